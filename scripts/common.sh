@@ -1,0 +1,58 @@
+# scripts/common.sh -- shared by scripts/demo and scripts/test (sourced).
+# Installs what is missing (as root) or says exactly what to install,
+# then configures and builds in a VPATH build directory.
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# Debian packages the build, the tests and the demo need.
+BUILD_PKGS="autoconf automake make gcc pkg-config libmicrohttpd-dev libcurl4-openssl-dev libjansson-dev libsqlite3-dev"
+TEST_PKGS="curl jq sqlite3 python3 procps"
+
+missing_pkgs() {
+	local p out=""
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+			out="$out $p"
+	done
+	echo "$out"
+}
+
+ensure_pkgs() {
+	local miss
+	miss=$(missing_pkgs "$@")
+	[ -z "$miss" ] && return 0
+	if [ "$(id -u)" != 0 ]; then
+		echo "missing packages; install them with:" >&2
+		echo "  sudo apt-get install -y$miss" >&2
+		exit 1
+	fi
+	echo "installing:$miss" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q >&2 || exit 1
+	# shellcheck disable=SC2086
+	apt-get install -y -q --no-install-recommends $miss >&2 || exit 1
+}
+
+# build DIR CONFIGURE-ARGS... : autoreconf/configure only when needed, then make
+build() {
+	local dir=$1
+	shift
+	cd "$TOP" || exit 1
+	if [ ! -x configure ] || [ configure.ac -nt configure ]; then
+		autoreconf -fi || exit 1
+	fi
+	mkdir -p "$dir"
+	if [ ! -f "$dir/Makefile" ] || [ configure -nt "$dir/Makefile" ] ||
+		[ "$(cat "$dir/.configure-args" 2>/dev/null)" != "$*" ]; then
+		(cd "$dir" && "$TOP/configure" "$@") >"$dir.configure.log" 2>&1 || {
+			tail -n 20 "$dir.configure.log" >&2
+			exit 1
+		}
+		echo "$*" >"$dir/.configure-args"
+	fi
+	make -C "$dir" -j2 >"$dir.make.log" 2>&1 || {
+		grep -E 'error|Error' "$dir.make.log" | head -n 30 >&2
+		tail -n 20 "$dir.make.log" >&2
+		exit 1
+	}
+}

@@ -1,0 +1,40 @@
+/* app.h -- the parts of one running fleetd, wired together by fleetd_main.c.
+ *
+ * Each part is owned by its module and may be NULL when not configured
+ * (no --upstream: no session, mirror or upstream).  Route handlers receive
+ * the app and read only what they need; they never free a part. */
+#ifndef FLEETD_APP_H
+#define FLEETD_APP_H
+
+#include <stdint.h>
+
+struct fleetd_config;
+struct loop;
+struct store;
+struct http_server;
+struct upstream;
+struct session;
+struct mirror;
+struct engine;
+struct events;
+struct metrics;
+
+struct app {
+	const struct fleetd_config *cfg;
+	struct loop *loop;
+	struct store *store;
+	struct http_server *http;
+	struct upstream *upstream;
+	struct session *session;
+	struct mirror *mirror;
+	struct engine *engine;
+	struct events *events;
+	struct metrics *metrics;
+	int64_t started_ms;
+	int stopping;
+};
+
+/* Routes of each API module, registered at start-up. */
+void api_health_register(struct app *app);
+
+#endif

@@ -1,0 +1,134 @@
+/* config.c -- see config.h.  The table below is the one list of fleetd's
+ * flags; --help is generated from it. */
+#include "autoconf.h" /* PACKAGE_VERSION */
+#include "config.h"
+
+#include <string.h>
+#include <sys/select.h>
+
+#include "log.h"
+
+
+static void defaults(struct fleetd_config *c)
+{
+	memset(c, 0, sizeof *c);
+	c->listen = strdup("127.0.0.1:8080");
+	c->db = strdup("fleetd.db");
+	c->game = strdup("sim");
+	c->log_level = strdup("info");
+	c->rate = 5.0;
+	c->max_body = 1 << 20;
+	c->max_connections = 512;
+	c->conn_timeout = 60;
+	c->shutdown_grace = 10;
+}
+
+#define TABLE(c)                                                                    \
+	{                                                                           \
+		{"listen", "FLEETD_LISTEN", OPT_STR, &c->listen, "HOST:PORT",       \
+		 "address of the REST API (default 127.0.0.1:8080)", 0, 0},         \
+		{"db", "FLEETD_DB", OPT_STR, &c->db, "FILE",                        \
+		 "SQLite database (default fleetd.db; created mode 0600)", 0, 0},   \
+		{"upstream", "FLEETD_UPSTREAM", OPT_STR, &c->upstream, "URL",       \
+		 "base URL of the game API, e.g. https://anacreon.kronosaur.com/api/", \
+		 0, 0},                                                             \
+		{"game", "FLEETD_GAME", OPT_STR, &c->game, "GAMEID",                \
+		 "game id (default sim)", 0, 0},                                    \
+		{"username", "FLEETD_USERNAME", OPT_STR, &c->username, "NAME",      \
+		 "game login name", 0, 0},                                          \
+		{"password-file", "FLEETD_PASSWORD_FILE", OPT_STR,                  \
+		 &c->password_file, "FILE",                                         \
+		 "file holding the game password (or set FLEETD_PASSWORD)", 0, 0}, \
+		{"api-token-file", "FLEETD_API_TOKEN_FILE", OPT_STR,                \
+		 &c->api_token_file, "FILE",                                        \
+		 "require Authorization: Bearer with the token in FILE", 0, 0},     \
+		{"cors-origin", "FLEETD_CORS_ORIGIN", OPT_LIST, &c->cors_origins,   \
+		 "ORIGIN", "allow this origin (repeatable)", 0, 0},                 \
+		{"rate", "FLEETD_RATE", OPT_DOUBLE, &c->rate, "N",                  \
+		 "upstream requests per second (default 5)", 0.01, 1000},           \
+		{"log-level", "FLEETD_LOG_LEVEL", OPT_STR, &c->log_level, "LEVEL",  \
+		 "debug, info, warn or error (default info)", 0, 0},                \
+		{"max-body", "FLEETD_MAX_BODY", OPT_INT, &c->max_body, "BYTES",     \
+		 "largest request body (default 1048576)", 1024, 64 << 20},         \
+		{"max-connections", "FLEETD_MAX_CONNECTIONS", OPT_INT,              \
+		 &c->max_connections, "N",                                          \
+		 "open connections allowed (default 512, below FD_SETSIZE)", 1,     \
+		 FD_SETSIZE - 128},                                                 \
+		{"conn-timeout", "FLEETD_CONN_TIMEOUT", OPT_INT, &c->conn_timeout,  \
+		 "SECONDS", "close idle client connections after this (default 60)", \
+		 1, 3600},                                                          \
+		{"shutdown-grace", "FLEETD_SHUTDOWN_GRACE", OPT_INT,                \
+		 &c->shutdown_grace, "SECONDS",                                     \
+		 "time given to in-flight requests on SIGTERM (default 10)", 0, 600}, \
+		{"web-root", "FLEETD_WEB_ROOT", OPT_STR, &c->web_root, "DIR",       \
+		 "serve the dashboard from DIR instead of the built-in copy", 0, 0}, \
+	}
+
+static struct opts_program program(struct fleetd_config *c, struct opt *table,
+				   size_t n)
+{
+	struct opts_program p = {
+		"fleetd", PACKAGE_VERSION,
+		"Durable fleet-management jobs for Anacreon 3, served over HTTP.",
+		table, n};
+	return p;
+}
+
+static int check(struct fleetd_config *c, char *err, size_t errlen)
+{
+	if (opts_split_hostport(c->listen, c->listen_host, sizeof c->listen_host,
+				&c->listen_port) < 0) {
+		snprintf(err, errlen, "--listen: invalid value '%s' (want HOST:PORT)",
+			 c->listen);
+		return -1;
+	}
+	c->log_level_value = log_level_parse(c->log_level);
+	if (c->log_level_value < 0) {
+		snprintf(err, errlen,
+			 "--log-level: invalid value '%s' (debug, info, warn or error)",
+			 c->log_level);
+		return -1;
+	}
+	if (!*c->db) {
+		snprintf(err, errlen, "--db: must name a file");
+		return -1;
+	}
+	if (c->upstream && strncmp(c->upstream, "http://", 7) != 0 &&
+	    strncmp(c->upstream, "https://", 8) != 0) {
+		snprintf(err, errlen, "--upstream: invalid value '%s' (an http:// or https:// URL)",
+			 c->upstream);
+		return -1;
+	}
+	if (c->upstream && !c->username) {
+		snprintf(err, errlen, "--upstream needs --username (and a password)");
+		return -1;
+	}
+	return 0;
+}
+
+int config_parse(struct fleetd_config *c, int argc, char **argv, FILE *out,
+		 char *err, size_t errlen)
+{
+	defaults(c);
+	struct opt table[] = TABLE(c);
+	struct opts_program p = program(c, table, sizeof table / sizeof table[0]);
+	err[0] = 0;
+	int rc = opts_parse(&p, argc, argv, out, err, errlen);
+	if (rc != OPTS_OK)
+		return rc;
+	return check(c, err, errlen) < 0 ? OPTS_ERROR : OPTS_OK;
+}
+
+void config_free(struct fleetd_config *c)
+{
+	struct opt table[] = TABLE(c);
+	struct opts_program p = program(c, table, sizeof table / sizeof table[0]);
+	opts_free(&p);
+}
+
+int config_listen_is_loopback(const struct fleetd_config *c)
+{
+	const char *h = c->listen_host;
+	return strncmp(h, "127.", 4) == 0 || strcmp(h, "::1") == 0 ||
+	       strcmp(h, "localhost") == 0;
+}

@@ -1,0 +1,117 @@
+/* fleetd_main.c -- start-up and shutdown of fleetd: parse the settings,
+ * open the store, wire the parts to one loop, run, and on SIGTERM/SIGINT
+ * stop accepting, let in-flight requests finish, commit and exit 0.
+ * Owns the lifetime of every part; contains no logic of its own. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "clock.h"
+#include "config.h"
+#include "http.h"
+#include "log.h"
+#include "loop.h"
+#include "signals.h"
+#include "store.h"
+
+static void on_signal(int signo, void *arg)
+{
+	struct app *app = arg;
+	if (signo == SIGHUP)
+		return;
+	if (!app->stopping)
+		log_info("shutting down", "signal=%d", signo);
+	app->stopping = 1;
+	http_server_quiesce(app->http);
+}
+
+static void commit_turn(void *arg)
+{
+	struct app *app = arg;
+	store_commit(app->store);
+}
+
+static int run(struct app *app)
+{
+	while (!app->stopping)
+		if (loop_run_once(app->loop, -1) < 0)
+			return -1;
+	/* graceful: no new connections; finish what is in flight */
+	int64_t deadline = clock_now_ms() + app->cfg->shutdown_grace * 1000;
+	while (http_server_inflight(app->http) > 0 && clock_now_ms() < deadline)
+		if (loop_run_once(app->loop, 50) < 0)
+			return -1;
+	if (http_server_inflight(app->http) > 0)
+		log_warn("shutdown grace over", "inflight=%u",
+			 http_server_inflight(app->http));
+	return store_commit(app->store);
+}
+
+static int start(struct app *app, char *err, size_t errlen)
+{
+	const struct fleetd_config *cfg = app->cfg;
+	app->started_ms = clock_now_ms();
+	if (!(app->loop = loop_new())) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (!(app->store = store_open(cfg->db, err, errlen)))
+		return -1;
+	struct http_config hc = {
+		.listen = cfg->listen,
+		.conn_limit = (unsigned)cfg->max_connections,
+		.body_limit = (size_t)cfg->max_body,
+		.conn_timeout_s = (unsigned)cfg->conn_timeout,
+		.conn_memory_limit = 32768,
+	};
+	if (!(app->http = http_server_new(app->loop, &hc, err, errlen)))
+		return -1;
+	api_health_register(app);
+	if (signals_install(app->loop, on_signal, app) < 0 ||
+	    loop_add_turn_hook(app->loop, commit_turn, app) < 0) {
+		snprintf(err, errlen, "cannot set up signal handling");
+		return -1;
+	}
+	log_info("listening", "host=%s port=%d db=%s", cfg->listen_host,
+		 http_server_port(app->http), cfg->db);
+	return 0;
+}
+
+static void stop(struct app *app)
+{
+	http_server_free(app->http);
+	store_close(app->store);
+	loop_free(app->loop);
+}
+
+int main(int argc, char **argv)
+{
+	struct fleetd_config cfg;
+	char err[512];
+	int rc = config_parse(&cfg, argc, argv, stdout, err, sizeof err);
+	if (rc != 0) {
+		if (rc == 2)
+			fprintf(stderr, "fleetd: %s\n", err);
+		config_free(&cfg);
+		return rc == 1 ? 0 : 2;
+	}
+	log_set_level(cfg.log_level_value);
+	struct app app;
+	memset(&app, 0, sizeof app);
+	app.cfg = &cfg;
+	rc = 0;
+	if (start(&app, err, sizeof err) < 0) {
+		fprintf(stderr, "fleetd: %s\n", err);
+		rc = 1;
+	} else if (run(&app) < 0) {
+		log_error("loop failed", NULL);
+		rc = 1;
+	}
+	stop(&app);
+	config_free(&cfg);
+	if (rc == 0)
+		log_info("stopped", NULL);
+	return rc;
+}

@@ -1,0 +1,95 @@
+/* http.h -- HTTP serving on the loop: libmicrohttpd in external-select mode,
+ * a small router, bodies with a hard cap, JSON answers, suspended requests.
+ *
+ * Every request gets exactly one answer through an http_reply*() call.  A
+ * handler answers at once, or calls http_suspend() and answers later from
+ * any loop callback (the connection is parked meanwhile).  A suspended
+ * request stays valid until it is answered.  Shared by fleetd and fleetsim;
+ * knows nothing of jobs, the game or SQLite. */
+#ifndef FLEETD_HTTP_H
+#define FLEETD_HTTP_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct loop;
+struct http_server;
+struct http_req;
+
+struct http_config {
+	const char *listen;        /* "host:port"; port 0 picks a free one */
+	unsigned conn_limit;       /* kept below FD_SETSIZE */
+	size_t body_limit;         /* bytes; larger bodies get 413 */
+	unsigned conn_timeout_s;   /* idle connections are closed after this */
+	size_t conn_memory_limit;  /* caps URL + headers per connection */
+};
+
+typedef void (*http_handler_fn)(struct http_req *req, void *arg);
+/* Runs before routing; answers (and returns 1) to stop the request there. */
+typedef int (*http_filter_fn)(struct http_req *req, void *arg);
+/* Told about every finished request (for logs and metrics). */
+typedef void (*http_observer_fn)(void *arg, const struct http_req *req,
+				  unsigned status, int64_t duration_ns);
+
+struct http_server *http_server_new(struct loop *loop,
+				    const struct http_config *cfg, char *err,
+				    size_t errlen);
+void http_server_free(struct http_server *srv);
+int http_server_port(const struct http_server *srv);
+/* Stop accepting new connections (graceful shutdown). */
+void http_server_quiesce(struct http_server *srv);
+/* Requests received and not yet completed (suspended ones included). */
+unsigned http_server_inflight(const struct http_server *srv);
+unsigned http_server_connections(const struct http_server *srv);
+
+/* Route a method + pattern.  Pattern segments are literals, "{id}" (a
+ * decimal integer >= 0, read with http_param_id) or "{}" (any segment, read
+ * with http_param).  One trailing slash on the request path is ignored. */
+int http_route(struct http_server *srv, const char *method,
+	       const char *pattern, http_handler_fn fn, void *arg);
+void http_set_filter(struct http_server *srv, http_filter_fn fn, void *arg);
+void http_set_observer(struct http_server *srv, http_observer_fn fn, void *arg);
+
+/* --- the request -------------------------------------------------------- */
+const char *http_method(const struct http_req *req);
+const char *http_path(const struct http_req *req);
+/* The matched route pattern ("/v1/jobs/{id}") or NULL if none matched. */
+const char *http_route_pattern(const struct http_req *req);
+const char *http_header(const struct http_req *req, const char *name);
+const char *http_query(const struct http_req *req, const char *name);
+const char *http_body(const struct http_req *req, size_t *len);
+int64_t http_param_id(const struct http_req *req, int index);
+const char *http_param(const struct http_req *req, int index);
+/* Opaque per-request slot for the handler's own use. */
+void http_set_userdata(struct http_req *req, void *data);
+void *http_userdata(const struct http_req *req);
+
+/* --- the answer --------------------------------------------------------- */
+/* Extra header for the answer to come (copied). */
+int http_add_header(struct http_req *req, const char *name, const char *value);
+void http_suspend(struct http_req *req);
+void http_reply(struct http_req *req, unsigned status, const char *content_type,
+		const void *body, size_t len);
+/* Serialises and releases body (the reference is stolen). */
+void http_reply_json(struct http_req *req, unsigned status, json_t *body);
+/* {"error": {"code": code, "message": <printf>}} */
+void http_reply_error(struct http_req *req, unsigned status, const char *code,
+		      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Announce len bytes, send the first `cut` of them, then drop the
+ * connection (fleetsim's "closed mid-answer" fault). */
+void http_reply_truncated(struct http_req *req, unsigned status,
+			  const char *content_type, const void *body,
+			  size_t len, size_t cut);
+/* Stream an answer: read() is called whenever the connection can take
+ * more; it returns bytes written into buf, 0 for "nothing now" (the
+ * connection is then parked until http_stream_wake), or -1 to end. */
+typedef long (*http_stream_fn)(void *arg, char *buf, size_t max);
+void http_reply_stream(struct http_req *req, unsigned status,
+		       const char *content_type, http_stream_fn read,
+		       void (*done)(void *arg), void *arg);
+/* New data is ready for a parked stream. */
+void http_stream_wake(struct http_req *req);
+int http_replied(const struct http_req *req);
+
+#endif

@@ -1,0 +1,76 @@
+/* jsonx.c -- see jsonx.h. */
+#include "jsonx.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "ipint.h"
+
+int jsonx_depth(const char *buf, size_t len)
+{
+	int depth = 0, max = 0, in_str = 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = buf[i];
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = 0;
+			continue;
+		}
+		if (c == '"')
+			in_str = 1;
+		else if (c == '[' || c == '{') {
+			if (++depth > max)
+				max = depth;
+		} else if (c == ']' || c == '}')
+			depth--;
+	}
+	return max;
+}
+
+json_t *jsonx_parse(const char *buf, size_t len, int max_depth, char *err,
+		    size_t errlen)
+{
+	if (max_depth > 0 && jsonx_depth(buf, len) > max_depth) {
+		snprintf(err, errlen, "JSON nested deeper than %d levels", max_depth);
+		return NULL;
+	}
+	json_error_t je;
+	json_t *v = json_loadb(buf, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &je);
+	if (!v)
+		snprintf(err, errlen, "invalid JSON at line %d, column %d: %s",
+			 je.line, je.column, je.text);
+	return v;
+}
+
+json_t *jsonx_error(const char *code, const char *message)
+{
+	return json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message);
+}
+
+int jsonx_get_int(const json_t *obj, const char *key, int64_t *out)
+{
+	const json_t *v = json_object_get(obj, key);
+	return v ? ipint_decode(v, out) : -1;
+}
+
+int jsonx_get_num(const json_t *obj, const char *key, double *out)
+{
+	const json_t *v = json_object_get(obj, key);
+	if (!json_is_number(v))
+		return -1;
+	*out = json_number_value(v);
+	return 0;
+}
+
+int jsonx_truthy(const json_t *v)
+{
+	if (json_is_true(v))
+		return 1;
+	if (json_is_string(v))
+		return strcmp(json_string_value(v), "true") == 0;
+	if (json_is_integer(v))
+		return json_integer_value(v) != 0;
+	return 0;
+}

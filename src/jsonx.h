@@ -1,0 +1,30 @@
+/* jsonx.h -- small JSON helpers shared by fleetd and fleetsim.
+ *
+ * Parsing of untrusted bodies goes through jsonx_parse(): a nesting cap is
+ * checked on the raw bytes before jansson sees them, and the error text
+ * names line and column. */
+#ifndef FLEETD_JSONX_H
+#define FLEETD_JSONX_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define JSONX_MAX_DEPTH 32
+
+/* Parse buf as one JSON value; NULL with a message in err on failure
+ * (bad syntax, invalid UTF-8, nesting deeper than max_depth). */
+json_t *jsonx_parse(const char *buf, size_t len, int max_depth, char *err,
+		    size_t errlen);
+/* Deepest nesting of arrays/objects in buf (strings skipped). */
+int jsonx_depth(const char *buf, size_t len);
+/* {"error": {"code": code, "message": message}} as a new reference. */
+json_t *jsonx_error(const char *code, const char *message);
+/* An integer field as int64 (also ipInteger); -1 if absent or not one. */
+int jsonx_get_int(const json_t *obj, const char *key, int64_t *out);
+/* A number field as double (integers too); -1 if absent or not one. */
+int jsonx_get_num(const json_t *obj, const char *key, double *out);
+/* Game quirks: a boolean may be a JSON true or the string "true". */
+int jsonx_truthy(const json_t *v);
+
+#endif

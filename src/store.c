@@ -1,0 +1,327 @@
+/* store.c -- see store.h.
+ *
+ * Migrations: each embedded file NNNN_name.sql must carry the next version
+ * number.  A file is applied inside BEGIN IMMEDIATE together with
+ * PRAGMA user_version = NNNN and a row in migration_log, so a crash leaves
+ * either all of it or none.  A database whose user_version exceeds every
+ * migration we know was written by a newer fleetd and is refused. */
+#include "store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "log.h"
+
+#define STMT_CACHE 128
+#define MAX_PENDING 4096
+
+struct cached {
+	const char *sql;
+	sqlite3_stmt *stmt;
+};
+
+struct pending {
+	void (*fn)(void *arg, int ok);
+	void *arg;
+};
+
+struct store {
+	sqlite3 *db;
+	struct cached stmts[STMT_CACHE];
+	int nstmts;
+	int in_tx;
+	struct pending *pend;
+	size_t npend, cappend;
+	struct store_stats stats;
+};
+
+static int version_of(const char *name)
+{
+	int v = 0, digits = 0;
+	for (; *name >= '0' && *name <= '9'; name++, digits++)
+		v = v * 10 + (*name - '0');
+	return digits == 4 && *name == '_' ? v : -1;
+}
+
+int store_latest_version(void)
+{
+	int v = 0;
+	for (const struct embed_file *f = migrations_files; f->name; f++)
+		v = version_of(f->name);
+	return v;
+}
+
+static int user_version(sqlite3 *db)
+{
+	sqlite3_stmt *s;
+	int v = -1;
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static int apply_one(sqlite3 *db, const struct embed_file *f, int version,
+		     char *err, size_t errlen)
+{
+	char *msg = NULL;
+	char tail[256];
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK)
+		goto fail;
+	if (sqlite3_exec(db, (const char *)f->data, NULL, NULL, &msg) != SQLITE_OK)
+		goto fail;
+	snprintf(tail, sizeof tail,
+		 "INSERT INTO migration_log(version, name) VALUES (%d, '%s');"
+		 "PRAGMA user_version = %d;",
+		 version, f->name, version);
+	if (sqlite3_exec(db, tail, NULL, NULL, &msg) != SQLITE_OK)
+		goto fail;
+	if (sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK)
+		goto fail;
+	log_info("migration applied", "version=%d name=%s", version, f->name);
+	return 0;
+fail:
+	snprintf(err, errlen, "migration %s failed: %s", f->name,
+		 msg ? msg : sqlite3_errmsg(db));
+	sqlite3_free(msg);
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+static int migrate(sqlite3 *db, const struct embed_file *migs, char *err,
+		   size_t errlen)
+{
+	int have = user_version(db), expect = 1, latest = 0;
+	for (const struct embed_file *f = migs; f->name; f++, expect++) {
+		int v = version_of(f->name);
+		if (v != expect) {
+			snprintf(err, errlen,
+				 "migration %s is out of sequence (expected version %04d)",
+				 f->name, expect);
+			return -1;
+		}
+		latest = v;
+	}
+	if (have < 0) {
+		snprintf(err, errlen, "cannot read the schema version: %s",
+			 sqlite3_errmsg(db));
+		return -1;
+	}
+	if (have > latest) {
+		snprintf(err, errlen,
+			 "database schema version %d is newer than this fleetd knows "
+			 "(%d); run a newer fleetd or restore a backup",
+			 have, latest);
+		return -1;
+	}
+	for (const struct embed_file *f = migs; f->name; f++) {
+		int v = version_of(f->name);
+		if (v > have && apply_one(db, f, v, err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int pragmas(sqlite3 *db, char *err, size_t errlen)
+{
+	static const char *const sql[] = {
+		"PRAGMA journal_mode = WAL",
+		"PRAGMA synchronous = FULL",
+		"PRAGMA foreign_keys = ON",
+		"PRAGMA busy_timeout = 5000",
+	};
+	for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
+		sqlite3_stmt *s;
+		if (sqlite3_prepare_v2(db, sql[i], -1, &s, NULL) != SQLITE_OK) {
+			snprintf(err, errlen, "%s: %s", sql[i], sqlite3_errmsg(db));
+			return -1;
+		}
+		int rc = sqlite3_step(s);
+		if (i == 0 && (rc != SQLITE_ROW ||
+			       strcmp((const char *)sqlite3_column_text(s, 0), "wal") != 0)) {
+			sqlite3_finalize(s);
+			snprintf(err, errlen, "the database cannot use WAL mode");
+			return -1;
+		}
+		sqlite3_finalize(s);
+	}
+	return 0;
+}
+
+/* Create the file ourselves so its mode is 0600 whatever the umask; SQLite
+ * gives the -wal and -shm files the same mode. */
+static int create_private(const char *path, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open database %s: %s", path,
+			 strerror(errno));
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+struct store *store_open_with(const char *path, const struct embed_file *migs,
+			      char *err, size_t errlen)
+{
+	if (create_private(path, err, errlen) < 0)
+		return NULL;
+	struct store *st = calloc(1, sizeof *st);
+	if (!st) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+			    NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot open database %s: %s", path,
+			 st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		store_close(st);
+		return NULL;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	if (pragmas(st->db, err, errlen) < 0 || migrate(st->db, migs, err, errlen) < 0) {
+		store_close(st);
+		return NULL;
+	}
+	return st;
+}
+
+struct store *store_open(const char *path, char *err, size_t errlen)
+{
+	return store_open_with(path, migrations_files, err, errlen);
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	if (st->in_tx)
+		store_commit(st);
+	for (int i = 0; i < st->nstmts; i++)
+		sqlite3_finalize(st->stmts[i].stmt);
+	sqlite3_close(st->db);
+	free(st->pend);
+	free(st);
+}
+
+sqlite3 *store_db(struct store *st)
+{
+	return st->db;
+}
+
+int store_schema_version(struct store *st)
+{
+	return user_version(st->db);
+}
+
+sqlite3_stmt *store_stmt(struct store *st, const char *sql)
+{
+	for (int i = 0; i < st->nstmts; i++)
+		if (st->stmts[i].sql == sql) {
+			sqlite3_reset(st->stmts[i].stmt);
+			sqlite3_clear_bindings(st->stmts[i].stmt);
+			return st->stmts[i].stmt;
+		}
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s,
+			       NULL) != SQLITE_OK) {
+		log_error("sql prepare failed", "error=\"%s\"", sqlite3_errmsg(st->db));
+		return NULL;
+	}
+	if (st->nstmts < STMT_CACHE) {
+		st->stmts[st->nstmts].sql = sql;
+		st->stmts[st->nstmts].stmt = s;
+		st->nstmts++;
+	} else {
+		log_warn("statement cache full", NULL);
+	}
+	return s;
+}
+
+int store_exec(struct store *st, const char *sql)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		log_error("sql failed", "error=\"%s\"", msg ? msg : "?");
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+int store_begin(struct store *st)
+{
+	if (st->in_tx)
+		return 0;
+	if (store_exec(st, "BEGIN IMMEDIATE") < 0)
+		return -1;
+	st->in_tx = 1;
+	return 0;
+}
+
+int store_in_tx(const struct store *st)
+{
+	return st->in_tx;
+}
+
+static void run_pending(struct store *st, int ok)
+{
+	/* callbacks may queue more for the next commit: take the list first */
+	struct pending *p = st->pend;
+	size_t n = st->npend;
+	st->pend = NULL;
+	st->npend = st->cappend = 0;
+	for (size_t i = 0; i < n; i++)
+		p[i].fn(p[i].arg, ok);
+	free(p);
+}
+
+int store_commit(struct store *st)
+{
+	int ok = 1;
+	if (st->in_tx) {
+		int64_t t0 = clock_mono_ns();
+		st->in_tx = 0;
+		if (store_exec(st, "COMMIT") < 0) {
+			store_exec(st, "ROLLBACK");
+			ok = 0;
+		}
+		int64_t dt = clock_mono_ns() - t0;
+		st->stats.commits++;
+		st->stats.last_commit_ns = dt;
+		st->stats.total_commit_ns += dt;
+	}
+	if (st->npend)
+		run_pending(st, ok);
+	return ok ? 0 : -1;
+}
+
+int store_on_commit(struct store *st, void (*fn)(void *arg, int ok), void *arg)
+{
+	if (st->npend == st->cappend) {
+		size_t cap = st->cappend ? st->cappend * 2 : 16;
+		struct pending *p = realloc(st->pend, cap * sizeof *p);
+		if (!p)
+			return -1;
+		st->pend = p;
+		st->cappend = cap;
+	}
+	st->pend[st->npend].fn = fn;
+	st->pend[st->npend].arg = arg;
+	st->npend++;
+	return 0;
+}
+
+const struct store_stats *store_get_stats(const struct store *st)
+{
+	return &st->stats;
+}

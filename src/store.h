@@ -1,0 +1,52 @@
+/* store.h -- the SQLite database: opening (WAL, 0600), migrations, cached
+ * prepared statements and the group commit.
+ *
+ * Writers call store_begin() before changing anything; the transaction stays
+ * open until the loop's end-of-turn hook calls store_commit(), so every
+ * change of one turn is one transaction.  Callbacks queued with
+ * store_on_commit() run after that commit (e.g. to answer a suspended POST
+ * only once its job is durable).  Owns the sqlite3 handle and statements;
+ * knows no table but those the migration runner needs. */
+#ifndef FLEETD_STORE_H
+#define FLEETD_STORE_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "embed.h"
+
+struct store;
+
+struct store_stats {
+	uint64_t commits;
+	int64_t last_commit_ns;
+	int64_t total_commit_ns;
+};
+
+/* Open (creating with mode 0600) and migrate with the built-in migrations. */
+struct store *store_open(const char *path, char *err, size_t errlen);
+/* Same, with a given migration table (tests). */
+struct store *store_open_with(const char *path, const struct embed_file *migs,
+			      char *err, size_t errlen);
+void store_close(struct store *st);
+sqlite3 *store_db(struct store *st);
+int store_schema_version(struct store *st);
+/* Highest version among the built-in migrations. */
+int store_latest_version(void);
+
+/* Prepared once per SQL text (keyed by the pointer), reset for reuse. */
+sqlite3_stmt *store_stmt(struct store *st, const char *sql);
+int store_exec(struct store *st, const char *sql);
+
+int store_begin(struct store *st);
+int store_in_tx(const struct store *st);
+/* Commit the open transaction, if any, then run the queued callbacks with
+ * ok = 1 (or ok = 0 if the commit failed and was rolled back). */
+int store_commit(struct store *st);
+int store_on_commit(struct store *st, void (*fn)(void *arg, int ok), void *arg);
+const struct store_stats *store_get_stats(const struct store *st);
+
+extern const struct embed_file migrations_files[];
+
+#endif

@@ -1,0 +1,26 @@
+# flags.sh -- the command line: --help and --version exit 0; every bad flag
+# or value is exactly one line on stderr and exit status 2.
+. "$TESTS_SRCDIR/e2e/lib.sh"
+
+"$FLEETD" --help >"$SCRATCH/help" 2>&1 || fail "--help failed"
+grep -q -- '--listen' "$SCRATCH/help" || fail "--help lacks --listen"
+grep -q 'FLEETD_DB' "$SCRATCH/help" || fail "--help lacks env names"
+"$FLEETD" --version | grep -q '^fleetd [0-9]' || fail "--version"
+
+bad() {
+	"$FLEETD" "$@" >"$SCRATCH/out" 2>"$SCRATCH/err"
+	rc=$?
+	[ "$rc" = 2 ] || fail "fleetd $* exited $rc, wanted 2"
+	[ "$(wc -l <"$SCRATCH/err")" = 1 ] || fail "fleetd $*: stderr is not one line: $(cat "$SCRATCH/err")"
+	[ -s "$SCRATCH/out" ] && fail "fleetd $*: wrote to stdout"
+	return 0
+}
+bad --frobnicate
+bad --listen
+bad --listen nowhere
+bad --rate -1
+bad --log-level chatty
+bad --max-body 1
+bad --upstream gopher://x
+FLEETD_RATE=zero bad
+echo ok
