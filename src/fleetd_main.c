@@ -69,6 +69,8 @@ static int start(struct app *app, char *err, size_t errlen)
 	if (!(app->http = http_server_new(app->loop, &hc, err, errlen)))
 		return -1;
 	api_health_register(app);
+	if (api_web_register(app, err, errlen) < 0)
+		return -1;
 	if (signals_install(app->loop, on_signal, app) < 0 ||
 	    loop_add_turn_hook(app->loop, commit_turn, app) < 0) {
 		snprintf(err, errlen, "cannot set up signal handling");
