@@ -19,6 +19,7 @@ struct mirror;
 struct engine;
 struct events;
 struct metrics;
+struct ops;
 
 struct app {
 	const struct fleetd_config *cfg;
@@ -31,6 +32,7 @@ struct app {
 	struct engine *engine;
 	struct events *events;
 	struct metrics *metrics;
+	struct ops *ops; /* auth, CORS, logs, /metrics, /v1/events (ops.h) */
 	int64_t started_ms;
 	int stopping;
 };

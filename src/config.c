@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/select.h>
 
+#include "cors.h"
 #include "log.h"
 
 
@@ -74,6 +75,38 @@ static struct opts_program program(struct fleetd_config *c, struct opt *table,
 	return p;
 }
 
+/* Who may reach the API: a non-loopback listener needs a token, and a
+ * wildcard CORS origin would let any web page drive a token-holding
+ * front end, so "*" is refused together with a token. */
+static int check_exposure(struct fleetd_config *c, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < c->cors_origins.n; i++) {
+		const char *o = c->cors_origins.v[i];
+		if (!cors_origin_valid(o)) {
+			snprintf(err, errlen,
+				 "--cors-origin: invalid value '%s' (want http(s)://host[:port] or *)",
+				 o);
+			return -1;
+		}
+		if (strcmp(o, "*") == 0 && c->api_token_file) {
+			snprintf(err, errlen,
+				 "--cors-origin '*' cannot be combined with --api-token-file: name the origins");
+			return -1;
+		}
+	}
+	if (c->api_token_file && !*c->api_token_file) {
+		snprintf(err, errlen, "--api-token-file: must name a file");
+		return -1;
+	}
+	if (!c->api_token_file && !config_listen_is_loopback(c)) {
+		snprintf(err, errlen,
+			 "refusing to listen on non-loopback address %s without --api-token-file",
+			 c->listen_host);
+		return -1;
+	}
+	return 0;
+}
+
 static int check(struct fleetd_config *c, char *err, size_t errlen)
 {
 	if (opts_split_hostport(c->listen, c->listen_host, sizeof c->listen_host,
@@ -99,6 +132,8 @@ static int check(struct fleetd_config *c, char *err, size_t errlen)
 			 c->upstream);
 		return -1;
 	}
+	if (check_exposure(c, err, errlen) < 0)
+		return -1;
 	if (c->upstream && !c->username) {
 		snprintf(err, errlen, "--upstream needs --username (and a password)");
 		return -1;

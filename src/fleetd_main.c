@@ -13,6 +13,7 @@
 #include "http.h"
 #include "log.h"
 #include "loop.h"
+#include "ops.h"
 #include "signals.h"
 #include "store.h"
 
@@ -25,6 +26,7 @@ static void on_signal(int signo, void *arg)
 		log_info("shutting down", "signal=%d", signo);
 	app->stopping = 1;
 	http_server_quiesce(app->http);
+	ops_shutdown(app);
 }
 
 static void commit_turn(void *arg)
@@ -57,6 +59,8 @@ static int start(struct app *app, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	if (ops_load(app, err, errlen) < 0) /* secrets first: fail before the db */
+		return -1;
 	if (!(app->store = store_open(cfg->db, err, errlen)))
 		return -1;
 	struct http_config hc = {
@@ -71,6 +75,8 @@ static int start(struct app *app, char *err, size_t errlen)
 	api_health_register(app);
 	if (api_web_register(app, err, errlen) < 0)
 		return -1;
+	if (ops_start(app, err, errlen) < 0)
+		return -1;
 	if (signals_install(app->loop, on_signal, app) < 0 ||
 	    loop_add_turn_hook(app->loop, commit_turn, app) < 0) {
 		snprintf(err, errlen, "cannot set up signal handling");
@@ -84,6 +90,7 @@ static int start(struct app *app, char *err, size_t errlen)
 static void stop(struct app *app)
 {
 	http_server_free(app->http);
+	ops_free(app); /* after the server: stream callbacks run as it stops */
 	store_close(app->store);
 	loop_free(app->loop);
 }

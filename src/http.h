@@ -19,7 +19,9 @@ struct http_req;
 
 struct http_config {
 	const char *listen;        /* "host:port"; port 0 picks a free one */
-	unsigned conn_limit;       /* kept below FD_SETSIZE */
+	unsigned conn_limit;       /* soft cap: beyond it requests get 503;
+				    * MHD's hard cap is a little higher and
+				    * kept below FD_SETSIZE */
 	size_t body_limit;         /* bytes; larger bodies get 413 */
 	unsigned conn_timeout_s;   /* idle connections are closed after this */
 	size_t conn_memory_limit;  /* caps URL + headers per connection */
