@@ -116,14 +116,17 @@ export async function http(base, method, p, { token, body, headers = {} } = {}) 
   return { status: res.status, json, text, headers: res.headers };
 }
 
+// A persistent context on a fresh profile directory: that is how
+// playwright takes --user-data-dir.  Returns the context (one browser).
 export async function launch() {
   const profile = fs.mkdtempSync(path.join(SCRATCH, 'profile.'));
-  return chromium.launch({
+  return chromium.launchPersistentContext(profile, {
     executablePath: env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
+    viewport: { width: 1280, height: 800 },
+    serviceWorkers: 'block',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      `--user-data-dir=${profile}`],
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
 }
 
@@ -131,11 +134,13 @@ export async function launch() {
 // are all recorded; `expect` lists URL patterns of HTTP errors a step
 // provokes on purpose (a 401 before the token, refused connections
 // while fleetd restarts) -- anything else is an error of the page.
-export async function openPage(browser, { width = 1280, height = 800 } = {}) {
-  const context = await browser.newContext({ viewport: { width, height }, serviceWorkers: 'block' });
+export async function openPage(context, { width = 1280, height = 800 } = {}) {
   const page = await context.newPage();
+  await page.setViewportSize({ width, height });
   const rec = { console: [], pageErrors: [], badResponses: [], failedRequests: [], expected: [] };
-  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') rec.console.push(`${m.type()}: ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') rec.console.push({ text: `${m.type()}: ${m.text()}`, url: m.location().url || '' });
+  });
   page.on('pageerror', (e) => rec.pageErrors.push(String(e && e.stack || e)));
   page.on('response', (r) => { if (r.status() >= 400) rec.badResponses.push(`${r.status()} ${r.request().method()} ${r.url()}`); });
   page.on('requestfailed', (r) => {
@@ -152,10 +157,10 @@ export async function openPage(browser, { width = 1280, height = 800 } = {}) {
 export function unexpectedProblems(page) {
   const rec = page.rec;
   const ok = (s) => rec.expected.some((re) => re.test(s));
-  const consoleErrs = rec.console.filter((c) => !(/Failed to load resource/.test(c) && rec.expected.length && rec.expected.some((re) => re.test(c) || rec.badResponses.concat(rec.failedRequests).some((b) => re.test(b)))));
   return [
     ...rec.pageErrors.map((e) => `page error: ${e}`),
-    ...consoleErrs.map((c) => `console ${c}`),
+    ...rec.console.filter((c) => !(/Failed to load resource/.test(c.text) && ok(c.url)))
+      .map((c) => `console ${c.text} (${c.url})`),
     ...rec.badResponses.filter((r) => !ok(r)).map((r) => `response ${r}`),
     ...rec.failedRequests.filter((r) => !ok(r)).map((r) => `request failed ${r}`),
   ];
