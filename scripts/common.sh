@@ -6,7 +6,7 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # Debian packages the build, the tests and the demo need.
 BUILD_PKGS="autoconf automake make gcc pkg-config libmicrohttpd-dev libcurl4-openssl-dev libjansson-dev libsqlite3-dev"
-TEST_PKGS="curl jq sqlite3 python3 procps python3-prometheus-client python3-jsonschema python3-yaml systemd nodejs npm"
+TEST_PKGS="curl jq sqlite3 python3 procps python3-prometheus-client python3-jsonschema python3-yaml systemd man-db nodejs npm"
 
 missing_pkgs() {
 	local p out=""
