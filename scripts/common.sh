@@ -33,6 +33,23 @@ ensure_pkgs() {
 	apt-get install -y -q --no-install-recommends $miss >&2 || exit 1
 }
 
+# The OpenAPI linter for tests/e2e/openapi_lint.sh: Redocly CLI from the
+# npm registry, pinned, installed once into $TOP/.tools (not committed).
+REDOCLY_VERSION=2.77.0
+ensure_npm_tools() {
+	local bin="$TOP/.tools/node_modules/.bin/redocly"
+	[ -x "$bin" ] && [ "$(cat "$TOP/.tools/.redocly-version" 2>/dev/null)" = "$REDOCLY_VERSION" ] &&
+		return 0
+	command -v npm >/dev/null 2>&1 || {
+		echo "npm missing: install the Debian package npm" >&2
+		exit 1
+	}
+	mkdir -p "$TOP/.tools"
+	npm install --silent --no-audit --no-fund --prefix "$TOP/.tools" \
+		"@redocly/cli@$REDOCLY_VERSION" >&2 || exit 1
+	echo "$REDOCLY_VERSION" >"$TOP/.tools/.redocly-version"
+}
+
 # build DIR CONFIGURE-ARGS... : autoreconf/configure only when needed, then make
 build() {
 	local dir=$1
