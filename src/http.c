@@ -363,6 +363,8 @@ static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
 	if (!req)
 		return MHD_CONTENT_READER_END_WITH_ERROR;
 	long n = st->read(st->arg, buf, max);
+	if (n == HTTP_STREAM_ABORT)
+		return MHD_CONTENT_READER_END_WITH_ERROR;
 	if (n < 0)
 		return MHD_CONTENT_READER_END_OF_STREAM;
 	if (n == 0 && !req->mhd_suspended) {
@@ -390,6 +392,8 @@ void http_reply_stream(struct http_req *req, unsigned status,
 {
 	struct stream *st = calloc(1, sizeof *st);
 	if (!st) {
+		if (done)
+			done(arg);
 		set_response(req, 500, NULL);
 		return;
 	}
@@ -406,6 +410,8 @@ void http_reply_stream(struct http_req *req, unsigned status,
 	} else {
 		req->stream = NULL;
 		free(st);
+		if (done)
+			done(arg);
 	}
 	set_response(req, status, resp);
 }
