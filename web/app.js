@@ -99,17 +99,36 @@ function normFleet(f) {
     dest: d,
     eta: f.eta ?? (dest && typeof dest === 'object' ? dest.eta : undefined) ?? null,
     job: f.job ?? f.job_id ?? null,
+    mine: f.mine,
     raw: f,
   };
 }
 
-// eta is the watch of arrival (a number) or a time (RFC 3339 / ms).
+// eta: {watch, estimated_at, estimated_ms} as fleetd gives it; a bare
+// number is read as a watch, a string as a time.
 function formatEta(f) {
-  if (f.eta === null || f.eta === undefined) return '';
-  if (typeof f.eta === 'string') return `eta ${fmtRelative(f.eta)}`;
-  if (f.eta > 1e11) return `eta ${fmtRelative(f.eta)}`;
+  const e = f.eta;
+  if (e === null || e === undefined) return '';
+  if (typeof e === 'object') {
+    if (e.estimated_ms) return `eta ${fmtRelative(e.estimated_ms)}`;
+    if (e.estimated_at) return `eta ${fmtRelative(e.estimated_at)}`;
+    return e.watch !== undefined ? etaWatch(e.watch) : '';
+  }
+  if (typeof e === 'string') return `eta ${fmtRelative(e)}`;
+  return etaWatch(e);
+}
+
+function etaWatch(watch) {
   const w = state.health && typeof state.health.watch === 'number' ? state.health.watch : null;
-  return w !== null ? `eta ${Math.max(f.eta - w, 0).toFixed(1)} watches` : `eta watch ${f.eta}`;
+  return w !== null ? `eta ${Math.max(watch - w, 0).toFixed(1)} watches` : `eta watch ${watch}`;
+}
+
+function resourcesText(res) {
+  if (!Array.isArray(res) || !res.length) return '—';
+  if (typeof res[0] === 'object') return res.map((r) => `${r.name || `#${r.id}`} ${r.qty}`).join(', ');
+  const out = [];
+  for (let i = 0; i + 1 < res.length; i += 2) out.push(`#${res[i]} ${res[i + 1]}`);
+  return out.join(', ');
 }
 
 // ----------------------------------------------------------------- header
@@ -186,7 +205,7 @@ function showDetails(sel) {
       h('dt', {}, 'Position'), h('dd', {}, where),
       h('dt', {}, 'FTL'), h('dd', {}, f.ftl || '—'),
       h('dt', {}, 'Destination'), h('dd', {}, f.dest ? `${worldLabel(f.dest.id)} (${formatEta(f)})` : '—'),
-      h('dt', {}, 'Resources'), h('dd', { class: 'detail' }, res ? JSON.stringify(res) : '—'),
+      h('dt', {}, 'Resources'), h('dd', {}, resourcesText(res)),
       h('dt', {}, 'Job'), h('dd', {}, job ? jobButton(job) : 'none')),
     h('button', { type: 'button', onclick: () => { jobForm.pickFleet(f.id); $('#job-name').focus(); } }, 'New job for this fleet'));
   } else {
@@ -202,6 +221,7 @@ function showDetails(sel) {
       h('dt', {}, 'Sovereign'), h('dd', {}, h('span', { class: 'swatch', style: `background:${sovereignColour(w.sovereign, state.player)}` }),
         ` ${w.sovereign === state.player ? 'you' : w.sovereign || 'independent'} (${w.sovereign})`),
       h('dt', {}, 'Position'), h('dd', {}, `${w.x.toFixed(1)}, ${w.y.toFixed(1)}`),
+      raw.designation_name ? [h('dt', {}, 'Designation'), h('dd', {}, raw.designation_name)] : null,
       raw.tech_level !== undefined ? [h('dt', {}, 'Tech level'), h('dd', {}, raw.tech_level)] : null,
       raw.population !== undefined ? [h('dt', {}, 'Population'), h('dd', {}, raw.population)] : null,
       h('dt', {}, 'Your fleets here'), h('dd', {}, here.length ? here.map((f) => `${f.name} #${f.id}`).join(', ') : 'none'),
@@ -219,7 +239,7 @@ $('#details-close').addEventListener('click', () => { map.select(null); showDeta
 
 // ------------------------------------------------------------ fleets table
 function renderFleets() {
-  const rows = state.fleets.filter((f) => !state.player || f.sovereign === undefined || f.sovereign === state.player)
+  const rows = state.fleets.filter(isMine)
     .map((f) => {
       const job = holdingJob(f.id);
       return h('tr', { dataset: { fleet: f.id } },
@@ -229,6 +249,11 @@ function renderFleets() {
         h('td', {}, job ? jobButton(job) : ''));
     });
   replace($('#fleets tbody'), rows);
+}
+
+function isMine(f) {
+  if (f.mine !== undefined) return !!f.mine;
+  return !state.player || f.sovereign === undefined || f.sovereign === state.player;
 }
 
 function selectFleet(id) {
@@ -267,9 +292,10 @@ async function loadFleets() {
   state.fleetById = new Map(state.fleets.map((f) => [f.id, f]));
   if (!state.player) {
     const sov = state.health && (state.health.player ?? state.health.sovereign);
-    state.player = sov || (state.fleets.find((f) => f.sovereign) || {}).sovereign || 0;
+    const mine = state.fleets.find((f) => f.mine) || state.fleets.find((f) => f.sovereign);
+    state.player = sov || (mine ? mine.sovereign : 0);
   }
-  jobForm.setFleets(state.fleets);
+  jobForm.setFleets(state.fleets.filter(isMine));
   renderFleets();
   pushMapData();
 }

@@ -161,20 +161,21 @@ export class GalaxyMap {
     return this.lastFrameMs;
   }
 
+  // Points are whole-pixel squares drawn with fillRect: the rasteriser's
+  // fast path (no anti-aliased path filling), one fillStyle per sovereign.
   drawWorlds(ctx, w, h) {
     const { cx, cy, scale } = this.view;
-    const r = Math.min(Math.max(scale * 3, 1.6), 5);
-    const ox = w / 2 - cx * scale, oy = h / 2 + cy * scale;
+    const r = Math.round(Math.min(Math.max(scale * 3, 2), 5));
+    const half = r / 2;
+    const ox = w / 2 - cx * scale - half, oy = h / 2 + cy * scale - half;
     for (const b of this.buckets) {
       const xy = b.xy;
       ctx.fillStyle = b.colour;
-      ctx.beginPath();
       for (let i = 0; i < xy.length; i += 2) {
-        const sx = xy[i] * scale + ox, sy = oy - xy[i + 1] * scale;
-        if (sx < -r || sy < -r || sx > w + r || sy > h + r) continue;
-        ctx.rect(sx - r / 2, sy - r / 2, r, r);
+        const sx = (xy[i] * scale + ox) | 0, sy = (oy - xy[i + 1] * scale) | 0;
+        if (sx < -r || sy < -r || sx > w || sy > h) continue;
+        ctx.fillRect(sx, sy, r, r);
       }
-      ctx.fill();
     }
     // Names only when zoomed in enough to read them, and never too many.
     if (scale > 2.5) {
@@ -190,38 +191,52 @@ export class GalaxyMap {
     }
   }
 
+  // All routes in one stroked path, all markers in one filled path per
+  // colour; eta labels only while few enough to read (else: click).
   drawFleets(ctx, w, h) {
-    ctx.save();
-    ctx.lineWidth = 1;
-    ctx.setLineDash([4, 3]);
-    ctx.strokeStyle = 'rgba(255, 213, 79, 0.8)';
-    ctx.fillStyle = '#ffd54f';
-    ctx.font = '11px system-ui, sans-serif';
+    const vis = (sx, sy) => sx > -10 && sy > -10 && sx < w + 10 && sy < h + 10;
+    const routes = new Path2D();
+    const labels = [];
     for (const f of this.fleets) {
       if (!f.dest) continue;
       const [sx, sy] = this.toScreen(f.x, f.y);
       const [dx, dy] = this.toScreen(f.dest.x, f.dest.y);
-      ctx.beginPath();
-      ctx.moveTo(sx, sy);
-      ctx.lineTo(dx, dy);
-      ctx.stroke();
-      const eta = this.formatEta(f);
-      if (eta) ctx.fillText(eta, (sx + dx) / 2 + 4, (sy + dy) / 2 - 4);
+      routes.moveTo(sx, sy);
+      routes.lineTo(dx, dy);
+      if (vis(sx, sy)) labels.push([f, (sx + dx) / 2 + 4, (sy + dy) / 2 - 4]);
     }
+    ctx.save();
+    ctx.lineWidth = 1;
+    ctx.setLineDash([4, 3]);
+    ctx.strokeStyle = 'rgba(255, 213, 79, 0.8)';
+    ctx.stroke(routes);
     ctx.setLineDash([]);
+    if (labels.length <= 60) {
+      ctx.fillStyle = '#ffd54f';
+      ctx.font = '11px system-ui, sans-serif';
+      for (const [f, x, y] of labels) {
+        const eta = this.formatEta(f);
+        if (eta) ctx.fillText(eta, x, y);
+      }
+    }
+    const markers = new Map();
     for (const f of this.fleets) {
       const [sx, sy] = this.toScreen(f.x, f.y);
-      if (sx < -10 || sy < -10 || sx > w + 10 || sy > h + 10) continue;
+      if (!vis(sx, sy)) continue;
       const own = !this.player || f.sovereign === this.player || f.sovereign === undefined;
-      ctx.fillStyle = own ? '#ffd54f' : sovereignColour(f.sovereign, this.player);
-      ctx.beginPath();
-      ctx.moveTo(sx, sy - 7);
-      ctx.lineTo(sx + 6, sy + 5);
-      ctx.lineTo(sx - 6, sy + 5);
-      ctx.closePath();
-      ctx.fill();
-      ctx.strokeStyle = '#0b0e14';
-      ctx.stroke();
+      const colour = own ? '#ffd54f' : sovereignColour(f.sovereign, this.player);
+      let p = markers.get(colour);
+      if (!p) markers.set(colour, (p = new Path2D()));
+      p.moveTo(sx, sy - 7);
+      p.lineTo(sx + 6, sy + 5);
+      p.lineTo(sx - 6, sy + 5);
+      p.closePath();
+    }
+    ctx.strokeStyle = '#0b0e14';
+    for (const [colour, p] of markers) {
+      ctx.fillStyle = colour;
+      ctx.fill(p);
+      ctx.stroke(p);
     }
     ctx.restore();
   }
