@@ -38,7 +38,7 @@ static int get_res(struct sim_galaxy *g, const json_t *o, struct sim_reslist *r,
 		    ipint_decode(json_array_get(a, i + 1), &qty) < 0)
 			continue; /* a quirk we cannot read is not fatal */
 		if (sim_catalog_ensure(g->cat, id, unknown) < 0 ||
-		    sim_res_add(r, id, qty) < 0)
+		    (sim_res_get(r, id) ? sim_res_add(r, id, qty) : sim_res_append(r, id, qty)) < 0)
 			return -1;
 	}
 	return 0;

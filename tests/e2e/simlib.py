@@ -138,8 +138,8 @@ class Sim:
         d.update(extra)
         return d
 
-    def call(self, name, **fields):
-        return self.post(name, self.common(**fields))
+    def call(self, endpoint, **fields):
+        return self.post(endpoint, self.common(**fields))
 
     def objects(self, sequence=0):
         a = self.call("getObjects", sequence=sequence)
