@@ -40,10 +40,9 @@ ensure_npm_tools() {
 	local bin="$TOP/.tools/node_modules/.bin/redocly"
 	[ -x "$bin" ] && [ "$(cat "$TOP/.tools/.redocly-version" 2>/dev/null)" = "$REDOCLY_VERSION" ] &&
 		return 0
-	command -v npm >/dev/null 2>&1 || {
-		echo "npm missing: install the Debian package npm" >&2
-		exit 1
-	}
+	# a machine may have node and npm from elsewhere (nodesource's nodejs
+	# conflicts with Debian's npm): take Debian's only when npm is missing
+	command -v npm >/dev/null 2>&1 || ensure_pkgs npm
 	mkdir -p "$TOP/.tools"
 	npm install --silent --no-audit --no-fund --prefix "$TOP/.tools" \
 		"@redocly/cli@$REDOCLY_VERSION" >&2 || exit 1

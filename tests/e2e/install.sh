@@ -5,6 +5,8 @@
 . "$TESTS_SRCDIR/e2e/lib.sh"
 [ -n "${OPS_BUILDDIR:-}" ] || fail "OPS_BUILDDIR not set (run through make check)"
 dest="$SCRATCH/root"
+# a make of its own, not a part of the running `make check`
+unset MAKEFLAGS MFLAGS MAKELEVEL
 make -s -C "$OPS_BUILDDIR" install DESTDIR="$dest" >"$SCRATCH/install.log" 2>&1 ||
 	fail "make install: $(tail -n 20 "$SCRATCH/install.log")"
 vars=$(make -s --no-print-directory -C "$OPS_BUILDDIR" -f Makefile -f - print-dirs <<'MK'
