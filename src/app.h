@@ -39,6 +39,7 @@ struct app {
 
 /* Routes of each API module, registered at start-up. */
 void api_health_register(struct app *app);
+void api_mirror_register(struct app *app);
 /* The dashboard's static files at / and /web/NAME (api_web.c); -1 with err
  * when --web-root is not a directory. */
 int api_web_register(struct app *app, char *err, size_t errlen);

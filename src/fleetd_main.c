@@ -13,9 +13,12 @@
 #include "http.h"
 #include "log.h"
 #include "loop.h"
+#include "mirror.h"
 #include "ops.h"
+#include "session.h"
 #include "signals.h"
 #include "store.h"
+#include "upstream.h"
 
 static void on_signal(int signo, void *arg)
 {
@@ -51,6 +54,27 @@ static int run(struct app *app)
 	return store_commit(app->store);
 }
 
+/* The game: mirror, upstream client and session, only with --upstream. */
+static int start_game(struct app *app, char *err, size_t errlen)
+{
+	const struct fleetd_config *cfg = app->cfg;
+	if (!cfg->upstream)
+		return 0;
+	struct upstream_config uc = {.base_url = cfg->upstream, .rate = cfg->rate};
+	struct session_config sc = {.username = cfg->username,
+				    .password_file = cfg->password_file,
+				    .game = cfg->game};
+	if (!(app->mirror = mirror_new())) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (!(app->upstream = upstream_new(app->loop, &uc, err, errlen)) ||
+	    !(app->session = session_new(app->loop, app->upstream, app->mirror, &sc,
+					 err, errlen)))
+		return -1;
+	return session_start(app->session);
+}
+
 static int start(struct app *app, char *err, size_t errlen)
 {
 	const struct fleetd_config *cfg = app->cfg;
@@ -73,9 +97,12 @@ static int start(struct app *app, char *err, size_t errlen)
 	if (!(app->http = http_server_new(app->loop, &hc, err, errlen)))
 		return -1;
 	api_health_register(app);
+	api_mirror_register(app);
 	if (api_web_register(app, err, errlen) < 0)
 		return -1;
 	if (ops_start(app, err, errlen) < 0)
+		return -1;
+	if (start_game(app, err, errlen) < 0)
 		return -1;
 	if (signals_install(app->loop, on_signal, app) < 0 ||
 	    loop_add_turn_hook(app->loop, commit_turn, app) < 0) {
@@ -89,6 +116,9 @@ static int start(struct app *app, char *err, size_t errlen)
 
 static void stop(struct app *app)
 {
+	session_free(app->session);
+	upstream_free(app->upstream);
+	mirror_free(app->mirror);
 	http_server_free(app->http);
 	ops_free(app); /* after the server: stream callbacks run as it stops */
 	store_close(app->store);
