@@ -301,7 +301,7 @@ async function loadFleets() {
 }
 
 async function loadWorlds() {
-  const list = await api.list('/v1/worlds', 'worlds');
+  const list = await api.list('/v1/worlds?limit=1000', 'worlds');
   state.worlds = list.map(normWorld);
   state.worldById = new Map(state.worlds.map((w) => [w.id, w]));
 }
@@ -339,16 +339,19 @@ async function loadJob(id) {
 
 async function loadAll() {
   banner('');
-  try {
-    await loadHealth();
-    await loadWorlds();
-    await Promise.all([loadFleets(), loadJobs()]);
+  const failed = [];
+  const run = (what, fn) => fn().catch((e) => { failed.push([what, e]); });
+  await run('health', loadHealth);
+  await run('worlds', loadWorlds);
+  await Promise.all([run('fleets', loadFleets), run('jobs', loadJobs)]);
+  if (!failed.length) {
     document.body.dataset.loaded = 'true';
-  } catch (e) {
-    banner(e instanceof ApiError && e.status === 0
-      ? `${e.message}. Check Settings (the API base) or start fleetd.`
-      : `Loading failed: ${e.message}`);
+    return;
   }
+  const [, first] = failed[0];
+  banner(first instanceof ApiError && first.status === 0
+    ? `${first.message}. Check Settings (the API base) or start fleetd.`
+    : `Loading failed: ${failed.map(([w, e]) => `${w}: ${e.message}`).join('; ')}`);
 }
 
 // Coalesce refetches: many events about one thing -> one request.
@@ -376,6 +379,7 @@ function onEvent(ev) {
   state.events.unshift(ev);
   state.events.length = Math.min(state.events.length, 200);
   const log = $('#event-log');
+  $('#event-empty').hidden = true;
   log.prepend(h('li', { dataset: { id: ev.id ?? '', type: ev.type } },
     h('span', { class: 'ev-id' }, `#${ev.id ?? ''}`), ' ', h('span', { class: 'ev-type' }, ev.type),
     jobId ? ` job #${jobId}` : '', fleetId ? ` fleet #${fleetId}` : ''));

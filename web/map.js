@@ -165,7 +165,7 @@ export class GalaxyMap {
   // fast path (no anti-aliased path filling), one fillStyle per sovereign.
   drawWorlds(ctx, w, h) {
     const { cx, cy, scale } = this.view;
-    const r = Math.round(Math.min(Math.max(scale * 3, 2), 5));
+    const r = Math.round(Math.min(Math.max(scale * 3, 3), 6));
     const half = r / 2;
     const ox = w / 2 - cx * scale - half, oy = h / 2 + cy * scale - half;
     for (const b of this.buckets) {
