@@ -6,7 +6,7 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # Debian packages the build, the tests and the demo need.
 BUILD_PKGS="autoconf automake make gcc pkg-config libmicrohttpd-dev libcurl4-openssl-dev libjansson-dev libsqlite3-dev"
-TEST_PKGS="curl jq sqlite3 python3 procps python3-prometheus-client python3-jsonschema python3-yaml systemd man-db nodejs npm chromium"
+TEST_PKGS="curl jq sqlite3 python3 procps python3-prometheus-client python3-jsonschema python3-yaml systemd man-db nodejs chromium"
 
 missing_pkgs() {
 	local p out=""
@@ -47,6 +47,18 @@ ensure_npm_tools() {
 	npm install --silent --no-audit --no-fund --prefix "$TOP/.tools" \
 		"@redocly/cli@$REDOCLY_VERSION" >&2 || exit 1
 	echo "$REDOCLY_VERSION" >"$TOP/.tools/.redocly-version"
+}
+
+# The browser tests' npm packages (playwright-core, pinned in
+# tests/browser/package-lock.json; no browser download: Debian's chromium
+# is used).  `npm ci` only when they are missing or the lock file changed.
+ensure_browser_deps() {
+	local dir="$TOP/tests/browser"
+	local stamp="$dir/node_modules/.package-lock.json"
+	[ -f "$stamp" ] && [ ! "$dir/package-lock.json" -nt "$stamp" ] && return 0
+	command -v npm >/dev/null 2>&1 || ensure_pkgs npm
+	(cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --silent --ignore-scripts \
+		--no-audit --no-fund) >&2 || exit 1
 }
 
 # build DIR CONFIGURE-ARGS... : autoreconf/configure only when needed, then make
