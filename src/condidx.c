@@ -5,16 +5,16 @@
 
 void condidx_init(struct condidx *ci)
 {
-	i64map_init(&ci->fleets);
-	i64map_init(&ci->worlds);
+	idmap_init(&ci->fleets);
+	idmap_init(&ci->worlds);
 	theap_init(&ci->watches);
 	ci->n = 0;
 }
 
 void condidx_free(struct condidx *ci)
 {
-	i64map_free(&ci->fleets);
-	i64map_free(&ci->worlds);
+	idmap_free(&ci->fleets);
+	idmap_free(&ci->worlds);
 	theap_free(&ci->watches);
 }
 
@@ -25,7 +25,7 @@ void cond_node_init(struct cond_node *n)
 	n->space = COND_SPACE_NONE;
 }
 
-static struct i64map *map_of(struct condidx *ci, enum cond_space space)
+static struct idmap *map_of(struct condidx *ci, enum cond_space space)
 {
 	return space == COND_SPACE_FLEET ? &ci->fleets : &ci->worlds;
 }
@@ -35,9 +35,9 @@ int condidx_add(struct condidx *ci, struct cond_node *n, enum cond_space space,
 {
 	if (space == COND_SPACE_NONE || n->space != COND_SPACE_NONE || id == 0)
 		return -1;
-	struct i64map *m = map_of(ci, space);
-	struct cond_node *head = i64map_get(m, id);
-	if (i64map_put(m, id, n) < 0)
+	struct idmap *m = map_of(ci, space);
+	struct cond_node *head = idmap_get(m, id);
+	if (idmap_put(m, id, n) < 0)
 		return -1;
 	n->next = head;
 	n->prev = NULL;
@@ -53,15 +53,15 @@ void condidx_remove(struct condidx *ci, struct cond_node *n)
 {
 	if (n->space == COND_SPACE_NONE)
 		return;
-	struct i64map *m = map_of(ci, (enum cond_space)n->space);
+	struct idmap *m = map_of(ci, (enum cond_space)n->space);
 	if (n->next)
 		n->next->prev = n->prev;
 	if (n->prev)
 		n->prev->next = n->next;
 	else if (n->next)
-		i64map_put(m, n->id, n->next); /* replacing never allocates */
+		idmap_put(m, n->id, n->next); /* replacing never allocates */
 	else
-		i64map_del(m, n->id);
+		idmap_del(m, n->id);
 	cond_node_init(n);
 	ci->n--;
 }
@@ -71,7 +71,7 @@ size_t condidx_take(struct condidx *ci, enum cond_space space, int64_t id,
 {
 	if (space == COND_SPACE_NONE)
 		return 0;
-	struct cond_node *n = i64map_del(map_of(ci, space), id);
+	struct cond_node *n = idmap_del(map_of(ci, space), id);
 	size_t count = 0;
 	while (n) {
 		struct cond_node *next = n->next;

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "i64map.h"
+#include "idmap.h"
 #include "timer_heap.h"
 
 enum cond_space { COND_SPACE_NONE, COND_SPACE_FLEET, COND_SPACE_WORLD };
@@ -26,7 +26,7 @@ struct cond_node {
 };
 
 struct condidx {
-	struct i64map fleets, worlds; /* id -> first node */
+	struct idmap fleets, worlds; /* id -> first node */
 	struct theap watches;         /* deadline = watch number */
 	size_t n;                     /* nodes under fleets and worlds */
 };

@@ -20,7 +20,7 @@
 #include "clock.h"
 #include "condidx.h"
 #include "eventlog.h"
-#include "i64map.h"
+#include "idmap.h"
 #include "jobspec.h"
 #include "log.h"
 #include "loop.h"
@@ -51,8 +51,8 @@ struct engine {
 	struct loop *loop;
 	struct store *st;
 	struct eventlog *el;
-	struct i64map recs;  /* id -> live job */
-	struct i64map lease; /* fleet -> live job */
+	struct idmap recs;  /* id -> live job */
+	struct idmap lease; /* fleet -> live job */
 	struct condidx ci;
 	struct job_rec *qhead, *qtail;
 	uint64_t counts[JOB_STATE_COUNT];
@@ -273,9 +273,9 @@ static struct job_rec *rec_new(struct engine *e, int64_t id, int64_t fleet, int 
 	r->id = id;
 	r->fleet = fleet;
 	r->state = (uint8_t)state;
-	if (i64map_put(&e->recs, id, r) < 0 ||
-	    (fleet && i64map_put(&e->lease, fleet, r) < 0)) {
-		i64map_del(&e->recs, id);
+	if (idmap_put(&e->recs, id, r) < 0 ||
+	    (fleet && idmap_put(&e->lease, fleet, r) < 0)) {
+		idmap_del(&e->recs, id);
 		free(r);
 		return NULL;
 	}
@@ -304,9 +304,9 @@ static void rec_drop(struct engine *e, struct job_rec *r)
 {
 	unregister_wait(e, r);
 	queue_remove(e, r);
-	if (r->fleet && i64map_get(&e->lease, r->fleet) == r)
-		i64map_del(&e->lease, r->fleet);
-	i64map_del(&e->recs, r->id);
+	if (r->fleet && idmap_get(&e->lease, r->fleet) == r)
+		idmap_del(&e->lease, r->fleet);
+	idmap_del(&e->recs, r->id);
 	free(r);
 }
 
@@ -314,11 +314,11 @@ static void rec_set_fleet(struct engine *e, struct job_rec *r, int64_t fleet)
 {
 	if (r->fleet == fleet)
 		return;
-	if (r->fleet && i64map_get(&e->lease, r->fleet) == r)
-		i64map_del(&e->lease, r->fleet);
+	if (r->fleet && idmap_get(&e->lease, r->fleet) == r)
+		idmap_del(&e->lease, r->fleet);
 	r->fleet = fleet;
 	if (fleet)
-		i64map_put(&e->lease, fleet, r);
+		idmap_put(&e->lease, fleet, r);
 }
 
 /* --- rows ---------------------------------------------------------------- */
@@ -465,7 +465,7 @@ static void run_job(struct engine *e, struct job_rec *r, const struct call_resul
 static void call_done(void *arg, const struct call_result *res)
 {
 	struct pending_call *pc = arg;
-	struct job_rec *r = i64map_get(&pc->e->recs, pc->job_id);
+	struct job_rec *r = idmap_get(&pc->e->recs, pc->job_id);
 	if (r) {
 		r->flags &= (uint8_t)~REC_IN_FLIGHT;
 		run_job(pc->e, r, res);
@@ -480,7 +480,7 @@ static void send_after_commit(void *arg, int ok)
 {
 	struct pending_call *pc = arg;
 	struct engine *e = pc->e;
-	struct job_rec *r = i64map_get(&e->recs, pc->job_id);
+	struct job_rec *r = idmap_get(&e->recs, pc->job_id);
 	if (!ok || !r || !e->app->session) {
 		/* not durable, or nobody to send it: it certainly did not act */
 		json_decref(pc->params);
@@ -883,7 +883,7 @@ int64_t engine_submit(struct engine *e, const json_t *spec, const char *idem_key
 	const json_t *fv = json_object_get(spec, "fleet");
 	if (fv)
 		fleet = json_integer_value(fv);
-	struct job_rec *h = fleet ? i64map_get(&e->lease, fleet) : NULL;
+	struct job_rec *h = fleet ? idmap_get(&e->lease, fleet) : NULL;
 	if (h) {
 		*holder = h->id;
 		return 0;
@@ -945,7 +945,7 @@ int engine_control(struct engine *e, int64_t id, enum engine_ctl ctl, char *err,
 	int state = engine_state_of((const char *)sqlite3_column_text(s, 0));
 	int from = engine_state_of((const char *)sqlite3_column_text(s, 1));
 	sqlite3_reset(s);
-	struct job_rec *r = i64map_get(&e->recs, id);
+	struct job_rec *r = idmap_get(&e->recs, id);
 	int64_t now = clock_now_ms();
 	int to;
 	if (!is_live(state) || !r) {
@@ -1092,9 +1092,9 @@ static json_t *row_json(sqlite3_stmt *s)
 	const json_t *sa = json_object_get(spec, "start_at");
 	const json_t *ds = json_object_get(spec, "delay_seconds");
 	if (o && sa)
-		json_object_set(o, "start_at", sa);
+		json_object_set(o, "start_at", (json_t *)sa);
 	if (o && ds)
-		json_object_set(o, "delay_seconds", ds);
+		json_object_set(o, "delay_seconds", (json_t *)ds);
 	json_decref(spec);
 	json_decref(data);
 	return o;
@@ -1147,7 +1147,7 @@ json_t *engine_list(struct engine *e, int state, int64_t fleet, int64_t after,
 
 int64_t engine_fleet_holder(const struct engine *e, int64_t fleet)
 {
-	const struct job_rec *r = i64map_get(&e->lease, fleet);
+	const struct job_rec *r = idmap_get(&e->lease, fleet);
 	return r ? r->id : 0;
 }
 
@@ -1182,8 +1182,8 @@ struct engine *engine_new(struct app *app)
 	e->loop = app->loop;
 	e->st = app->store;
 	e->el = app->eventlog;
-	i64map_init(&e->recs);
-	i64map_init(&e->lease);
+	idmap_init(&e->recs);
+	idmap_init(&e->lease);
 	condidx_init(&e->ci);
 	e->rng = (uint64_t)clock_now_ms() * 2654435761u | 1;
 	struct loop_source src = {
@@ -1257,18 +1257,19 @@ void engine_free(struct engine *e)
 {
 	if (!e)
 		return;
-	for (size_t i = 0; i < e->recs.cap; i++) {
-		struct job_rec *r = e->recs.slots[i].val;
-		if (!r)
-			continue;
+	size_t pos = 0;
+	int64_t key;
+	void *val;
+	while (idmap_next(&e->recs, &pos, &key, &val)) {
+		struct job_rec *r = val;
 		if (r->flags & REC_IN_WATCH)
 			condidx_remove_watch(&e->ci, &r->timer.node);
 		else
 			loop_timer_disarm(e->loop, &r->timer);
 		free(r);
 	}
-	i64map_free(&e->recs);
-	i64map_free(&e->lease);
+	idmap_free(&e->recs);
+	idmap_free(&e->lease);
 	condidx_free(&e->ci);
 	free(e);
 }

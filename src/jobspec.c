@@ -20,6 +20,7 @@ enum ftype {
 	F_OBJECTIVE, /* invasion | spaceSupremacy | reinforceSiege */
 	F_SOVS,      /* non-empty array of sovereign ids */
 	F_RES,       /* [id, qty, ...], qty > 0 */
+	F_RES_SIGNED,/* [id, qty, ...], qty != 0 (transfer: sign is direction) */
 	F_RES_ALL,   /* F_RES or "all" */
 };
 
@@ -55,7 +56,7 @@ static const struct op_desc ops[OP_COUNT] = {
 			{"enemies", F_SOVS, 1, 0, 0}},
 		       {NULL, NULL}},
 	[OP_TRANSFER] = {"transfer",
-			 {{"to", F_OBJECT, 1, 0, 0}, {"resources", F_RES, 1, 0, 0}},
+			 {{"to", F_OBJECT, 1, 0, 0}, {"resources", F_RES_SIGNED, 1, 0, 0}},
 			 {NULL, NULL}},
 	[OP_DEPLOY] = {"deploy",
 		       {{"from", F_OBJECT, 1, 0, 0}, {"resources", F_RES, 1, 0, 0}},
@@ -132,7 +133,8 @@ static int name_ok(const json_t *v, int64_t lo, int64_t hi)
 	return 1;
 }
 
-static int check_res(const json_t *v, const char *path, char *err, size_t errlen)
+static int check_res(const json_t *v, const char *path, int signed_qty, char *err,
+		     size_t errlen)
 {
 	if (!json_is_array(v))
 		return fail(err, errlen, "%s: must be a list [resource id, quantity, ...]",
@@ -146,7 +148,11 @@ static int check_res(const json_t *v, const char *path, char *err, size_t errlen
 		const json_t *e = json_array_get(v, i);
 		if (i % 2 == 0 && !is_id(e))
 			return fail(err, errlen, "%s[%zu]: must be a resource id", path, i);
-		if (i % 2 == 1 && !int_in(e, 1, JOBSPEC_MAX_ID, NULL))
+		if (i % 2 == 1 && signed_qty && !int_in(e, -JOBSPEC_MAX_ID, JOBSPEC_MAX_ID, NULL))
+			return fail(err, errlen, "%s[%zu]: must be an integer quantity", path, i);
+		if (i % 2 == 1 && signed_qty && json_integer_value(e) == 0)
+			return fail(err, errlen, "%s[%zu]: must not be 0", path, i);
+		if (i % 2 == 1 && !signed_qty && !int_in(e, 1, JOBSPEC_MAX_ID, NULL))
 			return fail(err, errlen,
 				    "%s[%zu]: must be a positive integer quantity", path, i);
 	}
@@ -208,9 +214,11 @@ static int check_field(const struct field *f, const json_t *v, const char *path,
 				: fail(err, errlen,
 				       "%s: must be \"all\" or a list [resource id, quantity, ...]",
 				       path);
-		return check_res(v, path, err, errlen);
+		return check_res(v, path, 0, err, errlen);
 	case F_RES:
-		return check_res(v, path, err, errlen);
+		return check_res(v, path, 0, err, errlen);
+	case F_RES_SIGNED:
+		return check_res(v, path, 1, err, errlen);
 	case F_END:
 		break;
 	}

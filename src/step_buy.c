@@ -12,9 +12,9 @@
  *          - neither (crash or lost answer): once the mirror holds a watch
  *            later than the intent's, a total above `before` means the
  *            purchase happened: done.  Otherwise it never happened -> new
- *            intent, send.  (A world that itself builds `item` between the
- *            two watches could be mistaken for a purchase; items bought
- *            are ships, which worlds do not produce while a buy is open.) */
+ *            intent, send.  (Fleets of ours at W are held by leases; only
+ *            a transfer into one of them by another job in the same
+ *            watches could be mistaken for the purchase.) */
 #include "mirror.h"
 #include "step.h"
 #include "step_intent.h"

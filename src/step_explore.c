@@ -18,7 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "i64map.h"
+#include "idmap.h"
 #include "mirror.h"
 #include "step.h"
 #include "store.h"
@@ -51,7 +51,7 @@ static int claim(struct step_ctx *c, const char *grp, int64_t world)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-static int load_visited(struct step_ctx *c, const char *grp, struct i64map *seen)
+static int load_visited(struct step_ctx *c, const char *grp, struct idmap *seen)
 {
 	sqlite3_stmt *s = store_stmt(c->store, SQL_VISITED);
 	if (!s)
@@ -59,7 +59,7 @@ static int load_visited(struct step_ctx *c, const char *grp, struct i64map *seen
 	sqlite3_bind_text(s, 1, grp, -1, SQLITE_TRANSIENT);
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if (i64map_put(seen, sqlite3_column_int64(s, 0), seen) < 0)
+		if (idmap_put(seen, sqlite3_column_int64(s, 0), seen) < 0)
 			break;
 	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? 0 : -1;
@@ -69,10 +69,10 @@ static int load_visited(struct step_ctx *c, const char *grp, struct i64map *seen
 static int64_t nearest(struct step_ctx *c, const struct mirror_fleet *f,
 		       const char *grp)
 {
-	struct i64map seen;
-	i64map_init(&seen);
+	struct idmap seen;
+	idmap_init(&seen);
 	if (load_visited(c, grp, &seen) < 0) {
-		i64map_free(&seen);
+		idmap_free(&seen);
 		return -1;
 	}
 	const json_t *rad = json_object_get(c->args, "radius");
@@ -84,7 +84,7 @@ static int64_t nearest(struct step_ctx *c, const struct mirror_fleet *f,
 	size_t n = mirror_world_count(c->m);
 	for (size_t i = 0; i < n; i++) {
 		const struct mirror_world *w = mirror_world_at(c->m, i);
-		if (i64map_get(&seen, w->id) || hypot(w->x - x0, w->y - y0) > radius)
+		if (idmap_get(&seen, w->id) || hypot(w->x - x0, w->y - y0) > radius)
 			continue;
 		double d = hypot(w->x - f->x, w->y - f->y);
 		if (d < best_d) {
@@ -92,7 +92,7 @@ static int64_t nearest(struct step_ctx *c, const struct mirror_fleet *f,
 			best = w->id;
 		}
 	}
-	i64map_free(&seen);
+	idmap_free(&seen);
 	return best;
 }
 

@@ -41,7 +41,7 @@ static int mine_at(const struct mirror *m, const struct mirror_fleet *f, int64_t
 
 int64_t intent_total_at(const struct mirror *m, int64_t w, int64_t res)
 {
-	int64_t total = held(m, w, res);
+	int64_t total = 0;
 	size_t n = mirror_fleet_count(m);
 	for (size_t i = 0; i < n; i++) {
 		const struct mirror_fleet *f = mirror_fleet_at(m, i);

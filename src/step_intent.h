@@ -14,7 +14,7 @@ struct mirror;
 json_t *intent_snapshot(const struct mirror *m, int64_t obj, const json_t *ids);
 /* Does obj now hold a quantity different from the snapshot for any id? */
 int intent_changed(const struct mirror *m, int64_t obj, const json_t *snap);
-/* Sum of resource res held by world w and the player's fleets there. */
+/* Sum of resource res held by the player's fleets anchored at world w. */
 int64_t intent_total_at(const struct mirror *m, int64_t w, int64_t res);
 /* Ids of the player's fleets anchored at world w, as a JSON array. */
 json_t *intent_fleets_at(const struct mirror *m, int64_t w);

@@ -14,7 +14,8 @@
  *          - resend (transient, certainly no effect): send the same list.
  *          - neither (crash or lost answer): once the mirror holds a watch
  *            later than the intent's, a fleet whose quantities differ
- *            from `before` has sold (the lease keeps other jobs off its
+ *            from `before`, or that is gone (selling its last ships
+ *            ends a fleet), has sold (the lease keeps other jobs off its
  *            cargo): done.  Unchanged: it never sold -> new intent, send. */
 #include <string.h>
 
@@ -59,11 +60,15 @@ static void send_intent(struct step_ctx *c, struct step_result *r)
 static void sell_advance(struct step_ctx *c, struct step_result *r)
 {
 	const struct mirror_fleet *f = mirror_fleet(c->m, c->fleet);
-	if (!f) {
-		step_error(r, "fleet %lld no longer exists", (long long)c->fleet);
+	if (c->reply) {
+		step_done(r); /* selling every ship may leave no fleet behind */
 		return;
 	}
 	if (c->sub == SELL_START) {
+		if (!f) {
+			step_error(r, "fleet %lld no longer exists", (long long)c->fleet);
+			return;
+		}
 		int64_t to = step_arg_id(c, "to");
 		if (f->anchor != to || f->dest_id) {
 			step_error(r, "fleet %lld is not anchored at world %lld",
@@ -83,17 +88,15 @@ static void sell_advance(struct step_ctx *c, struct step_result *r)
 		send_intent(c, r);
 		return;
 	}
-	if (c->resend) {
+	if (c->resend && f) {
 		send_intent(c, r);
-		return;
-	}
-	if (c->reply) {
-		step_done(r);
 		return;
 	}
 	if (!step_intent_fresh(c, r))
 		return;
-	int happened = intent_changed(c->m, c->fleet, json_object_get(c->data, "before"));
+	/* a vanished fleet sold its last ships */
+	int happened = !f ||
+		intent_changed(c->m, c->fleet, json_object_get(c->data, "before"));
 	step_note(c, "job.reconciled",
 		  json_pack("{s:s,s:b}", "op", "sell", "effect_found", happened));
 	if (happened)

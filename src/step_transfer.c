@@ -1,5 +1,7 @@
 /* step_transfer.c -- op "transfer": move ships or cargo between the job's
- * fleet and the object `to` it is stationed at (transferFleet).  Not
+ * fleet and the object `to` it is stationed at (transferFleet).  As in the
+ * game, a positive quantity moves from `to` into the fleet and a negative
+ * one from the fleet to `to`.  Not
  * idempotent, so it is sent effectively once:
  *
  *   START  the fleet must exist.  Write the intent -- the fleet's
@@ -49,16 +51,16 @@ static void send_intent(struct step_ctx *c, struct step_result *r)
 
 static void transfer_advance(struct step_ctx *c, struct step_result *r)
 {
-	if (!mirror_fleet(c->m, c->fleet)) {
+	if (c->reply) {
+		step_done(r);
+		return;
+	}
+	if (c->sub == TRANSFER_START && !mirror_fleet(c->m, c->fleet)) {
 		step_error(r, "fleet %lld no longer exists", (long long)c->fleet);
 		return;
 	}
 	if (c->sub == TRANSFER_START || c->resend) {
 		send_intent(c, r);
-		return;
-	}
-	if (c->reply) {
-		step_done(r);
 		return;
 	}
 	if (!step_intent_fresh(c, r))
