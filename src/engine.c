@@ -859,6 +859,8 @@ save:
 		json_t *d = json_pack("{s:s}", "kind", j.wait ? wait_names[j.wait] : "time");
 		if (j.wait)
 			json_object_set_new(d, "key", json_integer(j.wait_key));
+		if (j.wait == WAIT_ANCHORED)
+			json_object_set_new(d, "world", json_integer(j.wait_arg));
 		else
 			json_object_set_new(d, "until_ms", json_integer(j.wake_at));
 		note_new(e, j.id, "job.wait", d);
@@ -1090,13 +1092,15 @@ static json_t *row_json(sqlite3_stmt *s)
 	int state = engine_state_of((const char *)sqlite3_column_text(s, 4));
 	int live = is_live(state);
 	json_t *o = json_pack(
-		"{s:I,s:o,s:o,s:s,s:I,s:s,s:o,s:o,s:I,s:O,s:O,s:o,s:o,s:I,s:o,s:o,s:o,s:o,s:o}",
+		"{s:I,s:o,s:o,s:s,s:I,s:o,s:o,s:o,s:I,s:O,s:O,s:o,s:o,s:I,s:o,s:o,s:o,s:o,s:o}",
 		"id", (json_int_t)sqlite3_column_int64(s, 0),
 		"name", opt_text(s, 1),
 		"fleet", opt_int(s, 2),
 		"state", state_names[state < 0 ? 0 : state],
 		"step", (json_int_t)step,
-		"step_op", jobspec_op_name(jobspec_step_op(json_array_get(steps, (size_t)step))),
+		"step_op", (size_t)step < json_array_size(steps)
+			? json_string(jobspec_op_name(jobspec_step_op(json_array_get(steps, (size_t)step))))
+			: json_null(),
 		"sub_state", live ? opt_text(s, 7) : json_null(),
 		"step_data", live && data ? json_incref(data) : json_null(),
 		"iteration", (json_int_t)sqlite3_column_int64(s, 9),
