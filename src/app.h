@@ -17,6 +17,7 @@ struct upstream;
 struct session;
 struct mirror;
 struct engine;
+struct eventlog;
 struct events;
 struct metrics;
 struct ops;
@@ -30,6 +31,7 @@ struct app {
 	struct session *session;
 	struct mirror *mirror;
 	struct engine *engine;
+	struct eventlog *eventlog;
 	struct events *events;
 	struct metrics *metrics;
 	struct ops *ops; /* auth, CORS, logs, /metrics, /v1/events (ops.h) */
@@ -39,6 +41,7 @@ struct app {
 
 /* Routes of each API module, registered at start-up. */
 void api_health_register(struct app *app);
+void api_jobs_register(struct app *app);
 void api_mirror_register(struct app *app);
 /* The dashboard's static files at / and /web/NAME (api_web.c); -1 with err
  * when --web-root is not a directory. */
