@@ -190,12 +190,12 @@ export class JobView {
         'aria-current': i === cur && live ? 'step' : null,
       }, stepText(s)))),
       h('h3', {}, 'History'),
-      h('table', { class: 'history' },
+      h('div', { class: 'history-wrap', tabindex: '0', role: 'region', 'aria-label': `History of job ${j.id}` }, h('table', { class: 'history' },
         h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'id'), h('th', { scope: 'col' }, 'time'),
           h('th', { scope: 'col' }, 'event'), h('th', { scope: 'col' }, 'detail'))),
         h('tbody', {}, this.events.map((e) => h('tr', {},
           h('td', {}, e.id), h('td', {}, fmtTime(e.ts ?? e.time)), h('td', {}, e.type),
-          h('td', { class: 'detail' }, e.data ? JSON.stringify(e.data) : ''))))));
+          h('td', { class: 'detail' }, e.data ? JSON.stringify(e.data) : '')))))));
   }
 }
 

@@ -191,7 +191,7 @@ let moved = null;
 await step('a malformed job shows fleetd\'s message with its path beside the field', async () => {
   const s = await pageState(page);
   moved = pickMove(s.fleetList, await page.evaluate(() => window.fleetdDashboard.state.worlds.map((w) => ({ id: w.id, x: w.x, y: w.y }))));
-  page.rec.expected.push(/^400 POST .*\/v1\/jobs$/, /\/v1\/jobs$/);
+  page.rec.expected.push(/^4(00|22) POST .*\/v1\/jobs$/, /\/v1\/jobs$/);
   await page.selectOption('#job-fleet', String(moved.fleet.id));
   await page.fill('#job-name', 'browser move');
   await page.selectOption('#job-op', 'wait');
@@ -206,7 +206,7 @@ await step('a malformed job shows fleetd\'s message with its path beside the fie
   const text = await err.textContent();
   assert(text.startsWith('steps[1].to:'), `error beside steps[1].to says "${text}"`);
   assert(await page.getAttribute('[data-path="steps[1].to"]', 'aria-invalid') === 'true', 'field not marked invalid');
-  assert(page.rec.badResponses.some((r) => r.startsWith('400 POST')), 'fleetd did not answer 400');
+  assert(page.rec.badResponses.some((r) => /^4(00|22) POST/.test(r)), `fleetd did not refuse the job: ${page.rec.badResponses}`);
 });
 
 let goodJob = 0;
@@ -221,7 +221,9 @@ await step('a good job appears at once and reaches succeeded live while its flee
     const st = await rowState(page, goodJob);
     if (st) seen.add(st);
     return st === 'succeeded';
-  }, 60000, `job ${goodJob} succeeded in the table (seen ${[...seen]})`);
+  }, 60000, `job ${goodJob} succeeded in the table`).catch((e) => {
+    throw new Error(`${e.message} (states seen: ${[...seen]})`);
+  });
   const f = await page.evaluate((id) => {
     const fl = window.fleetdDashboard.state.fleetById.get(id);
     return { x: fl.x, y: fl.y, anchor: fl.anchor };
@@ -334,6 +336,7 @@ await step('every control has a label; keyboard focus is visible', async () => {
 
 await step('screenshot at 1280x800', async () => {
   await page.selectOption('#state-filter', '');
+  await page.evaluate(() => { document.activeElement.blur(); window.scrollTo(0, 0); });
   const shot = await screenshot(page, 'dashboard-1280x800.png');
   if (process.env.BROWSER_UPDATE_DOCS === '1') fs.copyFileSync(shot, path.join(TOP, 'docs/dashboard.png'));
 });
@@ -414,17 +417,24 @@ await step('map frame for 5,000 worlds and 300 fleets (measured, printed)', asyn
     });
     d.map.setData({ worlds, fleets, player: 1 });
     d.map.fit();
-    const times = [];
     for (let i = 0; i < 5; i++) d.map.draw();           // warm up
-    for (let i = 0; i < 60; i++) {
+    // JS: performance.now() around draw().  JS + raster: a one-pixel
+    // read-back after it makes the canvas rasterise the frame right there.
+    const js = [], full = [];
+    for (let i = 0; i < 100; i++) {
       const t0 = performance.now();
       d.map.draw();
-      times.push(performance.now() - t0);
+      const t1 = performance.now();
+      d.map.ctx.getImageData(0, 0, 1, 1);
+      const t2 = performance.now();
+      js.push(t1 - t0);
+      full.push(t2 - t0);
     }
-    times.sort((a, b) => a - b);
-    return { median: times[30], p95: times[56], max: times[59], css: d.map.size() };
+    const q = (a, p) => a.slice().sort((x, y) => x - y)[Math.min(a.length - 1, Math.floor(a.length * p))];
+    return { js: [q(js, 0.5), q(js, 0.95)], full: [q(full, 0.5), q(full, 0.95), q(full, 1)], css: d.map.size() };
   });
-  const line = `map frame, 5,000 worlds + 300 fleets at ${r.css.w}x${r.css.h}: median ${r.median.toFixed(2)} ms, p95 ${r.p95.toFixed(2)} ms, max ${r.max.toFixed(2)} ms`;
+  const f = (x) => x.toFixed(1);
+  const line = `map frame, 5,000 worlds + 300 fleets at ${r.css.w}x${r.css.h} CSS px: draw() median ${f(r.js[0])} ms, p95 ${f(r.js[1])} ms; draw + raster median ${f(r.full[0])} ms, p95 ${f(r.full[1])} ms, max ${f(r.full[2])} ms`;
   log(line);
   fs.writeFileSync(path.join(ARTIFACTS, 'map-frame.txt'), `${line}\n`);
 });
