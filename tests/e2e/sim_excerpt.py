@@ -80,6 +80,14 @@ for _ in range(150):
     if "anchorObjID" in f2:
         break
 check(f2.get("anchorObjID") == 99, "fleet did not arrive at 99: %r" % f2)
+# a fleet deployed from the capital is numbered after the player's highest
+a = sim.call("deployFleet", sourceObjID=99, resources=[160, 2])
+check(not is_hexe(a), "deployFleet on the loaded galaxy: %r" % (a,))
+nid = [o for o in a if o["class"] == "selection"][0]["id"]
+nf = index(a)[nid]
+check(nf["name"] == "588th Fleet" and nf["ftlType"] == "jump" and nf["anchorObjID"] == 99,
+      "deployed fleet: %r" % nf)
+check(nid not in orig, "new fleet reuses an id")
 # a foreign fleet is refused
 other = next(f for f in fleets if f["sovereignID"] != sim.sov)
 a = sim.call("setDestination", objID=other["id"], dest=99)
