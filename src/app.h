@@ -16,6 +16,7 @@ struct upstream;
 struct session;
 struct mirror;
 struct engine;
+struct eventlog;
 struct events;
 struct metrics;
 struct ops;
@@ -29,6 +30,7 @@ struct app {
 	struct session *session;
 	struct mirror *mirror;
 	struct engine *engine;
+	struct eventlog *eventlog;
 	struct events *events;
 	struct metrics *metrics;
 	struct ops *ops; /* auth, CORS, logs, /metrics, /v1/events (ops.h) */
@@ -38,5 +40,6 @@ struct app {
 
 /* Routes of each API module, registered at start-up. */
 void api_health_register(struct app *app);
+void api_jobs_register(struct app *app);
 
 #endif

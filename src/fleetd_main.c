@@ -10,6 +10,8 @@
 #include "app.h"
 #include "clock.h"
 #include "config.h"
+#include "engine.h"
+#include "eventlog.h"
 #include "http.h"
 #include "log.h"
 #include "loop.h"
@@ -51,6 +53,22 @@ static int run(struct app *app)
 	return store_commit(app->store);
 }
 
+/* The event log and the job engine: every live job is back in memory
+ * (timers armed, conditions indexed) before the first request is served. */
+static int start_jobs(struct app *app, char *err, size_t errlen)
+{
+	if (!(app->eventlog = eventlog_new(app->store)) ||
+	    !(app->engine = engine_new(app))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (engine_load(app->engine, err, errlen) < 0 ||
+	    engine_attach_mirror(app->engine) < 0)
+		return -1;
+	api_jobs_register(app);
+	return 0;
+}
+
 static int start(struct app *app, char *err, size_t errlen)
 {
 	const struct fleetd_config *cfg = app->cfg;
@@ -73,7 +91,9 @@ static int start(struct app *app, char *err, size_t errlen)
 	if (!(app->http = http_server_new(app->loop, &hc, err, errlen)))
 		return -1;
 	api_health_register(app);
-	if (ops_start(app, err, errlen) < 0)
+	if (start_jobs(app, err, errlen) < 0)
+		return -1;
+	if (ops_start(app, err, errlen) < 0) /* after the parts it reports on */
 		return -1;
 	if (signals_install(app->loop, on_signal, app) < 0 ||
 	    loop_add_turn_hook(app->loop, commit_turn, app) < 0) {
@@ -88,6 +108,8 @@ static int start(struct app *app, char *err, size_t errlen)
 static void stop(struct app *app)
 {
 	http_server_free(app->http);
+	engine_free(app->engine);
+	eventlog_free(app->eventlog);
 	ops_free(app); /* after the server: stream callbacks run as it stops */
 	store_close(app->store);
 	loop_free(app->loop);

@@ -1,0 +1,37 @@
+/* sim_rules.h -- what each game action checks and what it does.
+ *
+ * Every action validates everything first and only then changes the
+ * galaxy, so a refused action changes nothing.  A refusal carries the
+ * hexeError code and the human message the API answers with.  Knows the
+ * galaxy and catalogue; knows nothing of HTTP, tokens or faults. */
+#ifndef FLEETD_SIM_RULES_H
+#define FLEETD_SIM_RULES_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "sim_galaxy.h"
+
+struct sim_refusal {
+	const char *code;
+	char msg[256];
+};
+
+/* 1 if name is an action handled by sim_rules_apply(). */
+int sim_rules_is_action(const char *name);
+/* Apply action `name` with the request body req (the common fields are
+ * checked by the caller).  0 on success (*selection set to a new fleet's id
+ * for deployFleet, else 0), -1 with *why filled on refusal. */
+int sim_rules_apply(struct sim_galaxy *g, const char *name, const json_t *req,
+		    int64_t *selection, struct sim_refusal *why);
+/* getTactical: a new list, or NULL with *why filled. */
+json_t *sim_rules_tactical(struct sim_galaxy *g, const json_t *req,
+			   struct sim_refusal *why);
+
+/* Ship strength of a sovereign's fleets anchored at world w. */
+double sim_rules_fleet_strength(const struct sim_galaxy *g, const struct sim_obj *w,
+				int64_t sov);
+/* Orbital and ground defence held by world w. */
+double sim_rules_defence(const struct sim_galaxy *g, const struct sim_obj *w);
+
+#endif
