@@ -55,6 +55,7 @@ struct engine {
 	struct idmap lease; /* fleet -> live job */
 	struct condidx ci;
 	struct job_rec *qhead, *qtail;
+	struct pending_call *calls; /* sent, not answered */
 	uint64_t counts[JOB_STATE_COUNT];
 	uint64_t transitions;
 	uint64_t rng;
@@ -452,8 +453,11 @@ static void set_error(struct job *j, const char *msg)
 
 /* --- game calls ---------------------------------------------------------- */
 
+/* A call between its commit and its answer.  Listed in the engine so a
+ * shutdown (the session drops calls without answering) frees them. */
 struct pending_call {
 	struct engine *e;
+	struct pending_call *next, *prev;
 	int64_t job_id;
 	const char *endpoint;
 	json_t *params;
@@ -461,6 +465,29 @@ struct pending_call {
 };
 
 static void run_job(struct engine *e, struct job_rec *r, const struct call_result *res);
+
+static void pc_link(struct pending_call *pc)
+{
+	struct engine *e = pc->e;
+	pc->prev = NULL;
+	pc->next = e->calls;
+	if (e->calls)
+		e->calls->prev = pc;
+	e->calls = pc;
+}
+
+static void pc_free(struct pending_call *pc)
+{
+	struct engine *e = pc->e;
+	if (pc->prev)
+		pc->prev->next = pc->next;
+	else if (e->calls == pc)
+		e->calls = pc->next;
+	if (pc->next)
+		pc->next->prev = pc->prev;
+	json_decref(pc->params);
+	free(pc);
+}
 
 static void call_done(void *arg, const struct call_result *res)
 {
@@ -472,7 +499,7 @@ static void call_done(void *arg, const struct call_result *res)
 		if (pc->e->qhead)
 			loop_wake(pc->e->loop);
 	}
-	free(pc);
+	pc_free(pc);
 }
 
 /* Runs after the commit that recorded the call's sub-state (and intent). */
@@ -481,27 +508,24 @@ static void send_after_commit(void *arg, int ok)
 	struct pending_call *pc = arg;
 	struct engine *e = pc->e;
 	struct job_rec *r = idmap_get(&e->recs, pc->job_id);
+	struct call_result t = {.outcome = CALL_TRANSIENT};
 	if (!ok || !r || !e->app->session) {
 		/* not durable, or nobody to send it: it certainly did not act */
-		json_decref(pc->params);
-		if (r) {
-			r->flags &= (uint8_t)~REC_IN_FLIGHT;
-			struct call_result t = {.outcome = CALL_TRANSIENT,
-						.message = ok ? "no upstream session"
-							      : "commit failed"};
-			run_job(e, r, &t);
-		}
-		free(pc);
-		return;
+		t.message = ok ? "no upstream session" : "commit failed";
+	} else {
+		json_t *params = pc->params;
+		pc->params = NULL; /* session_call steals it */
+		pc_link(pc);
+		if (session_call(e->app->session, pc->endpoint, params, pc->flags,
+				 call_done, pc) == 0)
+			return;
+		t.message = "the call could not be queued";
 	}
-	if (session_call(e->app->session, pc->endpoint, pc->params, pc->flags,
-			 call_done, pc) < 0) {
-		struct call_result t = {.outcome = CALL_TRANSIENT,
-					.message = "the call could not be queued"};
+	if (r) {
 		r->flags &= (uint8_t)~REC_IN_FLIGHT;
 		run_job(e, r, &t);
-		free(pc);
 	}
+	pc_free(pc);
 }
 
 static int64_t backoff_ms(struct engine *e, int64_t attempts)
@@ -671,7 +695,9 @@ static struct pending_call *advance(struct engine *e, struct job_rec *r,
 				go_wait(j);
 				return NULL;
 			}
-			*pc = (struct pending_call){e, j->id, sr.endpoint, sr.params, sr.flags};
+			*pc = (struct pending_call){.e = e, .job_id = j->id,
+						    .endpoint = sr.endpoint,
+						    .params = sr.params, .flags = sr.flags};
 			j->state = JOB_RUNNING;
 			return pc;
 		}
@@ -757,8 +783,7 @@ static void settle(struct engine *e, struct job_rec *r, const struct job *j,
 		r->flags |= REC_IN_FLIGHT;
 		if (store_on_commit(e->st, send_after_commit, pc) < 0) {
 			r->flags &= (uint8_t)~REC_IN_FLIGHT;
-			json_decref(pc->params);
-			free(pc);
+			pc_free(pc);
 			loop_timer_arm(e->loop, &r->timer, clock_now_ms() + 1000);
 		}
 		return;
@@ -817,10 +842,8 @@ static void run_job(struct engine *e, struct job_rec *r, const struct call_resul
 	pc = advance(e, r, &j, res ? res->answer : NULL, now);
 save:
 	if (job_save(e, &j, now) < 0) {
-		if (pc) {
-			json_decref(pc->params);
-			free(pc);
-		}
+		if (pc)
+			pc_free(pc);
 		job_clear(&j);
 		unregister_wait(e, r);
 		loop_timer_arm(e->loop, &r->timer, now + 1000);
@@ -836,6 +859,8 @@ save:
 		json_t *d = json_pack("{s:s}", "kind", j.wait ? wait_names[j.wait] : "time");
 		if (j.wait)
 			json_object_set_new(d, "key", json_integer(j.wait_key));
+		if (j.wait == WAIT_ANCHORED)
+			json_object_set_new(d, "world", json_integer(j.wait_arg));
 		else
 			json_object_set_new(d, "until_ms", json_integer(j.wake_at));
 		note_new(e, j.id, "job.wait", d);
@@ -1067,13 +1092,15 @@ static json_t *row_json(sqlite3_stmt *s)
 	int state = engine_state_of((const char *)sqlite3_column_text(s, 4));
 	int live = is_live(state);
 	json_t *o = json_pack(
-		"{s:I,s:o,s:o,s:s,s:I,s:s,s:o,s:o,s:I,s:O,s:O,s:o,s:o,s:I,s:o,s:o,s:o,s:o,s:o}",
+		"{s:I,s:o,s:o,s:s,s:I,s:o,s:o,s:o,s:I,s:O,s:O,s:o,s:o,s:I,s:o,s:o,s:o,s:o,s:o}",
 		"id", (json_int_t)sqlite3_column_int64(s, 0),
 		"name", opt_text(s, 1),
 		"fleet", opt_int(s, 2),
 		"state", state_names[state < 0 ? 0 : state],
 		"step", (json_int_t)step,
-		"step_op", jobspec_op_name(jobspec_step_op(json_array_get(steps, (size_t)step))),
+		"step_op", (size_t)step < json_array_size(steps)
+			? json_string(jobspec_op_name(jobspec_step_op(json_array_get(steps, (size_t)step))))
+			: json_null(),
 		"sub_state", live ? opt_text(s, 7) : json_null(),
 		"step_data", live && data ? json_incref(data) : json_null(),
 		"iteration", (json_int_t)sqlite3_column_int64(s, 9),
@@ -1197,11 +1224,17 @@ struct engine *engine_new(struct app *app)
 	return e;
 }
 
+static int64_t job_lookup(void *arg, int64_t fleet)
+{
+	return engine_fleet_holder(arg, fleet);
+}
+
 int engine_attach_mirror(struct engine *e)
 {
 	if (!e->app->mirror || e->mirror_attached)
 		return 0;
 	e->mirror_attached = 1;
+	mirror_set_job_lookup(e->app->mirror, job_lookup, e);
 	return mirror_subscribe(e->app->mirror, on_changes, e);
 }
 

@@ -56,6 +56,22 @@ static int run(struct app *app)
 	return store_commit(app->store);
 }
 
+/* The event log and the job engine: every live job is back in memory
+ * (timers armed, conditions indexed) before the first request is served. */
+static int start_jobs(struct app *app, char *err, size_t errlen)
+{
+	if (!(app->eventlog = eventlog_new(app->store)) ||
+	    !(app->engine = engine_new(app))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (engine_load(app->engine, err, errlen) < 0 ||
+	    engine_attach_mirror(app->engine) < 0)
+		return -1;
+	api_jobs_register(app);
+	return 0;
+}
+
 /* The game: mirror, upstream client and session, only with --upstream. */
 static int start_game(struct app *app, char *err, size_t errlen)
 {
@@ -75,22 +91,6 @@ static int start_game(struct app *app, char *err, size_t errlen)
 					 err, errlen)))
 		return -1;
 	return session_start(app->session);
-}
-
-/* The event log and the job engine: every live job is back in memory
- * (timers armed, conditions indexed) before the first request is served. */
-static int start_jobs(struct app *app, char *err, size_t errlen)
-{
-	if (!(app->eventlog = eventlog_new(app->store)) ||
-	    !(app->engine = engine_new(app))) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	if (engine_load(app->engine, err, errlen) < 0 ||
-	    engine_attach_mirror(app->engine) < 0)
-		return -1;
-	api_jobs_register(app);
-	return 0;
 }
 
 static int start(struct app *app, char *err, size_t errlen)
@@ -116,9 +116,7 @@ static int start(struct app *app, char *err, size_t errlen)
 		return -1;
 	api_health_register(app);
 	api_mirror_register(app);
-	if (start_game(app, err, errlen) < 0)
-		return -1;
-	if (start_jobs(app, err, errlen) < 0)
+	if (start_game(app, err, errlen) < 0 || start_jobs(app, err, errlen) < 0)
 		return -1;
 	if (ops_start(app, err, errlen) < 0) /* after the parts it reports on */
 		return -1;
