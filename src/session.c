@@ -101,8 +101,9 @@ static void set_state(struct session *s, enum session_state st)
 static void note_error(struct session *s, const char *what,
 		       const struct upstream_result *r)
 {
-	snprintf(s->stats.last_error, sizeof s->stats.last_error, "%s: %s%s%s", what,
-		 upstream_outcome_name(r->outcome), r->message && *r->message ? ": " : "",
+	snprintf(s->stats.last_error, sizeof s->stats.last_error, "%s: %s%s%s%s%s", what,
+		 upstream_outcome_name(r->outcome), r->code ? " " : "",
+		 r->code ? r->code : "", r->message && *r->message ? ": " : "",
 		 r->message ? r->message : "");
 }
 
@@ -185,6 +186,7 @@ static void on_login(void *arg, const struct upstream_result *r)
 				 "login: the game's answer has no authToken");
 		else
 			note_error(s, "login", r);
+		login_later(s);
 		char qu[128], qe[256];
 		log_error("login failed", "username=%s error=%s retry_ms=%lld",
 			  log_quote(qu, sizeof qu, s->username),
@@ -192,7 +194,6 @@ static void on_login(void *arg, const struct upstream_result *r)
 			  (long long)login_delay_ms(s));
 		set_state(s, SESSION_DOWN);
 		fail_pending(s, "the game session is down (login failed)");
-		login_later(s);
 		return;
 	}
 	free(s->token);
