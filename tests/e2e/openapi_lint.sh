@@ -4,7 +4,7 @@
 # the check is proven able to fail; /v1/events and /metrics are described.
 # scripts/test installs the linter (pinned) into .tools/ from npm.
 . "$TESTS_SRCDIR/e2e/lib.sh"
-redocly="$TOP_SRCDIR/.tools/node_modules/.bin/redocly"
+redocly=${REDOCLY:-$TOP_SRCDIR/.tools/node_modules/.bin/redocly}
 [ -x "$redocly" ] || redocly=$(command -v redocly 2>/dev/null) ||
 	skip "redocly not installed (scripts/test installs @redocly/cli into .tools/)"
 command -v node >/dev/null 2>&1 || skip "node not installed"
