@@ -106,6 +106,7 @@ refused("unknownObject", "setDestination", objID=987654321, dest=capital)
 refused("invalidParameter", "setDestination", objID=capital, dest=capital)
 refused("notOwner", "setDestination", objID=foreign_fleet["id"], dest=capital)
 refused("unknownObject", "setDestination", objID=newf, dest=987654321)
+refused("invalidParameter", "setDestination", objID=newf)
 refused("invalidParameter", "setDestination", objID=newf, dest=sel)
 a = ok("deployFleet", sourceObjID=capital, resources=[175, 1])
 ram = [o for o in a if o["class"] == "selection"][0]["id"]
@@ -122,6 +123,7 @@ a = ok("setDestination", objID=sel, dest=hub["id"])
 refused("inTransit", "deployFleet", sourceObjID=sel, resources=[122, 1])
 refused("inTransit", "transferFleet", fleetObjID=sel, destObjID=capital, resources=[122, 1])
 refused("inTransit", "disbandFleet", fleetObjID=sel, destObjID=capital)
+refused("inTransit", "sellFleet", objID=sel, buyerObjID=hub["id"], resources=[122, 1])
 
 # --- transferFleet -------------------------------------------------------------
 c = res(state()[capital])
@@ -224,6 +226,8 @@ refused("notEnemy", "attack", battlePlan={"battleFieldID": capital, "objective":
 refused("noBattle", "attack", battlePlan={"battleFieldID": w, "objective": "reinforceSiege",
                                           "enemySovereignIDs": [1]})
 refused("noBattle", "abortAttack", battleFieldID=w)
+refused("notEnemy", "attack", battlePlan={"battleFieldID": capital, "objective": "spaceSupremacy",
+                                          "enemySovereignIDs": [foreign_fleet["sovereignID"]]})
 plan = {"battleFieldID": w, "objective": "invasion", "enemySovereignIDs": [1]}
 a = ok("attack", battlePlan=plan)
 bp = index(a)[w].get("battlePlan")
@@ -251,6 +255,22 @@ s = state()
 check(s[w]["sovereignID"] == me, "invasion won but the world is %r's" % s[w]["sovereignID"])
 check(res(s[army]).get(122, 0) < 150, "the attacker lost nothing")
 check(205 not in res(s[w]), "ground defence survived a lost invasion")
+
+# a token force loses: the world stays independent, the fleet is destroyed
+a = ok("deployFleet", sourceObjID=capital, resources=[122, 1])
+scout = [o for o in a if o["class"] == "selection"][0]["id"]
+w2 = min((x for x in worlds if x["sovereignID"] == 1 and x["designation"] not in hub_desigs
+          and x["id"] != w), key=lambda x: dist(x, cap))
+travel(scout, w2["id"])
+ok("attack", battlePlan={"battleFieldID": w2["id"], "objective": "invasion", "enemySovereignIDs": [1]})
+before = sim.stats()["sequence"]
+for _ in range(5):
+    sim.tick()
+d = sim.objects(before)
+check({"class": "destroyedSpaceObject", "id": scout} in d, "the beaten fleet survived")
+s = state()
+check(s[w2["id"]]["sovereignID"] == 1 and "battlePlan" not in s[w2["id"]], "lost invasion: %r" % s[w2["id"]])
+check(scout not in s[w2["id"]].get("nearObjIDs", []), "destroyed fleet still near")
 
 # the stats count every call by name
 st = sim.stats()
