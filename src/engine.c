@@ -334,8 +334,8 @@ static const char SQL_SAVE[] =
 	"UPDATE jobs SET fleet = ?2, state = ?3, paused_from = ?4, step = ?5, "
 	"sub_state = ?6, step_data = ?7, iteration = ?8, wake_at = ?9, "
 	"wait_kind = ?10, wait_key = ?11, wait_arg = ?12, attempts = ?13, "
-	"last_error = ?14, updated_at = ?15, started_at = ?16, finished_at = ?17 "
-	"WHERE id = ?1";
+	"last_error = ?14, updated_at = ?15, started_at = ?16, finished_at = ?17, "
+	"intent_world = ?18 WHERE id = ?1";
 
 static int64_t col_i64(sqlite3_stmt *s, int i, int64_t dflt)
 {
@@ -422,6 +422,9 @@ static int job_save(struct engine *e, const struct job *j, int64_t now)
 	sqlite3_bind_int64(s, 15, now);
 	bind_opt(s, 16, j->started_at);
 	bind_opt(s, 17, j->finished_at);
+	/* an open intent holds its world until the step is done or the job ends */
+	const json_t *iw = json_object_get(j->data, "intent_world");
+	bind_opt(s, 18, is_live(j->state) && json_is_integer(iw) ? json_integer_value(iw) : 0);
 	int rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	free(data);
