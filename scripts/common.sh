@@ -36,8 +36,10 @@ ensure_pkgs() {
 # The OpenAPI linter for tests/e2e/openapi_lint.sh: Redocly CLI from the
 # npm registry, pinned, installed once into $TOP/.tools (not committed).
 REDOCLY_VERSION=2.77.0
+# REDOCLY is exported for the tests (make distcheck's copy has no .tools/).
 ensure_npm_tools() {
 	local bin="$TOP/.tools/node_modules/.bin/redocly"
+	export REDOCLY="$bin"
 	[ -x "$bin" ] && [ "$(cat "$TOP/.tools/.redocly-version" 2>/dev/null)" = "$REDOCLY_VERSION" ] &&
 		return 0
 	# a machine may have node and npm from elsewhere (nodesource's nodejs

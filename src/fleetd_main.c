@@ -118,9 +118,9 @@ static int start(struct app *app, char *err, size_t errlen)
 	api_mirror_register(app);
 	if (api_web_register(app, err, errlen) < 0)
 		return -1;
-	if (ops_start(app, err, errlen) < 0)
-		return -1;
 	if (start_game(app, err, errlen) < 0 || start_jobs(app, err, errlen) < 0)
+		return -1;
+	if (ops_start(app, err, errlen) < 0) /* after the parts it reports on */
 		return -1;
 	if (signals_install(app->loop, on_signal, app) < 0 ||
 	    loop_add_turn_hook(app->loop, commit_turn, app) < 0) {
@@ -138,9 +138,9 @@ static void stop(struct app *app)
 	upstream_free(app->upstream);
 	mirror_free(app->mirror);
 	http_server_free(app->http);
-	ops_free(app); /* after the server: stream callbacks run as it stops */
 	engine_free(app->engine);
 	eventlog_free(app->eventlog);
+	ops_free(app); /* after the server: stream callbacks run as it stops */
 	store_close(app->store);
 	loop_free(app->loop);
 }

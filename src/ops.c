@@ -18,12 +18,15 @@
 #include "log.h"
 #include "loop.h"
 #include "metrics.h"
+#include "ops_collect.h"
+#include "sse.h"
 #include "store.h"
 
 struct ops {
 	struct app *app;
 	struct api_guard guard;
 	struct metrics *metrics;
+	struct sse *sse; /* NULL without an event log */
 	uint64_t seen_turns, seen_commits;
 };
 
@@ -91,6 +94,22 @@ static void collect_core(void *arg, struct metrics_w *w)
 	const struct store_stats *ss = store_get_stats(app->store);
 	metrics_w_family(w, "fleetd_store_commits_total", "counter", "SQLite commits.");
 	metrics_w_sample(w, NULL, (double)ss->commits, NULL);
+	if (ops->sse) {
+		struct sse_stats st;
+		sse_get_stats(ops->sse, &st);
+		metrics_w_family(w, "fleetd_sse_clients", "gauge",
+				 "Open /v1/events streams.");
+		metrics_w_sample(w, NULL, st.clients, NULL);
+		metrics_w_family(w, "fleetd_sse_connects_total", "counter",
+				 "/v1/events streams opened.");
+		metrics_w_sample(w, NULL, (double)st.connects, NULL);
+		metrics_w_family(w, "fleetd_sse_dropped_total", "counter",
+				 "Streams cut off because the client fell too far behind.");
+		metrics_w_sample(w, NULL, (double)st.dropped, NULL);
+		metrics_w_family(w, "fleetd_sse_events_sent_total", "counter",
+				 "Events queued to streams.");
+		metrics_w_sample(w, NULL, (double)st.events_sent, NULL);
+	}
 }
 
 static int load_guard(struct ops *ops, const struct fleetd_config *cfg,
@@ -129,6 +148,17 @@ int ops_start(struct app *app, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	if (metrics_add_collector(ops->metrics, ops_collect_parts, app) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (app->eventlog) {
+		if (!(ops->sse = sse_new(app->loop, app->eventlog, NULL)) ||
+		    sse_register(ops->sse, app->http) < 0) {
+			snprintf(err, errlen, "cannot set up /v1/events");
+			return -1;
+		}
+	}
 	app->metrics = ops->metrics;
 	api_guard_install(app->http, &ops->guard);
 	http_set_observer(app->http, on_http_done, ops);
@@ -139,7 +169,8 @@ int ops_start(struct app *app, char *err, size_t errlen)
 
 void ops_shutdown(struct app *app)
 {
-	(void)app;
+	if (app->ops)
+		sse_shutdown(app->ops->sse);
 }
 
 void ops_free(struct app *app)
@@ -150,6 +181,7 @@ void ops_free(struct app *app)
 	auth_free(ops->guard.auth);
 	cors_free(ops->guard.cors);
 	metrics_free(ops->metrics);
+	sse_free(ops->sse);
 	app->metrics = NULL;
 	app->ops = NULL;
 	free(ops);

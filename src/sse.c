@@ -145,7 +145,8 @@ static void pull(struct sse_client *c, int live)
 			break;
 		}
 	}
-	wake(c);
+	if (pending(c))
+		wake(c);
 }
 
 static long client_read(void *arg, char *buf, size_t max)

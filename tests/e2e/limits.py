@@ -1,7 +1,7 @@
 """limits.py -- each limit answers its status and the daemon keeps
 serving: body over --max-body -> 413 (JSON); URL over the connection
 memory limit -> 414, headers over it -> 431 (libmicrohttpd's own answers,
-HTML bodies); connections beyond --max-connections -> 503 with
+HTML bodies); JSON nested deeper than 32 levels -> 400; connections beyond --max-connections -> 503 with
 Retry-After and the JSON body; a client that sends half a request is cut
 off after --conn-timeout; and a normal request still works after each."""
 import json
@@ -32,6 +32,16 @@ def main(scratch, daemons):
     alive(d)
     st, _, _ = request(d.url + "/healthz", "POST", "x" * 1000)
     check(st == 405, "body under the cap gave %s (wanted the route's 405)" % st)
+
+    # JSON nested past the cap is refused before it is parsed
+    deep = '{"fleet":1,"steps":[{"op":"wait","seconds":1,"x":' + "[" * 40 + "]" * 40 + "}]}"
+    st, _, body = request(d.url + "/v1/jobs", "POST", deep,
+                          {"Content-Type": "application/json"})
+    check(st == 400, "deep JSON gave %s" % st)
+    err = json.loads(body)["error"]
+    check("nested deeper than 32" in err["message"], "deep JSON error %r" % err)
+    st, _, _ = request(d.url + "/v1/jobs?state=queued")
+    check(st == 200, "job list after the deep JSON gave %s" % st)
 
     raw = raw_exchange(d.port, b"GET /" + b"a" * 40000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
     check(status_of(raw) == 414, "long URL: %r" % raw[:100])

@@ -1,7 +1,9 @@
 # logs.sh -- every log line is logfmt with a level; --log-level debug adds
 # one line per HTTP request (method, route, path, status, duration_ms) and
 # info leaves them out; no secret reaches the log: not the API token, not
-# a wrong token a client tried, not the game password, not a query string.
+# a wrong token a client tried, not the game password (also through a real
+# login to fleetsim, where upstream calls are logged at debug too), not a
+# query string.
 . "$TESTS_SRCDIR/e2e/lib.sh"
 need curl
 
@@ -48,6 +50,33 @@ kill -TERM "$PID"
 wait_exit "$PID" 10 || fail "fleetd did not stop"
 grep -q 'msg="http request"' "$SCRATCH/info.log" && fail "request lines at info"
 grep -q 'level=debug' "$SCRATCH/info.log" && fail "debug lines at info"
+
+# a real login: fleetd signs in to fleetsim with the password, at debug
+if [ -x "${FLEETSIM:-}" ]; then
+	start_bg sim "$FLEETSIM" --listen 127.0.0.1:0 --user "logtester:$password" \
+		--watch-ms 500 --log-level debug
+	SIMPID=$LAST_PID
+	simport=$(wait_port "$SCRATCH/sim.log") || fail "fleetsim did not start"
+	start_bg live "$FLEETD" --listen 127.0.0.1:0 --db "$SCRATCH/live.db" \
+		--log-level debug --api-token-file "$SCRATCH/token" \
+		--upstream "http://127.0.0.1:$simport/api/" --username logtester \
+		--password-file "$SCRATCH/password"
+	PID=$LAST_PID
+	PORT=$(wait_port "$SCRATCH/live.log") || fail "live fleetd did not start"
+	for i in $(seq 1 400); do
+		grep -q 'msg="logged in"' "$SCRATCH/live.log" &&
+			grep -q 'msg="upstream call" endpoint=getObjects' "$SCRATCH/live.log" && break
+		sleep 0.05
+	done
+	grep -q 'msg="logged in"' "$SCRATCH/live.log" || fail "fleetd did not log in to fleetsim"
+	grep -q 'level=debug msg="upstream call" endpoint=[a-zA-Z]* status=200 .*ms=[0-9.]*' \
+		"$SCRATCH/live.log" || fail "no debug line for upstream calls"
+	traffic
+	kill -TERM "$PID"
+	wait_exit "$PID" 10 || fail "live fleetd did not stop"
+	kill -TERM "$SIMPID"
+	wait_exit "$SIMPID" 10 || fail "fleetsim did not stop"
+fi
 
 for f in "$SCRATCH"/*.log; do
 	grep -q -- "$token" "$f" && fail "API token in $f"
