@@ -141,8 +141,9 @@ function renderHealth() {
   const watch = hz.watch ?? (hz.upstream && hz.upstream.watch);
   $('#h-watch').textContent = watch === null || watch === undefined ? '—' : String(watch);
   const jobs = hz.jobs || {};
+  // counts by state ("live" is their sum: not shown twice)
   const parts = typeof jobs === 'object'
-    ? Object.entries(jobs).filter(([, n]) => typeof n === 'number' && n > 0).map(([k, n]) => `${n} ${k}`)
+    ? Object.entries(jobs).filter(([k, n]) => k !== 'live' && typeof n === 'number' && n > 0).map(([k, n]) => `${n} ${k}`)
     : [String(jobs)];
   $('#h-jobs').textContent = parts.length ? parts.join(' · ') : 'none';
 }

@@ -7,16 +7,70 @@
 // colour when the data changes (not per frame), so a frame is one path and
 // one fill per sovereign colour, plus the fleets.
 
-const PLAYER_COLOUR = '#4fc3f7';
-const NEUTRAL_COLOUR = '#8a8f98';
+const PLAYER_RGB = [0x4f, 0xc3, 0xf7];
+const NEUTRAL_RGB = [0x8a, 0x8f, 0x98];
+const BACKGROUND_RGB = [0x0b, 0x0e, 0x14];
+
+function hslToRgb(h, s, l) {
+  const k = (n) => (n + h / 30) % 12;
+  const a = s * Math.min(l, 1 - l);
+  const f = (n) => l - a * Math.max(-1, Math.min(k(n) - 3, Math.min(9 - k(n), 1)));
+  return [f(0), f(8), f(4)].map((v) => Math.round(v * 255));
+}
+
+// The sovereign's colour as [r, g, b]: the player's is blue, unowned
+// worlds grey, every other sovereign a hue of its own (golden-angle steps).
+export function sovereignRgb(id, player) {
+  if (id === player && player) return PLAYER_RGB;
+  if (!id) return NEUTRAL_RGB;
+  let hue = (Number(id) * 137.508) % 360;
+  if (hue > 180 && hue < 220) hue += 60;   // keep clear of the player's blue
+  return hslToRgb(hue, 0.65, 0.58);
+}
 
 export function sovereignColour(id, player) {
-  if (id === player && player) return PLAYER_COLOUR;
-  if (!id) return NEUTRAL_COLOUR;
-  const hue = (Number(id) * 137.508) % 360;
-  // keep clear of the player's blue
-  const h = hue > 180 && hue < 220 ? hue + 60 : hue;
-  return `hsl(${h.toFixed(0)}, 65%, 58%)`;
+  const [r, g, b] = sovereignRgb(id, player);
+  return `rgb(${r}, ${g}, ${b})`;
+}
+
+// ImageData pixels are RGBA bytes; read as 32-bit words their order is the
+// machine's, so pack a colour the way this machine will read it back.
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+function packRgb([r, g, b]) {
+  return LITTLE_ENDIAN ? ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0
+    : ((r << 24) | (g << 16) | (b << 8) | 255) >>> 0;
+}
+const BACKGROUND = packRgb(BACKGROUND_RGB);
+const FLEET = packRgb([0xff, 0xd5, 0x4f]);
+const ROUTE = packRgb([0xe6, 0xc0, 0x48]);
+
+// Liang-Barsky: the part of segment a->b inside [0,maxX]x[0,maxY] as
+// [x0, y0, x1, y1, t0] (t0: where it starts along a->b), or null.
+function clipSegment(ax, ay, bx, by, maxX, maxY) {
+  let t0 = 0, t1 = 1;
+  const dx = bx - ax, dy = by - ay;
+  const edges = [[-dx, ax], [dx, maxX - ax], [-dy, ay], [dy, maxY - ay]];
+  for (const [p, q] of edges) {
+    if (p === 0) {
+      if (q < 0) return null;
+    } else {
+      const t = q / p;
+      if (p < 0) { if (t > t1) return null; if (t > t0) t0 = t; } else { if (t < t0) return null; if (t < t1) t1 = t; }
+    }
+  }
+  return [ax + t0 * dx, ay + t0 * dy, ax + t1 * dx, ay + t1 * dy, t0];
+}
+
+// A filled triangle pointing up, apex size px above (x, y), base below.
+function triangle(px, pw, ph, x, y, size, pixel) {
+  const top = y - size, rows = Math.round(size * 1.7);
+  for (let r = 0; r < rows; r++) {
+    const yy = top + r;
+    if (yy < 0 || yy >= ph) continue;
+    const half = Math.round((r / rows) * size);
+    const from = Math.max(x - half, 0), to = Math.min(x + half + 1, pw);
+    if (from < to) px.fill(pixel, yy * pw + from, yy * pw + to);
+  }
 }
 
 export class GalaxyMap {
@@ -29,7 +83,9 @@ export class GalaxyMap {
     this.fleets = [];
     this.worldById = new Map();
     this.player = 0;
-    this.buckets = [];          // [{colour, xy: Float32Array}]
+    this.buckets = [];          // [{pixel, xy: Float32Array}]
+    this.image = null;          // ImageData the size of the canvas
+    this.pixels = null;         // its data as 32-bit words
     this.view = { cx: 0, cy: 0, scale: 1 };
     this.fitted = false;
     this.selected = null;       // {kind: 'world'|'fleet', id}
@@ -54,12 +110,12 @@ export class GalaxyMap {
   rebucket() {
     const groups = new Map();
     for (const w of this.worlds) {
-      const c = sovereignColour(w.sovereign, this.player);
+      const c = packRgb(sovereignRgb(w.sovereign, this.player));
       let g = groups.get(c);
       if (!g) groups.set(c, (g = []));
       g.push(w.x, w.y);
     }
-    this.buckets = [...groups].map(([colour, xy]) => ({ colour, xy: Float32Array.from(xy) }));
+    this.buckets = [...groups].map(([pixel, xy]) => ({ pixel, xy: Float32Array.from(xy) }));
   }
 
   fit() {
@@ -151,34 +207,83 @@ export class GalaxyMap {
     this.resize();
     const ctx = this.ctx;
     const { w, h } = this.size();
+    this.drawWorlds(ctx, w, h);   // also clears: it writes every pixel
     ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
-    ctx.fillStyle = '#0b0e14';
-    ctx.fillRect(0, 0, w, h);
-    this.drawWorlds(ctx, w, h);
-    this.drawFleets(ctx, w, h);
+    this.drawNames(ctx, w, h);
+    this.drawLabels(ctx, w, h);
     this.drawSelection(ctx);
     this.lastFrameMs = performance.now() - t0;
     return this.lastFrameMs;
   }
 
-  // Points are whole-pixel squares drawn with fillRect: the rasteriser's
-  // fast path (no anti-aliased path filling), one fillStyle per sovereign.
+  // Points are whole-pixel squares written into the pixel buffer, which is
+  // put on the canvas in one call: no path or anti-aliasing work at all.
   drawWorlds(ctx, w, h) {
-    const { cx, cy, scale } = this.view;
-    const r = Math.round(Math.min(Math.max(scale * 3, 3), 6));
-    const half = r / 2;
-    const ox = w / 2 - cx * scale - half, oy = h / 2 + cy * scale - half;
+    const pw = this.canvas.width, ph = this.canvas.height;
+    if (!this.image || this.image.width !== pw || this.image.height !== ph) {
+      this.image = ctx.createImageData(pw, ph);
+      this.pixels = new Uint32Array(this.image.data.buffer);
+    }
+    const px = this.pixels;
+    px.fill(BACKGROUND);
+    const { cx, cy } = this.view;
+    const scale = this.view.scale * this.dpr;
+    const r = Math.round(Math.min(Math.max(this.view.scale * 3, 3), 6) * this.dpr);
+    const ox = pw / 2 - cx * scale - r / 2, oy = ph / 2 + cy * scale - r / 2;
+    const maxX = pw - r, maxY = ph - r;
     for (const b of this.buckets) {
-      const xy = b.xy;
-      ctx.fillStyle = b.colour;
+      const xy = b.xy, pixel = b.pixel;
       for (let i = 0; i < xy.length; i += 2) {
-        const sx = (xy[i] * scale + ox) | 0, sy = (oy - xy[i + 1] * scale) | 0;
-        if (sx < -r || sy < -r || sx > w || sy > h) continue;
-        ctx.fillRect(sx, sy, r, r);
+        const sx = Math.round(xy[i] * scale + ox), sy = Math.round(oy - xy[i + 1] * scale);
+        if (sx < 0 || sy < 0 || sx > maxX || sy > maxY) continue;
+        for (let row = sy * pw + sx, end = row + r * pw; row < end; row += pw) px.fill(pixel, row, row + r);
       }
     }
-    // Names only when zoomed in enough to read them, and never too many.
-    if (scale > 2.5) {
+    this.drawRoutes(px, pw, ph);
+    this.drawMarkers(px, pw, ph);
+    ctx.putImageData(this.image, 0, 0);
+  }
+
+  // Travelling fleets: a dashed line to the destination, clipped to the
+  // canvas first so a far-off route costs nothing.
+  drawRoutes(px, pw, ph) {
+    const d = this.dpr;
+    for (const f of this.fleets) {
+      if (!f.dest) continue;
+      const [ax, ay] = this.toScreen(f.x, f.y);
+      const [bx, by] = this.toScreen(f.dest.x, f.dest.y);
+      const seg = clipSegment(ax * d, ay * d, bx * d, by * d, pw - 1, ph - 1);
+      if (!seg) continue;
+      const [x0, y0, x1, y1, t0] = seg;
+      const n = Math.ceil(Math.max(Math.abs(x1 - x0), Math.abs(y1 - y0)));
+      // keep the dash pattern anchored at the fleet, not at the clip
+      const phase = Math.round(t0 * Math.max(Math.abs(bx - ax), Math.abs(by - ay)) * d);
+      for (let i = 0; i <= n; i++) {
+        if ((i + phase) % (7 * d) >= 4 * d) continue;
+        const x = Math.round(x0 + ((x1 - x0) * i) / (n || 1));
+        const y = Math.round(y0 + ((y1 - y0) * i) / (n || 1));
+        px[y * pw + x] = ROUTE;
+      }
+    }
+  }
+
+  // Fleet markers: triangles stamped row by row, a dark rim then the fill.
+  drawMarkers(px, pw, ph) {
+    const d = this.dpr;
+    for (const f of this.fleets) {
+      const [sx, sy] = this.toScreen(f.x, f.y);
+      const x = Math.round(sx * d), y = Math.round(sy * d);
+      if (x < -10 * d || y < -10 * d || x > pw + 10 * d || y > ph + 10 * d) continue;
+      const own = !this.player || f.sovereign === this.player || f.sovereign === undefined;
+      const fill = own ? FLEET : packRgb(sovereignRgb(f.sovereign, this.player));
+      triangle(px, pw, ph, x, y, 8 * d, BACKGROUND);
+      triangle(px, pw, ph, x, y + d, 6 * d, fill);
+    }
+  }
+
+  // Names only when zoomed in enough to read them, and never too many.
+  drawNames(ctx, w, h) {
+    if (this.view.scale > 2.5) {
       ctx.fillStyle = '#c9d1d9';
       ctx.font = '11px system-ui, sans-serif';
       let n = 0;
@@ -191,54 +296,24 @@ export class GalaxyMap {
     }
   }
 
-  // All routes in one stroked path, all markers in one filled path per
-  // colour; eta labels only while few enough to read (else: click).
-  drawFleets(ctx, w, h) {
-    const vis = (sx, sy) => sx > -10 && sy > -10 && sx < w + 10 && sy < h + 10;
-    const routes = new Path2D();
+  // Eta labels beside the routes, only while few enough to read (else:
+  // click the fleet).
+  drawLabels(ctx, w, h) {
     const labels = [];
     for (const f of this.fleets) {
       if (!f.dest) continue;
       const [sx, sy] = this.toScreen(f.x, f.y);
+      if (sx < 0 || sy < 0 || sx > w || sy > h) continue;
       const [dx, dy] = this.toScreen(f.dest.x, f.dest.y);
-      routes.moveTo(sx, sy);
-      routes.lineTo(dx, dy);
-      if (vis(sx, sy)) labels.push([f, (sx + dx) / 2 + 4, (sy + dy) / 2 - 4]);
+      labels.push([f, (sx + dx) / 2 + 4, (sy + dy) / 2 - 4]);
+      if (labels.length > 60) return;
     }
-    ctx.save();
-    ctx.lineWidth = 1;
-    ctx.setLineDash([4, 3]);
-    ctx.strokeStyle = 'rgba(255, 213, 79, 0.8)';
-    ctx.stroke(routes);
-    ctx.setLineDash([]);
-    if (labels.length <= 60) {
-      ctx.fillStyle = '#ffd54f';
-      ctx.font = '11px system-ui, sans-serif';
-      for (const [f, x, y] of labels) {
-        const eta = this.formatEta(f);
-        if (eta) ctx.fillText(eta, x, y);
-      }
+    ctx.fillStyle = '#ffd54f';
+    ctx.font = '11px system-ui, sans-serif';
+    for (const [f, x, y] of labels) {
+      const eta = this.formatEta(f);
+      if (eta) ctx.fillText(eta, x, y);
     }
-    const markers = new Map();
-    for (const f of this.fleets) {
-      const [sx, sy] = this.toScreen(f.x, f.y);
-      if (!vis(sx, sy)) continue;
-      const own = !this.player || f.sovereign === this.player || f.sovereign === undefined;
-      const colour = own ? '#ffd54f' : sovereignColour(f.sovereign, this.player);
-      let p = markers.get(colour);
-      if (!p) markers.set(colour, (p = new Path2D()));
-      p.moveTo(sx, sy - 7);
-      p.lineTo(sx + 6, sy + 5);
-      p.lineTo(sx - 6, sy + 5);
-      p.closePath();
-    }
-    ctx.strokeStyle = '#0b0e14';
-    for (const [colour, p] of markers) {
-      ctx.fillStyle = colour;
-      ctx.fill(p);
-      ctx.stroke(p);
-    }
-    ctx.restore();
   }
 
   drawSelection(ctx) {

@@ -224,11 +224,15 @@ await step('a good job appears at once and reaches succeeded live while its flee
   }, 60000, `job ${goodJob} succeeded in the table`).catch((e) => {
     throw new Error(`${e.message} (states seen: ${[...seen]})`);
   });
-  const f = await page.evaluate((id) => {
+  const fleetNow = () => page.evaluate((id) => {
     const fl = window.fleetdDashboard.state.fleetById.get(id);
     return { x: fl.x, y: fl.y, anchor: fl.anchor };
   }, moved.fleet.id);
-  assert(f.anchor === moved.to.id, `fleet marker anchored at ${f.anchor}, want ${moved.to.id}`);
+  let f = null;
+  await waitFor(async () => (f = await fleetNow()).anchor === moved.to.id, 10000,
+    `fleet ${moved.fleet.id} shown anchored at ${moved.to.id}`).catch((e) => {
+    throw new Error(`${e.message} (shown: ${JSON.stringify(f)})`);
+  });
   assert(f.x !== moved.fleet.x || f.y !== moved.fleet.y, 'the fleet marker did not move');
   assert(await page.evaluate(() => window.__noReload) === 'still here', 'the page reloaded');
   const evs = await page.locator(`#event-log li`).allTextContents();
@@ -277,7 +281,9 @@ await step('state filter shows only jobs in that state', async () => {
 
 await step('after fleetd restarts the page reconnects by itself and shows the events it missed', async () => {
   const port = fleetd.port;
-  page.rec.expected.push(new RegExp(`127\\.0\\.0\\.1:${port}/`));
+  const away = new RegExp(`127\\.0\\.0\\.1:${port}/`);
+  const since = { console: page.rec.console.length, failedRequests: page.rec.failedRequests.length,
+    badResponses: page.rec.badResponses.length };
   assert((await stop(fleetd.proc)) === 0, 'fleetd did not stop cleanly');
   await waitFor(async () => (await page.textContent('#h-stream')) !== 'live', 10000, 'page notices the drop');
   // While the page cannot reach it, a second fleetd on the same database
@@ -303,7 +309,12 @@ await step('after fleetd restarts the page reconnects by itself and shows the ev
   }, 10000, `missed events ${ids} in the page's log`);
   await waitFor(async () => (await rowState(page, awayJob)) === 'cancelled', 10000, 'job made while away shown cancelled');
   assert(await page.evaluate(() => window.__noReload) === 'still here', 'the page reloaded');
-  page.rec.expected.length = 0;
+  // Refused connections while fleetd was down were the point: forgive
+  // those of this window only.
+  for (const k of Object.keys(since)) {
+    const kept = page.rec[k].slice(since[k]).filter((x) => !away.test(typeof x === 'string' ? x : x.url));
+    page.rec[k].splice(since[k], Infinity, ...kept);
+  }
 });
 
 await step('no console errors, page errors or unexpected failed requests (1280x800)', async () => {
@@ -422,6 +433,7 @@ await step('map frame for 5,000 worlds and 300 fleets (measured, printed)', asyn
     // read-back after it makes the canvas rasterise the frame right there.
     const js = [], full = [];
     for (let i = 0; i < 100; i++) {
+      d.map.pan(1, 0);                                   // a new view each frame
       const t0 = performance.now();
       d.map.draw();
       const t1 = performance.now();
