@@ -345,8 +345,22 @@ await step('every control has a label; keyboard focus is visible', async () => {
   }
 });
 
-await step('screenshot at 1280x800', async () => {
+await step('screenshot at 1280x800, with a fleet under way', async () => {
   await page.selectOption('#state-filter', '');
+  // a fleet sent far away, so the map shows a route with its eta
+  const s = await pageState(page);
+  const worlds = await page.evaluate(() => window.fleetdDashboard.state.worlds.map((w) => ({ id: w.id, x: w.x, y: w.y })));
+  const f = s.fleetList.find((x) => x.anchor && !x.job && x.id !== moved.fleet.id);
+  assert(f, 'no idle fleet for the screenshot');
+  const far = worlds.map((w) => [w, Math.hypot(w.x - f.x, w.y - f.y)]).sort((a, b) => a[1] - b[1]);
+  const to = far[Math.floor(far.length * 0.6)][0];
+  const r = await http(API, 'POST', '/v1/jobs', { token: TOKEN, body: { name: 'long haul', fleet: f.id, steps: [{ op: 'move', to: to.id }] } });
+  assert(r.status === 201, `submit: ${r.status} ${r.text}`);
+  await waitFor(() => page.evaluate((id) => !!window.fleetdDashboard.state.fleetById.get(id).dest, f.id), 20000, 'fleet under way on the map');
+  await page.click('#zoom-fit');
+  await page.click(`#jobs tr[data-job="${r.json.id}"] button`);
+  await page.locator('#job-view h2').filter({ hasText: `#${r.json.id}` }).waitFor({ timeout: 5000 });
+  if (await page.locator('#details').isVisible()) await page.click('#details-close');
   await page.evaluate(() => { document.activeElement.blur(); window.scrollTo(0, 0); });
   const shot = await screenshot(page, 'dashboard-1280x800.png');
   if (process.env.BROWSER_UPDATE_DOCS === '1') fs.copyFileSync(shot, path.join(TOP, 'docs/dashboard.png'));
