@@ -422,9 +422,11 @@ $('#settings-dialog').addEventListener('close', () => {
 });
 $('#btn-forget').addEventListener('click', () => { api.setToken(''); banner('Token forgotten.'); });
 
-// Refresh the relative times ("in 2m 10s") without refetching.
+// Refresh the relative times ("in 2m 10s", the map's eta labels) without
+// refetching anything.
 setInterval(() => {
-  if (!$("#jobs tbody").contains(document.activeElement)) jobsTable.render();
+  if (!$('#jobs tbody').contains(document.activeElement)) jobsTable.render();
+  if (state.fleets.some((f) => f.dest)) map.requestDraw();
 }, 5000);
 
 // For people (and tests) measuring the map: window.fleetdDashboard.map.draw()
