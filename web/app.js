@@ -219,7 +219,7 @@ function showDetails(sel) {
     const raw = w.raw;
     $('#details-title').textContent = `World ${w.name} #${w.id}`;
     replace(body, h('dl', { class: 'facts' },
-      h('dt', {}, 'Sovereign'), h('dd', {}, h('span', { class: 'swatch', style: `background:${sovereignColour(w.sovereign, state.player)}` }),
+      h('dt', {}, 'Sovereign'), h('dd', {}, h('span', { class: 'swatch', style: { background: sovereignColour(w.sovereign, state.player) } }),
         ` ${w.sovereign === state.player ? 'you' : w.sovereign || 'independent'} (${w.sovereign})`),
       h('dt', {}, 'Position'), h('dd', {}, `${w.x.toFixed(1)}, ${w.y.toFixed(1)}`),
       raw.designation_name ? [h('dt', {}, 'Designation'), h('dd', {}, raw.designation_name)] : null,
@@ -271,6 +271,7 @@ const jobsTable = new JobsTable($('#jobs'), { onOpen: (id) => openJob(id), onFil
 const jobView = new JobView($('#job-view'), api, {
   onChange: (job) => { jobsTable.upsert(job); later('health', loadHealth); },
   onError: (msg) => banner(msg),
+  onFleet: (id) => selectFleet(id),
 });
 const jobForm = new JobForm($('#job-form'), api, {
   onCreated: (job) => { jobsTable.upsert(job); openJob(job.id); },
@@ -394,13 +395,23 @@ function onEvent(ev) {
   later('health', loadHealth, 250);
 }
 
+let dropped = false;
 const stream = new EventStream(api, {
   onEvent,
   onState: (s, detail) => {
     setStream(s, detail);
-    // Back after a drop: the stream replays what we missed (Last-Event-ID);
-    // the header may still show the old counts.
-    if (s === 'live') later('health', loadHealth, 50);
+    if (s === 'reconnecting') dropped = true;
+    // Back after a drop: the stream replays the events we missed
+    // (Last-Event-ID); what failed to load meanwhile is loaded again.
+    if (s === 'live') {
+      later('health', loadHealth, 50);
+      if (dropped) {
+        dropped = false;
+        banner('');
+        later('fleets', loadFleets, 50);
+        later('jobs', loadJobs, 50);
+      }
+    }
   },
 });
 

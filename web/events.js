@@ -58,6 +58,14 @@ export class EventStream {
     const headers = { Accept: 'text/event-stream' };
     if (this.lastId !== null) headers['Last-Event-ID'] = this.lastId;
     const res = await this.api.raw('/v1/events', { headers, signal: this.abort.signal });
+    if (res.status === 401) {
+      // The user declined to give a token: wait for one rather than ask
+      // again every few seconds.
+      this.onState('stopped', 'needs the API token');
+      const sent = this.api.token;
+      while (this.running && this.api.token === sent) await sleep(1000);
+      throw new Error('token changed');
+    }
     if (!res.ok || !res.body) {
       throw new Error(`event stream: HTTP ${res.status}`);
     }

@@ -41,6 +41,25 @@ export function jobError(j) {
   return typeof e === 'string' ? e : e.message || JSON.stringify(e);
 }
 export function jobFleet(j) { return j.fleet ?? j.fleet_id ?? null; }
+// What a waiting job waits on, in words (fleetd's `wait` object).
+export function jobWaitText(j) {
+  const w = j.wait;
+  if (!w || typeof w !== 'object') return '';
+  switch (w.kind) {
+    case 'anchored': return `fleet ${w.fleet} to anchor at world ${w.world}`;
+    case 'battle_over': return `the battle at world ${w.world} to end`;
+    case 'watch': return `watch ${w.watch}`;
+    case 'fleet': return `news of fleet ${w.fleet}`;
+    case 'mirror_ready': return 'the game state to load';
+    default: return w.kind || JSON.stringify(w);
+  }
+}
+function wakeText(j) {
+  const t = jobNextWake(j);
+  if (t) return fmtRelative(t);
+  const w = jobWaitText(j);
+  return w ? `on ${w}` : '';
+}
 export function stepSummary(j) {
   const steps = jobSteps(j);
   if (!steps.length) return '';
@@ -94,7 +113,7 @@ export class JobsTable {
         h('td', {}, jobFleet(j) ?? ''),
         h('td', {}, stateBadge(j.state)),
         h('td', { class: 'step' }, stepSummary(j)),
-        h('td', {}, LIVE.has(j.state) && jobNextWake(j) ? fmtRelative(jobNextWake(j)) : ''),
+        h('td', {}, LIVE.has(j.state) ? wakeText(j) : ''),
         h('td', { class: 'error-text' }, jobError(j))));
     replace(this.tbody, rows);
     this.empty.hidden = rows.length > 0;
@@ -109,11 +128,12 @@ export class JobsTable {
 
 // ---------------------------------------------------------- the job view
 export class JobView {
-  constructor(root, api, { onChange, onError }) {
+  constructor(root, api, { onChange, onError, onFleet }) {
     this.root = root;
     this.api = api;
     this.onChange = onChange;
     this.onError = onError;
+    this.onFleet = onFleet;
     this.job = null;
     this.events = [];
   }
@@ -178,8 +198,10 @@ export class JobView {
         h('button', { type: 'button', name: 'cancel', class: 'danger', disabled: !(live || j.state === 'paused'),
           onclick: () => this.control('cancel') }, 'Cancel')),
       h('dl', { class: 'facts' },
-        h('dt', {}, 'Fleet'), h('dd', {}, jobFleet(j) ?? '—'),
+        h('dt', {}, 'Fleet'), h('dd', {}, jobFleet(j) ? h('button', { type: 'button', class: 'link',
+          onclick: () => this.onFleet(jobFleet(j)) }, `fleet #${jobFleet(j)}`) : '—'),
         h('dt', {}, 'Next wake'), h('dd', {}, jobNextWake(j) ? `${fmtTime(jobNextWake(j))} (${fmtRelative(jobNextWake(j))})` : '—'),
+        jobWaitText(j) ? [h('dt', {}, 'Waiting for'), h('dd', {}, jobWaitText(j))] : null,
         h('dt', {}, 'Attempts'), h('dd', {}, j.attempts ?? 0),
         h('dt', {}, 'Last error'), h('dd', { class: jobError(j) ? 'error-text' : '' }, jobError(j) || '—'),
         h('dt', {}, 'Created'), h('dd', {}, fmtTime(j.created_at ?? j.created) || '—'),

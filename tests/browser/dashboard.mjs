@@ -169,7 +169,7 @@ function pickMove(fleets, worlds, exclude = []) {
   return { fleet: f, to: best };
 }
 
-await step('a click on a fleet marker opens its details and its job', async () => {
+await step('a click on a fleet marker or a world opens its details and its job', async () => {
   const s = await pageState(page);
   const f = s.fleetList[0];
   await page.evaluate((id) => {
@@ -185,6 +185,21 @@ await step('a click on a fleet marker opens its details and its job', async () =
   assert(title.includes(`#${f.id}`), `details title "${title}" for fleet ${f.id}`);
   const body = await page.textContent('#details-body');
   assert(/Job/.test(body), `no job line in the details: ${body}`);
+  // a world with no fleet near it: its details, sovereign and jobs
+  const w = await page.evaluate(() => {
+    const d = window.fleetdDashboard;
+    const far = (w) => Math.min(...d.state.fleets.map((f) => Math.hypot(f.x - w.x, f.y - w.y)));
+    const wd = d.state.worlds.reduce((a, b) => (far(b) > far(a) ? b : a));
+    d.map.centreOn(wd.x, wd.y);
+    d.map.draw();
+    return { id: wd.id };
+  });
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  await waitFor(async () => (await page.textContent('#details-title')).includes(`World`), 3000, 'world details');
+  const wt = await page.textContent('#details-title');
+  assert(wt.includes(`#${w.id}`), `details title "${wt}" for world ${w.id}`);
+  const wb = await page.textContent('#details-body');
+  assert(/Sovereign/.test(wb) && /Jobs/.test(wb), `world details: ${wb}`);
 });
 
 let moved = null;
@@ -308,6 +323,7 @@ await step('after fleetd restarts the page reconnects by itself and shows the ev
     return ids.every((id) => got.includes(id));
   }, 10000, `missed events ${ids} in the page's log`);
   await waitFor(async () => (await rowState(page, awayJob)) === 'cancelled', 10000, 'job made while away shown cancelled');
+  await waitFor(() => page.locator('#banner').isHidden(), 5000, 'no error banner once back');
   assert(await page.evaluate(() => window.__noReload) === 'still here', 'the page reloaded');
   // Refused connections while fleetd was down were the point: forgive
   // those of this window only.
