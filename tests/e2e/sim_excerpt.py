@@ -68,6 +68,9 @@ def norm(o):
 for o in worlds + fleets:
     check(norm(o) == norm(orig[o["id"]]), "object %d changed on load" % o["id"])
 check_keys(full, "loaded")
+# getGameInfo's sovereigns are the very objects getObjects serves
+check(sorted(info["sovereigns"], key=lambda o: o["id"]) ==
+      sorted(by_class(full, "sovereign"), key=lambda o: o["id"]), "getGameInfo sovereigns differ")
 
 # a player's fleet moves and arrives at the capital
 fl = next(f for f in fleets if f["sovereignID"] == sim.sov and f["anchorObjID"] != 99)
