@@ -17,9 +17,11 @@
 #include <sys/stat.h>
 
 #include "clock.h"
+#include "jsonx.h"
 #include "log.h"
 #include "loop.h"
 #include "mirror.h"
+#include "mirror_scan.h"
 #include "upstream.h"
 
 #define PASSWORD_MAX 4096
@@ -344,14 +346,21 @@ static void on_objects(void *arg, const struct upstream_result *r, int full)
 	char err[160];
 	int was_ready = mirror_ready(s->m);
 	double before = mirror_watch(s->m);
-	if (mirror_merge(s->m, r->answer, full, err, sizeof err) < 0) {
+	/* megabytes for a full answer: read with the scanner, which builds only
+	 * what the mirror keeps */
+	json_t *answer = mirror_scan_answer(r->text ? r->text : "", r->text_len,
+					    JSONX_MAX_DEPTH, err, sizeof err);
+	int merged = answer ? mirror_merge(s->m, answer, full, err, sizeof err) : -1;
+	json_decref(answer);
+	if (merged < 0) {
 		snprintf(s->stats.last_error, sizeof s->stats.last_error, "getObjects: %s", err);
 		log_warn("getObjects answer not merged", "error=%s", err);
 		if (full) {
 			login_later(s);
 			return;
 		}
-		poll_later(s, mirror_watch_ms(s->m));
+		s->poll_failures++;
+		poll_later(s, 1000);
 		return;
 	}
 	s->poll_failures = 0;
@@ -389,7 +398,8 @@ static void send_objects(struct session *s, int full)
 	json_t *b = common_body(s, NULL, !full);
 	s->last_poll_ms = clock_now_ms();
 	s->stats.next_poll_ms = 0;
-	if (b && upstream_post(s->up, "getObjects", b, UPSTREAM_IDEMPOTENT,
+	if (b && upstream_post(s->up, "getObjects", b,
+			       UPSTREAM_IDEMPOTENT | UPSTREAM_RAW_ANSWER,
 			       full ? on_full : on_delta, s) == 0) {
 		s->poll_inflight = 1;
 		if (full)
