@@ -427,9 +427,21 @@ static void answer_fault(struct sim_api *api, struct http_req *req, const char *
 	}
 }
 
+/* The watch ends on the clock, not on when the loop gets round to its
+ * timer: a call arriving after the announced nextUpdateTime must see the
+ * new watch even if this process was slow to run the timer (a loaded
+ * machine), or a client timed by nextUpdateTime would be answered with the
+ * old watch and poll again. */
+static void catch_up_watch(struct sim_api *api)
+{
+	if (clock_now_ms() >= api->next_watch_ms)
+		end_watch(api);
+}
+
 static void on_api(struct http_req *req, void *arg)
 {
 	struct sim_api *api = arg;
+	catch_up_watch(api);
 	const char *name = http_param(req, 0);
 	int idx = name ? endpoint_index(name) : -1;
 	if (idx < 0) {

@@ -110,7 +110,7 @@ info = sim_post(sim, "getGameInfo", {"authToken": sim.token, "gameID": "sim"})
 names = {t["id"]: t.get("nameDesc") for t in info["scenarioInfo"]}
 for f in mine:
     for rr in f["resources"]:
-        check(rr["name"] == names.get(rr["id"]), "resource name %r" % rr)
+        check(rr.get("name") == names.get(rr["id"]), "resource name %r" % rr)
 
 # worlds: every page, in id order, equal fleetsim's
 def world_view(w):
@@ -133,9 +133,11 @@ def read_worlds(query, limit=37):
             check(len(b["worlds"]) <= limit and b["count"] == len(b["worlds"]), "page size")
             watches.add(b["watch"])
             out += b["worlds"]
-            cursor = b["next_cursor"]
+            cursor = b.get("next_cursor")
             if cursor is None:
+                check("next_cursor" not in b, "a null next_cursor on the last page")
                 break
+            check(isinstance(cursor, str) and len(b["worlds"]) == limit, "a short page")
         return (watches.pop() if len(watches) == 1 else -1), out
     return read
 
