@@ -182,8 +182,10 @@ static void register_wait(struct engine *e, struct job_rec *r, int kind,
 		break;
 	case WAIT_WATCH:
 	case WAIT_READY: {
-		int64_t w = kind == WAIT_READY ? -1 : key;
-		if (mirror_watch_int(e) >= w) {
+		/* "ready" sits at -1 in the heap: the first watch the mirror
+		 * reports wakes it */
+		int64_t w = kind == WAIT_READY ? -1 : key, now = mirror_watch_int(e);
+		if (now >= 0 && now >= w) {
 			enqueue(e, r);
 			break;
 		}
