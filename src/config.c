@@ -53,7 +53,7 @@ static void defaults(struct fleetd_config *c)
 		 "largest request body (default 1048576)", 1024, 64 << 20},         \
 		{"max-connections", "FLEETD_MAX_CONNECTIONS", OPT_INT,              \
 		 &c->max_connections, "N",                                          \
-		 "open connections allowed (default 512, below FD_SETSIZE)", 1,     \
+		 "open connections served (default 512); beyond: 503", 1,          \
 		 FD_SETSIZE - 128},                                                 \
 		{"conn-timeout", "FLEETD_CONN_TIMEOUT", OPT_INT, &c->conn_timeout,  \
 		 "SECONDS", "close idle client connections after this (default 60)", \

@@ -62,7 +62,7 @@ enum req_state { REQ_READING, REQ_HANDLING, REQ_SUSPENDED, REQ_ANSWERED, REQ_QUE
 
 /* The stream outlives neither side: MHD may free the request (on_completed)
  * before or after it destroys the response, so each side clears the
- * other's pointer when it goes. */
+ * other's pointer when it goes, and done() runs at the first of the two. */
 struct stream {
 	http_stream_fn read;
 	void (*done)(void *arg);
@@ -499,8 +499,16 @@ static struct http_req *req_new(struct http_server *srv,
 
 static void req_free(struct http_req *req)
 {
-	if (req->stream)
-		req->stream->req = NULL;
+	/* the stream's owner hears now, while it can still forget the
+	 * request; MHD may free the response (stream_free) only later */
+	if (req->stream) {
+		struct stream *st = req->stream;
+		st->req = NULL;
+		if (st->done)
+			st->done(st->arg);
+		st->done = NULL;
+		req->stream = NULL;
+	}
 	free(req->method);
 	free(req->path);
 	free(req->body);

@@ -2,13 +2,17 @@
 prometheus_client parser from Debian's python3-prometheus-client, plus
 stricter checks of our own: TYPE before samples, no duplicate series,
 cumulative buckets) and its counters move as expected: HTTP requests by
-route and status, the loop and commit histograms, open connections."""
+route and status, the loop and commit histograms, open connections, jobs
+by state and transitions through a job's life, and (against fleetsim)
+upstream calls by endpoint, getObjects per watch and logins."""
+import json
 import os
 import re
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from opslib import check, fail, fleetd, need_modules, request, run  # noqa: E402
+from opslib import Daemon, check, fail, fleetd, need_modules, request, run  # noqa: E402
 
 (prom_parser,) = need_modules("prometheus_client.parser")
 
@@ -113,7 +117,53 @@ def main(scratch, daemons):
     check(value(s1, "fleetd_metrics_scrapes_total") == 2, "scrapes")
     for fam in ("fleetd_store_commits_total", "fleetd_start_time_seconds"):
         check(value(s1, fam) is not None, "missing %s" % fam)
+    # the job engine's numbers move with a job's life
+    st, _, body = request(d.url + "/v1/jobs", "POST",
+                          json.dumps({"fleet": 3, "steps": [{"op": "wait", "seconds": 3600}]}),
+                          dict(AUTH, **{"Content-Type": "application/json"}))
+    check(st == 201, "submit gave %s %r" % (st, body))
+    job = json.loads(body)["id"]
+    s2 = scrape(d)
+    check(value(s2, "fleetd_jobs", state="waiting") == 1, "waiting job not counted")
+    t2 = value(s2, "fleetd_job_transitions_total")
+    check(t2 >= 1, "no transition counted")
+    st, _, _ = request(d.url + "/v1/jobs/%d/cancel" % job, "POST", "{}",
+                       dict(AUTH, **{"Content-Type": "application/json"}))
+    check(st == 200, "cancel gave %s" % st)
+    s3 = scrape(d)
+    check(value(s3, "fleetd_jobs", state="waiting") == 0, "cancelled job still waiting")
+    check(value(s3, "fleetd_jobs", state="cancelled") == 1, "cancelled job not counted")
+    check(value(s3, "fleetd_job_transitions_total") > t2, "transitions did not move")
+    check(value(s3, "fleetd_store_commits_total") > value(s1, "fleetd_store_commits_total"),
+          "commits did not move")
     check(d.stop() == 0, "fleetd exit status")
+
+    # with a game: upstream calls by endpoint, getObjects per watch
+    if os.access(os.environ.get("FLEETSIM", ""), os.X_OK):
+        sim = Daemon(scratch, "sim", [os.environ["FLEETSIM"], "--listen", "127.0.0.1:0",
+                                      "--watch-ms", "300"])
+        daemons.append(sim)
+        g = fleetd(scratch, daemons, "game", "--api-token-file", os.path.join(scratch, "token"),
+                   "--upstream", sim.url + "/api/", "--username", "demo",
+                   env={"FLEETD_PASSWORD": "demo"})
+        for _ in range(400):
+            sg = scrape(g)
+            if (value(sg, "fleetd_watches_total") or 0) >= 2:
+                break
+            time.sleep(0.05)
+        check(value(sg, "fleetd_watches_total") >= 2, "no watches counted")
+        check(value(sg, "fleetd_upstream_calls_total", endpoint="login") >= 1, "login calls")
+        check(value(sg, "fleetd_upstream_calls_total", endpoint="getObjects") >= 2,
+              "getObjects calls")
+        check(value(sg, "fleetd_getobjects_total", kind="full") == 1, "full loads")
+        check(value(sg, "fleetd_getobjects_total", kind="delta") >= 1, "deltas")
+        check(value(sg, "fleetd_session_logins_total") == 1, "logins")
+        check(value(sg, "fleetd_getobjects_per_watch") > 0, "getObjects per watch")
+        buckets_cumulative(sg, "fleetd_upstream_latency_seconds", endpoint="getObjects")
+        check(value(sg, "fleetd_upstream_errors_total", endpoint="getObjects",
+                    kind="transient") == 0, "errors on a healthy game")
+        check(g.stop() == 0, "fleetd (game) exit status")
+        check(sim.stop() == 0, "fleetsim exit status")
 
 
 def value_label(samples, name):

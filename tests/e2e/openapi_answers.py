@@ -23,7 +23,7 @@ warnings.filterwarnings("ignore", category=DeprecationWarning)
 
 TOKEN = "tok-openapi-5c2d"
 AUTH = {"Authorization": "Bearer " + TOKEN}
-DOCS_DIR = os.path.join(os.environ["TOP_SRCDIR"], "api-docs")
+DOCS_DIR = os.path.realpath(os.path.join(os.environ["TOP_SRCDIR"], "api-docs"))
 
 
 class Docs:
@@ -181,6 +181,15 @@ def main(scratch, daemons):
     call("POST", "/v1/jobs", "[" * 100 + "]" * 100)
     call("GET", "/v1/fleets")
     call("GET", "/v1/worlds")
+    # every route but /healthz documents the 401 of a wrong token
+    wrong = {"Authorization": "Bearer wrong"}
+    for method, path in [("GET", "/v1/jobs"), ("POST", "/v1/jobs"), ("GET", "/v1/jobs/1"),
+                         ("GET", "/v1/jobs/1/events"), ("POST", "/v1/jobs/1/cancel"),
+                         ("POST", "/v1/jobs/1/pause"), ("POST", "/v1/jobs/1/resume"),
+                         ("GET", "/v1/fleets"), ("GET", "/v1/fleets/1"),
+                         ("GET", "/v1/worlds"), ("GET", "/v1/worlds/1"),
+                         ("GET", "/v1/events"), ("GET", "/metrics")]:
+        call(method, path, "{}" if method == "POST" else None, wrong, expect=401)
     check(d.stop() == 0, "fleetd exit status")
 
 
