@@ -19,6 +19,7 @@ struct mirror;
 struct engine;
 struct eventlog;
 struct events;
+struct fleet_events;
 struct metrics;
 struct ops;
 
@@ -34,6 +35,7 @@ struct app {
 	struct eventlog *eventlog;
 	struct events *events;
 	struct metrics *metrics;
+	struct fleet_events *fleet_events; /* mirror changes as events (fleet_events.h) */
 	struct ops *ops; /* auth, CORS, logs, /metrics, /v1/events (ops.h) */
 	int64_t started_ms;
 	int stopping;

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "engine.h"
 #include "eventlog.h"
+#include "fleet_events.h"
 #include "http.h"
 #include "log.h"
 #include "loop.h"
@@ -68,6 +69,11 @@ static int start_jobs(struct app *app, char *err, size_t errlen)
 	if (engine_load(app->engine, err, errlen) < 0 ||
 	    engine_attach_mirror(app->engine) < 0)
 		return -1;
+	if (app->mirror &&
+	    !(app->fleet_events = fleet_events_new(app->mirror, app->eventlog))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	api_jobs_register(app);
 	return 0;
 }
@@ -137,6 +143,7 @@ static void stop(struct app *app)
 	session_free(app->session);
 	upstream_free(app->upstream);
 	mirror_free(app->mirror);
+	fleet_events_free(app->fleet_events); /* after the mirror it listens to */
 	http_server_free(app->http);
 	engine_free(app->engine);
 	eventlog_free(app->eventlog);
