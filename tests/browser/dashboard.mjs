@@ -120,6 +120,10 @@ await step('header shows upstream, watch and job counts from /healthz', async ()
   const watch = await page.textContent('#h-watch');
   assert(/^\d+(\.\d+)?$/.test(watch), `watch shown as "${watch}"`);
   await waitFor(async () => (await page.textContent('#h-stream')) === 'live', 5000, 'event stream live');
+  // the next watch arrives as an event and the header follows, no reload
+  await waitFor(async () => Number(await page.textContent('#h-watch')) > Number(watch), 15000, 'the watch to advance live');
+  const counts = await page.textContent('#h-jobs');
+  assert(counts === 'none', `job counts "${counts}" before any job`);
 });
 
 await step('map and fleets table show as many worlds and fleets as the API lists', async () => {
@@ -253,6 +257,8 @@ await step('a good job appears at once and reaches succeeded live while its flee
   const evs = await page.locator(`#event-log li`).allTextContents();
   assert(evs.some((t) => t.includes(`job #${goodJob}`)), 'no live event about the job in the log');
   assert((await jobState(goodJob)) === 'succeeded', 'API disagrees');
+  await waitFor(async () => /\b1 succeeded\b/.test(await page.textContent('#h-jobs')), 5000,
+    'the header to count the succeeded job');
 });
 
 let longJob = 0;
