@@ -20,6 +20,7 @@ import os
 import re
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -90,6 +91,10 @@ def run(kind):
     post_rate = created / secs
     p.send_signal(signal.SIGKILL)
     p.wait()
+    # what is committed counts (wrk may stop before a committed job's 201)
+    con = sqlite3.connect(db)
+    stored = con.execute("SELECT count(*) FROM jobs WHERE state = 'waiting'").fetchone()[0]
+    con.close()
     live = None
     # an empty database for the baseline
     empty = os.path.join(SCRATCH, kind + "-empty.db")
@@ -98,25 +103,31 @@ def run(kind):
     base = rss_kb(pe.pid)
     pe.kill()
     pe.wait()
-    # restart on the full one
-    p, url, t0, log = start(db)
-    while True:
-        h = health(url)
-        live = h["jobs"]["live"]
-        if live >= created:
-            break
-        time.sleep(0.001)
-    resumed = time.time() - t0
-    with open(log) as f:
-        loaded = re.search(r'msg="jobs loaded" live=(\d+)', f.read()).group(1)
-    time.sleep(0.5)
-    rss = rss_kb(p.pid)
-    p.kill()
-    p.wait()
-    return {"kind": kind, "jobs": created, "post_per_s": post_rate,
-            "restart_to_all_resumed_s": resumed, "loaded_log": int(loaded),
+    # restart on the full one, three times (kill -9 each time)
+    runs = []
+    for _ in range(3):
+        p, url, t0, log = start(db)
+        while True:
+            h = health(url)
+            live = h["jobs"]["live"]
+            if live >= stored:
+                break
+            time.sleep(0.001)
+        resumed = time.time() - t0
+        with open(log) as f:
+            text = f.read()
+        loaded = int(re.search(r'msg="jobs loaded" live=(\d+)', text).group(1))
+        time.sleep(0.5)
+        rss = rss_kb(p.pid)
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        runs.append(resumed)
+    runs.sort()
+    resumed = runs[1]
+    return {"kind": kind, "jobs": stored, "post_per_s": post_rate,
+            "restart_to_all_resumed_s": resumed, "restarts_s": runs, "loaded_log": loaded,
             "rss_kb": rss, "rss_empty_kb": base,
-            "bytes_per_waiting_job": (rss - base) * 1024 / created}
+            "bytes_per_waiting_job": (rss - base) * 1024 / stored}
 
 
 def main():
@@ -129,6 +140,9 @@ def main():
                   r["kind"], r["jobs"], r["post_per_s"], r["restart_to_all_resumed_s"],
                   r["rss_kb"], r["rss_empty_kb"], r["bytes_per_waiting_job"]))
     print(json.dumps(res))
+    print("(restart: the median of three kill -9 + start; all three: %s)" %
+          "; ".join("%s %s" % (r["kind"], ", ".join("%.3f" % t for t in r["restarts_s"]))
+                    for r in res))
     shutil.rmtree(SCRATCH, ignore_errors=True)
 
 
