@@ -48,6 +48,11 @@ for _ in $(seq 1 600); do
 		>/dev/null 2>&1 && break
 	sleep 0.1
 done
+# and a few more watches, to see one event each
+for _ in $(seq 1 200); do
+	[ "$(events | jq -s '[.[] | select(.type == "watch")] | length')" -ge 3 ] && break
+	sleep 0.1
+done
 events >"$SCRATCH/events.json"
 jq -s -e --argjson f "$fid" --argjson w "$to" \
 	'any(.[]; .type == "fleet.arrived" and .data.fleet == $f and .data.world == $w)' \
@@ -61,7 +66,7 @@ arr=$(jq -s --argjson f "$fid" '[.[] | select(.type == "fleet.arrived" and .data
 
 # one event per watch, never the same watch twice, in order
 nw=$(jq -s '[.[] | select(.type == "watch")] | length' "$SCRATCH/events.json")
-[ "$nw" -ge 2 ] || fail "only $nw watch events"
+[ "$nw" -ge 3 ] || fail "only $nw watch events in 20 s of 0.4 s watches"
 jq -s -e '[.[] | select(.type == "watch") | .data.watch] as $w |
 	($w | length) == ($w | unique | length) and $w == ($w | sort)' "$SCRATCH/events.json" >/dev/null ||
 	fail "watch events repeat or go back: $(jq -s -c '[.[] | select(.type == "watch") | .data.watch]' "$SCRATCH/events.json")"
