@@ -578,6 +578,8 @@ static void abandon_step(struct engine *e, struct job *j, int64_t now)
 static void finish(struct engine *e, struct job *j, int state, const char *msg,
 		   int64_t now)
 {
+	if (state != JOB_SUCCEEDED)
+		abandon_step(e, j, now);
 	j->state = state;
 	j->finished_at = now;
 	j->wait = WAIT_NONE;
@@ -1014,6 +1016,19 @@ static const char SQL_SET_STATE[] =
 static const char SQL_STATE_OF[] =
 	"SELECT state, paused_from, finished_at FROM jobs WHERE id = ?1";
 
+/* A cancelled job leaves its step unfinished (in the same transaction as
+ * the state change).  If the row cannot be read the step keeps what it
+ * holds: an explore claim then stays, which skips a world, never visits
+ * one twice. */
+static void cancel_step(struct engine *e, int64_t id, int64_t now)
+{
+	struct job j;
+	if (job_load(e, id, &j) < 0)
+		return;
+	abandon_step(e, &j, now);
+	job_clear(&j);
+}
+
 int engine_control(struct engine *e, int64_t id, enum engine_ctl ctl, char *err,
 		   size_t errlen)
 {
@@ -1073,6 +1088,8 @@ int engine_control(struct engine *e, int64_t id, enum engine_ctl ctl, char *err,
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
 		return -1;
+	if (to == JOB_CANCELLED)
+		cancel_step(e, id, now);
 	note_new(e, id, "job.state",
 		 json_pack("{s:s,s:s,s:s}", "from", state_names[state], "to",
 			   state_names[to], "by", "api"));
