@@ -186,8 +186,12 @@ static void on_submit(struct http_req *req, void *arg)
 	size_t len;
 	const char *buf = http_body(req, &len);
 	if (!content_type_ok(req)) {
+		/* A form or text/plain body is what a web page may post to any
+		 * origin without asking; refusing it forces a CORS preflight.
+		 * curl -d sends a form type by default, so say how to fix it. */
 		http_reply_error(req, 415, "unsupported_media_type",
-				 "send the job with Content-Type: application/json");
+				 "send Content-Type: application/json "
+				 "(curl: -H 'Content-Type: application/json')");
 		return;
 	}
 	if (!buf || len == 0) {

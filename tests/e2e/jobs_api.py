@@ -89,7 +89,7 @@ BAD = [
     (job(start_at="next tuesday"), 422, "start_at: must be an RFC 3339", None),
     (job(start_at="2026-01-01T00:00:00Z", delay_seconds=4), 422, "start_at: cannot be combined", None),
     (job(delay_seconds=-5), 422, "delay_seconds: must be an integer", None),
-    (job(), 415, "send the job with Content-Type", {"Content-Type": "text/plain"}),
+    (job(), 415, "send Content-Type: application/json", {"Content-Type": "text/plain"}),
     (b'{"fleet": 1, "name": "' + b"x" * 70000 + b'"}', 413, None, None),
     (job(), 400, "Idempotency-Key must be", {"Idempotency-Key": "k" * 300}),
 ]
@@ -112,6 +112,17 @@ for i, (body, status, msg, hdrs) in enumerate(BAD):
     check(counts() == before, "case %d stored something: %s -> %s" % (i, before, counts()))
 check(fd.proc.poll() is None, "fleetd died on bad input")
 print("ok - %d malformed jobs refused, nothing stored" % len(BAD))
+
+# the 415 says exactly what to send: curl -d posts a form by default
+WANT415 = "send Content-Type: application/json (curl: -H 'Content-Type: application/json')"
+for ct in ("application/x-www-form-urlencoded", "text/plain;charset=UTF-8",
+           "multipart/form-data; boundary=x"):
+    st, _, data = fd.raw("POST", "/v1/jobs", json.dumps(job()).encode(), {"Content-Type": ct})
+    err = json.loads(data)["error"]
+    check(st == 415 and err == {"code": "unsupported_media_type", "message": WANT415},
+          "Content-Type %s: %d %s" % (ct, st, err))
+check(counts() == before, "a refused media type stored something")
+print("ok - 415 names the Content-Type to send")
 
 # --- a good job: 201, Location, the body is the job -------------------------------
 st, hdr, data = fd.raw("POST", "/v1/jobs", job({"op": "wait", "seconds": 3600}, name="long wait"))
