@@ -4,6 +4,7 @@ error body and stores nothing (checked in the database); 201 + Location
 only for a good job; Idempotency-Key; the fleet lease (409 naming the
 holder); cancel/pause/resume and their 409s; listing with filters and
 cursor pagination; the event history."""
+import http.client
 import json
 import sys
 import time
@@ -121,6 +122,16 @@ for ct in ("application/x-www-form-urlencoded", "text/plain;charset=UTF-8",
     err = json.loads(data)["error"]
     check(st == 415 and err == {"code": "unsupported_media_type", "message": WANT415},
           "Content-Type %s: %d %s" % (ct, st, err))
+# no Content-Type at all (a page's fetch() of a Blob body): no preflight either
+con = http.client.HTTPConnection("127.0.0.1", fd.port, timeout=20)
+con.putrequest("POST", "/v1/jobs")
+body = json.dumps(job()).encode()
+con.putheader("Content-Length", str(len(body)))
+con.endheaders(body)
+r = con.getresponse()
+err = json.loads(r.read()).get("error")
+con.close()
+check(r.status == 415 and err and err["message"] == WANT415, "no Content-Type: %d %s" % (r.status, err))
 check(counts() == before, "a refused media type stored something")
 print("ok - 415 names the Content-Type to send")
 
