@@ -19,6 +19,7 @@ struct engine;
 struct eventlog;
 struct events;
 struct metrics;
+struct ops;
 
 struct app {
 	const struct fleetd_config *cfg;
@@ -32,6 +33,7 @@ struct app {
 	struct eventlog *eventlog;
 	struct events *events;
 	struct metrics *metrics;
+	struct ops *ops; /* auth, CORS, logs, /metrics, /v1/events (ops.h) */
 	int64_t started_ms;
 	int stopping;
 };

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "loop.h"
 #include "mirror.h"
+#include "ops.h"
 #include "session.h"
 #include "signals.h"
 #include "store.h"
@@ -30,6 +31,7 @@ static void on_signal(int signo, void *arg)
 		log_info("shutting down", "signal=%d", signo);
 	app->stopping = 1;
 	http_server_quiesce(app->http);
+	ops_shutdown(app);
 }
 
 static void commit_turn(void *arg)
@@ -99,6 +101,8 @@ static int start(struct app *app, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	if (ops_load(app, err, errlen) < 0) /* secrets first: fail before the db */
+		return -1;
 	if (!(app->store = store_open(cfg->db, err, errlen)))
 		return -1;
 	struct http_config hc = {
@@ -113,6 +117,8 @@ static int start(struct app *app, char *err, size_t errlen)
 	api_health_register(app);
 	api_mirror_register(app);
 	if (start_game(app, err, errlen) < 0 || start_jobs(app, err, errlen) < 0)
+		return -1;
+	if (ops_start(app, err, errlen) < 0) /* after the parts it reports on */
 		return -1;
 	if (signals_install(app->loop, on_signal, app) < 0 ||
 	    loop_add_turn_hook(app->loop, commit_turn, app) < 0) {
@@ -139,6 +145,7 @@ static void stop(struct app *app)
 	http_server_free(app->http);
 	engine_free(app->engine);
 	eventlog_free(app->eventlog);
+	ops_free(app); /* after the server: stream callbacks run as it stops */
 	store_close(app->store);
 	loop_free(app->loop);
 }
