@@ -169,6 +169,18 @@ static void fleet_destroy(struct sim_galaxy *g, struct sim_obj *f)
 	sim_galaxy_destroy(g, f);
 }
 
+/* A fleet whose cargo changed: emptied, it is gone; otherwise its speed
+ * follows what it carries now. */
+static void fleet_settle(struct sim_galaxy *g, struct sim_obj *f)
+{
+	if (f->res.n == 0) {
+		fleet_destroy(g, f);
+		return;
+	}
+	sim_fleet_update_ftl(g, f);
+	sim_galaxy_touch(g, f);
+}
+
 static int is_trading_hub(const struct sim_galaxy *g, const struct sim_obj *w)
 {
 	const struct sim_item *d = sim_catalog_find(g->cat, w->designation);
@@ -270,14 +282,8 @@ static int do_deploy(struct sim_galaxy *g, const json_t *req, int64_t *selection
 	sim_fleet_update_ftl(g, f);
 	sim_galaxy_touch(g, at);
 	sim_galaxy_touch(g, player_sov(g));
-	if (src->kind == SIM_FLEET) {
-		if (src->res.n == 0)
-			fleet_destroy(g, src);
-		else {
-			sim_fleet_update_ftl(g, src);
-			sim_galaxy_touch(g, src);
-		}
-	}
+	if (src->kind == SIM_FLEET)
+		fleet_settle(g, src);
 	*selection = f->id;
 	return 0;
 }
@@ -327,11 +333,7 @@ static int do_transfer(struct sim_galaxy *g, const json_t *req, struct sim_refus
 		if (d->res.n == 0)
 			fleet_destroy(g, d);
 	}
-	sim_fleet_update_ftl(g, f);
-	if (f->res.n == 0)
-		fleet_destroy(g, f);
-	else
-		sim_galaxy_touch(g, f);
+	fleet_settle(g, f); /* its speed matters no more once it is gone */
 	return 0;
 }
 
@@ -519,11 +521,7 @@ static int do_sell(struct sim_galaxy *g, const json_t *req, struct sim_refusal *
 	me->funds += income;
 	sim_galaxy_touch(g, me);
 	sim_galaxy_touch(g, w);
-	sim_fleet_update_ftl(g, f);
-	if (f->res.n == 0)
-		fleet_destroy(g, f);
-	else
-		sim_galaxy_touch(g, f);
+	fleet_settle(g, f); /* its speed matters no more once it is gone */
 	return 0;
 }
 
