@@ -71,5 +71,18 @@ wait_exit() {
 	return 124
 }
 
+# usage_error NAME CMD ARGS... : CMD run with ARGS must exit 2 with exactly
+# one line on stderr and nothing on stdout (NAME is what failures call it)
+usage_error() {
+	local name=$1 cmd=$2 rc
+	shift 2
+	"$cmd" "$@" >"$SCRATCH/out" 2>"$SCRATCH/err"
+	rc=$?
+	[ "$rc" = 2 ] || fail "$name $* exited $rc, wanted 2"
+	[ "$(wc -l <"$SCRATCH/err")" = 1 ] || fail "$name $*: stderr is not one line: $(cat "$SCRATCH/err")"
+	[ -s "$SCRATCH/out" ] && fail "$name $*: wrote to stdout"
+	return 0
+}
+
 # jget JSON FILTER
 jget() { printf '%s' "$1" | jq -r "$2"; }
