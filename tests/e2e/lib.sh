@@ -58,6 +58,17 @@ start_bg() {
 	PIDS="$PIDS $LAST_PID"
 }
 
+# start_fleetd NAME DB [ARGS...] : fleetd on a free loopback port with the
+# database DB, logging to $SCRATCH/NAME.log; sets pid and port, and fails
+# (status 1) when no "listening" line comes
+start_fleetd() {
+	local name=$1 db=$2
+	shift 2
+	start_bg "$name" "$FLEETD" --listen 127.0.0.1:0 --db "$db" "$@"
+	pid=$LAST_PID
+	port=$(wait_port "$SCRATCH/$name.log")
+}
+
 # wait_exit PID SECONDS -> exit status, or 124 on timeout
 wait_exit() {
 	local pid=$1 secs=$2 i
