@@ -133,6 +133,17 @@ static int check_has(const struct sim_reslist *have, const struct sim_reslist *w
 	return 0;
 }
 
+/* Moves want's quantities out of from and into to (a negative quantity
+ * goes the other way); the caller has checked that they are there. */
+static void res_move(struct sim_reslist *from, struct sim_reslist *to,
+		     const struct sim_reslist *want)
+{
+	for (size_t i = 0; i < want->n; i++) {
+		sim_res_add(from, want->v[i].id, -want->v[i].qty);
+		sim_res_add(to, want->v[i].id, want->v[i].qty);
+	}
+}
+
 static int has_ship(const struct sim_galaxy *g, const struct sim_reslist *r)
 {
 	for (size_t i = 0; i < r->n; i++) {
@@ -274,10 +285,7 @@ static int do_deploy(struct sim_galaxy *g, const json_t *req, int64_t *selection
 		free(want.v);
 		return -1;
 	}
-	for (size_t i = 0; i < want.n; i++) {
-		sim_res_add(&src->res, want.v[i].id, -want.v[i].qty);
-		sim_res_add(&f->res, want.v[i].id, want.v[i].qty);
-	}
+	res_move(&src->res, &f->res, &want);
 	free(want.v);
 	sim_fleet_update_ftl(g, f);
 	sim_galaxy_touch(g, at);
@@ -322,10 +330,7 @@ static int do_transfer(struct sim_galaxy *g, const json_t *req, struct sim_refus
 		free(want.v);
 		return -1;
 	}
-	for (size_t i = 0; i < want.n; i++) {
-		sim_res_add(&d->res, want.v[i].id, -want.v[i].qty);
-		sim_res_add(&f->res, want.v[i].id, want.v[i].qty);
-	}
+	res_move(&d->res, &f->res, &want);
 	free(want.v);
 	sim_galaxy_touch(g, d);
 	if (d->kind == SIM_FLEET) {
