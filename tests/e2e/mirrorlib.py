@@ -5,13 +5,12 @@ injected faults).  Builds on simlib.py; every process is killed at exit."""
 import json
 import os
 import re
-import signal
-import subprocess
 import time
 import urllib.error
 import urllib.request
 
-from simlib import SCRATCH, check, fail, is_hexe, start_daemon, wait_port
+from simlib import (SCRATCH, check, fail, is_hexe, start_daemon, stop_daemon,
+                    wait_port)
 
 FLEETD = os.environ.get("FLEETD", "fleetd")
 
@@ -75,12 +74,7 @@ class Fleetd:
         return -1 if w is None else w
 
     def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            rc = self.proc.wait(15)
-        except subprocess.TimeoutExpired:
-            fail("fleetd did not stop on SIGTERM")
-        check(rc == 0, "fleetd exited %d after SIGTERM" % rc)
+        stop_daemon(self.proc, "fleetd", 15)
 
 
 def sim_post(sim, name, body, tries=40):

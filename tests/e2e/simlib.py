@@ -100,6 +100,16 @@ def wait_port(proc, what):
     fail("%s did not start" % what)
 
 
+def stop_daemon(proc, what, timeout):
+    """SIGTERM, then a clean exit (status 0) within timeout seconds."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        rc = proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        fail("%s did not stop on SIGTERM" % what)
+    check(rc == 0, "%s exited %d after SIGTERM" % (what, rc))
+
+
 class Sim:
     """One fleetsim process."""
 
@@ -176,12 +186,7 @@ class Sim:
         return json.loads(data)
 
     def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            rc = self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            fail("fleetsim did not stop on SIGTERM")
-        check(rc == 0, "fleetsim exited %d after SIGTERM" % rc)
+        stop_daemon(self.proc, "fleetsim", 10)
 
 
 def is_hexe(a):
