@@ -137,9 +137,9 @@ int http_route(struct http_server *srv, const char *method, const char *pattern,
 	return 0;
 }
 
-static int parse_id(const char *s, int64_t *out)
+int http_parse_id(const char *s, int64_t *out)
 {
-	if (!*s || strlen(s) > 18)
+	if (!s || !*s || strlen(s) > 18)
 		return -1;
 	int64_t v = 0;
 	for (; *s; s++) {
@@ -160,7 +160,7 @@ static int route_match(const struct route *r, char **segs, int n,
 	for (int i = 0; i < n; i++) {
 		const char *p = r->segs[i];
 		if (strcmp(p, "{id}") == 0) {
-			if (np == MAX_PARAMS || parse_id(segs[i], &req->ids[np]) < 0)
+			if (np == MAX_PARAMS || http_parse_id(segs[i], &req->ids[np]) < 0)
 				return 0;
 			req->params[np++] = segs[i];
 		} else if (strcmp(p, "{}") == 0) {

@@ -63,6 +63,9 @@ const char *http_query(const struct http_req *req, const char *name);
 const char *http_body(const struct http_req *req, size_t *len);
 int64_t http_param_id(const struct http_req *req, int index);
 const char *http_param(const struct http_req *req, int index);
+/* A decimal id of 1 to 18 digits (no sign): 0, or -1 for NULL or
+ * anything else.  The {id} route segments are read with it. */
+int http_parse_id(const char *s, int64_t *out);
 /* Opaque per-request slot for the handler's own use. */
 void http_set_userdata(struct http_req *req, void *data);
 void *http_userdata(const struct http_req *req);

@@ -405,16 +405,47 @@ static int literal(struct scan *s, const char *word)
 /* Validate one value; with out, build it.  */
 static int scan_value(struct scan *s, json_t **out);
 
-static int scan_array(struct scan *s, json_t **out)
+/* Steps past an opening bracket.  1: the container was empty and is
+ * closed, 0: an element follows, -1: nested too deep. */
+static int scan_open(struct scan *s, char close)
 {
-	s->p++; /* [ */
+	s->p++;
 	if (++s->depth > s->max_depth)
 		return fail_at(s, "nested too deep");
-	json_t *a = out ? json_array() : NULL;
 	ws(s);
-	if (s->p < s->end && *s->p == ']') {
+	if (s->p < s->end && *s->p == close) {
 		s->p++;
 		s->depth--;
+		return 1;
+	}
+	return 0;
+}
+
+/* After an element: 1 when a comma announces another, 0 at the closing
+ * bracket (stepped past), -1 on anything else. */
+static int scan_next(struct scan *s, char close)
+{
+	ws(s);
+	if (s->p < s->end && *s->p == ',') {
+		s->p++;
+		return 1;
+	}
+	if (s->p < s->end && *s->p == close) {
+		s->p++;
+		return 0;
+	}
+	char what[32];
+	snprintf(what, sizeof what, "expected ',' or '%c'", close);
+	return fail_at(s, what);
+}
+
+static int scan_array(struct scan *s, json_t **out)
+{
+	int empty = scan_open(s, ']');
+	if (empty < 0)
+		return -1;
+	json_t *a = out ? json_array() : NULL;
+	if (empty) {
 		if (out)
 			*out = a;
 		return 0;
@@ -429,17 +460,13 @@ static int scan_array(struct scan *s, json_t **out)
 			json_decref(a);
 			return fail_at(s, "out of memory");
 		}
-		ws(s);
-		if (s->p < s->end && *s->p == ',') {
-			s->p++;
-			continue;
+		int more = scan_next(s, ']');
+		if (more < 0) {
+			json_decref(a);
+			return -1;
 		}
-		if (s->p < s->end && *s->p == ']') {
-			s->p++;
+		if (!more)
 			break;
-		}
-		json_decref(a);
-		return fail_at(s, "expected ',' or ']'");
 	}
 	s->depth--;
 	if (out)
@@ -449,14 +476,11 @@ static int scan_array(struct scan *s, json_t **out)
 
 static int scan_object(struct scan *s, json_t **out)
 {
-	s->p++; /* { */
-	if (++s->depth > s->max_depth)
-		return fail_at(s, "nested too deep");
+	int empty = scan_open(s, '}');
+	if (empty < 0)
+		return -1;
 	json_t *o = out ? json_object() : NULL;
-	ws(s);
-	if (s->p < s->end && *s->p == '}') {
-		s->p++;
-		s->depth--;
+	if (empty) {
 		if (out)
 			*out = o;
 		return 0;
@@ -481,17 +505,13 @@ static int scan_object(struct scan *s, json_t **out)
 			}
 		}
 		free(key);
-		ws(s);
-		if (s->p < s->end && *s->p == ',') {
-			s->p++;
-			continue;
+		int more = scan_next(s, '}');
+		if (more < 0) {
+			json_decref(o);
+			return -1;
 		}
-		if (s->p < s->end && *s->p == '}') {
-			s->p++;
+		if (!more)
 			break;
-		}
-		json_decref(o);
-		return fail_at(s, "expected ',' or '}'");
 	}
 	s->depth--;
 	if (out)
@@ -720,31 +740,22 @@ json_t *mirror_scan_answer(const char *buf, size_t len, int max_depth, char *err
 			snprintf(err, errlen, "answer is not a list of objects");
 		return NULL;
 	}
-	s.p++;
-	s.depth = 1;
+	/* the outer list counts as depth 1, which max_depth always allows */
+	int done = scan_open(&s, ']');
+	if (done < 0)
+		return NULL;
 	json_t *list = json_array();
-	ws(&s);
-	if (s.p < s.end && *s.p == ']') {
-		s.p++;
-	} else {
-		for (;;) {
-			if (scan_element(&s, list) < 0) {
-				json_decref(list);
-				return NULL;
-			}
-			ws(&s);
-			if (s.p < s.end && *s.p == ',') {
-				s.p++;
-				continue;
-			}
-			if (s.p < s.end && *s.p == ']') {
-				s.p++;
-				break;
-			}
-			fail_at(&s, "expected ',' or ']'");
+	while (!done) {
+		if (scan_element(&s, list) < 0) {
 			json_decref(list);
 			return NULL;
 		}
+		int more = scan_next(&s, ']');
+		if (more < 0) {
+			json_decref(list);
+			return NULL;
+		}
+		done = !more;
 	}
 	ws(&s);
 	if (s.p != s.end) {

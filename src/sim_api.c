@@ -181,6 +181,19 @@ static void put_update(struct sim_api *api, struct sim_buf *b)
 	free(t);
 }
 
+/* A built text as a 200 answer (cut short at cut when it is below its
+ * length); the answer takes the buffer. */
+static void answer_buf(struct sim_api *api, struct http_req *req, struct sim_buf *b,
+		       size_t cut)
+{
+	if (b->oom) {
+		sim_buf_free(b);
+		http_reply_error(req, 500, "internal", "out of memory");
+		return;
+	}
+	answer(api, req, 200, b->p, b->len, cut, api->cfg.latency_ms);
+}
+
 /* [changed objects..., extra, update] as the answer. */
 static void answer_objects(struct sim_api *api, struct http_req *req, int64_t since,
 			   const char *extra)
@@ -195,12 +208,7 @@ static void answer_objects(struct sim_api *api, struct http_req *req, int64_t si
 	}
 	put_update(api, &b);
 	sim_buf_put(&b, "]", 1);
-	if (b.oom) {
-		sim_buf_free(&b);
-		http_reply_error(req, 500, "internal", "out of memory");
-		return;
-	}
-	answer(api, req, 200, b.p, b.len, (size_t)-1, api->cfg.latency_ms);
+	answer_buf(api, req, &b, (size_t)-1);
 }
 
 /* ------------------------------------------------------------- watches */
@@ -317,12 +325,7 @@ static void do_game_info(struct sim_api *api, struct http_req *req)
 		sim_json_write(&b, info);
 	sim_buf_puts(&b, "}");
 	json_decref(info);
-	if (b.oom) {
-		sim_buf_free(&b);
-		http_reply_error(req, 500, "internal", "out of memory");
-		return;
-	}
-	answer(api, req, 200, b.p, b.len, (size_t)-1, api->cfg.latency_ms);
+	answer_buf(api, req, &b, (size_t)-1);
 }
 
 /* The client's sequence, 0 when absent or unreadable. */
@@ -414,12 +417,7 @@ static void answer_fault(struct sim_api *api, struct http_req *req, const char *
 		sim_buf_put(&b, "[", 1);
 		put_update(api, &b);
 		sim_buf_put(&b, "]", 1);
-		if (b.oom) {
-			sim_buf_free(&b);
-			http_reply_error(req, 500, "internal", "out of memory");
-			return;
-		}
-		answer(api, req, 200, b.p, b.len, b.len / 2, api->cfg.latency_ms);
+		answer_buf(api, req, &b, b.len / 2);
 		return;
 	}
 	default:

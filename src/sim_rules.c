@@ -133,6 +133,17 @@ static int check_has(const struct sim_reslist *have, const struct sim_reslist *w
 	return 0;
 }
 
+/* Moves want's quantities out of from and into to (a negative quantity
+ * goes the other way); the caller has checked that they are there. */
+static void res_move(struct sim_reslist *from, struct sim_reslist *to,
+		     const struct sim_reslist *want)
+{
+	for (size_t i = 0; i < want->n; i++) {
+		sim_res_add(from, want->v[i].id, -want->v[i].qty);
+		sim_res_add(to, want->v[i].id, want->v[i].qty);
+	}
+}
+
 static int has_ship(const struct sim_galaxy *g, const struct sim_reslist *r)
 {
 	for (size_t i = 0; i < r->n; i++) {
@@ -167,6 +178,18 @@ static void fleet_destroy(struct sim_galaxy *g, struct sim_obj *f)
 	if (s && f->sov == g->player)
 		sim_galaxy_touch(g, s); /* its stats count fleets */
 	sim_galaxy_destroy(g, f);
+}
+
+/* A fleet whose cargo changed: emptied, it is gone; otherwise its speed
+ * follows what it carries now. */
+static void fleet_settle(struct sim_galaxy *g, struct sim_obj *f)
+{
+	if (f->res.n == 0) {
+		fleet_destroy(g, f);
+		return;
+	}
+	sim_fleet_update_ftl(g, f);
+	sim_galaxy_touch(g, f);
 }
 
 static int is_trading_hub(const struct sim_galaxy *g, const struct sim_obj *w)
@@ -262,22 +285,13 @@ static int do_deploy(struct sim_galaxy *g, const json_t *req, int64_t *selection
 		free(want.v);
 		return -1;
 	}
-	for (size_t i = 0; i < want.n; i++) {
-		sim_res_add(&src->res, want.v[i].id, -want.v[i].qty);
-		sim_res_add(&f->res, want.v[i].id, want.v[i].qty);
-	}
+	res_move(&src->res, &f->res, &want);
 	free(want.v);
 	sim_fleet_update_ftl(g, f);
 	sim_galaxy_touch(g, at);
 	sim_galaxy_touch(g, player_sov(g));
-	if (src->kind == SIM_FLEET) {
-		if (src->res.n == 0)
-			fleet_destroy(g, src);
-		else {
-			sim_fleet_update_ftl(g, src);
-			sim_galaxy_touch(g, src);
-		}
-	}
+	if (src->kind == SIM_FLEET)
+		fleet_settle(g, src);
 	*selection = f->id;
 	return 0;
 }
@@ -316,10 +330,7 @@ static int do_transfer(struct sim_galaxy *g, const json_t *req, struct sim_refus
 		free(want.v);
 		return -1;
 	}
-	for (size_t i = 0; i < want.n; i++) {
-		sim_res_add(&d->res, want.v[i].id, -want.v[i].qty);
-		sim_res_add(&f->res, want.v[i].id, want.v[i].qty);
-	}
+	res_move(&d->res, &f->res, &want);
 	free(want.v);
 	sim_galaxy_touch(g, d);
 	if (d->kind == SIM_FLEET) {
@@ -327,11 +338,7 @@ static int do_transfer(struct sim_galaxy *g, const json_t *req, struct sim_refus
 		if (d->res.n == 0)
 			fleet_destroy(g, d);
 	}
-	sim_fleet_update_ftl(g, f);
-	if (f->res.n == 0)
-		fleet_destroy(g, f);
-	else
-		sim_galaxy_touch(g, f);
+	fleet_settle(g, f); /* its speed matters no more once it is gone */
 	return 0;
 }
 
@@ -519,11 +526,7 @@ static int do_sell(struct sim_galaxy *g, const json_t *req, struct sim_refusal *
 	me->funds += income;
 	sim_galaxy_touch(g, me);
 	sim_galaxy_touch(g, w);
-	sim_fleet_update_ftl(g, f);
-	if (f->res.n == 0)
-		fleet_destroy(g, f);
-	else
-		sim_galaxy_touch(g, f);
+	fleet_settle(g, f); /* its speed matters no more once it is gone */
 	return 0;
 }
 

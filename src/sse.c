@@ -217,20 +217,6 @@ static void on_heartbeat(struct loop *loop, void *arg)
 
 /* ------------------------------------------------------------ the route */
 
-static int parse_id(const char *s, int64_t *out)
-{
-	if (!s || !*s || strlen(s) > 18)
-		return -1;
-	int64_t v = 0;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (*s - '0');
-	}
-	*out = v;
-	return 0;
-}
-
 static void on_events(struct http_req *req, void *arg)
 {
 	struct sse *hub = arg;
@@ -242,13 +228,13 @@ static void on_events(struct http_req *req, void *arg)
 	if (!last)
 		last = http_query(req, "last_event_id");
 	int64_t cursor = -1, job = 0;
-	if (last && parse_id(last, &cursor) < 0) {
+	if (last && http_parse_id(last, &cursor) < 0) {
 		http_reply_error(req, 400, "bad_last_event_id",
 				 "Last-Event-ID must be an event id (a decimal integer)");
 		return;
 	}
 	const char *jq = http_query(req, "job_id");
-	if (jq && (parse_id(jq, &job) < 0 || job == 0)) {
+	if (jq && (http_parse_id(jq, &job) < 0 || job == 0)) {
 		http_reply_error(req, 400, "bad_job_id", "job_id must be a job id");
 		return;
 	}

@@ -7,14 +7,7 @@ grep -q -- '--listen' "$SCRATCH/help" || fail "--help lacks --listen"
 grep -q 'FLEETD_DB' "$SCRATCH/help" || fail "--help lacks env names"
 "$FLEETD" --version | grep -q '^fleetd [0-9]' || fail "--version"
 
-bad() {
-	"$FLEETD" "$@" >"$SCRATCH/out" 2>"$SCRATCH/err"
-	rc=$?
-	[ "$rc" = 2 ] || fail "fleetd $* exited $rc, wanted 2"
-	[ "$(wc -l <"$SCRATCH/err")" = 1 ] || fail "fleetd $*: stderr is not one line: $(cat "$SCRATCH/err")"
-	[ -s "$SCRATCH/out" ] && fail "fleetd $*: wrote to stdout"
-	return 0
-}
+bad() { usage_error fleetd "$FLEETD" "$@"; }
 bad --frobnicate
 bad --listen
 bad --listen nowhere

@@ -5,9 +5,7 @@
 need curl jq sqlite3
 
 db="$SCRATCH/fleetd.db"
-start_bg fleetd "$FLEETD" --listen 127.0.0.1:0 --db "$db"
-pid=$LAST_PID
-port=$(wait_port "$SCRATCH/fleetd.log") || fail "fleetd did not start"
+start_fleetd fleetd "$db" || fail "fleetd did not start"
 
 body=$(curl -sS -f "http://127.0.0.1:$port/healthz") || fail "healthz request failed"
 [ "$(jget "$body" .status)" = ok ] || fail "status is not ok: $body"
@@ -37,9 +35,7 @@ n=$(ls "$TOP_SRCDIR"/migrations/*.sql | wc -l)
 [ "$(sqlite3 "$db" 'SELECT count(*) FROM migration_log')" = "$n" ] || fail "migration_log"
 
 # a second start applies nothing new
-start_bg fleetd2 "$FLEETD" --listen 127.0.0.1:0 --db "$db"
-pid=$LAST_PID
-wait_port "$SCRATCH/fleetd2.log" >/dev/null || fail "second start failed"
+start_fleetd fleetd2 "$db" || fail "second start failed"
 grep -q 'migration applied' "$SCRATCH/fleetd2.log" && fail "second start re-applied migrations"
 kill -INT "$pid"
 wait_exit "$pid" 10 || fail "fleetd did not stop on SIGINT"

@@ -6,9 +6,7 @@
 need curl jq sqlite3
 
 db="$SCRATCH/fleetd.db"
-start_bg fleetd "$FLEETD" --listen 127.0.0.1:0 --db "$db"
-pid=$LAST_PID
-port=$(wait_port "$SCRATCH/fleetd.log") || fail "fleetd did not start"
+start_fleetd fleetd "$db" || fail "fleetd did not start"
 api="http://127.0.0.1:$port"
 post() { curl -sS -H 'Content-Type: application/json' -d "$1" "$api/v1/jobs"; }
 
@@ -39,9 +37,7 @@ sleep 0.2
 wake=$(curl -sS "$api/v1/jobs/$b" | jq -r .wake_at)
 kill -9 "$pid"
 wait "$pid" 2>/dev/null
-start_bg fleetd2 "$FLEETD" --listen 127.0.0.1:0 --db "$db"
-pid=$LAST_PID
-port=$(wait_port "$SCRATCH/fleetd2.log") || fail "restart failed"
+start_fleetd fleetd2 "$db" || fail "restart failed"
 api="http://127.0.0.1:$port"
 grep -q 'msg="jobs loaded" live=2' "$SCRATCH/fleetd2.log" || fail "live jobs not loaded"
 j=$(curl -sS "$api/v1/jobs/$b")

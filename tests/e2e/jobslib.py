@@ -5,7 +5,6 @@ talks to both over HTTP (urllib only) and reads fleetd's database with
 Python's sqlite3 module.  Every process is killed at exit (simlib)."""
 import json
 import os
-import re
 import signal
 import sqlite3
 import subprocess
@@ -13,7 +12,8 @@ import time
 import urllib.error
 import urllib.request
 
-from simlib import SCRATCH, Sim, _procs, check, fail, ipint, skip  # noqa: F401
+from simlib import (SCRATCH, Sim, check, fail, ipint, skip,  # noqa: F401
+                    start_daemon, wait_port)
 
 FLEETD = os.environ.get("FLEETD", "fleetd")
 
@@ -33,28 +33,14 @@ class Fleetd:
     def start(self):
         self.starts += 1
         self.logname = os.path.join(SCRATCH, "%s.%d.log" % (self.name, self.starts))
-        log = open(self.logname, "w")
         args = [FLEETD, "--listen", "127.0.0.1:0", "--db", self.db,
                 "--rate", str(self.rate)] + self.extra
         env = dict(os.environ)
         if self.sim:
             args += ["--upstream", self.sim.base + "/api/", "--username", "demo"]
             env["FLEETD_PASSWORD"] = "demo"
-        self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env)
-        self.proc.logname = self.logname
-        _procs.append(self.proc)
-        self.port = None
-        for _ in range(400):
-            with open(self.logname) as f:
-                m = re.search(r'msg="listening".* port=(\d+)', f.read())
-            if m:
-                self.port = int(m.group(1))
-                break
-            if self.proc.poll() is not None:
-                fail("fleetd exited %d at start" % self.proc.returncode)
-            time.sleep(0.025)
-        if not self.port:
-            fail("fleetd did not start")
+        self.proc = start_daemon(args, self.logname, env)
+        self.port = wait_port(self.proc, "fleetd")
         self.base = "http://127.0.0.1:%d" % self.port
 
     def stop(self, sig=signal.SIGTERM, timeout=20):

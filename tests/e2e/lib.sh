@@ -58,6 +58,17 @@ start_bg() {
 	PIDS="$PIDS $LAST_PID"
 }
 
+# start_fleetd NAME DB [ARGS...] : fleetd on a free loopback port with the
+# database DB, logging to $SCRATCH/NAME.log; sets pid and port, and fails
+# (status 1) when no "listening" line comes
+start_fleetd() {
+	local name=$1 db=$2
+	shift 2
+	start_bg "$name" "$FLEETD" --listen 127.0.0.1:0 --db "$db" "$@"
+	pid=$LAST_PID
+	port=$(wait_port "$SCRATCH/$name.log")
+}
+
 # wait_exit PID SECONDS -> exit status, or 124 on timeout
 wait_exit() {
 	local pid=$1 secs=$2 i
@@ -69,6 +80,19 @@ wait_exit() {
 		sleep 0.05
 	done
 	return 124
+}
+
+# usage_error NAME CMD ARGS... : CMD run with ARGS must exit 2 with exactly
+# one line on stderr and nothing on stdout (NAME is what failures call it)
+usage_error() {
+	local name=$1 cmd=$2 rc
+	shift 2
+	"$cmd" "$@" >"$SCRATCH/out" 2>"$SCRATCH/err"
+	rc=$?
+	[ "$rc" = 2 ] || fail "$name $* exited $rc, wanted 2"
+	[ "$(wc -l <"$SCRATCH/err")" = 1 ] || fail "$name $*: stderr is not one line: $(cat "$SCRATCH/err")"
+	[ -s "$SCRATCH/out" ] && fail "$name $*: wrote to stdout"
+	return 0
 }
 
 # jget JSON FILTER

@@ -5,14 +5,12 @@ injected faults).  Builds on simlib.py; every process is killed at exit."""
 import json
 import os
 import re
-import signal
-import subprocess
 import time
 import urllib.error
 import urllib.request
 
-import simlib
-from simlib import SCRATCH, check, fail, is_hexe
+from simlib import (SCRATCH, check, fail, is_hexe, start_daemon, stop_daemon,
+                    wait_port)
 
 FLEETD = os.environ.get("FLEETD", "fleetd")
 
@@ -23,30 +21,18 @@ class Fleetd:
     def __init__(self, *args, name="fleetd", env=None, wait=True):
         self.logname = os.path.join(SCRATCH, name + ".log")
         self.db = os.path.join(SCRATCH, name + ".db")
-        log = open(self.logname, "w")
         e = dict(os.environ)
         e.pop("FLEETD_PASSWORD", None)
         if env:
             e.update(env)
-        self.proc = subprocess.Popen(
+        self.proc = start_daemon(
             [FLEETD, "--listen", "127.0.0.1:0", "--db", self.db] + list(args),
-            stdout=log, stderr=subprocess.STDOUT, env=e)
-        self.proc.logname = self.logname
-        simlib._procs.append(self.proc)
+            self.logname, e)
         self.port = None
         self.answers = []  # every body read, for the secrets check
         if not wait:
             return
-        for _ in range(400):
-            m = re.search(r'msg="listening".* port=(\d+)', self.log())
-            if m:
-                self.port = int(m.group(1))
-                break
-            if self.proc.poll() is not None:
-                fail("fleetd exited %d at start" % self.proc.returncode)
-            time.sleep(0.025)
-        if not self.port:
-            fail("fleetd did not start")
+        self.port = wait_port(self.proc, "fleetd")
         self.base = "http://127.0.0.1:%d" % self.port
 
     def log(self):
@@ -88,12 +74,7 @@ class Fleetd:
         return -1 if w is None else w
 
     def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            rc = self.proc.wait(15)
-        except subprocess.TimeoutExpired:
-            fail("fleetd did not stop on SIGTERM")
-        check(rc == 0, "fleetd exited %d after SIGTERM" % rc)
+        stop_daemon(self.proc, "fleetd", 15)
 
 
 def sim_post(sim, name, body, tries=40):

@@ -12,14 +12,7 @@ done
 grep -q FLEETSIM_WATCH_MS "$SCRATCH/help" || fail "--help lacks env names"
 "$FLEETSIM" --version | grep -q '^fleetsim [0-9]' || fail "--version"
 
-bad() {
-	"$FLEETSIM" "$@" >"$SCRATCH/out" 2>"$SCRATCH/err"
-	rc=$?
-	[ "$rc" = 2 ] || fail "fleetsim $* exited $rc, wanted 2"
-	[ "$(wc -l <"$SCRATCH/err")" = 1 ] || fail "fleetsim $*: stderr is not one line: $(cat "$SCRATCH/err")"
-	[ -s "$SCRATCH/out" ] && fail "fleetsim $*: wrote to stdout"
-	return 0
-}
+bad() { usage_error fleetsim "$FLEETSIM" "$@"; }
 bad --frobnicate
 bad --listen
 bad --listen nowhere

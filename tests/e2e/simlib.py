@@ -76,31 +76,51 @@ def ipint(v):
     return int(v)
 
 
+def start_daemon(args, logname, env):
+    """Start a daemon with its output in logname; it is killed at exit and
+    its log is shown by fail()."""
+    log = open(logname, "w")
+    proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env)
+    proc.logname = logname
+    _procs.append(proc)
+    return proc
+
+
+def wait_port(proc, what):
+    """The port from the daemon's "listening" log line (daemons listen on
+    port 0); fail() when it exits or does not get there."""
+    for _ in range(400):
+        with open(proc.logname, errors="replace") as f:
+            m = re.search(r'msg="listening".* port=(\d+)', f.read())
+        if m:
+            return int(m.group(1))
+        if proc.poll() is not None:
+            fail("%s exited %d at start" % (what, proc.returncode))
+        time.sleep(0.025)
+    fail("%s did not start" % what)
+
+
+def stop_daemon(proc, what, timeout):
+    """SIGTERM, then a clean exit (status 0) within timeout seconds."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        rc = proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        fail("%s did not stop on SIGTERM" % what)
+    check(rc == 0, "%s exited %d after SIGTERM" % (what, rc))
+
+
 class Sim:
     """One fleetsim process."""
 
     def __init__(self, *args, name="fleetsim", env=None):
         self.logname = os.path.join(SCRATCH, name + ".log")
-        log = open(self.logname, "w")
         e = dict(os.environ)
         if env:
             e.update(env)
-        self.proc = subprocess.Popen([FLEETSIM, "--listen", "127.0.0.1:0"] + list(args),
-                                     stdout=log, stderr=subprocess.STDOUT, env=e)
-        self.proc.logname = self.logname
-        _procs.append(self.proc)
-        self.port = None
-        for _ in range(400):
-            with open(self.logname) as f:
-                m = re.search(r'msg="listening".* port=(\d+)', f.read())
-            if m:
-                self.port = int(m.group(1))
-                break
-            if self.proc.poll() is not None:
-                fail("fleetsim exited %d at start" % self.proc.returncode)
-            time.sleep(0.025)
-        if not self.port:
-            fail("fleetsim did not start")
+        self.proc = start_daemon([FLEETSIM, "--listen", "127.0.0.1:0"] + list(args),
+                                 self.logname, e)
+        self.port = wait_port(self.proc, "fleetsim")
         self.base = "http://127.0.0.1:%d" % self.port
         self.token = None
         self.sov = None
@@ -166,12 +186,7 @@ class Sim:
         return json.loads(data)
 
     def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            rc = self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            fail("fleetsim did not stop on SIGTERM")
-        check(rc == 0, "fleetsim exited %d after SIGTERM" % rc)
+        stop_daemon(self.proc, "fleetsim", 10)
 
 
 def is_hexe(a):

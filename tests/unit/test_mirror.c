@@ -9,6 +9,7 @@
 
 #include "idmap.h"
 #include "mirror.h"
+#include "fixture.h"
 #include "tap.h"
 
 #define PLAYER 3913334
@@ -290,23 +291,11 @@ int main(void)
 {
 	test_idmap();
 	test_full_reload_and_info();
-	const char *shared = getenv("FLEETD_SHARED");
-	const char *top = getenv("TOP_SRCDIR");
 	char path[4096];
-	if (shared && *shared)
-		snprintf(path, sizeof path, "%s/fixtures/anacreon/getObjects-excerpt.json",
-			 shared);
-	else
-		snprintf(path, sizeof path,
-			 "%s/../shared/fixtures/anacreon/getObjects-excerpt.json",
-			 top && *top ? top : "..");
-	FILE *fp = fopen(path, "r");
-	if (!fp) {
-		fprintf(stderr, "SKIP: no fixture at %s\n", path);
+	if (fixture_excerpt(path, sizeof path) < 0) {
 		int rc = tap_done();
 		return rc ? rc : 77;
 	}
-	fclose(fp);
 	struct mirror *m = mirror_new();
 	test_fixture(m, path);
 	mirror_free(m);

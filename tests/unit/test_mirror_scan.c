@@ -10,6 +10,7 @@
 
 #include "mirror.h"
 #include "mirror_scan.h"
+#include "fixture.h"
 #include "tap.h"
 
 static struct mirror *load_with(const char *text, size_t len, int scan, int *ok)
@@ -202,23 +203,11 @@ static void test_fixture(const char *path)
 int main(void)
 {
 	test_cases();
-	const char *shared = getenv("FLEETD_SHARED");
-	const char *top = getenv("TOP_SRCDIR");
 	char path[4096];
-	if (shared && *shared)
-		snprintf(path, sizeof path, "%s/fixtures/anacreon/getObjects-excerpt.json",
-			 shared);
-	else
-		snprintf(path, sizeof path,
-			 "%s/../shared/fixtures/anacreon/getObjects-excerpt.json",
-			 top && *top ? top : "..");
-	FILE *fp = fopen(path, "r");
-	if (!fp) {
-		fprintf(stderr, "SKIP: no fixture at %s\n", path);
+	if (fixture_excerpt(path, sizeof path) < 0) {
 		int rc = tap_done();
 		return rc ? rc : 77;
 	}
-	fclose(fp);
 	test_fixture(path);
 	return tap_done();
 }
