@@ -7,18 +7,48 @@
 #include "autoconf.h"
 #include "clock.h"
 #include "http.h"
+#include "mirror.h"
+#include "session.h"
 #include "store.h"
+
+/* The game session as seen from outside: state, since when, the watch and
+ * the rhythm of getObjects.  Never the token or the password. */
+static json_t *upstream_detail(struct app *app)
+{
+	if (!app->session)
+		return json_pack("{s:s,s:b}", "state", "down", "configured", 0);
+	const struct session_stats *st = session_get_stats(app->session);
+	return json_pack("{s:s,s:b,s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:s}",
+			 "state", session_state_name(session_state(app->session)),
+			 "configured", 1, "ready", app->mirror && mirror_ready(app->mirror),
+			 "state_since_ms", (json_int_t)st->state_since_ms,
+			 "next_poll_ms", (json_int_t)st->next_poll_ms,
+			 "logins", (json_int_t)st->logins,
+			 "full_loads", (json_int_t)st->full_loads,
+			 "deltas", (json_int_t)st->deltas,
+			 "watches_seen", (json_int_t)st->watches_seen,
+			 "degraded_episodes", (json_int_t)st->degraded_episodes,
+			 "last_error", st->last_error);
+}
+
+static json_t *watch_json(struct app *app)
+{
+	if (!app->mirror || !mirror_ready(app->mirror))
+		return json_null();
+	return json_real(mirror_watch(app->mirror));
+}
 
 static void on_healthz(struct http_req *req, void *arg)
 {
 	struct app *app = arg;
-	json_t *body = json_pack("{s:s,s:s,s:I,s:i,s:s,s:n}",
+	json_t *body = json_pack("{s:s,s:s,s:I,s:i,s:s,s:o,s:o}",
 				 "status", app->stopping ? "stopping" : "ok",
 				 "version", PACKAGE_VERSION,
 				 "uptime_ms", (json_int_t)(clock_now_ms() - app->started_ms),
 				 "schema_version", store_schema_version(app->store),
-				 "upstream", "down",
-				 "watch");
+				 "upstream", session_state_name(session_state(app->session)),
+				 "upstream_detail", upstream_detail(app),
+				 "watch", watch_json(app));
 	http_reply_json(req, 200, body);
 }
 

@@ -36,5 +36,6 @@ struct app {
 
 /* Routes of each API module, registered at start-up. */
 void api_health_register(struct app *app);
+void api_mirror_register(struct app *app);
 
 #endif

@@ -13,8 +13,11 @@
 #include "http.h"
 #include "log.h"
 #include "loop.h"
+#include "mirror.h"
+#include "session.h"
 #include "signals.h"
 #include "store.h"
+#include "upstream.h"
 
 static void on_signal(int signo, void *arg)
 {
@@ -49,6 +52,27 @@ static int run(struct app *app)
 	return store_commit(app->store);
 }
 
+/* The game: mirror, upstream client and session, only with --upstream. */
+static int start_game(struct app *app, char *err, size_t errlen)
+{
+	const struct fleetd_config *cfg = app->cfg;
+	if (!cfg->upstream)
+		return 0;
+	struct upstream_config uc = {.base_url = cfg->upstream, .rate = cfg->rate};
+	struct session_config sc = {.username = cfg->username,
+				    .password_file = cfg->password_file,
+				    .game = cfg->game};
+	if (!(app->mirror = mirror_new())) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (!(app->upstream = upstream_new(app->loop, &uc, err, errlen)) ||
+	    !(app->session = session_new(app->loop, app->upstream, app->mirror, &sc,
+					 err, errlen)))
+		return -1;
+	return session_start(app->session);
+}
+
 static int start(struct app *app, char *err, size_t errlen)
 {
 	const struct fleetd_config *cfg = app->cfg;
@@ -69,6 +93,9 @@ static int start(struct app *app, char *err, size_t errlen)
 	if (!(app->http = http_server_new(app->loop, &hc, err, errlen)))
 		return -1;
 	api_health_register(app);
+	api_mirror_register(app);
+	if (start_game(app, err, errlen) < 0)
+		return -1;
 	if (signals_install(app->loop, on_signal, app) < 0 ||
 	    loop_add_turn_hook(app->loop, commit_turn, app) < 0) {
 		snprintf(err, errlen, "cannot set up signal handling");
@@ -81,6 +108,9 @@ static int start(struct app *app, char *err, size_t errlen)
 
 static void stop(struct app *app)
 {
+	session_free(app->session);
+	upstream_free(app->upstream);
+	mirror_free(app->mirror);
 	http_server_free(app->http);
 	store_close(app->store);
 	loop_free(app->loop);

@@ -71,6 +71,18 @@ int loop_add_source(struct loop *loop, const struct loop_source *src)
 	return 0;
 }
 
+void loop_remove_source(struct loop *loop, void *arg)
+{
+	for (int i = 0; i < loop->nsrc; i++) {
+		if (loop->src[i].arg == arg) {
+			memmove(&loop->src[i], &loop->src[i + 1],
+				(size_t)(loop->nsrc - i - 1) * sizeof loop->src[0]);
+			loop->nsrc--;
+			return;
+		}
+	}
+}
+
 int loop_add_turn_hook(struct loop *loop, void (*fn)(void *arg), void *arg)
 {
 	if (loop->nhooks == MAX_HOOKS)

@@ -58,6 +58,9 @@ struct loop *loop_new(void);
 void loop_free(struct loop *loop);
 
 int loop_add_source(struct loop *loop, const struct loop_source *src);
+/* Remove the source registered with this arg (a part freed before the loop);
+ * not from inside that source's own prepare/dispatch. */
+void loop_remove_source(struct loop *loop, void *arg);
 int loop_add_turn_hook(struct loop *loop, void (*fn)(void *arg), void *arg);
 
 void loop_timer_init(struct loop_timer *t, loop_timer_fn fn, void *arg);

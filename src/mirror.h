@@ -99,4 +99,38 @@ int64_t mirror_qty(const int64_t *res, size_t nres, int64_t resource_id);
 const char *mirror_resource_name(const struct mirror *m, int64_t id);
 const char *mirror_resource_category(const struct mirror *m, int64_t id);
 
+/* --- additions (mirror branch); everything above is unchanged ---------- */
+
+/* Fleets anchored at a world / owned by a sovereign: ids in no particular
+ * order, borrowed until the next merge.  Returns the count (0: *ids NULL). */
+size_t mirror_fleets_at(const struct mirror *m, int64_t world_id,
+			const int64_t **ids);
+size_t mirror_fleets_of(const struct mirror *m, int64_t sovereign_id,
+			const int64_t **ids);
+/* Worlds of a sovereign: count only (routes filter while iterating). */
+size_t mirror_world_count_of(const struct mirror *m, int64_t sovereign_id);
+
+/* A sovereign's name; NULL if unknown. */
+const char *mirror_sovereign_name(const struct mirror *m, int64_t id);
+/* Estimated length of a watch in ms, measured from successive updates
+ * (60000 until two watches have been seen). */
+int64_t mirror_watch_ms(const struct mirror *m);
+/* Wall-clock ms at which a watch begins (estimated; past watches too). */
+int64_t mirror_watch_time_ms(const struct mirror *m, double watch);
+/* The sequence as a number (ipInteger decoded); -1 before the first. */
+int64_t mirror_sequence_value(const struct mirror *m);
+/* The last history list (replaced by every `history` object); borrowed,
+ * NULL before the first. */
+const json_t *mirror_history(const struct mirror *m);
+/* Number of merges so far, and of answers skipped as older than the state
+ * already merged (an answer carrying an older sequence than the mirror's). */
+uint64_t mirror_merges(const struct mirror *m);
+uint64_t mirror_stale_skipped(const struct mirror *m);
+
+/* The id of the live job holding a fleet, for the routes.  The job engine
+ * installs the lookup; until then (or when it answers 0) there is none. */
+typedef int64_t (*mirror_job_lookup_fn)(void *arg, int64_t fleet_id);
+void mirror_set_job_lookup(struct mirror *m, mirror_job_lookup_fn fn, void *arg);
+int64_t mirror_fleet_job(const struct mirror *m, int64_t fleet_id);
+
 #endif

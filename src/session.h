@@ -47,4 +47,43 @@ int session_call(struct session *s, const char *endpoint, json_t *params,
 enum session_state session_state(const struct session *s);
 const char *session_state_name(enum session_state st);
 
+/* --- additions (mirror branch); everything above is unchanged ---------- */
+
+struct loop;
+struct upstream;
+struct mirror;
+
+struct session_config {
+	const char *username;
+	const char *password_file;  /* NULL: the password is in FLEETD_PASSWORD */
+	const char *game;
+	int64_t poll_margin_ms;     /* after nextUpdateTime; 0: 250 */
+	int64_t relogin_max_ms;     /* longest wait between failed logins; 0: 60000 */
+};
+
+/* Reads the password (from the file, else FLEETD_PASSWORD; never from a
+ * flag value) and keeps it in memory only.  NULL with err (which never
+ * holds the password) when there is none. */
+struct session *session_new(struct loop *loop, struct upstream *up,
+			    struct mirror *m, const struct session_config *cfg,
+			    char *err, size_t errlen);
+/* Log in, then getGameInfo, the full getObjects, and one delta per watch. */
+int session_start(struct session *s);
+/* Drops calls without calling back (shutdown). */
+void session_free(struct session *s);
+
+struct session_stats {
+	uint64_t logins;           /* successful logins (re-logins included) */
+	uint64_t relogins;         /* after the game said the token was invalid */
+	uint64_t full_loads;       /* full getObjects merged */
+	uint64_t deltas;           /* delta getObjects merged */
+	uint64_t watches_seen;     /* distinct watch numbers seen after the first */
+	uint64_t actions;          /* session_call()s answered (any outcome) */
+	uint64_t degraded_episodes;/* times the state went to degraded */
+	int64_t state_since_ms;    /* wall clock of the last state change */
+	int64_t next_poll_ms;      /* wall clock of the next delta; 0 if none */
+	char last_error[200];      /* last upstream problem ("" if none) */
+};
+const struct session_stats *session_get_stats(const struct session *s);
+
 #endif

@@ -1,0 +1,365 @@
+/* api_mirror.c -- GET /v1/fleets, /v1/fleets/{id}, /v1/worlds,
+ * /v1/worlds/{id}: the mirror as JSON.  Reads the mirror (and, through its
+ * job lookup, which job holds a fleet); changes nothing and never calls the
+ * game.  Answers 503 until the first full state is loaded. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "http.h"
+#include "mirror.h"
+#include "session.h"
+
+#define WORLDS_DEFAULT_LIMIT 100
+#define WORLDS_MAX_LIMIT 1000
+
+static void rfc3339(int64_t ms, char *buf, size_t len)
+{
+	time_t secs = (time_t)(ms / 1000);
+	struct tm tm;
+	gmtime_r(&secs, &tm);
+	size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, len - n, ".%03dZ", (int)(ms % 1000));
+}
+
+/* Like http_reply_json, with doubles at 15 significant digits: positions
+ * come from the game with two decimals and should read back that way. */
+static void reply_ok(struct http_req *req, json_t *body)
+{
+	char *text = body ? json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
+	json_decref(body);
+	if (!text) {
+		http_reply_error(req, 500, "internal", "out of memory");
+		return;
+	}
+	http_reply(req, 200, "application/json; charset=utf-8", text, strlen(text));
+	free(text);
+}
+
+/* The mirror, or NULL after answering 503. */
+static const struct mirror *ready_mirror(struct app *app, struct http_req *req)
+{
+	if (!app->mirror) {
+		http_reply_error(req, 503, "no_upstream",
+				 "fleetd runs without --upstream, so it has no game state");
+		return NULL;
+	}
+	if (!mirror_ready(app->mirror)) {
+		http_add_header(req, "Retry-After", "5");
+		http_reply_error(req, 503, "not_ready",
+				 "the game state is not loaded yet (upstream %s); try again shortly",
+				 session_state_name(session_state(app->session)));
+		return NULL;
+	}
+	return app->mirror;
+}
+
+static json_t *resources_json(const struct mirror *m, const int64_t *res, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++) {
+		const char *name = mirror_resource_name(m, res[2 * i]);
+		json_array_append_new(a, json_pack("{s:I,s:I,s:s?}", "id",
+						   (json_int_t)res[2 * i], "qty",
+						   (json_int_t)res[2 * i + 1], "name", name));
+	}
+	return a;
+}
+
+static json_t *id_or_null(int64_t id)
+{
+	return id > 0 ? json_integer(id) : json_null();
+}
+
+static json_t *pos_json(double x, double y)
+{
+	return json_pack("{s:f,s:f}", "x", x, "y", y);
+}
+
+static json_t *fleet_json(const struct mirror *m, const struct mirror_fleet *f)
+{
+	json_t *dest = json_null(), *eta = json_null();
+	int moving = f->dest_id > 0 || f->eta > 0;
+	if (moving)
+		dest = json_pack("{s:o,s:f,s:f}", "id", id_or_null(f->dest_id), "x",
+				 f->dest_x, "y", f->dest_y);
+	if (f->eta > 0) {
+		char ts[40];
+		int64_t at = mirror_watch_time_ms(m, f->eta);
+		rfc3339(at, ts, sizeof ts);
+		eta = json_pack("{s:f,s:s,s:I}", "watch", f->eta, "estimated_at", ts,
+				"estimated_ms", (json_int_t)at);
+	}
+	return json_pack("{s:I,s:s,s:I,s:b,s:s,s:o,s:o,s:o,s:o,s:b,s:b,s:o,s:o}",
+			 "id", (json_int_t)f->id, "name", f->name ? f->name : "",
+			 "sovereign", (json_int_t)f->sovereign, "mine",
+			 f->sovereign == mirror_player(m), "ftl_type", f->ftl_type,
+			 "position", pos_json(f->x, f->y), "anchor", id_or_null(f->anchor),
+			 "destination", dest, "eta", eta, "moving", moving, "in_battle",
+			 f->in_battle, "resources", resources_json(m, f->res, f->nres), "job",
+			 id_or_null(mirror_fleet_job(m, f->id)));
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+static json_t *world_json(const struct mirror *m, const struct mirror_world *w)
+{
+	const int64_t *ids;
+	size_t n = mirror_fleets_at(m, w->id, &ids);
+	int64_t *sorted = n ? malloc(n * sizeof *sorted) : NULL;
+	json_t *fleets = json_array();
+	if (sorted) {
+		memcpy(sorted, ids, n * sizeof *sorted);
+		qsort(sorted, n, sizeof *sorted, cmp_id);
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(fleets, json_integer(sorted[i]));
+		free(sorted);
+	}
+	const char *dname = w->designation ? mirror_resource_name(m, w->designation) : NULL;
+	return json_pack("{s:I,s:s,s:I,s:b,s:o,s:o,s:s?,s:i,s:f,s:b,s:b,s:o,s:o}",
+			 "id", (json_int_t)w->id, "name", w->name ? w->name : "",
+			 "sovereign", (json_int_t)w->sovereign, "mine",
+			 w->sovereign == mirror_player(m), "position", pos_json(w->x, w->y),
+			 "designation", id_or_null(w->designation), "designation_name",
+			 dname, "tech_level", w->tech_level, "population", w->population,
+			 "in_battle", w->in_battle, "trading", w->trading, "resources",
+			 resources_json(m, w->res, w->nres), "fleets", fleets);
+}
+
+static int parse_i64(const char *s, int64_t *out)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (!*s || *end || errno || v < 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_double(const char *s, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (!*s || *end || errno || !isfinite(v))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static json_t *with_watch(const struct mirror *m, json_t *body)
+{
+	json_object_set_new(body, "watch", json_real(mirror_watch(m)));
+	return body;
+}
+
+/* --- fleets ---------------------------------------------------------------- */
+
+static void on_fleets(struct http_req *req, void *arg)
+{
+	const struct mirror *m = ready_mirror(arg, req);
+	if (!m)
+		return;
+	const char *sov = http_query(req, "sovereign");
+	int all = sov && strcmp(sov, "all") == 0;
+	int64_t who = mirror_player(m);
+	if (sov && !all && strcmp(sov, "me") != 0 && parse_i64(sov, &who) < 0) {
+		http_reply_error(req, 400, "bad_request",
+				 "sovereign: want \"all\", \"me\" or a sovereign id, not '%s'", sov);
+		return;
+	}
+	json_t *list = json_array();
+	if (all) {
+		for (size_t i = 0; i < mirror_fleet_count(m); i++)
+			json_array_append_new(list, fleet_json(m, mirror_fleet_at(m, i)));
+	} else {
+		const int64_t *ids;
+		size_t n = mirror_fleets_of(m, who, &ids);
+		int64_t *sorted = n ? malloc(n * sizeof *sorted) : NULL;
+		if (n && !sorted) {
+			json_decref(list);
+			http_reply_error(req, 500, "internal", "out of memory");
+			return;
+		}
+		if (n)
+			memcpy(sorted, ids, n * sizeof *sorted);
+		qsort(sorted, n, sizeof *sorted, cmp_id);
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(list, fleet_json(m, mirror_fleet(m, sorted[i])));
+		free(sorted);
+	}
+	json_t *body = json_pack("{s:I,s:o}", "count", (json_int_t)json_array_size(list),
+				 "fleets", list);
+	reply_ok(req, with_watch(m, body));
+}
+
+static void on_fleet(struct http_req *req, void *arg)
+{
+	const struct mirror *m = ready_mirror(arg, req);
+	if (!m)
+		return;
+	int64_t id = http_param_id(req, 0);
+	const struct mirror_fleet *f = mirror_fleet(m, id);
+	if (!f) {
+		http_reply_error(req, 404, "not_found", "no fleet %lld in the game state",
+				 (long long)id);
+		return;
+	}
+	reply_ok(req, fleet_json(m, f));
+}
+
+/* --- worlds ---------------------------------------------------------------- */
+
+struct world_filter {
+	int by_sov;
+	int64_t sov;
+	int near;
+	double x, y, r;
+	int64_t after;
+	int64_t limit;
+};
+
+static int world_filter_parse(struct http_req *req, const struct mirror *m,
+			      struct world_filter *f)
+{
+	memset(f, 0, sizeof *f);
+	f->limit = WORLDS_DEFAULT_LIMIT;
+	const char *sov = http_query(req, "sovereign");
+	const char *near = http_query(req, "near");
+	const char *radius = http_query(req, "radius");
+	const char *limit = http_query(req, "limit");
+	const char *cursor = http_query(req, "cursor");
+	if (sov && strcmp(sov, "all") != 0) {
+		f->by_sov = 1;
+		f->sov = mirror_player(m);
+		if (strcmp(sov, "me") != 0 && parse_i64(sov, &f->sov) < 0) {
+			http_reply_error(req, 400, "bad_request",
+					 "sovereign: want \"all\", \"me\" or a sovereign id, not '%s'",
+					 sov);
+			return -1;
+		}
+	}
+	if (!near != !radius) {
+		http_reply_error(req, 400, "bad_request",
+				 "near and radius go together: near=x,y&radius=r");
+		return -1;
+	}
+	if (near) {
+		char xs[64];
+		const char *comma = strchr(near, ',');
+		size_t xl = comma ? (size_t)(comma - near) : 0;
+		if (!comma || xl >= sizeof xs) {
+			http_reply_error(req, 400, "bad_request", "near: want x,y");
+			return -1;
+		}
+		memcpy(xs, near, xl);
+		xs[xl] = 0;
+		if (parse_double(xs, &f->x) < 0 || parse_double(comma + 1, &f->y) < 0) {
+			http_reply_error(req, 400, "bad_request", "near: want x,y (numbers)");
+			return -1;
+		}
+		if (parse_double(radius, &f->r) < 0 || f->r < 0) {
+			http_reply_error(req, 400, "bad_request",
+					 "radius: want a number of light-years >= 0");
+			return -1;
+		}
+		f->near = 1;
+	}
+	if (limit && (parse_i64(limit, &f->limit) < 0 || f->limit < 1 ||
+		      f->limit > WORLDS_MAX_LIMIT)) {
+		http_reply_error(req, 400, "bad_request", "limit: want 1 to %d",
+				 WORLDS_MAX_LIMIT);
+		return -1;
+	}
+	if (cursor && parse_i64(cursor, &f->after) < 0) {
+		http_reply_error(req, 400, "bad_request",
+				 "cursor: not one this server gave out");
+		return -1;
+	}
+	return 0;
+}
+
+/* First index whose world id is > after (binary search on id order). */
+static size_t first_after(const struct mirror *m, int64_t after)
+{
+	size_t lo = 0, hi = mirror_world_count(m);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (mirror_world_at(m, mid)->id <= after)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void on_worlds(struct http_req *req, void *arg)
+{
+	const struct mirror *m = ready_mirror(arg, req);
+	if (!m)
+		return;
+	struct world_filter f;
+	if (world_filter_parse(req, m, &f) < 0)
+		return;
+	json_t *list = json_array();
+	int64_t last = 0;
+	int more = 0;
+	for (size_t i = first_after(m, f.after); i < mirror_world_count(m); i++) {
+		const struct mirror_world *w = mirror_world_at(m, i);
+		if (f.by_sov && w->sovereign != f.sov)
+			continue;
+		double d = 0;
+		if (f.near) {
+			d = hypot(w->x - f.x, w->y - f.y);
+			if (d > f.r)
+				continue;
+		}
+		if ((int64_t)json_array_size(list) == f.limit) {
+			more = 1;
+			break;
+		}
+		json_t *wj = world_json(m, w);
+		if (f.near)
+			json_object_set_new(wj, "distance", json_real(d));
+		json_array_append_new(list, wj);
+		last = w->id;
+	}
+	char cur[32];
+	snprintf(cur, sizeof cur, "%lld", (long long)last);
+	json_t *body = json_pack("{s:I,s:o,s:s?}", "count",
+				 (json_int_t)json_array_size(list), "worlds", list,
+				 "next_cursor", more ? cur : NULL);
+	reply_ok(req, with_watch(m, body));
+}
+
+static void on_world(struct http_req *req, void *arg)
+{
+	const struct mirror *m = ready_mirror(arg, req);
+	if (!m)
+		return;
+	int64_t id = http_param_id(req, 0);
+	const struct mirror_world *w = mirror_world(m, id);
+	if (!w) {
+		http_reply_error(req, 404, "not_found", "no world %lld in the game state",
+				 (long long)id);
+		return;
+	}
+	reply_ok(req, world_json(m, w));
+}
+
+void api_mirror_register(struct app *app)
+{
+	http_route(app->http, "GET", "/v1/fleets", on_fleets, app);
+	http_route(app->http, "GET", "/v1/fleets/{id}", on_fleet, app);
+	http_route(app->http, "GET", "/v1/worlds", on_worlds, app);
+	http_route(app->http, "GET", "/v1/worlds/{id}", on_world, app);
+}

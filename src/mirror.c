@@ -1,0 +1,969 @@
+/* mirror.c -- see mirror.h.  Owns every record of the galaxy and the
+ * indexes over them; must not touch the network, SQLite or the clock of the
+ * loop (it reads wall-clock time only to turn nextUpdateTime into a date).
+ *
+ * Records live in id maps (O(1) lookup) and in id-sorted arrays for
+ * iteration.  A changed object is rewritten in place, so a record's address
+ * only ends when the object is destroyed; dead records are unlinked and
+ * freed at the end of the merge that removed them.  The arrays are re-sorted
+ * once per merge, and only when objects came or went. */
+#include "mirror.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "idmap.h"
+#include "ipint.h"
+#include "jsonx.h"
+
+#define MAX_SUBSCRIBERS 8
+#define DEFAULT_WATCH_MS 60000
+
+struct fleet_rec {
+	struct mirror_fleet pub; /* first: lookups hand out &rec->pub */
+	uint64_t seen_gen;       /* merge that last carried it */
+	uint64_t chg_gen;        /* merge that last reported it changed */
+	int dead;
+};
+
+struct world_rec {
+	struct mirror_world pub;
+	uint64_t seen_gen;
+	uint64_t chg_gen;
+	int dead;
+};
+
+struct sov_rec {
+	int64_t id;
+	char *name;
+	int64_t capital;
+	json_t *relationship;
+};
+
+struct cat_entry {
+	char *name;
+	char *category;
+	char *role;
+};
+
+struct subscriber {
+	mirror_change_fn fn;
+	void *arg;
+};
+
+struct mirror {
+	struct idmap fleets, worlds, sovs, catalogue, sieges;
+	struct fleet_rec **fleet_arr;
+	size_t nfleet_arr, cap_fleet_arr;
+	struct world_rec **world_arr;
+	size_t nworld_arr, cap_world_arr;
+	int order_dirty;
+	struct idmap at_world;   /* world id -> struct idvec * of fleet ids */
+	struct idmap of_sov;     /* sovereign id -> struct idvec * */
+	struct idmap worlds_of;  /* sovereign id -> count, stored as (void*)(n) */
+
+	int ready;
+	int64_t player;
+	double watch;
+	int have_watch;
+	int64_t next_watch_ms;
+	int64_t watch_ms;
+	json_t *sequence;
+	int64_t sequence_value;
+	json_t *history;
+
+	uint64_t gen;
+	uint64_t merges, stale;
+	struct idvec ch_fleets, ch_worlds, ch_removed;
+
+	struct subscriber subs[MAX_SUBSCRIBERS];
+	int nsubs;
+	mirror_job_lookup_fn job_fn;
+	void *job_arg;
+};
+
+/* --- field readers for the game's quirks ---------------------------------- */
+
+/* -0.0 becomes 0.0; absent, null or non-numbers give def. */
+static double num_or(const json_t *v, double def)
+{
+	if (!json_is_number(v))
+		return def;
+	double d = json_number_value(v);
+	if (!isfinite(d))
+		return def;
+	return d + 0.0;
+}
+
+static int64_t int_or(const json_t *v, int64_t def)
+{
+	int64_t out;
+	if (v && ipint_decode(v, &out) == 0)
+		return out;
+	if (json_is_real(v) && isfinite(json_real_value(v)))
+		return (int64_t)llround(json_real_value(v));
+	return def;
+}
+
+static void pos_of(const json_t *v, double *x, double *y)
+{
+	*x = num_or(json_array_get(v, 0), 0);
+	*y = num_or(json_array_get(v, 1), 0);
+}
+
+/* A battle plan is "on" when present and not null/false/empty. */
+static int battle_on(const json_t *v)
+{
+	if (!v || json_is_null(v) || json_is_false(v))
+		return 0;
+	if (json_is_string(v))
+		return jsonx_truthy(v);
+	return 1;
+}
+
+static char *dup_str(const json_t *v)
+{
+	const char *s = json_string_value(v);
+	return strdup(s ? s : "");
+}
+
+/* Flat id/qty list: numbers or ipIntegers; malformed pairs are dropped. */
+static int parse_res(const json_t *v, int64_t **out, size_t *npairs)
+{
+	*out = NULL;
+	*npairs = 0;
+	size_t n = json_array_size(v) / 2;
+	if (!n)
+		return 0;
+	int64_t *r = malloc(2 * n * sizeof *r);
+	if (!r)
+		return -1;
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		int64_t id = int_or(json_array_get(v, 2 * i), -1);
+		int64_t q = int_or(json_array_get(v, 2 * i + 1), INT64_MIN);
+		if (id < 0 || q == INT64_MIN)
+			continue;
+		r[2 * k] = id;
+		r[2 * k + 1] = q;
+		k++;
+	}
+	*out = r;
+	*npairs = k;
+	return 0;
+}
+
+static int parse_ids(const json_t *v, int64_t **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	size_t len = json_array_size(v);
+	if (!len)
+		return 0;
+	int64_t *r = malloc(len * sizeof *r);
+	if (!r)
+		return -1;
+	size_t k = 0;
+	for (size_t i = 0; i < len; i++) {
+		int64_t id = int_or(json_array_get(v, i), -1);
+		if (id > 0)
+			r[k++] = id;
+	}
+	*out = r;
+	*n = k;
+	return 0;
+}
+
+static const char *ftl_name(const json_t *v)
+{
+	static const char *const known[] = {"jump", "warp", "explorer", "ramjet"};
+	const char *s = json_string_value(v);
+	for (size_t i = 0; s && i < sizeof known / sizeof known[0]; i++)
+		if (strcmp(s, known[i]) == 0)
+			return known[i];
+	return "";
+}
+
+/* --- indexes --------------------------------------------------------------- */
+
+static int index_add(struct idmap *ix, int64_t key, int64_t id)
+{
+	struct idvec *iv = idmap_get(ix, key);
+	if (!iv) {
+		if (!(iv = calloc(1, sizeof *iv)))
+			return -1;
+		if (idmap_put(ix, key, iv) < 0) {
+			free(iv);
+			return -1;
+		}
+	}
+	return idvec_push(iv, id);
+}
+
+static void index_remove(struct idmap *ix, int64_t key, int64_t id)
+{
+	struct idvec *iv = idmap_get(ix, key);
+	if (!iv)
+		return;
+	idvec_remove(iv, id);
+	if (!iv->n) {
+		idmap_del(ix, key);
+		idvec_free(iv);
+		free(iv);
+	}
+}
+
+static void index_free(struct idmap *ix)
+{
+	size_t pos = 0;
+	int64_t k;
+	void *v;
+	while (idmap_next(ix, &pos, &k, &v)) {
+		idvec_free(v);
+		free(v);
+	}
+	idmap_free(ix);
+}
+
+static void count_adjust(struct idmap *ix, int64_t key, int delta)
+{
+	uintptr_t n = (uintptr_t)idmap_get(ix, key);
+	n = (uintptr_t)((intptr_t)n + delta);
+	if (n)
+		idmap_put(ix, key, (void *)n);
+	else
+		idmap_del(ix, key);
+}
+
+/* --- records ----------------------------------------------------------------- */
+
+static void fleet_clear(struct fleet_rec *f)
+{
+	free((char *)f->pub.name);
+	free((int64_t *)f->pub.res);
+	f->pub.name = NULL;
+	f->pub.res = NULL;
+}
+
+static void world_clear(struct world_rec *w)
+{
+	free((char *)w->pub.name);
+	free((int64_t *)w->pub.res);
+	free((int64_t *)w->pub.near);
+	w->pub.name = NULL;
+	w->pub.res = NULL;
+	w->pub.near = NULL;
+}
+
+static void note_change(struct idvec *iv, uint64_t *chg_gen, uint64_t gen,
+			int64_t id)
+{
+	if (*chg_gen == gen)
+		return;
+	*chg_gen = gen;
+	idvec_push(iv, id);
+}
+
+static int arr_push(void ***arr, size_t *n, size_t *cap, void *p)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 64;
+		void **a = realloc(*arr, c * sizeof *a);
+		if (!a)
+			return -1;
+		*arr = a;
+		*cap = c;
+	}
+	(*arr)[(*n)++] = p;
+	return 0;
+}
+
+static int merge_fleet(struct mirror *m, const json_t *o, int64_t id)
+{
+	struct mirror_fleet nf;
+	memset(&nf, 0, sizeof nf);
+	nf.id = id;
+	nf.sovereign = int_or(json_object_get(o, "sovereignID"), 0);
+	nf.ftl_type = ftl_name(json_object_get(o, "ftlType"));
+	pos_of(json_object_get(o, "pos"), &nf.x, &nf.y);
+	nf.anchor = int_or(json_object_get(o, "anchorObjID"), 0);
+	nf.dest_id = int_or(json_object_get(o, "destID"), 0);
+	pos_of(json_object_get(o, "dest"), &nf.dest_x, &nf.dest_y);
+	nf.eta = num_or(json_object_get(o, "eta"), 0);
+	nf.in_battle = battle_on(json_object_get(o, "battlePlan"));
+	char *name = dup_str(json_object_get(o, "name"));
+	int64_t *res = NULL;
+	if (!name || parse_res(json_object_get(o, "resources"), &res, &nf.nres) < 0) {
+		free(name);
+		return -1;
+	}
+	nf.name = name;
+	nf.res = res;
+
+	struct fleet_rec *f = idmap_get(&m->fleets, id);
+	if (!f) {
+		if (!(f = calloc(1, sizeof *f)))
+			goto oom;
+		if (idmap_put(&m->fleets, id, f) < 0 ||
+		    arr_push((void ***)&m->fleet_arr, &m->nfleet_arr,
+			     &m->cap_fleet_arr, f) < 0) {
+			idmap_del(&m->fleets, id);
+			free(f);
+			goto oom;
+		}
+		m->order_dirty = 1;
+	} else {
+		if (f->pub.anchor)
+			index_remove(&m->at_world, f->pub.anchor, id);
+		index_remove(&m->of_sov, f->pub.sovereign, id);
+		fleet_clear(f);
+	}
+	f->pub = nf;
+	f->seen_gen = m->gen;
+	if (nf.anchor)
+		index_add(&m->at_world, nf.anchor, id);
+	index_add(&m->of_sov, nf.sovereign, id);
+	note_change(&m->ch_fleets, &f->chg_gen, m->gen, id);
+	return 0;
+oom:
+	free(name);
+	free(res);
+	return -1;
+}
+
+static const struct cat_entry *cat(const struct mirror *m, int64_t id)
+{
+	return idmap_get(&m->catalogue, id);
+}
+
+static int is_trading_type(const struct mirror *m, int64_t id)
+{
+	const struct cat_entry *c = cat(m, id);
+	if (!c)
+		return 0;
+	return (c->role && strcmp(c->role, "tradingHub") == 0) ||
+	       (c->category && strcmp(c->category, "bureauOfTrade") == 0);
+}
+
+/* A world trades when its designation or one of its traits is a trading
+ * hub in the catalogue (traits are ids or objects with a traitID). */
+static int world_trades(const struct mirror *m, const json_t *o, int64_t designation)
+{
+	if (designation && is_trading_type(m, designation))
+		return 1;
+	const json_t *traits = json_object_get(o, "traits");
+	for (size_t i = 0; i < json_array_size(traits); i++) {
+		const json_t *t = json_array_get(traits, i);
+		int64_t tid = json_is_object(t) ? int_or(json_object_get(t, "traitID"), 0)
+						: int_or(t, 0);
+		if (tid && is_trading_type(m, tid))
+			return 1;
+	}
+	return 0;
+}
+
+static int merge_world(struct mirror *m, const json_t *o, int64_t id)
+{
+	struct mirror_world nw;
+	memset(&nw, 0, sizeof nw);
+	nw.id = id;
+	nw.sovereign = int_or(json_object_get(o, "sovereignID"), 0);
+	pos_of(json_object_get(o, "pos"), &nw.x, &nw.y);
+	nw.designation = int_or(json_object_get(o, "designation"), 0);
+	nw.tech_level = (int)int_or(json_object_get(o, "techLevel"), 0);
+	nw.population = num_or(json_object_get(o, "population"), 0);
+	nw.in_battle = battle_on(json_object_get(o, "battlePlan"));
+	nw.trading = world_trades(m, o, nw.designation);
+	char *name = dup_str(json_object_get(o, "name"));
+	int64_t *res = NULL, *near = NULL;
+	if (!name || parse_res(json_object_get(o, "resources"), &res, &nw.nres) < 0 ||
+	    parse_ids(json_object_get(o, "nearObjIDs"), &near, &nw.nnear) < 0)
+		goto oom;
+	nw.name = name;
+	nw.res = res;
+	nw.near = near;
+
+	struct world_rec *w = idmap_get(&m->worlds, id);
+	if (!w) {
+		if (!(w = calloc(1, sizeof *w)))
+			goto oom;
+		if (idmap_put(&m->worlds, id, w) < 0 ||
+		    arr_push((void ***)&m->world_arr, &m->nworld_arr,
+			     &m->cap_world_arr, w) < 0) {
+			idmap_del(&m->worlds, id);
+			free(w);
+			goto oom;
+		}
+		m->order_dirty = 1;
+	} else {
+		count_adjust(&m->worlds_of, w->pub.sovereign, -1);
+		world_clear(w);
+	}
+	w->pub = nw;
+	w->seen_gen = m->gen;
+	count_adjust(&m->worlds_of, nw.sovereign, +1);
+	note_change(&m->ch_worlds, &w->chg_gen, m->gen, id);
+	return 0;
+oom:
+	free(name);
+	free(res);
+	free(near);
+	return -1;
+}
+
+static void sov_free(struct sov_rec *s)
+{
+	if (!s)
+		return;
+	free(s->name);
+	json_decref(s->relationship);
+	free(s);
+}
+
+static int merge_sovereign(struct mirror *m, const json_t *o, int64_t id)
+{
+	struct sov_rec *s = calloc(1, sizeof *s);
+	if (!s || !(s->name = dup_str(json_object_get(o, "name")))) {
+		free(s);
+		return -1;
+	}
+	s->id = id;
+	s->capital = int_or(json_object_get(o, "capitalID"), 0);
+	s->relationship = json_incref(json_object_get(o, "relationship"));
+	sov_free(idmap_get(&m->sovs, id));
+	if (idmap_put(&m->sovs, id, s) < 0) {
+		idmap_del(&m->sovs, id);
+		sov_free(s);
+		return -1;
+	}
+	return 0;
+}
+
+static void kill_fleet(struct mirror *m, struct fleet_rec *f)
+{
+	idmap_del(&m->fleets, f->pub.id);
+	if (f->pub.anchor)
+		index_remove(&m->at_world, f->pub.anchor, f->pub.id);
+	index_remove(&m->of_sov, f->pub.sovereign, f->pub.id);
+	f->dead = 1;
+	m->order_dirty = 1;
+	idvec_push(&m->ch_removed, f->pub.id);
+}
+
+static void kill_world(struct mirror *m, struct world_rec *w)
+{
+	idmap_del(&m->worlds, w->pub.id);
+	count_adjust(&m->worlds_of, w->pub.sovereign, -1);
+	w->dead = 1;
+	m->order_dirty = 1;
+	idvec_push(&m->ch_removed, w->pub.id);
+}
+
+static void remove_object(struct mirror *m, int64_t id)
+{
+	struct fleet_rec *f = idmap_get(&m->fleets, id);
+	struct world_rec *w = idmap_get(&m->worlds, id);
+	if (f)
+		kill_fleet(m, f);
+	if (w)
+		kill_world(m, w);
+	json_decref(idmap_del(&m->sieges, id));
+	sov_free(idmap_del(&m->sovs, id));
+}
+
+static void patch_battle(struct mirror *m, const json_t *o, int64_t id)
+{
+	int on = battle_on(json_object_get(o, "battlePlan"));
+	struct fleet_rec *f = idmap_get(&m->fleets, id);
+	struct world_rec *w = idmap_get(&m->worlds, id);
+	if (f && f->pub.in_battle != on) {
+		f->pub.in_battle = on;
+		note_change(&m->ch_fleets, &f->chg_gen, m->gen, id);
+	}
+	if (w && w->pub.in_battle != on) {
+		w->pub.in_battle = on;
+		note_change(&m->ch_worlds, &w->chg_gen, m->gen, id);
+	}
+}
+
+static void patch_relationship(struct mirror *m, const json_t *o, int64_t id)
+{
+	struct sov_rec *s = idmap_get(&m->sovs, id);
+	if (!s)
+		return;
+	json_decref(s->relationship);
+	s->relationship = json_incref(json_object_get(o, "relationship"));
+}
+
+static void merge_update(struct mirror *m, const json_t *o)
+{
+	const json_t *seq = json_object_get(o, "sequence");
+	if (seq && !json_is_null(seq)) {
+		json_decref(m->sequence);
+		m->sequence = json_incref((json_t *)seq);
+		int64_t v;
+		m->sequence_value = ipint_decode(seq, &v) == 0 ? v : -1;
+	}
+	const json_t *wv = json_object_get(o, "update");
+	const json_t *nv = json_object_get(o, "nextUpdateTime");
+	int64_t next_ms = json_is_number(nv)
+				  ? clock_now_ms() + (int64_t)num_or(nv, 0)
+				  : m->next_watch_ms;
+	if (json_is_number(wv)) {
+		double w = num_or(wv, 0);
+		if (m->have_watch && w > m->watch && json_is_number(nv)) {
+			double per = (double)(next_ms - m->next_watch_ms) / (w - m->watch);
+			if (per >= 10)
+				m->watch_ms = (int64_t)per;
+		}
+		if (!m->have_watch || w != m->watch) {
+			m->watch = w;
+			m->have_watch = 1;
+		}
+	}
+	m->next_watch_ms = next_ms;
+}
+
+/* The update's sequence, or -1 if the answer carries none. */
+static int64_t answer_sequence(const json_t *answer)
+{
+	for (size_t i = 0; i < json_array_size(answer); i++) {
+		const json_t *o = json_array_get(answer, i);
+		const char *cls = json_string_value(json_object_get(o, "class"));
+		int64_t v;
+		if (cls && strcmp(cls, "update") == 0 &&
+		    jsonx_get_int(o, "sequence", &v) == 0)
+			return v;
+	}
+	return -1;
+}
+
+static int merge_one(struct mirror *m, const json_t *o)
+{
+	const char *cls = json_string_value(json_object_get(o, "class"));
+	if (!cls)
+		return 0;
+	if (strcmp(cls, "update") == 0) {
+		merge_update(m, o);
+		return 0;
+	}
+	if (strcmp(cls, "history") == 0) {
+		json_decref(m->history);
+		m->history = json_incref(json_object_get(o, "history"));
+		return 0;
+	}
+	int64_t id = int_or(json_object_get(o, "id"), 0);
+	if (id <= 0)
+		return 0; /* an object without an id cannot be placed */
+	if (strcmp(cls, "fleet") == 0)
+		return merge_fleet(m, o, id);
+	if (strcmp(cls, "world") == 0)
+		return merge_world(m, o, id);
+	if (strcmp(cls, "sovereign") == 0)
+		return merge_sovereign(m, o, id);
+	if (strcmp(cls, "destroyedSpaceObject") == 0)
+		remove_object(m, id);
+	else if (strcmp(cls, "battlePlan") == 0)
+		patch_battle(m, o, id);
+	else if (strcmp(cls, "relationship") == 0)
+		patch_relationship(m, o, id);
+	else if (strcmp(cls, "siege") == 0) {
+		json_t *old = idmap_get(&m->sieges, id);
+		if (idmap_put(&m->sieges, id, json_incref((json_t *)o)) < 0)
+			json_decref((json_t *)o);
+		else
+			json_decref(old);
+	}
+	return 0;
+}
+
+static int cmp_fleet(const void *a, const void *b)
+{
+	int64_t x = (*(struct fleet_rec *const *)a)->pub.id;
+	int64_t y = (*(struct fleet_rec *const *)b)->pub.id;
+	return (x > y) - (x < y);
+}
+
+static int cmp_world(const void *a, const void *b)
+{
+	int64_t x = (*(struct world_rec *const *)a)->pub.id;
+	int64_t y = (*(struct world_rec *const *)b)->pub.id;
+	return (x > y) - (x < y);
+}
+
+/* Unlink and free dead records, then restore id order. */
+static void settle_order(struct mirror *m)
+{
+	if (!m->order_dirty)
+		return;
+	size_t k = 0;
+	for (size_t i = 0; i < m->nfleet_arr; i++) {
+		struct fleet_rec *f = m->fleet_arr[i];
+		if (f->dead) {
+			fleet_clear(f);
+			free(f);
+		} else {
+			m->fleet_arr[k++] = f;
+		}
+	}
+	m->nfleet_arr = k;
+	k = 0;
+	for (size_t i = 0; i < m->nworld_arr; i++) {
+		struct world_rec *w = m->world_arr[i];
+		if (w->dead) {
+			world_clear(w);
+			free(w);
+		} else {
+			m->world_arr[k++] = w;
+		}
+	}
+	m->nworld_arr = k;
+	qsort(m->fleet_arr, m->nfleet_arr, sizeof *m->fleet_arr, cmp_fleet);
+	qsort(m->world_arr, m->nworld_arr, sizeof *m->world_arr, cmp_world);
+	m->order_dirty = 0;
+}
+
+/* After a full answer, whatever it did not carry no longer exists. */
+static void sweep_unseen(struct mirror *m)
+{
+	for (size_t i = 0; i < m->nfleet_arr; i++) {
+		struct fleet_rec *f = m->fleet_arr[i];
+		if (!f->dead && f->seen_gen != m->gen)
+			kill_fleet(m, f);
+	}
+	for (size_t i = 0; i < m->nworld_arr; i++) {
+		struct world_rec *w = m->world_arr[i];
+		if (!w->dead && w->seen_gen != m->gen)
+			kill_world(m, w);
+	}
+}
+
+int mirror_merge(struct mirror *m, const json_t *answer, int full, char *err,
+		 size_t errlen)
+{
+	if (!json_is_array(answer)) {
+		snprintf(err, errlen, "answer is not a list of objects");
+		return -1;
+	}
+	/* Answers can overtake each other (a delta and an action sent from the
+	 * same sequence).  One older than what is merged already describes a
+	 * past state, and everything it says is in what was merged since. */
+	int64_t seq = answer_sequence(answer);
+	if (!full && seq >= 0 && m->sequence_value >= 0 && seq < m->sequence_value) {
+		m->stale++;
+		return 0;
+	}
+	m->gen++;
+	m->merges++;
+	m->ch_fleets.n = m->ch_worlds.n = m->ch_removed.n = 0;
+	double old_watch = m->watch;
+	int had_watch = m->have_watch;
+	int rc = 0;
+	for (size_t i = 0; i < json_array_size(answer); i++) {
+		if (merge_one(m, json_array_get(answer, i)) < 0) {
+			snprintf(err, errlen, "out of memory while merging");
+			rc = -1;
+		}
+	}
+	if (full && rc == 0) {
+		sweep_unseen(m);
+		m->ready = 1;
+	}
+	settle_order(m);
+	struct mirror_changes ch = {
+		.fleets = m->ch_fleets.v,
+		.nfleets = m->ch_fleets.n,
+		.worlds = m->ch_worlds.v,
+		.nworlds = m->ch_worlds.n,
+		.removed = m->ch_removed.v,
+		.nremoved = m->ch_removed.n,
+		.watch_changed = m->have_watch && (!had_watch || old_watch != m->watch),
+		.watch = m->watch,
+	};
+	for (int i = 0; i < m->nsubs; i++)
+		m->subs[i].fn(m->subs[i].arg, &ch);
+	return rc;
+}
+
+/* --- game info ----------------------------------------------------------------- */
+
+static void cat_free(struct cat_entry *c)
+{
+	if (!c)
+		return;
+	free(c->name);
+	free(c->category);
+	free(c->role);
+	free(c);
+}
+
+static char *dup_opt(const json_t *v)
+{
+	const char *s = json_string_value(v);
+	return s ? strdup(s) : NULL;
+}
+
+int mirror_set_game_info(struct mirror *m, const json_t *info, char *err,
+			 size_t errlen)
+{
+	if (!json_is_object(info)) {
+		snprintf(err, errlen, "game info is not an object");
+		return -1;
+	}
+	const json_t *user = json_object_get(info, "userInfo");
+	int64_t sov = int_or(json_object_get(user, "sovereignID"), 0);
+	if (sov <= 0) {
+		snprintf(err, errlen, "game info has no userInfo.sovereignID");
+		return -1;
+	}
+	m->player = sov;
+	const json_t *types = json_object_get(info, "scenarioInfo");
+	for (size_t i = 0; i < json_array_size(types); i++) {
+		const json_t *t = json_array_get(types, i);
+		int64_t id = int_or(json_object_get(t, "id"), 0);
+		if (id <= 0)
+			continue;
+		struct cat_entry *c = calloc(1, sizeof *c);
+		if (!c) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		c->name = dup_opt(json_object_get(t, "nameDesc"));
+		c->category = dup_opt(json_object_get(t, "category"));
+		c->role = dup_opt(json_object_get(t, "role"));
+		cat_free(idmap_get(&m->catalogue, id));
+		if (idmap_put(&m->catalogue, id, c) < 0) {
+			idmap_del(&m->catalogue, id);
+			cat_free(c);
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+	}
+	const json_t *sovs = json_object_get(info, "sovereigns");
+	for (size_t i = 0; i < json_array_size(sovs); i++) {
+		const json_t *o = json_array_get(sovs, i);
+		int64_t id = int_or(json_object_get(o, "id"), 0);
+		if (id > 0 && merge_sovereign(m, o, id) < 0) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* --- life and lookups ----------------------------------------------------- */
+
+struct mirror *mirror_new(void)
+{
+	struct mirror *m = calloc(1, sizeof *m);
+	if (!m)
+		return NULL;
+	m->sequence_value = -1;
+	m->watch_ms = DEFAULT_WATCH_MS;
+	return m;
+}
+
+void mirror_free(struct mirror *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->nfleet_arr; i++) {
+		fleet_clear(m->fleet_arr[i]);
+		free(m->fleet_arr[i]);
+	}
+	for (size_t i = 0; i < m->nworld_arr; i++) {
+		world_clear(m->world_arr[i]);
+		free(m->world_arr[i]);
+	}
+	free(m->fleet_arr);
+	free(m->world_arr);
+	idmap_free(&m->fleets);
+	idmap_free(&m->worlds);
+	size_t pos = 0;
+	int64_t k;
+	void *v;
+	while (idmap_next(&m->sovs, &pos, &k, &v))
+		sov_free(v);
+	idmap_free(&m->sovs);
+	pos = 0;
+	while (idmap_next(&m->catalogue, &pos, &k, &v))
+		cat_free(v);
+	idmap_free(&m->catalogue);
+	pos = 0;
+	while (idmap_next(&m->sieges, &pos, &k, &v))
+		json_decref(v);
+	idmap_free(&m->sieges);
+	index_free(&m->at_world);
+	index_free(&m->of_sov);
+	idmap_free(&m->worlds_of);
+	idvec_free(&m->ch_fleets);
+	idvec_free(&m->ch_worlds);
+	idvec_free(&m->ch_removed);
+	json_decref(m->sequence);
+	json_decref(m->history);
+	free(m);
+}
+
+int mirror_subscribe(struct mirror *m, mirror_change_fn fn, void *arg)
+{
+	if (m->nsubs == MAX_SUBSCRIBERS)
+		return -1;
+	m->subs[m->nsubs].fn = fn;
+	m->subs[m->nsubs].arg = arg;
+	m->nsubs++;
+	return 0;
+}
+
+int mirror_ready(const struct mirror *m)
+{
+	return m->ready;
+}
+
+int64_t mirror_player(const struct mirror *m)
+{
+	return m->player;
+}
+
+double mirror_watch(const struct mirror *m)
+{
+	return m->watch;
+}
+
+int64_t mirror_next_watch_ms(const struct mirror *m)
+{
+	return m->next_watch_ms;
+}
+
+const json_t *mirror_sequence(const struct mirror *m)
+{
+	return m->sequence;
+}
+
+int64_t mirror_sequence_value(const struct mirror *m)
+{
+	return m->sequence_value;
+}
+
+const struct mirror_fleet *mirror_fleet(const struct mirror *m, int64_t id)
+{
+	struct fleet_rec *f = idmap_get(&m->fleets, id);
+	return f ? &f->pub : NULL;
+}
+
+const struct mirror_world *mirror_world(const struct mirror *m, int64_t id)
+{
+	struct world_rec *w = idmap_get(&m->worlds, id);
+	return w ? &w->pub : NULL;
+}
+
+size_t mirror_fleet_count(const struct mirror *m)
+{
+	return m->nfleet_arr;
+}
+
+size_t mirror_world_count(const struct mirror *m)
+{
+	return m->nworld_arr;
+}
+
+const struct mirror_fleet *mirror_fleet_at(const struct mirror *m, size_t i)
+{
+	return i < m->nfleet_arr ? &m->fleet_arr[i]->pub : NULL;
+}
+
+const struct mirror_world *mirror_world_at(const struct mirror *m, size_t i)
+{
+	return i < m->nworld_arr ? &m->world_arr[i]->pub : NULL;
+}
+
+int64_t mirror_qty(const int64_t *res, size_t nres, int64_t resource_id)
+{
+	int64_t q = 0;
+	for (size_t i = 0; i < nres; i++)
+		if (res[2 * i] == resource_id)
+			q += res[2 * i + 1];
+	return q;
+}
+
+const char *mirror_resource_name(const struct mirror *m, int64_t id)
+{
+	const struct cat_entry *c = cat(m, id);
+	return c ? c->name : NULL;
+}
+
+const char *mirror_resource_category(const struct mirror *m, int64_t id)
+{
+	const struct cat_entry *c = cat(m, id);
+	return c ? c->category : NULL;
+}
+
+static size_t index_ids(const struct idmap *ix, int64_t key, const int64_t **ids)
+{
+	const struct idvec *iv = idmap_get(ix, key);
+	*ids = iv ? iv->v : NULL;
+	return iv ? iv->n : 0;
+}
+
+size_t mirror_fleets_at(const struct mirror *m, int64_t world_id,
+			const int64_t **ids)
+{
+	return index_ids(&m->at_world, world_id, ids);
+}
+
+size_t mirror_fleets_of(const struct mirror *m, int64_t sovereign_id,
+			const int64_t **ids)
+{
+	return index_ids(&m->of_sov, sovereign_id, ids);
+}
+
+size_t mirror_world_count_of(const struct mirror *m, int64_t sovereign_id)
+{
+	return (size_t)(uintptr_t)idmap_get(&m->worlds_of, sovereign_id);
+}
+
+const char *mirror_sovereign_name(const struct mirror *m, int64_t id)
+{
+	const struct sov_rec *s = idmap_get(&m->sovs, id);
+	return s ? s->name : NULL;
+}
+
+int64_t mirror_watch_ms(const struct mirror *m)
+{
+	return m->watch_ms;
+}
+
+int64_t mirror_watch_time_ms(const struct mirror *m, double watch)
+{
+	/* next_watch_ms is when watch+1 begins */
+	double d = (watch - (m->watch + 1)) * (double)m->watch_ms;
+	return m->next_watch_ms + (int64_t)llround(d);
+}
+
+const json_t *mirror_history(const struct mirror *m)
+{
+	return m->history;
+}
+
+uint64_t mirror_merges(const struct mirror *m)
+{
+	return m->merges;
+}
+
+uint64_t mirror_stale_skipped(const struct mirror *m)
+{
+	return m->stale;
+}
+
+void mirror_set_job_lookup(struct mirror *m, mirror_job_lookup_fn fn, void *arg)
+{
+	m->job_fn = fn;
+	m->job_arg = arg;
+}
+
+int64_t mirror_fleet_job(const struct mirror *m, int64_t fleet_id)
+{
+	return m->job_fn ? m->job_fn(m->job_arg, fleet_id) : 0;
+}
