@@ -16,6 +16,7 @@ struct upstream;
 struct session;
 struct mirror;
 struct engine;
+struct eventlog;
 struct events;
 struct metrics;
 
@@ -28,6 +29,7 @@ struct app {
 	struct session *session;
 	struct mirror *mirror;
 	struct engine *engine;
+	struct eventlog *eventlog;
 	struct events *events;
 	struct metrics *metrics;
 	int64_t started_ms;
@@ -36,6 +38,7 @@ struct app {
 
 /* Routes of each API module, registered at start-up. */
 void api_health_register(struct app *app);
+void api_jobs_register(struct app *app);
 void api_mirror_register(struct app *app);
 
 #endif

@@ -10,6 +10,8 @@
 #include "app.h"
 #include "clock.h"
 #include "config.h"
+#include "engine.h"
+#include "eventlog.h"
 #include "http.h"
 #include "log.h"
 #include "loop.h"
@@ -50,6 +52,22 @@ static int run(struct app *app)
 		log_warn("shutdown grace over", "inflight=%u",
 			 http_server_inflight(app->http));
 	return store_commit(app->store);
+}
+
+/* The event log and the job engine: every live job is back in memory
+ * (timers armed, conditions indexed) before the first request is served. */
+static int start_jobs(struct app *app, char *err, size_t errlen)
+{
+	if (!(app->eventlog = eventlog_new(app->store)) ||
+	    !(app->engine = engine_new(app))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (engine_load(app->engine, err, errlen) < 0 ||
+	    engine_attach_mirror(app->engine) < 0)
+		return -1;
+	api_jobs_register(app);
+	return 0;
 }
 
 /* The game: mirror, upstream client and session, only with --upstream. */
@@ -94,7 +112,7 @@ static int start(struct app *app, char *err, size_t errlen)
 		return -1;
 	api_health_register(app);
 	api_mirror_register(app);
-	if (start_game(app, err, errlen) < 0)
+	if (start_game(app, err, errlen) < 0 || start_jobs(app, err, errlen) < 0)
 		return -1;
 	if (signals_install(app->loop, on_signal, app) < 0 ||
 	    loop_add_turn_hook(app->loop, commit_turn, app) < 0) {
@@ -112,6 +130,8 @@ static void stop(struct app *app)
 	upstream_free(app->upstream);
 	mirror_free(app->mirror);
 	http_server_free(app->http);
+	engine_free(app->engine);
+	eventlog_free(app->eventlog);
 	store_close(app->store);
 	loop_free(app->loop);
 }

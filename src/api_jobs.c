@@ -1,0 +1,388 @@
+/* api_jobs.c -- the job routes: POST /v1/jobs, GET /v1/jobs,
+ * GET /v1/jobs/{id}, GET /v1/jobs/{id}/events and POST
+ * /v1/jobs/{id}/cancel|pause|resume.
+ *
+ * Turns HTTP into engine calls and back; owns no job state.  Every answer
+ * to a request that changed something is sent only after the turn's
+ * commit (http_suspend + store_on_commit), so a 201 means the job is on
+ * disk.  Bad input is refused before anything is written. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "clock.h"
+#include "engine.h"
+#include "eventlog.h"
+#include "http.h"
+#include "jobspec.h"
+#include "jsonx.h"
+#include "mirror.h"
+#include "store.h"
+
+#define LIST_DEFAULT 100
+#define LIST_MAX 1000
+#define IDEM_MAX 200
+
+struct after_commit {
+	struct http_req *req;
+	struct app *app;
+	int64_t id;
+	unsigned status;
+};
+
+static void reply_job_committed(void *arg, int ok)
+{
+	struct after_commit *ac = arg;
+	if (!ok) {
+		http_reply_error(ac->req, 500, "store_failed",
+				 "the change could not be committed; nothing was stored");
+		free(ac);
+		return;
+	}
+	json_t *job = engine_job_json(ac->app->engine, ac->id);
+	if (!job) {
+		http_reply_error(ac->req, 500, "store_failed", "job %lld vanished",
+				 (long long)ac->id);
+	} else {
+		if (ac->status == 201) {
+			char loc[64];
+			snprintf(loc, sizeof loc, "/v1/jobs/%lld", (long long)ac->id);
+			http_add_header(ac->req, "Location", loc);
+		}
+		http_reply_json(ac->req, ac->status, job);
+	}
+	free(ac);
+}
+
+/* Answer with the job once the current transaction is committed. */
+static void reply_after_commit(struct http_req *req, struct app *app, int64_t id,
+			       unsigned status)
+{
+	struct after_commit *ac = malloc(sizeof *ac);
+	if (!ac) {
+		http_reply_error(req, 503, "overloaded", "out of memory");
+		return;
+	}
+	*ac = (struct after_commit){req, app, id, status};
+	if (store_begin(app->store) < 0 ||
+	    store_on_commit(app->store, reply_job_committed, ac) < 0) {
+		free(ac);
+		http_reply_error(req, 503, "overloaded", "cannot queue the answer");
+		return;
+	}
+	http_suspend(req);
+}
+
+/* --- references against the galaxy ---------------------------------------- */
+
+struct ref_check {
+	const struct mirror *m;
+	char *err;
+	size_t errlen;
+};
+
+static int check_ref(void *arg, const char *path, enum jobspec_ref kind, int64_t id)
+{
+	struct ref_check *rc = arg;
+	const struct mirror_fleet *f = mirror_fleet(rc->m, id);
+	const struct mirror_world *w = mirror_world(rc->m, id);
+	switch (kind) {
+	case REF_FLEET:
+		if (!f) {
+			snprintf(rc->err, rc->errlen, "%s: no fleet %lld is known", path,
+				 (long long)id);
+			return 1;
+		}
+		if (f->sovereign != mirror_player(rc->m)) {
+			snprintf(rc->err, rc->errlen, "%s: fleet %lld is not one of your fleets",
+				 path, (long long)id);
+			return 1;
+		}
+		return 0;
+	case REF_WORLD:
+		if (!w) {
+			snprintf(rc->err, rc->errlen, "%s: must be a world id (no world %lld is known)",
+				 path, (long long)id);
+			return 1;
+		}
+		return 0;
+	case REF_OBJECT:
+		if (!w && !f) {
+			snprintf(rc->err, rc->errlen, "%s: no world or fleet %lld is known",
+				 path, (long long)id);
+			return 1;
+		}
+		return 0;
+	}
+	return 0;
+}
+
+/* --- POST /v1/jobs --------------------------------------------------------- */
+
+static int idem_key_ok(const char *k)
+{
+	size_t n = strlen(k);
+	if (n == 0 || n > IDEM_MAX)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)k[i] < 0x21 || (unsigned char)k[i] > 0x7e)
+			return 0;
+	return 1;
+}
+
+static const char SQL_IDEM[] = "SELECT id, idem_body FROM jobs WHERE idem_key = ?1";
+
+/* 1 if the key was seen (answered here), 0 if new, -1 on error (answered). */
+static int idem_lookup(struct http_req *req, struct app *app, const char *key,
+		       const char *body)
+{
+	sqlite3_stmt *s = store_stmt(app->store, SQL_IDEM);
+	if (!s) {
+		http_reply_error(req, 500, "store_failed", "cannot read the jobs table");
+		return -1;
+	}
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return 0;
+	}
+	int64_t id = sqlite3_column_int64(s, 0);
+	const char *prev = (const char *)sqlite3_column_text(s, 1);
+	int same = prev && strcmp(prev, body) == 0;
+	sqlite3_reset(s);
+	if (!same) {
+		http_reply_error(req, 422, "idempotency_mismatch",
+				 "Idempotency-Key was already used for job %lld with a "
+				 "different body", (long long)id);
+		return -1;
+	}
+	reply_after_commit(req, app, id, 200);
+	return 1;
+}
+
+static void reply_busy(struct http_req *req, int64_t fleet, int64_t holder)
+{
+	char msg[160];
+	snprintf(msg, sizeof msg, "fleet %lld is held by job %lld", (long long)fleet,
+		 (long long)holder);
+	json_t *b = jsonx_error("fleet_busy", msg);
+	json_object_set_new(json_object_get(b, "error"), "holder", json_integer(holder));
+	http_reply_json(req, 409, b);
+}
+
+static int content_type_ok(struct http_req *req)
+{
+	const char *ct = http_header(req, "Content-Type");
+	return !ct || strncmp(ct, "application/json", 16) == 0;
+}
+
+static void on_submit(struct http_req *req, void *arg)
+{
+	struct app *app = arg;
+	char err[300];
+	size_t len;
+	const char *buf = http_body(req, &len);
+	if (!content_type_ok(req)) {
+		http_reply_error(req, 415, "unsupported_media_type",
+				 "the body must be application/json");
+		return;
+	}
+	if (!buf || len == 0) {
+		http_reply_error(req, 400, "bad_json", "the body is empty; send a job as JSON");
+		return;
+	}
+	json_t *body = jsonx_parse(buf, len, JSONX_MAX_DEPTH, err, sizeof err);
+	if (!body) {
+		http_reply_error(req, 400, "bad_json", "%s", err);
+		return;
+	}
+	if (jobspec_validate(body, clock_now_ms(), err, sizeof err) < 0) {
+		json_decref(body);
+		http_reply_error(req, 422, "invalid_job", "%s", err);
+		return;
+	}
+	/* ids are checked against the galaxy when it is known; a job accepted
+	 * before that is checked when it starts */
+	if (app->mirror && mirror_ready(app->mirror)) {
+		struct ref_check rc = {app->mirror, err, sizeof err};
+		if (jobspec_refs(body, check_ref, &rc)) {
+			json_decref(body);
+			http_reply_error(req, 422, "invalid_job", "%s", err);
+			return;
+		}
+	}
+	const char *key = http_header(req, "Idempotency-Key");
+	char *canon = NULL;
+	if (key) {
+		if (!idem_key_ok(key)) {
+			json_decref(body);
+			http_reply_error(req, 400, "bad_idempotency_key",
+					 "Idempotency-Key must be 1 to %d printable ASCII characters",
+					 IDEM_MAX);
+			return;
+		}
+		canon = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+		if (!canon || idem_lookup(req, app, key, canon) != 0) {
+			if (!canon)
+				http_reply_error(req, 503, "overloaded", "out of memory");
+			free(canon);
+			json_decref(body);
+			return;
+		}
+	}
+	int64_t holder = 0;
+	int64_t id = engine_submit(app->engine, body, key, canon, &holder);
+	free(canon);
+	if (id == 0) {
+		reply_busy(req, json_integer_value(json_object_get(body, "fleet")), holder);
+	} else if (id < 0) {
+		http_reply_error(req, 500, "store_failed", "the job could not be stored");
+	} else {
+		reply_after_commit(req, app, id, 201);
+	}
+	json_decref(body);
+}
+
+/* --- reading --------------------------------------------------------------- */
+
+/* A decimal integer in [lo, hi] from a query parameter. */
+static int query_int(const char *v, int64_t lo, int64_t hi, int64_t *out)
+{
+	if (!v || !*v)
+		return -1;
+	char *end;
+	errno = 0;
+	long long n = strtoll(v, &end, 10);
+	if (*end || errno || n < lo || n > hi)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+static void on_list(struct http_req *req, void *arg)
+{
+	struct app *app = arg;
+	int state = -1;
+	int64_t fleet = 0, after = 0, limit = LIST_DEFAULT;
+	const char *v;
+	if ((v = http_query(req, "state")) && (state = engine_state_of(v)) < 0) {
+		http_reply_error(req, 400, "bad_query",
+				 "state: must be one of queued, running, waiting, paused, "
+				 "succeeded, failed, cancelled");
+		return;
+	}
+	if ((v = http_query(req, "fleet")) && query_int(v, 1, JOBSPEC_MAX_ID, &fleet) < 0) {
+		http_reply_error(req, 400, "bad_query", "fleet: must be a fleet id");
+		return;
+	}
+	if ((v = http_query(req, "limit")) && query_int(v, 1, LIST_MAX, &limit) < 0) {
+		http_reply_error(req, 400, "bad_query", "limit: must be an integer from 1 to %d",
+				 LIST_MAX);
+		return;
+	}
+	if ((v = http_query(req, "cursor")) && query_int(v, 0, INT64_MAX, &after) < 0) {
+		http_reply_error(req, 400, "bad_query",
+				 "cursor: must be a next_cursor value from an earlier page");
+		return;
+	}
+	int64_t next = 0;
+	json_t *jobs = engine_list(app->engine, state, fleet, after, (int)limit, &next);
+	json_t *body = json_pack("{s:o}", "jobs", jobs);
+	if (next) {
+		char c[32];
+		snprintf(c, sizeof c, "%lld", (long long)next);
+		json_object_set_new(body, "next_cursor", json_string(c));
+	} else {
+		json_object_set_new(body, "next_cursor", json_null());
+	}
+	http_reply_json(req, 200, body);
+}
+
+static void on_get(struct http_req *req, void *arg)
+{
+	struct app *app = arg;
+	int64_t id = http_param_id(req, 0);
+	json_t *job = id > 0 ? engine_job_json(app->engine, id) : NULL;
+	if (!job) {
+		http_reply_error(req, 404, "not_found", "no job %lld", (long long)id);
+		return;
+	}
+	http_reply_json(req, 200, job);
+}
+
+static void on_events(struct http_req *req, void *arg)
+{
+	struct app *app = arg;
+	int64_t id = http_param_id(req, 0), after = 0, limit = LIST_DEFAULT;
+	const char *v;
+	json_t *job = id > 0 ? engine_job_json(app->engine, id) : NULL;
+	if (!job) {
+		http_reply_error(req, 404, "not_found", "no job %lld", (long long)id);
+		return;
+	}
+	json_decref(job);
+	if ((v = http_query(req, "after")) && query_int(v, 0, INT64_MAX, &after) < 0) {
+		http_reply_error(req, 400, "bad_query", "after: must be an event id");
+		return;
+	}
+	if ((v = http_query(req, "limit")) && query_int(v, 1, LIST_MAX, &limit) < 0) {
+		http_reply_error(req, 400, "bad_query", "limit: must be an integer from 1 to %d",
+				 LIST_MAX);
+		return;
+	}
+	json_t *evs = eventlog_read(app->eventlog, after, id, (int)limit);
+	size_t n = json_array_size(evs);
+	json_t *next = n == (size_t)limit
+		? json_integer(json_integer_value(json_object_get(json_array_get(evs, n - 1), "id")))
+		: json_null();
+	http_reply_json(req, 200, json_pack("{s:I,s:o,s:o}", "job_id", (json_int_t)id,
+					    "events", evs, "next_after", next));
+}
+
+/* --- control ---------------------------------------------------------------- */
+
+static void control(struct http_req *req, struct app *app, enum engine_ctl ctl)
+{
+	char err[200];
+	int64_t id = http_param_id(req, 0);
+	int rc = id > 0 ? engine_control(app->engine, id, ctl, err, sizeof err) : 404;
+	if (id <= 0)
+		snprintf(err, sizeof err, "no job %lld", (long long)id);
+	if (rc == 404)
+		http_reply_error(req, 404, "not_found", "%s", err);
+	else if (rc == 409)
+		http_reply_error(req, 409, "conflict", "%s", err);
+	else if (rc < 0)
+		http_reply_error(req, 500, "store_failed", "the change could not be stored");
+	else
+		reply_after_commit(req, app, id, 200);
+}
+
+static void on_cancel(struct http_req *req, void *arg)
+{
+	control(req, arg, CTL_CANCEL);
+}
+
+static void on_pause(struct http_req *req, void *arg)
+{
+	control(req, arg, CTL_PAUSE);
+}
+
+static void on_resume(struct http_req *req, void *arg)
+{
+	control(req, arg, CTL_RESUME);
+}
+
+void api_jobs_register(struct app *app)
+{
+	http_route(app->http, "POST", "/v1/jobs", on_submit, app);
+	http_route(app->http, "GET", "/v1/jobs", on_list, app);
+	http_route(app->http, "GET", "/v1/jobs/{id}", on_get, app);
+	http_route(app->http, "GET", "/v1/jobs/{id}/events", on_events, app);
+	http_route(app->http, "POST", "/v1/jobs/{id}/cancel", on_cancel, app);
+	http_route(app->http, "POST", "/v1/jobs/{id}/pause", on_pause, app);
+	http_route(app->http, "POST", "/v1/jobs/{id}/resume", on_resume, app);
+}

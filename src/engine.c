@@ -1,0 +1,1304 @@
+/* engine.c -- see engine.h.
+ *
+ * Life of a wake: a timer fires, the mirror reports a change a waiting job
+ * cares about, a call answers, or a job is submitted/resumed.  The record
+ * goes on the run queue; the loop source below drains it, and for each job
+ * run_job() loads the row, lets the current op advance (several steps if
+ * they complete at once), writes the row and its events back in the turn's
+ * transaction, and then registers the job's new wait in memory.  A game
+ * call is queued with store_on_commit(), so it leaves only once the state
+ * that expects its answer is durable.  Nothing about a job's progress is
+ * kept between wakes except the compact record. */
+#include "engine.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "clock.h"
+#include "condidx.h"
+#include "eventlog.h"
+#include "idmap.h"
+#include "jobspec.h"
+#include "log.h"
+#include "loop.h"
+#include "mirror.h"
+#include "session.h"
+#include "step.h"
+#include "store.h"
+
+#define RUN_BATCH 256       /* jobs advanced per loop turn */
+#define MAX_HOPS 64         /* step transitions in one advance */
+#define BACKOFF_BASE_MS 1000
+#define BACKOFF_MAX_MS 300000
+
+enum rec_flag { REC_QUEUED = 1, REC_IN_FLIGHT = 2, REC_IN_WATCH = 4 };
+
+/* The whole in-memory cost of a live job. */
+struct job_rec {
+	struct loop_timer timer; /* timed waits; its node doubles as the watch-heap node */
+	struct cond_node cond;   /* fleet/world condition */
+	struct job_rec *qnext;
+	struct engine *eng;
+	int64_t id, fleet, wait_arg;
+	uint8_t state, wait, flags;
+};
+
+struct engine {
+	struct app *app;
+	struct loop *loop;
+	struct store *st;
+	struct eventlog *el;
+	struct idmap recs;  /* id -> live job */
+	struct idmap lease; /* fleet -> live job */
+	struct condidx ci;
+	struct job_rec *qhead, *qtail;
+	struct pending_call *calls; /* sent, not answered */
+	uint64_t counts[JOB_STATE_COUNT];
+	uint64_t transitions;
+	uint64_t rng;
+	int mirror_attached;
+};
+
+/* A job's row while it is being advanced. */
+struct job {
+	int64_t id, fleet, step, iteration, wake_at, wait_key, wait_arg, attempts;
+	int64_t started_at, finished_at;
+	int state, paused_from, wait;
+	char sub[32];
+	json_t *spec, *data;
+	char *last_error;
+};
+
+static const char *const state_names[JOB_STATE_COUNT] = {
+	"queued", "running", "waiting", "paused", "succeeded", "failed", "cancelled"};
+static const char *const wait_names[WAIT_KIND_COUNT] = {
+	NULL, "anchored", "battle", "watch", "ready", "fleet"};
+
+static const struct step_op *const step_ops[OP_COUNT] = {
+	[OP_MOVE] = &step_move,         [OP_WAIT] = &step_wait,
+	[OP_EXPLORE] = &step_explore,   [OP_ATTACK] = &step_attack,
+	[OP_TRANSFER] = &step_transfer, [OP_DEPLOY] = &step_deploy,
+	[OP_SELL] = &step_sell,         [OP_BUY] = &step_buy,
+	[OP_DISBAND] = &step_disband,   [OP_RENAME] = &step_rename,
+};
+
+const char *engine_state_name(int state)
+{
+	return state >= 0 && state < JOB_STATE_COUNT ? state_names[state] : "?";
+}
+
+int engine_state_of(const char *name)
+{
+	for (int i = 0; name && i < JOB_STATE_COUNT; i++)
+		if (strcmp(state_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+static int wait_of(const char *name)
+{
+	for (int i = 1; name && i < WAIT_KIND_COUNT; i++)
+		if (strcmp(wait_names[i], name) == 0)
+			return i;
+	return WAIT_NONE;
+}
+
+static int is_live(int state)
+{
+	return state <= JOB_PAUSED;
+}
+
+/* --- the run queue and waking ------------------------------------------ */
+
+static void enqueue(struct engine *e, struct job_rec *r)
+{
+	if (r->flags & (REC_QUEUED | REC_IN_FLIGHT))
+		return;
+	r->flags |= REC_QUEUED;
+	r->qnext = NULL;
+	if (e->qtail)
+		e->qtail->qnext = r;
+	else
+		e->qhead = r;
+	e->qtail = r;
+}
+
+static void unregister_wait(struct engine *e, struct job_rec *r)
+{
+	if (r->flags & REC_IN_WATCH) {
+		condidx_remove_watch(&e->ci, &r->timer.node);
+		r->flags &= (uint8_t)~REC_IN_WATCH;
+	} else {
+		loop_timer_disarm(e->loop, &r->timer);
+	}
+	condidx_remove(&e->ci, &r->cond);
+	r->wait = WAIT_NONE;
+}
+
+static void wake(struct engine *e, struct job_rec *r)
+{
+	unregister_wait(e, r);
+	enqueue(e, r);
+}
+
+static void on_timer(struct loop *loop, void *arg)
+{
+	(void)loop;
+	struct job_rec *r = arg;
+	r->wait = WAIT_NONE;
+	enqueue(r->eng, r);
+}
+
+static int64_t mirror_watch_int(const struct engine *e)
+{
+	const struct mirror *m = e->app->mirror;
+	return m && mirror_ready(m) ? (int64_t)floor(mirror_watch(m)) : -1;
+}
+
+/* Register r's wait in memory.  A condition that already holds (known
+ * from the mirror without touching the row) wakes it at once. */
+static void register_wait(struct engine *e, struct job_rec *r, int kind,
+			  int64_t key, int64_t arg, int64_t wake_at)
+{
+	r->wait = (uint8_t)kind;
+	r->wait_arg = arg;
+	int rc = 0;
+	switch (kind) {
+	case WAIT_NONE:
+		if (wake_at > 0)
+			rc = loop_timer_arm(e->loop, &r->timer, wake_at);
+		else
+			enqueue(e, r);
+		break;
+	case WAIT_ANCHORED:
+	case WAIT_FLEET:
+		rc = condidx_add(&e->ci, &r->cond, COND_SPACE_FLEET, key);
+		break;
+	case WAIT_BATTLE:
+		rc = condidx_add(&e->ci, &r->cond, COND_SPACE_WORLD, key);
+		break;
+	case WAIT_WATCH:
+	case WAIT_READY: {
+		int64_t w = kind == WAIT_READY ? -1 : key;
+		if (mirror_watch_int(e) >= w) {
+			enqueue(e, r);
+			break;
+		}
+		rc = condidx_add_watch(&e->ci, &r->timer.node, w);
+		if (rc == 0)
+			r->flags |= REC_IN_WATCH;
+		break;
+	}
+	}
+	if (rc < 0) {
+		log_error("cannot register a wait", "job=%lld", (long long)r->id);
+		r->wait = WAIT_NONE;
+		loop_timer_arm(e->loop, &r->timer, clock_now_ms() + 1000);
+	}
+}
+
+/* May the condition of r have come true?  Answered from the mirror alone,
+ * so a fleet still under way costs no database read. */
+static int cond_may_hold(struct engine *e, struct job_rec *r)
+{
+	const struct mirror *m = e->app->mirror;
+	if (!m)
+		return 1;
+	if (r->wait == WAIT_ANCHORED) {
+		const struct mirror_fleet *f = mirror_fleet(m, r->cond.id);
+		return !f || f->dest_id == 0; /* arrived, stopped or gone */
+	}
+	if (r->wait == WAIT_BATTLE) {
+		const struct mirror_world *w = mirror_world(m, r->cond.id);
+		return !w || !w->in_battle;
+	}
+	return 1;
+}
+
+static void on_cond(void *arg, struct cond_node *n)
+{
+	struct engine *e = arg;
+	struct job_rec *r = (struct job_rec *)((char *)n - offsetof(struct job_rec, cond));
+	int64_t key = n->id;
+	r->cond.id = key; /* condidx reset it; cond_may_hold reads it */
+	if (cond_may_hold(e, r)) {
+		r->wait = WAIT_NONE;
+		enqueue(e, r);
+		return;
+	}
+	cond_node_init(&r->cond);
+	condidx_add(&e->ci, &r->cond,
+		    r->wait == WAIT_BATTLE ? COND_SPACE_WORLD : COND_SPACE_FLEET, key);
+}
+
+static void on_watch(void *arg, struct theap_node *n)
+{
+	struct engine *e = arg;
+	struct job_rec *r = (struct job_rec *)((char *)n - offsetof(struct job_rec, timer));
+	r->flags &= (uint8_t)~REC_IN_WATCH;
+	r->wait = WAIT_NONE;
+	enqueue(e, r);
+}
+
+static void on_changes(void *arg, const struct mirror_changes *ch)
+{
+	struct engine *e = arg;
+	for (size_t i = 0; i < ch->nfleets; i++)
+		condidx_take(&e->ci, COND_SPACE_FLEET, ch->fleets[i], on_cond, e);
+	for (size_t i = 0; i < ch->nworlds; i++)
+		condidx_take(&e->ci, COND_SPACE_WORLD, ch->worlds[i], on_cond, e);
+	for (size_t i = 0; i < ch->nremoved; i++) {
+		condidx_take(&e->ci, COND_SPACE_FLEET, ch->removed[i], on_cond, e);
+		condidx_take(&e->ci, COND_SPACE_WORLD, ch->removed[i], on_cond, e);
+	}
+	int64_t w = mirror_watch_int(e);
+	if (w >= 0)
+		condidx_take_watch(&e->ci, w, on_watch, e);
+	if (e->qhead)
+		loop_wake(e->loop);
+}
+
+/* --- records ------------------------------------------------------------- */
+
+static struct job_rec *rec_new(struct engine *e, int64_t id, int64_t fleet, int state)
+{
+	struct job_rec *r = calloc(1, sizeof *r);
+	if (!r)
+		return NULL;
+	loop_timer_init(&r->timer, on_timer, r);
+	cond_node_init(&r->cond);
+	r->eng = e;
+	r->id = id;
+	r->fleet = fleet;
+	r->state = (uint8_t)state;
+	if (idmap_put(&e->recs, id, r) < 0 ||
+	    (fleet && idmap_put(&e->lease, fleet, r) < 0)) {
+		idmap_del(&e->recs, id);
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+static void queue_remove(struct engine *e, struct job_rec *r)
+{
+	if (!(r->flags & REC_QUEUED))
+		return;
+	struct job_rec **pp = &e->qhead, *prev = NULL;
+	while (*pp && *pp != r) {
+		prev = *pp;
+		pp = &(*pp)->qnext;
+	}
+	if (*pp) {
+		*pp = r->qnext;
+		if (e->qtail == r)
+			e->qtail = prev;
+	}
+	r->flags &= (uint8_t)~REC_QUEUED;
+}
+
+/* A job left the live states: forget it (its row stays). */
+static void rec_drop(struct engine *e, struct job_rec *r)
+{
+	unregister_wait(e, r);
+	queue_remove(e, r);
+	if (r->fleet && idmap_get(&e->lease, r->fleet) == r)
+		idmap_del(&e->lease, r->fleet);
+	idmap_del(&e->recs, r->id);
+	free(r);
+}
+
+static void rec_set_fleet(struct engine *e, struct job_rec *r, int64_t fleet)
+{
+	if (r->fleet == fleet)
+		return;
+	if (r->fleet && idmap_get(&e->lease, r->fleet) == r)
+		idmap_del(&e->lease, r->fleet);
+	r->fleet = fleet;
+	if (fleet)
+		idmap_put(&e->lease, fleet, r);
+}
+
+/* --- rows ---------------------------------------------------------------- */
+
+#define JOB_COLS                                                              \
+	"id, name, fleet, spec, state, paused_from, step, sub_state, step_data, " \
+	"iteration, wake_at, wait_kind, wait_key, wait_arg, attempts, "       \
+	"last_error, created_at, updated_at, started_at, finished_at"
+
+static const char SQL_LOAD[] = "SELECT " JOB_COLS " FROM jobs WHERE id = ?1";
+static const char SQL_SAVE[] =
+	"UPDATE jobs SET fleet = ?2, state = ?3, paused_from = ?4, step = ?5, "
+	"sub_state = ?6, step_data = ?7, iteration = ?8, wake_at = ?9, "
+	"wait_kind = ?10, wait_key = ?11, wait_arg = ?12, attempts = ?13, "
+	"last_error = ?14, updated_at = ?15, started_at = ?16, finished_at = ?17 "
+	"WHERE id = ?1";
+
+static int64_t col_i64(sqlite3_stmt *s, int i, int64_t dflt)
+{
+	return sqlite3_column_type(s, i) == SQLITE_NULL ? dflt : sqlite3_column_int64(s, i);
+}
+
+static void job_clear(struct job *j)
+{
+	json_decref(j->spec);
+	json_decref(j->data);
+	free(j->last_error);
+	memset(j, 0, sizeof *j);
+}
+
+static int job_load(struct engine *e, int64_t id, struct job *j)
+{
+	memset(j, 0, sizeof *j);
+	sqlite3_stmt *s = store_stmt(e->st, SQL_LOAD);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return -1;
+	}
+	j->id = id;
+	j->fleet = col_i64(s, 2, 0);
+	j->spec = json_loads((const char *)sqlite3_column_text(s, 3), 0, NULL);
+	j->state = engine_state_of((const char *)sqlite3_column_text(s, 4));
+	j->paused_from = engine_state_of((const char *)sqlite3_column_text(s, 5));
+	j->step = sqlite3_column_int64(s, 6);
+	snprintf(j->sub, sizeof j->sub, "%s", (const char *)sqlite3_column_text(s, 7));
+	j->data = json_loads((const char *)sqlite3_column_text(s, 8), 0, NULL);
+	j->iteration = sqlite3_column_int64(s, 9);
+	j->wake_at = col_i64(s, 10, 0);
+	j->wait = wait_of((const char *)sqlite3_column_text(s, 11));
+	j->wait_key = col_i64(s, 12, 0);
+	j->wait_arg = col_i64(s, 13, 0);
+	j->attempts = sqlite3_column_int64(s, 14);
+	const char *le = (const char *)sqlite3_column_text(s, 15);
+	j->last_error = le ? strdup(le) : NULL;
+	j->started_at = col_i64(s, 18, 0);
+	j->finished_at = col_i64(s, 19, 0);
+	sqlite3_reset(s);
+	if (!j->spec || !j->data || j->state < 0) {
+		job_clear(j);
+		return -1;
+	}
+	return 0;
+}
+
+static void bind_opt(sqlite3_stmt *s, int i, int64_t v)
+{
+	if (v)
+		sqlite3_bind_int64(s, i, v);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+static int job_save(struct engine *e, const struct job *j, int64_t now)
+{
+	sqlite3_stmt *s = store_stmt(e->st, SQL_SAVE);
+	if (!s)
+		return -1;
+	char *data = json_dumps(j->data, JSON_COMPACT | JSON_SORT_KEYS);
+	sqlite3_bind_int64(s, 1, j->id);
+	bind_opt(s, 2, j->fleet);
+	sqlite3_bind_text(s, 3, state_names[j->state], -1, SQLITE_STATIC);
+	if (j->state == JOB_PAUSED && j->paused_from >= 0)
+		sqlite3_bind_text(s, 4, state_names[j->paused_from], -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, j->step);
+	sqlite3_bind_text(s, 6, j->sub, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 7, data ? data : "{}", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 8, j->iteration);
+	bind_opt(s, 9, j->wake_at);
+	if (j->wait != WAIT_NONE) {
+		sqlite3_bind_text(s, 10, wait_names[j->wait], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 11, j->wait_key);
+		sqlite3_bind_int64(s, 12, j->wait_arg);
+	}
+	sqlite3_bind_int64(s, 13, j->attempts);
+	if (j->last_error)
+		sqlite3_bind_text(s, 14, j->last_error, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 15, now);
+	bind_opt(s, 16, j->started_at);
+	bind_opt(s, 17, j->finished_at);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	free(data);
+	if (rc != SQLITE_DONE) {
+		log_error("job save failed", "job=%lld error=\"%s\"", (long long)j->id,
+			  sqlite3_errmsg(store_db(e->st)));
+		return -1;
+	}
+	return 0;
+}
+
+void engine_note(struct engine *e, int64_t job_id, const char *type,
+		 const json_t *data)
+{
+	eventlog_append(e->el, job_id, type, data);
+}
+
+static void note_new(struct engine *e, int64_t job_id, const char *type, json_t *data)
+{
+	engine_note(e, job_id, type, data);
+	json_decref(data);
+}
+
+static void set_error(struct job *j, const char *msg)
+{
+	free(j->last_error);
+	j->last_error = strdup(msg);
+}
+
+/* --- game calls ---------------------------------------------------------- */
+
+/* A call between its commit and its answer.  Listed in the engine so a
+ * shutdown (the session drops calls without answering) frees them. */
+struct pending_call {
+	struct engine *e;
+	struct pending_call *next, *prev;
+	int64_t job_id;
+	const char *endpoint;
+	json_t *params;
+	int flags;
+};
+
+static void run_job(struct engine *e, struct job_rec *r, const struct call_result *res);
+
+static void pc_link(struct pending_call *pc)
+{
+	struct engine *e = pc->e;
+	pc->prev = NULL;
+	pc->next = e->calls;
+	if (e->calls)
+		e->calls->prev = pc;
+	e->calls = pc;
+}
+
+static void pc_free(struct pending_call *pc)
+{
+	struct engine *e = pc->e;
+	if (pc->prev)
+		pc->prev->next = pc->next;
+	else if (e->calls == pc)
+		e->calls = pc->next;
+	if (pc->next)
+		pc->next->prev = pc->prev;
+	json_decref(pc->params);
+	free(pc);
+}
+
+static void call_done(void *arg, const struct call_result *res)
+{
+	struct pending_call *pc = arg;
+	struct job_rec *r = idmap_get(&pc->e->recs, pc->job_id);
+	if (r) {
+		r->flags &= (uint8_t)~REC_IN_FLIGHT;
+		run_job(pc->e, r, res);
+		if (pc->e->qhead)
+			loop_wake(pc->e->loop);
+	}
+	pc_free(pc);
+}
+
+/* Runs after the commit that recorded the call's sub-state (and intent). */
+static void send_after_commit(void *arg, int ok)
+{
+	struct pending_call *pc = arg;
+	struct engine *e = pc->e;
+	struct job_rec *r = idmap_get(&e->recs, pc->job_id);
+	struct call_result t = {.outcome = CALL_TRANSIENT};
+	if (!ok || !r || !e->app->session) {
+		/* not durable, or nobody to send it: it certainly did not act */
+		t.message = ok ? "no upstream session" : "commit failed";
+	} else {
+		json_t *params = pc->params;
+		pc->params = NULL; /* session_call steals it */
+		pc_link(pc);
+		if (session_call(e->app->session, pc->endpoint, params, pc->flags,
+				 call_done, pc) == 0)
+			return;
+		t.message = "the call could not be queued";
+	}
+	if (r) {
+		r->flags &= (uint8_t)~REC_IN_FLIGHT;
+		run_job(e, r, &t);
+	}
+	pc_free(pc);
+}
+
+static int64_t backoff_ms(struct engine *e, int64_t attempts)
+{
+	int64_t d = BACKOFF_BASE_MS;
+	for (int64_t i = 1; i < attempts && d < BACKOFF_MAX_MS; i++)
+		d *= 2;
+	if (d > BACKOFF_MAX_MS)
+		d = BACKOFF_MAX_MS;
+	/* jitter: between half and all of it, so retries of many jobs spread */
+	e->rng ^= e->rng << 13;
+	e->rng ^= e->rng >> 7;
+	e->rng ^= e->rng << 17;
+	return d / 2 + (int64_t)(e->rng % (uint64_t)(d / 2 + 1));
+}
+
+/* --- advancing a job ------------------------------------------------------ */
+
+static int sub_index(const struct step_op *op, const char *name)
+{
+	for (int i = 0; i < op->nstates; i++)
+		if (strcmp(op->states[i], name) == 0)
+			return i;
+	return -1;
+}
+
+static void finish(struct engine *e, struct job *j, int state, const char *msg,
+		   int64_t now)
+{
+	j->state = state;
+	j->finished_at = now;
+	j->wait = WAIT_NONE;
+	j->wake_at = 0;
+	if (msg) {
+		set_error(j, msg);
+		note_new(e, j->id, "job.error",
+			 json_pack("{s:I,s:s}", "step", (json_int_t)j->step, "message", msg));
+	}
+}
+
+/* A job being sent to sleep keeps its paused state if it was paused. */
+static void go_wait(struct job *j)
+{
+	if (j->state != JOB_PAUSED)
+		j->state = JOB_WAITING;
+}
+
+/* Does the galaxy agree that the job's fleet is the player's?  Checked when
+ * a job first starts, for jobs accepted before the mirror was ready. */
+static const char *foreign_fleet(const struct mirror *m, const struct job *j)
+{
+	if (!j->fleet || j->step != 0 || j->iteration != 0 || strcmp(j->sub, "START"))
+		return NULL;
+	const struct mirror_fleet *f = mirror_fleet(m, j->fleet);
+	if (f && f->sovereign != mirror_player(m))
+		return "fleet: is not one of your fleets";
+	return NULL;
+}
+
+/* Let the ops advance the loaded job as far as they can now.  Returns a
+ * call to send after the commit, or NULL. */
+static struct pending_call *advance(struct engine *e, struct job_rec *r,
+				    struct job *j, const json_t *reply, int64_t now)
+{
+	const struct mirror *m = e->app->mirror;
+	const json_t *steps = json_object_get(j->spec, "steps");
+	size_t nsteps = json_array_size(steps);
+	int paused = j->state == JOB_PAUSED, fresh_pass = 0;
+	j->wait = WAIT_NONE;
+	j->wake_at = 0;
+	for (int hop = 0; hop < MAX_HOPS; hop++) {
+		const json_t *args = json_array_get(steps, (size_t)j->step);
+		int opi = jobspec_step_op(args);
+		const struct step_op *op = opi >= 0 ? step_ops[opi] : NULL;
+		int sub = op ? sub_index(op, j->sub) : -1;
+		if (sub < 0) {
+			finish(e, j, JOB_FAILED, "the stored step is not understood", now);
+			return NULL;
+		}
+		int needs = op->needs_mirror ||
+			(opi == OP_WAIT && json_object_get(args, "watches"));
+		if (needs && (!m || !mirror_ready(m))) {
+			go_wait(j);
+			j->wait = WAIT_READY;
+			return NULL;
+		}
+		const char *bad = needs ? foreign_fleet(m, j) : NULL;
+		if (bad) {
+			finish(e, j, JOB_FAILED, bad, now);
+			return NULL;
+		}
+		struct step_ctx c = {
+			.eng = e, .store = e->st, .m = m, .now_ms = now,
+			.job_id = j->id, .fleet = j->fleet, .args = args, .sub = sub,
+			.data = j->data, .reply = reply,
+			.resend = json_is_true(json_object_get(j->data, "resend")),
+		};
+		json_object_del(j->data, "resend");
+		reply = NULL;
+		struct step_result sr;
+		memset(&sr, 0, sizeof sr);
+		op->advance(&c, &sr);
+		if (c.sub >= 0 && c.sub < op->nstates)
+			snprintf(j->sub, sizeof j->sub, "%s", op->states[c.sub]);
+		if (c.fleet != j->fleet) {
+			j->fleet = c.fleet;
+			rec_set_fleet(e, r, c.fleet);
+		}
+		switch (sr.verdict) {
+		case STEP_DONE:
+			note_new(e, j->id, "job.step_done",
+				 json_pack("{s:I,s:s}", "step", (json_int_t)j->step, "op", op->name));
+			j->step++;
+			snprintf(j->sub, sizeof j->sub, "START");
+			json_object_clear(j->data);
+			if ((size_t)j->step >= nsteps) {
+				j->iteration++;
+				int64_t passes = jobspec_passes(j->spec);
+				if (passes >= 0 && j->iteration >= passes) {
+					finish(e, j, JOB_SUCCEEDED, NULL, now);
+					return NULL;
+				}
+				j->step = 0;
+				if (fresh_pass) {
+					/* a whole pass went by without waiting: never
+					 * spin, give the galaxy a watch */
+					go_wait(j);
+					if (m && mirror_ready(m)) {
+						j->wait = WAIT_WATCH;
+						j->wait_key = mirror_watch_int(e) + 1;
+					} else {
+						j->wake_at = now + 1000;
+					}
+					return NULL;
+				}
+				fresh_pass = 1;
+			}
+			if (paused)
+				return NULL;
+			note_new(e, j->id, "job.step_started",
+				 json_pack("{s:I,s:s,s:I}", "step", (json_int_t)j->step,
+					   "op", jobspec_op_name(jobspec_step_op(
+						   json_array_get(steps, (size_t)j->step))),
+					   "iteration", (json_int_t)j->iteration));
+			continue;
+		case STEP_WAIT_UNTIL:
+			go_wait(j);
+			j->wake_at = sr.until_ms;
+			return NULL;
+		case STEP_WAIT_FOR:
+			go_wait(j);
+			j->wait = sr.wait;
+			j->wait_key = sr.key;
+			j->wait_arg = sr.arg;
+			return NULL;
+		case STEP_CALL: {
+			if (paused) {
+				/* recorded, not sent: on resume the op finds its
+				 * call sub-state without an answer and reconciles */
+				json_decref(sr.params);
+				return NULL;
+			}
+			struct pending_call *pc = malloc(sizeof *pc);
+			if (!pc) {
+				json_decref(sr.params);
+				j->wake_at = now + 1000;
+				go_wait(j);
+				return NULL;
+			}
+			*pc = (struct pending_call){.e = e, .job_id = j->id,
+						    .endpoint = sr.endpoint,
+						    .params = sr.params, .flags = sr.flags};
+			j->state = JOB_RUNNING;
+			return pc;
+		}
+		case STEP_ERROR:
+			finish(e, j, JOB_FAILED, sr.msg, now);
+			return NULL;
+		}
+	}
+	/* many steps done at once: let the others have a turn */
+	j->state = JOB_RUNNING;
+	return NULL;
+}
+
+/* Apply a call's outcome that the ops never see.  Returns 1 if handled. */
+static int call_outcome(struct engine *e, struct job *j, const struct call_result *res,
+			int64_t now)
+{
+	char msg[300];
+	switch (res->outcome) {
+	case CALL_OK:
+		j->attempts = 0;
+		return 0;
+	case CALL_GAME_ERROR:
+		snprintf(msg, sizeof msg, "game error: %s",
+			 res->message ? res->message : (res->code ? res->code : "?"));
+		finish(e, j, JOB_FAILED, msg, now);
+		return 1;
+	case CALL_TRANSIENT: {
+		j->attempts++;
+		int64_t d = backoff_ms(e, j->attempts);
+		snprintf(msg, sizeof msg, "upstream: %s", res->message ? res->message : "transient failure");
+		set_error(j, msg);
+		json_object_set_new(j->data, "resend", json_true());
+		go_wait(j);
+		j->wait = WAIT_NONE;
+		j->wake_at = now + d;
+		note_new(e, j->id, "job.retry",
+			 json_pack("{s:I,s:I,s:s,s:b}", "attempt", (json_int_t)j->attempts,
+				   "delay_ms", (json_int_t)d, "message", msg, "ambiguous", 0));
+		return 1;
+	}
+	case CALL_AMBIGUOUS: {
+		j->attempts++;
+		int64_t w = mirror_watch_int(e);
+		if (w < 0)
+			w = 0;
+		snprintf(msg, sizeof msg, "upstream: %s", res->message ? res->message : "outcome unknown");
+		set_error(j, msg);
+		json_object_set_new(j->data, "ambiguous_watch", json_integer(w));
+		go_wait(j);
+		j->wait = WAIT_WATCH;
+		j->wait_key = w + 1;
+		j->wake_at = 0;
+		note_new(e, j->id, "job.retry",
+			 json_pack("{s:I,s:s,s:b}", "attempt", (json_int_t)j->attempts,
+				   "message", msg, "ambiguous", 1));
+		return 1;
+	}
+	}
+	return 0;
+}
+
+static void count_move(struct engine *e, int from, int to)
+{
+	if (from == to)
+		return;
+	if (from >= 0 && e->counts[from] > 0)
+		e->counts[from]--;
+	e->counts[to]++;
+	e->transitions++;
+}
+
+/* After the row is written: put the record where its new state says. */
+static void settle(struct engine *e, struct job_rec *r, const struct job *j,
+		   struct pending_call *pc)
+{
+	r->state = (uint8_t)j->state;
+	if (!is_live(j->state)) {
+		rec_drop(e, r);
+		return;
+	}
+	if (pc) {
+		r->flags |= REC_IN_FLIGHT;
+		if (store_on_commit(e->st, send_after_commit, pc) < 0) {
+			r->flags &= (uint8_t)~REC_IN_FLIGHT;
+			pc_free(pc);
+			loop_timer_arm(e->loop, &r->timer, clock_now_ms() + 1000);
+		}
+		return;
+	}
+	if (j->state == JOB_PAUSED)
+		return;
+	if (j->state == JOB_RUNNING) {
+		enqueue(e, r);
+		return;
+	}
+	register_wait(e, r, j->wait, j->wait_key, j->wait_arg, j->wake_at);
+}
+
+static void run_job(struct engine *e, struct job_rec *r, const struct call_result *res)
+{
+	int64_t now = clock_now_ms();
+	struct job j;
+	if (store_begin(e->st) < 0 || job_load(e, r->id, &j) < 0) {
+		log_error("cannot load job", "job=%lld", (long long)r->id);
+		unregister_wait(e, r);
+		loop_timer_arm(e->loop, &r->timer, now + 1000);
+		return;
+	}
+	int old_state = j.state, old_wait = j.wait;
+	int64_t old_key = j.wait_key, old_wake = j.wake_at;
+	struct pending_call *pc = NULL;
+	if (!is_live(j.state)) {
+		if (res)
+			note_new(e, j.id, "job.late_answer",
+				 json_pack("{s:i}", "outcome", (int)res->outcome));
+		rec_drop(e, r);
+		job_clear(&j);
+		return;
+	}
+	if (res && call_outcome(e, &j, res, now))
+		goto save;
+	if (!res && j.state == JOB_PAUSED) {
+		job_clear(&j);
+		return;
+	}
+	if (j.state == JOB_QUEUED) {
+		if (j.wake_at > now) {
+			register_wait(e, r, WAIT_NONE, 0, 0, j.wake_at);
+			job_clear(&j);
+			return;
+		}
+		j.started_at = now;
+		note_new(e, j.id, "job.step_started",
+			 json_pack("{s:I,s:s,s:I}", "step", (json_int_t)j.step, "op",
+				   jobspec_op_name(jobspec_step_op(json_array_get(
+					   json_object_get(j.spec, "steps"), (size_t)j.step))),
+				   "iteration", (json_int_t)j.iteration));
+	}
+	if (j.state != JOB_PAUSED)
+		j.state = JOB_RUNNING;
+	pc = advance(e, r, &j, res ? res->answer : NULL, now);
+save:
+	if (job_save(e, &j, now) < 0) {
+		if (pc)
+			pc_free(pc);
+		job_clear(&j);
+		unregister_wait(e, r);
+		loop_timer_arm(e->loop, &r->timer, now + 1000);
+		return;
+	}
+	if (j.state != old_state)
+		note_new(e, j.id, "job.state",
+			 json_pack("{s:s,s:s,s:I}", "from", state_names[old_state], "to",
+				   state_names[j.state], "step", (json_int_t)j.step));
+	if (j.state == JOB_WAITING &&
+	    (j.wait != old_wait || j.wait_key != old_key || j.wake_at != old_wake ||
+	     old_state != JOB_WAITING)) {
+		json_t *d = json_pack("{s:s}", "kind", j.wait ? wait_names[j.wait] : "time");
+		if (j.wait)
+			json_object_set_new(d, "key", json_integer(j.wait_key));
+		else
+			json_object_set_new(d, "until_ms", json_integer(j.wake_at));
+		note_new(e, j.id, "job.wait", d);
+	}
+	count_move(e, old_state, j.state);
+	settle(e, r, &j, pc);
+	job_clear(&j);
+}
+
+/* --- the run queue as a loop source -------------------------------------- */
+
+static void engine_prepare(void *arg, struct loop_fds *fds, int64_t *timeout_ms)
+{
+	(void)fds;
+	struct engine *e = arg;
+	if (e->qhead)
+		*timeout_ms = 0;
+}
+
+static void engine_dispatch(void *arg, const struct loop_fds *fds)
+{
+	(void)fds;
+	struct engine *e = arg;
+	for (int n = 0; n < RUN_BATCH && e->qhead; n++) {
+		struct job_rec *r = e->qhead;
+		e->qhead = r->qnext;
+		if (!e->qhead)
+			e->qtail = NULL;
+		r->flags &= (uint8_t)~REC_QUEUED;
+		run_job(e, r, NULL);
+	}
+}
+
+/* --- submission and control --------------------------------------------- */
+
+static const char SQL_INSERT[] =
+	"INSERT INTO jobs (name, fleet, spec, state, wake_at, idem_key, idem_body, "
+	"created_at, updated_at) VALUES (?1, ?2, ?3, 'queued', ?4, ?5, ?6, ?7, ?7)";
+
+int64_t engine_submit(struct engine *e, const json_t *spec, const char *idem_key,
+		      const char *idem_body, int64_t *holder)
+{
+	int64_t now = clock_now_ms();
+	int64_t fleet = 0;
+	const json_t *fv = json_object_get(spec, "fleet");
+	if (fv)
+		fleet = json_integer_value(fv);
+	struct job_rec *h = fleet ? idmap_get(&e->lease, fleet) : NULL;
+	if (h) {
+		*holder = h->id;
+		return 0;
+	}
+	if (store_begin(e->st) < 0)
+		return -1;
+	sqlite3_stmt *s = store_stmt(e->st, SQL_INSERT);
+	if (!s)
+		return -1;
+	char *text = json_dumps(spec, JSON_COMPACT | JSON_SORT_KEYS);
+	int64_t start = jobspec_start_ms(spec, now);
+	const char *name = json_string_value(json_object_get(spec, "name"));
+	if (name)
+		sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+	bind_opt(s, 2, fleet);
+	sqlite3_bind_text(s, 3, text ? text : "{}", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 4, start);
+	if (idem_key) {
+		sqlite3_bind_text(s, 5, idem_key, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, 6, idem_body, -1, SQLITE_TRANSIENT);
+	}
+	sqlite3_bind_int64(s, 7, now);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	free(text);
+	if (rc != SQLITE_DONE) {
+		log_error("job insert failed", "error=\"%s\"", sqlite3_errmsg(store_db(e->st)));
+		return -1;
+	}
+	int64_t id = sqlite3_last_insert_rowid(store_db(e->st));
+	struct job_rec *r = rec_new(e, id, fleet, JOB_QUEUED);
+	if (!r)
+		return -1;
+	note_new(e, id, "job.created", json_pack("{s:O}", "spec", spec));
+	e->counts[JOB_QUEUED]++;
+	e->transitions++;
+	register_wait(e, r, WAIT_NONE, 0, 0, start > now ? start : 0);
+	return id;
+}
+
+static const char SQL_SET_STATE[] =
+	"UPDATE jobs SET state = ?2, paused_from = ?3, updated_at = ?4, "
+	"finished_at = ?5 WHERE id = ?1";
+static const char SQL_STATE_OF[] =
+	"SELECT state, paused_from, finished_at FROM jobs WHERE id = ?1";
+
+int engine_control(struct engine *e, int64_t id, enum engine_ctl ctl, char *err,
+		   size_t errlen)
+{
+	sqlite3_stmt *s = store_stmt(e->st, SQL_STATE_OF);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		snprintf(err, errlen, "no job %lld", (long long)id);
+		return 404;
+	}
+	int state = engine_state_of((const char *)sqlite3_column_text(s, 0));
+	int from = engine_state_of((const char *)sqlite3_column_text(s, 1));
+	sqlite3_reset(s);
+	struct job_rec *r = idmap_get(&e->recs, id);
+	int64_t now = clock_now_ms();
+	int to;
+	if (!is_live(state) || !r) {
+		snprintf(err, errlen, "job %lld has already ended (%s); only live jobs "
+			 "can be %s", (long long)id, engine_state_name(state),
+			 ctl == CTL_CANCEL ? "cancelled" : ctl == CTL_PAUSE ? "paused" : "resumed");
+		return 409;
+	}
+	switch (ctl) {
+	case CTL_CANCEL:
+		to = JOB_CANCELLED;
+		break;
+	case CTL_PAUSE:
+		if (state == JOB_PAUSED) {
+			snprintf(err, errlen, "job %lld is already paused", (long long)id);
+			return 409;
+		}
+		to = JOB_PAUSED;
+		from = state;
+		break;
+	case CTL_RESUME:
+		if (state != JOB_PAUSED) {
+			snprintf(err, errlen, "job %lld is %s, not paused; only paused "
+				 "jobs can be resumed", (long long)id, engine_state_name(state));
+			return 409;
+		}
+		to = from == JOB_QUEUED ? JOB_QUEUED : JOB_RUNNING;
+		break;
+	default:
+		return -1;
+	}
+	if (store_begin(e->st) < 0 || !(s = store_stmt(e->st, SQL_SET_STATE)))
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, state_names[to], -1, SQLITE_STATIC);
+	if (to == JOB_PAUSED)
+		sqlite3_bind_text(s, 3, state_names[from], -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, now);
+	bind_opt(s, 5, to == JOB_CANCELLED ? now : 0);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return -1;
+	note_new(e, id, "job.state",
+		 json_pack("{s:s,s:s,s:s}", "from", state_names[state], "to",
+			   state_names[to], "by", "api"));
+	count_move(e, state, to);
+	r->state = (uint8_t)to;
+	if (to == JOB_CANCELLED) {
+		if (r->flags & REC_IN_FLIGHT) {
+			/* the answer will find the job ended and drop the record;
+			 * the fleet is free now */
+			unregister_wait(e, r);
+			rec_set_fleet(e, r, 0);
+		} else {
+			rec_drop(e, r);
+		}
+	} else if (to == JOB_PAUSED) {
+		unregister_wait(e, r);
+		queue_remove(e, r);
+	} else {
+		wake(e, r);
+		loop_wake(e->loop);
+	}
+	return 0;
+}
+
+/* --- reading jobs -------------------------------------------------------- */
+
+static json_t *opt_int(sqlite3_stmt *s, int i)
+{
+	return sqlite3_column_type(s, i) == SQLITE_NULL ? json_null()
+							 : json_integer(sqlite3_column_int64(s, i));
+}
+
+static json_t *opt_time(sqlite3_stmt *s, int i)
+{
+	if (sqlite3_column_type(s, i) == SQLITE_NULL)
+		return json_null();
+	char buf[40];
+	jobspec_format_time(sqlite3_column_int64(s, i), buf, sizeof buf);
+	return json_string(buf);
+}
+
+static json_t *opt_text(sqlite3_stmt *s, int i)
+{
+	const char *t = (const char *)sqlite3_column_text(s, i);
+	return t ? json_string(t) : json_null();
+}
+
+static json_t *wait_json(sqlite3_stmt *s)
+{
+	int kind = wait_of((const char *)sqlite3_column_text(s, 11));
+	if (!kind)
+		return json_null();
+	int64_t key = col_i64(s, 12, 0), arg = col_i64(s, 13, 0);
+	switch (kind) {
+	case WAIT_ANCHORED:
+		return json_pack("{s:s,s:I,s:I}", "kind", "anchored", "fleet",
+				 (json_int_t)key, "world", (json_int_t)arg);
+	case WAIT_BATTLE:
+		return json_pack("{s:s,s:I}", "kind", "battle_over", "world", (json_int_t)key);
+	case WAIT_WATCH:
+		return json_pack("{s:s,s:I}", "kind", "watch", "watch", (json_int_t)key);
+	case WAIT_FLEET:
+		return json_pack("{s:s,s:I}", "kind", "fleet", "fleet", (json_int_t)key);
+	default:
+		return json_pack("{s:s}", "kind", "mirror_ready");
+	}
+}
+
+static json_t *row_json(sqlite3_stmt *s)
+{
+	json_t *spec = json_loads((const char *)sqlite3_column_text(s, 3), 0, NULL);
+	json_t *data = json_loads((const char *)sqlite3_column_text(s, 8), 0, NULL);
+	int64_t step = sqlite3_column_int64(s, 6);
+	const json_t *steps = json_object_get(spec, "steps");
+	const json_t *rep = json_object_get(spec, "repeat");
+	int state = engine_state_of((const char *)sqlite3_column_text(s, 4));
+	int live = is_live(state);
+	json_t *o = json_pack(
+		"{s:I,s:o,s:o,s:s,s:I,s:s,s:o,s:o,s:I,s:O,s:O,s:o,s:o,s:I,s:o,s:o,s:o,s:o,s:o}",
+		"id", (json_int_t)sqlite3_column_int64(s, 0),
+		"name", opt_text(s, 1),
+		"fleet", opt_int(s, 2),
+		"state", state_names[state < 0 ? 0 : state],
+		"step", (json_int_t)step,
+		"step_op", jobspec_op_name(jobspec_step_op(json_array_get(steps, (size_t)step))),
+		"sub_state", live ? opt_text(s, 7) : json_null(),
+		"step_data", live && data ? json_incref(data) : json_null(),
+		"iteration", (json_int_t)sqlite3_column_int64(s, 9),
+		"repeat", rep ? rep : json_false(),
+		"steps", steps ? steps : json_array(),
+		"wake_at", live ? opt_time(s, 10) : json_null(),
+		"wait", live && state == JOB_WAITING ? wait_json(s) : json_null(),
+		"attempts", (json_int_t)sqlite3_column_int64(s, 14),
+		"last_error", opt_text(s, 15),
+		"created_at", opt_time(s, 16),
+		"updated_at", opt_time(s, 17),
+		"started_at", opt_time(s, 18),
+		"finished_at", opt_time(s, 19));
+	if (o && state == JOB_PAUSED)
+		json_object_set_new(o, "paused_from", opt_text(s, 5));
+	const json_t *sa = json_object_get(spec, "start_at");
+	const json_t *ds = json_object_get(spec, "delay_seconds");
+	if (o && sa)
+		json_object_set(o, "start_at", (json_t *)sa);
+	if (o && ds)
+		json_object_set(o, "delay_seconds", (json_t *)ds);
+	json_decref(spec);
+	json_decref(data);
+	return o;
+}
+
+json_t *engine_job_json(struct engine *e, int64_t id)
+{
+	sqlite3_stmt *s = store_stmt(e->st, SQL_LOAD);
+	if (!s)
+		return NULL;
+	sqlite3_bind_int64(s, 1, id);
+	json_t *o = sqlite3_step(s) == SQLITE_ROW ? row_json(s) : NULL;
+	sqlite3_reset(s);
+	return o;
+}
+
+static const char SQL_LIST[] =
+	"SELECT " JOB_COLS " FROM jobs WHERE id > ?1 AND (?2 IS NULL OR state = ?2) "
+	"AND (?3 IS NULL OR fleet = ?3) ORDER BY id LIMIT ?4";
+
+json_t *engine_list(struct engine *e, int state, int64_t fleet, int64_t after,
+		    int limit, int64_t *next)
+{
+	*next = 0;
+	json_t *out = json_array();
+	sqlite3_stmt *s = store_stmt(e->st, SQL_LIST);
+	if (!s || !out)
+		return out;
+	sqlite3_bind_int64(s, 1, after);
+	if (state >= 0)
+		sqlite3_bind_text(s, 2, state_names[state], -1, SQLITE_STATIC);
+	bind_opt(s, 3, fleet);
+	sqlite3_bind_int(s, 4, limit + 1);
+	int n = 0;
+	int64_t last = 0;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		if (n == limit) {
+			*next = last;
+			break;
+		}
+		last = sqlite3_column_int64(s, 0);
+		json_t *o = row_json(s);
+		if (o)
+			json_array_append_new(out, o);
+		n++;
+	}
+	sqlite3_reset(s);
+	return out;
+}
+
+int64_t engine_fleet_holder(const struct engine *e, int64_t fleet)
+{
+	const struct job_rec *r = idmap_get(&e->lease, fleet);
+	return r ? r->id : 0;
+}
+
+void engine_counts(const struct engine *e, uint64_t counts[JOB_STATE_COUNT])
+{
+	memcpy(counts, e->counts, sizeof e->counts);
+}
+
+uint64_t engine_transitions(const struct engine *e)
+{
+	return e->transitions;
+}
+
+size_t engine_live(const struct engine *e)
+{
+	return e->recs.n;
+}
+
+size_t engine_waiting_conditions(const struct engine *e)
+{
+	return condidx_count(&e->ci);
+}
+
+/* --- start-up ------------------------------------------------------------ */
+
+struct engine *engine_new(struct app *app)
+{
+	struct engine *e = calloc(1, sizeof *e);
+	if (!e)
+		return NULL;
+	e->app = app;
+	e->loop = app->loop;
+	e->st = app->store;
+	e->el = app->eventlog;
+	idmap_init(&e->recs);
+	idmap_init(&e->lease);
+	condidx_init(&e->ci);
+	e->rng = (uint64_t)clock_now_ms() * 2654435761u | 1;
+	struct loop_source src = {
+		.name = "jobs", .prepare = engine_prepare,
+		.dispatch = engine_dispatch, .arg = e,
+	};
+	if (loop_add_source(app->loop, &src) < 0) {
+		free(e);
+		return NULL;
+	}
+	return e;
+}
+
+static int64_t job_lookup(void *arg, int64_t fleet)
+{
+	return engine_fleet_holder(arg, fleet);
+}
+
+int engine_attach_mirror(struct engine *e)
+{
+	if (!e->app->mirror || e->mirror_attached)
+		return 0;
+	e->mirror_attached = 1;
+	mirror_set_job_lookup(e->app->mirror, job_lookup, e);
+	return mirror_subscribe(e->app->mirror, on_changes, e);
+}
+
+static const char SQL_COUNTS[] = "SELECT state, count(*) FROM jobs GROUP BY state";
+static const char SQL_LIVE[] =
+	"SELECT id, fleet, state, wake_at, wait_kind, wait_key, wait_arg FROM jobs "
+	"WHERE state IN ('queued', 'running', 'waiting', 'paused')";
+
+int engine_load(struct engine *e, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = store_stmt(e->st, SQL_COUNTS);
+	if (!s) {
+		snprintf(err, errlen, "cannot read the jobs table");
+		return -1;
+	}
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		int st = engine_state_of((const char *)sqlite3_column_text(s, 0));
+		if (st >= 0)
+			e->counts[st] = (uint64_t)sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	if (!(s = store_stmt(e->st, SQL_LIVE))) {
+		snprintf(err, errlen, "cannot read the jobs table");
+		return -1;
+	}
+	size_t n = 0;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0);
+		int state = engine_state_of((const char *)sqlite3_column_text(s, 2));
+		struct job_rec *r = rec_new(e, id, col_i64(s, 1, 0), state);
+		if (!r) {
+			sqlite3_reset(s);
+			snprintf(err, errlen, "out of memory loading job %lld", (long long)id);
+			return -1;
+		}
+		n++;
+		if (state == JOB_PAUSED)
+			continue;
+		if (state == JOB_WAITING)
+			register_wait(e, r, wait_of((const char *)sqlite3_column_text(s, 4)),
+				      col_i64(s, 5, 0), col_i64(s, 6, 0), col_i64(s, 3, 0));
+		else if (state == JOB_QUEUED)
+			register_wait(e, r, WAIT_NONE, 0, 0, col_i64(s, 3, 0));
+		else
+			enqueue(e, r); /* running: its op finds out where it stood */
+	}
+	sqlite3_reset(s);
+	log_info("jobs loaded", "live=%zu", n);
+	return 0;
+}
+
+void engine_free(struct engine *e)
+{
+	if (!e)
+		return;
+	size_t pos = 0;
+	int64_t key;
+	void *val;
+	while (idmap_next(&e->recs, &pos, &key, &val)) {
+		struct job_rec *r = val;
+		if (r->flags & REC_IN_WATCH)
+			condidx_remove_watch(&e->ci, &r->timer.node);
+		else
+			loop_timer_disarm(e->loop, &r->timer);
+		free(r);
+	}
+	idmap_free(&e->recs);
+	idmap_free(&e->lease);
+	condidx_free(&e->ci);
+	free(e);
+}

@@ -1,0 +1,62 @@
+/* jobspec.h -- the job language: what a submitted job may say, checked
+ * strictly before anything is stored.
+ *
+ * Every error names the offending path (`steps[2].to: must be a world
+ * id`).  Validation is pure: it knows nothing of the mirror or SQLite;
+ * jobspec_refs() lists the ids a job names, with their paths, so the
+ * caller can check them against the galaxy it knows. */
+#ifndef FLEETD_JOBSPEC_H
+#define FLEETD_JOBSPEC_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define JOBSPEC_MAX_STEPS 256
+#define JOBSPEC_MAX_ID 9007199254740991LL /* 2^53 - 1: exact in any JSON reader */
+#define JOBSPEC_MAX_DELAY_S (366LL * 24 * 3600)
+
+enum job_op {
+	OP_MOVE,
+	OP_WAIT,
+	OP_EXPLORE,
+	OP_ATTACK,
+	OP_TRANSFER,
+	OP_DEPLOY,
+	OP_SELL,
+	OP_BUY,
+	OP_DISBAND,
+	OP_RENAME,
+	OP_COUNT
+};
+
+const char *jobspec_op_name(enum job_op op);
+/* The op of a step object of an accepted spec (-1 if none). */
+int jobspec_step_op(const json_t *step);
+
+/* 0 if body is an acceptable job; else -1 with "path: problem" in err. */
+int jobspec_validate(const json_t *body, int64_t now_ms, char *err,
+		     size_t errlen);
+/* When the job may start (ms): start_at, now + delay_seconds, or now. */
+int64_t jobspec_start_ms(const json_t *spec, int64_t now_ms);
+/* Passes to run: 1 without repeat, N for a count, -1 for repeat: true. */
+int64_t jobspec_passes(const json_t *spec);
+
+enum jobspec_ref {
+	REF_FLEET,   /* one of the player's fleets */
+	REF_WORLD,   /* a world */
+	REF_OBJECT,  /* a world or a fleet */
+};
+/* Call fn for each id the spec names; stop at the first fn that returns
+ * non-zero and return that value. */
+int jobspec_refs(const json_t *spec,
+		 int (*fn)(void *arg, const char *path, enum jobspec_ref kind,
+			   int64_t id),
+		 void *arg);
+
+/* Parse an RFC 3339 date-time into ms since the epoch; -1 if malformed. */
+int jobspec_parse_time(const char *s, int64_t *ms);
+/* Format ms since the epoch as RFC 3339 UTC with milliseconds. */
+void jobspec_format_time(int64_t ms, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,117 @@
+/* step.h -- the contract between the job engine and one step op.
+ *
+ * Each op (src/step_<op>.c) is a small state machine: an enum of
+ * sub-states (index 0 is always START) whose names are persisted in
+ * jobs.sub_state, a JSON object of persisted fields (jobs.step_data), and
+ * one function that advances it.  The function looks at the mirror and at
+ * the answer of the call it asked for, updates sub and data, and says what
+ * happens next: done, wait until a time, wait for a condition, send a game
+ * call, or fail.  It never blocks, never keeps anything in C memory between
+ * calls, and may be re-run at any persisted sub-state (after a restart, a
+ * resume or a lost answer): re-running it must be harmless.
+ *
+ * The engine handles what every op shares: persistence, events, the lease,
+ * game errors (the job fails with the game's message), transient faults
+ * (backoff, then the op runs again with resend = 1) and ambiguous outcomes
+ * (the op runs again with no answer, after a fresh watch).  So an op in a
+ * "call sent" sub-state sees either reply (the call succeeded), resend (it
+ * certainly had no effect) or neither (unknown: reconcile). */
+#ifndef FLEETD_STEP_H
+#define FLEETD_STEP_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "session.h"
+
+struct engine;
+struct store;
+struct mirror;
+
+enum step_verdict {
+	STEP_DONE,       /* the step is complete: go on to the next */
+	STEP_WAIT_UNTIL, /* sleep until until_ms (absolute wall clock) */
+	STEP_WAIT_FOR,   /* sleep until the mirror reports the condition may hold */
+	STEP_CALL,       /* send endpoint(params) once the state is committed */
+	STEP_ERROR,      /* the job fails with msg */
+};
+
+/* What a waiting job is woken by (persisted in jobs.wait_kind). */
+enum wait_kind {
+	WAIT_NONE,
+	WAIT_ANCHORED, /* key: fleet, arg: world -- fleet F changed */
+	WAIT_BATTLE,   /* key: world -- world W changed */
+	WAIT_WATCH,    /* key: watch number -- watch >= key */
+	WAIT_READY,    /* the mirror has the galaxy (after start-up) */
+	WAIT_FLEET,    /* key: fleet -- fleet F changed or vanished */
+	WAIT_KIND_COUNT
+};
+
+struct step_result {
+	enum step_verdict verdict;
+	int64_t until_ms;
+	enum wait_kind wait;
+	int64_t key, arg;
+	const char *endpoint;
+	json_t *params; /* owned by the result until the engine takes it */
+	int flags;      /* CALL_IDEMPOTENT */
+	char msg[256];
+};
+
+struct step_ctx {
+	struct engine *eng;
+	struct store *store;
+	const struct mirror *m;   /* never NULL when the op runs with needs_mirror */
+	int64_t now_ms;
+	int64_t job_id;
+	int64_t fleet;            /* the job's fleet; deploy replaces it */
+	const json_t *args;       /* this step as submitted */
+	int sub;                  /* the op's sub-state */
+	json_t *data;             /* the op's persisted fields (engine-owned) */
+	const json_t *reply;      /* the answer to this op's call, or NULL */
+	int resend;               /* the last call certainly had no effect */
+};
+
+struct step_op {
+	const char *name;
+	const char *const *states; /* names of the sub-states, [0] = "START" */
+	int nstates;
+	int needs_mirror;          /* 0 only for wait with seconds */
+	void (*advance)(struct step_ctx *c, struct step_result *r);
+};
+
+extern const struct step_op step_move, step_wait, step_explore, step_attack,
+	step_transfer, step_deploy, step_sell, step_buy, step_disband,
+	step_rename;
+
+/* --- helpers for ops (step_common.c) ----------------------------------- */
+void step_done(struct step_result *r);
+void step_wait_until(struct step_result *r, int64_t until_ms);
+void step_wait_for(struct step_result *r, enum wait_kind kind, int64_t key,
+		   int64_t arg);
+/* params is stolen. */
+void step_call(struct step_result *r, const char *endpoint, json_t *params,
+	       int flags);
+void step_error(struct step_result *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* The current watch as an integer (0 before the mirror is ready). */
+int64_t step_watch(const struct step_ctx *c);
+int64_t step_data_int(const struct step_ctx *c, const char *key, int64_t dflt);
+void step_data_set_int(struct step_ctx *c, const char *key, int64_t v);
+/* The id of an argument of the step (0 if absent). */
+int64_t step_arg_id(const struct step_ctx *c, const char *key);
+/* Append an event to the job's history (e.g. "job.reconciled"). */
+void step_note(struct step_ctx *c, const char *type, json_t *data);
+
+/* Effectively-once ops (transfer, deploy, sell, buy) share this rule for
+ * an intent whose outcome is unknown: the galaxy may only be judged once
+ * the mirror holds an answer fetched after the call could have acted, that
+ * is a watch later than the one recorded with the intent (and later than
+ * the watch of an ambiguous outcome).  Returns 1 when the mirror is fresh
+ * enough; otherwise fills r with a wait for that watch and returns 0. */
+int step_intent_fresh(struct step_ctx *c, struct step_result *r);
+/* Record the watch the intent was written in (before the call). */
+void step_intent_open(struct step_ctx *c);
+
+#endif

@@ -1,0 +1,97 @@
+/* step_common.c -- helpers shared by the step ops (see step.h).  Owns no
+ * state: everything lives in the step context handed in. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "engine.h"
+#include "mirror.h"
+#include "step.h"
+
+void step_done(struct step_result *r)
+{
+	r->verdict = STEP_DONE;
+}
+
+void step_wait_until(struct step_result *r, int64_t until_ms)
+{
+	r->verdict = STEP_WAIT_UNTIL;
+	r->until_ms = until_ms;
+}
+
+void step_wait_for(struct step_result *r, enum wait_kind kind, int64_t key,
+		   int64_t arg)
+{
+	r->verdict = STEP_WAIT_FOR;
+	r->wait = kind;
+	r->key = key;
+	r->arg = arg;
+}
+
+void step_call(struct step_result *r, const char *endpoint, json_t *params,
+	       int flags)
+{
+	r->verdict = STEP_CALL;
+	r->endpoint = endpoint;
+	json_decref(r->params);
+	r->params = params;
+	r->flags = flags;
+}
+
+void step_error(struct step_result *r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->msg, sizeof r->msg, fmt, ap);
+	va_end(ap);
+	r->verdict = STEP_ERROR;
+}
+
+int64_t step_watch(const struct step_ctx *c)
+{
+	if (!c->m || !mirror_ready(c->m))
+		return 0;
+	return (int64_t)floor(mirror_watch(c->m));
+}
+
+int64_t step_data_int(const struct step_ctx *c, const char *key, int64_t dflt)
+{
+	const json_t *v = json_object_get(c->data, key);
+	return json_is_integer(v) ? (int64_t)json_integer_value(v) : dflt;
+}
+
+void step_data_set_int(struct step_ctx *c, const char *key, int64_t v)
+{
+	json_object_set_new(c->data, key, json_integer(v));
+}
+
+int64_t step_arg_id(const struct step_ctx *c, const char *key)
+{
+	const json_t *v = json_object_get(c->args, key);
+	return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
+}
+
+void step_note(struct step_ctx *c, const char *type, json_t *data)
+{
+	engine_note(c->eng, c->job_id, type, data);
+	json_decref(data);
+}
+
+void step_intent_open(struct step_ctx *c)
+{
+	step_data_set_int(c, "intent_watch", step_watch(c));
+	json_object_del(c->data, "ambiguous_watch");
+}
+
+int step_intent_fresh(struct step_ctx *c, struct step_result *r)
+{
+	int64_t need = step_data_int(c, "intent_watch", 0);
+	int64_t amb = step_data_int(c, "ambiguous_watch", 0);
+	if (amb > need)
+		need = amb;
+	if (step_watch(c) > need)
+		return 1;
+	step_wait_for(r, WAIT_WATCH, need + 1, 0);
+	return 0;
+}

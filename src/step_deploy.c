@@ -1,0 +1,117 @@
+/* step_deploy.c -- op "deploy": create a new fleet from ships and cargo at
+ * `from` (a world, or a fleet anchored at a world); the job's fleet becomes
+ * the new fleet.  Not idempotent, so it is sent effectively once:
+ *
+ *   START  find the world W where the new fleet will appear (from itself,
+ *          or the world the source fleet is anchored at).  Write the
+ *          intent -- the ids of the player's fleets at W now (`before`)
+ *          and the current watch -- and go to SENT; the engine sends
+ *          deployFleet only after this is committed.
+ *   SENT   (persists: world, before, intent_watch, ambiguous_watch)
+ *          - answer received: the new fleet is the answer's `selection`
+ *            (or, failing that, the player's fleet at W not in `before`).
+ *          - resend (transient fault, certainly no effect): send again.
+ *          - neither (crash or lost answer): wait for a watch later than
+ *            the intent's; a player fleet at W that is not in `before` is
+ *            the one this call made (nothing else of ours creates fleets
+ *            at W: deploys at one world are serialised by the lease of
+ *            the source and by this check) -> adopt it, done.  None: the
+ *            call never acted -> new intent, send.
+ * On done the engine moves the job's lease to the new fleet. */
+#include <string.h>
+
+#include "mirror.h"
+#include "step.h"
+#include "step_intent.h"
+
+enum deploy_state { DEPLOY_START, DEPLOY_SENT, DEPLOY_NSTATES };
+static const char *const deploy_states[] = {"START", "SENT"};
+
+static void send_intent(struct step_ctx *c, struct step_result *r, int64_t world)
+{
+	json_object_set_new(c->data, "before", intent_fleets_at(c->m, world));
+	step_intent_open(c);
+	c->sub = DEPLOY_SENT;
+	step_call(r, "deployFleet",
+		  json_pack("{s:I,s:O}", "sourceObjID",
+			    (json_int_t)step_arg_id(c, "from"), "resources",
+			    json_object_get(c->args, "resources")),
+		  0);
+}
+
+static int64_t selection_of(const json_t *answer)
+{
+	size_t i;
+	const json_t *o;
+	json_array_foreach(answer, i, o) {
+		const char *cls = json_string_value(json_object_get(o, "class"));
+		const json_t *id = json_object_get(o, "id");
+		if (cls && strcmp(cls, "selection") == 0 && json_is_integer(id))
+			return json_integer_value(id);
+	}
+	return 0;
+}
+
+static void adopt(struct step_ctx *c, struct step_result *r, int64_t fleet)
+{
+	step_note(c, "job.fleet",
+		  json_pack("{s:I,s:I}", "from", (json_int_t)c->fleet, "to",
+			    (json_int_t)fleet));
+	c->fleet = fleet;
+	step_done(r);
+}
+
+static void deploy_advance(struct step_ctx *c, struct step_result *r)
+{
+	int64_t from = step_arg_id(c, "from");
+	if (c->sub == DEPLOY_START) {
+		int64_t world = from;
+		if (!mirror_world(c->m, from)) {
+			const struct mirror_fleet *src = mirror_fleet(c->m, from);
+			if (!src || !src->anchor || src->dest_id) {
+				step_error(r, "deploy source %lld is neither a world nor "
+					   "a fleet anchored at one", (long long)from);
+				return;
+			}
+			world = src->anchor;
+		}
+		step_data_set_int(c, "world", world);
+		send_intent(c, r, world);
+		return;
+	}
+	int64_t world = step_data_int(c, "world", 0);
+	if (c->resend) {
+		send_intent(c, r, world);
+		return;
+	}
+	const json_t *before = json_object_get(c->data, "before");
+	if (c->reply) {
+		int64_t nf = selection_of(c->reply);
+		if (!nf)
+			nf = intent_new_fleet_at(c->m, world, before);
+		if (!nf) {
+			step_error(r, "deployFleet answered without naming the new fleet");
+			return;
+		}
+		adopt(c, r, nf);
+		return;
+	}
+	if (!step_intent_fresh(c, r))
+		return;
+	int64_t nf = intent_new_fleet_at(c->m, world, before);
+	step_note(c, "job.reconciled",
+		  json_pack("{s:s,s:b,s:I}", "op", "deploy", "effect_found", nf != 0,
+			    "fleet", (json_int_t)nf));
+	if (nf)
+		adopt(c, r, nf);
+	else
+		send_intent(c, r, world);
+}
+
+const struct step_op step_deploy = {
+	.name = "deploy",
+	.states = deploy_states,
+	.nstates = DEPLOY_NSTATES,
+	.needs_mirror = 1,
+	.advance = deploy_advance,
+};

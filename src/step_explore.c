@@ -1,0 +1,201 @@
+/* step_explore.c -- op "explore": visit the nearest unvisited world, again
+ * and again, until none is left in range or `max` worlds were visited.
+ *
+ *   START       (persists: x0, y0 the start position, n = 0, grp) the
+ *               world the fleet stands at counts as visited.  -> PICK
+ *   PICK        choose the nearest world (from where the fleet is) that
+ *               no job of the group has visited or claimed, within
+ *               `radius` of the start; claim it in explore_visited in the
+ *               same transaction, so two jobs of a group never pick the
+ *               same world.  None left, or n == max: done.
+ *               (persists: target, n) -> SENT, send setDestination.
+ *   SENT        with the answer -> TRAVELLING; without one: send again
+ *               (setDestination is idempotent).
+ *   TRAVELLING  wait for the fleet anchored at target -> PICK.
+ * The visited set lives in the table explore_visited (grp, world), shared
+ * by every job with the same `group`; without a group it is "job:<id>". */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "idmap.h"
+#include "mirror.h"
+#include "step.h"
+#include "store.h"
+
+enum explore_state {
+	EXPLORE_START,
+	EXPLORE_PICK,
+	EXPLORE_SENT,
+	EXPLORE_TRAVELLING,
+	EXPLORE_NSTATES
+};
+static const char *const explore_states[] = {"START", "PICK", "SENT", "TRAVELLING"};
+
+static const char SQL_CLAIM[] =
+	"INSERT OR IGNORE INTO explore_visited (grp, world, job_id, at) "
+	"VALUES (?1, ?2, ?3, ?4)";
+static const char SQL_VISITED[] = "SELECT world FROM explore_visited WHERE grp = ?1";
+
+static int claim(struct step_ctx *c, const char *grp, int64_t world)
+{
+	sqlite3_stmt *s = store_stmt(c->store, SQL_CLAIM);
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, grp, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, world);
+	sqlite3_bind_int64(s, 3, c->job_id);
+	sqlite3_bind_int64(s, 4, c->now_ms);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int load_visited(struct step_ctx *c, const char *grp, struct idmap *seen)
+{
+	sqlite3_stmt *s = store_stmt(c->store, SQL_VISITED);
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, grp, -1, SQLITE_TRANSIENT);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (idmap_put(seen, sqlite3_column_int64(s, 0), seen) < 0)
+			break;
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The nearest eligible world, 0 if none; -1 on a database error. */
+static int64_t nearest(struct step_ctx *c, const struct mirror_fleet *f,
+		       const char *grp)
+{
+	struct idmap seen;
+	idmap_init(&seen);
+	if (load_visited(c, grp, &seen) < 0) {
+		idmap_free(&seen);
+		return -1;
+	}
+	const json_t *rad = json_object_get(c->args, "radius");
+	double radius = rad ? json_number_value(rad) : INFINITY;
+	double x0 = json_real_value(json_object_get(c->data, "x0"));
+	double y0 = json_real_value(json_object_get(c->data, "y0"));
+	int64_t best = 0;
+	double best_d = INFINITY;
+	size_t n = mirror_world_count(c->m);
+	for (size_t i = 0; i < n; i++) {
+		const struct mirror_world *w = mirror_world_at(c->m, i);
+		if (idmap_get(&seen, w->id) || hypot(w->x - x0, w->y - y0) > radius)
+			continue;
+		double d = hypot(w->x - f->x, w->y - f->y);
+		if (d < best_d) {
+			best_d = d;
+			best = w->id;
+		}
+	}
+	idmap_free(&seen);
+	return best;
+}
+
+static void go(struct step_ctx *c, struct step_result *r, int64_t target)
+{
+	c->sub = EXPLORE_SENT;
+	step_call(r, "setDestination",
+		  json_pack("{s:I,s:I}", "objID", (json_int_t)c->fleet, "dest",
+			    (json_int_t)target),
+		  CALL_IDEMPOTENT);
+}
+
+static void explore_pick(struct step_ctx *c, struct step_result *r,
+			 const struct mirror_fleet *f, const char *grp)
+{
+	int64_t max = step_data_int(c, "max", 0), n = step_data_int(c, "n", 0);
+	if (max > 0 && n >= max) {
+		step_done(r);
+		return;
+	}
+	int64_t w = nearest(c, f, grp);
+	if (w < 0 || (w > 0 && claim(c, grp, w) < 0)) {
+		step_error(r, "explore: cannot read or write the visited set");
+		return;
+	}
+	if (w == 0) {
+		step_done(r);
+		return;
+	}
+	step_data_set_int(c, "target", w);
+	step_data_set_int(c, "n", n + 1);
+	go(c, r, w);
+}
+
+static void explore_advance(struct step_ctx *c, struct step_result *r)
+{
+	const struct mirror_fleet *f = mirror_fleet(c->m, c->fleet);
+	if (!f) {
+		step_error(r, "fleet %lld no longer exists", (long long)c->fleet);
+		return;
+	}
+	if (c->sub == EXPLORE_START) {
+		const json_t *g = json_object_get(c->args, "group");
+		char grp[96];
+		if (g)
+			snprintf(grp, sizeof grp, "group:%s", json_string_value(g));
+		else
+			snprintf(grp, sizeof grp, "job:%lld", (long long)c->job_id);
+		json_object_set_new(c->data, "grp", json_string(grp));
+		json_object_set_new(c->data, "x0", json_real(f->x));
+		json_object_set_new(c->data, "y0", json_real(f->y));
+		step_data_set_int(c, "n", 0);
+		const json_t *max = json_object_get(c->args, "max");
+		step_data_set_int(c, "max", max ? json_integer_value(max) : 0);
+		if (f->anchor && f->dest_id == 0 && claim(c, grp, f->anchor) < 0) {
+			step_error(r, "explore: cannot write the visited set");
+			return;
+		}
+		c->sub = EXPLORE_PICK;
+	}
+	const char *grp = json_string_value(json_object_get(c->data, "grp"));
+	int64_t target = step_data_int(c, "target", 0);
+	switch ((enum explore_state)c->sub) {
+	case EXPLORE_PICK:
+		explore_pick(c, r, f, grp ? grp : "");
+		return;
+	case EXPLORE_SENT:
+		if (c->resend || (!c->reply && f->dest_id != target &&
+				  !(f->anchor == target && f->dest_id == 0))) {
+			go(c, r, target);
+			return;
+		}
+		c->sub = EXPLORE_TRAVELLING;
+		/* fall through */
+	case EXPLORE_TRAVELLING:
+		if (f->anchor == target && f->dest_id == 0) {
+			c->sub = EXPLORE_PICK;
+			explore_pick(c, r, f, grp ? grp : "");
+		} else if (f->dest_id != target && f->anchor != 0) {
+			/* the order was lost or overridden: give it again */
+			int64_t k = step_data_int(c, "resends", 0);
+			if (k >= 3) {
+				step_error(r, "fleet %lld does not head for world %lld",
+					   (long long)c->fleet, (long long)target);
+				return;
+			}
+			step_data_set_int(c, "resends", k + 1);
+			go(c, r, target);
+		} else {
+			step_wait_for(r, WAIT_ANCHORED, c->fleet, target);
+		}
+		return;
+	case EXPLORE_START:
+	case EXPLORE_NSTATES:
+		break;
+	}
+	step_error(r, "explore: bad sub-state %d", c->sub);
+}
+
+const struct step_op step_explore = {
+	.name = "explore",
+	.states = explore_states,
+	.nstates = EXPLORE_NSTATES,
+	.needs_mirror = 1,
+	.advance = explore_advance,
+};

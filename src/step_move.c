@@ -1,0 +1,80 @@
+/* step_move.c -- op "move": bring the job's fleet to world `to`.
+ *
+ *   START       the fleet is already anchored at `to`: done, no call.
+ *               Otherwise -> SENT and send setDestination.
+ *   SENT        (persists: resends) the order is out.  With the answer
+ *               -> TRAVELLING.  Without one (restart, lost answer) the
+ *               order is simply sent again: setDestination is idempotent.
+ *   TRAVELLING  wait for fleet F anchored at `to` (woken by any change
+ *               of F).  Stationary somewhere else (the order was lost or
+ *               overridden) -> send again, at most 3 times.
+ * Fails if the fleet disappears. */
+#include "mirror.h"
+#include "step.h"
+
+enum move_state { MOVE_START, MOVE_SENT, MOVE_TRAVELLING, MOVE_NSTATES };
+static const char *const move_states[] = {"START", "SENT", "TRAVELLING"};
+
+#define MOVE_MAX_RESENDS 3
+
+static void send_order(struct step_ctx *c, struct step_result *r, int64_t to)
+{
+	c->sub = MOVE_SENT;
+	step_call(r, "setDestination",
+		  json_pack("{s:I,s:I}", "objID", (json_int_t)c->fleet, "dest",
+			    (json_int_t)to),
+		  CALL_IDEMPOTENT);
+}
+
+static void move_advance(struct step_ctx *c, struct step_result *r)
+{
+	int64_t to = step_arg_id(c, "to");
+	const struct mirror_fleet *f = mirror_fleet(c->m, c->fleet);
+	if (!f) {
+		step_error(r, "fleet %lld no longer exists", (long long)c->fleet);
+		return;
+	}
+	int arrived = f->anchor == to && f->dest_id == 0;
+	switch ((enum move_state)c->sub) {
+	case MOVE_START:
+		if (arrived)
+			step_done(r);
+		else
+			send_order(c, r, to);
+		return;
+	case MOVE_SENT:
+		if (c->resend || (!c->reply && f->dest_id != to && !arrived)) {
+			send_order(c, r, to);
+			return;
+		}
+		c->sub = MOVE_TRAVELLING;
+		/* fall through */
+	case MOVE_TRAVELLING:
+		if (arrived) {
+			step_done(r);
+		} else if (f->dest_id != to && f->anchor != 0) {
+			int64_t n = step_data_int(c, "resends", 0);
+			if (n >= MOVE_MAX_RESENDS) {
+				step_error(r, "fleet %lld does not head for world %lld",
+					   (long long)c->fleet, (long long)to);
+				return;
+			}
+			step_data_set_int(c, "resends", n + 1);
+			send_order(c, r, to);
+		} else {
+			step_wait_for(r, WAIT_ANCHORED, c->fleet, to);
+		}
+		return;
+	case MOVE_NSTATES:
+		break;
+	}
+	step_error(r, "move: bad sub-state %d", c->sub);
+}
+
+const struct step_op step_move = {
+	.name = "move",
+	.states = move_states,
+	.nstates = MOVE_NSTATES,
+	.needs_mirror = 1,
+	.advance = move_advance,
+};

@@ -1,0 +1,41 @@
+/* step_rename.c -- op "rename": give the job's fleet a new name.
+ *
+ *   START  the fleet already bears the name: done.  -> SENT, send
+ *          renameObject.
+ *   SENT   with the answer, or once the mirror shows the name: done.
+ *          Otherwise (restart, lost answer, transient fault) send again:
+ *          renaming is idempotent. */
+#include <string.h>
+
+#include "mirror.h"
+#include "step.h"
+
+enum rename_state { RENAME_START, RENAME_SENT, RENAME_NSTATES };
+static const char *const rename_states[] = {"START", "SENT"};
+
+static void rename_advance(struct step_ctx *c, struct step_result *r)
+{
+	const char *name = json_string_value(json_object_get(c->args, "name"));
+	const struct mirror_fleet *f = mirror_fleet(c->m, c->fleet);
+	if (!f) {
+		step_error(r, "fleet %lld no longer exists", (long long)c->fleet);
+		return;
+	}
+	int named = f->name && strcmp(f->name, name) == 0;
+	if (c->reply || named) {
+		step_done(r);
+		return;
+	}
+	c->sub = RENAME_SENT;
+	step_call(r, "renameObject",
+		  json_pack("{s:I,s:s}", "objID", (json_int_t)c->fleet, "name", name),
+		  CALL_IDEMPOTENT);
+}
+
+const struct step_op step_rename = {
+	.name = "rename",
+	.states = rename_states,
+	.nstates = RENAME_NSTATES,
+	.needs_mirror = 1,
+	.advance = rename_advance,
+};

@@ -1,0 +1,114 @@
+/* step_sell.c -- op "sell": sell ships or cargo of the job's fleet to the
+ * trading world `to` (sellFleet).  `resources: "all"` means all the
+ * fleet's cargo: every resource it holds whose catalogue category is
+ * "commodity" -- never its ships (maneuveringUnit) or other units; a
+ * fleet with no commodities sells nothing and the step is done.
+ * Not idempotent, so it is sent effectively once:
+ *
+ *   START  the fleet must be anchored at `to`.  Resolve the list (for
+ *          "all", from the mirror now) and write the intent: the list
+ *          (`resources`), the fleet's quantities of them (`before`) and
+ *          the current watch.  -> SENT; the engine sends after commit.
+ *   SENT   (persists: resources, before, intent_watch, ambiguous_watch)
+ *          - answer received: done.
+ *          - resend (transient, certainly no effect): send the same list.
+ *          - neither (crash or lost answer): once the mirror holds a watch
+ *            later than the intent's, a fleet whose quantities differ
+ *            from `before`, or that is gone (selling its last ships
+ *            ends a fleet), has sold (the lease keeps other jobs off its
+ *            cargo): done.  Unchanged: it never sold -> new intent, send. */
+#include <string.h>
+
+#include "mirror.h"
+#include "step.h"
+#include "step_intent.h"
+
+enum sell_state { SELL_START, SELL_SENT, SELL_NSTATES };
+static const char *const sell_states[] = {"START", "SENT"};
+
+static json_t *all_cargo(const struct mirror *m, const struct mirror_fleet *f)
+{
+	json_t *out = json_array();
+	for (size_t i = 0; i < f->nres; i++) {
+		int64_t id = f->res[2 * i], q = f->res[2 * i + 1];
+		const char *cat = mirror_resource_category(m, id);
+		if (q > 0 && cat && strcmp(cat, "commodity") == 0) {
+			json_array_append_new(out, json_integer(id));
+			json_array_append_new(out, json_integer(q));
+		}
+	}
+	return out;
+}
+
+static void send_intent(struct step_ctx *c, struct step_result *r)
+{
+	const json_t *res = json_object_get(c->data, "resources");
+	json_t *ids = json_array();
+	for (size_t i = 0; i + 1 < json_array_size(res); i += 2)
+		json_array_append(ids, json_array_get(res, i));
+	json_object_set_new(c->data, "before", intent_snapshot(c->m, c->fleet, ids));
+	json_decref(ids);
+	step_intent_open(c);
+	c->sub = SELL_SENT;
+	step_call(r, "sellFleet",
+		  json_pack("{s:I,s:I,s:O}", "objID", (json_int_t)c->fleet,
+			    "buyerObjID", (json_int_t)step_arg_id(c, "to"),
+			    "resources", res),
+		  0);
+}
+
+static void sell_advance(struct step_ctx *c, struct step_result *r)
+{
+	const struct mirror_fleet *f = mirror_fleet(c->m, c->fleet);
+	if (c->reply) {
+		step_done(r); /* selling every ship may leave no fleet behind */
+		return;
+	}
+	if (c->sub == SELL_START) {
+		if (!f) {
+			step_error(r, "fleet %lld no longer exists", (long long)c->fleet);
+			return;
+		}
+		int64_t to = step_arg_id(c, "to");
+		if (f->anchor != to || f->dest_id) {
+			step_error(r, "fleet %lld is not anchored at world %lld",
+				   (long long)c->fleet, (long long)to);
+			return;
+		}
+		const json_t *want = json_object_get(c->args, "resources");
+		json_t *list = json_is_string(want) ? all_cargo(c->m, f) : json_deep_copy(want);
+		if (json_array_size(list) == 0) {
+			json_decref(list);
+			step_note(c, "job.note", json_pack("{s:s}", "message",
+							   "nothing to sell"));
+			step_done(r);
+			return;
+		}
+		json_object_set_new(c->data, "resources", list);
+		send_intent(c, r);
+		return;
+	}
+	if (c->resend && f) {
+		send_intent(c, r);
+		return;
+	}
+	if (!step_intent_fresh(c, r))
+		return;
+	/* a vanished fleet sold its last ships */
+	int happened = !f ||
+		intent_changed(c->m, c->fleet, json_object_get(c->data, "before"));
+	step_note(c, "job.reconciled",
+		  json_pack("{s:s,s:b}", "op", "sell", "effect_found", happened));
+	if (happened)
+		step_done(r);
+	else
+		send_intent(c, r);
+}
+
+const struct step_op step_sell = {
+	.name = "sell",
+	.states = sell_states,
+	.nstates = SELL_NSTATES,
+	.needs_mirror = 1,
+	.advance = sell_advance,
+};

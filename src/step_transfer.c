@@ -1,0 +1,83 @@
+/* step_transfer.c -- op "transfer": move ships or cargo between the job's
+ * fleet and the object `to` it is stationed at (transferFleet).  As in the
+ * game, a positive quantity moves from `to` into the fleet and a negative
+ * one from the fleet to `to`.  Not
+ * idempotent, so it is sent effectively once:
+ *
+ *   START  the fleet must exist.  Write the intent -- the fleet's
+ *          quantities of the named resources now (`before`) and the
+ *          current watch -- and go to SENT.  The engine sends the call
+ *          only after this state is committed.
+ *   SENT   (persists: before, intent_watch, ambiguous_watch)
+ *          - answer received: done.
+ *          - resend (a transient fault, certainly no effect): send again.
+ *          - neither (we crashed, or the answer was lost): the call may or
+ *            may not have acted.  Wait until the mirror holds a watch
+ *            later than the intent's, then compare: if the fleet's
+ *            quantities differ from `before` the transfer happened (the
+ *            fleet is leased to this job, so nothing else moves its cargo
+ *            between watches): done, without sending.  If they are
+ *            unchanged it did not happen: open a new intent and send.
+ *          So the action is never performed twice and never skipped. */
+#include "mirror.h"
+#include "step.h"
+#include "step_intent.h"
+
+enum transfer_state { TRANSFER_START, TRANSFER_SENT, TRANSFER_NSTATES };
+static const char *const transfer_states[] = {"START", "SENT"};
+
+static json_t *res_ids(const json_t *res)
+{
+	json_t *ids = json_array();
+	for (size_t i = 0; i + 1 < json_array_size(res); i += 2)
+		json_array_append(ids, json_array_get(res, i));
+	return ids;
+}
+
+static void send_intent(struct step_ctx *c, struct step_result *r)
+{
+	const json_t *res = json_object_get(c->args, "resources");
+	json_t *ids = res_ids(res);
+	json_object_set_new(c->data, "before", intent_snapshot(c->m, c->fleet, ids));
+	json_decref(ids);
+	step_intent_open(c);
+	c->sub = TRANSFER_SENT;
+	step_call(r, "transferFleet",
+		  json_pack("{s:I,s:I,s:O}", "fleetObjID", (json_int_t)c->fleet,
+			    "destObjID", (json_int_t)step_arg_id(c, "to"),
+			    "resources", res),
+		  0);
+}
+
+static void transfer_advance(struct step_ctx *c, struct step_result *r)
+{
+	if (c->reply) {
+		step_done(r);
+		return;
+	}
+	if (c->sub == TRANSFER_START && !mirror_fleet(c->m, c->fleet)) {
+		step_error(r, "fleet %lld no longer exists", (long long)c->fleet);
+		return;
+	}
+	if (c->sub == TRANSFER_START || c->resend) {
+		send_intent(c, r);
+		return;
+	}
+	if (!step_intent_fresh(c, r))
+		return;
+	int happened = intent_changed(c->m, c->fleet, json_object_get(c->data, "before"));
+	step_note(c, "job.reconciled",
+		  json_pack("{s:s,s:b}", "op", "transfer", "effect_found", happened));
+	if (happened)
+		step_done(r);
+	else
+		send_intent(c, r);
+}
+
+const struct step_op step_transfer = {
+	.name = "transfer",
+	.states = transfer_states,
+	.nstates = TRANSFER_NSTATES,
+	.needs_mirror = 1,
+	.advance = transfer_advance,
+};

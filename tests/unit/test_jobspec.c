@@ -1,0 +1,132 @@
+/* test_jobspec.c -- the job language, data-driven: every line of
+ * jobspec_cases.txt is a body and the outcome it must get.  Also the
+ * limits that are awkward to write on one line (257 steps) and the
+ * RFC 3339 reader. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jobspec.h"
+#include "tap.h"
+
+#define NOW_MS 1795000000000LL /* 2026-11-18 */
+
+static void run_case(const char *expect, const char *body, int line)
+{
+	json_error_t je;
+	json_t *v = json_loads(body, JSON_DECODE_ANY, &je);
+	char err[300] = "";
+	if (!v) {
+		fprintf(stderr, "line %d: the case itself is not JSON: %s\n", line, je.text);
+		CHECK(0);
+		return;
+	}
+	int rc = jobspec_validate(v, NOW_MS, err, sizeof err);
+	if (strcmp(expect, "ok") == 0) {
+		if (rc != 0)
+			fprintf(stderr, "line %d: refused: %s\n", line, err);
+		CHECK(rc == 0);
+	} else {
+		int match = rc < 0 && strncmp(err, expect, strlen(expect)) == 0;
+		if (!match)
+			fprintf(stderr, "line %d: expected \"%s...\", got rc=%d \"%s\"\n", line,
+				expect, rc, err);
+		CHECK(match);
+	}
+	json_decref(v);
+}
+
+static int run_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	char buf[4096];
+	int line = 0, cases = 0;
+	while (fgets(buf, sizeof buf, f)) {
+		line++;
+		buf[strcspn(buf, "\n")] = 0;
+		char *tab = strchr(buf, '\t');
+		if (buf[0] == '#' || !tab)
+			continue;
+		*tab = 0;
+		run_case(buf, tab + 1, line);
+		cases++;
+	}
+	fclose(f);
+	return cases;
+}
+
+static void test_step_count(void)
+{
+	json_t *steps = json_array();
+	for (int i = 0; i < 257; i++)
+		json_array_append_new(steps, json_pack("{s:s,s:i}", "op", "move", "to", i + 1));
+	json_t *job = json_pack("{s:i,s:o}", "fleet", 5, "steps", steps);
+	char err[300];
+	CHECK(jobspec_validate(job, NOW_MS, err, sizeof err) < 0);
+	CHECK(strstr(err, "steps: must hold 1 to 256 steps (has 257)") != NULL);
+	json_array_remove(steps, 0);
+	CHECK(jobspec_validate(job, NOW_MS, err, sizeof err) == 0);
+	json_decref(job);
+}
+
+static void test_times(void)
+{
+	int64_t ms;
+	char buf[40];
+	CHECK(jobspec_parse_time("1970-01-01T00:00:00Z", &ms) == 0);
+	CHECK_EQ_INT(ms, 0);
+	CHECK(jobspec_parse_time("2026-11-25T03:00:00.5+01:00", &ms) == 0);
+	jobspec_format_time(ms, buf, sizeof buf);
+	CHECK(strcmp(buf, "2026-11-25T02:00:00.500Z") == 0);
+	CHECK(jobspec_parse_time("2024-02-29T00:00:00Z", &ms) == 0);
+	CHECK(jobspec_parse_time("2023-02-29T00:00:00Z", &ms) < 0);
+	CHECK(jobspec_parse_time("2026-11-25T03:00:00Zjunk", &ms) < 0);
+	CHECK(jobspec_parse_time("2026-11-25T25:00:00Z", &ms) < 0);
+	CHECK(jobspec_parse_time(NULL, &ms) < 0);
+}
+
+static int count_ref(void *arg, const char *path, enum jobspec_ref kind, int64_t id)
+{
+	(void)path;
+	(void)kind;
+	(void)id;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void test_refs_and_passes(void)
+{
+	json_t *job = json_loads("{\"fleet\": 5, \"repeat\": 4, \"steps\": [{\"op\": \"move\", "
+				 "\"to\": 20}, {\"op\": \"disband\", \"into\": 7}, "
+				 "{\"op\": \"wait\", \"seconds\": 3}]}", 0, NULL);
+	int n = 0;
+	CHECK(jobspec_refs(job, count_ref, &n) == 0);
+	CHECK_EQ_INT(n, 3);
+	CHECK_EQ_INT(jobspec_passes(job), 4);
+	CHECK_EQ_INT(jobspec_start_ms(job, NOW_MS), NOW_MS);
+	json_object_set_new(job, "repeat", json_true());
+	json_object_set_new(job, "delay_seconds", json_integer(60));
+	CHECK_EQ_INT(jobspec_passes(job), -1);
+	CHECK_EQ_INT(jobspec_start_ms(job, NOW_MS), NOW_MS + 60000);
+	json_decref(job);
+}
+
+int main(void)
+{
+	const char *dir = getenv("TESTS_SRCDIR");
+	char path[1024];
+	snprintf(path, sizeof path, "%s/unit/jobspec_cases.txt", dir ? dir : "tests");
+	int cases = run_file(path);
+	if (cases < 0) {
+		snprintf(path, sizeof path, "%s/tests/unit/jobspec_cases.txt",
+			 getenv("srcdir") ? getenv("srcdir") : ".");
+		cases = run_file(path);
+	}
+	CHECK(cases >= 60);
+	test_step_count();
+	test_times();
+	test_refs_and_passes();
+	return tap_done();
+}
