@@ -22,7 +22,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchlib import (SCRATCH, Figure, Proc, free_port, get_raw, http, median,  # noqa: E402
-                      percentile, say, settle_cpu, wrk)
+                      percentile, say, settle_cpu, tree_cpu_ns, wrk)
 
 RUNS = max(3, int(os.environ.get("BENCH_RUNS", "3")))
 WATCH_MS = 2000          # a watch of the benchmark galaxy (fleetsim --watch-ms)
@@ -262,6 +262,7 @@ class Galaxy:
                     break
             if best and o.get("anchorObjID"):
                 self.movers.append((o["id"], o["anchorObjID"], best))
+        self.at = {m[0]: m[1] for m in self.movers}  # where each mover is now
         used = {m[0] for m in self.movers}
         self.timers = [o["id"] for o in spare if o["id"] not in used][:TIMERS]
         say("galaxy: %d fleets of the player's, %d movers, %d timer fleets"
@@ -281,16 +282,28 @@ def wait_spec(fleet, seconds=WEEK):
 
 
 def post_range(fd, first, count, want_total, db, seconds=WEEK):
-    """Submit jobs for fleets first..first+count-1 with wrk until the
-    database holds want_total live jobs (409 for a fleet already held)."""
+    """Submit `wait` jobs with wrk for the fleets first..first+count-1 that
+    hold no job yet, until the database holds want_total live jobs."""
     lua = os.path.join(os.path.dirname(os.path.abspath(__file__)), "post_jobs.lua")
-    for _ in range(20):
-        have = db_count(db, "state IN ('queued','running','waiting','paused')")
-        if have >= want_total:
-            return have
-        secs = max(2, min(60, (want_total - have) // 3000 + 2))
-        wrk(fd.url + "/v1/jobs", WRK_T, WRK_C, secs, lua, (first, count, seconds, WRK_T))
-    return db_count(db, "state IN ('queued','running','waiting','paused')")
+    live = "state IN ('queued','running','waiting','paused')"
+    rate = 1000.0
+    for _ in range(10):
+        c = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=30)
+        held = set(r[0] for r in c.execute("SELECT fleet FROM jobs WHERE " + live))
+        c.close()
+        if len(held) >= want_total:
+            return len(held)
+        todo = [f for f in range(first, first + count) if f not in held]
+        todo = todo[:want_total - len(held)]
+        path = os.path.join(SCRATCH, "todo.txt")
+        with open(path, "w") as f:
+            f.write("\n".join(map(str, todo)) + "\n")
+        secs = int(max(2, min(120, len(todo) / rate * 1.2 + 1)))
+        _, dur, out, _ = wrk(fd.url + "/v1/jobs", WRK_T, WRK_C, secs, lua,
+                             ("@" + path, 0, seconds, WRK_T))
+        made = int(re.search(r"created=(\d+)", out).group(1))
+        rate = max(100.0, made / dur)
+    return db_count(db, live)
 
 
 def watch_boundary(sim, fd, after_calls):
@@ -305,20 +318,33 @@ def watch_boundary(sim, fd, after_calls):
     raise RuntimeError("fleetd asked for no getObjects in 10 watches")
 
 
+def mid_watch(sim):
+    """Wait for the next watch to begin, then half a watch more: fleetd has
+    asked for the changes of the watch by then.  Returns /sim/stats."""
+    w = sim.stats()["watch"]
+    while sim.stats()["watch"] == w:
+        time.sleep(0.02)
+    time.sleep(WATCH_MS / 1000 / 2)
+    return sim.stats()
+
+
 def calls_per_watch(sim, fd, watches=2):
-    """getObjects calls per watch over a window of whole watches."""
-    s0 = sim.stats()
-    w0 = s0["watch"]
-    while sim.stats()["watch"] < w0 + watches:
-        time.sleep(0.05)
-    time.sleep(WATCH_MS / 1000 / 2)  # fleetd's poll of the last watch is in
-    s1 = sim.stats()
-    return (s1["calls"]["getObjects"] - s0["calls"]["getObjects"]) / (s1["watch"] - w0)
+    """getObjects calls per watch over whole watches, from mid-watch to
+    mid-watch."""
+    s0 = mid_watch(sim)
+    s1 = s0
+    while s1["watch"] < s0["watch"] + watches:
+        s1 = mid_watch(sim)
+    return (s1["calls"]["getObjects"] - s0["calls"]["getObjects"]) / (s1["watch"] - s0["watch"])
 
 
 def nginx_start(body):
     prefix = os.path.join(SCRATCH, "nginx")
     os.makedirs(os.path.join(prefix, "www"), exist_ok=True)
+    # nginx's workers run as nobody: let them through to the one file
+    os.chmod(SCRATCH, 0o711)
+    os.chmod(prefix, 0o711)
+    os.chmod(os.path.join(prefix, "www"), 0o755)
     os.makedirs(os.path.join(prefix, "tmp"), exist_ok=True)
     with open(os.path.join(prefix, "www", "job.json"), "wb") as f:
         f.write(body)
@@ -355,21 +381,34 @@ def http_rounds(args, gal, fd, db, job_id):
         "-- FIRST 30000 %d %d   (a new fleet per request; 201s counted)"
         % (WRK_T, WRK_C, WRK_S, WEEK, WRK_T)]
     ngx, get, post = [], [], []
+    cpu = {"ngx": [], "get": [], "post": []}
+
+    def timed(key, pid_cpu, *a):
+        c0 = pid_cpu()
+        r = wrk(*a)
+        cpu[key].append((pid_cpu() - c0) / 1e3 / max(1, r[3]))
+        return r
+
+    fcpu = fd.proc.cpu_ns
+    ncpu = (lambda: tree_cpu_ns(ng.pid))
     for r in range(RUNS):
-        ngx.append(wrk(ngurl, WRK_T, WRK_C, WRK_S)[0])
-        get.append(wrk(fd.url + "/v1/jobs/%d" % job_id, WRK_T, WRK_C, WRK_S)[0])
+        ngx.append(timed("ngx", ncpu, ngurl, WRK_T, WRK_C, WRK_S)[0])
+        get.append(timed("get", fcpu, fd.url + "/v1/jobs/%d" % job_id, WRK_T, WRK_C, WRK_S)[0])
         first = gal.first + N_SMALL + r * 30000
-        _, dur, out = wrk(fd.url + "/v1/jobs", WRK_T, WRK_C, WRK_S, lua,
-                          (first, 30000, WEEK, WRK_T))
+        _, dur, out, _ = timed("post", fcpu, fd.url + "/v1/jobs", WRK_T, WRK_C, WRK_S, lua,
+                               (first, 30000, WEEK, WRK_T))
         created = int(re.search(r"created=(\d+)", out).group(1))
         post.append(created / dur)
-        say("http round %d: nginx %.0f/s, GET %.0f/s, POST %.0f/s" % (r + 1, ngx[-1], get[-1],
-                                                                     post[-1]))
+        say("http round %d: nginx %.0f/s, GET %.0f/s, POST %.0f/s; CPU/request %s"
+            % (r + 1, ngx[-1], get[-1], post[-1], {k: round(v[-1], 1) for k, v in cpu.items()}))
     ng.stop()
     fig("http", "nginx: static file, same bytes (`wrk -t%d -c%d`)" % (WRK_T, WRK_C), "req/s",
         ngx, fmt="%.0f")
     fig("http", "fleetd: `GET /v1/jobs/{id}`", "req/s", get, fmt="%.0f")
     fig("http", "fleetd: durable `POST /v1/jobs` (201s only)", "req/s", post, fmt="%.0f")
+    fig("http", "nginx: CPU per request (master + workers)", "µs", cpu["ngx"])
+    fig("http", "fleetd: CPU per `GET /v1/jobs/{id}`", "µs", cpu["get"])
+    fig("http", "fleetd: CPU per `POST /v1/jobs` request (201 or 409)", "µs", cpu["post"])
     fig("http", "`GET /v1/jobs/{id}` ÷ nginx", "", [g / n for g, n in zip(get, ngx)],
         "≥ 0.50", lambda v: v >= 0.5, fmt="%.2f")
     fig("http", "durable `POST /v1/jobs` ÷ nginx", "", [p / n for p, n in zip(post, ngx)],
@@ -425,21 +464,26 @@ def resumed_run(args, gal, db, n, run, out):
     out["idle_ms"].append((cpu1 - cpu0) / 1e6)
     # gO per watch over whole watches
     out["gpw"].append(calls_per_watch(gal.sim, fd))
-    # a watch in which MOVERS fleets arrive: submit the moves, let fleetd
-    # send them, then measure the next watch (they all arrive in it)
+    # a watch in which MOVERS fleets arrive: right after a watch boundary,
+    # submit the moves (to a world one watch away, or back home); once
+    # fleetd has sent them and gone quiet, measure until the next boundary:
+    # that watch ends with every mover anchored at its destination.
+    calls0, _ = watch_boundary(gal.sim, fd, gal.sim.stats()["calls"]["getObjects"])
     s0 = gal.sim.stats()
     ids = []
     for fleet, home, near in gal.movers:
-        st, b = fd.post_job({"fleet": fleet, "steps": [{"op": "move",
-                                                       "to": near if run % 2 == 0 else home}]})
+        at = http("GET", fd.url + "/v1/fleets/%d" % fleet)[1].get("anchor")
+        gal.at[fleet] = near if at == home else home
+        st, b = fd.post_job({"fleet": fleet, "steps": [{"op": "move", "to": gal.at[fleet]}]})
         assert st == 201, b
         ids.append(b["id"])
     end = time.time() + 30
     while gal.sim.stats()["calls"]["setDestination"] - s0["calls"]["setDestination"] < len(ids):
         assert time.time() < end, "the moves were not sent"
         time.sleep(0.02)
-    callsA, cpuA = watch_boundary(gal.sim, fd, gal.sim.stats()["calls"]["getObjects"])
-    callsB, cpuB = watch_boundary(gal.sim, fd, callsA)
+    cpuA = settle_cpu(fd.proc, 0.1)
+    assert gal.sim.stats()["calls"]["getObjects"] == calls0, "moves sent too late in the watch"
+    callsB, cpuB = watch_boundary(gal.sim, fd, calls0)
     done = sum(1 for i in ids if http("GET", fd.url + "/v1/jobs/%d" % i)[1]["state"] == "succeeded")
     if done < len(ids):
         say("run %d: only %d of %d moves done after the watch" % (run, done, len(ids)))
@@ -574,16 +618,18 @@ def asyncio_run(args, gal, n, run):
     # script in real life; here by the suite, so both sides pay the same
     dest = []
     for fleet, home, near in gal.movers:
-        dest.append(gal.sim.call("setDestination", objID=fleet,
-                                 dest=near if run % 2 == 0 else home))
-    s = line()  # the watch in which they... may not yet be on it
-    cpu2 = settle_cpu(p, 0.2)
-    arrived = int(re.search(r"arrived=(\d+)", s).group(1))
-    if arrived == 0:
+        gal.at[fleet] = near if gal.at[fleet] == home else home
+        dest.append(gal.sim.call("setDestination", objID=fleet, dest=gal.at[fleet]))
+    # they arrive at the end of this watch, or of the next one when the
+    # orders went out after the script's poll
+    arrived = 0
+    for _ in range(3):
         s = line()
-        cpu2b = settle_cpu(p, 0.2)
+        cpu2 = settle_cpu(p, 0.2)
         arrived = int(re.search(r"arrived=(\d+)", s).group(1))
-        cpu1, cpu2 = cpu2, cpu2b
+        if arrived:
+            break
+        cpu1 = cpu2
     p.p.stdin.close()
     p.stop()
     return rss, (cpu1 - cpu0) / 1e6, (cpu2 - cpu1) / 1e6, arrived
@@ -644,6 +690,8 @@ def report(args, mach, started, elapsed):
            "Do not edit between the bench markers: the next run rewrites it._"
            % (started, elapsed, RUNS), "",
            "### Machine", "", "| | |", "| --- | --- |"]
+    with open("/proc/loadavg") as f:
+        mach = mach + [("Load average when the run ended", " ".join(f.read().split()[:3]))]
     out += ["| %s | %s |" % kv for kv in mach]
     out += ["", "Other helpers' builds and tests may share these 2 cores during a run; "
             "the spread columns show how much that moved the figures.", ""]
@@ -681,6 +729,7 @@ def report(args, mach, started, elapsed):
     else:
         doc = ("# fleetd performance\n\nThe measured side of the spec's \"Quality bars\". "
                "`make bench` rewrites the generated section below.\n\n" + block + "\n")
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     tmp = args.out + ".tmp"
     with open(tmp, "w") as f:
         f.write(doc)

@@ -22,8 +22,14 @@ _procs = []
 
 
 def _cleanup():
+    # SIGTERM first: nginx's workers outlive a master killed with SIGKILL
     for p in _procs:
         if p.poll() is None:
+            p.terminate()
+    for p in _procs:
+        try:
+            p.wait(10)
+        except subprocess.TimeoutExpired:
             p.kill()
             p.wait()
     if not os.environ.get("KEEP_SCRATCH"):
@@ -106,6 +112,18 @@ def status_kb(pid, key):
     return -1
 
 
+def tree_cpu_ns(pid):
+    """CPU time of pid and its children (nginx: master and workers)."""
+    total = cpu_ns(pid)
+    try:
+        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
+            for c in f.read().split():
+                total += cpu_ns(int(c))
+    except OSError:
+        pass
+    return total
+
+
 def cpu_ns(pid):
     """CPU time of every thread of pid, in ns (schedstat: not tick-rounded)."""
     total = 0
@@ -168,7 +186,8 @@ def get_raw(url, timeout=60):
 
 
 def wrk(url, threads, conns, seconds, script=None, args=()):
-    """Run wrk; return (requests/s as wrk reports it, duration s, output)."""
+    """Run wrk; return (requests/s as wrk reports it, duration s, output,
+    requests)."""
     argv = ["wrk", "-t%d" % threads, "-c%d" % conns, "-d%ds" % seconds, "--latency"]
     if script:
         argv += ["-s", script]
@@ -177,9 +196,10 @@ def wrk(url, threads, conns, seconds, script=None, args=()):
         argv += ["--"] + [str(a) for a in args]
     out = subprocess.run(argv, check=True, capture_output=True, text=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    m = re.search(r"requests in ([\d.]+)(m?s)", out)
-    dur = float(m.group(1)) / (1000 if m.group(2) == "ms" else 1)
-    return rps, dur, out
+    reqs = int(re.search(r"(\d+) requests in", out).group(1))
+    m = re.search(r"requests in ([\d.]+)(us|ms|s|m|h),", out)
+    dur = float(m.group(1)) * {"us": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}[m.group(2)]
+    return rps, dur, out, reqs
 
 
 # --- statistics --------------------------------------------------------------

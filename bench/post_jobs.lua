@@ -5,6 +5,7 @@
 -- bench divides them by the duration wrk reports); once a thread has used
 -- its fleets it keeps posting the last one, which fleetd refuses with 409.
 -- usage: wrk -tT -s post_jobs.lua URL -- FIRST COUNT SECONDS T
+--    or: wrk -tT -s post_jobs.lua URL -- @FILE 0 SECONDS T   (fleet ids, one a line)
 
 local threads = {}
 
@@ -14,8 +15,16 @@ function setup(thread)
 end
 
 function init(args)
-	first = tonumber(args[1])
-	count = tonumber(args[2])
+	if string.sub(args[1], 1, 1) == "@" then
+		ids = {}
+		for line in io.lines(string.sub(args[1], 2)) do
+			table.insert(ids, tonumber(line))
+		end
+		count = #ids
+	else
+		first = tonumber(args[1])
+		count = tonumber(args[2])
+	end
 	seconds = args[3]
 	stride = tonumber(args[4])
 	i = tid
@@ -26,7 +35,8 @@ function init(args)
 end
 
 function request()
-	local fleet = first + math.min(i, count - 1)
+	local k = math.min(i, count - 1)
+	local fleet = ids and ids[k + 1] or first + k
 	i = i + stride
 	return wrk.format(nil, "/v1/jobs", nil,
 		'{"fleet":' .. fleet .. ',"steps":[{"op":"wait","seconds":' .. seconds .. '}]}')

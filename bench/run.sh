@@ -13,6 +13,8 @@ set -eu
 SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
 BUILDDIR=$(cd "${1:?usage: bench/run.sh BUILDDIR [OUTPUT.md]}" && pwd)
 OUT=${2:-$SRCDIR/docs/PERFORMANCE.md}
+mkdir -p "$(dirname "$OUT")"
+OUT=$(cd "$(dirname "$OUT")" && pwd)/$(basename "$OUT")
 
 # What the suite runs side by side with fleetd: Debian's own packages.
 BENCH_PKGS="nginx wrk python3 curl procps"
