@@ -1,110 +1,213 @@
-/* mirror_load.c -- benchmark tool (built by `make bench`, never installed):
- * how long fleetd takes to turn a full getObjects answer into its mirror,
- * and how much memory that costs.  Runs the same two calls fleetd's
- * session makes on a full answer -- jsonx_parse of the bytes, then
- * mirror_merge(full = 1) -- on a dump read from a file, RUNS times, each
- * into a fresh mirror, and prints one line per run:
- *   run=N parse_ms=P merge_ms=M total_ms=T
- * then "bytes=B objects=O fleets=F worlds=W rss0_kb=S rss_kb=R hwm_kb=H":
- * resident memory with only the dump read, then with the last mirror
- * still alive, and the peak.  Touches nothing else. */
+/* mirror_load.c -- benchmark (not a test): time and memory to load one full
+ * getObjects answer into the mirror.
+ *
+ * The answer is built from the real excerpt (read in place, never copied):
+ * its world and fleet objects, with every field and quirk they have, are
+ * cloned under new ids and spread positions until the answer holds the
+ * asked number of worlds (and a fifth as many fleets).  The answer is
+ * serialised to text first, so the figure includes parsing, as when the
+ * answer comes off the wire.
+ *
+ *   mirror_load gen EXCERPT.json WORLDS OUT.json   build an answer
+ *   mirror_load load ANSWER.json [ROUNDS]          measure, in a fresh process
+ *
+ * load prints the answer's size, the median parse and merge times over
+ * ROUNDS fresh mirrors, the heap the mirror keeps after the JSON is freed,
+ * and the peak resident memory, with the part the loading itself added. */
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include <jansson.h>
-
-#include "jsonx.h"
+#include "clock.h"
 #include "mirror.h"
+#include "mirror_scan.h"
 
-static double now_ms(void)
+static long status_kb(const char *key)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+	FILE *fp = fopen("/proc/self/status", "r");
+	char line[256];
+	long v = -1;
+	size_t kl = strlen(key);
+	while (fp && fgets(line, sizeof line, fp))
+		if (!strncmp(line, key, kl) && line[kl] == ':')
+			v = atol(line + kl + 1);
+	if (fp)
+		fclose(fp);
+	return v;
 }
 
-static char *read_all(const char *path, size_t *len)
+static int cmp_d(const void *a, const void *b)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	size_t cap = 1 << 20, n = 0;
-	char *buf = malloc(cap);
-	size_t got;
-	while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-		n += got;
-		if (n == cap) {
-			char *b = realloc(buf, cap *= 2);
-			if (!b) {
-				free(buf);
-				buf = NULL;
-			}
-			buf = b;
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static json_t *synth(const json_t *excerpt, int nworlds)
+{
+	json_t *worlds = json_array(), *fleets = json_array(), *out = json_array();
+	for (size_t i = 0; i < json_array_size(excerpt); i++) {
+		json_t *o = json_array_get(excerpt, i);
+		const char *c = json_string_value(json_object_get(o, "class"));
+		if (c && !strcmp(c, "world"))
+			json_array_append(worlds, o);
+		else if (c && !strcmp(c, "fleet"))
+			json_array_append(fleets, o);
+		else if (c && (!strcmp(c, "sovereign") || !strcmp(c, "update")))
+			json_array_append(out, o);
+	}
+	unsigned seed = 42;
+	for (int i = 0; i < nworlds; i++) {
+		json_t *w = json_deep_copy(json_array_get(worlds, (size_t)i % json_array_size(worlds)));
+		json_object_set_new(w, "id", json_integer(100000 + i));
+		double x = (double)(rand_r(&seed) % 400000) / 100 - 2000;
+		double y = (double)(rand_r(&seed) % 400000) / 100 - 2000;
+		json_object_set_new(w, "pos", json_pack("[f,f]", x, y));
+		json_object_del(w, "nearObjIDs");
+		json_array_append_new(out, w);
+		if (i % 5 == 0) {
+			json_t *f = json_deep_copy(json_array_get(fleets, (size_t)(i / 5) %
+								     json_array_size(fleets)));
+			json_object_set_new(f, "id", json_integer(1000000 + i));
+			json_object_set_new(f, "anchorObjID", json_integer(100000 + i));
+			json_object_set_new(f, "pos", json_pack("[f,f]", x, y));
+			json_array_append_new(out, f);
 		}
 	}
-	fclose(f);
-	*len = n;
+	json_decref(worlds);
+	json_decref(fleets);
+	return out;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	if (!fp)
+		return NULL;
+	fseek(fp, 0, SEEK_END);
+	long n = ftell(fp);
+	rewind(fp);
+	char *buf = n > 0 ? malloc((size_t)n) : NULL;
+	if (buf && fread(buf, 1, (size_t)n, fp) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(fp);
+	*len = (size_t)n;
 	return buf;
 }
 
-/* VmRSS / VmHWM of this process, in kB. */
-static long status_kb(const char *key)
+static int gen(const char *excerpt_path, int nworlds, const char *out)
 {
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[256];
-	long v = -1;
-	size_t k = strlen(key);
-	while (f && fgets(line, sizeof line, f))
-		if (strncmp(line, key, k) == 0 && line[k] == ':')
-			v = strtol(line + k + 1, NULL, 10);
-	if (f)
-		fclose(f);
-	return v;
+	json_error_t je;
+	json_t *excerpt = json_load_file(excerpt_path, 0, &je);
+	if (!json_is_array(excerpt)) {
+		fprintf(stderr, "%s: %s\n", excerpt_path, je.text);
+		return 1;
+	}
+	json_t *answer = synth(excerpt, nworlds);
+	json_decref(excerpt);
+	int rc = json_dump_file(answer, out, JSON_COMPACT);
+	json_decref(answer);
+	return rc ? 1 : 0;
+}
+
+/* One way of reading the answer: jansson's whole tree, or the scanner. */
+static json_t *read_answer(const char *text, size_t len, int scan)
+{
+	char err[128];
+	if (scan)
+		return mirror_scan_answer(text, len, 32, err, sizeof err);
+	json_error_t je;
+	return json_loadb(text, len, 0, &je);
+}
+
+static int measure(const char *text, size_t len, int rounds, int scan)
+{
+	double parse[100], merge[100];
+	size_t worlds = 0, fleets = 0;
+	struct timespec c0, c1;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
+	for (int r = 0; r < rounds; r++) {
+		int64_t t0 = clock_mono_ns();
+		json_t *a = read_answer(text, len, scan);
+		int64_t t1 = clock_mono_ns();
+		struct mirror *m = mirror_new();
+		char err[128];
+		if (!a || mirror_merge(m, a, 1, err, sizeof err) < 0) {
+			fprintf(stderr, "load failed\n");
+			return 1;
+		}
+		int64_t t2 = clock_mono_ns();
+		json_decref(a);
+		worlds = mirror_world_count(m);
+		fleets = mirror_fleet_count(m);
+		parse[r] = (double)(t1 - t0) / 1e6;
+		merge[r] = (double)(t2 - t1) / 1e6;
+		mirror_free(m);
+	}
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
+	double cpu = ((double)(c1.tv_sec - c0.tv_sec) * 1e3 +
+		      (double)(c1.tv_nsec - c0.tv_nsec) / 1e6) / rounds;
+	qsort(parse, (size_t)rounds, sizeof parse[0], cmp_d);
+	qsort(merge, (size_t)rounds, sizeof merge[0], cmp_d);
+	printf("%s: %zu bytes, %zu worlds, %zu fleets; median of %d: read %.1f ms, "
+	       "merge %.1f ms, total %.1f ms (CPU time %.1f ms per load, freeing included)\n",
+	       scan ? "scanner (fleetd's path)" : "jansson tree   ", len, worlds, fleets,
+	       rounds, parse[rounds / 2], merge[rounds / 2],
+	       parse[rounds / 2] + merge[rounds / 2], cpu);
+	return 0;
+}
+
+/* Peak memory of one load, in this fresh process: call it first. */
+static void peak_of_one(const char *text, size_t len, int scan)
+{
+	long before = status_kb("VmRSS");
+	json_t *a = read_answer(text, len, scan);
+	struct mirror *m = mirror_new();
+	char err[128];
+	mirror_merge(m, a, 1, err, sizeof err);
+	json_decref(a);
+	long peak = status_kb("VmHWM");
+	size_t worlds = mirror_world_count(m);
+	/* what the mirror keeps: the heap its freeing gives back */
+	size_t with = mallinfo2().uordblks;
+	mirror_free(m);
+	size_t kept = with - mallinfo2().uordblks;
+	printf("peak RSS %ld KiB, %ld KiB of it added by reading and merging; the "
+	       "mirror keeps %.1f KiB (%.0f bytes per world)\n", peak, peak - before,
+	       (double)kept / 1024, (double)kept / (double)(worlds ? worlds : 1));
+}
+
+static int load(const char *path, int rounds, int scan)
+{
+	size_t len;
+	char *text = read_file(path, &len);
+	if (!text) {
+		fprintf(stderr, "%s: cannot read\n", path);
+		return 1;
+	}
+	peak_of_one(text, len, scan);
+	int rc = measure(text, len, rounds, scan);
+	free(text);
+	return rc;
 }
 
 int main(int argc, char **argv)
 {
-	if (argc != 3) {
-		fprintf(stderr, "usage: mirror_load GETOBJECTS.json RUNS\n");
-		return 2;
-	}
-	size_t len;
-	char *buf = read_all(argv[1], &len);
-	int runs = atoi(argv[2]);
-	if (!buf || runs < 1) {
-		fprintf(stderr, "mirror_load: cannot read %s\n", argv[1]);
-		return 1;
-	}
-	long rss0 = status_kb("VmRSS"); /* the dump itself is in memory already */
-	char err[256];
-	size_t objects = 0, fleets = 0, worlds = 0;
-	for (int i = 1; i <= runs; i++) {
-		double t0 = now_ms();
-		json_t *answer = jsonx_parse(buf, len, 0, err, sizeof err);
-		double t1 = now_ms();
-		struct mirror *m = answer ? mirror_new() : NULL;
-		if (!m || mirror_merge(m, answer, 1, err, sizeof err) < 0) {
-			fprintf(stderr, "mirror_load: %s\n", err);
-			return 1;
+	if (argc == 5 && !strcmp(argv[1], "gen"))
+		return gen(argv[2], atoi(argv[3]), argv[4]);
+	if ((argc == 3 || argc == 4) &&
+	    (!strcmp(argv[1], "load") || !strcmp(argv[1], "load-jansson"))) {
+		int rounds = argc == 4 ? atoi(argv[3]) : 7;
+		if (rounds < 1 || rounds > 100) {
+			fprintf(stderr, "ROUNDS: 1 to 100\n");
+			return 2;
 		}
-		double t2 = now_ms();
-		printf("run=%d parse_ms=%.2f merge_ms=%.2f total_ms=%.2f\n", i, t1 - t0, t2 - t1,
-		       t2 - t0);
-		objects = json_array_size(answer);
-		fleets = mirror_fleet_count(m);
-		worlds = mirror_world_count(m);
-		json_decref(answer);
-		if (i < runs)
-			mirror_free(m);
-		else
-			printf("bytes=%zu objects=%zu fleets=%zu worlds=%zu rss0_kb=%ld rss_kb=%ld "
-			       "hwm_kb=%ld\n",
-			       len, objects, fleets, worlds, rss0, status_kb("VmRSS"), status_kb("VmHWM"));
-		if (i == runs)
-			mirror_free(m);
+		return load(argv[2], rounds, !strcmp(argv[1], "load"));
 	}
-	free(buf);
-	return 0;
+	fprintf(stderr, "usage: %s gen EXCERPT.json WORLDS OUT.json\n"
+			"       %s load|load-jansson ANSWER.json [ROUNDS]\n", argv[0], argv[0]);
+	return 2;
 }

@@ -63,7 +63,7 @@ static json_t *resources_json(const struct mirror *m, const int64_t *res, size_t
 	json_t *a = json_array();
 	for (size_t i = 0; i < n; i++) {
 		const char *name = mirror_resource_name(m, res[2 * i]);
-		json_array_append_new(a, json_pack("{s:I,s:I,s:s?}", "id",
+		json_array_append_new(a, json_pack("{s:I,s:I,s:s*}", "id",
 						   (json_int_t)res[2 * i], "qty",
 						   (json_int_t)res[2 * i + 1], "name", name));
 	}
@@ -124,7 +124,7 @@ static json_t *world_json(const struct mirror *m, const struct mirror_world *w)
 		free(sorted);
 	}
 	const char *dname = w->designation ? mirror_resource_name(m, w->designation) : NULL;
-	return json_pack("{s:I,s:s,s:I,s:b,s:o,s:o,s:s?,s:i,s:f,s:b,s:b,s:o,s:o}",
+	return json_pack("{s:I,s:s,s:I,s:b,s:o,s:o,s:s*,s:i,s:f,s:b,s:b,s:o,s:o}",
 			 "id", (json_int_t)w->id, "name", w->name ? w->name : "",
 			 "sovereign", (json_int_t)w->sovereign, "mine",
 			 w->sovereign == mirror_player(m), "position", pos_json(w->x, w->y),
@@ -335,7 +335,7 @@ static void on_worlds(struct http_req *req, void *arg)
 	}
 	char cur[32];
 	snprintf(cur, sizeof cur, "%lld", (long long)last);
-	json_t *body = json_pack("{s:I,s:o,s:s?}", "count",
+	json_t *body = json_pack("{s:I,s:o,s:s*}", "count",
 				 (json_int_t)json_array_size(list), "worlds", list,
 				 "next_cursor", more ? cur : NULL);
 	reply_ok(req, with_watch(m, body));

@@ -17,9 +17,11 @@
 #include <sys/stat.h>
 
 #include "clock.h"
+#include "jsonx.h"
 #include "log.h"
 #include "loop.h"
 #include "mirror.h"
+#include "mirror_scan.h"
 #include "upstream.h"
 
 #define PASSWORD_MAX 4096
@@ -49,6 +51,7 @@ struct session {
 	int have_info;
 	enum session_state state;
 	int login_inflight, poll_inflight, poll_due;
+	int need_full;          /* the next poll asks for everything again */
 	int login_failures, poll_failures;
 	int64_t last_poll_ms;
 	int64_t margin_ms, relogin_max_ms;
@@ -101,8 +104,9 @@ static void set_state(struct session *s, enum session_state st)
 static void note_error(struct session *s, const char *what,
 		       const struct upstream_result *r)
 {
-	snprintf(s->stats.last_error, sizeof s->stats.last_error, "%s: %s%s%s", what,
-		 upstream_outcome_name(r->outcome), r->message && *r->message ? ": " : "",
+	snprintf(s->stats.last_error, sizeof s->stats.last_error, "%s: %s%s%s%s%s", what,
+		 upstream_outcome_name(r->outcome), r->code ? " " : "",
+		 r->code ? r->code : "", r->message && *r->message ? ": " : "",
 		 r->message ? r->message : "");
 }
 
@@ -185,6 +189,7 @@ static void on_login(void *arg, const struct upstream_result *r)
 				 "login: the game's answer has no authToken");
 		else
 			note_error(s, "login", r);
+		login_later(s);
 		char qu[128], qe[256];
 		log_error("login failed", "username=%s error=%s retry_ms=%lld",
 			  log_quote(qu, sizeof qu, s->username),
@@ -192,7 +197,6 @@ static void on_login(void *arg, const struct upstream_result *r)
 			  (long long)login_delay_ms(s));
 		set_state(s, SESSION_DOWN);
 		fail_pending(s, "the game session is down (login failed)");
-		login_later(s);
 		return;
 	}
 	free(s->token);
@@ -210,7 +214,7 @@ static void on_login(void *arg, const struct upstream_result *r)
 		set_state(s, SESSION_CONNECTED);
 		flush_pending(s);
 		if (s->poll_due)
-			send_objects(s, 0);
+			send_objects(s, s->need_full);
 	}
 }
 
@@ -236,6 +240,9 @@ static void relogin(struct session *s)
 	if (s->login_inflight || loop_timer_armed(&s->login_timer))
 		return;
 	s->stats.relogins++;
+	/* a new token may come from a game that was reset: reload everything
+	 * at the next poll rather than trust our sequence */
+	s->need_full = 1;
 	log_info("auth token refused; logging in again", NULL);
 	send_login(s);
 }
@@ -311,12 +318,15 @@ static void count_watch(struct session *s, double before, int was_ready)
 static void on_objects(void *arg, const struct upstream_result *r, int full)
 {
 	struct session *s = arg;
+	/* the first full load is part of getting a session; a later one
+	 * (after a re-login) is only a bigger poll */
+	int initial = full && !mirror_ready(s->m);
 	s->poll_inflight = 0;
-	if (full)
+	if (initial)
 		s->login_inflight = 0;
 	if (r->outcome == UPSTREAM_GAME_ERROR && is_auth_error(r->code, r->message)) {
 		note_error(s, "getObjects", r);
-		if (full) {
+		if (initial) {
 			login_later(s);
 		} else {
 			s->poll_due = 1;
@@ -329,7 +339,7 @@ static void on_objects(void *arg, const struct upstream_result *r, int full)
 		char q[256];
 		log_warn("getObjects failed", "full=%d error=%s", full,
 			 log_quote(q, sizeof q, s->stats.last_error));
-		if (full) {
+		if (initial) {
 			fail_pending(s, "the game session is down (getObjects failed)");
 			login_later(s);
 			return;
@@ -343,19 +353,39 @@ static void on_objects(void *arg, const struct upstream_result *r, int full)
 	char err[160];
 	int was_ready = mirror_ready(s->m);
 	double before = mirror_watch(s->m);
-	if (mirror_merge(s->m, r->answer, full, err, sizeof err) < 0) {
+	uint64_t stale = mirror_stale_skipped(s->m);
+	/* megabytes for a full answer: read with the scanner, which builds only
+	 * what the mirror keeps */
+	json_t *answer = mirror_scan_answer(r->text ? r->text : "", r->text_len,
+					    JSONX_MAX_DEPTH, err, sizeof err);
+	int merged = answer ? mirror_merge(s->m, answer, full, err, sizeof err) : -1;
+	json_decref(answer);
+	if (merged < 0) {
 		snprintf(s->stats.last_error, sizeof s->stats.last_error, "getObjects: %s", err);
 		log_warn("getObjects answer not merged", "error=%s", err);
-		if (full) {
+		if (initial) {
 			login_later(s);
 			return;
 		}
-		poll_later(s, mirror_watch_ms(s->m));
+		s->poll_failures++;
+		poll_later(s, 1000);
 		return;
 	}
 	s->poll_failures = 0;
 	count_watch(s, before, was_ready);
-	if (full) {
+	if (!full && mirror_stale_skipped(s->m) != stale) {
+		/* older than what an action's answer showed, or the game went
+		 * back in time: only a full answer settles which */
+		s->need_full = 1;
+		log_info("getObjects answer older than the mirror; the next poll reloads",
+			 NULL);
+	}
+	if (full)
+		s->need_full = 0;
+	if (full && !initial) {
+		s->stats.full_loads++;
+		set_state(s, SESSION_CONNECTED);
+	} else if (full) {
 		s->stats.full_loads++;
 		s->phase = PH_RUNNING;
 		log_info("game state loaded", "worlds=%zu fleets=%zu watch=%.1f",
@@ -382,18 +412,20 @@ static void on_delta(void *arg, const struct upstream_result *r)
 
 static void send_objects(struct session *s, int full)
 {
-	if (full)
+	int initial = full && !mirror_ready(s->m);
+	if (initial)
 		s->phase = PH_FULL;
 	s->poll_due = 0;
 	json_t *b = common_body(s, NULL, !full);
 	s->last_poll_ms = clock_now_ms();
 	s->stats.next_poll_ms = 0;
-	if (b && upstream_post(s->up, "getObjects", b, UPSTREAM_IDEMPOTENT,
+	if (b && upstream_post(s->up, "getObjects", b,
+			       UPSTREAM_IDEMPOTENT | UPSTREAM_RAW_ANSWER,
 			       full ? on_full : on_delta, s) == 0) {
 		s->poll_inflight = 1;
-		if (full)
+		if (initial)
 			s->login_inflight = 1;
-	} else if (full) {
+	} else if (initial) {
 		login_later(s);
 	} else {
 		poll_later(s, 1000);
@@ -411,7 +443,7 @@ static void on_poll_timer(struct loop *loop, void *arg)
 		s->poll_due = 1; /* after the login */
 		return;
 	}
-	send_objects(s, 0);
+	send_objects(s, s->need_full);
 }
 
 /* --- actions ----------------------------------------------------------------- */
@@ -488,10 +520,10 @@ static void on_action(void *arg, const struct upstream_result *r)
 			if (mirror_merge(s->m, r->answer, 0, err, sizeof err) < 0)
 				log_warn("action answer not merged", "endpoint=%s error=%s",
 					 c->endpoint, err);
+			/* the poll keeps the schedule of the last getObjects, even
+			 * if this answer already showed the next watch: exactly one
+			 * getObjects per watch, whatever the actions */
 			count_watch(s, before, was_ready);
-			/* the answer may carry a newer update: follow its rhythm */
-			if (!s->poll_inflight && loop_timer_armed(&s->poll_timer))
-				arm_poll(s);
 		}
 		cr.answer = r->answer;
 		break;

@@ -270,40 +270,53 @@ static void do_login(struct sim_api *api, struct http_req *req, const json_t *bo
 					u));
 }
 
+/* The sovereigns are written from the same cached text as in getObjects,
+ * so both answers carry the same objects byte for byte. */
 static void do_game_info(struct sim_api *api, struct http_req *req)
 {
 	struct sim_galaxy *g = api->g;
-	json_t *sovs = json_array();
-	for (size_t i = 0; sovs && i < g->n; i++)
-		if (g->objs[i]->kind == SIM_SOVEREIGN)
-			json_array_append_new(sovs, sim_obj_json(g, g->objs[i]));
 	json_t *info = json_pack("{s:I,s:I,s:s,s:s,s:[],s:{}}", "sovereignID",
 				 (json_int_t)g->player, "capitalObjID", (json_int_t)g->capital,
 				 "gameID", api->cfg.game, "username", api->cfg.username,
 				 "mapBookmarks", "uiOptions");
+	struct sim_buf b = {0};
 	if (!api->scenario) {
 		json_t *sc = sim_catalog_json(g->cat);
-		api->scenario = sc ? json_dumps(sc, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
+		struct sim_buf sb = {0};
+		if (sc)
+			sim_json_write(&sb, sc);
 		json_decref(sc);
+		if (sc && !sb.oom)
+			api->scenario = sb.p;
+		else
+			sim_buf_free(&sb);
 	}
-	char *s = sovs ? json_dumps(sovs, JSON_COMPACT | JSON_SORT_KEYS |
-					   JSON_REAL_PRECISION(15)) : NULL;
-	char *ui = info ? json_dumps(info, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	json_decref(sovs);
-	json_decref(info);
-	struct sim_buf b = {0};
-	if (s && ui && api->scenario) {
-		sim_buf_puts(&b, "{\"scenarioInfo\":");
-		sim_buf_puts(&b, api->scenario);
-		sim_buf_puts(&b, ",\"sovereigns\":");
-		sim_buf_puts(&b, s);
-		sim_buf_puts(&b, ",\"userInfo\":");
-		sim_buf_puts(&b, ui);
-		sim_buf_puts(&b, "}");
-	} else
+	if (!info || !api->scenario)
 		b.oom = 1;
-	free(s);
-	free(ui);
+	sim_buf_puts(&b, "{\"scenarioInfo\":");
+	if (api->scenario)
+		sim_buf_puts(&b, api->scenario);
+	sim_buf_puts(&b, ",\"sovereigns\":[");
+	int first = 1;
+	for (size_t i = 0; i < g->n; i++) {
+		if (g->objs[i]->kind != SIM_SOVEREIGN)
+			continue;
+		size_t len;
+		const char *t = sim_obj_text(g, g->objs[i], &len);
+		if (!t) {
+			b.oom = 1;
+			break;
+		}
+		if (!first)
+			sim_buf_put(&b, ",", 1);
+		sim_buf_put(&b, t, len);
+		first = 0;
+	}
+	sim_buf_puts(&b, "],\"userInfo\":");
+	if (info)
+		sim_json_write(&b, info);
+	sim_buf_puts(&b, "}");
+	json_decref(info);
 	if (b.oom) {
 		sim_buf_free(&b);
 		http_reply_error(req, 500, "internal", "out of memory");
@@ -414,9 +427,21 @@ static void answer_fault(struct sim_api *api, struct http_req *req, const char *
 	}
 }
 
+/* The watch ends on the clock, not on when the loop gets round to its
+ * timer: a call arriving after the announced nextUpdateTime must see the
+ * new watch even if this process was slow to run the timer (a loaded
+ * machine), or a client timed by nextUpdateTime would be answered with the
+ * old watch and poll again. */
+static void catch_up_watch(struct sim_api *api)
+{
+	if (clock_now_ms() >= api->next_watch_ms)
+		end_watch(api);
+}
+
 static void on_api(struct http_req *req, void *arg)
 {
 	struct sim_api *api = arg;
+	catch_up_watch(api);
 	const char *name = http_param(req, 0);
 	int idx = name ? endpoint_index(name) : -1;
 	if (idx < 0) {

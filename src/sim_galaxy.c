@@ -69,6 +69,11 @@ int sim_res_add(struct sim_reslist *r, int64_t id, int64_t delta)
 	}
 	if (delta <= 0)
 		return 0;
+	return sim_res_append(r, id, delta);
+}
+
+int sim_res_append(struct sim_reslist *r, int64_t id, int64_t qty)
+{
 	if (r->n == r->cap) {
 		size_t cap = r->cap ? r->cap * 2 : 8;
 		struct sim_res *v = realloc(r->v, cap * sizeof *v);
@@ -78,7 +83,7 @@ int sim_res_add(struct sim_reslist *r, int64_t id, int64_t delta)
 		r->cap = cap;
 	}
 	r->v[r->n].id = id;
-	r->v[r->n].qty = delta;
+	r->v[r->n].qty = qty;
 	r->n++;
 	return 0;
 }
@@ -383,7 +388,7 @@ json_t *sim_obj_json(const struct sim_galaxy *g, const struct sim_obj *o)
 		if (o->has_funds)
 			json_object_set_new(j, "funds",
 					    json_pack("[if]", SIM_CURRENCY_ID, o->funds));
-		if (o->id == g->player) {
+		if (o->id == g->player && g->live_stats) {
 			/* live counts for the player's own stats */
 			json_t *st = json_object_get(j, "stats");
 			if (json_is_object(st)) {
@@ -410,7 +415,113 @@ json_t *sim_obj_json(const struct sim_galaxy *g, const struct sim_obj *o)
 	return j;
 }
 
-#define SIM_DUMP_FLAGS (JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(15))
+/* Our own writer rather than json_dumps(): keys sorted as the live server
+ * writes them, and every real in its shortest form that reads back to the
+ * same double (jansson offers only a fixed precision, which either loses
+ * digits of a loaded dump or prints 314.33 as 314.32999999999998). */
+static void put_real(struct sim_buf *b, double v)
+{
+	char t[40];
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(t, sizeof t, "%.*g", prec, v);
+		if (strtod(t, NULL) == v)
+			break;
+	}
+	sim_buf_puts(b, t);
+	if (!strpbrk(t, ".eEn")) /* keep it a real: 1000 -> 1000.0 */
+		sim_buf_put(b, ".0", 2);
+}
+
+static void put_string(struct sim_buf *b, const char *s, size_t len)
+{
+	sim_buf_put(b, "\"", 1);
+	size_t run = 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		sim_buf_put(b, s + run, i - run);
+		run = i + 1;
+		char esc[8];
+		if (c == '"' || c == '\\')
+			snprintf(esc, sizeof esc, "\\%c", c);
+		else if (c == '\n')
+			snprintf(esc, sizeof esc, "\\n");
+		else
+			snprintf(esc, sizeof esc, "\\u%04x", c);
+		sim_buf_puts(b, esc);
+	}
+	sim_buf_put(b, s + run, len - run);
+	sim_buf_put(b, "\"", 1);
+}
+
+static int key_cmp(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+static void put_json(struct sim_buf *b, const json_t *v)
+{
+	char t[32];
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: {
+		size_t n = json_object_size(v), k = 0;
+		const char **keys = malloc((n ? n : 1) * sizeof *keys);
+		if (!keys) {
+			b->oom = 1;
+			return;
+		}
+		const char *key;
+		json_t *val;
+		json_object_foreach((json_t *)v, key, val) keys[k++] = key;
+		qsort(keys, n, sizeof *keys, key_cmp);
+		sim_buf_put(b, "{", 1);
+		for (k = 0; k < n; k++) {
+			if (k)
+				sim_buf_put(b, ",", 1);
+			put_string(b, keys[k], strlen(keys[k]));
+			sim_buf_put(b, ":", 1);
+			put_json(b, json_object_get(v, keys[k]));
+		}
+		sim_buf_put(b, "}", 1);
+		free(keys);
+		return;
+	}
+	case JSON_ARRAY:
+		sim_buf_put(b, "[", 1);
+		for (size_t i = 0; i < json_array_size(v); i++) {
+			if (i)
+				sim_buf_put(b, ",", 1);
+			put_json(b, json_array_get(v, i));
+		}
+		sim_buf_put(b, "]", 1);
+		return;
+	case JSON_STRING:
+		put_string(b, json_string_value(v), json_string_length(v));
+		return;
+	case JSON_INTEGER:
+		snprintf(t, sizeof t, "%lld", (long long)json_integer_value(v));
+		sim_buf_puts(b, t);
+		return;
+	case JSON_REAL:
+		put_real(b, json_real_value(v));
+		return;
+	case JSON_TRUE:
+		sim_buf_puts(b, "true");
+		return;
+	case JSON_FALSE:
+		sim_buf_puts(b, "false");
+		return;
+	case JSON_NULL:
+		sim_buf_puts(b, "null");
+		return;
+	}
+}
+
+void sim_json_write(struct sim_buf *b, const json_t *v)
+{
+	put_json(b, v);
+}
 
 const char *sim_obj_text(struct sim_galaxy *g, struct sim_obj *o, size_t *len)
 {
@@ -421,11 +532,16 @@ const char *sim_obj_text(struct sim_galaxy *g, struct sim_obj *o, size_t *len)
 	free(o->text);
 	o->text = NULL;
 	json_t *j = sim_obj_json(g, o);
-	o->text = j ? json_dumps(j, SIM_DUMP_FLAGS) : NULL;
+	struct sim_buf b = {0};
+	if (j)
+		put_json(&b, j);
 	json_decref(j);
-	if (!o->text)
+	if (!j || b.oom) {
+		sim_buf_free(&b);
 		return NULL;
-	o->text_len = strlen(o->text);
+	}
+	o->text = b.p;
+	o->text_len = b.len;
 	o->text_seq = o->seq;
 	*len = o->text_len;
 	return o->text;

@@ -75,6 +75,7 @@ struct sim_galaxy {
 	int64_t capital; /* the player's capital world */
 	int64_t next_id; /* for new fleets */
 	int64_t fleet_names;
+	int live_stats;  /* recount the player's stats (generated galaxies) */
 };
 
 struct sim_galaxy *sim_galaxy_new(struct sim_catalog *cat);
@@ -100,6 +101,8 @@ void sim_galaxy_destroy(struct sim_galaxy *g, struct sim_obj *o);
 /* Resources: quantity held (0 if none); add delta (removes empty entries). */
 int64_t sim_res_get(const struct sim_reslist *r, int64_t id);
 int sim_res_add(struct sim_reslist *r, int64_t id, int64_t delta);
+/* Append an entry as given, zero quantities included (loading a dump). */
+int sim_res_append(struct sim_reslist *r, int64_t id, int64_t qty);
 
 /* "1st Fleet", "22nd Fleet", "113th Fleet": the next default fleet name. */
 char *sim_galaxy_fleet_name(struct sim_galaxy *g);
@@ -124,6 +127,8 @@ struct sim_buf {
 void sim_buf_put(struct sim_buf *b, const char *s, size_t n);
 void sim_buf_puts(struct sim_buf *b, const char *s);
 void sim_buf_free(struct sim_buf *b);
+/* Compact JSON, keys sorted, reals in their shortest exact form. */
+void sim_json_write(struct sim_buf *b, const json_t *v);
 
 /* Append the JSON text of every object changed after `since` (everything
  * when since <= 0, tombstones then left out), comma-separated, to b.

@@ -155,6 +155,7 @@ static int stock_world(struct rng *r, struct sim_obj *w, int is_capital)
 		rc |= sim_res_add(&w->res, 170, 500);
 		rc |= sim_res_add(&w->res, 144, 1000);
 		rc |= sim_res_add(&w->res, 102, 1000);
+		rc |= sim_res_add(&w->res, 26, 500);
 	} else {
 		/* independent and rival worlds defend themselves */
 		rc |= sim_res_add(&w->res, 205, rng_range(r, 10, 120));
@@ -212,6 +213,7 @@ int sim_galaxy_generate(struct sim_galaxy *g, uint64_t seed, int nworlds,
 	g->watch = GEN_WATCH0;
 	g->player = SOV_PLAYER;
 	g->next_id = FLEET_ID0;
+	g->live_stats = 1;
 	double side = sqrt((double)n) * 50.0;
 	for (size_t i = 0; i < n; i++) {
 		if (!(w[i] = sim_obj_new(SIM_WORLD, WORLD_ID0 + (int64_t)i)))

@@ -38,7 +38,7 @@ static int get_res(struct sim_galaxy *g, const json_t *o, struct sim_reslist *r,
 		    ipint_decode(json_array_get(a, i + 1), &qty) < 0)
 			continue; /* a quirk we cannot read is not fatal */
 		if (sim_catalog_ensure(g->cat, id, unknown) < 0 ||
-		    sim_res_add(r, id, qty) < 0)
+		    (sim_res_get(r, id) ? sim_res_add(r, id, qty) : sim_res_append(r, id, qty)) < 0)
 			return -1;
 	}
 	return 0;
@@ -249,9 +249,23 @@ int sim_galaxy_load(struct sim_galaxy *g, const char *path, int64_t sovereign,
 	}
 	int64_t max_id = 0;
 	for (size_t i = 0; i < g->n; i++) {
-		g->objs[i]->seq = g->seq;
-		if (g->objs[i]->id > max_id)
-			max_id = g->objs[i]->id;
+		struct sim_obj *o = g->objs[i];
+		o->seq = g->seq;
+		if (o->id > max_id)
+			max_id = o->id;
+		if (o->kind != SIM_FLEET)
+			continue;
+		/* new fleets are numbered after the player's highest "Nth Fleet" */
+		long long n;
+		if (o->sov == g->player && o->name && sscanf(o->name, "%lld", &n) == 1 &&
+		    n > g->fleet_names && n < 1000000000)
+			g->fleet_names = n;
+		/* an anchored fleet is near its world, whatever the dump said */
+		struct sim_obj *w = o->anchor ? sim_galaxy_find(g, o->anchor) : NULL;
+		if (w && w->kind == SIM_WORLD && sim_world_near_add(w, o->id) < 0) {
+			snprintf(err, errlen, "--galaxy %s: out of memory", path);
+			return -1;
+		}
 	}
 	g->next_id = max_id + 1;
 	g->base_seq = g->seq;

@@ -74,18 +74,7 @@ static int req_add(struct sim_reslist *r, int64_t id, int64_t qty)
 			r->v[i].qty += qty;
 			return 0;
 		}
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 8;
-		struct sim_res *v = realloc(r->v, cap * sizeof *v);
-		if (!v)
-			return -1;
-		r->v = v;
-		r->cap = cap;
-	}
-	r->v[r->n].id = id;
-	r->v[r->n].qty = qty;
-	r->n++;
-	return 0;
+	return sim_res_append(r, id, qty);
 }
 
 /* A [id, qty, ...] list: known ids, whole non-zero quantities (negative

@@ -340,6 +340,22 @@ struct verdict {
 	long status;
 };
 
+/* Does the text open like a hexeError list?  (Raw answers are parsed by
+ * the caller; refusals must still be told apart here.) */
+static int looks_hexe(const char *t, size_t n)
+{
+	size_t i = 0;
+	while (i < n && (t[i] == ' ' || t[i] == '\n' || t[i] == '\r' || t[i] == '\t'))
+		i++;
+	if (i == n || t[i] != '[')
+		return 0;
+	i++;
+	while (i < n && (t[i] == ' ' || t[i] == '\n' || t[i] == '\r' || t[i] == '\t'))
+		i++;
+	static const char tag[] = "\"" HEXE_MARKER "\"";
+	return n - i >= sizeof tag - 1 && memcmp(t + i, tag, sizeof tag - 1) == 0;
+}
+
 static void classify_answer(struct up_call *c, struct verdict *v)
 {
 	if (v->status >= 500 || v->status == 429) {
@@ -351,6 +367,10 @@ static void classify_answer(struct up_call *c, struct verdict *v)
 		v->outcome = UPSTREAM_GAME_ERROR;
 		snprintf(v->code, sizeof v->code, "http_%ld", v->status);
 		snprintf(v->message, sizeof v->message, "HTTP %ld from the game", v->status);
+		return;
+	}
+	if ((c->flags & UPSTREAM_RAW_ANSWER) && c->resp && !looks_hexe(c->resp, c->resp_len)) {
+		v->outcome = UPSTREAM_OK;
 		return;
 	}
 	char perr[160];
@@ -444,6 +464,8 @@ static void done_transfer(struct upstream *u, struct up_call *c, CURLcode rc)
 		.message = v.message,
 		.http_status = v.status,
 		.attempts = c->attempts,
+		.text = v.outcome == UPSTREAM_OK && !v.answer ? c->resp : NULL,
+		.text_len = v.outcome == UPSTREAM_OK && !v.answer ? c->resp_len : 0,
 	};
 	finish(u, c, &r);
 	json_decref(v.answer);

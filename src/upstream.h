@@ -53,6 +53,10 @@ struct upstream_result {
 	const char *message;   /* what went wrong, for humans; "" when OK */
 	long http_status;      /* 0 when no answer came */
 	int attempts;
+	/* UPSTREAM_RAW_ANSWER and OK: the answer's text, not parsed (answer is
+	 * NULL); borrowed for the callback.  Checked only not to be a hexeError. */
+	const char *text;
+	size_t text_len;
 };
 
 typedef void (*upstream_done_fn)(void *arg, const struct upstream_result *r);
@@ -61,6 +65,7 @@ typedef void (*upstream_attempt_fn)(void *arg, const char *endpoint,
 				    enum upstream_outcome outcome, int will_retry);
 
 #define UPSTREAM_IDEMPOTENT 1 /* safe to resend after an ambiguous attempt */
+#define UPSTREAM_RAW_ANSWER 2 /* hand back the text; the caller parses it */
 
 struct upstream *upstream_new(struct loop *loop, const struct upstream_config *cfg,
 			      char *err, size_t errlen);

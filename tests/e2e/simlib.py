@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -106,7 +107,8 @@ class Sim:
         self.seq = 0
 
     def raw(self, method, path, body=None, timeout=10):
-        """(status, bytes); status 0 when the connection failed or timed out."""
+        """(status, bytes); status -1 when no answer came in time, 0 when
+        the connection failed or the answer was cut short."""
         data = None if body is None else (body if isinstance(body, bytes) else
                                           json.dumps(body).encode())
         req = urllib.request.Request(self.base + path, data=data, method=method)
@@ -117,6 +119,12 @@ class Sim:
                 return r.status, r.read()
         except urllib.error.HTTPError as e:
             return e.code, e.read()
+        except (TimeoutError, socket.timeout):
+            return -1, b""
+        except urllib.error.URLError as e:
+            if isinstance(e.reason, (TimeoutError, socket.timeout)):
+                return -1, b""
+            return 0, b""
         except Exception:
             return 0, b""
 
@@ -138,8 +146,8 @@ class Sim:
         d.update(extra)
         return d
 
-    def call(self, name, **fields):
-        return self.post(name, self.common(**fields))
+    def call(self, endpoint, **fields):
+        return self.post(endpoint, self.common(**fields))
 
     def objects(self, sequence=0):
         a = self.call("getObjects", sequence=sequence)

@@ -291,9 +291,15 @@ int main(void)
 	test_idmap();
 	test_full_reload_and_info();
 	const char *shared = getenv("FLEETD_SHARED");
+	const char *top = getenv("TOP_SRCDIR");
 	char path[4096];
-	snprintf(path, sizeof path, "%s/fixtures/anacreon/getObjects-excerpt.json",
-		 shared ? shared : "../shared");
+	if (shared && *shared)
+		snprintf(path, sizeof path, "%s/fixtures/anacreon/getObjects-excerpt.json",
+			 shared);
+	else
+		snprintf(path, sizeof path,
+			 "%s/../shared/fixtures/anacreon/getObjects-excerpt.json",
+			 top && *top ? top : "..");
 	FILE *fp = fopen(path, "r");
 	if (!fp) {
 		fprintf(stderr, "SKIP: no fixture at %s\n", path);

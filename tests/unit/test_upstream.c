@@ -204,15 +204,24 @@ int main(void)
 	CHECK(upstream_post(u, "buyItem", json_object(), 0, done, &o[8]) == 0);
 	json_t *secret = json_pack("{s:s,s:[i,i]}", "password", "p\"w\\é", "resources", 1, 2);
 	CHECK(upstream_post(u, "login", json_deep_copy(secret), 0, done, &o[9]) == 0);
+	/* raw answers: the text is handed back unparsed, refusals still seen */
+	CHECK(upstream_post(u, "getObjects", json_object(),
+			    UPSTREAM_IDEMPOTENT | UPSTREAM_RAW_ANSWER, done, &o[10]) == 0);
+	CHECK(upstream_post(u, "setDestination", json_object(), UPSTREAM_RAW_ANSWER, done,
+			    &o[11]) == 0);
 	/* no callback may run inside upstream_post */
-	for (int i = 0; i < 10; i++)
+	for (int i = 0; i < 12; i++)
 		CHECK_EQ_INT(o[i].called, 0);
-	run_until(o, 10);
-	for (int i = 0; i < 10; i++)
+	run_until(o, 12);
+	for (int i = 0; i < 12; i++)
 		CHECK_EQ_INT(o[i].called, 1);
+	CHECK_EQ_INT(o[10].r.outcome, UPSTREAM_OK);
+	CHECK(o[10].answer == NULL && o[10].r.text_len > 0);
+	CHECK_EQ_INT(o[11].r.outcome, UPSTREAM_GAME_ERROR);
+	CHECK(!strcmp(o[11].code, "unknownObject"));
 
 	CHECK_EQ_INT(o[0].r.outcome, UPSTREAM_OK);
-	CHECK(o[0].answer && json_is_array(o[0].answer));
+	CHECK(o[0].answer && json_is_array(o[0].answer) && o[0].r.text == NULL);
 	CHECK_EQ_INT(o[0].r.attempts, 1);
 
 	CHECK_EQ_INT(o[1].r.outcome, UPSTREAM_GAME_ERROR); /* never retried */
@@ -257,9 +266,9 @@ int main(void)
 		sum += e->latency[b];
 	CHECK_EQ_INT(sum, 4);
 	e = ep(u, "setDestination");
-	CHECK(e && e->calls == 1 && e->game_errors == 1);
+	CHECK(e && e->calls == 2 && e->game_errors == 2);
 	CHECK(upstream_get_stats(u)->inflight == 0 && upstream_get_stats(u)->queued == 0);
-	for (int i = 0; i < 10; i++)
+	for (int i = 0; i < 12; i++)
 		json_decref(o[i].answer);
 	upstream_free(u);
 
@@ -279,8 +288,10 @@ int main(void)
 	for (int i = 0; i < 12; i++)
 		upstream_post(slow, "getObjects", json_object(), 0, done, &o[i]);
 	run_until(o, 12);
-	for (int i = 0; i < 12; i++)
+	for (int i = 0; i < 12; i++) {
 		CHECK_EQ_INT(o[i].r.outcome, UPSTREAM_OK);
+		json_decref(o[i].answer);
+	}
 	CHECK(upstream_get_stats(slow)->throttled >= 10);
 	/* calls still queued at free are dropped without a callback */
 	struct outcome never;

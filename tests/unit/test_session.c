@@ -1,0 +1,257 @@
+/* test_session.c -- the game session against a real fleetsim ($FLEETSIM,
+ * started here on a free port; SKIP when it is not built): where the
+ * password comes from, a call made before the state is loaded waits for
+ * it, an action's answer is merged into the mirror before the callback,
+ * a game refusal comes back as CALL_GAME_ERROR with the game's code, and a
+ * refused auth token leads to one re-login and a transparent resend. */
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "log.h"
+#include "loop.h"
+#include "mirror.h"
+#include "session.h"
+#include "tap.h"
+#include "upstream.h"
+
+extern char **environ;
+
+static struct loop *loop;
+static int in_call;
+
+struct answer {
+	int called, during_call;
+	enum call_outcome outcome;
+	char code[64], message[256];
+	int64_t dest_seen;      /* the fleet's dest_id in the mirror at callback */
+	char name_seen[64];
+	struct mirror *m;
+	int64_t fleet;
+};
+
+static void on_done(void *arg, const struct call_result *r)
+{
+	struct answer *a = arg;
+	a->called++;
+	a->during_call = in_call;
+	a->outcome = r->outcome;
+	snprintf(a->code, sizeof a->code, "%s", r->code ? r->code : "");
+	snprintf(a->message, sizeof a->message, "%s", r->message ? r->message : "");
+	const struct mirror_fleet *f = a->m ? mirror_fleet(a->m, a->fleet) : NULL;
+	if (f) {
+		a->dest_seen = f->dest_id;
+		snprintf(a->name_seen, sizeof a->name_seen, "%s", f->name);
+	}
+	if (r->outcome == CALL_OK)
+		CHECK(json_is_array(r->answer));
+}
+
+static int run_until(int (*cond)(void *), void *arg, int64_t ms)
+{
+	int64_t end = clock_now_ms() + ms;
+	while (!cond(arg)) {
+		if (clock_now_ms() > end)
+			return 0;
+		loop_run_once(loop, 50);
+	}
+	return 1;
+}
+
+static int called(void *arg)
+{
+	return ((struct answer *)arg)->called > 0;
+}
+
+static void count_login(void *arg, const struct upstream_result *r)
+{
+	if (r->outcome == UPSTREAM_OK)
+		++*(int *)arg;
+}
+
+static int all_logged(void *arg)
+{
+	return *(int *)arg == 1100;
+}
+
+static int ready(void *arg)
+{
+	return mirror_ready(arg);
+}
+
+static int start_sim(const char *bin, const char *logpath, pid_t *pid)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, logpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	posix_spawn_file_actions_adddup2(&fa, 1, 2);
+	char *argv[] = {(char *)bin, "--listen", "127.0.0.1:0", "--watch-ms", "600000",
+			"--seed", "9", "--worlds", "40", "--fleets", "6", NULL};
+	int rc = posix_spawn(pid, bin, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc != 0)
+		return -1;
+	for (int i = 0; i < 400; i++) {
+		FILE *fp = fopen(logpath, "r");
+		char line[512];
+		while (fp && fgets(line, sizeof line, fp)) {
+			const char *p = strstr(line, "msg=\"listening\"");
+			p = p ? strstr(p, " port=") : NULL;
+			if (p) {
+				fclose(fp);
+				return atoi(p + 6);
+			}
+		}
+		if (fp)
+			fclose(fp);
+		usleep(25000);
+	}
+	return -1;
+}
+
+static void test_password_sources(struct upstream *up, struct mirror *m)
+{
+	char err[256];
+	struct session_config sc = {.username = "demo", .game = "sim"};
+	unsetenv("FLEETD_PASSWORD");
+	CHECK(session_new(loop, up, m, &sc, err, sizeof err) == NULL);
+	CHECK(strstr(err, "no game password") != NULL);
+	sc.password_file = "/nonexistent/pw";
+	CHECK(session_new(loop, up, m, &sc, err, sizeof err) == NULL);
+	CHECK(strstr(err, "/nonexistent/pw") != NULL);
+	char path[] = "/tmp/fleetd-pw-XXXXXX";
+	int fd = mkstemp(path);
+	CHECK(fd >= 0);
+	CHECK(write(fd, "\n", 1) == 1);
+	close(fd);
+	sc.password_file = path;
+	CHECK(session_new(loop, up, m, &sc, err, sizeof err) == NULL);
+	CHECK(strstr(err, "holds no password") != NULL);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	CHECK(write(fd, "demo\n", 5) == 5);
+	close(fd);
+	struct session *s = session_new(loop, up, m, &sc, err, sizeof err);
+	CHECK(s != NULL);
+	session_free(s);
+	unlink(path);
+	sc.username = NULL;
+	CHECK(session_new(loop, up, m, &sc, err, sizeof err) == NULL);
+}
+
+int main(void)
+{
+	const char *bin = getenv("FLEETSIM");
+	if (!bin || access(bin, X_OK) != 0) {
+		fprintf(stderr, "SKIP: no fleetsim ($FLEETSIM)\n");
+		return 77;
+	}
+	log_set_level(LOG_WARN);
+	char logpath[] = "/tmp/fleetd-test-session-XXXXXX";
+	int lfd = mkstemp(logpath);
+	close(lfd);
+	pid_t pid;
+	int port = start_sim(bin, logpath, &pid);
+	if (port <= 0) {
+		fprintf(stderr, "fleetsim did not start\n");
+		return 1;
+	}
+	loop = loop_new();
+	struct mirror *m = mirror_new();
+	char base[64], err[256];
+	snprintf(base, sizeof base, "http://127.0.0.1:%d/api/", port);
+	struct upstream_config uc = {.base_url = base, .rate = 1000, .burst = 1000};
+	struct upstream *up = upstream_new(loop, &uc, err, sizeof err);
+	CHECK(up != NULL);
+	test_password_sources(up, m);
+
+	setenv("FLEETD_PASSWORD", "demo", 1);
+	struct session_config sc = {.username = "demo", .game = "sim"};
+	struct session *s = session_new(loop, up, m, &sc, err, sizeof err);
+	CHECK(s != NULL);
+	CHECK(session_state(s) == SESSION_DOWN);
+	CHECK(session_start(s) == 0);
+
+	/* a call made before the state is loaded waits for it */
+	struct answer early = {0};
+	in_call = 1;
+	CHECK(session_call(s, "getTactical", json_pack("{s:i}", "objID", 1), CALL_IDEMPOTENT,
+			   on_done, &early) == 0);
+	CHECK(session_call(s, "renameObject", json_array(), 0, on_done, &early) == -1);
+	in_call = 0;
+	CHECK(run_until(ready, m, 20000));
+	CHECK(session_state(s) == SESSION_CONNECTED);
+	CHECK(run_until(called, &early, 20000));
+	CHECK(!early.during_call);
+
+	/* an own fleet anchored somewhere, and another world */
+	const int64_t *ids;
+	size_t n = mirror_fleets_of(m, mirror_player(m), &ids);
+	CHECK(n > 0);
+	int64_t fleet = 0, target = 0;
+	for (size_t i = 0; i < n && !fleet; i++)
+		if (mirror_fleet(m, ids[i])->anchor)
+			fleet = ids[i];
+	const struct mirror_fleet *f = mirror_fleet(m, fleet);
+	for (size_t i = 0; f && i < mirror_world_count(m) && !target; i++)
+		if (mirror_world_at(m, i)->id != f->anchor)
+			target = mirror_world_at(m, i)->id;
+	CHECK(fleet && target);
+
+	/* the answer is merged before the callback */
+	struct answer mv = {.m = m, .fleet = fleet};
+	in_call = 1;
+	CHECK(session_call(s, "setDestination",
+			   json_pack("{s:I,s:I}", "objID", (json_int_t)fleet, "dest",
+				     (json_int_t)target),
+			   CALL_IDEMPOTENT, on_done, &mv) == 0);
+	in_call = 0;
+	CHECK_EQ_INT(mv.called, 0);
+	CHECK(run_until(called, &mv, 20000));
+	CHECK_EQ_INT(mv.outcome, CALL_OK);
+	CHECK_EQ_INT(mv.dest_seen, target);
+
+	/* a refusal by the game */
+	struct answer bad = {0};
+	CHECK(session_call(s, "setDestination",
+			   json_pack("{s:i,s:I}", "objID", 1, "dest", (json_int_t)target),
+			   CALL_IDEMPOTENT, on_done, &bad) == 0);
+	CHECK(run_until(called, &bad, 20000));
+	CHECK_EQ_INT(bad.outcome, CALL_GAME_ERROR);
+	CHECK(bad.code[0] && bad.message[0]);
+
+	/* push our token out of fleetsim's memory with 1100 other logins */
+	int logged = 0;
+	for (int i = 0; i < 1100; i++)
+		upstream_post(up, "login",
+			      json_pack("{s:s,s:s,s:b}", "username", "demo", "password", "demo",
+					"actual", 1),
+			      UPSTREAM_IDEMPOTENT, count_login, &logged);
+	CHECK(run_until(all_logged, &logged, 60000));
+	uint64_t logins_before = session_get_stats(s)->logins;
+	struct answer ren = {.m = m, .fleet = fleet};
+	CHECK(session_call(s, "renameObject",
+			   json_pack("{s:I,s:s}", "objID", (json_int_t)fleet, "name", "renamed"),
+			   0, on_done, &ren) == 0);
+	CHECK(run_until(called, &ren, 20000));
+	CHECK_EQ_INT(ren.outcome, CALL_OK);
+	CHECK(!strcmp(ren.name_seen, "renamed"));
+	CHECK_EQ_INT(session_get_stats(s)->relogins, 1);
+	CHECK_EQ_INT(session_get_stats(s)->logins, logins_before + 1);
+	CHECK_EQ_INT(session_get_stats(s)->full_loads, 1);
+
+	session_free(s);
+	upstream_free(up);
+	mirror_free(m);
+	loop_free(loop);
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	unlink(logpath);
+	return tap_done();
+}
