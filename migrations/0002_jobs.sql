@@ -21,6 +21,7 @@ CREATE TABLE jobs (
     wait_kind    TEXT,                 -- condition: anchored, battle, watch, ready, fleet
     wait_key     INTEGER,              -- its fleet, world or watch number
     wait_arg     INTEGER,              -- second key (the world for anchored)
+    intent_world INTEGER,              -- world of an open effectively-once intent
     attempts     INTEGER NOT NULL DEFAULT 0,   -- transient failures in a row
     last_error   TEXT,
     idem_key     TEXT,                 -- Idempotency-Key of the submission
@@ -37,6 +38,9 @@ CREATE UNIQUE INDEX jobs_fleet_lease ON jobs (fleet)
 CREATE UNIQUE INDEX jobs_idem ON jobs (idem_key) WHERE idem_key IS NOT NULL;
 CREATE INDEX jobs_state ON jobs (state, id);
 CREATE INDEX jobs_fleet ON jobs (fleet, id);
+-- At most one open intent per world at a time (step_intent_lock): how a
+-- reconciliation tells its own effect from another job's.
+CREATE INDEX jobs_intent_world ON jobs (intent_world) WHERE intent_world IS NOT NULL;
 
 -- explore: the worlds visited (or claimed) by a group of jobs.  A job
 -- without a group uses the group "job:<id>".

@@ -6,6 +6,7 @@
 #include "app.h"
 #include "autoconf.h"
 #include "clock.h"
+#include "engine.h"
 #include "http.h"
 #include "mirror.h"
 #include "session.h"
@@ -38,6 +39,20 @@ static json_t *watch_json(struct app *app)
 	return json_real(mirror_watch(app->mirror));
 }
 
+/* Jobs by state, and how many are live in memory. */
+static json_t *jobs_json(struct app *app)
+{
+	if (!app->engine)
+		return json_null();
+	uint64_t c[JOB_STATE_COUNT];
+	engine_counts(app->engine, c);
+	json_t *o = json_object();
+	for (int i = 0; i < JOB_STATE_COUNT; i++)
+		json_object_set_new(o, engine_state_name(i), json_integer((json_int_t)c[i]));
+	json_object_set_new(o, "live", json_integer((json_int_t)engine_live(app->engine)));
+	return o;
+}
+
 static void on_healthz(struct http_req *req, void *arg)
 {
 	struct app *app = arg;
@@ -49,6 +64,7 @@ static void on_healthz(struct http_req *req, void *arg)
 				 "upstream", session_state_name(session_state(app->session)),
 				 "upstream_detail", upstream_detail(app),
 				 "watch", watch_json(app));
+	json_object_set_new(body, "jobs", jobs_json(app));
 	http_reply_json(req, 200, body);
 }
 

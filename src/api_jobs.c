@@ -187,7 +187,7 @@ static void on_submit(struct http_req *req, void *arg)
 	const char *buf = http_body(req, &len);
 	if (!content_type_ok(req)) {
 		http_reply_error(req, 415, "unsupported_media_type",
-				 "the body must be application/json");
+				 "send the job with Content-Type: application/json");
 		return;
 	}
 	if (!buf || len == 0) {

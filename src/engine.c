@@ -182,8 +182,10 @@ static void register_wait(struct engine *e, struct job_rec *r, int kind,
 		break;
 	case WAIT_WATCH:
 	case WAIT_READY: {
-		int64_t w = kind == WAIT_READY ? -1 : key;
-		if (mirror_watch_int(e) >= w) {
+		/* "ready" sits at -1 in the heap: the first watch the mirror
+		 * reports wakes it */
+		int64_t w = kind == WAIT_READY ? -1 : key, now = mirror_watch_int(e);
+		if (now >= 0 && now >= w) {
 			enqueue(e, r);
 			break;
 		}
@@ -334,8 +336,8 @@ static const char SQL_SAVE[] =
 	"UPDATE jobs SET fleet = ?2, state = ?3, paused_from = ?4, step = ?5, "
 	"sub_state = ?6, step_data = ?7, iteration = ?8, wake_at = ?9, "
 	"wait_kind = ?10, wait_key = ?11, wait_arg = ?12, attempts = ?13, "
-	"last_error = ?14, updated_at = ?15, started_at = ?16, finished_at = ?17 "
-	"WHERE id = ?1";
+	"last_error = ?14, updated_at = ?15, started_at = ?16, finished_at = ?17, "
+	"intent_world = ?18 WHERE id = ?1";
 
 static int64_t col_i64(sqlite3_stmt *s, int i, int64_t dflt)
 {
@@ -422,6 +424,9 @@ static int job_save(struct engine *e, const struct job *j, int64_t now)
 	sqlite3_bind_int64(s, 15, now);
 	bind_opt(s, 16, j->started_at);
 	bind_opt(s, 17, j->finished_at);
+	/* an open intent holds its world until the step is done or the job ends */
+	const json_t *iw = json_object_get(j->data, "intent_world");
+	bind_opt(s, 18, is_live(j->state) && json_is_integer(iw) ? json_integer_value(iw) : 0);
 	int rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	free(data);
@@ -859,6 +864,8 @@ save:
 		json_t *d = json_pack("{s:s}", "kind", j.wait ? wait_names[j.wait] : "time");
 		if (j.wait)
 			json_object_set_new(d, "key", json_integer(j.wait_key));
+		if (j.wait == WAIT_ANCHORED)
+			json_object_set_new(d, "world", json_integer(j.wait_arg));
 		else
 			json_object_set_new(d, "until_ms", json_integer(j.wake_at));
 		note_new(e, j.id, "job.wait", d);
@@ -1090,13 +1097,15 @@ static json_t *row_json(sqlite3_stmt *s)
 	int state = engine_state_of((const char *)sqlite3_column_text(s, 4));
 	int live = is_live(state);
 	json_t *o = json_pack(
-		"{s:I,s:o,s:o,s:s,s:I,s:s,s:o,s:o,s:I,s:O,s:O,s:o,s:o,s:I,s:o,s:o,s:o,s:o,s:o}",
+		"{s:I,s:o,s:o,s:s,s:I,s:o,s:o,s:o,s:I,s:O,s:O,s:o,s:o,s:I,s:o,s:o,s:o,s:o,s:o}",
 		"id", (json_int_t)sqlite3_column_int64(s, 0),
 		"name", opt_text(s, 1),
 		"fleet", opt_int(s, 2),
 		"state", state_names[state < 0 ? 0 : state],
 		"step", (json_int_t)step,
-		"step_op", jobspec_op_name(jobspec_step_op(json_array_get(steps, (size_t)step))),
+		"step_op", (size_t)step < json_array_size(steps)
+			? json_string(jobspec_op_name(jobspec_step_op(json_array_get(steps, (size_t)step))))
+			: json_null(),
 		"sub_state", live ? opt_text(s, 7) : json_null(),
 		"step_data", live && data ? json_incref(data) : json_null(),
 		"iteration", (json_int_t)sqlite3_column_int64(s, 9),

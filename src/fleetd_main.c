@@ -126,6 +126,13 @@ static int start(struct app *app, char *err, size_t errlen)
 
 static void stop(struct app *app)
 {
+	/* commit (and run the commit callbacks) while every part is alive: a
+	 * callback may touch the engine, the event log or the session */
+	if (app->store) {
+		store_commit(app->store);
+		if (store_in_tx(app->store))
+			store_commit(app->store);
+	}
 	session_free(app->session);
 	upstream_free(app->upstream);
 	mirror_free(app->mirror);

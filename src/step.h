@@ -113,5 +113,11 @@ void step_note(struct step_ctx *c, const char *type, json_t *data);
 int step_intent_fresh(struct step_ctx *c, struct step_result *r);
 /* Record the watch the intent was written in (before the call). */
 void step_intent_open(struct step_ctx *c);
+/* Only one effectively-once intent may be open per world: a reconciliation
+ * reads quantities and fleets at that world, and another job's action
+ * there would look like (or hide) this one's effect.  Returns 1 and takes
+ * the world for this job, or 0 with r filled with a short wait if another
+ * live job holds it. */
+int step_intent_lock(struct step_ctx *c, int64_t world, struct step_result *r);
 
 #endif

@@ -1,20 +1,24 @@
 /* step_buy.c -- op "buy": buy `count` of resource `item` at the trading
  * world where the job's fleet is anchored (buyItem needs a fleet of ours
- * there).  Not idempotent, so it is sent effectively once:
+ * there; the game hands the purchase to one of our fleets at that world,
+ * not necessarily this job's).  Not idempotent, so it is sent
+ * effectively once:
  *
- *   START  the fleet must be anchored at a world W.  Write the intent: W,
- *          the total of `item` held at W by the world and the player's
- *          fleets there (`before`, wherever the game puts what it sells),
- *          and the current watch.  -> SENT; the engine sends after commit.
- *   SENT   (persists: world, before, intent_watch, ambiguous_watch)
+ *   START  the fleet must be anchored at a world W.  Take W's intent lock
+ *          (step_intent_lock: no other effectively-once action at W until
+ *          this one is settled), then write the intent: W, each of our
+ *          fleets at W with its quantity of `item` (`before`), and the
+ *          current watch.  -> SENT; the engine sends after the commit.
+ *   SENT   (persists: intent_world, before, intent_watch, ambiguous_watch)
  *          - answer received: done.
- *          - resend (transient, certainly no effect): send again.
+ *          - resend (transient fault, certainly no effect): new intent, send.
  *          - neither (crash or lost answer): once the mirror holds a watch
- *            later than the intent's, a total above `before` means the
- *            purchase happened: done.  Otherwise it never happened -> new
- *            intent, send.  (Fleets of ours at W are held by leases; only
- *            a transfer into one of them by another job in the same
- *            watches could be mistaken for the purchase.) */
+ *            later than the intent's, sum `item` over the same fleets (by
+ *            id, wherever they went): at least `count` more than `before`
+ *            means the purchase happened -> done; otherwise it never
+ *            happened -> new intent, send.  Fleets that arrived later are
+ *            not counted, and the lock keeps other buys, sells, transfers
+ *            and deploys at W from moving `item` meanwhile. */
 #include "mirror.h"
 #include "step.h"
 #include "step_intent.h"
@@ -25,7 +29,7 @@ static const char *const buy_states[] = {"START", "SENT"};
 static void send_intent(struct step_ctx *c, struct step_result *r, int64_t world)
 {
 	int64_t item = step_arg_id(c, "item");
-	step_data_set_int(c, "before", intent_total_at(c->m, world, item));
+	json_object_set_new(c->data, "before", intent_fleet_qty_at(c->m, world, item));
 	step_intent_open(c);
 	c->sub = BUY_SENT;
 	step_call(r, "buyItem",
@@ -48,23 +52,29 @@ static void buy_advance(struct step_ctx *c, struct step_result *r)
 				   (long long)c->fleet);
 			return;
 		}
-		step_data_set_int(c, "world", f->anchor);
+		if (!step_intent_lock(c, f->anchor, r))
+			return;
 		send_intent(c, r, f->anchor);
 		return;
 	}
-	int64_t world = step_data_int(c, "world", 0);
-	if (c->resend) {
-		send_intent(c, r, world);
-		return;
-	}
+	int64_t world = step_data_int(c, "intent_world", 0);
 	if (c->reply) {
 		step_done(r);
 		return;
 	}
+	if (c->resend) {
+		send_intent(c, r, world);
+		return;
+	}
 	if (!step_intent_fresh(c, r))
 		return;
-	int64_t now = intent_total_at(c->m, world, step_arg_id(c, "item"));
-	int happened = now > step_data_int(c, "before", 0);
+	int64_t item = step_arg_id(c, "item");
+	const json_t *before = json_object_get(c->data, "before");
+	int64_t was = 0;
+	for (size_t i = 1; i < json_array_size(before); i += 2)
+		was += json_integer_value(json_array_get(before, i));
+	int64_t now = intent_sum_qty(c->m, before, item);
+	int happened = now - was >= json_integer_value(json_object_get(c->args, "count"));
 	step_note(c, "job.reconciled",
 		  json_pack("{s:s,s:b}", "op", "buy", "effect_found", happened));
 	if (happened)

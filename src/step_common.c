@@ -8,6 +8,7 @@
 #include "engine.h"
 #include "mirror.h"
 #include "step.h"
+#include "store.h"
 
 void step_done(struct step_result *r)
 {
@@ -94,4 +95,30 @@ int step_intent_fresh(struct step_ctx *c, struct step_result *r)
 		return 1;
 	step_wait_for(r, WAIT_WATCH, need + 1, 0);
 	return 0;
+}
+
+static const char SQL_LOCK[] =
+	"SELECT id FROM jobs WHERE intent_world = ?1 AND id != ?2 AND state IN "
+	"('queued', 'running', 'waiting', 'paused') LIMIT 1";
+
+int step_intent_lock(struct step_ctx *c, int64_t world, struct step_result *r)
+{
+	if (step_data_int(c, "intent_world", 0) == world)
+		return 1;
+	sqlite3_stmt *s = store_stmt(c->store, SQL_LOCK);
+	if (!s) {
+		step_error(r, "cannot read the jobs table");
+		return 0;
+	}
+	sqlite3_bind_int64(s, 1, world);
+	sqlite3_bind_int64(s, 2, c->job_id);
+	int busy = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_reset(s);
+	if (busy) {
+		/* spread the retries of several waiting jobs a little */
+		step_wait_until(r, c->now_ms + 200 + (c->now_ms ^ c->job_id * 7919) % 300);
+		return 0;
+	}
+	step_data_set_int(c, "intent_world", world);
+	return 1;
 }

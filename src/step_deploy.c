@@ -12,11 +12,12 @@
  *            (or, failing that, the player's fleet at W not in `before`).
  *          - resend (transient fault, certainly no effect): send again.
  *          - neither (crash or lost answer): wait for a watch later than
- *            the intent's; a player fleet at W that is not in `before` is
- *            the one this call made (nothing else of ours creates fleets
- *            at W: deploys at one world are serialised by the lease of
- *            the source and by this check) -> adopt it, done.  None: the
- *            call never acted -> new intent, send.
+ *            the intent's; a player fleet at W that is not in `before`,
+ *            held by no job, and holding exactly the deployed resources
+ *            is the one this call made (the lock means no other deploy at
+ *            W is open; a fleet merely arriving at W is leased to its job
+ *            or differs in make-up) -> adopt it, done.  None: the call
+ *            never acted -> new intent, send.
  * On done the engine moves the job's lease to the new fleet. */
 #include <string.h>
 
@@ -75,11 +76,13 @@ static void deploy_advance(struct step_ctx *c, struct step_result *r)
 			}
 			world = src->anchor;
 		}
-		step_data_set_int(c, "world", world);
+		if (!step_intent_lock(c, world, r))
+			return;
 		send_intent(c, r, world);
 		return;
 	}
-	int64_t world = step_data_int(c, "world", 0);
+	int64_t world = step_data_int(c, "intent_world", 0);
+	const json_t *want = json_object_get(c->args, "resources");
 	if (c->resend) {
 		send_intent(c, r, world);
 		return;
@@ -88,7 +91,7 @@ static void deploy_advance(struct step_ctx *c, struct step_result *r)
 	if (c->reply) {
 		int64_t nf = selection_of(c->reply);
 		if (!nf)
-			nf = intent_new_fleet_at(c->m, world, before);
+			nf = intent_new_fleet_at(c->m, c->eng, world, before, want);
 		if (!nf) {
 			step_error(r, "deployFleet answered without naming the new fleet");
 			return;
@@ -98,7 +101,7 @@ static void deploy_advance(struct step_ctx *c, struct step_result *r)
 	}
 	if (!step_intent_fresh(c, r))
 		return;
-	int64_t nf = intent_new_fleet_at(c->m, world, before);
+	int64_t nf = intent_new_fleet_at(c->m, c->eng, world, before, want);
 	step_note(c, "job.reconciled",
 		  json_pack("{s:s,s:b,s:I}", "op", "deploy", "effect_found", nf != 0,
 			    "fleet", (json_int_t)nf));

@@ -1,6 +1,7 @@
 /* step_intent.c -- see step_intent.h. */
 #include "step_intent.h"
 
+#include "engine.h"
 #include "mirror.h"
 
 static int64_t held(const struct mirror *m, int64_t obj, int64_t res)
@@ -39,13 +40,27 @@ static int mine_at(const struct mirror *m, const struct mirror_fleet *f, int64_t
 	return f->anchor == w && f->dest_id == 0 && f->sovereign == mirror_player(m);
 }
 
-int64_t intent_total_at(const struct mirror *m, int64_t w, int64_t res)
+json_t *intent_fleet_qty_at(const struct mirror *m, int64_t w, int64_t res)
 {
-	int64_t total = 0;
+	json_t *out = json_array();
 	size_t n = mirror_fleet_count(m);
 	for (size_t i = 0; i < n; i++) {
 		const struct mirror_fleet *f = mirror_fleet_at(m, i);
-		if (mine_at(m, f, w))
+		if (!mine_at(m, f, w))
+			continue;
+		json_array_append_new(out, json_integer(f->id));
+		json_array_append_new(out, json_integer(mirror_qty(f->res, f->nres, res)));
+	}
+	return out;
+}
+
+int64_t intent_sum_qty(const struct mirror *m, const json_t *snap, int64_t res)
+{
+	int64_t total = 0;
+	for (size_t i = 0; i + 1 < json_array_size(snap); i += 2) {
+		const struct mirror_fleet *f =
+			mirror_fleet(m, json_integer_value(json_array_get(snap, i)));
+		if (f)
 			total += mirror_qty(f->res, f->nres, res);
 	}
 	return total;
@@ -63,19 +78,38 @@ json_t *intent_fleets_at(const struct mirror *m, int64_t w)
 	return out;
 }
 
-int64_t intent_new_fleet_at(const struct mirror *m, int64_t w, const json_t *before)
+/* Exactly the resources asked for, in any order. */
+static int holds_exactly(const struct mirror_fleet *f, const json_t *want)
+{
+	size_t pairs = json_array_size(want) / 2, matched = 0;
+	for (size_t i = 0; i < pairs; i++) {
+		int64_t id = json_integer_value(json_array_get(want, 2 * i));
+		int64_t q = json_integer_value(json_array_get(want, 2 * i + 1));
+		if (mirror_qty(f->res, f->nres, id) != q)
+			return 0;
+		matched++;
+	}
+	size_t nonzero = 0;
+	for (size_t i = 0; i < f->nres; i++)
+		nonzero += f->res[2 * i + 1] != 0;
+	return nonzero == matched;
+}
+
+int64_t intent_new_fleet_at(const struct mirror *m, const struct engine *e,
+			    int64_t w, const json_t *before, const json_t *want)
 {
 	size_t n = mirror_fleet_count(m);
 	int64_t found = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct mirror_fleet *f = mirror_fleet_at(m, i);
-		if (!mine_at(m, f, w))
+		if (!mine_at(m, f, w) || engine_fleet_holder(e, f->id) ||
+		    !holds_exactly(f, want))
 			continue;
 		int old = 0;
 		for (size_t j = 0; j < json_array_size(before); j++)
 			old |= json_integer_value(json_array_get(before, j)) == f->id;
-		if (!old && f->id > found)
-			found = f->id; /* ids grow: the newest one */
+		if (!old && (found == 0 || f->id < found))
+			found = f->id; /* the oldest candidate: ids grow */
 	}
 	return found;
 }

@@ -8,17 +8,22 @@
 #include <stdint.h>
 
 struct mirror;
+struct engine;
 
 /* [id, qty, id, qty ...] of the given resource ids as held by an object
  * (fleet or world; 0 for an unknown object). */
 json_t *intent_snapshot(const struct mirror *m, int64_t obj, const json_t *ids);
 /* Does obj now hold a quantity different from the snapshot for any id? */
 int intent_changed(const struct mirror *m, int64_t obj, const json_t *snap);
-/* Sum of resource res held by the player's fleets anchored at world w. */
-int64_t intent_total_at(const struct mirror *m, int64_t w, int64_t res);
+/* [fleet id, qty, ...]: resource res in each player fleet anchored at w. */
+json_t *intent_fleet_qty_at(const struct mirror *m, int64_t w, int64_t res);
+/* Sum of res now held by the fleets of such a list (wherever they are). */
+int64_t intent_sum_qty(const struct mirror *m, const json_t *snap, int64_t res);
 /* Ids of the player's fleets anchored at world w, as a JSON array. */
 json_t *intent_fleets_at(const struct mirror *m, int64_t w);
-/* A player fleet anchored at w that is not in `before`; 0 if none. */
-int64_t intent_new_fleet_at(const struct mirror *m, int64_t w, const json_t *before);
+/* A player fleet anchored at w, not in `before`, not held by any job, and
+ * holding exactly the resources `want` ([id, qty, ...]); 0 if none. */
+int64_t intent_new_fleet_at(const struct mirror *m, const struct engine *e,
+			    int64_t w, const json_t *before, const json_t *want);
 
 #endif

@@ -9,7 +9,8 @@
  *          "all", from the mirror now) and write the intent: the list
  *          (`resources`), the fleet's quantities of them (`before`) and
  *          the current watch.  -> SENT; the engine sends after commit.
- *   SENT   (persists: resources, before, intent_watch, ambiguous_watch)
+ *   SENT   (persists: intent_world, resources, before, intent_watch,
+ *          ambiguous_watch)
  *          - answer received: done.
  *          - resend (transient, certainly no effect): send the same list.
  *          - neither (crash or lost answer): once the mirror holds a watch
@@ -82,6 +83,10 @@ static void sell_advance(struct step_ctx *c, struct step_result *r)
 			step_note(c, "job.note", json_pack("{s:s}", "message",
 							   "nothing to sell"));
 			step_done(r);
+			return;
+		}
+		if (!step_intent_lock(c, to, r)) {
+			json_decref(list);
 			return;
 		}
 		json_object_set_new(c->data, "resources", list);

@@ -8,7 +8,7 @@
  *          quantities of the named resources now (`before`) and the
  *          current watch -- and go to SENT.  The engine sends the call
  *          only after this state is committed.
- *   SENT   (persists: before, intent_watch, ambiguous_watch)
+ *   SENT   (persists: intent_world, before, intent_watch, ambiguous_watch)
  *          - answer received: done.
  *          - resend (a transient fault, certainly no effect): send again.
  *          - neither (we crashed, or the answer was lost): the call may or
@@ -55,9 +55,19 @@ static void transfer_advance(struct step_ctx *c, struct step_result *r)
 		step_done(r);
 		return;
 	}
-	if (c->sub == TRANSFER_START && !mirror_fleet(c->m, c->fleet)) {
-		step_error(r, "fleet %lld no longer exists", (long long)c->fleet);
-		return;
+	if (c->sub == TRANSFER_START) {
+		const struct mirror_fleet *f = mirror_fleet(c->m, c->fleet);
+		if (!f) {
+			step_error(r, "fleet %lld no longer exists", (long long)c->fleet);
+			return;
+		}
+		if (!f->anchor || f->dest_id) {
+			step_error(r, "fleet %lld is not anchored at a world",
+				   (long long)c->fleet);
+			return;
+		}
+		if (!step_intent_lock(c, f->anchor, r))
+			return;
 	}
 	if (c->sub == TRANSFER_START || c->resend) {
 		send_intent(c, r);

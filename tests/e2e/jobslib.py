@@ -1,0 +1,175 @@
+"""jobslib.py -- helpers for the job engine's end-to-end tests (imported).
+
+Starts the real fleetd against a real fleetsim (simlib.Sim) on loopback,
+talks to both over HTTP (urllib only) and reads fleetd's database with
+Python's sqlite3 module.  Every process is killed at exit (simlib)."""
+import json
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import time
+import urllib.error
+import urllib.request
+
+from simlib import SCRATCH, Sim, _procs, check, fail, ipint, skip  # noqa: F401
+
+FLEETD = os.environ.get("FLEETD", "fleetd")
+
+
+class Fleetd:
+    """One fleetd process (restartable on the same database)."""
+
+    def __init__(self, sim=None, db=None, name="fleetd", rate=1000, extra=()):
+        self.sim = sim
+        self.db = db or os.path.join(SCRATCH, name + ".db")
+        self.name = name
+        self.rate = rate
+        self.extra = list(extra)
+        self.starts = 0
+        self.start()
+
+    def start(self):
+        self.starts += 1
+        self.logname = os.path.join(SCRATCH, "%s.%d.log" % (self.name, self.starts))
+        log = open(self.logname, "w")
+        args = [FLEETD, "--listen", "127.0.0.1:0", "--db", self.db,
+                "--rate", str(self.rate)] + self.extra
+        env = dict(os.environ)
+        if self.sim:
+            args += ["--upstream", self.sim.base + "/api/", "--username", "demo"]
+            env["FLEETD_PASSWORD"] = "demo"
+        self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env)
+        self.proc.logname = self.logname
+        _procs.append(self.proc)
+        self.port = None
+        for _ in range(400):
+            with open(self.logname) as f:
+                m = re.search(r'msg="listening".* port=(\d+)', f.read())
+            if m:
+                self.port = int(m.group(1))
+                break
+            if self.proc.poll() is not None:
+                fail("fleetd exited %d at start" % self.proc.returncode)
+            time.sleep(0.025)
+        if not self.port:
+            fail("fleetd did not start")
+        self.base = "http://127.0.0.1:%d" % self.port
+
+    def stop(self, sig=signal.SIGTERM, timeout=20):
+        self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            fail("fleetd did not stop after signal %d" % sig)
+
+    def raw(self, method, path, body=None, headers=None, timeout=20):
+        """(status, headers, bytes)"""
+        data = body
+        if body is not None and not isinstance(body, bytes):
+            data = json.dumps(body).encode()
+        req = urllib.request.Request(self.base + path, data=data, method=method)
+        if data is not None:
+            req.add_header("Content-Type", "application/json")
+        for k, v in (headers or {}).items():
+            req.add_header(k, v)
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as r:
+                return r.status, dict(r.headers), r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, dict(e.headers), e.read()
+
+    def call(self, method, path, body=None, headers=None):
+        """(status, parsed JSON body)"""
+        st, _, raw = self.raw(method, path, body, headers)
+        try:
+            return st, json.loads(raw) if raw else None
+        except ValueError:
+            fail("%s %s answered %d with non-JSON: %r" % (method, path, st, raw[:200]))
+
+    def submit(self, job, key=None, expect=201):
+        st, b = self.call("POST", "/v1/jobs", job,
+                          {"Idempotency-Key": key} if key else None)
+        check(st == expect, "POST /v1/jobs %s -> %d %s (expected %d)" %
+              (json.dumps(job)[:200], st, b, expect))
+        return b
+
+    def job(self, jid):
+        st, b = self.call("GET", "/v1/jobs/%d" % jid)
+        check(st == 200, "GET job %d -> %d" % (jid, st))
+        return b
+
+    def events(self, jid):
+        st, b = self.call("GET", "/v1/jobs/%d/events?limit=1000" % jid)
+        check(st == 200, "events of %d -> %d" % (jid, st))
+        return b["events"]
+
+    def wait_ready(self, timeout=30):
+        """Until the mirror has the galaxy."""
+        end = time.time() + timeout
+        while time.time() < end:
+            st, b = self.call("GET", "/v1/fleets")
+            if st == 200 and b.get("fleets"):
+                return b["fleets"]
+            time.sleep(0.1)
+        fail("fleetd never had the galaxy")
+
+    def wait_state(self, jid, states, timeout=60):
+        end = time.time() + timeout
+        j = None
+        while time.time() < end:
+            j = self.job(jid)
+            if j["state"] in states:
+                return j
+            time.sleep(0.1)
+        fail("job %d stayed %s (wanted %s): %s" % (jid, j and j["state"], states,
+                                                  json.dumps(j)[:600]))
+
+    def fleets(self):
+        st, b = self.call("GET", "/v1/fleets?sovereign=all")
+        check(st == 200, "GET /v1/fleets -> %d" % st)
+        return {f["id"]: f for f in b["fleets"]}
+
+    def worlds(self):
+        out, cursor = {}, None
+        while True:
+            q = "/v1/worlds?limit=1000" + ("&cursor=%s" % cursor if cursor else "")
+            st, b = self.call("GET", q)
+            check(st == 200, "GET /v1/worlds -> %d %s" % (st, b))
+            for w in b["worlds"]:
+                out[w["id"]] = w
+            cursor = b.get("next_cursor")
+            if not cursor:
+                return out
+
+    def sql(self, query, *args):
+        con = sqlite3.connect("file:%s?mode=ro" % self.db, uri=True, timeout=10)
+        try:
+            return con.execute(query, args).fetchall()
+        finally:
+            con.close()
+
+
+def qty(res, rid):
+    """Quantity of resource rid in a fleet/world resource list of the API."""
+    for r in res or []:
+        if r["id"] == rid:
+            return r["qty"]
+    return 0
+
+
+def sim_state(sim):
+    """fleetsim's own view (not fleetd's): objects by id from a full getObjects."""
+    if not sim.token:
+        sim.login()
+    objs = sim.objects(0)
+    return {o["id"]: o for o in objs if isinstance(o, dict) and "id" in o}
+
+
+def sim_res(obj, rid):
+    r = obj.get("resources") or []
+    for i in range(0, len(r) - 1, 2):
+        if ipint(r[i]) == rid:
+            return ipint(r[i + 1])
+    return 0
