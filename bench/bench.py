@@ -147,79 +147,66 @@ def db_count(db, where):
 
 # --- group: fleetsim full getObjects ----------------------------------------
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
 def group_sim(args):
+    """bench/sim_getobjects.sh (fleetsim's own benchmark), once per run."""
     say("fleetsim: full getObjects of a 5,000-world galaxy")
-    cmd = ["--worlds", "5000", "--fleets", "2000", "--watch-ms", "60000"]
-    COMMANDS["sim"] = ["fleetsim --listen 127.0.0.1:0 " + " ".join(cmd),
-                       "curl -s -o /dev/null -w '%{time_total}' -X POST "
-                       "http://127.0.0.1:PORT/api/getObjects -d "
-                       "'{\"authToken\":T,\"gameID\":\"sim\",\"sequence\":0}'  (10 times per run)"]
-    ms, size = [], 0
+    COMMANDS["sim"] = ["bench/sim_getobjects.sh BUILD/fleetsim 21   (one fleetsim per run; "
+                       "the run's figure is the median of its 21 requests)"]
+    ms, head = [], ""
     for run in range(RUNS):
-        sim = Sim(args, "sim-getobjects-%d" % run, cmd)
-        sim.login()
-        body = json.dumps({"authToken": sim.token, "gameID": "sim", "sequence": 0})
-        times = []
-        for i in range(10):
-            out = subprocess.run(["curl", "-s", "-o", os.path.join(SCRATCH, "g5000.json"),
-                                  "-w", "%{time_total}", "-X", "POST", "-H",
-                                  "Content-Type: application/json", "-d", body,
-                                  sim.api + "getObjects"], capture_output=True, text=True,
-                                 check=True).stdout
-            times.append(float(out) * 1000)
-        size = os.path.getsize(os.path.join(SCRATCH, "g5000.json"))
-        ms.append(median(times))
-        sim.proc.stop()
-    fig("sim", "fleetsim: full `getObjects`, 5,000 worlds + 2,000 fleets (%.1f MB), "
-        "request to last byte" % (size / 1e6), "ms", ms, "< 50 ms", lambda v: v < 50)
-    return os.path.join(SCRATCH, "g5000.json")
+        out = subprocess.run(["bash", os.path.join(HERE, "sim_getobjects.sh"),
+                              os.path.join(args.builddir, "fleetsim"), "21"],
+                             capture_output=True, text=True, check=True).stdout
+        ms.append(float(re.search(r"median ([\d.]+) ms", out).group(1)))
+        head = out.splitlines()[0]
+    kv = dict(re.findall(r"(\w+)=(\d+)", head))
+    fig("sim", "fleetsim: full `getObjects`, %s worlds + %s fleets (%.2f MB), "
+        "curl `time_total` on loopback" % (f"{int(kv['worlds']):,}", kv["fleets"],
+                                            int(kv["bytes"]) / 1e6),
+        "ms", ms, "< 50 ms", lambda v: v < 50)
 
 
 # --- group: the mirror ------------------------------------------------------
 
-def mirror_load(args, path, runs):
-    tool = os.path.join(args.builddir, "bench", "mirror_load")
-    out = subprocess.run([tool, path, str(runs)], capture_output=True, text=True,
-                         check=True).stdout
-    totals = [float(x) for x in re.findall(r"total_ms=([\d.]+)", out)]
-    parse = [float(x) for x in re.findall(r"parse_ms=([\d.]+)", out)]
-    merge = [float(x) for x in re.findall(r"merge_ms=([\d.]+)", out)]
-    kv = dict(re.findall(r"(\w+)=(\d+)", out.strip().splitlines()[-1]))
-    return totals, parse, merge, {k: int(v) for k, v in kv.items()}
-
-
-def group_mirror(args, dump5000):
-    say("mirror: full answers parsed and merged")
-    COMMANDS["mirror"] = ["bench/mirror_load DUMP.json 5   (one process per run; "
-                          "DUMP = the fleetsim answer above, the real-game excerpt, "
-                          "and the 100,000-fleet galaxy of the job figures)"]
-    inputs = [("fleetsim 5,000 worlds + 2,000 fleets", dump5000)]
+def group_mirror(args):
+    """bench/mirror_load (the mirror's own benchmark tool), a fresh process
+    per run, on answers cloned from the real excerpt."""
     excerpt = os.path.join(args.shared, "fixtures", "anacreon", "getObjects-excerpt.json")
-    if os.path.exists(excerpt):
-        inputs.append(("real game excerpt", excerpt))
-    big = os.path.join(SCRATCH, "big.json")
-    if os.path.exists(big):
-        inputs.append(("fleetsim 5,000 worlds + 134,000 fleets", big))
-    for label, path in inputs:
-        tot, par, mer, peak = [], [], [], []
-        kv = {}
-        for run in range(RUNS):
-            t, p, m, kv = mirror_load(args, path, 5)
-            tot.append(median(t))
-            par.append(median(p))
-            mer.append(median(m))
-            peak.append((kv["hwm_kb"] - kv["rss0_kb"]) / 1024)
-        mb = kv["bytes"] / 1e6
-        bar = ("< 50 ms (bar: the real 3.1 MB answer)" if label.startswith("fleetsim 5,000 worlds +"
-                                                          " 2,000") else None)
-        fig("mirror", "mirror: %s (%.2f MB, %d objects) parsed + merged" % (label, mb,
-                                                                           kv["objects"]),
-            "ms", tot, bar, (lambda v: v < 50) if bar else None)
-        fig("mirror", "… of which JSON parse (jansson)", "ms", par)
-        fig("mirror", "… of which merge into the mirror", "ms", mer)
-        fig("mirror", "… peak memory above the raw bytes", "MiB", peak)
-        fig("mirror", "… resident after the load, per MB of answer", "MiB/MB",
-            [(kv["rss_kb"] - kv["rss0_kb"]) / 1024 / mb])
+    if not os.path.exists(excerpt):
+        say("mirror: no fixtures at %s (set FLEETD_SHARED); skipped" % excerpt)
+        return
+    say("mirror: full answers read and merged")
+    tool = os.path.join(args.builddir, "bench", "mirror_load")
+    COMMANDS["mirror"] = [
+        "bench/mirror_load gen EXCERPT.json 5000 A5000.json; "
+        "bench/mirror_load gen EXCERPT.json 1450 A1450.json   (the real excerpt's worlds "
+        "and fleets cloned; 1,450 worlds is the size of the real 3.1 MB answer)",
+        "bench/mirror_load load A.json 7   (fleetd's reader; one process per run; the "
+        "run's figure is the median of its 7 loads)",
+        "bench/mirror_load load-jansson A.json 7   (jansson's whole tree, for comparison)"]
+    for worlds, bar in ((1450, True), (5000, False)):
+        path = os.path.join(SCRATCH, "answer%d.json" % worlds)
+        subprocess.run([tool, "gen", excerpt, str(worlds), path], check=True,
+                       capture_output=True)
+        mb = os.path.getsize(path) / 1e6
+        for mode in ("load", "load-jansson"):
+            tot, cpu, peak = [], [], []
+            for run in range(RUNS):
+                out = subprocess.run([tool, mode, path, "7"], capture_output=True, text=True,
+                                     check=True).stdout
+                tot.append(float(re.search(r"total ([\d.]+) ms", out).group(1)))
+                cpu.append(float(re.search(r"CPU time ([\d.]+) ms", out).group(1)))
+                peak.append(int(re.search(r"(\d+) KiB of it added", out).group(1)) / 1024)
+            who = "fleetd's reader" if mode == "load" else "jansson tree (not fleetd's path)"
+            lab = "mirror: full answer, %s worlds (%.1f MB), %s" % (f"{worlds:,}", mb, who)
+            b = bar and mode == "load"
+            fig("mirror", lab + ": read + merge", "ms", tot,
+                "< 50 ms (at 3.1 MB)" if b else None, (lambda v: v < 50) if b else None)
+            fig("mirror", "… CPU per load, freeing included", "ms", cpu)
+            fig("mirror", "… peak resident memory added", "MiB", peak)
 
 
 # --- group: the job engine (and the HTTP figures) -------------------------
@@ -751,15 +738,14 @@ def main():
     t0 = time.time()
     started = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     mach = machine()
-    dump = None
-    if want("sim") or want("mirror"):
-        dump = group_sim(args)
+    if want("sim"):
+        group_sim(args)
+    if want("mirror"):
+        group_mirror(args)
     jobs = None
     gal = None
-    if want("jobs") or want("asyncio") or want("mirror"):
+    if want("jobs") or want("asyncio"):
         gal = Galaxy(args)
-    if want("mirror"):
-        group_mirror(args, dump)
     if want("jobs"):
         jobs = group_jobs(args, gal)
     if want("asyncio"):
