@@ -714,8 +714,13 @@ def report(args, mach, started, elapsed):
     if BEGIN in doc and END in doc:
         doc = doc[:doc.index(BEGIN)] + block + doc[doc.index(END) + len(END):]
     else:
-        doc = ("# fleetd performance\n\nThe measured side of the spec's \"Quality bars\". "
-               "`make bench` rewrites the generated section below.\n\n" + block + "\n")
+        # first run on a hand-written file: the block goes after the title,
+        # everything already there is kept below it
+        lines = doc.splitlines(keepends=True)
+        if lines and lines[0].startswith("# "):
+            doc = lines[0] + "\n" + block + "\n\n" + "".join(lines[1:]).lstrip("\n")
+        else:
+            doc = "# Performance\n\n" + block + "\n\n" + doc
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     tmp = args.out + ".tmp"
     with open(tmp, "w") as f:
