@@ -14,7 +14,8 @@ usage: asyncio_fleets.py UPSTREAM_URL FLEETS_FILE
                 empty file: no task, to measure the process without them)
 Prints "ready tasks=N" once the full state is loaded and the tasks are
 waiting, then after each watch, once every task has looked,
-"watch W woken=N arrived=K".  Run by bench/bench.py; exits on stdin EOF."""
+"watch W woken=N arrived=K cpu_ns=C": C is this process's CPU time
+from asking for the watch's changes to the last task having looked.  Run by bench/bench.py; exits on stdin EOF."""
 import asyncio
 import base64
 import json
@@ -85,6 +86,7 @@ class Game:
     async def poll_forever(self, ntasks):
         while True:
             await asyncio.sleep(max(0.0, (self.next_update_ms - time.time() * 1000) / 1000) + 0.05)
+            cpu0 = time.process_time_ns()
             a = await self.call("getObjects", {"authToken": self.token, "gameID": "sim",
                                                "sequence": self.sequence})
             self.merge(a)
@@ -97,8 +99,9 @@ class Game:
             ev, self.updated = self.updated, asyncio.Event()
             ev.set()
             await self.all_looked
-            print("watch %s woken=%d arrived=%d" % (self.watch, self.looked, self.arrived),
-                  flush=True)
+            cpu = time.process_time_ns() - cpu0
+            print("watch %s woken=%d arrived=%d cpu_ns=%d" % (self.watch, self.looked,
+                                                             self.arrived, cpu), flush=True)
 
 
 def dechunk(b):

@@ -595,17 +595,17 @@ def asyncio_run(args, gal, n, run):
             raise RuntimeError("asyncio script ended; see " + p.logname)
         return s
 
+    def cpu_ms(s):
+        return int(re.search(r"cpu_ns=(\d+)", s).group(1)) / 1e6
+
     while not line().startswith("ready"):
         pass
     line()  # the first watch after the load
-    cpu0 = settle_cpu(p, 0.2)
+    settle_cpu(p, 0.2)
     rss = p.rss_kb()
-    idle = []
-    for _ in range(3):  # watches in which nothing arrives
-        line()
-        cpu1 = settle_cpu(p, 0.2)
-        idle.append((cpu1 - cpu0) / 1e6)
-        cpu0 = cpu1
+    # watches in which nothing arrives; the script times each watch itself
+    # (CPU from asking for the changes to the last task having looked)
+    idle = [cpu_ms(line()) for _ in range(3)]
     # MOVERS fleets ordered to a world one watch away, by the player's
     # script in real life; here by the suite, so both sides pay the same
     for fleet, home, near in gal.movers:
@@ -616,17 +616,14 @@ def asyncio_run(args, gal, n, run):
     # which most of them arrived
     best = (-1, 0.0)
     got = 0
-    prev = cpu1
     for _ in range(4):
         if got >= len(gal.movers):
             break
         s = line()
-        now = settle_cpu(p, 0.2)
         k = int(re.search(r"arrived=(\d+)", s).group(1))
         got += k
         if k > best[0]:
-            best = (k, (now - prev) / 1e6)
-        prev = now
+            best = (k, cpu_ms(s))
     arrived, arrive_ms = best
     p.p.stdin.close()
     p.stop()
