@@ -746,9 +746,8 @@ def main():
     ap.add_argument("--builddir", required=True)
     ap.add_argument("--srcdir", required=True)
     ap.add_argument("--out", required=True)
-    ap.add_argument("--shared", default=os.environ.get(
-        "FLEETD_SHARED", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
-                                      "shared")))
+    ap.add_argument("--shared", default=os.environ.get("FLEETD_SHARED") or os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared"))
     args = ap.parse_args()
     only = set(filter(None, os.environ.get("BENCH_ONLY", "").split(",")))
     want = (lambda g: not only or g in only)

@@ -1,6 +1,7 @@
 -- post_jobs.lua -- wrk script for the durable POST /v1/jobs figure.
 -- Every request submits a new job for a fleet no other request uses:
--- thread k of T posts fleets FIRST+k, FIRST+k+T, ... below FIRST+COUNT,
+-- thread k of T posts fleets FIRST+k, FIRST+k+T, ... below FIRST+COUNT
+-- (or the k-th, k+T-th, ... id of FILE),
 -- each job one `wait` step of SECONDS.  Only 201 answers are counted (the
 -- bench divides them by the duration wrk reports); once a thread has used
 -- its fleets it keeps posting the last one, which fleetd refuses with 409.
