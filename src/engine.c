@@ -1306,6 +1306,9 @@ void engine_free(struct engine *e)
 			loop_timer_disarm(e->loop, &r->timer);
 		free(r);
 	}
+	/* the session dropped these without answering (it is freed first) */
+	while (e->calls)
+		pc_free(e->calls);
 	idmap_free(&e->recs);
 	idmap_free(&e->lease);
 	condidx_free(&e->ci);

@@ -16,8 +16,8 @@ fd = Fleetd(sim)
 fd.wait_ready(60)
 F = fd.fleets()
 Wd = fd.worlds()
-me = sim.login()["userInfo"]["sovereignID"]
-S0 = sim_state(sim)
+S0 = sim_state(sim)   # logs in too, retrying through the faults
+me = sim.sov
 cap = next(w["id"] for w in Wd.values() if w["designation_name"] == "Imperial capital")
 mine = sorted((f for f in F.values() if f["mine"] and f["anchor"]), key=lambda f: f["id"])
 movers, xfers = [], []
@@ -60,7 +60,7 @@ for j, f, dest, name in jobs:
         check(sim_res(S[f["id"]], 170) == sim_res(S0[f["id"]], 170) - 1,
               "transfer under faults on fleet %d: %d -> %d" % (
                   f["id"], sim_res(S0[f["id"]], 170), sim_res(S[f["id"]], 170)))
-st = sim.stats()
+st = sim.stats()  # /sim/ routes are never faulted
 check(st["faults"] > 0, "no fault was injected: %s" % st)
 check(retries > 0, "no job.retry although %d faults were injected" % st["faults"])
 check(fd.stop() == 0, "final stop")

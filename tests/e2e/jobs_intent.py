@@ -12,7 +12,7 @@ import time
 sys.path.insert(0, os.path.dirname(__file__))
 from jobslib import Fleetd, Sim, check, qty, sim_res, sim_state  # noqa: E402
 
-sim = Sim("--watch-ms", "800", "--seed", "3", "--fleets", "60", "--latency-ms", "1500")
+sim = Sim("--watch-ms", "800", "--seed", "3", "--fleets", "60", "--latency-ms", "2500")
 fd = Fleetd(sim)
 fd.wait_ready()
 F = fd.fleets()
@@ -31,7 +31,7 @@ def kill_in_flight(jid, what):
     while time.time() < end:
         j = fd.job(jid)
         if j["state"] == "running" and j["sub_state"] == "SENT":
-            time.sleep(0.4)  # well inside the 1.5 s the answer takes
+            time.sleep(0.3)  # well inside the 2.5 s the answer takes
             fd.stop(signal.SIGKILL)
             fd.start()
             return

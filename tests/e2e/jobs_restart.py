@@ -107,7 +107,7 @@ def live():
 stops = [signal.SIGKILL] * 5
 stops.insert(rnd.randrange(0, 6), signal.SIGTERM)
 for n, sig in enumerate(stops):
-    time.sleep(rnd.uniform(0.3, 3.0))
+    time.sleep(rnd.uniform(0.5, 4.0))
     left = live()
     rc = fd.stop(sig)
     if sig == signal.SIGTERM:

@@ -159,12 +159,26 @@ def qty(res, rid):
     return 0
 
 
-def sim_state(sim):
-    """fleetsim's own view (not fleetd's): objects by id from a full getObjects."""
-    if not sim.token:
-        sim.login()
-    objs = sim.objects(0)
-    return {o["id"]: o for o in objs if isinstance(o, dict) and "id" in o}
+def sim_state(sim, tries=40):
+    """fleetsim's own view (not fleetd's): objects by id from a full
+    getObjects, asked directly (again, if fleetsim injects a fault)."""
+    for _ in range(tries):
+        try:
+            if not sim.token:
+                a = json.loads(sim.raw("POST", "/api/login", {
+                    "username": "demo", "password": "demo", "actual": True})[1])
+                i = json.loads(sim.raw("POST", "/api/getGameInfo", {
+                    "authToken": a["authToken"], "gameID": "sim"})[1])
+                sim.token, sim.sov = a["authToken"], i["userInfo"]["sovereignID"]
+            st, data = sim.raw("POST", "/api/getObjects", sim.common(sequence=0))
+            objs = json.loads(data) if st == 200 else None
+            if isinstance(objs, list) and objs and isinstance(objs[-1], dict) and \
+                    objs[-1].get("class") == "update":
+                return {o["id"]: o for o in objs if isinstance(o, dict) and "id" in o}
+        except (ValueError, KeyError, TypeError):
+            pass
+        time.sleep(0.2)
+    fail("fleetsim never answered a full getObjects")
 
 
 def sim_res(obj, rid):
