@@ -6,7 +6,7 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # Debian packages the build, the tests and the demo need.
 BUILD_PKGS="autoconf automake make gcc pkg-config libmicrohttpd-dev libcurl4-openssl-dev libjansson-dev libsqlite3-dev"
-TEST_PKGS="curl jq sqlite3 python3 procps"
+TEST_PKGS="curl jq sqlite3 python3 procps python3-prometheus-client python3-jsonschema python3-yaml systemd man-db nodejs chromium"
 
 missing_pkgs() {
 	local p out=""
@@ -31,6 +31,36 @@ ensure_pkgs() {
 	apt-get update -q >&2 || exit 1
 	# shellcheck disable=SC2086
 	apt-get install -y -q --no-install-recommends $miss >&2 || exit 1
+}
+
+# The OpenAPI linter for tests/e2e/openapi_lint.sh: Redocly CLI from the
+# npm registry, pinned, installed once into $TOP/.tools (not committed).
+REDOCLY_VERSION=2.77.0
+# REDOCLY is exported for the tests (make distcheck's copy has no .tools/).
+ensure_npm_tools() {
+	local bin="$TOP/.tools/node_modules/.bin/redocly"
+	export REDOCLY="$bin"
+	[ -x "$bin" ] && [ "$(cat "$TOP/.tools/.redocly-version" 2>/dev/null)" = "$REDOCLY_VERSION" ] &&
+		return 0
+	# a machine may have node and npm from elsewhere (nodesource's nodejs
+	# conflicts with Debian's npm): take Debian's only when npm is missing
+	command -v npm >/dev/null 2>&1 || ensure_pkgs npm
+	mkdir -p "$TOP/.tools"
+	npm install --silent --no-audit --no-fund --prefix "$TOP/.tools" \
+		"@redocly/cli@$REDOCLY_VERSION" >&2 || exit 1
+	echo "$REDOCLY_VERSION" >"$TOP/.tools/.redocly-version"
+}
+
+# The browser tests' npm packages (playwright-core, pinned in
+# tests/browser/package-lock.json; no browser download: Debian's chromium
+# is used).  `npm ci` only when they are missing or the lock file changed.
+ensure_browser_deps() {
+	local dir="$TOP/tests/browser"
+	local stamp="$dir/node_modules/.package-lock.json"
+	[ -f "$stamp" ] && [ ! "$dir/package-lock.json" -nt "$stamp" ] && return 0
+	command -v npm >/dev/null 2>&1 || ensure_pkgs npm
+	(cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --silent --ignore-scripts \
+		--no-audit --no-fund) >&2 || exit 1
 }
 
 # build DIR CONFIGURE-ARGS... : autoreconf/configure only when needed, then make

@@ -173,10 +173,12 @@ static void reply_busy(struct http_req *req, int64_t fleet, int64_t holder)
 	http_reply_json(req, 409, b);
 }
 
+/* A missing Content-Type is refused too: a page's fetch() of a Blob body
+ * sends none, and is then a simple request that needs no preflight. */
 static int content_type_ok(struct http_req *req)
 {
 	const char *ct = http_header(req, "Content-Type");
-	return !ct || strncmp(ct, "application/json", 16) == 0;
+	return ct && strncmp(ct, "application/json", 16) == 0;
 }
 
 static void on_submit(struct http_req *req, void *arg)
@@ -186,8 +188,12 @@ static void on_submit(struct http_req *req, void *arg)
 	size_t len;
 	const char *buf = http_body(req, &len);
 	if (!content_type_ok(req)) {
+		/* A form or text/plain body is what a web page may post to any
+		 * origin without asking; refusing it forces a CORS preflight.
+		 * curl -d sends a form type by default, so say how to fix it. */
 		http_reply_error(req, 415, "unsupported_media_type",
-				 "send the job with Content-Type: application/json");
+				 "send Content-Type: application/json "
+				 "(curl: -H 'Content-Type: application/json')");
 		return;
 	}
 	if (!buf || len == 0) {

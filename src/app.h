@@ -6,6 +6,7 @@
 #ifndef FLEETD_APP_H
 #define FLEETD_APP_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct fleetd_config;
@@ -18,7 +19,9 @@ struct mirror;
 struct engine;
 struct eventlog;
 struct events;
+struct fleet_events;
 struct metrics;
+struct ops;
 
 struct app {
 	const struct fleetd_config *cfg;
@@ -32,6 +35,8 @@ struct app {
 	struct eventlog *eventlog;
 	struct events *events;
 	struct metrics *metrics;
+	struct fleet_events *fleet_events; /* mirror changes as events (fleet_events.h) */
+	struct ops *ops; /* auth, CORS, logs, /metrics, /v1/events (ops.h) */
 	int64_t started_ms;
 	int stopping;
 };
@@ -40,5 +45,8 @@ struct app {
 void api_health_register(struct app *app);
 void api_jobs_register(struct app *app);
 void api_mirror_register(struct app *app);
+/* The dashboard's static files at / and /web/NAME (api_web.c); -1 with err
+ * when --web-root is not a directory. */
+int api_web_register(struct app *app, char *err, size_t errlen);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/select.h>
 
+#include "cors.h"
 #include "log.h"
 
 
@@ -52,7 +53,7 @@ static void defaults(struct fleetd_config *c)
 		 "largest request body (default 1048576)", 1024, 64 << 20},         \
 		{"max-connections", "FLEETD_MAX_CONNECTIONS", OPT_INT,              \
 		 &c->max_connections, "N",                                          \
-		 "open connections allowed (default 512, below FD_SETSIZE)", 1,     \
+		 "open connections served (default 512); beyond: 503", 1,          \
 		 FD_SETSIZE - 128},                                                 \
 		{"conn-timeout", "FLEETD_CONN_TIMEOUT", OPT_INT, &c->conn_timeout,  \
 		 "SECONDS", "close idle client connections after this (default 60)", \
@@ -72,6 +73,38 @@ static struct opts_program program(struct fleetd_config *c, struct opt *table,
 		"Durable fleet-management jobs for Anacreon 3, served over HTTP.",
 		table, n};
 	return p;
+}
+
+/* Who may reach the API: a non-loopback listener needs a token, and a
+ * wildcard CORS origin would let any web page drive a token-holding
+ * front end, so "*" is refused together with a token. */
+static int check_exposure(struct fleetd_config *c, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < c->cors_origins.n; i++) {
+		const char *o = c->cors_origins.v[i];
+		if (!cors_origin_valid(o)) {
+			snprintf(err, errlen,
+				 "--cors-origin: invalid value '%s' (want http(s)://host[:port] or *)",
+				 o);
+			return -1;
+		}
+		if (strcmp(o, "*") == 0 && c->api_token_file) {
+			snprintf(err, errlen,
+				 "--cors-origin '*' cannot be combined with --api-token-file: name the origins");
+			return -1;
+		}
+	}
+	if (c->api_token_file && !*c->api_token_file) {
+		snprintf(err, errlen, "--api-token-file: must name a file");
+		return -1;
+	}
+	if (!c->api_token_file && !config_listen_is_loopback(c)) {
+		snprintf(err, errlen,
+			 "refusing to listen on non-loopback address %s without --api-token-file",
+			 c->listen_host);
+		return -1;
+	}
+	return 0;
 }
 
 static int check(struct fleetd_config *c, char *err, size_t errlen)
@@ -99,6 +132,8 @@ static int check(struct fleetd_config *c, char *err, size_t errlen)
 			 c->upstream);
 		return -1;
 	}
+	if (check_exposure(c, err, errlen) < 0)
+		return -1;
 	if (c->upstream && !c->username) {
 		snprintf(err, errlen, "--upstream needs --username (and a password)");
 		return -1;

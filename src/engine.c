@@ -557,9 +557,29 @@ static int sub_index(const struct step_op *op, const char *name)
 	return -1;
 }
 
+/* The job leaves its current step unfinished: let the op give back what
+ * it holds for others (explore: a claimed world it never reached). */
+static void abandon_step(struct engine *e, struct job *j, int64_t now)
+{
+	const json_t *args = json_array_get(json_object_get(j->spec, "steps"), (size_t)j->step);
+	int opi = jobspec_step_op(args);
+	const struct step_op *op = opi >= 0 ? step_ops[opi] : NULL;
+	int sub = op ? sub_index(op, j->sub) : -1;
+	if (sub < 0 || !op->abandon)
+		return;
+	struct step_ctx c = {
+		.eng = e, .store = e->st, .m = e->app->mirror, .now_ms = now,
+		.job_id = j->id, .fleet = j->fleet, .args = args, .sub = sub,
+		.data = j->data,
+	};
+	op->abandon(&c);
+}
+
 static void finish(struct engine *e, struct job *j, int state, const char *msg,
 		   int64_t now)
 {
+	if (state != JOB_SUCCEEDED)
+		abandon_step(e, j, now);
 	j->state = state;
 	j->finished_at = now;
 	j->wait = WAIT_NONE;
@@ -590,10 +610,49 @@ static const char *foreign_fleet(const struct mirror *m, const struct job *j)
 	return NULL;
 }
 
-/* Let the ops advance the loaded job as far as they can now.  Returns a
- * call to send after the commit, or NULL. */
+/* Run the current op once.  Returns -1 if the job cannot run it now (it
+ * was sent to wait for the mirror, or failed); else sr says what next. */
+static int run_op(struct engine *e, struct job_rec *r, struct job *j,
+		  const struct step_op *op, int sub, const json_t *args,
+		  const json_t *reply, int64_t now, struct step_result *sr)
+{
+	const struct mirror *m = e->app->mirror;
+	int needs = op->needs_mirror ||
+		(op == &step_wait && json_object_get(args, "watches"));
+	if (needs && (!m || !mirror_ready(m))) {
+		go_wait(j);
+		j->wait = WAIT_READY;
+		return -1;
+	}
+	const char *bad = needs ? foreign_fleet(m, j) : NULL;
+	if (bad) {
+		finish(e, j, JOB_FAILED, bad, now);
+		return -1;
+	}
+	struct step_ctx c = {
+		.eng = e, .store = e->st, .m = m, .now_ms = now,
+		.job_id = j->id, .fleet = j->fleet, .args = args, .sub = sub,
+		.data = j->data, .reply = reply,
+		.resend = json_is_true(json_object_get(j->data, "resend")),
+	};
+	json_object_del(j->data, "resend");
+	op->advance(&c, sr);
+	if (c.sub >= 0 && c.sub < op->nstates)
+		snprintf(j->sub, sizeof j->sub, "%s", op->states[c.sub]);
+	if (c.fleet != j->fleet) {
+		j->fleet = c.fleet;
+		rec_set_fleet(e, r, c.fleet);
+	}
+	return 0;
+}
+
+/* Let the ops advance the loaded job as far as they can now.  With
+ * skipped (the message of a game error the step passes over, on_error
+ * "continue"), the current step is left unfinished first.  Returns a call
+ * to send after the commit, or NULL. */
 static struct pending_call *advance(struct engine *e, struct job_rec *r,
-				    struct job *j, const json_t *reply, int64_t now)
+				    struct job *j, const json_t *reply,
+				    const char *skipped, int64_t now)
 {
 	const struct mirror *m = e->app->mirror;
 	const json_t *steps = json_object_get(j->spec, "steps");
@@ -610,39 +669,26 @@ static struct pending_call *advance(struct engine *e, struct job_rec *r,
 			finish(e, j, JOB_FAILED, "the stored step is not understood", now);
 			return NULL;
 		}
-		int needs = op->needs_mirror ||
-			(opi == OP_WAIT && json_object_get(args, "watches"));
-		if (needs && (!m || !mirror_ready(m))) {
-			go_wait(j);
-			j->wait = WAIT_READY;
-			return NULL;
-		}
-		const char *bad = needs ? foreign_fleet(m, j) : NULL;
-		if (bad) {
-			finish(e, j, JOB_FAILED, bad, now);
-			return NULL;
-		}
-		struct step_ctx c = {
-			.eng = e, .store = e->st, .m = m, .now_ms = now,
-			.job_id = j->id, .fleet = j->fleet, .args = args, .sub = sub,
-			.data = j->data, .reply = reply,
-			.resend = json_is_true(json_object_get(j->data, "resend")),
-		};
-		json_object_del(j->data, "resend");
-		reply = NULL;
 		struct step_result sr;
 		memset(&sr, 0, sizeof sr);
-		op->advance(&c, &sr);
-		if (c.sub >= 0 && c.sub < op->nstates)
-			snprintf(j->sub, sizeof j->sub, "%s", op->states[c.sub]);
-		if (c.fleet != j->fleet) {
-			j->fleet = c.fleet;
-			rec_set_fleet(e, r, c.fleet);
+		if (skipped) {
+			abandon_step(e, j, now);
+			note_new(e, j->id, "job.step_error",
+				 json_pack("{s:I,s:s,s:s}", "step", (json_int_t)j->step,
+					   "op", op->name, "message", skipped));
+			skipped = NULL;
+			sr.verdict = STEP_DONE;
+		} else if (run_op(e, r, j, op, sub, args, reply, now, &sr) < 0) {
+			return NULL;
+		} else {
+			if (sr.verdict == STEP_DONE)
+				note_new(e, j->id, "job.step_done",
+					 json_pack("{s:I,s:s}", "step", (json_int_t)j->step,
+						   "op", op->name));
 		}
+		reply = NULL;
 		switch (sr.verdict) {
 		case STEP_DONE:
-			note_new(e, j->id, "job.step_done",
-				 json_pack("{s:I,s:s}", "step", (json_int_t)j->step, "op", op->name));
 			j->step++;
 			snprintf(j->sub, sizeof j->sub, "START");
 			json_object_clear(j->data);
@@ -716,9 +762,11 @@ static struct pending_call *advance(struct engine *e, struct job_rec *r,
 	return NULL;
 }
 
-/* Apply a call's outcome that the ops never see.  Returns 1 if handled. */
+/* Apply a call's outcome that the ops never see.  Returns 1 if handled.
+ * A game error on a step with on_error "continue" is left to advance():
+ * skipped (skipped_len bytes) gets its message. */
 static int call_outcome(struct engine *e, struct job *j, const struct call_result *res,
-			int64_t now)
+			int64_t now, char *skipped, size_t skipped_len)
 {
 	char msg[300];
 	switch (res->outcome) {
@@ -728,6 +776,13 @@ static int call_outcome(struct engine *e, struct job *j, const struct call_resul
 	case CALL_GAME_ERROR:
 		snprintf(msg, sizeof msg, "game error: %s",
 			 res->message ? res->message : (res->code ? res->code : "?"));
+		if (jobspec_step_continues(json_array_get(json_object_get(j->spec, "steps"),
+							  (size_t)j->step))) {
+			j->attempts = 0;
+			set_error(j, msg);
+			snprintf(skipped, skipped_len, "%s", msg);
+			return 0;
+		}
 		finish(e, j, JOB_FAILED, msg, now);
 		return 1;
 	case CALL_TRANSIENT: {
@@ -823,7 +878,8 @@ static void run_job(struct engine *e, struct job_rec *r, const struct call_resul
 		job_clear(&j);
 		return;
 	}
-	if (res && call_outcome(e, &j, res, now))
+	char skipped[300] = "";
+	if (res && call_outcome(e, &j, res, now, skipped, sizeof skipped))
 		goto save;
 	if (!res && j.state == JOB_PAUSED) {
 		job_clear(&j);
@@ -844,7 +900,7 @@ static void run_job(struct engine *e, struct job_rec *r, const struct call_resul
 	}
 	if (j.state != JOB_PAUSED)
 		j.state = JOB_RUNNING;
-	pc = advance(e, r, &j, res ? res->answer : NULL, now);
+	pc = advance(e, r, &j, res ? res->answer : NULL, skipped[0] ? skipped : NULL, now);
 save:
 	if (job_save(e, &j, now) < 0) {
 		if (pc)
@@ -960,6 +1016,19 @@ static const char SQL_SET_STATE[] =
 static const char SQL_STATE_OF[] =
 	"SELECT state, paused_from, finished_at FROM jobs WHERE id = ?1";
 
+/* A cancelled job leaves its step unfinished (in the same transaction as
+ * the state change).  If the row cannot be read the step keeps what it
+ * holds: an explore claim then stays, which skips a world, never visits
+ * one twice. */
+static void cancel_step(struct engine *e, int64_t id, int64_t now)
+{
+	struct job j;
+	if (job_load(e, id, &j) < 0)
+		return;
+	abandon_step(e, &j, now);
+	job_clear(&j);
+}
+
 int engine_control(struct engine *e, int64_t id, enum engine_ctl ctl, char *err,
 		   size_t errlen)
 {
@@ -1019,6 +1088,8 @@ int engine_control(struct engine *e, int64_t id, enum engine_ctl ctl, char *err,
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
 		return -1;
+	if (to == JOB_CANCELLED)
+		cancel_step(e, id, now);
 	note_new(e, id, "job.state",
 		 json_pack("{s:s,s:s,s:s}", "from", state_names[state], "to",
 			   state_names[to], "by", "api"));

@@ -12,10 +12,12 @@
 #include "config.h"
 #include "engine.h"
 #include "eventlog.h"
+#include "fleet_events.h"
 #include "http.h"
 #include "log.h"
 #include "loop.h"
 #include "mirror.h"
+#include "ops.h"
 #include "session.h"
 #include "signals.h"
 #include "store.h"
@@ -30,6 +32,7 @@ static void on_signal(int signo, void *arg)
 		log_info("shutting down", "signal=%d", signo);
 	app->stopping = 1;
 	http_server_quiesce(app->http);
+	ops_shutdown(app);
 }
 
 static void commit_turn(void *arg)
@@ -66,6 +69,11 @@ static int start_jobs(struct app *app, char *err, size_t errlen)
 	if (engine_load(app->engine, err, errlen) < 0 ||
 	    engine_attach_mirror(app->engine) < 0)
 		return -1;
+	if (app->mirror &&
+	    !(app->fleet_events = fleet_events_new(app->mirror, app->eventlog))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	api_jobs_register(app);
 	return 0;
 }
@@ -99,6 +107,8 @@ static int start(struct app *app, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	if (ops_load(app, err, errlen) < 0) /* secrets first: fail before the db */
+		return -1;
 	if (!(app->store = store_open(cfg->db, err, errlen)))
 		return -1;
 	struct http_config hc = {
@@ -112,7 +122,11 @@ static int start(struct app *app, char *err, size_t errlen)
 		return -1;
 	api_health_register(app);
 	api_mirror_register(app);
+	if (api_web_register(app, err, errlen) < 0)
+		return -1;
 	if (start_game(app, err, errlen) < 0 || start_jobs(app, err, errlen) < 0)
+		return -1;
+	if (ops_start(app, err, errlen) < 0) /* after the parts it reports on */
 		return -1;
 	if (signals_install(app->loop, on_signal, app) < 0 ||
 	    loop_add_turn_hook(app->loop, commit_turn, app) < 0) {
@@ -136,9 +150,11 @@ static void stop(struct app *app)
 	session_free(app->session);
 	upstream_free(app->upstream);
 	mirror_free(app->mirror);
+	fleet_events_free(app->fleet_events); /* after the mirror it listens to */
 	http_server_free(app->http);
 	engine_free(app->engine);
 	eventlog_free(app->eventlog);
+	ops_free(app); /* after the server: stream callbacks run as it stops */
 	store_close(app->store);
 	loop_free(app->loop);
 }

@@ -28,7 +28,9 @@
 
 #define MAX_SEGS 8
 #define MAX_PARAMS 4
-#define MAX_EXTRA_HEADERS 12
+#define MAX_EXTRA_HEADERS 16
+/* Connections accepted beyond the soft cap, to be answered 503. */
+#define HTTP_OVERFLOW_CONNS 16
 
 struct route {
 	char *method;
@@ -58,10 +60,14 @@ struct http_server {
 
 enum req_state { REQ_READING, REQ_HANDLING, REQ_SUSPENDED, REQ_ANSWERED, REQ_QUEUED };
 
+/* The stream outlives neither side: MHD may free the request (on_completed)
+ * before or after it destroys the response, so each side clears the
+ * other's pointer when it goes, and done() runs at the first of the two. */
 struct stream {
 	http_stream_fn read;
 	void (*done)(void *arg);
 	void *arg;
+	struct http_req *req; /* NULL once the request is freed */
 };
 
 struct http_req {
@@ -169,9 +175,26 @@ static int route_match(const struct route *r, char **segs, int n,
 	return 1;
 }
 
+/* The soft connection cap: MHD's own limit sits a little above it (see
+ * http_server_new), so connections beyond the cap are still accepted and
+ * told 503 with Retry-After instead of being reset unanswered. */
+static int over_capacity(struct http_req *req)
+{
+	struct http_server *srv = req->srv;
+	if (!srv->cfg.conn_limit || srv->connections <= srv->cfg.conn_limit)
+		return 0;
+	http_add_header(req, "Retry-After", "1");
+	http_add_header(req, "Connection", "close");
+	http_reply_error(req, 503, "overloaded",
+			 "too many open connections (limit %u)", srv->cfg.conn_limit);
+	return 1;
+}
+
 static void dispatch(struct http_req *req)
 {
 	struct http_server *srv = req->srv;
+	if (over_capacity(req))
+		return;
 	if (srv->filter && srv->filter(req, srv->filter_arg))
 		return;
 	char *copy = strdup(req->path);
@@ -335,9 +358,13 @@ void http_reply_truncated(struct http_req *req, unsigned status,
 static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
 {
 	(void)pos;
-	struct http_req *req = cls;
-	struct stream *st = req->stream;
+	struct stream *st = cls;
+	struct http_req *req = st->req;
+	if (!req)
+		return MHD_CONTENT_READER_END_WITH_ERROR;
 	long n = st->read(st->arg, buf, max);
+	if (n == HTTP_STREAM_ABORT)
+		return MHD_CONTENT_READER_END_WITH_ERROR;
 	if (n < 0)
 		return MHD_CONTENT_READER_END_OF_STREAM;
 	if (n == 0 && !req->mhd_suspended) {
@@ -351,14 +378,12 @@ static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
 
 static void stream_free(void *cls)
 {
-	struct http_req *req = cls;
-	struct stream *st = req->stream;
-	req->stream = NULL;
-	if (st) {
-		if (st->done)
-			st->done(st->arg);
-		free(st);
-	}
+	struct stream *st = cls;
+	if (st->req)
+		st->req->stream = NULL;
+	if (st->done)
+		st->done(st->arg);
+	free(st);
 }
 
 void http_reply_stream(struct http_req *req, unsigned status,
@@ -367,28 +392,33 @@ void http_reply_stream(struct http_req *req, unsigned status,
 {
 	struct stream *st = calloc(1, sizeof *st);
 	if (!st) {
+		if (done)
+			done(arg);
 		set_response(req, 500, NULL);
 		return;
 	}
 	st->read = read;
 	st->done = done;
 	st->arg = arg;
+	st->req = req;
 	req->stream = st;
 	struct MHD_Response *resp = MHD_create_response_from_callback(
-		MHD_SIZE_UNKNOWN, 16384, stream_reader, req, stream_free);
+		MHD_SIZE_UNKNOWN, 16384, stream_reader, st, stream_free);
 	if (resp) {
 		attach_headers(req, resp, content_type);
 		MHD_add_response_header(resp, "Cache-Control", "no-cache");
 	} else {
 		req->stream = NULL;
 		free(st);
+		if (done)
+			done(arg);
 	}
 	set_response(req, status, resp);
 }
 
 void http_stream_wake(struct http_req *req)
 {
-	if (req->stream_parked && req->mhd_suspended) {
+	if (req && req->stream_parked && req->mhd_suspended) {
 		req->stream_parked = 0;
 		req->mhd_suspended = 0;
 		MHD_resume_connection(req->conn);
@@ -469,6 +499,16 @@ static struct http_req *req_new(struct http_server *srv,
 
 static void req_free(struct http_req *req)
 {
+	/* the stream's owner hears now, while it can still forget the
+	 * request; MHD may free the response (stream_free) only later */
+	if (req->stream) {
+		struct stream *st = req->stream;
+		st->req = NULL;
+		if (st->done)
+			st->done(st->arg);
+		st->done = NULL;
+		req->stream = NULL;
+	}
 	free(req->method);
 	free(req->path);
 	free(req->body);
@@ -648,8 +688,10 @@ struct http_server *http_server_new(struct loop *loop,
 	}
 	srv->loop = loop;
 	srv->cfg = *cfg;
-	unsigned limit = cfg->conn_limit;
-	if (limit == 0 || limit > FD_SETSIZE - 64)
+	/* hard limit: the soft cap plus room to answer 503, below FD_SETSIZE
+	 * (select() cannot watch descriptors beyond it) */
+	unsigned limit = cfg->conn_limit + HTTP_OVERFLOW_CONNS;
+	if (cfg->conn_limit == 0 || limit > FD_SETSIZE - 64)
 		limit = FD_SETSIZE - 64;
 	unsigned flags = MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC;
 	if (ss.ss_family == AF_INET6)

@@ -19,7 +19,9 @@ struct http_req;
 
 struct http_config {
 	const char *listen;        /* "host:port"; port 0 picks a free one */
-	unsigned conn_limit;       /* kept below FD_SETSIZE */
+	unsigned conn_limit;       /* soft cap: beyond it requests get 503;
+				    * MHD's hard cap is a little higher and
+				    * kept below FD_SETSIZE */
 	size_t body_limit;         /* bytes; larger bodies get 413 */
 	unsigned conn_timeout_s;   /* idle connections are closed after this */
 	size_t conn_memory_limit;  /* caps URL + headers per connection */
@@ -83,7 +85,11 @@ void http_reply_truncated(struct http_req *req, unsigned status,
 			  size_t len, size_t cut);
 /* Stream an answer: read() is called whenever the connection can take
  * more; it returns bytes written into buf, 0 for "nothing now" (the
- * connection is then parked until http_stream_wake), or -1 to end. */
+ * connection is then parked until http_stream_wake), -1 to end the answer
+ * cleanly, or HTTP_STREAM_ABORT to close the connection at once.  done()
+ * is called exactly once, when the stream is over (also if it could not
+ * be set up); the request must not be used after it. */
+#define HTTP_STREAM_ABORT (-2)
 typedef long (*http_stream_fn)(void *arg, char *buf, size_t max);
 void http_reply_stream(struct http_req *req, unsigned status,
 		       const char *content_type, http_stream_fn read,

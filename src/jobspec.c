@@ -245,6 +245,14 @@ static int check_step(const json_t *step, size_t idx, char *err, size_t errlen)
 	json_object_foreach((json_t *)step, key, v) {
 		if (strcmp(key, "op") == 0)
 			continue;
+		if (strcmp(key, "on_error") == 0) {
+			if (!json_is_string(v) || (strcmp(json_string_value(v), "fail") &&
+						   strcmp(json_string_value(v), "continue")))
+				return fail(err, errlen,
+					    "steps[%zu].on_error: must be \"fail\" or \"continue\"",
+					    idx);
+			continue;
+		}
 		const struct field *f = NULL;
 		for (const struct field *g = d->fields; g->name; g++)
 			if (strcmp(g->name, key) == 0)
@@ -306,6 +314,12 @@ static int check_top(const json_t *body, int64_t now_ms, char *err, size_t errle
 		return fail(err, errlen, "delay_seconds: must be an integer from 0 to %lld",
 			    JOBSPEC_MAX_DELAY_S);
 	return 0;
+}
+
+int jobspec_step_continues(const json_t *step)
+{
+	const char *v = json_string_value(json_object_get(step, "on_error"));
+	return v && strcmp(v, "continue") == 0;
 }
 
 int jobspec_validate(const json_t *body, int64_t now_ms, char *err, size_t errlen)

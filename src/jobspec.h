@@ -33,6 +33,10 @@ enum job_op {
 const char *jobspec_op_name(enum job_op op);
 /* The op of a step object of an accepted spec (-1 if none). */
 int jobspec_step_op(const json_t *step);
+/* 1 if the step says `on_error: "continue"`: a game error is recorded and
+ * the job goes on with the next step instead of failing.  Any op may say
+ * it; the default is "fail". */
+int jobspec_step_continues(const json_t *step);
 
 /* 0 if body is an acceptable job; else -1 with "path: problem" in err. */
 int jobspec_validate(const json_t *body, int64_t now_ms, char *err,

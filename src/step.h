@@ -11,7 +11,8 @@
  * resume or a lost answer): re-running it must be harmless.
  *
  * The engine handles what every op shares: persistence, events, the lease,
- * game errors (the job fails with the game's message), transient faults
+ * game errors (the job fails with the game's message, or with on_error
+ * "continue" goes on with the next step), transient faults
  * (backoff, then the op runs again with resend = 1) and ambiguous outcomes
  * (the op runs again with no answer, after a fresh watch).  So an op in a
  * "call sent" sub-state sees either reply (the call succeeded), resend (it
@@ -78,6 +79,11 @@ struct step_op {
 	int nstates;
 	int needs_mirror;          /* 0 only for wait with seconds */
 	void (*advance)(struct step_ctx *c, struct step_result *r);
+	/* Optional: the job leaves this step unfinished (it failed, was
+	 * cancelled, or a game error was passed over with on_error
+	 * "continue").  Give back what the step holds for other jobs; c->m may
+	 * be NULL or not ready, and c->reply is NULL. */
+	void (*abandon)(struct step_ctx *c);
 };
 
 extern const struct step_op step_move, step_wait, step_explore, step_attack,

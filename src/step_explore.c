@@ -13,7 +13,10 @@
  *               (setDestination is idempotent).
  *   TRAVELLING  wait for the fleet anchored at target -> PICK.
  * The visited set lives in the table explore_visited (grp, world), shared
- * by every job with the same `group`; without a group it is "job:<id>". */
+ * by every job with the same `group`; without a group it is "job:<id>".
+ * A job that leaves the step in SENT or TRAVELLING (it failed, was
+ * cancelled, or passed over a game error) gives its claim on target back,
+ * unless the fleet stands there: worlds really visited stay visited. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,6 +38,8 @@ static const char *const explore_states[] = {"START", "PICK", "SENT", "TRAVELLIN
 static const char SQL_CLAIM[] =
 	"INSERT OR IGNORE INTO explore_visited (grp, world, job_id, at) "
 	"VALUES (?1, ?2, ?3, ?4)";
+static const char SQL_UNCLAIM[] =
+	"DELETE FROM explore_visited WHERE grp = ?1 AND world = ?2 AND job_id = ?3";
 static const char SQL_VISITED[] = "SELECT world FROM explore_visited WHERE grp = ?1";
 
 static int claim(struct step_ctx *c, const char *grp, int64_t world)
@@ -192,10 +197,36 @@ static void explore_advance(struct step_ctx *c, struct step_result *r)
 	step_error(r, "explore: bad sub-state %d", c->sub);
 }
 
+static void explore_abandon(struct step_ctx *c)
+{
+	if (c->sub != EXPLORE_SENT && c->sub != EXPLORE_TRAVELLING)
+		return;
+	const char *grp = json_string_value(json_object_get(c->data, "grp"));
+	int64_t target = step_data_int(c, "target", 0);
+	if (!grp || !target)
+		return;
+	const struct mirror_fleet *f =
+		c->m && mirror_ready(c->m) ? mirror_fleet(c->m, c->fleet) : NULL;
+	if (f && f->anchor == target && f->dest_id == 0)
+		return; /* arrived; the job had not looked yet */
+	sqlite3_stmt *s = store_stmt(c->store, SQL_UNCLAIM);
+	if (!s)
+		return; /* the claim stays: a world skipped, never one visited twice */
+	sqlite3_bind_text(s, 1, grp, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, target);
+	sqlite3_bind_int64(s, 3, c->job_id);
+	int gone = sqlite3_step(s) == SQLITE_DONE && sqlite3_changes(store_db(c->store)) > 0;
+	sqlite3_reset(s);
+	if (gone)
+		step_note(c, "job.unclaimed", json_pack("{s:s,s:I}", "group", grp,
+							"world", (json_int_t)target));
+}
+
 const struct step_op step_explore = {
 	.name = "explore",
 	.states = explore_states,
 	.nstates = EXPLORE_NSTATES,
 	.needs_mirror = 1,
 	.advance = explore_advance,
+	.abandon = explore_abandon,
 };

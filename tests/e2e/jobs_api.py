@@ -4,6 +4,7 @@ error body and stores nothing (checked in the database); 201 + Location
 only for a good job; Idempotency-Key; the fleet lease (409 naming the
 holder); cancel/pause/resume and their 409s; listing with filters and
 cursor pagination; the event history."""
+import http.client
 import json
 import sys
 import time
@@ -89,7 +90,7 @@ BAD = [
     (job(start_at="next tuesday"), 422, "start_at: must be an RFC 3339", None),
     (job(start_at="2026-01-01T00:00:00Z", delay_seconds=4), 422, "start_at: cannot be combined", None),
     (job(delay_seconds=-5), 422, "delay_seconds: must be an integer", None),
-    (job(), 415, "send the job with Content-Type", {"Content-Type": "text/plain"}),
+    (job(), 415, "send Content-Type: application/json", {"Content-Type": "text/plain"}),
     (b'{"fleet": 1, "name": "' + b"x" * 70000 + b'"}', 413, None, None),
     (job(), 400, "Idempotency-Key must be", {"Idempotency-Key": "k" * 300}),
 ]
@@ -112,6 +113,27 @@ for i, (body, status, msg, hdrs) in enumerate(BAD):
     check(counts() == before, "case %d stored something: %s -> %s" % (i, before, counts()))
 check(fd.proc.poll() is None, "fleetd died on bad input")
 print("ok - %d malformed jobs refused, nothing stored" % len(BAD))
+
+# the 415 says exactly what to send: curl -d posts a form by default
+WANT415 = "send Content-Type: application/json (curl: -H 'Content-Type: application/json')"
+for ct in ("application/x-www-form-urlencoded", "text/plain;charset=UTF-8",
+           "multipart/form-data; boundary=x"):
+    st, _, data = fd.raw("POST", "/v1/jobs", json.dumps(job()).encode(), {"Content-Type": ct})
+    err = json.loads(data)["error"]
+    check(st == 415 and err == {"code": "unsupported_media_type", "message": WANT415},
+          "Content-Type %s: %d %s" % (ct, st, err))
+# no Content-Type at all (a page's fetch() of a Blob body): no preflight either
+con = http.client.HTTPConnection("127.0.0.1", fd.port, timeout=20)
+con.putrequest("POST", "/v1/jobs")
+body = json.dumps(job()).encode()
+con.putheader("Content-Length", str(len(body)))
+con.endheaders(body)
+r = con.getresponse()
+err = json.loads(r.read()).get("error")
+con.close()
+check(r.status == 415 and err and err["message"] == WANT415, "no Content-Type: %d %s" % (r.status, err))
+check(counts() == before, "a refused media type stored something")
+print("ok - 415 names the Content-Type to send")
 
 # --- a good job: 201, Location, the body is the job -------------------------------
 st, hdr, data = fd.raw("POST", "/v1/jobs", job({"op": "wait", "seconds": 3600}, name="long wait"))

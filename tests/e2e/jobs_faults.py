@@ -3,7 +3,7 @@
 rename, transfer and sell must all still succeed, each action taking
 effect exactly once; the retries show in the history (job.retry with the
 attempt number and the backoff delay) and transient failures never fail a
-job."""
+job, nor are they passed over by a step's on_error "continue"."""
 import os
 import sys
 
@@ -33,9 +33,12 @@ for k, f in enumerate(movers):
     dest = min((w for w in Wd.values() if w["sovereign"] == me and w["id"] != f["anchor"]),
                key=lambda w: (w["position"]["x"] - Wd[f["anchor"]]["position"]["x"]) ** 2 +
                (w["position"]["y"] - Wd[f["anchor"]]["position"]["y"]) ** 2)
-    jobs.append((fd.submit({"fleet": f["id"], "steps": [
-        {"op": "move", "to": dest["id"]}, {"op": "rename", "name": "Sturdy %d" % k}]}),
-        f, dest["id"], "Sturdy %d" % k))
+    steps = [{"op": "move", "to": dest["id"]}, {"op": "rename", "name": "Sturdy %d" % k}]
+    if k % 2:
+        for s in steps:  # transient faults are not game errors: still retried
+            s["on_error"] = "continue"
+    jobs.append((fd.submit({"fleet": f["id"], "steps": steps}),
+                 f, dest["id"], "Sturdy %d" % k))
 for f in xfers:
     jobs.append((fd.submit({"fleet": f["id"], "steps": [
         {"op": "transfer", "to": f["anchor"], "resources": [170, -1]}]}), f, None, None))
@@ -46,6 +49,7 @@ for j, f, dest, name in jobs:
     check(j["state"] == "succeeded", "job %d under faults: %s %s" % (j["id"], j["state"],
                                                                     j["last_error"]))
     for e in fd.events(j["id"]):
+        check(e["type"] != "job.step_error", "job %d passed over a fault: %s" % (j["id"], e))
         if e["type"] == "job.retry":
             retries += 1
             d = e["data"]

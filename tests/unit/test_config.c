@@ -46,7 +46,9 @@ static void test_env_and_flags(void)
 	CHECK(strcmp(c.db, "/tmp/from-flag.db") == 0);
 	CHECK(c.rate == 2.5);
 	config_free(&c);
-	CHECK_EQ_INT(parse(&c, err, 3, "--listen=0.0.0.0:9", "--cors-origin=http://a"), 0);
+	/* a public address needs a token (test_auth.c checks the refusal) */
+	CHECK_EQ_INT(parse(&c, err, 4, "--listen=0.0.0.0:9", "--cors-origin=http://a",
+			   "--api-token-file=/t"), 0);
 	CHECK(!config_listen_is_loopback(&c));
 	CHECK_EQ_INT(c.cors_origins.n, 1);
 	config_free(&c);

@@ -1,0 +1,42 @@
+/* api_guard.c -- see api_guard.h. */
+#include "api_guard.h"
+
+#include <string.h>
+
+#include "auth.h"
+#include "cors.h"
+#include "http.h"
+
+/* /healthz for probes; the dashboard's static files (api_web.c) because
+ * the page must load before it can ask for the token -- they hold no data. */
+static int exempt(const struct http_req *req)
+{
+	const char *path = http_path(req);
+	if (strcmp(path, "/healthz") == 0 || strcmp(path, "/healthz/") == 0)
+		return 1;
+	const char *m = http_method(req);
+	if (strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0)
+		return 0;
+	return strcmp(path, "/") == 0 || strcmp(path, "/web") == 0 ||
+	       strncmp(path, "/web/", 5) == 0;
+}
+
+static int guard_filter(struct http_req *req, void *arg)
+{
+	struct api_guard *g = arg;
+	if (cors_filter(g->cors, req))
+		return 1;
+	if (!g->auth || exempt(req))
+		return 0;
+	if (auth_check_header(g->auth, http_header(req, "Authorization")))
+		return 0;
+	http_add_header(req, "WWW-Authenticate", "Bearer realm=\"fleetd\"");
+	http_reply_error(req, 401, "unauthorized",
+			 "this route needs Authorization: Bearer <token>");
+	return 1;
+}
+
+void api_guard_install(struct http_server *srv, struct api_guard *guard)
+{
+	http_set_filter(srv, guard_filter, guard);
+}

@@ -1,0 +1,21 @@
+/* api_guard.h -- the one request filter of fleetd's HTTP server: CORS
+ * first (so preflights and refused origins are answered before anything
+ * else), then the bearer token.  Routes exempt from the token: /healthz
+ * (probes) and CORS preflights (browsers never send credentials on them).
+ * Owns nothing: cors and auth belong to the caller and outlive the
+ * server. */
+#ifndef FLEETD_API_GUARD_H
+#define FLEETD_API_GUARD_H
+
+struct http_server;
+struct cors;
+struct auth;
+
+struct api_guard {
+	struct cors *cors; /* never NULL */
+	struct auth *auth; /* NULL: no token required */
+};
+
+void api_guard_install(struct http_server *srv, struct api_guard *guard);
+
+#endif

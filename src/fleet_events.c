@@ -1,0 +1,161 @@
+/* fleet_events.c -- see fleet_events.h.  Keeps, for each of the player's
+ * fleets, the world it was last seen anchored at (a sorted array: a player
+ * has hundreds of fleets, not millions), compares it with the mirror after
+ * each merge and appends what changed to the event log.  Reads the mirror;
+ * writes nothing but events; knows nothing of jobs or HTTP. */
+#include "fleet_events.h"
+
+#include <jansson.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eventlog.h"
+#include "log.h"
+#include "mirror.h"
+
+struct fleet_seen {
+	int64_t fleet;
+	int64_t anchor; /* 0 while under way */
+};
+
+struct fleet_events {
+	struct mirror *m;
+	struct eventlog *el;
+	struct fleet_seen *seen; /* sorted by fleet */
+	size_t n, cap;
+	int primed;
+	double watch;
+};
+
+/* Index of fleet in seen, or of where it would go (with *found = 0). */
+static size_t seen_find(const struct fleet_events *fe, int64_t fleet, int *found)
+{
+	size_t lo = 0, hi = fe->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (fe->seen[mid].fleet < fleet)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = lo < fe->n && fe->seen[lo].fleet == fleet;
+	return lo;
+}
+
+static int seen_insert(struct fleet_events *fe, size_t at, int64_t fleet,
+		       int64_t anchor)
+{
+	if (fe->n == fe->cap) {
+		size_t cap = fe->cap ? fe->cap * 2 : 64;
+		struct fleet_seen *v = realloc(fe->seen, cap * sizeof *v);
+		if (!v)
+			return -1;
+		fe->seen = v;
+		fe->cap = cap;
+	}
+	memmove(&fe->seen[at + 1], &fe->seen[at], (fe->n - at) * sizeof *fe->seen);
+	fe->seen[at].fleet = fleet;
+	fe->seen[at].anchor = anchor;
+	fe->n++;
+	return 0;
+}
+
+static void seen_remove(struct fleet_events *fe, size_t at)
+{
+	memmove(&fe->seen[at], &fe->seen[at + 1], (fe->n - at - 1) * sizeof *fe->seen);
+	fe->n--;
+}
+
+static json_t *id_or_null(int64_t id)
+{
+	return id ? json_integer(id) : json_null();
+}
+
+/* Steals data. */
+static void emit(struct fleet_events *fe, const char *type, json_t *data)
+{
+	if (!data || eventlog_append(fe->el, 0, type, data) < 0)
+		log_warn("event not recorded", "type=%s", type);
+	json_decref(data);
+}
+
+static void fleet_changed(struct fleet_events *fe, int64_t id, int announce)
+{
+	const struct mirror_fleet *f = mirror_fleet(fe->m, id);
+	if (!f || f->sovereign != mirror_player(fe->m))
+		return;
+	int found;
+	size_t at = seen_find(fe, id, &found);
+	if (!found) {
+		if (seen_insert(fe, at, id, f->anchor) < 0) {
+			log_warn("out of memory", "what=fleet_events");
+			return;
+		}
+		if (announce)
+			emit(fe, "fleet.new", json_pack("{s:I,s:o}", "fleet", (json_int_t)id,
+							 "world", id_or_null(f->anchor)));
+		return;
+	}
+	int64_t was = fe->seen[at].anchor;
+	if (was == f->anchor)
+		return;
+	fe->seen[at].anchor = f->anchor;
+	if (f->anchor)
+		emit(fe, "fleet.arrived", json_pack("{s:I,s:I}", "fleet", (json_int_t)id,
+						    "world", (json_int_t)f->anchor));
+	else
+		emit(fe, "fleet.departed",
+		     json_pack("{s:I,s:o,s:o}", "fleet", (json_int_t)id, "from",
+			       id_or_null(was), "to", id_or_null(f->dest_id)));
+}
+
+static void on_changes(void *arg, const struct mirror_changes *ch)
+{
+	struct fleet_events *fe = arg;
+	if (!fe->primed) {
+		/* the first (full) load: remember, announce nothing */
+		size_t n = mirror_fleet_count(fe->m);
+		for (size_t i = 0; i < n; i++)
+			fleet_changed(fe, mirror_fleet_at(fe->m, i)->id, 0);
+		fe->watch = mirror_watch(fe->m);
+		fe->primed = 1;
+		return;
+	}
+	if (ch->watch_changed && ch->watch != fe->watch) {
+		fe->watch = ch->watch;
+		emit(fe, "watch", json_pack("{s:f}", "watch", ch->watch));
+	}
+	for (size_t i = 0; i < ch->nfleets; i++)
+		fleet_changed(fe, ch->fleets[i], 1);
+	for (size_t i = 0; i < ch->nremoved; i++) {
+		int found;
+		size_t at = seen_find(fe, ch->removed[i], &found);
+		if (!found)
+			continue;
+		seen_remove(fe, at);
+		emit(fe, "fleet.gone", json_pack("{s:I}", "fleet", (json_int_t)ch->removed[i]));
+	}
+}
+
+struct fleet_events *fleet_events_new(struct mirror *m, struct eventlog *el)
+{
+	struct fleet_events *fe = calloc(1, sizeof *fe);
+	if (!fe)
+		return NULL;
+	fe->m = m;
+	fe->el = el;
+	if (mirror_subscribe(m, on_changes, fe) < 0) {
+		free(fe);
+		return NULL;
+	}
+	return fe;
+}
+
+void fleet_events_free(struct fleet_events *fe)
+{
+	if (!fe)
+		return;
+	free(fe->seen);
+	free(fe);
+}

@@ -1,0 +1,122 @@
+/* ops_collect.c -- /metrics collectors for the parts owned elsewhere: the
+ * job engine, the upstream client and the game session.  Each reads its
+ * part's public accessors at scrape time and changes nothing; a part that
+ * is not running (no --upstream) is simply left out. */
+#include "ops_collect.h"
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "app.h"
+#include "engine.h"
+#include "metrics.h"
+#include "session.h"
+#include "upstream.h"
+
+static void collect_engine(const struct engine *e, struct metrics_w *w)
+{
+	uint64_t counts[JOB_STATE_COUNT] = {0};
+	engine_counts(e, counts);
+	metrics_w_family(w, "fleetd_jobs", "gauge", "Jobs by state.");
+	for (int s = 0; s < JOB_STATE_COUNT; s++) {
+		const char *l[] = {"state", engine_state_name(s), NULL};
+		metrics_w_sample(w, NULL, (double)counts[s], l);
+	}
+	metrics_w_family(w, "fleetd_job_transitions_total", "counter",
+			 "Job state changes since start.");
+	metrics_w_sample(w, NULL, (double)engine_transitions(e), NULL);
+	metrics_w_family(w, "fleetd_jobs_live", "gauge",
+			 "Live jobs held in memory (queued, running, waiting, paused).");
+	metrics_w_sample(w, NULL, (double)engine_live(e), NULL);
+	metrics_w_family(w, "fleetd_job_conditions_waiting", "gauge",
+			 "Jobs waiting on a game-state condition.");
+	metrics_w_sample(w, NULL, (double)engine_waiting_conditions(e), NULL);
+}
+
+static void endpoint_counter(struct metrics_w *w, const struct upstream_stats *us,
+			     const char *name, const char *help, size_t offset)
+{
+	metrics_w_family(w, name, "counter", help);
+	for (size_t i = 0; i < us->nendpoints; i++) {
+		const struct upstream_endpoint_stats *ep = &us->endpoints[i];
+		const char *l[] = {"endpoint", ep->name, NULL};
+		uint64_t v = *(const uint64_t *)((const char *)ep + offset);
+		metrics_w_sample(w, NULL, (double)v, l);
+	}
+}
+
+static void collect_upstream(const struct upstream *u, struct metrics_w *w)
+{
+	const struct upstream_stats *us = upstream_get_stats(u);
+	endpoint_counter(w, us, "fleetd_upstream_calls_total",
+			 "HTTP attempts to the game API, by endpoint.",
+			 offsetof(struct upstream_endpoint_stats, calls));
+	endpoint_counter(w, us, "fleetd_upstream_retries_total",
+			 "Attempts that were resends after a transient fault.",
+			 offsetof(struct upstream_endpoint_stats, retries));
+	metrics_w_family(w, "fleetd_upstream_errors_total", "counter",
+			 "Failed attempts, by endpoint and kind (game error, transient "
+			 "fault, ambiguous outcome).");
+	for (size_t i = 0; i < us->nendpoints; i++) {
+		const struct upstream_endpoint_stats *ep = &us->endpoints[i];
+		const char *g[] = {"endpoint", ep->name, "kind", "game", NULL};
+		const char *t[] = {"endpoint", ep->name, "kind", "transient", NULL};
+		const char *a[] = {"endpoint", ep->name, "kind", "ambiguous", NULL};
+		metrics_w_sample(w, NULL, (double)ep->game_errors, g);
+		metrics_w_sample(w, NULL, (double)ep->transient, t);
+		metrics_w_sample(w, NULL, (double)ep->ambiguous, a);
+	}
+	metrics_w_family(w, "fleetd_upstream_latency_seconds", "histogram",
+			 "Time of one attempt to the game API, by endpoint.");
+	for (size_t i = 0; i < us->nendpoints; i++) {
+		const struct upstream_endpoint_stats *ep = &us->endpoints[i];
+		const char *l[] = {"endpoint", ep->name, NULL};
+		metrics_w_histogram(w, l, upstream_latency_bounds, ep->latency,
+				    UPSTREAM_LATENCY_BUCKETS - 1,
+				    ep->latency[UPSTREAM_LATENCY_BUCKETS - 1],
+				    ep->latency_sum_s);
+	}
+	metrics_w_family(w, "fleetd_upstream_queued", "gauge",
+			 "Calls waiting (rate limit, backoff, free slot).");
+	metrics_w_sample(w, NULL, (double)us->queued, NULL);
+	metrics_w_family(w, "fleetd_upstream_inflight", "gauge", "Transfers running.");
+	metrics_w_sample(w, NULL, (double)us->inflight, NULL);
+	metrics_w_family(w, "fleetd_upstream_throttled_total", "counter",
+			 "Times a call waited for the rate limit.");
+	metrics_w_sample(w, NULL, (double)us->throttled, NULL);
+}
+
+static void collect_session(const struct session *s, struct metrics_w *w)
+{
+	const struct session_stats *ss = session_get_stats(s);
+	metrics_w_family(w, "fleetd_getobjects_total", "counter",
+			 "getObjects answers merged into the mirror, full or delta.");
+	const char *full[] = {"kind", "full", NULL}, *delta[] = {"kind", "delta", NULL};
+	metrics_w_sample(w, NULL, (double)ss->full_loads, full);
+	metrics_w_sample(w, NULL, (double)ss->deltas, delta);
+	metrics_w_family(w, "fleetd_watches_total", "counter",
+			 "Game watches seen since the first.");
+	metrics_w_sample(w, NULL, (double)ss->watches_seen, NULL);
+	metrics_w_family(w, "fleetd_getobjects_per_watch", "gauge",
+			 "Delta getObjects per watch seen (1 when healthy).");
+	metrics_w_sample(w, NULL,
+			 ss->watches_seen ? (double)ss->deltas / (double)ss->watches_seen : 0,
+			 NULL);
+	metrics_w_family(w, "fleetd_session_logins_total", "counter",
+			 "Successful logins to the game, re-logins included.");
+	metrics_w_sample(w, NULL, (double)ss->logins, NULL);
+	metrics_w_family(w, "fleetd_session_actions_total", "counter",
+			 "Game actions answered (any outcome).");
+	metrics_w_sample(w, NULL, (double)ss->actions, NULL);
+}
+
+void ops_collect_parts(void *arg, struct metrics_w *w)
+{
+	const struct app *app = arg;
+	if (app->engine)
+		collect_engine(app->engine, w);
+	if (app->upstream)
+		collect_upstream(app->upstream, w);
+	if (app->session)
+		collect_session(app->session, w);
+}

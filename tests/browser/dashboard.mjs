@@ -1,0 +1,490 @@
+// dashboard.mjs -- the dashboard in Debian's chromium, against real
+// processes: fleetsim (fast watches), fleetd with an API token and
+// --cors-origin, and python's http.server serving web/ as a second origin.
+//
+// It checks what a person would: the page asks for the token, then shows
+// as many worlds and fleets as the API lists; a bad job shows fleetd's
+// message with its path beside the field; a good one appears at once and
+// reaches `succeeded` live while its fleet moves; pause / resume / cancel
+// from the buttons; after fleetd restarts the page reconnects by itself
+// (Last-Event-ID) and shows the events it missed; the same from another
+// origin; both viewport sizes; labels and visible focus; no console
+// errors.  Screenshots are saved (paths printed); the map's frame time for
+// 5,000 worlds is measured and printed (not asserted: speed is a figure).
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  TOP, FLEETD, FLEETSIM, SCRATCH, ARTIFACTS, log, step, assert, finish, start, stop, waitFor,
+  http, launch, openPage, unexpectedProblems, screenshot,
+} from './harness.mjs';
+
+const WEB = path.join(TOP, 'web');
+const TOKEN = `tok-${Math.random().toString(36).slice(2)}-${Date.now()}`;
+const tokenFile = path.join(SCRATCH, 'token');
+const pwFile = path.join(SCRATCH, 'password');
+const db = path.join(SCRATCH, 'fleetd.db');
+fs.writeFileSync(tokenFile, `${TOKEN}\n`);
+fs.writeFileSync(pwFile, 'demo\n');
+
+let context = null;
+process.on('unhandledRejection', async (e) => {
+  console.log(`not ok - unhandled: ${e && e.stack || e}`);
+  await finish(context);
+});
+
+// ------------------------------------------------------------ processes
+const web2 = await start('static', 'python3', ['-u', '-m', 'http.server', '0', '--bind', '127.0.0.1', '--directory', WEB],
+  { portRe: /port (\d+)/ });
+const ORIGIN2 = `http://127.0.0.1:${web2.port}`;
+const sim = await start('fleetsim', FLEETSIM, ['--listen', '127.0.0.1:0', '--watch-ms', '1500',
+  '--seed', '7', '--worlds', '400', '--fleets', '12']);
+const fleetdArgs = (listen) => ['--listen', listen, '--db', db,
+  '--upstream', `http://127.0.0.1:${sim.port}/api/`, '--game', 'sim',
+  '--username', 'demo', '--password-file', pwFile,
+  '--api-token-file', tokenFile, '--cors-origin', ORIGIN2, '--log-level', 'debug'];
+let fleetd = await start('fleetd', FLEETD, fleetdArgs('127.0.0.1:0'));
+const API = `http://127.0.0.1:${fleetd.port}`;
+const get = async (p) => {
+  const r = await http(API, 'GET', p, { token: TOKEN });
+  assert(r.status === 200, `GET ${p}: ${r.status} ${r.text.slice(0, 200)}`);
+  return r.json;
+};
+const items = (page, key) => (Array.isArray(page) ? page : page[key] || page.items || []);
+async function listAll(p, key) {
+  const out = [];
+  let next = p;
+  for (let i = 0; next && i < 1000; i++) {
+    const page = await get(next);
+    const got = items(page, key);
+    out.push(...got);
+    const cursor = Array.isArray(page) ? null : (page.next_cursor ?? page.next ?? page.cursor);
+    if (!cursor || !got.length) break;
+    next = typeof cursor === 'string' && cursor.startsWith('/') ? cursor
+      : `${p}${p.includes('?') ? '&' : '?'}cursor=${encodeURIComponent(cursor)}`;
+  }
+  return out;
+}
+
+await step('fleetd mirrors fleetsim (upstream connected)', async () => {
+  await waitFor(async () => {
+    const h = await http(API, 'GET', '/healthz');
+    const up = h.json && (typeof h.json.upstream === 'object' ? h.json.upstream.state : h.json.upstream);
+    return up === 'connected' && h.json.watch !== null && h.json.watch !== undefined;
+  }, 20000, 'upstream connected');
+});
+
+context = await launch();
+
+// ------------------------------------------------- helpers on the page
+async function giveToken(page) {
+  await page.locator('#token-dialog').waitFor({ state: 'visible', timeout: 10000 });
+  await page.fill('#token-input', TOKEN);
+  await page.click('#token-form button[type="submit"]');
+  await page.locator('body[data-loaded="true"]').waitFor({ timeout: 15000 });
+}
+const pageState = (page) => page.evaluate(() => {
+  const s = window.fleetdDashboard.state;
+  return {
+    worlds: s.worlds.length, fleets: s.fleets.length, player: s.player,
+    fleetList: s.fleets.map((f) => ({ id: f.id, x: f.x, y: f.y, anchor: f.anchor, job: f.job, dest: f.dest })),
+  };
+});
+const rowState = (page, id) => page.locator(`#jobs tr[data-job="${id}"]`).getAttribute('data-state', { timeout: 1000 }).catch(() => null);
+const jobState = async (id) => (await get(`/v1/jobs/${id}`)).state;
+const noProblems = (page, what) => {
+  const p = unexpectedProblems(page);
+  assert(p.length === 0, `${what}:\n${p.join('\n')}`);
+};
+
+// --------------------------------------------- same origin, 1280x800
+const page = await openPage(context, { width: 1280, height: 800 });
+// Requests that answer 401 before the token is given are the point.
+page.rec.expected.push(/^401 GET .*\/v1\//, /\/v1\//);
+let apiWorlds = [], apiFleets = [];
+
+await step('the page asks for the token (401), then loads', async () => {
+  await page.goto(`${API}/`);
+  assert(page.url() === `${API}/web/`, `/ should lead to /web/, got ${page.url()}`);
+  await giveToken(page);
+  assert(page.rec.badResponses.some((r) => r.startsWith('401 ')), 'no 401 was seen before the prompt');
+  page.rec.expected.length = 0;
+  page.rec.badResponses.length = 0;
+  page.rec.console.length = 0;
+  await page.evaluate(() => { window.__noReload = 'still here'; });
+});
+
+await step('header shows upstream, watch and job counts from /healthz', async () => {
+  const h = (await http(API, 'GET', '/healthz')).json;
+  const up = typeof h.upstream === 'object' ? h.upstream.state : h.upstream;
+  await waitFor(async () => (await page.textContent('#h-upstream')) === up, 5000, 'upstream badge');
+  const watch = await page.textContent('#h-watch');
+  assert(/^\d+(\.\d+)?$/.test(watch), `watch shown as "${watch}"`);
+  await waitFor(async () => (await page.textContent('#h-stream')) === 'live', 5000, 'event stream live');
+  // the next watch arrives as an event and the header follows, no reload
+  await waitFor(async () => Number(await page.textContent('#h-watch')) > Number(watch), 15000, 'the watch to advance live');
+  const counts = await page.textContent('#h-jobs');
+  assert(counts === 'none', `job counts "${counts}" before any job`);
+});
+
+await step('map and fleets table show as many worlds and fleets as the API lists', async () => {
+  apiWorlds = await listAll('/v1/worlds', 'worlds');
+  apiFleets = await listAll('/v1/fleets', 'fleets');
+  assert(apiWorlds.length > 50, `API lists only ${apiWorlds.length} worlds`);
+  assert(apiFleets.length > 0, 'API lists no fleets');
+  const s = await pageState(page);
+  assert(s.worlds === apiWorlds.length, `page has ${s.worlds} worlds, API ${apiWorlds.length}`);
+  assert(s.fleets === apiFleets.length, `page has ${s.fleets} fleets, API ${apiFleets.length}`);
+  const rows = await page.locator('#fleets tbody tr').count();
+  assert(rows === apiFleets.length, `fleets table has ${rows} rows, API ${apiFleets.length}`);
+  const counts = await page.textContent('#map-counts');
+  assert(counts.includes(`${apiWorlds.length} worlds`), `map counts: ${counts}`);
+  // the canvas really has something drawn on it: sample its pixels
+  const lit = await page.evaluate(() => {
+    const c = document.querySelector('#map');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] + d[i + 1] + d[i + 2] > 150) n++;
+    return n;
+  });
+  assert(lit > apiWorlds.length, `only ${lit} lit pixels on the map`);
+});
+
+await step('the token is in sessionStorage only: not in the URL, localStorage or fleetd log', async () => {
+  const where = await page.evaluate((t) => ({
+    session: Object.values(sessionStorage).includes(t),
+    local: Object.values(localStorage).some((v) => v.includes(t)),
+    url: location.href.includes(t),
+  }), TOKEN);
+  assert(where.session && !where.local && !where.url, JSON.stringify(where));
+  assert(!fs.readFileSync(fleetd.logPath, 'utf8').includes(TOKEN), 'the token is in fleetd\'s log');
+});
+
+// a fleet anchored at a world, with no job, and the nearest other world
+function pickMove(fleets, worlds, exclude = []) {
+  const f = fleets.find((x) => x.anchor && !x.job && !exclude.includes(x.id));
+  assert(f, 'no idle anchored fleet to move');
+  const at = worlds.find((w) => w.id === f.anchor);
+  let best = null, bd = Infinity;
+  for (const w of worlds) {
+    if (w.id === f.anchor) continue;
+    const d = (w.x - at.x) ** 2 + (w.y - at.y) ** 2;
+    if (d < bd) { bd = d; best = w; }
+  }
+  return { fleet: f, to: best };
+}
+
+await step('a click on a fleet marker or a world opens its details and its job', async () => {
+  const s = await pageState(page);
+  const f = s.fleetList[0];
+  await page.evaluate((id) => {
+    const d = window.fleetdDashboard;
+    const fl = d.state.fleetById.get(id);
+    d.map.centreOn(fl.x, fl.y);
+    d.map.draw();
+  }, f.id);
+  const box = await page.locator('#map').boundingBox();
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  await page.locator('#details').waitFor({ state: 'visible', timeout: 3000 });
+  const title = await page.textContent('#details-title');
+  assert(title.includes(`#${f.id}`), `details title "${title}" for fleet ${f.id}`);
+  const body = await page.textContent('#details-body');
+  assert(/Job/.test(body), `no job line in the details: ${body}`);
+  // a world with no fleet near it: its details, sovereign and jobs
+  const w = await page.evaluate(() => {
+    const d = window.fleetdDashboard;
+    const far = (w) => Math.min(...d.state.fleets.map((f) => Math.hypot(f.x - w.x, f.y - w.y)));
+    const wd = d.state.worlds.reduce((a, b) => (far(b) > far(a) ? b : a));
+    d.map.centreOn(wd.x, wd.y);
+    d.map.draw();
+    return { id: wd.id };
+  });
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  await waitFor(async () => (await page.textContent('#details-title')).includes(`World`), 3000, 'world details');
+  const wt = await page.textContent('#details-title');
+  assert(wt.includes(`#${w.id}`), `details title "${wt}" for world ${w.id}`);
+  const wb = await page.textContent('#details-body');
+  assert(/Sovereign/.test(wb) && /Jobs/.test(wb), `world details: ${wb}`);
+});
+
+let moved = null;
+await step('a malformed job shows fleetd\'s message with its path beside the field', async () => {
+  const s = await pageState(page);
+  moved = pickMove(s.fleetList, await page.evaluate(() => window.fleetdDashboard.state.worlds.map((w) => ({ id: w.id, x: w.x, y: w.y }))));
+  page.rec.expected.push(/^4(00|22) POST .*\/v1\/jobs$/, /\/v1\/jobs$/);
+  await page.selectOption('#job-fleet', String(moved.fleet.id));
+  await page.fill('#job-name', 'browser move');
+  await page.selectOption('#job-op', 'wait');
+  await page.click('button[name="add-step"]');
+  await page.fill('[data-path="steps[0].seconds"]', '1');
+  await page.selectOption('#job-op', 'move');
+  await page.click('button[name="add-step"]');
+  await page.fill('[data-path="steps[1].to"]', 'nowhere');
+  await page.click('#job-form button[type="submit"]');
+  const err = page.locator('[data-path="steps[1].to"] + .field-error');
+  await err.waitFor({ timeout: 5000 });
+  const text = await err.textContent();
+  assert(text.startsWith('steps[1].to:'), `error beside steps[1].to says "${text}"`);
+  assert(await page.getAttribute('[data-path="steps[1].to"]', 'aria-invalid') === 'true', 'field not marked invalid');
+  assert(page.rec.badResponses.some((r) => /^4(00|22) POST/.test(r)), `fleetd did not refuse the job: ${page.rec.badResponses}`);
+});
+
+let goodJob = 0;
+await step('a good job appears at once and reaches succeeded live while its fleet moves', async () => {
+  await page.fill('[data-path="steps[1].to"]', String(moved.to.id));
+  await page.click('#job-form button[type="submit"]');
+  await waitFor(async () => /Job #\d+ created/.test(await page.textContent('.form-status')), 5000, 'created');
+  goodJob = Number(/#(\d+)/.exec(await page.textContent('.form-status'))[1]);
+  await page.locator(`#jobs tr[data-job="${goodJob}"]`).waitFor({ timeout: 2000 });
+  const seen = new Set();
+  await waitFor(async () => {
+    const st = await rowState(page, goodJob);
+    if (st) seen.add(st);
+    return st === 'succeeded';
+  }, 60000, `job ${goodJob} succeeded in the table`).catch((e) => {
+    throw new Error(`${e.message} (states seen: ${[...seen]})`);
+  });
+  const fleetNow = () => page.evaluate((id) => {
+    const fl = window.fleetdDashboard.state.fleetById.get(id);
+    return { x: fl.x, y: fl.y, anchor: fl.anchor };
+  }, moved.fleet.id);
+  let f = null;
+  await waitFor(async () => (f = await fleetNow()).anchor === moved.to.id, 10000,
+    `fleet ${moved.fleet.id} shown anchored at ${moved.to.id}`).catch((e) => {
+    throw new Error(`${e.message} (shown: ${JSON.stringify(f)})`);
+  });
+  assert(f.x !== moved.fleet.x || f.y !== moved.fleet.y, 'the fleet marker did not move');
+  assert(await page.evaluate(() => window.__noReload) === 'still here', 'the page reloaded');
+  const evs = await page.locator(`#event-log li`).allTextContents();
+  assert(evs.some((t) => t.includes(`job #${goodJob}`)), 'no live event about the job in the log');
+  assert((await jobState(goodJob)) === 'succeeded', 'API disagrees');
+  await waitFor(async () => /\b1 succeeded\b/.test(await page.textContent('#h-jobs')), 5000,
+    'the header to count the succeeded job');
+});
+
+let longJob = 0;
+await step('pause, resume and cancel from the job view buttons', async () => {
+  const s = await pageState(page);
+  const f = s.fleetList.find((x) => x.id !== moved.fleet.id && !x.job);
+  assert(f, 'no second idle fleet');
+  await page.selectOption('#job-fleet', String(f.id));
+  await page.fill('#job-name', 'long wait');
+  // drop the two steps of the last job, add one long wait
+  while (await page.locator('.step-list .remove').count()) await page.click('.step-list .remove >> nth=0');
+  await page.selectOption('#job-op', 'wait');
+  await page.click('button[name="add-step"]');
+  await page.fill('[data-path="steps[0].seconds"]', '3600');
+  await page.click('#job-form button[type="submit"]');
+  await waitFor(async () => /Job #\d+ created/.test(await page.textContent('.form-status')), 5000, 'created');
+  longJob = Number(/#(\d+)/.exec(await page.textContent('.form-status'))[1]);
+  await page.locator('#job-view h2').filter({ hasText: `#${longJob}` }).waitFor({ timeout: 5000 });
+  await waitFor(async () => ['waiting', 'running', 'queued'].includes(await rowState(page, longJob)), 10000, 'job live');
+  await page.click('#job-view button[name="pause"]');
+  await waitFor(async () => (await rowState(page, longJob)) === 'paused', 10000, 'paused in table');
+  assert((await jobState(longJob)) === 'paused', 'API not paused');
+  await page.click('#job-view button[name="resume"]');
+  await waitFor(async () => ['waiting', 'running', 'queued'].includes(await rowState(page, longJob)), 10000, 'resumed in table');
+  await page.click('#job-view button[name="cancel"]');
+  await waitFor(async () => (await rowState(page, longJob)) === 'cancelled', 10000, 'cancelled in table');
+  assert((await jobState(longJob)) === 'cancelled', 'API not cancelled');
+  const hist = await page.locator('#job-view .history tbody tr').count();
+  assert(hist >= 3, `job view history has ${hist} events`);
+});
+
+await step('state filter shows only jobs in that state', async () => {
+  await page.selectOption('#state-filter', 'cancelled');
+  await waitFor(async () => {
+    const states = await page.locator('#jobs tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.state));
+    return states.length > 0 && states.every((x) => x === 'cancelled');
+  }, 5000, 'filtered rows');
+  await page.selectOption('#state-filter', '');
+  await waitFor(async () => (await page.locator(`#jobs tr[data-job="${goodJob}"]`).count()) === 1, 5000, 'all rows back');
+});
+
+await step('after fleetd restarts the page reconnects by itself and shows the events it missed', async () => {
+  const port = fleetd.port;
+  const away = new RegExp(`127\\.0\\.0\\.1:${port}/`);
+  const since = { console: page.rec.console.length, failedRequests: page.rec.failedRequests.length,
+    badResponses: page.rec.badResponses.length };
+  assert((await stop(fleetd.proc)) === 0, 'fleetd did not stop cleanly');
+  await waitFor(async () => (await page.textContent('#h-stream')) !== 'live', 10000, 'page notices the drop');
+  // While the page cannot reach it, a second fleetd on the same database
+  // (another port) takes a job: its events must reach the page later.
+  const side = await start('fleetd-side', FLEETD, fleetdArgs('127.0.0.1:0'));
+  const sideApi = `http://127.0.0.1:${side.port}`;
+  const s = await pageState(page);
+  const f = s.fleetList.find((x) => x.id !== moved.fleet.id);
+  const r = await http(sideApi, 'POST', '/v1/jobs', { token: TOKEN, body: { name: 'while away', fleet: f.id, steps: [{ op: 'wait', seconds: 3600 }] } });
+  assert(r.status === 201, `side submit: ${r.status} ${r.text}`);
+  const awayJob = r.json.id;
+  const c = await http(sideApi, 'POST', `/v1/jobs/${awayJob}/cancel`, { token: TOKEN });
+  assert(c.status === 200, `side cancel: ${c.status} ${c.text}`);
+  const evs = (await http(sideApi, 'GET', `/v1/jobs/${awayJob}/events`, { token: TOKEN })).json;
+  const ids = items(evs, 'events').map((e) => String(e.id));
+  assert(ids.length >= 2, `the job has ${ids.length} events`);
+  assert((await stop(side.proc)) === 0, 'side fleetd did not stop cleanly');
+  fleetd = await start('fleetd2', FLEETD, fleetdArgs(`127.0.0.1:${port}`));
+  await waitFor(async () => (await page.textContent('#h-stream')) === 'live', 30000, 'page live again');
+  await waitFor(async () => {
+    const got = await page.locator('#event-log li').evaluateAll((li) => li.map((x) => x.dataset.id));
+    return ids.every((id) => got.includes(id));
+  }, 10000, `missed events ${ids} in the page's log`);
+  await waitFor(async () => (await rowState(page, awayJob)) === 'cancelled', 10000, 'job made while away shown cancelled');
+  await waitFor(() => page.locator('#banner').isHidden(), 5000, 'no error banner once back');
+  assert(await page.evaluate(() => window.__noReload) === 'still here', 'the page reloaded');
+  // Refused connections while fleetd was down were the point: forgive
+  // those of this window only.
+  for (const k of Object.keys(since)) {
+    const kept = page.rec[k].slice(since[k]).filter((x) => !away.test(typeof x === 'string' ? x : x.url));
+    page.rec[k].splice(since[k], Infinity, ...kept);
+  }
+});
+
+await step('no console errors, page errors or unexpected failed requests (1280x800)', async () => {
+  noProblems(page, 'same-origin page');
+});
+
+await step('every control has a label; keyboard focus is visible', async () => {
+  const unlabelled = await page.evaluate(() => {
+    const bad = [];
+    for (const el of document.querySelectorAll('button, input, select, textarea, canvas[tabindex]')) {
+      const name = el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') ||
+        (el.id && document.querySelector(`label[for="${el.id}"]`)?.textContent.trim()) ||
+        (el.tagName === 'BUTTON' && el.textContent.trim());
+      if (!name) bad.push(el.outerHTML.slice(0, 80));
+    }
+    return bad;
+  });
+  assert(unlabelled.length === 0, `unlabelled controls: ${unlabelled.join(' | ')}`);
+  await page.focus('body');
+  for (let i = 0; i < 6; i++) {
+    await page.keyboard.press('Tab');
+    const f = await page.evaluate(() => {
+      const el = document.activeElement;
+      const cs = getComputedStyle(el);
+      return { tag: el.tagName, style: cs.outlineStyle, width: parseFloat(cs.outlineWidth) };
+    });
+    assert(f.tag !== 'BODY' && f.style !== 'none' && f.width >= 2, `focus not visible on ${JSON.stringify(f)}`);
+  }
+});
+
+await step('screenshot at 1280x800, with a fleet under way', async () => {
+  await page.selectOption('#state-filter', '');
+  // a fleet sent far away, so the map shows a route with its eta
+  const s = await pageState(page);
+  const worlds = await page.evaluate(() => window.fleetdDashboard.state.worlds.map((w) => ({ id: w.id, x: w.x, y: w.y })));
+  const f = s.fleetList.find((x) => x.anchor && !x.job && x.id !== moved.fleet.id);
+  assert(f, 'no idle fleet for the screenshot');
+  const far = worlds.map((w) => [w, Math.hypot(w.x - f.x, w.y - f.y)]).sort((a, b) => a[1] - b[1]);
+  const to = far[Math.floor(far.length * 0.6)][0];
+  const r = await http(API, 'POST', '/v1/jobs', { token: TOKEN, body: { name: 'long haul', fleet: f.id, steps: [{ op: 'move', to: to.id }] } });
+  assert(r.status === 201, `submit: ${r.status} ${r.text}`);
+  await waitFor(() => page.evaluate((id) => !!window.fleetdDashboard.state.fleetById.get(id).dest, f.id), 20000, 'fleet under way on the map');
+  await page.click('#zoom-fit');
+  await page.click(`#jobs tr[data-job="${r.json.id}"] button`);
+  await page.locator('#job-view h2').filter({ hasText: `#${r.json.id}` }).waitFor({ timeout: 5000 });
+  if (await page.locator('#details').isVisible()) await page.click('#details-close');
+  await page.evaluate(() => { document.activeElement.blur(); window.scrollTo(0, 0); });
+  const shot = await screenshot(page, 'dashboard-1280x800.png');
+  if (process.env.BROWSER_UPDATE_DOCS === '1') fs.copyFileSync(shot, path.join(TOP, 'docs/dashboard.png'));
+});
+
+// ------------------------------------------------- phone size, 390x844
+await step('usable at 390x844: no sideways scrolling, map and tables visible', async () => {
+  const phone = await openPage(context, { width: 390, height: 844 });
+  phone.rec.expected.push(/^401 /, /\/v1\//);
+  await phone.goto(`${API}/web/`);
+  await giveToken(phone);
+  phone.rec.expected.length = 0;
+  phone.rec.badResponses.length = 0;
+  phone.rec.console.length = 0;
+  const m = await phone.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth, inner: innerWidth,
+    map: document.querySelector('#map').getBoundingClientRect().toJSON(),
+  }));
+  assert(m.scroll <= m.inner, `page is ${m.scroll}px wide in a ${m.inner}px viewport`);
+  assert(m.map.width >= 300 && m.map.height >= 250, `map is ${m.map.width}x${m.map.height}`);
+  await phone.locator('#jobs').scrollIntoViewIfNeeded();
+  assert(await phone.locator('#jobs tbody tr').count() >= 2, 'jobs table empty on the phone');
+  await phone.evaluate(() => window.scrollTo(0, 0));
+  await screenshot(phone, 'dashboard-390x844.png');
+  noProblems(phone, 'phone page');
+  await phone.close();
+});
+
+// ---------------------------------------- another origin, --cors-origin
+await step('served from another origin allowed with --cors-origin', async () => {
+  const p2 = await openPage(context, { width: 1280, height: 800 });
+  p2.rec.expected.push(/^401 /, /\/v1\//);
+  await p2.goto(`${ORIGIN2}/index.html?api=${encodeURIComponent(API)}`);
+  await giveToken(p2);
+  p2.rec.expected.length = 0;
+  p2.rec.badResponses.length = 0;
+  p2.rec.console.length = 0;
+  const s = await pageState(p2);
+  assert(s.worlds === apiWorlds.length && s.fleets === apiFleets.length, `cross-origin page: ${s.worlds} worlds, ${s.fleets} fleets`);
+  await waitFor(async () => (await p2.textContent('#h-stream')) === 'live', 5000, 'stream live cross-origin');
+  // a job submitted from this page comes back through the event stream
+  const f = s.fleetList.find((x) => !x.job && x.id !== moved.fleet.id) || s.fleetList[0];
+  await p2.selectOption('#job-fleet', String(f.id));
+  await p2.selectOption('#job-op', 'wait');
+  await p2.click('button[name="add-step"]');
+  await p2.fill('[data-path="steps[0].seconds"]', '1');
+  await p2.click('#job-form button[type="submit"]');
+  await waitFor(async () => /Job #\d+ created/.test(await p2.textContent('.form-status')), 5000, 'created cross-origin');
+  const id = Number(/#(\d+)/.exec(await p2.textContent('.form-status'))[1]);
+  await waitFor(async () => (await rowState(p2, id)) === 'succeeded', 30000, 'cross-origin job succeeded live');
+  const evs = await p2.locator('#event-log li').allTextContents();
+  assert(evs.some((t) => t.includes(`job #${id}`)), 'no live event for the job cross-origin');
+  noProblems(p2, 'cross-origin page');
+  await p2.close();
+});
+
+await step('an origin not allowed gets nothing (CORS), and the page says so', async () => {
+  const p3 = await openPage(context, { width: 1280, height: 800 });
+  p3.rec.expected.push(/./);   // every API call is blocked: that is the point
+  await p3.goto(`http://localhost:${web2.port}/index.html?api=${encodeURIComponent(API)}`);
+  await waitFor(async () => /not reachable/.test(await p3.textContent('#banner')), 10000, 'banner');
+  assert(p3.rec.console.some((c) => /CORS/.test(c.text)), 'no CORS refusal seen');
+  await p3.close();
+});
+
+// ------------------------------------------------------ map frame time
+await step('map frame for 5,000 worlds and 300 fleets (measured, printed)', async () => {
+  const r = await page.evaluate(() => {
+    const d = window.fleetdDashboard;
+    let seed = 42;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const worlds = Array.from({ length: 5000 }, (_, i) => ({
+      id: i + 1, name: `W${i + 1}`, sovereign: 1 + Math.floor(rnd() * 40), x: rnd() * 3000 - 1500, y: rnd() * 3000 - 1500,
+    }));
+    const fleets = Array.from({ length: 300 }, (_, i) => {
+      const w = worlds[Math.floor(rnd() * 5000)], t = worlds[Math.floor(rnd() * 5000)];
+      return { id: 100000 + i, name: `F${i}`, sovereign: 1, x: w.x, y: w.y, anchor: i % 3 ? w.id : null,
+        dest: i % 3 ? null : { id: t.id, x: t.x, y: t.y }, eta: i % 3 ? null : 12.5 };
+    });
+    d.map.setData({ worlds, fleets, player: 1 });
+    d.map.fit();
+    for (let i = 0; i < 5; i++) d.map.draw();           // warm up
+    // JS: performance.now() around draw().  JS + raster: a one-pixel
+    // read-back after it makes the canvas rasterise the frame right there.
+    const js = [], full = [];
+    for (let i = 0; i < 100; i++) {
+      d.map.pan(1, 0);                                   // a new view each frame
+      const t0 = performance.now();
+      d.map.draw();
+      const t1 = performance.now();
+      d.map.ctx.getImageData(0, 0, 1, 1);
+      const t2 = performance.now();
+      js.push(t1 - t0);
+      full.push(t2 - t0);
+    }
+    const q = (a, p) => a.slice().sort((x, y) => x - y)[Math.min(a.length - 1, Math.floor(a.length * p))];
+    return { js: [q(js, 0.5), q(js, 0.95)], full: [q(full, 0.5), q(full, 0.95), q(full, 1)], css: d.map.size() };
+  });
+  const f = (x) => x.toFixed(1);
+  const line = `map frame, 5,000 worlds + 300 fleets at ${r.css.w}x${r.css.h} CSS px: draw() median ${f(r.js[0])} ms, p95 ${f(r.js[1])} ms; draw + raster median ${f(r.full[0])} ms, p95 ${f(r.full[1])} ms, max ${f(r.full[2])} ms`;
+  log(line);
+  fs.writeFileSync(path.join(ARTIFACTS, 'map-frame.txt'), `${line}\n`);
+});
+
+await finish(context);

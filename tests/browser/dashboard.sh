@@ -1,0 +1,28 @@
+# dashboard.sh -- runs the dashboard's browser test (dashboard.mjs) in
+# Debian's chromium through playwright-core.  Installs the pinned npm
+# dependencies with `npm ci` when they are missing: into tests/browser/
+# when the source tree is writable, else (make distcheck) into a copy in
+# the build tree.  Chromium or node missing is a failure, not a skip:
+# scripts/test installs them.
+. "$TESTS_SRCDIR/e2e/lib.sh"
+need node npm
+[ -x "${CHROMIUM:-/usr/bin/chromium}" ] || fail "chromium is not installed (apt-get install chromium)"
+
+src="$TESTS_SRCDIR/browser"
+deps="$src"
+if [ ! -f "$deps/node_modules/playwright-core/package.json" ]; then
+	if [ ! -w "$src" ]; then
+		deps="$PWD/browser-deps"
+		mkdir -p "$deps"
+		cp "$src/package.json" "$src/package-lock.json" "$deps/"
+	fi
+	if [ ! -f "$deps/node_modules/playwright-core/package.json" ]; then
+		# never a browser download: playwright-core has none, and scripts
+		# are off all the same
+		(cd "$deps" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --ignore-scripts \
+			--no-audit --no-fund --prefer-offline) >"$SCRATCH/npm.log" 2>&1 ||
+			fail "npm ci failed: $(tail -n 5 "$SCRATCH/npm.log")"
+	fi
+fi
+BROWSER_DEPS_DIR="$deps" BROWSER_ARTIFACTS="${BROWSER_ARTIFACTS:-$PWD/browser-artifacts}" \
+	node "$src/dashboard.mjs"

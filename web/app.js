@@ -1,0 +1,448 @@
+// app.js -- the dashboard's entry point: wires the API client, the live
+// event stream, the galaxy map, the tables and the forms together.
+//
+// A worked example of a fleetd front end: it uses only the public REST API
+// (/healthz, /v1/fleets, /v1/worlds, /v1/jobs...) and the /v1/events
+// stream.  Start-up loads a snapshot; afterwards every event names what
+// changed and only that is fetched again.
+
+import { Api, ApiError } from './api.js';
+import { EventStream } from './events.js';
+import { GalaxyMap, sovereignColour } from './map.js';
+import { JobsTable, JobView, JobForm, jobFleet } from './jobs.js';
+import { h, $, replace, fmtRelative } from './dom.js';
+
+const API_KEY = 'fleetd.api';   // the API base is not a secret: localStorage is fine
+
+const state = {
+  health: null,
+  worlds: [],
+  worldById: new Map(),
+  fleets: [],
+  fleetById: new Map(),
+  player: 0,
+  selected: null,
+  events: [],
+};
+
+// --------------------------------------------------------------- settings
+function apiBase() {
+  const q = new URLSearchParams(location.search).get('api');
+  if (q !== null) {
+    try { localStorage.setItem(API_KEY, q); } catch { /* ignore */ }
+    return q;
+  }
+  try { return localStorage.getItem(API_KEY) || ''; } catch { return ''; }
+}
+
+// ------------------------------------------------------------------ token
+function askToken(reason) {
+  const dlg = $('#token-dialog');
+  const input = $('#token-input');
+  $('#token-reason').textContent = reason;
+  input.value = '';
+  return new Promise((resolve) => {
+    const done = (value) => {
+      dlg.removeEventListener('close', onClose);
+      $('#token-cancel').removeEventListener('click', onCancel);
+      resolve(value);
+    };
+    const onClose = () => done(dlg.returnValue === 'ok' && input.value.trim() ? input.value.trim() : null);
+    const onCancel = () => { dlg.returnValue = ''; dlg.close(); };
+    dlg.addEventListener('close', onClose);
+    $('#token-cancel').addEventListener('click', onCancel);
+    dlg.returnValue = '';
+    if (!dlg.open) dlg.showModal();
+    input.focus();
+  });
+}
+
+const api = new Api(apiBase(), askToken);
+
+// ------------------------------------------------- reading the API answers
+const num = (v) => (v === undefined || v === null || v === '' ? undefined : Number(v));
+
+function normWorld(w) {
+  const p = w.position || w.pos || {};
+  return {
+    id: w.id,
+    name: w.name || '',
+    sovereign: w.sovereign ?? w.sovereign_id ?? 0,
+    x: num(w.x ?? p.x ?? (Array.isArray(p) ? p[0] : undefined)) ?? 0,
+    y: num(w.y ?? p.y ?? (Array.isArray(p) ? p[1] : undefined)) ?? 0,
+    raw: w,
+  };
+}
+
+function normFleet(f) {
+  const p = f.position || f.pos || {};
+  let dest = f.destination ?? f.dest ?? null;
+  let d = null;
+  if (dest && typeof dest === 'object') {
+    const dp = dest.position || {};
+    d = { id: dest.id ?? dest.world, x: num(dest.x ?? dp.x), y: num(dest.y ?? dp.y) };
+  } else if (dest || f.dest_id) {
+    d = { id: dest || f.dest_id, x: num(f.dest_x), y: num(f.dest_y) };
+  }
+  if (d && (d.x === undefined || d.y === undefined)) {
+    const w = state.worldById.get(d.id);
+    if (w) { d.x = w.x; d.y = w.y; } else d = null;
+  }
+  return {
+    id: f.id,
+    name: f.name || '',
+    sovereign: f.sovereign ?? f.sovereign_id,
+    ftl: f.ftl_type ?? f.ftl ?? '',
+    x: num(f.x ?? p.x ?? (Array.isArray(p) ? p[0] : undefined)) ?? 0,
+    y: num(f.y ?? p.y ?? (Array.isArray(p) ? p[1] : undefined)) ?? 0,
+    anchor: f.anchor ?? f.anchor_world ?? f.anchored_at ?? null,
+    dest: d,
+    eta: f.eta ?? (dest && typeof dest === 'object' ? dest.eta : undefined) ?? null,
+    job: f.job ?? f.job_id ?? null,
+    mine: f.mine,
+    raw: f,
+  };
+}
+
+// eta: {watch, estimated_at, estimated_ms} as fleetd gives it; a bare
+// number is read as a watch, a string as a time.
+function formatEta(f) {
+  const e = f.eta;
+  if (e === null || e === undefined) return '';
+  if (typeof e === 'object') {
+    if (e.estimated_ms) return `eta ${fmtRelative(e.estimated_ms)}`;
+    if (e.estimated_at) return `eta ${fmtRelative(e.estimated_at)}`;
+    return e.watch !== undefined ? etaWatch(e.watch) : '';
+  }
+  if (typeof e === 'string') return `eta ${fmtRelative(e)}`;
+  return etaWatch(e);
+}
+
+function etaWatch(watch) {
+  const w = state.health && typeof state.health.watch === 'number' ? state.health.watch : null;
+  return w !== null ? `eta ${Math.max(watch - w, 0).toFixed(1)} watches` : `eta watch ${watch}`;
+}
+
+function resourcesText(res) {
+  if (!Array.isArray(res) || !res.length) return '—';
+  if (typeof res[0] === 'object') return res.map((r) => `${r.name || `#${r.id}`} ${r.qty}`).join(', ');
+  const out = [];
+  for (let i = 0; i + 1 < res.length; i += 2) out.push(`#${res[i]} ${res[i + 1]}`);
+  return out.join(', ');
+}
+
+// ----------------------------------------------------------------- header
+function renderHealth() {
+  const hz = state.health || {};
+  const up = hz.upstream && typeof hz.upstream === 'object' ? hz.upstream.state : hz.upstream;
+  const badge = $('#h-upstream');
+  badge.textContent = up || 'unknown';
+  badge.className = `badge up-${up || 'unknown'}`;
+  const watch = hz.watch ?? (hz.upstream && hz.upstream.watch);
+  $('#h-watch').textContent = watch === null || watch === undefined ? '—' : String(watch);
+  const jobs = hz.jobs || {};
+  // counts by state ("live" is their sum: not shown twice)
+  const parts = typeof jobs === 'object'
+    ? Object.entries(jobs).filter(([k, n]) => k !== 'live' && typeof n === 'number' && n > 0).map(([k, n]) => `${n} ${k}`)
+    : [String(jobs)];
+  $('#h-jobs').textContent = parts.length ? parts.join(' · ') : 'none';
+}
+
+function setStream(s, detail) {
+  const b = $('#h-stream');
+  b.textContent = s;
+  b.className = `badge stream-${s}`;
+  b.title = detail || '';
+}
+
+function banner(msg) {
+  const b = $('#banner');
+  b.textContent = msg || '';
+  b.hidden = !msg;
+}
+
+// -------------------------------------------------------------- the map
+const map = new GalaxyMap($('#map'), { onSelect: (sel) => showDetails(sel), formatEta });
+$('#zoom-in').addEventListener('click', () => map.zoom(1.4));
+$('#zoom-out').addEventListener('click', () => map.zoom(1 / 1.4));
+$('#zoom-fit').addEventListener('click', () => map.fit());
+
+function pushMapData() {
+  map.setData({ worlds: state.worlds, fleets: state.fleets, player: state.player });
+  $('#map-counts').textContent = `${state.worlds.length} worlds · ${state.fleets.length} fleets`;
+  legend();
+}
+
+function legend() {
+  const own = document.querySelector('.legend .key.own');
+  if (own) own.style.background = sovereignColour(state.player, state.player);
+}
+
+// ---------------------------------------------------------------- details
+function holdingJob(fleetId) {
+  const f = state.fleetById.get(fleetId);
+  if (f && f.job) return f.job;
+  const j = jobsTable.holding(fleetId);
+  return j ? j.id : null;
+}
+
+function jobButton(id) {
+  return h('button', { type: 'button', class: 'link', onclick: () => openJob(id) }, `job #${id}`);
+}
+
+function showDetails(sel) {
+  state.selected = sel;
+  const panel = $('#details');
+  if (!sel) { panel.hidden = true; return; }
+  const body = $('#details-body');
+  if (sel.kind === 'fleet') {
+    const f = state.fleetById.get(sel.id);
+    if (!f) { panel.hidden = true; return; }
+    const job = holdingJob(f.id);
+    const where = f.anchor ? worldLabel(f.anchor) : `${f.x.toFixed(1)}, ${f.y.toFixed(1)}`;
+    const res = f.raw.resources;
+    $('#details-title').textContent = `Fleet ${f.name || ''} #${f.id}`;
+    replace(body, h('dl', { class: 'facts' },
+      h('dt', {}, 'Position'), h('dd', {}, where),
+      h('dt', {}, 'FTL'), h('dd', {}, f.ftl || '—'),
+      h('dt', {}, 'Destination'), h('dd', {}, f.dest ? `${worldLabel(f.dest.id)} (${formatEta(f)})` : '—'),
+      h('dt', {}, 'Resources'), h('dd', {}, resourcesText(res)),
+      h('dt', {}, 'Job'), h('dd', {}, job ? jobButton(job) : 'none')),
+    h('button', { type: 'button', onclick: () => { jobForm.pickFleet(f.id); $('#job-name').focus(); } }, 'New job for this fleet'));
+  } else {
+    const w = state.worldById.get(sel.id);
+    if (!w) { panel.hidden = true; return; }
+    const here = state.fleets.filter((f) => f.anchor === w.id);
+    const jobs = new Set(here.map((f) => holdingJob(f.id)).filter(Boolean));
+    for (const j of jobsTable.jobs.values())
+      if ((j.steps || []).some((s) => s.to === w.id) && ['queued', 'running', 'waiting', 'paused'].includes(j.state)) jobs.add(j.id);
+    const raw = w.raw;
+    $('#details-title').textContent = `World ${w.name} #${w.id}`;
+    replace(body, h('dl', { class: 'facts' },
+      h('dt', {}, 'Sovereign'), h('dd', {}, h('span', { class: 'swatch', style: { background: sovereignColour(w.sovereign, state.player) } }),
+        ` ${w.sovereign === state.player ? 'you' : w.sovereign || 'independent'} (${w.sovereign})`),
+      h('dt', {}, 'Position'), h('dd', {}, `${w.x.toFixed(1)}, ${w.y.toFixed(1)}`),
+      raw.designation_name ? [h('dt', {}, 'Designation'), h('dd', {}, raw.designation_name)] : null,
+      raw.tech_level !== undefined ? [h('dt', {}, 'Tech level'), h('dd', {}, raw.tech_level)] : null,
+      raw.population !== undefined ? [h('dt', {}, 'Population'), h('dd', {}, raw.population)] : null,
+      h('dt', {}, 'Your fleets here'), h('dd', {}, here.length ? here.map((f) => `${f.name} #${f.id}`).join(', ') : 'none'),
+      h('dt', {}, 'Jobs'), h('dd', {}, jobs.size ? [...jobs].map((id) => [jobButton(id), ' ']) : 'none')));
+  }
+  panel.hidden = false;
+}
+
+function worldLabel(id) {
+  const w = state.worldById.get(id);
+  return w ? `${w.name} #${id}` : `world #${id}`;
+}
+
+$('#details-close').addEventListener('click', () => { map.select(null); showDetails(null); });
+
+// ------------------------------------------------------------ fleets table
+function renderFleets() {
+  const rows = state.fleets.filter(isMine)
+    .map((f) => {
+      const job = holdingJob(f.id);
+      return h('tr', { dataset: { fleet: f.id } },
+        h('td', {}, h('button', { type: 'button', class: 'link', onclick: () => selectFleet(f.id) }, `${f.name || 'fleet'} #${f.id}`)),
+        h('td', {}, f.anchor ? worldLabel(f.anchor) : 'in transit'),
+        h('td', {}, f.dest ? `${worldLabel(f.dest.id)} · ${formatEta(f)}` : ''),
+        h('td', {}, job ? jobButton(job) : ''));
+    });
+  replace($('#fleets tbody'), rows);
+}
+
+function isMine(f) {
+  if (f.mine !== undefined) return !!f.mine;
+  return !state.player || f.sovereign === undefined || f.sovereign === state.player;
+}
+
+function selectFleet(id) {
+  const f = state.fleetById.get(id);
+  if (!f) return;
+  map.centreOn(f.x, f.y);
+  map.select({ kind: 'fleet', id });
+  showDetails({ kind: 'fleet', id });
+  $('#details-title').focus();
+}
+
+// ------------------------------------------------------------------- jobs
+const jobsTable = new JobsTable($('#jobs'), { onOpen: (id) => openJob(id), onFilter: () => loadJobs() });
+const jobView = new JobView($('#job-view'), api, {
+  onChange: (job) => { jobsTable.upsert(job); later('health', loadHealth); },
+  onError: (msg) => banner(msg),
+  onFleet: (id) => selectFleet(id),
+});
+const jobForm = new JobForm($('#job-form'), api, {
+  onCreated: (job) => { jobsTable.upsert(job); openJob(job.id); },
+});
+
+async function openJob(id) {
+  try { await jobView.open(id); } catch (e) { banner(`job #${id}: ${e.message}`); }
+}
+
+// ---------------------------------------------------------------- loading
+async function loadHealth() {
+  // /healthz needs no token; it goes through the same client all the same.
+  state.health = await api.get('/healthz');
+  renderHealth();
+}
+
+async function loadFleets() {
+  const list = await api.list('/v1/fleets', 'fleets');
+  state.fleets = list.map(normFleet);
+  state.fleetById = new Map(state.fleets.map((f) => [f.id, f]));
+  if (!state.player) {
+    const sov = state.health && (state.health.player ?? state.health.sovereign);
+    const mine = state.fleets.find((f) => f.mine) || state.fleets.find((f) => f.sovereign);
+    state.player = sov || (mine ? mine.sovereign : 0);
+  }
+  jobForm.setFleets(state.fleets.filter(isMine));
+  renderFleets();
+  pushMapData();
+}
+
+async function loadWorlds() {
+  const list = await api.list('/v1/worlds?limit=1000', 'worlds');
+  state.worlds = list.map(normWorld);
+  state.worldById = new Map(state.worlds.map((w) => [w.id, w]));
+}
+
+async function loadJobs() {
+  const f = jobsTable.filter;
+  const list = await api.list(`/v1/jobs${f ? `?state=${encodeURIComponent(f)}` : ''}`, 'jobs', 2000);
+  jobsTable.setAll(list);
+  renderFleets();
+}
+
+async function loadFleet(id) {
+  try {
+    const f = normFleet(await api.get(`/v1/fleets/${id}`));
+    state.fleetById.set(f.id, f);
+    const i = state.fleets.findIndex((x) => x.id === f.id);
+    if (i >= 0) state.fleets[i] = f; else state.fleets.push(f);
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.status !== 404) throw e;
+    state.fleetById.delete(id);    // destroyed or disbanded
+    state.fleets = state.fleets.filter((x) => x.id !== id);
+  }
+  renderFleets();
+  pushMapData();
+  if (state.selected && state.selected.kind === 'fleet' && state.selected.id === id) showDetails(state.selected);
+}
+
+async function loadJob(id) {
+  const job = await api.get(`/v1/jobs/${id}`);
+  jobsTable.upsert(job);
+  if (jobView.isOpen(id)) await jobView.refresh();
+  const fid = jobFleet(job);
+  if (fid) later(`fleet-${fid}`, () => loadFleet(fid));
+}
+
+async function loadAll() {
+  banner('');
+  const failed = [];
+  const run = (what, fn) => fn().catch((e) => { failed.push([what, e]); });
+  await run('health', loadHealth);
+  await run('worlds', loadWorlds);
+  await Promise.all([run('fleets', loadFleets), run('jobs', loadJobs)]);
+  if (!failed.length) {
+    document.body.dataset.loaded = 'true';
+    return;
+  }
+  const [, first] = failed[0];
+  banner(first instanceof ApiError && first.status === 0
+    ? `${first.message}. Check Settings (the API base) or start fleetd.`
+    : `Loading failed: ${failed.map(([w, e]) => `${w}: ${e.message}`).join('; ')}`);
+}
+
+// Coalesce refetches: many events about one thing -> one request.
+const timers = new Map();
+function later(key, fn, ms = 120) {
+  if (timers.has(key)) return;
+  timers.set(key, setTimeout(() => {
+    timers.delete(key);
+    Promise.resolve().then(fn).catch((e) => banner(e.message));
+  }, ms));
+}
+
+// ------------------------------------------------------------ live events
+function eventRefs(ev) {
+  const d = ev.data && typeof ev.data === 'object' ? ev.data : {};
+  const inner = d.data && typeof d.data === 'object' ? d.data : {};
+  const jobId = d.job_id || inner.job_id || (d.job && d.job.id) || (ev.type.startsWith('job') ? d.id : 0) || 0;
+  const fleetId = d.fleet_id || inner.fleet_id || inner.fleet || (typeof d.fleet === 'number' ? d.fleet : 0) ||
+    (ev.type.startsWith('fleet') ? d.id : 0) || 0;
+  return { jobId, fleetId };
+}
+
+function onEvent(ev) {
+  const { jobId, fleetId } = eventRefs(ev);
+  state.events.unshift(ev);
+  state.events.length = Math.min(state.events.length, 200);
+  const log = $('#event-log');
+  $('#event-empty').hidden = true;
+  log.prepend(h('li', { dataset: { id: ev.id ?? '', type: ev.type } },
+    h('span', { class: 'ev-id' }, `#${ev.id ?? ''}`), ' ', h('span', { class: 'ev-type' }, ev.type),
+    jobId ? ` job #${jobId}` : '', fleetId ? ` fleet #${fleetId}` : ''));
+  while (log.children.length > 200) log.lastChild.remove();
+
+  if (jobId) later(`job-${jobId}`, () => loadJob(jobId));
+  if (fleetId) later(`fleet-${fleetId}`, () => loadFleet(fleetId));
+  if (ev.type === 'watch' || ev.type.startsWith('upstream')) {
+    later('fleets', loadFleets, 200);
+  }
+  later('health', loadHealth, 250);
+}
+
+let dropped = false;
+const stream = new EventStream(api, {
+  onEvent,
+  onState: (s, detail) => {
+    setStream(s, detail);
+    if (s === 'reconnecting') dropped = true;
+    // Back after a drop: the stream replays the events we missed
+    // (Last-Event-ID); what failed to load meanwhile is loaded again.
+    if (s === 'live') {
+      later('health', loadHealth, 50);
+      if (dropped) {
+        dropped = false;
+        banner('');
+        later('fleets', loadFleets, 50);
+        later('jobs', loadJobs, 50);
+      }
+    }
+  },
+});
+
+// ------------------------------------------------------------- settings UI
+$('#btn-settings').addEventListener('click', () => {
+  const dlg = $('#settings-dialog');
+  $('#api-base').value = api.base;
+  dlg.showModal();
+});
+$('#settings-cancel').addEventListener('click', () => $('#settings-dialog').close());
+$('#settings-dialog').addEventListener('close', () => {
+  const dlg = $('#settings-dialog');
+  if (dlg.returnValue !== 'ok') return;
+  const base = $('#api-base').value.trim().replace(/\/+$/, '');
+  try { localStorage.setItem(API_KEY, base); } catch { /* ignore */ }
+  api.base = base;
+  stream.reconnect();
+  loadAll();
+});
+$('#btn-forget').addEventListener('click', () => { api.setToken(''); banner('Token forgotten.'); });
+
+// Refresh the relative times ("in 2m 10s", the map's eta labels) without
+// refetching anything.
+setInterval(() => {
+  if (!$('#jobs tbody').contains(document.activeElement)) jobsTable.render();
+  if (state.fleets.some((f) => f.dest)) map.requestDraw();
+}, 5000);
+
+// For people (and tests) measuring the map: window.fleetdDashboard.map.draw()
+// returns the time of one whole frame in ms.
+window.fleetdDashboard = { map, state, stream };
+
+stream.start();
+loadAll();

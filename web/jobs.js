@@ -1,0 +1,387 @@
+// jobs.js -- the jobs table, the job view (steps, history, controls) and
+// the "new job" form.  Reads and writes only through the Api passed in;
+// the live stream (app.js) calls upsert() when a job changes.
+
+import { h, replace, fmtTime, fmtRelative } from './dom.js';
+
+export const STATES = ['queued', 'running', 'waiting', 'paused', 'succeeded', 'failed', 'cancelled'];
+const LIVE = new Set(['queued', 'running', 'waiting']);
+
+// The ten ops and their fields, as the spec lists them.  kind says how the
+// text typed is turned into JSON; anything that does not parse is sent as
+// typed, so fleetd's own validation answers (with the field's path).
+export const OPS = {
+  move: [{ name: 'to', label: 'to (world id)', kind: 'int' }],
+  wait: [{ name: 'seconds', label: 'seconds', kind: 'num', value: '60', optional: true },
+    { name: 'watches', label: 'or watches', kind: 'num', optional: true }],
+  explore: [{ name: 'max', label: 'max worlds', kind: 'int', optional: true },
+    { name: 'radius', label: 'radius (ly)', kind: 'num', optional: true },
+    { name: 'group', label: 'group', kind: 'str', optional: true }],
+  attack: [{ name: 'objective', label: 'objective', kind: 'choice', choices: ['spaceSupremacy', 'invasion', 'reinforceSiege'] },
+    { name: 'enemies', label: 'enemies (sovereign ids)', kind: 'intlist', optional: true }],
+  transfer: [{ name: 'to', label: 'to (object id)', kind: 'int' },
+    { name: 'resources', label: 'resources (id, qty, ...)', kind: 'intlist' }],
+  deploy: [{ name: 'from', label: 'from (world or fleet id)', kind: 'int' },
+    { name: 'resources', label: 'resources (id, qty, ...)', kind: 'intlist' }],
+  sell: [{ name: 'to', label: 'to (world id)', kind: 'int' },
+    { name: 'resources', label: 'resources ("all" or id, qty, ...)', kind: 'intlist', value: 'all' }],
+  buy: [{ name: 'item', label: 'item (resource id)', kind: 'int' },
+    { name: 'count', label: 'count', kind: 'int' }],
+  disband: [{ name: 'into', label: 'into (object id)', kind: 'int' }],
+  rename: [{ name: 'name', label: 'new name', kind: 'str' }],
+};
+
+// --- reading a job answer (field names as fleetd's openapi.yaml gives) ---
+export function jobStepIndex(j) { return j.step ?? j.current_step ?? j.step_index ?? 0; }
+export function jobSteps(j) { return Array.isArray(j.steps) ? j.steps : []; }
+export function jobNextWake(j) { return j.next_wake ?? j.next_wake_at ?? j.wake_at ?? null; }
+export function jobError(j) {
+  const e = j.last_error ?? j.error ?? null;
+  if (!e) return '';
+  return typeof e === 'string' ? e : e.message || JSON.stringify(e);
+}
+export function jobFleet(j) { return j.fleet ?? j.fleet_id ?? null; }
+// What a waiting job waits on, in words (fleetd's `wait` object).
+export function jobWaitText(j) {
+  const w = j.wait;
+  if (!w || typeof w !== 'object') return '';
+  switch (w.kind) {
+    case 'anchored': return `fleet ${w.fleet} to anchor at world ${w.world}`;
+    case 'battle_over': return `the battle at world ${w.world} to end`;
+    case 'watch': return `watch ${w.watch}`;
+    case 'fleet': return `news of fleet ${w.fleet}`;
+    case 'mirror_ready': return 'the game state to load';
+    default: return w.kind || JSON.stringify(w);
+  }
+}
+function wakeText(j) {
+  const t = jobNextWake(j);
+  if (t) return fmtRelative(t);
+  const w = jobWaitText(j);
+  return w ? `on ${w}` : '';
+}
+export function stepSummary(j) {
+  const steps = jobSteps(j);
+  if (!steps.length) return '';
+  const i = Math.min(jobStepIndex(j), steps.length - 1);
+  return `${i + 1}/${steps.length} ${steps[i].op || ''}`;
+}
+function stepText(s) {
+  const rest = Object.entries(s).filter(([k]) => k !== 'op' && k !== 'state' && k !== 'sub')
+    .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : v}`);
+  return `${s.op} ${rest.join(' ')}`.trim();
+}
+
+function stateBadge(state) {
+  return h('span', { class: `badge state-${state}` }, state);
+}
+
+// ------------------------------------------------------------- the table
+export class JobsTable {
+  constructor(root, { onOpen, onFilter }) {
+    this.root = root;
+    this.jobs = new Map();
+    this.filter = '';
+    this.onOpen = onOpen;
+    this.tbody = root.querySelector('tbody');
+    this.empty = root.querySelector('.empty');
+    const select = root.querySelector('select[name="state-filter"]');
+    for (const s of STATES) select.append(h('option', { value: s }, s));
+    select.addEventListener('change', () => {
+      this.filter = select.value;
+      onFilter(this.filter);
+    });
+  }
+
+  setAll(list) {
+    this.jobs = new Map(list.map((j) => [j.id, j]));
+    this.render();
+  }
+
+  upsert(job) {
+    this.jobs.set(job.id, job);
+    this.render();
+  }
+
+  render() {
+    const rows = [...this.jobs.values()]
+      .filter((j) => !this.filter || j.state === this.filter)
+      .sort((a, b) => b.id - a.id)
+      .map((j) => h('tr', { dataset: { job: j.id, state: j.state } },
+        h('td', {}, h('button', { type: 'button', class: 'link', onclick: () => this.onOpen(j.id),
+          'aria-label': `Open job ${j.id}` }, `#${j.id}`), j.name ? ` ${j.name}` : ''),
+        h('td', {}, jobFleet(j) ?? ''),
+        h('td', {}, stateBadge(j.state)),
+        h('td', { class: 'step' }, stepSummary(j)),
+        h('td', {}, LIVE.has(j.state) ? wakeText(j) : ''),
+        h('td', { class: 'error-text' }, jobError(j))));
+    replace(this.tbody, rows);
+    this.empty.hidden = rows.length > 0;
+  }
+
+  holding(fleetId) {
+    for (const j of this.jobs.values())
+      if (jobFleet(j) === fleetId && (LIVE.has(j.state) || j.state === 'paused')) return j;
+    return null;
+  }
+}
+
+// ---------------------------------------------------------- the job view
+export class JobView {
+  constructor(root, api, { onChange, onError, onFleet }) {
+    this.root = root;
+    this.api = api;
+    this.onChange = onChange;
+    this.onError = onError;
+    this.onFleet = onFleet;
+    this.job = null;
+    this.events = [];
+  }
+
+  async open(id) {
+    this.root.hidden = false;
+    const [job, events] = await Promise.all([
+      this.api.get(`/v1/jobs/${id}`),
+      this.api.get(`/v1/jobs/${id}/events`).catch(() => []),
+    ]);
+    this.job = job;
+    this.events = Array.isArray(events) ? events : events.events || events.items || [];
+    this.render();
+    this.root.querySelector('h2').focus();
+  }
+
+  isOpen(id) { return this.job && this.job.id === id && !this.root.hidden; }
+
+  async refresh() {
+    if (!this.job || this.root.hidden) return;
+    const id = this.job.id;
+    const [job, events] = await Promise.all([
+      this.api.get(`/v1/jobs/${id}`),
+      this.api.get(`/v1/jobs/${id}/events`).catch(() => null),
+    ]);
+    if (!this.job || this.job.id !== id) return;
+    this.job = job;
+    if (events) this.events = Array.isArray(events) ? events : events.events || events.items || [];
+    this.render();
+  }
+
+  close() {
+    this.root.hidden = true;
+    this.job = null;
+  }
+
+  async control(action) {
+    const id = this.job.id;
+    try {
+      const job = await this.api.post(`/v1/jobs/${id}/${action}`);
+      if (job && job.id) this.job = job;
+      this.onChange(this.job);
+      await this.refresh();
+    } catch (e) {
+      this.onError(`${action} job ${id}: ${e.message}`);
+    }
+  }
+
+  render() {
+    const j = this.job;
+    const steps = jobSteps(j);
+    const cur = jobStepIndex(j);
+    const live = LIVE.has(j.state);
+    replace(this.root,
+      h('div', { class: 'panel-head' },
+        h('h2', { tabindex: '-1' }, `Job #${j.id}`, j.name ? ` — ${j.name}` : ''),
+        h('button', { type: 'button', class: 'close', 'aria-label': 'Close job view', onclick: () => this.close() }, '×')),
+      h('p', {}, 'State: ', stateBadge(j.state), ' · step ', stepSummary(j)),
+      h('div', { class: 'controls', role: 'group', 'aria-label': 'Job controls' },
+        h('button', { type: 'button', name: 'pause', disabled: !live, onclick: () => this.control('pause') }, 'Pause'),
+        h('button', { type: 'button', name: 'resume', disabled: j.state !== 'paused', onclick: () => this.control('resume') }, 'Resume'),
+        h('button', { type: 'button', name: 'cancel', class: 'danger', disabled: !(live || j.state === 'paused'),
+          onclick: () => this.control('cancel') }, 'Cancel')),
+      h('dl', { class: 'facts' },
+        h('dt', {}, 'Fleet'), h('dd', {}, jobFleet(j) ? h('button', { type: 'button', class: 'link',
+          onclick: () => this.onFleet(jobFleet(j)) }, `fleet #${jobFleet(j)}`) : '—'),
+        h('dt', {}, 'Next wake'), h('dd', {}, jobNextWake(j) ? `${fmtTime(jobNextWake(j))} (${fmtRelative(jobNextWake(j))})` : '—'),
+        jobWaitText(j) ? [h('dt', {}, 'Waiting for'), h('dd', {}, jobWaitText(j))] : null,
+        h('dt', {}, 'Attempts'), h('dd', {}, j.attempts ?? 0),
+        h('dt', {}, 'Last error'), h('dd', { class: jobError(j) ? 'error-text' : '' }, jobError(j) || '—'),
+        h('dt', {}, 'Created'), h('dd', {}, fmtTime(j.created_at ?? j.created) || '—'),
+        h('dt', {}, 'Updated'), h('dd', {}, fmtTime(j.updated_at ?? j.updated) || '—')),
+      h('h3', {}, 'Steps'),
+      h('ol', { class: 'steps' }, steps.map((s, i) => h('li', {
+        class: i < cur || j.state === 'succeeded' ? 'done' : i === cur && (live || j.state === 'paused') ? 'current' : '',
+        'aria-current': i === cur && live ? 'step' : null,
+      }, stepText(s)))),
+      h('h3', {}, 'History'),
+      h('div', { class: 'history-wrap', tabindex: '0', role: 'region', 'aria-label': `History of job ${j.id}` }, h('table', { class: 'history' },
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'id'), h('th', { scope: 'col' }, 'time'),
+          h('th', { scope: 'col' }, 'event'), h('th', { scope: 'col' }, 'detail'))),
+        h('tbody', {}, this.events.map((e) => h('tr', {},
+          h('td', {}, e.id), h('td', {}, fmtTime(e.ts ?? e.time)), h('td', {}, e.type),
+          h('td', { class: 'detail' }, e.data ? JSON.stringify(e.data) : '')))))));
+  }
+}
+
+// ----------------------------------------------------------- the form
+function parseValue(kind, text) {
+  const t = text.trim();
+  if (kind === 'str' || kind === 'choice') return t;
+  if (kind === 'intlist') {
+    if (t === 'all') return 'all';
+    return t.split(/[\s,]+/).filter(Boolean).map((x) => (/^-?\d+(\.\d+)?$/.test(x) ? Number(x) : x));
+  }
+  return /^-?\d+(\.\d+)?$/.test(t) ? Number(t) : t;
+}
+
+// "steps[1].to: must be ..." -> "steps[1].to"
+export function errorPath(err) {
+  const b = err.body && err.body.error;
+  if (b && typeof b.path === 'string') return b.path;
+  const m = /^([A-Za-z_]\w*(?:\[\d+\])*(?:\.[A-Za-z_]\w*(?:\[\d+\])*)*)\s*:\s/.exec(err.message || '');
+  return m ? m[1] : '';
+}
+
+export class JobForm {
+  constructor(form, api, { onCreated }) {
+    this.form = form;
+    this.api = api;
+    this.onCreated = onCreated;
+    this.steps = [];
+    this.list = form.querySelector('.step-list');
+    this.fleetSelect = form.querySelector('select[name="fleet"]');
+    const opSelect = form.querySelector('select[name="op"]');
+    for (const op of Object.keys(OPS)) opSelect.append(h('option', { value: op }, op));
+    form.querySelector('button[name="add-step"]').addEventListener('click', () => {
+      this.addStep(opSelect.value);
+    });
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      this.submit();
+    });
+    this.status = form.querySelector('.form-status');
+  }
+
+  setFleets(fleets) {
+    const keep = this.fleetSelect.value;
+    replace(this.fleetSelect, h('option', { value: '' }, '— choose a fleet —'),
+      fleets.map((f) => h('option', { value: f.id }, `${f.name || 'fleet'} (#${f.id})${f.job ? ` · job #${f.job}` : ''}`)));
+    this.fleetSelect.value = keep;
+  }
+
+  pickFleet(id) { this.fleetSelect.value = String(id); }
+
+  addStep(op, values = {}) {
+    this.steps.push({ op, values });
+    this.renderSteps();
+    const inputs = this.list.querySelectorAll(`fieldset[data-path="steps[${this.steps.length - 1}]"] input, fieldset[data-path="steps[${this.steps.length - 1}]"] select`);
+    if (inputs.length) inputs[0].focus();
+  }
+
+  readSteps() {
+    // keep what the user typed across re-renders
+    this.list.querySelectorAll('[data-path]').forEach((el) => {
+      const m = /^steps\[(\d+)\]\.(\w+)$/.exec(el.dataset.path);
+      if (m && this.steps[m[1]]) this.steps[m[1]].values[m[2]] = el.value;
+    });
+  }
+
+  renderSteps() {
+    this.readSteps();
+    replace(this.list, this.steps.map((s, i) => {
+      const path = `steps[${i}]`;
+      const fields = OPS[s.op].map((f) => {
+        const id = `f-${i}-${f.name}`;
+        const val = s.values[f.name] ?? f.value ?? '';
+        const input = f.kind === 'choice'
+          ? h('select', { id, name: id, dataset: { path: `${path}.${f.name}` } },
+            f.choices.map((c) => h('option', { value: c, selected: c === val }, c)))
+          : h('input', { id, name: id, type: 'text', value: val, autocomplete: 'off',
+            inputmode: f.kind === 'int' || f.kind === 'num' ? 'decimal' : null,
+            dataset: { path: `${path}.${f.name}` } });
+        return h('div', { class: 'field' }, h('label', { for: id }, f.label), input);
+      });
+      return h('fieldset', { class: 'step', dataset: { path } },
+        h('legend', {}, `Step ${i + 1}: ${s.op}`),
+        fields,
+        h('button', { type: 'button', class: 'remove', 'aria-label': `Remove step ${i + 1}`,
+          onclick: () => { this.readSteps(); this.steps.splice(i, 1); this.renderSteps(); } }, 'Remove'));
+    }));
+  }
+
+  // The job as JSON, from what is typed.  Empty optional fields are left
+  // out; a required one left empty is left out too, and fleetd says so.
+  build() {
+    this.readSteps();
+    const job = {};
+    const name = this.form.querySelector('input[name="name"]').value.trim();
+    if (name) job.name = name;
+    const fleet = this.fleetSelect.value;
+    if (fleet) job.fleet = parseValue('int', fleet);
+    job.steps = this.steps.map((s) => {
+      const step = { op: s.op };
+      for (const f of OPS[s.op]) {
+        const text = String(s.values[f.name] ?? f.value ?? '');
+        if (text.trim() === '') continue;
+        step[f.name] = parseValue(f.kind, text);
+      }
+      return step;
+    });
+    if (this.form.querySelector('input[name="repeat"]').checked) job.repeat = true;
+    return job;
+  }
+
+  clearErrors() {
+    this.form.querySelectorAll('.field-error').forEach((e) => e.remove());
+    this.form.querySelectorAll('[aria-invalid]').forEach((e) => {
+      e.removeAttribute('aria-invalid');
+      e.removeAttribute('aria-describedby');
+    });
+    this.status.textContent = '';
+    this.status.className = 'form-status';
+  }
+
+  // Puts the server's message beside the field its path names (or the
+  // nearest enclosing one: steps[1] for steps[1].foo, the form otherwise).
+  showError(err) {
+    const path = errorPath(err);
+    const nameInput = this.form.querySelector('input[name="name"]');
+    let target = null;
+    for (let p = path; p && !target;) {
+      target = p === 'fleet' ? this.fleetSelect : p === 'name' ? nameInput
+        : this.form.querySelector(`[data-path="${CSS.escape(p)}"]`);
+      const shorter = p.replace(/(\.\w+|\[\d+\])$/, '');
+      if (shorter === p) break;
+      p = shorter;
+    }
+    const msg = h('p', { class: 'field-error', id: `err-${Math.random().toString(36).slice(2)}`, role: 'alert' },
+      err.message);
+    if (target) {
+      const field = target.tagName === 'FIELDSET' ? target.querySelector('legend') : target;
+      field.after(msg);
+      if (target.tagName !== 'FIELDSET') {
+        target.setAttribute('aria-invalid', 'true');
+        target.setAttribute('aria-describedby', msg.id);
+        target.focus();
+      }
+    } else {
+      this.status.className = 'form-status field-error';
+      this.status.textContent = err.message;
+    }
+  }
+
+  async submit() {
+    this.clearErrors();
+    const job = this.build();
+    const button = this.form.querySelector('button[type="submit"]');
+    button.disabled = true;
+    try {
+      const key = crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2);
+      const created = await this.api.post('/v1/jobs', job, { 'Idempotency-Key': key });
+      this.status.textContent = `Job #${created.id} created.`;
+      this.onCreated(created);
+    } catch (e) {
+      this.showError(e);
+    } finally {
+      button.disabled = false;
+    }
+  }
+}
