@@ -47,7 +47,7 @@ struct sim_flags {
 		 "worlds in a generated galaxy (default 200)", 4, 100000},            \
 		{"fleets", "FLEETSIM_FLEETS", OPT_INT, &f->fleets, "N",               \
 		 "fleets in a generated galaxy, 3/4 the player's (default 20)", 0,    \
-		 100000},                                                             \
+		 200000},                                                             \
 		{"user", "FLEETSIM_USER", OPT_STR, &f->user, "NAME:PASSWORD",         \
 		 "the account that may log in (default demo:demo)", 0, 0},            \
 		{"game", "FLEETSIM_GAME", OPT_STR, &f->game, "ID",                    \

@@ -304,6 +304,9 @@ static int merge_fleet(struct mirror *m, const json_t *o, int64_t id)
 	nf.res = res;
 
 	struct fleet_rec *f = idmap_get(&m->fleets, id);
+	/* Index entries move only when their key changes: removing one is a
+	 * scan of its vector, and the player's vector holds every fleet. */
+	int new_anchor = 1, new_sov = 1;
 	if (!f) {
 		if (!(f = calloc(1, sizeof *f)))
 			goto oom;
@@ -316,16 +319,20 @@ static int merge_fleet(struct mirror *m, const json_t *o, int64_t id)
 		}
 		m->order_dirty = 1;
 	} else {
-		if (f->pub.anchor)
+		new_anchor = f->pub.anchor != nf.anchor;
+		new_sov = f->pub.sovereign != nf.sovereign;
+		if (new_anchor && f->pub.anchor)
 			index_remove(&m->at_world, f->pub.anchor, id);
-		index_remove(&m->of_sov, f->pub.sovereign, id);
+		if (new_sov)
+			index_remove(&m->of_sov, f->pub.sovereign, id);
 		fleet_clear(f);
 	}
 	f->pub = nf;
 	f->seen_gen = m->gen;
-	if (nf.anchor)
+	if (new_anchor && nf.anchor)
 		index_add(&m->at_world, nf.anchor, id);
-	index_add(&m->of_sov, nf.sovereign, id);
+	if (new_sov)
+		index_add(&m->of_sov, nf.sovereign, id);
 	note_change(&m->ch_fleets, &f->chg_gen, m->gen, id);
 	return 0;
 oom:

@@ -1,0 +1,789 @@
+"""bench.py -- the benchmark suite behind `make bench` (run by bench/run.sh).
+
+Starts the built fleetsim, fleetd, nginx and the asyncio baseline on
+loopback, measures every figure of the spec's "Quality bars" at least three
+times, and rewrites the part of docs/PERFORMANCE.md between the
+`<!-- bench:begin -->` and `<!-- bench:end -->` markers (everything outside
+them is kept as written).  Measures, never asserts: a missed bar is a row
+marked **misses**, not a failure.
+
+Groups (BENCH_ONLY=a,b to run some): sim, mirror, jobs, asyncio."""
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import (SCRATCH, Figure, Proc, free_port, get_raw, http, median,  # noqa: E402
+                      percentile, say, settle_cpu, tree_cpu_ns, wrk)
+
+RUNS = max(3, int(os.environ.get("BENCH_RUNS", "3")))
+WATCH_MS = 2000          # a watch of the benchmark galaxy (fleetsim --watch-ms)
+BIG_FLEETS = 134000      # fleetsim --fleets: 3/4 the player's = 100,500
+BIG_WORLDS = 5000
+N_BIG, N_SMALL = 100000, 10000
+MOVERS = 100             # fleets that arrive in the measured watch
+TIMERS = 300             # timed waits whose lateness is measured per run
+WRK_T, WRK_C, WRK_S = 2, 64, 3
+WEEK = 7 * 86400
+
+FIGS = []
+COMMANDS = {}
+NOTES = {}
+
+
+def fig(*a, **k):
+    f = Figure(*a, **k)
+    FIGS.append(f)
+    return f
+
+
+# --- the machine -------------------------------------------------------------
+
+def machine():
+    def first(path, key):
+        try:
+            with open(path) as f:
+                for line in f:
+                    if line.startswith(key):
+                        return line.split(":", 1)[1].strip()
+        except OSError:
+            pass
+        return "?"
+
+    def ver(argv, rx=r"(\S+)$"):
+        try:
+            r = subprocess.run(argv, capture_output=True, text=True)
+            out = (r.stdout + r.stderr).strip().splitlines()[0]
+            return out
+        except (OSError, IndexError):
+            return "?"
+
+    mem_kb = int(first("/proc/meminfo", "MemTotal").split()[0])
+    osname = "?"
+    try:
+        with open("/etc/os-release") as f:
+            for line in f:
+                if line.startswith("PRETTY_NAME="):
+                    osname = line.split("=", 1)[1].strip().strip('"')
+    except OSError:
+        pass
+    with open("/proc/loadavg") as f:
+        load = " ".join(f.read().split()[:3])
+    return [
+        ("CPU", "%s, %d cores (`nproc`)" % (first("/proc/cpuinfo", "model name"),
+                                         os.cpu_count())),
+        ("Memory", "%.1f GiB" % (mem_kb / 1048576)),
+        ("System", "%s, Linux %s" % (osname, platform.release())),
+        ("Load average when the run began", load),
+        ("nginx", ver(["nginx", "-v"])),
+        ("wrk", ver(["wrk", "-v"]).split(" [")[0]),
+        ("python3", ver(["/usr/bin/python3", "--version"])),
+        ("SQLite", sqlite3.sqlite_version),
+    ]
+
+
+# --- fleetsim and fleetd -----------------------------------------------------
+
+class Sim:
+    def __init__(self, args, name="fleetsim", extra=()):
+        self.proc = Proc(name, [os.path.join(args.builddir, "fleetsim"), "--listen",
+                                "127.0.0.1:0"] + list(extra))
+        self.url = "http://127.0.0.1:%d" % self.proc.port()
+        self.api = self.url + "/api/"
+        self.token = None
+
+    def call(self, endpoint, **body):
+        if endpoint != "login":
+            body.setdefault("authToken", self.token)
+            body.setdefault("gameID", "sim")
+        st, a = http("POST", self.api + endpoint, body)
+        return a
+
+    def login(self):
+        self.token = self.call("login", username="demo", password="demo",
+                               actual=True)["authToken"]
+
+    def stats(self):
+        return http("GET", self.url + "/sim/stats")[1]
+
+
+class Fleetd:
+    def __init__(self, args, sim, db, name="fleetd"):
+        pw = os.path.join(SCRATCH, "password")
+        with open(pw, "w") as f:
+            f.write("demo\n")
+        os.chmod(pw, 0o600)
+        self.proc = Proc(name, [os.path.join(args.builddir, "fleetd"),
+                                "--listen", "127.0.0.1:0", "--db", db,
+                                "--upstream", sim.api, "--username", "demo",
+                                "--password-file", pw, "--rate", "1000",
+                                "--max-connections", "512"])
+        self.port = self.proc.port()
+        self.url = "http://127.0.0.1:%d" % self.port
+
+    def wait_loaded(self, timeout=120):
+        self.proc.wait_log(r'msg="game state loaded"', timeout)
+
+    def post_job(self, spec):
+        return http("POST", self.url + "/v1/jobs", spec)
+
+
+def db_count(db, where):
+    """Read-only look at the database (never written behind fleetd's back)."""
+    c = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=30)
+    try:
+        return c.execute("SELECT count(*) FROM jobs WHERE " + where).fetchone()[0]
+    finally:
+        c.close()
+
+
+# --- group: fleetsim full getObjects ----------------------------------------
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def group_sim(args):
+    """bench/sim_getobjects.sh (fleetsim's own benchmark), once per run."""
+    say("fleetsim: full getObjects of a 5,000-world galaxy")
+    COMMANDS["sim"] = ["bench/sim_getobjects.sh BUILD/fleetsim 21   (one fleetsim per run; "
+                       "the run's figure is the median of its 21 requests)"]
+    ms, head = [], ""
+    for run in range(RUNS):
+        out = subprocess.run(["bash", os.path.join(HERE, "sim_getobjects.sh"),
+                              os.path.join(args.builddir, "fleetsim"), "21"],
+                             capture_output=True, text=True, check=True).stdout
+        ms.append(float(re.search(r"median ([\d.]+) ms", out).group(1)))
+        head = out.splitlines()[0]
+    kv = dict(re.findall(r"(\w+)=(\d+)", head))
+    fig("sim", "fleetsim: full `getObjects`, %s worlds + %s fleets (%.2f MB), "
+        "curl `time_total` on loopback" % (f"{int(kv['worlds']):,}", kv["fleets"],
+                                            int(kv["bytes"]) / 1e6),
+        "ms", ms, "< 50 ms", lambda v: v < 50)
+
+
+# --- group: the mirror ------------------------------------------------------
+
+def group_mirror(args):
+    """bench/mirror_load (the mirror's own benchmark tool), a fresh process
+    per run, on answers cloned from the real excerpt."""
+    excerpt = os.path.join(args.shared, "fixtures", "anacreon", "getObjects-excerpt.json")
+    if not os.path.exists(excerpt):
+        say("mirror: no fixtures at %s (set FLEETD_SHARED); skipped" % excerpt)
+        return
+    say("mirror: full answers read and merged")
+    tool = os.path.join(args.builddir, "bench", "mirror_load")
+    COMMANDS["mirror"] = [
+        "bench/mirror_load gen EXCERPT.json 5000 A5000.json; "
+        "bench/mirror_load gen EXCERPT.json 1450 A1450.json   (the real excerpt's worlds "
+        "and fleets cloned; 1,450 worlds is the size of the real 3.1 MB answer)",
+        "bench/mirror_load load A.json 7   (fleetd's reader; one process per run; the "
+        "run's figure is the median of its 7 loads)",
+        "bench/mirror_load load-jansson A.json 7   (jansson's whole tree, for comparison)"]
+    for worlds, bar in ((1450, True), (5000, False)):
+        path = os.path.join(SCRATCH, "answer%d.json" % worlds)
+        subprocess.run([tool, "gen", excerpt, str(worlds), path], check=True,
+                       capture_output=True)
+        mb = os.path.getsize(path) / 1e6
+        for mode in ("load", "load-jansson"):
+            tot, cpu, peak = [], [], []
+            for run in range(RUNS):
+                out = subprocess.run([tool, mode, path, "7"], capture_output=True, text=True,
+                                     check=True).stdout
+                tot.append(float(re.search(r"total ([\d.]+) ms", out).group(1)))
+                cpu.append(float(re.search(r"CPU time ([\d.]+) ms", out).group(1)))
+                peak.append(int(re.search(r"(\d+) KiB of it added", out).group(1)) / 1024)
+            who = "fleetd's reader" if mode == "load" else "jansson tree (not fleetd's path)"
+            lab = "mirror: full answer, %s worlds (%.1f MB), %s" % (f"{worlds:,}", mb, who)
+            b = bar and mode == "load"
+            fig("mirror", lab + ": read + merge", "ms", tot,
+                "< 50 ms (at 3.1 MB)" if b else None, (lambda v: v < 50) if b else None)
+            fig("mirror", "… CPU per load, freeing included", "ms", cpu)
+            fig("mirror", "… peak resident memory added", "MiB", peak)
+
+
+# --- group: the job engine (and the HTTP figures) -------------------------
+
+class Galaxy:
+    """The benchmark galaxy: 100,500 fleets of the player's."""
+
+    def __init__(self, args):
+        self.sim = Sim(args, "sim-big", ["--worlds", str(BIG_WORLDS), "--fleets", str(BIG_FLEETS),
+                                         "--watch-ms", str(WATCH_MS)])
+        self.sim.login()
+        COMMANDS["galaxy"] = ["fleetsim --listen 127.0.0.1:0 --worlds %d --fleets %d "
+                              "--watch-ms %d" % (BIG_WORLDS, BIG_FLEETS, WATCH_MS)]
+        info = self.sim.call("getGameInfo")
+        player = info["userInfo"]["sovereignID"]
+        raw = get_raw_post(self.sim.api + "getObjects", {"authToken": self.sim.token,
+                                                         "gameID": "sim", "sequence": 0})
+        with open(os.path.join(SCRATCH, "big.json"), "wb") as f:
+            f.write(raw)
+        objs = json.loads(raw)
+        worlds = [(o["id"], o["pos"]) for o in objs if o.get("class") == "world"]
+        mine = sorted((o for o in objs if o.get("class") == "fleet"
+                       and o.get("sovereignID") == player), key=lambda o: o["id"])
+        ids = [o["id"] for o in mine]
+        assert ids[N_BIG - 1] - ids[0] == N_BIG - 1, "the player's fleet ids are not contiguous"
+        self.first = ids[0]
+        spare = mine[N_BIG:]
+        speed = {"jump": 50.0, "explorer": 40.0, "warp": 25.0}
+        # movers: a spare fleet with another world within one watch's travel
+        self.movers = []
+        for o in spare:
+            if len(self.movers) == MOVERS:
+                break
+            x, y = o["pos"]
+            best = None
+            for wid, (wx, wy) in worlds:
+                d = ((wx - x) ** 2 + (wy - y) ** 2) ** 0.5
+                if wid != o.get("anchorObjID") and d < 0.95 * speed.get(o.get("ftlType"), 25):
+                    best = wid
+                    break
+            if best and o.get("anchorObjID"):
+                self.movers.append((o["id"], o["anchorObjID"], best))
+        self.at = {m[0]: m[1] for m in self.movers}  # where each mover is now
+        used = {m[0] for m in self.movers}
+        self.timers = [o["id"] for o in spare if o["id"] not in used][:TIMERS]
+        say("galaxy: %d fleets of the player's, %d movers, %d timer fleets"
+            % (len(mine), len(self.movers), len(self.timers)))
+
+
+def get_raw_post(url, body):
+    import urllib.request
+    req = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=120) as r:
+        return r.read()
+
+
+def wait_spec(fleet, seconds=WEEK):
+    return {"fleet": fleet, "steps": [{"op": "wait", "seconds": seconds}]}
+
+
+def post_range(fd, first, count, want_total, db, seconds=WEEK):
+    """Submit `wait` jobs with wrk for the fleets first..first+count-1 that
+    hold no job yet, until the database holds want_total live jobs."""
+    lua = os.path.join(os.path.dirname(os.path.abspath(__file__)), "post_jobs.lua")
+    live = "state IN ('queued','running','waiting','paused')"
+    rate = 1000.0
+    for _ in range(10):
+        c = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=30)
+        held = set(r[0] for r in c.execute("SELECT fleet FROM jobs WHERE " + live))
+        c.close()
+        if len(held) >= want_total:
+            return len(held)
+        todo = [f for f in range(first, first + count) if f not in held]
+        todo = todo[:want_total - len(held)]
+        path = os.path.join(SCRATCH, "todo.txt")
+        with open(path, "w") as f:
+            f.write("\n".join(map(str, todo)) + "\n")
+        secs = int(max(2, min(120, len(todo) / rate * 1.2 + 1)))
+        _, dur, out, _ = wrk(fd.url + "/v1/jobs", WRK_T, WRK_C, secs, lua,
+                             ("@" + path, 0, seconds, WRK_T))
+        made = int(re.search(r"created=(\d+)", out).group(1))
+        rate = max(100.0, made / dur)
+    return db_count(db, live)
+
+
+def watch_boundary(sim, fd, after_calls):
+    """Wait until fleetd has asked for a watch's changes (getObjects count
+    above after_calls) and finished with them; return (calls, cpu_ns)."""
+    end = time.time() + 10 * WATCH_MS / 1000
+    while time.time() < end:
+        n = sim.stats()["calls"]["getObjects"]
+        if n > after_calls:
+            cpu = settle_cpu(fd.proc, 0.25)
+            # the count once quiet: a poll that came during the settling is
+            # inside this boundary, and the next one must wait past it
+            return sim.stats()["calls"]["getObjects"], cpu
+        time.sleep(0.02)
+    raise RuntimeError("fleetd asked for no getObjects in 10 watches")
+
+
+def mid_watch(sim):
+    """Wait for the next watch to begin, then half a watch more: fleetd has
+    asked for the changes of the watch by then.  Returns /sim/stats."""
+    w = sim.stats()["watch"]
+    while sim.stats()["watch"] == w:
+        time.sleep(0.02)
+    time.sleep(WATCH_MS / 1000 / 2)
+    return sim.stats()
+
+
+def calls_per_watch(sim, fd, watches=2):
+    """getObjects calls per watch over whole watches, from mid-watch to
+    mid-watch."""
+    s0 = mid_watch(sim)
+    s1 = s0
+    while s1["watch"] < s0["watch"] + watches:
+        s1 = mid_watch(sim)
+    return (s1["calls"]["getObjects"] - s0["calls"]["getObjects"]) / (s1["watch"] - s0["watch"])
+
+
+def nginx_start(body):
+    prefix = os.path.join(SCRATCH, "nginx")
+    os.makedirs(os.path.join(prefix, "www"), exist_ok=True)
+    # nginx's workers run as nobody: let them through to the one file
+    os.chmod(SCRATCH, 0o711)
+    os.chmod(prefix, 0o711)
+    os.chmod(os.path.join(prefix, "www"), 0o755)
+    os.makedirs(os.path.join(prefix, "tmp"), exist_ok=True)
+    with open(os.path.join(prefix, "www", "job.json"), "wb") as f:
+        f.write(body)
+    port = free_port()
+    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "nginx.conf.in")
+    with open(src) as f:
+        conf = f.read().replace("@PREFIX@", prefix).replace("@PORT@", str(port))
+    with open(os.path.join(prefix, "nginx.conf"), "w") as f:
+        f.write(conf)
+    p = Proc("nginx", ["nginx", "-p", prefix, "-c", os.path.join(prefix, "nginx.conf")])
+    url = "http://127.0.0.1:%d/job.json" % port
+    for _ in range(200):
+        try:
+            if get_raw(url) == body:
+                return p, url
+        except OSError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError("nginx did not start; see " + p.logname)
+
+
+def http_rounds(args, gal, fd, db, job_id):
+    """nginx static file vs GET /v1/jobs/{id} vs durable POST, same wrk."""
+    body = get_raw(fd.url + "/v1/jobs/%d" % job_id)
+    ng, ngurl = nginx_start(body)
+    lua = os.path.join(os.path.dirname(os.path.abspath(__file__)), "post_jobs.lua")
+    COMMANDS["http"] = [
+        "nginx -p PREFIX -c bench/nginx.conf.in  (serving the %d bytes of "
+        "GET /v1/jobs/%d as job.json)" % (len(body), job_id),
+        "wrk -t%d -c%d -d%ds --latency http://127.0.0.1:NGINX/job.json" % (WRK_T, WRK_C, WRK_S),
+        "wrk -t%d -c%d -d%ds --latency http://127.0.0.1:FLEETD/v1/jobs/%d"
+        % (WRK_T, WRK_C, WRK_S, job_id),
+        "wrk -t%d -c%d -d%ds --latency -s bench/post_jobs.lua http://127.0.0.1:FLEETD/v1/jobs "
+        "-- FIRST 30000 %d %d   (a new fleet per request; 201s counted)"
+        % (WRK_T, WRK_C, WRK_S, WEEK, WRK_T)]
+    ngx, get, post = [], [], []
+    cpu = {"ngx": [], "get": [], "post": []}
+
+    def timed(key, pid_cpu, *a):
+        c0 = pid_cpu()
+        r = wrk(*a)
+        cpu[key].append((pid_cpu() - c0) / 1e3 / max(1, r[3]))
+        return r
+
+    fcpu = fd.proc.cpu_ns
+    ncpu = (lambda: tree_cpu_ns(ng.pid))
+    for r in range(RUNS):
+        ngx.append(timed("ngx", ncpu, ngurl, WRK_T, WRK_C, WRK_S)[0])
+        get.append(timed("get", fcpu, fd.url + "/v1/jobs/%d" % job_id, WRK_T, WRK_C, WRK_S)[0])
+        first = gal.first + N_SMALL + r * 30000
+        _, dur, out, _ = timed("post", fcpu, fd.url + "/v1/jobs", WRK_T, WRK_C, WRK_S, lua,
+                               (first, 30000, WEEK, WRK_T))
+        created = int(re.search(r"created=(\d+)", out).group(1))
+        post.append(created / dur)
+        say("http round %d: nginx %.0f/s, GET %.0f/s, POST %.0f/s; CPU/request %s"
+            % (r + 1, ngx[-1], get[-1], post[-1], {k: round(v[-1], 1) for k, v in cpu.items()}))
+    ng.stop()
+    fig("http", "nginx: static file, same bytes (`wrk -t%d -c%d`)" % (WRK_T, WRK_C), "req/s",
+        ngx, fmt="%.0f")
+    fig("http", "fleetd: `GET /v1/jobs/{id}`", "req/s", get, fmt="%.0f")
+    fig("http", "fleetd: durable `POST /v1/jobs` (201s only)", "req/s", post, fmt="%.0f")
+    fig("http", "nginx: CPU per request (master + workers)", "µs", cpu["ngx"])
+    fig("http", "fleetd: CPU per `GET /v1/jobs/{id}`", "µs", cpu["get"])
+    fig("http", "fleetd: CPU per `POST /v1/jobs` request (201 or 409)", "µs", cpu["post"])
+    fig("http", "`GET /v1/jobs/{id}` ÷ nginx", "", [g / n for g, n in zip(get, ngx)],
+        "≥ 0.50", lambda v: v >= 0.5, fmt="%.2f")
+    fig("http", "durable `POST /v1/jobs` ÷ nginx", "", [p / n for p, n in zip(post, ngx)],
+        "≥ 0.25", lambda v: v >= 0.25, fmt="%.2f")
+
+
+def populate(args, gal):
+    """One database with 10,000 waiting jobs, one with 100,000; the
+    getObjects-per-watch figures with 1 and 1,000 jobs and the HTTP figures
+    are measured on the way."""
+    db = os.path.join(SCRATCH, "jobs.db")
+    fd = Fleetd(args, gal.sim, db, "fleetd-populate")
+    fd.wait_loaded()
+    st, job = fd.post_job(wait_spec(gal.first))
+    assert st == 201, job
+    job_id = job["id"]
+    g1 = [calls_per_watch(gal.sim, fd) for _ in range(RUNS)]
+    for i in range(1, 1000):
+        st, b = fd.post_job(wait_spec(gal.first + i))
+        assert st == 201, b
+    g1000 = [calls_per_watch(gal.sim, fd) for _ in range(RUNS)]
+    say("1 job: %s getObjects/watch; 1,000 jobs: %s" % (g1, g1000))
+    t0 = time.time()
+    n = post_range(fd, gal.first, N_SMALL, N_SMALL, db)
+    say("%d jobs in %.1fs" % (n, time.time() - t0))
+    fd.proc.stop()
+    db10 = os.path.join(SCRATCH, "jobs10k.db")
+    shutil.copy(db, db10)
+    fd = Fleetd(args, gal.sim, db, "fleetd-populate2")
+    fd.wait_loaded()
+    http_rounds(args, gal, fd, db, job_id)
+    t0 = time.time()
+    n = post_range(fd, gal.first, N_BIG, N_BIG, db)
+    say("%d jobs in %.1fs" % (n, time.time() - t0))
+    fd.proc.stop()
+    return db10, db, g1, g1000
+
+
+def resumed_run(args, gal, db, n, run, out):
+    """One fleetd start after kill -9 on a database of n waiting jobs."""
+    fd_t0 = time.time()
+    fd = Fleetd(args, gal.sim, db, "fleetd-%d-%d" % (n, run))
+    m = fd.proc.wait_log(r'ts=(\S+) .*msg="jobs loaded" live=(\d+)')
+    st, _ = http("GET", fd.url + "/healthz")
+    out["resume_s"].append(time.time() - fd_t0)
+    assert int(m.group(2)) >= n, m.group(0)
+    fd.wait_loaded()
+    out["loaded_s"].append(time.time() - fd_t0)
+    calls0, cpu0 = watch_boundary(gal.sim, fd, gal.sim.stats()["calls"]["getObjects"])
+    out["rss_kb"].append(fd.proc.rss_kb())
+    # an idle watch: n jobs waiting, nothing arrives
+    calls1, cpu1 = watch_boundary(gal.sim, fd, calls0)
+    out["idle_ms"].append((cpu1 - cpu0) / 1e6)
+    # gO per watch over whole watches
+    out["gpw"].append(calls_per_watch(gal.sim, fd))
+    # a watch in which MOVERS fleets arrive: right after a watch boundary,
+    # submit the moves (to a world one watch away, or back home); once
+    # fleetd has sent them and gone quiet, measure until the next boundary:
+    # that watch ends with every mover anchored at its destination.
+    for attempt in range(4):
+        # where each mover is, asked before the boundary so that the moves
+        # go out at its start
+        dest = []
+        for fleet, home, near in gal.movers:
+            at = http("GET", fd.url + "/v1/fleets/%d" % fleet)[1].get("anchor")
+            dest.append((fleet, near if at == home else home))
+        calls0, _ = watch_boundary(gal.sim, fd, gal.sim.stats()["calls"]["getObjects"])
+        s0 = gal.sim.stats()
+        ids = []
+        for fleet, to in dest:
+            gal.at[fleet] = to
+            st, b = fd.post_job({"fleet": fleet, "steps": [{"op": "move", "to": to}]})
+            assert st == 201, b
+            ids.append(b["id"])
+        end = time.time() + 30
+        while (gal.sim.stats()["calls"]["setDestination"] - s0["calls"]["setDestination"]
+               < len(ids)):
+            assert time.time() < end, "the moves were not sent"
+            time.sleep(0.02)
+        cpuA = settle_cpu(fd.proc, 0.1)
+        late = gal.sim.stats()["calls"]["getObjects"] != calls0
+        callsB, cpuB = watch_boundary(gal.sim, fd, calls0)
+        if not late:
+            break
+        # the watch ended while the moves were being set up (a loaded
+        # machine): let them finish, then move them back and measure again
+        say("run %d: the watch ended during the set-up; again" % run)
+        watch_boundary(gal.sim, fd, callsB)
+    done = sum(1 for i in ids if http("GET", fd.url + "/v1/jobs/%d" % i)[1]["state"] == "succeeded")
+    if done < len(ids):
+        say("run %d: only %d of %d moves done after the watch" % (run, done, len(ids)))
+    out["arrive_ms"].append((cpuB - cpuA) / 1e6)
+    out["arrived"].append(done)
+    s1 = gal.sim.stats()
+    out["actions"].append((s1["calls"]["setDestination"] - s0["calls"]["setDestination"])
+                          / len(ids))
+    # timers: TIMERS waits of 1-2 s among the n long ones
+    tids = []
+    for k, fleet in enumerate(gal.timers):
+        st, b = fd.post_job(wait_spec(fleet, 1 + k % 2))
+        assert st == 201, b
+        tids.append(b["id"])
+    time.sleep(3.5)
+    late = []
+    for i in tids:
+        ev = http("GET", fd.url + "/v1/jobs/%d/events" % i)[1]["events"]
+        until = [e["data"]["until_ms"] for e in ev if e["type"] == "job.wait"]
+        fired = [e["ts"] for e in ev if e["type"] == "job.step_done"]
+        if until and fired:
+            late.append(fired[0] - until[0])
+    out["late_p50"].append(percentile(late, 50))
+    out["late_p99"].append(percentile(late, 99))
+    out["late_n"].append(len(late))
+    fd.proc.kill9()
+
+
+def group_jobs(args, gal):
+    say("jobs: populating")
+    t0 = time.time()
+    db10, db100, g1, g1000 = populate(args, gal)
+    say("populated in %.0fs" % (time.time() - t0))
+    COMMANDS["jobs"] = [
+        "fleetd --listen 127.0.0.1:0 --db DB --upstream http://127.0.0.1:SIM/api/ "
+        "--username demo --password-file F --rate 1000 --max-connections 512",
+        "jobs: {\"fleet\": F, \"steps\": [{\"op\": \"wait\", \"seconds\": 604800}]} "
+        "submitted with POST /v1/jobs (wrk + bench/post_jobs.lua)",
+        "each run: start fleetd on the database left by `kill -9` of the previous run; "
+        "time to the first answer with every job loaded; resident memory once the "
+        "mirror is loaded; fleetd's CPU time (/proc/PID/task/*/schedstat) between two "
+        "watch boundaries; %d `move` jobs to a world one watch away, CPU of the watch "
+        "in which they arrive; %d `wait` jobs of 1–2 s, lateness = `job.step_done` "
+        "event time − `until_ms`" % (MOVERS, TIMERS)]
+    # the empty baseline: the same galaxy, no job
+    base = []
+    for run in range(RUNS):
+        db0 = os.path.join(SCRATCH, "empty%d.db" % run)
+        fd = Fleetd(args, gal.sim, db0, "fleetd-empty-%d" % run)
+        fd.wait_loaded()
+        watch_boundary(gal.sim, fd, gal.sim.stats()["calls"]["getObjects"])
+        base.append(fd.proc.rss_kb())
+        fd.proc.stop()
+    res = {}
+    for n, db in ((N_SMALL, db10), (N_BIG, db100)):
+        # first start only to leave the database as kill -9 leaves it
+        fd = Fleetd(args, gal.sim, db, "fleetd-%d-pre" % n)
+        fd.proc.wait_log(r'msg="jobs loaded"')
+        fd.proc.kill9()
+        out = {k: [] for k in ("resume_s", "loaded_s", "rss_kb", "idle_ms", "gpw", "arrive_ms",
+                               "arrived", "actions", "late_p50", "late_p99", "late_n")}
+        for run in range(RUNS):
+            resumed_run(args, gal, db, n, run, out)
+            say("%d jobs, run %d: %s" % (n, run + 1, {k: v[-1] for k, v in out.items()}))
+        res[n] = out
+    b = median(base)
+    res["base_kb"] = b
+    for n in (N_SMALL, N_BIG):
+        o = res[n]
+        bar = "< 512 B" if n == N_BIG else None
+        fig("jobs", "fleetd: resident memory per waiting job, %s jobs" % f"{n:,}", "B",
+            [(r - b) * 1024 / n for r in o["rss_kb"]], bar,
+            (lambda v: v < 512) if bar else None, fmt="%.0f")
+    fig("jobs", "fleetd: resident memory, no job (mirror of 134,000 fleets)", "MiB",
+        [r / 1024 for r in base], fmt="%.0f")
+    for n in (N_SMALL, N_BIG):
+        o = res[n]
+        fig("jobs", "fleetd: CPU of a watch in which nothing arrives, %s jobs waiting"
+            % f"{n:,}", "ms",
+            o["idle_ms"], fmt="%.2f")
+        bar = "< 5 ms" if n == N_BIG else None
+        fig("jobs", "fleetd: CPU of a watch in which %d fleets arrive, %s jobs waiting"
+            % (MOVERS, f"{n:,}"), "ms", o["arrive_ms"], bar,
+            (lambda v: v < 5) if bar else None, fmt="%.2f")
+    o = res[N_BIG]
+    fig("jobs", "restart after `kill -9`, 100,000 live jobs: start to all resumed "
+        "(API answering)", "s", o["resume_s"], "< 2 s", lambda v: v < 2, fmt="%.2f")
+    fig("jobs", "… and to the mirror loaded again (24 MB full `getObjects`)", "s",
+        o["loaded_s"], fmt="%.2f")
+    fig("jobs", "`getObjects` calls per watch, 1 job waiting", "", g1, "= 1",
+        lambda v: v == 1, fmt="%.2f")
+    fig("jobs", "`getObjects` calls per watch, 1,000 jobs waiting", "", g1000, "= 1",
+        lambda v: v == 1, fmt="%.2f")
+    fig("jobs", "`getObjects` calls per watch, 100,000 jobs waiting", "", o["gpw"], "= 1",
+        lambda v: v == 1, fmt="%.2f")
+    fig("jobs", "action calls per action step (`setDestination` per `move`)", "",
+        o["actions"], "= 1", lambda v: v == 1, fmt="%.2f")
+    fig("jobs", "timer lateness p50, 100,000 jobs waiting (%d timers per run)" % TIMERS,
+        "ms", o["late_p50"], fmt="%.0f")
+    fig("jobs", "timer lateness p99, 100,000 jobs waiting", "ms", o["late_p99"], "< 5 ms",
+        lambda v: v < 5, fmt="%.0f")
+    return res
+
+
+# --- group: the asyncio baseline -------------------------------------------
+
+def asyncio_run(args, gal, n, run):
+    """The player's script with n fleet tasks: (rss_kb, idle ms, arrival ms)."""
+    ids = list(range(gal.first, gal.first + max(0, n - len(gal.movers))))
+    ids += [m[0] for m in gal.movers][:n]
+    lst = os.path.join(SCRATCH, "asyncio-fleets.txt")
+    with open(lst, "w") as f:
+        f.write("\n".join(str(i) for i in ids[:n]))
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "asyncio_fleets.py")
+    sp = subprocess
+    p = Proc("asyncio-%d-%d" % (n, run), ["/usr/bin/python3", script, gal.sim.api, lst],
+             stdin=sp.PIPE, stdout=sp.PIPE)
+
+    def line():
+        s = p.p.stdout.readline().decode()
+        if not s:
+            raise RuntimeError("asyncio script ended; see " + p.logname)
+        return s
+
+    def cpu_ms(s):
+        return int(re.search(r"cpu_ns=(\d+)", s).group(1)) / 1e6
+
+    while not line().startswith("ready"):
+        pass
+    line()  # the first watch after the load
+    settle_cpu(p, 0.2)
+    rss = p.rss_kb()
+    # watches in which nothing arrives; the script times each watch itself
+    # (CPU from asking for the changes to the last task having looked)
+    idle = [cpu_ms(line()) for _ in range(3)]
+    # MOVERS fleets ordered to a world one watch away, by the player's
+    # script in real life; here by the suite, so both sides pay the same
+    for fleet, home, near in gal.movers:
+        gal.at[fleet] = near if gal.at[fleet] == home else home
+        gal.sim.call("setDestination", objID=fleet, dest=gal.at[fleet])
+    # they arrive at the end of this watch, or are split over two when the
+    # script polled while the orders went out: the figure is the watch in
+    # which most of them arrived
+    best = (-1, 0.0)
+    got = 0
+    for _ in range(4):
+        if got >= len(gal.movers):
+            break
+        s = line()
+        k = int(re.search(r"arrived=(\d+)", s).group(1))
+        got += k
+        if k > best[0]:
+            best = (k, cpu_ms(s))
+    arrived, arrive_ms = best
+    p.p.stdin.close()
+    p.stop()
+    return rss, median(idle), arrive_ms, arrived
+
+
+def group_asyncio(args, gal, jobs):
+    say("asyncio baseline")
+    COMMANDS["asyncio"] = ["/usr/bin/python3 bench/asyncio_fleets.py "
+                           "http://127.0.0.1:SIM/api/ FLEETS.txt  (N fleet ids; "
+                           "N = 0 for the baseline)"]
+    base = []
+    for run in range(RUNS):
+        base.append(asyncio_run(args, gal, 0, run)[0])
+    b = median(base)
+    for n in (N_SMALL, N_BIG):
+        rss, idle, arr = [], [], []
+        for run in range(RUNS):
+            r, i, a, got = asyncio_run(args, gal, n, run)
+            say("asyncio %d, run %d: rss %d kB, idle %.1f ms, arrival %.1f ms (%d arrived)"
+                % (n, run + 1, r, i, a, got))
+            rss.append((r - b) * 1024 / n)
+            idle.append(i)
+            arr.append(a)
+        f1 = fig("asyncio", "asyncio: resident memory per fleet task, %s tasks" % f"{n:,}",
+                 "B", rss, fmt="%.0f")
+        f2 = fig("asyncio", "asyncio: CPU of a watch in which nothing arrives (median of 3 "
+                 "per run), %s tasks" % f"{n:,}", "ms", idle,
+                 fmt="%.1f")
+        f3 = fig("asyncio", "asyncio: CPU of a watch in which %d fleets arrive, %s tasks"
+                 % (MOVERS, f"{n:,}"), "ms", arr, fmt="%.1f")
+        if jobs:
+            o = jobs[n]
+            mem_fd = [(r - jobs["base_kb"]) * 1024 / n for r in o["rss_kb"]]
+            fig("asyncio", "memory per fleet: asyncio ÷ fleetd, %s" % f"{n:,}", "×",
+                [a / f for a, f in zip(sorted(rss), sorted(mem_fd))], fmt="%.1f",
+                note="runs paired in order of size")
+            fig("asyncio", "CPU of the arrival watch: asyncio ÷ fleetd, %s" % f"{n:,}", "×",
+                [a / f for a, f in zip(sorted(arr), sorted(o["arrive_ms"]))], fmt="%.0f")
+            fig("asyncio", "CPU of a watch in which nothing arrives: asyncio ÷ fleetd, %s"
+                % f"{n:,}", "×", [a / f for a, f in zip(sorted(idle), sorted(o["idle_ms"]))],
+                fmt="%.0f")
+        del f1, f2, f3
+
+
+# --- the report ----------------------------------------------------------------
+
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+
+GROUP_TITLES = [
+    ("sim", "fleetsim"),
+    ("mirror", "The game-state mirror"),
+    ("http", "HTTP: fleetd beside nginx, same `wrk`, same run"),
+    ("jobs", "The job engine"),
+    ("asyncio", "The same workload as a Python asyncio script (one task per fleet)"),
+]
+
+
+def report(args, mach, started, elapsed):
+    out = [BEGIN, "", "## Measured by `make bench`", "",
+           "_Generated by `make bench` (bench/run.sh → bench/bench.py) on %s in %.0f s. "
+           "Every figure: the median of %d runs and their spread (lowest – highest). "
+           "Do not edit between the bench markers: the next run rewrites it._"
+           % (started, elapsed, RUNS), "",
+           "### Machine", "", "| | |", "| --- | --- |"]
+    with open("/proc/loadavg") as f:
+        mach = mach + [("Load average when the run ended", " ".join(f.read().split()[:3]))]
+    out += ["| %s | %s |" % kv for kv in mach]
+    out += ["", "Other helpers' builds and tests may share these 2 cores during a run; "
+            "the spread columns show how much that moved the figures.", ""]
+    for key, title in GROUP_TITLES:
+        rows = [f for f in FIGS if f.group == key]
+        if not rows:
+            continue
+        out += ["### " + title, "", "| figure | median | spread | runs | bar | verdict |",
+                "| --- | --- | --- | --- | --- | --- |"]
+        for f in rows:
+            med, spread, n = f.cells()
+            out.append("| %s | %s | %s | %s | %s | %s |" % (f.label, med, spread, n,
+                                                            f.bar or "", f.verdict()))
+        out.append("")
+        cmds = COMMANDS.get(key, [])
+        if key == "jobs":
+            cmds = COMMANDS.get("galaxy", []) + cmds
+        if key == "asyncio":
+            cmds = COMMANDS.get("galaxy", []) + cmds
+        if cmds:
+            out += ["Commands:", ""] + ["- `%s`" % c if not c.startswith("jobs:") and
+                                        not c.startswith("each run") else "- " + c
+                                        for c in cmds] + [""]
+        if key in NOTES:
+            out += [NOTES[key], ""]
+    out.append(END)
+    block = "\n".join(out)
+    try:
+        with open(args.out) as f:
+            doc = f.read()
+    except OSError:
+        doc = ""
+    if BEGIN in doc and END in doc:
+        doc = doc[:doc.index(BEGIN)] + block + doc[doc.index(END) + len(END):]
+    else:
+        # first run on a hand-written file: the block goes after the title,
+        # everything already there is kept below it
+        lines = doc.splitlines(keepends=True)
+        if lines and lines[0].startswith("# "):
+            doc = lines[0] + "\n" + block + "\n\n" + "".join(lines[1:]).lstrip("\n")
+        else:
+            doc = "# Performance\n\n" + block + "\n\n" + doc
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    tmp = args.out + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(doc)
+    os.replace(tmp, args.out)
+    say("wrote " + args.out)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--builddir", required=True)
+    ap.add_argument("--srcdir", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--shared", default=os.environ.get("FLEETD_SHARED") or os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared"))
+    args = ap.parse_args()
+    only = set(filter(None, os.environ.get("BENCH_ONLY", "").split(",")))
+    want = (lambda g: not only or g in only)
+    t0 = time.time()
+    started = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    mach = machine()
+    if want("sim"):
+        group_sim(args)
+    if want("mirror"):
+        group_mirror(args)
+    jobs = None
+    gal = None
+    if want("jobs") or want("asyncio"):
+        gal = Galaxy(args)
+    if want("jobs"):
+        jobs = group_jobs(args, gal)
+    if want("asyncio"):
+        group_asyncio(args, gal, jobs)
+    report(args, mach, started, time.time() - t0)
+
+
+if __name__ == "__main__":
+    main()
