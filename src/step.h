@@ -21,6 +21,8 @@
 #define FLEETD_STEP_H
 
 #include <jansson.h>
+
+struct mirror_fleet;
 #include <stdint.h>
 
 #include "session.h"
@@ -107,6 +109,12 @@ int64_t step_data_int(const struct step_ctx *c, const char *key, int64_t dflt);
 void step_data_set_int(struct step_ctx *c, const char *key, int64_t v);
 /* The id of an argument of the step (0 if absent). */
 int64_t step_arg_id(const struct step_ctx *c, const char *key);
+/* The job's fleet from the mirror, or NULL after step_error() saying it no
+ * longer exists. */
+const struct mirror_fleet *step_fleet(struct step_ctx *c, struct step_result *r);
+/* The same, and it must be stationed at a world (not under way). */
+const struct mirror_fleet *step_anchored_fleet(struct step_ctx *c,
+					       struct step_result *r);
 /* Append an event to the job's history (e.g. "job.reconciled"). */
 void step_note(struct step_ctx *c, const char *type, json_t *data);
 

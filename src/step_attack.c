@@ -31,16 +31,9 @@ static void attack_advance(struct step_ctx *c, struct step_result *r)
 {
 	int64_t world = step_data_int(c, "world", 0);
 	if (c->sub == ATTACK_START) {
-		const struct mirror_fleet *f = mirror_fleet(c->m, c->fleet);
-		if (!f) {
-			step_error(r, "fleet %lld no longer exists", (long long)c->fleet);
+		const struct mirror_fleet *f = step_anchored_fleet(c, r);
+		if (!f)
 			return;
-		}
-		if (!f->anchor || f->dest_id) {
-			step_error(r, "fleet %lld is not anchored at a world",
-				   (long long)c->fleet);
-			return;
-		}
 		step_data_set_int(c, "world", f->anchor);
 		order(c, r, f->anchor);
 		return;

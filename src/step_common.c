@@ -73,6 +73,25 @@ int64_t step_arg_id(const struct step_ctx *c, const char *key)
 	return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
 }
 
+const struct mirror_fleet *step_fleet(struct step_ctx *c, struct step_result *r)
+{
+	const struct mirror_fleet *f = mirror_fleet(c->m, c->fleet);
+	if (!f)
+		step_error(r, "fleet %lld no longer exists", (long long)c->fleet);
+	return f;
+}
+
+const struct mirror_fleet *step_anchored_fleet(struct step_ctx *c,
+					       struct step_result *r)
+{
+	const struct mirror_fleet *f = step_fleet(c, r);
+	if (f && (!f->anchor || f->dest_id)) {
+		step_error(r, "fleet %lld is not anchored at a world", (long long)c->fleet);
+		return NULL;
+	}
+	return f;
+}
+
 void step_note(struct step_ctx *c, const char *type, json_t *data)
 {
 	engine_note(c->eng, c->job_id, type, data);

@@ -134,11 +134,9 @@ static void explore_pick(struct step_ctx *c, struct step_result *r,
 
 static void explore_advance(struct step_ctx *c, struct step_result *r)
 {
-	const struct mirror_fleet *f = mirror_fleet(c->m, c->fleet);
-	if (!f) {
-		step_error(r, "fleet %lld no longer exists", (long long)c->fleet);
+	const struct mirror_fleet *f = step_fleet(c, r);
+	if (!f)
 		return;
-	}
 	if (c->sub == EXPLORE_START) {
 		const json_t *g = json_object_get(c->args, "group");
 		char grp[96];

@@ -29,11 +29,9 @@ static void send_order(struct step_ctx *c, struct step_result *r, int64_t to)
 static void move_advance(struct step_ctx *c, struct step_result *r)
 {
 	int64_t to = step_arg_id(c, "to");
-	const struct mirror_fleet *f = mirror_fleet(c->m, c->fleet);
-	if (!f) {
-		step_error(r, "fleet %lld no longer exists", (long long)c->fleet);
+	const struct mirror_fleet *f = step_fleet(c, r);
+	if (!f)
 		return;
-	}
 	int arrived = f->anchor == to && f->dest_id == 0;
 	switch ((enum move_state)c->sub) {
 	case MOVE_START:

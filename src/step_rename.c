@@ -16,11 +16,9 @@ static const char *const rename_states[] = {"START", "SENT"};
 static void rename_advance(struct step_ctx *c, struct step_result *r)
 {
 	const char *name = json_string_value(json_object_get(c->args, "name"));
-	const struct mirror_fleet *f = mirror_fleet(c->m, c->fleet);
-	if (!f) {
-		step_error(r, "fleet %lld no longer exists", (long long)c->fleet);
+	const struct mirror_fleet *f = step_fleet(c, r);
+	if (!f)
 		return;
-	}
 	int named = f->name && strcmp(f->name, name) == 0;
 	if (c->reply || named) {
 		step_done(r);

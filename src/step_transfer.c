@@ -56,16 +56,9 @@ static void transfer_advance(struct step_ctx *c, struct step_result *r)
 		return;
 	}
 	if (c->sub == TRANSFER_START) {
-		const struct mirror_fleet *f = mirror_fleet(c->m, c->fleet);
-		if (!f) {
-			step_error(r, "fleet %lld no longer exists", (long long)c->fleet);
+		const struct mirror_fleet *f = step_anchored_fleet(c, r);
+		if (!f)
 			return;
-		}
-		if (!f->anchor || f->dest_id) {
-			step_error(r, "fleet %lld is not anchored at a world",
-				   (long long)c->fleet);
-			return;
-		}
 		if (!step_intent_lock(c, f->anchor, r))
 			return;
 	}
