@@ -311,12 +311,13 @@ static void on_get(struct http_req *req, void *arg)
 {
 	struct app *app = arg;
 	int64_t id = http_param_id(req, 0);
-	json_t *job = id > 0 ? engine_job_json(app->engine, id) : NULL;
+	size_t len = 0;
+	const char *job = id > 0 ? engine_job_text(app->engine, id, &len) : NULL;
 	if (!job) {
 		http_reply_error(req, 404, "not_found", "no job %lld", (long long)id);
 		return;
 	}
-	http_reply_json(req, 200, job);
+	http_reply(req, 200, "application/json; charset=utf-8", job, len);
 }
 
 static void on_events(struct http_req *req, void *arg)

@@ -10,6 +10,7 @@
  * that expects its answer is durable.  Nothing about a job's progress is
  * kept between wakes except the compact record. */
 #include "engine.h"
+#include "jobcache.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -60,6 +61,8 @@ struct engine {
 	uint64_t transitions;
 	uint64_t rng;
 	int mirror_attached;
+	struct jobcache cache; /* GET answers of unchanged jobs */
+	char *uncached;        /* the last answer the cache did not keep */
 };
 
 /* A job's row while it is being advanced. */
@@ -427,6 +430,7 @@ static int job_save(struct engine *e, const struct job *j, int64_t now)
 	/* an open intent holds its world until the step is done or the job ends */
 	const json_t *iw = json_object_get(j->data, "intent_world");
 	bind_opt(s, 18, is_live(j->state) && json_is_integer(iw) ? json_integer_value(iw) : 0);
+	jobcache_forget(&e->cache, j->id);
 	int rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	free(data);
@@ -1000,6 +1004,7 @@ int64_t engine_submit(struct engine *e, const json_t *spec, const char *idem_key
 		return -1;
 	}
 	int64_t id = sqlite3_last_insert_rowid(store_db(e->st));
+	jobcache_forget(&e->cache, id);
 	struct job_rec *r = rec_new(e, id, fleet, JOB_QUEUED);
 	if (!r)
 		return -1;
@@ -1084,6 +1089,7 @@ int engine_control(struct engine *e, int64_t id, enum engine_ctl ctl, char *err,
 		sqlite3_bind_text(s, 3, state_names[from], -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 4, now);
 	bind_opt(s, 5, to == JOB_CANCELLED ? now : 0);
+	jobcache_forget(&e->cache, id);
 	int rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
@@ -1214,6 +1220,28 @@ json_t *engine_job_json(struct engine *e, int64_t id)
 	return o;
 }
 
+const char *engine_job_text(struct engine *e, int64_t id, size_t *len)
+{
+	const char *hit = jobcache_get(&e->cache, id, len);
+	if (hit)
+		return hit;
+	json_t *o = engine_job_json(e, id);
+	char *text = o ? json_dumps(o, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+	json_decref(o);
+	if (!text)
+		return NULL;
+	*len = strlen(text);
+	/* inside an open transaction the row may yet be rolled back */
+	int kept = store_in_tx(e->st) ? 0 : jobcache_put(&e->cache, id, text, *len);
+	if (kept > 0) {
+		free(text);
+		return jobcache_get(&e->cache, id, len);
+	}
+	free(e->uncached);
+	e->uncached = text;
+	return text;
+}
+
 static const char SQL_LIST[] =
 	"SELECT " JOB_COLS " FROM jobs WHERE id > ?1 AND (?2 IS NULL OR state = ?2) "
 	"AND (?3 IS NULL OR fleet = ?3) ORDER BY id LIMIT ?4";
@@ -1288,6 +1316,7 @@ struct engine *engine_new(struct app *app)
 	idmap_init(&e->recs);
 	idmap_init(&e->lease);
 	condidx_init(&e->ci);
+	jobcache_init(&e->cache);
 	e->rng = (uint64_t)clock_now_ms() * 2654435761u | 1;
 	struct loop_source src = {
 		.name = "jobs", .prepare = engine_prepare,
@@ -1383,5 +1412,7 @@ void engine_free(struct engine *e)
 	idmap_free(&e->recs);
 	idmap_free(&e->lease);
 	condidx_free(&e->ci);
+	jobcache_free(&e->cache);
+	free(e->uncached);
 	free(e);
 }

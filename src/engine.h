@@ -56,6 +56,10 @@ int engine_control(struct engine *e, int64_t id, enum engine_ctl ctl, char *err,
 
 /* The job as the API shows it; NULL if there is none. */
 json_t *engine_job_json(struct engine *e, int64_t id);
+/* The same, serialised: from the job cache while the row is unchanged
+ * since it was last read outside a transaction.  Owned by the engine and
+ * valid until the next engine call; NULL if there is none. */
+const char *engine_job_text(struct engine *e, int64_t id, size_t *len);
 /* Jobs with id > after, filtered (state < 0, fleet 0: any), oldest first;
  * *next is the cursor for the next page or 0. */
 json_t *engine_list(struct engine *e, int state, int64_t fleet, int64_t after,

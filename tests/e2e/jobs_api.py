@@ -3,7 +3,9 @@ every malformed submission (a table of them) gets a 4xx with the JSON
 error body and stores nothing (checked in the database); 201 + Location
 only for a good job; Idempotency-Key; the fleet lease (409 naming the
 holder); cancel/pause/resume and their 409s; listing with filters and
-cursor pagination; the event history."""
+cursor pagination; the event history.  A GET right after every kind of
+change (pause, resume, cancel, a step finishing) shows the new state, not
+an answer cached before it."""
 import http.client
 import json
 import sys
@@ -163,19 +165,37 @@ def ctl(jid, what, expect):
     return b
 
 
+def row_matches(jid):
+    """GET (twice: a miss, then what the cache kept) agrees with the row."""
+    for _ in range(2):
+        j = fd.job(jid)
+        r = fd.sql("SELECT state, step, paused_from, attempts FROM jobs WHERE id = ?", jid)[0]
+        check((j["state"], j["step"], j.get("paused_from"), j["attempts"]) == tuple(r),
+              "GET %s disagrees with the row %s" % (j, r))
+    return j
+
+
+row_matches(j1["id"])  # the answer is cached now
 b = ctl(j1["id"], "pause", 200)
 check(b["state"] == "paused" and b["paused_from"] == "waiting", "paused: %s" % b)
+j = row_matches(j1["id"])
+check(j["state"] == "paused" and j["paused_from"] == "waiting", "GET after pause: %s" % j)
 b = ctl(j1["id"], "pause", 409)
 check("already paused" in b["error"]["message"], "message: %s" % b)
 b = ctl(j1["id"], "resume", 200)
 check(b["state"] in ("running", "waiting"), "resumed: %s" % b)
+j = fd.job(j1["id"])
+check(j["state"] in ("running", "waiting") and "paused_from" not in j, "GET after resume: %s" % j)
 j = fd.wait_state(j1["id"], ["waiting"])
+row_matches(j1["id"])
 check(j["wake_at"] == j1["wake_at"], "resume kept the absolute deadline: %s vs %s" %
       (j["wake_at"], j1["wake_at"]))
 b = ctl(j1["id"], "resume", 409)
 check("not paused" in b["error"]["message"], "message: %s" % b)
 b = ctl(j1["id"], "cancel", 200)
 check(b["state"] == "cancelled" and b["finished_at"], "cancelled: %s" % b)
+j = row_matches(j1["id"])
+check(j["state"] == "cancelled" and j["finished_at"] == b["finished_at"], "GET after cancel: %s" % j)
 for what in ("cancel", "pause", "resume"):
     b = ctl(j1["id"], what, 409)
     check("already ended (cancelled)" in b["error"]["message"], "message: %s" % b)
@@ -209,6 +229,29 @@ F4 = mine[3]["id"]
 d = fd.submit({"fleet": F4, "steps": [{"op": "wait", "seconds": 1}], "delay_seconds": 1})
 d = fd.wait_state(d["id"], ["succeeded"], 30)
 check(d["started_at"] >= d["created_at"], "delay: %s" % d)
+
+# --- a step finishing is seen by the next GET ------------------------------------------
+# polling keeps the answer cached through every state; a stale one never shows step 1
+F5 = mine[4]["id"]
+m = fd.submit({"fleet": F5, "steps": [{"op": "rename", "name": "Cache Check"},
+                                      {"op": "wait", "seconds": 3600}]})
+end = time.time() + 60
+while time.time() < end:
+    j = fd.job(m["id"])
+    if j["step"] == 1 and j["state"] == "waiting":
+        break
+    check(j["state"] in ("queued", "running", "waiting"), "rename job: %s" % j)
+    time.sleep(0.05)
+check(j["step"] == 1 and j["state"] == "waiting", "GET never showed the step finished: %s" % j)
+row_matches(m["id"])
+check("job.step_done" in [e["type"] for e in fd.events(m["id"])], "no step_done event")
+end = time.time() + 30
+while True:
+    st, fl = fd.call("GET", "/v1/fleets/%d" % F5)
+    if (st == 200 and fl.get("name") == "Cache Check") or time.time() > end:
+        break
+    time.sleep(0.1)
+check(st == 200 and fl.get("name") == "Cache Check", "the game saw no rename: %s" % fl)
 
 # --- listing: filters and cursor pagination --------------------------------------------------
 st, b = fd.call("GET", "/v1/jobs?state=cancelled")
