@@ -65,14 +65,18 @@ struct engine {
 	char *uncached;        /* the last answer the cache did not keep */
 };
 
-/* A job's row while it is being advanced. */
+/* A job's row while it is being advanced.  row_* are the indexed columns
+ * as the row holds them: a write sets only those that changed, so SQLite
+ * touches an index only when its key moves. */
 struct job {
 	int64_t id, fleet, step, iteration, wake_at, wait_key, wait_arg, attempts;
-	int64_t started_at, finished_at;
+	int64_t started_at, finished_at, created_at;
 	int state, paused_from, wait;
 	char sub[32];
 	json_t *spec, *data;
 	char *last_error;
+	int64_t row_fleet, row_intent;
+	int row_state;
 };
 
 static const char *const state_names[JOB_STATE_COUNT] = {
@@ -332,15 +336,40 @@ static void rec_set_fleet(struct engine *e, struct job_rec *r, int64_t fleet)
 #define JOB_COLS                                                              \
 	"id, name, fleet, spec, state, paused_from, step, sub_state, step_data, " \
 	"iteration, wake_at, wait_kind, wait_key, wait_arg, attempts, "       \
-	"last_error, created_at, updated_at, started_at, finished_at"
+	"last_error, created_at, updated_at, started_at, finished_at, intent_world"
 
 static const char SQL_LOAD[] = "SELECT " JOB_COLS " FROM jobs WHERE id = ?1";
-static const char SQL_SAVE[] =
-	"UPDATE jobs SET fleet = ?2, state = ?3, paused_from = ?4, step = ?5, "
-	"sub_state = ?6, step_data = ?7, iteration = ?8, wake_at = ?9, "
-	"wait_kind = ?10, wait_key = ?11, wait_arg = ?12, attempts = ?13, "
-	"last_error = ?14, updated_at = ?15, started_at = ?16, finished_at = ?17, "
-	"intent_world = ?18 WHERE id = ?1";
+
+/* The columns every write sets; ?1 is the id.  fleet (?2), state (?3)
+ * and intent_world (?18) are indexed and appear only when they change:
+ * SQLite maintains an index (and checks the state CHECK) only for the
+ * columns an UPDATE names. */
+#define SAVE_COLS                                                              \
+	"paused_from = ?4, step = ?5, sub_state = ?6, step_data = ?7, "        \
+	"iteration = ?8, wake_at = ?9, wait_kind = ?10, wait_key = ?11, "      \
+	"wait_arg = ?12, attempts = ?13, last_error = ?14, updated_at = ?15, " \
+	"started_at = ?16, finished_at = ?17"
+enum { SAVE_FLEET = 1, SAVE_STATE = 2, SAVE_INTENT = 4, SAVE_VARIANTS = 8 };
+static const char *const SQL_SAVE[SAVE_VARIANTS] = {
+	"UPDATE jobs SET " SAVE_COLS " WHERE id = ?1",
+	"UPDATE jobs SET fleet = ?2, " SAVE_COLS " WHERE id = ?1",
+	"UPDATE jobs SET state = ?3, " SAVE_COLS " WHERE id = ?1",
+	"UPDATE jobs SET fleet = ?2, state = ?3, " SAVE_COLS " WHERE id = ?1",
+	"UPDATE jobs SET intent_world = ?18, " SAVE_COLS " WHERE id = ?1",
+	"UPDATE jobs SET fleet = ?2, intent_world = ?18, " SAVE_COLS " WHERE id = ?1",
+	"UPDATE jobs SET state = ?3, intent_world = ?18, " SAVE_COLS " WHERE id = ?1",
+	"UPDATE jobs SET fleet = ?2, state = ?3, intent_world = ?18, " SAVE_COLS
+	" WHERE id = ?1",
+};
+/* A job's first write: the whole row, already advanced as far as it can
+ * go in the turn it was submitted (the same numbering as SQL_SAVE). */
+static const char SQL_INSERT[] =
+	"INSERT INTO jobs (id, fleet, state, paused_from, step, sub_state, step_data, "
+	"iteration, wake_at, wait_kind, wait_key, wait_arg, attempts, last_error, "
+	"updated_at, started_at, finished_at, intent_world, name, spec, idem_key, "
+	"idem_body, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+	"?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)";
+static const char SQL_NEXT_ID[] = "SELECT coalesce(max(id), 0) + 1 FROM jobs";
 
 static int64_t col_i64(sqlite3_stmt *s, int i, int64_t dflt)
 {
@@ -382,8 +411,12 @@ static int job_load(struct engine *e, int64_t id, struct job *j)
 	j->attempts = sqlite3_column_int64(s, 14);
 	const char *le = (const char *)sqlite3_column_text(s, 15);
 	j->last_error = le ? strdup(le) : NULL;
+	j->created_at = sqlite3_column_int64(s, 16);
 	j->started_at = col_i64(s, 18, 0);
 	j->finished_at = col_i64(s, 19, 0);
+	j->row_fleet = j->fleet;
+	j->row_state = j->state;
+	j->row_intent = col_i64(s, 20, 0);
 	sqlite3_reset(s);
 	if (!j->spec || !j->data || j->state < 0) {
 		job_clear(j);
@@ -400,20 +433,26 @@ static void bind_opt(sqlite3_stmt *s, int i, int64_t v)
 		sqlite3_bind_null(s, i);
 }
 
-static int job_save(struct engine *e, const struct job *j, int64_t now)
+/* The intent_world column: an open intent holds its world until the step
+ * is done or the job ends. */
+static int64_t intent_of(const struct job *j)
 {
-	sqlite3_stmt *s = store_stmt(e->st, SQL_SAVE);
-	if (!s)
-		return -1;
-	char *data = json_dumps(j->data, JSON_COMPACT | JSON_SORT_KEYS);
+	const json_t *iw = json_object_get(j->data, "intent_world");
+	return is_live(j->state) && json_is_integer(iw) ? json_integer_value(iw) : 0;
+}
+
+/* Bind the columns of SQL_SAVE / SQL_INSERT ?1..?18. */
+static void bind_row(sqlite3_stmt *s, const struct job *j, const char *data,
+		     int64_t intent, int64_t now)
+{
 	sqlite3_bind_int64(s, 1, j->id);
 	bind_opt(s, 2, j->fleet);
 	sqlite3_bind_text(s, 3, state_names[j->state], -1, SQLITE_STATIC);
 	if (j->state == JOB_PAUSED && j->paused_from >= 0)
 		sqlite3_bind_text(s, 4, state_names[j->paused_from], -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 5, j->step);
-	sqlite3_bind_text(s, 6, j->sub, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 7, data ? data : "{}", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 6, j->sub, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 7, data ? data : "{}", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 8, j->iteration);
 	bind_opt(s, 9, j->wake_at);
 	if (j->wait != WAIT_NONE) {
@@ -423,23 +462,71 @@ static int job_save(struct engine *e, const struct job *j, int64_t now)
 	}
 	sqlite3_bind_int64(s, 13, j->attempts);
 	if (j->last_error)
-		sqlite3_bind_text(s, 14, j->last_error, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, 14, j->last_error, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 15, now);
 	bind_opt(s, 16, j->started_at);
 	bind_opt(s, 17, j->finished_at);
-	/* an open intent holds its world until the step is done or the job ends */
-	const json_t *iw = json_object_get(j->data, "intent_world");
-	bind_opt(s, 18, is_live(j->state) && json_is_integer(iw) ? json_integer_value(iw) : 0);
+	bind_opt(s, 18, intent);
+}
+
+static int step_stmt(struct engine *e, sqlite3_stmt *s, const struct job *j)
+{
 	jobcache_forget(&e->cache, j->id);
 	int rc = sqlite3_step(s);
 	sqlite3_reset(s);
-	free(data);
 	if (rc != SQLITE_DONE) {
-		log_error("job save failed", "job=%lld error=\"%s\"", (long long)j->id,
+		log_error("job write failed", "job=%lld error=\"%s\"", (long long)j->id,
 			  sqlite3_errmsg(store_db(e->st)));
 		return -1;
 	}
 	return 0;
+}
+
+/* Write back a loaded job; the row then matches j. */
+static int job_save(struct engine *e, struct job *j, int64_t now)
+{
+	int64_t intent = intent_of(j);
+	int v = (j->fleet != j->row_fleet ? SAVE_FLEET : 0) |
+		(j->state != j->row_state ? SAVE_STATE : 0) |
+		(intent != j->row_intent ? SAVE_INTENT : 0);
+	sqlite3_stmt *s = store_stmt(e->st, SQL_SAVE[v]);
+	if (!s)
+		return -1;
+	char *data = json_dumps(j->data, JSON_COMPACT | JSON_SORT_KEYS);
+	bind_row(s, j, data, intent, now);
+	int rc = step_stmt(e, s, j);
+	free(data);
+	if (rc == 0) {
+		j->row_fleet = j->fleet;
+		j->row_state = j->state;
+		j->row_intent = intent;
+	}
+	return rc;
+}
+
+/* The first write of a submitted job. */
+static int job_insert(struct engine *e, const struct job *j, const char *idem_key,
+		      const char *idem_body, int64_t now)
+{
+	sqlite3_stmt *s = store_stmt(e->st, SQL_INSERT);
+	if (!s)
+		return -1;
+	char *data = json_dumps(j->data, JSON_COMPACT | JSON_SORT_KEYS);
+	char *spec = json_dumps(j->spec, JSON_COMPACT | JSON_SORT_KEYS);
+	bind_row(s, j, data, intent_of(j), now);
+	const char *name = json_string_value(json_object_get(j->spec, "name"));
+	if (name)
+		sqlite3_bind_text(s, 19, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 20, spec ? spec : "{}", -1, SQLITE_STATIC);
+	if (idem_key) {
+		sqlite3_bind_text(s, 21, idem_key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 22, idem_body, -1, SQLITE_STATIC);
+	}
+	sqlite3_bind_int64(s, 23, j->created_at);
+	int rc = step_stmt(e, s, j);
+	free(data);
+	free(spec);
+	return rc;
 }
 
 void engine_note(struct engine *e, int64_t job_id, const char *type,
@@ -452,6 +539,24 @@ static void note_new(struct engine *e, int64_t job_id, const char *type, json_t 
 {
 	engine_note(e, job_id, type, data);
 	json_decref(data);
+}
+
+/* The hot events, written as text: no JSON tree per transition. */
+static void note_step_started(struct engine *e, const struct job *j)
+{
+	char d[128];
+	const json_t *args = json_array_get(json_object_get(j->spec, "steps"), (size_t)j->step);
+	snprintf(d, sizeof d, "{\"step\":%lld,\"op\":\"%s\",\"iteration\":%lld}",
+		 (long long)j->step, jobspec_op_name(jobspec_step_op(args)),
+		 (long long)j->iteration);
+	eventlog_append_text(e->el, j->id, "job.step_started", d);
+}
+
+static void note_step_done(struct engine *e, const struct job *j, const char *op)
+{
+	char d[96];
+	snprintf(d, sizeof d, "{\"step\":%lld,\"op\":\"%s\"}", (long long)j->step, op);
+	eventlog_append_text(e->el, j->id, "job.step_done", d);
 }
 
 static void set_error(struct job *j, const char *msg)
@@ -686,9 +791,7 @@ static struct pending_call *advance(struct engine *e, struct job_rec *r,
 			return NULL;
 		} else {
 			if (sr.verdict == STEP_DONE)
-				note_new(e, j->id, "job.step_done",
-					 json_pack("{s:I,s:s}", "step", (json_int_t)j->step,
-						   "op", op->name));
+				note_step_done(e, j, op->name);
 		}
 		reply = NULL;
 		switch (sr.verdict) {
@@ -720,11 +823,7 @@ static struct pending_call *advance(struct engine *e, struct job_rec *r,
 			}
 			if (paused)
 				return NULL;
-			note_new(e, j->id, "job.step_started",
-				 json_pack("{s:I,s:s,s:I}", "step", (json_int_t)j->step,
-					   "op", jobspec_op_name(jobspec_step_op(
-						   json_array_get(steps, (size_t)j->step))),
-					   "iteration", (json_int_t)j->iteration));
+			note_step_started(e, j);
 			continue;
 		case STEP_WAIT_UNTIL:
 			go_wait(j);
@@ -861,6 +960,67 @@ static void settle(struct engine *e, struct job_rec *r, const struct job *j,
 	register_wait(e, r, j->wait, j->wait_key, j->wait_arg, j->wake_at);
 }
 
+/* What the row said before this run: the events describe the change. */
+struct job_was {
+	int state, wait;
+	int64_t key, wake;
+};
+
+static struct job_was job_was(const struct job *j)
+{
+	return (struct job_was){j->state, j->wait, j->wait_key, j->wake_at};
+}
+
+static void note_transition(struct engine *e, const struct job *j,
+			    const struct job_was *was)
+{
+	char d[160];
+	if (j->state != was->state) {
+		snprintf(d, sizeof d, "{\"from\":\"%s\",\"to\":\"%s\",\"step\":%lld}",
+			 state_names[was->state], state_names[j->state], (long long)j->step);
+		eventlog_append_text(e->el, j->id, "job.state", d);
+	}
+	if (j->state != JOB_WAITING ||
+	    (j->wait == was->wait && j->wait_key == was->key && j->wake_at == was->wake &&
+	     was->state == JOB_WAITING))
+		return;
+	if (!j->wait)
+		snprintf(d, sizeof d, "{\"kind\":\"time\",\"until_ms\":%lld}",
+			 (long long)j->wake_at);
+	else if (j->wait == WAIT_ANCHORED)
+		snprintf(d, sizeof d, "{\"kind\":\"%s\",\"key\":%lld,\"world\":%lld}",
+			 wait_names[j->wait], (long long)j->wait_key, (long long)j->wait_arg);
+	else
+		snprintf(d, sizeof d, "{\"kind\":\"%s\",\"key\":%lld,\"until_ms\":%lld}",
+			 wait_names[j->wait], (long long)j->wait_key, (long long)j->wake_at);
+	eventlog_append_text(e->el, j->id, "job.wait", d);
+}
+
+/* Advance a live job that may run now; res is a call's answer or NULL,
+ * skipped the message of a game error its step passes over.  Returns a
+ * call to send after the commit, or NULL. */
+static struct pending_call *job_run_live(struct engine *e, struct job_rec *r,
+					 struct job *j, const struct call_result *res,
+					 const char *skipped, int64_t now)
+{
+	if (j->state == JOB_QUEUED) {
+		j->started_at = now;
+		note_step_started(e, j);
+	}
+	if (j->state != JOB_PAUSED)
+		j->state = JOB_RUNNING;
+	return advance(e, r, j, res ? res->answer : NULL, skipped, now);
+}
+
+/* The row is written: events, counters, and the record's new wait. */
+static void job_written(struct engine *e, struct job_rec *r, const struct job *j,
+			const struct job_was *was, struct pending_call *pc)
+{
+	note_transition(e, j, was);
+	count_move(e, was->state, j->state);
+	settle(e, r, j, pc);
+}
+
 static void run_job(struct engine *e, struct job_rec *r, const struct call_result *res)
 {
 	int64_t now = clock_now_ms();
@@ -871,8 +1031,7 @@ static void run_job(struct engine *e, struct job_rec *r, const struct call_resul
 		loop_timer_arm(e->loop, &r->timer, now + 1000);
 		return;
 	}
-	int old_state = j.state, old_wait = j.wait;
-	int64_t old_key = j.wait_key, old_wake = j.wake_at;
+	struct job_was was = job_was(&j);
 	struct pending_call *pc = NULL;
 	if (!is_live(j.state)) {
 		if (res)
@@ -889,22 +1048,12 @@ static void run_job(struct engine *e, struct job_rec *r, const struct call_resul
 		job_clear(&j);
 		return;
 	}
-	if (j.state == JOB_QUEUED) {
-		if (j.wake_at > now) {
-			register_wait(e, r, WAIT_NONE, 0, 0, j.wake_at);
-			job_clear(&j);
-			return;
-		}
-		j.started_at = now;
-		note_new(e, j.id, "job.step_started",
-			 json_pack("{s:I,s:s,s:I}", "step", (json_int_t)j.step, "op",
-				   jobspec_op_name(jobspec_step_op(json_array_get(
-					   json_object_get(j.spec, "steps"), (size_t)j.step))),
-				   "iteration", (json_int_t)j.iteration));
+	if (j.state == JOB_QUEUED && j.wake_at > now) {
+		register_wait(e, r, WAIT_NONE, 0, 0, j.wake_at);
+		job_clear(&j);
+		return;
 	}
-	if (j.state != JOB_PAUSED)
-		j.state = JOB_RUNNING;
-	pc = advance(e, r, &j, res ? res->answer : NULL, skipped[0] ? skipped : NULL, now);
+	pc = job_run_live(e, r, &j, res, skipped[0] ? skipped : NULL, now);
 save:
 	if (job_save(e, &j, now) < 0) {
 		if (pc)
@@ -914,24 +1063,7 @@ save:
 		loop_timer_arm(e->loop, &r->timer, now + 1000);
 		return;
 	}
-	if (j.state != old_state)
-		note_new(e, j.id, "job.state",
-			 json_pack("{s:s,s:s,s:I}", "from", state_names[old_state], "to",
-				   state_names[j.state], "step", (json_int_t)j.step));
-	if (j.state == JOB_WAITING &&
-	    (j.wait != old_wait || j.wait_key != old_key || j.wake_at != old_wake ||
-	     old_state != JOB_WAITING)) {
-		json_t *d = json_pack("{s:s}", "kind", j.wait ? wait_names[j.wait] : "time");
-		if (j.wait)
-			json_object_set_new(d, "key", json_integer(j.wait_key));
-		if (j.wait == WAIT_ANCHORED)
-			json_object_set_new(d, "world", json_integer(j.wait_arg));
-		else
-			json_object_set_new(d, "until_ms", json_integer(j.wake_at));
-		note_new(e, j.id, "job.wait", d);
-	}
-	count_move(e, old_state, j.state);
-	settle(e, r, &j, pc);
+	job_written(e, r, &j, &was, pc);
 	job_clear(&j);
 }
 
@@ -961,18 +1093,31 @@ static void engine_dispatch(void *arg, const struct loop_fds *fds)
 
 /* --- submission and control --------------------------------------------- */
 
-static const char SQL_INSERT[] =
-	"INSERT INTO jobs (name, fleet, spec, state, wake_at, idem_key, idem_body, "
-	"created_at, updated_at) VALUES (?1, ?2, ?3, 'queued', ?4, ?5, ?6, ?7, ?7)";
+/* The id the next job gets: the writer holds the transaction, so no one
+ * else can take it between here and the INSERT. */
+static int64_t next_job_id(struct engine *e)
+{
+	sqlite3_stmt *s = store_stmt(e->st, SQL_NEXT_ID);
+	if (!s || sqlite3_step(s) != SQLITE_ROW) {
+		if (s)
+			sqlite3_reset(s);
+		return -1;
+	}
+	int64_t id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return id;
+}
 
+/* A job due now is started before its row is first written, so a
+ * submission is one INSERT (not an INSERT and then an UPDATE of the same
+ * row when it starts).  A failed INSERT leaves the turn's events of the
+ * job in the transaction; SQLite fails such a write only on I/O or
+ * memory errors, which fail that commit too. */
 int64_t engine_submit(struct engine *e, const json_t *spec, const char *idem_key,
 		      const char *idem_body, int64_t *holder)
 {
 	int64_t now = clock_now_ms();
-	int64_t fleet = 0;
-	const json_t *fv = json_object_get(spec, "fleet");
-	if (fv)
-		fleet = json_integer_value(fv);
+	int64_t fleet = json_integer_value(json_object_get(spec, "fleet"));
 	struct job_rec *h = fleet ? idmap_get(&e->lease, fleet) : NULL;
 	if (h) {
 		*holder = h->id;
@@ -980,38 +1125,35 @@ int64_t engine_submit(struct engine *e, const json_t *spec, const char *idem_key
 	}
 	if (store_begin(e->st) < 0)
 		return -1;
-	sqlite3_stmt *s = store_stmt(e->st, SQL_INSERT);
-	if (!s)
-		return -1;
-	char *text = json_dumps(spec, JSON_COMPACT | JSON_SORT_KEYS);
-	int64_t start = jobspec_start_ms(spec, now);
-	const char *name = json_string_value(json_object_get(spec, "name"));
-	if (name)
-		sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
-	bind_opt(s, 2, fleet);
-	sqlite3_bind_text(s, 3, text ? text : "{}", -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 4, start);
-	if (idem_key) {
-		sqlite3_bind_text(s, 5, idem_key, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(s, 6, idem_body, -1, SQLITE_TRANSIENT);
-	}
-	sqlite3_bind_int64(s, 7, now);
-	int rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	free(text);
-	if (rc != SQLITE_DONE) {
-		log_error("job insert failed", "error=\"%s\"", sqlite3_errmsg(store_db(e->st)));
+	struct job j = {
+		.id = next_job_id(e), .fleet = fleet, .state = JOB_QUEUED,
+		.paused_from = -1, .spec = json_incref((json_t *)spec),
+		.data = json_object(), .created_at = now,
+		.wake_at = jobspec_start_ms(spec, now),
+	};
+	snprintf(j.sub, sizeof j.sub, "START");
+	struct job_rec *r = j.id > 0 && j.data ? rec_new(e, j.id, fleet, JOB_QUEUED) : NULL;
+	if (!r) {
+		job_clear(&j);
 		return -1;
 	}
-	int64_t id = sqlite3_last_insert_rowid(store_db(e->st));
-	jobcache_forget(&e->cache, id);
-	struct job_rec *r = rec_new(e, id, fleet, JOB_QUEUED);
-	if (!r)
+	struct job_was was = job_was(&j);
+	note_new(e, j.id, "job.created", json_pack("{s:O}", "spec", spec));
+	struct pending_call *pc = NULL;
+	if (j.wake_at <= now)
+		pc = job_run_live(e, r, &j, NULL, NULL, now);
+	if (job_insert(e, &j, idem_key, idem_body, now) < 0) {
+		if (pc)
+			pc_free(pc);
+		rec_drop(e, r);
+		job_clear(&j);
 		return -1;
-	note_new(e, id, "job.created", json_pack("{s:O}", "spec", spec));
+	}
 	e->counts[JOB_QUEUED]++;
 	e->transitions++;
-	register_wait(e, r, WAIT_NONE, 0, 0, start > now ? start : 0);
+	job_written(e, r, &j, &was, pc);
+	int64_t id = j.id;
+	job_clear(&j);
 	return id;
 }
 

@@ -76,22 +76,29 @@ static void eventlog_committed(void *arg, int ok)
 int64_t eventlog_append(struct eventlog *el, int64_t job_id, const char *type,
 			const json_t *data)
 {
+	char *text = data ? json_dumps(data, JSON_COMPACT) : NULL;
+	int64_t id = eventlog_append_text(el, job_id, type, text);
+	free(text);
+	return id;
+}
+
+int64_t eventlog_append_text(struct eventlog *el, int64_t job_id, const char *type,
+			     const char *text)
+{
 	if (store_begin(el->st) < 0)
 		return -1;
 	sqlite3_stmt *s = store_stmt(el->st, SQL_INSERT);
 	if (!s)
 		return -1;
-	char *text = data ? json_dumps(data, JSON_COMPACT) : NULL;
 	sqlite3_bind_int64(s, 1, clock_now_ms());
 	if (job_id > 0)
 		sqlite3_bind_int64(s, 2, job_id);
 	else
 		sqlite3_bind_null(s, 2);
 	sqlite3_bind_text(s, 3, type, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, text ? text : "{}", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 4, text ? text : "{}", -1, SQLITE_STATIC);
 	int rc = sqlite3_step(s);
 	sqlite3_reset(s);
-	free(text);
 	if (rc != SQLITE_DONE) {
 		log_error("event append failed", "type=%s error=\"%s\"", type,
 			  sqlite3_errmsg(store_db(el->st)));

@@ -26,6 +26,10 @@ void eventlog_free(struct eventlog *el);
  * Returns the new event id, or -1. */
 int64_t eventlog_append(struct eventlog *el, int64_t job_id, const char *type,
 			const json_t *data);
+/* The same with data already serialised: text must be one JSON object
+ * (the caller's promise; it is stored as given), NULL for {}. */
+int64_t eventlog_append_text(struct eventlog *el, int64_t job_id, const char *type,
+			     const char *text);
 
 /* Called after each commit that added events, with the highest id. */
 typedef void (*eventlog_fn)(void *arg, int64_t last_id);

@@ -1,7 +1,9 @@
 /* test_migrations.c -- the runner: a fresh file gets every migration once,
  * a second open applies nothing, WAL is on, the file is 0600, a database
  * from a newer schema is refused, a failing migration leaves nothing
- * behind, and a gap in the numbering is refused. */
+ * behind, and a gap in the numbering is refused.  0003 (the jobs table
+ * rebuilt) keeps a 0002 database's rows and rules, and a state change
+ * no longer builds temporary b-trees. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,6 +144,82 @@ static void test_group_commit(void)
 	cleanup();
 }
 
+/* How many temporary b-trees the program of sql opens. */
+static int ephemeral_tables(struct store *st, const char *sql)
+{
+	char q[600];
+	snprintf(q, sizeof q, "EXPLAIN %s", sql);
+	sqlite3_stmt *s;
+	int n = 0;
+	if (sqlite3_prepare_v2(store_db(st), q, -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	while (sqlite3_step(s) == SQLITE_ROW)
+		n += strcmp((const char *)sqlite3_column_text(s, 1), "OpenEphemeral") == 0;
+	sqlite3_finalize(s);
+	return n;
+}
+
+static const char JOB_ROW[] =
+	"INSERT INTO jobs (id, name, fleet, spec, state, step, sub_state, step_data, "
+	"wake_at, wait_kind, wait_key, idem_key, idem_body, created_at, updated_at) "
+	"VALUES (%d, 'n%d', %d, '{\"fleet\":%d}', '%s', 1, 'MOVING', '{\"x\":1}', "
+	"1700000000000, 'anchored', %d, %s, %s, 1600000000000, 1600000000001)";
+
+static void test_jobs_rebuilt(void)
+{
+	char err[256], sql[600];
+	cleanup();
+	/* a database as fleetd left it before 0003 */
+	int n02 = 0;
+	while (migrations_files[n02].name && strncmp(migrations_files[n02].name, "0003", 4))
+		n02++;
+	struct embed_file upto2[8];
+	CHECK(n02 == 2 && migrations_files[n02].name != NULL);
+	memcpy(upto2, migrations_files, (size_t)n02 * sizeof upto2[0]);
+	upto2[n02] = (struct embed_file){NULL, NULL, 0};
+	struct store *st = store_open_with(path, upto2, err, sizeof err);
+	CHECK(st != NULL);
+	if (!st)
+		return;
+	CHECK(ephemeral_tables(st, "UPDATE jobs SET state = ?2 WHERE id = ?1") > 0);
+	const char *states[] = {"waiting", "succeeded", "paused", "cancelled"};
+	for (int i = 1; i <= 4; i++) {
+		snprintf(sql, sizeof sql, JOB_ROW, i, i, 100 + i, 100 + i, states[i - 1],
+			 200 + i, i == 2 ? "'key-2'" : "NULL", i == 2 ? "'{}'" : "NULL");
+		CHECK(store_exec(st, sql) == 0);
+	}
+	store_close(st);
+
+	st = store_open(path, err, sizeof err);
+	CHECK(st != NULL);
+	if (!st)
+		return;
+	CHECK_EQ_INT(store_schema_version(st), store_latest_version());
+	CHECK_EQ_INT(count(st, "SELECT count(*) FROM jobs"), 4);
+	CHECK_EQ_INT(count(st, "SELECT count(*) FROM jobs WHERE id = 2 AND name = 'n2' "
+			       "AND fleet = 102 AND spec = '{\"fleet\":102}' AND "
+			       "state = 'succeeded' AND step = 1 AND sub_state = 'MOVING' "
+			       "AND step_data = '{\"x\":1}' AND wake_at = 1700000000000 "
+			       "AND wait_kind = 'anchored' AND wait_key = 202 AND "
+			       "idem_key = 'key-2' AND created_at = 1600000000000 AND "
+			       "updated_at = 1600000000001"), 1);
+	CHECK_EQ_INT(count(st, "SELECT count(*) FROM sqlite_master WHERE type = 'index' "
+			       "AND tbl_name = 'jobs' AND name LIKE 'jobs_%'"), 5);
+	CHECK_EQ_INT(count(st, "SELECT count(*) FROM sqlite_master WHERE name = 'jobs_new'"), 0);
+	/* the rules of 0002 still hold */
+	CHECK(store_exec(st, "UPDATE jobs SET state = 'lost' WHERE id = 1") < 0);
+	snprintf(sql, sizeof sql, JOB_ROW, 5, 5, 101, 101, "queued", 0, "NULL", "NULL");
+	CHECK(store_exec(st, sql) < 0); /* fleet 101 is leased by live job 1 */
+	snprintf(sql, sizeof sql, JOB_ROW, 5, 5, 102, 102, "queued", 0, "NULL", "NULL");
+	CHECK(store_exec(st, sql) == 0); /* job 2 has ended: 102 is free */
+	snprintf(sql, sizeof sql, JOB_ROW, 6, 6, 106, 106, "queued", 0, "'key-2'", "'{}'");
+	CHECK(store_exec(st, sql) < 0); /* Idempotency-Key used */
+	/* and a state change is plain comparisons now */
+	CHECK_EQ_INT(ephemeral_tables(st, "UPDATE jobs SET state = ?2 WHERE id = ?1"), 0);
+	store_close(st);
+	cleanup();
+}
+
 int main(void)
 {
 	snprintf(path, sizeof path, "/tmp/fleetd-test-mig-%d.db", (int)getpid());
@@ -149,5 +227,6 @@ int main(void)
 	test_newer_refused();
 	test_failure_rolls_back();
 	test_group_commit();
+	test_jobs_rebuilt();
 	return tap_done();
 }
