@@ -17,6 +17,7 @@
 #include "engine.h"
 #include "eventlog.h"
 #include "http.h"
+#include "job_answer.h"
 #include "jobspec.h"
 #include "jsonx.h"
 #include "mirror.h"
@@ -25,6 +26,7 @@
 #define LIST_DEFAULT 100
 #define LIST_MAX 1000
 #define IDEM_MAX 200
+#define JSON_TYPE "application/json; charset=utf-8"
 
 struct after_commit {
 	struct http_req *req;
@@ -42,7 +44,8 @@ static void reply_job_committed(void *arg, int ok)
 		free(ac);
 		return;
 	}
-	json_t *job = engine_job_json(ac->app->engine, ac->id);
+	size_t len;
+	const char *job = engine_job_text(ac->app->engine, ac->id, &len);
 	if (!job) {
 		http_reply_error(ac->req, 500, "store_failed", "job %lld vanished",
 				 (long long)ac->id);
@@ -52,7 +55,7 @@ static void reply_job_committed(void *arg, int ok)
 			snprintf(loc, sizeof loc, "/v1/jobs/%lld", (long long)ac->id);
 			http_add_header(ac->req, "Location", loc);
 		}
-		http_reply_json(ac->req, ac->status, job);
+		http_reply(ac->req, ac->status, JSON_TYPE, job, len);
 	}
 	free(ac);
 }
@@ -295,16 +298,29 @@ static void on_list(struct http_req *req, void *arg)
 		return;
 	}
 	int64_t next = 0;
-	json_t *jobs = engine_list(app->engine, state, fleet, after, (int)limit, &next);
-	json_t *body = json_pack("{s:o}", "jobs", jobs);
+	size_t len;
+	char *jobs = engine_list(app->engine, state, fleet, after, (int)limit, &next, &len);
+	struct jtext body = {0};
+	jtext_puts(&body, "{\"jobs\":");
+	jtext_put(&body, jobs ? jobs : "[]", jobs ? len : 2);
+	jtext_puts(&body, ",\"next_cursor\":");
 	if (next) {
 		char c[32];
-		snprintf(c, sizeof c, "%lld", (long long)next);
-		json_object_set_new(body, "next_cursor", json_string(c));
+		snprintf(c, sizeof c, "\"%lld\"", (long long)next);
+		jtext_puts(&body, c);
 	} else {
-		json_object_set_new(body, "next_cursor", json_null());
+		jtext_puts(&body, "null");
 	}
-	http_reply_json(req, 200, body);
+	jtext_put(&body, "}", 1);
+	free(jobs);
+	char *text = jobs ? jtext_take(&body, &len) : NULL;
+	if (!text) {
+		jtext_free(&body);
+		http_reply_error(req, 500, "store_failed", "cannot read the jobs table");
+		return;
+	}
+	http_reply(req, 200, JSON_TYPE, text, len);
+	free(text);
 }
 
 static void on_get(struct http_req *req, void *arg)
@@ -317,7 +333,7 @@ static void on_get(struct http_req *req, void *arg)
 		http_reply_error(req, 404, "not_found", "no job %lld", (long long)id);
 		return;
 	}
-	http_reply(req, 200, "application/json; charset=utf-8", job, len);
+	http_reply(req, 200, JSON_TYPE, job, len);
 }
 
 static void on_events(struct http_req *req, void *arg)
@@ -325,12 +341,10 @@ static void on_events(struct http_req *req, void *arg)
 	struct app *app = arg;
 	int64_t id = http_param_id(req, 0), after = 0, limit = LIST_DEFAULT;
 	const char *v;
-	json_t *job = id > 0 ? engine_job_json(app->engine, id) : NULL;
-	if (!job) {
+	if (id <= 0 || !engine_job_exists(app->engine, id)) {
 		http_reply_error(req, 404, "not_found", "no job %lld", (long long)id);
 		return;
 	}
-	json_decref(job);
 	if ((v = http_query(req, "after")) && query_int(v, 0, INT64_MAX, &after) < 0) {
 		http_reply_error(req, 400, "bad_query", "after: must be an event id");
 		return;

@@ -10,6 +10,7 @@
  * that expects its answer is durable.  Nothing about a job's progress is
  * kept between wakes except the compact record. */
 #include "engine.h"
+#include "job_answer.h"
 #include "jobcache.h"
 
 #include <math.h>
@@ -63,6 +64,17 @@ struct engine {
 	int mirror_attached;
 	struct jobcache cache; /* GET answers of unchanged jobs */
 	char *uncached;        /* the last answer the cache did not keep */
+	/* answers of jobs submitted in the open transaction: into the cache
+	 * once it commits (a POST is answered from there), dropped if not */
+	struct fresh_answer *fresh;
+	size_t nfresh, capfresh;
+	int fresh_hooked;
+};
+
+struct fresh_answer {
+	int64_t id;
+	char *text;
+	size_t len;
 };
 
 /* A job's row while it is being advanced.  row_* are the indexed columns
@@ -331,6 +343,55 @@ static void rec_set_fleet(struct engine *e, struct job_rec *r, int64_t fleet)
 		idmap_put(&e->lease, fleet, r);
 }
 
+/* --- answers kept for GET ------------------------------------------------ */
+
+/* id's row is being written: no answer of it may outlive this. */
+static void answer_forget(struct engine *e, int64_t id)
+{
+	jobcache_forget(&e->cache, id);
+	for (size_t i = 0; i < e->nfresh; i++)
+		if (e->fresh[i].id == id) {
+			free(e->fresh[i].text);
+			e->fresh[i] = e->fresh[--e->nfresh];
+			return;
+		}
+}
+
+static void fresh_committed(void *arg, int ok)
+{
+	struct engine *e = arg;
+	for (size_t i = 0; i < e->nfresh; i++) {
+		if (ok)
+			jobcache_put(&e->cache, e->fresh[i].id, e->fresh[i].text, e->fresh[i].len);
+		free(e->fresh[i].text);
+	}
+	e->nfresh = 0;
+	e->fresh_hooked = 0;
+}
+
+/* Keep text (taken) as id's answer once the transaction commits. */
+static void answer_fresh(struct engine *e, int64_t id, char *text, size_t len)
+{
+	if (!e->fresh_hooked) {
+		if (store_on_commit(e->st, fresh_committed, e) < 0) {
+			free(text);
+			return;
+		}
+		e->fresh_hooked = 1;
+	}
+	if (e->nfresh == e->capfresh) {
+		size_t cap = e->capfresh ? e->capfresh * 2 : 64;
+		struct fresh_answer *f = realloc(e->fresh, cap * sizeof *f);
+		if (!f) {
+			free(text);
+			return;
+		}
+		e->fresh = f;
+		e->capfresh = cap;
+	}
+	e->fresh[e->nfresh++] = (struct fresh_answer){id, text, len};
+}
+
 /* --- rows ---------------------------------------------------------------- */
 
 #define JOB_COLS                                                              \
@@ -471,7 +532,7 @@ static void bind_row(sqlite3_stmt *s, const struct job *j, const char *data,
 
 static int step_stmt(struct engine *e, sqlite3_stmt *s, const struct job *j)
 {
-	jobcache_forget(&e->cache, j->id);
+	answer_forget(e, j->id);
 	int rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
@@ -504,6 +565,31 @@ static int job_save(struct engine *e, struct job *j, int64_t now)
 	return rc;
 }
 
+/* The answer of a job just written (as GET will show it once committed),
+ * from the job in hand: a POST is answered without reading the row back. */
+static void answer_of_job(struct engine *e, const struct job *j, const char *name,
+			  const char *data, int64_t now)
+{
+	struct job_view v = {
+		.id = j->id, .name = name, .fleet = j->fleet,
+		.state = state_names[j->state],
+		.paused_from = j->paused_from >= 0 ? state_names[j->paused_from] : NULL,
+		.step = j->step, .sub_state = j->sub, .step_data = data ? data : "{}",
+		.iteration = j->iteration, .wake_at = j->wake_at, .wait_kind = j->wait,
+		.wait_key = j->wait_key, .wait_arg = j->wait_arg, .attempts = j->attempts,
+		.last_error = j->last_error, .created_at = j->created_at, .updated_at = now,
+		.started_at = j->started_at, .finished_at = j->finished_at,
+		.live = is_live(j->state), .waiting = j->state == JOB_WAITING,
+		.paused = j->state == JOB_PAUSED, .spec = j->spec,
+	};
+	struct jtext t = {0};
+	job_answer_write(&t, &v);
+	size_t len;
+	char *text = jtext_take(&t, &len);
+	if (text)
+		answer_fresh(e, j->id, text, len);
+}
+
 /* The first write of a submitted job. */
 static int job_insert(struct engine *e, const struct job *j, const char *idem_key,
 		      const char *idem_body, int64_t now)
@@ -524,6 +610,8 @@ static int job_insert(struct engine *e, const struct job *j, const char *idem_ke
 	}
 	sqlite3_bind_int64(s, 23, j->created_at);
 	int rc = step_stmt(e, s, j);
+	if (rc == 0)
+		answer_of_job(e, j, name, data, now);
 	free(data);
 	free(spec);
 	return rc;
@@ -1231,7 +1319,7 @@ int engine_control(struct engine *e, int64_t id, enum engine_ctl ctl, char *err,
 		sqlite3_bind_text(s, 3, state_names[from], -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 4, now);
 	bind_opt(s, 5, to == JOB_CANCELLED ? now : 0);
-	jobcache_forget(&e->cache, id);
+	answer_forget(e, id);
 	int rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
@@ -1264,102 +1352,57 @@ int engine_control(struct engine *e, int64_t id, enum engine_ctl ctl, char *err,
 
 /* --- reading jobs -------------------------------------------------------- */
 
-static json_t *opt_int(sqlite3_stmt *s, int i)
+static const char *col_text(sqlite3_stmt *s, int i)
 {
-	return sqlite3_column_type(s, i) == SQLITE_NULL ? json_null()
-							 : json_integer(sqlite3_column_int64(s, i));
+	return (const char *)sqlite3_column_text(s, i);
 }
 
-static json_t *opt_time(sqlite3_stmt *s, int i)
+/* A row of JOB_COLS as the answer shows it; *spec is parsed here and
+ * owned by the caller. */
+static void row_view(sqlite3_stmt *s, struct job_view *v, json_t **spec)
 {
-	if (sqlite3_column_type(s, i) == SQLITE_NULL)
-		return json_null();
-	char buf[40];
-	jobspec_format_time(sqlite3_column_int64(s, i), buf, sizeof buf);
-	return json_string(buf);
+	int state = engine_state_of(col_text(s, 4));
+	if (state < 0)
+		state = JOB_QUEUED;
+	*spec = json_loads(col_text(s, 3), 0, NULL);
+	*v = (struct job_view){
+		.id = sqlite3_column_int64(s, 0), .name = col_text(s, 1),
+		.fleet = col_i64(s, 2, 0), .state = state_names[state],
+		.paused_from = col_text(s, 5), .step = sqlite3_column_int64(s, 6),
+		.sub_state = col_text(s, 7), .step_data = col_text(s, 8),
+		.iteration = sqlite3_column_int64(s, 9), .wake_at = col_i64(s, 10, 0),
+		.wait_kind = wait_of(col_text(s, 11)), .wait_key = col_i64(s, 12, 0),
+		.wait_arg = col_i64(s, 13, 0), .attempts = sqlite3_column_int64(s, 14),
+		.last_error = col_text(s, 15), .created_at = col_i64(s, 16, 0),
+		.updated_at = col_i64(s, 17, 0), .started_at = col_i64(s, 18, 0),
+		.finished_at = col_i64(s, 19, 0), .live = is_live(state),
+		.waiting = state == JOB_WAITING, .paused = state == JOB_PAUSED,
+		.spec = *spec,
+	};
 }
 
-static json_t *opt_text(sqlite3_stmt *s, int i)
+static void row_answer(sqlite3_stmt *s, struct jtext *t)
 {
-	const char *t = (const char *)sqlite3_column_text(s, i);
-	return t ? json_string(t) : json_null();
-}
-
-static json_t *wait_json(sqlite3_stmt *s)
-{
-	int kind = wait_of((const char *)sqlite3_column_text(s, 11));
-	if (!kind)
-		return json_null();
-	int64_t key = col_i64(s, 12, 0), arg = col_i64(s, 13, 0);
-	switch (kind) {
-	case WAIT_ANCHORED:
-		return json_pack("{s:s,s:I,s:I}", "kind", "anchored", "fleet",
-				 (json_int_t)key, "world", (json_int_t)arg);
-	case WAIT_BATTLE:
-		return json_pack("{s:s,s:I}", "kind", "battle_over", "world", (json_int_t)key);
-	case WAIT_WATCH:
-		return json_pack("{s:s,s:I}", "kind", "watch", "watch", (json_int_t)key);
-	case WAIT_FLEET:
-		return json_pack("{s:s,s:I}", "kind", "fleet", "fleet", (json_int_t)key);
-	default:
-		return json_pack("{s:s}", "kind", "mirror_ready");
-	}
-}
-
-static json_t *row_json(sqlite3_stmt *s)
-{
-	json_t *spec = json_loads((const char *)sqlite3_column_text(s, 3), 0, NULL);
-	json_t *data = json_loads((const char *)sqlite3_column_text(s, 8), 0, NULL);
-	int64_t step = sqlite3_column_int64(s, 6);
-	const json_t *steps = json_object_get(spec, "steps");
-	const json_t *rep = json_object_get(spec, "repeat");
-	int state = engine_state_of((const char *)sqlite3_column_text(s, 4));
-	int live = is_live(state);
-	json_t *o = json_pack(
-		"{s:I,s:o,s:o,s:s,s:I,s:o,s:o,s:o,s:I,s:O,s:O,s:o,s:o,s:I,s:o,s:o,s:o,s:o,s:o}",
-		"id", (json_int_t)sqlite3_column_int64(s, 0),
-		"name", opt_text(s, 1),
-		"fleet", opt_int(s, 2),
-		"state", state_names[state < 0 ? 0 : state],
-		"step", (json_int_t)step,
-		"step_op", (size_t)step < json_array_size(steps)
-			? json_string(jobspec_op_name(jobspec_step_op(json_array_get(steps, (size_t)step))))
-			: json_null(),
-		"sub_state", live ? opt_text(s, 7) : json_null(),
-		"step_data", live && data ? json_incref(data) : json_null(),
-		"iteration", (json_int_t)sqlite3_column_int64(s, 9),
-		"repeat", rep ? rep : json_false(),
-		"steps", steps ? steps : json_array(),
-		"wake_at", live ? opt_time(s, 10) : json_null(),
-		"wait", live && state == JOB_WAITING ? wait_json(s) : json_null(),
-		"attempts", (json_int_t)sqlite3_column_int64(s, 14),
-		"last_error", opt_text(s, 15),
-		"created_at", opt_time(s, 16),
-		"updated_at", opt_time(s, 17),
-		"started_at", opt_time(s, 18),
-		"finished_at", opt_time(s, 19));
-	if (o && state == JOB_PAUSED)
-		json_object_set_new(o, "paused_from", opt_text(s, 5));
-	const json_t *sa = json_object_get(spec, "start_at");
-	const json_t *ds = json_object_get(spec, "delay_seconds");
-	if (o && sa)
-		json_object_set(o, "start_at", (json_t *)sa);
-	if (o && ds)
-		json_object_set(o, "delay_seconds", (json_t *)ds);
+	struct job_view v;
+	json_t *spec;
+	row_view(s, &v, &spec);
+	job_answer_write(t, &v);
 	json_decref(spec);
-	json_decref(data);
-	return o;
 }
 
-json_t *engine_job_json(struct engine *e, int64_t id)
+static const char SQL_EXISTS[] = "SELECT 1 FROM jobs WHERE id = ?1";
+
+int engine_job_exists(struct engine *e, int64_t id)
 {
-	sqlite3_stmt *s = store_stmt(e->st, SQL_LOAD);
+	if (jobcache_get(&e->cache, id, &(size_t){0}))
+		return 1;
+	sqlite3_stmt *s = store_stmt(e->st, SQL_EXISTS);
 	if (!s)
-		return NULL;
+		return 0;
 	sqlite3_bind_int64(s, 1, id);
-	json_t *o = sqlite3_step(s) == SQLITE_ROW ? row_json(s) : NULL;
+	int found = sqlite3_step(s) == SQLITE_ROW;
 	sqlite3_reset(s);
-	return o;
+	return found;
 }
 
 const char *engine_job_text(struct engine *e, int64_t id, size_t *len)
@@ -1367,12 +1410,18 @@ const char *engine_job_text(struct engine *e, int64_t id, size_t *len)
 	const char *hit = jobcache_get(&e->cache, id, len);
 	if (hit)
 		return hit;
-	json_t *o = engine_job_json(e, id);
-	char *text = o ? json_dumps(o, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-	json_decref(o);
+	sqlite3_stmt *s = store_stmt(e->st, SQL_LOAD);
+	if (!s)
+		return NULL;
+	sqlite3_bind_int64(s, 1, id);
+	struct jtext t = {0};
+	int found = sqlite3_step(s) == SQLITE_ROW;
+	if (found)
+		row_answer(s, &t);
+	sqlite3_reset(s);
+	char *text = found ? jtext_take(&t, len) : NULL;
 	if (!text)
 		return NULL;
-	*len = strlen(text);
 	/* inside an open transaction the row may yet be rolled back */
 	int kept = store_in_tx(e->st) ? 0 : jobcache_put(&e->cache, id, text, *len);
 	if (kept > 0) {
@@ -1388,14 +1437,17 @@ static const char SQL_LIST[] =
 	"SELECT " JOB_COLS " FROM jobs WHERE id > ?1 AND (?2 IS NULL OR state = ?2) "
 	"AND (?3 IS NULL OR fleet = ?3) ORDER BY id LIMIT ?4";
 
-json_t *engine_list(struct engine *e, int state, int64_t fleet, int64_t after,
-		    int limit, int64_t *next)
+char *engine_list(struct engine *e, int state, int64_t fleet, int64_t after,
+		  int limit, int64_t *next, size_t *len)
 {
 	*next = 0;
-	json_t *out = json_array();
+	struct jtext t = {0};
+	jtext_put(&t, "[", 1);
 	sqlite3_stmt *s = store_stmt(e->st, SQL_LIST);
-	if (!s || !out)
-		return out;
+	if (!s) {
+		jtext_free(&t);
+		return NULL;
+	}
 	sqlite3_bind_int64(s, 1, after);
 	if (state >= 0)
 		sqlite3_bind_text(s, 2, state_names[state], -1, SQLITE_STATIC);
@@ -1409,13 +1461,13 @@ json_t *engine_list(struct engine *e, int state, int64_t fleet, int64_t after,
 			break;
 		}
 		last = sqlite3_column_int64(s, 0);
-		json_t *o = row_json(s);
-		if (o)
-			json_array_append_new(out, o);
-		n++;
+		if (n++)
+			jtext_put(&t, ",", 1);
+		row_answer(s, &t);
 	}
 	sqlite3_reset(s);
-	return out;
+	jtext_put(&t, "]", 1);
+	return jtext_take(&t, len);
 }
 
 int64_t engine_fleet_holder(const struct engine *e, int64_t fleet)
@@ -1555,6 +1607,9 @@ void engine_free(struct engine *e)
 	idmap_free(&e->lease);
 	condidx_free(&e->ci);
 	jobcache_free(&e->cache);
+	for (size_t i = 0; i < e->nfresh; i++)
+		free(e->fresh[i].text);
+	free(e->fresh);
 	free(e->uncached);
 	free(e);
 }

@@ -54,16 +54,18 @@ enum engine_ctl { CTL_CANCEL, CTL_PAUSE, CTL_RESUME };
 int engine_control(struct engine *e, int64_t id, enum engine_ctl ctl, char *err,
 		   size_t errlen);
 
-/* The job as the API shows it; NULL if there is none. */
-json_t *engine_job_json(struct engine *e, int64_t id);
-/* The same, serialised: from the job cache while the row is unchanged
- * since it was last read outside a transaction.  Owned by the engine and
- * valid until the next engine call; NULL if there is none. */
+/* Is there a job with this id (live or ended)? */
+int engine_job_exists(struct engine *e, int64_t id);
+/* The job as the API shows it, serialised (job_answer.h): from the job
+ * cache while the row is unchanged since it was last read outside a
+ * transaction.  Owned by the engine and valid until the next engine call;
+ * NULL if there is none. */
 const char *engine_job_text(struct engine *e, int64_t id, size_t *len);
-/* Jobs with id > after, filtered (state < 0, fleet 0: any), oldest first;
+/* Jobs with id > after, filtered (state < 0, fleet 0: any), oldest first,
+ * as the text of a JSON array (the caller frees it; NULL on ENOMEM);
  * *next is the cursor for the next page or 0. */
-json_t *engine_list(struct engine *e, int state, int64_t fleet, int64_t after,
-		    int limit, int64_t *next);
+char *engine_list(struct engine *e, int state, int64_t fleet, int64_t after,
+		  int limit, int64_t *next, size_t *len);
 /* The id of the live job holding this fleet, 0 if none. */
 int64_t engine_fleet_holder(const struct engine *e, int64_t fleet);
 

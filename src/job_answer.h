@@ -1,0 +1,49 @@
+/* job_answer.h -- the public JSON text of one job: the body of
+ * GET /v1/jobs/{id}, each element of GET /v1/jobs and the answer to
+ * POST /v1/jobs and the control routes (shape: api-docs/openapi.yaml).
+ *
+ * Written straight into a growing buffer from the job's fields, instead of
+ * building a jansson tree per answer and serialising it.  Knows the
+ * answer's shape and nothing of SQLite, HTTP or the engine's records: the
+ * engine fills a job_view from a row or from a job it holds. */
+#ifndef FLEETD_JOB_ANSWER_H
+#define FLEETD_JOB_ANSWER_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A growing text; oom is set (and text stops growing) once an
+ * allocation failed. */
+struct jtext {
+	char *p;
+	size_t len, cap;
+	int oom;
+};
+
+void jtext_put(struct jtext *t, const char *s, size_t n);
+void jtext_puts(struct jtext *t, const char *s);
+/* s as a JSON string (quoted, escaped; invalid UTF-8 becomes U+FFFD). */
+void jtext_str(struct jtext *t, const char *s);
+void jtext_int(struct jtext *t, int64_t v);
+/* The NUL-terminated text, now owned by the caller (NULL after oom). */
+char *jtext_take(struct jtext *t, size_t *len);
+void jtext_free(struct jtext *t);
+
+/* A job's fields as the answer shows them.  Times are epoch ms, 0 for
+ * none; fleet 0 for none; strings may be NULL.  wait_kind is the engine's
+ * enum wait_kind. */
+struct job_view {
+	int64_t id, fleet, step, iteration, attempts, wake_at;
+	int64_t wait_key, wait_arg;
+	int64_t created_at, updated_at, started_at, finished_at;
+	const char *name, *state, *paused_from, *sub_state, *last_error;
+	int live, waiting, paused, wait_kind;
+	const json_t *spec;    /* the job as accepted: steps, repeat, start_at... */
+	const char *step_data; /* the op's persisted fields, JSON object text */
+};
+
+/* Append v's answer to t. */
+void job_answer_write(struct jtext *t, const struct job_view *v);
+
+#endif
