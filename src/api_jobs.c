@@ -257,6 +257,16 @@ static void on_submit(struct http_req *req, void *arg)
 
 /* --- reading --------------------------------------------------------------- */
 
+/* A read answers from committed state.  The group commit waits for the
+ * loop to go idle, so a transaction may still be open here: commit it
+ * first, so that what a client reads is on disk (and what another reader
+ * of the database file sees). */
+static void read_committed(struct app *app)
+{
+	if (store_in_tx(app->store))
+		store_commit(app->store);
+}
+
 /* A decimal integer in [lo, hi] from a query parameter. */
 static int query_int(const char *v, int64_t lo, int64_t hi, int64_t *out)
 {
@@ -299,6 +309,7 @@ static void on_list(struct http_req *req, void *arg)
 	}
 	int64_t next = 0;
 	size_t len;
+	read_committed(app);
 	char *jobs = engine_list(app->engine, state, fleet, after, (int)limit, &next, &len);
 	struct jtext body = {0};
 	jtext_puts(&body, "{\"jobs\":");
@@ -328,7 +339,12 @@ static void on_get(struct http_req *req, void *arg)
 	struct app *app = arg;
 	int64_t id = http_param_id(req, 0);
 	size_t len = 0;
-	const char *job = id > 0 ? engine_job_text(app->engine, id, &len) : NULL;
+	/* a cached answer is committed state; only a miss reads the row */
+	const char *job = id > 0 ? engine_job_cached(app->engine, id, &len) : NULL;
+	if (!job && id > 0) {
+		read_committed(app);
+		job = engine_job_text(app->engine, id, &len);
+	}
 	if (!job) {
 		http_reply_error(req, 404, "not_found", "no job %lld", (long long)id);
 		return;
@@ -341,6 +357,7 @@ static void on_events(struct http_req *req, void *arg)
 	struct app *app = arg;
 	int64_t id = http_param_id(req, 0), after = 0, limit = LIST_DEFAULT;
 	const char *v;
+	read_committed(app);
 	if (id <= 0 || !engine_job_exists(app->engine, id)) {
 		http_reply_error(req, 404, "not_found", "no job %lld", (long long)id);
 		return;

@@ -1405,6 +1405,11 @@ int engine_job_exists(struct engine *e, int64_t id)
 	return found;
 }
 
+const char *engine_job_cached(struct engine *e, int64_t id, size_t *len)
+{
+	return jobcache_get(&e->cache, id, len);
+}
+
 const char *engine_job_text(struct engine *e, int64_t id, size_t *len)
 {
 	const char *hit = jobcache_get(&e->cache, id, len);

@@ -61,6 +61,8 @@ int engine_job_exists(struct engine *e, int64_t id);
  * transaction.  Owned by the engine and valid until the next engine call;
  * NULL if there is none. */
 const char *engine_job_text(struct engine *e, int64_t id, size_t *len);
+/* The same from the cache only (committed state), or NULL. */
+const char *engine_job_cached(struct engine *e, int64_t id, size_t *len);
 /* Jobs with id > after, filtered (state < 0, fleet 0: any), oldest first,
  * as the text of a JSON array (the caller frees it; NULL on ENOMEM);
  * *next is the cursor for the next page or 0. */

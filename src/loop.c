@@ -23,11 +23,18 @@ struct hook {
 	void *arg;
 };
 
+struct idle_hook {
+	int (*fn)(void *arg);
+	void *arg;
+};
+
 struct loop {
 	struct loop_source src[MAX_SOURCES];
 	int nsrc;
 	struct hook hooks[MAX_HOOKS];
 	int nhooks;
+	struct idle_hook idle[MAX_HOOKS];
+	int nidle;
 	struct theap timers;
 	int stop;
 	int woken;
@@ -91,6 +98,41 @@ int loop_add_turn_hook(struct loop *loop, void (*fn)(void *arg), void *arg)
 	loop->hooks[loop->nhooks].arg = arg;
 	loop->nhooks++;
 	return 0;
+}
+
+int loop_add_idle_hook(struct loop *loop, int (*fn)(void *arg), void *arg)
+{
+	if (loop->nidle == MAX_HOOKS)
+		return -1;
+	loop->idle[loop->nidle].fn = fn;
+	loop->idle[loop->nidle].arg = arg;
+	loop->nidle++;
+	return 0;
+}
+
+static int run_idle_hooks(struct loop *loop)
+{
+	int did = 0;
+	for (int i = 0; i < loop->nidle; i++)
+		did |= loop->idle[i].fn(loop->idle[i].arg) != 0;
+	return did;
+}
+
+/* Before blocking: is anything ready now?  1 with fds narrowed to what is
+ * ready, 0 if nothing is and an idle hook did work (end the turn here),
+ * -1 if the loop should go on and wait. */
+static int poll_before_wait(struct loop *loop, struct loop_fds *fds)
+{
+	struct loop_fds now = *fds;
+	struct timeval zero = {0, 0};
+	int rc = select(now.maxfd + 1, &now.rd, &now.wr, &now.ex, &zero);
+	if (rc > 0) {
+		*fds = now;
+		return 1;
+	}
+	if (rc == 0 && run_idle_hooks(loop))
+		return 0;
+	return -1;
 }
 
 void loop_timer_init(struct loop_timer *t, loop_timer_fn fn, void *arg)
@@ -191,13 +233,16 @@ int loop_run_once(struct loop *loop, int64_t max_wait_ms)
 	fds.maxfd = -1;
 
 	int64_t wait = loop_wait_ms(loop, &fds, max_wait_ms);
+	int polled = wait != 0 && loop->nidle > 0 ? poll_before_wait(loop, &fds) : -1;
+	if (polled == 0)
+		return 0;
 	struct timeval tv, *tvp = NULL;
 	if (wait >= 0) {
 		tv.tv_sec = (time_t)(wait / 1000);
 		tv.tv_usec = (suseconds_t)((wait % 1000) * 1000);
 		tvp = &tv;
 	}
-	int rc = select(fds.maxfd + 1, &fds.rd, &fds.wr, &fds.ex, tvp);
+	int rc = polled > 0 ? 1 : select(fds.maxfd + 1, &fds.rd, &fds.wr, &fds.ex, tvp);
 	if (rc < 0) {
 		if (errno != EINTR)
 			return -1;

@@ -8,6 +8,11 @@
  * epoch) in a binary heap.  Turn hooks run once at the end of every turn;
  * the store commits there, so all changes of one turn share a transaction.
  *
+ * Idle hooks run when the loop finds nothing ready and is about to wait:
+ * the store's group commit goes there, so a busy loop keeps adding to one
+ * transaction and commits once the burst has been read (turn hooks bound
+ * how long that may take).
+ *
  * One turn: compute the wait in one place (nearest timer, every source's
  * own limit), select(), dispatch every source, fire due timers, run the
  * turn hooks. */
@@ -62,6 +67,10 @@ int loop_add_source(struct loop *loop, const struct loop_source *src);
  * not from inside that source's own prepare/dispatch. */
 void loop_remove_source(struct loop *loop, void *arg);
 int loop_add_turn_hook(struct loop *loop, void (*fn)(void *arg), void *arg);
+/* fn runs when nothing is ready and the loop would wait; it returns
+ * nonzero if it did some work, and the loop then starts a new turn (its
+ * work may have made something ready) instead of waiting. */
+int loop_add_idle_hook(struct loop *loop, int (*fn)(void *arg), void *arg);
 
 void loop_timer_init(struct loop_timer *t, loop_timer_fn fn, void *arg);
 /* Arm (or re-arm) t at an absolute wall-clock deadline in ms.  -1 on ENOMEM. */

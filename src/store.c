@@ -36,6 +36,7 @@ struct store {
 	struct cached stmts[STMT_CACHE];
 	int nstmts;
 	int in_tx;
+	int64_t tx_started_ns;
 	struct pending *pend;
 	size_t npend, cappend;
 	struct store_stats stats;
@@ -265,12 +266,23 @@ int store_begin(struct store *st)
 	if (store_exec(st, "BEGIN IMMEDIATE") < 0)
 		return -1;
 	st->in_tx = 1;
+	st->tx_started_ns = clock_mono_ns();
 	return 0;
 }
 
 int store_in_tx(const struct store *st)
 {
 	return st->in_tx;
+}
+
+int64_t store_tx_age_ns(const struct store *st)
+{
+	return st->in_tx ? clock_mono_ns() - st->tx_started_ns : 0;
+}
+
+int store_busy(const struct store *st)
+{
+	return st->in_tx || st->npend > 0;
 }
 
 static void run_pending(struct store *st, int ok)

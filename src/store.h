@@ -2,8 +2,9 @@
  * prepared statements and the group commit.
  *
  * Writers call store_begin() before changing anything; the transaction stays
- * open until the loop's end-of-turn hook calls store_commit(), so every
- * change of one turn is one transaction.  Callbacks queued with
+ * open until the daemon calls store_commit() (when its loop goes idle, or
+ * once the transaction is a few ms old), so the changes of a burst of
+ * turns share one transaction and one fdatasync.  Callbacks queued with
  * store_on_commit() run after that commit (e.g. to answer a suspended POST
  * only once its job is durable).  Owns the sqlite3 handle and statements;
  * knows no table but those the migration runner needs. */
@@ -41,6 +42,10 @@ int store_exec(struct store *st, const char *sql);
 
 int store_begin(struct store *st);
 int store_in_tx(const struct store *st);
+/* How long the open transaction has been open (monotonic ns; 0 if none). */
+int64_t store_tx_age_ns(const struct store *st);
+/* Is there a transaction or a queued callback for store_commit()? */
+int store_busy(const struct store *st);
 /* Commit the open transaction, if any, then run the queued callbacks with
  * ok = 1 (or ok = 0 if the commit failed and was rolled back). */
 int store_commit(struct store *st);
