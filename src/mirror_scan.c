@@ -4,12 +4,12 @@
  *
  * A recursive-descent validator over the text, in one pass, with two modes
  * per value: skip (validate only) or build (a jansson value).  A top-level
- * object is read key by key, building only the fields a world or fleet
- * keeps; its class is known at its end (keys come in any order), and then
- * a world or fleet keeps what was built, a class merged whole is handed to
- * jansson from its span, and any other is dropped.  Numbers are converted
- * here: integers and short decimals exactly as strtoll/strtod would, the
- * rest by strtod. */
+ * object is read key by key, building only the fields a world, fleet
+ * or sovereign keeps; its class is known at its end (keys come in any
+ * order), and then a reduced class keeps what was built, a class merged
+ * whole is handed to jansson from its span, and any other is dropped.
+ * Numbers are converted here: integers and short decimals exactly as
+ * strtoll/strtod would, the rest by strtod. */
 #include "mirror_scan.h"
 
 #include <errno.h>
@@ -38,11 +38,11 @@ struct scan {
 static const unsigned char plain_byte[256] = {PLAIN64(0), PLAIN64(64), PLAIN64(128),
 					      PLAIN64(192)};
 
-/* Fields of worlds and fleets that mirror_merge() reads. */
+/* Fields of worlds, fleets and sovereigns that mirror_merge() reads. */
 enum kept_key {
 	K_CLASS, K_ID, K_NAME, K_SOVEREIGN, K_POS, K_ANCHOR, K_DEST_ID, K_DEST,
 	K_ETA, K_FTL, K_RESOURCES, K_NEAR, K_BATTLE, K_DESIGNATION, K_TECH,
-	K_POPULATION, K_TRAITS, K_NONE
+	K_POPULATION, K_TRAITS, K_CAPITAL, K_RELATIONSHIP, K_NONE
 };
 static const struct {
 	const char *name;
@@ -51,7 +51,8 @@ static const struct {
 	{"class", 5}, {"id", 2}, {"name", 4}, {"sovereignID", 11}, {"pos", 3},
 	{"anchorObjID", 11}, {"destID", 6}, {"dest", 4}, {"eta", 3}, {"ftlType", 7},
 	{"resources", 9}, {"nearObjIDs", 10}, {"battlePlan", 10}, {"designation", 11},
-	{"techLevel", 9}, {"population", 10}, {"traits", 6}};
+	{"techLevel", 9}, {"population", 10}, {"traits", 6}, {"capitalID", 9},
+	{"relationship", 12}};
 
 static int fail_at(struct scan *s, const char *what)
 {
@@ -281,8 +282,8 @@ static int key_is(const char *kb, size_t kl, const char *word)
 
 static enum kept_key kept(const char *key, size_t n)
 {
-	/* kept keys are 2 to 11 bytes: most keys fail on length or first byte */
-	if (n < 2 || n > 11)
+	/* kept keys are 2 to 12 bytes: most keys fail on length or first byte */
+	if (n < 2 || n > 12)
 		return K_NONE;
 	for (size_t i = 0; i < sizeof kept_keys / sizeof kept_keys[0]; i++)
 		if (kept_keys[i].len == n && kept_keys[i].name[0] == key[0] &&
@@ -314,17 +315,26 @@ struct num {
 	uint64_t m;      /* the first 19 digits, point ignored */
 };
 
+/* A run of one or more digits at *p, added to x (locals: the text is
+ * chars, which may alias x). */
 static int digits(struct scan *s, const char **p, struct num *x, int frac)
 {
-	if (*p >= s->end || **p < '0' || **p > '9')
+	const char *q = *p, *end = s->end;
+	uint64_t m = x->m;
+	int n = x->ndig;
+	while (q < end && (unsigned)(*q - '0') < 10) {
+		if (n < 19)
+			m = m * 10 + (unsigned)(*q - '0');
+		n++;
+		q++;
+	}
+	if (q == *p)
 		return fail_at(s, "bad number");
-	do {
-		if (x->ndig < 19)
-			x->m = x->m * 10 + (uint64_t)(**p - '0');
-		x->ndig++;
-		x->nfrac += frac;
-		(*p)++;
-	} while (*p < s->end && **p >= '0' && **p <= '9');
+	if (frac)
+		x->nfrac += n - x->ndig;
+	x->m = m;
+	x->ndig = n;
+	*p = q;
 	return 0;
 }
 
@@ -640,21 +650,22 @@ static int build_battle(struct scan *s, json_t **out)
 	return 0;
 }
 
-/* What the mirror does with a class: world and fleet are reduced, the
+/* What the mirror does with a class: world, fleet and sovereign (whose
+ * territory and exploration grid are most of its text) are reduced, the
  * classes it merges otherwise are kept whole, the rest (region, selection,
  * unknown ones) is dropped here as mirror_merge() would ignore it. */
 enum use { DROP, WHOLE, REDUCE };
 
 static enum use class_use(const json_t *cls)
 {
-	static const char *const whole[] = {"update", "history", "sovereign",
+	static const char *const whole[] = {"update", "history",
 					    "destroyedSpaceObject", "battlePlan",
 					    "relationship", "siege"};
 	const char *c = json_string_value(cls);
 	size_t n = json_string_length(cls);
 	if (!c)
 		return DROP;
-	if (key_is(c, n, "world") || key_is(c, n, "fleet"))
+	if (key_is(c, n, "world") || key_is(c, n, "fleet") || key_is(c, n, "sovereign"))
 		return REDUCE;
 	for (size_t i = 0; i < sizeof whole / sizeof whole[0]; i++)
 		if (key_is(c, n, whole[i]))
@@ -662,7 +673,7 @@ static enum use class_use(const json_t *cls)
 	return DROP;
 }
 
-/* One member of a top-level object: built when a world or fleet keeps it
+/* One member of a top-level object: built when a reduced class keeps it
  * (duplicates: the last wins, as in jansson), else skipped. */
 static int top_member(struct scan *s, void *obj, const char *kb, size_t kl)
 {
@@ -688,8 +699,9 @@ static int top_member(struct scan *s, void *obj, const char *kb, size_t kl)
 	return 0;
 }
 
-/* One top-level element, read once.  A world or fleet keeps only the
- * fields the mirror reads; other classes it merges are kept whole. */
+/* One top-level element, read once.  A world, fleet or sovereign keeps
+ * only the fields the mirror reads; other classes it merges are kept
+ * whole. */
 static int scan_element(struct scan *s, json_t *list)
 {
 	ws(s);

@@ -45,7 +45,13 @@ static int same_res(const int64_t *a, size_t na, const int64_t *b, size_t nb)
 	return na == nb && (!na || !memcmp(a, b, 2 * na * sizeof *a));
 }
 
-/* Every field of every fleet and world, and the update. */
+static int same_str(const char *a, const char *b)
+{
+	return a && b ? !strcmp(a, b) : a == b;
+}
+
+/* Every field of every fleet and world, their owners' names, and the
+ * update. */
 static int same_mirror(const struct mirror *a, const struct mirror *b)
 {
 	if (mirror_fleet_count(a) != mirror_fleet_count(b) ||
@@ -77,7 +83,9 @@ static int same_mirror(const struct mirror *a, const struct mirror *b)
 		    x->tech_level != y->tech_level || x->population != y->population ||
 		    x->in_battle != y->in_battle || x->trading != y->trading ||
 		    !same_res(x->res, x->nres, y->res, y->nres) || x->nnear != y->nnear ||
-		    (x->nnear && memcmp(x->near, y->near, x->nnear * sizeof *x->near)))
+		    (x->nnear && memcmp(x->near, y->near, x->nnear * sizeof *x->near)) ||
+		    !same_str(mirror_sovereign_name(a, x->sovereign),
+			      mirror_sovereign_name(b, y->sovereign)))
 			return 0;
 	}
 	return 1;
