@@ -27,7 +27,13 @@ struct scan {
 	int failed;
 	char *scratch; /* decoded escaped strings; reused, freed at the end */
 	size_t scratch_cap;
+	json_t **small; /* shared values of small integers (NULL until one) */
 };
+
+/* Ids of resources and traits repeat in every world: one shared value per
+ * small integer saves most allocations of a load (the answer is only read,
+ * never changed, so sharing is invisible to the merge). */
+#define SMALL_INTS 4096
 
 /* Bytes that stand for themselves inside a string: printable ASCII but the
  * quote and the backslash.  Anything else takes the slow path. */
@@ -364,8 +370,16 @@ static int integer_value(struct scan *s, const struct num *x, json_t **out)
 	if (!out)
 		return 0;
 	int64_t v = x->neg ? (x->m == lim ? INT64_MIN : -(int64_t)x->m) : (int64_t)x->m;
-	if (!(*out = json_integer(v)))
+	if (v < 0 || v >= SMALL_INTS) {
+		if (!(*out = json_integer(v)))
+			return fail_at(s, "out of memory");
+		return 0;
+	}
+	if (!s->small && !(s->small = calloc(SMALL_INTS, sizeof *s->small)))
 		return fail_at(s, "out of memory");
+	if (!s->small[v] && !(s->small[v] = json_integer(v)))
+		return fail_at(s, "out of memory");
+	*out = json_incref(s->small[v]);
 	return 0;
 }
 
@@ -779,5 +793,8 @@ json_t *mirror_scan_answer(const char *buf, size_t len, int max_depth, char *err
 			 .err = err, .errlen = errlen};
 	json_t *list = scan_list(&s);
 	free(s.scratch);
+	for (size_t i = 0; s.small && i < SMALL_INTS; i++)
+		json_decref(s.small[i]);
+	free(s.small);
 	return list;
 }
