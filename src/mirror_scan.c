@@ -312,36 +312,31 @@ static const double pow10_exact[] = {
 	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
 	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
-/* The digits of a number, as read by scan_number(). */
+/* A number's parts, as read by scan_number(). */
 struct num {
-	const char *b;
+	const char *b;       /* its text */
 	size_t n;
 	int neg, exp;
-	int ndig, nfrac; /* all digits, and those after the point */
-	uint64_t m;      /* the first 19 digits, point ignored */
+	const char *ib, *fb; /* integer digits and fraction digits */
+	size_t ni, nf;
 };
 
-/* A run of one or more digits at *p, added to x (locals: the text is
- * chars, which may alias x). */
-static int digits(struct scan *s, const char **p, struct num *x, int frac)
+static const char *digit_run(const char *p, const char *end)
 {
-	const char *q = *p, *end = s->end;
-	uint64_t m = x->m;
-	int n = x->ndig;
-	while (q < end && (unsigned)(*q - '0') < 10) {
-		if (n < 19)
-			m = m * 10 + (unsigned)(*q - '0');
-		n++;
-		q++;
-	}
-	if (q == *p)
-		return fail_at(s, "bad number");
-	if (frac)
-		x->nfrac += n - x->ndig;
-	x->m = m;
-	x->ndig = n;
-	*p = q;
-	return 0;
+	while (p < end && (unsigned)(*p - '0') < 10)
+		p++;
+	return p;
+}
+
+/* The integer and fraction digits as one integer; at most 19 digits. */
+static uint64_t mantissa(const struct num *x)
+{
+	uint64_t m = 0;
+	for (size_t i = 0; i < x->ni; i++)
+		m = m * 10 + (unsigned)(x->ib[i] - '0');
+	for (size_t i = 0; i < x->nf; i++)
+		m = m * 10 + (unsigned)(x->fb[i] - '0');
+	return m;
 }
 
 /* Refuse what jansson refuses: reals beyond double.  strtod wants a
@@ -363,13 +358,19 @@ static int slow_real(struct scan *s, const struct num *x, double *d)
 
 static int integer_value(struct scan *s, const struct num *x, json_t **out)
 {
-	/* JSON has no leading zeros: the digit count is the magnitude */
+	/* JSON has no leading zeros: the digit count is the magnitude, and
+	 * 19 digits still fit in 64 unsigned bits */
 	uint64_t lim = (uint64_t)INT64_MAX + (uint64_t)x->neg;
-	if (x->ndig > 19 || x->m > lim)
+	if (x->ni > 19)
+		return fail_at(s, "integer out of range");
+	if (!out && x->ni < 19)
+		return 0;
+	uint64_t m = mantissa(x);
+	if (m > lim)
 		return fail_at(s, "integer out of range");
 	if (!out)
 		return 0;
-	int64_t v = x->neg ? (x->m == lim ? INT64_MIN : -(int64_t)x->m) : (int64_t)x->m;
+	int64_t v = x->neg ? (m == lim ? INT64_MIN : -(int64_t)m) : (int64_t)m;
 	if (v < 0 || v >= SMALL_INTS) {
 		if (!(*out = json_integer(v)))
 			return fail_at(s, "out of memory");
@@ -385,19 +386,22 @@ static int integer_value(struct scan *s, const struct num *x, json_t **out)
 
 static int real_value(struct scan *s, const struct num *x, json_t **out)
 {
-	double d = 0;
-	if (FAST_REALS && !x->exp && x->ndig <= 19 && x->m <= (UINT64_C(1) << 53) &&
-	    x->nfrac <= 22) {
-		d = (double)x->m / pow10_exact[x->nfrac];
+	double d;
+	if (!out) {
+		/* only exponents can take a plain decimal shorter than 300
+		 * bytes out of range */
+		return x->exp || x->n >= 300 ? slow_real(s, x, &d) : 0;
+	}
+	uint64_t m;
+	if (FAST_REALS && !x->exp && x->ni + x->nf <= 19 && x->nf <= 22 &&
+	    (m = mantissa(x)) <= (UINT64_C(1) << 53)) {
+		d = (double)m / pow10_exact[x->nf];
 		if (x->neg)
 			d = -d;
-	} else if (out || x->exp || x->n >= 300) {
-		/* skipping, a plain decimal shorter than 300 bytes cannot
-		 * overflow: only build or exponents convert */
-		if (slow_real(s, x, &d) < 0)
-			return -1;
+	} else if (slow_real(s, x, &d) < 0) {
+		return -1;
 	}
-	if (out && !(*out = json_real(d)))
+	if (!(*out = json_real(d)))
 		return fail_at(s, "out of memory");
 	return 0;
 }
@@ -405,34 +409,35 @@ static int real_value(struct scan *s, const struct num *x, json_t **out)
 static int scan_number(struct scan *s, json_t **out)
 {
 	struct num x = {.b = s->p};
-	const char *p = s->p;
-	if (p < s->end && *p == '-') {
+	const char *p = s->p, *end = s->end;
+	if (p < end && *p == '-') {
 		x.neg = 1;
 		p++;
 	}
-	if (p < s->end && *p == '0') {
-		/* a lone zero: no digit may follow */
-		x.ndig = 1;
-		p++;
-	} else if (digits(s, &p, &x, 0) < 0) {
-		return -1;
-	}
+	x.ib = p;
+	/* a lone zero, or digits not starting with one */
+	p = p < end && *p == '0' ? p + 1 : digit_run(p, end);
+	if (p == x.ib)
+		return fail_at(s, "bad number");
+	x.ni = (size_t)(p - x.ib);
 	int integral = 1;
-	if (p < s->end && *p == '.') {
+	if (p < end && *p == '.') {
 		integral = 0;
-		p++;
-		if (digits(s, &p, &x, 1) < 0)
-			return -1;
+		x.fb = ++p;
+		p = digit_run(p, end);
+		if (p == x.fb)
+			return fail_at(s, "bad number");
+		x.nf = (size_t)(p - x.fb);
 	}
-	if (p < s->end && (*p == 'e' || *p == 'E')) {
+	if (p < end && (*p == 'e' || *p == 'E')) {
 		integral = 0;
 		x.exp = 1;
 		p++;
-		if (p < s->end && (*p == '+' || *p == '-'))
+		if (p < end && (*p == '+' || *p == '-'))
 			p++;
-		struct num e = {0};
-		if (digits(s, &p, &e, 0) < 0)
-			return -1;
+		const char *e = p;
+		if ((p = digit_run(p, end)) == e)
+			return fail_at(s, "bad number");
 	}
 	x.n = (size_t)(p - x.b);
 	s->p = p;
