@@ -208,16 +208,18 @@ static int read_escape(struct scan *s, unsigned *cp)
 static int string_body(struct scan *s, char **o)
 {
 	int escaped = 0;
+	const char *end = s->end;
 	for (;;) {
-		const char *q = s->p;
-		while (q < s->end && plain_byte[(unsigned char)*q])
+		/* locals: stores through *o may alias s */
+		const char *p = s->p, *q = p;
+		while (q < end && plain_byte[(unsigned char)*q])
 			q++;
 		if (o) {
-			memcpy(*o, s->p, (size_t)(q - s->p));
-			*o += q - s->p;
+			memcpy(*o, p, (size_t)(q - p));
+			*o += q - p;
 		}
 		s->p = q;
-		if (q >= s->end)
+		if (q >= end)
 			return fail_at(s, "unterminated string");
 		unsigned char c = (unsigned char)*q;
 		if (c == '"') {
@@ -236,7 +238,7 @@ static int string_body(struct scan *s, char **o)
 			escaped = 1;
 			continue;
 		}
-		int n = utf8_len((const unsigned char *)q, (const unsigned char *)s->end);
+		int n = utf8_len((const unsigned char *)q, (const unsigned char *)end);
 		if (!n)
 			return fail_at(s, "invalid UTF-8");
 		if (o) {
