@@ -550,20 +550,26 @@ static int build_member(struct scan *s, void *obj, const char *kb, size_t kl)
 	return rc < 0 ? fail_at(s, "out of memory") : 0;
 }
 
-/* A container: skipped, or built with its elements appended or set. */
-static int scan_container(struct scan *s, int keys, json_t **out)
+/* A new object (keys) or array, each item handed to fn to add. */
+static int build_items(struct scan *s, int keys, item_fn fn, json_t **out)
 {
-	if (!out)
-		return scan_items(s, keys, NULL, NULL);
 	json_t *c = keys ? json_object() : json_array();
 	if (!c)
 		return fail_at(s, "out of memory");
-	if (scan_items(s, keys, keys ? build_member : build_element, c) < 0) {
+	if (scan_items(s, keys, fn, c) < 0) {
 		json_decref(c);
 		return -1;
 	}
 	*out = c;
 	return 0;
+}
+
+/* A container: skipped, or built with its elements appended or set. */
+static int scan_container(struct scan *s, int keys, json_t **out)
+{
+	if (!out)
+		return scan_items(s, keys, NULL, NULL);
+	return build_items(s, keys, keys ? build_member : build_element, out);
 }
 
 static int scan_value(struct scan *s, json_t **out)
@@ -647,15 +653,7 @@ static int build_traits(struct scan *s, json_t **out)
 	ws(s);
 	if (s->p >= s->end || *s->p != '[')
 		return scan_value(s, out);
-	json_t *list = json_array();
-	if (!list)
-		return fail_at(s, "out of memory");
-	if (scan_items(s, 0, trait_element, list) < 0) {
-		json_decref(list);
-		return -1;
-	}
-	*out = list;
-	return 0;
+	return build_items(s, 0, trait_element, out);
 }
 
 /* A battle plan only matters as "on" or "off": keep its truth, not its
@@ -729,13 +727,9 @@ static int scan_element(struct scan *s, json_t *list)
 	if (s->p >= s->end || *s->p != '{')
 		return scan_value(s, NULL); /* not an object: nothing for the mirror */
 	const char *begin = s->p;
-	json_t *obj = json_object();
-	if (!obj)
-		return fail_at(s, "out of memory");
-	if (scan_items(s, 1, top_member, obj) < 0) {
-		json_decref(obj);
+	json_t *obj;
+	if (build_items(s, 1, top_member, &obj) < 0)
 		return -1;
-	}
 	enum use how = class_use(json_object_get(obj, "class"));
 	if (how == WHOLE) {
 		json_decref(obj);
