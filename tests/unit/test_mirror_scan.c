@@ -141,6 +141,30 @@ static void test_cases(void)
 	json_decref(a);
 	a = mirror_scan_answer("{}", 2, 5, err, sizeof err);
 	CHECK(!a && strstr(err, "not a list"));
+	/* duplicate keys: the last wins, as in jansson; an object as traitID
+	 * names no trait (39 is a trading hub); a sovereign's name kept */
+	const char *dup =
+		"[{\"class\":\"fleet\",\"class\":\"world\",\"id\":9,\"name\":\"x\","
+		"\"name\":\"y\",\"sovereignID\":5,\"traits\":[{\"traitID\":39,"
+		"\"traitID\":{\"traitID\":39}}]},"
+		"{\"class\":\"world\",\"id\":10,\"sovereignID\":5,"
+		"\"traits\":[{\"traitID\":{\"traitID\":39}},{\"traitID\":null}]},"
+		"{\"class\":\"world\",\"id\":11,\"traits\":[{\"traitID\":{},\"traitID\":39}]},"
+		"{\"class\":\"sovereign\",\"id\":5,\"territory\":[[1,2]],\"name\":\"me\","
+		"\"capitalID\":10,\"relationship\":{\"a\":[1,2.5]}},"
+		"{\"id\":12,\"class\":\"world\",\"class\":7}]";
+	differential(dup, strlen(dup), &accepted, &equal);
+	CHECK_EQ_INT(accepted, 1);
+	CHECK(equal);
+	int ok;
+	struct mirror *m = load_with(dup, strlen(dup), 1, &ok);
+	CHECK(mirror_world(m, 9) && !strcmp(mirror_world(m, 9)->name, "y") &&
+	      !mirror_world(m, 9)->trading && !mirror_fleet(m, 9));
+	CHECK(mirror_world(m, 10) && !mirror_world(m, 10)->trading);
+	CHECK(mirror_world(m, 11) && mirror_world(m, 11)->trading);
+	CHECK(!mirror_world(m, 12));
+	CHECK(mirror_sovereign_name(m, 5) && !strcmp(mirror_sovereign_name(m, 5), "me"));
+	mirror_free(m);
 }
 
 /* The kept value of one number, read by the scanner or by jansson; NULL
