@@ -28,6 +28,7 @@ struct scan {
 	char *scratch; /* decoded escaped strings; reused, freed at the end */
 	size_t scratch_cap;
 	json_t **small; /* shared values of small integers (NULL until one) */
+	size_t small_hi; /* entries below it may be set */
 };
 
 /* Ids of resources and traits repeat in every world: one shared value per
@@ -382,6 +383,8 @@ static int integer_value(struct scan *s, const struct num *x, json_t **out)
 		return fail_at(s, "out of memory");
 	if (!s->small[v] && !(s->small[v] = json_integer(v)))
 		return fail_at(s, "out of memory");
+	if ((size_t)v >= s->small_hi)
+		s->small_hi = (size_t)v + 1;
 	*out = json_incref(s->small[v]);
 	return 0;
 }
@@ -794,7 +797,7 @@ json_t *mirror_scan_answer(const char *buf, size_t len, int max_depth, char *err
 			 .err = err, .errlen = errlen};
 	json_t *list = scan_list(&s);
 	free(s.scratch);
-	for (size_t i = 0; s.small && i < SMALL_INTS; i++)
+	for (size_t i = 0; i < s.small_hi; i++)
 		json_decref(s.small[i]);
 	free(s.small);
 	return list;
