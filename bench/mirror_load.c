@@ -10,6 +10,9 @@
  *
  *   mirror_load gen EXCERPT.json WORLDS OUT.json   build an answer
  *   mirror_load load ANSWER.json [ROUNDS]          measure, in a fresh process
+ *   mirror_load delta ANSWER.json [ROUNDS]         a watch's changes (182 worlds
+ *                                                  and 100 fleets of it) merged
+ *                                                  into the loaded mirror
  *
  * load prints the answer's size, the median parse and merge times over
  * ROUNDS fresh mirrors, the heap the mirror keeps after the JSON is freed,
@@ -160,6 +163,61 @@ static int measure(const char *text, size_t len, int rounds, int scan)
 	return 0;
 }
 
+/* A watch's changes: the first nworlds worlds and nfleets fleets of the
+ * answer, as text. */
+static char *delta_of(const char *text, size_t len, size_t nworlds, size_t nfleets)
+{
+	json_t *all = json_loadb(text, len, 0, NULL), *out = json_array();
+	for (size_t i = 0; i < json_array_size(all); i++) {
+		json_t *o = json_array_get(all, i);
+		const char *c = json_string_value(json_object_get(o, "class"));
+		size_t *left = c && !strcmp(c, "world") ? &nworlds
+			       : c && !strcmp(c, "fleet") ? &nfleets : NULL;
+		if (left && *left) {
+			json_array_append(out, o);
+			(*left)--;
+		}
+	}
+	char *s = json_dumps(out, JSON_COMPACT);
+	json_decref(all);
+	json_decref(out);
+	return s;
+}
+
+/* Read and merge a watch's changes into a loaded mirror, as fleetd does
+ * every watch: the median over rounds. */
+static int measure_delta(const char *text, size_t len, int rounds)
+{
+	char err[128];
+	json_t *a = read_answer(text, len, 1);
+	struct mirror *m = mirror_new();
+	if (!a || mirror_merge(m, a, 1, err, sizeof err) < 0) {
+		fprintf(stderr, "load failed\n");
+		return 1;
+	}
+	json_decref(a);
+	char *d = delta_of(text, len, 182, 100);
+	size_t dlen = strlen(d);
+	double t[100];
+	for (int r = 0; r < rounds; r++) {
+		int64_t t0 = clock_mono_ns();
+		json_t *da = read_answer(d, dlen, 1);
+		int rc = da ? mirror_merge(m, da, 0, err, sizeof err) : -1;
+		json_decref(da);
+		t[r] = (double)(clock_mono_ns() - t0) / 1e6;
+		if (rc < 0) {
+			fprintf(stderr, "delta failed\n");
+			return 1;
+		}
+	}
+	qsort(t, (size_t)rounds, sizeof t[0], cmp_d);
+	printf("delta (182 worlds, 100 fleets): %zu bytes; median of %d: read + merge "
+	       "+ free %.3f ms\n", dlen, rounds, t[rounds / 2]);
+	free(d);
+	mirror_free(m);
+	return 0;
+}
+
 /* Peak memory of one load, in this fresh process: call it first. */
 static void peak_of_one(const char *text, size_t len, int scan)
 {
@@ -180,13 +238,18 @@ static void peak_of_one(const char *text, size_t len, int scan)
 	       (double)kept / 1024, (double)kept / (double)(worlds ? worlds : 1));
 }
 
-static int load(const char *path, int rounds, int scan)
+static int load(const char *path, int rounds, int scan, int delta)
 {
 	size_t len;
 	char *text = read_file(path, &len);
 	if (!text) {
 		fprintf(stderr, "%s: cannot read\n", path);
 		return 1;
+	}
+	if (delta) {
+		int rc = measure_delta(text, len, rounds);
+		free(text);
+		return rc;
 	}
 	peak_of_one(text, len, scan);
 	int rc = measure(text, len, rounds, scan);
@@ -199,15 +262,17 @@ int main(int argc, char **argv)
 	if (argc == 5 && !strcmp(argv[1], "gen"))
 		return gen(argv[2], atoi(argv[3]), argv[4]);
 	if ((argc == 3 || argc == 4) &&
-	    (!strcmp(argv[1], "load") || !strcmp(argv[1], "load-jansson"))) {
+	    (!strcmp(argv[1], "load") || !strcmp(argv[1], "load-jansson") ||
+	     !strcmp(argv[1], "delta"))) {
 		int rounds = argc == 4 ? atoi(argv[3]) : 7;
 		if (rounds < 1 || rounds > 100) {
 			fprintf(stderr, "ROUNDS: 1 to 100\n");
 			return 2;
 		}
-		return load(argv[2], rounds, !strcmp(argv[1], "load"));
+		return load(argv[2], rounds, strcmp(argv[1], "load-jansson") != 0,
+			    !strcmp(argv[1], "delta"));
 	}
 	fprintf(stderr, "usage: %s gen EXCERPT.json WORLDS OUT.json\n"
-			"       %s load|load-jansson ANSWER.json [ROUNDS]\n", argv[0], argv[0]);
+			"       %s load|load-jansson|delta ANSWER.json [ROUNDS]\n", argv[0], argv[0]);
 	return 2;
 }

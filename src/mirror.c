@@ -628,8 +628,12 @@ static void settle_order(struct mirror *m)
 		}
 	}
 	m->nworld_arr = k;
-	qsort(m->fleet_arr, m->nfleet_arr, sizeof *m->fleet_arr, cmp_fleet);
-	qsort(m->world_arr, m->nworld_arr, sizeof *m->world_arr, cmp_world);
+	/* an answer with worlds but no fleet leaves fleet_arr NULL, which
+	 * qsort may not be given */
+	if (m->nfleet_arr > 1)
+		qsort(m->fleet_arr, m->nfleet_arr, sizeof *m->fleet_arr, cmp_fleet);
+	if (m->nworld_arr > 1)
+		qsort(m->world_arr, m->nworld_arr, sizeof *m->world_arr, cmp_world);
 	m->order_dirty = 0;
 }
 

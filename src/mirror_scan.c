@@ -2,13 +2,18 @@
  * not interpret game semantics beyond choosing which fields to keep (the
  * merge rules stay in mirror.c).
  *
- * A recursive-descent validator over the text with two modes per value:
- * skip (validate only) or build (a jansson value).  Objects of class world
- * and fleet are read key by key and only the kept keys are built; any other
- * top-level element is handed to jansson whole, from its span. */
+ * A recursive-descent validator over the text, in one pass, with two modes
+ * per value: skip (validate only) or build (a jansson value).  A top-level
+ * object is read key by key, building only the fields a world, fleet
+ * or sovereign keeps; its class is known at its end (keys come in any
+ * order), and then a reduced class keeps what was built, a class merged
+ * whole is handed to jansson from its span, and any other is dropped.
+ * Numbers are converted here: integers and short decimals exactly as
+ * strtoll/strtod would, the rest by strtod. */
 #include "mirror_scan.h"
 
 #include <errno.h>
+#include <float.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,13 +25,41 @@ struct scan {
 	char *err;
 	size_t errlen;
 	int failed;
+	char *scratch; /* decoded escaped strings; reused, freed at the end */
+	size_t scratch_cap;
+	json_t **small; /* shared values of small integers (NULL until one) */
+	size_t small_hi; /* entries below it may be set */
 };
 
-/* Fields of worlds and fleets that mirror_merge() reads. */
-static const char *const kept_keys[] = {
-	"class", "id", "name", "sovereignID", "pos", "anchorObjID", "destID", "dest",
-	"eta", "ftlType", "resources", "nearObjIDs", "battlePlan", "designation",
-	"techLevel", "population", "traits"};
+/* Ids of resources and traits repeat in every world: one shared value per
+ * small integer saves most allocations of a load (the answer is only read,
+ * never changed, so sharing is invisible to the merge). */
+#define SMALL_INTS 4096
+
+/* Bytes that stand for themselves inside a string: printable ASCII but the
+ * quote and the backslash.  Anything else takes the slow path. */
+#define PLAIN(c) ((c) >= 0x20 && (c) < 0x80 && (c) != '"' && (c) != '\\')
+#define PLAIN4(c) PLAIN(c), PLAIN(c + 1), PLAIN(c + 2), PLAIN(c + 3)
+#define PLAIN16(c) PLAIN4(c), PLAIN4(c + 4), PLAIN4(c + 8), PLAIN4(c + 12)
+#define PLAIN64(c) PLAIN16(c), PLAIN16(c + 16), PLAIN16(c + 32), PLAIN16(c + 48)
+static const unsigned char plain_byte[256] = {PLAIN64(0), PLAIN64(64), PLAIN64(128),
+					      PLAIN64(192)};
+
+/* Fields of worlds, fleets and sovereigns that mirror_merge() reads. */
+enum kept_key {
+	K_CLASS, K_ID, K_NAME, K_SOVEREIGN, K_POS, K_ANCHOR, K_DEST_ID, K_DEST,
+	K_ETA, K_FTL, K_RESOURCES, K_NEAR, K_BATTLE, K_DESIGNATION, K_TECH,
+	K_POPULATION, K_TRAITS, K_CAPITAL, K_RELATIONSHIP, K_NONE
+};
+static const struct {
+	const char *name;
+	size_t len;
+} kept_keys[] = {
+	{"class", 5}, {"id", 2}, {"name", 4}, {"sovereignID", 11}, {"pos", 3},
+	{"anchorObjID", 11}, {"destID", 6}, {"dest", 4}, {"eta", 3}, {"ftlType", 7},
+	{"resources", 9}, {"nearObjIDs", 10}, {"battlePlan", 10}, {"designation", 11},
+	{"techLevel", 9}, {"population", 10}, {"traits", 6}, {"capitalID", 9},
+	{"relationship", 12}};
 
 static int fail_at(struct scan *s, const char *what)
 {
@@ -37,7 +70,7 @@ static int fail_at(struct scan *s, const char *what)
 	return -1;
 }
 
-static void ws(struct scan *s)
+static inline void ws(struct scan *s)
 {
 	while (s->p < s->end &&
 	       (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
@@ -133,166 +166,121 @@ static void put_utf8(char **o, unsigned cp)
 	*o = q;
 }
 
-/* A string at s->p (the opening quote).  With out, its decoded text goes
- * to a malloc'd buffer (*out, *outlen); decoded text is never longer than
- * the escaped text. */
-static int scan_string(struct scan *s, char **out, size_t *outlen)
+/* One escape after its backslash: its code point in *cp. */
+static int read_escape(struct scan *s, unsigned *cp)
+{
+	if (s->p >= s->end)
+		return fail_at(s, "unterminated escape");
+	switch (*s->p++) {
+	case '"': *cp = '"'; return 0;
+	case '\\': *cp = '\\'; return 0;
+	case '/': *cp = '/'; return 0;
+	case 'b': *cp = '\b'; return 0;
+	case 'f': *cp = '\f'; return 0;
+	case 'n': *cp = '\n'; return 0;
+	case 'r': *cp = '\r'; return 0;
+	case 't': *cp = '\t'; return 0;
+	case 'u': break;
+	default: return fail_at(s, "bad escape");
+	}
+	if (read_hex4(s, cp) < 0)
+		return -1;
+	if (*cp >= 0xd800 && *cp <= 0xdbff) {
+		unsigned lo;
+		if (s->end - s->p < 2 || s->p[0] != '\\' || s->p[1] != 'u')
+			return fail_at(s, "lone surrogate");
+		s->p += 2;
+		if (read_hex4(s, &lo) < 0)
+			return -1;
+		if (lo < 0xdc00 || lo > 0xdfff)
+			return fail_at(s, "bad surrogate pair");
+		*cp = 0x10000 + ((*cp - 0xd800) << 10) + (lo - 0xdc00);
+	} else if (*cp >= 0xdc00 && *cp <= 0xdfff) {
+		return fail_at(s, "lone surrogate");
+	}
+	if (*cp == 0)
+		return fail_at(s, "\\u0000 in a string");
+	return 0;
+}
+
+/* The body of a string after its opening quote, up to and past the
+ * closing one.  With o, the decoded text is written there (never longer
+ * than the escaped text) and *o moves past it.  1: it had escapes. */
+static int string_body(struct scan *s, char **o)
+{
+	int escaped = 0;
+	const char *end = s->end;
+	for (;;) {
+		/* locals: stores through *o may alias s */
+		const char *p = s->p, *q = p;
+		while (q < end && plain_byte[(unsigned char)*q])
+			q++;
+		if (o) {
+			memcpy(*o, p, (size_t)(q - p));
+			*o += q - p;
+		}
+		s->p = q;
+		if (q >= end)
+			return fail_at(s, "unterminated string");
+		unsigned char c = (unsigned char)*q;
+		if (c == '"') {
+			s->p++;
+			return escaped;
+		}
+		if (c < 0x20)
+			return fail_at(s, "control character in a string");
+		if (c == '\\') {
+			unsigned cp;
+			s->p++;
+			if (read_escape(s, &cp) < 0)
+				return -1;
+			if (o)
+				put_utf8(o, cp);
+			escaped = 1;
+			continue;
+		}
+		int n = utf8_len((const unsigned char *)q, (const unsigned char *)end);
+		if (!n)
+			return fail_at(s, "invalid UTF-8");
+		if (o) {
+			memcpy(*o, q, (size_t)n);
+			*o += n;
+		}
+		s->p += n;
+	}
+}
+
+/* A string at s->p (the opening quote).  With text, its decoded bytes:
+ * the raw text when it has no escape (no copy), else the scan's scratch
+ * buffer, valid until the next string is read. */
+static int scan_string(struct scan *s, const char **text, size_t *len)
 {
 	ws(s);
 	if (s->p >= s->end || *s->p != '"')
 		return fail_at(s, "expected a string");
-	s->p++;
-	char *buf = NULL, *o = NULL;
-	size_t cap = 0;
-	if (out) {
-		/* escapes only shrink text, but may hide the closing quote: the
-		 * loop below grows the buffer when needed */
-		const char *q = memchr(s->p, '"', (size_t)(s->end - s->p));
-		cap = (size_t)((q ? q : s->end) - s->p) + 8;
-		if (!(buf = malloc(cap)))
-			return fail_at(s, "out of memory");
-		o = buf;
-	}
-	for (;;) {
-		if (s->p >= s->end) {
-			free(buf);
-			return fail_at(s, "unterminated string");
-		}
-		unsigned char c = (unsigned char)*s->p;
-		if (buf && (size_t)(o - buf) + 8 > cap) {
-			size_t used = (size_t)(o - buf);
-			cap = cap * 2 + 16;
-			char *nb = realloc(buf, cap);
-			if (!nb) {
-				free(buf);
-				return fail_at(s, "out of memory");
-			}
-			buf = nb;
-			o = buf + used;
-		}
-		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-			/* the common case: a run of plain ASCII */
-			const char *q = s->p + 1;
-			while (q < s->end && (unsigned char)*q >= 0x20 && (unsigned char)*q < 0x80 &&
-			       *q != '"' && *q != '\\')
-				q++;
-			size_t run = (size_t)(q - s->p);
-			if (buf) {
-				if ((size_t)(o - buf) + run + 8 > cap) {
-					size_t used = (size_t)(o - buf);
-					cap = used + run + 64;
-					char *nb = realloc(buf, cap);
-					if (!nb) {
-						free(buf);
-						return fail_at(s, "out of memory");
-					}
-					buf = nb;
-					o = buf + used;
-				}
-				memcpy(o, s->p, run);
-				o += run;
-			}
-			s->p = q;
-			continue;
-		}
-		if (c == '"') {
-			s->p++;
-			break;
-		}
-		if (c < 0x20) {
-			free(buf);
-			return fail_at(s, "control character in a string");
-		}
-		if (c == '\\') {
-			s->p++;
-			if (s->p >= s->end) {
-				free(buf);
-				return fail_at(s, "unterminated escape");
-			}
-			char e = *s->p++;
-			unsigned cp;
-			switch (e) {
-			case '"': cp = '"'; break;
-			case '\\': cp = '\\'; break;
-			case '/': cp = '/'; break;
-			case 'b': cp = '\b'; break;
-			case 'f': cp = '\f'; break;
-			case 'n': cp = '\n'; break;
-			case 'r': cp = '\r'; break;
-			case 't': cp = '\t'; break;
-			case 'u':
-				if (read_hex4(s, &cp) < 0) {
-					free(buf);
-					return -1;
-				}
-				if (cp >= 0xd800 && cp <= 0xdbff) {
-					unsigned lo;
-					if (s->end - s->p < 2 || s->p[0] != '\\' || s->p[1] != 'u') {
-						free(buf);
-						return fail_at(s, "lone surrogate");
-					}
-					s->p += 2;
-					if (read_hex4(s, &lo) < 0) {
-						free(buf);
-						return -1;
-					}
-					if (lo < 0xdc00 || lo > 0xdfff) {
-						free(buf);
-						return fail_at(s, "bad surrogate pair");
-					}
-					cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-				} else if (cp >= 0xdc00 && cp <= 0xdfff) {
-					free(buf);
-					return fail_at(s, "lone surrogate");
-				}
-				if (cp == 0) {
-					free(buf);
-					return fail_at(s, "\\u0000 in a string");
-				}
-				break;
-			default:
-				free(buf);
-				return fail_at(s, "bad escape");
-			}
-			if (buf)
-				put_utf8(&o, cp);
-			continue;
-		}
-		int n = utf8_len((const unsigned char *)s->p, (const unsigned char *)s->end);
-		if (!n) {
-			free(buf);
-			return fail_at(s, "invalid UTF-8");
-		}
-		if (buf) {
-			memcpy(o, s->p, (size_t)n);
-			o += n;
-		}
-		s->p += n;
-	}
-	if (out) {
-		*out = buf;
-		*outlen = (size_t)(o - buf);
-	}
-	return 0;
-}
-
-/* A key: its raw bytes when it has no escape (the usual case, no copy),
- * else a decoded copy in *owned (free it). */
-static int scan_key(struct scan *s, const char **kb, size_t *kl, char **owned)
-{
-	*owned = NULL;
-	ws(s);
-	const char *begin = s->p + 1;
-	if (scan_string(s, NULL, NULL) < 0)
-		return -1;
-	*kb = begin;
-	*kl = (size_t)(s->p - 1 - begin);
-	if (!memchr(begin, '\\', *kl))
+	const char *begin = ++s->p;
+	int escaped = string_body(s, NULL);
+	if (escaped < 0 || !text)
+		return escaped < 0 ? -1 : 0;
+	size_t raw = (size_t)(s->p - 1 - begin);
+	if (!escaped) {
+		*text = begin;
+		*len = raw;
 		return 0;
-	s->p = begin - 1;
-	if (scan_string(s, owned, kl) < 0)
-		return -1;
-	*kb = *owned;
+	}
+	/* rare: decode in a second walk over the text just validated */
+	if (raw + 1 > s->scratch_cap) {
+		char *nb = realloc(s->scratch, raw + 1);
+		if (!nb)
+			return fail_at(s, "out of memory");
+		s->scratch = nb;
+		s->scratch_cap = raw + 1;
+	}
+	char *o = s->scratch;
+	s->p = begin;
+	string_body(s, &o);
+	*text = s->scratch;
+	*len = (size_t)(o - s->scratch);
 	return 0;
 }
 
@@ -301,97 +289,167 @@ static int key_is(const char *kb, size_t kl, const char *word)
 	return strlen(word) == kl && memcmp(kb, word, kl) == 0;
 }
 
-/* Refuse what jansson refuses: integers beyond int64, reals beyond double.
- * Cheap for the common case: only long digit runs and exponents are
- * converted. */
-static int range_ok(struct scan *s, const char *b, size_t n, int integral, int exp)
+static enum kept_key kept(const char *key, size_t n)
 {
-	int neg = *b == '-';
-	size_t digits = n - (size_t)neg;
-	if (integral) {
-		const char *lim = neg ? "9223372036854775808" : "9223372036854775807";
-		if (digits > 19 || (digits == 19 && memcmp(b + neg, lim, 19) > 0))
-			return fail_at(s, "integer out of range");
+	/* kept keys are 2 to 12 bytes: most keys fail on length or first byte */
+	if (n < 2 || n > 12)
+		return K_NONE;
+	for (size_t i = 0; i < sizeof kept_keys / sizeof kept_keys[0]; i++)
+		if (kept_keys[i].len == n && kept_keys[i].name[0] == key[0] &&
+		    memcmp(kept_keys[i].name, key, n) == 0)
+			return (enum kept_key)i;
+	return K_NONE;
+}
+
+/* --- numbers ------------------------------------------------------------- */
+
+/* m / 10^k is exact for m <= 2^53 and k <= 22 when doubles are evaluated
+ * as doubles: both operands are exact, so IEEE division rounds once, as
+ * strtod does. */
+#if FLT_EVAL_METHOD == 0
+#define FAST_REALS 1
+#else
+#define FAST_REALS 0
+#endif
+static const double pow10_exact[] = {
+	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* A number's parts, as read by scan_number(). */
+struct num {
+	const char *b;       /* its text */
+	size_t n;
+	int neg, exp;
+	const char *ib, *fb; /* integer digits and fraction digits */
+	size_t ni, nf;
+};
+
+static const char *digit_run(const char *p, const char *end)
+{
+	while (p < end && (unsigned)(*p - '0') < 10)
+		p++;
+	return p;
+}
+
+/* The integer and fraction digits as one integer; at most 19 digits. */
+static uint64_t mantissa(const struct num *x)
+{
+	uint64_t m = 0;
+	for (size_t i = 0; i < x->ni; i++)
+		m = m * 10 + (unsigned)(x->ib[i] - '0');
+	for (size_t i = 0; i < x->nf; i++)
+		m = m * 10 + (unsigned)(x->fb[i] - '0');
+	return m;
+}
+
+/* Refuse what jansson refuses: reals beyond double.  strtod wants a
+ * terminated copy; numbers that long are rare. */
+static int slow_real(struct scan *s, const struct num *x, double *d)
+{
+	char small[64], *tmp = small;
+	if (x->n >= sizeof small && !(tmp = malloc(x->n + 1)))
+		return fail_at(s, "out of memory");
+	memcpy(tmp, x->b, x->n);
+	tmp[x->n] = 0;
+	errno = 0;
+	*d = strtod(tmp, NULL);
+	int range = errno == ERANGE && (*d > 1 || *d < -1);
+	if (tmp != small)
+		free(tmp);
+	return range ? fail_at(s, "real out of range") : 0;
+}
+
+static int integer_value(struct scan *s, const struct num *x, json_t **out)
+{
+	/* JSON has no leading zeros: the digit count is the magnitude, and
+	 * 19 digits still fit in 64 unsigned bits */
+	uint64_t lim = (uint64_t)INT64_MAX + (uint64_t)x->neg;
+	if (x->ni > 19)
+		return fail_at(s, "integer out of range");
+	if (!out && x->ni < 19)
+		return 0;
+	uint64_t m = mantissa(x);
+	if (m > lim)
+		return fail_at(s, "integer out of range");
+	if (!out)
+		return 0;
+	int64_t v = x->neg ? (m == lim ? INT64_MIN : -(int64_t)m) : (int64_t)m;
+	if (v < 0 || v >= SMALL_INTS) {
+		if (!(*out = json_integer(v)))
+			return fail_at(s, "out of memory");
 		return 0;
 	}
-	if (!exp && n < 300)
-		return 0;
-	char *tmp = strndup(b, n);
-	if (!tmp)
+	if (!s->small && !(s->small = calloc(SMALL_INTS, sizeof *s->small)))
 		return fail_at(s, "out of memory");
-	errno = 0;
-	double d = strtod(tmp, NULL);
-	free(tmp);
-	if (errno == ERANGE && (d > 1 || d < -1))
-		return fail_at(s, "real out of range");
+	if (!s->small[v] && !(s->small[v] = json_integer(v)))
+		return fail_at(s, "out of memory");
+	if ((size_t)v >= s->small_hi)
+		s->small_hi = (size_t)v + 1;
+	*out = json_incref(s->small[v]);
 	return 0;
 }
 
-/* A number's span; *integral when it has no fraction and no exponent. */
-static int scan_number(struct scan *s, const char **b, size_t *n, int *integral)
+static int real_value(struct scan *s, const struct num *x, json_t **out)
 {
-	const char *p = s->p;
-	*b = p;
-	*integral = 1;
-	if (p < s->end && *p == '-')
-		p++;
-	if (p >= s->end || *p < '0' || *p > '9')
-		return fail_at(s, "bad number");
-	if (*p == '0')
-		p++;
-	else
-		while (p < s->end && *p >= '0' && *p <= '9')
-			p++;
-	if (p < s->end && *p == '.') {
-		*integral = 0;
-		p++;
-		if (p >= s->end || *p < '0' || *p > '9')
-			return fail_at(s, "bad number");
-		while (p < s->end && *p >= '0' && *p <= '9')
-			p++;
+	double d;
+	if (!out) {
+		/* only exponents can take a plain decimal shorter than 300
+		 * bytes out of range */
+		return x->exp || x->n >= 300 ? slow_real(s, x, &d) : 0;
 	}
-	int exp = 0;
-	if (p < s->end && (*p == 'e' || *p == 'E')) {
-		*integral = 0;
-		exp = 1;
-		p++;
-		if (p < s->end && (*p == '+' || *p == '-'))
-			p++;
-		if (p >= s->end || *p < '0' || *p > '9')
-			return fail_at(s, "bad number");
-		while (p < s->end && *p >= '0' && *p <= '9')
-			p++;
+	uint64_t m;
+	if (FAST_REALS && !x->exp && x->ni + x->nf <= 19 && x->nf <= 22 &&
+	    (m = mantissa(x)) <= (UINT64_C(1) << 53)) {
+		d = (double)m / pow10_exact[x->nf];
+		if (x->neg)
+			d = -d;
+	} else if (slow_real(s, x, &d) < 0) {
+		return -1;
 	}
-	*n = (size_t)(p - *b);
-	s->p = p;
-	return range_ok(s, *b, *n, *integral, exp);
+	if (!(*out = json_real(d)))
+		return fail_at(s, "out of memory");
+	return 0;
 }
 
-static json_t *number_value(struct scan *s, const char *b, size_t n, int integral)
+static int scan_number(struct scan *s, json_t **out)
 {
-	char tmp[64];
-	if (n >= sizeof tmp) {
-		fail_at(s, "number too long");
-		return NULL;
+	struct num x = {.b = s->p};
+	const char *p = s->p, *end = s->end;
+	if (p < end && *p == '-') {
+		x.neg = 1;
+		p++;
 	}
-	memcpy(tmp, b, n);
-	tmp[n] = 0;
-	errno = 0;
-	if (integral) {
-		long long v = strtoll(tmp, NULL, 10);
-		if (errno) {
-			fail_at(s, "integer out of range");
-			return NULL;
-		}
-		return json_integer(v);
+	x.ib = p;
+	/* a lone zero, or digits not starting with one */
+	p = p < end && *p == '0' ? p + 1 : digit_run(p, end);
+	if (p == x.ib)
+		return fail_at(s, "bad number");
+	x.ni = (size_t)(p - x.ib);
+	int integral = 1;
+	if (p < end && *p == '.') {
+		integral = 0;
+		x.fb = ++p;
+		p = digit_run(p, end);
+		if (p == x.fb)
+			return fail_at(s, "bad number");
+		x.nf = (size_t)(p - x.fb);
 	}
-	double d = strtod(tmp, NULL);
-	if (errno == ERANGE && (d > 1 || d < -1)) {
-		fail_at(s, "real out of range");
-		return NULL;
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		integral = 0;
+		x.exp = 1;
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			p++;
+		const char *e = p;
+		if ((p = digit_run(p, end)) == e)
+			return fail_at(s, "bad number");
 	}
-	return json_real(d);
+	x.n = (size_t)(p - x.b);
+	s->p = p;
+	return integral ? integer_value(s, &x, out) : real_value(s, &x, out);
 }
+
+/* --- values --------------------------------------------------------------- */
 
 static int literal(struct scan *s, const char *word)
 {
@@ -439,84 +497,82 @@ static int scan_next(struct scan *s, char close)
 	return fail_at(s, what);
 }
 
-static int scan_array(struct scan *s, json_t **out)
+/* Reads one element of an array or one value of an object (after its key,
+ * kl bytes at kb, and the colon).  NULL: validate and skip. */
+typedef int (*item_fn)(struct scan *s, void *ctx, const char *kb, size_t kl);
+
+/* An array's elements, or with keys an object's members, each handed to
+ * fn (or skipped). */
+static int scan_items(struct scan *s, int keys, item_fn fn, void *ctx)
 {
-	int empty = scan_open(s, ']');
-	if (empty < 0)
-		return -1;
-	json_t *a = out ? json_array() : NULL;
-	if (empty) {
-		if (out)
-			*out = a;
-		return 0;
-	}
+	char close = keys ? '}' : ']';
+	int empty = scan_open(s, close);
+	if (empty)
+		return empty < 0 ? -1 : 0;
 	for (;;) {
-		json_t *v = NULL;
-		if (scan_value(s, out ? &v : NULL) < 0) {
-			json_decref(a);
+		const char *kb = NULL;
+		size_t kl = 0;
+		if (keys && (scan_string(s, fn ? &kb : NULL, &kl) < 0 || expect(s, ':') < 0))
 			return -1;
-		}
-		if (a && json_array_append_new(a, v) < 0) {
-			json_decref(a);
-			return fail_at(s, "out of memory");
-		}
-		int more = scan_next(s, ']');
-		if (more < 0) {
-			json_decref(a);
+		if ((fn ? fn(s, ctx, kb, kl) : scan_value(s, NULL)) < 0)
 			return -1;
+		int more = scan_next(s, close);
+		if (more <= 0) {
+			if (more < 0)
+				return -1;
+			s->depth--;
+			return 0;
 		}
-		if (!more)
-			break;
 	}
-	s->depth--;
-	if (out)
-		*out = a;
+}
+
+static int build_element(struct scan *s, void *list, const char *kb, size_t kl)
+{
+	(void)kb, (void)kl;
+	json_t *v;
+	if (scan_value(s, &v) < 0)
+		return -1;
+	if (json_array_append_new(list, v) < 0)
+		return fail_at(s, "out of memory");
 	return 0;
 }
 
-static int scan_object(struct scan *s, json_t **out)
+static int build_member(struct scan *s, void *obj, const char *kb, size_t kl)
 {
-	int empty = scan_open(s, '}');
-	if (empty < 0)
-		return -1;
-	json_t *o = out ? json_object() : NULL;
-	if (empty) {
-		if (out)
-			*out = o;
-		return 0;
-	}
-	for (;;) {
-		char *key = NULL;
-		size_t klen = 0;
-		json_t *v = NULL;
-		if (scan_string(s, out ? &key : NULL, &klen) < 0 || expect(s, ':') < 0 ||
-		    scan_value(s, out ? &v : NULL) < 0) {
-			free(key);
-			json_decref(o);
-			return -1;
-		}
-		if (o) {
-			int bad = memchr(key, 0, klen) != NULL;
-			key[klen] = 0;
-			if (bad || json_object_set_new(o, key, v) < 0) {
-				free(key);
-				json_decref(o);
-				return fail_at(s, "bad key");
-			}
-		}
+	/* kb may be the scratch buffer, which the value's strings reuse */
+	char *key = strndup(kb, kl);
+	json_t *v;
+	if (!key)
+		return fail_at(s, "out of memory");
+	if (scan_value(s, &v) < 0) {
 		free(key);
-		int more = scan_next(s, '}');
-		if (more < 0) {
-			json_decref(o);
-			return -1;
-		}
-		if (!more)
-			break;
+		return -1;
 	}
-	s->depth--;
-	if (out)
-		*out = o;
+	int rc = json_object_set_new_nocheck(obj, key, v);
+	free(key);
+	return rc < 0 ? fail_at(s, "out of memory") : 0;
+}
+
+/* A new object (keys) or array, each item handed to fn to add. */
+static int build_items(struct scan *s, int keys, item_fn fn, json_t **out)
+{
+	json_t *c = keys ? json_object() : json_array();
+	if (!c)
+		return fail_at(s, "out of memory");
+	if (scan_items(s, keys, fn, c) < 0) {
+		json_decref(c);
+		return -1;
+	}
+	*out = c;
 	return 0;
+}
+
+/* A container: skipped, or built with its elements appended or set. */
+static int scan_container(struct scan *s, int keys, json_t **out)
+{
+	if (!out)
+		return scan_items(s, keys, NULL, NULL);
+	return build_items(s, keys, keys ? build_member : build_element, out);
 }
 
 static int scan_value(struct scan *s, json_t **out)
@@ -524,207 +580,213 @@ static int scan_value(struct scan *s, json_t **out)
 	ws(s);
 	if (s->p >= s->end)
 		return fail_at(s, "unexpected end");
+	json_t *v;
 	switch (*s->p) {
 	case '{':
-		return scan_object(s, out);
+		return scan_container(s, 1, out);
 	case '[':
-		return scan_array(s, out);
+		return scan_container(s, 0, out);
 	case '"': {
-		char *str = NULL;
-		size_t n = 0;
+		const char *str;
+		size_t n;
 		if (scan_string(s, out ? &str : NULL, &n) < 0)
 			return -1;
-		if (out) {
-			*out = json_stringn(str, n);
-			free(str);
-			if (!*out)
-				return fail_at(s, "bad string");
-		}
-		return 0;
+		if (!out)
+			return 0;
+		/* validated above: UTF-8 and no NUL */
+		v = json_stringn_nocheck(str, n);
+		break;
 	}
 	case 't':
 		if (literal(s, "true") < 0)
 			return -1;
-		if (out)
-			*out = json_true();
-		return 0;
+		v = json_true();
+		break;
 	case 'f':
 		if (literal(s, "false") < 0)
 			return -1;
-		if (out)
-			*out = json_false();
-		return 0;
+		v = json_false();
+		break;
 	case 'n':
 		if (literal(s, "null") < 0)
 			return -1;
-		if (out)
-			*out = json_null();
-		return 0;
-	default: {
-		const char *b;
-		size_t n;
-		int integral;
-		if (scan_number(s, &b, &n, &integral) < 0)
-			return -1;
-		if (out && !(*out = number_value(s, b, n, integral)))
-			return -1;
-		return 0;
+		v = json_null();
+		break;
+	default:
+		return scan_number(s, out);
 	}
-	}
+	if (out && !(*out = v))
+		return fail_at(s, "out of memory");
+	return 0;
 }
 
-static int kept(const char *key, size_t n)
+/* --- what a world or fleet keeps ------------------------------------------ */
+
+/* One member of a trait object: only traitID matters, the last one wins
+ * (as in jansson), and an object there names no trait. */
+static int trait_member(struct scan *s, void *ctx, const char *kb, size_t kl)
 {
-	/* kept keys are 2 to 11 bytes: most keys fail on length or first byte */
-	if (n < 2 || n > 11)
-		return 0;
-	for (size_t i = 0; i < sizeof kept_keys / sizeof kept_keys[0]; i++)
-		if (kept_keys[i][0] == key[0] && strlen(kept_keys[i]) == n &&
-		    memcmp(kept_keys[i], key, n) == 0)
-			return 1;
+	json_t **id = ctx;
+	if (!key_is(kb, kl, "traitID"))
+		return scan_value(s, NULL);
+	json_decref(*id);
+	*id = NULL;
+	ws(s);
+	return scan_value(s, s->p < s->end && *s->p == '{' ? NULL : id);
+}
+
+static int trait_element(struct scan *s, void *list, const char *kb, size_t kl)
+{
+	ws(s);
+	if (s->p >= s->end || *s->p != '{')
+		return build_element(s, list, kb, kl);
+	json_t *id = NULL;
+	if (scan_items(s, 1, trait_member, &id) < 0) {
+		json_decref(id);
+		return -1;
+	}
+	if (id && json_array_append_new(list, id) < 0)
+		return fail_at(s, "out of memory");
 	return 0;
 }
 
 /* Traits: ids, or objects naming one in traitID; only the ids are kept. */
-static json_t *reduce_traits(json_t *traits)
+static int build_traits(struct scan *s, json_t **out)
 {
-	if (!json_is_array(traits))
-		return traits;
-	json_t *out = json_array();
-	size_t i;
-	json_t *t;
-	json_array_foreach(traits, i, t) {
-		json_t *id = json_is_object(t) ? json_object_get(t, "traitID") : t;
-		if (id)
-			json_array_append(out, id);
-	}
-	json_decref(traits);
-	return out;
+	ws(s);
+	if (s->p >= s->end || *s->p != '[')
+		return scan_value(s, out);
+	return build_items(s, 0, trait_element, out);
 }
 
 /* A battle plan only matters as "on" or "off": keep its truth, not its
  * body (mirror.c's battle_on() reads null, false, strings and the rest). */
-static json_t *reduce_battle(json_t *plan)
+static int build_battle(struct scan *s, json_t **out)
 {
-	if (json_is_null(plan) || json_is_false(plan) || json_is_string(plan))
-		return plan;
-	json_decref(plan);
-	return json_true();
-}
-
-/* What the mirror does with a class: world and fleet are reduced, the
- * classes it merges otherwise are kept whole, the rest (region, selection,
- * unknown ones) is dropped here as mirror_merge() would ignore it. */
-static int class_use(const char *c, size_t n)
-{
-	static const char *const whole[] = {"update", "history", "sovereign",
-					    "destroyedSpaceObject", "battlePlan",
-					    "relationship", "siege"};
-	if (key_is(c, n, "world") || key_is(c, n, "fleet"))
-		return 2;
-	for (size_t i = 0; i < sizeof whole / sizeof whole[0]; i++)
-		if (key_is(c, n, whole[i]))
-			return 1;
+	ws(s);
+	if (s->p < s->end && (*s->p == 'n' || *s->p == 'f' || *s->p == '"'))
+		return scan_value(s, out);
+	if (scan_value(s, NULL) < 0)
+		return -1;
+	*out = json_true();
 	return 0;
 }
 
-/* One top-level element.  Objects are read key by key; a world or fleet
- * keeps only the fields the mirror reads, other classes are kept whole. */
+/* What the mirror does with a class: world, fleet and sovereign (whose
+ * territory and exploration grid are most of its text) are reduced, the
+ * classes it merges otherwise are kept whole, the rest (region, selection,
+ * unknown ones) is dropped here as mirror_merge() would ignore it. */
+enum use { DROP, WHOLE, REDUCE };
+
+static enum use class_use(const json_t *cls)
+{
+	static const char *const whole[] = {"update", "history",
+					    "destroyedSpaceObject", "battlePlan",
+					    "relationship", "siege"};
+	const char *c = json_string_value(cls);
+	size_t n = json_string_length(cls);
+	if (!c)
+		return DROP;
+	if (key_is(c, n, "world") || key_is(c, n, "fleet") || key_is(c, n, "sovereign"))
+		return REDUCE;
+	for (size_t i = 0; i < sizeof whole / sizeof whole[0]; i++)
+		if (key_is(c, n, whole[i]))
+			return WHOLE;
+	return DROP;
+}
+
+/* One member of a top-level object: built when a reduced class keeps it
+ * (duplicates: the last wins, as in jansson), else skipped. */
+static int top_member(struct scan *s, void *obj, const char *kb, size_t kl)
+{
+	enum kept_key k = kept(kb, kl);
+	json_t *v = NULL;
+	int rc;
+	switch (k) {
+	case K_NONE:
+		return scan_value(s, NULL);
+	case K_TRAITS:
+		rc = build_traits(s, &v);
+		break;
+	case K_BATTLE:
+		rc = build_battle(s, &v);
+		break;
+	default:
+		rc = scan_value(s, &v);
+	}
+	if (rc < 0)
+		return -1;
+	if (json_object_set_new_nocheck(obj, kept_keys[k].name, v) < 0)
+		return fail_at(s, "out of memory");
+	return 0;
+}
+
+/* One top-level element, read once.  A world, fleet or sovereign keeps
+ * only the fields the mirror reads; other classes it merges are kept
+ * whole. */
 static int scan_element(struct scan *s, json_t *list)
 {
 	ws(s);
+	if (s->p >= s->end || *s->p != '{')
+		return scan_value(s, NULL); /* not an object: nothing for the mirror */
 	const char *begin = s->p;
-	if (s->p >= s->end || *s->p != '{') {
-		if (scan_value(s, NULL) < 0)
-			return -1;
-		return 0; /* not an object: nothing the mirror could use */
-	}
-	/* first pass: validate, and find the class */
-	int d0 = s->depth;
-	if (scan_object(s, NULL) < 0)
-		return -1;
-	const char *after = s->p;
-	s->depth = d0;
-	/* the class: a second look at the top-level keys only */
-	struct scan k = *s;
-	k.p = begin + 1;
-	k.end = after;
-	enum { DROP, WHOLE, REDUCE } how = DROP;
-	for (;;) {
-		const char *kb;
-		size_t kl;
-		char *owned;
-		ws(&k);
-		if (k.p >= k.end || *k.p == '}')
-			break;
-		if (scan_key(&k, &kb, &kl, &owned) < 0 || expect(&k, ':') < 0) {
-			free(owned);
-			break;
-		}
-		int is_class = key_is(kb, kl, "class");
-		free(owned);
-		ws(&k);
-		if (is_class && k.p < k.end && *k.p == '"') {
-			if (scan_key(&k, &kb, &kl, &owned) == 0)
-				how = class_use(kb, kl);
-			free(owned);
-			break;
-		}
-		if (scan_value(&k, NULL) < 0)
-			break;
-		ws(&k);
-		if (k.p < k.end && *k.p == ',')
-			k.p++;
-	}
-	if (how == DROP)
-		return 0;
 	json_t *obj;
+	if (build_items(s, 1, top_member, &obj) < 0)
+		return -1;
+	enum use how = class_use(json_object_get(obj, "class"));
 	if (how == WHOLE) {
+		json_decref(obj);
 		json_error_t je;
-		obj = json_loadb(begin, (size_t)(after - begin), 0, &je);
+		obj = json_loadb(begin, (size_t)(s->p - begin), 0, &je);
 		if (!obj)
 			return fail_at(s, je.text);
-		json_array_append_new(list, obj);
+	}
+	if (how == DROP) {
+		json_decref(obj);
 		return 0;
 	}
-	obj = json_object();
-	k.p = begin + 1;
-	for (;;) {
-		const char *kb;
-		size_t kl;
-		char *owned;
-		ws(&k);
-		if (k.p >= k.end || *k.p == '}')
-			break;
-		if (scan_key(&k, &kb, &kl, &owned) < 0 || expect(&k, ':') < 0) {
-			free(owned);
-			json_decref(obj);
-			return fail_at(s, "bad key");
-		}
-		json_t *v = NULL;
-		int keep = kept(kb, kl);
-		if (scan_value(&k, keep ? &v : NULL) < 0) {
-			free(owned);
-			json_decref(obj);
-			return fail_at(s, "bad value");
-		}
-		if (keep) {
-			if (key_is(kb, kl, "traits"))
-				v = reduce_traits(v);
-			else if (key_is(kb, kl, "battlePlan"))
-				v = reduce_battle(v);
-			char name[16]; /* kept keys are short */
-			memcpy(name, kb, kl);
-			name[kl] = 0;
-			json_object_set_new(obj, name, v);
-		}
-		free(owned);
-		ws(&k);
-		if (k.p < k.end && *k.p == ',')
-			k.p++;
-	}
-	json_array_append_new(list, obj);
+	if (json_array_append_new(list, obj) < 0)
+		return fail_at(s, "out of memory");
 	return 0;
+}
+
+static json_t *scan_list(struct scan *s)
+{
+	ws(s);
+	if (s->p >= s->end || *s->p != '[') {
+		/* not a list: let the caller see why */
+		if (scan_value(s, NULL) == 0)
+			snprintf(s->err, s->errlen, "answer is not a list of objects");
+		return NULL;
+	}
+	/* the outer list counts as depth 1, which max_depth always allows */
+	int done = scan_open(s, ']');
+	if (done < 0)
+		return NULL;
+	json_t *list = json_array();
+	if (!list) {
+		fail_at(s, "out of memory");
+		return NULL;
+	}
+	while (!done) {
+		if (scan_element(s, list) < 0) {
+			json_decref(list);
+			return NULL;
+		}
+		int more = scan_next(s, ']');
+		if (more < 0) {
+			json_decref(list);
+			return NULL;
+		}
+		done = !more;
+	}
+	ws(s);
+	if (s->p != s->end) {
+		fail_at(s, "text after the answer");
+		json_decref(list);
+		return NULL;
+	}
+	return list;
 }
 
 json_t *mirror_scan_answer(const char *buf, size_t len, int max_depth, char *err,
@@ -733,35 +795,10 @@ json_t *mirror_scan_answer(const char *buf, size_t len, int max_depth, char *err
 	struct scan s = {.p = buf, .end = buf + len, .start = buf,
 			 .max_depth = max_depth > 0 ? max_depth : 1 << 30,
 			 .err = err, .errlen = errlen};
-	ws(&s);
-	if (s.p >= s.end || *s.p != '[') {
-		/* not a list: let the caller see why */
-		if (scan_value(&s, NULL) == 0)
-			snprintf(err, errlen, "answer is not a list of objects");
-		return NULL;
-	}
-	/* the outer list counts as depth 1, which max_depth always allows */
-	int done = scan_open(&s, ']');
-	if (done < 0)
-		return NULL;
-	json_t *list = json_array();
-	while (!done) {
-		if (scan_element(&s, list) < 0) {
-			json_decref(list);
-			return NULL;
-		}
-		int more = scan_next(&s, ']');
-		if (more < 0) {
-			json_decref(list);
-			return NULL;
-		}
-		done = !more;
-	}
-	ws(&s);
-	if (s.p != s.end) {
-		fail_at(&s, "text after the answer");
-		json_decref(list);
-		return NULL;
-	}
+	json_t *list = scan_list(&s);
+	free(s.scratch);
+	for (size_t i = 0; i < s.small_hi; i++)
+		json_decref(s.small[i]);
+	free(s.small);
 	return list;
 }

@@ -4,9 +4,10 @@
  * per object.  Building jansson's tree for all of it costs about nine times
  * the text in memory and most of the time of a full load.  The scanner
  * validates the whole text as strictly as jsonx_parse() (syntax, UTF-8,
- * nesting), but builds JSON values only for what the mirror uses: world and
- * fleet objects come out reduced to the fields mirror_merge() reads; every
- * other object (update, sovereign, history, partials, ...) comes out whole.
+ * nesting), but builds JSON values only for what the mirror uses: world,
+ * fleet and sovereign objects come out reduced to the fields mirror_merge()
+ * reads; the other classes it merges (update, history, battlePlan, ...)
+ * come out whole, and classes it ignores are dropped.
  * Feeding the result to mirror_merge() gives the same mirror as feeding the
  * fully parsed answer.  Knows nothing of the mirror's records. */
 #ifndef FLEETD_MIRROR_SCAN_H

@@ -3,7 +3,7 @@
  * mirror, field by field; tricky strings decode the same; malformed texts
  * are refused by both; and randomly damaged copies of the excerpt are
  * accepted by the scanner exactly when jansson accepts them, with the same
- * mirror when they are. */
+ * mirror when they are; numbers read as jansson reads them, bit for bit. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +45,13 @@ static int same_res(const int64_t *a, size_t na, const int64_t *b, size_t nb)
 	return na == nb && (!na || !memcmp(a, b, 2 * na * sizeof *a));
 }
 
-/* Every field of every fleet and world, and the update. */
+static int same_str(const char *a, const char *b)
+{
+	return a && b ? !strcmp(a, b) : a == b;
+}
+
+/* Every field of every fleet and world, their owners' names, and the
+ * update. */
 static int same_mirror(const struct mirror *a, const struct mirror *b)
 {
 	if (mirror_fleet_count(a) != mirror_fleet_count(b) ||
@@ -77,7 +83,9 @@ static int same_mirror(const struct mirror *a, const struct mirror *b)
 		    x->tech_level != y->tech_level || x->population != y->population ||
 		    x->in_battle != y->in_battle || x->trading != y->trading ||
 		    !same_res(x->res, x->nres, y->res, y->nres) || x->nnear != y->nnear ||
-		    (x->nnear && memcmp(x->near, y->near, x->nnear * sizeof *x->near)))
+		    (x->nnear && memcmp(x->near, y->near, x->nnear * sizeof *x->near)) ||
+		    !same_str(mirror_sovereign_name(a, x->sovereign),
+			      mirror_sovereign_name(b, y->sovereign)))
 			return 0;
 	}
 	return 1;
@@ -133,6 +141,131 @@ static void test_cases(void)
 	json_decref(a);
 	a = mirror_scan_answer("{}", 2, 5, err, sizeof err);
 	CHECK(!a && strstr(err, "not a list"));
+	/* duplicate keys: the last wins, as in jansson; an object as traitID
+	 * names no trait (39 is a trading hub); a sovereign's name kept */
+	const char *dup =
+		"[{\"class\":\"fleet\",\"class\":\"world\",\"id\":9,\"name\":\"x\","
+		"\"name\":\"y\",\"sovereignID\":5,\"traits\":[{\"traitID\":39,"
+		"\"traitID\":{\"traitID\":39}}]},"
+		"{\"class\":\"world\",\"id\":10,\"sovereignID\":5,"
+		"\"traits\":[{\"traitID\":{\"traitID\":39}},{\"traitID\":null}]},"
+		"{\"class\":\"world\",\"id\":11,\"traits\":[{\"traitID\":{},\"traitID\":39}]},"
+		"{\"class\":\"sovereign\",\"id\":5,\"territory\":[[1,2]],\"name\":\"me\","
+		"\"capitalID\":10,\"relationship\":{\"a\":[1,2.5]}},"
+		"{\"id\":12,\"class\":\"world\",\"class\":7}]";
+	differential(dup, strlen(dup), &accepted, &equal);
+	CHECK_EQ_INT(accepted, 1);
+	CHECK(equal);
+	int ok;
+	struct mirror *m = load_with(dup, strlen(dup), 1, &ok);
+	CHECK(mirror_world(m, 9) && !strcmp(mirror_world(m, 9)->name, "y") &&
+	      !mirror_world(m, 9)->trading && !mirror_fleet(m, 9));
+	CHECK(mirror_world(m, 10) && !mirror_world(m, 10)->trading);
+	CHECK(mirror_world(m, 11) && mirror_world(m, 11)->trading);
+	CHECK(!mirror_world(m, 12));
+	CHECK(mirror_sovereign_name(m, 5) && !strcmp(mirror_sovereign_name(m, 5), "me"));
+	mirror_free(m);
+}
+
+/* The kept value of one number, read by the scanner or by jansson; NULL
+ * when refused. */
+static json_t *number_as(const char *num, int scan, const char *key)
+{
+	char text[1024];
+	snprintf(text, sizeof text, "[{\"class\":\"fleet\",\"id\":1,\"%s\":[%s]}]", key, num);
+	char err[256];
+	json_error_t je;
+	json_t *a = scan ? mirror_scan_answer(text, strlen(text), 100, err, sizeof err)
+			 : json_loads(text, 0, &je);
+	json_t *v = json_array_get(json_object_get(json_array_get(a, 0), key), 0);
+	json_t *out = a ? json_incref(v ? v : json_null()) : NULL;
+	json_decref(a);
+	return out;
+}
+
+/* Same verdict, type and bits (-0.0 is not 0.0) as jansson, whether the
+ * number is built, skipped, or ends the text. */
+static int same_number(const char *num)
+{
+	json_t *a = number_as(num, 1, "eta"), *b = number_as(num, 0, "eta");
+	json_t *sa = number_as(num, 1, "skipped"), *sb = number_as(num, 0, "skipped");
+	int same = !a == !b && !sa == !sb && !a == !sa;
+	if (same && a) {
+		double x = json_number_value(a), y = json_number_value(b);
+		same = json_typeof(a) == json_typeof(b) &&
+		       json_integer_value(a) == json_integer_value(b) &&
+		       memcmp(&x, &y, sizeof x) == 0;
+	}
+	char err[256];
+	json_error_t je;
+	json_t *alone = json_loads(num, JSON_DECODE_ANY, &je);
+	/* alone, the number ends the buffer (no NUL after it: ASan sees any
+	 * read past the end); refused, as "not a list" when valid */
+	size_t n = strlen(num);
+	char *exact = malloc(n ? n : 1);
+	memcpy(exact, num, n);
+	json_t *sc = mirror_scan_answer(exact, n, 10, err, sizeof err);
+	free(exact);
+	if (sc || (alone && !strstr(err, "not a list")))
+		same = 0;
+	json_decref(alone);
+	json_decref(a);
+	json_decref(b);
+	json_decref(sa);
+	json_decref(sb);
+	if (!same)
+		fprintf(stderr, "differs: %s\n", num);
+	return same;
+}
+
+static void test_numbers(void)
+{
+	static const char *const nums[] = {
+		"0", "-0", "0.0", "-0.0", "1", "-1", "7", "-12.5", "12.50",
+		"9223372036854775807", "-9223372036854775808", "9223372036854775808",
+		"-9223372036854775809", "9999999999999999999", "10000000000000000000",
+		"1234567890123456789", "-999999999999999999", "0.1", "-0.1", "0.3",
+		"326.0100000000002", "-1563.04", "9007199254740992.0", "9007199254740993.0",
+		"0.9007199254740993", "900719925474099.3", "0.30000000000000004",
+		"0.0000000000000000000001", "0.00000000000000000000001",
+		"1.7976931348623157e308", "1e308", "1e309", "-1e309", "1e-400", "-1e-400",
+		"2.2250738585072014e-308", "5e-324", "1E+2", "1e-2", "1E2", "0e0", "-0e-0",
+		"123456789012345678901234567890.5", "0.12345678901234567890123456789",
+		"3.14159265358979323846264338327950288419716939937510582097494459230781",
+		"01", "1.", ".5", "-", "--1", "1e", "1e+", "+1", "0x10", "1.5e3.2", "-.5",
+		"Infinity", "NaN", "1_0"};
+	int bad = 0;
+	for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
+		bad += !same_number(nums[i]);
+	/* a real beyond double without an exponent, and one just below */
+	char big[400];
+	memset(big, '9', 340);
+	strcpy(big + 340, ".5");
+	bad += !same_number(big);
+	memset(big, '1', 300);
+	strcpy(big + 300, ".25");
+	bad += !same_number(big);
+	/* random decimals around the fast path's edges */
+	unsigned seed = 99;
+	for (int it = 0; it < 3000; it++) {
+		char num[96], *o = num;
+		if (rand_r(&seed) % 2)
+			*o++ = '-';
+		int ni = rand_r(&seed) % 21, nf = rand_r(&seed) % 26;
+		*o++ = ni ? (char)('1' + rand_r(&seed) % 9) : '0';
+		for (int k = 1; k < ni; k++)
+			*o++ = (char)('0' + rand_r(&seed) % 10);
+		if (nf && rand_r(&seed) % 4) {
+			*o++ = '.';
+			for (int k = 0; k < nf; k++)
+				*o++ = (char)('0' + rand_r(&seed) % 10);
+		}
+		if (rand_r(&seed) % 8 == 0)
+			o += sprintf(o, "e%d", rand_r(&seed) % 61 - 30);
+		*o = 0;
+		bad += !same_number(num);
+	}
+	CHECK_EQ_INT(bad, 0);
 }
 
 static void test_fixture(const char *path)
@@ -203,6 +336,7 @@ static void test_fixture(const char *path)
 int main(void)
 {
 	test_cases();
+	test_numbers();
 	char path[4096];
 	if (fixture_excerpt(path, sizeof path) < 0) {
 		int rc = tap_done();
