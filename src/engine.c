@@ -591,14 +591,13 @@ static void answer_of_job(struct engine *e, const struct job *j, const char *nam
 }
 
 /* The first write of a submitted job. */
-static int job_insert(struct engine *e, const struct job *j, const char *idem_key,
-		      const char *idem_body, int64_t now)
+static int job_insert(struct engine *e, const struct job *j, const char *spec,
+		      const char *idem_key, const char *idem_body, int64_t now)
 {
 	sqlite3_stmt *s = store_stmt(e->st, SQL_INSERT);
 	if (!s)
 		return -1;
 	char *data = json_dumps(j->data, JSON_COMPACT | JSON_SORT_KEYS);
-	char *spec = json_dumps(j->spec, JSON_COMPACT | JSON_SORT_KEYS);
 	bind_row(s, j, data, intent_of(j), now);
 	const char *name = json_string_value(json_object_get(j->spec, "name"));
 	if (name)
@@ -613,7 +612,6 @@ static int job_insert(struct engine *e, const struct job *j, const char *idem_ke
 	if (rc == 0)
 		answer_of_job(e, j, name, data, now);
 	free(data);
-	free(spec);
 	return rc;
 }
 
@@ -1220,17 +1218,30 @@ int64_t engine_submit(struct engine *e, const json_t *spec, const char *idem_key
 		.wake_at = jobspec_start_ms(spec, now),
 	};
 	snprintf(j.sub, sizeof j.sub, "START");
-	struct job_rec *r = j.id > 0 && j.data ? rec_new(e, j.id, fleet, JOB_QUEUED) : NULL;
+	/* the spec's text serves the row and the job.created event */
+	char *text = json_dumps(spec, JSON_COMPACT | JSON_SORT_KEYS);
+	size_t tlen = text ? strlen(text) : 0;
+	char *created = text ? malloc(tlen + 10) : NULL;
+	struct job_rec *r = j.id > 0 && j.data && created
+		? rec_new(e, j.id, fleet, JOB_QUEUED) : NULL;
 	if (!r) {
+		free(text);
+		free(created);
 		job_clear(&j);
 		return -1;
 	}
+	memcpy(created, "{\"spec\":", 8);
+	memcpy(created + 8, text, tlen);
+	memcpy(created + 8 + tlen, "}", 2);
+	eventlog_append_text(e->el, j.id, "job.created", created);
+	free(created);
 	struct job_was was = job_was(&j);
-	note_new(e, j.id, "job.created", json_pack("{s:O}", "spec", spec));
 	struct pending_call *pc = NULL;
 	if (j.wake_at <= now)
 		pc = job_run_live(e, r, &j, NULL, NULL, now);
-	if (job_insert(e, &j, idem_key, idem_body, now) < 0) {
+	int rc = job_insert(e, &j, text, idem_key, idem_body, now);
+	free(text);
+	if (rc < 0) {
 		if (pc)
 			pc_free(pc);
 		rec_drop(e, r);

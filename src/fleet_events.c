@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,6 +73,22 @@ static json_t *id_or_null(int64_t id)
 	return id ? json_integer(id) : json_null();
 }
 
+/* id as JSON: the number, or null for 0. */
+static const char *id_text(char *buf, size_t len, int64_t id)
+{
+	if (!id)
+		return "null";
+	snprintf(buf, len, "%lld", (long long)id);
+	return buf;
+}
+
+/* The per-fleet events are many in a busy watch: written as text. */
+static void emit_text(struct fleet_events *fe, const char *type, const char *data)
+{
+	if (eventlog_append_text(fe->el, 0, type, data) < 0)
+		log_warn("event not recorded", "type=%s", type);
+}
+
 /* Steals data. */
 static void emit(struct fleet_events *fe, const char *type, json_t *data)
 {
@@ -101,13 +118,16 @@ static void fleet_changed(struct fleet_events *fe, int64_t id, int announce)
 	if (was == f->anchor)
 		return;
 	fe->seen[at].anchor = f->anchor;
-	if (f->anchor)
-		emit(fe, "fleet.arrived", json_pack("{s:I,s:I}", "fleet", (json_int_t)id,
-						    "world", (json_int_t)f->anchor));
-	else
-		emit(fe, "fleet.departed",
-		     json_pack("{s:I,s:o,s:o}", "fleet", (json_int_t)id, "from",
-			       id_or_null(was), "to", id_or_null(f->dest_id)));
+	char d[96], a[24], b[24];
+	if (f->anchor) {
+		snprintf(d, sizeof d, "{\"fleet\":%lld,\"world\":%lld}", (long long)id,
+			 (long long)f->anchor);
+		emit_text(fe, "fleet.arrived", d);
+	} else {
+		snprintf(d, sizeof d, "{\"fleet\":%lld,\"from\":%s,\"to\":%s}", (long long)id,
+			 id_text(a, sizeof a, was), id_text(b, sizeof b, f->dest_id));
+		emit_text(fe, "fleet.departed", d);
+	}
 }
 
 static void on_changes(void *arg, const struct mirror_changes *ch)
