@@ -5,8 +5,7 @@
  * sets (libmicrohttpd, libcurl multi) plug in as a *source*: prepare() adds
  * their descriptors and lowers the wait, dispatch() runs them after select().
  * Timers are intrusive nodes with absolute wall-clock deadlines (ms since the
- * epoch) in a binary heap.  Turn hooks run once at the end of every turn;
- * the store commits there, so all changes of one turn share a transaction.
+ * epoch) in a binary heap.  Turn hooks run once at the end of every turn.
  *
  * Idle hooks run when the loop finds nothing ready and is about to wait:
  * the store's group commit goes there, so a busy loop keeps adding to one
