@@ -311,22 +311,22 @@ static void on_list(struct http_req *req, void *arg)
 	size_t len;
 	read_committed(app);
 	char *jobs = engine_list(app->engine, state, fleet, after, (int)limit, &next, &len);
-	struct jtext body = {0};
-	jtext_puts(&body, "{\"jobs\":");
-	jtext_put(&body, jobs ? jobs : "[]", jobs ? len : 2);
-	jtext_puts(&body, ",\"next_cursor\":");
+	struct textbuf body = {0};
+	textbuf_puts(&body, "{\"jobs\":");
+	textbuf_put(&body, jobs ? jobs : "[]", jobs ? len : 2);
+	textbuf_puts(&body, ",\"next_cursor\":");
 	if (next) {
 		char c[32];
 		snprintf(c, sizeof c, "\"%lld\"", (long long)next);
-		jtext_puts(&body, c);
+		textbuf_puts(&body, c);
 	} else {
-		jtext_puts(&body, "null");
+		textbuf_puts(&body, "null");
 	}
-	jtext_put(&body, "}", 1);
+	textbuf_put(&body, "}", 1);
 	free(jobs);
-	char *text = jobs ? jtext_take(&body, &len) : NULL;
+	char *text = jobs ? textbuf_take(&body, &len) : NULL;
 	if (!text) {
-		jtext_free(&body);
+		textbuf_free(&body);
 		http_reply_error(req, 500, "store_failed", "cannot read the jobs table");
 		return;
 	}

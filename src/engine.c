@@ -582,10 +582,10 @@ static void answer_of_job(struct engine *e, const struct job *j, const char *nam
 		.live = is_live(j->state), .waiting = j->state == JOB_WAITING,
 		.paused = j->state == JOB_PAUSED, .spec = j->spec,
 	};
-	struct jtext t = {0};
+	struct textbuf t = {0};
 	job_answer_write(&t, &v);
 	size_t len;
-	char *text = jtext_take(&t, &len);
+	char *text = textbuf_take(&t, &len);
 	if (text)
 		answer_fresh(e, j->id, text, len);
 }
@@ -1392,7 +1392,7 @@ static void row_view(sqlite3_stmt *s, struct job_view *v, json_t **spec)
 	};
 }
 
-static void row_answer(sqlite3_stmt *s, struct jtext *t)
+static void row_answer(sqlite3_stmt *s, struct textbuf *t)
 {
 	struct job_view v;
 	json_t *spec;
@@ -1430,12 +1430,12 @@ const char *engine_job_text(struct engine *e, int64_t id, size_t *len)
 	if (!s)
 		return NULL;
 	sqlite3_bind_int64(s, 1, id);
-	struct jtext t = {0};
+	struct textbuf t = {0};
 	int found = sqlite3_step(s) == SQLITE_ROW;
 	if (found)
 		row_answer(s, &t);
 	sqlite3_reset(s);
-	char *text = found ? jtext_take(&t, len) : NULL;
+	char *text = found ? textbuf_take(&t, len) : NULL;
 	if (!text)
 		return NULL;
 	/* inside an open transaction the row may yet be rolled back */
@@ -1457,11 +1457,11 @@ char *engine_list(struct engine *e, int state, int64_t fleet, int64_t after,
 		  int limit, int64_t *next, size_t *len)
 {
 	*next = 0;
-	struct jtext t = {0};
-	jtext_put(&t, "[", 1);
+	struct textbuf t = {0};
+	textbuf_put(&t, "[", 1);
 	sqlite3_stmt *s = store_stmt(e->st, SQL_LIST);
 	if (!s) {
-		jtext_free(&t);
+		textbuf_free(&t);
 		return NULL;
 	}
 	sqlite3_bind_int64(s, 1, after);
@@ -1478,12 +1478,12 @@ char *engine_list(struct engine *e, int state, int64_t fleet, int64_t after,
 		}
 		last = sqlite3_column_int64(s, 0);
 		if (n++)
-			jtext_put(&t, ",", 1);
+			textbuf_put(&t, ",", 1);
 		row_answer(s, &t);
 	}
 	sqlite3_reset(s);
-	jtext_put(&t, "]", 1);
-	return jtext_take(&t, len);
+	textbuf_put(&t, "]", 1);
+	return textbuf_take(&t, len);
 }
 
 int64_t engine_fleet_holder(const struct engine *e, int64_t fleet)

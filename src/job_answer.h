@@ -13,22 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A growing text; oom is set (and text stops growing) once an
- * allocation failed. */
-struct jtext {
-	char *p;
-	size_t len, cap;
-	int oom;
-};
-
-void jtext_put(struct jtext *t, const char *s, size_t n);
-void jtext_puts(struct jtext *t, const char *s);
-/* s as a JSON string (quoted, escaped; invalid UTF-8 becomes U+FFFD). */
-void jtext_str(struct jtext *t, const char *s);
-void jtext_int(struct jtext *t, int64_t v);
-/* The NUL-terminated text, now owned by the caller (NULL after oom). */
-char *jtext_take(struct jtext *t, size_t *len);
-void jtext_free(struct jtext *t);
+#include "textbuf.h"
 
 /* A job's fields as the answer shows them.  Times are epoch ms, 0 for
  * none; fleet 0 for none; strings may be NULL.  wait_kind is the engine's
@@ -44,6 +29,6 @@ struct job_view {
 };
 
 /* Append v's answer to t. */
-void job_answer_write(struct jtext *t, const struct job_view *v);
+void job_answer_write(struct textbuf *t, const struct job_view *v);
 
 #endif

@@ -163,7 +163,7 @@ static int64_t next_update_ms(const struct sim_api *api)
 	return left < 0 ? 0 : left;
 }
 
-static void put_update(struct sim_api *api, struct sim_buf *b)
+static void put_update(struct sim_api *api, struct textbuf *b)
 {
 	json_t *u = json_pack("{s:s,s:I,s:o,s:f,s:I}", "class", "update", "nextUpdateTime",
 			      (json_int_t)next_update_ms(api), "sequence",
@@ -176,18 +176,18 @@ static void put_update(struct sim_api *api, struct sim_buf *b)
 		return;
 	}
 	if (b->len && b->p[b->len - 1] != '[')
-		sim_buf_put(b, ",", 1);
-	sim_buf_puts(b, t);
+		textbuf_put(b, ",", 1);
+	textbuf_puts(b, t);
 	free(t);
 }
 
 /* A built text as a 200 answer (cut short at cut when it is below its
  * length); the answer takes the buffer. */
-static void answer_buf(struct sim_api *api, struct http_req *req, struct sim_buf *b,
+static void answer_buf(struct sim_api *api, struct http_req *req, struct textbuf *b,
 		       size_t cut)
 {
 	if (b->oom) {
-		sim_buf_free(b);
+		textbuf_free(b);
 		http_reply_error(req, 500, "internal", "out of memory");
 		return;
 	}
@@ -198,16 +198,16 @@ static void answer_buf(struct sim_api *api, struct http_req *req, struct sim_buf
 static void answer_objects(struct sim_api *api, struct http_req *req, int64_t since,
 			   const char *extra)
 {
-	struct sim_buf b = {0};
-	sim_buf_put(&b, "[", 1);
+	struct textbuf b = {0};
+	textbuf_put(&b, "[", 1);
 	sim_galaxy_write_since(api->g, since, &b);
 	if (extra) {
 		if (b.len > 1)
-			sim_buf_put(&b, ",", 1);
-		sim_buf_puts(&b, extra);
+			textbuf_put(&b, ",", 1);
+		textbuf_puts(&b, extra);
 	}
 	put_update(api, &b);
-	sim_buf_put(&b, "]", 1);
+	textbuf_put(&b, "]", 1);
 	answer_buf(api, req, &b, (size_t)-1);
 }
 
@@ -287,24 +287,24 @@ static void do_game_info(struct sim_api *api, struct http_req *req)
 				 (json_int_t)g->player, "capitalObjID", (json_int_t)g->capital,
 				 "gameID", api->cfg.game, "username", api->cfg.username,
 				 "mapBookmarks", "uiOptions");
-	struct sim_buf b = {0};
+	struct textbuf b = {0};
 	if (!api->scenario) {
 		json_t *sc = sim_catalog_json(g->cat);
-		struct sim_buf sb = {0};
+		struct textbuf sb = {0};
 		if (sc)
 			sim_json_write(&sb, sc);
 		json_decref(sc);
 		if (sc && !sb.oom)
 			api->scenario = sb.p;
 		else
-			sim_buf_free(&sb);
+			textbuf_free(&sb);
 	}
 	if (!info || !api->scenario)
 		b.oom = 1;
-	sim_buf_puts(&b, "{\"scenarioInfo\":");
+	textbuf_puts(&b, "{\"scenarioInfo\":");
 	if (api->scenario)
-		sim_buf_puts(&b, api->scenario);
-	sim_buf_puts(&b, ",\"sovereigns\":[");
+		textbuf_puts(&b, api->scenario);
+	textbuf_puts(&b, ",\"sovereigns\":[");
 	int first = 1;
 	for (size_t i = 0; i < g->n; i++) {
 		if (g->objs[i]->kind != SIM_SOVEREIGN)
@@ -316,14 +316,14 @@ static void do_game_info(struct sim_api *api, struct http_req *req)
 			break;
 		}
 		if (!first)
-			sim_buf_put(&b, ",", 1);
-		sim_buf_put(&b, t, len);
+			textbuf_put(&b, ",", 1);
+		textbuf_put(&b, t, len);
 		first = 0;
 	}
-	sim_buf_puts(&b, "],\"userInfo\":");
+	textbuf_puts(&b, "],\"userInfo\":");
 	if (info)
 		sim_json_write(&b, info);
-	sim_buf_puts(&b, "}");
+	textbuf_puts(&b, "}");
 	json_decref(info);
 	answer_buf(api, req, &b, (size_t)-1);
 }
@@ -413,10 +413,10 @@ static void answer_fault(struct sim_api *api, struct http_req *req, const char *
 		answer_hexe(api, req, "busy", name, "The server is busy: try again later.");
 		return;
 	case FAULT_CUT: {
-		struct sim_buf b = {0};
-		sim_buf_put(&b, "[", 1);
+		struct textbuf b = {0};
+		textbuf_put(&b, "[", 1);
 		put_update(api, &b);
-		sim_buf_put(&b, "]", 1);
+		textbuf_put(&b, "]", 1);
 		answer_buf(api, req, &b, b.len / 2);
 		return;
 	}

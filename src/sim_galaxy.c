@@ -13,38 +13,6 @@
 
 /* ------------------------------------------------------------ buffers */
 
-void sim_buf_put(struct sim_buf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *p = realloc(b->p, cap);
-		if (!p) {
-			b->oom = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = 0;
-}
-
-void sim_buf_puts(struct sim_buf *b, const char *s)
-{
-	sim_buf_put(b, s, strlen(s));
-}
-
-void sim_buf_free(struct sim_buf *b)
-{
-	free(b->p);
-	memset(b, 0, sizeof *b);
-}
-
 /* ---------------------------------------------------------- resources */
 
 int64_t sim_res_get(const struct sim_reslist *r, int64_t id)
@@ -419,7 +387,7 @@ json_t *sim_obj_json(const struct sim_galaxy *g, const struct sim_obj *o)
  * writes them, and every real in its shortest form that reads back to the
  * same double (jansson offers only a fixed precision, which either loses
  * digits of a loaded dump or prints 314.33 as 314.32999999999998). */
-static void put_real(struct sim_buf *b, double v)
+static void put_real(struct textbuf *b, double v)
 {
 	char t[40];
 	for (int prec = 15; prec <= 17; prec++) {
@@ -427,32 +395,9 @@ static void put_real(struct sim_buf *b, double v)
 		if (strtod(t, NULL) == v)
 			break;
 	}
-	sim_buf_puts(b, t);
+	textbuf_puts(b, t);
 	if (!strpbrk(t, ".eEn")) /* keep it a real: 1000 -> 1000.0 */
-		sim_buf_put(b, ".0", 2);
-}
-
-static void put_string(struct sim_buf *b, const char *s, size_t len)
-{
-	sim_buf_put(b, "\"", 1);
-	size_t run = 0;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		sim_buf_put(b, s + run, i - run);
-		run = i + 1;
-		char esc[8];
-		if (c == '"' || c == '\\')
-			snprintf(esc, sizeof esc, "\\%c", c);
-		else if (c == '\n')
-			snprintf(esc, sizeof esc, "\\n");
-		else
-			snprintf(esc, sizeof esc, "\\u%04x", c);
-		sim_buf_puts(b, esc);
-	}
-	sim_buf_put(b, s + run, len - run);
-	sim_buf_put(b, "\"", 1);
+		textbuf_put(b, ".0", 2);
 }
 
 static int key_cmp(const void *x, const void *y)
@@ -460,7 +405,7 @@ static int key_cmp(const void *x, const void *y)
 	return strcmp(*(const char *const *)x, *(const char *const *)y);
 }
 
-static void put_json(struct sim_buf *b, const json_t *v)
+static void put_json(struct textbuf *b, const json_t *v)
 {
 	char t[32];
 	switch (json_typeof(v)) {
@@ -475,50 +420,50 @@ static void put_json(struct sim_buf *b, const json_t *v)
 		json_t *val;
 		json_object_foreach((json_t *)v, key, val) keys[k++] = key;
 		qsort(keys, n, sizeof *keys, key_cmp);
-		sim_buf_put(b, "{", 1);
+		textbuf_put(b, "{", 1);
 		for (k = 0; k < n; k++) {
 			if (k)
-				sim_buf_put(b, ",", 1);
-			put_string(b, keys[k], strlen(keys[k]));
-			sim_buf_put(b, ":", 1);
+				textbuf_put(b, ",", 1);
+			textbuf_json_str(b, keys[k], strlen(keys[k]));
+			textbuf_put(b, ":", 1);
 			put_json(b, json_object_get(v, keys[k]));
 		}
-		sim_buf_put(b, "}", 1);
+		textbuf_put(b, "}", 1);
 		free(keys);
 		return;
 	}
 	case JSON_ARRAY:
-		sim_buf_put(b, "[", 1);
+		textbuf_put(b, "[", 1);
 		for (size_t i = 0; i < json_array_size(v); i++) {
 			if (i)
-				sim_buf_put(b, ",", 1);
+				textbuf_put(b, ",", 1);
 			put_json(b, json_array_get(v, i));
 		}
-		sim_buf_put(b, "]", 1);
+		textbuf_put(b, "]", 1);
 		return;
 	case JSON_STRING:
-		put_string(b, json_string_value(v), json_string_length(v));
+		textbuf_json_str(b, json_string_value(v), json_string_length(v));
 		return;
 	case JSON_INTEGER:
 		snprintf(t, sizeof t, "%lld", (long long)json_integer_value(v));
-		sim_buf_puts(b, t);
+		textbuf_puts(b, t);
 		return;
 	case JSON_REAL:
 		put_real(b, json_real_value(v));
 		return;
 	case JSON_TRUE:
-		sim_buf_puts(b, "true");
+		textbuf_puts(b, "true");
 		return;
 	case JSON_FALSE:
-		sim_buf_puts(b, "false");
+		textbuf_puts(b, "false");
 		return;
 	case JSON_NULL:
-		sim_buf_puts(b, "null");
+		textbuf_puts(b, "null");
 		return;
 	}
 }
 
-void sim_json_write(struct sim_buf *b, const json_t *v)
+void sim_json_write(struct textbuf *b, const json_t *v)
 {
 	put_json(b, v);
 }
@@ -532,12 +477,12 @@ const char *sim_obj_text(struct sim_galaxy *g, struct sim_obj *o, size_t *len)
 	free(o->text);
 	o->text = NULL;
 	json_t *j = sim_obj_json(g, o);
-	struct sim_buf b = {0};
+	struct textbuf b = {0};
 	if (j)
 		put_json(&b, j);
 	json_decref(j);
 	if (!j || b.oom) {
-		sim_buf_free(&b);
+		textbuf_free(&b);
 		return NULL;
 	}
 	o->text = b.p;
@@ -547,7 +492,7 @@ const char *sim_obj_text(struct sim_galaxy *g, struct sim_obj *o, size_t *len)
 	return o->text;
 }
 
-size_t sim_galaxy_write_since(struct sim_galaxy *g, int64_t since, struct sim_buf *b)
+size_t sim_galaxy_write_since(struct sim_galaxy *g, int64_t since, struct textbuf *b)
 {
 	size_t count = 0;
 	for (size_t i = 0; i < g->n; i++) {
@@ -561,8 +506,8 @@ size_t sim_galaxy_write_since(struct sim_galaxy *g, int64_t since, struct sim_bu
 			return count;
 		}
 		if (b->len && b->p[b->len - 1] != '[')
-			sim_buf_put(b, ",", 1);
-		sim_buf_put(b, t, len);
+			textbuf_put(b, ",", 1);
+		textbuf_put(b, t, len);
 		count++;
 	}
 	for (size_t i = 0; since > 0 && i < g->ntombs; i++) {
@@ -573,8 +518,8 @@ size_t sim_galaxy_write_since(struct sim_galaxy *g, int64_t since, struct sim_bu
 				 "{\"class\":\"destroyedSpaceObject\",\"id\":%lld}",
 				 (long long)g->tombs[i].id);
 		if (b->len && b->p[b->len - 1] != '[')
-			sim_buf_put(b, ",", 1);
-		sim_buf_put(b, t, (size_t)n);
+			textbuf_put(b, ",", 1);
+		textbuf_put(b, t, (size_t)n);
 		count++;
 	}
 	return count;

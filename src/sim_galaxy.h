@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "sim_catalog.h"
+#include "textbuf.h"
 
 enum sim_kind { SIM_WORLD, SIM_FLEET, SIM_SOVEREIGN, SIM_OTHER };
 
@@ -118,22 +119,13 @@ int sim_fleet_has_ships(const struct sim_galaxy *g, const struct sim_obj *f);
 /* Attack strength of a resource list (ships and defences). */
 double sim_res_strength(const struct sim_galaxy *g, const struct sim_reslist *r);
 
-/* A growable byte buffer for answers. */
-struct sim_buf {
-	char *p;
-	size_t len, cap;
-	int oom;
-};
-void sim_buf_put(struct sim_buf *b, const char *s, size_t n);
-void sim_buf_puts(struct sim_buf *b, const char *s);
-void sim_buf_free(struct sim_buf *b);
 /* Compact JSON, keys sorted, reals in their shortest exact form. */
-void sim_json_write(struct sim_buf *b, const json_t *v);
+void sim_json_write(struct textbuf *b, const json_t *v);
 
 /* Append the JSON text of every object changed after `since` (everything
  * when since <= 0, tombstones then left out), comma-separated, to b.
  * Returns the number of objects written. */
-size_t sim_galaxy_write_since(struct sim_galaxy *g, int64_t since, struct sim_buf *b);
+size_t sim_galaxy_write_since(struct sim_galaxy *g, int64_t since, struct textbuf *b);
 /* One object's JSON text (cached). */
 const char *sim_obj_text(struct sim_galaxy *g, struct sim_obj *o, size_t *len);
 /* The object as a JSON value (a new reference). */

@@ -12,10 +12,10 @@
 
 static json_t *answer(const struct job_view *v)
 {
-	struct jtext t = {0};
+	struct textbuf t = {0};
 	job_answer_write(&t, v);
 	size_t len = 0;
-	char *text = jtext_take(&t, &len);
+	char *text = textbuf_take(&t, &len);
 	CHECK(text != NULL && strlen(text) == len);
 	json_error_t err;
 	json_t *o = text ? json_loads(text, 0, &err) : NULL;

@@ -16,7 +16,7 @@ static char *write_json(const char *text)
 {
 	json_error_t je;
 	json_t *v = json_loads(text, JSON_DECODE_ANY, &je);
-	struct sim_buf b = {0};
+	struct textbuf b = {0};
 	sim_json_write(&b, v);
 	json_decref(v);
 	return b.p;
@@ -48,10 +48,10 @@ static void test_resources(void)
 	free(r.v);
 }
 
-static size_t count_since(struct sim_galaxy *g, int64_t since, struct sim_buf *b)
+static size_t count_since(struct sim_galaxy *g, int64_t since, struct textbuf *b)
 {
 	b->len = 0;
-	sim_buf_put(b, "[", 1);
+	textbuf_put(b, "[", 1);
 	return sim_galaxy_write_since(g, since, b);
 }
 
@@ -62,7 +62,7 @@ static void test_sequences(void)
 	char err[128];
 	CHECK_EQ_INT(sim_galaxy_generate(g, 5, 30, 4, err, sizeof err), 0);
 	CHECK(g->seq > ((int64_t)1 << 32));
-	struct sim_buf b = {0};
+	struct textbuf b = {0};
 	size_t all = count_since(g, 0, &b);
 	CHECK_EQ_INT(all, g->n);
 	int64_t s0 = g->seq;
@@ -99,7 +99,7 @@ static void test_sequences(void)
 	for (size_t i = 0; i < g->n; i++)
 		if (g->objs[i]->kind != SIM_OTHER)
 			CHECK(sim_galaxy_find(g, g->objs[i]->id) == g->objs[i]);
-	sim_buf_free(&b);
+	textbuf_free(&b);
 	sim_galaxy_free(g);
 	sim_catalog_free(cat);
 }
@@ -109,9 +109,9 @@ static char *full_text(uint64_t seed)
 	struct sim_catalog *cat = sim_catalog_new();
 	struct sim_galaxy *g = sim_galaxy_new(cat);
 	char err[128];
-	struct sim_buf b = {0};
+	struct textbuf b = {0};
 	if (sim_galaxy_generate(g, seed, 150, 12, err, sizeof err) == 0) {
-		sim_buf_put(&b, "[", 1);
+		textbuf_put(&b, "[", 1);
 		sim_galaxy_write_since(g, 0, &b);
 	}
 	sim_galaxy_free(g);

@@ -1,0 +1,30 @@
+/* textbuf.h -- a growing text buffer, and JSON strings written into it.
+ *
+ * Used where answers are written as text rather than built as jansson
+ * trees (fleetsim's galaxy, fleetd's job answers).  Once an allocation
+ * fails the buffer stops growing and remembers it (oom): writers go on
+ * without checking every call and look once at the end.  Owns only its
+ * bytes. */
+#ifndef FLEETD_TEXTBUF_H
+#define FLEETD_TEXTBUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct textbuf {
+	char *p;     /* NUL-terminated once anything was written */
+	size_t len, cap;
+	int oom;
+};
+
+void textbuf_put(struct textbuf *b, const char *s, size_t n);
+void textbuf_puts(struct textbuf *b, const char *s);
+void textbuf_int(struct textbuf *b, int64_t v);
+/* s[0..len) as a JSON string: quoted, '"', '\\' and control characters
+ * escaped, bytes that are not UTF-8 written as U+FFFD. */
+void textbuf_json_str(struct textbuf *b, const char *s, size_t len);
+/* The text, now the caller's (NULL, and the buffer freed, after oom). */
+char *textbuf_take(struct textbuf *b, size_t *len);
+void textbuf_free(struct textbuf *b);
+
+#endif
