@@ -28,9 +28,22 @@ function append(el, children) {
 
 export const $ = (sel, root = document) => root.querySelector(sel);
 
+const FOCUSABLE = 'button, input, select, textarea, a[href], [tabindex]';
+
+// Re-render el's content.  Live data re-renders parts of the page while a
+// keyboard user may be on a control inside them: the focus then moves to
+// the control at the same place in the new content instead of falling
+// back to the page.
 export function replace(el, ...children) {
+  const active = document.activeElement;
+  const at = active && el.contains(active) ? [...el.querySelectorAll(FOCUSABLE)].indexOf(active) : -1;
   el.replaceChildren();
   append(el, children);
+  if (at >= 0) {
+    const again = el.querySelectorAll(FOCUSABLE);
+    const target = again[Math.min(at, again.length - 1)];
+    if (target) target.focus({ preventScroll: true });
+  }
 }
 
 // Wall-clock ms or an RFC 3339 string -> "14:03:07" today, else date + time.

@@ -367,6 +367,28 @@ await step('every control has a label; keyboard focus is visible', async () => {
   }
 });
 
+await step('a live re-render keeps the keyboard focus on the control at its place', async () => {
+  const r = await page.evaluate(async () => {
+    const { replace, h } = await import(new URL('dom.js', document.baseURI).href);
+    const box = document.createElement('div');
+    document.body.append(box);
+    const render = (n) => replace(box, ...Array.from({ length: n }, (_, i) =>
+      h('button', { type: 'button', 'data-i': String(i) }, `b${i}`)));
+    render(3);
+    box.querySelectorAll('button')[1].focus();
+    render(3); // new nodes: the old focused button is gone
+    const same = document.activeElement.getAttribute('data-i');
+    render(1); // fewer controls: the nearest one
+    const fewer = document.activeElement.getAttribute('data-i');
+    document.activeElement.blur();
+    render(3); // focus elsewhere: left alone
+    const elsewhere = document.activeElement.tagName;
+    box.remove();
+    return { same, fewer, elsewhere };
+  });
+  assert(r.same === '1' && r.fewer === '0' && r.elsewhere === 'BODY', `focus after re-render: ${JSON.stringify(r)}`);
+});
+
 await step('screenshot at 1280x800, with a fleet under way', async () => {
   await page.selectOption('#state-filter', '');
   // a fleet sent far away, so the map shows a route with its eta
