@@ -33,9 +33,9 @@ MOVERS = 100             # fleets that arrive in the measured watch
 TIMERS = 300             # timed waits whose lateness is measured per run
 WRK_T, WRK_C, WRK_S = 2, 64, 3
 # POST rounds use a new fleet per job and the galaxy has 90,000 to spare
-# for three rounds: 2 s rounds of 30,000 fleets cap the figure at
-# 15,000/s, and a round that used them all is reported, not hidden
-POST_S, POST_FLEETS = 2, 30000
+# for three rounds: 1 s rounds of 30,000 fleets cap the figure at
+# 30,000/s, and a round that used them all is reported, not hidden
+POST_S, POST_FLEETS = 1, 30000
 WEEK = 7 * 86400
 
 FIGS = []
