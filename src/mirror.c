@@ -18,6 +18,7 @@
 #include "idmap.h"
 #include "ipint.h"
 #include "jsonx.h"
+#include "mirror_scan.h"
 
 #define MAX_SUBSCRIBERS 8
 #define DEFAULT_WATCH_MS 60000
@@ -130,12 +131,41 @@ static char *dup_str(const json_t *v)
 	return strdup(s ? s : "");
 }
 
+/* A list of integers as a list, or packed by the scanner (whose elements
+ * are all plain integers, read as int_or() reads them). */
+struct int_list {
+	const json_t *arr;
+	const char *packed;
+	size_t n;
+};
+
+static void int_list_of(const json_t *v, struct int_list *l)
+{
+	l->arr = v;
+	l->n = mirror_scan_ints(v, &l->packed);
+	if (l->n == (size_t)-1) {
+		l->packed = NULL;
+		l->n = json_array_size(v);
+	}
+}
+
+static int64_t int_list_at(const struct int_list *l, size_t i, int64_t def)
+{
+	int64_t v;
+	if (!l->packed)
+		return int_or(json_array_get(l->arr, i), def);
+	memcpy(&v, l->packed + i * sizeof v, sizeof v);
+	return v;
+}
+
 /* Flat id/qty list: numbers or ipIntegers; malformed pairs are dropped. */
 static int parse_res(const json_t *v, int64_t **out, size_t *npairs)
 {
 	*out = NULL;
 	*npairs = 0;
-	size_t n = json_array_size(v) / 2;
+	struct int_list l;
+	int_list_of(v, &l);
+	size_t n = l.n / 2;
 	if (!n)
 		return 0;
 	int64_t *r = malloc(2 * n * sizeof *r);
@@ -143,8 +173,8 @@ static int parse_res(const json_t *v, int64_t **out, size_t *npairs)
 		return -1;
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
-		int64_t id = int_or(json_array_get(v, 2 * i), -1);
-		int64_t q = int_or(json_array_get(v, 2 * i + 1), INT64_MIN);
+		int64_t id = int_list_at(&l, 2 * i, -1);
+		int64_t q = int_list_at(&l, 2 * i + 1, INT64_MIN);
 		if (id < 0 || q == INT64_MIN)
 			continue;
 		r[2 * k] = id;
@@ -160,7 +190,9 @@ static int parse_ids(const json_t *v, int64_t **out, size_t *n)
 {
 	*out = NULL;
 	*n = 0;
-	size_t len = json_array_size(v);
+	struct int_list l;
+	int_list_of(v, &l);
+	size_t len = l.n;
 	if (!len)
 		return 0;
 	int64_t *r = malloc(len * sizeof *r);
@@ -168,7 +200,7 @@ static int parse_ids(const json_t *v, int64_t **out, size_t *n)
 		return -1;
 	size_t k = 0;
 	for (size_t i = 0; i < len; i++) {
-		int64_t id = int_or(json_array_get(v, i), -1);
+		int64_t id = int_list_at(&l, i, -1);
 		if (id > 0)
 			r[k++] = id;
 	}

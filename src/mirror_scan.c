@@ -29,6 +29,8 @@ struct scan {
 	size_t scratch_cap;
 	json_t **small; /* shared values of small integers (NULL until one) */
 	size_t small_hi; /* entries below it may be set */
+	char *ints; /* a packed list being read; reused, freed at the end */
+	size_t ints_cap;
 };
 
 /* Ids of resources and traits repeat in every world: one shared value per
@@ -411,7 +413,8 @@ static int real_value(struct scan *s, const struct num *x, json_t **out)
 	return 0;
 }
 
-static int scan_number(struct scan *s, json_t **out)
+/* A number's text at s->p split into its parts; 1 when it is integral. */
+static int read_num(struct scan *s, struct num *xp)
 {
 	struct num x = {.b = s->p};
 	const char *p = s->p, *end = s->end;
@@ -446,7 +449,28 @@ static int scan_number(struct scan *s, json_t **out)
 	}
 	x.n = (size_t)(p - x.b);
 	s->p = p;
+	*xp = x;
+	return integral;
+}
+
+static int scan_number(struct scan *s, json_t **out)
+{
+	struct num x;
+	int integral = read_num(s, &x);
+	if (integral < 0)
+		return -1;
 	return integral ? integer_value(s, &x, out) : real_value(s, &x, out);
+}
+
+/* An integer's value, range-checked as integer_value() checks it. */
+static int integer_of(struct scan *s, const struct num *x, int64_t *v)
+{
+	uint64_t lim = (uint64_t)INT64_MAX + (uint64_t)x->neg;
+	uint64_t m;
+	if (x->ni > 19 || (m = mantissa(x)) > lim)
+		return fail_at(s, "integer out of range");
+	*v = x->neg ? (m == lim ? INT64_MIN : -(int64_t)m) : (int64_t)m;
+	return 0;
 }
 
 /* --- values --------------------------------------------------------------- */
@@ -659,6 +683,71 @@ static int build_traits(struct scan *s, json_t **out)
 	return build_items(s, 0, trait_element, out);
 }
 
+/* A list of integers the mirror copies into an array of its own
+ * (nearObjIDs, resources): when every element is a JSON integer, it is
+ * handed over packed (see mirror_scan_ints()) instead of as one value per
+ * element.  Anything else in it (reals, ipIntegers, strings, nested lists)
+ * and the list is read again and built as usual, for the merge's rules on
+ * such elements. */
+static int build_int_list(struct scan *s, json_t **out)
+{
+	ws(s);
+	if (s->p >= s->end || *s->p != '[')
+		return scan_value(s, out);
+	const char *begin = s->p;
+	int empty = scan_open(s, ']');
+	if (empty < 0)
+		return -1;
+	size_t n = sizeof(int64_t); /* the tag's slot, then the values */
+	memcpy(s->ints, MIRROR_SCAN_INTS_TAG, sizeof(int64_t));
+	while (!empty) {
+		ws(s);
+		struct num x;
+		int integral = s->p < s->end && (*s->p == '-' || (unsigned)(*s->p - '0') < 10)
+				       ? read_num(s, &x) : 0;
+		if (integral < 0)
+			return -1;
+		if (!integral) {
+			s->p = begin;
+			s->depth--;
+			return scan_value(s, out);
+		}
+		int64_t v;
+		if (integer_of(s, &x, &v) < 0)
+			return -1;
+		if (n + sizeof v > s->ints_cap) {
+			size_t cap = s->ints_cap * 2;
+			char *nb = realloc(s->ints, cap);
+			if (!nb)
+				return fail_at(s, "out of memory");
+			s->ints = nb;
+			s->ints_cap = cap;
+		}
+		memcpy(s->ints + n, &v, sizeof v);
+		n += sizeof v;
+		int more = scan_next(s, ']');
+		if (more < 0)
+			return -1;
+		if (!more)
+			s->depth--;
+		empty = !more;
+	}
+	if (!(*out = json_stringn_nocheck(s->ints, n)))
+		return fail_at(s, "out of memory");
+	return 0;
+}
+
+size_t mirror_scan_ints(const json_t *v, const char **values)
+{
+	size_t n = json_string_length(v);
+	const char *b = json_string_value(v);
+	if (!b || n < sizeof(int64_t) || n % sizeof(int64_t) ||
+	    memcmp(b, MIRROR_SCAN_INTS_TAG, sizeof(int64_t)) != 0)
+		return (size_t)-1;
+	*values = b + sizeof(int64_t);
+	return n / sizeof(int64_t) - 1;
+}
+
 /* A battle plan only matters as "on" or "off": keep its truth, not its
  * body (mirror.c's battle_on() reads null, false, strings and the rest). */
 static int build_battle(struct scan *s, json_t **out)
@@ -710,6 +799,10 @@ static int top_member(struct scan *s, void *obj, const char *kb, size_t kl)
 		break;
 	case K_BATTLE:
 		rc = build_battle(s, &v);
+		break;
+	case K_NEAR:
+	case K_RESOURCES:
+		rc = build_int_list(s, &v);
 		break;
 	default:
 		rc = scan_value(s, &v);
@@ -795,7 +888,13 @@ json_t *mirror_scan_answer(const char *buf, size_t len, int max_depth, char *err
 	struct scan s = {.p = buf, .end = buf + len, .start = buf,
 			 .max_depth = max_depth > 0 ? max_depth : 1 << 30,
 			 .err = err, .errlen = errlen};
+	s.ints_cap = 1024 * sizeof(int64_t);
+	if (!(s.ints = malloc(s.ints_cap))) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
 	json_t *list = scan_list(&s);
+	free(s.ints);
 	free(s.scratch);
 	for (size_t i = 0; i < s.small_hi; i++)
 		json_decref(s.small[i]);

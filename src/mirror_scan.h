@@ -21,4 +21,15 @@
 json_t *mirror_scan_answer(const char *buf, size_t len, int max_depth, char *err,
 			   size_t errlen);
 
+/* Lists of integers the mirror copies (nearObjIDs, resources) come out
+ * packed when all their elements are JSON integers: a string holding this
+ * 8-byte tag, then the values as int64_t in host order.  No JSON text
+ * gives such a string (a NUL is refused in strings), so it cannot be
+ * confused with a value of the answer.  Other lists come out as lists. */
+#define MIRROR_SCAN_INTS_TAG "\0ints64"
+
+/* The number of values of a packed list, their bytes in *values (read
+ * them with memcpy: no alignment), or (size_t)-1 if v is not one. */
+size_t mirror_scan_ints(const json_t *v, const char **values);
+
 #endif

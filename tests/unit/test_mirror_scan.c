@@ -167,6 +167,95 @@ static void test_cases(void)
 	mirror_free(m);
 }
 
+/* Lists of integers (nearObjIDs, resources) the scanner packs: fleetsim's
+ * worlds carry ~80 ids each.  Every odd element, and what a packed list
+ * could be mistaken for, must give the mirror jansson gives. */
+static void test_int_lists(void)
+{
+	static const char *const odd[] = {
+		"[]", "[1.5,2]", "[\"7\",8]", "[null,9]", "[true,false]", "[[1,2],3]",
+		"[4,[]]", "[{\"a\":1},5]", "[9223372036854775807,-9223372036854775808]",
+		"[-1,0,-0,6]", "[1e2,3]", "[-0.0,2]",
+		"[[\"AEON2011:ipInteger:v1\",\"KzFQSQUAAAABNg8pfg==\"],11]",
+		"\"\"", "\"ints64\"", "\"\\u0001ints64\"", "{\"a\":[1,2]}", "12", "null",
+		"[ 1 , 2 ,3 ]", "[1,-9223372036854775808,2,3]", "[5,6,7]",
+	};
+	char text[4096], err[256];
+	for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++) {
+		snprintf(text, sizeof text,
+			 "[{\"class\":\"world\",\"id\":7,\"nearObjIDs\":%s,\"resources\":%s},"
+			 "{\"class\":\"fleet\",\"id\":8,\"resources\":%s}]",
+			 odd[i], odd[i], odd[i]);
+		int accepted, equal;
+		differential(text, strlen(text), &accepted, &equal);
+		if (accepted != 1 || !equal)
+			fprintf(stderr, "differs: %s\n", odd[i]);
+		CHECK(accepted == 1 && equal);
+	}
+	/* refused as jansson refuses them, inside such a list too */
+	static const char *const bad[] = {
+		"[1,2,]", "[1 2]", "[1,99999999999999999999]", "[1,-]", "[01]",
+		"[1,[[[[1]]]]]", "[\"\\u0000ints64\"]", "[1,2", "[-9223372036854775809]",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(text, sizeof text, "[{\"class\":\"world\",\"id\":7,\"nearObjIDs\":%s}]",
+			 bad[i]);
+		json_t *a = mirror_scan_answer(text, strlen(text), 5, err, sizeof err);
+		json_t *j = json_loadb(text, strlen(text), 0, NULL);
+		if (a || (j && !strstr(bad[i], "[[[[")))
+			fprintf(stderr, "accepted: %s\n", bad[i]);
+		CHECK(a == NULL && err[0]);
+		CHECK(j == NULL || strstr(bad[i], "[[[["));
+		json_decref(a);
+		json_decref(j);
+	}
+	/* a fleetsim-like galaxy: long id lists and resource pairs */
+	size_t cap = 1 << 20, n = 0;
+	char *big = malloc(cap);
+	n += (size_t)snprintf(big + n, cap - n, "[");
+	for (int w = 0; w < 200; w++) {
+		n += (size_t)snprintf(big + n, cap - n,
+				      "%s{\"class\":\"world\",\"id\":%d,\"name\":\"w%d\","
+				      "\"resources\":[1,%d,2,-3,4,9223372036854775807],"
+				      "\"nearObjIDs\":[",
+				      w ? "," : "", 1000 + w, w, w * 7);
+		for (int k = 0; k < 80; k++)
+			n += (size_t)snprintf(big + n, cap - n, "%s%d", k ? "," : "",
+					      6000001 + w + 1250 * k);
+		n += (size_t)snprintf(big + n, cap - n, "]}");
+		if (w % 2 == 0)
+			n += (size_t)snprintf(big + n, cap - n,
+					      ",{\"class\":\"fleet\",\"id\":%d,\"anchorObjID\":%d,"
+					      "\"resources\":[10,%d,11,0]}",
+					      6000001 + w, 1000 + w, w);
+	}
+	n += (size_t)snprintf(big + n, cap - n, "]");
+	int accepted, equal;
+	differential(big, n, &accepted, &equal);
+	CHECK_EQ_INT(accepted, 1);
+	CHECK(equal);
+	int ok;
+	struct mirror *m = load_with(big, n, 1, &ok);
+	CHECK(mirror_world(m, 1005) && mirror_world(m, 1005)->nnear == 80 &&
+	      mirror_world(m, 1005)->near[79] == 6000001 + 5 + 1250 * 79 &&
+	      mirror_world(m, 1005)->nres == 3 &&
+	      mirror_world(m, 1005)->res[5] == INT64_MAX);
+	mirror_free(m);
+	/* the scanner packs them; jansson's strings are never taken for one */
+	json_t *a = mirror_scan_answer(big, n, 100, err, sizeof err);
+	const char *vals;
+	CHECK(a && mirror_scan_ints(json_object_get(json_array_get(a, 0), "nearObjIDs"),
+				    &vals) == 80);
+	json_decref(a);
+	free(big);
+	json_t *s = json_string("ints64");
+	CHECK(mirror_scan_ints(s, &vals) == (size_t)-1);
+	json_decref(s);
+	a = json_loads("[\"\\u0000ints64\"]", 0, NULL);
+	CHECK(a == NULL);
+	json_decref(a);
+}
+
 /* The kept value of one number, read by the scanner or by jansson; NULL
  * when refused. */
 static json_t *number_as(const char *num, int scan, const char *key)
@@ -336,6 +425,7 @@ static void test_fixture(const char *path)
 int main(void)
 {
 	test_cases();
+	test_int_lists();
 	test_numbers();
 	char path[4096];
 	if (fixture_excerpt(path, sizeof path) < 0) {
