@@ -11,6 +11,7 @@
  * Numbers are converted here: integers and short decimals exactly as
  * strtoll/strtod would, the rest by strtod. */
 #include "mirror_scan.h"
+#include "textbuf.h"
 
 #include <errno.h>
 #include <float.h>
@@ -118,35 +119,6 @@ static int read_hex4(struct scan *s, unsigned *out)
 	return 0;
 }
 
-/* Length of the UTF-8 sequence at p (1..4) or 0 if invalid. */
-static int utf8_len(const unsigned char *p, const unsigned char *end)
-{
-	unsigned c = p[0];
-	int n;
-	unsigned min;
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2, min = 0x80;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3, min = 0x800;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4, min = 0x10000;
-	else
-		return 0;
-	if (end - p < n)
-		return 0;
-	unsigned v = c & (0x3f >> (n - 1));
-	for (int i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		v = v << 6 | (p[i] & 0x3f);
-	}
-	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-		return 0;
-	return n;
-}
-
 static void put_utf8(char **o, unsigned cp)
 {
 	char *q = *o;
@@ -241,7 +213,7 @@ static int string_body(struct scan *s, char **o)
 			escaped = 1;
 			continue;
 		}
-		int n = utf8_len((const unsigned char *)q, (const unsigned char *)end);
+		int n = (int)utf8_seq_len((const unsigned char *)q, (size_t)(end - q));
 		if (!n)
 			return fail_at(s, "invalid UTF-8");
 		if (o) {

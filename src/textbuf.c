@@ -45,9 +45,7 @@ void textbuf_int(struct textbuf *b, int64_t v)
 	textbuf_put(b, t, (size_t)n);
 }
 
-/* Length of the well-formed UTF-8 sequence at s (at most n bytes), 0 if
- * there is none (stray continuation, overlong form, surrogate, cut). */
-static size_t utf8_len(const unsigned char *s, size_t n)
+size_t utf8_seq_len(const unsigned char *s, size_t n)
 {
 	size_t need;
 	uint32_t min, cp;
@@ -79,7 +77,7 @@ void textbuf_json_str(struct textbuf *b, const char *str, size_t len)
 	size_t run = 0; /* bytes before i that go out as they are */
 	textbuf_put(b, "\"", 1);
 	for (size_t i = 0; i < len;) {
-		size_t k = utf8_len(s + i, len - i);
+		size_t k = utf8_seq_len(s + i, len - i);
 		if (k && s[i] >= 0x20 && s[i] != '"' && s[i] != '\\') {
 			i += k;
 			run += k;

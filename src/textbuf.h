@@ -23,6 +23,10 @@ void textbuf_int(struct textbuf *b, int64_t v);
 /* s[0..len) as a JSON string: quoted, '"', '\\' and control characters
  * escaped, bytes that are not UTF-8 written as U+FFFD. */
 void textbuf_json_str(struct textbuf *b, const char *s, size_t len);
+/* Length (1-4) of the well-formed UTF-8 sequence at s, reading at most n
+ * bytes; 0 if there is none there (stray continuation byte, overlong
+ * form, surrogate, beyond U+10FFFF, cut short). */
+size_t utf8_seq_len(const unsigned char *s, size_t n);
 /* The text, now the caller's (NULL, and the buffer freed, after oom). */
 char *textbuf_take(struct textbuf *b, size_t *len);
 void textbuf_free(struct textbuf *b);
