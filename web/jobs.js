@@ -182,21 +182,42 @@ export class JobView {
     }
   }
 
+  // The control buttons are made once and only enabled or disabled by a
+  // render: a live refresh (an event of this job) must not replace a button
+  // between the press and the release of a click, which loses the click.
+  layout() {
+    if (this.parts) return this.parts;
+    const button = (name, label, cls) => h('button', { type: 'button', name, class: cls || null,
+      onclick: () => this.control(name) }, label);
+    const p = {
+      head: h('div', {}),
+      pause: button('pause', 'Pause'),
+      resume: button('resume', 'Resume'),
+      cancel: button('cancel', 'Cancel', 'danger'),
+      body: h('div', {}),
+    };
+    replace(this.root, p.head,
+      h('div', { class: 'controls', role: 'group', 'aria-label': 'Job controls' }, p.pause, p.resume, p.cancel),
+      p.body);
+    this.parts = p;
+    return p;
+  }
+
   render() {
     const j = this.job;
     const steps = jobSteps(j);
     const cur = jobStepIndex(j);
     const live = LIVE.has(j.state);
-    replace(this.root,
+    const p = this.layout();
+    replace(p.head,
       h('div', { class: 'panel-head' },
         h('h2', { tabindex: '-1' }, `Job #${j.id}`, j.name ? ` — ${j.name}` : ''),
         h('button', { type: 'button', class: 'close', 'aria-label': 'Close job view', onclick: () => this.close() }, '×')),
-      h('p', {}, 'State: ', stateBadge(j.state), ' · step ', stepSummary(j)),
-      h('div', { class: 'controls', role: 'group', 'aria-label': 'Job controls' },
-        h('button', { type: 'button', name: 'pause', disabled: !live, onclick: () => this.control('pause') }, 'Pause'),
-        h('button', { type: 'button', name: 'resume', disabled: j.state !== 'paused', onclick: () => this.control('resume') }, 'Resume'),
-        h('button', { type: 'button', name: 'cancel', class: 'danger', disabled: !(live || j.state === 'paused'),
-          onclick: () => this.control('cancel') }, 'Cancel')),
+      h('p', {}, 'State: ', stateBadge(j.state), ' · step ', stepSummary(j)));
+    p.pause.disabled = !live;
+    p.resume.disabled = j.state !== 'paused';
+    p.cancel.disabled = !(live || j.state === 'paused');
+    replace(p.body,
       h('dl', { class: 'facts' },
         h('dt', {}, 'Fleet'), h('dd', {}, jobFleet(j) ? h('button', { type: 'button', class: 'link',
           onclick: () => this.onFleet(jobFleet(j)) }, `fleet #${jobFleet(j)}`) : '—'),
