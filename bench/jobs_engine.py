@@ -30,7 +30,7 @@ import urllib.request
 BUILD = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build")
 N = int(sys.argv[2]) if len(sys.argv) > 2 else 100000
 FLEETD = os.path.join(BUILD, "fleetd")
-LUA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "jobs_post.lua")
+LUA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "post_jobs.lua")
 SCRATCH = tempfile.mkdtemp(prefix="fleetd-bench.")
 KINDS = {
     "timer": '{"op":"wait","seconds":604800}',
@@ -74,7 +74,7 @@ def fill(url, kind, n):
     while created < n:
         d = max(2, min(30, int((n - created) / 4000) + 1))
         out = subprocess.run(["wrk", "-t2", "-c64", "-d%ds" % d, "-s", LUA, url + "/v1/jobs",
-                              "--", str(first), "2", KINDS[kind]],
+                              "--", str(first), str(10 ** 9), "0", "2", KINDS[kind]],
                              capture_output=True, text=True).stdout
         m = re.search(r"created=(\d+)", out)
         c = int(m.group(1)) if m else 0

@@ -5,8 +5,10 @@
 -- each job one `wait` step of SECONDS.  Only 201 answers are counted (the
 -- bench divides them by the duration wrk reports); once a thread has used
 -- its fleets it keeps posting the last one, which fleetd refuses with 409.
--- usage: wrk -tT -s post_jobs.lua URL -- FIRST COUNT SECONDS T
---    or: wrk -tT -s post_jobs.lua URL -- @FILE 0 SECONDS T   (fleet ids, one a line)
+-- usage: wrk -tT -s post_jobs.lua URL -- FIRST COUNT SECONDS T [STEP]
+--    or: wrk -tT -s post_jobs.lua URL -- @FILE 0 SECONDS T [STEP]   (fleet ids, one a line)
+-- STEP, if given, is the job's one step as JSON instead of the wait
+-- (bench/jobs_engine.py posts `move` steps with it; SECONDS is then unused).
 
 local threads = {}
 
@@ -28,6 +30,7 @@ function init(args)
 	end
 	seconds = args[3]
 	stride = tonumber(args[4])
+	step = args[5] or ('{"op":"wait","seconds":' .. seconds .. '}')
 	i = tid
 	created = 0
 	other = 0
@@ -40,7 +43,7 @@ function request()
 	local fleet = ids and ids[k + 1] or first + k
 	i = i + stride
 	return wrk.format(nil, "/v1/jobs", nil,
-		'{"fleet":' .. fleet .. ',"steps":[{"op":"wait","seconds":' .. seconds .. '}]}')
+		'{"fleet":' .. fleet .. ',"steps":[' .. step .. ']}')
 end
 
 function response(status, headers, body)
