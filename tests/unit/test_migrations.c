@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "store.h"
+#include "schema.h"
 #include "tap.h"
 
 static char path[256];

@@ -20,8 +20,8 @@
 #include "eventlog.h"
 #include "http.h"
 #include "loop.h"
+#include "schema.h"
 #include "sse.h"
-#include "store.h"
 #include "tap.h"
 
 static struct loop *loop;

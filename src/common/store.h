@@ -25,16 +25,15 @@ struct store_stats {
 	int64_t total_commit_ns;
 };
 
-/* Open (creating with mode 0600) and migrate with the built-in migrations. */
-struct store *store_open(const char *path, char *err, size_t errlen);
-/* Same, with a given migration table (tests). */
+/* Open (creating with mode 0600) and migrate with the given migration table
+ * (ends with a NULL name; fleetd's own is in schema.h). */
 struct store *store_open_with(const char *path, const struct embed_file *migs,
 			      char *err, size_t errlen);
 void store_close(struct store *st);
 sqlite3 *store_db(struct store *st);
 int store_schema_version(struct store *st);
-/* Highest version among the built-in migrations. */
-int store_latest_version(void);
+/* Highest version among a migration table's files. */
+int store_latest_version_of(const struct embed_file *migs);
 
 /* Prepared once per SQL text (keyed by the pointer), reset for reuse. */
 sqlite3_stmt *store_stmt(struct store *st, const char *sql);
@@ -51,7 +50,5 @@ int store_busy(const struct store *st);
 int store_commit(struct store *st);
 int store_on_commit(struct store *st, void (*fn)(void *arg, int ok), void *arg);
 const struct store_stats *store_get_stats(const struct store *st);
-
-extern const struct embed_file migrations_files[];
 
 #endif

@@ -18,9 +18,9 @@
 #include "loop.h"
 #include "mirror.h"
 #include "ops.h"
+#include "schema.h"
 #include "session.h"
 #include "signals.h"
-#include "store.h"
 #include "upstream.h"
 
 static void on_signal(int signo, void *arg)

@@ -50,10 +50,10 @@ static int version_of(const char *name)
 	return digits == 4 && *name == '_' ? v : -1;
 }
 
-int store_latest_version(void)
+int store_latest_version_of(const struct embed_file *migs)
 {
 	int v = 0;
-	for (const struct embed_file *f = migrations_files; f->name; f++)
+	for (const struct embed_file *f = migs; f->name; f++)
 		v = version_of(f->name);
 	return v;
 }
@@ -209,11 +209,6 @@ struct store *store_open_with(const char *path, const struct embed_file *migs,
 		return NULL;
 	}
 	return st;
-}
-
-struct store *store_open(const char *path, char *err, size_t errlen)
-{
-	return store_open_with(path, migrations_files, err, errlen);
 }
 
 void store_close(struct store *st)
