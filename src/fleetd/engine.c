@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "backoff.h"
 #include "clock.h"
 #include "condidx.h"
 #include "eventlog.h"
@@ -27,6 +28,7 @@
 #include "log.h"
 #include "loop.h"
 #include "mirror.h"
+#include "rng.h"
 #include "session.h"
 #include "step.h"
 #include "store.h"
@@ -60,7 +62,7 @@ struct engine {
 	struct pending_call *calls; /* sent, not answered */
 	uint64_t counts[JOB_STATE_COUNT];
 	uint64_t transitions;
-	uint64_t rng;
+	struct rng rng; /* retry jitter */
 	int mirror_attached;
 	struct jobcache cache; /* GET answers of unchanged jobs */
 	char *uncached;        /* the last answer the cache did not keep */
@@ -728,20 +730,6 @@ static void send_after_commit(void *arg, int ok)
 	pc_free(pc);
 }
 
-static int64_t backoff_ms(struct engine *e, int64_t attempts)
-{
-	int64_t d = BACKOFF_BASE_MS;
-	for (int64_t i = 1; i < attempts && d < BACKOFF_MAX_MS; i++)
-		d *= 2;
-	if (d > BACKOFF_MAX_MS)
-		d = BACKOFF_MAX_MS;
-	/* jitter: between half and all of it, so retries of many jobs spread */
-	e->rng ^= e->rng << 13;
-	e->rng ^= e->rng >> 7;
-	e->rng ^= e->rng << 17;
-	return d / 2 + (int64_t)(e->rng % (uint64_t)(d / 2 + 1));
-}
-
 /* --- advancing a job ------------------------------------------------------ */
 
 static int sub_index(const struct step_op *op, const char *name)
@@ -976,7 +964,8 @@ static int call_outcome(struct engine *e, struct job *j, const struct call_resul
 		return 1;
 	case CALL_TRANSIENT: {
 		j->attempts++;
-		int64_t d = backoff_ms(e, j->attempts);
+		int64_t d = backoff_jittered_ms(BACKOFF_BASE_MS, BACKOFF_MAX_MS, j->attempts,
+						 &e->rng);
 		snprintf(msg, sizeof msg, "upstream: %s", res->message ? res->message : "transient failure");
 		set_error(j, msg);
 		json_object_set_new(j->data, "resend", json_true());
@@ -1527,7 +1516,7 @@ struct engine *engine_new(struct app *app)
 	idmap_init(&e->lease);
 	condidx_init(&e->ci);
 	jobcache_init(&e->cache);
-	e->rng = (uint64_t)clock_now_ms() * 2654435761u | 1;
+	rng_seed(&e->rng, rng_seed_now());
 	struct loop_source src = {
 		.name = "jobs", .prepare = engine_prepare,
 		.dispatch = engine_dispatch, .arg = e,

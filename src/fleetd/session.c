@@ -16,6 +16,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "backoff.h"
 #include "clock.h"
 #include "jsonx.h"
 #include "log.h"
@@ -157,10 +158,7 @@ static json_t *common_body(struct session *s, const json_t *params, int with_seq
 
 static int64_t login_delay_ms(struct session *s)
 {
-	int64_t d = 1000;
-	for (int i = 1; i < s->login_failures && d < s->relogin_max_ms; i++)
-		d *= 2;
-	return d < s->relogin_max_ms ? d : s->relogin_max_ms;
+	return backoff_ms(1000, s->relogin_max_ms, s->login_failures);
 }
 
 static void fail_pending(struct session *s, const char *why);

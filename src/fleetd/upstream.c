@@ -16,10 +16,12 @@
 #include <unistd.h>
 
 #include "autoconf.h"
+#include "backoff.h"
 #include "clock.h"
 #include "jsonx.h"
 #include "log.h"
 #include "loop.h"
+#include "rng.h"
 
 #define HEXE_MARKER "AEON2011:hexeError:v1"
 #define EASY_POOL 8
@@ -66,7 +68,7 @@ struct upstream {
 	double tokens;
 	int64_t refill_ns;
 	const struct up_call *throttled_head; /* counted once per waiting call */
-	uint64_t rng;
+	struct rng rng;              /* backoff jitter */
 	upstream_attempt_fn observer;
 	void *observer_arg;
 	struct upstream_stats stats;
@@ -185,26 +187,6 @@ static int64_t token_wait_ms(struct upstream *u)
 	if (u->tokens >= 1)
 		return 0;
 	return (int64_t)ceil((1 - u->tokens) * 1000 / u->cfg.rate);
-}
-
-static uint64_t rng_next(struct upstream *u)
-{
-	uint64_t x = u->rng;
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return u->rng = x;
-}
-
-/* Exponential backoff with jitter: a random delay in [d/2, d]. */
-static int64_t backoff_ms(struct upstream *u, int attempt)
-{
-	int64_t d = u->cfg.backoff_base_ms;
-	for (int i = 1; i < attempt && d < u->cfg.backoff_max_ms; i++)
-		d *= 2;
-	if (d > u->cfg.backoff_max_ms)
-		d = u->cfg.backoff_max_ms;
-	return d / 2 + (int64_t)(rng_next(u) % (uint64_t)(d / 2 + 1));
 }
 
 /* --- transfers ----------------------------------------------------------------- */
@@ -453,7 +435,8 @@ static void done_transfer(struct upstream *u, struct up_call *c, CURLcode rc)
 		u->observer(u->observer_arg, c->endpoint, v.outcome, will_retry);
 	if (will_retry) {
 		json_decref(v.answer);
-		int64_t d = backoff_ms(u, c->attempts);
+		int64_t d = backoff_jittered_ms(u->cfg.backoff_base_ms, u->cfg.backoff_max_ms,
+						 c->attempts, &u->rng);
 		loop_timer_arm(u->loop, &c->retry, clock_now_ms() + d);
 		return;
 	}
@@ -593,9 +576,7 @@ struct upstream *upstream_new(struct loop *loop, const struct upstream_config *c
 	curl_multi_setopt(u->multi, CURLMOPT_MAXCONNECTS, (long)u->cfg.max_inflight * 2);
 	u->tokens = burst(u);
 	u->refill_ns = clock_mono_ns();
-	u->rng = (uint64_t)clock_mono_ns() ^ ((uint64_t)getpid() << 32) ^ 0x9e3779b97f4a7c15ULL;
-	if (!u->rng)
-		u->rng = 1;
+	rng_seed(&u->rng, rng_seed_now());
 	struct loop_source src = {"upstream", up_prepare, up_dispatch, u};
 	if (loop_add_source(loop, &src) < 0) {
 		snprintf(err, errlen, "too many loop sources");

@@ -20,6 +20,7 @@
 #include "jsonx.h"
 #include "log.h"
 #include "loop.h"
+#include "rng.h"
 #include "sim_galaxy.h"
 #include "sim_rules.h"
 #include "sim_time.h"
@@ -64,21 +65,13 @@ struct sim_api {
 	char *tokens[MAX_TOKENS];
 	size_t ntokens, token_next;
 	uint64_t token_counter;
-	uint64_t rng;     /* fault draws only: reproducible from the seed */
-	uint64_t tok_rng; /* tokens: differ between runs */
+	struct rng rng;     /* fault draws only: reproducible from the seed */
+	struct rng tok_rng; /* tokens: differ between runs */
 	uint64_t calls[N_ENDPOINTS];
 	uint64_t faults;
 	struct pending *pending;
 	char *scenario; /* cached scenarioInfo text */
 };
-
-static uint64_t rng_next(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-	return z ^ (z >> 31);
-}
 
 /* ------------------------------------------------------------ answers */
 
@@ -388,7 +381,7 @@ static enum fault draw_fault(struct sim_api *api)
 {
 	if (api->cfg.fault_rate <= 0)
 		return FAULT_NONE;
-	double u = (double)(rng_next(&api->rng) >> 11) / 9007199254740992.0;
+	double u = rng_unit(&api->rng);
 	if (u >= api->cfg.fault_rate)
 		return FAULT_NONE;
 	return (enum fault)(rng_next(&api->rng) % FAULT_KINDS);
@@ -532,8 +525,8 @@ struct sim_api *sim_api_new(struct loop *loop, struct http_server *http,
 	api->http = http;
 	api->g = g;
 	api->cfg = *cfg;
-	api->rng = cfg->fault_seed ^ 0x5EEDFA17ull;
-	api->tok_rng = (uint64_t)clock_mono_ns() ^ (uint64_t)clock_now_ms() << 20;
+	rng_seed(&api->rng, cfg->fault_seed ^ 0x5EEDFA17ull);
+	rng_seed(&api->tok_rng, rng_seed_now());
 	loop_timer_init(&api->watch_timer, on_watch, api);
 	if (http_route(http, "POST", "/api/{}", on_api, api) < 0 ||
 	    http_route(http, "GET", "/api/{}", on_api, api) < 0 ||

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rng.h"
 #include "sim_galaxy.h"
 
 #define SOV_INDEPENDENT 1
@@ -24,28 +25,6 @@
 /* a generated galaxy's sequences start past 2^32, as on the live server */
 #define GEN_SEQ0 (((int64_t)1 << 32) + 1000)
 #define GEN_WATCH0 1000
-
-struct rng {
-	uint64_t s;
-};
-
-static uint64_t rng_next(struct rng *r)
-{
-	uint64_t z = (r->s += 0x9E3779B97F4A7C15ull);
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-	return z ^ (z >> 31);
-}
-
-static double rng_unit(struct rng *r)
-{
-	return (double)(rng_next(r) >> 11) / 9007199254740992.0;
-}
-
-static int64_t rng_range(struct rng *r, int64_t lo, int64_t hi)
-{
-	return lo + (int64_t)(rng_next(r) % (uint64_t)(hi - lo + 1));
-}
 
 static double round2(double v)
 {
