@@ -20,7 +20,7 @@ static const struct fixed fixed_items[] = {
 	{SIM_CURRENCY_ID, "aes", SIM_CAT_CURRENCY, SIM_FTL_NONE, 0, 0, 0, 1, NULL},
 	{26, "Hammerhead gunship", SIM_CAT_SHIP, SIM_FTL_JUMP, 60, 0, 40, 900, NULL},
 	{101, "Pathfinder explorer", SIM_CAT_SHIP, SIM_FTL_EXPLORER, 1, 0, 5, 300, NULL},
-	{102, "Skylark scout", SIM_CAT_SHIP, SIM_FTL_EXPLORER, 0.5, 0, 2, 6, NULL},
+	{102, "Skylark scout", SIM_CAT_SHIP, SIM_FTL_EXPLORER, 1, 0, 2, 6, NULL},
 	{122, "Vanguard warp frigate", SIM_CAT_SHIP, SIM_FTL_WARP, 8, 0, 15, 38, NULL},
 	{123, "Bastion warp cruiser", SIM_CAT_SHIP, SIM_FTL_WARP, 20, 0, 35, 120, NULL},
 	{144, "Mule jump freighter", SIM_CAT_SHIP, SIM_FTL_JUMP, 0, 500, 30, 25, NULL},

@@ -48,6 +48,8 @@ struct sim_catalog {
 #define SIM_DESIG_CAPITAL 46
 #define SIM_DESIG_TRADING_HUB 252
 #define SIM_CULTURE_ID 139
+#define SIM_FOOD_ID 90
+#define SIM_CONSUMER_GOODS_ID 188
 
 struct sim_catalog *sim_catalog_new(void);
 void sim_catalog_free(struct sim_catalog *c);

@@ -308,6 +308,27 @@ static json_t *pos_json(double x, double y)
 	return json_pack("[ff]", x, y);
 }
 
+/* What the game sends only to a world's owner (the excerpt's own worlds all
+ * carry these; a rival's never do).  A loaded dump has them already; a
+ * generated or conquered world gets values that follow from its state:
+ * food and consumer goods eaten in proportion to its population (millions,
+ * as the game counts it), a content people, the game's default route cap. */
+static void own_world_keys(json_t *j, const struct sim_obj *o)
+{
+	if (!json_object_get(j, "baseConsumption")) {
+		double pop = (double)o->population;
+		json_object_set_new(j, "baseConsumption",
+				    json_pack("[i,f,n,i,f,n]", SIM_FOOD_ID, round(pop * 1.7),
+					      SIM_CONSUMER_GOODS_ID, round(pop * 1.8)));
+	}
+	if (!json_object_get(j, "revIndex"))
+		json_object_set_new(j, "revIndex", json_string("content"));
+	if (!json_object_get(j, "tradeRouteMax"))
+		json_object_set_new(j, "tradeRouteMax", json_real(100.0));
+	if (!json_object_get(j, "news"))
+		json_object_set_new(j, "news", json_null());
+}
+
 json_t *sim_obj_json(const struct sim_galaxy *g, const struct sim_obj *o)
 {
 	json_t *j = json_object();
@@ -336,6 +357,8 @@ json_t *sim_obj_json(const struct sim_galaxy *g, const struct sim_obj *o)
 				json_array_append_new(a, json_integer(o->near[i]));
 			json_object_set_new(j, "nearObjIDs", a);
 		}
+		if (o->sov == g->player)
+			own_world_keys(j, o);
 		break;
 	case SIM_FLEET:
 		json_object_set_new(j, "class", json_string("fleet"));
@@ -350,6 +373,9 @@ json_t *sim_obj_json(const struct sim_galaxy *g, const struct sim_obj *o)
 		} else {
 			json_object_set_new(j, "anchorObjID", json_integer(o->anchor));
 		}
+		/* the owner is told its fleets' news (null when there is none) */
+		if (o->sov == g->player && !json_object_get(j, "news"))
+			json_object_set_new(j, "news", json_null());
 		break;
 	case SIM_SOVEREIGN:
 		json_object_set_new(j, "class", json_string("sovereign"));

@@ -80,6 +80,9 @@ static int add_sovereign(struct sim_galaxy *g, int64_t id, const char *name,
 				    json_pack("{s:i,s:i,s:i}", "fleets", 0, "worlds", 0,
 					      "population", 0));
 		json_object_set_new(s->extra, "doctrine", json_integer(172));
+		json_object_set_new(s->extra, "foundedOn", json_integer(GEN_WATCH0));
+		json_object_set_new(s->extra, "secessionChance", json_real(0.03));
+		json_object_set_new(s->extra, "territory", json_array());
 	} else {
 		json_object_set_new(s->extra, "relationship", relationship());
 	}
