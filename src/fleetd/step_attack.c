@@ -24,7 +24,9 @@ static void order(struct step_ctx *c, struct step_result *r, int64_t world)
 	json_t *plan = json_pack("{s:I,s:O,s:O}", "battleFieldID", (json_int_t)world,
 				 "objective", json_object_get(c->args, "objective"),
 				 "enemySovereignIDs", json_object_get(c->args, "enemies"));
-	step_call(r, "attack", json_pack("{s:o}", "battlePlan", plan), 0);
+	step_call(r, "attack",
+		  json_pack("{s:I,s:o}", "attackerObjID", (json_int_t)c->fleet, "battlePlan", plan),
+		  0);
 }
 
 static void attack_advance(struct step_ctx *c, struct step_result *r)

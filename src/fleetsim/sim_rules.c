@@ -413,6 +413,10 @@ static int do_attack(struct sim_galaxy *g, const json_t *req, struct sim_refusal
 	const json_t *bp = json_object_get(req, "battlePlan");
 	if (!json_is_object(bp))
 		return refuse(why, "invalidParameter", "battlePlan: an object is required.");
+	/* the game wants to know where the attack is launched from */
+	struct sim_obj *from;
+	if (get_obj(g, req, "attackerObjID", -1, 1, &from, why) < 0)
+		return -1;
 	struct sim_obj *w;
 	if (get_obj(g, bp, "battleFieldID", SIM_WORLD, 0, &w, why) < 0)
 		return -1;

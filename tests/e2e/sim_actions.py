@@ -206,45 +206,48 @@ a = ok("deployFleet", sourceObjID=capital, resources=[122, 150, 170, 8])
 army = [o for o in a if o["class"] == "selection"][0]["id"]
 indep = min((w for w in worlds if w["sovereignID"] == 1 and w["designation"] not in hub_desigs),
             key=lambda w: dist(w, cap))
-refused("noForces", "attack", battlePlan={"battleFieldID": indep["id"], "objective": "invasion",
+refused("noForces", "attack", attackerObjID=army, battlePlan={"battleFieldID": indep["id"], "objective": "invasion",
                                           "enemySovereignIDs": [1]})
 travel(army, indep["id"])
 w = indep["id"]
 refused("invalidParameter", "attack")
-refused("invalidParameter", "attack", battlePlan={"battleFieldID": w, "objective": "plunder",
+refused("invalidParameter", "attack", attackerObjID=army, battlePlan={"battleFieldID": w, "objective": "plunder",
                                                   "enemySovereignIDs": [1]})
-refused("unknownObject", "attack", battlePlan={"battleFieldID": w, "objective": "invasion",
+refused("unknownObject", "attack", attackerObjID=army, battlePlan={"battleFieldID": w, "objective": "invasion",
                                                "enemySovereignIDs": [424242]})
-refused("invalidParameter", "attack", battlePlan={"battleFieldID": w, "objective": "invasion",
+refused("invalidParameter", "attack", attackerObjID=army, battlePlan={"battleFieldID": w, "objective": "invasion",
                                                   "enemySovereignIDs": [me]})
-refused("invalidParameter", "attack", battlePlan={"battleFieldID": w, "objective": "invasion",
+refused("invalidParameter", "attack", attackerObjID=army, battlePlan={"battleFieldID": w, "objective": "invasion",
                                                   "enemySovereignIDs": []})
-refused("notEnemy", "attack", battlePlan={"battleFieldID": w, "objective": "invasion",
+refused("notEnemy", "attack", attackerObjID=army, battlePlan={"battleFieldID": w, "objective": "invasion",
                                           "enemySovereignIDs": [foreign_fleet["sovereignID"]]})
-refused("notEnemy", "attack", battlePlan={"battleFieldID": capital, "objective": "invasion",
+refused("notEnemy", "attack", attackerObjID=army, battlePlan={"battleFieldID": capital, "objective": "invasion",
                                           "enemySovereignIDs": [1]})
-refused("noBattle", "attack", battlePlan={"battleFieldID": w, "objective": "reinforceSiege",
+refused("noBattle", "attack", attackerObjID=army, battlePlan={"battleFieldID": w, "objective": "reinforceSiege",
                                           "enemySovereignIDs": [1]})
 refused("noBattle", "abortAttack", battleFieldID=w)
-refused("notEnemy", "attack", battlePlan={"battleFieldID": capital, "objective": "spaceSupremacy",
+refused("notEnemy", "attack", attackerObjID=army, battlePlan={"battleFieldID": capital, "objective": "spaceSupremacy",
                                           "enemySovereignIDs": [foreign_fleet["sovereignID"]]})
 plan = {"battleFieldID": w, "objective": "invasion", "enemySovereignIDs": [1]}
-a = ok("attack", battlePlan=plan)
+refused("invalidParameter", "attack", battlePlan=plan)  # no attackerObjID
+refused("unknownObject", "attack", attackerObjID=987654321, battlePlan=plan)
+refused("notOwner", "attack", attackerObjID=foreign_fleet["id"], battlePlan=plan)
+a = ok("attack", attackerObjID=army, battlePlan=plan)
 bp = index(a)[w].get("battlePlan")
 check(bp and bp["objective"] == "invasion" and bp["battleFieldID"] == w, "battlePlan: %r" % bp)
 t = sim.call("getTactical", objID=w)
 check(not is_hexe(t) and any(x.get("class") == "battlePlan" for x in t), "getTactical: %r" % t)
 check(any(x.get("objID") == army for x in t), "getTactical lacks the attacking fleet")
-refused("battleInProgress", "attack", battlePlan=plan)
+refused("battleInProgress", "attack", attackerObjID=army, battlePlan=plan)
 refused("unknownObject", "getTactical", objID=987654321)
-ok("attack", battlePlan=dict(plan, objective="reinforceSiege"))
+ok("attack", attackerObjID=army, battlePlan=dict(plan, objective="reinforceSiege"))
 a = ok("abortAttack", battleFieldID=w)
 check("battlePlan" not in index(a)[w], "abortAttack left the battlePlan")
 refused("noBattle", "abortAttack", battleFieldID=w)
 t = sim.call("getTactical", objID=w)
 check(not any(x.get("class") == "battlePlan" for x in t), "getTactical after abort")
 # the battle runs over several watches and the stronger attacker takes the world
-ok("attack", battlePlan=plan)
+ok("attack", attackerObjID=army, battlePlan=plan)
 watches = 0
 while "battlePlan" in state()[w]:
     sim.tick()
@@ -262,7 +265,7 @@ scout = [o for o in a if o["class"] == "selection"][0]["id"]
 w2 = min((x for x in worlds if x["sovereignID"] == 1 and x["designation"] not in hub_desigs
           and x["id"] != w), key=lambda x: dist(x, cap))
 travel(scout, w2["id"])
-ok("attack", battlePlan={"battleFieldID": w2["id"], "objective": "invasion", "enemySovereignIDs": [1]})
+ok("attack", attackerObjID=scout, battlePlan={"battleFieldID": w2["id"], "objective": "invasion", "enemySovereignIDs": [1]})
 before = sim.stats()["sequence"]
 for _ in range(5):
     sim.tick()

@@ -19,7 +19,8 @@ names = ["setDestination", "deployFleet", "transferFleet", "disbandFleet", "rena
          "attack", "abortAttack", "getTactical", "sellFleet", "buyItem", "getObjects",
          "getGameInfo", "launchLAMs"]
 keys = ["objID", "dest", "sourceObjID", "resources", "fleetObjID", "destObjID", "name",
-        "battlePlan", "battleFieldID", "buyerObjID", "itemID", "itemCount", "sequence"]
+        "battlePlan", "battleFieldID", "buyerObjID", "itemID", "itemCount", "sequence",
+        "attackerObjID"]
 rnd = random.Random(4)
 
 

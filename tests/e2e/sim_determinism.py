@@ -38,7 +38,7 @@ def play(sim, objs):
         sim.tick()
         if index(sim.objects()).get(army, {}).get("anchorObjID") == ind["id"]:
             break
-    a = sim.call("attack", battlePlan={"battleFieldID": ind["id"], "objective": "invasion",
+    a = sim.call("attack", attackerObjID=army, battlePlan={"battleFieldID": ind["id"], "objective": "invasion",
                                        "enemySovereignIDs": [1]})
     check(not is_hexe(a), "attack: %r" % (a,))
     for _ in range(5):
