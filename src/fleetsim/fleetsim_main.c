@@ -15,6 +15,7 @@
 #include "loop.h"
 #include "opts.h"
 #include "signals.h"
+#include "sim_admin.h"
 #include "sim_api.h"
 #include "sim_catalog.h"
 #include "sim_galaxy.h"
@@ -175,7 +176,7 @@ static int serve(const struct sim_flags *f, struct sim_galaxy *g)
 				    f->fault_delay_ms};
 	struct sim_api *api = sim_api_new(loop, http, g, &ac);
 	int rc = 0;
-	if (!api || signals_install(loop, on_signal, http) < 0) {
+	if (!api || sim_admin_routes(http, g) < 0 || signals_install(loop, on_signal, http) < 0) {
 		fprintf(stderr, "fleetsim: cannot start the API\n");
 		rc = 1;
 	} else {

@@ -200,13 +200,11 @@ static int is_trading_hub(const struct sim_galaxy *g, const struct sim_obj *w)
 
 /* ------------------------------------------------------------- actions */
 
-static int do_set_destination(struct sim_galaxy *g, const json_t *req,
-			      struct sim_refusal *why)
+/* Send fleet f to world w (any owner's fleet: the checks of ownership are
+ * the caller's). */
+static int send_fleet(struct sim_galaxy *g, struct sim_obj *f, struct sim_obj *w,
+		      struct sim_refusal *why)
 {
-	struct sim_obj *f, *w;
-	if (get_obj(g, req, "objID", SIM_FLEET, 1, &f, why) < 0 ||
-	    get_obj(g, req, "dest", SIM_WORLD, 0, &w, why) < 0)
-		return -1;
 	if (!sim_fleet_has_ships(g, f))
 		return refuse(why, "unreachable", "Fleet %lld has no ships that can travel.",
 			      (long long)f->id);
@@ -238,6 +236,16 @@ static int do_set_destination(struct sim_galaxy *g, const json_t *req,
 	f->eta = (double)g->watch + watches;
 	sim_galaxy_touch(g, f);
 	return 0;
+}
+
+static int do_set_destination(struct sim_galaxy *g, const json_t *req,
+			      struct sim_refusal *why)
+{
+	struct sim_obj *f, *w;
+	if (get_obj(g, req, "objID", SIM_FLEET, 1, &f, why) < 0 ||
+	    get_obj(g, req, "dest", SIM_WORLD, 0, &w, why) < 0)
+		return -1;
+	return send_fleet(g, f, w, why);
 }
 
 static struct sim_obj *new_fleet(struct sim_galaxy *g, struct sim_obj *at)
@@ -408,6 +416,23 @@ static int64_t plan_attacker(const json_t *plan)
 	return s;
 }
 
+/* Put a battle plan on world w: attacker's forces against the sovereigns
+ * of enemies (stolen), over BATTLE_WATCHES watches (sim_time.c fights it). */
+static int start_battle(struct sim_galaxy *g, struct sim_obj *w, int64_t attacker,
+			const char *objective, json_t *enemies, struct sim_refusal *why)
+{
+	json_t *plan = json_pack("{s:I,s:s,s:o,s:I,s:I,s:I}", "battleFieldID",
+				 (json_int_t)w->id, "objective", objective, "enemySovereignIDs",
+				 enemies, "sovereignID", (json_int_t)attacker, "startedOn",
+				 (json_int_t)g->watch, "endsOn",
+				 (json_int_t)(g->watch + BATTLE_WATCHES));
+	if (!plan)
+		return refuse(why, "invalidParameter", "Out of memory.");
+	w->battle = plan;
+	sim_galaxy_touch(g, w);
+	return 0;
+}
+
 static int do_attack(struct sim_galaxy *g, const json_t *req, struct sim_refusal *why)
 {
 	const json_t *bp = json_object_get(req, "battlePlan");
@@ -471,16 +496,7 @@ static int do_attack(struct sim_galaxy *g, const json_t *req, struct sim_refusal
 		json_decref(enemies);
 		return rc;
 	}
-	json_t *plan = json_pack("{s:I,s:s,s:o,s:I,s:I,s:I}", "battleFieldID",
-				 (json_int_t)w->id, "objective", obj, "enemySovereignIDs",
-				 enemies, "sovereignID", (json_int_t)g->player, "startedOn",
-				 (json_int_t)g->watch, "endsOn",
-				 (json_int_t)(g->watch + BATTLE_WATCHES));
-	if (!plan)
-		return refuse(why, "invalidParameter", "Out of memory.");
-	w->battle = plan;
-	sim_galaxy_touch(g, w);
-	return 0;
+	return start_battle(g, w, g->player, obj, enemies, why);
 }
 
 static int do_abort(struct sim_galaxy *g, const json_t *req, struct sim_refusal *why)
@@ -645,4 +661,102 @@ json_t *sim_rules_tactical(struct sim_galaxy *g, const json_t *req,
 						sim_res_strength(g, &f->res)));
 	}
 	return list;
+}
+
+/* --- the test routes' changes: what other empires and the game do ------- */
+
+static int admin_move(struct sim_galaxy *g, const json_t *req, struct sim_refusal *why)
+{
+	struct sim_obj *f, *w;
+	if (get_obj(g, req, "fleet", SIM_FLEET, 0, &f, why) < 0 ||
+	    get_obj(g, req, "to", SIM_WORLD, 0, &w, why) < 0)
+		return -1;
+	return send_fleet(g, f, w, why);
+}
+
+static int get_sovereign(struct sim_galaxy *g, const json_t *req, const char *key,
+			 int64_t *out, struct sim_refusal *why)
+{
+	if (get_id(req, key, out, why) < 0)
+		return -1;
+	const struct sim_obj *s = sim_galaxy_find(g, *out);
+	if (!s || s->kind != SIM_SOVEREIGN)
+		return refuse(why, "unknownObject", "Unknown sovereign %lld.", (long long)*out);
+	return 0;
+}
+
+static int admin_battle(struct sim_galaxy *g, const json_t *req, struct sim_refusal *why)
+{
+	struct sim_obj *w;
+	int64_t att;
+	if (get_obj(g, req, "world", SIM_WORLD, 0, &w, why) < 0 ||
+	    get_sovereign(g, req, "attacker", &att, why) < 0)
+		return -1;
+	const json_t *o = json_object_get(req, "objective");
+	const char *obj = o ? json_string_value(o) : "invasion";
+	if (!obj || (strcmp(obj, "invasion") && strcmp(obj, "spaceSupremacy")))
+		return refuse(why, "invalidParameter", "objective: invasion or spaceSupremacy.");
+	if (att == w->sov)
+		return refuse(why, "notEnemy", "Sovereign %lld holds %s already.",
+			      (long long)att, w->name ? w->name : "this world");
+	if (w->battle)
+		return refuse(why, "battleInProgress", "A battle is already under way at %s.",
+			      w->name ? w->name : "this world");
+	json_t *enemies = json_pack("[I]", (json_int_t)w->sov);
+	if (!enemies)
+		return refuse(why, "invalidParameter", "Out of memory.");
+	return start_battle(g, w, att, obj, enemies, why);
+}
+
+static int admin_owner(struct sim_galaxy *g, const json_t *req, struct sim_refusal *why)
+{
+	struct sim_obj *w;
+	int64_t sov;
+	if (get_obj(g, req, "world", SIM_WORLD, 0, &w, why) < 0 ||
+	    get_sovereign(g, req, "sovereign", &sov, why) < 0)
+		return -1;
+	if (w->sov != sov) {
+		w->sov = sov;
+		sim_galaxy_touch(g, w);
+	}
+	return 0;
+}
+
+static int admin_stock(struct sim_galaxy *g, const json_t *req, struct sim_refusal *why)
+{
+	struct sim_obj *o;
+	int64_t item, qty;
+	if (get_obj(g, req, "object", -1, 0, &o, why) < 0 || get_id(req, "resource", &item, why) < 0)
+		return -1;
+	if (!sim_catalog_find(g->cat, item))
+		return refuse(why, "invalidParameter", "resource: %lld is not in the catalogue.",
+			      (long long)item);
+	if (jsonx_get_int(req, "quantity", &qty) < 0 || qty < 0 || qty > SIM_STOCK_MAX)
+		return refuse(why, "invalidParameter", "quantity: a count from 0 to %lld.",
+			      (long long)SIM_STOCK_MAX);
+	int64_t now = sim_res_get(&o->res, item);
+	if (now != qty) {
+		if (sim_res_add(&o->res, item, qty - now) < 0)
+			return refuse(why, "invalidParameter", "Out of memory.");
+		if (o->kind == SIM_FLEET)
+			sim_fleet_update_ftl(g, o);
+		sim_galaxy_touch(g, o);
+	}
+	return 0;
+}
+
+int sim_rules_admin(struct sim_galaxy *g, const char *what, const json_t *req,
+		    struct sim_refusal *why)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(struct sim_galaxy *, const json_t *, struct sim_refusal *);
+	} changes[] = {{"move", admin_move},
+		       {"battle", admin_battle},
+		       {"owner", admin_owner},
+		       {"stock", admin_stock}};
+	for (size_t i = 0; i < sizeof changes / sizeof changes[0]; i++)
+		if (strcmp(what, changes[i].name) == 0)
+			return changes[i].fn(g, req, why);
+	return refuse(why, "unknownChange", "No test change named %s.", what);
 }

@@ -28,6 +28,16 @@ int sim_rules_apply(struct sim_galaxy *g, const char *name, const json_t *req,
 json_t *sim_rules_tactical(struct sim_galaxy *g, const json_t *req,
 			   struct sim_refusal *why);
 
+/* The test routes' changes (POST /sim/move, /sim/battle, /sim/owner,
+ * /sim/stock; docs/fleetsim.md): what other empires and the game itself do,
+ * applied to any sovereign's objects.  Same convention: 0, or -1 with *why
+ * filled and nothing changed.  "unknownChange" for a name not among them. */
+int sim_rules_admin(struct sim_galaxy *g, const char *what, const json_t *req,
+		    struct sim_refusal *why);
+/* Largest stock /sim/stock sets (beyond any game's quantities, far from
+ * overflowing a sum of stocks). */
+#define SIM_STOCK_MAX ((int64_t)1 << 40)
+
 /* Ship strength of a sovereign's fleets anchored at world w. */
 double sim_rules_fleet_strength(const struct sim_galaxy *g, const struct sim_obj *w,
 				int64_t sov);
