@@ -1,0 +1,644 @@
+/* cond.c -- see cond.h.  The tests an atom may make are one table (name,
+ * subject, argument); validation, the id listing, evaluation and the words
+ * all walk the condition with it, so a test is added in one row and one
+ * case of test_value(). */
+#include "cond.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "jobspec.h"
+#include "mirror.h"
+#include "textbuf.h"
+
+enum subject { SUBJ_FLEET, SUBJ_WORLD };
+
+enum arg {
+	ARG_BOOL,  /* true | false */
+	ARG_WORLD, /* a REF naming a world */
+	ARG_SOV,   /* a sovereign id */
+	ARG_QTY,   /* {"resource": id, "at_least"|"below": n} */
+	ARG_NUM,   /* {"at_least"|"below": n} */
+};
+
+enum test {
+	T_AT,
+	T_MOVING,
+	T_EXISTS,
+	T_IN_BATTLE,
+	T_CARGO,
+	T_MINE,
+	T_OWNER,
+	T_BATTLE,
+	T_STOCK,
+	T_FOREIGN_FLEETS,
+	T_COUNT
+};
+
+static const struct {
+	const char *name;
+	enum subject subj;
+	enum arg arg;
+	const char *words; /* for cond_describe() */
+} tests[T_COUNT] = {
+	[T_AT] = {"at", SUBJ_FLEET, ARG_WORLD, "at"},
+	[T_MOVING] = {"moving", SUBJ_FLEET, ARG_BOOL, "moving"},
+	[T_EXISTS] = {"exists", SUBJ_FLEET, ARG_BOOL, "exists"},
+	[T_IN_BATTLE] = {"in_battle", SUBJ_FLEET, ARG_BOOL, "in a battle"},
+	[T_CARGO] = {"cargo", SUBJ_FLEET, ARG_QTY, "cargo of"},
+	[T_MINE] = {"mine", SUBJ_WORLD, ARG_BOOL, "mine"},
+	[T_OWNER] = {"owner", SUBJ_WORLD, ARG_SOV, "owned by sovereign"},
+	[T_BATTLE] = {"battle", SUBJ_WORLD, ARG_BOOL, "a battle on"},
+	[T_STOCK] = {"stock", SUBJ_WORLD, ARG_QTY, "stock of"},
+	[T_FOREIGN_FLEETS] = {"foreign_fleets", SUBJ_WORLD, ARG_NUM, "foreign fleets"},
+};
+
+static const char *const subject_key[] = {"fleet", "world"};
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+#define PATH_MAX_LEN 256
+
+/* out = path followed by the formatted suffix (cut at PATH_MAX_LEN: a path
+ * that long is only ever shown, and shown cut). */
+static void subpath(char *out, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void subpath(char *out, const char *path, const char *fmt, ...)
+{
+	size_t n = strlen(path);
+	if (n >= PATH_MAX_LEN)
+		n = PATH_MAX_LEN - 1;
+	memmove(out, path, n);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(out + n, PATH_MAX_LEN - n, fmt, ap);
+	va_end(ap);
+}
+
+/* --- reading an atom ------------------------------------------------------ */
+
+/* The subject and test of an atom (an object that is not all/any/not);
+ * -1 if it has no subject key. */
+static int atom_subject(const json_t *a)
+{
+	int has_fleet = json_object_get(a, "fleet") != NULL;
+	int has_world = json_object_get(a, "world") != NULL;
+	if (has_fleet == has_world)
+		return -1;
+	return has_fleet ? SUBJ_FLEET : SUBJ_WORLD;
+}
+
+static int test_of(const char *key)
+{
+	for (int t = 0; t < T_COUNT; t++)
+		if (strcmp(tests[t].name, key) == 0)
+			return t;
+	return -1;
+}
+
+/* The test key of a valid atom and its value. */
+static enum test atom_test(const json_t *a, const json_t **value)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach((json_t *)a, key, v) {
+		int t = test_of(key);
+		if (t >= 0) {
+			*value = v;
+			return (enum test)t;
+		}
+	}
+	*value = NULL;
+	return T_COUNT;
+}
+
+static const char *combinator(const json_t *c, const json_t **value)
+{
+	static const char *const names[] = {"all", "any", "not"};
+	for (size_t i = 0; i < 3; i++)
+		if ((*value = json_object_get(c, names[i])))
+			return names[i];
+	return NULL;
+}
+
+/* --- validation ----------------------------------------------------------- */
+
+static int var_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > COND_MAX_VAR)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			return 0;
+	return 1;
+}
+
+static int is_id(const json_t *v)
+{
+	return json_is_integer(v) && json_integer_value(v) >= 1 &&
+	       json_integer_value(v) <= JOBSPEC_MAX_ID;
+}
+
+/* A REF standing for a fleet (fleet_ref) or a world. */
+static int check_ref(const json_t *v, int fleet_ref, const char *path, char *err,
+		     size_t errlen)
+{
+	const char *what = fleet_ref ? "fleet" : "world";
+	if (is_id(v))
+		return 0;
+	const char *s = json_string_value(v);
+	if (!s || s[0] != '$')
+		return fail(err, errlen, "%s: must be a %s id, \"$self\", \"$here\" or \"$NAME\"",
+			    path, what);
+	if (strcmp(s, "$self") == 0)
+		return fleet_ref ? 0 :
+				   fail(err, errlen, "%s: \"$self\" is the job's fleet, not a world",
+					path);
+	if (strcmp(s, "$here") == 0)
+		return fleet_ref ? fail(err, errlen, "%s: \"$here\" is a world, not a fleet",
+					path) :
+				   0;
+	if (!var_name_ok(s + 1))
+		return fail(err, errlen,
+			    "%s: a variable is \"$\" and 1 to %d letters, digits or _",
+			    path, COND_MAX_VAR);
+	return 0;
+}
+
+static int check_count(const json_t *v, const char *path, char *err, size_t errlen)
+{
+	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+	    json_integer_value(v) > JOBSPEC_MAX_ID)
+		return fail(err, errlen, "%s: must be a whole number from 0", path);
+	return 0;
+}
+
+/* {"at_least": n} or {"below": n}, with the extra key `with` allowed. */
+static int check_bound(const json_t *v, const char *with, const char *path, char *err,
+		       size_t errlen)
+{
+	const json_t *lo = json_object_get(v, "at_least"), *hi = json_object_get(v, "below");
+	size_t want = 1 + (with != NULL);
+	char sub[PATH_MAX_LEN];
+	if (!json_is_object(v) || (lo != NULL) == (hi != NULL) || json_object_size(v) != want ||
+	    (with && !json_object_get(v, with)))
+		return fail(err, errlen, "%s: must be %s", path,
+			    with ? "{\"resource\": id, \"at_least\": n} or {\"resource\": id, \"below\": n}" :
+				   "{\"at_least\": n} or {\"below\": n}");
+	subpath(sub, path, ".%s", lo ? "at_least" : "below");
+	return check_count(lo ? lo : hi, sub, err, errlen);
+}
+
+static int check_arg(enum test t, const json_t *v, const char *path, char *err,
+		     size_t errlen)
+{
+	char sub[PATH_MAX_LEN];
+	switch (tests[t].arg) {
+	case ARG_BOOL:
+		return json_is_boolean(v) ? 0 : fail(err, errlen, "%s: must be true or false", path);
+	case ARG_WORLD:
+		return check_ref(v, 0, path, err, errlen);
+	case ARG_SOV:
+		return is_id(v) ? 0 : fail(err, errlen, "%s: must be a sovereign id", path);
+	case ARG_QTY:
+		if (check_bound(v, "resource", path, err, errlen) < 0)
+			return -1;
+		subpath(sub, path, ".resource");
+		return is_id(json_object_get(v, "resource")) ?
+			       0 :
+			       fail(err, errlen, "%s: must be a resource id", sub);
+	case ARG_NUM:
+		return check_bound(v, NULL, path, err, errlen);
+	}
+	return -1;
+}
+
+static int check_atom(const json_t *a, const char *path, char *err, size_t errlen)
+{
+	int subj = atom_subject(a);
+	char sub[PATH_MAX_LEN];
+	if (subj < 0)
+		return fail(err, errlen,
+			    "%s: must be all, any, not, or an atom naming one fleet or one world",
+			    path);
+	subpath(sub, path, ".%s", subject_key[subj]);
+	if (check_ref(json_object_get(a, subject_key[subj]), subj == SUBJ_FLEET, sub, err,
+		      errlen) < 0)
+		return -1;
+	const char *key;
+	json_t *v;
+	int ntests = 0;
+	json_object_foreach((json_t *)a, key, v) {
+		if (strcmp(key, subject_key[subj]) == 0)
+			continue;
+		subpath(sub, path, ".%s", key);
+		int t = test_of(key);
+		if (t < 0)
+			return fail(err, errlen, "%s: unknown test", sub);
+		if (tests[t].subj != (enum subject)subj)
+			return fail(err, errlen, "%s: not a test of a %s", sub, subject_key[subj]);
+		if (check_arg((enum test)t, v, sub, err, errlen) < 0)
+			return -1;
+		ntests++;
+	}
+	if (ntests != 1)
+		return fail(err, errlen, "%s: an atom makes exactly one test", path);
+	return 0;
+}
+
+static int check_node(const json_t *c, const char *path, int depth, int *atoms, char *err,
+		      size_t errlen)
+{
+	if (!json_is_object(c))
+		return fail(err, errlen, "%s: must be a condition object", path);
+	if (depth > COND_MAX_DEPTH)
+		return fail(err, errlen, "%s: nested deeper than %d", path, COND_MAX_DEPTH);
+	const json_t *v;
+	const char *op = combinator(c, &v);
+	char sub[PATH_MAX_LEN];
+	if (!op) {
+		if (++*atoms > COND_MAX_ATOMS)
+			return fail(err, errlen, "%s: more than %d atoms in one condition", path,
+				    COND_MAX_ATOMS);
+		return check_atom(c, path, err, errlen);
+	}
+	if (json_object_size(c) != 1)
+		return fail(err, errlen, "%s: \"%s\" stands alone in its object", path, op);
+	subpath(sub, path, ".%s", op);
+	if (strcmp(op, "not") == 0)
+		return check_node(v, sub, depth + 1, atoms, err, errlen);
+	if (!json_is_array(v) || json_array_size(v) == 0)
+		return fail(err, errlen, "%s: must be a non-empty list of conditions", sub);
+	for (size_t i = 0; i < json_array_size(v); i++) {
+		char item[PATH_MAX_LEN];
+		subpath(item, sub, "[%zu]", i);
+		if (check_node(json_array_get(v, i), item, depth + 1, atoms, err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int cond_validate(const json_t *c, const char *path, char *err, size_t errlen)
+{
+	int atoms = 0;
+	return check_node(c, path, 1, &atoms, err, errlen);
+}
+
+/* --- walking the atoms ---------------------------------------------------- */
+
+typedef int (*atom_fn)(void *arg, const json_t *atom, const char *path);
+
+/* Call fn for every atom of a valid condition, with its path. */
+static int each_atom(const json_t *c, const char *path, atom_fn fn, void *arg)
+{
+	const json_t *v;
+	const char *op = combinator(c, &v);
+	char sub[PATH_MAX_LEN];
+	if (!op)
+		return fn(arg, c, path);
+	subpath(sub, path, ".%s", op);
+	if (strcmp(op, "not") == 0)
+		return each_atom(v, sub, fn, arg);
+	for (size_t i = 0; i < json_array_size(v); i++) {
+		char item[PATH_MAX_LEN];
+		subpath(item, sub, "[%zu]", i);
+		int rc = each_atom(json_array_get(v, i), item, fn, arg);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+struct refs_walk {
+	int (*fn)(void *arg, const char *path, enum cond_ref_kind kind, int64_t id);
+	void *arg;
+};
+
+static int ref_of_atom(void *arg, const json_t *a, const char *path)
+{
+	struct refs_walk *w = arg;
+	int subj = atom_subject(a);
+	const json_t *ref = json_object_get(a, subject_key[subj]), *v;
+	enum test t = atom_test(a, &v);
+	char sub[PATH_MAX_LEN];
+	int rc = 0;
+	subpath(sub, path, ".%s", subject_key[subj]);
+	if (json_is_integer(ref))
+		rc = w->fn(w->arg, sub, subj == SUBJ_FLEET ? COND_REF_FLEET : COND_REF_WORLD,
+			   json_integer_value(ref));
+	subpath(sub, path, ".%s", tests[t].name);
+	if (!rc && tests[t].arg == ARG_WORLD && json_is_integer(v))
+		rc = w->fn(w->arg, sub, COND_REF_WORLD, json_integer_value(v));
+	if (!rc && tests[t].arg == ARG_SOV)
+		rc = w->fn(w->arg, sub, COND_REF_SOVEREIGN, json_integer_value(v));
+	if (!rc && tests[t].arg == ARG_QTY) {
+		subpath(sub, path, ".%s.resource", tests[t].name);
+		rc = w->fn(w->arg, sub, COND_REF_RESOURCE,
+			   json_integer_value(json_object_get(v, "resource")));
+	}
+	return rc;
+}
+
+int cond_refs(const json_t *c, const char *path,
+	      int (*fn)(void *arg, const char *path, enum cond_ref_kind kind,
+			int64_t id),
+	      void *arg)
+{
+	struct refs_walk w = {fn, arg};
+	return each_atom(c, path, ref_of_atom, &w);
+}
+
+static int uses_ref(void *arg, const json_t *a, const char *path)
+{
+	const char *ref = arg;
+	const json_t *v;
+	(void)path;
+	const char *s = json_string_value(json_object_get(a, subject_key[atom_subject(a)]));
+	if (s && strcmp(s, ref) == 0)
+		return 1;
+	enum test t = atom_test(a, &v);
+	s = tests[t].arg == ARG_WORLD ? json_string_value(v) : NULL;
+	return s && strcmp(s, ref) == 0;
+}
+
+int cond_uses(const json_t *c, const char *ref)
+{
+	return each_atom(c, "", uses_ref, (void *)ref) == 1;
+}
+
+/* --- evaluation ----------------------------------------------------------- */
+
+/* The id a REF stands for: 1, or -1 with err. */
+static int resolve(const json_t *ref, const struct cond_env *env, int64_t *id, char *err,
+		   size_t errlen)
+{
+	if (json_is_integer(ref)) {
+		*id = json_integer_value(ref);
+		return 1;
+	}
+	const char *s = json_string_value(ref);
+	if (!s)
+		return fail(err, errlen, "invalid reference");
+	if (strcmp(s, "$self") == 0)
+		*id = env->self;
+	else if (strcmp(s, "$here") == 0)
+		*id = env->here;
+	else
+		*id = env->var ? env->var(env->var_arg, s + 1) : 0;
+	if (*id <= 0)
+		return fail(err, errlen, "unbound_variable: %s is not bound", s);
+	return 1;
+}
+
+static int bound_holds(const json_t *bound, int64_t value)
+{
+	const json_t *lo = json_object_get(bound, "at_least");
+	if (lo)
+		return value >= json_integer_value(lo);
+	return value < json_integer_value(json_object_get(bound, "below"));
+}
+
+static int foreign_fleets(const struct mirror *m, int64_t world)
+{
+	const int64_t *ids;
+	size_t n = mirror_fleets_at(m, world, &ids);
+	int count = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct mirror_fleet *f = mirror_fleet(m, ids[i]);
+		count += f && f->sovereign != mirror_player(m);
+	}
+	return count;
+}
+
+static int fleet_value(enum test t, const struct mirror_fleet *f, const json_t *v,
+		       const struct cond_env *env, char *err, size_t errlen)
+{
+	int64_t world;
+	if (t == T_EXISTS)
+		return (f != NULL) == json_is_true(v);
+	if (!f)
+		return 0;
+	switch (t) {
+	case T_AT:
+		if (resolve(v, env, &world, err, errlen) < 0)
+			return -1;
+		return !f->dest_id && f->anchor == world;
+	case T_MOVING:
+		return (f->dest_id != 0) == json_is_true(v);
+	case T_IN_BATTLE:
+		return (f->in_battle != 0) == json_is_true(v);
+	case T_CARGO:
+		return bound_holds(v, mirror_qty(f->res, f->nres,
+						 json_integer_value(json_object_get(v, "resource"))));
+	default:
+		return 0;
+	}
+}
+
+static int world_value(enum test t, const struct mirror *m, const struct mirror_world *w,
+		       const json_t *v)
+{
+	if (!w)
+		return 0;
+	switch (t) {
+	case T_MINE:
+		return (w->sovereign == mirror_player(m)) == json_is_true(v);
+	case T_OWNER:
+		return w->sovereign == json_integer_value(v);
+	case T_BATTLE:
+		return (w->in_battle != 0) == json_is_true(v);
+	case T_STOCK:
+		return bound_holds(v, mirror_qty(w->res, w->nres,
+						 json_integer_value(json_object_get(v, "resource"))));
+	case T_FOREIGN_FLEETS:
+		return bound_holds(v, foreign_fleets(m, w->id));
+	default:
+		return 0;
+	}
+}
+
+static int atom_value(const json_t *a, const struct mirror *m, const struct cond_env *env,
+		      char *err, size_t errlen)
+{
+	int subj = atom_subject(a);
+	const json_t *v;
+	enum test t = atom_test(a, &v);
+	int64_t id;
+	if (resolve(json_object_get(a, subject_key[subj]), env, &id, err, errlen) < 0)
+		return -1;
+	if (subj == SUBJ_FLEET)
+		return fleet_value(t, mirror_fleet(m, id), v, env, err, errlen);
+	return world_value(t, m, mirror_world(m, id), v);
+}
+
+int cond_eval(const json_t *c, const struct mirror *m, const struct cond_env *env,
+	      char *err, size_t errlen)
+{
+	const json_t *v;
+	const char *op = combinator(c, &v);
+	if (!op)
+		return atom_value(c, m, env, err, errlen);
+	if (strcmp(op, "not") == 0) {
+		int r = cond_eval(v, m, env, err, errlen);
+		return r < 0 ? r : !r;
+	}
+	int any = strcmp(op, "any") == 0;
+	for (size_t i = 0; i < json_array_size(v); i++) {
+		int r = cond_eval(json_array_get(v, i), m, env, err, errlen);
+		if (r < 0)
+			return r;
+		if (r == any) /* any: the first true decides; all: the first false */
+			return r;
+	}
+	return !any;
+}
+
+/* --- what a waiting condition depends on ---------------------------------- */
+
+struct objects_walk {
+	const struct cond_env *env;
+	int64_t *ids;
+	size_t max, n;
+};
+
+static void add_object(struct objects_walk *w, int64_t id)
+{
+	size_t stored = w->n < w->max ? w->n : w->max;
+	for (size_t i = 0; i < stored; i++)
+		if (w->ids[i] == id)
+			return;
+	if (w->n < w->max)
+		w->ids[w->n] = id;
+	w->n++;
+}
+
+static int objects_of_atom(void *arg, const json_t *a, const char *path)
+{
+	struct objects_walk *w = arg;
+	char err[8];
+	const json_t *v;
+	int64_t id;
+	(void)path;
+	if (resolve(json_object_get(a, subject_key[atom_subject(a)]), w->env, &id, err,
+		    sizeof err) < 0)
+		return -1;
+	add_object(w, id);
+	if (tests[atom_test(a, &v)].arg == ARG_WORLD) {
+		if (resolve(v, w->env, &id, err, sizeof err) < 0)
+			return -1;
+		add_object(w, id);
+	}
+	return 0;
+}
+
+int cond_objects(const json_t *c, const struct cond_env *env, int64_t *ids, size_t max)
+{
+	struct objects_walk w = {env, ids, max, 0};
+	if (each_atom(c, "", objects_of_atom, &w) < 0)
+		return -1;
+	return (int)w.n;
+}
+
+/* --- in words ------------------------------------------------------------- */
+
+/* 40000 -> "40,000" */
+static void put_count(struct textbuf *b, int64_t v)
+{
+	char digits[24];
+	int n = snprintf(digits, sizeof digits, "%lld", (long long)v);
+	for (int i = 0; i < n; i++) {
+		textbuf_put(b, &digits[i], 1);
+		if (digits[i] != '-' && (n - i - 1) % 3 == 0 && i < n - 1)
+			textbuf_put(b, ",", 1);
+	}
+}
+
+static void put_ref(struct textbuf *b, const json_t *ref)
+{
+	if (json_is_integer(ref))
+		textbuf_int(b, json_integer_value(ref));
+	else
+		textbuf_puts(b, json_string_value(ref));
+}
+
+static void put_bound(struct textbuf *b, const json_t *bound)
+{
+	const json_t *lo = json_object_get(bound, "at_least");
+	textbuf_puts(b, lo ? " at least " : " below ");
+	put_count(b, json_integer_value(lo ? lo : json_object_get(bound, "below")));
+}
+
+static void describe_atom(const json_t *a, struct textbuf *b)
+{
+	int subj = atom_subject(a);
+	const json_t *v;
+	enum test t = atom_test(a, &v);
+	textbuf_puts(b, subject_key[subj]);
+	textbuf_put(b, " ", 1);
+	put_ref(b, json_object_get(a, subject_key[subj]));
+	textbuf_puts(b, ": ");
+	if (tests[t].arg == ARG_BOOL && !json_is_true(v))
+		textbuf_puts(b, "not ");
+	textbuf_puts(b, tests[t].words);
+	switch (tests[t].arg) {
+	case ARG_WORLD:
+		textbuf_puts(b, " world ");
+		put_ref(b, v);
+		break;
+	case ARG_SOV:
+		textbuf_put(b, " ", 1);
+		textbuf_int(b, json_integer_value(v));
+		break;
+	case ARG_QTY:
+		textbuf_put(b, " ", 1);
+		textbuf_int(b, json_integer_value(json_object_get(v, "resource")));
+		put_bound(b, v);
+		break;
+	case ARG_NUM:
+		put_bound(b, v);
+		break;
+	case ARG_BOOL:
+		break;
+	}
+}
+
+static void describe(const json_t *c, struct textbuf *b)
+{
+	const json_t *v;
+	const char *op = combinator(c, &v);
+	if (!op) {
+		describe_atom(c, b);
+		return;
+	}
+	if (strcmp(op, "not") == 0) {
+		textbuf_puts(b, "not (");
+		describe(v, b);
+		textbuf_put(b, ")", 1);
+		return;
+	}
+	textbuf_puts(b, strcmp(op, "all") == 0 ? "all of (" : "any of (");
+	for (size_t i = 0; i < json_array_size(v); i++) {
+		if (i)
+			textbuf_puts(b, "; ");
+		describe(json_array_get(v, i), b);
+	}
+	textbuf_put(b, ")", 1);
+}
+
+int cond_describe(const json_t *c, struct textbuf *b)
+{
+	describe(c, b);
+	return b->oom ? -1 : 0;
+}
