@@ -18,8 +18,6 @@
 #include "clock.h"
 #include "log.h"
 
-#define MAX_PENDING 4096
-
 struct cached {
 	const char *sql;
 	sqlite3_stmt *stmt;
