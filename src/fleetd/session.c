@@ -177,29 +177,37 @@ static void on_login_timer(struct loop *loop, void *arg)
 	send_login(arg);
 }
 
+/* last_error says why; try again later and fail what waits. */
+static void login_failed(struct session *s)
+{
+	login_later(s);
+	char qu[128], qe[256];
+	log_error("login failed", "username=%s error=%s retry_ms=%lld",
+		  log_quote(qu, sizeof qu, s->username),
+		  log_quote(qe, sizeof qe, s->stats.last_error),
+		  (long long)login_delay_ms(s));
+	set_state(s, SESSION_DOWN);
+	fail_pending(s, "the game session is down (login failed)");
+}
+
 static void on_login(void *arg, const struct upstream_result *r)
 {
 	struct session *s = arg;
 	s->login_inflight = 0;
 	const char *tok = json_string_value(json_object_get(r->answer, "authToken"));
-	if (r->outcome != UPSTREAM_OK || !tok || !*tok) {
-		if (r->outcome == UPSTREAM_OK)
-			snprintf(s->stats.last_error, sizeof s->stats.last_error,
-				 "login: the game's answer has no authToken");
-		else
+	char *token = r->outcome == UPSTREAM_OK && tok && *tok ? strdup(tok) : NULL;
+	if (!token) {
+		if (r->outcome != UPSTREAM_OK)
 			note_error(s, "login", r);
-		login_later(s);
-		char qu[128], qe[256];
-		log_error("login failed", "username=%s error=%s retry_ms=%lld",
-			  log_quote(qu, sizeof qu, s->username),
-			  log_quote(qe, sizeof qe, s->stats.last_error),
-			  (long long)login_delay_ms(s));
-		set_state(s, SESSION_DOWN);
-		fail_pending(s, "the game session is down (login failed)");
+		else
+			snprintf(s->stats.last_error, sizeof s->stats.last_error, "login: %s",
+				 tok && *tok ? "out of memory for the token"
+					     : "the game's answer has no authToken");
+		login_failed(s);
 		return;
 	}
 	free(s->token);
-	s->token = strdup(tok);
+	s->token = token;
 	s->login_failures = 0;
 	s->stats.logins++;
 	char q[128];
@@ -603,7 +611,10 @@ static char *read_password(const struct session_config *cfg, char *err, size_t e
 				 "no game password: use --password-file FILE or set FLEETD_PASSWORD");
 			return NULL;
 		}
-		return strdup(env);
+		char *pw = strdup(env);
+		if (!pw)
+			snprintf(err, errlen, "out of memory");
+		return pw;
 	}
 	FILE *fp = fopen(cfg->password_file, "r");
 	if (!fp) {
