@@ -42,7 +42,6 @@ struct loop_source {
 	void *arg;
 };
 
-struct loop;
 typedef void (*loop_timer_fn)(struct loop *loop, void *arg);
 
 struct loop_timer {

@@ -38,8 +38,11 @@ static int set_value(const struct opt *o, const char *val, const char *from,
 	case OPT_STR: {
 		char **dst = o->ptr;
 		free(*dst);
-		*dst = strdup(val);
-		return *dst ? 0 : -1;
+		if (!(*dst = strdup(val))) {
+			snprintf(err, errlen, "%s: out of memory", from);
+			return -1;
+		}
+		return 0;
 	}
 	case OPT_INT: {
 		errno = 0;
@@ -81,8 +84,10 @@ static int set_value(const struct opt *o, const char *val, const char *from,
 		for (;;) {
 			const char *c = strchr(s, ',');
 			size_t len = c ? (size_t)(c - s) : strlen(s);
-			if (len && list_add(l, s, len) < 0)
+			if (len && list_add(l, s, len) < 0) {
+				snprintf(err, errlen, "%s: out of memory", from);
 				return -1;
+			}
 			if (!c)
 				return 0;
 			s = c + 1;
@@ -162,11 +167,8 @@ int opts_parse(const struct opts_program *p, int argc, char **argv, FILE *out,
 		}
 		char from[80];
 		snprintf(from, sizeof from, "--%s", o->name);
-		if (set_value(o, val, from, err, errlen) < 0) {
-			if (!*err)
-				snprintf(err, errlen, "out of memory");
+		if (set_value(o, val, from, err, errlen) < 0)
 			return OPTS_ERROR;
-		}
 	}
 	return OPTS_OK;
 }

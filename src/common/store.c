@@ -18,9 +18,6 @@
 #include "clock.h"
 #include "log.h"
 
-#define STMT_CACHE 128
-#define MAX_PENDING 4096
-
 struct cached {
 	const char *sql;
 	sqlite3_stmt *stmt;
@@ -33,7 +30,7 @@ struct pending {
 
 struct store {
 	sqlite3 *db;
-	struct cached stmts[STMT_CACHE];
+	struct cached stmts[STORE_STMT_CACHE];
 	int nstmts;
 	int in_tx;
 	int64_t tx_started_ns;
@@ -242,19 +239,24 @@ sqlite3_stmt *store_stmt(struct store *st, const char *sql)
 			sqlite3_clear_bindings(st->stmts[i].stmt);
 			return st->stmts[i].stmt;
 		}
+	/* Callers never finalize what this returns: a statement the cache
+	 * cannot hold would leak, so it is refused.  The keys are the SQL
+	 * texts of the program (string constants), far fewer than the cache;
+	 * a full cache means a caller builds its SQL at run time. */
+	if (st->nstmts == STORE_STMT_CACHE) {
+		log_error("statement cache full; statement refused", "cache=%d",
+			  STORE_STMT_CACHE);
+		return NULL;
+	}
 	sqlite3_stmt *s;
 	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s,
 			       NULL) != SQLITE_OK) {
 		log_error("sql prepare failed", "error=\"%s\"", sqlite3_errmsg(st->db));
 		return NULL;
 	}
-	if (st->nstmts < STMT_CACHE) {
-		st->stmts[st->nstmts].sql = sql;
-		st->stmts[st->nstmts].stmt = s;
-		st->nstmts++;
-	} else {
-		log_warn("statement cache full", NULL);
-	}
+	st->stmts[st->nstmts].sql = sql;
+	st->stmts[st->nstmts].stmt = s;
+	st->nstmts++;
 	return s;
 }
 

@@ -35,7 +35,10 @@ int store_schema_version(struct store *st);
 /* Highest version among a migration table's files. */
 int store_latest_version_of(const struct embed_file *migs);
 
-/* Prepared once per SQL text (keyed by the pointer), reset for reuse. */
+/* Prepared once per SQL text (keyed by the pointer: pass string constants),
+ * reset for reuse; the store finalizes it at close.  NULL when the text does
+ * not prepare, or when the cache (STORE_STMT_CACHE texts) is full. */
+#define STORE_STMT_CACHE 128
 sqlite3_stmt *store_stmt(struct store *st, const char *sql);
 int store_exec(struct store *st, const char *sql);
 

@@ -18,7 +18,6 @@ struct session;
 struct mirror;
 struct engine;
 struct eventlog;
-struct events;
 struct fleet_events;
 struct metrics;
 struct ops;
@@ -33,7 +32,6 @@ struct app {
 	struct mirror *mirror;
 	struct engine *engine;
 	struct eventlog *eventlog;
-	struct events *events;
 	struct metrics *metrics;
 	struct fleet_events *fleet_events; /* mirror changes as events (fleet_events.h) */
 	struct ops *ops; /* auth, CORS, logs, /metrics, /v1/events (ops.h) */

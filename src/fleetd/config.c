@@ -10,18 +10,20 @@
 #include "log.h"
 
 
-static void defaults(struct fleetd_config *c)
+/* -1 when out of memory; what was copied is freed by config_free. */
+static int defaults(struct fleetd_config *c)
 {
 	memset(c, 0, sizeof *c);
-	c->listen = strdup("127.0.0.1:8080");
-	c->db = strdup("fleetd.db");
-	c->game = strdup("sim");
-	c->log_level = strdup("info");
 	c->rate = 5.0;
 	c->max_body = 1 << 20;
 	c->max_connections = 512;
 	c->conn_timeout = 60;
 	c->shutdown_grace = 10;
+	c->listen = strdup("127.0.0.1:8080");
+	c->db = strdup("fleetd.db");
+	c->game = strdup("sim");
+	c->log_level = strdup("info");
+	return c->listen && c->db && c->game && c->log_level ? 0 : -1;
 }
 
 #define TABLE(c)                                                                    \
@@ -144,10 +146,13 @@ static int check(struct fleetd_config *c, char *err, size_t errlen)
 int config_parse(struct fleetd_config *c, int argc, char **argv, FILE *out,
 		 char *err, size_t errlen)
 {
-	defaults(c);
+	err[0] = 0;
+	if (defaults(c) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return OPTS_ERROR;
+	}
 	struct opt table[] = TABLE(c);
 	struct opts_program p = program(c, table, sizeof table / sizeof table[0]);
-	err[0] = 0;
 	int rc = opts_parse(&p, argc, argv, out, err, errlen);
 	if (rc != OPTS_OK)
 		return rc;

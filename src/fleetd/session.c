@@ -19,6 +19,7 @@
 #include "backoff.h"
 #include "clock.h"
 #include "jsonx.h"
+#include "list.h"
 #include "log.h"
 #include "loop.h"
 #include "mirror.h"
@@ -30,8 +31,8 @@
 enum phase { PH_IDLE, PH_LOGIN, PH_INFO, PH_FULL, PH_RUNNING };
 
 struct sess_call {
-	struct sess_call *prev, *next;   /* every live call */
-	struct sess_call *pnext;         /* waiting for a usable session */
+	struct list_node link;           /* on session.calls: every live call */
+	struct list_node plink;          /* on session.pending, or unlinked */
 	struct session *s;
 	char endpoint[48];
 	json_t *params;
@@ -57,8 +58,8 @@ struct session {
 	int64_t last_poll_ms;
 	int64_t margin_ms, relogin_max_ms;
 	struct loop_timer poll_timer, login_timer;
-	struct sess_call *calls;
-	struct sess_call *phead, *ptail;
+	struct list_node calls;          /* of sess_call.link */
+	struct list_node pending;        /* of sess_call.plink: waiting for a usable session */
 	struct session_stats stats;
 };
 
@@ -176,29 +177,37 @@ static void on_login_timer(struct loop *loop, void *arg)
 	send_login(arg);
 }
 
+/* last_error says why; try again later and fail what waits. */
+static void login_failed(struct session *s)
+{
+	login_later(s);
+	char qu[128], qe[256];
+	log_error("login failed", "username=%s error=%s retry_ms=%lld",
+		  log_quote(qu, sizeof qu, s->username),
+		  log_quote(qe, sizeof qe, s->stats.last_error),
+		  (long long)login_delay_ms(s));
+	set_state(s, SESSION_DOWN);
+	fail_pending(s, "the game session is down (login failed)");
+}
+
 static void on_login(void *arg, const struct upstream_result *r)
 {
 	struct session *s = arg;
 	s->login_inflight = 0;
 	const char *tok = json_string_value(json_object_get(r->answer, "authToken"));
-	if (r->outcome != UPSTREAM_OK || !tok || !*tok) {
-		if (r->outcome == UPSTREAM_OK)
-			snprintf(s->stats.last_error, sizeof s->stats.last_error,
-				 "login: the game's answer has no authToken");
-		else
+	char *token = r->outcome == UPSTREAM_OK && tok && *tok ? strdup(tok) : NULL;
+	if (!token) {
+		if (r->outcome != UPSTREAM_OK)
 			note_error(s, "login", r);
-		login_later(s);
-		char qu[128], qe[256];
-		log_error("login failed", "username=%s error=%s retry_ms=%lld",
-			  log_quote(qu, sizeof qu, s->username),
-			  log_quote(qe, sizeof qe, s->stats.last_error),
-			  (long long)login_delay_ms(s));
-		set_state(s, SESSION_DOWN);
-		fail_pending(s, "the game session is down (login failed)");
+		else
+			snprintf(s->stats.last_error, sizeof s->stats.last_error, "login: %s",
+				 tok && *tok ? "out of memory for the token"
+					     : "the game's answer has no authToken");
+		login_failed(s);
 		return;
 	}
 	free(s->token);
-	s->token = strdup(tok);
+	s->token = token;
 	s->login_failures = 0;
 	s->stats.logins++;
 	char q[128];
@@ -448,13 +457,8 @@ static void on_poll_timer(struct loop *loop, void *arg)
 
 static void call_free(struct sess_call *c)
 {
-	struct session *s = c->s;
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		s->calls = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
+	list_remove(&c->link);
+	list_remove(&c->plink);
 	json_decref(c->params);
 	free(c);
 }
@@ -468,30 +472,28 @@ static void call_finish(struct sess_call *c, const struct call_result *r)
 
 static void pend(struct session *s, struct sess_call *c, int front)
 {
-	c->pnext = NULL;
-	if (front) {
-		c->pnext = s->phead;
-		s->phead = c;
-		if (!s->ptail)
-			s->ptail = c;
-	} else {
-		if (s->ptail)
-			s->ptail->pnext = c;
-		else
-			s->phead = c;
-		s->ptail = c;
-	}
+	if (front)
+		list_push_front(&s->pending, &c->plink);
+	else
+		list_push_back(&s->pending, &c->plink);
+}
+
+/* Move every waiting call, in order, to batch: calls that callbacks pend
+ * while the batch is handled wait for the next round. */
+static void take_pending(struct session *s, struct list_node *batch)
+{
+	struct list_node *n;
+	while ((n = list_pop_front(&s->pending)))
+		list_push_back(batch, n);
 }
 
 static void fail_pending(struct session *s, const char *why)
 {
-	struct sess_call *c = s->phead;
-	s->phead = s->ptail = NULL;
-	while (c) {
-		struct sess_call *next = c->pnext;
+	struct list_node batch = LIST_HEAD_INIT(batch), *n;
+	take_pending(s, &batch);
+	while ((n = list_pop_front(&batch))) {
 		struct call_result r = {CALL_TRANSIENT, NULL, NULL, why};
-		call_finish(c, &r);
-		c = next;
+		call_finish(LIST_ELEM(n, struct sess_call, plink), &r);
 	}
 }
 
@@ -554,16 +556,15 @@ static int send_call(struct session *s, struct sess_call *c)
 /* Called from loop callbacks only, so failing a call here is allowed. */
 static void flush_pending(struct session *s)
 {
-	struct sess_call *c = s->phead;
-	s->phead = s->ptail = NULL;
-	while (c) {
-		struct sess_call *next = c->pnext;
+	struct list_node batch = LIST_HEAD_INIT(batch), *n;
+	take_pending(s, &batch);
+	while ((n = list_pop_front(&batch))) {
+		struct sess_call *c = LIST_ELEM(n, struct sess_call, plink);
 		if (send_call(s, c) < 0) {
 			struct call_result r = {CALL_TRANSIENT, NULL, NULL,
 						"out of memory: not sent"};
 			call_finish(c, &r);
 		}
-		c = next;
 	}
 }
 
@@ -585,10 +586,8 @@ int session_call(struct session *s, const char *endpoint, json_t *params,
 	c->flags = flags;
 	c->done = done;
 	c->arg = arg;
-	c->next = s->calls;
-	if (s->calls)
-		s->calls->prev = c;
-	s->calls = c;
+	list_init(&c->plink);
+	list_push_back(&s->calls, &c->link);
 	/* callbacks come from the upstream's completion, a later loop turn */
 	if (s->phase == PH_RUNNING && s->token && mirror_ready(s->m)) {
 		if (send_call(s, c) < 0) {
@@ -612,7 +611,10 @@ static char *read_password(const struct session_config *cfg, char *err, size_t e
 				 "no game password: use --password-file FILE or set FLEETD_PASSWORD");
 			return NULL;
 		}
-		return strdup(env);
+		char *pw = strdup(env);
+		if (!pw)
+			snprintf(err, errlen, "out of memory");
+		return pw;
 	}
 	FILE *fp = fopen(cfg->password_file, "r");
 	if (!fp) {
@@ -670,6 +672,8 @@ struct session *session_new(struct loop *loop, struct upstream *up,
 	s->loop = loop;
 	s->up = up;
 	s->m = m;
+	list_init(&s->calls);
+	list_init(&s->pending);
 	s->password = pw;
 	s->username = strdup(cfg->username);
 	s->game = strdup(cfg->game ? cfg->game : "sim");
@@ -700,8 +704,9 @@ void session_free(struct session *s)
 		return;
 	loop_timer_disarm(s->loop, &s->poll_timer);
 	loop_timer_disarm(s->loop, &s->login_timer);
-	while (s->calls)
-		call_free(s->calls);
+	struct list_node *n;
+	while ((n = list_first(&s->calls)))
+		call_free(LIST_ELEM(n, struct sess_call, link));
 	wipe_free(s->password);
 	wipe_free(s->token);
 	free(s->username);

@@ -12,6 +12,9 @@
 
 struct app;
 struct session;
+struct loop;
+struct upstream;
+struct mirror;
 
 enum session_state {
 	SESSION_DOWN,       /* not logged in / no upstream */
@@ -47,11 +50,7 @@ int session_call(struct session *s, const char *endpoint, json_t *params,
 enum session_state session_state(const struct session *s);
 const char *session_state_name(enum session_state st);
 
-/* --- additions (mirror branch); everything above is unchanged ---------- */
-
-struct loop;
-struct upstream;
-struct mirror;
+/* --- life ------------------------------------------------------------------ */
 
 struct session_config {
 	const char *username;

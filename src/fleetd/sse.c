@@ -17,13 +17,14 @@
 #include "clock.h"
 #include "eventlog.h"
 #include "http.h"
+#include "list.h"
 #include "log.h"
 #include "loop.h"
 
 struct sse_client {
 	struct sse *hub;
 	struct http_req *req;
-	struct sse_client *prev, *next;
+	struct list_node link; /* on sse.clients while its stream lives */
 	char *buf;
 	size_t len, off, cap;
 	int64_t cursor; /* id of the last event put in the buffer */
@@ -38,7 +39,7 @@ struct sse {
 	struct loop *loop;
 	struct eventlog *el;
 	struct sse_config cfg;
-	struct sse_client *clients;
+	struct list_node clients; /* of sse_client.link */
 	struct loop_timer heartbeat;
 	struct sse_stats stats;
 	int stopping;
@@ -174,14 +175,9 @@ static void client_done(void *arg)
 {
 	struct sse_client *c = arg;
 	struct sse *hub = c->hub;
-	if (c->prev)
-		c->prev->next = c->next;
-	else if (hub->clients == c)
-		hub->clients = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
+	list_remove(&c->link);
 	hub->stats.clients--;
-	if (!hub->clients)
+	if (list_empty(&hub->clients))
 		loop_timer_disarm(hub->loop, &hub->heartbeat);
 	free(c->buf);
 	free(c);
@@ -193,8 +189,9 @@ static void on_committed(void *arg, int64_t last_id)
 {
 	struct sse *hub = arg;
 	(void)last_id;
-	for (struct sse_client *c = hub->clients, *next; c; c = next) {
-		next = c->next;
+	struct list_node *n, *tmp;
+	LIST_EACH_SAFE(n, tmp, &hub->clients) {
+		struct sse_client *c = LIST_ELEM(n, struct sse_client, link);
 		if (!c->dead && !c->closing && !c->backlog && c->cursor < last_id)
 			pull(c, 1);
 	}
@@ -204,14 +201,16 @@ static void on_heartbeat(struct loop *loop, void *arg)
 {
 	struct sse *hub = arg;
 	static const char beat[] = ": heartbeat\n\n";
-	for (struct sse_client *c = hub->clients; c; c = c->next) {
+	struct list_node *n;
+	LIST_EACH(n, &hub->clients) {
+		struct sse_client *c = LIST_ELEM(n, struct sse_client, link);
 		if (c->dead || c->closing)
 			continue;
 		if (c->quiet && pending(c) == 0 && append(c, beat, sizeof beat - 1) == 0)
 			wake(c);
 		c->quiet = 1;
 	}
-	if (hub->clients)
+	if (!list_empty(&hub->clients))
 		loop_timer_arm(loop, &hub->heartbeat, clock_now_ms() + hub->cfg.heartbeat_ms);
 }
 
@@ -247,10 +246,7 @@ static void on_events(struct http_req *req, void *arg)
 	c->req = req;
 	c->job_id = job;
 	c->cursor = cursor >= 0 ? cursor : eventlog_last_id(hub->el);
-	c->next = hub->clients;
-	if (c->next)
-		c->next->prev = c;
-	hub->clients = c;
+	list_push_front(&hub->clients, &c->link);
 	hub->stats.clients++;
 	hub->stats.connects++;
 	if (!loop_timer_armed(&hub->heartbeat))
@@ -275,6 +271,7 @@ struct sse *sse_new(struct loop *loop, struct eventlog *el,
 		return NULL;
 	hub->loop = loop;
 	hub->el = el;
+	list_init(&hub->clients);
 	hub->cfg.buffer_cap = cfg && cfg->buffer_cap ? cfg->buffer_cap : SSE_DEFAULT_BUFFER_CAP;
 	hub->cfg.heartbeat_ms = cfg && cfg->heartbeat_ms > 0 ? cfg->heartbeat_ms
 							      : SSE_DEFAULT_HEARTBEAT_MS;
@@ -297,7 +294,9 @@ void sse_shutdown(struct sse *hub)
 	if (!hub || hub->stopping)
 		return;
 	hub->stopping = 1;
-	for (struct sse_client *c = hub->clients; c; c = c->next) {
+	struct list_node *n;
+	LIST_EACH(n, &hub->clients) {
+		struct sse_client *c = LIST_ELEM(n, struct sse_client, link);
 		c->closing = 1;
 		wake(c);
 	}
@@ -309,9 +308,9 @@ void sse_free(struct sse *hub)
 		return;
 	loop_timer_disarm(hub->loop, &hub->heartbeat);
 	/* normally empty: the server's shutdown ended every stream */
-	while (hub->clients) {
-		struct sse_client *c = hub->clients;
-		hub->clients = c->next;
+	struct list_node *n;
+	while ((n = list_pop_front(&hub->clients))) {
+		struct sse_client *c = LIST_ELEM(n, struct sse_client, link);
 		free(c->buf);
 		free(c);
 	}

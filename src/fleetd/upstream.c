@@ -19,6 +19,7 @@
 #include "backoff.h"
 #include "clock.h"
 #include "jsonx.h"
+#include "list.h"
 #include "log.h"
 #include "loop.h"
 #include "rng.h"
@@ -35,7 +36,8 @@ static const char *const known_endpoints[] = {
 	"sellFleet", "buyItem", "launchLAMs", "getTactical", "gameList"};
 
 struct up_call {
-	struct up_call *next;        /* queue link */
+	struct list_node qlink;      /* on the queue; unlinked while it runs or waits */
+	struct list_node link;       /* on the list of every live call, for free() */
 	struct upstream *u;
 	char endpoint[48];
 	char *body;
@@ -50,7 +52,6 @@ struct up_call {
 	int resp_overflow;
 	int64_t started_ns;
 	struct loop_timer retry;     /* backoff */
-	struct up_call *all_prev, *all_next; /* every live call, for free() */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -62,8 +63,8 @@ struct upstream {
 	struct upstream_config cfg;
 	CURL *pool[EASY_POOL];
 	int npool;
-	struct up_call *qhead, *qtail;
-	struct up_call *all;
+	struct list_node queue;      /* of up_call.qlink, FIFO */
+	struct list_node calls;      /* of up_call.link: every live call */
 	int inflight;
 	double tokens;
 	int64_t refill_ns;
@@ -145,23 +146,23 @@ const struct upstream_stats *upstream_get_stats(const struct upstream *u)
 
 static void enqueue(struct upstream *u, struct up_call *c)
 {
-	c->next = NULL;
-	if (u->qtail)
-		u->qtail->next = c;
-	else
-		u->qhead = c;
-	u->qtail = c;
+	list_push_back(&u->queue, &c->qlink);
 	u->stats.queued++;
+}
+
+/* The call at the head of the queue, or NULL. */
+static struct up_call *queue_head(const struct upstream *u)
+{
+	struct list_node *n = list_first(&u->queue);
+	return n ? LIST_ELEM(n, struct up_call, qlink) : NULL;
 }
 
 static struct up_call *dequeue(struct upstream *u)
 {
-	struct up_call *c = u->qhead;
+	struct up_call *c = queue_head(u);
 	if (!c)
 		return NULL;
-	u->qhead = c->next;
-	if (!u->qhead)
-		u->qtail = NULL;
+	list_remove(&c->qlink);
 	u->stats.queued--;
 	return c;
 }
@@ -277,12 +278,11 @@ static int start(struct upstream *u, struct up_call *c)
 static void call_free(struct up_call *c)
 {
 	struct upstream *u = c->u;
-	if (c->all_prev)
-		c->all_prev->all_next = c->all_next;
-	else
-		u->all = c->all_next;
-	if (c->all_next)
-		c->all_next->all_prev = c->all_prev;
+	list_remove(&c->link);
+	if (list_linked(&c->qlink)) { /* dropped while queued (upstream_free) */
+		list_remove(&c->qlink);
+		u->stats.queued--;
+	}
 	if (u->throttled_head == c)
 		u->throttled_head = NULL;
 	loop_timer_disarm(u->loop, &c->retry);
@@ -457,11 +457,12 @@ static void done_transfer(struct upstream *u, struct up_call *c, CURLcode rc)
 /* Start queued calls while tokens and slots allow. */
 static void pump(struct upstream *u)
 {
-	while (u->qhead && u->inflight < u->cfg.max_inflight) {
+	while (!list_empty(&u->queue) && u->inflight < u->cfg.max_inflight) {
 		if (token_wait_ms(u) > 0) {
-			if (u->throttled_head != u->qhead)
+			const struct up_call *head = queue_head(u);
+			if (u->throttled_head != head)
 				u->stats.throttled++;
-			u->throttled_head = u->qhead;
+			u->throttled_head = head;
 			return;
 		}
 		struct up_call *c = dequeue(u);
@@ -493,7 +494,7 @@ static void up_prepare(void *arg, struct loop_fds *fds, int64_t *timeout_ms)
 	if (u->inflight && maxfd < 0 && (t < 0 || t > 50))
 		t = 50;
 	int64_t wait = t;
-	if (u->qhead && u->inflight < u->cfg.max_inflight) {
+	if (!list_empty(&u->queue) && u->inflight < u->cfg.max_inflight) {
 		int64_t tw = token_wait_ms(u);
 		if (wait < 0 || tw < wait)
 			wait = tw;
@@ -542,6 +543,8 @@ struct upstream *upstream_new(struct loop *loop, const struct upstream_config *c
 		return NULL;
 	}
 	u->loop = loop;
+	list_init(&u->queue);
+	list_init(&u->calls);
 	u->cfg = *cfg;
 	if (u->cfg.rate <= 0)
 		u->cfg.rate = 5;
@@ -591,8 +594,9 @@ void upstream_free(struct upstream *u)
 	if (!u)
 		return;
 	loop_remove_source(u->loop, u);
-	while (u->all) {
-		struct up_call *c = u->all;
+	struct list_node *n;
+	while ((n = list_first(&u->calls))) {
+		struct up_call *c = LIST_ELEM(n, struct up_call, link);
 		if (c->easy) {
 			curl_multi_remove_handle(u->multi, c->easy);
 			curl_easy_cleanup(c->easy);
@@ -633,10 +637,8 @@ int upstream_post(struct upstream *u, const char *endpoint, json_t *body,
 	c->done = done;
 	c->arg = arg;
 	loop_timer_init(&c->retry, on_retry_timer, c);
-	c->all_next = u->all;
-	if (u->all)
-		u->all->all_prev = c;
-	u->all = c;
+	list_init(&c->qlink);
+	list_push_back(&u->calls, &c->link);
 	enqueue(u, c);
 	return 0;
 }

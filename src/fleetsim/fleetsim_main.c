@@ -104,11 +104,15 @@ static int check(struct sim_flags *f, char *err, size_t errlen)
 	}
 	f->username = strndup(f->user, (size_t)(colon - f->user));
 	f->password = strdup(colon + 1);
+	if (!f->username || !f->password) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	if (f->worlds < 0)
 		f->worlds = 200;
 	if (f->fleets < 0)
 		f->fleets = 20;
-	return f->username && f->password ? 0 : -1;
+	return 0;
 }
 
 static int parse(struct sim_flags *f, int argc, char **argv, char *err, size_t errlen)
@@ -123,9 +127,13 @@ static int parse(struct sim_flags *f, int argc, char **argv, char *err, size_t e
 	f->worlds = -1;
 	f->fleets = -1;
 	f->fault_delay_ms = 31000;
+	err[0] = 0;
+	if (!f->listen || !f->user || !f->game || !f->log_level) {
+		snprintf(err, errlen, "out of memory"); /* flags_free frees the rest */
+		return OPTS_ERROR;
+	}
 	struct opt table[] = SIM_TABLE(f);
 	struct opts_program p = program(table, sizeof table / sizeof table[0]);
-	err[0] = 0;
 	int rc = opts_parse(&p, argc, argv, stdout, err, errlen);
 	if (rc != OPTS_OK)
 		return rc;

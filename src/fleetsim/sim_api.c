@@ -18,6 +18,7 @@
 #include "http.h"
 #include "ipint.h"
 #include "jsonx.h"
+#include "list.h"
 #include "log.h"
 #include "loop.h"
 #include "rng.h"
@@ -47,12 +48,11 @@ static const char *const endpoints[] = {
 
 struct pending {
 	struct loop_timer timer; /* first: the timer callback gets the pending */
-	struct sim_api *api;
 	struct http_req *req;
 	unsigned status;
 	char *body;
 	size_t len, cut; /* cut < len: close the connection after cut bytes */
-	struct pending *prev, *next;
+	struct list_node link; /* on sim_api.pending until answered */
 };
 
 struct sim_api {
@@ -69,7 +69,7 @@ struct sim_api {
 	struct rng tok_rng; /* tokens: differ between runs */
 	uint64_t calls[N_ENDPOINTS];
 	uint64_t faults;
-	struct pending *pending;
+	struct list_node pending; /* of pending.link: answers waiting for latency */
 	char *scenario; /* cached scenarioInfo text */
 };
 
@@ -79,13 +79,7 @@ static void pending_fire(struct loop *loop, void *arg)
 {
 	(void)loop;
 	struct pending *p = arg;
-	struct sim_api *api = p->api;
-	if (p->prev)
-		p->prev->next = p->next;
-	else
-		api->pending = p->next;
-	if (p->next)
-		p->next->prev = p->prev;
+	list_remove(&p->link);
 	if (p->cut < p->len)
 		http_reply_truncated(p->req, p->status, JSON_TYPE, p->body, p->len, p->cut);
 	else
@@ -116,7 +110,6 @@ static void answer(struct sim_api *api, struct http_req *req, unsigned status,
 		http_reply_error(req, 500, "internal", "out of memory");
 		return;
 	}
-	p->api = api;
 	p->req = req;
 	p->status = status;
 	p->body = body;
@@ -128,10 +121,7 @@ static void answer(struct sim_api *api, struct http_req *req, unsigned status,
 		free(p);
 		return;
 	}
-	p->next = api->pending;
-	if (p->next)
-		p->next->prev = p;
-	api->pending = p;
+	list_push_front(&api->pending, &p->link);
 	http_suspend(req);
 }
 
@@ -525,6 +515,7 @@ struct sim_api *sim_api_new(struct loop *loop, struct http_server *http,
 	api->http = http;
 	api->g = g;
 	api->cfg = *cfg;
+	list_init(&api->pending);
 	rng_seed(&api->rng, cfg->fault_seed ^ 0x5EEDFA17ull);
 	rng_seed(&api->tok_rng, rng_seed_now());
 	loop_timer_init(&api->watch_timer, on_watch, api);
@@ -541,8 +532,9 @@ struct sim_api *sim_api_new(struct loop *loop, struct http_server *http,
 
 void sim_api_flush(struct sim_api *api)
 {
-	while (api->pending) {
-		struct pending *p = api->pending;
+	struct list_node *n;
+	while ((n = list_first(&api->pending))) {
+		struct pending *p = LIST_ELEM(n, struct pending, link);
 		loop_timer_disarm(api->loop, &p->timer);
 		pending_fire(api->loop, p);
 	}

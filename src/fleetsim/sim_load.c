@@ -58,18 +58,19 @@ static const char *const fleet_keys[] = {"class", "id", "name", "pos", "sovereig
 					 "destID", "eta", "battlePlan", NULL};
 static const char *const sov_keys[] = {"class", "id", "name", "funds", NULL};
 
-static struct sim_obj *take(struct sim_galaxy *g, json_t *src, enum sim_kind kind,
+/* A new object of kind with id, its name and what keys leave of src; NULL
+ * when out of memory. */
+static struct sim_obj *take(json_t *src, enum sim_kind kind, int64_t id,
 			    const char *const *keys)
 {
-	int64_t id = 0;
-	if (kind != SIM_OTHER && jsonx_get_int(src, "id", &id) < 0)
-		return NULL;
 	struct sim_obj *o = sim_obj_new(kind, id);
 	if (!o)
 		return NULL;
 	const char *name = json_string_value(json_object_get(src, "name"));
-	if (kind != SIM_OTHER && name)
-		o->name = strdup(name);
+	if (kind != SIM_OTHER && name && !(o->name = strdup(name))) {
+		sim_obj_free(o);
+		return NULL;
+	}
 	o->extra = json_copy(src);
 	if (!o->extra) {
 		sim_obj_free(o);
@@ -77,7 +78,6 @@ static struct sim_obj *take(struct sim_galaxy *g, json_t *src, enum sim_kind kin
 	}
 	if (keys)
 		strip(o->extra, keys);
-	(void)g;
 	return o;
 }
 
@@ -168,9 +168,12 @@ static int load_one(struct sim_galaxy *g, json_t *src, int *have_update)
 	const char *const *keys = kind == SIM_WORLD ? world_keys :
 				  kind == SIM_FLEET ? fleet_keys :
 				  kind == SIM_SOVEREIGN ? sov_keys : NULL;
-	struct sim_obj *o = take(g, src, kind, keys);
+	int64_t id = 0;
+	if (kind != SIM_OTHER && jsonx_get_int(src, "id", &id) < 0)
+		return 0; /* a world, fleet or sovereign without an id: skipped */
+	struct sim_obj *o = take(src, kind, id, keys);
 	if (!o)
-		return kind == SIM_OTHER ? -1 : 0;
+		return -1;
 	int rc = kind == SIM_WORLD ? load_world(g, src, o) :
 		 kind == SIM_FLEET ? load_fleet(g, src, o) :
 		 kind == SIM_SOVEREIGN ? load_sovereign(src, o) : 0;

@@ -3,7 +3,9 @@
  * password comes from, a call made before the state is loaded waits for
  * it, an action's answer is merged into the mirror before the callback,
  * a game refusal comes back as CALL_GAME_ERROR with the game's code, and a
- * refused auth token leads to one re-login and a transparent resend. */
+ * refused auth token leads to one re-login and a transparent resend.
+ * Calls waiting for a session that cannot log in fail in the order they
+ * were made, and a session freed with calls waiting drops them silently. */
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -145,6 +147,57 @@ static void test_password_sources(struct upstream *up, struct mirror *m)
 	CHECK(session_new(loop, up, m, &sc, err, sizeof err) == NULL);
 }
 
+/* Completion order of the calls of test_pending_order. */
+static int order[4], norder;
+
+static void on_ordered(void *arg, const struct call_result *r)
+{
+	const int *index = arg;
+	if (norder < 4)
+		order[norder] = r->outcome == CALL_TRANSIENT ? *index : -1;
+	norder++;
+}
+
+static int three_done(void *arg)
+{
+	(void)arg;
+	return norder >= 3;
+}
+
+/* Nothing listens: the log-in fails and the waiting calls with it, first
+ * made first; a call made after that waits for the next log-in and is
+ * dropped, without a callback, when the session goes. */
+static void test_pending_order(void)
+{
+	static const int index[4] = {0, 1, 2, 3};
+	char err[256];
+	struct upstream_config uc = {.base_url = "http://127.0.0.1:1/api/", .rate = 1000,
+				     .max_attempts = 1};
+	struct upstream *up = upstream_new(loop, &uc, err, sizeof err);
+	struct mirror *m = mirror_new();
+	struct session_config sc = {.username = "demo", .game = "sim",
+				    .relogin_max_ms = 600000};
+	struct session *s = up && m ? session_new(loop, up, m, &sc, err, sizeof err) : NULL;
+	CHECK(s != NULL);
+	if (!s)
+		goto out;
+	CHECK(session_start(s) == 0);
+	for (int i = 0; i < 3; i++)
+		CHECK(session_call(s, "getTactical", json_pack("{s:i}", "objID", 1),
+				   CALL_IDEMPOTENT, on_ordered, (void *)&index[i]) == 0);
+	CHECK(run_until(three_done, NULL, 20000));
+	CHECK_EQ_INT(norder, 3);
+	for (int i = 0; i < 3; i++)
+		CHECK_EQ_INT(order[i], i);
+	CHECK(session_call(s, "getTactical", json_pack("{s:i}", "objID", 1),
+			   CALL_IDEMPOTENT, on_ordered, (void *)&index[3]) == 0);
+	session_free(s);
+	CHECK_EQ_INT(norder, 3);
+out:
+	upstream_free(up);
+	mirror_free(m);
+}
+
 int main(void)
 {
 	const char *bin = getenv("FLEETSIM");
@@ -170,6 +223,8 @@ int main(void)
 	struct upstream *up = upstream_new(loop, &uc, err, sizeof err);
 	CHECK(up != NULL);
 	test_password_sources(up, m);
+	setenv("FLEETD_PASSWORD", "demo", 1);
+	test_pending_order();
 
 	setenv("FLEETD_PASSWORD", "demo", 1);
 	struct session_config sc = {.username = "demo", .game = "sim"};

@@ -4,7 +4,10 @@
  * 500, a cut answer, a late answer, not JSON, 404, and echo.  Also a port
  * where nothing listens.  Checks the outcome, the number of attempts, that
  * non-idempotent calls are not resent after an ambiguous attempt, that the
- * body arrives intact, the statistics, and the rate limiter. */
+ * body arrives intact, the statistics, and the rate limiter.  The queue:
+ * with one transfer at a time, calls run in the order they were posted, and
+ * a client freed with calls running, queued and waiting to retry drops them
+ * all (no callback; the sanitizer build checks that nothing leaks). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +127,17 @@ static void done(void *arg, const struct upstream_result *r)
 	snprintf(o->code, sizeof o->code, "%s", r->code ? r->code : "");
 	snprintf(o->message, sizeof o->message, "%s", r->message ? r->message : "");
 	o->answer = r->answer ? json_deep_copy(r->answer) : NULL;
+}
+
+/* Completion order of the FIFO test: the index each call was posted with. */
+static int fifo_order[8], fifo_done;
+
+static void done_fifo(void *arg, const struct upstream_result *r)
+{
+	const int *index = arg;
+	if (r->outcome == UPSTREAM_OK && fifo_done < 8)
+		fifo_order[fifo_done] = *index;
+	fifo_done++;
 }
 
 static void run_until(struct outcome *o, int n)
@@ -300,8 +314,45 @@ int main(void)
 	upstream_free(slow);
 	CHECK_EQ_INT(never.called, 0);
 
-	/* let the late handler answer before the server goes */
-	int64_t end = clock_now_ms() + 2000;
+	/* one transfer at a time: calls start and finish in posting order */
+	struct upstream_config one = {.base_url = base, .rate = 1000, .max_inflight = 1,
+				      .backoff_base_ms = 10000, .backoff_max_ms = 10000};
+	struct upstream *fifo = upstream_new(loop, &one, err, sizeof err);
+	static const int index[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+	for (int i = 0; i < 8; i++)
+		CHECK(upstream_post(fifo, "login", json_pack("{s:i}", "n", i), 0, done_fifo,
+				    (void *)&index[i]) == 0);
+	CHECK_EQ_INT(upstream_get_stats(fifo)->queued, 8);
+	int64_t end = clock_now_ms() + 20000;
+	while (fifo_done < 8 && clock_now_ms() < end)
+		loop_run_once(loop, 100);
+	CHECK_EQ_INT(fifo_done, 8);
+	for (int i = 0; i < 8; i++)
+		CHECK_EQ_INT(fifo_order[i], i);
+	CHECK_EQ_INT(upstream_get_stats(fifo)->queued, 0);
+
+	/* freed with one call running (late), one waiting to retry (500) and
+	 * two queued behind them: none is called back */
+	memset(o, 0, sizeof o);
+	upstream_post(fifo, "attack", json_object(), 0, done, &o[0]);
+	upstream_post(fifo, "sellFleet", json_object(), 0, done, &o[1]);
+	upstream_post(fifo, "getObjects", json_object(), 0, done, &o[2]);
+	upstream_post(fifo, "getObjects", json_object(), 0, done, &o[3]);
+	hits_500 = 0;
+	int late_before = hits_late;
+	end = clock_now_ms() + 5000;
+	while (hits_late == late_before && clock_now_ms() < end)
+		loop_run_once(loop, 20);
+	CHECK_EQ_INT(hits_500, 1); /* its retry is 5 to 10 s away */
+	CHECK_EQ_INT(hits_late, late_before + 1);
+	CHECK_EQ_INT(upstream_get_stats(fifo)->inflight, 1);
+	CHECK_EQ_INT(upstream_get_stats(fifo)->queued, 2);
+	upstream_free(fifo);
+	for (int i = 0; i < 4; i++)
+		CHECK_EQ_INT(o[i].called, 0);
+
+	/* let the late handlers answer before the server goes */
+	end = clock_now_ms() + 2000;
 	while (http_server_inflight(srv) > 0 && clock_now_ms() < end)
 		loop_run_once(loop, 50);
 	http_server_free(srv);
