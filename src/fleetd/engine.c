@@ -33,6 +33,7 @@
 #include "eventlog.h"
 #include "idmap.h"
 #include "jobspec.h"
+#include "list.h"
 #include "log.h"
 #include "loop.h"
 #include "mirror.h"
@@ -47,13 +48,13 @@
 #define BACKOFF_BASE_MS 1000
 #define BACKOFF_MAX_MS 300000
 
-enum rec_flag { REC_QUEUED = 1, REC_IN_FLIGHT = 2, REC_IN_WATCH = 4 };
+enum rec_flag { REC_IN_FLIGHT = 1, REC_IN_WATCH = 2 };
 
 /* The whole in-memory cost of a live job. */
 struct job_rec {
 	struct loop_timer timer; /* timed waits; its node doubles as the watch-heap node */
 	struct cond_node cond;   /* fleet/world condition */
-	struct job_rec *qnext;
+	struct list_node qlink;  /* on the run queue (linked while queued) */
 	struct engine *eng;
 	int64_t id, fleet, wait_arg;
 	uint8_t state, wait, flags;
@@ -77,8 +78,8 @@ struct engine {
 	struct idmap recs;  /* id -> live job */
 	struct idmap lease; /* fleet -> live job */
 	struct condidx ci;
-	struct job_rec *qhead, *qtail;
-	struct pending_call *calls; /* sent, not answered */
+	struct list_node runq;  /* job_rec.qlink: to run, oldest first */
+	struct list_node calls; /* pending_call.link: sent, not answered */
 	uint64_t counts[JOB_STATE_COUNT];
 	uint64_t transitions;
 	struct rng rng; /* retry jitter */
@@ -118,15 +119,9 @@ static int is_live(int state)
 
 static void enqueue(struct engine *e, struct job_rec *r)
 {
-	if (r->flags & (REC_QUEUED | REC_IN_FLIGHT))
+	if (list_linked(&r->qlink) || (r->flags & REC_IN_FLIGHT))
 		return;
-	r->flags |= REC_QUEUED;
-	r->qnext = NULL;
-	if (e->qtail)
-		e->qtail->qnext = r;
-	else
-		e->qhead = r;
-	e->qtail = r;
+	list_push_back(&e->runq, &r->qlink);
 }
 
 static void unregister_wait(struct engine *e, struct job_rec *r)
@@ -262,7 +257,7 @@ static void on_changes(void *arg, const struct mirror_changes *ch)
 	int64_t w = mirror_watch_int(e);
 	if (w >= 0)
 		condidx_take_watch(&e->ci, w, on_watch, e);
-	if (e->qhead)
+	if (!list_empty(&e->runq))
 		loop_wake(e->loop);
 }
 
@@ -275,6 +270,7 @@ static struct job_rec *rec_new(struct engine *e, int64_t id, int64_t fleet, int 
 		return NULL;
 	loop_timer_init(&r->timer, on_timer, r);
 	cond_node_init(&r->cond);
+	list_init(&r->qlink);
 	r->eng = e;
 	r->id = id;
 	r->fleet = fleet;
@@ -288,28 +284,11 @@ static struct job_rec *rec_new(struct engine *e, int64_t id, int64_t fleet, int 
 	return r;
 }
 
-static void queue_remove(struct engine *e, struct job_rec *r)
-{
-	if (!(r->flags & REC_QUEUED))
-		return;
-	struct job_rec **pp = &e->qhead, *prev = NULL;
-	while (*pp && *pp != r) {
-		prev = *pp;
-		pp = &(*pp)->qnext;
-	}
-	if (*pp) {
-		*pp = r->qnext;
-		if (e->qtail == r)
-			e->qtail = prev;
-	}
-	r->flags &= (uint8_t)~REC_QUEUED;
-}
-
 /* A job left the live states: forget it (its row stays). */
 static void rec_drop(struct engine *e, struct job_rec *r)
 {
 	unregister_wait(e, r);
-	queue_remove(e, r);
+	list_remove(&r->qlink);
 	if (r->fleet && idmap_get(&e->lease, r->fleet) == r)
 		idmap_del(&e->lease, r->fleet);
 	idmap_del(&e->recs, r->id);
@@ -542,7 +521,7 @@ static void set_error(struct job *j, const char *msg)
  * shutdown (the session drops calls without answering) frees them. */
 struct pending_call {
 	struct engine *e;
-	struct pending_call *next, *prev;
+	struct list_node link; /* on e->calls once sent */
 	int64_t job_id;
 	const char *endpoint;
 	json_t *params;
@@ -551,25 +530,9 @@ struct pending_call {
 
 static void run_job(struct engine *e, struct job_rec *r, const struct call_result *res);
 
-static void pc_link(struct pending_call *pc)
-{
-	struct engine *e = pc->e;
-	pc->prev = NULL;
-	pc->next = e->calls;
-	if (e->calls)
-		e->calls->prev = pc;
-	e->calls = pc;
-}
-
 static void pc_free(struct pending_call *pc)
 {
-	struct engine *e = pc->e;
-	if (pc->prev)
-		pc->prev->next = pc->next;
-	else if (e->calls == pc)
-		e->calls = pc->next;
-	if (pc->next)
-		pc->next->prev = pc->prev;
+	list_remove(&pc->link);
 	json_decref(pc->params);
 	free(pc);
 }
@@ -581,7 +544,7 @@ static void call_done(void *arg, const struct call_result *res)
 	if (r) {
 		r->flags &= (uint8_t)~REC_IN_FLIGHT;
 		run_job(pc->e, r, res);
-		if (pc->e->qhead)
+		if (!list_empty(&pc->e->runq))
 			loop_wake(pc->e->loop);
 	}
 	pc_free(pc);
@@ -600,7 +563,7 @@ static void send_after_commit(void *arg, int ok)
 	} else {
 		json_t *params = pc->params;
 		pc->params = NULL; /* session_call steals it */
-		pc_link(pc);
+		list_push_front(&e->calls, &pc->link);
 		if (session_call(e->app->session, pc->endpoint, params, pc->flags,
 				 call_done, pc) == 0)
 			return;
@@ -809,6 +772,7 @@ static struct pending_call *advance(struct engine *e, struct job_rec *r,
 			*pc = (struct pending_call){.e = e, .job_id = j->id,
 						    .endpoint = sr.endpoint,
 						    .params = sr.params, .flags = sr.flags};
+			list_init(&pc->link);
 			j->state = JOB_RUNNING;
 			return pc;
 		}
@@ -1031,7 +995,7 @@ static void engine_prepare(void *arg, struct loop_fds *fds, int64_t *timeout_ms)
 {
 	(void)fds;
 	struct engine *e = arg;
-	if (e->qhead)
+	if (!list_empty(&e->runq))
 		*timeout_ms = 0;
 }
 
@@ -1039,14 +1003,9 @@ static void engine_dispatch(void *arg, const struct loop_fds *fds)
 {
 	(void)fds;
 	struct engine *e = arg;
-	for (int n = 0; n < RUN_BATCH && e->qhead; n++) {
-		struct job_rec *r = e->qhead;
-		e->qhead = r->qnext;
-		if (!e->qhead)
-			e->qtail = NULL;
-		r->flags &= (uint8_t)~REC_QUEUED;
-		run_job(e, r, NULL);
-	}
+	struct list_node *n;
+	for (int i = 0; i < RUN_BATCH && (n = list_pop_front(&e->runq)); i++)
+		run_job(e, LIST_ELEM(n, struct job_rec, qlink), NULL);
 }
 
 /* --- submission and control --------------------------------------------- */
@@ -1226,7 +1185,7 @@ int engine_control(struct engine *e, int64_t id, enum engine_ctl ctl, char *err,
 		}
 	} else if (to == JOB_PAUSED) {
 		unregister_wait(e, r);
-		queue_remove(e, r);
+		list_remove(&r->qlink);
 	} else {
 		wake(e, r);
 		loop_wake(e->loop);
@@ -1278,6 +1237,8 @@ struct engine *engine_new(struct app *app)
 	e->el = app->eventlog;
 	idmap_init(&e->recs);
 	idmap_init(&e->lease);
+	list_init(&e->runq);
+	list_init(&e->calls);
 	condidx_init(&e->ci);
 	rng_seed(&e->rng, rng_seed_now());
 	if (sql_init(&e->sql) < 0 || !(e->reads = jobread_new(e->st))) {
@@ -1371,8 +1332,9 @@ void engine_free(struct engine *e)
 		free(r);
 	}
 	/* the session dropped these without answering (it is freed first) */
-	while (e->calls)
-		pc_free(e->calls);
+	struct list_node *n;
+	while ((n = list_first(&e->calls)))
+		pc_free(LIST_ELEM(n, struct pending_call, link));
 	idmap_free(&e->recs);
 	idmap_free(&e->lease);
 	condidx_free(&e->ci);
