@@ -68,6 +68,7 @@ struct engine_sql {
 	 * SAVE_* bits: SQLite maintains an index only for the columns an
 	 * UPDATE names */
 	char save[SAVE_VARIANTS][1024];
+	char locked_by[512]; /* engine_world_locked_by */
 };
 
 struct engine {
@@ -345,6 +346,9 @@ static int sql_init(struct engine_sql *q)
 	rc |= job_row_insert_sql(q->insert, sizeof q->insert, JOB_COLS_ALL);
 	for (int v = 0; v < SAVE_VARIANTS; v++)
 		rc |= job_row_update_sql(q->save[v], sizeof q->save[v], save_cols(v));
+	snprintf(where, sizeof where,
+		 "WHERE intent_world = ?1 AND id != ?2 AND %s LIMIT 1", live);
+	rc |= job_row_select_sql(q->locked_by, sizeof q->locked_by, JC_BIT(JC_ID), where);
 	return rc ? -1 : 0;
 }
 
@@ -1191,6 +1195,77 @@ int engine_control(struct engine *e, int64_t id, enum engine_ctl ctl, char *err,
 		loop_wake(e->loop);
 	}
 	return 0;
+}
+
+/* --- what the steps ask the engine -------------------------------------- */
+
+int64_t engine_world_locked_by(struct engine *e, int64_t world, int64_t job_id)
+{
+	sqlite3_stmt *s = store_stmt(e->st, e->sql.locked_by);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, world);
+	sqlite3_bind_int64(s, 2, job_id);
+	int64_t holder = 0;
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		struct job_row row;
+		job_row_decode(s, JC_BIT(JC_ID), &row);
+		holder = row.id;
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? holder : -1;
+}
+
+static const char SQL_CLAIM[] =
+	"INSERT OR IGNORE INTO explore_visited (grp, world, job_id, at) "
+	"VALUES (?1, ?2, ?3, ?4)";
+static const char SQL_UNCLAIM[] =
+	"DELETE FROM explore_visited WHERE grp = ?1 AND world = ?2 AND job_id = ?3";
+static const char SQL_VISITED[] = "SELECT world FROM explore_visited WHERE grp = ?1";
+
+int engine_explore_claim(struct engine *e, const char *grp, int64_t world,
+			 int64_t job_id, int64_t now_ms)
+{
+	sqlite3_stmt *s = store_stmt(e->st, SQL_CLAIM);
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, grp, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, world);
+	sqlite3_bind_int64(s, 3, job_id);
+	sqlite3_bind_int64(s, 4, now_ms);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int engine_explore_unclaim(struct engine *e, const char *grp, int64_t world,
+			   int64_t job_id)
+{
+	sqlite3_stmt *s = store_stmt(e->st, SQL_UNCLAIM);
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, grp, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, world);
+	sqlite3_bind_int64(s, 3, job_id);
+	int rc = sqlite3_step(s);
+	int gone = rc == SQLITE_DONE && sqlite3_changes(store_db(e->st)) > 0;
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? gone : -1;
+}
+
+int engine_explore_visited(struct engine *e, const char *grp, struct idmap *seen)
+{
+	sqlite3_stmt *s = store_stmt(e->st, SQL_VISITED);
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, grp, -1, SQLITE_TRANSIENT);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (idmap_put(seen, sqlite3_column_int64(s, 0), seen) < 0)
+			break;
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 struct jobread *engine_reads(struct engine *e)

@@ -66,6 +66,24 @@ uint64_t engine_transitions(const struct engine *e);
 size_t engine_live(const struct engine *e);
 size_t engine_waiting_conditions(const struct engine *e);
 
+/* --- what the steps ask the engine (they never read its tables) --------- */
+
+struct idmap;
+/* The id of a live job other than job_id whose open intent holds world
+ * (jobs.intent_world), 0 if none; -1 on a database error. */
+int64_t engine_world_locked_by(struct engine *e, int64_t world, int64_t job_id);
+/* The explore group grp's visited set (explore_visited), in the current
+ * transaction.  Claim world for job_id: 0 (claimed now or before, by any
+ * job), -1 on a database error. */
+int engine_explore_claim(struct engine *e, const char *grp, int64_t world,
+			 int64_t job_id, int64_t now_ms);
+/* Give job_id's claim on world back: 1 if it held one, 0 if not, -1 on a
+ * database error. */
+int engine_explore_unclaim(struct engine *e, const char *grp, int64_t world,
+			   int64_t job_id);
+/* Put every world of grp's set into seen (as keys); 0, or -1. */
+int engine_explore_visited(struct engine *e, const char *grp, struct idmap *seen);
+
 /* Append an event about a job in the current transaction. */
 void engine_note(struct engine *e, int64_t job_id, const char *type,
 		 const json_t *data);
