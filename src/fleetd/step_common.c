@@ -116,24 +116,16 @@ int step_intent_fresh(struct step_ctx *c, struct step_result *r)
 	return 0;
 }
 
-static const char SQL_LOCK[] =
-	"SELECT id FROM jobs WHERE intent_world = ?1 AND id != ?2 AND state IN "
-	"('queued', 'running', 'waiting', 'paused') LIMIT 1";
-
 int step_intent_lock(struct step_ctx *c, int64_t world, struct step_result *r)
 {
 	if (step_data_int(c, "intent_world", 0) == world)
 		return 1;
-	sqlite3_stmt *s = store_stmt(c->store, SQL_LOCK);
-	if (!s) {
+	int64_t holder = engine_world_locked_by(c->eng, world, c->job_id);
+	if (holder < 0) {
 		step_error(r, "cannot read the jobs table");
 		return 0;
 	}
-	sqlite3_bind_int64(s, 1, world);
-	sqlite3_bind_int64(s, 2, c->job_id);
-	int busy = sqlite3_step(s) == SQLITE_ROW;
-	sqlite3_reset(s);
-	if (busy) {
+	if (holder > 0) {
 		/* spread the retries of several waiting jobs a little */
 		step_wait_until(r, c->now_ms + 200 + (c->now_ms ^ c->job_id * 7919) % 300);
 		return 0;

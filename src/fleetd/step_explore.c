@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "engine.h"
 #include "idmap.h"
 #include "mirror.h"
 #include "step.h"
@@ -35,39 +36,14 @@ enum explore_state {
 };
 static const char *const explore_states[] = {"START", "PICK", "SENT", "TRAVELLING"};
 
-static const char SQL_CLAIM[] =
-	"INSERT OR IGNORE INTO explore_visited (grp, world, job_id, at) "
-	"VALUES (?1, ?2, ?3, ?4)";
-static const char SQL_UNCLAIM[] =
-	"DELETE FROM explore_visited WHERE grp = ?1 AND world = ?2 AND job_id = ?3";
-static const char SQL_VISITED[] = "SELECT world FROM explore_visited WHERE grp = ?1";
-
 static int claim(struct step_ctx *c, const char *grp, int64_t world)
 {
-	sqlite3_stmt *s = store_stmt(c->store, SQL_CLAIM);
-	if (!s)
-		return -1;
-	sqlite3_bind_text(s, 1, grp, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 2, world);
-	sqlite3_bind_int64(s, 3, c->job_id);
-	sqlite3_bind_int64(s, 4, c->now_ms);
-	int rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return engine_explore_claim(c->eng, grp, world, c->job_id, c->now_ms);
 }
 
 static int load_visited(struct step_ctx *c, const char *grp, struct idmap *seen)
 {
-	sqlite3_stmt *s = store_stmt(c->store, SQL_VISITED);
-	if (!s)
-		return -1;
-	sqlite3_bind_text(s, 1, grp, -1, SQLITE_TRANSIENT);
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if (idmap_put(seen, sqlite3_column_int64(s, 0), seen) < 0)
-			break;
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return engine_explore_visited(c->eng, grp, seen);
 }
 
 /* The nearest eligible world, 0 if none; -1 on a database error. */
@@ -207,14 +183,8 @@ static void explore_abandon(struct step_ctx *c)
 		c->m && mirror_ready(c->m) ? mirror_fleet(c->m, c->fleet) : NULL;
 	if (f && f->anchor == target && f->dest_id == 0)
 		return; /* arrived; the job had not looked yet */
-	sqlite3_stmt *s = store_stmt(c->store, SQL_UNCLAIM);
-	if (!s)
-		return; /* the claim stays: a world skipped, never one visited twice */
-	sqlite3_bind_text(s, 1, grp, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 2, target);
-	sqlite3_bind_int64(s, 3, c->job_id);
-	int gone = sqlite3_step(s) == SQLITE_DONE && sqlite3_changes(store_db(c->store)) > 0;
-	sqlite3_reset(s);
+	/* on an error the claim stays: a world skipped, never one visited twice */
+	int gone = engine_explore_unclaim(c->eng, grp, target, c->job_id) > 0;
 	if (gone)
 		step_note(c, "job.unclaimed", json_pack("{s:s,s:I}", "group", grp,
 							"world", (json_int_t)target));
