@@ -21,15 +21,14 @@
 #define FLEETD_STEP_H
 
 #include <jansson.h>
-
-struct mirror_fleet;
 #include <stdint.h>
 
-#include "session.h"
+#include "call_flags.h"
 
 struct engine;
-struct store;
 struct mirror;
+struct mirror_fleet;
+struct store;
 
 enum step_verdict {
 	STEP_DONE,       /* the step is complete: go on to the next */
