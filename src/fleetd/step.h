@@ -28,6 +28,7 @@
 struct engine;
 struct mirror;
 struct mirror_fleet;
+struct rng;
 struct store;
 
 enum step_verdict {
@@ -72,6 +73,8 @@ struct step_ctx {
 	json_t *data;             /* the op's persisted fields (engine-owned) */
 	const json_t *reply;      /* the answer to this op's call, or NULL */
 	int resend;               /* the last call certainly had no effect */
+	struct rng *rng;          /* draws for waits that spread jobs out; NULL:
+				   * one seeded from now_ms and job_id */
 };
 
 struct step_op {
@@ -130,7 +133,10 @@ void step_intent_open(struct step_ctx *c);
  * reads quantities and fleets at that world, and another job's action
  * there would look like (or hide) this one's effect.  Returns 1 and takes
  * the world for this job, or 0 with r filled with a short wait if another
- * live job holds it. */
+ * live job holds it (INTENT_LOCK_POLL_MIN_MS .. _MAX_MS, drawn from
+ * c->rng so that jobs waiting for the same world spread out). */
 int step_intent_lock(struct step_ctx *c, int64_t world, struct step_result *r);
+#define INTENT_LOCK_POLL_MIN_MS 200
+#define INTENT_LOCK_POLL_MAX_MS 500
 
 #endif

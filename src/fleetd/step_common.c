@@ -5,8 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "backoff.h"
 #include "engine.h"
 #include "mirror.h"
+#include "rng.h"
 #include "step.h"
 #include "store.h"
 
@@ -47,6 +49,17 @@ void step_error(struct step_result *r, const char *fmt, ...)
 	vsnprintf(r->msg, sizeof r->msg, fmt, ap);
 	va_end(ap);
 	r->verdict = STEP_ERROR;
+}
+
+/* The random stream for this run: the caller's, or local seeded from the
+ * time and the job (two jobs polling at the same moment still draw apart;
+ * the stream is used once, so nothing is kept between runs). */
+static struct rng *step_rng(struct step_ctx *c, struct rng *local)
+{
+	if (c->rng)
+		return c->rng;
+	rng_seed(local, (uint64_t)c->now_ms ^ ((uint64_t)c->job_id << 32));
+	return local;
 }
 
 int64_t step_watch(const struct step_ctx *c)
@@ -134,8 +147,10 @@ int step_intent_lock(struct step_ctx *c, int64_t world, struct step_result *r)
 	int busy = sqlite3_step(s) == SQLITE_ROW;
 	sqlite3_reset(s);
 	if (busy) {
-		/* spread the retries of several waiting jobs a little */
-		step_wait_until(r, c->now_ms + 200 + (c->now_ms ^ c->job_id * 7919) % 300);
+		struct rng local;
+		step_wait_until(r, c->now_ms + backoff_spread_ms(INTENT_LOCK_POLL_MIN_MS,
+								 INTENT_LOCK_POLL_MAX_MS,
+								 step_rng(c, &local)));
 		return 0;
 	}
 	step_data_set_int(c, "intent_world", world);
