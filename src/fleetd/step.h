@@ -139,4 +139,31 @@ int step_intent_lock(struct step_ctx *c, int64_t world, struct step_result *r);
 #define INTENT_LOCK_POLL_MIN_MS 200
 #define INTENT_LOCK_POLL_MAX_MS 500
 
+/* What an op whose call must act once (transfer, deploy, sell, buy,
+ * disband) tells step_settle about its effect. */
+struct step_effect {
+	const char *op; /* named in the job.reconciled event */
+	/* Write a new intent (step_intent_open) and send the call again. */
+	void (*send)(struct step_ctx *c, struct step_result *r);
+	/* Nonzero if the galaxy shows that the call acted (deploy: the new
+	 * fleet's id). */
+	int64_t (*found)(struct step_ctx *c);
+	/* The call acted: effect is what found() returned, or 0 with the
+	 * answer in c->reply.  NULL: the step is done. */
+	void (*acted)(struct step_ctx *c, struct step_result *r, int64_t effect);
+	int names_fleet; /* the event also says "fleet": the effect */
+	int conclusive;  /* an effect seen is this call's whatever the watch
+			  * (disband: the fleet gone), so it is taken at once
+			  * instead of after a fresher watch */
+};
+
+/* The SENT sub-state of such an op.  With the answer: acted.  After a
+ * transient fault (resend: certainly no effect): send again.  With neither
+ * (a crash or a lost answer) the call may or may not have acted: once
+ * step_intent_fresh allows it, found() decides, a job.reconciled event
+ * says what it found, and the step is acted or sent again -- so the action
+ * is never performed twice and never skipped. */
+void step_settle(struct step_ctx *c, struct step_result *r,
+		 const struct step_effect *e);
+
 #endif

@@ -156,3 +156,50 @@ int step_intent_lock(struct step_ctx *c, int64_t world, struct step_result *r)
 	step_data_set_int(c, "intent_world", world);
 	return 1;
 }
+
+/* The call acted: the op's ending (done unless it has its own). */
+static void settle_acted(struct step_ctx *c, struct step_result *r,
+			 const struct step_effect *e, int64_t effect)
+{
+	if (e->acted)
+		e->acted(c, r, effect);
+	else
+		step_done(r);
+}
+
+static void note_reconciled(struct step_ctx *c, const struct step_effect *e,
+			    int64_t effect)
+{
+	json_t *d = json_pack("{s:s,s:b}", "op", e->op, "effect_found", effect != 0);
+	if (e->names_fleet)
+		json_object_set_new(d, "fleet", json_integer(effect));
+	step_note(c, "job.reconciled", d);
+}
+
+void step_settle(struct step_ctx *c, struct step_result *r,
+		 const struct step_effect *e)
+{
+	if (c->reply) {
+		settle_acted(c, r, e, 0);
+		return;
+	}
+	int64_t effect = e->conclusive ? e->found(c) : 0;
+	if (effect) {
+		if (!c->resend)
+			note_reconciled(c, e, effect);
+		settle_acted(c, r, e, effect);
+		return;
+	}
+	if (c->resend) {
+		e->send(c, r);
+		return;
+	}
+	if (!step_intent_fresh(c, r))
+		return;
+	effect = e->found(c);
+	note_reconciled(c, e, effect);
+	if (effect)
+		settle_acted(c, r, e, effect);
+	else
+		e->send(c, r);
+}

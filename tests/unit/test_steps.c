@@ -934,9 +934,11 @@ static void test_disband(void)
 	run_twice(&j, NULL, 0, &o);
 	CHECK(is_wait_for(&o, WAIT_WATCH, watch_now() + 1, 0));
 	/* fresher, still there: it never happened -> sent again */
+	CHECK_EQ_INT(reconciled(j.id, "disband"), -1);
 	next_watch();
 	run(&j, NULL, 0, &o);
 	CHECK(is_call(&o, "disbandFleet", call));
+	CHECK_EQ_INT(reconciled(j.id, "disband"), 0);
 	struct job a = j;
 	a.data = json_deep_copy(j.data);
 	a.args = json_incref(j.args);
@@ -947,8 +949,12 @@ static void test_disband(void)
 	destroy(4714368);
 	run_twice(&j, NULL, 0, &o);
 	CHECK_EQ_INT(o.r.verdict, STEP_DONE);
+	CHECK_EQ_INT(reconciled(j.id, "disband"), 1);
+	/* ... also after a transient fault, which is no reconciliation */
+	int n = events_of(j.id, "job.reconciled", NULL);
 	run(&j, NULL, 1, &o);
 	CHECK_EQ_INT(o.r.verdict, STEP_DONE);
+	CHECK_EQ_INT(events_of(j.id, "job.reconciled", NULL), n);
 	put_fleet_named(4714368, "585th Fleet", WORLD_C, 0, "[164,571]");
 	job_free(&j);
 	json_decref(args);
