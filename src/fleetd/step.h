@@ -117,6 +117,22 @@ const struct mirror_fleet *step_fleet(struct step_ctx *c, struct step_result *r)
 /* The same, and it must be stationed at a world (not under way). */
 const struct mirror_fleet *step_anchored_fleet(struct step_ctx *c,
 					       struct step_result *r);
+/* Travel to a world, shared by move and explore (step_move.c).  The op
+ * names its two sub-states: SENT (setDestination is out) and TRAVELLING. */
+struct step_travel {
+	int sent, travelling;
+};
+/* Send setDestination(fleet, to) (idempotent) and go to t->sent. */
+void step_move_send(struct step_ctx *c, struct step_result *r, int64_t to,
+		     int sent);
+/* In SENT or TRAVELLING towards world `to`: returns 1 once fleet f is
+ * anchored there.  Otherwise fills r and returns 0: the order sent again
+ * (SENT without the answer while the fleet does not head there, or a
+ * resend; TRAVELLING stationary elsewhere, at most 3 times, persisted as
+ * `resends`, then an error), or a wait for the fleet to be anchored. */
+int step_move_travel(struct step_ctx *c, struct step_result *r,
+		     const struct mirror_fleet *f, int64_t to,
+		     const struct step_travel *t);
 /* Append an event to the job's history (e.g. "job.reconciled"). */
 void step_note(struct step_ctx *c, const char *type, json_t *data);
 
