@@ -46,11 +46,7 @@ static json_t *all_cargo(const struct mirror *m, const struct mirror_fleet *f)
 static void send_call(struct step_ctx *c, struct step_result *r)
 {
 	const json_t *res = json_object_get(c->data, "resources");
-	json_t *ids = json_array();
-	for (size_t i = 0; i + 1 < json_array_size(res); i += 2)
-		json_array_append(ids, json_array_get(res, i));
-	json_object_set_new(c->data, "before", intent_snapshot(c->m, c->fleet, ids));
-	json_decref(ids);
+	json_object_set_new(c->data, "before", intent_snapshot(c->m, c->fleet, res));
 	step_intent_open(c);
 	c->sub = SELL_SENT;
 	step_call(r, "sellFleet",

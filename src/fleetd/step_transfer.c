@@ -27,20 +27,10 @@
 enum transfer_state { TRANSFER_START, TRANSFER_SENT, TRANSFER_NSTATES };
 static const char *const transfer_states[] = {"START", "SENT"};
 
-static json_t *res_ids(const json_t *res)
-{
-	json_t *ids = json_array();
-	for (size_t i = 0; i + 1 < json_array_size(res); i += 2)
-		json_array_append(ids, json_array_get(res, i));
-	return ids;
-}
-
 static void send_call(struct step_ctx *c, struct step_result *r)
 {
 	const json_t *res = json_object_get(c->args, "resources");
-	json_t *ids = res_ids(res);
-	json_object_set_new(c->data, "before", intent_snapshot(c->m, c->fleet, ids));
-	json_decref(ids);
+	json_object_set_new(c->data, "before", intent_snapshot(c->m, c->fleet, res));
 	step_intent_open(c);
 	c->sub = TRANSFER_SENT;
 	step_call(r, "transferFleet",
