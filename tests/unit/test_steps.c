@@ -1008,6 +1008,10 @@ static int setup(const char *excerpt)
 
 static void teardown(void)
 {
+	/* commit while the engine lives: it is told of the commit (as in
+	 * fleetd_main.c's shutdown) */
+	if (H.st && store_in_tx(H.st))
+		store_commit(H.st);
 	engine_free(H.eng);
 	mirror_free(H.m);
 	eventlog_free(H.el);
