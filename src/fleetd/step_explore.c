@@ -12,6 +12,8 @@
  *   SENT        with the answer -> TRAVELLING; without one: send again
  *               (setDestination is idempotent).
  *   TRAVELLING  wait for the fleet anchored at target -> PICK.
+ *   SENT and TRAVELLING are move's (step_move_travel, persists: resends):
+ *   a fleet stopped short is sent again, at most 3 times in all.
  * The visited set lives in the table explore_visited (grp, world), shared
  * by every job with the same `group`; without a group it is "job:<id>".
  * A job that leaves the step in SENT or TRAVELLING (it failed, was
@@ -77,14 +79,7 @@ static int64_t nearest(struct step_ctx *c, const struct mirror_fleet *f,
 	return best;
 }
 
-static void go(struct step_ctx *c, struct step_result *r, int64_t target)
-{
-	c->sub = EXPLORE_SENT;
-	step_call(r, "setDestination",
-		  json_pack("{s:I,s:I}", "objID", (json_int_t)c->fleet, "dest",
-			    (json_int_t)target),
-		  CALL_IDEMPOTENT);
-}
+static const struct step_travel explore_travel = {EXPLORE_SENT, EXPLORE_TRAVELLING};
 
 static void explore_pick(struct step_ctx *c, struct step_result *r,
 			 const struct mirror_fleet *f, const char *grp)
@@ -105,7 +100,7 @@ static void explore_pick(struct step_ctx *c, struct step_result *r,
 	}
 	step_data_set_int(c, "target", w);
 	step_data_set_int(c, "n", n + 1);
-	go(c, r, w);
+	step_move_send(c, r, w, EXPLORE_SENT);
 }
 
 static void explore_advance(struct step_ctx *c, struct step_result *r)
@@ -139,29 +134,10 @@ static void explore_advance(struct step_ctx *c, struct step_result *r)
 		explore_pick(c, r, f, grp ? grp : "");
 		return;
 	case EXPLORE_SENT:
-		if (c->resend || (!c->reply && f->dest_id != target &&
-				  !(f->anchor == target && f->dest_id == 0))) {
-			go(c, r, target);
-			return;
-		}
-		c->sub = EXPLORE_TRAVELLING;
-		/* fall through */
 	case EXPLORE_TRAVELLING:
-		if (f->anchor == target && f->dest_id == 0) {
+		if (step_move_travel(c, r, f, target, &explore_travel)) {
 			c->sub = EXPLORE_PICK;
 			explore_pick(c, r, f, grp ? grp : "");
-		} else if (f->dest_id != target && f->anchor != 0) {
-			/* the order was lost or overridden: give it again */
-			int64_t k = step_data_int(c, "resends", 0);
-			if (k >= 3) {
-				step_error(r, "fleet %lld does not head for world %lld",
-					   (long long)c->fleet, (long long)target);
-				return;
-			}
-			step_data_set_int(c, "resends", k + 1);
-			go(c, r, target);
-		} else {
-			step_wait_for(r, WAIT_ANCHORED, c->fleet, target);
 		}
 		return;
 	case EXPLORE_START:
