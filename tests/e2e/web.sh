@@ -25,7 +25,7 @@ for f in "$WEB"/*; do
 	*.html) want='text/html; charset=utf-8' ;;
 	*.css) want='text/css; charset=utf-8' ;;
 	*.js) want='text/javascript; charset=utf-8' ;;
-	*) fail "unexpected file in web/: $name (add its type to api_web.c and this test)" ;;
+	*) fail "unexpected file in web/: $name (add its type to src/fleetd/api_web.c and this test)" ;;
 	esac
 	url="$base/web/$name"
 	[ "$name" = index.html ] && url="$base/web/"

@@ -1,13 +1,14 @@
 /* test_upstream.c -- the upstream client over real HTTP on loopback, against
- * a small server on the same loop (the project's own http.c) that answers
- * each path in one way: JSON, hexeError, busy-then-OK, 500-then-OK, always
- * 500, a cut answer, a late answer, not JSON, 404, and echo.  Also a port
- * where nothing listens.  Checks the outcome, the number of attempts, that
- * non-idempotent calls are not resent after an ambiguous attempt, that the
- * body arrives intact, the statistics, and the rate limiter.  The queue:
- * with one transfer at a time, calls run in the order they were posted, and
- * a client freed with calls running, queued and waiting to retry drops them
- * all (no callback; the sanitizer build checks that nothing leaks). */
+ * a small server on the same loop (the project's own src/common/http.c)
+ * that answers each path in one way: JSON, hexeError, busy-then-OK,
+ * 500-then-OK, always 500, a cut answer, a late answer, not JSON, 404, and
+ * echo.  Also a port where nothing listens.  Checks the outcome, the number
+ * of attempts, that non-idempotent calls are not resent after an ambiguous
+ * attempt, that the body arrives intact, the statistics, and the rate
+ * limiter.  The queue: with one transfer at a time, calls run in the order
+ * they were posted, and a client freed with calls running, queued and
+ * waiting to retry drops them all (no callback; the sanitizer build checks
+ * that nothing leaks). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
