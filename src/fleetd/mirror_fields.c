@@ -17,6 +17,10 @@
 static const char *const class_names[MIRROR_NCLASSES] = {MIRROR_CLASSES(CLASS_NAME)};
 #undef CLASS_NAME
 
+#define CLASS_LEN(name, use) sizeof #name - 1,
+static const size_t class_lens[MIRROR_NCLASSES] = {MIRROR_CLASSES(CLASS_LEN)};
+#undef CLASS_LEN
+
 #define CLASS_USE(name, use) MIRROR_USE_##use,
 static const enum mirror_use class_uses[MIRROR_NCLASSES] = {MIRROR_CLASSES(CLASS_USE)};
 #undef CLASS_USE
@@ -48,6 +52,13 @@ static const enum mirror_use class_uses[MIRROR_NCLASSES] = {MIRROR_CLASSES(CLASS
 		       " does not fit a " #read " read");
 MIRROR_RECORD_FIELDS(CHECK_ROW)
 #undef CHECK_ROW
+
+#define CHECK_LEN(cls, key, ...)                                                \
+	_Static_assert(sizeof #key - 1 <= MIRROR_KEY_MAX,                       \
+		       "mirror field " #cls "." #key ": key longer than MIRROR_KEY_MAX");
+MIRROR_RECORD_FIELDS(CHECK_LEN)
+MIRROR_OTHER_FIELDS(CHECK_LEN)
+#undef CHECK_LEN
 
 /* --- the table ---------------------------------------------------------- */
 
@@ -92,7 +103,8 @@ enum mirror_use mirror_class_use(enum mirror_class cls)
 int mirror_class_find(const char *name, size_t len)
 {
 	for (int c = 0; c < MIRROR_NCLASSES; c++)
-		if (strlen(class_names[c]) == len && memcmp(class_names[c], name, len) == 0)
+		if (class_lens[c] == len && len && class_names[c][0] == name[0] &&
+		    memcmp(class_names[c], name, len) == 0)
 			return c;
 	return -1;
 }

@@ -115,6 +115,10 @@ enum mirror_read {
 
 enum mirror_use { MIRROR_USE_REDUCE, MIRROR_USE_WHOLE, MIRROR_USE_INNER };
 
+/* No key is longer (checked at compile time): the scanner indexes keys by
+ * their length. */
+#define MIRROR_KEY_MAX 31
+
 #define MIRROR_CLASS_ENUM(name, use) MIRROR_C_##name,
 enum mirror_class { MIRROR_CLASSES(MIRROR_CLASS_ENUM) MIRROR_NCLASSES };
 #undef MIRROR_CLASS_ENUM
