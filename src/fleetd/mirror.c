@@ -57,11 +57,14 @@ struct subscriber {
 	void *arg;
 };
 
-/* The rows a record keeps (mirror_record_fields(), looked up once). */
+/* A record class's rows of the table (numbers in mirror_fields[]), looked
+ * up once: those a merge reads (all but the id, which merge_one() has
+ * read already), and those whose member owns memory. */
 struct record_rows {
-	const struct mirror_field *f;
-	size_t n;
+	unsigned char read[MIRROR_NFIELDS], owned[MIRROR_NFIELDS];
+	size_t nread, nowned;
 };
+_Static_assert(MIRROR_NFIELDS <= 255, "row numbers are kept in bytes");
 
 struct mirror {
 	struct idmap fleets, worlds, sovs, catalogue, sieges;
@@ -314,6 +317,16 @@ static int traits_trade(const struct mirror *m, const json_t *traits)
  * (mirror_fields.c checks each row's member at compile time). */
 #define MEMBER(T, rec, off) (*(T *)((char *)(rec) + (off)))
 
+/* A list (resources or ids) into its pointer and count members. */
+static int read_list(const struct mirror_field *f, const json_t *v, void *rec)
+{
+	int64_t *list;
+	size_t *n = &MEMBER(size_t, rec, f->second);
+	int rc = f->read == MIRROR_READ_RES ? parse_res(v, &list, n) : parse_ids(v, &list, n);
+	MEMBER(const int64_t *, rec, f->at) = list;
+	return rc;
+}
+
 /* One value into a record, read as its row says; -1 when out of memory. */
 static int read_field(const struct mirror *m, const struct mirror_field *f,
 		      const json_t *v, void *rec)
@@ -337,14 +350,8 @@ static int read_field(const struct mirror *m, const struct mirror_field *f,
 		pos_of(v, &MEMBER(double, rec, f->at), &MEMBER(double, rec, f->second));
 		return 0;
 	case MIRROR_READ_RES:
-	case MIRROR_READ_IDS: {
-		int64_t *list;
-		size_t *n = &MEMBER(size_t, rec, f->second);
-		int rc = f->read == MIRROR_READ_RES ? parse_res(v, &list, n)
-						    : parse_ids(v, &list, n);
-		MEMBER(const int64_t *, rec, f->at) = list;
-		return rc;
-	}
+	case MIRROR_READ_IDS:
+		return read_list(f, v, rec);
 	case MIRROR_READ_BATTLE:
 		MEMBER(int, rec, f->at) = battle_on(v);
 		return 0;
@@ -360,15 +367,18 @@ static int read_field(const struct mirror *m, const struct mirror_field *f,
 	return 0;
 }
 
-/* A zeroed record of a class filled from a game object; -1 when out of
- * memory, with what was read so far still in it (record_clear() frees). */
+/* A zeroed record of a class filled from a game object (but its id);
+ * -1 when out of memory, with what was read so far still in it
+ * (record_clear() frees). */
 static int read_record(const struct mirror *m, enum mirror_class cls,
 		       const json_t *o, void *rec)
 {
 	const struct record_rows *r = &m->rows[cls];
-	for (size_t i = 0; i < r->n; i++)
-		if (read_field(m, &r->f[i], json_object_get(o, r->f[i].key), rec) < 0)
+	for (size_t i = 0; i < r->nread; i++) {
+		const struct mirror_field *f = &mirror_fields[r->read[i]];
+		if (read_field(m, f, json_object_get(o, f->key), rec) < 0)
 			return -1;
+	}
 	return 0;
 }
 
@@ -376,8 +386,8 @@ static int read_record(const struct mirror *m, enum mirror_class cls,
 static void record_clear(const struct mirror *m, enum mirror_class cls, void *rec)
 {
 	const struct record_rows *r = &m->rows[cls];
-	for (size_t i = 0; i < r->n; i++) {
-		const struct mirror_field *f = &r->f[i];
+	for (size_t i = 0; i < r->nowned; i++) {
+		const struct mirror_field *f = &mirror_fields[r->owned[i]];
 		switch (f->read) {
 		case MIRROR_READ_STRING:
 			free((char *)MEMBER(const char *, rec, f->at));
@@ -876,6 +886,26 @@ int mirror_set_game_info(struct mirror *m, const json_t *info, char *err,
 
 /* --- life and lookups ----------------------------------------------------- */
 
+static int owns_memory(enum mirror_read read)
+{
+	return read == MIRROR_READ_STRING || read == MIRROR_READ_RES ||
+	       read == MIRROR_READ_IDS || read == MIRROR_READ_JSON;
+}
+
+static void rows_init(struct record_rows *r, enum mirror_class cls)
+{
+	size_t n;
+	const struct mirror_field *f = mirror_record_fields(cls, &n);
+	const char *id = KEY(any, id);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char row = (unsigned char)(&f[i] - mirror_fields);
+		if (strcmp(f[i].key, id) != 0)
+			r->read[r->nread++] = row;
+		if (owns_memory(f[i].read))
+			r->owned[r->nowned++] = row;
+	}
+}
+
 struct mirror *mirror_new(void)
 {
 	struct mirror *m = calloc(1, sizeof *m);
@@ -884,7 +914,7 @@ struct mirror *mirror_new(void)
 	m->sequence_value = -1;
 	m->watch_ms = DEFAULT_WATCH_MS;
 	for (int c = 0; c < MIRROR_NCLASSES; c++)
-		m->rows[c].f = mirror_record_fields((enum mirror_class)c, &m->rows[c].n);
+		rows_init(&m->rows[c], (enum mirror_class)c);
 	return m;
 }
 
