@@ -449,6 +449,24 @@ static int arr_push(void ***arr, size_t *n, size_t *cap, void *p)
 	return 0;
 }
 
+/* A new zeroed record of size bytes, under id in its map and at the end
+ * of its array (sorted at the end of the merge); NULL when out of memory,
+ * with nothing left behind. */
+static void *record_new(struct mirror *m, struct idmap *map, void ***arr, size_t *n,
+			size_t *cap, size_t size, int64_t id)
+{
+	void *r = calloc(1, size);
+	if (!r)
+		return NULL;
+	if (idmap_put(map, id, r) < 0 || arr_push(arr, n, cap, r) < 0) {
+		idmap_del(map, id);
+		free(r);
+		return NULL;
+	}
+	m->order_dirty = 1;
+	return r;
+}
+
 static int merge_fleet(struct mirror *m, const json_t *o, int64_t id)
 {
 	struct mirror_fleet nf;
@@ -462,16 +480,9 @@ static int merge_fleet(struct mirror *m, const json_t *o, int64_t id)
 	 * scan of its vector, and the player's vector holds every fleet. */
 	int new_anchor = 1, new_sov = 1;
 	if (!f) {
-		if (!(f = calloc(1, sizeof *f)))
+		if (!(f = record_new(m, &m->fleets, (void ***)&m->fleet_arr, &m->nfleet_arr,
+				     &m->cap_fleet_arr, sizeof *f, id)))
 			goto oom;
-		if (idmap_put(&m->fleets, id, f) < 0 ||
-		    arr_push((void ***)&m->fleet_arr, &m->nfleet_arr,
-			     &m->cap_fleet_arr, f) < 0) {
-			idmap_del(&m->fleets, id);
-			free(f);
-			goto oom;
-		}
-		m->order_dirty = 1;
 	} else {
 		new_anchor = f->pub.anchor != nf.anchor;
 		new_sov = f->pub.sovereign != nf.sovereign;
@@ -507,16 +518,9 @@ static int merge_world(struct mirror *m, const json_t *o, int64_t id)
 
 	struct world_rec *w = idmap_get(&m->worlds, id);
 	if (!w) {
-		if (!(w = calloc(1, sizeof *w)))
+		if (!(w = record_new(m, &m->worlds, (void ***)&m->world_arr, &m->nworld_arr,
+				     &m->cap_world_arr, sizeof *w, id)))
 			goto oom;
-		if (idmap_put(&m->worlds, id, w) < 0 ||
-		    arr_push((void ***)&m->world_arr, &m->nworld_arr,
-			     &m->cap_world_arr, w) < 0) {
-			idmap_del(&m->worlds, id);
-			free(w);
-			goto oom;
-		}
-		m->order_dirty = 1;
 	} else {
 		count_adjust(&m->worlds_of, w->pub.sovereign, -1);
 		world_clear(m, w);
