@@ -105,8 +105,8 @@ int64_t eventlog_append_text(struct eventlog *el, int64_t job_id, const char *ty
 		return -1;
 	}
 	el->last_id = sqlite3_last_insert_rowid(store_db(el->st));
-	if (!el->commit_queued && el->nsubs > 0 &&
-	    store_on_commit(el->st, eventlog_committed, el) == 0)
+	/* queued even without subscribers: a failed commit must reset last_id */
+	if (!el->commit_queued && store_on_commit(el->st, eventlog_committed, el) == 0)
 		el->commit_queued = 1;
 	return el->last_id;
 }
