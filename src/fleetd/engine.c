@@ -98,6 +98,7 @@ struct engine {
 	 * whose records must be put back as their rows say */
 	struct idvec touched, revert;
 	int touch_hooked;       /* touched_committed() is queued */
+	uint64_t answers_lost;  /* answers that came while nothing could be written */
 	uint64_t tx_transitions; /* e->transitions when the transaction began */
 };
 
@@ -1115,9 +1116,11 @@ static void run_job(struct engine *e, struct job_rec *r, const struct call_resul
 		/* nothing can be written: the job waits on the run queue for
 		 * the store; an answer is not recorded, and the op finds its
 		 * effect in the galaxy as after a restart */
-		if (res)
-			log_warn("answer not recorded: storage unavailable", "job=%lld",
-				 (long long)r->id);
+		if (res) {
+			log_debug("answer not recorded: storage unavailable", "job=%lld",
+				  (long long)r->id);
+			e->answers_lost++;
+		}
 		unregister_wait(e, r);
 		enqueue(e, r);
 		return;
@@ -1183,6 +1186,12 @@ static void engine_dispatch(void *arg, const struct loop_fds *fds)
 		engine_revert(e);
 	if (!store_available(e->st) || e->revert.n)
 		return; /* woken jobs wait on the run queue for the store */
+	if (e->answers_lost) {
+		log_warn("answers not recorded during the storage outage; their steps "
+			 "find the effect in the galaxy", "answers=%llu",
+			 (unsigned long long)e->answers_lost);
+		e->answers_lost = 0;
+	}
 	for (int i = 0; i < RUN_BATCH && (n = list_pop_front(&e->runq)); i++)
 		run_job(e, LIST_ELEM(n, struct job_rec, qlink), NULL);
 }

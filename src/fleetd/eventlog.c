@@ -159,3 +159,8 @@ int64_t eventlog_last_id(struct eventlog *el)
 {
 	return el->last_id;
 }
+
+int eventlog_store_unavailable(const struct eventlog *el)
+{
+	return !store_available(el->st);
+}
