@@ -87,6 +87,13 @@ struct ref_check {
 	size_t errlen;
 };
 
+/* The spec's form for the ids of conditions and filters. */
+static int unknown(struct ref_check *rc, const char *path, const char *what, int64_t id)
+{
+	snprintf(rc->err, rc->errlen, "%s: unknown %s %lld", path, what, (long long)id);
+	return 1;
+}
+
 static int check_ref(void *arg, const char *path, enum jobspec_ref kind, int64_t id)
 {
 	struct ref_check *rc = arg;
@@ -119,6 +126,14 @@ static int check_ref(void *arg, const char *path, enum jobspec_ref kind, int64_t
 			return 1;
 		}
 		return 0;
+	case REF_ANY_FLEET:
+		return f ? 0 : unknown(rc, path, "fleet", id);
+	case REF_COND_WORLD:
+		return w ? 0 : unknown(rc, path, "world", id);
+	case REF_SOVEREIGN:
+		return mirror_sovereign_name(rc->m, id) ? 0 : unknown(rc, path, "sovereign", id);
+	case REF_RESOURCE:
+		return mirror_resource_name(rc->m, id) ? 0 : unknown(rc, path, "resource", id);
 	}
 	return 0;
 }
