@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "engine.h"
 #include "http.h"
+#include "job_row.h"
 #include "mirror.h"
 #include "session.h"
 #include "store.h"
@@ -48,7 +49,7 @@ static json_t *jobs_json(struct app *app)
 	engine_counts(app->engine, c);
 	json_t *o = json_object();
 	for (int i = 0; i < JOB_STATE_COUNT; i++)
-		json_object_set_new(o, engine_state_name(i), json_integer((json_int_t)c[i]));
+		json_object_set_new(o, job_state_name(i), json_integer((json_int_t)c[i]));
 	json_object_set_new(o, "live", json_integer((json_int_t)engine_live(app->engine)));
 	return o;
 }

@@ -18,6 +18,8 @@
 #include "eventlog.h"
 #include "http.h"
 #include "job_answer.h"
+#include "job_read.h"
+#include "job_row.h"
 #include "jobspec.h"
 #include "jsonx.h"
 #include "mirror.h"
@@ -45,7 +47,7 @@ static void reply_job_committed(void *arg, int ok)
 		return;
 	}
 	size_t len;
-	const char *job = engine_job_text(ac->app->engine, ac->id, &len);
+	const char *job = jobread_text(engine_reads(ac->app->engine), ac->id, &len);
 	if (!job) {
 		http_reply_error(ac->req, 500, "store_failed", "job %lld vanished",
 				 (long long)ac->id);
@@ -302,7 +304,7 @@ static void on_list(struct http_req *req, void *arg)
 	int state = -1;
 	int64_t fleet = 0, after = 0, limit = LIST_DEFAULT;
 	const char *v;
-	if ((v = http_query(req, "state")) && (state = engine_state_of(v)) < 0) {
+	if ((v = http_query(req, "state")) && (state = job_state_of(v)) < 0) {
 		http_reply_error(req, 400, "bad_query",
 				 "state: must be one of queued, running, waiting, paused, "
 				 "succeeded, failed, cancelled");
@@ -325,7 +327,7 @@ static void on_list(struct http_req *req, void *arg)
 	int64_t next = 0;
 	size_t len;
 	read_committed(app);
-	char *jobs = engine_list(app->engine, state, fleet, after, (int)limit, &next, &len);
+	char *jobs = jobread_list(engine_reads(app->engine), state, fleet, after, (int)limit, &next, &len);
 	struct textbuf body = {0};
 	textbuf_puts(&body, "{\"jobs\":");
 	textbuf_put(&body, jobs ? jobs : "[]", jobs ? len : 2);
@@ -355,10 +357,10 @@ static void on_get(struct http_req *req, void *arg)
 	int64_t id = http_param_id(req, 0);
 	size_t len = 0;
 	/* a cached answer is committed state; only a miss reads the row */
-	const char *job = id > 0 ? engine_job_cached(app->engine, id, &len) : NULL;
+	const char *job = id > 0 ? jobread_cached(engine_reads(app->engine), id, &len) : NULL;
 	if (!job && id > 0) {
 		read_committed(app);
-		job = engine_job_text(app->engine, id, &len);
+		job = jobread_text(engine_reads(app->engine), id, &len);
 	}
 	if (!job) {
 		http_reply_error(req, 404, "not_found", "no job %lld", (long long)id);
@@ -373,7 +375,7 @@ static void on_events(struct http_req *req, void *arg)
 	int64_t id = http_param_id(req, 0), after = 0, limit = LIST_DEFAULT;
 	const char *v;
 	read_committed(app);
-	if (id <= 0 || !engine_job_exists(app->engine, id)) {
+	if (id <= 0 || !jobread_exists(engine_reads(app->engine), id)) {
 		http_reply_error(req, 404, "not_found", "no job %lld", (long long)id);
 		return;
 	}

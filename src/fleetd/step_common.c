@@ -5,8 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "backoff.h"
 #include "engine.h"
 #include "mirror.h"
+#include "rng.h"
 #include "step.h"
 #include "store.h"
 
@@ -47,6 +49,17 @@ void step_error(struct step_result *r, const char *fmt, ...)
 	vsnprintf(r->msg, sizeof r->msg, fmt, ap);
 	va_end(ap);
 	r->verdict = STEP_ERROR;
+}
+
+/* The random stream for this run: the caller's, or local seeded from the
+ * time and the job (two jobs polling at the same moment still draw apart;
+ * the stream is used once, so nothing is kept between runs). */
+static struct rng *step_rng(struct step_ctx *c, struct rng *local)
+{
+	if (c->rng)
+		return c->rng;
+	rng_seed(local, (uint64_t)c->now_ms ^ ((uint64_t)c->job_id << 32));
+	return local;
 }
 
 int64_t step_watch(const struct step_ctx *c)
@@ -116,28 +129,69 @@ int step_intent_fresh(struct step_ctx *c, struct step_result *r)
 	return 0;
 }
 
-static const char SQL_LOCK[] =
-	"SELECT id FROM jobs WHERE intent_world = ?1 AND id != ?2 AND state IN "
-	"('queued', 'running', 'waiting', 'paused') LIMIT 1";
-
 int step_intent_lock(struct step_ctx *c, int64_t world, struct step_result *r)
 {
 	if (step_data_int(c, "intent_world", 0) == world)
 		return 1;
-	sqlite3_stmt *s = store_stmt(c->store, SQL_LOCK);
-	if (!s) {
+	int64_t holder = engine_world_locked_by(c->eng, world, c->job_id);
+	if (holder < 0) {
 		step_error(r, "cannot read the jobs table");
 		return 0;
 	}
-	sqlite3_bind_int64(s, 1, world);
-	sqlite3_bind_int64(s, 2, c->job_id);
-	int busy = sqlite3_step(s) == SQLITE_ROW;
-	sqlite3_reset(s);
-	if (busy) {
-		/* spread the retries of several waiting jobs a little */
-		step_wait_until(r, c->now_ms + 200 + (c->now_ms ^ c->job_id * 7919) % 300);
+	if (holder > 0) {
+		struct rng local;
+		step_wait_until(r, c->now_ms + backoff_spread_ms(INTENT_LOCK_POLL_MIN_MS,
+								 INTENT_LOCK_POLL_MAX_MS,
+								 step_rng(c, &local)));
 		return 0;
 	}
 	step_data_set_int(c, "intent_world", world);
 	return 1;
+}
+
+/* The call acted: the op's ending (done unless it has its own). */
+static void settle_acted(struct step_ctx *c, struct step_result *r,
+			 const struct step_effect *e, int64_t effect)
+{
+	if (e->acted)
+		e->acted(c, r, effect);
+	else
+		step_done(r);
+}
+
+static void note_reconciled(struct step_ctx *c, const struct step_effect *e,
+			    int64_t effect)
+{
+	json_t *d = json_pack("{s:s,s:b}", "op", e->op, "effect_found", effect != 0);
+	if (e->names_fleet)
+		json_object_set_new(d, "fleet", json_integer(effect));
+	step_note(c, "job.reconciled", d);
+}
+
+void step_settle(struct step_ctx *c, struct step_result *r,
+		 const struct step_effect *e)
+{
+	if (c->reply) {
+		settle_acted(c, r, e, 0);
+		return;
+	}
+	int64_t effect = e->conclusive ? e->found(c) : 0;
+	if (effect) {
+		if (!c->resend)
+			note_reconciled(c, e, effect);
+		settle_acted(c, r, e, effect);
+		return;
+	}
+	if (c->resend) {
+		e->send(c, r);
+		return;
+	}
+	if (!step_intent_fresh(c, r))
+		return;
+	effect = e->found(c);
+	note_reconciled(c, e, effect);
+	if (effect)
+		settle_acted(c, r, e, effect);
+	else
+		e->send(c, r);
 }

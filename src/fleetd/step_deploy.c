@@ -7,7 +7,8 @@
  *          intent -- the ids of the player's fleets at W now (`before`)
  *          and the current watch -- and go to SENT; the engine sends
  *          deployFleet only after this is committed.
- *   SENT   (persists: world, before, intent_watch, ambiguous_watch)
+ *   SENT   (persists: intent_world, before, intent_watch, ambiguous_watch;
+ *          settled by step_settle, each judgement a job.reconciled event)
  *          - answer received: the new fleet is the answer's `selection`
  *            (or, failing that, the player's fleet at W not in `before`).
  *          - resend (transient fault, certainly no effect): send again.
@@ -28,8 +29,9 @@
 enum deploy_state { DEPLOY_START, DEPLOY_SENT, DEPLOY_NSTATES };
 static const char *const deploy_states[] = {"START", "SENT"};
 
-static void send_intent(struct step_ctx *c, struct step_result *r, int64_t world)
+static void send_call(struct step_ctx *c, struct step_result *r)
 {
+	int64_t world = step_data_int(c, "intent_world", 0);
 	json_object_set_new(c->data, "before", intent_fleets_at(c->m, world));
 	step_intent_open(c);
 	c->sub = DEPLOY_SENT;
@@ -53,8 +55,26 @@ static int64_t selection_of(const json_t *answer)
 	return 0;
 }
 
+/* The fleet this call made: a new one at the world, held by no job, with
+ * exactly the deployed resources; 0 if none. */
+static int64_t deploy_found(struct step_ctx *c)
+{
+	return intent_new_fleet_at(c->m, c->eng, step_data_int(c, "intent_world", 0),
+				   json_object_get(c->data, "before"),
+				   json_object_get(c->args, "resources"));
+}
+
+/* The job's fleet becomes the new one: found, or named by the answer. */
 static void adopt(struct step_ctx *c, struct step_result *r, int64_t fleet)
 {
+	if (!fleet)
+		fleet = selection_of(c->reply);
+	if (!fleet)
+		fleet = deploy_found(c);
+	if (!fleet) {
+		step_error(r, "deployFleet answered without naming the new fleet");
+		return;
+	}
 	step_note(c, "job.fleet",
 		  json_pack("{s:I,s:I}", "from", (json_int_t)c->fleet, "to",
 			    (json_int_t)fleet));
@@ -62,53 +82,36 @@ static void adopt(struct step_ctx *c, struct step_result *r, int64_t fleet)
 	step_done(r);
 }
 
-static void deploy_advance(struct step_ctx *c, struct step_result *r)
+static const struct step_effect deploy_effect = {
+	.op = "deploy", .send = send_call, .found = deploy_found, .acted = adopt,
+	.names_fleet = 1,
+};
+
+/* The world where the new fleet will appear: `from` itself, or the world
+ * the source fleet is anchored at; 0 after step_error. */
+static int64_t deploy_world(struct step_ctx *c, struct step_result *r)
 {
 	int64_t from = step_arg_id(c, "from");
+	if (mirror_world(c->m, from))
+		return from;
+	const struct mirror_fleet *src = mirror_fleet(c->m, from);
+	if (!src || !src->anchor || src->dest_id) {
+		step_error(r, "deploy source %lld is neither a world nor a fleet "
+			   "anchored at one", (long long)from);
+		return 0;
+	}
+	return src->anchor;
+}
+
+static void deploy_advance(struct step_ctx *c, struct step_result *r)
+{
 	if (c->sub == DEPLOY_START) {
-		int64_t world = from;
-		if (!mirror_world(c->m, from)) {
-			const struct mirror_fleet *src = mirror_fleet(c->m, from);
-			if (!src || !src->anchor || src->dest_id) {
-				step_error(r, "deploy source %lld is neither a world nor "
-					   "a fleet anchored at one", (long long)from);
-				return;
-			}
-			world = src->anchor;
-		}
-		if (!step_intent_lock(c, world, r))
-			return;
-		send_intent(c, r, world);
+		int64_t world = deploy_world(c, r);
+		if (world && step_intent_lock(c, world, r))
+			send_call(c, r);
 		return;
 	}
-	int64_t world = step_data_int(c, "intent_world", 0);
-	const json_t *want = json_object_get(c->args, "resources");
-	if (c->resend) {
-		send_intent(c, r, world);
-		return;
-	}
-	const json_t *before = json_object_get(c->data, "before");
-	if (c->reply) {
-		int64_t nf = selection_of(c->reply);
-		if (!nf)
-			nf = intent_new_fleet_at(c->m, c->eng, world, before, want);
-		if (!nf) {
-			step_error(r, "deployFleet answered without naming the new fleet");
-			return;
-		}
-		adopt(c, r, nf);
-		return;
-	}
-	if (!step_intent_fresh(c, r))
-		return;
-	int64_t nf = intent_new_fleet_at(c->m, c->eng, world, before, want);
-	step_note(c, "job.reconciled",
-		  json_pack("{s:s,s:b,s:I}", "op", "deploy", "effect_found", nf != 0,
-			    "fleet", (json_int_t)nf));
-	if (nf)
-		adopt(c, r, nf);
-	else
-		send_intent(c, r, world);
+	step_settle(c, r, &deploy_effect);
 }
 
 const struct step_op step_deploy = {

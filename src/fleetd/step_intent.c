@@ -13,11 +13,11 @@ static int64_t held(const struct mirror *m, int64_t obj, int64_t res)
 	return w ? mirror_qty(w->res, w->nres, res) : 0;
 }
 
-json_t *intent_snapshot(const struct mirror *m, int64_t obj, const json_t *ids)
+json_t *intent_snapshot(const struct mirror *m, int64_t obj, const json_t *list)
 {
 	json_t *out = json_array();
-	for (size_t i = 0; i < json_array_size(ids); i++) {
-		int64_t id = json_integer_value(json_array_get(ids, i));
+	for (size_t i = 0; i + 1 < json_array_size(list); i += 2) {
+		int64_t id = json_integer_value(json_array_get(list, i));
 		json_array_append_new(out, json_integer(id));
 		json_array_append_new(out, json_integer(held(m, obj, id)));
 	}
