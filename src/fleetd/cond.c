@@ -375,7 +375,7 @@ static int uses_ref(void *arg, const json_t *a, const char *path)
 
 int cond_uses(const json_t *c, const char *ref)
 {
-	return each_atom(c, "", uses_ref, (void *)ref) == 1;
+	return c && each_atom(c, "", uses_ref, (void *)ref) == 1;
 }
 
 /* --- evaluation ----------------------------------------------------------- */

@@ -38,7 +38,7 @@ static void send_call(struct step_ctx *c, struct step_result *r)
 	step_call(r, "deployFleet",
 		  json_pack("{s:I,s:O}", "sourceObjID",
 			    (json_int_t)step_arg_id(c, "from"), "resources",
-			    json_object_get(c->args, "resources")),
+			    step_arg(c, "resources")),
 		  0);
 }
 
@@ -61,7 +61,7 @@ static int64_t deploy_found(struct step_ctx *c)
 {
 	return intent_new_fleet_at(c->m, c->eng, step_data_int(c, "intent_world", 0),
 				   json_object_get(c->data, "before"),
-				   json_object_get(c->args, "resources"));
+				   step_arg(c, "resources"));
 }
 
 /* The job's fleet becomes the new one: found, or named by the answer. */

@@ -29,7 +29,7 @@ static const char *const transfer_states[] = {"START", "SENT"};
 
 static void send_call(struct step_ctx *c, struct step_result *r)
 {
-	const json_t *res = json_object_get(c->args, "resources");
+	const json_t *res = step_arg(c, "resources");
 	json_object_set_new(c->data, "before", intent_snapshot(c->m, c->fleet, res));
 	step_intent_open(c);
 	c->sub = TRANSFER_SENT;
