@@ -2,6 +2,8 @@
  * first (so preflights and refused origins are answered before anything
  * else), then the bearer token.  Routes exempt from the token: /healthz
  * (probes) and CORS preflights (browsers never send credentials on them).
+ * It runs as soon as a request's headers are in (http_set_filter), so a
+ * request it refuses never has its body read: no token, nothing buffered.
  * Owns nothing: cors and auth belong to the caller and outlive the
  * server. */
 #ifndef FLEETD_API_GUARD_H

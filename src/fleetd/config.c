@@ -57,9 +57,14 @@ static int defaults(struct fleetd_config *c)
 		 &c->max_connections, "N",                                          \
 		 "open connections served (default 512); beyond: 503", 1,          \
 		 FD_SETSIZE - 128},                                                 \
+		{"max-connections-per-ip", "FLEETD_MAX_CONNECTIONS_PER_IP", OPT_INT, \
+		 &c->max_connections_per_ip, "N",                                   \
+		 "open connections from one address (default a quarter of "         \
+		 "--max-connections); more are closed at once", 1,                  \
+		 FD_SETSIZE - 128},                                                 \
 		{"conn-timeout", "FLEETD_CONN_TIMEOUT", OPT_INT, &c->conn_timeout,  \
-		 "SECONDS", "close idle client connections after this (default 60)", \
-		 1, 3600},                                                          \
+		 "SECONDS", "close idle client connections after this, and any "    \
+		 "whose request takes longer to arrive (default 60)", 1, 3600},     \
 		{"shutdown-grace", "FLEETD_SHUTDOWN_GRACE", OPT_INT,                \
 		 &c->shutdown_grace, "SECONDS",                                     \
 		 "time given to in-flight requests on SIGTERM (default 10)", 0, 600}, \
@@ -136,6 +141,8 @@ static int check(struct fleetd_config *c, char *err, size_t errlen)
 	}
 	if (check_exposure(c, err, errlen) < 0)
 		return -1;
+	if (!c->max_connections_per_ip) /* not given: a share of the cap */
+		c->max_connections_per_ip = (c->max_connections + 3) / 4;
 	if (c->upstream && !c->username) {
 		snprintf(err, errlen, "--upstream needs --username (and a password)");
 		return -1;

@@ -23,6 +23,8 @@ struct fleetd_config {
 	char *log_level;
 	int64_t max_body;         /* bytes */
 	int64_t max_connections;
+	int64_t max_connections_per_ip; /* 0 until checked: then a quarter
+					 * of max_connections unless given */
 	int64_t conn_timeout;     /* seconds */
 	int64_t shutdown_grace;   /* seconds to finish in-flight requests */
 	char *web_root;           /* serve the dashboard from here, not embedded */

@@ -10,6 +10,10 @@
 #include <time.h>
 
 #include "cond.h"
+#include "textbuf.h"
+
+/* How much of an unknown field name an error quotes. */
+#define QUOTED_KEY_MAX 40
 
 enum ftype {
 	F_END,
@@ -109,6 +113,12 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+/* Bytes of key to quote: at most QUOTED_KEY_MAX, never half a character. */
+static int quoted_len(const char *key)
+{
+	return (int)utf8_cut(key, strlen(key), QUOTED_KEY_MAX);
 }
 
 /* An integer in [lo, hi]; JSON reals (even 3.0) are refused. */
@@ -228,7 +238,8 @@ static int check_filter(const json_t *f, const char *path, char *err, size_t err
 	const char *key;
 	const json_t *v;
 	json_object_foreach((json_t *)f, key, v) {
-		if (snprintf(sub, sizeof sub, "%s.%.40s", path, key) >= (int)sizeof sub)
+		if (snprintf(sub, sizeof sub, "%s.%.*s", path, quoted_len(key), key) >=
+		    (int)sizeof sub)
 			sub[sizeof sub - 1] = 0; /* a path is only shown: cut is fine */
 		if (strcmp(key, "mine") == 0 || strcmp(key, "trading") == 0) {
 			if (!json_is_boolean(v))
@@ -380,8 +391,8 @@ static int check_step(const json_t *step, size_t idx, char *err, size_t errlen)
 			if (strcmp(g->name, key) == 0)
 				f = g;
 		if (!f)
-			return fail(err, errlen, "steps[%zu].%.40s: unknown field for %s",
-				    idx, key, d->name);
+			return fail(err, errlen, "steps[%zu].%.*s: unknown field for %s",
+				    idx, quoted_len(key), key, d->name);
 		snprintf(path, sizeof path, "steps[%zu].%s", idx, key);
 		if (check_field(f, v, path, err, errlen) < 0)
 			return -1;
@@ -414,7 +425,7 @@ static int check_top(const json_t *body, int64_t now_ms, char *err, size_t errle
 		for (int i = 0; known[i]; i++)
 			ok |= strcmp(known[i], key) == 0;
 		if (!ok)
-			return fail(err, errlen, "%.40s: unknown field", key);
+			return fail(err, errlen, "%.*s: unknown field", quoted_len(key), key);
 	}
 	if ((v = json_object_get(body, "name")) && !name_ok(v, 1, MAXLEN_NAME))
 		return fail(err, errlen,

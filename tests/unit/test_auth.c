@@ -1,8 +1,8 @@
 /* test_auth.c -- the API token: loading (trimmed, refused when missing,
  * empty, too long or odd), the bearer header check, the constant-time
  * comparison's answers (timing itself is a benchmark matter, not a test),
- * and the start-up checks of config.c that depend on the token: no
- * non-loopback listener without one, no "*" origin with one. */
+ * and the start-up checks of src/fleetd/config.c that depend on the token:
+ * no non-loopback listener without one, no "*" origin with one. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
