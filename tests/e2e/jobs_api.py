@@ -76,7 +76,7 @@ BAD = [
     ({"fleet": 987654321, "steps": [{"op": "move", "to": W}]}, 422, "fleet: no fleet 987654321", None),
     ({"steps": [{"op": "move", "to": W}]}, 422, "fleet: is required unless", None),
     (job(owner=3), 422, "owner: unknown field", None),
-    (job({"op": "wait"}), 422, "steps[0]: needs exactly one of seconds or watches", None),
+    (job({"op": "wait"}), 422, "steps[0]: needs exactly one of seconds, watches or until", None),
     (job({"op": "wait", "seconds": 1, "watches": 1}), 422, "steps[0]: needs exactly one", None),
     (job({"op": "wait", "seconds": -1}), 422, "steps[0].seconds: must be an integer", None),
     (job({"op": "attack", "objective": "win", "enemies": [1]}), 422, "steps[0].objective", None),
