@@ -744,7 +744,7 @@ static int run_op(struct engine *e, struct job_rec *r, struct job *j,
 	struct step_ctx c = {
 		.eng = e, .store = e->st, .m = m, .now_ms = now,
 		.job_id = j->id, .fleet = j->fleet, .args = args, .sub = sub,
-		.data = j->data, .reply = reply,
+		.data = j->data, .reply = reply, .rng = &e->rng,
 		.resend = json_is_true(json_object_get(j->data, "resend")),
 	};
 	json_object_del(j->data, "resend");
@@ -890,7 +890,10 @@ static struct pending_call *advance(struct engine *e, struct job_rec *r,
 	const struct mirror *m = e->app->mirror;
 	const json_t *steps = json_object_get(j->spec, "steps");
 	size_t nsteps = json_array_size(steps);
-	int paused = j->state == JOB_PAUSED, fresh_pass = 0, pre;
+	int paused = j->state == JOB_PAUSED, pre;
+	/* one pass per watch: a pass that began in this run and ends without
+	 * having waited for anything waits for the next watch */
+	int fresh_pass = j->step == 0 && strcmp(j->sub, "START") == 0;
 	j->wait = WAIT_NONE;
 	j->wake_at = 0;
 	for (int hop = 0; hop < MAX_HOPS; hop++) {
@@ -947,7 +950,9 @@ static struct pending_call *advance(struct engine *e, struct job_rec *r,
 				j->step = 0;
 				if (fresh_pass) {
 					/* a whole pass went by without waiting: never
-					 * spin, give the galaxy a watch */
+					 * spin, give the galaxy a watch; the next pass's
+					 * first step starts now, waiting for it */
+					note_step_started(e, j);
 					go_wait(j);
 					if (m && mirror_ready(m)) {
 						j->wait = WAIT_WATCH;
