@@ -19,6 +19,7 @@ struct fleetd_config {
 	char *password_file;
 	char *api_token_file;
 	struct opt_list cors_origins;
+	struct opt_list allowed_hosts; /* Host names served besides loopback */
 	double rate;              /* upstream requests per second */
 	char *log_level;
 	int64_t max_body;         /* bytes */

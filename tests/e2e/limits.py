@@ -43,18 +43,18 @@ def main(scratch, daemons):
     st, _, _ = request(d.url + "/v1/jobs?state=queued")
     check(st == 200, "job list after the deep JSON gave %s" % st)
 
-    raw = raw_exchange(d.port, b"GET /" + b"a" * 40000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+    raw = raw_exchange(d.port, b"GET /" + b"a" * 40000 + b" HTTP/1.1\r\nHost: localhost\r\n\r\n")
     check(status_of(raw) == 414, "long URL: %r" % raw[:100])
     alive(d)
-    raw = raw_exchange(d.port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " +
+    raw = raw_exchange(d.port, b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Big: " +
                        b"a" * 40000 + b"\r\n\r\n")
     check(status_of(raw) == 431, "big header: %r" % raw[:100])
     # under the 16 KiB a connection may use for its request, a big header is fine
-    raw = raw_exchange(d.port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Mid: " +
+    raw = raw_exchange(d.port, b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Mid: " +
                        b"a" * 10000 + b"\r\nConnection: close\r\n\r\n")
     check(status_of(raw) == 200, "10 KB header: %r" % raw[:100])
     many = b"".join(b"X-H%d: %s\r\n" % (i, b"v" * 100) for i in range(400))
-    raw = raw_exchange(d.port, b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + many + b"\r\n")
+    raw = raw_exchange(d.port, b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n" + many + b"\r\n")
     check(status_of(raw) == 431, "many headers: %r" % raw[:100])
     alive(d)
 
@@ -64,7 +64,7 @@ def main(scratch, daemons):
     try:
         # the server counts a connection when it accepts it: a request on
         # one of the idle ones makes sure all four were accepted
-        idle[0].sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        idle[0].sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
         idle[0].settimeout(30)
         first = idle[0].recv(65536)
         check(first.startswith(b"HTTP/1.1 200"), "idle[0] %r" % first[:80])
@@ -84,10 +84,10 @@ def main(scratch, daemons):
 
     # half a request: cut off by the per-connection timeout, nothing answered
     d2 = fleetd(scratch, daemons, "slow", "--conn-timeout", "1")
-    got = raw_exchange(d2.port, b"GET /healthz HTTP/1.1\r\nHost: x\r\n", timeout=60)
+    got = raw_exchange(d2.port, b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n", timeout=60)
     check(got == b"", "half request got %r" % got[:100])
     # a half-sent body too
-    got = raw_exchange(d2.port, b"POST /healthz HTTP/1.1\r\nHost: x\r\n"
+    got = raw_exchange(d2.port, b"POST /healthz HTTP/1.1\r\nHost: localhost\r\n"
                        b"Content-Length: 100\r\n\r\nabc", timeout=60)
     check(got == b"", "half body got %r" % got[:100])
     alive(d2)
