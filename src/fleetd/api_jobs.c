@@ -184,9 +184,10 @@ static int content_type_ok(struct http_req *req)
 	return ct && strncmp(ct, "application/json", 16) == 0;
 }
 
-static void on_submit(struct http_req *req, void *arg)
+/* The body of a POST /v1/jobs as JSON, or NULL when it was answered
+ * (a media type other than JSON, an empty body, bad JSON). */
+static json_t *submitted_json(struct http_req *req)
 {
-	struct app *app = arg;
 	char err[300];
 	size_t len;
 	const char *buf = http_body(req, &len);
@@ -197,50 +198,77 @@ static void on_submit(struct http_req *req, void *arg)
 		http_reply_error(req, 415, "unsupported_media_type",
 				 "send Content-Type: application/json "
 				 "(curl: -H 'Content-Type: application/json')");
-		return;
+		return NULL;
 	}
 	if (!buf || len == 0) {
 		http_reply_error(req, 400, "bad_json", "the body is empty; send a job as JSON");
-		return;
+		return NULL;
 	}
 	json_t *body = jsonx_parse(buf, len, JSONX_MAX_DEPTH, err, sizeof err);
-	if (!body) {
+	if (!body)
 		http_reply_error(req, 400, "bad_json", "%s", err);
-		return;
+	return body;
+}
+
+/* With an Idempotency-Key: checks the key and sets *canon to the body's
+ * canonical text (the caller frees it).  Returns 1 when the request was
+ * answered here (a bad key, a replay, a mismatch, an error), 0 to go on.
+ * The key is looked up before the body is checked against the job
+ * language or the galaxy: a replay answers the original job whatever
+ * changed since (its fleet disbanded by the job itself, a start_at now
+ * past), so a client retrying after a lost answer is never told no. */
+static int idem_replayed(struct http_req *req, struct app *app, const char *key,
+			 const json_t *body, char **canon)
+{
+	*canon = NULL;
+	if (!key)
+		return 0;
+	if (!idem_key_ok(key)) {
+		http_reply_error(req, 400, "bad_idempotency_key",
+				 "Idempotency-Key must be 1 to %d printable ASCII characters",
+				 IDEM_MAX);
+		return 1;
 	}
+	*canon = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+	if (!*canon) {
+		http_reply_error(req, 503, "overloaded", "out of memory");
+		return 1;
+	}
+	return idem_lookup(req, app, key, *canon) != 0;
+}
+
+/* 0 if body is a job fleetd can take; else answered 422.  Ids are checked
+ * against the galaxy when it is known; a job accepted before that is
+ * checked when it starts. */
+static int job_refused(struct http_req *req, struct app *app, json_t *body)
+{
+	char err[300];
 	if (jobspec_validate(body, clock_now_ms(), err, sizeof err) < 0) {
-		json_decref(body);
 		http_reply_error(req, 422, "invalid_job", "%s", err);
-		return;
+		return 1;
 	}
-	/* ids are checked against the galaxy when it is known; a job accepted
-	 * before that is checked when it starts */
 	if (app->mirror && mirror_ready(app->mirror)) {
 		struct ref_check rc = {app->mirror, err, sizeof err};
 		if (jobspec_refs(body, check_ref, &rc)) {
-			json_decref(body);
 			http_reply_error(req, 422, "invalid_job", "%s", err);
-			return;
+			return 1;
 		}
 	}
+	return 0;
+}
+
+static void on_submit(struct http_req *req, void *arg)
+{
+	struct app *app = arg;
+	json_t *body = submitted_json(req);
+	if (!body)
+		return;
 	const char *key = http_header(req, "Idempotency-Key");
 	char *canon = NULL;
-	if (key) {
-		if (!idem_key_ok(key)) {
-			json_decref(body);
-			http_reply_error(req, 400, "bad_idempotency_key",
-					 "Idempotency-Key must be 1 to %d printable ASCII characters",
-					 IDEM_MAX);
-			return;
-		}
-		canon = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
-		if (!canon || idem_lookup(req, app, key, canon) != 0) {
-			if (!canon)
-				http_reply_error(req, 503, "overloaded", "out of memory");
-			free(canon);
-			json_decref(body);
-			return;
-		}
+	if (idem_replayed(req, app, key, body, &canon) || job_refused(req, app, body)) {
+		free(canon);
+		json_decref(body);
+		return;
 	}
 	int64_t holder = 0;
 	int64_t id = engine_submit(app->engine, body, key, canon, &holder);

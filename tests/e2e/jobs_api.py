@@ -219,6 +219,31 @@ st, e = fd.call("POST", "/v1/jobs", dict(body, name="other"), {"Idempotency-Key"
 check(st == 422 and e["error"]["code"] == "idempotency_mismatch", "mismatch: %d %s" % (st, e))
 check(fd.sql("SELECT count(*) FROM jobs WHERE idem_key = 'abc-1'")[0][0] == 1, "idem rows")
 
+# a replay answers the original job even when the body no longer passes the
+# checks against the galaxy: a disband job, run to its end (its fleet gone
+# from the mirror), then retried with the same key and body
+me = mine[0]["sovereign"]
+gone = next((f for f in mine[5:] if f["anchor"] and worlds[f["anchor"]]["sovereign"] == me and
+             worlds[f["anchor"]]["designation_name"] != "Imperial capital"), None)
+check(gone, "no fleet of ours anchored at a world of ours to disband")
+dis = {"fleet": gone["id"], "steps": [{"op": "disband", "into": gone["anchor"]}]}
+first = fd.submit(dis, key="disband-1", expect=201)
+fd.wait_state(first["id"], ["succeeded"], 60)
+end = time.time() + 30
+while fd.call("GET", "/v1/fleets/%d" % gone["id"])[0] != 404 and time.time() < end:
+    time.sleep(0.1)
+check(fd.call("GET", "/v1/fleets/%d" % gone["id"])[0] == 404, "the disbanded fleet stays known")
+st, again = fd.call("POST", "/v1/jobs", dis, {"Idempotency-Key": "disband-1"})
+check(st == 200 and again["id"] == first["id"] and again["state"] == "succeeded",
+      "replay of a finished disband: %d %s" % (st, again))
+# a new key with that body is checked, and refused: the fleet is gone
+st, e = fd.call("POST", "/v1/jobs", dis, {"Idempotency-Key": "disband-2"})
+check(st == 422 and "no fleet %d is known" % gone["id"] in e["error"]["message"],
+      "new key for a gone fleet: %d %s" % (st, e))
+check(fd.sql("SELECT count(*) FROM jobs WHERE idem_key IN ('disband-1', 'disband-2')")[0][0] == 1,
+      "disband idem rows")
+print("ok - a replay answers the original job, checked before the galaxy")
+
 # --- start_at / delay_seconds ------------------------------------------------------------
 F3 = mine[2]["id"]
 later = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
