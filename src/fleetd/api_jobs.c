@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "app.h"
 #include "clock.h"
@@ -176,12 +177,24 @@ static void reply_busy(struct http_req *req, int64_t fleet, int64_t holder)
 	http_reply_json(req, 409, b);
 }
 
-/* A missing Content-Type is refused too: a page's fetch() of a Blob body
- * sends none, and is then a simple request that needs no preflight. */
+/* The media type must be exactly application/json, in any case (media
+ * types are case-insensitive), alone or with parameters ("; charset=
+ * utf-8"): never a prefix match, for application/jsonp or json-seq are
+ * other types.  A missing Content-Type is refused too: a page's fetch()
+ * of a Blob body sends none, and is then a simple request that needs no
+ * preflight. */
 static int content_type_ok(struct http_req *req)
 {
+	static const char json[] = "application/json";
 	const char *ct = http_header(req, "Content-Type");
-	return ct && strncmp(ct, "application/json", 16) == 0;
+	if (!ct)
+		return 0;
+	ct += strspn(ct, " \t");
+	if (strncasecmp(ct, json, sizeof json - 1) != 0)
+		return 0;
+	ct += sizeof json - 1;
+	ct += strspn(ct, " \t");
+	return *ct == 0 || *ct == ';';
 }
 
 /* The body of a POST /v1/jobs as JSON, or NULL when it was answered
