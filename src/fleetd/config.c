@@ -133,8 +133,9 @@ static int check_exposure(struct fleetd_config *c, char *err, size_t errlen)
 	}
 	if (!c->api_token_file && !config_listen_is_loopback(c)) {
 		snprintf(err, errlen,
-			 "refusing to listen on non-loopback address %s without --api-token-file",
-			 c->listen_host);
+			 "refusing to listen on non-loopback address %s without "
+			 "--api-token-file (a name must resolve to loopback addresses only)",
+			 shown(c->listen_host));
 		return -1;
 	}
 	return 0;
@@ -195,9 +196,9 @@ void config_free(struct fleetd_config *c)
 	opts_free(&p);
 }
 
+/* Resolved, never compared as text: "127.evil.invalid" starts like a
+ * loopback address and is not one. */
 int config_listen_is_loopback(const struct fleetd_config *c)
 {
-	const char *h = c->listen_host;
-	return strncmp(h, "127.", 4) == 0 || strcmp(h, "::1") == 0 ||
-	       strcmp(h, "localhost") == 0;
+	return hostcheck_is_loopback(c->listen_host);
 }

@@ -37,7 +37,8 @@ struct fleetd_config {
 int config_parse(struct fleetd_config *cfg, int argc, char **argv, FILE *out,
 		 char *err, size_t errlen);
 void config_free(struct fleetd_config *cfg);
-/* Is the listen host a loopback address (127.0.0.0/8, ::1, localhost)? */
+/* Does the listen host resolve, and only to loopback addresses
+ * (127.0.0.0/8, ::1)? */
 int config_listen_is_loopback(const struct fleetd_config *cfg);
 
 #endif

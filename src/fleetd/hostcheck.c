@@ -5,6 +5,7 @@
 #include "hostcheck.h"
 
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,4 +209,39 @@ int hostcheck_allows(const struct hostcheck *hc, const char *host_header)
 		if (key_eq(&k, &hc->keys[i]))
 			return 1;
 	return 0;
+}
+
+static int sockaddr_is_loopback(const struct sockaddr *sa)
+{
+	struct host_key k = {0};
+	if (sa->sa_family == AF_INET) {
+		k.kind = KEY_V4;
+		memcpy(k.addr, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
+	} else if (sa->sa_family == AF_INET6) {
+		const struct in6_addr *a = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+		k.kind = IN6_IS_ADDR_V4MAPPED(a) ? KEY_V4 : KEY_V6;
+		if (k.kind == KEY_V4)
+			memcpy(k.addr, a->s6_addr + 12, 4);
+		else
+			memcpy(k.addr, a->s6_addr, 16);
+	} else {
+		return 0;
+	}
+	return key_is_loopback(&k);
+}
+
+int hostcheck_is_loopback(const char *host)
+{
+	struct addrinfo hints, *ai = NULL;
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	if (!host || !*host || getaddrinfo(host, NULL, &hints, &ai) != 0 || !ai)
+		return 0;
+	int all = 1;
+	for (const struct addrinfo *p = ai; p; p = p->ai_next)
+		if (!sockaddr_is_loopback(p->ai_addr))
+			all = 0;
+	freeaddrinfo(ai);
+	return all;
 }

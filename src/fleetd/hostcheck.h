@@ -13,6 +13,8 @@
  * [::0001] is [::1]).  A request without Host (HTTP/1.0) cannot come from
  * a browser and is served.
  *
+ * Also the one place that says what "loopback" is: the --listen check
+ * resolves the listen host and wants every address it has to be loopback.
  * Owns its copies of the names; knows nothing of HTTP. */
 #ifndef FLEETD_HOSTCHECK_H
 #define FLEETD_HOSTCHECK_H
@@ -37,5 +39,9 @@ void hostcheck_free(struct hostcheck *hc);
  * names this server, or if there is none (NULL); 0 otherwise, including
  * for any malformed value. */
 int hostcheck_allows(const struct hostcheck *hc, const char *host_header);
+
+/* 1 if host (a name, or an address without brackets) resolves, and every
+ * address it resolves to is a loopback address; 0 otherwise. */
+int hostcheck_is_loopback(const char *host);
 
 #endif
