@@ -689,8 +689,14 @@ static void abandon_step(struct engine *e, struct job *j, int64_t now)
 static void finish(struct engine *e, struct job *j, int state, const char *msg,
 		   int64_t now)
 {
-	if (state != JOB_SUCCEEDED)
+	if (state != JOB_SUCCEEDED) {
 		abandon_step(e, j, now);
+	} else if (j->last_error) {
+		/* what went wrong on the way (a retried fault, a step passed
+		 * over) stays in the history; the outcome has no error */
+		free(j->last_error);
+		j->last_error = NULL;
+	}
 	j->state = state;
 	j->finished_at = now;
 	j->wait = WAIT_NONE;
