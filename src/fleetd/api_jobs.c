@@ -234,7 +234,7 @@ static json_t *submitted_json(struct http_req *req)
 		http_reply_error(req, 400, "bad_json", "the body is empty; send a job as JSON");
 		return NULL;
 	}
-	json_t *body = jsonx_parse(buf, len, JSONX_MAX_DEPTH, err, sizeof err);
+	json_t *body = http_body_json(req, err, sizeof err);
 	if (!body)
 		http_reply_error(req, 400, "bad_json", "%s", err);
 	return body;
