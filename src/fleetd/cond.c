@@ -369,6 +369,12 @@ int cond_uses(const json_t *c, const char *ref)
 	return c && each_atom(c, "", uses_ref, (void *)ref) == 1;
 }
 
+int64_t cond_vars_get(void *arg, const char *name)
+{
+	const json_t *v = json_object_get((const json_t *)arg, name);
+	return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
+}
+
 /* --- compiled: every reference resolved, judged without JSON ------------- */
 
 enum node_kind { N_ALL, N_ANY, N_NOT, N_ATOM };

@@ -58,6 +58,10 @@ struct cond_env {
 	void *var_arg;
 };
 
+/* For env->var: the variables of a job, a JSON object {"NAME": id} (arg;
+ * NULL binds none). */
+int64_t cond_vars_get(void *arg, const char *name);
+
 /* 1 if c holds, 0 if not, -1 with err ("unbound_variable: $x ...") when a
  * reference it makes cannot be resolved (anywhere in it: a condition that
  * names an unbound variable is an error whatever its other atoms say).  A

@@ -117,6 +117,7 @@ struct job {
 	int state, paused_from, wait;
 	char sub[32];
 	json_t *spec, *data;
+	json_t *vars; /* {"NAME": id}, NULL for none */
 	char *last_error;
 	int64_t row_fleet, row_intent;
 	int row_state;
@@ -229,6 +230,15 @@ static void register_wait(struct engine *e, struct job_rec *r, int kind,
 	}
 }
 
+/* What a job's conditions' references stand for now. */
+static void job_cond_env(const struct job *j, struct cond_env *env)
+{
+	env->self = j->fleet;
+	env->here = json_integer_value(json_object_get(j->data, "here"));
+	env->var = cond_vars_get;
+	env->var_arg = j->vars;
+}
+
 /* The condition a WAIT_COND job waits on: its wait step's `until`. */
 static const json_t *waiting_cond(const struct job *j)
 {
@@ -247,8 +257,8 @@ static void register_cond(struct engine *e, struct job_rec *r, const struct job 
 	int64_t ids[2 * COND_MAX_ATOMS];
 	char err[8];
 	const json_t *c = waiting_cond(j);
-	struct cond_env env = {j->fleet, json_integer_value(json_object_get(j->data, "here")),
-			       NULL, NULL};
+	struct cond_env env;
+	job_cond_env(j, &env);
 	struct cond_prog *prog = c ? cond_compile(c, &env, err, sizeof err) : NULL;
 	size_t n = prog ? cond_prog_objects(prog, ids, sizeof ids / sizeof ids[0]) : 0;
 	struct cond_wait *cw = n > 0 && n <= sizeof ids / sizeof ids[0] ?
@@ -456,6 +466,7 @@ static void job_clear(struct job *j)
 {
 	json_decref(j->spec);
 	json_decref(j->data);
+	json_decref(j->vars);
 	free(j->last_error);
 	memset(j, 0, sizeof *j);
 }
@@ -482,12 +493,14 @@ static int job_load(struct engine *e, int64_t id, struct job *j)
 		.state = row.state, .paused_from = row.paused_from, .wait = row.wait,
 		.spec = row.spec ? json_loads(row.spec, 0, NULL) : NULL,
 		.data = row.step_data ? json_loads(row.step_data, 0, NULL) : NULL,
+		.vars = row.vars ? json_loads(row.vars, 0, NULL) : NULL,
 		.last_error = row.last_error ? strdup(row.last_error) : NULL,
 		.row_fleet = row.fleet, .row_state = row.state,
 		.row_intent = row.intent_world,
 	};
 	snprintf(j->sub, sizeof j->sub, "%s", row.sub_state ? row.sub_state : "");
-	int lost = row.last_error && !j->last_error; /* strdup failed */
+	/* a strdup or a parse failed */
+	int lost = (row.last_error && !j->last_error) || (row.vars && !json_is_object(j->vars));
 	sqlite3_reset(s);
 	if (!j->spec || !j->data || j->state < 0 || lost) {
 		job_clear(j);
@@ -770,7 +783,7 @@ static int run_op(struct engine *e, struct job_rec *r, struct job *j,
 	struct step_ctx c = {
 		.eng = e, .store = e->st, .m = m, .now_ms = now,
 		.job_id = j->id, .fleet = j->fleet, .args = args, .sub = sub,
-		.data = j->data, .reply = reply, .rng = &e->rng,
+		.data = j->data, .reply = reply, .rng = &e->rng, .vars = j->vars,
 		.resend = json_is_true(json_object_get(j->data, "resend")),
 	};
 	json_object_del(j->data, "resend");
@@ -810,8 +823,8 @@ static int step_uses_here(const json_t *spec, const json_t *args, int64_t step)
 static int judge(struct engine *e, struct job *j, const json_t *c, int64_t now)
 {
 	char err[200];
-	struct cond_env env = {j->fleet, json_integer_value(json_object_get(j->data, "here")),
-			       NULL, NULL};
+	struct cond_env env;
+	job_cond_env(j, &env);
 	int v = cond_eval(c, e->app->mirror, &env, err, sizeof err);
 	if (v < 0)
 		finish(e, j, JOB_FAILED, err, now);
@@ -851,7 +864,7 @@ static enum prelude_verdict resolve_args(struct engine *e, struct job *j,
 	json_t *out;
 	int nothing;
 	char err[200];
-	if (step_resolve(args, e->app->mirror, j->fleet, NULL, &out, &nothing, err,
+	if (step_resolve(args, e->app->mirror, j->fleet, j->vars, &out, &nothing, err,
 			 sizeof err) < 0) {
 		finish(e, j, JOB_FAILED, err, now);
 		return PRE_STOP;
