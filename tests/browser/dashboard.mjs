@@ -343,6 +343,18 @@ async function shot(locator, name) {
 }
 const apiEvents = async (id) => items(await get(`/v1/jobs/${id}/events?limit=1000`), 'events');
 
+await step('reactive: cond.js words a condition as fleetd\'s cond_describe does (test_cond.c)', async () => {
+  const got = await page.evaluate(async () => {
+    const { describeCond } = await import(new URL('cond.js', document.baseURI).href);
+    return describeCond({ any: [{ world: 1000, stock: { resource: 130, at_least: 40000 } },
+      { not: { fleet: '$self', moving: true } }, { fleet: 5, at: '$here' },
+      { world: 7, foreign_fleets: { below: 1 } }, { world: 7, battle: false }] });
+  });
+  const want = 'any of (world 1000: stock of 130 at least 40,000; not (fleet $self: moving); '
+    + 'fleet 5: at world $here; world 7: foreign fleets below 1; world 7: not a battle on)';
+  assert(got === want, `describeCond: "${got}"`);
+});
+
 await step('reactive: until and a wait until, in words; a bad world id beside its field; until met', async () => {
   const [f] = await idleFleets();
   assert(f, 'no idle fleet');
