@@ -689,8 +689,14 @@ static void abandon_step(struct engine *e, struct job *j, int64_t now)
 static void finish(struct engine *e, struct job *j, int state, const char *msg,
 		   int64_t now)
 {
-	if (state != JOB_SUCCEEDED)
+	if (state != JOB_SUCCEEDED) {
 		abandon_step(e, j, now);
+	} else if (j->last_error) {
+		/* what went wrong on the way (a retried fault, a step passed
+		 * over) stays in the history; the outcome has no error */
+		free(j->last_error);
+		j->last_error = NULL;
+	}
 	j->state = state;
 	j->finished_at = now;
 	j->wait = WAIT_NONE;
@@ -744,7 +750,7 @@ static int run_op(struct engine *e, struct job_rec *r, struct job *j,
 	struct step_ctx c = {
 		.eng = e, .store = e->st, .m = m, .now_ms = now,
 		.job_id = j->id, .fleet = j->fleet, .args = args, .sub = sub,
-		.data = j->data, .reply = reply,
+		.data = j->data, .reply = reply, .rng = &e->rng,
 		.resend = json_is_true(json_object_get(j->data, "resend")),
 	};
 	json_object_del(j->data, "resend");
@@ -890,7 +896,10 @@ static struct pending_call *advance(struct engine *e, struct job_rec *r,
 	const struct mirror *m = e->app->mirror;
 	const json_t *steps = json_object_get(j->spec, "steps");
 	size_t nsteps = json_array_size(steps);
-	int paused = j->state == JOB_PAUSED, fresh_pass = 0, pre;
+	int paused = j->state == JOB_PAUSED, pre;
+	/* one pass per watch: a pass that began in this run and ends without
+	 * having waited for anything waits for the next watch */
+	int fresh_pass = j->step == 0 && strcmp(j->sub, "START") == 0;
 	j->wait = WAIT_NONE;
 	j->wake_at = 0;
 	for (int hop = 0; hop < MAX_HOPS; hop++) {
@@ -947,7 +956,9 @@ static struct pending_call *advance(struct engine *e, struct job_rec *r,
 				j->step = 0;
 				if (fresh_pass) {
 					/* a whole pass went by without waiting: never
-					 * spin, give the galaxy a watch */
+					 * spin, give the galaxy a watch; the next pass's
+					 * first step starts now, waiting for it */
+					note_step_started(e, j);
 					go_wait(j);
 					if (m && mirror_ready(m)) {
 						j->wait = WAIT_WATCH;

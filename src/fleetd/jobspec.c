@@ -4,12 +4,12 @@
 #include "jobspec.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "cond.h"
+#include "errmsg.h"
 #include "textbuf.h"
 
 /* How much of an unknown field name an error quotes. */
@@ -104,17 +104,6 @@ int jobspec_step_op(const json_t *step)
 	return op ? op_of(op) : -1;
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* Bytes of key to quote: at most QUOTED_KEY_MAX, never half a character. */
 static int quoted_len(const char *key)
 {
@@ -177,18 +166,18 @@ static int check_qty(const json_t *e, const char *path, size_t i, int signed_qty
 	if (!json_is_integer(e)) {
 		if (computed_qty_ok(e, signed_qty))
 			return 0;
-		return fail(err, errlen,
+		return errmsg(err, errlen,
 			    "%s[%zu]: must be %s quantity, \"all\"%s, {\"up_to\": n} or "
 			    "{\"all_but\": n}",
 			    path, i, signed_qty ? "an integer" : "a positive integer",
 			    signed_qty ? ", \"-all\"" : "");
 	}
 	if (signed_qty && !int_in(e, -JOBSPEC_MAX_ID, JOBSPEC_MAX_ID, NULL))
-		return fail(err, errlen, "%s[%zu]: must be an integer quantity", path, i);
+		return errmsg(err, errlen, "%s[%zu]: must be an integer quantity", path, i);
 	if (signed_qty && json_integer_value(e) == 0)
-		return fail(err, errlen, "%s[%zu]: must not be 0", path, i);
+		return errmsg(err, errlen, "%s[%zu]: must not be 0", path, i);
 	if (!signed_qty && !int_in(e, 1, JOBSPEC_MAX_ID, NULL))
-		return fail(err, errlen, "%s[%zu]: must be a positive integer quantity", path, i);
+		return errmsg(err, errlen, "%s[%zu]: must be a positive integer quantity", path, i);
 	return 0;
 }
 
@@ -196,17 +185,17 @@ static int check_res(const json_t *v, const char *path, int signed_qty, char *er
 		     size_t errlen)
 {
 	if (!json_is_array(v))
-		return fail(err, errlen, "%s: must be a list [resource id, quantity, ...]",
+		return errmsg(err, errlen, "%s: must be a list [resource id, quantity, ...]",
 			    path);
 	size_t n = json_array_size(v);
 	if (n == 0 || n % 2 || n > 512)
-		return fail(err, errlen,
+		return errmsg(err, errlen,
 			    "%s: must hold 1 to 256 pairs of resource id and quantity",
 			    path);
 	for (size_t i = 0; i < n; i++) {
 		const json_t *e = json_array_get(v, i);
 		if (i % 2 == 0 && !is_id(e))
-			return fail(err, errlen, "%s[%zu]: must be a resource id", path, i);
+			return errmsg(err, errlen, "%s[%zu]: must be a resource id", path, i);
 		if (i % 2 == 1 && check_qty(e, path, i, signed_qty, err, errlen) < 0)
 			return -1;
 	}
@@ -232,7 +221,7 @@ static int check_filter(const json_t *f, const char *path, char *err, size_t err
 {
 	char sub[160];
 	if (!json_is_object(f) || json_object_size(f) == 0)
-		return fail(err, errlen,
+		return errmsg(err, errlen,
 			    "%s: must be a world filter of mine, trading, owner, stock, exclude",
 			    path);
 	const char *key;
@@ -243,26 +232,26 @@ static int check_filter(const json_t *f, const char *path, char *err, size_t err
 			sub[sizeof sub - 1] = 0; /* a path is only shown: cut is fine */
 		if (strcmp(key, "mine") == 0 || strcmp(key, "trading") == 0) {
 			if (!json_is_boolean(v))
-				return fail(err, errlen, "%s: must be true or false", sub);
+				return errmsg(err, errlen, "%s: must be true or false", sub);
 		} else if (strcmp(key, "owner") == 0) {
 			if (!is_id(v))
-				return fail(err, errlen, "%s: must be a sovereign id", sub);
+				return errmsg(err, errlen, "%s: must be a sovereign id", sub);
 		} else if (strcmp(key, "stock") == 0) {
 			/* the same QTY as a condition's; checked by its parser */
 			json_t *atom = json_pack("{s:i,s:O}", "world", 1, "stock", v);
 			int rc = atom ? cond_validate(atom, path, err, errlen) : -1;
 			json_decref(atom);
 			if (rc < 0)
-				return atom ? -1 : fail(err, errlen, "%s: out of memory", sub);
+				return atom ? -1 : errmsg(err, errlen, "%s: out of memory", sub);
 		} else if (strcmp(key, "exclude") == 0) {
 			if (!json_is_array(v) || json_array_size(v) > 1000)
-				return fail(err, errlen, "%s: must be a list of up to 1000 world ids",
+				return errmsg(err, errlen, "%s: must be a list of up to 1000 world ids",
 					    sub);
 			for (size_t i = 0; i < json_array_size(v); i++)
 				if (!is_id(json_array_get(v, i)) && !is_var(json_array_get(v, i)))
-					return fail(err, errlen, "%s[%zu]: must be a world id", sub, i);
+					return errmsg(err, errlen, "%s[%zu]: must be a world id", sub, i);
 		} else {
-			return fail(err, errlen, "%s: unknown filter", sub);
+			return errmsg(err, errlen, "%s: unknown filter", sub);
 		}
 	}
 	return 0;
@@ -281,7 +270,7 @@ static int check_target(const json_t *v, const char *path, const char *what, cha
 		snprintf(sub, sizeof sub, "%s.nearest", path);
 		return check_filter(f, sub, err, errlen);
 	}
-	return fail(err, errlen, "%s: must be %s, a \"$NAME\" or {\"nearest\": filter}",
+	return errmsg(err, errlen, "%s: must be %s, a \"$NAME\" or {\"nearest\": filter}",
 		    path, what);
 }
 
@@ -296,22 +285,22 @@ static int check_field(const struct field *f, const json_t *v, const char *path,
 	case F_COND:
 		return cond_validate(v, path, err, errlen);
 	case F_RESID:
-		return is_id(v) ? 0 : fail(err, errlen, "%s: must be a resource type id", path);
+		return is_id(v) ? 0 : errmsg(err, errlen, "%s: must be a resource type id", path);
 	case F_COUNT:
 		return int_in(v, f->lo, f->hi, NULL)
 			? 0
-			: fail(err, errlen, "%s: must be an integer from %lld to %lld",
+			: errmsg(err, errlen, "%s: must be an integer from %lld to %lld",
 			       path, (long long)f->lo, (long long)f->hi);
 	case F_RADIUS: {
 		double d = json_is_number(v) ? json_number_value(v) : -1;
 		return d > 0 && d <= 1e6 && isfinite(d)
 			? 0
-			: fail(err, errlen, "%s: must be a number of light-years above 0", path);
+			: errmsg(err, errlen, "%s: must be a number of light-years above 0", path);
 	}
 	case F_NAME:
 		return name_ok(v, f->lo, f->hi)
 			? 0
-			: fail(err, errlen,
+			: errmsg(err, errlen,
 			       "%s: must be a string of %lld to %lld bytes without control characters",
 			       path, (long long)f->lo, (long long)f->hi);
 	case F_OBJECTIVE: {
@@ -319,18 +308,18 @@ static int check_field(const struct field *f, const json_t *v, const char *path,
 		return s && (!strcmp(s, "invasion") || !strcmp(s, "spaceSupremacy") ||
 			     !strcmp(s, "reinforceSiege"))
 			? 0
-			: fail(err, errlen,
+			: errmsg(err, errlen,
 			       "%s: must be \"invasion\", \"spaceSupremacy\" or \"reinforceSiege\"",
 			       path);
 	}
 	case F_SOVS: {
 		if (!json_is_array(v) || json_array_size(v) == 0 ||
 		    json_array_size(v) > 64)
-			return fail(err, errlen,
+			return errmsg(err, errlen,
 				    "%s: must be a list of 1 to 64 sovereign ids", path);
 		for (size_t i = 0; i < json_array_size(v); i++)
 			if (!is_id(json_array_get(v, i)))
-				return fail(err, errlen, "%s[%zu]: must be a sovereign id",
+				return errmsg(err, errlen, "%s[%zu]: must be a sovereign id",
 					    path, i);
 		return 0;
 	}
@@ -338,7 +327,7 @@ static int check_field(const struct field *f, const json_t *v, const char *path,
 		if (json_is_string(v))
 			return strcmp(json_string_value(v), "all") == 0
 				? 0
-				: fail(err, errlen,
+				: errmsg(err, errlen,
 				       "%s: must be \"all\" or a list [resource id, quantity, ...]",
 				       path);
 		return check_res(v, path, 0, err, errlen);
@@ -349,20 +338,20 @@ static int check_field(const struct field *f, const json_t *v, const char *path,
 	case F_END:
 		break;
 	}
-	return fail(err, errlen, "%s: unexpected", path);
+	return errmsg(err, errlen, "%s: unexpected", path);
 }
 
 static int check_step(const json_t *step, size_t idx, char *err, size_t errlen)
 {
 	char path[96];
 	if (!json_is_object(step))
-		return fail(err, errlen, "steps[%zu]: must be an object", idx);
+		return errmsg(err, errlen, "steps[%zu]: must be an object", idx);
 	const json_t *opv = json_object_get(step, "op");
 	if (!opv)
-		return fail(err, errlen, "steps[%zu].op: is required", idx);
+		return errmsg(err, errlen, "steps[%zu].op: is required", idx);
 	int op = json_is_string(opv) ? op_of(json_string_value(opv)) : -1;
 	if (op < 0)
-		return fail(err, errlen,
+		return errmsg(err, errlen,
 			    "steps[%zu].op: must be one of move, wait, explore, attack, "
 			    "transfer, deploy, sell, buy, disband, rename",
 			    idx);
@@ -381,7 +370,7 @@ static int check_step(const json_t *step, size_t idx, char *err, size_t errlen)
 		if (strcmp(key, "on_error") == 0) {
 			if (!json_is_string(v) || (strcmp(json_string_value(v), "fail") &&
 						   strcmp(json_string_value(v), "continue")))
-				return fail(err, errlen,
+				return errmsg(err, errlen,
 					    "steps[%zu].on_error: must be \"fail\" or \"continue\"",
 					    idx);
 			continue;
@@ -391,7 +380,7 @@ static int check_step(const json_t *step, size_t idx, char *err, size_t errlen)
 			if (strcmp(g->name, key) == 0)
 				f = g;
 		if (!f)
-			return fail(err, errlen, "steps[%zu].%.*s: unknown field for %s",
+			return errmsg(err, errlen, "steps[%zu].%.*s: unknown field for %s",
 				    idx, quoted_len(key), key, d->name);
 		snprintf(path, sizeof path, "steps[%zu].%s", idx, key);
 		if (check_field(f, v, path, err, errlen) < 0)
@@ -399,18 +388,18 @@ static int check_step(const json_t *step, size_t idx, char *err, size_t errlen)
 	}
 	for (const struct field *g = d->fields; g->name; g++)
 		if (g->required && !json_object_get(step, g->name))
-			return fail(err, errlen, "steps[%zu].%s: is required", idx, g->name);
+			return errmsg(err, errlen, "steps[%zu].%s: is required", idx, g->name);
 	if (d->one_of[0]) {
 		int n = 0;
 		for (size_t i = 0; i < 3 && d->one_of[i]; i++)
 			n += json_object_get(step, d->one_of[i]) != NULL;
 		if (n != 1)
-			return fail(err, errlen, "steps[%zu]: needs exactly one of %s, %s or %s",
+			return errmsg(err, errlen, "steps[%zu]: needs exactly one of %s, %s or %s",
 				    idx, d->one_of[0], d->one_of[1], d->one_of[2]);
 	}
 	if (op == OP_WAIT && json_object_get(step, "timeout_seconds") &&
 	    !json_object_get(step, "until"))
-		return fail(err, errlen, "steps[%zu].timeout_seconds: goes with until", idx);
+		return errmsg(err, errlen, "steps[%zu].timeout_seconds: goes with until", idx);
 	return 0;
 }
 
@@ -425,33 +414,33 @@ static int check_top(const json_t *body, int64_t now_ms, char *err, size_t errle
 		for (int i = 0; known[i]; i++)
 			ok |= strcmp(known[i], key) == 0;
 		if (!ok)
-			return fail(err, errlen, "%.*s: unknown field", quoted_len(key), key);
+			return errmsg(err, errlen, "%.*s: unknown field", quoted_len(key), key);
 	}
 	if ((v = json_object_get(body, "name")) && !name_ok(v, 1, MAXLEN_NAME))
-		return fail(err, errlen,
+		return errmsg(err, errlen,
 			    "name: must be a string of 1 to %d bytes without control characters",
 			    MAXLEN_NAME);
 	if ((v = json_object_get(body, "fleet")) && !is_id(v) && !is_var(v))
-		return fail(err, errlen,
+		return errmsg(err, errlen,
 			    "fleet: must be a fleet id (a positive integer) or a \"$NAME\"");
 	if ((v = json_object_get(body, "until")) && cond_validate(v, "until", err, errlen) < 0)
 		return -1;
 	if ((v = json_object_get(body, "repeat")) && !json_is_boolean(v) &&
 	    !int_in(v, 1, 1000000, NULL))
-		return fail(err, errlen,
+		return errmsg(err, errlen,
 			    "repeat: must be true, false or a number of passes from 1 to 1000000");
 	const json_t *sa = json_object_get(body, "start_at");
 	const json_t *ds = json_object_get(body, "delay_seconds");
 	if (sa && ds)
-		return fail(err, errlen, "start_at: cannot be combined with delay_seconds");
+		return errmsg(err, errlen, "start_at: cannot be combined with delay_seconds");
 	int64_t t;
 	if (sa && (!json_is_string(sa) || jobspec_parse_time(json_string_value(sa), &t) < 0))
-		return fail(err, errlen,
+		return errmsg(err, errlen,
 			    "start_at: must be an RFC 3339 date-time such as 2026-01-02T03:04:05Z");
 	if (sa && t > now_ms + JOBSPEC_MAX_DELAY_S * 1000)
-		return fail(err, errlen, "start_at: must be within a year from now");
+		return errmsg(err, errlen, "start_at: must be within a year from now");
 	if (ds && !int_in(ds, 0, JOBSPEC_MAX_DELAY_S, NULL))
-		return fail(err, errlen, "delay_seconds: must be an integer from 0 to %lld",
+		return errmsg(err, errlen, "delay_seconds: must be an integer from 0 to %lld",
 			    JOBSPEC_MAX_DELAY_S);
 	return 0;
 }
@@ -465,24 +454,24 @@ int jobspec_step_continues(const json_t *step)
 int jobspec_validate(const json_t *body, int64_t now_ms, char *err, size_t errlen)
 {
 	if (!json_is_object(body))
-		return fail(err, errlen, "(body): must be a JSON object");
+		return errmsg(err, errlen, "(body): must be a JSON object");
 	if (check_top(body, now_ms, err, errlen) < 0)
 		return -1;
 	const json_t *steps = json_object_get(body, "steps");
 	if (!steps)
-		return fail(err, errlen, "steps: is required");
+		return errmsg(err, errlen, "steps: is required");
 	if (!json_is_array(steps))
-		return fail(err, errlen, "steps: must be a list of steps");
+		return errmsg(err, errlen, "steps: must be a list of steps");
 	size_t n = json_array_size(steps);
 	if (n == 0 || n > JOBSPEC_MAX_STEPS)
-		return fail(err, errlen, "steps: must hold 1 to %d steps (has %zu)",
+		return errmsg(err, errlen, "steps: must hold 1 to %d steps (has %zu)",
 			    JOBSPEC_MAX_STEPS, n);
 	for (size_t i = 0; i < n; i++)
 		if (check_step(json_array_get(steps, i), i, err, errlen) < 0)
 			return -1;
 	if (!json_object_get(body, "fleet") &&
 	    jobspec_step_op(json_array_get(steps, 0)) != OP_DEPLOY)
-		return fail(err, errlen,
+		return errmsg(err, errlen,
 			    "fleet: is required unless the first step is a deploy");
 	return 0;
 }

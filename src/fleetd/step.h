@@ -180,6 +180,10 @@ struct step_effect {
 	/* The call acted: effect is what found() returned, or 0 with the
 	 * answer in c->reply.  NULL: the step is done. */
 	void (*acted)(struct step_ctx *c, struct step_result *r, int64_t effect);
+	/* START: the world whose intent lock the op takes (step_intent_lock),
+	 * or 0 after step_error(); NULL: no lock, the job's fleet must only
+	 * exist (disband). */
+	int64_t (*world)(struct step_ctx *c, struct step_result *r);
 	int names_fleet; /* the event also says "fleet": the effect */
 	int conclusive;  /* an effect seen is this call's whatever the watch
 			  * (disband: the fleet gone), so it is taken at once
@@ -194,5 +198,12 @@ struct step_effect {
  * is never performed twice and never skipped. */
 void step_settle(struct step_ctx *c, struct step_result *r,
 		 const struct step_effect *e);
+/* The whole life of such an op: START takes the world's lock and sends;
+ * SENT is step_settle(). */
+void step_effect_advance(struct step_ctx *c, struct step_result *r,
+			 const struct step_effect *e);
+/* For e->world: the world the job's fleet is anchored at (0 after
+ * step_error() if it is under way or gone). */
+int64_t step_anchored_world(struct step_ctx *c, struct step_result *r);
 
 #endif

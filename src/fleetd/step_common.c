@@ -216,3 +216,26 @@ void step_settle(struct step_ctx *c, struct step_result *r,
 	else
 		e->send(c, r);
 }
+
+void step_effect_advance(struct step_ctx *c, struct step_result *r,
+			 const struct step_effect *e)
+{
+	if (c->sub != 0) {
+		step_settle(c, r, e);
+		return;
+	}
+	if (!e->world) {
+		if (step_fleet(c, r))
+			e->send(c, r);
+		return;
+	}
+	int64_t world = e->world(c, r);
+	if (world && step_intent_lock(c, world, r))
+		e->send(c, r);
+}
+
+int64_t step_anchored_world(struct step_ctx *c, struct step_result *r)
+{
+	const struct mirror_fleet *f = step_anchored_fleet(c, r);
+	return f ? f->anchor : 0;
+}

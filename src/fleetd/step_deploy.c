@@ -82,11 +82,6 @@ static void adopt(struct step_ctx *c, struct step_result *r, int64_t fleet)
 	step_done(r);
 }
 
-static const struct step_effect deploy_effect = {
-	.op = "deploy", .send = send_call, .found = deploy_found, .acted = adopt,
-	.names_fleet = 1,
-};
-
 /* The world where the new fleet will appear: `from` itself, or the world
  * the source fleet is anchored at; 0 after step_error. */
 static int64_t deploy_world(struct step_ctx *c, struct step_result *r)
@@ -103,15 +98,14 @@ static int64_t deploy_world(struct step_ctx *c, struct step_result *r)
 	return src->anchor;
 }
 
+static const struct step_effect deploy_effect = {
+	.op = "deploy", .send = send_call, .world = deploy_world,
+	.found = deploy_found, .acted = adopt, .names_fleet = 1,
+};
+
 static void deploy_advance(struct step_ctx *c, struct step_result *r)
 {
-	if (c->sub == DEPLOY_START) {
-		int64_t world = deploy_world(c, r);
-		if (world && step_intent_lock(c, world, r))
-			send_call(c, r);
-		return;
-	}
-	step_settle(c, r, &deploy_effect);
+	step_effect_advance(c, r, &deploy_effect);
 }
 
 const struct step_op step_deploy = {

@@ -25,25 +25,14 @@
 #include "step_resolve.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "errmsg.h"
 #include "jobspec.h"
 #include "mirror.h"
 
 static const char *const target_keys[] = {"to", "into", "from"};
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static int is_computed_qty(const json_t *q)
 {
@@ -131,27 +120,18 @@ static int resolve_target(const json_t *v, const char *key, const struct mirror 
 	const char *s = json_string_value(v);
 	if (s) {
 		if (!(*id = var_id(vars, s + 1)))
-			return fail(err, errlen, "unbound_variable: %s is not bound", s);
+			return errmsg(err, errlen, "unbound_variable: %s is not bound", s);
 		return 0;
 	}
 	if (!fleet)
-		return fail(err, errlen, "no_match: %s: the job's fleet is not in the galaxy",
+		return errmsg(err, errlen, "no_match: %s: the job's fleet is not in the galaxy",
 			    key);
 	if (!(*id = nearest(m, fleet, json_object_get(v, "nearest"), vars)))
-		return fail(err, errlen, "no_match: %s: no world matches the filter", key);
+		return errmsg(err, errlen, "no_match: %s: no world matches the filter", key);
 	return 0;
 }
 
 /* --- quantities ----------------------------------------------------------- */
-
-static int64_t holding(const struct mirror *m, int64_t obj, int64_t item)
-{
-	const struct mirror_fleet *f = mirror_fleet(m, obj);
-	if (f)
-		return mirror_qty(f->res, f->nres, item);
-	const struct mirror_world *w = mirror_world(m, obj);
-	return w ? mirror_qty(w->res, w->nres, item) : 0;
-}
 
 /* The signed amount a computed quantity comes to; *neg for unloading. */
 static int64_t amount(const json_t *q, int64_t have_in, int64_t have_out, int *neg)
@@ -186,7 +166,7 @@ static json_t *resolve_resources(const json_t *res, const struct mirror *m, int6
 			n = json_integer_value(q);
 		} else {
 			int neg;
-			n = amount(q, holding(m, giver, item), holding(m, fleet, item), &neg);
+			n = amount(q, mirror_held(m, giver, item), mirror_held(m, fleet, item), &neg);
 			if (neg)
 				n = -n;
 		}
@@ -206,7 +186,7 @@ int step_resolve(const json_t *args, const struct mirror *m, int64_t fleet,
 	json_t *o = json_object();
 	*nothing = 0;
 	if (!o)
-		return fail(err, errlen, "out of memory");
+		return errmsg(err, errlen, "out of memory");
 	for (size_t i = 0; i < sizeof target_keys / sizeof target_keys[0]; i++) {
 		const json_t *v = json_object_get(args, target_keys[i]);
 		int64_t id;
@@ -229,7 +209,7 @@ int step_resolve(const json_t *args, const struct mirror *m, int64_t fleet,
 		json_t *list = resolve_resources(res, m, giver, fleet);
 		if (!list) {
 			json_decref(o);
-			return fail(err, errlen, "out of memory");
+			return errmsg(err, errlen, "out of memory");
 		}
 		*nothing = json_array_size(list) == 0;
 		json_object_set_new(o, "resources", list);
