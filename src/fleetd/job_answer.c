@@ -86,6 +86,9 @@ static void wait_field(struct textbuf *t, const struct job_view *v)
 		textbuf_puts(t, "{\"kind\":\"fleet\"");
 		int_field(t, "fleet", v->wait_key);
 		break;
+	case WAIT_COND: /* the condition is the current step's `until` */
+		textbuf_puts(t, "{\"kind\":\"cond\"");
+		break;
 	default:
 		textbuf_puts(t, "{\"kind\":\"mirror_ready\"");
 		break;
