@@ -78,6 +78,7 @@ static struct job_view view_of(const struct job_row *row, const json_t *spec)
 		.paused_from = row->paused_from >= 0 ? job_state_name(row->paused_from) : NULL,
 		.step = row->step, .sub_state = row->sub_state,
 		.step_data = row->step_data ? row->step_data : "{}",
+		.vars = row->vars,
 		.iteration = row->iteration, .wake_at = row->wake_at, .wait_kind = wait,
 		.wait_key = wait ? row->wait_key : 0, .wait_arg = wait ? row->wait_arg : 0,
 		.attempts = row->attempts, .last_error = row->last_error,

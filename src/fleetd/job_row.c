@@ -51,6 +51,7 @@ static const struct col_def cols[JC_COUNT] = {
 	[JC_INTENT_WORLD] = {K_INT_OPT, F(intent_world)},
 	[JC_IDEM_KEY] = {K_TEXT, F(idem_key)},
 	[JC_IDEM_BODY] = {K_TEXT, F(idem_body)},
+	[JC_VARS] = {K_TEXT, F(vars)},
 };
 #undef F
 
@@ -63,7 +64,7 @@ static const char *const col_names[JC_COUNT] = {
 static const char *const state_names[JOB_STATE_COUNT] = {
 	"queued", "running", "waiting", "paused", "succeeded", "failed", "cancelled"};
 static const char *const wait_names[WAIT_KIND_COUNT] = {
-	NULL, "anchored", "battle", "watch", "ready", "fleet"};
+	NULL, "anchored", "battle", "watch", "ready", "fleet", "cond"};
 
 const char *job_col_name(enum job_col c)
 {

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "clock.h"
 #include "idmap.h"
 #include "ipint.h"
@@ -437,14 +438,10 @@ static void note_change(struct idvec *iv, uint64_t *chg_gen, uint64_t gen,
 
 static int arr_push(void ***arr, size_t *n, size_t *cap, void *p)
 {
-	if (*n == *cap) {
-		size_t c = *cap ? *cap * 2 : 64;
-		void **a = realloc(*arr, c * sizeof *a);
-		if (!a)
-			return -1;
-		*arr = a;
-		*cap = c;
-	}
+	void **a = array_grow(*arr, cap, *n, sizeof *a, 64);
+	if (!a)
+		return -1;
+	*arr = a;
 	(*arr)[(*n)++] = p;
 	return 0;
 }
@@ -1042,6 +1039,15 @@ int64_t mirror_qty(const int64_t *res, size_t nres, int64_t resource_id)
 		if (res[2 * i] == resource_id)
 			q += res[2 * i + 1];
 	return q;
+}
+
+int64_t mirror_held(const struct mirror *m, int64_t obj, int64_t resource_id)
+{
+	const struct mirror_fleet *f = mirror_fleet(m, obj);
+	if (f)
+		return mirror_qty(f->res, f->nres, resource_id);
+	const struct mirror_world *w = mirror_world(m, obj);
+	return w ? mirror_qty(w->res, w->nres, resource_id) : 0;
 }
 
 const char *mirror_resource_name(const struct mirror *m, int64_t id)
