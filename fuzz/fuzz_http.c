@@ -4,8 +4,8 @@
  * sent as raw bytes on a fresh loopback connection to an http_server run
  * on its own loop, in this process, with routes shaped like fleetd's.
  *
- * Checked: every request gets at most one well-formed answer and the
- * connection ends (no hang); a route is chosen only for a path with the
+ * Checked: the answer, if any, starts with a status line, and the
+ * connection ends within FUZZ_HANG_MS (no hang); a route is chosen only for a path with the
  * same segments (literal ones equal, "{id}" ones decimal ids of at most 18
  * digits, "{}" ones non-empty and without '/'), each compared with a
  * split written here; http_parse_id() takes exactly what that reference
