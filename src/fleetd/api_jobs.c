@@ -14,6 +14,7 @@
 
 #include "app.h"
 #include "clock.h"
+#include "config.h"
 #include "engine.h"
 #include "eventlog.h"
 #include "http.h"
@@ -186,6 +187,21 @@ static int content_type_ok(struct http_req *req)
 	return ct && strncmp(ct, "application/json", 16) == 0;
 }
 
+/* The spec is kept as given and copied into every answer of the job and
+ * into its job.created event: its size is what one request can make the
+ * daemon store and send again, so it is capped (compact form, so that
+ * whitespace neither counts nor helps).  1 if answered 413. */
+static int spec_too_large(struct http_req *req, struct app *app, const json_t *body)
+{
+	size_t size = json_dumpb(body, NULL, 0, JSON_COMPACT);
+	if (size <= (size_t)app->cfg->max_job_bytes)
+		return 0;
+	http_reply_error(req, 413, "job_too_large",
+			 "the job is %zu bytes written compactly; the limit is %lld "
+			 "(--max-job-bytes)", size, (long long)app->cfg->max_job_bytes);
+	return 1;
+}
+
 static void on_submit(struct http_req *req, void *arg)
 {
 	struct app *app = arg;
@@ -208,6 +224,10 @@ static void on_submit(struct http_req *req, void *arg)
 	json_t *body = jsonx_parse(buf, len, JSONX_MAX_DEPTH, err, sizeof err);
 	if (!body) {
 		http_reply_error(req, 400, "bad_json", "%s", err);
+		return;
+	}
+	if (spec_too_large(req, app, body)) {
+		json_decref(body);
 		return;
 	}
 	if (jobspec_validate(body, clock_now_ms(), err, sizeof err) < 0) {
@@ -312,7 +332,8 @@ static void on_list(struct http_req *req, void *arg)
 	int64_t next = 0;
 	size_t len;
 	read_committed(app);
-	char *jobs = jobread_list(engine_reads(app->engine), state, fleet, after, (int)limit, &next, &len);
+	char *jobs = jobread_list(engine_reads(app->engine), state, fleet, after, (int)limit,
+				  (size_t)app->cfg->max_page_bytes, &next, &len);
 	struct textbuf body = {0};
 	textbuf_puts(&body, "{\"jobs\":");
 	textbuf_put(&body, jobs ? jobs : "[]", jobs ? len : 2);
@@ -373,9 +394,15 @@ static void on_events(struct http_req *req, void *arg)
 				 LIST_MAX);
 		return;
 	}
-	json_t *evs = eventlog_read(app->eventlog, after, id, (int)limit);
+	int more = 0;
+	json_t *evs = eventlog_page(app->eventlog, after, id, (int)limit,
+				    (size_t)app->cfg->max_page_bytes, &more);
+	if (!evs) {
+		http_reply_error(req, 500, "store_failed", "cannot read the events table");
+		return;
+	}
 	size_t n = json_array_size(evs);
-	json_t *next = n == (size_t)limit
+	json_t *next = more && n
 		? json_integer(json_integer_value(json_object_get(json_array_get(evs, n - 1), "id")))
 		: json_null();
 	http_reply_json(req, 200, json_pack("{s:I,s:o,s:o}", "job_id", (json_int_t)id,
