@@ -497,6 +497,12 @@ const char *http_body(const struct http_req *req, size_t *len)
 	return req->body ? req->body : "";
 }
 
+json_t *http_body_json(const struct http_req *req, char *err, size_t errlen)
+{
+	return jsonx_parse(req->body ? req->body : "", req->body_len, JSONX_MAX_DEPTH, err,
+			   errlen);
+}
+
 int64_t http_param_id(const struct http_req *req, int i)
 {
 	return i < req->nparams ? req->ids[i] : -1;

@@ -88,6 +88,9 @@ const char *http_route_pattern(const struct http_req *req);
 const char *http_header(const struct http_req *req, const char *name);
 const char *http_query(const struct http_req *req, const char *name);
 const char *http_body(const struct http_req *req, size_t *len);
+/* The body parsed as strict JSON (jsonx_parse: no duplicate keys, depth
+ * JSONX_MAX_DEPTH); NULL with the reason in err. */
+json_t *http_body_json(const struct http_req *req, char *err, size_t errlen);
 int64_t http_param_id(const struct http_req *req, int index);
 const char *http_param(const struct http_req *req, int index);
 /* A decimal id of 1 to 18 digits (no sign): 0, or -1 for NULL or

@@ -1,4 +1,5 @@
-/* api_health.c -- GET /healthz: liveness and readiness in one JSON answer.
+/* api_health.c -- GET and HEAD /healthz: liveness and readiness in one
+ * JSON answer (HEAD: its headers alone, for probes that send HEAD).
  * Reads the other parts' public state; changes nothing.  Never requires
  * authentication (load balancers and systemd probes call it). */
 #include <jansson.h>
@@ -69,7 +70,9 @@ static void on_healthz(struct http_req *req, void *arg)
 	http_reply_json(req, 200, body);
 }
 
+/* HEAD too: MHD sends the headers of the GET answer without its body. */
 void api_health_register(struct app *app)
 {
 	http_route(app->http, "GET", "/healthz", on_healthz, app);
+	http_route(app->http, "HEAD", "/healthz", on_healthz, app);
 }

@@ -29,6 +29,7 @@
 #include "app.h"
 #include "backoff.h"
 #include "clock.h"
+#include "cond.h"
 #include "condidx.h"
 #include "eventlog.h"
 #include "idmap.h"
@@ -40,6 +41,7 @@
 #include "rng.h"
 #include "session.h"
 #include "step.h"
+#include "step_resolve.h"
 #include "store.h"
 #include "textbuf.h"
 
@@ -50,11 +52,24 @@
 
 enum rec_flag { REC_IN_FLIGHT = 1, REC_IN_WATCH = 2 };
 
+/* A job waiting on a condition (WAIT_COND) is indexed under every object
+ * the condition names, in the engine's second index (cwi): any of them
+ * changing wakes it, and it reads the condition again. */
+struct cond_wait_node {
+	struct cond_node node;
+	struct job_rec *r;
+};
+struct cond_wait {
+	size_t n;
+	struct cond_wait_node v[];
+};
+
 /* The whole in-memory cost of a live job. */
 struct job_rec {
 	struct loop_timer timer; /* timed waits; its node doubles as the watch-heap node */
 	struct cond_node cond;   /* fleet/world condition */
 	struct list_node qlink;  /* on the run queue (linked while queued) */
+	struct cond_wait *cw;    /* a condition wait: one node per object named */
 	struct engine *eng;
 	int64_t id, fleet, wait_arg;
 	uint8_t state, wait, flags;
@@ -79,6 +94,7 @@ struct engine {
 	struct idmap recs;  /* id -> live job */
 	struct idmap lease; /* fleet -> live job */
 	struct condidx ci;
+	struct condidx cwi;     /* condition waits (struct cond_wait_node) */
 	struct list_node runq;  /* job_rec.qlink: to run, oldest first */
 	struct list_node calls; /* pending_call.link: sent, not answered */
 	uint64_t counts[JOB_STATE_COUNT];
@@ -134,6 +150,12 @@ static void unregister_wait(struct engine *e, struct job_rec *r)
 		loop_timer_disarm(e->loop, &r->timer);
 	}
 	condidx_remove(&e->ci, &r->cond);
+	if (r->cw) {
+		for (size_t i = 0; i < r->cw->n; i++)
+			condidx_remove(&e->cwi, &r->cw->v[i].node);
+		free(r->cw);
+		r->cw = NULL;
+	}
 	r->wait = WAIT_NONE;
 }
 
@@ -179,11 +201,12 @@ static void register_wait(struct engine *e, struct job_rec *r, int kind,
 	case WAIT_BATTLE:
 		rc = condidx_add(&e->ci, &r->cond, COND_SPACE_WORLD, key);
 		break;
+	case WAIT_COND: /* from a row at start-up: judged again at the first watch */
 	case WAIT_WATCH:
 	case WAIT_READY: {
 		/* "ready" sits at -1 in the heap: the first watch the mirror
 		 * reports wakes it */
-		int64_t w = kind == WAIT_READY ? -1 : key, now = mirror_watch_int(e);
+		int64_t w = kind == WAIT_WATCH ? key : -1, now = mirror_watch_int(e);
 		if (now >= 0 && now >= w) {
 			enqueue(e, r);
 			break;
@@ -199,6 +222,46 @@ static void register_wait(struct engine *e, struct job_rec *r, int kind,
 		r->wait = WAIT_NONE;
 		loop_timer_arm(e->loop, &r->timer, clock_now_ms() + 1000);
 	}
+}
+
+/* The condition a WAIT_COND job waits on: its wait step's `until`. */
+static const json_t *waiting_cond(const struct job *j)
+{
+	const json_t *args = json_array_get(json_object_get(j->spec, "steps"), (size_t)j->step);
+	return json_object_get(args, "until");
+}
+
+/* Index r under every object its condition names, and arm its deadline.
+ * A condition that cannot be indexed is read again at each watch. */
+static void register_cond(struct engine *e, struct job_rec *r, const struct job *j)
+{
+	int64_t ids[2 * COND_MAX_ATOMS];
+	const json_t *c = waiting_cond(j);
+	struct cond_env env = {j->fleet, json_integer_value(json_object_get(j->data, "here")),
+			       NULL, NULL};
+	int n = c ? cond_objects(c, &env, ids, sizeof ids / sizeof ids[0]) : -1;
+	struct cond_wait *cw = n > 0 && (size_t)n <= sizeof ids / sizeof ids[0] ?
+		calloc(1, sizeof *cw + (size_t)n * sizeof cw->v[0]) : NULL;
+	if (!cw) {
+		register_wait(e, r, WAIT_WATCH, mirror_watch_int(e) + 1, 0, 0);
+		return;
+	}
+	r->cw = cw;
+	r->wait = WAIT_COND;
+	for (int i = 0; i < n; i++) {
+		cond_node_init(&cw->v[i].node);
+		cw->v[i].r = r;
+		if (condidx_add(&e->cwi, &cw->v[i].node, COND_SPACE_FLEET, ids[i]) < 0)
+			break;
+		cw->n++;
+	}
+	if (cw->n < (size_t)n) {
+		unregister_wait(e, r);
+		register_wait(e, r, WAIT_WATCH, mirror_watch_int(e) + 1, 0, 0);
+		return;
+	}
+	if (j->wake_at > 0 && loop_timer_arm(e->loop, &r->timer, j->wake_at) < 0)
+		log_error("cannot arm a wait's deadline", "job=%lld", (long long)r->id);
 }
 
 /* May the condition of r have come true?  Answered from the mirror alone,
@@ -244,9 +307,24 @@ static void on_watch(void *arg, struct theap_node *n)
 	enqueue(e, r);
 }
 
+static void on_cond_wait(void *arg, struct cond_node *n)
+{
+	struct cond_wait_node *cn = (struct cond_wait_node *)n;
+	wake(arg, cn->r); /* frees cn: condidx_take never touches it again */
+}
+
+static void take_cond_waits(struct engine *e, const int64_t *ids, size_t n)
+{
+	for (size_t i = 0; i < n && e->cwi.n; i++)
+		condidx_take(&e->cwi, COND_SPACE_FLEET, ids[i], on_cond_wait, e);
+}
+
 static void on_changes(void *arg, const struct mirror_changes *ch)
 {
 	struct engine *e = arg;
+	take_cond_waits(e, ch->fleets, ch->nfleets);
+	take_cond_waits(e, ch->worlds, ch->nworlds);
+	take_cond_waits(e, ch->removed, ch->nremoved);
 	for (size_t i = 0; i < ch->nfleets; i++)
 		condidx_take(&e->ci, COND_SPACE_FLEET, ch->fleets[i], on_cond, e);
 	for (size_t i = 0; i < ch->nworlds; i++)
@@ -611,8 +689,14 @@ static void abandon_step(struct engine *e, struct job *j, int64_t now)
 static void finish(struct engine *e, struct job *j, int state, const char *msg,
 		   int64_t now)
 {
-	if (state != JOB_SUCCEEDED)
+	if (state != JOB_SUCCEEDED) {
 		abandon_step(e, j, now);
+	} else if (j->last_error) {
+		/* what went wrong on the way (a retried fault, a step passed
+		 * over) stays in the history; the outcome has no error */
+		free(j->last_error);
+		j->last_error = NULL;
+	}
 	j->state = state;
 	j->finished_at = now;
 	j->wait = WAIT_NONE;
@@ -651,7 +735,8 @@ static int run_op(struct engine *e, struct job_rec *r, struct job *j,
 {
 	const struct mirror *m = e->app->mirror;
 	int needs = op->needs_mirror ||
-		(op == &step_wait && json_object_get(args, "watches"));
+		(op == &step_wait && (json_object_get(args, "watches") ||
+				      json_object_get(args, "until")));
 	if (needs && (!m || !mirror_ready(m))) {
 		go_wait(j);
 		j->wait = WAIT_READY;
@@ -665,7 +750,7 @@ static int run_op(struct engine *e, struct job_rec *r, struct job *j,
 	struct step_ctx c = {
 		.eng = e, .store = e->st, .m = m, .now_ms = now,
 		.job_id = j->id, .fleet = j->fleet, .args = args, .sub = sub,
-		.data = j->data, .reply = reply,
+		.data = j->data, .reply = reply, .rng = &e->rng,
 		.resend = json_is_true(json_object_get(j->data, "resend")),
 	};
 	json_object_del(j->data, "resend");
@@ -679,6 +764,127 @@ static int run_op(struct engine *e, struct job_rec *r, struct job *j,
 	return 0;
 }
 
+/* --- what a step says before it runs ------------------------------------
+ * Reactive jobs (spec: "Reactive jobs"): before the first sub-state of a
+ * step runs, the job's `until` (first step of a pass), the step's `if`
+ * and its computed arguments are settled from the mirror, each once: the
+ * decision is kept in the step's data and written with the row before the
+ * step acts, so a restart never judges it again (an `if` that held is
+ * never skipped after a crash). */
+
+enum prelude_verdict { PRE_RUN, PRE_SKIP, PRE_STOP };
+
+static int data_has(const struct job *j, const char *key)
+{
+	return json_object_get(j->data, key) != NULL;
+}
+
+static int step_uses_here(const json_t *spec, const json_t *args, int64_t step)
+{
+	return cond_uses(json_object_get(args, "if"), "$here") ||
+	       cond_uses(json_object_get(args, "until"), "$here") ||
+	       (step == 0 && cond_uses(json_object_get(spec, "until"), "$here"));
+}
+
+/* Read condition c for job j now: 1, 0, or -1 after failing the job. */
+static int judge(struct engine *e, struct job *j, const json_t *c, int64_t now)
+{
+	char err[200];
+	struct cond_env env = {j->fleet, json_integer_value(json_object_get(j->data, "here")),
+			       NULL, NULL};
+	int v = cond_eval(c, e->app->mirror, &env, err, sizeof err);
+	if (v < 0)
+		finish(e, j, JOB_FAILED, err, now);
+	return v;
+}
+
+static int prelude_needed(const struct job *j, const json_t *args)
+{
+	return (j->step == 0 && json_object_get(j->spec, "until")) ||
+	       json_object_get(args, "if") || json_object_get(args, "until") ||
+	       step_resolve_needed(args);
+}
+
+/* The job's until, before a pass: 1 if it ended the job (or failed it). */
+static int until_met(struct engine *e, struct job *j, int64_t now)
+{
+	const json_t *until = json_object_get(j->spec, "until");
+	if (j->step != 0 || !until || data_has(j, "until_checked"))
+		return 0;
+	int v = judge(e, j, until, now);
+	if (v < 0)
+		return 1;
+	if (v) {
+		note_new(e, j->id, "job.until_met",
+			 json_pack("{s:I,s:b}", "iteration", (json_int_t)j->iteration, "value", 1));
+		finish(e, j, JOB_SUCCEEDED, NULL, now);
+		return 1;
+	}
+	json_object_set_new(j->data, "until_checked", json_true());
+	return 0;
+}
+
+static enum prelude_verdict resolve_args(struct engine *e, struct job *j,
+					 const struct step_op *op, const json_t *args,
+					 int64_t now)
+{
+	json_t *out;
+	int nothing;
+	char err[200];
+	if (step_resolve(args, e->app->mirror, j->fleet, NULL, &out, &nothing, err,
+			 sizeof err) < 0) {
+		finish(e, j, JOB_FAILED, err, now);
+		return PRE_STOP;
+	}
+	json_object_set_new(j->data, "args", out);
+	note_new(e, j->id, "job.resolved",
+		 json_pack("{s:I,s:s,s:O}", "step", (json_int_t)j->step, "op", op->name,
+			   "args", out));
+	if (!nothing)
+		return PRE_RUN;
+	note_new(e, j->id, "job.step_skipped",
+		 json_pack("{s:I,s:s,s:s}", "step", (json_int_t)j->step, "op", op->name,
+			   "reason", "every quantity came to 0"));
+	return PRE_SKIP;
+}
+
+static enum prelude_verdict prelude(struct engine *e, struct job *j,
+				    const struct step_op *op, const json_t *args,
+				    int64_t now)
+{
+	const struct mirror *m = e->app->mirror;
+	if (!prelude_needed(j, args))
+		return PRE_RUN;
+	if (!m || !mirror_ready(m)) {
+		go_wait(j);
+		j->wait = WAIT_READY;
+		return PRE_STOP;
+	}
+	if (until_met(e, j, now))
+		return PRE_STOP;
+	if (!data_has(j, "here") && step_uses_here(j->spec, args, j->step)) {
+		const struct mirror_fleet *f = mirror_fleet(m, j->fleet);
+		json_object_set_new(j->data, "here",
+				    json_integer(f && !f->dest_id ? f->anchor : 0));
+	}
+	const json_t *cond_if = json_object_get(args, "if");
+	if (cond_if && !data_has(j, "if")) {
+		int v = judge(e, j, cond_if, now);
+		if (v < 0)
+			return PRE_STOP;
+		if (!v) {
+			note_new(e, j->id, "job.step_skipped",
+				 json_pack("{s:I,s:s,s:b}", "step", (json_int_t)j->step, "op",
+					   op->name, "value", 0));
+			return PRE_SKIP;
+		}
+		json_object_set_new(j->data, "if", json_true());
+	}
+	if (step_resolve_needed(args) && !data_has(j, "args"))
+		return resolve_args(e, j, op, args, now);
+	return PRE_RUN;
+}
+
 /* Let the ops advance the loaded job as far as they can now.  With
  * skipped (the message of a game error the step passes over, on_error
  * "continue"), the current step is left unfinished first.  Returns a call
@@ -690,7 +896,10 @@ static struct pending_call *advance(struct engine *e, struct job_rec *r,
 	const struct mirror *m = e->app->mirror;
 	const json_t *steps = json_object_get(j->spec, "steps");
 	size_t nsteps = json_array_size(steps);
-	int paused = j->state == JOB_PAUSED, fresh_pass = 0;
+	int paused = j->state == JOB_PAUSED, pre;
+	/* one pass per watch: a pass that began in this run and ends without
+	 * having waited for anything waits for the next watch */
+	int fresh_pass = j->step == 0 && strcmp(j->sub, "START") == 0;
 	j->wait = WAIT_NONE;
 	j->wake_at = 0;
 	for (int hop = 0; hop < MAX_HOPS; hop++) {
@@ -711,6 +920,10 @@ static struct pending_call *advance(struct engine *e, struct job_rec *r,
 					   "op", op->name, "message", skipped));
 			skipped = NULL;
 			sr.verdict = STEP_DONE;
+		} else if (sub == 0 && !reply && (pre = prelude(e, j, op, args, now)) != PRE_RUN) {
+			if (pre == PRE_STOP)
+				return NULL;
+			sr.verdict = STEP_DONE; /* skipped: its if was false, or nothing to move */
 		} else if (run_op(e, r, j, op, sub, args, reply, now, &sr) < 0) {
 			return NULL;
 		} else {
@@ -718,6 +931,16 @@ static struct pending_call *advance(struct engine *e, struct job_rec *r,
 				note_step_done(e, j, op->name);
 		}
 		reply = NULL;
+		if (sr.verdict == STEP_ERROR && sr.soft && jobspec_step_continues(args)) {
+			/* on_error "continue" (a wait's timeout): recorded, and on
+			 * with the next step */
+			set_error(j, sr.msg);
+			note_new(e, j->id, "job.step_error",
+				 json_pack("{s:I,s:s,s:s}", "step", (json_int_t)j->step,
+					   "op", op->name, "message", sr.msg));
+			abandon_step(e, j, now);
+			sr.verdict = STEP_DONE;
+		}
 		switch (sr.verdict) {
 		case STEP_DONE:
 			j->step++;
@@ -733,7 +956,9 @@ static struct pending_call *advance(struct engine *e, struct job_rec *r,
 				j->step = 0;
 				if (fresh_pass) {
 					/* a whole pass went by without waiting: never
-					 * spin, give the galaxy a watch */
+					 * spin, give the galaxy a watch; the next pass's
+					 * first step starts now, waiting for it */
+					note_step_started(e, j);
 					go_wait(j);
 					if (m && mirror_ready(m)) {
 						j->wait = WAIT_WATCH;
@@ -758,6 +983,7 @@ static struct pending_call *advance(struct engine *e, struct job_rec *r,
 			j->wait = sr.wait;
 			j->wait_key = sr.key;
 			j->wait_arg = sr.arg;
+			j->wake_at = sr.wait == WAIT_COND ? sr.until_ms : 0;
 			return NULL;
 		case STEP_CALL: {
 			if (paused) {
@@ -883,7 +1109,10 @@ static void settle(struct engine *e, struct job_rec *r, const struct job *j,
 		enqueue(e, r);
 		return;
 	}
-	register_wait(e, r, j->wait, j->wait_key, j->wait_arg, j->wake_at);
+	if (j->wait == WAIT_COND)
+		register_cond(e, r, j);
+	else
+		register_wait(e, r, j->wait, j->wait_key, j->wait_arg, j->wake_at);
 }
 
 /* What the row said before this run: the events describe the change. */
@@ -1315,6 +1544,7 @@ struct engine *engine_new(struct app *app)
 	list_init(&e->runq);
 	list_init(&e->calls);
 	condidx_init(&e->ci);
+	condidx_init(&e->cwi);
 	rng_seed(&e->rng, rng_seed_now());
 	if (sql_init(&e->sql) < 0 || !(e->reads = jobread_new(e->st))) {
 		log_error("cannot set up the job engine", NULL);
@@ -1413,6 +1643,7 @@ void engine_free(struct engine *e)
 	idmap_free(&e->recs);
 	idmap_free(&e->lease);
 	condidx_free(&e->ci);
+	condidx_free(&e->cwi);
 	jobread_free(e->reads);
 	free(e);
 }

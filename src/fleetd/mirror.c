@@ -1044,6 +1044,15 @@ int64_t mirror_qty(const int64_t *res, size_t nres, int64_t resource_id)
 	return q;
 }
 
+int64_t mirror_held(const struct mirror *m, int64_t obj, int64_t resource_id)
+{
+	const struct mirror_fleet *f = mirror_fleet(m, obj);
+	if (f)
+		return mirror_qty(f->res, f->nres, resource_id);
+	const struct mirror_world *w = mirror_world(m, obj);
+	return w ? mirror_qty(w->res, w->nres, resource_id) : 0;
+}
+
 const char *mirror_resource_name(const struct mirror *m, int64_t id)
 {
 	const struct cat_entry *c = cat(m, id);

@@ -103,6 +103,8 @@ const struct mirror_world *mirror_world_at(const struct mirror *m, size_t i);
 
 /* Quantity of a resource in a flat list (0 if absent). */
 int64_t mirror_qty(const int64_t *res, size_t nres, int64_t resource_id);
+/* Quantity of a resource a fleet or world holds (0 if either is unknown). */
+int64_t mirror_held(const struct mirror *m, int64_t obj, int64_t resource_id);
 /* Catalogue: name ("nameDesc") and category of a resource type; NULL if
  * unknown. */
 const char *mirror_resource_name(const struct mirror *m, int64_t id);

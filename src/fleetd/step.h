@@ -47,6 +47,9 @@ enum wait_kind {
 	WAIT_WATCH,    /* key: watch number -- watch >= key */
 	WAIT_READY,    /* the mirror has the galaxy (after start-up) */
 	WAIT_FLEET,    /* key: fleet -- fleet F changed or vanished */
+	WAIT_COND,     /* a condition (cond.h) of the step: any object it
+			* names changed, appeared or vanished; with until_ms,
+			* also that deadline */
 	WAIT_KIND_COUNT
 };
 
@@ -58,6 +61,7 @@ struct step_result {
 	const char *endpoint;
 	json_t *params; /* owned by the result until the engine takes it */
 	int flags;      /* CALL_IDEMPOTENT */
+	int soft;       /* STEP_ERROR that on_error "continue" passes over */
 	char msg[256];
 };
 
@@ -72,6 +76,7 @@ struct step_ctx {
 	int sub;                  /* the op's sub-state */
 	json_t *data;             /* the op's persisted fields (engine-owned) */
 	const json_t *reply;      /* the answer to this op's call, or NULL */
+	const json_t *vars;       /* the job's variables {name: id}, or NULL */
 	int resend;               /* the last call certainly had no effect */
 	struct rng *rng;          /* draws for waits that spread jobs out; NULL:
 				   * one seeded from now_ms and job_id */
@@ -109,8 +114,16 @@ void step_error(struct step_result *r, const char *fmt, ...)
 int64_t step_watch(const struct step_ctx *c);
 int64_t step_data_int(const struct step_ctx *c, const char *key, int64_t dflt);
 void step_data_set_int(struct step_ctx *c, const char *key, int64_t v);
+/* An argument of the step as it runs: the value resolved when the step
+ * started (a {"nearest": ...} target, a "$NAME", a computed quantity;
+ * kept in the step's data under "args") or else as submitted. */
+const json_t *step_arg(const struct step_ctx *c, const char *key);
 /* The id of an argument of the step (0 if absent). */
 int64_t step_arg_id(const struct step_ctx *c, const char *key);
+/* Fill env for the conditions of this step: the job's fleet, the world
+ * "$here" was resolved to when the step started, the job's variables. */
+struct cond_env;
+void step_cond_env(const struct step_ctx *c, struct cond_env *env);
 /* The job's fleet from the mirror, or NULL after step_error() saying it no
  * longer exists. */
 const struct mirror_fleet *step_fleet(struct step_ctx *c, struct step_result *r);
@@ -167,6 +180,10 @@ struct step_effect {
 	/* The call acted: effect is what found() returned, or 0 with the
 	 * answer in c->reply.  NULL: the step is done. */
 	void (*acted)(struct step_ctx *c, struct step_result *r, int64_t effect);
+	/* START: the world whose intent lock the op takes (step_intent_lock),
+	 * or 0 after step_error(); NULL: no lock, the job's fleet must only
+	 * exist (disband). */
+	int64_t (*world)(struct step_ctx *c, struct step_result *r);
 	int names_fleet; /* the event also says "fleet": the effect */
 	int conclusive;  /* an effect seen is this call's whatever the watch
 			  * (disband: the fleet gone), so it is taken at once
@@ -181,5 +198,12 @@ struct step_effect {
  * is never performed twice and never skipped. */
 void step_settle(struct step_ctx *c, struct step_result *r,
 		 const struct step_effect *e);
+/* The whole life of such an op: START takes the world's lock and sends;
+ * SENT is step_settle(). */
+void step_effect_advance(struct step_ctx *c, struct step_result *r,
+			 const struct step_effect *e);
+/* For e->world: the world the job's fleet is anchored at (0 after
+ * step_error() if it is under way or gone). */
+int64_t step_anchored_world(struct step_ctx *c, struct step_result *r);
 
 #endif

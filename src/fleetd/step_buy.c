@@ -54,18 +54,13 @@ static int64_t buy_found(struct step_ctx *c)
 }
 
 static const struct step_effect buy_effect = {
-	.op = "buy", .send = send_call, .found = buy_found,
+	.op = "buy", .send = send_call, .world = step_anchored_world,
+	.found = buy_found,
 };
 
 static void buy_advance(struct step_ctx *c, struct step_result *r)
 {
-	if (c->sub == BUY_START) {
-		const struct mirror_fleet *f = step_anchored_fleet(c, r);
-		if (f && step_intent_lock(c, f->anchor, r))
-			send_call(c, r);
-		return;
-	}
-	step_settle(c, r, &buy_effect);
+	step_effect_advance(c, r, &buy_effect);
 }
 
 const struct step_op step_buy = {

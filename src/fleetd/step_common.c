@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "backoff.h"
+#include "cond.h"
 #include "engine.h"
 #include "mirror.h"
 #include "rng.h"
@@ -80,10 +81,30 @@ void step_data_set_int(struct step_ctx *c, const char *key, int64_t v)
 	json_object_set_new(c->data, key, json_integer(v));
 }
 
+const json_t *step_arg(const struct step_ctx *c, const char *key)
+{
+	const json_t *v = json_object_get(json_object_get(c->data, "args"), key);
+	return v ? v : json_object_get(c->args, key);
+}
+
 int64_t step_arg_id(const struct step_ctx *c, const char *key)
 {
-	const json_t *v = json_object_get(c->args, key);
+	const json_t *v = step_arg(c, key);
 	return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
+}
+
+static int64_t var_of(void *arg, const char *name)
+{
+	const json_t *v = json_object_get((const json_t *)arg, name);
+	return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
+}
+
+void step_cond_env(const struct step_ctx *c, struct cond_env *env)
+{
+	env->self = c->fleet;
+	env->here = step_data_int(c, "here", 0);
+	env->var = var_of;
+	env->var_arg = (void *)c->vars;
 }
 
 const struct mirror_fleet *step_fleet(struct step_ctx *c, struct step_result *r)
@@ -194,4 +215,27 @@ void step_settle(struct step_ctx *c, struct step_result *r,
 		settle_acted(c, r, e, effect);
 	else
 		e->send(c, r);
+}
+
+void step_effect_advance(struct step_ctx *c, struct step_result *r,
+			 const struct step_effect *e)
+{
+	if (c->sub != 0) {
+		step_settle(c, r, e);
+		return;
+	}
+	if (!e->world) {
+		if (step_fleet(c, r))
+			e->send(c, r);
+		return;
+	}
+	int64_t world = e->world(c, r);
+	if (world && step_intent_lock(c, world, r))
+		e->send(c, r);
+}
+
+int64_t step_anchored_world(struct step_ctx *c, struct step_result *r)
+{
+	const struct mirror_fleet *f = step_anchored_fleet(c, r);
+	return f ? f->anchor : 0;
 }

@@ -38,7 +38,7 @@ static void send_call(struct step_ctx *c, struct step_result *r)
 	step_call(r, "deployFleet",
 		  json_pack("{s:I,s:O}", "sourceObjID",
 			    (json_int_t)step_arg_id(c, "from"), "resources",
-			    json_object_get(c->args, "resources")),
+			    step_arg(c, "resources")),
 		  0);
 }
 
@@ -61,7 +61,7 @@ static int64_t deploy_found(struct step_ctx *c)
 {
 	return intent_new_fleet_at(c->m, c->eng, step_data_int(c, "intent_world", 0),
 				   json_object_get(c->data, "before"),
-				   json_object_get(c->args, "resources"));
+				   step_arg(c, "resources"));
 }
 
 /* The job's fleet becomes the new one: found, or named by the answer. */
@@ -82,11 +82,6 @@ static void adopt(struct step_ctx *c, struct step_result *r, int64_t fleet)
 	step_done(r);
 }
 
-static const struct step_effect deploy_effect = {
-	.op = "deploy", .send = send_call, .found = deploy_found, .acted = adopt,
-	.names_fleet = 1,
-};
-
 /* The world where the new fleet will appear: `from` itself, or the world
  * the source fleet is anchored at; 0 after step_error. */
 static int64_t deploy_world(struct step_ctx *c, struct step_result *r)
@@ -103,15 +98,14 @@ static int64_t deploy_world(struct step_ctx *c, struct step_result *r)
 	return src->anchor;
 }
 
+static const struct step_effect deploy_effect = {
+	.op = "deploy", .send = send_call, .world = deploy_world,
+	.found = deploy_found, .acted = adopt, .names_fleet = 1,
+};
+
 static void deploy_advance(struct step_ctx *c, struct step_result *r)
 {
-	if (c->sub == DEPLOY_START) {
-		int64_t world = deploy_world(c, r);
-		if (world && step_intent_lock(c, world, r))
-			send_call(c, r);
-		return;
-	}
-	step_settle(c, r, &deploy_effect);
+	step_effect_advance(c, r, &deploy_effect);
 }
 
 const struct step_op step_deploy = {

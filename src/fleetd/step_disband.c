@@ -40,12 +40,7 @@ static const struct step_effect disband_effect = {
 
 static void disband_advance(struct step_ctx *c, struct step_result *r)
 {
-	if (c->sub == DISBAND_START) {
-		if (step_fleet(c, r))
-			send_call(c, r);
-		return;
-	}
-	step_settle(c, r, &disband_effect);
+	step_effect_advance(c, r, &disband_effect);
 }
 
 const struct step_op step_disband = {

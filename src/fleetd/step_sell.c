@@ -79,7 +79,7 @@ static void sell_start(struct step_ctx *c, struct step_result *r)
 			   (long long)c->fleet, (long long)to);
 		return;
 	}
-	const json_t *want = json_object_get(c->args, "resources");
+	const json_t *want = step_arg(c, "resources");
 	json_t *list = json_is_string(want) ? all_cargo(c->m, f) : json_deep_copy(want);
 	if (json_array_size(list) == 0) {
 		json_decref(list);

@@ -29,7 +29,7 @@ static const char *const transfer_states[] = {"START", "SENT"};
 
 static void send_call(struct step_ctx *c, struct step_result *r)
 {
-	const json_t *res = json_object_get(c->args, "resources");
+	const json_t *res = step_arg(c, "resources");
 	json_object_set_new(c->data, "before", intent_snapshot(c->m, c->fleet, res));
 	step_intent_open(c);
 	c->sub = TRANSFER_SENT;
@@ -47,18 +47,13 @@ static int64_t transfer_found(struct step_ctx *c)
 }
 
 static const struct step_effect transfer_effect = {
-	.op = "transfer", .send = send_call, .found = transfer_found,
+	.op = "transfer", .send = send_call, .world = step_anchored_world,
+	.found = transfer_found,
 };
 
 static void transfer_advance(struct step_ctx *c, struct step_result *r)
 {
-	if (c->sub == TRANSFER_START) {
-		const struct mirror_fleet *f = step_anchored_fleet(c, r);
-		if (f && step_intent_lock(c, f->anchor, r))
-			send_call(c, r);
-		return;
-	}
-	step_settle(c, r, &transfer_effect);
+	step_effect_advance(c, r, &transfer_effect);
 }
 
 const struct step_op step_transfer = {

@@ -488,10 +488,8 @@ static void on_api(struct http_req *req, void *arg)
 			do_game_info(api, req);
 		return;
 	}
-	size_t len;
-	const char *text = http_body(req, &len);
 	char err[160];
-	json_t *body = jsonx_parse(text, len, JSONX_MAX_DEPTH, err, sizeof err);
+	json_t *body = http_body_json(req, err, sizeof err);
 	if (!json_is_object(body)) {
 		json_decref(body);
 		answer_hexe(api, req, "invalidParameter", name,

@@ -55,22 +55,22 @@ def main(scratch, daemons):
         check(b"application/json" in head, "%d is not JSON: %r" % (status, head))
         check(json.loads(body)["error"]["code"] == code, "%d body %r" % (status, body))
 
-    raw = raw_exchange(d.port, b"GET /" + b"a" * 40000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+    raw = raw_exchange(d.port, b"GET /" + b"a" * 40000 + b" HTTP/1.1\r\nHost: localhost\r\n\r\n")
     json_error(raw, 414, "uri_too_long")
     alive(d)
-    raw = raw_exchange(d.port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " +
+    raw = raw_exchange(d.port, b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Big: " +
                        b"a" * 40000 + b"\r\n\r\n")
     json_error(raw, 431, "headers_too_large")
     # under the 16 KiB a connection may use for its request, a big header is fine
-    raw = raw_exchange(d.port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Mid: " +
+    raw = raw_exchange(d.port, b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Mid: " +
                        b"a" * 10000 + b"\r\nConnection: close\r\n\r\n")
     check(status_of(raw) == 200, "10 KB header: %r" % raw[:100])
     many = b"".join(b"X-H%d: %s\r\n" % (i, b"v" * 100) for i in range(160))
-    raw = raw_exchange(d.port, b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + many + b"\r\n")
+    raw = raw_exchange(d.port, b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n" + many + b"\r\n")
     json_error(raw, 431, "headers_too_large")
     # far beyond: libmicrohttpd answers itself, and it is still counted
     many = b"".join(b"X-H%d: %s\r\n" % (i, b"v" * 100) for i in range(1000))
-    raw = raw_exchange(d.port, b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + many + b"\r\n")
+    raw = raw_exchange(d.port, b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n" + many + b"\r\n")
     check(status_of(raw) == 431, "100 KB of headers: %r" % raw[:100])
     alive(d)
     _, _, metrics = request(d.url + "/metrics")
@@ -92,7 +92,7 @@ def main(scratch, daemons):
         return s
 
     def ask(s, path):
-        s.sendall(b"GET " + path + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+        s.sendall(b"GET " + path + b" HTTP/1.1\r\nHost: localhost\r\n\r\n")
         out = b""
         while b"\r\n\r\n" not in out:
             chunk = s.recv(65536)
@@ -149,16 +149,16 @@ def main(scratch, daemons):
 
     # half a request: cut off by the per-connection timeout, nothing answered
     d2 = fleetd(scratch, daemons, "slow", "--conn-timeout", "1")
-    got = raw_exchange(d2.port, b"GET /healthz HTTP/1.1\r\nHost: x\r\n", timeout=60)
+    got = raw_exchange(d2.port, b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n", timeout=60)
     check(got == b"", "half request got %r" % got[:100])
     # a half-sent body too
-    got = raw_exchange(d2.port, b"POST /healthz HTTP/1.1\r\nHost: x\r\n"
+    got = raw_exchange(d2.port, b"POST /healthz HTTP/1.1\r\nHost: localhost\r\n"
                        b"Content-Length: 100\r\n\r\nabc", timeout=60)
     check(got == b"", "half body got %r" % got[:100])
     # a byte every half second keeps MHD's idle timer happy, but the
     # request must have arrived --conn-timeout after it began
     s = socket.create_connection(("127.0.0.1", d2.port))
-    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n")
     s.settimeout(0.5)
     cut = False
     for _ in range(120):  # 60 s at most; the timeout is 1 s
