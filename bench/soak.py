@@ -40,6 +40,11 @@ The database grows with every job and event (fleetd keeps every job and its
 history; there is no retention), so its size is reported, per job, and not
 held to be flat.  The WAL is.
 
+SOAK_FLEETSIM=PATH runs another fleetsim binary (say, one built from a
+branch that has --lost-answer-rate) against this tree's fleetd; the
+report names it.  SOAK_LIVE_JOBS, SOAK_JOBS_PER_MINUTE, SOAK_SSE_READERS,
+SOAK_FAULT_RATE, SOAK_LOST_ANSWER_RATE and SOAK_SEED set the load.
+
 Processes are started with the end-to-end harness's classes
 (tests/e2e/simlib.Sim, jobslib.Fleetd), as bench/bench.py does."""
 import argparse
@@ -576,6 +581,9 @@ def main():
          % (FAULT_RATE, (" `--lost-answer-rate %s`" % LOST_RATE) if lost else
             " (this fleetsim has no `--lost-answer-rate`)", stats.get("faults", 0),
             stats.get("lost_answers", "no"), sum(stats.get("calls", {}).values()))),
+        ("binaries", "fleetd from the build directory; fleetsim %s" % (
+            "from SOAK_FLEETSIM=`%s`" % os.environ["SOAK_FLEETSIM"]
+            if os.environ.get("SOAK_FLEETSIM") else "from the build directory")),
         ("restarts", "%d (%s), every %.0f s" % (len(restarts), ", ".join(restarts) or "none",
                                                RESTART_S)),
         ("SSE readers", "%d: %s events each, %s connections" % (
