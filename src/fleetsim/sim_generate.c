@@ -7,8 +7,8 @@
  * clusters of their own, a traders' union owns the trading hubs (the first
  * is the non-player world nearest the capital), and the rest are
  * independent worlds with defences.  Every world starts with industries
- * (sim_world_initial_traits); the player's world nearest its capital is
- * a citadel with jump missiles.  Touches nothing but the galaxy. */
+ * (sim_world_initial_traits); the player's world farthest from its
+ * capital is a citadel with jump missiles.  Touches nothing but the galaxy. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,8 +163,9 @@ static int world_extra(struct rng *r, struct sim_obj *w)
 	return w->extra ? 0 : -1;
 }
 
-/* The player's world nearest the capital is a citadel holding jump
- * missiles (no draw from the stream: the rest of the galaxy is as it was). */
+/* The player's world farthest from the capital, on its frontier, is a
+ * citadel holding jump missiles (no draw from the stream: the rest of the
+ * galaxy is as it was). */
 static int make_citadel(struct sim_galaxy *g, struct sim_obj **w, size_t n,
 			struct cand *tmp)
 {
@@ -174,7 +175,7 @@ static int make_citadel(struct sim_galaxy *g, struct sim_obj **w, size_t n,
 		tmp[i].i = i;
 	}
 	qsort(tmp, n, sizeof *tmp, cand_cmp);
-	for (size_t j = 1; j < n; j++) {
+	for (size_t j = n; j-- > 1;) {
 		struct sim_obj *o = w[tmp[j].i];
 		if (o->sov != SOV_PLAYER)
 			continue;
