@@ -142,6 +142,7 @@ static const struct step_op *const step_ops[OP_COUNT] = {
 	[OP_TRANSFER] = &step_transfer, [OP_DEPLOY] = &step_deploy,
 	[OP_SELL] = &step_sell,         [OP_BUY] = &step_buy,
 	[OP_DISBAND] = &step_disband,   [OP_RENAME] = &step_rename,
+	[OP_ABORT_ATTACK] = &step_abort_attack,
 };
 
 static int is_live(int state)
@@ -880,9 +881,18 @@ static void abandon_step(struct engine *e, struct job *j, int64_t now)
 	op->abandon(&c);
 }
 
+/* A cancel whose step had work to do first (step_op.cancel): the mark is
+ * in the step's data, written with the cancel, so it survives a restart. */
+static int job_cancelling(const struct job *j)
+{
+	return json_is_true(json_object_get(j->data, "cancelling"));
+}
+
 static void finish(struct engine *e, struct job *j, int state, const char *msg,
 		   int64_t now)
 {
+	if (job_cancelling(j))
+		state = JOB_CANCELLED; /* its undoing done or failed: as asked */
 	if (state != JOB_SUCCEEDED) {
 		abandon_step(e, j, now);
 	} else if (j->last_error) {
@@ -1121,7 +1131,7 @@ static struct pending_call *advance(struct engine *e, struct job_rec *r,
 		} else if (run_op(e, r, j, op, sub, args, reply, now, &sr) < 0) {
 			return NULL;
 		} else {
-			if (sr.verdict == STEP_DONE)
+			if (sr.verdict == STEP_DONE && !job_cancelling(j))
 				note_step_done(e, j, op->name);
 		}
 		reply = NULL;
@@ -1137,6 +1147,11 @@ static struct pending_call *advance(struct engine *e, struct job_rec *r,
 		}
 		switch (sr.verdict) {
 		case STEP_DONE:
+			if (job_cancelling(j)) {
+				/* the step undid what it started: the cancel ends the job */
+				finish(e, j, JOB_CANCELLED, NULL, now);
+				return NULL;
+			}
 			j->step++;
 			snprintf(j->sub, sizeof j->sub, "START");
 			json_object_clear(j->data);
@@ -1548,17 +1563,69 @@ int64_t engine_submit(struct engine *e, const json_t *spec, const char *idem_key
 	return id;
 }
 
-/* A cancelled job leaves its step unfinished (in the same transaction as
- * the state change).  If the row cannot be read the step keeps what it
- * holds: an explore claim then stays, which skips a world, never visits
- * one twice. */
-static void cancel_step(struct engine *e, int64_t id, int64_t now)
+/* A cancel whose step must first undo what it started (its op's cancel
+ * hook says so, e.g. attack with on_cancel "abort"): the job stays live
+ * at the sub-state the hook chose, marked "cancelling" in its data, and
+ * all of it is written in the cancel's transaction, so after a kill -9 the
+ * engine carries on from the row.  It runs at once (or when the answer of
+ * a call in flight comes) and ends cancelled when the step is done or
+ * fails (finish()).  The fleet stays held until then.  Returns 1 if so, 0
+ * if the step has nothing to undo (the job is not changed), -1 if the
+ * row could not be written. */
+static int cancel_deferred(struct engine *e, struct job_rec *r, struct job *j,
+			   int64_t now)
 {
-	struct job j;
-	if (job_load(e, id, &j) < 0)
-		return;
-	abandon_step(e, &j, now);
-	job_clear(&j);
+	const json_t *args = json_array_get(json_object_get(j->spec, "steps"), (size_t)j->step);
+	int opi = jobspec_step_op(args);
+	const struct step_op *op = opi >= 0 ? step_ops[opi] : NULL;
+	int sub = op ? sub_index(op, j->sub) : -1;
+	if (sub < 0 || !op->cancel)
+		return 0;
+	struct step_ctx c = {
+		.eng = e, .store = e->st, .m = e->app->mirror, .now_ms = now,
+		.job_id = j->id, .fleet = j->fleet, .args = args, .sub = sub,
+		.data = j->data,
+	};
+	if (!op->cancel(&c) || c.sub < 0 || c.sub >= op->nstates)
+		return 0;
+	struct job_was was = job_was(j);
+	snprintf(j->sub, sizeof j->sub, "%s", op->states[c.sub]);
+	json_object_set_new(j->data, "cancelling", json_true());
+	j->state = JOB_RUNNING;
+	j->wait = WAIT_NONE;
+	j->wake_at = 0;
+	note_new(e, j->id, "job.cancelling",
+		 json_pack("{s:s,s:I,s:s,s:s}", "by", "api", "step", (json_int_t)j->step,
+			   "op", op->name, "sub_state", j->sub));
+	if (job_save(e, j, now) < 0)
+		return -1;
+	unregister_wait(e, r);
+	job_written(e, r, j, &was, NULL);
+	loop_wake(e->loop);
+	return 1;
+}
+
+/* What a cancel or a pause finds in the row (loaded is 0 if it could not
+ * be read: the cancel then ends the job and its step keeps what it holds
+ * -- an explore claim stays, which skips a world, never visits one twice).
+ * Returns 409 for a job already being cancelled, 202 for a cancel carried
+ * on by its step, 0 to go on with the plain state change, -1 on a failed
+ * write. */
+static int control_row(struct engine *e, struct job_rec *r, struct job *j,
+		       int loaded, enum engine_ctl ctl, int64_t now, char *err,
+		       size_t errlen)
+{
+	if (!loaded)
+		return 0;
+	if (job_cancelling(j)) {
+		snprintf(err, errlen, "job %lld is being cancelled: its step is undoing what "
+			 "it started, then it ends cancelled", (long long)j->id);
+		return 409;
+	}
+	if (ctl != CTL_CANCEL)
+		return 0;
+	int rc = cancel_deferred(e, r, j, now);
+	return rc < 0 ? -1 : rc ? 202 : 0;
 }
 
 int engine_control(struct engine *e, int64_t id, enum engine_ctl ctl, char *err,
@@ -1613,21 +1680,32 @@ int engine_control(struct engine *e, int64_t id, enum engine_ctl ctl, char *err,
 	default:
 		return -1;
 	}
-	if (store_begin(e->st) < 0 || touch(e, id) < 0 ||
-	    !(s = store_stmt(e->st, e->sql.set_state)))
+	if (store_begin(e->st) < 0)
 		return -1;
+	struct job j;
+	int loaded = ctl != CTL_RESUME && job_load(e, id, &j) == 0;
+	int rc = control_row(e, r, &j, loaded, ctl, now, err, errlen);
+	if (rc == 0 && (touch(e, id) < 0 || !(s = store_stmt(e->st, e->sql.set_state))))
+		rc = -1;
+	if (rc != 0) {
+		if (loaded)
+			job_clear(&j);
+		return rc;
+	}
 	row = (struct job_row){
 		.id = id, .state = to, .paused_from = to == JOB_PAUSED ? from : -1,
 		.updated_at = now, .finished_at = to == JOB_CANCELLED ? now : 0,
 	};
 	job_row_bind(s, CTL_WRITE_COLS, &row);
 	jobread_forget(e->reads, id);
-	int rc = sqlite3_step(s);
+	rc = sqlite3_step(s);
 	sqlite3_reset(s);
+	if (loaded && rc == SQLITE_DONE && to == JOB_CANCELLED)
+		abandon_step(e, &j, now); /* in the same transaction as the state */
+	if (loaded)
+		job_clear(&j);
 	if (rc != SQLITE_DONE)
 		return -1;
-	if (to == JOB_CANCELLED)
-		cancel_step(e, id, now);
 	note_new(e, id, "job.state",
 		 json_pack("{s:s,s:s,s:s}", "from", job_state_name(state), "to",
 			   job_state_name(to), "by", "api"));
