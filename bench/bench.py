@@ -7,7 +7,9 @@ times, and rewrites the part of docs/PERFORMANCE.md between the
 them is kept as written).  Measures, never asserts: a missed bar is a row
 marked **misses**, not a failure.
 
-Groups (BENCH_ONLY=a,b to run some): sim, mirror, jobs, asyncio."""
+Groups (BENCH_ONLY=a,b to run some): sim, mirror, jobs, conds, asyncio.
+BENCH_CONDS_JOBS=N puts N jobs instead of 100,000 in the conds group (to
+develop it; the report says how many)."""
 import argparse
 import datetime
 import json
@@ -240,6 +242,11 @@ class Galaxy:
         self.at = {m[0]: m[1] for m in self.movers}  # where each mover is now
         used = {m[0] for m in self.movers}
         self.timers = [o["id"] for o in spare if o["id"] not in used][:TIMERS]
+        # for the conds group: every world, and anchored fleets of other
+        # sovereigns (objects no job names)
+        self.worlds = [w for w, _ in worlds]
+        self.foreign = [o["id"] for o in objs if o.get("class") == "fleet"
+                        and o.get("sovereignID") != player and o.get("anchorObjID")][:5000]
         say("galaxy: %d fleets of the player's, %d movers, %d timer fleets"
             % (len(mine), len(self.movers), len(self.timers)))
 
@@ -248,12 +255,13 @@ def wait_spec(fleet, seconds=WEEK):
     return {"fleet": fleet, "steps": [{"op": "wait", "seconds": seconds}]}
 
 
-def post_range(fd, first, count, want_total, db, seconds=WEEK):
+def post_range(fd, first, count, want_total, db, seconds=WEEK, steps=None, rate=1000.0):
     """Submit `wait` jobs with wrk for the fleets first..first+count-1 that
-    hold no job yet, until the database holds want_total live jobs."""
+    hold no job yet, until the database holds want_total live jobs.
+    steps: {fleet: its step as JSON} instead of the wait (the conds group);
+    rate: the POSTs per second expected (sets the first round's length)."""
     lua = os.path.join(HERE, "post_jobs.lua")
     live = "state IN ('queued','running','waiting','paused')"
-    rate = 1000.0
     for _ in range(10):
         c = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=30)
         held = set(r[0] for r in c.execute("SELECT fleet FROM jobs WHERE " + live))
@@ -264,7 +272,10 @@ def post_range(fd, first, count, want_total, db, seconds=WEEK):
         todo = todo[:want_total - len(held)]
         path = os.path.join(SCRATCH, "todo.txt")
         with open(path, "w") as f:
-            f.write("\n".join(map(str, todo)) + "\n")
+            if steps:
+                f.write("".join("%d %s\n" % (i, steps[i]) for i in todo))
+            else:
+                f.write("\n".join(map(str, todo)) + "\n")
         secs = int(max(2, min(120, len(todo) / rate * 1.2 + 1)))
         _, dur, out, _ = wrk(fd.base + "/v1/jobs", WRK_T, WRK_C, secs, lua,
                              ("@" + path, 0, seconds, WRK_T))
@@ -577,6 +588,195 @@ def group_jobs(args, gal):
     return res
 
 
+# --- group: waiting conditions ----------------------------------------------
+# 100,000 jobs wait on conditions (issue 15.10); a watch in which 1,000
+# objects they name change costs fleetd's CPU, and judges each condition
+# naming a changed object once (fleetd_job_condition_evaluations_total).
+
+COND_JOBS = int(os.environ.get("BENCH_CONDS_JOBS", N_BIG))  # smaller to develop
+COND_WORLDS = 4000       # worlds named, job i names the (i mod 4000)-th
+COND_RES, COND_AT = 130, 999999999  # a stock no world or fleet reaches
+CHANGE_WORLDS = 500      # named worlds changed in the measured watch
+CHANGE_FLEETS = 500      # the jobs' own fleets changed in it ...
+CHANGE_BOTH = 100        # ... of which these belong to jobs whose world changes too
+
+
+def cond_step(world):
+    """A wait that never ends: the job's world's stock, or its own cargo,
+    of COND_RES at least COND_AT."""
+    test = {"resource": COND_RES, "at_least": COND_AT}
+    return json.dumps({"op": "wait", "until": {"any": [
+        {"world": world, "stock": test}, {"fleet": "$self", "cargo": test}]}},
+        separators=(",", ":"))
+
+
+class CondPlan:
+    """Who names what, the objects changed and what they must wake."""
+
+    def __init__(self, gal, n):
+        assert len(gal.worlds) >= COND_WORLDS + CHANGE_WORLDS, "too few worlds"
+        self.fleets = [gal.first + i for i in range(n)]
+        named = gal.worlds[:COND_WORLDS]
+        self.world_of = {f: named[i % COND_WORLDS] for i, f in enumerate(self.fleets)}
+        self.steps = {f: cond_step(w) for f, w in self.world_of.items()}
+        cw = set(named[:CHANGE_WORLDS])
+        # the jobs' own fleets, spread over the range: most of jobs whose
+        # world does not change, some of jobs whose world changes too
+        other = [f for f in self.fleets if self.world_of[f] not in cw]
+        both = [f for f in self.fleets if self.world_of[f] in cw]
+        k1, k2 = CHANGE_FLEETS - CHANGE_BOTH, CHANGE_BOTH
+        cf = other[::max(1, len(other) // k1)][:k1] + both[::max(1, len(both) // k2)][:k2]
+        self.named = sorted(cw) + cf
+        # conditions naming a changed object, and (condition, changed
+        # object) pairs: a condition naming two changed objects is one
+        # condition, two pairs
+        cfs = set(cf)
+        self.expect = sum(1 for f in self.fleets if self.world_of[f] in cw or f in cfs)
+        self.pairs = sum((self.world_of[f] in cw) + (f in cfs) for f in self.fleets)
+        # the control: as many worlds no condition names, and fleets of
+        # other sovereigns
+        self.unnamed = gal.worlds[COND_WORLDS:COND_WORLDS + CHANGE_WORLDS] + \
+            gal.foreign[:CHANGE_FLEETS]
+        assert len(self.unnamed) == CHANGE_WORLDS + CHANGE_FLEETS, "too few foreign fleets"
+        self.qty = 1000  # each watch sets a quantity not set before
+
+
+def evaluations(fd):
+    st, raw = http("GET", fd.base + "/metrics")
+    m = re.search(rb"^fleetd_job_condition_evaluations_total (\S+)$", raw, re.M)
+    assert st == 200 and m, "no evaluation counter in /metrics"
+    return int(float(m.group(1)))
+
+
+def sim_stock(conn, objs, qty):
+    """/sim/stock of COND_RES for every object (one keep-alive connection)."""
+    for o in objs:
+        body = json.dumps({"object": o, "resource": COND_RES, "quantity": qty})
+        conn.request("POST", "/sim/stock", body, {"Content-Type": "application/json"})
+        r = conn.getresponse()
+        raw = r.read()
+        assert r.status == 200, "/sim/stock %d: %d %r" % (o, r.status, raw[:200])
+
+
+def change_watch(gal, fd, plan, objs, what):
+    """fleetd's CPU (ms), evaluations and getObjects calls of one watch in
+    which objs change: right after a watch boundary, set their stock; the
+    watch must still be the same once they are set (else again, with new
+    quantities)."""
+    import http.client as httpclient  # not `http`: benchlib's http() is used here
+    conn = httpclient.HTTPConnection("127.0.0.1", gal.sim.port, timeout=30)
+    try:
+        for attempt in range(4):
+            callsA, _ = watch_boundary(gal.sim, fd, gal.sim.stats()["calls"]["getObjects"])
+            e0 = evaluations(fd)
+            cpuA = settle_cpu(fd.daemon, 0.1)
+            s0 = gal.sim.stats()
+            plan.qty += 1
+            t0 = time.time()
+            sim_stock(conn, objs, plan.qty)
+            took = time.time() - t0
+            s1 = gal.sim.stats()
+            late = s1["watch"] != s0["watch"] or s1["calls"]["getObjects"] != callsA
+            callsB, cpuB = watch_boundary(gal.sim, fd, callsA)
+            e1 = evaluations(fd)
+            if not late:
+                return (cpuB - cpuA) / 1e6, e1 - e0, callsB - callsA
+            say("%s: the watch ended while the %d changes were set (%.2f s); again"
+                % (what, len(objs), took))
+    finally:
+        conn.close()
+    raise RuntimeError("%s: no watch held the changes in 4 attempts" % what)
+
+
+def conds_run(gal, db, plan, run, out):
+    """One fleetd start on the database of waiting conditions: an idle
+    watch, a watch in which the unnamed objects change, one in which the
+    named ones do."""
+    fd = Fleetd(gal.sim, db, "fleetd-conds-%d" % run)
+    m = fd.daemon.wait_log(r'msg="jobs loaded" live=(\d+)')
+    assert int(m.group(1)) >= len(plan.fleets), m.group(0)
+    wait_loaded(fd)
+    # the first watch fleetd sees judges every waiting condition again
+    watch_boundary(gal.sim, fd, gal.sim.stats()["calls"]["getObjects"])
+    st, raw = http("GET", fd.base + "/metrics")
+    w = re.search(rb"^fleetd_job_conditions_waiting (\S+)$", raw, re.M)
+    out["waiting"].append(int(float(w.group(1))))
+    for key, objs in (("idle", []), ("unnamed", plan.unnamed), ("named", plan.named)):
+        cpu, ev, calls = change_watch(gal, fd, plan, objs, key)
+        out[key + "_ms"].append(cpu)
+        out[key + "_evals"].append(ev)
+        out[key + "_calls"].append(calls)
+    fd.daemon.kill9()
+
+
+def group_conds(args, gal):
+    n = COND_JOBS
+    plan = CondPlan(gal, n)
+    say("conds: %d jobs, %d objects change, %d conditions name one (%d pairs)"
+        % (n, len(plan.named), plan.expect, plan.pairs))
+    db = os.path.join(SCRATCH, "conds.db")
+    fd = Fleetd(gal.sim, db, "fleetd-conds-populate")
+    wait_loaded(fd)
+    t0 = time.time()
+    got = post_range(fd, gal.first, n, n, db, steps=plan.steps, rate=5000.0)
+    say("conds: %d jobs in %.1fs" % (got, time.time() - t0))
+    waiting = db_count(db, "state = 'waiting'")
+    assert waiting >= n, "conds: only %d of %d jobs waiting" % (waiting, n)
+    fd.daemon.kill9()
+    out = {k: [] for k in ("waiting", "idle_ms", "idle_evals", "idle_calls", "unnamed_ms",
+                           "unnamed_evals", "unnamed_calls", "named_ms", "named_evals",
+                           "named_calls")}
+    for run in range(RUNS):
+        conds_run(gal, db, plan, run, out)
+        say("conds, run %d: %s" % (run + 1, {k: v[-1] for k, v in out.items()}))
+    COMMANDS["conds"] = [
+        "FLEETD_PASSWORD=demo fleetd --listen 127.0.0.1:0 --db DB --rate 1000 "
+        "--max-connections 512 --upstream http://127.0.0.1:SIM/api/ --username demo",
+        "jobs: {\"fleet\": F, \"steps\": [%s]} with W the (i mod %d)-th world for the "
+        "i-th of %s fleets, submitted with POST /v1/jobs (wrk + bench/post_jobs.lua, "
+        "a step per fleet)" % (cond_step("W").replace('"W"', "W"), COND_WORLDS, f"{n:,}"),
+        "each run: start fleetd on the database left by `kill -9` of the previous run; "
+        "after its first watch, three watches, each begun right after fleetd's "
+        "`getObjects`: nothing changes; %d worlds no condition names and %d fleets of "
+        "other sovereigns change; %d named worlds and %d of the jobs' fleets (%d of them "
+        "jobs whose world changes too) change.  Changes: `POST /sim/stock {\"object\": O, "
+        "\"resource\": %d, \"quantity\": Q}`, a new Q each watch.  CPU: fleetd's "
+        "(/proc/PID/task/*/schedstat) from the boundary to the next; evaluations: the "
+        "delta of `fleetd_job_condition_evaluations_total` in /metrics"
+        % (CHANGE_WORLDS, CHANGE_FLEETS, CHANGE_WORLDS, CHANGE_FLEETS, CHANGE_BOTH,
+           COND_RES)]
+    nk = f"{n:,}"
+    fig("conds", "fleetd: jobs waiting on a condition (`fleetd_job_conditions_waiting`)",
+        "", out["waiting"], fmt="%.0f")
+    fig("conds", "fleetd: CPU of a watch in which nothing changes, %s conditions waiting"
+        % nk, "ms", out["idle_ms"], fmt="%.2f")
+    fig("conds", "fleetd: CPU of a watch in which 1,000 objects no condition names change "
+        "(the mirror's share), %s waiting" % nk, "ms", out["unnamed_ms"], fmt="%.2f")
+    fig("conds", "fleetd: CPU of a watch in which 1,000 named objects change, %s "
+        "conditions waiting" % nk, "ms", out["named_ms"], "< 5 ms", lambda v: v < 5,
+        fmt="%.2f")
+    fig("conds", "… of it more than the unnamed watch (the engine's share)", "ms",
+        [a - b for a, b in zip(out["named_ms"], out["unnamed_ms"])], fmt="%.2f",
+        note="runs paired in order")
+    fig("conds", "conditions judged in the watch of the 1,000 named objects "
+        "(`fleetd_job_condition_evaluations_total`)", "", out["named_evals"],
+        "= %s (conditions naming a changed object)" % f"{plan.expect:,}",
+        lambda v: v == plan.expect, fmt="%.0f")
+    fig("conds", "conditions judged in the watches of no change and of unnamed objects",
+        "", [a + b for a, b in zip(out["idle_evals"], out["unnamed_evals"])], "= 0",
+        lambda v: v == 0, fmt="%.0f")
+    fig("conds", "`getObjects` calls in the watch of the 1,000 named objects", "",
+        out["named_calls"], "= 1", lambda v: v == 1, fmt="%.0f")
+    NOTES["conds"] = [
+        "The %s changed objects (%d worlds, %d fleets) are named by %s conditions; %s "
+        "conditions name two of them, so there are %s (condition, changed object) pairs: "
+        "an evaluation count of %s means a condition is judged once per changed object "
+        "it names, not once per watch."
+        % (f"{len(plan.named):,}", CHANGE_WORLDS, CHANGE_FLEETS, f"{plan.expect:,}",
+           f"{plan.pairs - plan.expect:,}", f"{plan.pairs:,}", f"{plan.pairs:,}")]
+    return out
+
+
 # --- group: the asyncio baseline -------------------------------------------
 
 def asyncio_run(args, gal, n, run):
@@ -680,6 +880,7 @@ GROUP_TITLES = [
     ("mirror", "The game-state mirror"),
     ("http", "HTTP: fleetd beside nginx, same `wrk`, same run"),
     ("jobs", "The job engine"),
+    ("conds", "Waiting conditions"),
     ("asyncio", "The same workload as a Python asyncio script (one task per fleet)"),
 ]
 
@@ -708,7 +909,7 @@ def report(args, mach, started, elapsed):
                                                             f.bar or "", f.verdict()))
         out.append("")
         cmds = COMMANDS.get(key, [])
-        if key == "jobs":
+        if key in ("jobs", "conds"):
             cmds = COMMANDS.get("galaxy", []) + cmds
         if key == "asyncio":
             cmds = COMMANDS.get("galaxy", []) + cmds
@@ -763,10 +964,12 @@ def main():
         group_mirror(args)
     jobs = None
     gal = None
-    if want("jobs") or want("asyncio"):
+    if want("jobs") or want("asyncio") or want("conds"):
         gal = Galaxy(args)
     if want("jobs"):
         jobs = group_jobs(args, gal)
+    if want("conds"):
+        group_conds(args, gal)
     if want("asyncio"):
         group_asyncio(args, gal, jobs)
     report(args, mach, started, time.time() - t0)
