@@ -638,6 +638,12 @@ class CondPlan:
         self.unnamed = gal.worlds[COND_WORLDS:COND_WORLDS + CHANGE_WORLDS] + \
             gal.foreign[:CHANGE_FLEETS]
         assert len(self.unnamed) == CHANGE_WORLDS + CHANGE_FLEETS, "too few foreign fleets"
+        # the other pair of watches: only fleets, one condition each --
+        # 1,000 of the jobs' own fleets, and 1,000 fleets of other sovereigns
+        k = CHANGE_WORLDS + CHANGE_FLEETS
+        self.named_fleets = self.fleets[::max(1, n // k)][:k]
+        self.unnamed_fleets = gal.foreign[:k]
+        assert len(self.unnamed_fleets) == k, "too few foreign fleets"
         self.qty = 1000  # each watch sets a quantity not set before
 
 
@@ -690,8 +696,8 @@ def change_watch(gal, fd, plan, objs, what):
 
 def conds_run(gal, db, plan, run, out):
     """One fleetd start on the database of waiting conditions: an idle
-    watch, a watch in which the unnamed objects change, one in which the
-    named ones do."""
+    watch, then for each kind of change a watch in which unnamed objects
+    change and one in which as many named ones do."""
     fd = Fleetd(gal.sim, db, "fleetd-conds-%d" % run)
     m = fd.daemon.wait_log(r'msg="jobs loaded" live=(\d+)')
     assert int(m.group(1)) >= len(plan.fleets), m.group(0)
@@ -701,7 +707,8 @@ def conds_run(gal, db, plan, run, out):
     st, raw = http("GET", fd.base + "/metrics")
     w = re.search(rb"^fleetd_job_conditions_waiting (\S+)$", raw, re.M)
     out["waiting"].append(int(float(w.group(1))))
-    for key, objs in (("idle", []), ("unnamed", plan.unnamed), ("named", plan.named)):
+    for key, objs in (("idle", []), ("unnamed", plan.unnamed), ("named", plan.named),
+                      ("unnamed_fl", plan.unnamed_fleets), ("named_fl", plan.named_fleets)):
         cpu, ev, calls = change_watch(gal, fd, plan, objs, key)
         out[key + "_ms"].append(cpu)
         out[key + "_evals"].append(ev)
@@ -723,9 +730,9 @@ def group_conds(args, gal):
     waiting = db_count(db, "state = 'waiting'")
     assert waiting >= n, "conds: only %d of %d jobs waiting" % (waiting, n)
     fd.daemon.kill9()
-    out = {k: [] for k in ("waiting", "idle_ms", "idle_evals", "idle_calls", "unnamed_ms",
-                           "unnamed_evals", "unnamed_calls", "named_ms", "named_evals",
-                           "named_calls")}
+    out = {"waiting": []}
+    for k in ("idle", "unnamed", "named", "unnamed_fl", "named_fl"):
+        out.update({k + "_ms": [], k + "_evals": [], k + "_calls": []})
     for run in range(RUNS):
         conds_run(gal, db, plan, run, out)
         say("conds, run %d: %s" % (run + 1, {k: v[-1] for k, v in out.items()}))
@@ -736,42 +743,54 @@ def group_conds(args, gal):
         "i-th of %s fleets, submitted with POST /v1/jobs (wrk + bench/post_jobs.lua, "
         "a step per fleet)" % (cond_step("W").replace('"W"', "W"), COND_WORLDS, f"{n:,}"),
         "each run: start fleetd on the database left by `kill -9` of the previous run; "
-        "after its first watch, three watches, each begun right after fleetd's "
+        "after its first watch, five watches, each begun right after fleetd's "
         "`getObjects`: nothing changes; %d worlds no condition names and %d fleets of "
         "other sovereigns change; %d named worlds and %d of the jobs' fleets (%d of them "
-        "jobs whose world changes too) change.  Changes: `POST /sim/stock {\"object\": O, "
+        "jobs whose world changes too) change; %s fleets of other sovereigns change; "
+        "%s of the jobs' fleets, spread over them, change.  Changes: `POST /sim/stock {\"object\": O, "
         "\"resource\": %d, \"quantity\": Q}`, a new Q each watch.  CPU: fleetd's "
         "(/proc/PID/task/*/schedstat) from the boundary to the next; evaluations: the "
         "delta of `fleetd_job_condition_evaluations_total` in /metrics"
         % (CHANGE_WORLDS, CHANGE_FLEETS, CHANGE_WORLDS, CHANGE_FLEETS, CHANGE_BOTH,
-           COND_RES)]
+           f"{len(plan.named):,}", f"{len(plan.named):,}", COND_RES)]
     nk = f"{n:,}"
     fig("conds", "fleetd: jobs waiting on a condition (`fleetd_job_conditions_waiting`)",
         "", out["waiting"], fmt="%.0f")
     fig("conds", "fleetd: CPU of a watch in which nothing changes, %s conditions waiting"
         % nk, "ms", out["idle_ms"], fmt="%.2f")
-    fig("conds", "fleetd: CPU of a watch in which 1,000 objects no condition names change "
-        "(the mirror's share), %s waiting" % nk, "ms", out["unnamed_ms"], fmt="%.2f")
-    fig("conds", "fleetd: CPU of a watch in which 1,000 named objects change, %s "
-        "conditions waiting" % nk, "ms", out["named_ms"], "< 5 ms", lambda v: v < 5,
-        fmt="%.2f")
-    fig("conds", "… of it more than the unnamed watch (the engine's share)", "ms",
-        [a - b for a, b in zip(out["named_ms"], out["unnamed_ms"])], fmt="%.2f",
-        note="runs paired in order")
-    fig("conds", "conditions judged in the watch of the 1,000 named objects "
-        "(`fleetd_job_condition_evaluations_total`)", "", out["named_evals"],
-        "= %s (conditions naming a changed object)" % f"{plan.expect:,}",
-        lambda v: v == plan.expect, fmt="%.0f")
+    k = len(plan.named)
+    for key, what, expect in (
+            ("", "%d worlds + %d fleets" % (CHANGE_WORLDS, CHANGE_FLEETS), plan.expect),
+            ("_fl", "%s fleets" % f"{k:,}", len(plan.named_fleets))):
+        named, unnamed = out["named" + key + "_ms"], out["unnamed" + key + "_ms"]
+        evals = out["named" + key + "_evals"]
+        fig("conds", "fleetd: CPU of a watch in which %s no condition names change (the "
+            "mirror's share), %s waiting" % (what, nk), "ms", unnamed, fmt="%.2f")
+        fig("conds", "fleetd: CPU of a watch in which %s named by %s conditions change, %s "
+            "conditions waiting" % (what, f"{expect:,}", nk), "ms", named, "< 5 ms",
+            lambda v: v < 5, fmt="%.2f")
+        share = [a - b for a, b in zip(named, unnamed)]
+        fig("conds", "… of it more than the watch of unnamed objects (the engine's share)",
+            "ms", share, fmt="%.2f")
+        fig("conds", "… the engine's share per condition judged", "µs",
+            [1000 * a / max(1, e) for a, e in zip(share, evals)], fmt="%.2f")
+        fig("conds", "… conditions judged (`fleetd_job_condition_evaluations_total`)", "",
+            evals, "= %s (conditions naming a changed object)" % f"{expect:,}",
+            lambda v, x=expect: v == x, fmt="%.0f")
+        fig("conds", "… `getObjects` calls in the watch", "", out["named" + key + "_calls"],
+            "= 1", lambda v: v == 1, fmt="%.0f")
     fig("conds", "conditions judged in the watches of no change and of unnamed objects",
-        "", [a + b for a, b in zip(out["idle_evals"], out["unnamed_evals"])], "= 0",
+        "", [a + b + c for a, b, c in zip(out["idle_evals"], out["unnamed_evals"],
+                                          out["unnamed_fl_evals"])], "= 0",
         lambda v: v == 0, fmt="%.0f")
-    fig("conds", "`getObjects` calls in the watch of the 1,000 named objects", "",
-        out["named_calls"], "= 1", lambda v: v == 1, fmt="%.0f")
     NOTES["conds"] = [
-        "The %s changed objects (%d worlds, %d fleets) are named by %s conditions; %s "
-        "conditions name two of them, so there are %s (condition, changed object) pairs: "
-        "an evaluation count of %s means a condition is judged once per changed object "
-        "it names, not once per watch."
+        "In the first pair of watches the %s changed objects (%d worlds, %d fleets) are "
+        "named by %s conditions; %s conditions name two of them, so there are %s "
+        "(condition, changed object) pairs: an evaluation count of %s means a condition "
+        "is judged once per changed object it names, not once per watch.  In the second "
+        "pair each changed fleet is the `$self` of one job.  \"The engine's share\" is "
+        "the named watch's CPU less the unnamed one's of the same run, which changes as "
+        "many objects of the same kinds."
         % (f"{len(plan.named):,}", CHANGE_WORLDS, CHANGE_FLEETS, f"{plan.expect:,}",
            f"{plan.pairs - plan.expect:,}", f"{plan.pairs:,}", f"{plan.pairs:,}")]
     return out
