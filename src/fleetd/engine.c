@@ -40,6 +40,7 @@
 #include "mirror.h"
 #include "rng.h"
 #include "session.h"
+#include "specmemo.h"
 #include "step.h"
 #include "step_resolve.h"
 #include "store.h"
@@ -102,6 +103,7 @@ struct engine {
 	struct rng rng; /* retry jitter */
 	int mirror_attached;
 	struct jobread *reads; /* answers; told of every row written */
+	struct specmemo specs; /* parsed specs of recently run jobs */
 	struct engine_sql sql;
 };
 
@@ -371,6 +373,7 @@ static void rec_drop(struct engine *e, struct job_rec *r)
 	if (r->fleet && idmap_get(&e->lease, r->fleet) == r)
 		idmap_del(&e->lease, r->fleet);
 	idmap_del(&e->recs, r->id);
+	specmemo_forget(&e->specs, r->id);
 	free(r);
 }
 
@@ -440,6 +443,25 @@ static void job_clear(struct job *j)
 	memset(j, 0, sizeof *j);
 }
 
+/* A step's persisted fields from their text.  Most steps persist nothing
+ * ("{}"), and parsing that costs more than reading the row. */
+static json_t *data_parse(const char *text)
+{
+	if (!text)
+		return NULL;
+	return strcmp(text, "{}") == 0 ? json_object() : json_loads(text, 0, NULL);
+}
+
+/* The step_data text of data; *owned is what the caller frees (NULL
+ * when nothing was allocated: the fields are empty). */
+static const char *data_text(const json_t *data, char **owned)
+{
+	*owned = NULL;
+	if (json_is_object(data) && json_object_size(data) == 0)
+		return "{}";
+	return *owned = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS);
+}
+
 static int job_load(struct engine *e, int64_t id, struct job *j)
 {
 	memset(j, 0, sizeof *j);
@@ -460,8 +482,9 @@ static int job_load(struct engine *e, int64_t id, struct job *j)
 		.attempts = row.attempts, .started_at = row.started_at,
 		.finished_at = row.finished_at, .created_at = row.created_at,
 		.state = row.state, .paused_from = row.paused_from, .wait = row.wait,
-		.spec = row.spec ? json_loads(row.spec, 0, NULL) : NULL,
-		.data = row.step_data ? json_loads(row.step_data, 0, NULL) : NULL,
+		.spec = row.spec ? specmemo_parse(&e->specs, id, row.spec, strlen(row.spec))
+				 : NULL,
+		.data = data_parse(row.step_data),
 		.last_error = row.last_error ? strdup(row.last_error) : NULL,
 		.row_fleet = row.fleet, .row_state = row.state,
 		.row_intent = row.intent_world,
@@ -523,11 +546,12 @@ static int job_save(struct engine *e, struct job *j, int64_t now)
 	sqlite3_stmt *s = store_stmt(e->st, e->sql.save[v]);
 	if (!s)
 		return -1;
-	char *data = json_dumps(j->data, JSON_COMPACT | JSON_SORT_KEYS);
+	char *owned;
+	const char *data = data_text(j->data, &owned);
 	struct job_row row = row_of(j, data, intent, now);
 	job_row_bind(s, save_cols(v), &row);
 	int rc = step_stmt(e, s, j);
-	free(data);
+	free(owned);
 	if (rc == 0) {
 		j->row_fleet = j->fleet;
 		j->row_state = j->state;
@@ -545,7 +569,8 @@ static int job_insert(struct engine *e, const struct job *j, const char *spec,
 	sqlite3_stmt *s = store_stmt(e->st, e->sql.insert);
 	if (!s)
 		return -1;
-	char *data = json_dumps(j->data, JSON_COMPACT | JSON_SORT_KEYS);
+	char *owned;
+	const char *data = data_text(j->data, &owned);
 	struct job_row row = row_of(j, data, intent_of(j), now);
 	row.name = json_string_value(json_object_get(j->spec, "name"));
 	row.spec = spec ? spec : "{}";
@@ -557,7 +582,7 @@ static int job_insert(struct engine *e, const struct job *j, const char *spec,
 	int rc = step_stmt(e, s, j);
 	if (rc == 0)
 		jobread_fresh(e->reads, &row, j->spec);
-	free(data);
+	free(owned);
 	return rc;
 }
 
@@ -1545,6 +1570,7 @@ struct engine *engine_new(struct app *app)
 	list_init(&e->calls);
 	condidx_init(&e->ci);
 	condidx_init(&e->cwi);
+	specmemo_init(&e->specs);
 	rng_seed(&e->rng, rng_seed_now());
 	if (sql_init(&e->sql) < 0 || !(e->reads = jobread_new(e->st))) {
 		log_error("cannot set up the job engine", NULL);
@@ -1644,6 +1670,7 @@ void engine_free(struct engine *e)
 	idmap_free(&e->lease);
 	condidx_free(&e->ci);
 	condidx_free(&e->cwi);
+	specmemo_free(&e->specs);
 	jobread_free(e->reads);
 	free(e);
 }
