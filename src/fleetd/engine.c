@@ -433,6 +433,17 @@ static int sql_init(struct engine_sql *q)
 	return rc ? -1 : 0;
 }
 
+/* j's sub-state name, cut as the column's reader would (a name longer
+ * than the buffer is not one of the op's). */
+static void set_sub(struct job *j, const char *name)
+{
+	size_t n = strlen(name);
+	if (n >= sizeof j->sub)
+		n = sizeof j->sub - 1;
+	memcpy(j->sub, name, n);
+	j->sub[n] = 0;
+}
+
 static const char SQL_NEXT_ID[] = "SELECT coalesce(max(id), 0) + 1 FROM jobs";
 
 static void job_clear(struct job *j)
@@ -489,7 +500,7 @@ static int job_load(struct engine *e, int64_t id, struct job *j)
 		.row_fleet = row.fleet, .row_state = row.state,
 		.row_intent = row.intent_world,
 	};
-	snprintf(j->sub, sizeof j->sub, "%s", row.sub_state ? row.sub_state : "");
+	set_sub(j, row.sub_state ? row.sub_state : "");
 	int lost = row.last_error && !j->last_error; /* strdup failed */
 	sqlite3_reset(s);
 	if (!j->spec || !j->data || j->state < 0 || lost) {
@@ -598,22 +609,64 @@ static void note_new(struct engine *e, int64_t job_id, const char *type, json_t 
 	json_decref(data);
 }
 
-/* The hot events, written as text: no JSON tree per transition. */
+/* The hot events, written as text: no JSON tree per transition, and no
+ * printf either (a woken job writes two or three of them, and formatting
+ * them cost a tenth of its turn).  Their texts are short constant names
+ * (states, ops, wait kinds) and at most three 64-bit numbers; a text that
+ * would not fit is cut, never overrun. */
+struct ev_text {
+	char b[192];
+	size_t n;
+};
+
+static void ev_put(struct ev_text *t, const char *s)
+{
+	if (!s)
+		s = "(null)"; /* as printf wrote a name that is not one */
+	size_t n = strlen(s), room = sizeof t->b - 1 - t->n;
+	if (n > room)
+		n = room;
+	memcpy(t->b + t->n, s, n);
+	t->n += n;
+	t->b[t->n] = 0;
+}
+
+static void ev_int(struct ev_text *t, int64_t v)
+{
+	char d[24], *p = d + sizeof d;
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	*--p = 0;
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	ev_put(t, p);
+}
+
 static void note_step_started(struct engine *e, const struct job *j)
 {
-	char d[128];
+	struct ev_text t = {.n = 0};
 	const json_t *args = json_array_get(json_object_get(j->spec, "steps"), (size_t)j->step);
-	snprintf(d, sizeof d, "{\"step\":%lld,\"op\":\"%s\",\"iteration\":%lld}",
-		 (long long)j->step, jobspec_op_name(jobspec_step_op(args)),
-		 (long long)j->iteration);
-	eventlog_append_text(e->el, j->id, "job.step_started", d);
+	ev_put(&t, "{\"step\":");
+	ev_int(&t, j->step);
+	ev_put(&t, ",\"op\":\"");
+	ev_put(&t, jobspec_op_name(jobspec_step_op(args)));
+	ev_put(&t, "\",\"iteration\":");
+	ev_int(&t, j->iteration);
+	ev_put(&t, "}");
+	eventlog_append_text(e->el, j->id, "job.step_started", t.b);
 }
 
 static void note_step_done(struct engine *e, const struct job *j, const char *op)
 {
-	char d[96];
-	snprintf(d, sizeof d, "{\"step\":%lld,\"op\":\"%s\"}", (long long)j->step, op);
-	eventlog_append_text(e->el, j->id, "job.step_done", d);
+	struct ev_text t = {.n = 0};
+	ev_put(&t, "{\"step\":");
+	ev_int(&t, j->step);
+	ev_put(&t, ",\"op\":\"");
+	ev_put(&t, op);
+	ev_put(&t, "\"}");
+	eventlog_append_text(e->el, j->id, "job.step_done", t.b);
 }
 
 static void set_error(struct job *j, const char *msg)
@@ -781,7 +834,7 @@ static int run_op(struct engine *e, struct job_rec *r, struct job *j,
 	json_object_del(j->data, "resend");
 	op->advance(&c, sr);
 	if (c.sub >= 0 && c.sub < op->nstates)
-		snprintf(j->sub, sizeof j->sub, "%s", op->states[c.sub]);
+		set_sub(j, op->states[c.sub]);
 	if (c.fleet != j->fleet) {
 		j->fleet = c.fleet;
 		rec_set_fleet(e, r, c.fleet);
@@ -969,7 +1022,7 @@ static struct pending_call *advance(struct engine *e, struct job_rec *r,
 		switch (sr.verdict) {
 		case STEP_DONE:
 			j->step++;
-			snprintf(j->sub, sizeof j->sub, "START");
+			set_sub(j, "START");
 			json_object_clear(j->data);
 			if ((size_t)j->step >= nsteps) {
 				j->iteration++;
@@ -1154,26 +1207,34 @@ static struct job_was job_was(const struct job *j)
 static void note_transition(struct engine *e, const struct job *j,
 			    const struct job_was *was)
 {
-	char d[160];
 	if (j->state != was->state) {
-		snprintf(d, sizeof d, "{\"from\":\"%s\",\"to\":\"%s\",\"step\":%lld}",
-			 job_state_name(was->state), job_state_name(j->state), (long long)j->step);
-		eventlog_append_text(e->el, j->id, "job.state", d);
+		struct ev_text t = {.n = 0};
+		ev_put(&t, "{\"from\":\"");
+		ev_put(&t, job_state_name(was->state));
+		ev_put(&t, "\",\"to\":\"");
+		ev_put(&t, job_state_name(j->state));
+		ev_put(&t, "\",\"step\":");
+		ev_int(&t, j->step);
+		ev_put(&t, "}");
+		eventlog_append_text(e->el, j->id, "job.state", t.b);
 	}
 	if (j->state != JOB_WAITING ||
 	    (j->wait == was->wait && j->wait_key == was->key && j->wake_at == was->wake &&
 	     was->state == JOB_WAITING))
 		return;
-	if (!j->wait)
-		snprintf(d, sizeof d, "{\"kind\":\"time\",\"until_ms\":%lld}",
-			 (long long)j->wake_at);
-	else if (j->wait == WAIT_ANCHORED)
-		snprintf(d, sizeof d, "{\"kind\":\"%s\",\"key\":%lld,\"world\":%lld}",
-			 job_wait_name(j->wait), (long long)j->wait_key, (long long)j->wait_arg);
-	else
-		snprintf(d, sizeof d, "{\"kind\":\"%s\",\"key\":%lld,\"until_ms\":%lld}",
-			 job_wait_name(j->wait), (long long)j->wait_key, (long long)j->wake_at);
-	eventlog_append_text(e->el, j->id, "job.wait", d);
+	struct ev_text t = {.n = 0};
+	ev_put(&t, "{\"kind\":\"");
+	ev_put(&t, j->wait ? job_wait_name(j->wait) : "time");
+	ev_put(&t, "\",");
+	if (j->wait) {
+		ev_put(&t, "\"key\":");
+		ev_int(&t, j->wait_key);
+		ev_put(&t, ",");
+	}
+	ev_put(&t, j->wait == WAIT_ANCHORED ? "\"world\":" : "\"until_ms\":");
+	ev_int(&t, j->wait == WAIT_ANCHORED ? j->wait_arg : j->wake_at);
+	ev_put(&t, "}");
+	eventlog_append_text(e->el, j->id, "job.wait", t.b);
 }
 
 /* Advance a live job that may run now; res is a call's answer or NULL,
@@ -1317,7 +1378,7 @@ int64_t engine_submit(struct engine *e, const json_t *spec, const char *idem_key
 		.data = json_object(), .created_at = now,
 		.wake_at = jobspec_start_ms(spec, now),
 	};
-	snprintf(j.sub, sizeof j.sub, "START");
+	set_sub(&j, "START");
 	/* the spec's text serves the row and the job.created event */
 	char *text = json_dumps(spec, JSON_COMPACT | JSON_SORT_KEYS);
 	char *created = text ? created_event(text) : NULL;
