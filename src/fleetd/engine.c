@@ -33,6 +33,7 @@
 #include "condidx.h"
 #include "eventlog.h"
 #include "idmap.h"
+#include "jobmemo.h"
 #include "jobspec.h"
 #include "list.h"
 #include "log.h"
@@ -40,7 +41,6 @@
 #include "mirror.h"
 #include "rng.h"
 #include "session.h"
-#include "specmemo.h"
 #include "step.h"
 #include "step_resolve.h"
 #include "store.h"
@@ -103,7 +103,8 @@ struct engine {
 	struct rng rng; /* retry jitter */
 	int mirror_attached;
 	struct jobread *reads; /* answers; told of every row written */
-	struct specmemo specs; /* parsed specs of recently run jobs */
+	struct jobmemo memo; /* specs and rows of recently run jobs */
+	int memo_armed;      /* memo_committed() waits for this transaction */
 	struct engine_sql sql;
 };
 
@@ -373,7 +374,7 @@ static void rec_drop(struct engine *e, struct job_rec *r)
 	if (r->fleet && idmap_get(&e->lease, r->fleet) == r)
 		idmap_del(&e->lease, r->fleet);
 	idmap_del(&e->recs, r->id);
-	specmemo_forget(&e->specs, r->id);
+	jobmemo_forget(&e->memo, r->id);
 	free(r);
 }
 
@@ -473,9 +474,39 @@ static const char *data_text(const json_t *data, char **owned)
 	return *owned = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS);
 }
 
+/* j from a row of LOAD_COLS and its parsed spec (taken). */
+static int job_from_row(struct job *j, const struct job_row *row, json_t *spec)
+{
+	*j = (struct job){
+		.id = row->id, .fleet = row->fleet, .step = row->step,
+		.iteration = row->iteration, .wake_at = row->wake_at,
+		.wait_key = row->wait_key, .wait_arg = row->wait_arg,
+		.attempts = row->attempts, .started_at = row->started_at,
+		.finished_at = row->finished_at, .created_at = row->created_at,
+		.state = row->state, .paused_from = row->paused_from, .wait = row->wait,
+		.spec = spec, .data = data_parse(row->step_data),
+		.last_error = row->last_error ? strdup(row->last_error) : NULL,
+		.row_fleet = row->fleet, .row_state = row->state,
+		.row_intent = row->intent_world,
+	};
+	set_sub(j, row->sub_state ? row->sub_state : "");
+	int lost = row->last_error && !j->last_error; /* strdup failed */
+	if (!j->spec || !j->data || j->state < 0 || lost) {
+		job_clear(j);
+		return -1;
+	}
+	return 0;
+}
+
+/* Read job id: from the memo when this process wrote its row last and
+ * nothing may have changed it since, else from the row. */
 static int job_load(struct engine *e, int64_t id, struct job *j)
 {
 	memset(j, 0, sizeof *j);
+	json_t *spec;
+	const struct job_row *kept = jobmemo_row(&e->memo, id, &spec);
+	if (kept)
+		return job_from_row(j, kept, spec);
 	sqlite3_stmt *s = store_stmt(e->st, e->sql.load);
 	if (!s)
 		return -1;
@@ -486,28 +517,34 @@ static int job_load(struct engine *e, int64_t id, struct job *j)
 	}
 	struct job_row row;
 	job_row_decode(s, LOAD_COLS, &row);
-	*j = (struct job){
-		.id = id, .fleet = row.fleet, .step = row.step,
-		.iteration = row.iteration, .wake_at = row.wake_at,
-		.wait_key = row.wait_key, .wait_arg = row.wait_arg,
-		.attempts = row.attempts, .started_at = row.started_at,
-		.finished_at = row.finished_at, .created_at = row.created_at,
-		.state = row.state, .paused_from = row.paused_from, .wait = row.wait,
-		.spec = row.spec ? specmemo_parse(&e->specs, id, row.spec, strlen(row.spec))
-				 : NULL,
-		.data = data_parse(row.step_data),
-		.last_error = row.last_error ? strdup(row.last_error) : NULL,
-		.row_fleet = row.fleet, .row_state = row.state,
-		.row_intent = row.intent_world,
-	};
-	set_sub(j, row.sub_state ? row.sub_state : "");
-	int lost = row.last_error && !j->last_error; /* strdup failed */
+	row.id = id;
+	spec = row.spec ? jobmemo_parse(&e->memo, id, row.spec, strlen(row.spec)) : NULL;
+	int rc = job_from_row(j, &row, spec);
 	sqlite3_reset(s);
-	if (!j->spec || !j->data || j->state < 0 || lost) {
-		job_clear(j);
-		return -1;
+	return rc;
+}
+
+static void memo_committed(void *arg, int ok)
+{
+	struct engine *e = arg;
+	e->memo_armed = 0;
+	if (!ok) /* rolled back: the rows kept may be ahead of the table */
+		jobmemo_forget_rows(&e->memo);
+}
+
+/* The row of j was just written as row: keep it for j's next wake. */
+static void memo_keep(struct engine *e, const struct job_row *row)
+{
+	if (!e->memo_armed) {
+		if (store_on_commit(e->st, memo_committed, e) < 0) {
+			jobmemo_forget_row(&e->memo, row->id);
+			return;
+		}
+		e->memo_armed = 1;
 	}
-	return 0;
+	struct job_row as;
+	job_row_as_stored(LOAD_COLS, row, &as);
+	jobmemo_keep_row(&e->memo, &as);
 }
 
 /* The intent_world column: an open intent holds its world until the step
@@ -562,12 +599,15 @@ static int job_save(struct engine *e, struct job *j, int64_t now)
 	struct job_row row = row_of(j, data, intent, now);
 	job_row_bind(s, save_cols(v), &row);
 	int rc = step_stmt(e, s, j);
-	free(owned);
 	if (rc == 0) {
+		memo_keep(e, &row);
 		j->row_fleet = j->fleet;
 		j->row_state = j->state;
 		j->row_intent = intent;
+	} else {
+		jobmemo_forget_row(&e->memo, j->id);
 	}
+	free(owned);
 	return rc;
 }
 
@@ -590,6 +630,7 @@ static int job_insert(struct engine *e, const struct job *j, const char *spec,
 		row.idem_body = idem_body;
 	}
 	job_row_bind(s, JOB_COLS_ALL, &row);
+	jobmemo_forget(&e->memo, j->id); /* an id used again after a rollback */
 	int rc = step_stmt(e, s, j);
 	if (rc == 0)
 		jobread_fresh(e->reads, &row, j->spec);
@@ -1482,6 +1523,7 @@ int engine_control(struct engine *e, int64_t id, enum engine_ctl ctl, char *err,
 	};
 	job_row_bind(s, CTL_WRITE_COLS, &row);
 	jobread_forget(e->reads, id);
+	jobmemo_forget_row(&e->memo, id);
 	int rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
@@ -1631,7 +1673,7 @@ struct engine *engine_new(struct app *app)
 	list_init(&e->calls);
 	condidx_init(&e->ci);
 	condidx_init(&e->cwi);
-	specmemo_init(&e->specs);
+	jobmemo_init(&e->memo);
 	rng_seed(&e->rng, rng_seed_now());
 	if (sql_init(&e->sql) < 0 || !(e->reads = jobread_new(e->st))) {
 		log_error("cannot set up the job engine", NULL);
@@ -1731,7 +1773,7 @@ void engine_free(struct engine *e)
 	idmap_free(&e->lease);
 	condidx_free(&e->ci);
 	condidx_free(&e->cwi);
-	specmemo_free(&e->specs);
+	jobmemo_free(&e->memo);
 	jobread_free(e->reads);
 	free(e);
 }
