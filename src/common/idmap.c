@@ -3,6 +3,8 @@
 
 #include <stdlib.h>
 
+#include "array.h"
+
 static size_t slot_of(int64_t key, size_t cap)
 {
 	/* splitmix64 finaliser: game ids are dense and sequential, so the raw
@@ -69,16 +71,32 @@ static int grow(struct idmap *m)
 	return 0;
 }
 
-int idmap_put(struct idmap *m, int64_t key, void *val)
+/* The slot holding key, or the empty slot ending its probe run; the map
+ * must have slots. */
+static size_t find_slot(const struct idmap *m, int64_t key)
 {
-	/* load factor at most 1/2 keeps probe runs short */
-	if ((m->n + 1) * 2 > m->cap && grow(m) < 0)
-		return -1;
 	size_t i = slot_of(key, m->cap);
 	while (m->vals[i] && m->keys[i] != key)
 		i = (i + 1) & (m->cap - 1);
-	if (!m->vals[i])
-		m->n++;
+	return i;
+}
+
+int idmap_put(struct idmap *m, int64_t key, void *val)
+{
+	/* Look the key up first: replacing a value never allocates, so it
+	 * cannot fail (condidx_remove() relies on that to move a list head). */
+	if (m->cap) {
+		size_t i = find_slot(m, key);
+		if (m->vals[i]) {
+			m->vals[i] = val;
+			return 0;
+		}
+	}
+	/* load factor at most 1/2 keeps probe runs short */
+	if ((m->n + 1) * 2 > m->cap && grow(m) < 0)
+		return -1;
+	size_t i = find_slot(m, key);
+	m->n++;
 	m->keys[i] = key;
 	m->vals[i] = val;
 	return 0;
@@ -127,14 +145,10 @@ int idmap_next(const struct idmap *m, size_t *pos, int64_t *key, void **val)
 
 int idvec_push(struct idvec *iv, int64_t id)
 {
-	if (iv->n == iv->cap) {
-		size_t cap = iv->cap ? iv->cap * 2 : 4;
-		int64_t *v = realloc(iv->v, cap * sizeof *v);
-		if (!v)
-			return -1;
-		iv->v = v;
-		iv->cap = cap;
-	}
+	int64_t *v = array_grow(iv->v, &iv->cap, iv->n, sizeof *v, 4);
+	if (!v)
+		return -1;
+	iv->v = v;
 	iv->v[iv->n++] = id;
 	return 0;
 }

@@ -80,6 +80,10 @@ void jobmemo_keep_row(struct jobmemo *m, const struct job_row *row)
 	struct jobmemo_slot *s = slot_of(m, row->id);
 	if (row->id <= 0 || s->id != row->id)
 		return;
+	if (row->vars) { /* not kept: the row is read instead */
+		row_clear(m, s);
+		return;
+	}
 	const char *texts[] = {row->sub_state, row->step_data, row->last_error};
 	size_t len = 0;
 	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)

@@ -14,7 +14,8 @@
  *   in for the SELECT when the job wakes again.  Its owner must drop it
  *   whenever the row may no longer match: at every other write of the row
  *   (jobmemo_forget_row) and when a transaction that wrote rows is rolled
- *   back (jobmemo_forget_rows).  A row is kept only beside its job's spec.
+ *   back (jobmemo_forget_rows).  A row is kept only beside its job's spec,
+ *   and not at all if it has variables (vars).
  *
  * A fixed table of JOBMEMO_SLOTS entries, one per id modulo the size (a
  * newer job evicts an older one in its slot); texts longer than

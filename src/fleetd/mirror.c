@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "clock.h"
 #include "idmap.h"
 #include "ipint.h"
@@ -437,14 +438,10 @@ static void note_change(struct idvec *iv, uint64_t *chg_gen, uint64_t gen,
 
 static int arr_push(void ***arr, size_t *n, size_t *cap, void *p)
 {
-	if (*n == *cap) {
-		size_t c = *cap ? *cap * 2 : 64;
-		void **a = realloc(*arr, c * sizeof *a);
-		if (!a)
-			return -1;
-		*arr = a;
-		*cap = c;
-	}
+	void **a = array_grow(*arr, cap, *n, sizeof *a, 64);
+	if (!a)
+		return -1;
+	*arr = a;
 	(*arr)[(*n)++] = p;
 	return 0;
 }
