@@ -62,6 +62,10 @@ static void test_rows(void)
 	k = jobmemo_row(&m, 9, &spec);
 	json_decref(spec);
 	CHECK(k && !strcmp(k->sub_state, "TRAVELLING") && !strcmp(k->last_error, "upstream: busy"));
+	/* again's texts were the old row's, freed by that keep: the kept row
+	 * is valid only until the memo next changes */
+	again.sub_state = "TRAVELLING";
+	again.step_data = "{}";
 
 	/* forget_row keeps the spec; forget_rows drops every row */
 	jobmemo_forget_row(&m, 9);
