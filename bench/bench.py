@@ -38,6 +38,9 @@ BIG_FLEETS = 134000      # fleetsim --fleets: 3/4 the player's = 100,500
 BIG_WORLDS = 5000
 N_BIG, N_SMALL = 100000, 10000
 MOVERS = 100             # fleets that arrive in the measured watch
+# the spec's bars for that watch with N_BIG jobs waiting: fleetd's CPU, and
+# how many times less it is than the asyncio fan-out's in the same run
+ARRIVAL_BAR_MS, ARRIVAL_RATIO = 2, 200
 TIMERS = 300             # timed waits whose lateness is measured per run
 WRK_T, WRK_C, WRK_S = 2, 64, 3
 # POST rounds use a new fleet per job and the galaxy has 90,000 to spare
@@ -567,10 +570,10 @@ def group_jobs(args, gal):
         fig("jobs", "fleetd: CPU of a watch in which nothing arrives, %s jobs waiting"
             % f"{n:,}", "ms",
             o["idle_ms"], fmt="%.2f")
-        bar = "< 5 ms" if n == N_BIG else None
+        bar = "< %g ms" % ARRIVAL_BAR_MS if n == N_BIG else None
         fig("jobs", "fleetd: CPU of a watch in which %d fleets arrive, %s jobs waiting"
             % (MOVERS, f"{n:,}"), "ms", o["arrive_ms"], bar,
-            (lambda v: v < 5) if bar else None, fmt="%.2f")
+            (lambda v: v < ARRIVAL_BAR_MS) if bar else None, fmt="%.2f")
     o = res[N_BIG]
     fig("jobs", "restart after `kill -9`, 100,000 live jobs: start to all resumed "
         "(API answering)", "s", o["resume_s"], "< 2 s", lambda v: v < 2, fmt="%.2f")
@@ -893,8 +896,10 @@ def group_asyncio(args, gal, jobs):
             fig("asyncio", "memory per fleet: asyncio ÷ fleetd, %s" % f"{n:,}", "×",
                 [a / f for a, f in zip(sorted(rss), sorted(mem_fd))], fmt="%.1f",
                 note="runs paired in order of size")
+            bar = "≥ %d ×" % ARRIVAL_RATIO if n == N_BIG else None
             fig("asyncio", "CPU of the arrival watch: asyncio ÷ fleetd, %s" % f"{n:,}", "×",
-                [a / f for a, f in zip(sorted(arr), sorted(o["arrive_ms"]))], fmt="%.0f")
+                [a / f for a, f in zip(sorted(arr), sorted(o["arrive_ms"]))], bar,
+                (lambda v: v >= ARRIVAL_RATIO) if bar else None, fmt="%.0f")
             fig("asyncio", "CPU of a watch in which nothing arrives: asyncio ÷ fleetd, %s"
                 % f"{n:,}", "×", [a / f for a, f in zip(sorted(idle), sorted(o["idle_ms"]))],
                 fmt="%.0f")
