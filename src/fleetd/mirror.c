@@ -144,17 +144,20 @@ static char *dup_str(const json_t *v)
 	return strdup(s ? s : "");
 }
 
-/* A list of integers as a list, or packed by the scanner (whose elements
- * are all plain integers, read as int_or() reads them). */
+/* A list of integers as a list, packed (mirror_scan_answer()), or flat
+ * from the scanner; the elements of the last two are all JSON integers,
+ * read as int_or() reads them. */
 struct int_list {
 	const json_t *arr;
 	const char *packed;
+	const int64_t *flat;
 	size_t n;
 };
 
 static void int_list_of(const json_t *v, struct int_list *l)
 {
 	l->arr = v;
+	l->flat = NULL;
 	l->n = mirror_scan_ints(v, &l->packed);
 	if (l->n == (size_t)-1) {
 		l->packed = NULL;
@@ -165,6 +168,8 @@ static void int_list_of(const json_t *v, struct int_list *l)
 static int64_t int_list_at(const struct int_list *l, size_t i, int64_t def)
 {
 	int64_t v;
+	if (l->flat)
+		return l->flat[i];
 	if (!l->packed)
 		return int_or(json_array_get(l->arr, i), def);
 	memcpy(&v, l->packed + i * sizeof v, sizeof v);
@@ -172,12 +177,11 @@ static int64_t int_list_at(const struct int_list *l, size_t i, int64_t def)
 }
 
 /* Flat id/qty list: numbers or ipIntegers; malformed pairs are dropped. */
-static int parse_res(const json_t *v, int64_t **out, size_t *npairs)
+static int parse_res(const struct int_list *lp, int64_t **out, size_t *npairs)
 {
 	*out = NULL;
 	*npairs = 0;
-	struct int_list l;
-	int_list_of(v, &l);
+	struct int_list l = *lp;
 	size_t n = l.n / 2;
 	if (!n)
 		return 0;
@@ -199,12 +203,11 @@ static int parse_res(const json_t *v, int64_t **out, size_t *npairs)
 	return 0;
 }
 
-static int parse_ids(const json_t *v, int64_t **out, size_t *n)
+static int parse_ids(const struct int_list *lp, int64_t **out, size_t *n)
 {
 	*out = NULL;
 	*n = 0;
-	struct int_list l;
-	int_list_of(v, &l);
+	struct int_list l = *lp;
 	size_t len = l.n;
 	if (!len)
 		return 0;
@@ -222,10 +225,9 @@ static int parse_ids(const json_t *v, int64_t **out, size_t *n)
 	return 0;
 }
 
-static const char *ftl_name(const json_t *v)
+static const char *ftl_name(const char *s)
 {
 	static const char *const known[] = {"jump", "warp", "explorer", "ramjet"};
-	const char *s = json_string_value(v);
 	for (size_t i = 0; s && i < sizeof known / sizeof known[0]; i++)
 		if (strcmp(s, known[i]) == 0)
 			return known[i];
@@ -319,19 +321,20 @@ static int traits_trade(const struct mirror *m, const json_t *traits)
 #define MEMBER(T, rec, off) (*(T *)((char *)(rec) + (off)))
 
 /* A list (resources or ids) into its pointer and count members. */
-static int read_list(const struct mirror_field *f, const json_t *v, void *rec)
+static int read_list(const struct mirror_field *f, const struct int_list *l, void *rec)
 {
 	int64_t *list;
 	size_t *n = &MEMBER(size_t, rec, f->second);
-	int rc = f->read == MIRROR_READ_RES ? parse_res(v, &list, n) : parse_ids(v, &list, n);
+	int rc = f->read == MIRROR_READ_RES ? parse_res(l, &list, n) : parse_ids(l, &list, n);
 	MEMBER(const int64_t *, rec, f->at) = list;
 	return rc;
 }
 
 /* One value into a record, read as its row says; -1 when out of memory. */
-static int read_field(const struct mirror *m, const struct mirror_field *f,
-		      const json_t *v, void *rec)
+static int read_json_field(const struct mirror *m, const struct mirror_field *f,
+			   const json_t *v, void *rec)
 {
+	struct int_list l;
 	switch (f->read) {
 	case MIRROR_READ_ID:
 		MEMBER(int64_t, rec, f->at) = int_or(v, 0);
@@ -345,14 +348,15 @@ static int read_field(const struct mirror *m, const struct mirror_field *f,
 	case MIRROR_READ_STRING:
 		return (MEMBER(const char *, rec, f->at) = dup_str(v)) ? 0 : -1;
 	case MIRROR_READ_FTL:
-		MEMBER(const char *, rec, f->at) = ftl_name(v);
+		MEMBER(const char *, rec, f->at) = ftl_name(json_string_value(v));
 		return 0;
 	case MIRROR_READ_POS:
 		pos_of(v, &MEMBER(double, rec, f->at), &MEMBER(double, rec, f->second));
 		return 0;
 	case MIRROR_READ_RES:
 	case MIRROR_READ_IDS:
-		return read_list(f, v, rec);
+		int_list_of(v, &l);
+		return read_list(f, &l, rec);
 	case MIRROR_READ_BATTLE:
 		MEMBER(int, rec, f->at) = battle_on(v);
 		return 0;
@@ -368,19 +372,158 @@ static int read_field(const struct mirror *m, const struct mirror_field *f,
 	return 0;
 }
 
+/* One flat value from the scanner into a record when it is of the kind
+ * the row's read expects: 1 when read, 0 when not (read_field() then reads
+ * it as JSON), -1 when out of memory.  Each case gives what
+ * read_json_field() gives for the same text. */
+static int read_flat(const struct mirror *m, const struct mirror_field *f,
+		     const struct mirror_scan_value *v, void *rec)
+{
+	switch (f->read) {
+	case MIRROR_READ_ID:
+		if (v->kind != MIRROR_V_INT)
+			return 0;
+		MEMBER(int64_t, rec, f->at) = v->u.i;
+		return 1;
+	case MIRROR_READ_INT:
+		if (v->kind != MIRROR_V_INT)
+			return 0;
+		MEMBER(int, rec, f->at) = (int)v->u.i;
+		return 1;
+	case MIRROR_READ_REAL:
+		if (v->kind == MIRROR_V_INT)
+			MEMBER(double, rec, f->at) = (double)v->u.i + 0.0;
+		else if (v->kind == MIRROR_V_REAL && isfinite(v->u.d))
+			MEMBER(double, rec, f->at) = v->u.d + 0.0;
+		else
+			return 0;
+		return 1;
+	case MIRROR_READ_STRING: {
+		if (v->kind != MIRROR_V_STRING)
+			return 0;
+		char *c = malloc(v->n + 1);
+		if (!c)
+			return -1;
+		memcpy(c, v->u.s, v->n + 1);
+		MEMBER(const char *, rec, f->at) = c;
+		return 1;
+	}
+	case MIRROR_READ_FTL:
+		if (v->kind != MIRROR_V_STRING)
+			return 0;
+		MEMBER(const char *, rec, f->at) = ftl_name(v->u.s);
+		return 1;
+	case MIRROR_READ_POS:
+		if (v->kind != MIRROR_V_POS)
+			return 0;
+		MEMBER(double, rec, f->at) = v->u.xy[0] + 0.0;
+		MEMBER(double, rec, f->second) = v->u.xy[1] + 0.0;
+		return 1;
+	case MIRROR_READ_RES:
+	case MIRROR_READ_IDS: {
+		if (v->kind != MIRROR_V_INTS)
+			return 0;
+		struct int_list l = {.flat = v->u.ints, .n = v->n};
+		return read_list(f, &l, rec) < 0 ? -1 : 1;
+	}
+	case MIRROR_READ_BATTLE:
+		if (v->kind == MIRROR_V_NULL || v->kind == MIRROR_V_FALSE)
+			MEMBER(int, rec, f->at) = 0;
+		else if (v->kind == MIRROR_V_TRUE)
+			MEMBER(int, rec, f->at) = 1;
+		else if (v->kind == MIRROR_V_STRING)
+			MEMBER(int, rec, f->at) = strcmp(v->u.s, "true") == 0;
+		else
+			return 0;
+		return 1;
+	case MIRROR_READ_TRAITS:
+		if (v->kind != MIRROR_V_TRAIT_IDS)
+			return 0;
+		MEMBER(int, rec, f->at) = 0;
+		for (size_t i = 0; i < v->n; i++)
+			if (v->u.ints[i] && is_trading_type(m, v->u.ints[i])) {
+				MEMBER(int, rec, f->at) = 1;
+				break;
+			}
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* One value (NULL when absent) into a record, read as its row says; -1
+ * when out of memory.  A flat value of an unexpected kind is read as the
+ * JSON it stands for. */
+static int read_field(const struct mirror *m, const struct mirror_field *f,
+		      const struct mirror_scan_value *v, void *rec)
+{
+	if (!v || v->kind == MIRROR_V_JSON)
+		return read_json_field(m, f, v ? v->u.json : NULL, rec);
+	int done = read_flat(m, f, v, rec);
+	if (done)
+		return done < 0 ? -1 : 0;
+	json_t *j = mirror_scan_value_json(v);
+	if (!j)
+		return -1;
+	int rc = read_json_field(m, f, j, rec);
+	json_decref(j);
+	return rc;
+}
+
+/* Where a merge reads an object's keys: a jansson object (an action's
+ * answer, or a class merged whole), or a scanned object's flat values by
+ * key number (by_key, NULL where the object has none). */
+struct src {
+	const json_t *obj;
+	const struct mirror_scanned *a;
+	const struct mirror_scan_value *const *by_key;
+};
+
+/* The value of a row's key in an object, NULL when absent; a jansson value
+ * is handed out through *tmp. */
+static const struct mirror_scan_value *src_get(const struct src *s, size_t row,
+					       struct mirror_scan_value *tmp)
+{
+	if (s->a) {
+		unsigned k = s->a->key_of[row];
+		return k == MIRROR_SCAN_NO_KEY ? NULL : s->by_key[k];
+	}
+	tmp->kind = MIRROR_V_JSON;
+	tmp->u.json = json_object_get(s->obj, mirror_fields[row].key);
+	return tmp->u.json ? tmp : NULL;
+}
+
 /* A zeroed record of a class filled from a game object (but its id);
  * -1 when out of memory, with what was read so far still in it
  * (record_clear() frees). */
 static int read_record(const struct mirror *m, enum mirror_class cls,
-		       const json_t *o, void *rec)
+		       const struct src *o, void *rec)
 {
 	const struct record_rows *r = &m->rows[cls];
 	for (size_t i = 0; i < r->nread; i++) {
+		struct mirror_scan_value tmp;
 		const struct mirror_field *f = &mirror_fields[r->read[i]];
-		if (read_field(m, f, json_object_get(o, f->key), rec) < 0)
+		if (read_field(m, f, src_get(o, r->read[i], &tmp), rec) < 0)
 			return -1;
 	}
 	return 0;
+}
+
+/* An object's id, read as int_or() reads it; 0 when it has none. */
+static int64_t src_id(const struct src *o)
+{
+	struct mirror_scan_value tmp;
+	const struct mirror_scan_value *v = src_get(o, MIRROR_F_any_id, &tmp);
+	if (!v)
+		return 0;
+	if (v->kind == MIRROR_V_INT)
+		return v->u.i;
+	if (v->kind == MIRROR_V_JSON)
+		return int_or(v->u.json, 0);
+	json_t *j = mirror_scan_value_json(v);
+	int64_t id = int_or(j, 0);
+	json_decref(j);
+	return id;
 }
 
 /* Free what a record owns (strings, lists, JSON) and forget it. */
@@ -464,7 +607,7 @@ static void *record_new(struct mirror *m, struct idmap *map, void ***arr, size_t
 	return r;
 }
 
-static int merge_fleet(struct mirror *m, const json_t *o, int64_t id)
+static int merge_fleet(struct mirror *m, const struct src *o, int64_t id)
 {
 	struct mirror_fleet nf;
 	memset(&nf, 0, sizeof nf);
@@ -502,7 +645,7 @@ oom:
 	return -1;
 }
 
-static int merge_world(struct mirror *m, const json_t *o, int64_t id)
+static int merge_world(struct mirror *m, const struct src *o, int64_t id)
 {
 	struct mirror_world nw;
 	memset(&nw, 0, sizeof nw);
@@ -532,7 +675,7 @@ oom:
 	return -1;
 }
 
-static int merge_sovereign(struct mirror *m, const json_t *o, int64_t id)
+static int merge_sovereign(struct mirror *m, const struct src *o, int64_t id)
 {
 	struct mirror_sovereign *s = calloc(1, sizeof *s);
 	if (!s)
@@ -667,9 +810,11 @@ static void keep_siege(struct mirror *m, const json_t *o, int64_t id)
 		json_decref(old);
 }
 
-static int merge_one(struct mirror *m, const json_t *o)
+/* One object of class cls (-1: none the mirror knows); o->obj is set for
+ * every class but a scanned record's. */
+static int merge_one(struct mirror *m, int cls, const struct src *src)
 {
-	int cls = class_of(o);
+	const json_t *o = src->obj;
 	if (cls == MIRROR_C_update) {
 		merge_update(m, o);
 		return 0;
@@ -679,16 +824,16 @@ static int merge_one(struct mirror *m, const json_t *o)
 		m->history = json_incref(json_object_get(o, KEY(history, history)));
 		return 0;
 	}
-	int64_t id = int_or(json_object_get(o, KEY(any, id)), 0);
+	int64_t id = src_id(src);
 	if (id <= 0)
 		return 0; /* an object without an id cannot be placed */
 	switch (cls) {
 	case MIRROR_C_fleet:
-		return merge_fleet(m, o, id);
+		return merge_fleet(m, src, id);
 	case MIRROR_C_world:
-		return merge_world(m, o, id);
+		return merge_world(m, src, id);
 	case MIRROR_C_sovereign:
-		return merge_sovereign(m, o, id);
+		return merge_sovereign(m, src, id);
 	case MIRROR_C_destroyedSpaceObject:
 		remove_object(m, id);
 		break;
@@ -772,17 +917,13 @@ static void sweep_unseen(struct mirror *m)
 	}
 }
 
-int mirror_merge(struct mirror *m, const json_t *answer, int full, char *err,
-		 size_t errlen)
+/* Before a merge: 0 when the answer (whose update carries seq, -1 if
+ * none) is older than what is merged and is skipped, else 1. */
+static int merge_begin(struct mirror *m, int64_t seq, int full)
 {
-	if (!json_is_array(answer)) {
-		snprintf(err, errlen, "answer is not a list of objects");
-		return -1;
-	}
 	/* Answers can overtake each other (a delta and an action sent from the
 	 * same sequence).  One older than what is merged already describes a
 	 * past state, and everything it says is in what was merged since. */
-	int64_t seq = answer_sequence(answer);
 	if (!full && seq >= 0 && m->sequence_value >= 0 && seq < m->sequence_value) {
 		m->stale++;
 		return 0;
@@ -790,15 +931,12 @@ int mirror_merge(struct mirror *m, const json_t *answer, int full, char *err,
 	m->gen++;
 	m->merges++;
 	m->ch_fleets.n = m->ch_worlds.n = m->ch_removed.n = 0;
-	double old_watch = m->watch;
-	int had_watch = m->have_watch;
-	int rc = 0;
-	for (size_t i = 0; i < json_array_size(answer); i++) {
-		if (merge_one(m, json_array_get(answer, i)) < 0) {
-			snprintf(err, errlen, "out of memory while merging");
-			rc = -1;
-		}
-	}
+	return 1;
+}
+
+/* After a merge: sweep, order, and the change feed. */
+static void merge_end(struct mirror *m, int full, int rc, double old_watch, int had_watch)
+{
 	if (full && rc == 0) {
 		sweep_unseen(m);
 		m->ready = 1;
@@ -816,6 +954,65 @@ int mirror_merge(struct mirror *m, const json_t *answer, int full, char *err,
 	};
 	for (int i = 0; i < m->nsubs; i++)
 		m->subs[i].fn(m->subs[i].arg, &ch);
+}
+
+int mirror_merge(struct mirror *m, const json_t *answer, int full, char *err,
+		 size_t errlen)
+{
+	if (!json_is_array(answer)) {
+		snprintf(err, errlen, "answer is not a list of objects");
+		return -1;
+	}
+	if (!merge_begin(m, answer_sequence(answer), full))
+		return 0;
+	double old_watch = m->watch;
+	int had_watch = m->have_watch;
+	int rc = 0;
+	for (size_t i = 0; i < json_array_size(answer); i++) {
+		const json_t *o = json_array_get(answer, i);
+		struct src src = {.obj = o};
+		if (merge_one(m, class_of(o), &src) < 0) {
+			snprintf(err, errlen, "out of memory while merging");
+			rc = -1;
+		}
+	}
+	merge_end(m, full, rc, old_watch, had_watch);
+	return rc;
+}
+
+int mirror_merge_scanned(struct mirror *m, const struct mirror_scanned *a, int full,
+			 char *err, size_t errlen)
+{
+	int64_t seq = -1;
+	for (size_t i = 0; i < a->nitems && seq < 0; i++) {
+		int64_t v;
+		if (a->items[i].cls == MIRROR_C_update &&
+		    jsonx_get_int(a->items[i].whole, KEY(update, sequence), &v) == 0)
+			seq = v;
+	}
+	if (!merge_begin(m, seq, full))
+		return 0;
+	double old_watch = m->watch;
+	int had_watch = m->have_watch;
+	int rc = 0;
+	const struct mirror_scan_value *by_key[MIRROR_NFIELDS];
+	for (size_t i = 0; i < a->nitems; i++) {
+		const struct mirror_scan_item *it = &a->items[i];
+		struct src src = {.obj = it->whole};
+		if (!it->whole) {
+			/* in the text's order: of a duplicate key, the last wins */
+			memset(by_key, 0, a->nkeys * sizeof *by_key);
+			for (size_t k = 0; k < it->n; k++)
+				by_key[a->values[it->first + k].key] = &a->values[it->first + k];
+			src.a = a;
+			src.by_key = by_key;
+		}
+		if (merge_one(m, (int)it->cls, &src) < 0) {
+			snprintf(err, errlen, "out of memory while merging");
+			rc = -1;
+		}
+	}
+	merge_end(m, full, rc, old_watch, had_watch);
 	return rc;
 }
 
@@ -877,7 +1074,8 @@ int mirror_set_game_info(struct mirror *m, const json_t *info, char *err,
 	for (size_t i = 0; i < json_array_size(sovs); i++) {
 		const json_t *o = json_array_get(sovs, i);
 		int64_t id = int_or(json_object_get(o, "id"), 0);
-		if (id > 0 && merge_sovereign(m, o, id) < 0) {
+		struct src src = {.obj = o};
+		if (id > 0 && merge_sovereign(m, &src, id) < 0) {
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}

@@ -80,6 +80,12 @@ void mirror_free(struct mirror *m);
  * list; unknown classes and fields are ignored. */
 int mirror_merge(struct mirror *m, const json_t *answer, int full, char *err,
 		 size_t errlen);
+/* The same for an answer read by mirror_scan() (mirror_scan.h): the same
+ * mirror as mirror_merge() of the text parsed by jansson, without a JSON
+ * value per field.  The answer is only read. */
+struct mirror_scanned;
+int mirror_merge_scanned(struct mirror *m, const struct mirror_scanned *a, int full,
+			 char *err, size_t errlen);
 /* The scenario catalogue and sovereigns from getGameInfo. */
 int mirror_set_game_info(struct mirror *m, const json_t *info, char *err,
 			 size_t errlen);

@@ -12,6 +12,7 @@
  * strtoll/strtod would, the rest by strtod. */
 #include "mirror_scan.h"
 #include "mirror_fields.h"
+#include "array.h"
 #include "textbuf.h"
 
 #include <errno.h>
@@ -26,6 +27,7 @@
  * to rows[start[n + 1]].  Built from the table for each answer. */
 struct kept {
 	const struct mirror_field *rows[MIRROR_NFIELDS];
+	unsigned char num[MIRROR_NFIELDS]; /* the key number of rows[i] */
 	unsigned short start[MIRROR_KEY_MAX + 2];
 };
 
@@ -39,9 +41,11 @@ struct scan {
 	size_t scratch_cap;
 	json_t **small; /* shared values of small integers (NULL until one) */
 	size_t small_hi; /* entries below it may be set */
-	char *ints; /* a packed list being read; reused, freed at the end */
-	size_t ints_cap;
+	int64_t *ints; /* a list of integers being read; reused, freed at the end */
+	size_t ints_cap; /* in values */
 	struct kept kept;
+	struct mirror_scanned *a; /* what is being built */
+	size_t arena_len, arena_cap;
 };
 
 /* Ids of resources and traits repeat in every world: one shared value per
@@ -265,14 +269,16 @@ static int kept_row(const struct mirror_field *f)
 	return f->cls == MIRROR_C_any || mirror_class_use(f->cls) == MIRROR_USE_REDUCE;
 }
 
-/* The first kept row of each key, ordered by key length (a counting sort).
- * A key is read the same way in every class that keeps it (the table's
- * test checks), so one row per key says how. */
-static void kept_init(struct kept *k)
+/* The first kept row of each key, ordered by key length (a counting sort),
+ * and the keys' numbers in the answer (the order of their first rows).  A
+ * key is read the same way in every class that keeps it (the table's test
+ * checks), so one row per key says how. */
+static void kept_init(struct kept *k, struct mirror_scanned *a)
 {
 	const struct mirror_field *uniq[MIRROR_NFIELDS];
 	unsigned short count[MIRROR_KEY_MAX + 2] = {0};
 	size_t n = 0;
+	memset(a->key_of, MIRROR_SCAN_NO_KEY, sizeof a->key_of);
 	for (size_t i = 0; i < MIRROR_NFIELDS; i++) {
 		const struct mirror_field *f = &mirror_fields[i];
 		if (!kept_row(f))
@@ -280,29 +286,38 @@ static void kept_init(struct kept *k)
 		size_t j = 0;
 		while (j < n && !key_is_row(f->key, f->key_len, uniq[j]))
 			j++;
+		a->key_of[i] = (unsigned char)j;
 		if (j < n)
 			continue;
 		uniq[n++] = f;
 		count[f->key_len + 1]++;
 	}
+	memcpy(a->key_row, uniq, n * sizeof *uniq);
+	a->nkeys = (unsigned)n;
 	k->start[0] = 0;
 	for (size_t len = 1; len <= MIRROR_KEY_MAX + 1; len++)
 		k->start[len] = (unsigned short)(k->start[len - 1] + count[len]);
 	unsigned short next[MIRROR_KEY_MAX + 1];
 	memcpy(next, k->start, sizeof next);
-	for (size_t j = 0; j < n; j++)
+	for (size_t j = 0; j < n; j++) {
+		k->num[next[uniq[j]->key_len]] = (unsigned char)j;
 		k->rows[next[uniq[j]->key_len]++] = uniq[j];
+	}
 }
 
-/* The row of a kept key, or NULL: most keys fail on length or first byte. */
-static const struct mirror_field *kept(const struct scan *s, const char *key, size_t n)
+/* The row of a kept key and its number in *num, or NULL: most keys fail on
+ * length or first byte. */
+static const struct mirror_field *kept(const struct scan *s, const char *key, size_t n,
+				       unsigned *num)
 {
 	if (n > MIRROR_KEY_MAX)
 		return NULL;
 	for (unsigned i = s->kept.start[n]; i < s->kept.start[n + 1]; i++) {
 		const struct mirror_field *f = s->kept.rows[i];
-		if (f->key[0] == key[0] && memcmp(f->key, key, n) == 0)
+		if (f->key[0] == key[0] && memcmp(f->key, key, n) == 0) {
+			*num = s->kept.num[i];
 			return f;
+		}
 	}
 	return NULL;
 }
@@ -395,6 +410,20 @@ static int integer_value(struct scan *s, const struct num *x, json_t **out)
 	return 0;
 }
 
+/* A real's value, as strtod (and so jansson) reads it. */
+static int real_of(struct scan *s, const struct num *x, double *d)
+{
+	uint64_t m;
+	if (FAST_REALS && !x->exp && x->ni + x->nf <= 19 && x->nf <= 22 &&
+	    (m = mantissa(x)) <= (UINT64_C(1) << 53)) {
+		*d = (double)m / pow10_exact[x->nf];
+		if (x->neg)
+			*d = -*d;
+		return 0;
+	}
+	return slow_real(s, x, d);
+}
+
 static int real_value(struct scan *s, const struct num *x, json_t **out)
 {
 	double d;
@@ -403,15 +432,8 @@ static int real_value(struct scan *s, const struct num *x, json_t **out)
 		 * bytes out of range */
 		return x->exp || x->n >= 300 ? slow_real(s, x, &d) : 0;
 	}
-	uint64_t m;
-	if (FAST_REALS && !x->exp && x->ni + x->nf <= 19 && x->nf <= 22 &&
-	    (m = mantissa(x)) <= (UINT64_C(1) << 53)) {
-		d = (double)m / pow10_exact[x->nf];
-		if (x->neg)
-			d = -d;
-	} else if (slow_real(s, x, &d) < 0) {
+	if (real_of(s, x, &d) < 0)
 		return -1;
-	}
 	if (!(*out = json_real(d)))
 		return fail_at(s, "out of memory");
 	return 0;
@@ -716,50 +738,144 @@ static int plain_int(struct scan *s, int64_t *v)
 	return 1;
 }
 
+/* --- flat values of reduced objects --------------------------------------- */
+
+/* n bytes into the arena, aligned for int64_t; their offset, or -1. */
+static int64_t arena_put(struct scan *s, const void *b, size_t n, int nul)
+{
+	size_t off = (s->arena_len + 7) & ~(size_t)7;
+	size_t need = off + n + (size_t)nul;
+	if (need > s->arena_cap) {
+		size_t cap = s->arena_cap * 2 > need ? s->arena_cap * 2 : need;
+		char *nb = realloc(s->a->arena, cap);
+		if (!nb)
+			return fail_at(s, "out of memory");
+		s->a->arena = nb;
+		s->arena_cap = cap;
+	}
+	memcpy(s->a->arena + off, b, n);
+	if (nul)
+		s->a->arena[off + n] = 0;
+	s->arena_len = need;
+	return (int64_t)off;
+}
+
+/* One more integer in s->ints (n held so far). */
+static int ints_push(struct scan *s, size_t n, int64_t v)
+{
+	if (n == s->ints_cap) {
+		int64_t *nb = realloc(s->ints, 2 * s->ints_cap * sizeof *nb);
+		if (!nb)
+			return fail_at(s, "out of memory");
+		s->ints = nb;
+		s->ints_cap *= 2;
+	}
+	s->ints[n] = v;
+	return 0;
+}
+
+/* Integers of s->ints as a value of kind (INTS, TRAIT_IDS): kept in the
+ * arena until the end of the answer. */
+static int flat_ints_value(struct scan *s, enum mirror_scan_kind kind, size_t n,
+			   struct mirror_scan_value *v)
+{
+	int64_t off = arena_put(s, s->ints, n * sizeof *s->ints, 0);
+	if (off < 0)
+		return -1;
+	v->kind = kind;
+	v->n = n;
+	v->u.i = off; /* a pointer once the arena stops moving */
+	return 0;
+}
+
+/* Any value, built as jansson builds it. */
+static int json_kind(struct scan *s, struct mirror_scan_value *v)
+{
+	if (scan_value(s, &v->u.json) < 0)
+		return -1;
+	v->kind = MIRROR_V_JSON;
+	return 0;
+}
+
+/* A scalar flat; containers built. */
+static int flat_scalar(struct scan *s, struct mirror_scan_value *v)
+{
+	ws(s);
+	if (s->p >= s->end)
+		return fail_at(s, "unexpected end");
+	switch (*s->p) {
+	case '{':
+	case '[':
+		return json_kind(s, v);
+	case '"': {
+		const char *str;
+		size_t n;
+		int64_t off;
+		if (scan_string(s, &str, &n) < 0 || (off = arena_put(s, str, n, 1)) < 0)
+			return -1;
+		v->kind = MIRROR_V_STRING;
+		v->n = n;
+		v->u.i = off;
+		return 0;
+	}
+	case 't':
+		v->kind = MIRROR_V_TRUE;
+		return literal(s, "true");
+	case 'f':
+		v->kind = MIRROR_V_FALSE;
+		return literal(s, "false");
+	case 'n':
+		v->kind = MIRROR_V_NULL;
+		return literal(s, "null");
+	default:
+		break;
+	}
+	if (plain_int(s, &v->u.i)) {
+		v->kind = MIRROR_V_INT;
+		return 0;
+	}
+	struct num x;
+	int integral = read_num(s, &x);
+	if (integral < 0)
+		return -1;
+	v->kind = integral ? MIRROR_V_INT : MIRROR_V_REAL;
+	return integral ? integer_of(s, &x, &v->u.i) : real_of(s, &x, &v->u.d);
+}
+
 /* A list of integers the mirror copies into an array of its own
- * (nearObjIDs, resources): when every element is a JSON integer, it is
- * handed over packed (see mirror_scan_ints()) instead of as one value per
- * element.  Anything else in it (reals, ipIntegers, strings, nested lists)
- * and the list is read again and built as usual, for the merge's rules on
- * such elements. */
-static int build_int_list(struct scan *s, json_t **out)
+ * (nearObjIDs, resources): flat when every element is a JSON integer.
+ * Anything else in it (reals, ipIntegers, strings, nested lists) and the
+ * list is read again and built, for the merge's rules on such elements. */
+static int flat_int_list(struct scan *s, struct mirror_scan_value *v)
 {
 	ws(s);
 	if (s->p >= s->end || *s->p != '[')
-		return scan_value(s, out);
+		return flat_scalar(s, v);
 	const char *begin = s->p;
+	int depth = s->depth;
 	int empty = scan_open(s, ']');
 	if (empty < 0)
 		return -1;
-	size_t n = sizeof(int64_t); /* the tag's slot, then the values */
-	memcpy(s->ints, MIRROR_SCAN_INTS_TAG, sizeof(int64_t));
+	size_t n = 0;
 	while (!empty) {
 		ws(s);
-		int64_t v;
-		if (!plain_int(s, &v)) {
-			struct num x;
+		int64_t x;
+		if (!plain_int(s, &x)) {
+			struct num num;
 			int integral = s->p < s->end &&
-				(*s->p == '-' || (unsigned)(*s->p - '0') < 10) ? read_num(s, &x) : 0;
+				(*s->p == '-' || (unsigned)(*s->p - '0') < 10) ? read_num(s, &num) : 0;
 			if (integral < 0)
 				return -1;
 			if (!integral) {
 				s->p = begin;
-				s->depth--;
-				return scan_value(s, out);
+				s->depth = depth;
+				return json_kind(s, v);
 			}
-			if (integer_of(s, &x, &v) < 0)
+			if (integer_of(s, &num, &x) < 0)
 				return -1;
 		}
-		if (n + sizeof v > s->ints_cap) {
-			size_t cap = s->ints_cap * 2;
-			char *nb = realloc(s->ints, cap);
-			if (!nb)
-				return fail_at(s, "out of memory");
-			s->ints = nb;
-			s->ints_cap = cap;
-		}
-		memcpy(s->ints + n, &v, sizeof v);
-		n += sizeof v;
+		if (ints_push(s, n++, x) < 0)
+			return -1;
 		int more = s->p < s->end && *s->p == ',' ? (s->p++, 1) : scan_next(s, ']');
 		if (more < 0)
 			return -1;
@@ -767,9 +883,428 @@ static int build_int_list(struct scan *s, json_t **out)
 			s->depth--;
 		empty = !more;
 	}
-	if (!(*out = json_stringn_nocheck(s->ints, n)))
+	return flat_ints_value(s, MIRROR_V_INTS, n, v);
+}
+
+/* One member of a trait object on the flat path: the last traitID wins,
+ * an object there names no trait, anything but an integer or an object
+ * sends the whole list to the built path. */
+struct trait_id {
+	int64_t id;
+	int have, odd;
+};
+
+static int trait_id_member(struct scan *s, void *ctx, const char *kb, size_t kl)
+{
+	struct trait_id *t = ctx;
+	if (!key_is_row(kb, kl, &mirror_fields[MIRROR_F_trait_traitID]))
+		return scan_value(s, NULL);
+	ws(s);
+	if (s->p < s->end && *s->p == '{') {
+		t->have = 0;
+		return scan_value(s, NULL);
+	}
+	if (plain_int(s, &t->id)) {
+		t->have = 1;
+		return 0;
+	}
+	t->odd = 1;
+	return scan_value(s, NULL);
+}
+
+/* Traits: ids, or objects naming one in traitID; only the ids are kept,
+ * flat when each is a plain integer. */
+static int flat_traits(struct scan *s, struct mirror_scan_value *v)
+{
+	ws(s);
+	if (s->p >= s->end || *s->p != '[')
+		return flat_scalar(s, v);
+	const char *begin = s->p;
+	int depth = s->depth;
+	int empty = scan_open(s, ']');
+	if (empty < 0)
+		return -1;
+	size_t n = 0;
+	while (!empty) {
+		ws(s);
+		struct trait_id t = {0};
+		if (s->p < s->end && *s->p == '{') {
+			if (scan_items(s, 1, trait_id_member, &t) < 0)
+				return -1;
+		} else if (plain_int(s, &t.id)) {
+			t.have = 1;
+		} else {
+			t.odd = 1;
+		}
+		if (t.odd) {
+			s->p = begin;
+			s->depth = depth;
+			v->kind = MIRROR_V_JSON;
+			return build_traits(s, &v->u.json);
+		}
+		if (t.have && ints_push(s, n++, t.id) < 0)
+			return -1;
+		int more = scan_next(s, ']');
+		if (more < 0)
+			return -1;
+		if (!more)
+			s->depth--;
+		empty = !more;
+	}
+	return flat_ints_value(s, MIRROR_V_TRAIT_IDS, n, v);
+}
+
+/* One coordinate of a position: a real, or an integer a double holds
+ * exactly; 0 when it is neither (the list is then built). */
+static int flat_coord(struct scan *s, double *d, int *integral)
+{
+	ws(s);
+	if (s->p >= s->end || (*s->p != '-' && (unsigned)(*s->p - '0') >= 10))
+		return 0;
+	int64_t i;
+	if (plain_int(s, &i)) {
+		if (i > (INT64_C(1) << 53) || i < -(INT64_C(1) << 53))
+			return 0;
+		*d = (double)i;
+		*integral = 1;
+		return 1;
+	}
+	struct num x;
+	int r = read_num(s, &x);
+	if (r != 0)
+		return r < 0 ? -1 : 0;
+	*integral = 0;
+	return real_of(s, &x, d) < 0 ? -1 : 1;
+}
+
+/* A position: flat when it is a list of two numbers. */
+static int flat_pos(struct scan *s, struct mirror_scan_value *v)
+{
+	ws(s);
+	if (s->p >= s->end || *s->p != '[')
+		return flat_scalar(s, v);
+	const char *begin = s->p;
+	int depth = s->depth;
+	if (scan_open(s, ']') < 0)
+		return -1;
+	v->n = 0;
+	for (int i = 0; i < 2; i++) {
+		int integral = 0;
+		int r = flat_coord(s, &v->u.xy[i], &integral);
+		if (r < 0)
+			return -1;
+		ws(s);
+		if (!r || s->p >= s->end || *s->p != (i ? ']' : ','))
+			break;
+		v->n |= (size_t)integral << i;
+		s->p++;
+		if (i) {
+			s->depth--;
+			v->kind = MIRROR_V_POS;
+			return 0;
+		}
+	}
+	s->p = begin;
+	s->depth = depth;
+	return json_kind(s, v);
+}
+
+/* A battle plan only matters as "on" or "off": keep its truth, not its
+ * body (mirror.c's battle_on() reads null, false, strings and the rest). */
+static int flat_battle(struct scan *s, struct mirror_scan_value *v)
+{
+	ws(s);
+	if (s->p < s->end && (*s->p == 'n' || *s->p == 'f' || *s->p == '"'))
+		return flat_scalar(s, v);
+	v->kind = MIRROR_V_TRUE;
+	return scan_value(s, NULL);
+}
+
+static void value_release(struct mirror_scan_value *v)
+{
+	if (v->kind == MIRROR_V_JSON)
+		json_decref(v->u.json);
+}
+
+/* One member of a top-level object: kept when a reduced class keeps its
+ * key (duplicates: all kept, the last wins in the merge), else skipped. */
+static int top_member(struct scan *s, void *ctx, const char *kb, size_t kl)
+{
+	(void)ctx;
+	unsigned key;
+	const struct mirror_field *f = kept(s, kb, kl, &key);
+	if (!f)
+		return scan_value(s, NULL);
+	struct mirror_scan_value v = {.kind = MIRROR_V_NULL, .key = key};
+	int rc;
+	switch (f->read) {
+	case MIRROR_READ_TRAITS:
+		rc = flat_traits(s, &v);
+		break;
+	case MIRROR_READ_BATTLE:
+		rc = flat_battle(s, &v);
+		break;
+	case MIRROR_READ_IDS:
+	case MIRROR_READ_RES:
+		rc = flat_int_list(s, &v);
+		break;
+	case MIRROR_READ_POS:
+		rc = flat_pos(s, &v);
+		break;
+	case MIRROR_READ_JSON:
+		rc = json_kind(s, &v);
+		break;
+	default:
+		rc = flat_scalar(s, &v);
+	}
+	if (rc < 0)
+		return -1;
+	struct mirror_scanned *a = s->a;
+	struct mirror_scan_value *vs =
+		array_grow(a->values, &a->cap_values, a->nvalues, sizeof *vs, 256);
+	if (!vs) {
+		value_release(&v);
 		return fail_at(s, "out of memory");
+	}
+	a->values = vs;
+	vs[a->nvalues++] = v;
 	return 0;
+}
+
+/* What the mirror does with a class (mirror_fields.h): world, fleet and
+ * sovereign (whose territory and exploration grid are most of its text)
+ * are reduced, the classes it merges otherwise are kept whole, the rest
+ * (region, selection, unknown ones) is dropped here as mirror_merge()
+ * would ignore it.  The class of an object is its last "class" key. */
+static int class_of_values(const struct scan *s, size_t first, enum mirror_use *use)
+{
+	const struct mirror_scanned *a = s->a;
+	unsigned key = a->key_of[MIRROR_F_any_class];
+	for (size_t i = a->nvalues; i > first; i--) {
+		const struct mirror_scan_value *v = &a->values[i - 1];
+		if (v->key != key)
+			continue;
+		if (v->kind != MIRROR_V_STRING)
+			return -1;
+		int k = mirror_class_find(a->arena + v->u.i, v->n);
+		if (k >= 0)
+			*use = mirror_class_use((enum mirror_class)k);
+		return k >= 0 && *use != MIRROR_USE_INNER ? k : -1;
+	}
+	return -1;
+}
+
+/* One top-level element, read once.  A world, fleet or sovereign keeps
+ * only the fields the mirror reads; other classes it merges are kept
+ * whole. */
+static int scan_element(struct scan *s)
+{
+	ws(s);
+	if (s->p >= s->end || *s->p != '{')
+		return scan_value(s, NULL); /* not an object: nothing for the mirror */
+	struct mirror_scanned *a = s->a;
+	const char *begin = s->p;
+	size_t first = a->nvalues, arena = s->arena_len;
+	if (scan_items(s, 1, top_member, NULL) < 0)
+		return -1;
+	enum mirror_use use = MIRROR_USE_INNER;
+	int cls = class_of_values(s, first, &use);
+	struct mirror_scan_item it = {.cls = (enum mirror_class)cls, .first = first,
+				      .n = a->nvalues - first};
+	if (use != MIRROR_USE_REDUCE) {
+		for (size_t i = first; i < a->nvalues; i++)
+			value_release(&a->values[i]);
+		a->nvalues = first;
+		s->arena_len = arena;
+		it.n = 0;
+	}
+	if (cls < 0)
+		return 0;
+	if (use == MIRROR_USE_WHOLE) {
+		json_error_t je;
+		if (!(it.whole = json_loadb(begin, (size_t)(s->p - begin), 0, &je)))
+			return fail_at(s, je.text);
+	}
+	struct mirror_scan_item *items =
+		array_grow(a->items, &a->cap_items, a->nitems, sizeof *items, 64);
+	if (!items) {
+		json_decref(it.whole);
+		return fail_at(s, "out of memory");
+	}
+	a->items = items;
+	items[a->nitems++] = it;
+	return 0;
+}
+
+static int scan_list(struct scan *s)
+{
+	ws(s);
+	if (s->p >= s->end || *s->p != '[') {
+		/* not a list: let the caller see why */
+		if (scan_value(s, NULL) == 0)
+			snprintf(s->err, s->errlen, "answer is not a list of objects");
+		return -1;
+	}
+	/* the outer list counts as depth 1, which max_depth always allows */
+	int done = scan_open(s, ']');
+	if (done < 0)
+		return -1;
+	while (!done) {
+		if (scan_element(s) < 0)
+			return -1;
+		int more = scan_next(s, ']');
+		if (more < 0)
+			return -1;
+		done = !more;
+	}
+	ws(s);
+	if (s->p != s->end)
+		return fail_at(s, "text after the answer");
+	return 0;
+}
+
+void mirror_scanned_free(struct mirror_scanned *a)
+{
+	if (!a)
+		return;
+	for (size_t i = 0; i < a->nitems; i++)
+		json_decref(a->items[i].whole);
+	for (size_t i = 0; i < a->nvalues; i++)
+		value_release(&a->values[i]);
+	free(a->items);
+	free(a->values);
+	free(a->arena);
+	free(a);
+}
+
+struct mirror_scanned *mirror_scan(const char *buf, size_t len, int max_depth, char *err,
+				   size_t errlen)
+{
+	struct scan s = {.p = buf, .end = buf + len, .start = buf,
+			 .max_depth = max_depth > 0 ? max_depth : 1 << 30,
+			 .err = err, .errlen = errlen};
+	struct mirror_scanned *a = calloc(1, sizeof *a);
+	s.a = a;
+	s.ints_cap = 1024;
+	s.arena_cap = 4096;
+	if (!a || !(s.ints = malloc(s.ints_cap * sizeof *s.ints)) ||
+	    !(a->arena = malloc(s.arena_cap))) {
+		free(s.ints);
+		free(a);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	kept_init(&s.kept, a);
+	int rc = scan_list(&s);
+	free(s.ints);
+	free(s.scratch);
+	for (size_t i = 0; i < s.small_hi; i++)
+		json_decref(s.small[i]);
+	free(s.small);
+	if (rc < 0) {
+		mirror_scanned_free(a);
+		return NULL;
+	}
+	/* the arena no longer moves: offsets become pointers */
+	for (size_t i = 0; i < a->nvalues; i++) {
+		struct mirror_scan_value *v = &a->values[i];
+		if (v->kind == MIRROR_V_STRING)
+			v->u.s = a->arena + v->u.i;
+		else if (v->kind == MIRROR_V_INTS || v->kind == MIRROR_V_TRAIT_IDS)
+			v->u.ints = (const int64_t *)(void *)(a->arena + v->u.i);
+	}
+	return a;
+}
+
+/* --- the answer as JSON ---------------------------------------------------- */
+
+static json_t *int_array(const int64_t *v, size_t n)
+{
+	json_t *l = json_array();
+	for (size_t i = 0; l && i < n; i++)
+		if (json_array_append_new(l, json_integer(v[i])) < 0) {
+			json_decref(l);
+			return NULL;
+		}
+	return l;
+}
+
+static json_t *coord(double d, int integral)
+{
+	return integral ? json_integer((json_int_t)d) : json_real(d);
+}
+
+json_t *mirror_scan_value_json(const struct mirror_scan_value *v)
+{
+	switch (v->kind) {
+	case MIRROR_V_NULL:
+		return json_null();
+	case MIRROR_V_FALSE:
+		return json_false();
+	case MIRROR_V_TRUE:
+		return json_true();
+	case MIRROR_V_INT:
+		return json_integer(v->u.i);
+	case MIRROR_V_REAL:
+		return json_real(v->u.d);
+	case MIRROR_V_STRING:
+		return json_stringn_nocheck(v->u.s, v->n);
+	case MIRROR_V_INTS: {
+		size_t bytes = (v->n + 1) * sizeof(int64_t);
+		char *b = malloc(bytes);
+		if (!b)
+			return NULL;
+		memcpy(b, MIRROR_SCAN_INTS_TAG, sizeof(int64_t));
+		if (v->n)
+			memcpy(b + sizeof(int64_t), v->u.ints, v->n * sizeof(int64_t));
+		json_t *j = json_stringn_nocheck(b, bytes);
+		free(b);
+		return j;
+	}
+	case MIRROR_V_TRAIT_IDS:
+		return int_array(v->u.ints, v->n);
+	case MIRROR_V_POS: {
+		json_t *l = json_array();
+		if (l && (json_array_append_new(l, coord(v->u.xy[0], v->n & 1)) < 0 ||
+			  json_array_append_new(l, coord(v->u.xy[1], v->n >> 1 & 1)) < 0)) {
+			json_decref(l);
+			return NULL;
+		}
+		return l;
+	}
+	case MIRROR_V_JSON:
+		return json_incref(v->u.json);
+	}
+	return NULL;
+}
+
+json_t *mirror_scan_answer(const char *buf, size_t len, int max_depth, char *err,
+			   size_t errlen)
+{
+	struct mirror_scanned *a = mirror_scan(buf, len, max_depth, err, errlen);
+	if (!a)
+		return NULL;
+	json_t *list = json_array();
+	for (size_t i = 0; list && i < a->nitems; i++) {
+		const struct mirror_scan_item *it = &a->items[i];
+		json_t *o = it->whole ? json_incref(it->whole) : json_object();
+		for (size_t k = 0; o && !it->whole && k < it->n; k++) {
+			const struct mirror_scan_value *v = &a->values[it->first + k];
+			if (json_object_set_new_nocheck(o, a->key_row[v->key]->key,
+							mirror_scan_value_json(v)) < 0) {
+				json_decref(o);
+				o = NULL;
+			}
+		}
+		if (!o || json_array_append_new(list, o) < 0) {
+			json_decref(list);
+			list = NULL;
+		}
+	}
+	mirror_scanned_free(a);
+	if (!list)
+		snprintf(err, errlen, "out of memory");
+	return list;
 }
 
 size_t mirror_scan_ints(const json_t *v, const char **values)
@@ -783,157 +1318,3 @@ size_t mirror_scan_ints(const json_t *v, const char **values)
 	return n / sizeof(int64_t) - 1;
 }
 
-/* A battle plan only matters as "on" or "off": keep its truth, not its
- * body (mirror.c's battle_on() reads null, false, strings and the rest). */
-static int build_battle(struct scan *s, json_t **out)
-{
-	ws(s);
-	if (s->p < s->end && (*s->p == 'n' || *s->p == 'f' || *s->p == '"'))
-		return scan_value(s, out);
-	if (scan_value(s, NULL) < 0)
-		return -1;
-	*out = json_true();
-	return 0;
-}
-
-/* What the mirror does with a class (mirror_fields.h): world, fleet and
- * sovereign (whose territory and exploration grid are most of its text)
- * are reduced, the classes it merges otherwise are kept whole, the rest
- * (region, selection, unknown ones) is dropped here as mirror_merge()
- * would ignore it. */
-enum use { DROP, WHOLE, REDUCE };
-
-static enum use class_use(const json_t *cls)
-{
-	const char *c = json_string_value(cls);
-	int k = c ? mirror_class_find(c, json_string_length(cls)) : -1;
-	if (k < 0)
-		return DROP;
-	switch (mirror_class_use((enum mirror_class)k)) {
-	case MIRROR_USE_REDUCE:
-		return REDUCE;
-	case MIRROR_USE_WHOLE:
-		return WHOLE;
-	default:
-		return DROP;
-	}
-}
-
-/* One member of a top-level object: built when a reduced class keeps it
- * (duplicates: the last wins, as in jansson), else skipped. */
-static int top_member(struct scan *s, void *obj, const char *kb, size_t kl)
-{
-	const struct mirror_field *f = kept(s, kb, kl);
-	json_t *v = NULL;
-	int rc;
-	if (!f)
-		return scan_value(s, NULL);
-	switch (f->read) {
-	case MIRROR_READ_TRAITS:
-		rc = build_traits(s, &v);
-		break;
-	case MIRROR_READ_BATTLE:
-		rc = build_battle(s, &v);
-		break;
-	case MIRROR_READ_IDS:
-	case MIRROR_READ_RES:
-		rc = build_int_list(s, &v);
-		break;
-	default:
-		rc = scan_value(s, &v);
-	}
-	if (rc < 0)
-		return -1;
-	if (json_object_set_new_nocheck(obj, f->key, v) < 0)
-		return fail_at(s, "out of memory");
-	return 0;
-}
-
-/* One top-level element, read once.  A world, fleet or sovereign keeps
- * only the fields the mirror reads; other classes it merges are kept
- * whole. */
-static int scan_element(struct scan *s, json_t *list)
-{
-	ws(s);
-	if (s->p >= s->end || *s->p != '{')
-		return scan_value(s, NULL); /* not an object: nothing for the mirror */
-	const char *begin = s->p;
-	json_t *obj;
-	if (build_items(s, 1, top_member, &obj) < 0)
-		return -1;
-	enum use how = class_use(json_object_get(obj, "class"));
-	if (how == WHOLE) {
-		json_decref(obj);
-		json_error_t je;
-		obj = json_loadb(begin, (size_t)(s->p - begin), 0, &je);
-		if (!obj)
-			return fail_at(s, je.text);
-	}
-	if (how == DROP) {
-		json_decref(obj);
-		return 0;
-	}
-	if (json_array_append_new(list, obj) < 0)
-		return fail_at(s, "out of memory");
-	return 0;
-}
-
-static json_t *scan_list(struct scan *s)
-{
-	ws(s);
-	if (s->p >= s->end || *s->p != '[') {
-		/* not a list: let the caller see why */
-		if (scan_value(s, NULL) == 0)
-			snprintf(s->err, s->errlen, "answer is not a list of objects");
-		return NULL;
-	}
-	/* the outer list counts as depth 1, which max_depth always allows */
-	int done = scan_open(s, ']');
-	if (done < 0)
-		return NULL;
-	json_t *list = json_array();
-	if (!list) {
-		fail_at(s, "out of memory");
-		return NULL;
-	}
-	while (!done) {
-		if (scan_element(s, list) < 0) {
-			json_decref(list);
-			return NULL;
-		}
-		int more = scan_next(s, ']');
-		if (more < 0) {
-			json_decref(list);
-			return NULL;
-		}
-		done = !more;
-	}
-	ws(s);
-	if (s->p != s->end) {
-		fail_at(s, "text after the answer");
-		json_decref(list);
-		return NULL;
-	}
-	return list;
-}
-
-json_t *mirror_scan_answer(const char *buf, size_t len, int max_depth, char *err,
-			   size_t errlen)
-{
-	struct scan s = {.p = buf, .end = buf + len, .start = buf,
-			 .max_depth = max_depth > 0 ? max_depth : 1 << 30,
-			 .err = err, .errlen = errlen};
-	kept_init(&s.kept);
-	s.ints_cap = 1024 * sizeof(int64_t);
-	if (!(s.ints = malloc(s.ints_cap))) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	json_t *list = scan_list(&s);
-	free(s.ints);
-	free(s.scratch);
-	for (size_t i = 0; i < s.small_hi; i++)
-		json_decref(s.small[i]);
-	free(s.small);
-	return list;
-}

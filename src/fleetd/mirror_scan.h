@@ -21,17 +21,93 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 
-/* A new JSON list, or NULL with err (not JSON, not a list, bad UTF-8,
- * nested deeper than max_depth). */
+#include "mirror_fields.h"
+
+/* What a kept value of a reduced object is.  Scalars and the lists the
+ * mirror copies come out flat (no allocation of their own); anything else
+ * (an ipInteger, a nested object, a list of mixed values) is built as
+ * jansson would build it, so its reader sees the game's text as it was. */
+enum mirror_scan_kind {
+	MIRROR_V_NULL,     /* null */
+	MIRROR_V_FALSE,
+	MIRROR_V_TRUE,     /* true; also a battle plan that is an object or list */
+	MIRROR_V_INT,      /* a JSON integer: u.i */
+	MIRROR_V_REAL,     /* a JSON real: u.d, bit for bit jansson's */
+	MIRROR_V_STRING,   /* u.s, n bytes, NUL-terminated */
+	MIRROR_V_INTS,     /* a list of JSON integers (nearObjIDs, resources):
+			    * u.ints, n values */
+	MIRROR_V_TRAIT_IDS, /* traits reduced to their ids, all JSON integers:
+			     * u.ints, n values */
+	MIRROR_V_POS,      /* a list of two numbers: u.xy; bit 0 of n set when x
+			    * was a JSON integer, bit 1 for y (both exact) */
+	MIRROR_V_JSON,     /* anything else: u.json, owned by the answer */
+};
+
+struct mirror_scan_value {
+	enum mirror_scan_kind kind;
+	unsigned key; /* the key's number: mirror_scanned.key_of[row] */
+	size_t n;
+	union {
+		int64_t i;
+		double d;
+		const char *s;
+		const int64_t *ints;
+		double xy[2];
+		json_t *json;
+	} u;
+};
+
+/* One top-level object the mirror merges.  A reduced class (world, fleet,
+ * sovereign) is its kept values, values[first] to values[first + n - 1],
+ * in the order of the text (a duplicate key: the later one wins); a class
+ * merged whole is the object as jansson builds it. */
+struct mirror_scan_item {
+	enum mirror_class cls;
+	json_t *whole; /* classes merged whole; NULL for reduced ones */
+	size_t first, n;
+};
+
+/* A scanned answer.  Keys are numbered: key_of[row] is the number of the
+ * key of a row of mirror_fields[] that the scanner keeps (the same for
+ * every row with that key), 255 for the others; key_row[k] is a row with
+ * key number k.  Everything it points to is owned by it. */
+struct mirror_scanned {
+	struct mirror_scan_item *items;
+	size_t nitems, cap_items;
+	struct mirror_scan_value *values;
+	size_t nvalues, cap_values;
+	char *arena; /* the strings and lists values point into */
+	unsigned char key_of[MIRROR_NFIELDS];
+	const struct mirror_field *key_row[MIRROR_NFIELDS];
+	unsigned nkeys;
+};
+#define MIRROR_SCAN_NO_KEY 255
+
+/* An answer read for mirror_merge_scanned(), or NULL with err (not JSON,
+ * not a list, bad UTF-8, nested deeper than max_depth).  Free it with
+ * mirror_scanned_free(). */
+struct mirror_scanned *mirror_scan(const char *buf, size_t len, int max_depth, char *err,
+				   size_t errlen);
+void mirror_scanned_free(struct mirror_scanned *a);
+
+/* A kept value as jansson would give it (a new reference; NULL when out of
+ * memory), with the scanner's reductions: a packed list as below, traits
+ * as their ids, a battle plan as its truth. */
+json_t *mirror_scan_value_json(const struct mirror_scan_value *v);
+
+/* The same answer as a new JSON list of the objects (reduced ones with
+ * only their kept keys), or NULL with err: what tests and tools compare
+ * with jansson; mirror_merge() takes it. */
 json_t *mirror_scan_answer(const char *buf, size_t len, int max_depth, char *err,
 			   size_t errlen);
 
 /* Lists of integers the mirror copies (nearObjIDs, resources) come out
- * packed when all their elements are JSON integers: a string holding this
- * 8-byte tag, then the values as int64_t in host order.  No JSON text
- * gives such a string (a NUL is refused in strings), so it cannot be
- * confused with a value of the answer.  Other lists come out as lists. */
+ * of mirror_scan_answer() packed: a string holding this 8-byte tag, then
+ * the values as int64_t in host order.  No JSON text gives such a string
+ * (a NUL is refused in strings), so it cannot be confused with a value of
+ * the answer. */
 #define MIRROR_SCAN_INTS_TAG "\0ints64"
 
 /* The number of values of a packed list, their bytes in *values (read

@@ -363,10 +363,10 @@ static void on_objects(void *arg, const struct upstream_result *r, int full)
 	uint64_t stale = mirror_stale_skipped(s->m);
 	/* megabytes for a full answer: read with the scanner, which builds only
 	 * what the mirror keeps */
-	json_t *answer = mirror_scan_answer(r->text ? r->text : "", r->text_len,
-					    JSONX_MAX_DEPTH, err, sizeof err);
-	int merged = answer ? mirror_merge(s->m, answer, full, err, sizeof err) : -1;
-	json_decref(answer);
+	struct mirror_scanned *answer = mirror_scan(r->text ? r->text : "", r->text_len,
+						    JSONX_MAX_DEPTH, err, sizeof err);
+	int merged = answer ? mirror_merge_scanned(s->m, answer, full, err, sizeof err) : -1;
+	mirror_scanned_free(answer);
 	if (merged < 0) {
 		snprintf(s->stats.last_error, sizeof s->stats.last_error, "getObjects: %s", err);
 		log_warn("getObjects answer not merged", "error=%s", err);

@@ -18,9 +18,10 @@
 static struct mirror *load_with(const char *text, size_t len, int scan, int *ok)
 {
 	char err[256];
-	json_t *a;
+	json_t *a = NULL;
+	struct mirror_scanned *sc = NULL;
 	if (scan) {
-		a = mirror_scan_answer(text, len, 1000, err, sizeof err);
+		sc = mirror_scan(text, len, 1000, err, sizeof err);
 	} else {
 		json_error_t je;
 		a = json_loadb(text, len, 0, &je);
@@ -29,7 +30,7 @@ static struct mirror *load_with(const char *text, size_t len, int scan, int *ok)
 			a = NULL;
 		}
 	}
-	*ok = a != NULL;
+	*ok = a != NULL || sc != NULL;
 	struct mirror *m = mirror_new();
 	json_t *info = json_loads("{\"userInfo\":{\"sovereignID\":3913334},\"scenarioInfo\":"
 				  "[{\"id\":39,\"role\":\"tradingHub\",\"nameDesc\":\"hub\"},"
@@ -38,7 +39,10 @@ static struct mirror *load_with(const char *text, size_t len, int scan, int *ok)
 	json_decref(info);
 	if (a)
 		mirror_merge(m, a, 1, err, sizeof err);
+	if (sc)
+		mirror_merge_scanned(m, sc, 1, err, sizeof err);
 	json_decref(a);
+	mirror_scanned_free(sc);
 	return m;
 }
 
