@@ -460,10 +460,64 @@ static void test_fixture(const char *path)
 	free(text);
 }
 
+/* The reader takes integers eight digits at a time where it can: every
+ * length from 1 to 20 digits, signed or with a leading zero, followed by
+ * every kind of byte, gives what jansson gives, or is refused when jansson
+ * refuses it; and strings with a special byte (quote, backslash, control,
+ * UTF-8, DEL) anywhere in their first words. */
+static void test_words(void)
+{
+	static const char *const after[] = {"]", ",5]", " ]", ".5]", "e1]", "x]", "0]"};
+	char text[256], digits[32];
+	int bad = 0;
+	for (int nd = 1; nd <= 20; nd++) {
+		for (int i = 0; i < nd; i++)
+			digits[i] = (char)('1' + (i * 7 + nd) % 9);
+		digits[nd] = 0;
+		for (size_t a = 0; a < sizeof after / sizeof after[0]; a++) {
+			for (int neg = 0; neg < 2; neg++) {
+				for (int lead0 = 0; lead0 < 2; lead0++) {
+					snprintf(text, sizeof text,
+						 "[{\"class\":\"world\",\"id\":%s%s%s,\"nearObjIDs\":"
+						 "[%s%s%s%s}]",
+						 neg ? "-" : "", lead0 ? "0" : "", digits,
+						 neg ? "-" : "", lead0 ? "0" : "", digits, after[a]);
+					int accepted, equal;
+					differential(text, strlen(text), &accepted, &equal);
+					if (accepted < 0 || !equal) {
+						fprintf(stderr, "differs: %s\n", text);
+						bad++;
+					}
+				}
+			}
+		}
+	}
+	static const char *const odd[] = {"\\\"", "\\\\", "\x01", "\xc3\xa9", "\x7f",
+					  "\xff", "\\u00e9", "\t"};
+	for (size_t o = 0; o < sizeof odd / sizeof odd[0]; o++) {
+		for (int at = 0; at < 20; at++) {
+			char name[64];
+			memset(name, 'a', (size_t)at);
+			snprintf(name + at, sizeof name - (size_t)at, "%sbcdefghijk", odd[o]);
+			snprintf(text, sizeof text,
+				 "[{\"class\":\"fleet\",\"id\":3,\"name\":\"%s\",\"x\":\"%s\"}]",
+				 name, name);
+			int accepted, equal;
+			differential(text, strlen(text), &accepted, &equal);
+			if (accepted < 0 || !equal) {
+				fprintf(stderr, "differs: %s\n", text);
+				bad++;
+			}
+		}
+	}
+	CHECK_EQ_INT(bad, 0);
+}
+
 int main(void)
 {
 	test_cases();
 	test_int_lists();
+	test_words();
 	test_numbers();
 	char path[4096];
 	if (fixture_excerpt(path, sizeof path) < 0) {
