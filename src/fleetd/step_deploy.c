@@ -7,16 +7,20 @@
  *          intent -- the ids of the player's fleets at W now (`before`)
  *          and the current watch -- and go to SENT; the engine sends
  *          deployFleet only after this is committed.
- *   SENT   (persists: world, before, intent_watch, ambiguous_watch)
+ *   SENT   (persists: intent_world, before, max_fleet, source_before,
+ *          intent_watch, ambiguous_watch)
  *          - answer received: the new fleet is the answer's `selection`
  *            (or, failing that, the player's fleet at W not in `before`).
  *          - resend (transient fault, certainly no effect): send again.
  *          - neither (crash or lost answer): wait for a watch later than
- *            the intent's; a player fleet at W that is not in `before`,
- *            held by no job, and holding exactly the deployed resources
- *            is the one this call made (the lock means no other deploy at
- *            W is open; a fleet merely arriving at W is leased to its job
- *            or differs in make-up) -> adopt it, done.  None: the call
+ *            the intent's; a player fleet at W held by no job, holding
+ *            exactly the deployed resources, with an id above every fleet
+ *            the intent knew (`max_fleet`), while the source holds the
+ *            deployed amounts fewer than it did (`source_before`), is the
+ *            one this call made -> adopt it, done.  A fleet that merely
+ *            arrived at W (its move job ended) may have the same make-up
+ *            and be free, but not a newer id and a source that fell (the
+ *            lock means no other action at W is open).  None: the call
  *            never acted -> new intent, send.
  * On done the engine moves the job's lease to the new fleet. */
 #include <string.h>
@@ -31,6 +35,8 @@ static const char *const deploy_states[] = {"START", "SENT"};
 static void send_intent(struct step_ctx *c, struct step_result *r, int64_t world)
 {
 	json_object_set_new(c->data, "before", intent_fleets_at(c->m, world));
+	intent_deploy_record(c->m, step_arg_id(c, "from"), json_object_get(c->args, "resources"),
+			     c->data);
 	step_intent_open(c);
 	c->sub = DEPLOY_SENT;
 	step_call(r, "deployFleet",
@@ -87,11 +93,10 @@ static void deploy_advance(struct step_ctx *c, struct step_result *r)
 		send_intent(c, r, world);
 		return;
 	}
-	const json_t *before = json_object_get(c->data, "before");
 	if (c->reply) {
 		int64_t nf = selection_of(c->reply);
 		if (!nf)
-			nf = intent_new_fleet_at(c->m, c->eng, world, before, want);
+			nf = intent_deployed_fleet(c->m, c->eng, world, from, c->data, want);
 		if (!nf) {
 			step_error(r, "deployFleet answered without naming the new fleet");
 			return;
@@ -101,7 +106,7 @@ static void deploy_advance(struct step_ctx *c, struct step_result *r)
 	}
 	if (!step_intent_fresh(c, r))
 		return;
-	int64_t nf = intent_new_fleet_at(c->m, c->eng, world, before, want);
+	int64_t nf = intent_deployed_fleet(c->m, c->eng, world, from, c->data, want);
 	step_note(c, "job.reconciled",
 		  json_pack("{s:s,s:b,s:I}", "op", "deploy", "effect_found", nf != 0,
 			    "fleet", (json_int_t)nf));
