@@ -22,9 +22,10 @@ Idempotency-Key.  Then, from fleetsim's own state and /sim/stats:
   - fleetsim applied each non-idempotent action exactly as often as a
     step succeeded (the "applied" counters against the intents).
 
-Sizes from the environment (bench/crash.py runs it bigger):
-CRASH_JOBS (300), CRASH_KILLS (20), FLEETD_TEST_SEED (random; printed),
-CRASH_REPORT (a file for the counts as JSON)."""
+Sizes from the environment (`make bench-crash`, bench/crash.sh, runs it
+with 1,000 jobs and 50 kills): CRASH_JOBS (300), CRASH_KILLS (20),
+CRASH_SPREAD (seconds over which the jobs start, 40), FLEETD_TEST_SEED
+(random; printed), CRASH_REPORT (a file for the counts as JSON)."""
 import json
 import math
 import os
@@ -361,7 +362,7 @@ check(not sub["errors"], "submissions refused: %s" % sub["errors"][:5])
 print("killed %d times (live jobs at each kill: %s); submissions retried across a "
       "kill %d, answered as replays %d" % (KILLS, kills, sub["retried"], sub["replayed"]))
 
-end = time.time() + 240
+end = time.time() + 240 + N // 5
 while live() and time.time() < end:
     time.sleep(1)
 left = fd.sql("SELECT id, state, step, sub_state, wait_kind, wait_key, last_error FROM jobs "
