@@ -20,7 +20,12 @@ import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+# fleetsim and fleetd are started by the end-to-end harness's classes
+# (tests/e2e/simlib.py, jobslib.py), the tests' and the suite's alike
+sys.path[:0] = [HERE, os.path.join(HERE, "..", "tests", "e2e")]
+import jobslib  # noqa: E402
+import simlib  # noqa: E402
 from benchlib import (SCRATCH, Figure, Proc, free_port, get_raw, http, median,  # noqa: E402
                       percentile, say, settle_cpu, tree_cpu_ns, wrk)
 
@@ -95,49 +100,31 @@ def machine():
 
 
 # --- fleetsim and fleetd -----------------------------------------------------
+# The harness's classes: simlib.Sim (base, api calls with the session's
+# token, stats) and jobslib.Fleetd (base, call); the suite adds what it
+# measures of fleetd's process (benchlib.Proc as fd.daemon).
 
-class Sim:
-    def __init__(self, args, name="fleetsim", extra=()):
-        self.proc = Proc(name, [os.path.join(args.builddir, "fleetsim"), "--listen",
-                                "127.0.0.1:0"] + list(extra))
-        self.url = "http://127.0.0.1:%d" % self.proc.port()
-        self.api = self.url + "/api/"
-        self.token = None
-
-    def call(self, endpoint, **body):
-        if endpoint != "login":
-            body.setdefault("authToken", self.token)
-            body.setdefault("gameID", "sim")
-        st, a = http("POST", self.api + endpoint, body)
-        return a
-
-    def login(self):
-        self.token = self.call("login", username="demo", password="demo",
-                               actual=True)["authToken"]
-
-    def stats(self):
-        return http("GET", self.url + "/sim/stats")[1]
+def use_build(args):
+    """The harness starts BUILDDIR's binaries, and a big database may keep
+    fleetd from listening for longer than a test's start-up allows."""
+    simlib.FLEETSIM = os.path.join(args.builddir, "fleetsim")
+    jobslib.FLEETD = os.path.join(args.builddir, "fleetd")
+    simlib.START_TIMEOUT = 120
 
 
-class Fleetd:
-    def __init__(self, args, sim, db, name="fleetd"):
-        pw = os.path.join(SCRATCH, "password")
-        with open(pw, "w") as f:
-            f.write("demo\n")
-        os.chmod(pw, 0o600)
-        self.proc = Proc(name, [os.path.join(args.builddir, "fleetd"),
-                                "--listen", "127.0.0.1:0", "--db", db,
-                                "--upstream", sim.api, "--username", "demo",
-                                "--password-file", pw, "--rate", "1000",
-                                "--max-connections", "512"])
-        self.port = self.proc.port()
-        self.url = "http://127.0.0.1:%d" % self.port
+def Fleetd(sim, db, name):
+    """fleetd on db against sim (FLEETD_PASSWORD=demo in its environment)."""
+    fd = jobslib.Fleetd(sim, db, name, rate=1000, extra=["--max-connections", "512"])
+    fd.daemon = Proc.of(name, fd.proc)
+    return fd
 
-    def wait_loaded(self, timeout=120):
-        self.proc.wait_log(r'msg="game state loaded"', timeout)
 
-    def post_job(self, spec):
-        return http("POST", self.url + "/v1/jobs", spec)
+def wait_loaded(fd, timeout=120):
+    fd.daemon.wait_log(r'msg="game state loaded"', timeout)
+
+
+def post_job(fd, spec):
+    return fd.call("POST", "/v1/jobs", spec)
 
 
 def db_count(db, where):
@@ -150,9 +137,6 @@ def db_count(db, where):
 
 
 # --- group: fleetsim full getObjects ----------------------------------------
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-
 
 def group_sim(args):
     """bench/sim_getobjects.sh (fleetsim's own benchmark), once per run."""
@@ -219,15 +203,15 @@ class Galaxy:
     """The benchmark galaxy: 100,500 fleets of the player's."""
 
     def __init__(self, args):
-        self.sim = Sim(args, "sim-big", ["--worlds", str(BIG_WORLDS), "--fleets", str(BIG_FLEETS),
-                                         "--watch-ms", str(WATCH_MS)])
+        self.sim = simlib.Sim("--worlds", str(BIG_WORLDS), "--fleets", str(BIG_FLEETS),
+                              "--watch-ms", str(WATCH_MS), name="sim-big")
         self.sim.login()
         COMMANDS["galaxy"] = ["fleetsim --listen 127.0.0.1:0 --worlds %d --fleets %d "
                               "--watch-ms %d" % (BIG_WORLDS, BIG_FLEETS, WATCH_MS)]
-        info = self.sim.call("getGameInfo")
-        player = info["userInfo"]["sovereignID"]
-        raw = get_raw_post(self.sim.api + "getObjects", {"authToken": self.sim.token,
-                                                         "gameID": "sim", "sequence": 0})
+        player = self.sim.sov
+        st, raw = self.sim.raw("POST", "/api/getObjects", self.sim.common(sequence=0),
+                               timeout=120)
+        assert st == 200, "getObjects of the benchmark galaxy: %d" % st
         with open(os.path.join(SCRATCH, "big.json"), "wb") as f:
             f.write(raw)
         objs = json.loads(raw)
@@ -260,14 +244,6 @@ class Galaxy:
             % (len(mine), len(self.movers), len(self.timers)))
 
 
-def get_raw_post(url, body):
-    import urllib.request
-    req = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=120) as r:
-        return r.read()
-
-
 def wait_spec(fleet, seconds=WEEK):
     return {"fleet": fleet, "steps": [{"op": "wait", "seconds": seconds}]}
 
@@ -275,7 +251,7 @@ def wait_spec(fleet, seconds=WEEK):
 def post_range(fd, first, count, want_total, db, seconds=WEEK):
     """Submit `wait` jobs with wrk for the fleets first..first+count-1 that
     hold no job yet, until the database holds want_total live jobs."""
-    lua = os.path.join(os.path.dirname(os.path.abspath(__file__)), "post_jobs.lua")
+    lua = os.path.join(HERE, "post_jobs.lua")
     live = "state IN ('queued','running','waiting','paused')"
     rate = 1000.0
     for _ in range(10):
@@ -290,7 +266,7 @@ def post_range(fd, first, count, want_total, db, seconds=WEEK):
         with open(path, "w") as f:
             f.write("\n".join(map(str, todo)) + "\n")
         secs = int(max(2, min(120, len(todo) / rate * 1.2 + 1)))
-        _, dur, out, _ = wrk(fd.url + "/v1/jobs", WRK_T, WRK_C, secs, lua,
+        _, dur, out, _ = wrk(fd.base + "/v1/jobs", WRK_T, WRK_C, secs, lua,
                              ("@" + path, 0, seconds, WRK_T))
         made = int(re.search(r"created=(\d+)", out).group(1))
         rate = max(100.0, made / dur)
@@ -304,7 +280,7 @@ def watch_boundary(sim, fd, after_calls):
     while time.time() < end:
         n = sim.stats()["calls"]["getObjects"]
         if n > after_calls:
-            cpu = settle_cpu(fd.proc, 0.25)
+            cpu = settle_cpu(fd.daemon, 0.25)
             # the count once quiet: a poll that came during the settling is
             # inside this boundary, and the next one must wait past it
             return sim.stats()["calls"]["getObjects"], cpu
@@ -343,7 +319,7 @@ def nginx_start(body):
     with open(os.path.join(prefix, "www", "job.json"), "wb") as f:
         f.write(body)
     port = free_port()
-    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "nginx.conf.in")
+    src = os.path.join(HERE, "nginx.conf.in")
     with open(src) as f:
         conf = f.read().replace("@PREFIX@", prefix).replace("@PORT@", str(port))
     with open(os.path.join(prefix, "nginx.conf"), "w") as f:
@@ -362,9 +338,9 @@ def nginx_start(body):
 
 def http_rounds(args, gal, fd, db, job_id):
     """nginx static file vs GET /v1/jobs/{id} vs durable POST, same wrk."""
-    body = get_raw(fd.url + "/v1/jobs/%d" % job_id)
+    body = get_raw(fd.base + "/v1/jobs/%d" % job_id)
     ng, ngurl = nginx_start(body)
-    lua = os.path.join(os.path.dirname(os.path.abspath(__file__)), "post_jobs.lua")
+    lua = os.path.join(HERE, "post_jobs.lua")
     COMMANDS["http"] = [
         "nginx -p PREFIX -c bench/nginx.conf.in  (serving the %d bytes of "
         "GET /v1/jobs/%d as job.json)" % (len(body), job_id),
@@ -383,13 +359,13 @@ def http_rounds(args, gal, fd, db, job_id):
         cpu[key].append((pid_cpu() - c0) / 1e3 / max(1, r[3]))
         return r
 
-    fcpu = fd.proc.cpu_ns
+    fcpu = fd.daemon.cpu_ns
     ncpu = (lambda: tree_cpu_ns(ng.pid))
     for r in range(RUNS):
         ngx.append(timed("ngx", ncpu, ngurl, WRK_T, WRK_C, WRK_S)[0])
-        get.append(timed("get", fcpu, fd.url + "/v1/jobs/%d" % job_id, WRK_T, WRK_C, WRK_S)[0])
+        get.append(timed("get", fcpu, fd.base + "/v1/jobs/%d" % job_id, WRK_T, WRK_C, WRK_S)[0])
         first = gal.first + N_SMALL + r * POST_FLEETS
-        _, dur, out, _ = timed("post", fcpu, fd.url + "/v1/jobs", WRK_T, WRK_C, POST_S, lua,
+        _, dur, out, _ = timed("post", fcpu, fd.base + "/v1/jobs", WRK_T, WRK_C, POST_S, lua,
                                (first, POST_FLEETS, WEEK, WRK_T))
         created = int(re.search(r"created=(\d+)", out).group(1))
         if created >= POST_FLEETS * 0.98:
@@ -420,45 +396,45 @@ def populate(args, gal):
     getObjects-per-watch figures with 1 and 1,000 jobs and the HTTP figures
     are measured on the way."""
     db = os.path.join(SCRATCH, "jobs.db")
-    fd = Fleetd(args, gal.sim, db, "fleetd-populate")
-    fd.wait_loaded()
-    st, job = fd.post_job(wait_spec(gal.first))
+    fd = Fleetd(gal.sim, db, "fleetd-populate")
+    wait_loaded(fd)
+    st, job = post_job(fd, wait_spec(gal.first))
     assert st == 201, job
     job_id = job["id"]
     g1 = [calls_per_watch(gal.sim, fd) for _ in range(RUNS)]
     for i in range(1, 1000):
-        st, b = fd.post_job(wait_spec(gal.first + i))
+        st, b = post_job(fd, wait_spec(gal.first + i))
         assert st == 201, b
     g1000 = [calls_per_watch(gal.sim, fd) for _ in range(RUNS)]
     say("1 job: %s getObjects/watch; 1,000 jobs: %s" % (g1, g1000))
     t0 = time.time()
     n = post_range(fd, gal.first, N_SMALL, N_SMALL, db)
     say("%d jobs in %.1fs" % (n, time.time() - t0))
-    fd.proc.stop()
+    fd.daemon.stop()
     db10 = os.path.join(SCRATCH, "jobs10k.db")
     shutil.copy(db, db10)
-    fd = Fleetd(args, gal.sim, db, "fleetd-populate2")
-    fd.wait_loaded()
+    fd = Fleetd(gal.sim, db, "fleetd-populate2")
+    wait_loaded(fd)
     http_rounds(args, gal, fd, db, job_id)
     t0 = time.time()
     n = post_range(fd, gal.first, N_BIG, N_BIG, db)
     say("%d jobs in %.1fs" % (n, time.time() - t0))
-    fd.proc.stop()
+    fd.daemon.stop()
     return db10, db, g1, g1000
 
 
 def resumed_run(args, gal, db, n, run, out):
     """One fleetd start after kill -9 on a database of n waiting jobs."""
     fd_t0 = time.time()
-    fd = Fleetd(args, gal.sim, db, "fleetd-%d-%d" % (n, run))
-    m = fd.proc.wait_log(r'ts=(\S+) .*msg="jobs loaded" live=(\d+)')
-    st, _ = http("GET", fd.url + "/healthz")
+    fd = Fleetd(gal.sim, db, "fleetd-%d-%d" % (n, run))
+    m = fd.daemon.wait_log(r'ts=(\S+) .*msg="jobs loaded" live=(\d+)')
+    st, _ = http("GET", fd.base + "/healthz")
     out["resume_s"].append(time.time() - fd_t0)
     assert int(m.group(2)) >= n, m.group(0)
-    fd.wait_loaded()
+    wait_loaded(fd)
     out["loaded_s"].append(time.time() - fd_t0)
     calls0, cpu0 = watch_boundary(gal.sim, fd, gal.sim.stats()["calls"]["getObjects"])
-    out["rss_kb"].append(fd.proc.rss_kb())
+    out["rss_kb"].append(fd.daemon.rss_kb())
     # an idle watch: n jobs waiting, nothing arrives
     calls1, cpu1 = watch_boundary(gal.sim, fd, calls0)
     out["idle_ms"].append((cpu1 - cpu0) / 1e6)
@@ -473,14 +449,14 @@ def resumed_run(args, gal, db, n, run, out):
         # go out at its start
         dest = []
         for fleet, home, near in gal.movers:
-            at = http("GET", fd.url + "/v1/fleets/%d" % fleet)[1].get("anchor")
+            at = http("GET", fd.base + "/v1/fleets/%d" % fleet)[1].get("anchor")
             dest.append((fleet, near if at == home else home))
         calls0, _ = watch_boundary(gal.sim, fd, gal.sim.stats()["calls"]["getObjects"])
         s0 = gal.sim.stats()
         ids = []
         for fleet, to in dest:
             gal.at[fleet] = to
-            st, b = fd.post_job({"fleet": fleet, "steps": [{"op": "move", "to": to}]})
+            st, b = post_job(fd, {"fleet": fleet, "steps": [{"op": "move", "to": to}]})
             assert st == 201, b
             ids.append(b["id"])
         end = time.time() + 30
@@ -488,7 +464,7 @@ def resumed_run(args, gal, db, n, run, out):
                < len(ids)):
             assert time.time() < end, "the moves were not sent"
             time.sleep(0.02)
-        cpuA = settle_cpu(fd.proc, 0.1)
+        cpuA = settle_cpu(fd.daemon, 0.1)
         late = gal.sim.stats()["calls"]["getObjects"] != calls0
         callsB, cpuB = watch_boundary(gal.sim, fd, calls0)
         if not late:
@@ -497,7 +473,7 @@ def resumed_run(args, gal, db, n, run, out):
         # machine): let them finish, then move them back and measure again
         say("run %d: the watch ended during the set-up; again" % run)
         watch_boundary(gal.sim, fd, callsB)
-    done = sum(1 for i in ids if http("GET", fd.url + "/v1/jobs/%d" % i)[1]["state"] == "succeeded")
+    done = sum(1 for i in ids if http("GET", fd.base + "/v1/jobs/%d" % i)[1]["state"] == "succeeded")
     if done < len(ids):
         say("run %d: only %d of %d moves done after the watch" % (run, done, len(ids)))
     out["arrive_ms"].append((cpuB - cpuA) / 1e6)
@@ -508,13 +484,13 @@ def resumed_run(args, gal, db, n, run, out):
     # timers: TIMERS waits of 1-2 s among the n long ones
     tids = []
     for k, fleet in enumerate(gal.timers):
-        st, b = fd.post_job(wait_spec(fleet, 1 + k % 2))
+        st, b = post_job(fd, wait_spec(fleet, 1 + k % 2))
         assert st == 201, b
         tids.append(b["id"])
     time.sleep(3.5)
     late = []
     for i in tids:
-        ev = http("GET", fd.url + "/v1/jobs/%d/events" % i)[1]["events"]
+        ev = http("GET", fd.base + "/v1/jobs/%d/events" % i)[1]["events"]
         until = [e["data"]["until_ms"] for e in ev if e["type"] == "job.wait"]
         fired = [e["ts"] for e in ev if e["type"] == "job.step_done"]
         if until and fired:
@@ -522,7 +498,7 @@ def resumed_run(args, gal, db, n, run, out):
     out["late_p50"].append(percentile(late, 50))
     out["late_p99"].append(percentile(late, 99))
     out["late_n"].append(len(late))
-    fd.proc.kill9()
+    fd.daemon.kill9()
 
 
 def group_jobs(args, gal):
@@ -531,8 +507,8 @@ def group_jobs(args, gal):
     db10, db100, g1, g1000 = populate(args, gal)
     say("populated in %.0fs" % (time.time() - t0))
     COMMANDS["jobs"] = [
-        "fleetd --listen 127.0.0.1:0 --db DB --upstream http://127.0.0.1:SIM/api/ "
-        "--username demo --password-file F --rate 1000 --max-connections 512",
+        "FLEETD_PASSWORD=demo fleetd --listen 127.0.0.1:0 --db DB --rate 1000 "
+        "--max-connections 512 --upstream http://127.0.0.1:SIM/api/ --username demo",
         "jobs: {\"fleet\": F, \"steps\": [{\"op\": \"wait\", \"seconds\": 604800}]} "
         "submitted with POST /v1/jobs (wrk + bench/post_jobs.lua)",
         "each run: start fleetd on the database left by `kill -9` of the previous run; "
@@ -545,17 +521,17 @@ def group_jobs(args, gal):
     base = []
     for run in range(RUNS):
         db0 = os.path.join(SCRATCH, "empty%d.db" % run)
-        fd = Fleetd(args, gal.sim, db0, "fleetd-empty-%d" % run)
-        fd.wait_loaded()
+        fd = Fleetd(gal.sim, db0, "fleetd-empty-%d" % run)
+        wait_loaded(fd)
         watch_boundary(gal.sim, fd, gal.sim.stats()["calls"]["getObjects"])
-        base.append(fd.proc.rss_kb())
-        fd.proc.stop()
+        base.append(fd.daemon.rss_kb())
+        fd.daemon.stop()
     res = {}
     for n, db in ((N_SMALL, db10), (N_BIG, db100)):
         # first start only to leave the database as kill -9 leaves it
-        fd = Fleetd(args, gal.sim, db, "fleetd-%d-pre" % n)
-        fd.proc.wait_log(r'msg="jobs loaded"')
-        fd.proc.kill9()
+        fd = Fleetd(gal.sim, db, "fleetd-%d-pre" % n)
+        fd.daemon.wait_log(r'msg="jobs loaded"')
+        fd.daemon.kill9()
         out = {k: [] for k in ("resume_s", "loaded_s", "rss_kb", "idle_ms", "gpw", "arrive_ms",
                                "arrived", "actions", "late_p50", "late_p99", "late_n")}
         for run in range(RUNS):
@@ -610,9 +586,9 @@ def asyncio_run(args, gal, n, run):
     lst = os.path.join(SCRATCH, "asyncio-fleets.txt")
     with open(lst, "w") as f:
         f.write("\n".join(str(i) for i in ids[:n]))
-    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "asyncio_fleets.py")
+    script = os.path.join(HERE, "asyncio_fleets.py")
     sp = subprocess
-    p = Proc("asyncio-%d-%d" % (n, run), ["/usr/bin/python3", script, gal.sim.api, lst],
+    p = Proc("asyncio-%d-%d" % (n, run), ["/usr/bin/python3", script, gal.sim.base + "/api/", lst],
              stdin=sp.PIPE, stdout=sp.PIPE)
 
     def line():
@@ -780,6 +756,7 @@ def main():
     t0 = time.time()
     started = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     mach = machine()
+    use_build(args)
     if want("sim"):
         group_sim(args)
     if want("mirror"):

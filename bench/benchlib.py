@@ -2,27 +2,33 @@
 processes on loopback with their logs in a scratch directory, what /proc
 says about them (resident memory, CPU time in nanoseconds), small HTTP
 calls, wrk, and the statistics the report quotes (median and spread).
-Measures; never asserts."""
+Measures; never asserts.
+
+fleetsim and fleetd are started by the end-to-end harness (tests/e2e:
+simlib.Sim, jobslib.Fleetd; bench.py puts it on sys.path); Proc.of()
+gives the measurements above for a process it started.  One scratch
+directory for both: simlib's, removed at exit unless KEEP_SCRATCH is set."""
 import atexit
 import json
 import os
 import re
-import shutil
 import signal
 import socket
 import statistics
 import subprocess
-import tempfile
 import time
 import urllib.error
 import urllib.request
 
-SCRATCH = tempfile.mkdtemp(prefix="fleetd-bench.")
+from simlib import SCRATCH  # noqa: E402 (tests/e2e, on sys.path by bench.py)
+
 _procs = []
 
 
 def _cleanup():
-    # SIGTERM first: nginx's workers outlive a master killed with SIGKILL
+    # SIGTERM first: nginx's workers outlive a master killed with SIGKILL.
+    # Runs before simlib's own clean-up (registered earlier), which kills
+    # the harness's daemons and removes SCRATCH.
     for p in _procs:
         if p.poll() is None:
             p.terminate()
@@ -32,8 +38,6 @@ def _cleanup():
         except subprocess.TimeoutExpired:
             p.kill()
             p.wait()
-    if not os.environ.get("KEEP_SCRATCH"):
-        shutil.rmtree(SCRATCH, ignore_errors=True)
 
 
 atexit.register(_cleanup)
@@ -46,17 +50,25 @@ def say(msg):
 # --- processes ---------------------------------------------------------------
 
 class Proc:
-    """One process started by the suite; its output goes to SCRATCH/NAME.log."""
+    """One process started by the suite; its output goes to SCRATCH/NAME.log.
+    Proc.of(name, popen): the same view of a process the e2e harness
+    started (simlib.start_daemon: its log is popen.logname)."""
 
     def __init__(self, name, argv, stdin=subprocess.DEVNULL, stdout=None, cwd=None):
         self.name = name
         self.logname = os.path.join(SCRATCH, name + ".log")
         self.log = open(self.logname, "ab")
-        self.t_exec = time.time()
         self.p = subprocess.Popen(argv, stdin=stdin, stdout=stdout or self.log,
                                   stderr=self.log, cwd=cwd or SCRATCH)
         _procs.append(self.p)
         self.pid = self.p.pid
+
+    @classmethod
+    def of(cls, name, popen):
+        self = cls.__new__(cls)
+        self.name, self.logname, self.log = name, popen.logname, None
+        self.p, self.pid = popen, popen.pid
+        return self
 
     def port(self, timeout=120):
         """The port from the daemon's "listening" log line."""
@@ -96,12 +108,14 @@ class Proc:
             except subprocess.TimeoutExpired:
                 self.p.kill()
                 self.p.wait()
-        self.log.close()
+        if self.log:
+            self.log.close()
 
     def kill9(self):
         self.p.kill()
         self.p.wait()
-        self.log.close()
+        if self.log:
+            self.log.close()
 
 
 def status_kb(pid, key):

@@ -1,16 +1,19 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # bench/run.sh -- entry point of `make bench` (never part of `make check`).
 # Installs what the benchmarks compare against (nginx, wrk, Debian's
-# python3) the way scripts/test installs test packages, then runs the
-# suite in bench/bench.py against the built fleetd and fleetsim and
-# rewrites the generated part of docs/PERFORMANCE.md.
+# python3) with scripts/common.sh's installer, as scripts/test installs
+# test packages, then runs the suite in bench/bench.py against the built
+# fleetd and fleetsim and rewrites the generated part of
+# docs/PERFORMANCE.md.
 #
 # usage: bench/run.sh BUILDDIR [OUTPUT.md]   (BUILDDIR holds fleetd, fleetsim)
 # env:   BENCH_ONLY=name,name  run only these groups (see bench/bench.py)
 #        BENCH_RUNS=N          runs per figure (default 3, at least 3 in the doc)
 set -eu
 
-SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/common.sh
+. "$(dirname "$0")/../scripts/common.sh"
+SRCDIR=$TOP
 BUILDDIR=$(cd "${1:?usage: bench/run.sh BUILDDIR [OUTPUT.md]}" && pwd)
 OUT=${2:-$SRCDIR/docs/PERFORMANCE.md}
 mkdir -p "$(dirname "$OUT")"
@@ -18,23 +21,8 @@ OUT=$(cd "$(dirname "$OUT")" && pwd)/$(basename "$OUT")
 
 # What the suite runs side by side with fleetd: Debian's own packages.
 BENCH_PKGS="nginx wrk python3 curl procps"
-miss=""
-for p in $BENCH_PKGS; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
-		miss="$miss $p"
-done
-if [ -n "$miss" ]; then
-	if [ "$(id -u)" != 0 ]; then
-		echo "bench: missing packages; install them with:" >&2
-		echo "  sudo apt-get install -y$miss" >&2
-		exit 1
-	fi
-	echo "bench: installing:$miss" >&2
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -q >&2
-	# shellcheck disable=SC2086
-	apt-get install -y -q --no-install-recommends $miss >&2
-fi
+# shellcheck disable=SC2086
+ensure_pkgs $BENCH_PKGS
 
 for b in fleetd fleetsim; do
 	[ -x "$BUILDDIR/$b" ] || { echo "bench: $BUILDDIR/$b not built (run make first)" >&2; exit 1; }

@@ -6,7 +6,7 @@
 // stream.  Start-up loads a snapshot; afterwards every event names what
 // changed and only that is fetched again.
 
-import { Api, ApiError } from './api.js';
+import { Api, ApiError, apiOrigin } from './api.js';
 import { EventStream } from './events.js';
 import { GalaxyMap, sovereignColour } from './map.js';
 import { JobsTable, JobView, JobForm, jobFleet } from './jobs.js';
@@ -26,20 +26,73 @@ const state = {
 };
 
 // --------------------------------------------------------------- settings
-function apiBase() {
-  const q = new URLSearchParams(location.search).get('api');
-  if (q !== null) {
-    try { localStorage.setItem(API_KEY, q); } catch { /* ignore */ }
-    return q;
-  }
+// The API base the user chose: in Settings, or from a link they confirmed.
+function savedBase() {
   try { return localStorage.getItem(API_KEY) || ''; } catch { return ''; }
 }
 
+function saveBase(base) {
+  try {
+    if (base) localStorage.setItem(API_KEY, base);
+    else localStorage.removeItem(API_KEY);
+  } catch { /* ignore */ }
+}
+
+const normBase = (b) => String(b || '').trim().replace(/\/+$/, '');
+
+// Where an API base points, for people: the page's own origin for ''.
+const baseLabel = (b) => b || `${location.origin} (this page's origin)`;
+
+// One modal dialog as a promise of its returnValue ('' when dismissed).
+function dialogAnswer(dlg, cancelButton) {
+  return new Promise((resolve) => {
+    const onCancel = () => { dlg.returnValue = ''; dlg.close(); };
+    const onClose = () => {
+      dlg.removeEventListener('close', onClose);
+      cancelButton.removeEventListener('click', onCancel);
+      resolve(dlg.returnValue);
+    };
+    dlg.addEventListener('close', onClose);
+    cancelButton.addEventListener('click', onCancel);
+    dlg.returnValue = '';
+    if (!dlg.open) dlg.showModal();
+  });
+}
+
+// ?api= in the URL: a link can name any server, so its base is shown and
+// used only once the user confirms it, and stored only then.  Nothing is
+// sent to it before.  The parameter is taken out of the address either
+// way, so a reload does not ask again.
+async function linkedBase(current) {
+  const params = new URLSearchParams(location.search);
+  if (!params.has('api')) return current;
+  const base = normBase(params.get('api'));
+  params.delete('api');
+  const rest = params.toString();
+  history.replaceState(history.state, '', `${location.pathname}${rest ? `?${rest}` : ''}${location.hash}`);
+  if (base === current) return current;
+  if (!apiOrigin(base)) {
+    banner(`The link's API base "${base}" is not an http(s) URL; it was not used.`);
+    return current;
+  }
+  $('#link-api').textContent = baseLabel(base);
+  $('#link-current').textContent = baseLabel(current);
+  const answer = await dialogAnswer($('#link-dialog'), $('#link-cancel'));
+  if (answer !== 'ok') {
+    banner(`The link's API base ${base} was not used.`);
+    return current;
+  }
+  saveBase(base);
+  return base;
+}
+
 // ------------------------------------------------------------------ token
-function askToken(reason) {
+// The prompt names the origin the token is for: it is sent there only.
+function askToken(reason, origin) {
   const dlg = $('#token-dialog');
   const input = $('#token-input');
   $('#token-reason').textContent = reason;
+  $('#token-origin').textContent = origin;
   input.value = '';
   return new Promise((resolve) => {
     const done = (value) => {
@@ -57,7 +110,8 @@ function askToken(reason) {
   });
 }
 
-const api = new Api(apiBase(), askToken);
+// The link's base (if any) is settled in start(), before any request.
+const api = new Api(savedBase(), askToken);
 
 // ------------------------------------------------- reading the API answers
 const num = (v) => (v === undefined || v === null || v === '' ? undefined : Number(v));
@@ -422,12 +476,21 @@ $('#btn-settings').addEventListener('click', () => {
   dlg.showModal();
 });
 $('#settings-cancel').addEventListener('click', () => $('#settings-dialog').close());
+// A new base starts without a token unless one was entered for its origin
+// in this tab: the old base's token is never sent to it.
 $('#settings-dialog').addEventListener('close', () => {
   const dlg = $('#settings-dialog');
   if (dlg.returnValue !== 'ok') return;
-  const base = $('#api-base').value.trim().replace(/\/+$/, '');
-  try { localStorage.setItem(API_KEY, base); } catch { /* ignore */ }
-  api.base = base;
+  const base = normBase($('#api-base').value);
+  if (base && !apiOrigin(base)) {
+    banner(`"${base}" is not an http(s) URL; the API base was not changed.`);
+    return;
+  }
+  if (base === api.base) return;
+  saveBase(base);
+  const tokenDlg = $('#token-dialog');
+  if (tokenDlg.open) { tokenDlg.returnValue = ''; tokenDlg.close(); }
+  api.setBase(base);
   stream.reconnect();
   loadAll();
 });
@@ -444,5 +507,11 @@ setInterval(() => {
 // returns the time of one whole frame in ms.
 window.fleetdDashboard = { map, state, stream };
 
-stream.start();
-loadAll();
+async function start() {
+  const base = await linkedBase(api.base);
+  if (base !== api.base) api.setBase(base);
+  stream.start();
+  loadAll();
+}
+
+start();

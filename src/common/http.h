@@ -5,7 +5,16 @@
  * handler answers at once, or calls http_suspend() and answers later from
  * any loop callback (the connection is parked meanwhile).  A suspended
  * request stays valid until it is answered.  Shared by fleetd and fleetsim;
- * knows nothing of jobs, the game or SQLite. */
+ * knows nothing of jobs, the game or SQLite.
+ *
+ * Refused here once the headers are in, before a byte of the body is read
+ * (JSON error bodies; a refused request that announced a body gets
+ * Connection: close): framing two parsers could read two ways (400), a
+ * URI with %00 anywhere or %2F in a path segment (400), a request line or
+ * headers over conn_memory_limit (414, 431), a request on a connection
+ * opened beyond the cap (503); then the filter; then a Content-Length
+ * over body_limit (413).  Error messages are valid UTF-8 whatever the
+ * client sent. */
 #ifndef FLEETD_HTTP_H
 #define FLEETD_HTTP_H
 
@@ -19,13 +28,27 @@ struct http_req;
 
 struct http_config {
 	const char *listen;        /* "host:port"; port 0 picks a free one */
-	unsigned conn_limit;       /* soft cap: beyond it requests get 503;
-				    * MHD's hard cap is a little higher and
-				    * kept below FD_SETSIZE */
+	unsigned conn_limit;       /* soft cap: requests on connections opened
+				    * beyond it get 503 (but reserved_path);
+				    * MHD's hard cap is HTTP_CONN_RESERVE
+				    * higher and kept below FD_SETSIZE */
+	unsigned per_ip_limit;     /* connections from one address; more are
+				    * closed at accept (0: no limit) */
 	size_t body_limit;         /* bytes; larger bodies get 413 */
-	unsigned conn_timeout_s;   /* idle connections are closed after this */
-	size_t conn_memory_limit;  /* caps URL + headers per connection */
+	unsigned conn_timeout_s;   /* idle connections are closed after this,
+				    * and a request must have arrived in full
+				    * this long after its connection was ready
+				    * for it (accepted, or the last answer
+				    * sent) */
+	size_t conn_memory_limit;  /* request line, and all headers: beyond
+				    * it 414 or 431 */
+	const char *reserved_path; /* served even on connections beyond the
+				    * soft cap (a health probe); may be NULL */
 };
+
+/* Connections accepted beyond the soft cap, to answer 503 (or the
+ * reserved path) rather than reset. */
+#define HTTP_CONN_RESERVE 16
 
 typedef void (*http_handler_fn)(struct http_req *req, void *arg);
 /* Runs before routing; answers (and returns 1) to stop the request there. */
@@ -47,9 +70,13 @@ unsigned http_server_connections(const struct http_server *srv);
 
 /* Route a method + pattern.  Pattern segments are literals, "{id}" (a
  * decimal integer >= 0, read with http_param_id) or "{}" (any segment, read
- * with http_param).  One trailing slash on the request path is ignored. */
+ * with http_param).  One trailing slash on the request path is ignored.
+ * -1 (nothing registered) when out of memory or the pattern has more
+ * segments than a route may. */
 int http_route(struct http_server *srv, const char *method,
 	       const char *pattern, http_handler_fn fn, void *arg);
+/* The filter runs once the request's headers are in, before any byte of
+ * its body is read: a request it answers never has its body buffered. */
 void http_set_filter(struct http_server *srv, http_filter_fn fn, void *arg);
 void http_set_observer(struct http_server *srv, http_observer_fn fn, void *arg);
 
@@ -61,6 +88,9 @@ const char *http_route_pattern(const struct http_req *req);
 const char *http_header(const struct http_req *req, const char *name);
 const char *http_query(const struct http_req *req, const char *name);
 const char *http_body(const struct http_req *req, size_t *len);
+/* The body parsed as strict JSON (jsonx_parse: no duplicate keys, depth
+ * JSONX_MAX_DEPTH); NULL with the reason in err. */
+json_t *http_body_json(const struct http_req *req, char *err, size_t errlen);
 int64_t http_param_id(const struct http_req *req, int index);
 const char *http_param(const struct http_req *req, int index);
 /* A decimal id of 1 to 18 digits (no sign): 0, or -1 for NULL or
@@ -81,11 +111,6 @@ void http_reply_json(struct http_req *req, unsigned status, json_t *body);
 /* {"error": {"code": code, "message": <printf>}} */
 void http_reply_error(struct http_req *req, unsigned status, const char *code,
 		      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-/* Announce len bytes, send the first `cut` of them, then drop the
- * connection (fleetsim's "closed mid-answer" fault). */
-void http_reply_truncated(struct http_req *req, unsigned status,
-			  const char *content_type, const void *body,
-			  size_t len, size_t cut);
 /* Stream an answer: read() is called whenever the connection can take
  * more; it returns bytes written into buf, 0 for "nothing now" (the
  * connection is then parked until http_stream_wake), -1 to end the answer
@@ -97,6 +122,11 @@ typedef long (*http_stream_fn)(void *arg, char *buf, size_t max);
 void http_reply_stream(struct http_req *req, unsigned status,
 		       const char *content_type, http_stream_fn read,
 		       void (*done)(void *arg), void *arg);
+/* The same with a Content-Length of size bytes announced (read must
+ * supply them; HTTP_STREAM_ABORT drops the connection short of them). */
+void http_reply_sized(struct http_req *req, unsigned status,
+		      const char *content_type, uint64_t size,
+		      http_stream_fn read, void (*done)(void *arg), void *arg);
 /* New data is ready for a parked stream. */
 void http_stream_wake(struct http_req *req);
 int http_replied(const struct http_req *req);

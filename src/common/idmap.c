@@ -3,6 +3,8 @@
 
 #include <stdlib.h>
 
+#include "array.h"
+
 static size_t slot_of(int64_t key, size_t cap)
 {
 	/* splitmix64 finaliser: game ids are dense and sequential, so the raw
@@ -127,14 +129,10 @@ int idmap_next(const struct idmap *m, size_t *pos, int64_t *key, void **val)
 
 int idvec_push(struct idvec *iv, int64_t id)
 {
-	if (iv->n == iv->cap) {
-		size_t cap = iv->cap ? iv->cap * 2 : 4;
-		int64_t *v = realloc(iv->v, cap * sizeof *v);
-		if (!v)
-			return -1;
-		iv->v = v;
-		iv->cap = cap;
-	}
+	int64_t *v = array_grow(iv->v, &iv->cap, iv->n, sizeof *v, 4);
+	if (!v)
+		return -1;
+	iv->v = v;
 	iv->v[iv->n++] = id;
 	return 0;
 }

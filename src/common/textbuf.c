@@ -71,6 +71,34 @@ size_t utf8_seq_len(const unsigned char *s, size_t n)
 	return need;
 }
 
+size_t utf8_cut(const char *str, size_t len, size_t max)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+	while (i < len) {
+		size_t k = utf8_seq_len(s + i, len - i);
+		if (!k)
+			k = 1;
+		if (i + k > max)
+			break;
+		i += k;
+	}
+	return i;
+}
+
+void utf8_scrub(char *str, size_t len)
+{
+	unsigned char *s = (unsigned char *)str;
+	for (size_t i = 0; i < len;) {
+		size_t k = utf8_seq_len(s + i, len - i);
+		if (!k) {
+			s[i] = '?';
+			k = 1;
+		}
+		i += k;
+	}
+}
+
 void textbuf_json_str(struct textbuf *b, const char *str, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)str;

@@ -27,6 +27,13 @@ void textbuf_json_str(struct textbuf *b, const char *s, size_t len);
  * bytes; 0 if there is none there (stray continuation byte, overlong
  * form, surrogate, beyond U+10FFFF, cut short). */
 size_t utf8_seq_len(const unsigned char *s, size_t n);
+/* The longest prefix of s[0..len) of at most max bytes that does not end
+ * inside a UTF-8 sequence (a byte that starts none counts as one): where
+ * to cut a message, a field name or a path quoted in one. */
+size_t utf8_cut(const char *s, size_t len, size_t max);
+/* Replace, in place, every byte of s[0..len) that is not part of a
+ * well-formed UTF-8 sequence with '?' (so jansson takes the text). */
+void utf8_scrub(char *s, size_t len);
 /* The text, now the caller's (NULL, and the buffer freed, after oom). */
 char *textbuf_take(struct textbuf *b, size_t *len);
 void textbuf_free(struct textbuf *b);

@@ -7,6 +7,8 @@
 
 #include <stdlib.h>
 
+#include "array.h"
+
 void theap_init(struct theap *h)
 {
 	h->v = NULL;
@@ -75,12 +77,10 @@ static void sift_down(struct theap *h, size_t i)
 
 static int grow(struct theap *h)
 {
-	size_t cap = h->cap ? h->cap * 2 : 64;
-	struct theap_node **v = realloc(h->v, cap * sizeof *v);
+	struct theap_node **v = array_grow(h->v, &h->cap, h->n, sizeof *v, 64);
 	if (!v)
 		return -1;
 	h->v = v;
-	h->cap = cap;
 	return 0;
 }
 

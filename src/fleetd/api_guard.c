@@ -5,6 +5,7 @@
 
 #include "auth.h"
 #include "cors.h"
+#include "hostcheck.h"
 #include "http.h"
 
 /* /healthz for probes; the dashboard's static files (api_web.c) because
@@ -21,10 +22,23 @@ static int exempt(const struct http_req *req)
 	       strncmp(path, "/web/", 5) == 0;
 }
 
+/* Every route, /healthz and the static files included: a page re-pointed
+ * to 127.0.0.1 by DNS rebinding sends its own name as Host. */
+static int host_refused(const struct api_guard *g, struct http_req *req)
+{
+	if (hostcheck_allows(g->hosts, http_header(req, "Host")))
+		return 0;
+	http_reply_error(req, 421, "host_not_allowed",
+			 "the Host header does not name this server: use localhost, "
+			 "a loopback address, the listen address or a host named "
+			 "with --allowed-host");
+	return 1;
+}
+
 static int guard_filter(struct http_req *req, void *arg)
 {
 	struct api_guard *g = arg;
-	if (cors_filter(g->cors, req))
+	if (host_refused(g, req) || cors_filter(g->cors, req))
 		return 1;
 	if (!g->auth || exempt(req))
 		return 0;

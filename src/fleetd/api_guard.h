@@ -1,8 +1,11 @@
-/* api_guard.h -- the one request filter of fleetd's HTTP server: CORS
- * first (so preflights and refused origins are answered before anything
- * else), then the bearer token.  Routes exempt from the token: /healthz
+/* api_guard.h -- the one request filter of fleetd's HTTP server: the Host
+ * check first (421 for a Host that is not this server's: DNS rebinding),
+ * then CORS (so preflights and refused origins are answered before
+ * anything else), then the bearer token.  Routes exempt from the token: /healthz
  * (probes) and CORS preflights (browsers never send credentials on them).
- * Owns nothing: cors and auth belong to the caller and outlive the
+ * It runs as soon as a request's headers are in (http_set_filter), so a
+ * request it refuses never has its body read: no token, nothing buffered.
+ * Owns nothing: hosts, cors and auth belong to the caller and outlive the
  * server. */
 #ifndef FLEETD_API_GUARD_H
 #define FLEETD_API_GUARD_H
@@ -10,8 +13,10 @@
 struct http_server;
 struct cors;
 struct auth;
+struct hostcheck;
 
 struct api_guard {
+	struct hostcheck *hosts; /* never NULL */
 	struct cors *cors; /* never NULL */
 	struct auth *auth; /* NULL: no token required */
 };

@@ -1,4 +1,5 @@
-/* api_health.c -- GET /healthz: liveness and readiness in one JSON answer.
+/* api_health.c -- GET and HEAD /healthz: liveness and readiness in one
+ * JSON answer (HEAD: its headers alone, for probes that send HEAD).
  * Reads the other parts' public state; changes nothing.  Never requires
  * authentication (load balancers and systemd probes call it). */
 #include <jansson.h>
@@ -8,6 +9,7 @@
 #include "clock.h"
 #include "engine.h"
 #include "http.h"
+#include "job_row.h"
 #include "mirror.h"
 #include "session.h"
 #include "store.h"
@@ -48,7 +50,7 @@ static json_t *jobs_json(struct app *app)
 	engine_counts(app->engine, c);
 	json_t *o = json_object();
 	for (int i = 0; i < JOB_STATE_COUNT; i++)
-		json_object_set_new(o, engine_state_name(i), json_integer((json_int_t)c[i]));
+		json_object_set_new(o, job_state_name(i), json_integer((json_int_t)c[i]));
 	json_object_set_new(o, "live", json_integer((json_int_t)engine_live(app->engine)));
 	return o;
 }
@@ -68,7 +70,9 @@ static void on_healthz(struct http_req *req, void *arg)
 	http_reply_json(req, 200, body);
 }
 
+/* HEAD too: MHD sends the headers of the GET answer without its body. */
 void api_health_register(struct app *app)
 {
 	http_route(app->http, "GET", "/healthz", on_healthz, app);
+	http_route(app->http, "HEAD", "/healthz", on_healthz, app);
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "app.h"
 #include "clock.h"
@@ -18,6 +19,8 @@
 #include "eventlog.h"
 #include "http.h"
 #include "job_answer.h"
+#include "job_read.h"
+#include "job_row.h"
 #include "jobspec.h"
 #include "jsonx.h"
 #include "mirror.h"
@@ -45,7 +48,7 @@ static void reply_job_committed(void *arg, int ok)
 		return;
 	}
 	size_t len;
-	const char *job = engine_job_text(ac->app->engine, ac->id, &len);
+	const char *job = jobread_text(engine_reads(ac->app->engine), ac->id, &len);
 	if (!job) {
 		http_reply_error(ac->req, 500, "store_failed", "job %lld vanished",
 				 (long long)ac->id);
@@ -87,6 +90,13 @@ struct ref_check {
 	size_t errlen;
 };
 
+/* The spec's form for the ids of conditions and filters. */
+static int unknown(struct ref_check *rc, const char *path, const char *what, int64_t id)
+{
+	snprintf(rc->err, rc->errlen, "%s: unknown %s %lld", path, what, (long long)id);
+	return 1;
+}
+
 static int check_ref(void *arg, const char *path, enum jobspec_ref kind, int64_t id)
 {
 	struct ref_check *rc = arg;
@@ -119,6 +129,14 @@ static int check_ref(void *arg, const char *path, enum jobspec_ref kind, int64_t
 			return 1;
 		}
 		return 0;
+	case REF_ANY_FLEET:
+		return f ? 0 : unknown(rc, path, "fleet", id);
+	case REF_COND_WORLD:
+		return w ? 0 : unknown(rc, path, "world", id);
+	case REF_SOVEREIGN:
+		return mirror_sovereign_name(rc->m, id) ? 0 : unknown(rc, path, "sovereign", id);
+	case REF_RESOURCE:
+		return mirror_resource_name(rc->m, id) ? 0 : unknown(rc, path, "resource", id);
 	}
 	return 0;
 }
@@ -176,17 +194,30 @@ static void reply_busy(struct http_req *req, int64_t fleet, int64_t holder)
 	http_reply_json(req, 409, b);
 }
 
-/* A missing Content-Type is refused too: a page's fetch() of a Blob body
- * sends none, and is then a simple request that needs no preflight. */
+/* The media type must be exactly application/json, in any case (media
+ * types are case-insensitive), alone or with parameters ("; charset=
+ * utf-8"): never a prefix match, for application/jsonp or json-seq are
+ * other types.  A missing Content-Type is refused too: a page's fetch()
+ * of a Blob body sends none, and is then a simple request that needs no
+ * preflight. */
 static int content_type_ok(struct http_req *req)
 {
+	static const char json[] = "application/json";
 	const char *ct = http_header(req, "Content-Type");
-	return ct && strncmp(ct, "application/json", 16) == 0;
+	if (!ct)
+		return 0;
+	ct += strspn(ct, " \t");
+	if (strncasecmp(ct, json, sizeof json - 1) != 0)
+		return 0;
+	ct += sizeof json - 1;
+	ct += strspn(ct, " \t");
+	return *ct == 0 || *ct == ';';
 }
 
-static void on_submit(struct http_req *req, void *arg)
+/* The body of a POST /v1/jobs as JSON, or NULL when it was answered
+ * (a media type other than JSON, an empty body, bad JSON). */
+static json_t *submitted_json(struct http_req *req)
 {
-	struct app *app = arg;
 	char err[300];
 	size_t len;
 	const char *buf = http_body(req, &len);
@@ -197,50 +228,77 @@ static void on_submit(struct http_req *req, void *arg)
 		http_reply_error(req, 415, "unsupported_media_type",
 				 "send Content-Type: application/json "
 				 "(curl: -H 'Content-Type: application/json')");
-		return;
+		return NULL;
 	}
 	if (!buf || len == 0) {
 		http_reply_error(req, 400, "bad_json", "the body is empty; send a job as JSON");
-		return;
+		return NULL;
 	}
-	json_t *body = jsonx_parse(buf, len, JSONX_MAX_DEPTH, err, sizeof err);
-	if (!body) {
+	json_t *body = http_body_json(req, err, sizeof err);
+	if (!body)
 		http_reply_error(req, 400, "bad_json", "%s", err);
-		return;
+	return body;
+}
+
+/* With an Idempotency-Key: checks the key and sets *canon to the body's
+ * canonical text (the caller frees it).  Returns 1 when the request was
+ * answered here (a bad key, a replay, a mismatch, an error), 0 to go on.
+ * The key is looked up before the body is checked against the job
+ * language or the galaxy: a replay answers the original job whatever
+ * changed since (its fleet disbanded by the job itself, a start_at now
+ * past), so a client retrying after a lost answer is never told no. */
+static int idem_replayed(struct http_req *req, struct app *app, const char *key,
+			 const json_t *body, char **canon)
+{
+	*canon = NULL;
+	if (!key)
+		return 0;
+	if (!idem_key_ok(key)) {
+		http_reply_error(req, 400, "bad_idempotency_key",
+				 "Idempotency-Key must be 1 to %d printable ASCII characters",
+				 IDEM_MAX);
+		return 1;
 	}
+	*canon = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+	if (!*canon) {
+		http_reply_error(req, 503, "overloaded", "out of memory");
+		return 1;
+	}
+	return idem_lookup(req, app, key, *canon) != 0;
+}
+
+/* 0 if body is a job fleetd can take; else answered 422.  Ids are checked
+ * against the galaxy when it is known; a job accepted before that is
+ * checked when it starts. */
+static int job_refused(struct http_req *req, struct app *app, json_t *body)
+{
+	char err[300];
 	if (jobspec_validate(body, clock_now_ms(), err, sizeof err) < 0) {
-		json_decref(body);
 		http_reply_error(req, 422, "invalid_job", "%s", err);
-		return;
+		return 1;
 	}
-	/* ids are checked against the galaxy when it is known; a job accepted
-	 * before that is checked when it starts */
 	if (app->mirror && mirror_ready(app->mirror)) {
 		struct ref_check rc = {app->mirror, err, sizeof err};
 		if (jobspec_refs(body, check_ref, &rc)) {
-			json_decref(body);
 			http_reply_error(req, 422, "invalid_job", "%s", err);
-			return;
+			return 1;
 		}
 	}
+	return 0;
+}
+
+static void on_submit(struct http_req *req, void *arg)
+{
+	struct app *app = arg;
+	json_t *body = submitted_json(req);
+	if (!body)
+		return;
 	const char *key = http_header(req, "Idempotency-Key");
 	char *canon = NULL;
-	if (key) {
-		if (!idem_key_ok(key)) {
-			json_decref(body);
-			http_reply_error(req, 400, "bad_idempotency_key",
-					 "Idempotency-Key must be 1 to %d printable ASCII characters",
-					 IDEM_MAX);
-			return;
-		}
-		canon = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
-		if (!canon || idem_lookup(req, app, key, canon) != 0) {
-			if (!canon)
-				http_reply_error(req, 503, "overloaded", "out of memory");
-			free(canon);
-			json_decref(body);
-			return;
-		}
+	if (idem_replayed(req, app, key, body, &canon) || job_refused(req, app, body)) {
+		free(canon);
+		json_decref(body);
+		return;
 	}
 	int64_t holder = 0;
 	int64_t id = engine_submit(app->engine, body, key, canon, &holder);
@@ -287,7 +345,7 @@ static void on_list(struct http_req *req, void *arg)
 	int state = -1;
 	int64_t fleet = 0, after = 0, limit = LIST_DEFAULT;
 	const char *v;
-	if ((v = http_query(req, "state")) && (state = engine_state_of(v)) < 0) {
+	if ((v = http_query(req, "state")) && (state = job_state_of(v)) < 0) {
 		http_reply_error(req, 400, "bad_query",
 				 "state: must be one of queued, running, waiting, paused, "
 				 "succeeded, failed, cancelled");
@@ -310,7 +368,7 @@ static void on_list(struct http_req *req, void *arg)
 	int64_t next = 0;
 	size_t len;
 	read_committed(app);
-	char *jobs = engine_list(app->engine, state, fleet, after, (int)limit, &next, &len);
+	char *jobs = jobread_list(engine_reads(app->engine), state, fleet, after, (int)limit, &next, &len);
 	struct textbuf body = {0};
 	textbuf_puts(&body, "{\"jobs\":");
 	textbuf_put(&body, jobs ? jobs : "[]", jobs ? len : 2);
@@ -340,10 +398,10 @@ static void on_get(struct http_req *req, void *arg)
 	int64_t id = http_param_id(req, 0);
 	size_t len = 0;
 	/* a cached answer is committed state; only a miss reads the row */
-	const char *job = id > 0 ? engine_job_cached(app->engine, id, &len) : NULL;
+	const char *job = id > 0 ? jobread_cached(engine_reads(app->engine), id, &len) : NULL;
 	if (!job && id > 0) {
 		read_committed(app);
-		job = engine_job_text(app->engine, id, &len);
+		job = jobread_text(engine_reads(app->engine), id, &len);
 	}
 	if (!job) {
 		http_reply_error(req, 404, "not_found", "no job %lld", (long long)id);
@@ -358,7 +416,7 @@ static void on_events(struct http_req *req, void *arg)
 	int64_t id = http_param_id(req, 0), after = 0, limit = LIST_DEFAULT;
 	const char *v;
 	read_committed(app);
-	if (id <= 0 || !engine_job_exists(app->engine, id)) {
+	if (id <= 0 || !jobread_exists(engine_reads(app->engine), id)) {
 		http_reply_error(req, 404, "not_found", "no job %lld", (long long)id);
 		return;
 	}

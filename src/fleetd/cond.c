@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "errmsg.h"
 #include "jobspec.h"
 #include "mirror.h"
 #include "textbuf.h"
@@ -55,17 +56,6 @@ static const struct {
 };
 
 static const char *const subject_key[] = {"fleet", "world"};
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 #define PATH_MAX_LEN 256
 
@@ -160,18 +150,18 @@ static int check_ref(const json_t *v, int fleet_ref, const char *path, char *err
 		return 0;
 	const char *s = json_string_value(v);
 	if (!s || s[0] != '$')
-		return fail(err, errlen, "%s: must be a %s id, \"$self\", \"$here\" or \"$NAME\"",
+		return errmsg(err, errlen, "%s: must be a %s id, \"$self\", \"$here\" or \"$NAME\"",
 			    path, what);
 	if (strcmp(s, "$self") == 0)
 		return fleet_ref ? 0 :
-				   fail(err, errlen, "%s: \"$self\" is the job's fleet, not a world",
+				   errmsg(err, errlen, "%s: \"$self\" is the job's fleet, not a world",
 					path);
 	if (strcmp(s, "$here") == 0)
-		return fleet_ref ? fail(err, errlen, "%s: \"$here\" is a world, not a fleet",
+		return fleet_ref ? errmsg(err, errlen, "%s: \"$here\" is a world, not a fleet",
 					path) :
 				   0;
 	if (!var_name_ok(s + 1))
-		return fail(err, errlen,
+		return errmsg(err, errlen,
 			    "%s: a variable is \"$\" and 1 to %d letters, digits or _",
 			    path, COND_MAX_VAR);
 	return 0;
@@ -181,7 +171,7 @@ static int check_count(const json_t *v, const char *path, char *err, size_t errl
 {
 	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
 	    json_integer_value(v) > JOBSPEC_MAX_ID)
-		return fail(err, errlen, "%s: must be a whole number from 0", path);
+		return errmsg(err, errlen, "%s: must be a whole number from 0", path);
 	return 0;
 }
 
@@ -194,7 +184,7 @@ static int check_bound(const json_t *v, const char *with, const char *path, char
 	char sub[PATH_MAX_LEN];
 	if (!json_is_object(v) || (lo != NULL) == (hi != NULL) || json_object_size(v) != want ||
 	    (with && !json_object_get(v, with)))
-		return fail(err, errlen, "%s: must be %s", path,
+		return errmsg(err, errlen, "%s: must be %s", path,
 			    with ? "{\"resource\": id, \"at_least\": n} or {\"resource\": id, \"below\": n}" :
 				   "{\"at_least\": n} or {\"below\": n}");
 	subpath(sub, path, ".%s", lo ? "at_least" : "below");
@@ -207,18 +197,18 @@ static int check_arg(enum test t, const json_t *v, const char *path, char *err,
 	char sub[PATH_MAX_LEN];
 	switch (tests[t].arg) {
 	case ARG_BOOL:
-		return json_is_boolean(v) ? 0 : fail(err, errlen, "%s: must be true or false", path);
+		return json_is_boolean(v) ? 0 : errmsg(err, errlen, "%s: must be true or false", path);
 	case ARG_WORLD:
 		return check_ref(v, 0, path, err, errlen);
 	case ARG_SOV:
-		return is_id(v) ? 0 : fail(err, errlen, "%s: must be a sovereign id", path);
+		return is_id(v) ? 0 : errmsg(err, errlen, "%s: must be a sovereign id", path);
 	case ARG_QTY:
 		if (check_bound(v, "resource", path, err, errlen) < 0)
 			return -1;
 		subpath(sub, path, ".resource");
 		return is_id(json_object_get(v, "resource")) ?
 			       0 :
-			       fail(err, errlen, "%s: must be a resource id", sub);
+			       errmsg(err, errlen, "%s: must be a resource id", sub);
 	case ARG_NUM:
 		return check_bound(v, NULL, path, err, errlen);
 	}
@@ -230,7 +220,7 @@ static int check_atom(const json_t *a, const char *path, char *err, size_t errle
 	int subj = atom_subject(a);
 	char sub[PATH_MAX_LEN];
 	if (subj < 0)
-		return fail(err, errlen,
+		return errmsg(err, errlen,
 			    "%s: must be all, any, not, or an atom naming one fleet or one world",
 			    path);
 	subpath(sub, path, ".%s", subject_key[subj]);
@@ -246,15 +236,15 @@ static int check_atom(const json_t *a, const char *path, char *err, size_t errle
 		subpath(sub, path, ".%s", key);
 		int t = test_of(key);
 		if (t < 0)
-			return fail(err, errlen, "%s: unknown test", sub);
+			return errmsg(err, errlen, "%s: unknown test", sub);
 		if (tests[t].subj != (enum subject)subj)
-			return fail(err, errlen, "%s: not a test of a %s", sub, subject_key[subj]);
+			return errmsg(err, errlen, "%s: not a test of a %s", sub, subject_key[subj]);
 		if (check_arg((enum test)t, v, sub, err, errlen) < 0)
 			return -1;
 		ntests++;
 	}
 	if (ntests != 1)
-		return fail(err, errlen, "%s: an atom makes exactly one test", path);
+		return errmsg(err, errlen, "%s: an atom makes exactly one test", path);
 	return 0;
 }
 
@@ -262,25 +252,25 @@ static int check_node(const json_t *c, const char *path, int depth, int *atoms, 
 		      size_t errlen)
 {
 	if (!json_is_object(c))
-		return fail(err, errlen, "%s: must be a condition object", path);
+		return errmsg(err, errlen, "%s: must be a condition object", path);
 	if (depth > COND_MAX_DEPTH)
-		return fail(err, errlen, "%s: nested deeper than %d", path, COND_MAX_DEPTH);
+		return errmsg(err, errlen, "%s: nested deeper than %d", path, COND_MAX_DEPTH);
 	const json_t *v;
 	const char *op = combinator(c, &v);
 	char sub[PATH_MAX_LEN];
 	if (!op) {
 		if (++*atoms > COND_MAX_ATOMS)
-			return fail(err, errlen, "%s: more than %d atoms in one condition", path,
+			return errmsg(err, errlen, "%s: more than %d atoms in one condition", path,
 				    COND_MAX_ATOMS);
 		return check_atom(c, path, err, errlen);
 	}
 	if (json_object_size(c) != 1)
-		return fail(err, errlen, "%s: \"%s\" stands alone in its object", path, op);
+		return errmsg(err, errlen, "%s: \"%s\" stands alone in its object", path, op);
 	subpath(sub, path, ".%s", op);
 	if (strcmp(op, "not") == 0)
 		return check_node(v, sub, depth + 1, atoms, err, errlen);
 	if (!json_is_array(v) || json_array_size(v) == 0)
-		return fail(err, errlen, "%s: must be a non-empty list of conditions", sub);
+		return errmsg(err, errlen, "%s: must be a non-empty list of conditions", sub);
 	for (size_t i = 0; i < json_array_size(v); i++) {
 		char item[PATH_MAX_LEN];
 		subpath(item, sub, "[%zu]", i);
@@ -375,7 +365,7 @@ static int uses_ref(void *arg, const json_t *a, const char *path)
 
 int cond_uses(const json_t *c, const char *ref)
 {
-	return each_atom(c, "", uses_ref, (void *)ref) == 1;
+	return c && each_atom(c, "", uses_ref, (void *)ref) == 1;
 }
 
 /* --- evaluation ----------------------------------------------------------- */
@@ -390,7 +380,7 @@ static int resolve(const json_t *ref, const struct cond_env *env, int64_t *id, c
 	}
 	const char *s = json_string_value(ref);
 	if (!s)
-		return fail(err, errlen, "invalid reference");
+		return errmsg(err, errlen, "invalid reference");
 	if (strcmp(s, "$self") == 0)
 		*id = env->self;
 	else if (strcmp(s, "$here") == 0)
@@ -398,7 +388,7 @@ static int resolve(const json_t *ref, const struct cond_env *env, int64_t *id, c
 	else
 		*id = env->var ? env->var(env->var_arg, s + 1) : 0;
 	if (*id <= 0)
-		return fail(err, errlen, "unbound_variable: %s is not bound", s);
+		return errmsg(err, errlen, "unbound_variable: %s is not bound", s);
 	return 1;
 }
 

@@ -46,7 +46,7 @@ int cond_refs(const json_t *c, const char *path,
 			int64_t id),
 	      void *arg);
 /* 1 if the condition uses "$here" (the caller resolves it when the step
- * starts and persists it), 0 otherwise; likewise "$self". */
+ * starts and persists it), 0 otherwise (and for c NULL); likewise "$self". */
 int cond_uses(const json_t *c, const char *ref);
 
 /* What the symbolic references stand for when a condition is read. */

@@ -7,6 +7,7 @@
 #include <sys/select.h>
 
 #include "cors.h"
+#include "hostcheck.h"
 #include "log.h"
 
 
@@ -47,6 +48,9 @@ static int defaults(struct fleetd_config *c)
 		 "require Authorization: Bearer with the token in FILE", 0, 0},     \
 		{"cors-origin", "FLEETD_CORS_ORIGIN", OPT_LIST, &c->cors_origins,   \
 		 "ORIGIN", "allow this origin (repeatable)", 0, 0},                 \
+		{"allowed-host", "FLEETD_ALLOWED_HOST", OPT_LIST,                   \
+		 &c->allowed_hosts, "HOST",                                         \
+		 "serve requests whose Host is HOST too (repeatable)", 0, 0},       \
 		{"rate", "FLEETD_RATE", OPT_DOUBLE, &c->rate, "N",                  \
 		 "upstream requests per second (default 5)", 0.01, 1000},           \
 		{"log-level", "FLEETD_LOG_LEVEL", OPT_STR, &c->log_level, "LEVEL",  \
@@ -57,9 +61,14 @@ static int defaults(struct fleetd_config *c)
 		 &c->max_connections, "N",                                          \
 		 "open connections served (default 512); beyond: 503", 1,          \
 		 FD_SETSIZE - 128},                                                 \
+		{"max-connections-per-ip", "FLEETD_MAX_CONNECTIONS_PER_IP", OPT_INT, \
+		 &c->max_connections_per_ip, "N",                                   \
+		 "open connections from one address (default a quarter of "         \
+		 "--max-connections); more are closed at once", 1,                  \
+		 FD_SETSIZE - 128},                                                 \
 		{"conn-timeout", "FLEETD_CONN_TIMEOUT", OPT_INT, &c->conn_timeout,  \
-		 "SECONDS", "close idle client connections after this (default 60)", \
-		 1, 3600},                                                          \
+		 "SECONDS", "close idle client connections after this, and any "    \
+		 "whose request takes longer to arrive (default 60)", 1, 3600},     \
 		{"shutdown-grace", "FLEETD_SHUTDOWN_GRACE", OPT_INT,                \
 		 &c->shutdown_grace, "SECONDS",                                     \
 		 "time given to in-flight requests on SIGTERM (default 10)", 0, 600}, \
@@ -75,6 +84,35 @@ static struct opts_program program(struct fleetd_config *c, struct opt *table,
 		"Durable fleet-management jobs for Anacreon 3, served over HTTP.",
 		table, n};
 	return p;
+}
+
+/* s itself in an error message when it is short, printable ASCII: a
+ * value from the environment may hold a newline or a terminal escape. */
+static const char *shown(const char *s)
+{
+	size_t n = 0;
+	for (; s[n]; n++)
+		if ((unsigned char)s[n] < 0x20 || (unsigned char)s[n] > 0x7e || n == 100)
+			return "(not shown: unprintable or too long)";
+	return s;
+}
+
+/* Each --allowed-host must be a host name or address alone: no port,
+ * scheme, path or wildcard (none of them would ever match a Host). */
+static int check_allowed_hosts(const struct fleetd_config *c, char *err,
+			       size_t errlen)
+{
+	for (size_t i = 0; i < c->allowed_hosts.n; i++) {
+		const char *h = c->allowed_hosts.v[i];
+		if (!hostcheck_name_valid(h)) {
+			snprintf(err, errlen,
+				 "--allowed-host: invalid value '%s' (want a host name or "
+				 "an IP address, without port or scheme)",
+				 shown(h));
+			return -1;
+		}
+	}
+	return 0;
 }
 
 /* Who may reach the API: a non-loopback listener needs a token, and a
@@ -102,8 +140,9 @@ static int check_exposure(struct fleetd_config *c, char *err, size_t errlen)
 	}
 	if (!c->api_token_file && !config_listen_is_loopback(c)) {
 		snprintf(err, errlen,
-			 "refusing to listen on non-loopback address %s without --api-token-file",
-			 c->listen_host);
+			 "refusing to listen on non-loopback address %s without "
+			 "--api-token-file (a name must resolve to loopback addresses only)",
+			 shown(c->listen_host));
 		return -1;
 	}
 	return 0;
@@ -134,8 +173,11 @@ static int check(struct fleetd_config *c, char *err, size_t errlen)
 			 c->upstream);
 		return -1;
 	}
-	if (check_exposure(c, err, errlen) < 0)
+	if (check_exposure(c, err, errlen) < 0 ||
+	    check_allowed_hosts(c, err, errlen) < 0)
 		return -1;
+	if (!c->max_connections_per_ip) /* not given: a share of the cap */
+		c->max_connections_per_ip = (c->max_connections + 3) / 4;
 	if (c->upstream && !c->username) {
 		snprintf(err, errlen, "--upstream needs --username (and a password)");
 		return -1;
@@ -166,9 +208,9 @@ void config_free(struct fleetd_config *c)
 	opts_free(&p);
 }
 
+/* Resolved, never compared as text: "127.evil.invalid" starts like a
+ * loopback address and is not one. */
 int config_listen_is_loopback(const struct fleetd_config *c)
 {
-	const char *h = c->listen_host;
-	return strncmp(h, "127.", 4) == 0 || strcmp(h, "::1") == 0 ||
-	       strcmp(h, "localhost") == 0;
+	return hostcheck_is_loopback(c->listen_host);
 }

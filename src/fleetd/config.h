@@ -19,10 +19,13 @@ struct fleetd_config {
 	char *password_file;
 	char *api_token_file;
 	struct opt_list cors_origins;
+	struct opt_list allowed_hosts; /* Host names served besides loopback */
 	double rate;              /* upstream requests per second */
 	char *log_level;
 	int64_t max_body;         /* bytes */
 	int64_t max_connections;
+	int64_t max_connections_per_ip; /* 0 until checked: then a quarter
+					 * of max_connections unless given */
 	int64_t conn_timeout;     /* seconds */
 	int64_t shutdown_grace;   /* seconds to finish in-flight requests */
 	char *web_root;           /* serve the dashboard from here, not embedded */
@@ -36,7 +39,8 @@ struct fleetd_config {
 int config_parse(struct fleetd_config *cfg, int argc, char **argv, FILE *out,
 		 char *err, size_t errlen);
 void config_free(struct fleetd_config *cfg);
-/* Is the listen host a loopback address (127.0.0.0/8, ::1, localhost)? */
+/* Does the listen host resolve, and only to loopback addresses
+ * (127.0.0.0/8, ::1)? */
 int config_listen_is_loopback(const struct fleetd_config *cfg);
 
 #endif

@@ -8,10 +8,18 @@
  * transaction, and then registers the job's new wait in memory.  A game
  * call is queued with store_on_commit(), so it leaves only once the state
  * that expects its answer is durable.  Nothing about a job's progress is
- * kept between wakes except the compact record. */
+ * kept between wakes except the compact record.
+ *
+ * Owns: the life of a wake (the run queue, the waits registered in the
+ * loop's timer heap and the condition index, advancing a job through its
+ * ops, the game calls between commit and answer), submission, control,
+ * the lease of fleets and the counters.
+ * Must not touch: how a row is stored (job_row.c: every read and write of
+ * whole columns goes through it) or how a job is answered (job_read.c,
+ * which the engine only tells which rows it writes). */
 #include "engine.h"
-#include "job_answer.h"
-#include "jobcache.h"
+#include "job_read.h"
+#include "job_row.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -21,33 +29,61 @@
 #include "app.h"
 #include "backoff.h"
 #include "clock.h"
+#include "cond.h"
 #include "condidx.h"
 #include "eventlog.h"
 #include "idmap.h"
 #include "jobspec.h"
+#include "list.h"
 #include "log.h"
 #include "loop.h"
 #include "mirror.h"
 #include "rng.h"
 #include "session.h"
 #include "step.h"
+#include "step_resolve.h"
 #include "store.h"
+#include "textbuf.h"
 
 #define RUN_BATCH 256       /* jobs advanced per loop turn */
 #define MAX_HOPS 64         /* step transitions in one advance */
 #define BACKOFF_BASE_MS 1000
 #define BACKOFF_MAX_MS 300000
 
-enum rec_flag { REC_QUEUED = 1, REC_IN_FLIGHT = 2, REC_IN_WATCH = 4 };
+enum rec_flag { REC_IN_FLIGHT = 1, REC_IN_WATCH = 2 };
+
+/* A job waiting on a condition (WAIT_COND) is indexed under every object
+ * the condition names, in the engine's second index (cwi): any of them
+ * changing wakes it, and it reads the condition again. */
+struct cond_wait_node {
+	struct cond_node node;
+	struct job_rec *r;
+};
+struct cond_wait {
+	size_t n;
+	struct cond_wait_node v[];
+};
 
 /* The whole in-memory cost of a live job. */
 struct job_rec {
 	struct loop_timer timer; /* timed waits; its node doubles as the watch-heap node */
 	struct cond_node cond;   /* fleet/world condition */
-	struct job_rec *qnext;
+	struct list_node qlink;  /* on the run queue (linked while queued) */
+	struct cond_wait *cw;    /* a condition wait: one node per object named */
 	struct engine *eng;
 	int64_t id, fleet, wait_arg;
 	uint8_t state, wait, flags;
+};
+
+/* The statements of the engine, written once by the row codec. */
+enum { SAVE_FLEET = 1, SAVE_STATE = 2, SAVE_INTENT = 4, SAVE_VARIANTS = 8 };
+struct engine_sql {
+	char load[1024], insert[1024], live[512], state_of[256], set_state[256];
+	/* the write of an advanced job, naming the indexed columns of the
+	 * SAVE_* bits: SQLite maintains an index only for the columns an
+	 * UPDATE names */
+	char save[SAVE_VARIANTS][1024];
+	char locked_by[512]; /* engine_world_locked_by */
 };
 
 struct engine {
@@ -58,25 +94,15 @@ struct engine {
 	struct idmap recs;  /* id -> live job */
 	struct idmap lease; /* fleet -> live job */
 	struct condidx ci;
-	struct job_rec *qhead, *qtail;
-	struct pending_call *calls; /* sent, not answered */
+	struct condidx cwi;     /* condition waits (struct cond_wait_node) */
+	struct list_node runq;  /* job_rec.qlink: to run, oldest first */
+	struct list_node calls; /* pending_call.link: sent, not answered */
 	uint64_t counts[JOB_STATE_COUNT];
 	uint64_t transitions;
 	struct rng rng; /* retry jitter */
 	int mirror_attached;
-	struct jobcache cache; /* GET answers of unchanged jobs */
-	char *uncached;        /* the last answer the cache did not keep */
-	/* answers of jobs submitted in the open transaction: into the cache
-	 * once it commits (a POST is answered from there), dropped if not */
-	struct fresh_answer *fresh;
-	size_t nfresh, capfresh;
-	int fresh_hooked;
-};
-
-struct fresh_answer {
-	int64_t id;
-	char *text;
-	size_t len;
+	struct jobread *reads; /* answers; told of every row written */
+	struct engine_sql sql;
 };
 
 /* A job's row while it is being advanced.  row_* are the indexed columns
@@ -93,11 +119,6 @@ struct job {
 	int row_state;
 };
 
-static const char *const state_names[JOB_STATE_COUNT] = {
-	"queued", "running", "waiting", "paused", "succeeded", "failed", "cancelled"};
-static const char *const wait_names[WAIT_KIND_COUNT] = {
-	NULL, "anchored", "battle", "watch", "ready", "fleet"};
-
 static const struct step_op *const step_ops[OP_COUNT] = {
 	[OP_MOVE] = &step_move,         [OP_WAIT] = &step_wait,
 	[OP_EXPLORE] = &step_explore,   [OP_ATTACK] = &step_attack,
@@ -106,45 +127,18 @@ static const struct step_op *const step_ops[OP_COUNT] = {
 	[OP_DISBAND] = &step_disband,   [OP_RENAME] = &step_rename,
 };
 
-const char *engine_state_name(int state)
-{
-	return state >= 0 && state < JOB_STATE_COUNT ? state_names[state] : "?";
-}
-
-int engine_state_of(const char *name)
-{
-	for (int i = 0; name && i < JOB_STATE_COUNT; i++)
-		if (strcmp(state_names[i], name) == 0)
-			return i;
-	return -1;
-}
-
-static int wait_of(const char *name)
-{
-	for (int i = 1; name && i < WAIT_KIND_COUNT; i++)
-		if (strcmp(wait_names[i], name) == 0)
-			return i;
-	return WAIT_NONE;
-}
-
 static int is_live(int state)
 {
-	return state <= JOB_PAUSED;
+	return job_state_live(state);
 }
 
 /* --- the run queue and waking ------------------------------------------ */
 
 static void enqueue(struct engine *e, struct job_rec *r)
 {
-	if (r->flags & (REC_QUEUED | REC_IN_FLIGHT))
+	if (list_linked(&r->qlink) || (r->flags & REC_IN_FLIGHT))
 		return;
-	r->flags |= REC_QUEUED;
-	r->qnext = NULL;
-	if (e->qtail)
-		e->qtail->qnext = r;
-	else
-		e->qhead = r;
-	e->qtail = r;
+	list_push_back(&e->runq, &r->qlink);
 }
 
 static void unregister_wait(struct engine *e, struct job_rec *r)
@@ -156,6 +150,12 @@ static void unregister_wait(struct engine *e, struct job_rec *r)
 		loop_timer_disarm(e->loop, &r->timer);
 	}
 	condidx_remove(&e->ci, &r->cond);
+	if (r->cw) {
+		for (size_t i = 0; i < r->cw->n; i++)
+			condidx_remove(&e->cwi, &r->cw->v[i].node);
+		free(r->cw);
+		r->cw = NULL;
+	}
 	r->wait = WAIT_NONE;
 }
 
@@ -201,11 +201,12 @@ static void register_wait(struct engine *e, struct job_rec *r, int kind,
 	case WAIT_BATTLE:
 		rc = condidx_add(&e->ci, &r->cond, COND_SPACE_WORLD, key);
 		break;
+	case WAIT_COND: /* from a row at start-up: judged again at the first watch */
 	case WAIT_WATCH:
 	case WAIT_READY: {
 		/* "ready" sits at -1 in the heap: the first watch the mirror
 		 * reports wakes it */
-		int64_t w = kind == WAIT_READY ? -1 : key, now = mirror_watch_int(e);
+		int64_t w = kind == WAIT_WATCH ? key : -1, now = mirror_watch_int(e);
 		if (now >= 0 && now >= w) {
 			enqueue(e, r);
 			break;
@@ -221,6 +222,46 @@ static void register_wait(struct engine *e, struct job_rec *r, int kind,
 		r->wait = WAIT_NONE;
 		loop_timer_arm(e->loop, &r->timer, clock_now_ms() + 1000);
 	}
+}
+
+/* The condition a WAIT_COND job waits on: its wait step's `until`. */
+static const json_t *waiting_cond(const struct job *j)
+{
+	const json_t *args = json_array_get(json_object_get(j->spec, "steps"), (size_t)j->step);
+	return json_object_get(args, "until");
+}
+
+/* Index r under every object its condition names, and arm its deadline.
+ * A condition that cannot be indexed is read again at each watch. */
+static void register_cond(struct engine *e, struct job_rec *r, const struct job *j)
+{
+	int64_t ids[2 * COND_MAX_ATOMS];
+	const json_t *c = waiting_cond(j);
+	struct cond_env env = {j->fleet, json_integer_value(json_object_get(j->data, "here")),
+			       NULL, NULL};
+	int n = c ? cond_objects(c, &env, ids, sizeof ids / sizeof ids[0]) : -1;
+	struct cond_wait *cw = n > 0 && (size_t)n <= sizeof ids / sizeof ids[0] ?
+		calloc(1, sizeof *cw + (size_t)n * sizeof cw->v[0]) : NULL;
+	if (!cw) {
+		register_wait(e, r, WAIT_WATCH, mirror_watch_int(e) + 1, 0, 0);
+		return;
+	}
+	r->cw = cw;
+	r->wait = WAIT_COND;
+	for (int i = 0; i < n; i++) {
+		cond_node_init(&cw->v[i].node);
+		cw->v[i].r = r;
+		if (condidx_add(&e->cwi, &cw->v[i].node, COND_SPACE_FLEET, ids[i]) < 0)
+			break;
+		cw->n++;
+	}
+	if (cw->n < (size_t)n) {
+		unregister_wait(e, r);
+		register_wait(e, r, WAIT_WATCH, mirror_watch_int(e) + 1, 0, 0);
+		return;
+	}
+	if (j->wake_at > 0 && loop_timer_arm(e->loop, &r->timer, j->wake_at) < 0)
+		log_error("cannot arm a wait's deadline", "job=%lld", (long long)r->id);
 }
 
 /* May the condition of r have come true?  Answered from the mirror alone,
@@ -266,9 +307,24 @@ static void on_watch(void *arg, struct theap_node *n)
 	enqueue(e, r);
 }
 
+static void on_cond_wait(void *arg, struct cond_node *n)
+{
+	struct cond_wait_node *cn = (struct cond_wait_node *)n;
+	wake(arg, cn->r); /* frees cn: condidx_take never touches it again */
+}
+
+static void take_cond_waits(struct engine *e, const int64_t *ids, size_t n)
+{
+	for (size_t i = 0; i < n && e->cwi.n; i++)
+		condidx_take(&e->cwi, COND_SPACE_FLEET, ids[i], on_cond_wait, e);
+}
+
 static void on_changes(void *arg, const struct mirror_changes *ch)
 {
 	struct engine *e = arg;
+	take_cond_waits(e, ch->fleets, ch->nfleets);
+	take_cond_waits(e, ch->worlds, ch->nworlds);
+	take_cond_waits(e, ch->removed, ch->nremoved);
 	for (size_t i = 0; i < ch->nfleets; i++)
 		condidx_take(&e->ci, COND_SPACE_FLEET, ch->fleets[i], on_cond, e);
 	for (size_t i = 0; i < ch->nworlds; i++)
@@ -280,7 +336,7 @@ static void on_changes(void *arg, const struct mirror_changes *ch)
 	int64_t w = mirror_watch_int(e);
 	if (w >= 0)
 		condidx_take_watch(&e->ci, w, on_watch, e);
-	if (e->qhead)
+	if (!list_empty(&e->runq))
 		loop_wake(e->loop);
 }
 
@@ -293,6 +349,7 @@ static struct job_rec *rec_new(struct engine *e, int64_t id, int64_t fleet, int 
 		return NULL;
 	loop_timer_init(&r->timer, on_timer, r);
 	cond_node_init(&r->cond);
+	list_init(&r->qlink);
 	r->eng = e;
 	r->id = id;
 	r->fleet = fleet;
@@ -306,28 +363,11 @@ static struct job_rec *rec_new(struct engine *e, int64_t id, int64_t fleet, int 
 	return r;
 }
 
-static void queue_remove(struct engine *e, struct job_rec *r)
-{
-	if (!(r->flags & REC_QUEUED))
-		return;
-	struct job_rec **pp = &e->qhead, *prev = NULL;
-	while (*pp && *pp != r) {
-		prev = *pp;
-		pp = &(*pp)->qnext;
-	}
-	if (*pp) {
-		*pp = r->qnext;
-		if (e->qtail == r)
-			e->qtail = prev;
-	}
-	r->flags &= (uint8_t)~REC_QUEUED;
-}
-
 /* A job left the live states: forget it (its row stays). */
 static void rec_drop(struct engine *e, struct job_rec *r)
 {
 	unregister_wait(e, r);
-	queue_remove(e, r);
+	list_remove(&r->qlink);
 	if (r->fleet && idmap_get(&e->lease, r->fleet) == r)
 		idmap_del(&e->lease, r->fleet);
 	idmap_del(&e->recs, r->id);
@@ -345,99 +385,52 @@ static void rec_set_fleet(struct engine *e, struct job_rec *r, int64_t fleet)
 		idmap_put(&e->lease, fleet, r);
 }
 
-/* --- answers kept for GET ------------------------------------------------ */
-
-/* id's row is being written: no answer of it may outlive this. */
-static void answer_forget(struct engine *e, int64_t id)
-{
-	jobcache_forget(&e->cache, id);
-	for (size_t i = 0; i < e->nfresh; i++)
-		if (e->fresh[i].id == id) {
-			free(e->fresh[i].text);
-			e->fresh[i] = e->fresh[--e->nfresh];
-			return;
-		}
-}
-
-static void fresh_committed(void *arg, int ok)
-{
-	struct engine *e = arg;
-	for (size_t i = 0; i < e->nfresh; i++) {
-		if (ok)
-			jobcache_put(&e->cache, e->fresh[i].id, e->fresh[i].text, e->fresh[i].len);
-		free(e->fresh[i].text);
-	}
-	e->nfresh = 0;
-	e->fresh_hooked = 0;
-}
-
-/* Keep text (taken) as id's answer once the transaction commits. */
-static void answer_fresh(struct engine *e, int64_t id, char *text, size_t len)
-{
-	if (!e->fresh_hooked) {
-		if (store_on_commit(e->st, fresh_committed, e) < 0) {
-			free(text);
-			return;
-		}
-		e->fresh_hooked = 1;
-	}
-	if (e->nfresh == e->capfresh) {
-		size_t cap = e->capfresh ? e->capfresh * 2 : 64;
-		struct fresh_answer *f = realloc(e->fresh, cap * sizeof *f);
-		if (!f) {
-			free(text);
-			return;
-		}
-		e->fresh = f;
-		e->capfresh = cap;
-	}
-	e->fresh[e->nfresh++] = (struct fresh_answer){id, text, len};
-}
-
 /* --- rows ---------------------------------------------------------------- */
 
-#define JOB_COLS                                                              \
-	"id, name, fleet, spec, state, paused_from, step, sub_state, step_data, " \
-	"iteration, wake_at, wait_kind, wait_key, wait_arg, attempts, "       \
-	"last_error, created_at, updated_at, started_at, finished_at, intent_world"
+/* What the engine reads of a row to advance it. */
+#define LOAD_COLS (JOB_COLS_READ & ~(JC_BIT(JC_NAME) | JC_BIT(JC_UPDATED_AT)))
+/* What a row holds where only the compact record is kept (start-up). */
+#define LIVE_COLS                                                              \
+	(JC_BIT(JC_ID) | JC_BIT(JC_FLEET) | JC_BIT(JC_STATE) | JC_BIT(JC_WAKE_AT) | \
+	 JC_BIT(JC_WAIT_KIND) | JC_BIT(JC_WAIT_KEY) | JC_BIT(JC_WAIT_ARG))
+/* What control reads and writes. */
+#define CTL_READ_COLS (JC_BIT(JC_STATE) | JC_BIT(JC_PAUSED_FROM))
+#define CTL_WRITE_COLS                                                    \
+	(JC_BIT(JC_ID) | JC_BIT(JC_STATE) | JC_BIT(JC_PAUSED_FROM) |         \
+	 JC_BIT(JC_UPDATED_AT) | JC_BIT(JC_FINISHED_AT))
 
-static const char SQL_LOAD[] = "SELECT " JOB_COLS " FROM jobs WHERE id = ?1";
-
-/* The columns every write sets; ?1 is the id.  fleet (?2), state (?3)
- * and intent_world (?18) are indexed and appear only when they change:
- * SQLite maintains an index (and checks the state CHECK) only for the
- * columns an UPDATE names. */
-#define SAVE_COLS                                                              \
-	"paused_from = ?4, step = ?5, sub_state = ?6, step_data = ?7, "        \
-	"iteration = ?8, wake_at = ?9, wait_kind = ?10, wait_key = ?11, "      \
-	"wait_arg = ?12, attempts = ?13, last_error = ?14, updated_at = ?15, " \
-	"started_at = ?16, finished_at = ?17"
-enum { SAVE_FLEET = 1, SAVE_STATE = 2, SAVE_INTENT = 4, SAVE_VARIANTS = 8 };
-static const char *const SQL_SAVE[SAVE_VARIANTS] = {
-	"UPDATE jobs SET " SAVE_COLS " WHERE id = ?1",
-	"UPDATE jobs SET fleet = ?2, " SAVE_COLS " WHERE id = ?1",
-	"UPDATE jobs SET state = ?3, " SAVE_COLS " WHERE id = ?1",
-	"UPDATE jobs SET fleet = ?2, state = ?3, " SAVE_COLS " WHERE id = ?1",
-	"UPDATE jobs SET intent_world = ?18, " SAVE_COLS " WHERE id = ?1",
-	"UPDATE jobs SET fleet = ?2, intent_world = ?18, " SAVE_COLS " WHERE id = ?1",
-	"UPDATE jobs SET state = ?3, intent_world = ?18, " SAVE_COLS " WHERE id = ?1",
-	"UPDATE jobs SET fleet = ?2, state = ?3, intent_world = ?18, " SAVE_COLS
-	" WHERE id = ?1",
-};
-/* A job's first write: the whole row, already advanced as far as it can
- * go in the turn it was submitted (the same numbering as SQL_SAVE). */
-static const char SQL_INSERT[] =
-	"INSERT INTO jobs (id, fleet, state, paused_from, step, sub_state, step_data, "
-	"iteration, wake_at, wait_kind, wait_key, wait_arg, attempts, last_error, "
-	"updated_at, started_at, finished_at, intent_world, name, spec, idem_key, "
-	"idem_body, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-	"?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)";
-static const char SQL_NEXT_ID[] = "SELECT coalesce(max(id), 0) + 1 FROM jobs";
-
-static int64_t col_i64(sqlite3_stmt *s, int i, int64_t dflt)
+/* The columns of a write of an advanced job: the indexed ones only when
+ * they changed (SAVE_* bits). */
+static job_cols save_cols(int variant)
 {
-	return sqlite3_column_type(s, i) == SQLITE_NULL ? dflt : sqlite3_column_int64(s, i);
+	return JOB_COLS_SAVE | JC_BIT(JC_ID) |
+		(variant & SAVE_FLEET ? JC_BIT(JC_FLEET) : 0) |
+		(variant & SAVE_STATE ? JC_BIT(JC_STATE) : 0) |
+		(variant & SAVE_INTENT ? JC_BIT(JC_INTENT_WORLD) : 0);
 }
+
+/* Write every statement text of the engine; -1 if one does not fit. */
+static int sql_init(struct engine_sql *q)
+{
+	char live[256], where[400];
+	if (job_row_live_sql(live, sizeof live) < 0)
+		return -1;
+	int rc = job_row_select_sql(q->load, sizeof q->load, LOAD_COLS, "WHERE id = ?1");
+	snprintf(where, sizeof where, "WHERE %s", live);
+	rc |= job_row_select_sql(q->live, sizeof q->live, LIVE_COLS, where);
+	rc |= job_row_select_sql(q->state_of, sizeof q->state_of, CTL_READ_COLS,
+				 "WHERE id = ?1");
+	rc |= job_row_update_sql(q->set_state, sizeof q->set_state, CTL_WRITE_COLS);
+	rc |= job_row_insert_sql(q->insert, sizeof q->insert, JOB_COLS_ALL);
+	for (int v = 0; v < SAVE_VARIANTS; v++)
+		rc |= job_row_update_sql(q->save[v], sizeof q->save[v], save_cols(v));
+	snprintf(where, sizeof where,
+		 "WHERE intent_world = ?1 AND id != ?2 AND %s LIMIT 1", live);
+	rc |= job_row_select_sql(q->locked_by, sizeof q->locked_by, JC_BIT(JC_ID), where);
+	return rc ? -1 : 0;
+}
+
+static const char SQL_NEXT_ID[] = "SELECT coalesce(max(id), 0) + 1 FROM jobs";
 
 static void job_clear(struct job *j)
 {
@@ -450,7 +443,7 @@ static void job_clear(struct job *j)
 static int job_load(struct engine *e, int64_t id, struct job *j)
 {
 	memset(j, 0, sizeof *j);
-	sqlite3_stmt *s = store_stmt(e->st, SQL_LOAD);
+	sqlite3_stmt *s = store_stmt(e->st, e->sql.load);
 	if (!s)
 		return -1;
 	sqlite3_bind_int64(s, 1, id);
@@ -458,42 +451,29 @@ static int job_load(struct engine *e, int64_t id, struct job *j)
 		sqlite3_reset(s);
 		return -1;
 	}
-	j->id = id;
-	j->fleet = col_i64(s, 2, 0);
-	j->spec = json_loads((const char *)sqlite3_column_text(s, 3), 0, NULL);
-	j->state = engine_state_of((const char *)sqlite3_column_text(s, 4));
-	j->paused_from = engine_state_of((const char *)sqlite3_column_text(s, 5));
-	j->step = sqlite3_column_int64(s, 6);
-	snprintf(j->sub, sizeof j->sub, "%s", (const char *)sqlite3_column_text(s, 7));
-	j->data = json_loads((const char *)sqlite3_column_text(s, 8), 0, NULL);
-	j->iteration = sqlite3_column_int64(s, 9);
-	j->wake_at = col_i64(s, 10, 0);
-	j->wait = wait_of((const char *)sqlite3_column_text(s, 11));
-	j->wait_key = col_i64(s, 12, 0);
-	j->wait_arg = col_i64(s, 13, 0);
-	j->attempts = sqlite3_column_int64(s, 14);
-	const char *le = (const char *)sqlite3_column_text(s, 15);
-	j->last_error = le ? strdup(le) : NULL;
-	j->created_at = sqlite3_column_int64(s, 16);
-	j->started_at = col_i64(s, 18, 0);
-	j->finished_at = col_i64(s, 19, 0);
-	j->row_fleet = j->fleet;
-	j->row_state = j->state;
-	j->row_intent = col_i64(s, 20, 0);
+	struct job_row row;
+	job_row_decode(s, LOAD_COLS, &row);
+	*j = (struct job){
+		.id = id, .fleet = row.fleet, .step = row.step,
+		.iteration = row.iteration, .wake_at = row.wake_at,
+		.wait_key = row.wait_key, .wait_arg = row.wait_arg,
+		.attempts = row.attempts, .started_at = row.started_at,
+		.finished_at = row.finished_at, .created_at = row.created_at,
+		.state = row.state, .paused_from = row.paused_from, .wait = row.wait,
+		.spec = row.spec ? json_loads(row.spec, 0, NULL) : NULL,
+		.data = row.step_data ? json_loads(row.step_data, 0, NULL) : NULL,
+		.last_error = row.last_error ? strdup(row.last_error) : NULL,
+		.row_fleet = row.fleet, .row_state = row.state,
+		.row_intent = row.intent_world,
+	};
+	snprintf(j->sub, sizeof j->sub, "%s", row.sub_state ? row.sub_state : "");
+	int lost = row.last_error && !j->last_error; /* strdup failed */
 	sqlite3_reset(s);
-	if (!j->spec || !j->data || j->state < 0) {
+	if (!j->spec || !j->data || j->state < 0 || lost) {
 		job_clear(j);
 		return -1;
 	}
 	return 0;
-}
-
-static void bind_opt(sqlite3_stmt *s, int i, int64_t v)
-{
-	if (v)
-		sqlite3_bind_int64(s, i, v);
-	else
-		sqlite3_bind_null(s, i);
 }
 
 /* The intent_world column: an open intent holds its world until the step
@@ -504,37 +484,25 @@ static int64_t intent_of(const struct job *j)
 	return is_live(j->state) && json_is_integer(iw) ? json_integer_value(iw) : 0;
 }
 
-/* Bind the columns of SQL_SAVE / SQL_INSERT ?1..?18. */
-static void bind_row(sqlite3_stmt *s, const struct job *j, const char *data,
-		     int64_t intent, int64_t now)
+/* The row of j as it is written; data is its step_data text (borrowed). */
+static struct job_row row_of(const struct job *j, const char *data, int64_t intent,
+			     int64_t now)
 {
-	sqlite3_bind_int64(s, 1, j->id);
-	bind_opt(s, 2, j->fleet);
-	sqlite3_bind_text(s, 3, state_names[j->state], -1, SQLITE_STATIC);
-	if (j->state == JOB_PAUSED && j->paused_from >= 0)
-		sqlite3_bind_text(s, 4, state_names[j->paused_from], -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 5, j->step);
-	sqlite3_bind_text(s, 6, j->sub, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 7, data ? data : "{}", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 8, j->iteration);
-	bind_opt(s, 9, j->wake_at);
-	if (j->wait != WAIT_NONE) {
-		sqlite3_bind_text(s, 10, wait_names[j->wait], -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 11, j->wait_key);
-		sqlite3_bind_int64(s, 12, j->wait_arg);
-	}
-	sqlite3_bind_int64(s, 13, j->attempts);
-	if (j->last_error)
-		sqlite3_bind_text(s, 14, j->last_error, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 15, now);
-	bind_opt(s, 16, j->started_at);
-	bind_opt(s, 17, j->finished_at);
-	bind_opt(s, 18, intent);
+	return (struct job_row){
+		.id = j->id, .fleet = j->fleet, .state = j->state,
+		.paused_from = j->state == JOB_PAUSED ? j->paused_from : -1,
+		.step = j->step, .sub_state = j->sub, .step_data = data ? data : "{}",
+		.iteration = j->iteration, .wake_at = j->wake_at, .wait = j->wait,
+		.wait_key = j->wait_key, .wait_arg = j->wait_arg, .attempts = j->attempts,
+		.last_error = j->last_error, .updated_at = now,
+		.started_at = j->started_at, .finished_at = j->finished_at,
+		.intent_world = intent, .created_at = j->created_at,
+	};
 }
 
 static int step_stmt(struct engine *e, sqlite3_stmt *s, const struct job *j)
 {
-	answer_forget(e, j->id);
+	jobread_forget(e->reads, j->id);
 	int rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
@@ -552,11 +520,12 @@ static int job_save(struct engine *e, struct job *j, int64_t now)
 	int v = (j->fleet != j->row_fleet ? SAVE_FLEET : 0) |
 		(j->state != j->row_state ? SAVE_STATE : 0) |
 		(intent != j->row_intent ? SAVE_INTENT : 0);
-	sqlite3_stmt *s = store_stmt(e->st, SQL_SAVE[v]);
+	sqlite3_stmt *s = store_stmt(e->st, e->sql.save[v]);
 	if (!s)
 		return -1;
 	char *data = json_dumps(j->data, JSON_COMPACT | JSON_SORT_KEYS);
-	bind_row(s, j, data, intent, now);
+	struct job_row row = row_of(j, data, intent, now);
+	job_row_bind(s, save_cols(v), &row);
 	int rc = step_stmt(e, s, j);
 	free(data);
 	if (rc == 0) {
@@ -567,52 +536,27 @@ static int job_save(struct engine *e, struct job *j, int64_t now)
 	return rc;
 }
 
-/* The answer of a job just written (as GET will show it once committed),
- * from the job in hand: a POST is answered without reading the row back. */
-static void answer_of_job(struct engine *e, const struct job *j, const char *name,
-			  const char *data, int64_t now)
-{
-	struct job_view v = {
-		.id = j->id, .name = name, .fleet = j->fleet,
-		.state = state_names[j->state],
-		.paused_from = j->paused_from >= 0 ? state_names[j->paused_from] : NULL,
-		.step = j->step, .sub_state = j->sub, .step_data = data ? data : "{}",
-		.iteration = j->iteration, .wake_at = j->wake_at, .wait_kind = j->wait,
-		.wait_key = j->wait_key, .wait_arg = j->wait_arg, .attempts = j->attempts,
-		.last_error = j->last_error, .created_at = j->created_at, .updated_at = now,
-		.started_at = j->started_at, .finished_at = j->finished_at,
-		.live = is_live(j->state), .waiting = j->state == JOB_WAITING,
-		.paused = j->state == JOB_PAUSED, .spec = j->spec,
-	};
-	struct textbuf t = {0};
-	job_answer_write(&t, &v);
-	size_t len;
-	char *text = textbuf_take(&t, &len);
-	if (text)
-		answer_fresh(e, j->id, text, len);
-}
-
-/* The first write of a submitted job. */
+/* The first write of a submitted job; its answer (as GET will show it
+ * once committed) is made from the row in hand, so a POST is answered
+ * without reading the row back. */
 static int job_insert(struct engine *e, const struct job *j, const char *spec,
 		      const char *idem_key, const char *idem_body, int64_t now)
 {
-	sqlite3_stmt *s = store_stmt(e->st, SQL_INSERT);
+	sqlite3_stmt *s = store_stmt(e->st, e->sql.insert);
 	if (!s)
 		return -1;
 	char *data = json_dumps(j->data, JSON_COMPACT | JSON_SORT_KEYS);
-	bind_row(s, j, data, intent_of(j), now);
-	const char *name = json_string_value(json_object_get(j->spec, "name"));
-	if (name)
-		sqlite3_bind_text(s, 19, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 20, spec ? spec : "{}", -1, SQLITE_STATIC);
+	struct job_row row = row_of(j, data, intent_of(j), now);
+	row.name = json_string_value(json_object_get(j->spec, "name"));
+	row.spec = spec ? spec : "{}";
 	if (idem_key) {
-		sqlite3_bind_text(s, 21, idem_key, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 22, idem_body, -1, SQLITE_STATIC);
+		row.idem_key = idem_key;
+		row.idem_body = idem_body;
 	}
-	sqlite3_bind_int64(s, 23, j->created_at);
+	job_row_bind(s, JOB_COLS_ALL, &row);
 	int rc = step_stmt(e, s, j);
 	if (rc == 0)
-		answer_of_job(e, j, name, data, now);
+		jobread_fresh(e->reads, &row, j->spec);
 	free(data);
 	return rc;
 }
@@ -659,7 +603,7 @@ static void set_error(struct job *j, const char *msg)
  * shutdown (the session drops calls without answering) frees them. */
 struct pending_call {
 	struct engine *e;
-	struct pending_call *next, *prev;
+	struct list_node link; /* on e->calls once sent */
 	int64_t job_id;
 	const char *endpoint;
 	json_t *params;
@@ -668,25 +612,9 @@ struct pending_call {
 
 static void run_job(struct engine *e, struct job_rec *r, const struct call_result *res);
 
-static void pc_link(struct pending_call *pc)
-{
-	struct engine *e = pc->e;
-	pc->prev = NULL;
-	pc->next = e->calls;
-	if (e->calls)
-		e->calls->prev = pc;
-	e->calls = pc;
-}
-
 static void pc_free(struct pending_call *pc)
 {
-	struct engine *e = pc->e;
-	if (pc->prev)
-		pc->prev->next = pc->next;
-	else if (e->calls == pc)
-		e->calls = pc->next;
-	if (pc->next)
-		pc->next->prev = pc->prev;
+	list_remove(&pc->link);
 	json_decref(pc->params);
 	free(pc);
 }
@@ -698,7 +626,7 @@ static void call_done(void *arg, const struct call_result *res)
 	if (r) {
 		r->flags &= (uint8_t)~REC_IN_FLIGHT;
 		run_job(pc->e, r, res);
-		if (pc->e->qhead)
+		if (!list_empty(&pc->e->runq))
 			loop_wake(pc->e->loop);
 	}
 	pc_free(pc);
@@ -717,7 +645,7 @@ static void send_after_commit(void *arg, int ok)
 	} else {
 		json_t *params = pc->params;
 		pc->params = NULL; /* session_call steals it */
-		pc_link(pc);
+		list_push_front(&e->calls, &pc->link);
 		if (session_call(e->app->session, pc->endpoint, params, pc->flags,
 				 call_done, pc) == 0)
 			return;
@@ -761,8 +689,14 @@ static void abandon_step(struct engine *e, struct job *j, int64_t now)
 static void finish(struct engine *e, struct job *j, int state, const char *msg,
 		   int64_t now)
 {
-	if (state != JOB_SUCCEEDED)
+	if (state != JOB_SUCCEEDED) {
 		abandon_step(e, j, now);
+	} else if (j->last_error) {
+		/* what went wrong on the way (a retried fault, a step passed
+		 * over) stays in the history; the outcome has no error */
+		free(j->last_error);
+		j->last_error = NULL;
+	}
 	j->state = state;
 	j->finished_at = now;
 	j->wait = WAIT_NONE;
@@ -801,7 +735,8 @@ static int run_op(struct engine *e, struct job_rec *r, struct job *j,
 {
 	const struct mirror *m = e->app->mirror;
 	int needs = op->needs_mirror ||
-		(op == &step_wait && json_object_get(args, "watches"));
+		(op == &step_wait && (json_object_get(args, "watches") ||
+				      json_object_get(args, "until")));
 	if (needs && (!m || !mirror_ready(m))) {
 		go_wait(j);
 		j->wait = WAIT_READY;
@@ -815,7 +750,7 @@ static int run_op(struct engine *e, struct job_rec *r, struct job *j,
 	struct step_ctx c = {
 		.eng = e, .store = e->st, .m = m, .now_ms = now,
 		.job_id = j->id, .fleet = j->fleet, .args = args, .sub = sub,
-		.data = j->data, .reply = reply,
+		.data = j->data, .reply = reply, .rng = &e->rng,
 		.resend = json_is_true(json_object_get(j->data, "resend")),
 	};
 	json_object_del(j->data, "resend");
@@ -829,6 +764,127 @@ static int run_op(struct engine *e, struct job_rec *r, struct job *j,
 	return 0;
 }
 
+/* --- what a step says before it runs ------------------------------------
+ * Reactive jobs (spec: "Reactive jobs"): before the first sub-state of a
+ * step runs, the job's `until` (first step of a pass), the step's `if`
+ * and its computed arguments are settled from the mirror, each once: the
+ * decision is kept in the step's data and written with the row before the
+ * step acts, so a restart never judges it again (an `if` that held is
+ * never skipped after a crash). */
+
+enum prelude_verdict { PRE_RUN, PRE_SKIP, PRE_STOP };
+
+static int data_has(const struct job *j, const char *key)
+{
+	return json_object_get(j->data, key) != NULL;
+}
+
+static int step_uses_here(const json_t *spec, const json_t *args, int64_t step)
+{
+	return cond_uses(json_object_get(args, "if"), "$here") ||
+	       cond_uses(json_object_get(args, "until"), "$here") ||
+	       (step == 0 && cond_uses(json_object_get(spec, "until"), "$here"));
+}
+
+/* Read condition c for job j now: 1, 0, or -1 after failing the job. */
+static int judge(struct engine *e, struct job *j, const json_t *c, int64_t now)
+{
+	char err[200];
+	struct cond_env env = {j->fleet, json_integer_value(json_object_get(j->data, "here")),
+			       NULL, NULL};
+	int v = cond_eval(c, e->app->mirror, &env, err, sizeof err);
+	if (v < 0)
+		finish(e, j, JOB_FAILED, err, now);
+	return v;
+}
+
+static int prelude_needed(const struct job *j, const json_t *args)
+{
+	return (j->step == 0 && json_object_get(j->spec, "until")) ||
+	       json_object_get(args, "if") || json_object_get(args, "until") ||
+	       step_resolve_needed(args);
+}
+
+/* The job's until, before a pass: 1 if it ended the job (or failed it). */
+static int until_met(struct engine *e, struct job *j, int64_t now)
+{
+	const json_t *until = json_object_get(j->spec, "until");
+	if (j->step != 0 || !until || data_has(j, "until_checked"))
+		return 0;
+	int v = judge(e, j, until, now);
+	if (v < 0)
+		return 1;
+	if (v) {
+		note_new(e, j->id, "job.until_met",
+			 json_pack("{s:I,s:b}", "iteration", (json_int_t)j->iteration, "value", 1));
+		finish(e, j, JOB_SUCCEEDED, NULL, now);
+		return 1;
+	}
+	json_object_set_new(j->data, "until_checked", json_true());
+	return 0;
+}
+
+static enum prelude_verdict resolve_args(struct engine *e, struct job *j,
+					 const struct step_op *op, const json_t *args,
+					 int64_t now)
+{
+	json_t *out;
+	int nothing;
+	char err[200];
+	if (step_resolve(args, e->app->mirror, j->fleet, NULL, &out, &nothing, err,
+			 sizeof err) < 0) {
+		finish(e, j, JOB_FAILED, err, now);
+		return PRE_STOP;
+	}
+	json_object_set_new(j->data, "args", out);
+	note_new(e, j->id, "job.resolved",
+		 json_pack("{s:I,s:s,s:O}", "step", (json_int_t)j->step, "op", op->name,
+			   "args", out));
+	if (!nothing)
+		return PRE_RUN;
+	note_new(e, j->id, "job.step_skipped",
+		 json_pack("{s:I,s:s,s:s}", "step", (json_int_t)j->step, "op", op->name,
+			   "reason", "every quantity came to 0"));
+	return PRE_SKIP;
+}
+
+static enum prelude_verdict prelude(struct engine *e, struct job *j,
+				    const struct step_op *op, const json_t *args,
+				    int64_t now)
+{
+	const struct mirror *m = e->app->mirror;
+	if (!prelude_needed(j, args))
+		return PRE_RUN;
+	if (!m || !mirror_ready(m)) {
+		go_wait(j);
+		j->wait = WAIT_READY;
+		return PRE_STOP;
+	}
+	if (until_met(e, j, now))
+		return PRE_STOP;
+	if (!data_has(j, "here") && step_uses_here(j->spec, args, j->step)) {
+		const struct mirror_fleet *f = mirror_fleet(m, j->fleet);
+		json_object_set_new(j->data, "here",
+				    json_integer(f && !f->dest_id ? f->anchor : 0));
+	}
+	const json_t *cond_if = json_object_get(args, "if");
+	if (cond_if && !data_has(j, "if")) {
+		int v = judge(e, j, cond_if, now);
+		if (v < 0)
+			return PRE_STOP;
+		if (!v) {
+			note_new(e, j->id, "job.step_skipped",
+				 json_pack("{s:I,s:s,s:b}", "step", (json_int_t)j->step, "op",
+					   op->name, "value", 0));
+			return PRE_SKIP;
+		}
+		json_object_set_new(j->data, "if", json_true());
+	}
+	if (step_resolve_needed(args) && !data_has(j, "args"))
+		return resolve_args(e, j, op, args, now);
+	return PRE_RUN;
+}
+
 /* Let the ops advance the loaded job as far as they can now.  With
  * skipped (the message of a game error the step passes over, on_error
  * "continue"), the current step is left unfinished first.  Returns a call
@@ -840,7 +896,10 @@ static struct pending_call *advance(struct engine *e, struct job_rec *r,
 	const struct mirror *m = e->app->mirror;
 	const json_t *steps = json_object_get(j->spec, "steps");
 	size_t nsteps = json_array_size(steps);
-	int paused = j->state == JOB_PAUSED, fresh_pass = 0;
+	int paused = j->state == JOB_PAUSED, pre;
+	/* one pass per watch: a pass that began in this run and ends without
+	 * having waited for anything waits for the next watch */
+	int fresh_pass = j->step == 0 && strcmp(j->sub, "START") == 0;
 	j->wait = WAIT_NONE;
 	j->wake_at = 0;
 	for (int hop = 0; hop < MAX_HOPS; hop++) {
@@ -861,6 +920,10 @@ static struct pending_call *advance(struct engine *e, struct job_rec *r,
 					   "op", op->name, "message", skipped));
 			skipped = NULL;
 			sr.verdict = STEP_DONE;
+		} else if (sub == 0 && !reply && (pre = prelude(e, j, op, args, now)) != PRE_RUN) {
+			if (pre == PRE_STOP)
+				return NULL;
+			sr.verdict = STEP_DONE; /* skipped: its if was false, or nothing to move */
 		} else if (run_op(e, r, j, op, sub, args, reply, now, &sr) < 0) {
 			return NULL;
 		} else {
@@ -868,6 +931,16 @@ static struct pending_call *advance(struct engine *e, struct job_rec *r,
 				note_step_done(e, j, op->name);
 		}
 		reply = NULL;
+		if (sr.verdict == STEP_ERROR && sr.soft && jobspec_step_continues(args)) {
+			/* on_error "continue" (a wait's timeout): recorded, and on
+			 * with the next step */
+			set_error(j, sr.msg);
+			note_new(e, j->id, "job.step_error",
+				 json_pack("{s:I,s:s,s:s}", "step", (json_int_t)j->step,
+					   "op", op->name, "message", sr.msg));
+			abandon_step(e, j, now);
+			sr.verdict = STEP_DONE;
+		}
 		switch (sr.verdict) {
 		case STEP_DONE:
 			j->step++;
@@ -883,7 +956,9 @@ static struct pending_call *advance(struct engine *e, struct job_rec *r,
 				j->step = 0;
 				if (fresh_pass) {
 					/* a whole pass went by without waiting: never
-					 * spin, give the galaxy a watch */
+					 * spin, give the galaxy a watch; the next pass's
+					 * first step starts now, waiting for it */
+					note_step_started(e, j);
 					go_wait(j);
 					if (m && mirror_ready(m)) {
 						j->wait = WAIT_WATCH;
@@ -908,6 +983,7 @@ static struct pending_call *advance(struct engine *e, struct job_rec *r,
 			j->wait = sr.wait;
 			j->wait_key = sr.key;
 			j->wait_arg = sr.arg;
+			j->wake_at = sr.wait == WAIT_COND ? sr.until_ms : 0;
 			return NULL;
 		case STEP_CALL: {
 			if (paused) {
@@ -926,6 +1002,7 @@ static struct pending_call *advance(struct engine *e, struct job_rec *r,
 			*pc = (struct pending_call){.e = e, .job_id = j->id,
 						    .endpoint = sr.endpoint,
 						    .params = sr.params, .flags = sr.flags};
+			list_init(&pc->link);
 			j->state = JOB_RUNNING;
 			return pc;
 		}
@@ -1032,7 +1109,10 @@ static void settle(struct engine *e, struct job_rec *r, const struct job *j,
 		enqueue(e, r);
 		return;
 	}
-	register_wait(e, r, j->wait, j->wait_key, j->wait_arg, j->wake_at);
+	if (j->wait == WAIT_COND)
+		register_cond(e, r, j);
+	else
+		register_wait(e, r, j->wait, j->wait_key, j->wait_arg, j->wake_at);
 }
 
 /* What the row said before this run: the events describe the change. */
@@ -1052,7 +1132,7 @@ static void note_transition(struct engine *e, const struct job *j,
 	char d[160];
 	if (j->state != was->state) {
 		snprintf(d, sizeof d, "{\"from\":\"%s\",\"to\":\"%s\",\"step\":%lld}",
-			 state_names[was->state], state_names[j->state], (long long)j->step);
+			 job_state_name(was->state), job_state_name(j->state), (long long)j->step);
 		eventlog_append_text(e->el, j->id, "job.state", d);
 	}
 	if (j->state != JOB_WAITING ||
@@ -1064,10 +1144,10 @@ static void note_transition(struct engine *e, const struct job *j,
 			 (long long)j->wake_at);
 	else if (j->wait == WAIT_ANCHORED)
 		snprintf(d, sizeof d, "{\"kind\":\"%s\",\"key\":%lld,\"world\":%lld}",
-			 wait_names[j->wait], (long long)j->wait_key, (long long)j->wait_arg);
+			 job_wait_name(j->wait), (long long)j->wait_key, (long long)j->wait_arg);
 	else
 		snprintf(d, sizeof d, "{\"kind\":\"%s\",\"key\":%lld,\"until_ms\":%lld}",
-			 wait_names[j->wait], (long long)j->wait_key, (long long)j->wake_at);
+			 job_wait_name(j->wait), (long long)j->wait_key, (long long)j->wake_at);
 	eventlog_append_text(e->el, j->id, "job.wait", d);
 }
 
@@ -1148,7 +1228,7 @@ static void engine_prepare(void *arg, struct loop_fds *fds, int64_t *timeout_ms)
 {
 	(void)fds;
 	struct engine *e = arg;
-	if (e->qhead)
+	if (!list_empty(&e->runq))
 		*timeout_ms = 0;
 }
 
@@ -1156,14 +1236,9 @@ static void engine_dispatch(void *arg, const struct loop_fds *fds)
 {
 	(void)fds;
 	struct engine *e = arg;
-	for (int n = 0; n < RUN_BATCH && e->qhead; n++) {
-		struct job_rec *r = e->qhead;
-		e->qhead = r->qnext;
-		if (!e->qhead)
-			e->qtail = NULL;
-		r->flags &= (uint8_t)~REC_QUEUED;
-		run_job(e, r, NULL);
-	}
+	struct list_node *n;
+	for (int i = 0; i < RUN_BATCH && (n = list_pop_front(&e->runq)); i++)
+		run_job(e, LIST_ELEM(n, struct job_rec, qlink), NULL);
 }
 
 /* --- submission and control --------------------------------------------- */
@@ -1181,6 +1256,17 @@ static int64_t next_job_id(struct engine *e)
 	int64_t id = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
 	return id;
+}
+
+/* The data of job.created: {"spec":SPEC}, from the spec's text (the
+ * caller frees it; NULL on ENOMEM). */
+static char *created_event(const char *spec_text)
+{
+	struct textbuf t = {0};
+	textbuf_puts(&t, "{\"spec\":");
+	textbuf_puts(&t, spec_text);
+	textbuf_puts(&t, "}");
+	return textbuf_take(&t, &(size_t){0});
 }
 
 /* A job due now is started before its row is first written, so a
@@ -1209,8 +1295,7 @@ int64_t engine_submit(struct engine *e, const json_t *spec, const char *idem_key
 	snprintf(j.sub, sizeof j.sub, "START");
 	/* the spec's text serves the row and the job.created event */
 	char *text = json_dumps(spec, JSON_COMPACT | JSON_SORT_KEYS);
-	size_t tlen = text ? strlen(text) : 0;
-	char *created = text ? malloc(tlen + 10) : NULL;
+	char *created = text ? created_event(text) : NULL;
 	struct job_rec *r = j.id > 0 && j.data && created
 		? rec_new(e, j.id, fleet, JOB_QUEUED) : NULL;
 	if (!r) {
@@ -1219,9 +1304,6 @@ int64_t engine_submit(struct engine *e, const json_t *spec, const char *idem_key
 		job_clear(&j);
 		return -1;
 	}
-	memcpy(created, "{\"spec\":", 8);
-	memcpy(created + 8, text, tlen);
-	memcpy(created + 8 + tlen, "}", 2);
 	eventlog_append_text(e->el, j.id, "job.created", created);
 	free(created);
 	struct job_was was = job_was(&j);
@@ -1245,12 +1327,6 @@ int64_t engine_submit(struct engine *e, const json_t *spec, const char *idem_key
 	return id;
 }
 
-static const char SQL_SET_STATE[] =
-	"UPDATE jobs SET state = ?2, paused_from = ?3, updated_at = ?4, "
-	"finished_at = ?5 WHERE id = ?1";
-static const char SQL_STATE_OF[] =
-	"SELECT state, paused_from, finished_at FROM jobs WHERE id = ?1";
-
 /* A cancelled job leaves its step unfinished (in the same transaction as
  * the state change).  If the row cannot be read the step keeps what it
  * holds: an explore claim then stays, which skips a world, never visits
@@ -1267,7 +1343,7 @@ static void cancel_step(struct engine *e, int64_t id, int64_t now)
 int engine_control(struct engine *e, int64_t id, enum engine_ctl ctl, char *err,
 		   size_t errlen)
 {
-	sqlite3_stmt *s = store_stmt(e->st, SQL_STATE_OF);
+	sqlite3_stmt *s = store_stmt(e->st, e->sql.state_of);
 	if (!s)
 		return -1;
 	sqlite3_bind_int64(s, 1, id);
@@ -1276,15 +1352,16 @@ int engine_control(struct engine *e, int64_t id, enum engine_ctl ctl, char *err,
 		snprintf(err, errlen, "no job %lld", (long long)id);
 		return 404;
 	}
-	int state = engine_state_of((const char *)sqlite3_column_text(s, 0));
-	int from = engine_state_of((const char *)sqlite3_column_text(s, 1));
+	struct job_row row;
+	job_row_decode(s, CTL_READ_COLS, &row);
+	int state = row.state, from = row.paused_from;
 	sqlite3_reset(s);
 	struct job_rec *r = idmap_get(&e->recs, id);
 	int64_t now = clock_now_ms();
 	int to;
 	if (!is_live(state) || !r) {
 		snprintf(err, errlen, "job %lld has already ended (%s); only live jobs "
-			 "can be %s", (long long)id, engine_state_name(state),
+			 "can be %s", (long long)id, job_state_name(state),
 			 ctl == CTL_CANCEL ? "cancelled" : ctl == CTL_PAUSE ? "paused" : "resumed");
 		return 409;
 	}
@@ -1303,7 +1380,7 @@ int engine_control(struct engine *e, int64_t id, enum engine_ctl ctl, char *err,
 	case CTL_RESUME:
 		if (state != JOB_PAUSED) {
 			snprintf(err, errlen, "job %lld is %s, not paused; only paused "
-				 "jobs can be resumed", (long long)id, engine_state_name(state));
+				 "jobs can be resumed", (long long)id, job_state_name(state));
 			return 409;
 		}
 		to = from == JOB_QUEUED ? JOB_QUEUED : JOB_RUNNING;
@@ -1311,15 +1388,14 @@ int engine_control(struct engine *e, int64_t id, enum engine_ctl ctl, char *err,
 	default:
 		return -1;
 	}
-	if (store_begin(e->st) < 0 || !(s = store_stmt(e->st, SQL_SET_STATE)))
+	if (store_begin(e->st) < 0 || !(s = store_stmt(e->st, e->sql.set_state)))
 		return -1;
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_text(s, 2, state_names[to], -1, SQLITE_STATIC);
-	if (to == JOB_PAUSED)
-		sqlite3_bind_text(s, 3, state_names[from], -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, now);
-	bind_opt(s, 5, to == JOB_CANCELLED ? now : 0);
-	answer_forget(e, id);
+	row = (struct job_row){
+		.id = id, .state = to, .paused_from = to == JOB_PAUSED ? from : -1,
+		.updated_at = now, .finished_at = to == JOB_CANCELLED ? now : 0,
+	};
+	job_row_bind(s, CTL_WRITE_COLS, &row);
+	jobread_forget(e->reads, id);
 	int rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
@@ -1327,8 +1403,8 @@ int engine_control(struct engine *e, int64_t id, enum engine_ctl ctl, char *err,
 	if (to == JOB_CANCELLED)
 		cancel_step(e, id, now);
 	note_new(e, id, "job.state",
-		 json_pack("{s:s,s:s,s:s}", "from", state_names[state], "to",
-			   state_names[to], "by", "api"));
+		 json_pack("{s:s,s:s,s:s}", "from", job_state_name(state), "to",
+			   job_state_name(to), "by", "api"));
 	count_move(e, state, to);
 	r->state = (uint8_t)to;
 	if (to == JOB_CANCELLED) {
@@ -1342,7 +1418,7 @@ int engine_control(struct engine *e, int64_t id, enum engine_ctl ctl, char *err,
 		}
 	} else if (to == JOB_PAUSED) {
 		unregister_wait(e, r);
-		queue_remove(e, r);
+		list_remove(&r->qlink);
 	} else {
 		wake(e, r);
 		loop_wake(e->loop);
@@ -1350,129 +1426,80 @@ int engine_control(struct engine *e, int64_t id, enum engine_ctl ctl, char *err,
 	return 0;
 }
 
-/* --- reading jobs -------------------------------------------------------- */
+/* --- what the steps ask the engine -------------------------------------- */
 
-static const char *col_text(sqlite3_stmt *s, int i)
+int64_t engine_world_locked_by(struct engine *e, int64_t world, int64_t job_id)
 {
-	return (const char *)sqlite3_column_text(s, i);
-}
-
-/* A row of JOB_COLS as the answer shows it; *spec is parsed here and
- * owned by the caller. */
-static void row_view(sqlite3_stmt *s, struct job_view *v, json_t **spec)
-{
-	int state = engine_state_of(col_text(s, 4));
-	if (state < 0)
-		state = JOB_QUEUED;
-	*spec = json_loads(col_text(s, 3), 0, NULL);
-	*v = (struct job_view){
-		.id = sqlite3_column_int64(s, 0), .name = col_text(s, 1),
-		.fleet = col_i64(s, 2, 0), .state = state_names[state],
-		.paused_from = col_text(s, 5), .step = sqlite3_column_int64(s, 6),
-		.sub_state = col_text(s, 7), .step_data = col_text(s, 8),
-		.iteration = sqlite3_column_int64(s, 9), .wake_at = col_i64(s, 10, 0),
-		.wait_kind = wait_of(col_text(s, 11)), .wait_key = col_i64(s, 12, 0),
-		.wait_arg = col_i64(s, 13, 0), .attempts = sqlite3_column_int64(s, 14),
-		.last_error = col_text(s, 15), .created_at = col_i64(s, 16, 0),
-		.updated_at = col_i64(s, 17, 0), .started_at = col_i64(s, 18, 0),
-		.finished_at = col_i64(s, 19, 0), .live = is_live(state),
-		.waiting = state == JOB_WAITING, .paused = state == JOB_PAUSED,
-		.spec = *spec,
-	};
-}
-
-static void row_answer(sqlite3_stmt *s, struct textbuf *t)
-{
-	struct job_view v;
-	json_t *spec;
-	row_view(s, &v, &spec);
-	job_answer_write(t, &v);
-	json_decref(spec);
-}
-
-static const char SQL_EXISTS[] = "SELECT 1 FROM jobs WHERE id = ?1";
-
-int engine_job_exists(struct engine *e, int64_t id)
-{
-	if (jobcache_get(&e->cache, id, &(size_t){0}))
-		return 1;
-	sqlite3_stmt *s = store_stmt(e->st, SQL_EXISTS);
+	sqlite3_stmt *s = store_stmt(e->st, e->sql.locked_by);
 	if (!s)
-		return 0;
-	sqlite3_bind_int64(s, 1, id);
-	int found = sqlite3_step(s) == SQLITE_ROW;
+		return -1;
+	sqlite3_bind_int64(s, 1, world);
+	sqlite3_bind_int64(s, 2, job_id);
+	int64_t holder = 0;
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		struct job_row row;
+		job_row_decode(s, JC_BIT(JC_ID), &row);
+		holder = row.id;
+	}
 	sqlite3_reset(s);
-	return found;
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? holder : -1;
 }
 
-const char *engine_job_cached(struct engine *e, int64_t id, size_t *len)
-{
-	return jobcache_get(&e->cache, id, len);
-}
+static const char SQL_CLAIM[] =
+	"INSERT OR IGNORE INTO explore_visited (grp, world, job_id, at) "
+	"VALUES (?1, ?2, ?3, ?4)";
+static const char SQL_UNCLAIM[] =
+	"DELETE FROM explore_visited WHERE grp = ?1 AND world = ?2 AND job_id = ?3";
+static const char SQL_VISITED[] = "SELECT world FROM explore_visited WHERE grp = ?1";
 
-const char *engine_job_text(struct engine *e, int64_t id, size_t *len)
+int engine_explore_claim(struct engine *e, const char *grp, int64_t world,
+			 int64_t job_id, int64_t now_ms)
 {
-	const char *hit = jobcache_get(&e->cache, id, len);
-	if (hit)
-		return hit;
-	sqlite3_stmt *s = store_stmt(e->st, SQL_LOAD);
+	sqlite3_stmt *s = store_stmt(e->st, SQL_CLAIM);
 	if (!s)
-		return NULL;
-	sqlite3_bind_int64(s, 1, id);
-	struct textbuf t = {0};
-	int found = sqlite3_step(s) == SQLITE_ROW;
-	if (found)
-		row_answer(s, &t);
+		return -1;
+	sqlite3_bind_text(s, 1, grp, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, world);
+	sqlite3_bind_int64(s, 3, job_id);
+	sqlite3_bind_int64(s, 4, now_ms);
+	int rc = sqlite3_step(s);
 	sqlite3_reset(s);
-	char *text = found ? textbuf_take(&t, len) : NULL;
-	if (!text)
-		return NULL;
-	/* inside an open transaction the row may yet be rolled back */
-	int kept = store_in_tx(e->st) ? 0 : jobcache_put(&e->cache, id, text, *len);
-	if (kept > 0) {
-		free(text);
-		return jobcache_get(&e->cache, id, len);
-	}
-	free(e->uncached);
-	e->uncached = text;
-	return text;
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-static const char SQL_LIST[] =
-	"SELECT " JOB_COLS " FROM jobs WHERE id > ?1 AND (?2 IS NULL OR state = ?2) "
-	"AND (?3 IS NULL OR fleet = ?3) ORDER BY id LIMIT ?4";
-
-char *engine_list(struct engine *e, int state, int64_t fleet, int64_t after,
-		  int limit, int64_t *next, size_t *len)
+int engine_explore_unclaim(struct engine *e, const char *grp, int64_t world,
+			   int64_t job_id)
 {
-	*next = 0;
-	struct textbuf t = {0};
-	textbuf_put(&t, "[", 1);
-	sqlite3_stmt *s = store_stmt(e->st, SQL_LIST);
-	if (!s) {
-		textbuf_free(&t);
-		return NULL;
-	}
-	sqlite3_bind_int64(s, 1, after);
-	if (state >= 0)
-		sqlite3_bind_text(s, 2, state_names[state], -1, SQLITE_STATIC);
-	bind_opt(s, 3, fleet);
-	sqlite3_bind_int(s, 4, limit + 1);
-	int n = 0;
-	int64_t last = 0;
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		if (n == limit) {
-			*next = last;
+	sqlite3_stmt *s = store_stmt(e->st, SQL_UNCLAIM);
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, grp, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, world);
+	sqlite3_bind_int64(s, 3, job_id);
+	int rc = sqlite3_step(s);
+	int gone = rc == SQLITE_DONE && sqlite3_changes(store_db(e->st)) > 0;
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? gone : -1;
+}
+
+int engine_explore_visited(struct engine *e, const char *grp, struct idmap *seen)
+{
+	sqlite3_stmt *s = store_stmt(e->st, SQL_VISITED);
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, grp, -1, SQLITE_TRANSIENT);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (idmap_put(seen, sqlite3_column_int64(s, 0), seen) < 0)
 			break;
-		}
-		last = sqlite3_column_int64(s, 0);
-		if (n++)
-			textbuf_put(&t, ",", 1);
-		row_answer(s, &t);
-	}
 	sqlite3_reset(s);
-	textbuf_put(&t, "]", 1);
-	return textbuf_take(&t, len);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+struct jobread *engine_reads(struct engine *e)
+{
+	return e->reads;
 }
 
 int64_t engine_fleet_holder(const struct engine *e, int64_t fleet)
@@ -1514,14 +1541,22 @@ struct engine *engine_new(struct app *app)
 	e->el = app->eventlog;
 	idmap_init(&e->recs);
 	idmap_init(&e->lease);
+	list_init(&e->runq);
+	list_init(&e->calls);
 	condidx_init(&e->ci);
-	jobcache_init(&e->cache);
+	condidx_init(&e->cwi);
 	rng_seed(&e->rng, rng_seed_now());
+	if (sql_init(&e->sql) < 0 || !(e->reads = jobread_new(e->st))) {
+		log_error("cannot set up the job engine", NULL);
+		free(e);
+		return NULL;
+	}
 	struct loop_source src = {
 		.name = "jobs", .prepare = engine_prepare,
 		.dispatch = engine_dispatch, .arg = e,
 	};
 	if (loop_add_source(app->loop, &src) < 0) {
+		jobread_free(e->reads);
 		free(e);
 		return NULL;
 	}
@@ -1543,9 +1578,6 @@ int engine_attach_mirror(struct engine *e)
 }
 
 static const char SQL_COUNTS[] = "SELECT state, count(*) FROM jobs GROUP BY state";
-static const char SQL_LIVE[] =
-	"SELECT id, fleet, state, wake_at, wait_kind, wait_key, wait_arg FROM jobs "
-	"WHERE state IN ('queued', 'running', 'waiting', 'paused')";
 
 int engine_load(struct engine *e, char *err, size_t errlen)
 {
@@ -1555,33 +1587,32 @@ int engine_load(struct engine *e, char *err, size_t errlen)
 		return -1;
 	}
 	while (sqlite3_step(s) == SQLITE_ROW) {
-		int st = engine_state_of((const char *)sqlite3_column_text(s, 0));
+		int st = job_state_of((const char *)sqlite3_column_text(s, 0));
 		if (st >= 0)
 			e->counts[st] = (uint64_t)sqlite3_column_int64(s, 1);
 	}
 	sqlite3_reset(s);
-	if (!(s = store_stmt(e->st, SQL_LIVE))) {
+	if (!(s = store_stmt(e->st, e->sql.live))) {
 		snprintf(err, errlen, "cannot read the jobs table");
 		return -1;
 	}
 	size_t n = 0;
 	while (sqlite3_step(s) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(s, 0);
-		int state = engine_state_of((const char *)sqlite3_column_text(s, 2));
-		struct job_rec *r = rec_new(e, id, col_i64(s, 1, 0), state);
+		struct job_row row;
+		job_row_decode(s, LIVE_COLS, &row);
+		struct job_rec *r = rec_new(e, row.id, row.fleet, row.state);
 		if (!r) {
 			sqlite3_reset(s);
-			snprintf(err, errlen, "out of memory loading job %lld", (long long)id);
+			snprintf(err, errlen, "out of memory loading job %lld", (long long)row.id);
 			return -1;
 		}
 		n++;
-		if (state == JOB_PAUSED)
+		if (row.state == JOB_PAUSED)
 			continue;
-		if (state == JOB_WAITING)
-			register_wait(e, r, wait_of((const char *)sqlite3_column_text(s, 4)),
-				      col_i64(s, 5, 0), col_i64(s, 6, 0), col_i64(s, 3, 0));
-		else if (state == JOB_QUEUED)
-			register_wait(e, r, WAIT_NONE, 0, 0, col_i64(s, 3, 0));
+		if (row.state == JOB_WAITING)
+			register_wait(e, r, row.wait, row.wait_key, row.wait_arg, row.wake_at);
+		else if (row.state == JOB_QUEUED)
+			register_wait(e, r, WAIT_NONE, 0, 0, row.wake_at);
 		else
 			enqueue(e, r); /* running: its op finds out where it stood */
 	}
@@ -1606,15 +1637,13 @@ void engine_free(struct engine *e)
 		free(r);
 	}
 	/* the session dropped these without answering (it is freed first) */
-	while (e->calls)
-		pc_free(e->calls);
+	struct list_node *n;
+	while ((n = list_first(&e->calls)))
+		pc_free(LIST_ELEM(n, struct pending_call, link));
 	idmap_free(&e->recs);
 	idmap_free(&e->lease);
 	condidx_free(&e->ci);
-	jobcache_free(&e->cache);
-	for (size_t i = 0; i < e->nfresh; i++)
-		free(e->fresh[i].text);
-	free(e->fresh);
-	free(e->uncached);
+	condidx_free(&e->cwi);
+	jobread_free(e->reads);
 	free(e);
 }

@@ -6,7 +6,9 @@
  * when it wakes and written back in the same turn's transaction.  Timers
  * use the loop's heap with the absolute deadlines stored in the rows;
  * conditions live in the condition index and are woken by the mirror's
- * change feed.  The engine owns the `jobs` and `explore_visited` tables;
+ * change feed.  The engine owns the `jobs` and `explore_visited` tables
+ * (their rows are written through the row codec, job_row.h, and read for
+ * the routes by the read side, job_read.h);
  * it sends game calls only through the session, and only after the state
  * that records them is committed. */
 #ifndef FLEETD_ENGINE_H
@@ -18,7 +20,10 @@
 
 struct app;
 struct engine;
+struct jobread;
 
+/* The live states come first: job_state_live() (job_row.h) is the one
+ * list of them; their stored names are in job_row.c. */
 enum job_state {
 	JOB_QUEUED,
 	JOB_RUNNING,
@@ -29,10 +34,6 @@ enum job_state {
 	JOB_CANCELLED,
 	JOB_STATE_COUNT
 };
-
-const char *engine_state_name(int state);
-/* -1 if name is not a state. */
-int engine_state_of(const char *name);
 
 /* Needs app->loop, app->store and app->eventlog; app->mirror and
  * app->session may be NULL (game steps then wait for the mirror). */
@@ -54,20 +55,8 @@ enum engine_ctl { CTL_CANCEL, CTL_PAUSE, CTL_RESUME };
 int engine_control(struct engine *e, int64_t id, enum engine_ctl ctl, char *err,
 		   size_t errlen);
 
-/* Is there a job with this id (live or ended)? */
-int engine_job_exists(struct engine *e, int64_t id);
-/* The job as the API shows it, serialised (job_answer.h): from the job
- * cache while the row is unchanged since it was last read outside a
- * transaction.  Owned by the engine and valid until the next engine call;
- * NULL if there is none. */
-const char *engine_job_text(struct engine *e, int64_t id, size_t *len);
-/* The same from the cache only (committed state), or NULL. */
-const char *engine_job_cached(struct engine *e, int64_t id, size_t *len);
-/* Jobs with id > after, filtered (state < 0, fleet 0: any), oldest first,
- * as the text of a JSON array (the caller frees it; NULL on ENOMEM);
- * *next is the cursor for the next page or 0. */
-char *engine_list(struct engine *e, int state, int64_t fleet, int64_t after,
-		  int limit, int64_t *next, size_t *len);
+/* The read side: the answers of the job routes (job_read.h). */
+struct jobread *engine_reads(struct engine *e);
 /* The id of the live job holding this fleet, 0 if none. */
 int64_t engine_fleet_holder(const struct engine *e, int64_t fleet);
 
@@ -76,6 +65,24 @@ void engine_counts(const struct engine *e, uint64_t counts[JOB_STATE_COUNT]);
 uint64_t engine_transitions(const struct engine *e);
 size_t engine_live(const struct engine *e);
 size_t engine_waiting_conditions(const struct engine *e);
+
+/* --- what the steps ask the engine (they never read its tables) --------- */
+
+struct idmap;
+/* The id of a live job other than job_id whose open intent holds world
+ * (jobs.intent_world), 0 if none; -1 on a database error. */
+int64_t engine_world_locked_by(struct engine *e, int64_t world, int64_t job_id);
+/* The explore group grp's visited set (explore_visited), in the current
+ * transaction.  Claim world for job_id: 0 (claimed now or before, by any
+ * job), -1 on a database error. */
+int engine_explore_claim(struct engine *e, const char *grp, int64_t world,
+			 int64_t job_id, int64_t now_ms);
+/* Give job_id's claim on world back: 1 if it held one, 0 if not, -1 on a
+ * database error. */
+int engine_explore_unclaim(struct engine *e, const char *grp, int64_t world,
+			   int64_t job_id);
+/* Put every world of grp's set into seen (as keys); 0, or -1. */
+int engine_explore_visited(struct engine *e, const char *grp, struct idmap *seen);
 
 /* Append an event about a job in the current transaction. */
 void engine_note(struct engine *e, int64_t job_id, const char *type,

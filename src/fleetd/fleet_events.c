@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "eventlog.h"
 #include "log.h"
 #include "mirror.h"
@@ -47,14 +48,10 @@ static size_t seen_find(const struct fleet_events *fe, int64_t fleet, int *found
 static int seen_insert(struct fleet_events *fe, size_t at, int64_t fleet,
 		       int64_t anchor)
 {
-	if (fe->n == fe->cap) {
-		size_t cap = fe->cap ? fe->cap * 2 : 64;
-		struct fleet_seen *v = realloc(fe->seen, cap * sizeof *v);
-		if (!v)
-			return -1;
-		fe->seen = v;
-		fe->cap = cap;
-	}
+	struct fleet_seen *v = array_grow(fe->seen, &fe->cap, fe->n, sizeof *v, 64);
+	if (!v)
+		return -1;
+	fe->seen = v;
 	memmove(&fe->seen[at + 1], &fe->seen[at], (fe->n - at) * sizeof *fe->seen);
 	fe->seen[at].fleet = fleet;
 	fe->seen[at].anchor = anchor;

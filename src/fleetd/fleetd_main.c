@@ -130,9 +130,11 @@ static int start(struct app *app, char *err, size_t errlen)
 	struct http_config hc = {
 		.listen = cfg->listen,
 		.conn_limit = (unsigned)cfg->max_connections,
+		.per_ip_limit = (unsigned)cfg->max_connections_per_ip,
 		.body_limit = (size_t)cfg->max_body,
 		.conn_timeout_s = (unsigned)cfg->conn_timeout,
 		.conn_memory_limit = 16384,
+		.reserved_path = "/healthz",
 	};
 	if (!(app->http = http_server_new(app->loop, &hc, err, errlen)))
 		return -1;

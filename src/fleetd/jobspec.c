@@ -4,10 +4,16 @@
 #include "jobspec.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+
+#include "cond.h"
+#include "errmsg.h"
+#include "textbuf.h"
+
+/* How much of an unknown field name an error quotes. */
+#define QUOTED_KEY_MAX 40
 
 enum ftype {
 	F_END,
@@ -22,7 +28,12 @@ enum ftype {
 	F_RES,       /* [id, qty, ...], qty > 0 */
 	F_RES_SIGNED,/* [id, qty, ...], qty != 0 (transfer: sign is direction) */
 	F_RES_ALL,   /* F_RES or "all" */
+	F_COND,      /* a condition (cond.h) */
 };
+
+/* Where a world or object id may also be computed when the step starts:
+ * {"nearest": WORLD_FILTER} (spec: "Computed targets"). */
+#define NEAREST_OK 1
 
 struct field {
 	const char *name;
@@ -31,44 +42,47 @@ struct field {
 	int64_t lo, hi;
 };
 
+
 struct op_desc {
 	const char *name;
 	struct field fields[5];
-	/* exactly one of these two may / must be present (wait) */
-	const char *one_of[2];
+	/* exactly one of these must be present (wait) */
+	const char *one_of[3];
 };
 
 #define MAXLEN_NAME 100
 
 static const struct op_desc ops[OP_COUNT] = {
-	[OP_MOVE] = {"move", {{"to", F_WORLD, 1, 0, 0}}, {NULL, NULL}},
+	[OP_MOVE] = {"move", {{"to", F_WORLD, 1, 0, 0}}, {NULL}},
 	[OP_WAIT] = {"wait",
 		     {{"seconds", F_COUNT, 0, 1, JOBSPEC_MAX_DELAY_S},
-		      {"watches", F_COUNT, 0, 1, 100000}},
-		     {"seconds", "watches"}},
+		      {"watches", F_COUNT, 0, 1, 100000},
+		      {"until", F_COND, 0, 0, 0},
+		      {"timeout_seconds", F_COUNT, 0, 1, JOBSPEC_MAX_DELAY_S}},
+		     {"seconds", "watches", "until"}},
 	[OP_EXPLORE] = {"explore",
 			{{"max", F_COUNT, 0, 1, 100000},
 			 {"radius", F_RADIUS, 0, 0, 0},
 			 {"group", F_NAME, 0, 1, 64}},
-			{NULL, NULL}},
+			{NULL}},
 	[OP_ATTACK] = {"attack",
 		       {{"objective", F_OBJECTIVE, 1, 0, 0},
 			{"enemies", F_SOVS, 1, 0, 0}},
-		       {NULL, NULL}},
+		       {NULL}},
 	[OP_TRANSFER] = {"transfer",
 			 {{"to", F_OBJECT, 1, 0, 0}, {"resources", F_RES_SIGNED, 1, 0, 0}},
-			 {NULL, NULL}},
+			 {NULL}},
 	[OP_DEPLOY] = {"deploy",
 		       {{"from", F_OBJECT, 1, 0, 0}, {"resources", F_RES, 1, 0, 0}},
-		       {NULL, NULL}},
+		       {NULL}},
 	[OP_SELL] = {"sell",
 		     {{"to", F_WORLD, 1, 0, 0}, {"resources", F_RES_ALL, 1, 0, 0}},
-		     {NULL, NULL}},
+		     {NULL}},
 	[OP_BUY] = {"buy",
 		    {{"item", F_RESID, 1, 0, 0}, {"count", F_COUNT, 1, 1, 1000000}},
-		    {NULL, NULL}},
-	[OP_DISBAND] = {"disband", {{"into", F_OBJECT, 1, 0, 0}}, {NULL, NULL}},
-	[OP_RENAME] = {"rename", {{"name", F_NAME, 1, 1, MAXLEN_NAME}}, {NULL, NULL}},
+		    {NULL}},
+	[OP_DISBAND] = {"disband", {{"into", F_OBJECT, 1, 0, 0}}, {NULL}},
+	[OP_RENAME] = {"rename", {{"name", F_NAME, 1, 1, MAXLEN_NAME}}, {NULL}},
 };
 
 const char *jobspec_op_name(enum job_op op)
@@ -90,15 +104,10 @@ int jobspec_step_op(const json_t *step)
 	return op ? op_of(op) : -1;
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
+/* Bytes of key to quote: at most QUOTED_KEY_MAX, never half a character. */
+static int quoted_len(const char *key)
 {
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
+	return (int)utf8_cut(key, strlen(key), QUOTED_KEY_MAX);
 }
 
 /* An integer in [lo, hi]; JSON reals (even 3.0) are refused. */
@@ -133,30 +142,136 @@ static int name_ok(const json_t *v, int64_t lo, int64_t hi)
 	return 1;
 }
 
+/* A computed quantity (spec: "Computed targets and quantities"): "all",
+ * {"up_to": n} or {"all_but": n}; in transfer (signed) "-all" and negative
+ * n unload, as negative numbers do.  1 if v is one. */
+static int computed_qty_ok(const json_t *v, int signed_qty)
+{
+	const char *s = json_string_value(v);
+	if (s)
+		return strcmp(s, "all") == 0 || (signed_qty && strcmp(s, "-all") == 0);
+	if (!json_is_object(v) || json_object_size(v) != 1)
+		return 0;
+	const json_t *n = json_object_get(v, "up_to");
+	int64_t lo = signed_qty ? -JOBSPEC_MAX_ID : 1;
+	if (n)
+		return int_in(n, lo, JOBSPEC_MAX_ID, NULL) && json_integer_value(n) != 0;
+	n = json_object_get(v, "all_but");
+	return n && int_in(n, signed_qty ? -JOBSPEC_MAX_ID : 0, JOBSPEC_MAX_ID, NULL);
+}
+
+static int check_qty(const json_t *e, const char *path, size_t i, int signed_qty,
+		     char *err, size_t errlen)
+{
+	if (!json_is_integer(e)) {
+		if (computed_qty_ok(e, signed_qty))
+			return 0;
+		return errmsg(err, errlen,
+			    "%s[%zu]: must be %s quantity, \"all\"%s, {\"up_to\": n} or "
+			    "{\"all_but\": n}",
+			    path, i, signed_qty ? "an integer" : "a positive integer",
+			    signed_qty ? ", \"-all\"" : "");
+	}
+	if (signed_qty && !int_in(e, -JOBSPEC_MAX_ID, JOBSPEC_MAX_ID, NULL))
+		return errmsg(err, errlen, "%s[%zu]: must be an integer quantity", path, i);
+	if (signed_qty && json_integer_value(e) == 0)
+		return errmsg(err, errlen, "%s[%zu]: must not be 0", path, i);
+	if (!signed_qty && !int_in(e, 1, JOBSPEC_MAX_ID, NULL))
+		return errmsg(err, errlen, "%s[%zu]: must be a positive integer quantity", path, i);
+	return 0;
+}
+
 static int check_res(const json_t *v, const char *path, int signed_qty, char *err,
 		     size_t errlen)
 {
 	if (!json_is_array(v))
-		return fail(err, errlen, "%s: must be a list [resource id, quantity, ...]",
+		return errmsg(err, errlen, "%s: must be a list [resource id, quantity, ...]",
 			    path);
 	size_t n = json_array_size(v);
 	if (n == 0 || n % 2 || n > 512)
-		return fail(err, errlen,
+		return errmsg(err, errlen,
 			    "%s: must hold 1 to 256 pairs of resource id and quantity",
 			    path);
 	for (size_t i = 0; i < n; i++) {
 		const json_t *e = json_array_get(v, i);
 		if (i % 2 == 0 && !is_id(e))
-			return fail(err, errlen, "%s[%zu]: must be a resource id", path, i);
-		if (i % 2 == 1 && signed_qty && !int_in(e, -JOBSPEC_MAX_ID, JOBSPEC_MAX_ID, NULL))
-			return fail(err, errlen, "%s[%zu]: must be an integer quantity", path, i);
-		if (i % 2 == 1 && signed_qty && json_integer_value(e) == 0)
-			return fail(err, errlen, "%s[%zu]: must not be 0", path, i);
-		if (i % 2 == 1 && !signed_qty && !int_in(e, 1, JOBSPEC_MAX_ID, NULL))
-			return fail(err, errlen,
-				    "%s[%zu]: must be a positive integer quantity", path, i);
+			return errmsg(err, errlen, "%s[%zu]: must be a resource id", path, i);
+		if (i % 2 == 1 && check_qty(e, path, i, signed_qty, err, errlen) < 0)
+			return -1;
 	}
 	return 0;
+}
+
+/* "$NAME": letters, digits and _ (spec: "Variables"). */
+static int is_var(const json_t *v)
+{
+	const char *s = json_string_value(v);
+	if (!s || s[0] != '$' || !s[1] || strlen(s + 1) > COND_MAX_VAR)
+		return 0;
+	if (strcmp(s, "$self") == 0 || strcmp(s, "$here") == 0)
+		return 0;
+	for (const char *p = s + 1; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '_'))
+			return 0;
+	return 1;
+}
+
+static int check_filter(const json_t *f, const char *path, char *err, size_t errlen)
+{
+	char sub[160];
+	if (!json_is_object(f) || json_object_size(f) == 0)
+		return errmsg(err, errlen,
+			    "%s: must be a world filter of mine, trading, owner, stock, exclude",
+			    path);
+	const char *key;
+	const json_t *v;
+	json_object_foreach((json_t *)f, key, v) {
+		if (snprintf(sub, sizeof sub, "%s.%.*s", path, quoted_len(key), key) >=
+		    (int)sizeof sub)
+			sub[sizeof sub - 1] = 0; /* a path is only shown: cut is fine */
+		if (strcmp(key, "mine") == 0 || strcmp(key, "trading") == 0) {
+			if (!json_is_boolean(v))
+				return errmsg(err, errlen, "%s: must be true or false", sub);
+		} else if (strcmp(key, "owner") == 0) {
+			if (!is_id(v))
+				return errmsg(err, errlen, "%s: must be a sovereign id", sub);
+		} else if (strcmp(key, "stock") == 0) {
+			/* the same QTY as a condition's; checked by its parser */
+			json_t *atom = json_pack("{s:i,s:O}", "world", 1, "stock", v);
+			int rc = atom ? cond_validate(atom, path, err, errlen) : -1;
+			json_decref(atom);
+			if (rc < 0)
+				return atom ? -1 : errmsg(err, errlen, "%s: out of memory", sub);
+		} else if (strcmp(key, "exclude") == 0) {
+			if (!json_is_array(v) || json_array_size(v) > 1000)
+				return errmsg(err, errlen, "%s: must be a list of up to 1000 world ids",
+					    sub);
+			for (size_t i = 0; i < json_array_size(v); i++)
+				if (!is_id(json_array_get(v, i)) && !is_var(json_array_get(v, i)))
+					return errmsg(err, errlen, "%s[%zu]: must be a world id", sub, i);
+		} else {
+			return errmsg(err, errlen, "%s: unknown filter", sub);
+		}
+	}
+	return 0;
+}
+
+/* An id field's value: an id, a "$NAME", or where nearest_ok a
+ * {"nearest": WORLD_FILTER}. */
+static int check_target(const json_t *v, const char *path, const char *what, char *err,
+			size_t errlen)
+{
+	if (is_id(v) || is_var(v))
+		return 0;
+	const json_t *f = json_object_get(v, "nearest");
+	if (f && json_object_size(v) == 1) {
+		char sub[128];
+		snprintf(sub, sizeof sub, "%s.nearest", path);
+		return check_filter(f, sub, err, errlen);
+	}
+	return errmsg(err, errlen, "%s: must be %s, a \"$NAME\" or {\"nearest\": filter}",
+		    path, what);
 }
 
 static int check_field(const struct field *f, const json_t *v, const char *path,
@@ -164,27 +279,28 @@ static int check_field(const struct field *f, const json_t *v, const char *path,
 {
 	switch (f->type) {
 	case F_WORLD:
-		return is_id(v) ? 0 : fail(err, errlen, "%s: must be a world id", path);
+		return check_target(v, path, "a world id", err, errlen);
 	case F_OBJECT:
-		return is_id(v) ? 0
-			: fail(err, errlen, "%s: must be an object id (world or fleet)", path);
+		return check_target(v, path, "an object id (world or fleet)", err, errlen);
+	case F_COND:
+		return cond_validate(v, path, err, errlen);
 	case F_RESID:
-		return is_id(v) ? 0 : fail(err, errlen, "%s: must be a resource type id", path);
+		return is_id(v) ? 0 : errmsg(err, errlen, "%s: must be a resource type id", path);
 	case F_COUNT:
 		return int_in(v, f->lo, f->hi, NULL)
 			? 0
-			: fail(err, errlen, "%s: must be an integer from %lld to %lld",
+			: errmsg(err, errlen, "%s: must be an integer from %lld to %lld",
 			       path, (long long)f->lo, (long long)f->hi);
 	case F_RADIUS: {
 		double d = json_is_number(v) ? json_number_value(v) : -1;
 		return d > 0 && d <= 1e6 && isfinite(d)
 			? 0
-			: fail(err, errlen, "%s: must be a number of light-years above 0", path);
+			: errmsg(err, errlen, "%s: must be a number of light-years above 0", path);
 	}
 	case F_NAME:
 		return name_ok(v, f->lo, f->hi)
 			? 0
-			: fail(err, errlen,
+			: errmsg(err, errlen,
 			       "%s: must be a string of %lld to %lld bytes without control characters",
 			       path, (long long)f->lo, (long long)f->hi);
 	case F_OBJECTIVE: {
@@ -192,18 +308,18 @@ static int check_field(const struct field *f, const json_t *v, const char *path,
 		return s && (!strcmp(s, "invasion") || !strcmp(s, "spaceSupremacy") ||
 			     !strcmp(s, "reinforceSiege"))
 			? 0
-			: fail(err, errlen,
+			: errmsg(err, errlen,
 			       "%s: must be \"invasion\", \"spaceSupremacy\" or \"reinforceSiege\"",
 			       path);
 	}
 	case F_SOVS: {
 		if (!json_is_array(v) || json_array_size(v) == 0 ||
 		    json_array_size(v) > 64)
-			return fail(err, errlen,
+			return errmsg(err, errlen,
 				    "%s: must be a list of 1 to 64 sovereign ids", path);
 		for (size_t i = 0; i < json_array_size(v); i++)
 			if (!is_id(json_array_get(v, i)))
-				return fail(err, errlen, "%s[%zu]: must be a sovereign id",
+				return errmsg(err, errlen, "%s[%zu]: must be a sovereign id",
 					    path, i);
 		return 0;
 	}
@@ -211,7 +327,7 @@ static int check_field(const struct field *f, const json_t *v, const char *path,
 		if (json_is_string(v))
 			return strcmp(json_string_value(v), "all") == 0
 				? 0
-				: fail(err, errlen,
+				: errmsg(err, errlen,
 				       "%s: must be \"all\" or a list [resource id, quantity, ...]",
 				       path);
 		return check_res(v, path, 0, err, errlen);
@@ -222,20 +338,20 @@ static int check_field(const struct field *f, const json_t *v, const char *path,
 	case F_END:
 		break;
 	}
-	return fail(err, errlen, "%s: unexpected", path);
+	return errmsg(err, errlen, "%s: unexpected", path);
 }
 
 static int check_step(const json_t *step, size_t idx, char *err, size_t errlen)
 {
 	char path[96];
 	if (!json_is_object(step))
-		return fail(err, errlen, "steps[%zu]: must be an object", idx);
+		return errmsg(err, errlen, "steps[%zu]: must be an object", idx);
 	const json_t *opv = json_object_get(step, "op");
 	if (!opv)
-		return fail(err, errlen, "steps[%zu].op: is required", idx);
+		return errmsg(err, errlen, "steps[%zu].op: is required", idx);
 	int op = json_is_string(opv) ? op_of(json_string_value(opv)) : -1;
 	if (op < 0)
-		return fail(err, errlen,
+		return errmsg(err, errlen,
 			    "steps[%zu].op: must be one of move, wait, explore, attack, "
 			    "transfer, deploy, sell, buy, disband, rename",
 			    idx);
@@ -245,10 +361,16 @@ static int check_step(const json_t *step, size_t idx, char *err, size_t errlen)
 	json_object_foreach((json_t *)step, key, v) {
 		if (strcmp(key, "op") == 0)
 			continue;
+		if (strcmp(key, "if") == 0) {
+			snprintf(path, sizeof path, "steps[%zu].if", idx);
+			if (cond_validate(v, path, err, errlen) < 0)
+				return -1;
+			continue;
+		}
 		if (strcmp(key, "on_error") == 0) {
 			if (!json_is_string(v) || (strcmp(json_string_value(v), "fail") &&
 						   strcmp(json_string_value(v), "continue")))
-				return fail(err, errlen,
+				return errmsg(err, errlen,
 					    "steps[%zu].on_error: must be \"fail\" or \"continue\"",
 					    idx);
 			continue;
@@ -258,28 +380,32 @@ static int check_step(const json_t *step, size_t idx, char *err, size_t errlen)
 			if (strcmp(g->name, key) == 0)
 				f = g;
 		if (!f)
-			return fail(err, errlen, "steps[%zu].%.40s: unknown field for %s",
-				    idx, key, d->name);
+			return errmsg(err, errlen, "steps[%zu].%.*s: unknown field for %s",
+				    idx, quoted_len(key), key, d->name);
 		snprintf(path, sizeof path, "steps[%zu].%s", idx, key);
 		if (check_field(f, v, path, err, errlen) < 0)
 			return -1;
 	}
 	for (const struct field *g = d->fields; g->name; g++)
 		if (g->required && !json_object_get(step, g->name))
-			return fail(err, errlen, "steps[%zu].%s: is required", idx, g->name);
+			return errmsg(err, errlen, "steps[%zu].%s: is required", idx, g->name);
 	if (d->one_of[0]) {
-		int a = json_object_get(step, d->one_of[0]) != NULL;
-		int b = json_object_get(step, d->one_of[1]) != NULL;
-		if (a == b)
-			return fail(err, errlen, "steps[%zu]: needs exactly one of %s or %s",
-				    idx, d->one_of[0], d->one_of[1]);
+		int n = 0;
+		for (size_t i = 0; i < 3 && d->one_of[i]; i++)
+			n += json_object_get(step, d->one_of[i]) != NULL;
+		if (n != 1)
+			return errmsg(err, errlen, "steps[%zu]: needs exactly one of %s, %s or %s",
+				    idx, d->one_of[0], d->one_of[1], d->one_of[2]);
 	}
+	if (op == OP_WAIT && json_object_get(step, "timeout_seconds") &&
+	    !json_object_get(step, "until"))
+		return errmsg(err, errlen, "steps[%zu].timeout_seconds: goes with until", idx);
 	return 0;
 }
 
 static int check_top(const json_t *body, int64_t now_ms, char *err, size_t errlen)
 {
-	static const char *const known[] = {"name", "fleet", "steps", "repeat",
+	static const char *const known[] = {"name", "fleet", "steps", "repeat", "until",
 					    "start_at", "delay_seconds", NULL};
 	const char *key;
 	const json_t *v;
@@ -288,30 +414,33 @@ static int check_top(const json_t *body, int64_t now_ms, char *err, size_t errle
 		for (int i = 0; known[i]; i++)
 			ok |= strcmp(known[i], key) == 0;
 		if (!ok)
-			return fail(err, errlen, "%.40s: unknown field", key);
+			return errmsg(err, errlen, "%.*s: unknown field", quoted_len(key), key);
 	}
 	if ((v = json_object_get(body, "name")) && !name_ok(v, 1, MAXLEN_NAME))
-		return fail(err, errlen,
+		return errmsg(err, errlen,
 			    "name: must be a string of 1 to %d bytes without control characters",
 			    MAXLEN_NAME);
-	if ((v = json_object_get(body, "fleet")) && !is_id(v))
-		return fail(err, errlen, "fleet: must be a fleet id (a positive integer)");
+	if ((v = json_object_get(body, "fleet")) && !is_id(v) && !is_var(v))
+		return errmsg(err, errlen,
+			    "fleet: must be a fleet id (a positive integer) or a \"$NAME\"");
+	if ((v = json_object_get(body, "until")) && cond_validate(v, "until", err, errlen) < 0)
+		return -1;
 	if ((v = json_object_get(body, "repeat")) && !json_is_boolean(v) &&
 	    !int_in(v, 1, 1000000, NULL))
-		return fail(err, errlen,
+		return errmsg(err, errlen,
 			    "repeat: must be true, false or a number of passes from 1 to 1000000");
 	const json_t *sa = json_object_get(body, "start_at");
 	const json_t *ds = json_object_get(body, "delay_seconds");
 	if (sa && ds)
-		return fail(err, errlen, "start_at: cannot be combined with delay_seconds");
+		return errmsg(err, errlen, "start_at: cannot be combined with delay_seconds");
 	int64_t t;
 	if (sa && (!json_is_string(sa) || jobspec_parse_time(json_string_value(sa), &t) < 0))
-		return fail(err, errlen,
+		return errmsg(err, errlen,
 			    "start_at: must be an RFC 3339 date-time such as 2026-01-02T03:04:05Z");
 	if (sa && t > now_ms + JOBSPEC_MAX_DELAY_S * 1000)
-		return fail(err, errlen, "start_at: must be within a year from now");
+		return errmsg(err, errlen, "start_at: must be within a year from now");
 	if (ds && !int_in(ds, 0, JOBSPEC_MAX_DELAY_S, NULL))
-		return fail(err, errlen, "delay_seconds: must be an integer from 0 to %lld",
+		return errmsg(err, errlen, "delay_seconds: must be an integer from 0 to %lld",
 			    JOBSPEC_MAX_DELAY_S);
 	return 0;
 }
@@ -325,24 +454,24 @@ int jobspec_step_continues(const json_t *step)
 int jobspec_validate(const json_t *body, int64_t now_ms, char *err, size_t errlen)
 {
 	if (!json_is_object(body))
-		return fail(err, errlen, "(body): must be a JSON object");
+		return errmsg(err, errlen, "(body): must be a JSON object");
 	if (check_top(body, now_ms, err, errlen) < 0)
 		return -1;
 	const json_t *steps = json_object_get(body, "steps");
 	if (!steps)
-		return fail(err, errlen, "steps: is required");
+		return errmsg(err, errlen, "steps: is required");
 	if (!json_is_array(steps))
-		return fail(err, errlen, "steps: must be a list of steps");
+		return errmsg(err, errlen, "steps: must be a list of steps");
 	size_t n = json_array_size(steps);
 	if (n == 0 || n > JOBSPEC_MAX_STEPS)
-		return fail(err, errlen, "steps: must hold 1 to %d steps (has %zu)",
+		return errmsg(err, errlen, "steps: must hold 1 to %d steps (has %zu)",
 			    JOBSPEC_MAX_STEPS, n);
 	for (size_t i = 0; i < n; i++)
 		if (check_step(json_array_get(steps, i), i, err, errlen) < 0)
 			return -1;
 	if (!json_object_get(body, "fleet") &&
 	    jobspec_step_op(json_array_get(steps, 0)) != OP_DEPLOY)
-		return fail(err, errlen,
+		return errmsg(err, errlen,
 			    "fleet: is required unless the first step is a deploy");
 	return 0;
 }
@@ -369,32 +498,94 @@ int64_t jobspec_passes(const json_t *spec)
 	return 1;
 }
 
+struct refs_walk {
+	int (*fn)(void *arg, const char *path, enum jobspec_ref kind, int64_t id);
+	void *arg;
+};
+
+static int cond_ref(void *arg, const char *path, enum cond_ref_kind kind, int64_t id)
+{
+	static const enum jobspec_ref as[] = {
+		[COND_REF_FLEET] = REF_ANY_FLEET,
+		[COND_REF_WORLD] = REF_COND_WORLD,
+		[COND_REF_SOVEREIGN] = REF_SOVEREIGN,
+		[COND_REF_RESOURCE] = REF_RESOURCE,
+	};
+	struct refs_walk *w = arg;
+	return w->fn(w->arg, path, as[kind], id);
+}
+
+static int cond_refs_at(const json_t *c, const char *path, struct refs_walk *w)
+{
+	return c ? cond_refs(c, path, cond_ref, w) : 0;
+}
+
+static int filter_refs(const json_t *f, const char *path, struct refs_walk *w)
+{
+	char sub[160];
+	int rc = 0;
+	const json_t *v;
+	if ((v = json_object_get(f, "owner"))) {
+		snprintf(sub, sizeof sub, "%s.owner", path);
+		rc = w->fn(w->arg, sub, REF_SOVEREIGN, json_integer_value(v));
+	}
+	if (!rc && (v = json_object_get(f, "stock"))) {
+		snprintf(sub, sizeof sub, "%s.stock.resource", path);
+		rc = w->fn(w->arg, sub, REF_RESOURCE,
+			   json_integer_value(json_object_get(v, "resource")));
+	}
+	v = json_object_get(f, "exclude");
+	for (size_t i = 0; !rc && i < json_array_size(v); i++) {
+		if (!json_is_integer(json_array_get(v, i)))
+			continue;
+		snprintf(sub, sizeof sub, "%s.exclude[%zu]", path, i);
+		rc = w->fn(w->arg, sub, REF_WORLD, json_integer_value(json_array_get(v, i)));
+	}
+	return rc;
+}
+
+static int step_refs(const json_t *st, size_t i, struct refs_walk *w)
+{
+	char path[96];
+	const struct op_desc *d = &ops[jobspec_step_op(st)];
+	int rc = 0;
+	snprintf(path, sizeof path, "steps[%zu].if", i);
+	if ((rc = cond_refs_at(json_object_get(st, "if"), path, w)))
+		return rc;
+	for (const struct field *g = d->fields; !rc && g->name; g++) {
+		const json_t *v = json_object_get(st, g->name);
+		snprintf(path, sizeof path, "steps[%zu].%s", i, g->name);
+		if (v && g->type == F_COND)
+			rc = cond_refs_at(v, path, w);
+		if (!v || (g->type != F_WORLD && g->type != F_OBJECT))
+			continue;
+		if (json_is_integer(v))
+			rc = w->fn(w->arg, path, g->type == F_WORLD ? REF_WORLD : REF_OBJECT,
+				   json_integer_value(v));
+		else if (json_is_object(v)) {
+			snprintf(path, sizeof path, "steps[%zu].%s.nearest", i, g->name);
+			rc = filter_refs(json_object_get(v, "nearest"), path, w);
+		}
+	}
+	return rc;
+}
+
 int jobspec_refs(const json_t *spec,
 		 int (*fn)(void *arg, const char *path, enum jobspec_ref kind,
 			   int64_t id),
 		 void *arg)
 {
-	char path[96];
+	struct refs_walk w = {fn, arg};
 	int rc;
 	const json_t *f = json_object_get(spec, "fleet");
-	if (f && (rc = fn(arg, "fleet", REF_FLEET, json_integer_value(f))))
+	if (json_is_integer(f) && (rc = fn(arg, "fleet", REF_FLEET, json_integer_value(f))))
+		return rc;
+	if ((rc = cond_refs_at(json_object_get(spec, "until"), "until", &w)))
 		return rc;
 	const json_t *steps = json_object_get(spec, "steps");
-	for (size_t i = 0; i < json_array_size(steps); i++) {
-		const json_t *st = json_array_get(steps, i);
-		int op = jobspec_step_op(st);
-		const struct op_desc *d = &ops[op];
-		for (const struct field *g = d->fields; g->name; g++) {
-			const json_t *v = json_object_get(st, g->name);
-			if (!v || (g->type != F_WORLD && g->type != F_OBJECT))
-				continue;
-			snprintf(path, sizeof path, "steps[%zu].%s", i, g->name);
-			rc = fn(arg, path, g->type == F_WORLD ? REF_WORLD : REF_OBJECT,
-				json_integer_value(v));
-			if (rc)
-				return rc;
-		}
-	}
+	for (size_t i = 0; i < json_array_size(steps); i++)
+		if ((rc = step_refs(json_array_get(steps, i), i, &w)))
+			return rc;
 	return 0;
 }
 

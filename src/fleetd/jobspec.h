@@ -2,7 +2,10 @@
  * strictly before anything is stored.
  *
  * Every error names the offending path (`steps[2].to: must be a world
- * id`).  Validation is pure: it knows nothing of the mirror or SQLite;
+ * id`).  Conditions (`until`, a step's `if`, wait's `until`) are checked
+ * by cond.h's parser under their path; id fields may also be a "$NAME" or
+ * {"nearest": WORLD_FILTER}, and quantities of transfer, sell and deploy
+ * "all", {"up_to": n} or {"all_but": n}, resolved when the step starts.  Validation is pure: it knows nothing of the mirror or SQLite;
  * jobspec_refs() lists the ids a job names, with their paths, so the
  * caller can check them against the galaxy it knows. */
 #ifndef FLEETD_JOBSPEC_H
@@ -47,12 +50,17 @@ int64_t jobspec_start_ms(const json_t *spec, int64_t now_ms);
 int64_t jobspec_passes(const json_t *spec);
 
 enum jobspec_ref {
-	REF_FLEET,   /* one of the player's fleets */
-	REF_WORLD,   /* a world */
-	REF_OBJECT,  /* a world or a fleet */
+	REF_FLEET,      /* one of the player's fleets */
+	REF_WORLD,      /* a world */
+	REF_OBJECT,     /* a world or a fleet */
+	REF_ANY_FLEET,  /* any sovereign's fleet (named by a condition) */
+	REF_COND_WORLD, /* a world named by a condition */
+	REF_SOVEREIGN,  /* a sovereign */
+	REF_RESOURCE,   /* a catalogue item */
 };
-/* Call fn for each id the spec names; stop at the first fn that returns
- * non-zero and return that value. */
+/* Call fn for each literal id the spec names (variables, "$self" and
+ * "$here" are resolved when the job runs); stop at the first fn that
+ * returns non-zero and return that value. */
 int jobspec_refs(const json_t *spec,
 		 int (*fn)(void *arg, const char *path, enum jobspec_ref kind,
 			   int64_t id),

@@ -6,7 +6,12 @@
  * iteration.  A changed object is rewritten in place, so a record's address
  * only ends when the object is destroyed; dead records are unlinked and
  * freed at the end of the merge that removed them.  The arrays are re-sorted
- * once per merge, and only when objects came or went. */
+ * once per merge, and only when objects came or went.
+ *
+ * Which keys are read, and into which member, is mirror_fields.h's table:
+ * a record is filled and freed by walking its class's rows, and the other
+ * keys are named by their rows.  What this file owns is how each kind of
+ * value is read (the game's quirks) and the merge rules. */
 #include "mirror.h"
 
 #include <math.h>
@@ -14,14 +19,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "clock.h"
 #include "idmap.h"
 #include "ipint.h"
 #include "jsonx.h"
+#include "mirror_fields.h"
 #include "mirror_scan.h"
 
 #define MAX_SUBSCRIBERS 8
 #define DEFAULT_WATCH_MS 60000
+
+/* The game's key of a row of the table: KEY(update, sequence). */
+#define KEY(c, k) (mirror_fields[MIRROR_F_##c##_##k].key)
 
 struct fleet_rec {
 	struct mirror_fleet pub; /* first: lookups hand out &rec->pub */
@@ -37,13 +47,6 @@ struct world_rec {
 	int dead;
 };
 
-struct sov_rec {
-	int64_t id;
-	char *name;
-	int64_t capital;
-	json_t *relationship;
-};
-
 struct cat_entry {
 	char *name;
 	char *category;
@@ -54,6 +57,15 @@ struct subscriber {
 	mirror_change_fn fn;
 	void *arg;
 };
+
+/* A record class's rows of the table (numbers in mirror_fields[]), looked
+ * up once: those a merge reads (all but the id, which merge_one() has
+ * read already), and those whose member owns memory. */
+struct record_rows {
+	unsigned char read[MIRROR_NFIELDS], owned[MIRROR_NFIELDS];
+	size_t nread, nowned;
+};
+_Static_assert(MIRROR_NFIELDS <= 255, "row numbers are kept in bytes");
 
 struct mirror {
 	struct idmap fleets, worlds, sovs, catalogue, sieges;
@@ -84,6 +96,7 @@ struct mirror {
 	int nsubs;
 	mirror_job_lookup_fn job_fn;
 	void *job_arg;
+	struct record_rows rows[MIRROR_NCLASSES];
 };
 
 /* --- field readers for the game's quirks ---------------------------------- */
@@ -272,107 +285,6 @@ static void count_adjust(struct idmap *ix, int64_t key, int delta)
 
 /* --- records ----------------------------------------------------------------- */
 
-static void fleet_clear(struct fleet_rec *f)
-{
-	free((char *)f->pub.name);
-	free((int64_t *)f->pub.res);
-	f->pub.name = NULL;
-	f->pub.res = NULL;
-}
-
-static void world_clear(struct world_rec *w)
-{
-	free((char *)w->pub.name);
-	free((int64_t *)w->pub.res);
-	free((int64_t *)w->pub.near);
-	w->pub.name = NULL;
-	w->pub.res = NULL;
-	w->pub.near = NULL;
-}
-
-static void note_change(struct idvec *iv, uint64_t *chg_gen, uint64_t gen,
-			int64_t id)
-{
-	if (*chg_gen == gen)
-		return;
-	*chg_gen = gen;
-	idvec_push(iv, id);
-}
-
-static int arr_push(void ***arr, size_t *n, size_t *cap, void *p)
-{
-	if (*n == *cap) {
-		size_t c = *cap ? *cap * 2 : 64;
-		void **a = realloc(*arr, c * sizeof *a);
-		if (!a)
-			return -1;
-		*arr = a;
-		*cap = c;
-	}
-	(*arr)[(*n)++] = p;
-	return 0;
-}
-
-static int merge_fleet(struct mirror *m, const json_t *o, int64_t id)
-{
-	struct mirror_fleet nf;
-	memset(&nf, 0, sizeof nf);
-	nf.id = id;
-	nf.sovereign = int_or(json_object_get(o, "sovereignID"), 0);
-	nf.ftl_type = ftl_name(json_object_get(o, "ftlType"));
-	pos_of(json_object_get(o, "pos"), &nf.x, &nf.y);
-	nf.anchor = int_or(json_object_get(o, "anchorObjID"), 0);
-	nf.dest_id = int_or(json_object_get(o, "destID"), 0);
-	pos_of(json_object_get(o, "dest"), &nf.dest_x, &nf.dest_y);
-	nf.eta = num_or(json_object_get(o, "eta"), 0);
-	nf.in_battle = battle_on(json_object_get(o, "battlePlan"));
-	char *name = dup_str(json_object_get(o, "name"));
-	int64_t *res = NULL;
-	if (!name || parse_res(json_object_get(o, "resources"), &res, &nf.nres) < 0) {
-		free(name);
-		return -1;
-	}
-	nf.name = name;
-	nf.res = res;
-
-	struct fleet_rec *f = idmap_get(&m->fleets, id);
-	/* Index entries move only when their key changes: removing one is a
-	 * scan of its vector, and the player's vector holds every fleet. */
-	int new_anchor = 1, new_sov = 1;
-	if (!f) {
-		if (!(f = calloc(1, sizeof *f)))
-			goto oom;
-		if (idmap_put(&m->fleets, id, f) < 0 ||
-		    arr_push((void ***)&m->fleet_arr, &m->nfleet_arr,
-			     &m->cap_fleet_arr, f) < 0) {
-			idmap_del(&m->fleets, id);
-			free(f);
-			goto oom;
-		}
-		m->order_dirty = 1;
-	} else {
-		new_anchor = f->pub.anchor != nf.anchor;
-		new_sov = f->pub.sovereign != nf.sovereign;
-		if (new_anchor && f->pub.anchor)
-			index_remove(&m->at_world, f->pub.anchor, id);
-		if (new_sov)
-			index_remove(&m->of_sov, f->pub.sovereign, id);
-		fleet_clear(f);
-	}
-	f->pub = nf;
-	f->seen_gen = m->gen;
-	if (new_anchor && nf.anchor)
-		index_add(&m->at_world, nf.anchor, id);
-	if (new_sov)
-		index_add(&m->of_sov, nf.sovereign, id);
-	note_change(&m->ch_fleets, &f->chg_gen, m->gen, id);
-	return 0;
-oom:
-	free(name);
-	free(res);
-	return -1;
-}
-
 static const struct cat_entry *cat(const struct mirror *m, int64_t id)
 {
 	return idmap_get(&m->catalogue, id);
@@ -387,16 +299,14 @@ static int is_trading_type(const struct mirror *m, int64_t id)
 	       (c->category && strcmp(c->category, "bureauOfTrade") == 0);
 }
 
-/* A world trades when its designation or one of its traits is a trading
- * hub in the catalogue (traits are ids or objects with a traitID). */
-static int world_trades(const struct mirror *m, const json_t *o, int64_t designation)
+/* Whether one of a world's traits is a trading hub in the catalogue
+ * (traits are ids or objects with a traitID).  Its designation counts too:
+ * merge_world() adds it. */
+static int traits_trade(const struct mirror *m, const json_t *traits)
 {
-	if (designation && is_trading_type(m, designation))
-		return 1;
-	const json_t *traits = json_object_get(o, "traits");
 	for (size_t i = 0; i < json_array_size(traits); i++) {
 		const json_t *t = json_array_get(traits, i);
-		int64_t tid = json_is_object(t) ? int_or(json_object_get(t, "traitID"), 0)
+		int64_t tid = json_is_object(t) ? int_or(json_object_get(t, KEY(trait, traitID)), 0)
 						: int_or(t, 0);
 		if (tid && is_trading_type(m, tid))
 			return 1;
@@ -404,42 +314,213 @@ static int world_trades(const struct mirror *m, const json_t *o, int64_t designa
 	return 0;
 }
 
+/* A record's member at an offset, as the type its row's read stores
+ * (mirror_fields.c checks each row's member at compile time). */
+#define MEMBER(T, rec, off) (*(T *)((char *)(rec) + (off)))
+
+/* A list (resources or ids) into its pointer and count members. */
+static int read_list(const struct mirror_field *f, const json_t *v, void *rec)
+{
+	int64_t *list;
+	size_t *n = &MEMBER(size_t, rec, f->second);
+	int rc = f->read == MIRROR_READ_RES ? parse_res(v, &list, n) : parse_ids(v, &list, n);
+	MEMBER(const int64_t *, rec, f->at) = list;
+	return rc;
+}
+
+/* One value into a record, read as its row says; -1 when out of memory. */
+static int read_field(const struct mirror *m, const struct mirror_field *f,
+		      const json_t *v, void *rec)
+{
+	switch (f->read) {
+	case MIRROR_READ_ID:
+		MEMBER(int64_t, rec, f->at) = int_or(v, 0);
+		return 0;
+	case MIRROR_READ_INT:
+		MEMBER(int, rec, f->at) = (int)int_or(v, 0);
+		return 0;
+	case MIRROR_READ_REAL:
+		MEMBER(double, rec, f->at) = num_or(v, 0);
+		return 0;
+	case MIRROR_READ_STRING:
+		return (MEMBER(const char *, rec, f->at) = dup_str(v)) ? 0 : -1;
+	case MIRROR_READ_FTL:
+		MEMBER(const char *, rec, f->at) = ftl_name(v);
+		return 0;
+	case MIRROR_READ_POS:
+		pos_of(v, &MEMBER(double, rec, f->at), &MEMBER(double, rec, f->second));
+		return 0;
+	case MIRROR_READ_RES:
+	case MIRROR_READ_IDS:
+		return read_list(f, v, rec);
+	case MIRROR_READ_BATTLE:
+		MEMBER(int, rec, f->at) = battle_on(v);
+		return 0;
+	case MIRROR_READ_TRAITS:
+		MEMBER(int, rec, f->at) = traits_trade(m, v);
+		return 0;
+	case MIRROR_READ_JSON:
+		MEMBER(json_t *, rec, f->at) = json_incref((json_t *)v);
+		return 0;
+	case MIRROR_READ_CLASS:
+		break;
+	}
+	return 0;
+}
+
+/* A zeroed record of a class filled from a game object (but its id);
+ * -1 when out of memory, with what was read so far still in it
+ * (record_clear() frees). */
+static int read_record(const struct mirror *m, enum mirror_class cls,
+		       const json_t *o, void *rec)
+{
+	const struct record_rows *r = &m->rows[cls];
+	for (size_t i = 0; i < r->nread; i++) {
+		const struct mirror_field *f = &mirror_fields[r->read[i]];
+		if (read_field(m, f, json_object_get(o, f->key), rec) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Free what a record owns (strings, lists, JSON) and forget it. */
+static void record_clear(const struct mirror *m, enum mirror_class cls, void *rec)
+{
+	const struct record_rows *r = &m->rows[cls];
+	for (size_t i = 0; i < r->nowned; i++) {
+		const struct mirror_field *f = &mirror_fields[r->owned[i]];
+		switch (f->read) {
+		case MIRROR_READ_STRING:
+			free((char *)MEMBER(const char *, rec, f->at));
+			MEMBER(const char *, rec, f->at) = NULL;
+			break;
+		case MIRROR_READ_RES:
+		case MIRROR_READ_IDS:
+			free((int64_t *)MEMBER(const int64_t *, rec, f->at));
+			MEMBER(const int64_t *, rec, f->at) = NULL;
+			break;
+		case MIRROR_READ_JSON:
+			json_decref(MEMBER(json_t *, rec, f->at));
+			MEMBER(json_t *, rec, f->at) = NULL;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void fleet_clear(const struct mirror *m, struct fleet_rec *f)
+{
+	record_clear(m, MIRROR_C_fleet, &f->pub);
+}
+
+static void world_clear(const struct mirror *m, struct world_rec *w)
+{
+	record_clear(m, MIRROR_C_world, &w->pub);
+}
+
+static void sov_free(const struct mirror *m, struct mirror_sovereign *s)
+{
+	if (!s)
+		return;
+	record_clear(m, MIRROR_C_sovereign, s);
+	free(s);
+}
+
+static void note_change(struct idvec *iv, uint64_t *chg_gen, uint64_t gen,
+			int64_t id)
+{
+	if (*chg_gen == gen)
+		return;
+	*chg_gen = gen;
+	idvec_push(iv, id);
+}
+
+static int arr_push(void ***arr, size_t *n, size_t *cap, void *p)
+{
+	void **a = array_grow(*arr, cap, *n, sizeof *a, 64);
+	if (!a)
+		return -1;
+	*arr = a;
+	(*arr)[(*n)++] = p;
+	return 0;
+}
+
+/* A new zeroed record of size bytes, under id in its map and at the end
+ * of its array (sorted at the end of the merge); NULL when out of memory,
+ * with nothing left behind. */
+static void *record_new(struct mirror *m, struct idmap *map, void ***arr, size_t *n,
+			size_t *cap, size_t size, int64_t id)
+{
+	void *r = calloc(1, size);
+	if (!r)
+		return NULL;
+	if (idmap_put(map, id, r) < 0 || arr_push(arr, n, cap, r) < 0) {
+		idmap_del(map, id);
+		free(r);
+		return NULL;
+	}
+	m->order_dirty = 1;
+	return r;
+}
+
+static int merge_fleet(struct mirror *m, const json_t *o, int64_t id)
+{
+	struct mirror_fleet nf;
+	memset(&nf, 0, sizeof nf);
+	if (read_record(m, MIRROR_C_fleet, o, &nf) < 0)
+		goto oom;
+	nf.id = id;
+
+	struct fleet_rec *f = idmap_get(&m->fleets, id);
+	/* Index entries move only when their key changes: removing one is a
+	 * scan of its vector, and the player's vector holds every fleet. */
+	int new_anchor = 1, new_sov = 1;
+	if (!f) {
+		if (!(f = record_new(m, &m->fleets, (void ***)&m->fleet_arr, &m->nfleet_arr,
+				     &m->cap_fleet_arr, sizeof *f, id)))
+			goto oom;
+	} else {
+		new_anchor = f->pub.anchor != nf.anchor;
+		new_sov = f->pub.sovereign != nf.sovereign;
+		if (new_anchor && f->pub.anchor)
+			index_remove(&m->at_world, f->pub.anchor, id);
+		if (new_sov)
+			index_remove(&m->of_sov, f->pub.sovereign, id);
+		fleet_clear(m, f);
+	}
+	f->pub = nf;
+	f->seen_gen = m->gen;
+	if (new_anchor && nf.anchor)
+		index_add(&m->at_world, nf.anchor, id);
+	if (new_sov)
+		index_add(&m->of_sov, nf.sovereign, id);
+	note_change(&m->ch_fleets, &f->chg_gen, m->gen, id);
+	return 0;
+oom:
+	record_clear(m, MIRROR_C_fleet, &nf);
+	return -1;
+}
+
 static int merge_world(struct mirror *m, const json_t *o, int64_t id)
 {
 	struct mirror_world nw;
 	memset(&nw, 0, sizeof nw);
-	nw.id = id;
-	nw.sovereign = int_or(json_object_get(o, "sovereignID"), 0);
-	pos_of(json_object_get(o, "pos"), &nw.x, &nw.y);
-	nw.designation = int_or(json_object_get(o, "designation"), 0);
-	nw.tech_level = (int)int_or(json_object_get(o, "techLevel"), 0);
-	nw.population = num_or(json_object_get(o, "population"), 0);
-	nw.in_battle = battle_on(json_object_get(o, "battlePlan"));
-	nw.trading = world_trades(m, o, nw.designation);
-	char *name = dup_str(json_object_get(o, "name"));
-	int64_t *res = NULL, *near = NULL;
-	if (!name || parse_res(json_object_get(o, "resources"), &res, &nw.nres) < 0 ||
-	    parse_ids(json_object_get(o, "nearObjIDs"), &near, &nw.nnear) < 0)
+	if (read_record(m, MIRROR_C_world, o, &nw) < 0)
 		goto oom;
-	nw.name = name;
-	nw.res = res;
-	nw.near = near;
+	nw.id = id;
+	/* a world trades by one of its traits or by its designation */
+	if (!nw.trading && nw.designation)
+		nw.trading = is_trading_type(m, nw.designation);
 
 	struct world_rec *w = idmap_get(&m->worlds, id);
 	if (!w) {
-		if (!(w = calloc(1, sizeof *w)))
+		if (!(w = record_new(m, &m->worlds, (void ***)&m->world_arr, &m->nworld_arr,
+				     &m->cap_world_arr, sizeof *w, id)))
 			goto oom;
-		if (idmap_put(&m->worlds, id, w) < 0 ||
-		    arr_push((void ***)&m->world_arr, &m->nworld_arr,
-			     &m->cap_world_arr, w) < 0) {
-			idmap_del(&m->worlds, id);
-			free(w);
-			goto oom;
-		}
-		m->order_dirty = 1;
 	} else {
 		count_adjust(&m->worlds_of, w->pub.sovereign, -1);
-		world_clear(w);
+		world_clear(m, w);
 	}
 	w->pub = nw;
 	w->seen_gen = m->gen;
@@ -447,35 +528,24 @@ static int merge_world(struct mirror *m, const json_t *o, int64_t id)
 	note_change(&m->ch_worlds, &w->chg_gen, m->gen, id);
 	return 0;
 oom:
-	free(name);
-	free(res);
-	free(near);
+	record_clear(m, MIRROR_C_world, &nw);
 	return -1;
-}
-
-static void sov_free(struct sov_rec *s)
-{
-	if (!s)
-		return;
-	free(s->name);
-	json_decref(s->relationship);
-	free(s);
 }
 
 static int merge_sovereign(struct mirror *m, const json_t *o, int64_t id)
 {
-	struct sov_rec *s = calloc(1, sizeof *s);
-	if (!s || !(s->name = dup_str(json_object_get(o, "name")))) {
-		free(s);
+	struct mirror_sovereign *s = calloc(1, sizeof *s);
+	if (!s)
+		return -1;
+	if (read_record(m, MIRROR_C_sovereign, o, s) < 0) {
+		sov_free(m, s);
 		return -1;
 	}
 	s->id = id;
-	s->capital = int_or(json_object_get(o, "capitalID"), 0);
-	s->relationship = json_incref(json_object_get(o, "relationship"));
-	sov_free(idmap_get(&m->sovs, id));
+	sov_free(m, idmap_get(&m->sovs, id));
 	if (idmap_put(&m->sovs, id, s) < 0) {
 		idmap_del(&m->sovs, id);
-		sov_free(s);
+		sov_free(m, s);
 		return -1;
 	}
 	return 0;
@@ -510,12 +580,12 @@ static void remove_object(struct mirror *m, int64_t id)
 	if (w)
 		kill_world(m, w);
 	json_decref(idmap_del(&m->sieges, id));
-	sov_free(idmap_del(&m->sovs, id));
+	sov_free(m, idmap_del(&m->sovs, id));
 }
 
 static void patch_battle(struct mirror *m, const json_t *o, int64_t id)
 {
-	int on = battle_on(json_object_get(o, "battlePlan"));
+	int on = battle_on(json_object_get(o, KEY(battlePlan, battlePlan)));
 	struct fleet_rec *f = idmap_get(&m->fleets, id);
 	struct world_rec *w = idmap_get(&m->worlds, id);
 	if (f && f->pub.in_battle != on) {
@@ -530,24 +600,24 @@ static void patch_battle(struct mirror *m, const json_t *o, int64_t id)
 
 static void patch_relationship(struct mirror *m, const json_t *o, int64_t id)
 {
-	struct sov_rec *s = idmap_get(&m->sovs, id);
+	struct mirror_sovereign *s = idmap_get(&m->sovs, id);
 	if (!s)
 		return;
 	json_decref(s->relationship);
-	s->relationship = json_incref(json_object_get(o, "relationship"));
+	s->relationship = json_incref(json_object_get(o, KEY(relationship, relationship)));
 }
 
 static void merge_update(struct mirror *m, const json_t *o)
 {
-	const json_t *seq = json_object_get(o, "sequence");
+	const json_t *seq = json_object_get(o, KEY(update, sequence));
 	if (seq && !json_is_null(seq)) {
 		json_decref(m->sequence);
 		m->sequence = json_incref((json_t *)seq);
 		int64_t v;
 		m->sequence_value = ipint_decode(seq, &v) == 0 ? v : -1;
 	}
-	const json_t *wv = json_object_get(o, "update");
-	const json_t *nv = json_object_get(o, "nextUpdateTime");
+	const json_t *wv = json_object_get(o, KEY(update, update));
+	const json_t *nv = json_object_get(o, KEY(update, nextUpdateTime));
 	int64_t next_ms = json_is_number(nv)
 				  ? clock_now_ms() + (int64_t)num_or(nv, 0)
 				  : m->next_watch_ms;
@@ -566,55 +636,73 @@ static void merge_update(struct mirror *m, const json_t *o)
 	m->next_watch_ms = next_ms;
 }
 
+/* The class of a game object; -1 when it has none the mirror knows. */
+static int class_of(const json_t *o)
+{
+	const json_t *c = json_object_get(o, KEY(any, class));
+	if (!json_is_string(c))
+		return -1;
+	return mirror_class_find(json_string_value(c), json_string_length(c));
+}
+
 /* The update's sequence, or -1 if the answer carries none. */
 static int64_t answer_sequence(const json_t *answer)
 {
 	for (size_t i = 0; i < json_array_size(answer); i++) {
 		const json_t *o = json_array_get(answer, i);
-		const char *cls = json_string_value(json_object_get(o, "class"));
 		int64_t v;
-		if (cls && strcmp(cls, "update") == 0 &&
-		    jsonx_get_int(o, "sequence", &v) == 0)
+		if (class_of(o) == MIRROR_C_update &&
+		    jsonx_get_int(o, KEY(update, sequence), &v) == 0)
 			return v;
 	}
 	return -1;
 }
 
+static void keep_siege(struct mirror *m, const json_t *o, int64_t id)
+{
+	json_t *old = idmap_get(&m->sieges, id);
+	if (idmap_put(&m->sieges, id, json_incref((json_t *)o)) < 0)
+		json_decref((json_t *)o);
+	else
+		json_decref(old);
+}
+
 static int merge_one(struct mirror *m, const json_t *o)
 {
-	const char *cls = json_string_value(json_object_get(o, "class"));
-	if (!cls)
-		return 0;
-	if (strcmp(cls, "update") == 0) {
+	int cls = class_of(o);
+	if (cls == MIRROR_C_update) {
 		merge_update(m, o);
 		return 0;
 	}
-	if (strcmp(cls, "history") == 0) {
+	if (cls == MIRROR_C_history) {
 		json_decref(m->history);
-		m->history = json_incref(json_object_get(o, "history"));
+		m->history = json_incref(json_object_get(o, KEY(history, history)));
 		return 0;
 	}
-	int64_t id = int_or(json_object_get(o, "id"), 0);
+	int64_t id = int_or(json_object_get(o, KEY(any, id)), 0);
 	if (id <= 0)
 		return 0; /* an object without an id cannot be placed */
-	if (strcmp(cls, "fleet") == 0)
+	switch (cls) {
+	case MIRROR_C_fleet:
 		return merge_fleet(m, o, id);
-	if (strcmp(cls, "world") == 0)
+	case MIRROR_C_world:
 		return merge_world(m, o, id);
-	if (strcmp(cls, "sovereign") == 0)
+	case MIRROR_C_sovereign:
 		return merge_sovereign(m, o, id);
-	if (strcmp(cls, "destroyedSpaceObject") == 0)
+	case MIRROR_C_destroyedSpaceObject:
 		remove_object(m, id);
-	else if (strcmp(cls, "battlePlan") == 0)
+		break;
+	case MIRROR_C_battlePlan:
 		patch_battle(m, o, id);
-	else if (strcmp(cls, "relationship") == 0)
+		break;
+	case MIRROR_C_relationship:
 		patch_relationship(m, o, id);
-	else if (strcmp(cls, "siege") == 0) {
-		json_t *old = idmap_get(&m->sieges, id);
-		if (idmap_put(&m->sieges, id, json_incref((json_t *)o)) < 0)
-			json_decref((json_t *)o);
-		else
-			json_decref(old);
+		break;
+	case MIRROR_C_siege:
+		keep_siege(m, o, id);
+		break;
+	default:
+		break; /* unknown classes, and trait or any at the top level */
 	}
 	return 0;
 }
@@ -642,7 +730,7 @@ static void settle_order(struct mirror *m)
 	for (size_t i = 0; i < m->nfleet_arr; i++) {
 		struct fleet_rec *f = m->fleet_arr[i];
 		if (f->dead) {
-			fleet_clear(f);
+			fleet_clear(m, f);
 			free(f);
 		} else {
 			m->fleet_arr[k++] = f;
@@ -653,7 +741,7 @@ static void settle_order(struct mirror *m)
 	for (size_t i = 0; i < m->nworld_arr; i++) {
 		struct world_rec *w = m->world_arr[i];
 		if (w->dead) {
-			world_clear(w);
+			world_clear(m, w);
 			free(w);
 		} else {
 			m->world_arr[k++] = w;
@@ -799,6 +887,26 @@ int mirror_set_game_info(struct mirror *m, const json_t *info, char *err,
 
 /* --- life and lookups ----------------------------------------------------- */
 
+static int owns_memory(enum mirror_read read)
+{
+	return read == MIRROR_READ_STRING || read == MIRROR_READ_RES ||
+	       read == MIRROR_READ_IDS || read == MIRROR_READ_JSON;
+}
+
+static void rows_init(struct record_rows *r, enum mirror_class cls)
+{
+	size_t n;
+	const struct mirror_field *f = mirror_record_fields(cls, &n);
+	const char *id = KEY(any, id);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char row = (unsigned char)(&f[i] - mirror_fields);
+		if (strcmp(f[i].key, id) != 0)
+			r->read[r->nread++] = row;
+		if (owns_memory(f[i].read))
+			r->owned[r->nowned++] = row;
+	}
+}
+
 struct mirror *mirror_new(void)
 {
 	struct mirror *m = calloc(1, sizeof *m);
@@ -806,6 +914,8 @@ struct mirror *mirror_new(void)
 		return NULL;
 	m->sequence_value = -1;
 	m->watch_ms = DEFAULT_WATCH_MS;
+	for (int c = 0; c < MIRROR_NCLASSES; c++)
+		rows_init(&m->rows[c], (enum mirror_class)c);
 	return m;
 }
 
@@ -814,11 +924,11 @@ void mirror_free(struct mirror *m)
 	if (!m)
 		return;
 	for (size_t i = 0; i < m->nfleet_arr; i++) {
-		fleet_clear(m->fleet_arr[i]);
+		fleet_clear(m, m->fleet_arr[i]);
 		free(m->fleet_arr[i]);
 	}
 	for (size_t i = 0; i < m->nworld_arr; i++) {
-		world_clear(m->world_arr[i]);
+		world_clear(m, m->world_arr[i]);
 		free(m->world_arr[i]);
 	}
 	free(m->fleet_arr);
@@ -829,7 +939,7 @@ void mirror_free(struct mirror *m)
 	int64_t k;
 	void *v;
 	while (idmap_next(&m->sovs, &pos, &k, &v))
-		sov_free(v);
+		sov_free(m, v);
 	idmap_free(&m->sovs);
 	pos = 0;
 	while (idmap_next(&m->catalogue, &pos, &k, &v))
@@ -931,6 +1041,15 @@ int64_t mirror_qty(const int64_t *res, size_t nres, int64_t resource_id)
 	return q;
 }
 
+int64_t mirror_held(const struct mirror *m, int64_t obj, int64_t resource_id)
+{
+	const struct mirror_fleet *f = mirror_fleet(m, obj);
+	if (f)
+		return mirror_qty(f->res, f->nres, resource_id);
+	const struct mirror_world *w = mirror_world(m, obj);
+	return w ? mirror_qty(w->res, w->nres, resource_id) : 0;
+}
+
 const char *mirror_resource_name(const struct mirror *m, int64_t id)
 {
 	const struct cat_entry *c = cat(m, id);
@@ -969,8 +1088,13 @@ size_t mirror_world_count_of(const struct mirror *m, int64_t sovereign_id)
 
 const char *mirror_sovereign_name(const struct mirror *m, int64_t id)
 {
-	const struct sov_rec *s = idmap_get(&m->sovs, id);
+	const struct mirror_sovereign *s = mirror_sovereign(m, id);
 	return s ? s->name : NULL;
+}
+
+const struct mirror_sovereign *mirror_sovereign(const struct mirror *m, int64_t id)
+{
+	return idmap_get(&m->sovs, id);
 }
 
 int64_t mirror_watch_ms(const struct mirror *m)

@@ -17,7 +17,9 @@
 
 struct mirror;
 
-/* A resource list is flat pairs: res[2*i] = resource id, res[2*i+1] = qty. */
+/* The records' members are filled from the game's keys as mirror_fields.h
+ * lists them: a member added here needs its row there.
+ * A resource list is flat pairs: res[2*i] = resource id, res[2*i+1] = qty. */
 struct mirror_fleet {
 	int64_t id;
 	const char *name;
@@ -47,6 +49,13 @@ struct mirror_world {
 	size_t nres;
 	const int64_t *near;    /* nearObjIDs: fleets stationed here */
 	size_t nnear;
+};
+
+struct mirror_sovereign {
+	int64_t id;
+	const char *name;
+	int64_t capital;        /* capitalID; 0 if none */
+	json_t *relationship;   /* as the game sent it (borrowed); NULL if none */
 };
 
 struct mirror_changes {
@@ -94,6 +103,8 @@ const struct mirror_world *mirror_world_at(const struct mirror *m, size_t i);
 
 /* Quantity of a resource in a flat list (0 if absent). */
 int64_t mirror_qty(const int64_t *res, size_t nres, int64_t resource_id);
+/* Quantity of a resource a fleet or world holds (0 if either is unknown). */
+int64_t mirror_held(const struct mirror *m, int64_t obj, int64_t resource_id);
 /* Catalogue: name ("nameDesc") and category of a resource type; NULL if
  * unknown. */
 const char *mirror_resource_name(const struct mirror *m, int64_t id);
@@ -112,6 +123,8 @@ size_t mirror_world_count_of(const struct mirror *m, int64_t sovereign_id);
 
 /* A sovereign's name; NULL if unknown. */
 const char *mirror_sovereign_name(const struct mirror *m, int64_t id);
+/* A sovereign's record; NULL if unknown. */
+const struct mirror_sovereign *mirror_sovereign(const struct mirror *m, int64_t id);
 /* Estimated length of a watch in ms, measured from successive updates
  * (60000 until two watches have been seen). */
 int64_t mirror_watch_ms(const struct mirror *m);

@@ -1,6 +1,6 @@
 /* mirror_scan.c -- see mirror_scan.h.  Owns no state between calls; must
- * not interpret game semantics beyond choosing which fields to keep (the
- * merge rules stay in mirror.c).
+ * not interpret game semantics: which classes and keys to keep, and how to
+ * read each, is mirror_fields.h's table; the merge rules stay in mirror.c.
  *
  * A recursive-descent validator over the text, in one pass, with two modes
  * per value: skip (validate only) or build (a jansson value).  A top-level
@@ -11,6 +11,7 @@
  * Numbers are converted here: integers and short decimals exactly as
  * strtoll/strtod would, the rest by strtod. */
 #include "mirror_scan.h"
+#include "mirror_fields.h"
 #include "textbuf.h"
 
 #include <errno.h>
@@ -19,6 +20,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The keys a reduced class keeps (its rows, and every object's class and
+ * id), one row per key, by length: keys of n bytes are rows[start[n]] up
+ * to rows[start[n + 1]].  Built from the table for each answer. */
+struct kept {
+	const struct mirror_field *rows[MIRROR_NFIELDS];
+	unsigned short start[MIRROR_KEY_MAX + 2];
+};
 
 struct scan {
 	const char *p, *end, *start;
@@ -32,6 +41,7 @@ struct scan {
 	size_t small_hi; /* entries below it may be set */
 	char *ints; /* a packed list being read; reused, freed at the end */
 	size_t ints_cap;
+	struct kept kept;
 };
 
 /* Ids of resources and traits repeat in every world: one shared value per
@@ -47,22 +57,6 @@ struct scan {
 #define PLAIN64(c) PLAIN16(c), PLAIN16(c + 16), PLAIN16(c + 32), PLAIN16(c + 48)
 static const unsigned char plain_byte[256] = {PLAIN64(0), PLAIN64(64), PLAIN64(128),
 					      PLAIN64(192)};
-
-/* Fields of worlds, fleets and sovereigns that mirror_merge() reads. */
-enum kept_key {
-	K_CLASS, K_ID, K_NAME, K_SOVEREIGN, K_POS, K_ANCHOR, K_DEST_ID, K_DEST,
-	K_ETA, K_FTL, K_RESOURCES, K_NEAR, K_BATTLE, K_DESIGNATION, K_TECH,
-	K_POPULATION, K_TRAITS, K_CAPITAL, K_RELATIONSHIP, K_NONE
-};
-static const struct {
-	const char *name;
-	size_t len;
-} kept_keys[] = {
-	{"class", 5}, {"id", 2}, {"name", 4}, {"sovereignID", 11}, {"pos", 3},
-	{"anchorObjID", 11}, {"destID", 6}, {"dest", 4}, {"eta", 3}, {"ftlType", 7},
-	{"resources", 9}, {"nearObjIDs", 10}, {"battlePlan", 10}, {"designation", 11},
-	{"techLevel", 9}, {"population", 10}, {"traits", 6}, {"capitalID", 9},
-	{"relationship", 12}};
 
 static int fail_at(struct scan *s, const char *what)
 {
@@ -258,21 +252,59 @@ static int scan_string(struct scan *s, const char **text, size_t *len)
 	return 0;
 }
 
-static int key_is(const char *kb, size_t kl, const char *word)
+/* Whether a key (kl bytes at kb) is a row's: length and first byte first,
+ * which most keys fail. */
+static int key_is_row(const char *kb, size_t kl, const struct mirror_field *f)
 {
-	return strlen(word) == kl && memcmp(kb, word, kl) == 0;
+	return kl == f->key_len && kl && kb[0] == f->key[0] && memcmp(kb, f->key, kl) == 0;
 }
 
-static enum kept_key kept(const char *key, size_t n)
+/* Whether the scanner keeps a row's key in the objects it reduces. */
+static int kept_row(const struct mirror_field *f)
 {
-	/* kept keys are 2 to 12 bytes: most keys fail on length or first byte */
-	if (n < 2 || n > 12)
-		return K_NONE;
-	for (size_t i = 0; i < sizeof kept_keys / sizeof kept_keys[0]; i++)
-		if (kept_keys[i].len == n && kept_keys[i].name[0] == key[0] &&
-		    memcmp(kept_keys[i].name, key, n) == 0)
-			return (enum kept_key)i;
-	return K_NONE;
+	return f->cls == MIRROR_C_any || mirror_class_use(f->cls) == MIRROR_USE_REDUCE;
+}
+
+/* The first kept row of each key, ordered by key length (a counting sort).
+ * A key is read the same way in every class that keeps it (the table's
+ * test checks), so one row per key says how. */
+static void kept_init(struct kept *k)
+{
+	const struct mirror_field *uniq[MIRROR_NFIELDS];
+	unsigned short count[MIRROR_KEY_MAX + 2] = {0};
+	size_t n = 0;
+	for (size_t i = 0; i < MIRROR_NFIELDS; i++) {
+		const struct mirror_field *f = &mirror_fields[i];
+		if (!kept_row(f))
+			continue;
+		size_t j = 0;
+		while (j < n && !key_is_row(f->key, f->key_len, uniq[j]))
+			j++;
+		if (j < n)
+			continue;
+		uniq[n++] = f;
+		count[f->key_len + 1]++;
+	}
+	k->start[0] = 0;
+	for (size_t len = 1; len <= MIRROR_KEY_MAX + 1; len++)
+		k->start[len] = (unsigned short)(k->start[len - 1] + count[len]);
+	unsigned short next[MIRROR_KEY_MAX + 1];
+	memcpy(next, k->start, sizeof next);
+	for (size_t j = 0; j < n; j++)
+		k->rows[next[uniq[j]->key_len]++] = uniq[j];
+}
+
+/* The row of a kept key, or NULL: most keys fail on length or first byte. */
+static const struct mirror_field *kept(const struct scan *s, const char *key, size_t n)
+{
+	if (n > MIRROR_KEY_MAX)
+		return NULL;
+	for (unsigned i = s->kept.start[n]; i < s->kept.start[n + 1]; i++) {
+		const struct mirror_field *f = s->kept.rows[i];
+		if (f->key[0] == key[0] && memcmp(f->key, key, n) == 0)
+			return f;
+	}
+	return NULL;
 }
 
 /* --- numbers ------------------------------------------------------------- */
@@ -623,7 +655,7 @@ static int scan_value(struct scan *s, json_t **out)
 static int trait_member(struct scan *s, void *ctx, const char *kb, size_t kl)
 {
 	json_t **id = ctx;
-	if (!key_is(kb, kl, "traitID"))
+	if (!key_is_row(kb, kl, &mirror_fields[MIRROR_F_trait_traitID]))
 		return scan_value(s, NULL);
 	json_decref(*id);
 	*id = NULL;
@@ -733,47 +765,47 @@ static int build_battle(struct scan *s, json_t **out)
 	return 0;
 }
 
-/* What the mirror does with a class: world, fleet and sovereign (whose
- * territory and exploration grid are most of its text) are reduced, the
- * classes it merges otherwise are kept whole, the rest (region, selection,
- * unknown ones) is dropped here as mirror_merge() would ignore it. */
+/* What the mirror does with a class (mirror_fields.h): world, fleet and
+ * sovereign (whose territory and exploration grid are most of its text)
+ * are reduced, the classes it merges otherwise are kept whole, the rest
+ * (region, selection, unknown ones) is dropped here as mirror_merge()
+ * would ignore it. */
 enum use { DROP, WHOLE, REDUCE };
 
 static enum use class_use(const json_t *cls)
 {
-	static const char *const whole[] = {"update", "history",
-					    "destroyedSpaceObject", "battlePlan",
-					    "relationship", "siege"};
 	const char *c = json_string_value(cls);
-	size_t n = json_string_length(cls);
-	if (!c)
+	int k = c ? mirror_class_find(c, json_string_length(cls)) : -1;
+	if (k < 0)
 		return DROP;
-	if (key_is(c, n, "world") || key_is(c, n, "fleet") || key_is(c, n, "sovereign"))
+	switch (mirror_class_use((enum mirror_class)k)) {
+	case MIRROR_USE_REDUCE:
 		return REDUCE;
-	for (size_t i = 0; i < sizeof whole / sizeof whole[0]; i++)
-		if (key_is(c, n, whole[i]))
-			return WHOLE;
-	return DROP;
+	case MIRROR_USE_WHOLE:
+		return WHOLE;
+	default:
+		return DROP;
+	}
 }
 
 /* One member of a top-level object: built when a reduced class keeps it
  * (duplicates: the last wins, as in jansson), else skipped. */
 static int top_member(struct scan *s, void *obj, const char *kb, size_t kl)
 {
-	enum kept_key k = kept(kb, kl);
+	const struct mirror_field *f = kept(s, kb, kl);
 	json_t *v = NULL;
 	int rc;
-	switch (k) {
-	case K_NONE:
+	if (!f)
 		return scan_value(s, NULL);
-	case K_TRAITS:
+	switch (f->read) {
+	case MIRROR_READ_TRAITS:
 		rc = build_traits(s, &v);
 		break;
-	case K_BATTLE:
+	case MIRROR_READ_BATTLE:
 		rc = build_battle(s, &v);
 		break;
-	case K_NEAR:
-	case K_RESOURCES:
+	case MIRROR_READ_IDS:
+	case MIRROR_READ_RES:
 		rc = build_int_list(s, &v);
 		break;
 	default:
@@ -781,7 +813,7 @@ static int top_member(struct scan *s, void *obj, const char *kb, size_t kl)
 	}
 	if (rc < 0)
 		return -1;
-	if (json_object_set_new_nocheck(obj, kept_keys[k].name, v) < 0)
+	if (json_object_set_new_nocheck(obj, f->key, v) < 0)
 		return fail_at(s, "out of memory");
 	return 0;
 }
@@ -860,6 +892,7 @@ json_t *mirror_scan_answer(const char *buf, size_t len, int max_depth, char *err
 	struct scan s = {.p = buf, .end = buf + len, .start = buf,
 			 .max_depth = max_depth > 0 ? max_depth : 1 << 30,
 			 .err = err, .errlen = errlen};
+	kept_init(&s.kept);
 	s.ints_cap = 1024 * sizeof(int64_t);
 	if (!(s.ints = malloc(s.ints_cap))) {
 		snprintf(err, errlen, "out of memory");

@@ -3,13 +3,19 @@
  * A full answer is megabytes of JSON of which the mirror reads a few fields
  * per object.  Building jansson's tree for all of it costs about nine times
  * the text in memory and most of the time of a full load.  The scanner
- * validates the whole text as strictly as jsonx_parse() (syntax, UTF-8,
- * nesting), but builds JSON values only for what the mirror uses: world,
- * fleet and sovereign objects come out reduced to the fields mirror_merge()
- * reads; the other classes it merges (update, history, battlePlan, ...)
+ * validates the whole text for syntax, UTF-8 and nesting as jsonx_parse()
+ * does, but builds JSON values only for what the mirror uses: world, fleet
+ * and sovereign objects come out reduced to the keys mirror_fields.h lists
+ * for them; the other classes it merges (update, history, battlePlan, ...)
  * come out whole, and classes it ignores are dropped.
  * Feeding the result to mirror_merge() gives the same mirror as feeding the
- * fully parsed answer.  Knows nothing of the mirror's records. */
+ * answer parsed by json_loadb().  Knows nothing of the mirror's records.
+ *
+ * Duplicate keys: accepted, and the last one wins, as json_loadb() does
+ * without flags (in a reduced object, in a class kept whole, and in a
+ * trait's traitID).  jsonx_parse() differs here: it refuses them
+ * (JSON_REJECT_DUPLICATES).  A duplicate inside a skipped value is not
+ * looked for. */
 #ifndef FLEETD_MIRROR_SCAN_H
 #define FLEETD_MIRROR_SCAN_H
 

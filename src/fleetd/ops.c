@@ -14,6 +14,7 @@
 #include "autoconf.h"
 #include "config.h"
 #include "cors.h"
+#include "hostcheck.h"
 #include "http.h"
 #include "log.h"
 #include "loop.h"
@@ -119,7 +120,9 @@ static int load_guard(struct ops *ops, const struct fleetd_config *cfg,
 	    !(ops->guard.auth = auth_load(cfg->api_token_file, err, errlen)))
 		return -1;
 	ops->guard.cors = cors_new(cfg->cors_origins.v, cfg->cors_origins.n);
-	if (!ops->guard.cors) {
+	ops->guard.hosts = hostcheck_new(cfg->listen_host, cfg->allowed_hosts.v,
+					 cfg->allowed_hosts.n);
+	if (!ops->guard.cors || !ops->guard.hosts) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -162,8 +165,9 @@ int ops_start(struct app *app, char *err, size_t errlen)
 	app->metrics = ops->metrics;
 	api_guard_install(app->http, &ops->guard);
 	http_set_observer(app->http, on_http_done, ops);
-	log_info("api guard", "auth=%s cors_origins=%zu",
-		 ops->guard.auth ? "bearer" : "off", app->cfg->cors_origins.n);
+	log_info("api guard", "auth=%s cors_origins=%zu allowed_hosts=%zu",
+		 ops->guard.auth ? "bearer" : "off", app->cfg->cors_origins.n,
+		 app->cfg->allowed_hosts.n);
 	return 0;
 }
 
@@ -180,6 +184,7 @@ void ops_free(struct app *app)
 		return;
 	auth_free(ops->guard.auth);
 	cors_free(ops->guard.cors);
+	hostcheck_free(ops->guard.hosts);
 	metrics_free(ops->metrics);
 	sse_free(ops->sse);
 	app->metrics = NULL;

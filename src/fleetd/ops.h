@@ -1,12 +1,13 @@
 /* ops.h -- the operational parts of fleetd, wired in one place: the
- * request guard (CORS + bearer token), request logs, /metrics and the
- * live event stream /v1/events.
+ * request guard (Host check, CORS, bearer token), request logs, /metrics
+ * and the live event stream /v1/events.
  *
  * fleetd_main.c calls ops_load() first, ops_start() once the HTTP server exists (and after
  * the parts whose numbers it reports), ops_shutdown() on SIGTERM so open
  * streams end and the graceful stop is not held up by them, and
  * ops_free() after the HTTP server is freed (stream callbacks may run
- * while MHD shuts down).  Owns auth, cors, metrics and the SSE hub. */
+ * while MHD shuts down).  Owns auth, cors, the host check, metrics and
+ * the SSE hub. */
 #ifndef FLEETD_OPS_H
 #define FLEETD_OPS_H
 

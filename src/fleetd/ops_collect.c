@@ -9,6 +9,7 @@
 
 #include "app.h"
 #include "engine.h"
+#include "job_row.h"
 #include "metrics.h"
 #include "session.h"
 #include "upstream.h"
@@ -19,7 +20,7 @@ static void collect_engine(const struct engine *e, struct metrics_w *w)
 	engine_counts(e, counts);
 	metrics_w_family(w, "fleetd_jobs", "gauge", "Jobs by state.");
 	for (int s = 0; s < JOB_STATE_COUNT; s++) {
-		const char *l[] = {"state", engine_state_name(s), NULL};
+		const char *l[] = {"state", job_state_name(s), NULL};
 		metrics_w_sample(w, NULL, (double)counts[s], l);
 	}
 	metrics_w_family(w, "fleetd_job_transitions_total", "counter",

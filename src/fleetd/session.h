@@ -10,6 +10,8 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "call_flags.h"
+
 struct app;
 struct session;
 struct loop;
@@ -38,12 +40,10 @@ struct call_result {
 
 typedef void (*call_done_fn)(void *arg, const struct call_result *r);
 
-/* Call flags. */
-#define CALL_IDEMPOTENT 1 /* safe to resend after an ambiguous failure */
-
 /* Send an action (e.g. "setDestination") with its own fields; the common
- * fields are added here.  params is stolen.  done is called exactly once,
- * from a loop callback, never from inside this function. */
+ * fields are added here.  params is stolen; flags are those of
+ * call_flags.h.  done is called exactly once, from a loop callback, never
+ * from inside this function. */
 int session_call(struct session *s, const char *endpoint, json_t *params,
 		 int flags, call_done_fn done, void *arg);
 

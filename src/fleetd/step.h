@@ -21,15 +21,15 @@
 #define FLEETD_STEP_H
 
 #include <jansson.h>
-
-struct mirror_fleet;
 #include <stdint.h>
 
-#include "session.h"
+#include "call_flags.h"
 
 struct engine;
-struct store;
 struct mirror;
+struct mirror_fleet;
+struct rng;
+struct store;
 
 enum step_verdict {
 	STEP_DONE,       /* the step is complete: go on to the next */
@@ -47,6 +47,9 @@ enum wait_kind {
 	WAIT_WATCH,    /* key: watch number -- watch >= key */
 	WAIT_READY,    /* the mirror has the galaxy (after start-up) */
 	WAIT_FLEET,    /* key: fleet -- fleet F changed or vanished */
+	WAIT_COND,     /* a condition (cond.h) of the step: any object it
+			* names changed, appeared or vanished; with until_ms,
+			* also that deadline */
 	WAIT_KIND_COUNT
 };
 
@@ -58,6 +61,7 @@ struct step_result {
 	const char *endpoint;
 	json_t *params; /* owned by the result until the engine takes it */
 	int flags;      /* CALL_IDEMPOTENT */
+	int soft;       /* STEP_ERROR that on_error "continue" passes over */
 	char msg[256];
 };
 
@@ -72,7 +76,10 @@ struct step_ctx {
 	int sub;                  /* the op's sub-state */
 	json_t *data;             /* the op's persisted fields (engine-owned) */
 	const json_t *reply;      /* the answer to this op's call, or NULL */
+	const json_t *vars;       /* the job's variables {name: id}, or NULL */
 	int resend;               /* the last call certainly had no effect */
+	struct rng *rng;          /* draws for waits that spread jobs out; NULL:
+				   * one seeded from now_ms and job_id */
 };
 
 struct step_op {
@@ -107,14 +114,38 @@ void step_error(struct step_result *r, const char *fmt, ...)
 int64_t step_watch(const struct step_ctx *c);
 int64_t step_data_int(const struct step_ctx *c, const char *key, int64_t dflt);
 void step_data_set_int(struct step_ctx *c, const char *key, int64_t v);
+/* An argument of the step as it runs: the value resolved when the step
+ * started (a {"nearest": ...} target, a "$NAME", a computed quantity;
+ * kept in the step's data under "args") or else as submitted. */
+const json_t *step_arg(const struct step_ctx *c, const char *key);
 /* The id of an argument of the step (0 if absent). */
 int64_t step_arg_id(const struct step_ctx *c, const char *key);
+/* Fill env for the conditions of this step: the job's fleet, the world
+ * "$here" was resolved to when the step started, the job's variables. */
+struct cond_env;
+void step_cond_env(const struct step_ctx *c, struct cond_env *env);
 /* The job's fleet from the mirror, or NULL after step_error() saying it no
  * longer exists. */
 const struct mirror_fleet *step_fleet(struct step_ctx *c, struct step_result *r);
 /* The same, and it must be stationed at a world (not under way). */
 const struct mirror_fleet *step_anchored_fleet(struct step_ctx *c,
 					       struct step_result *r);
+/* Travel to a world, shared by move and explore (step_move.c).  The op
+ * names its two sub-states: SENT (setDestination is out) and TRAVELLING. */
+struct step_travel {
+	int sent, travelling;
+};
+/* Send setDestination(fleet, to) (idempotent) and go to t->sent. */
+void step_move_send(struct step_ctx *c, struct step_result *r, int64_t to,
+		     int sent);
+/* In SENT or TRAVELLING towards world `to`: returns 1 once fleet f is
+ * anchored there.  Otherwise fills r and returns 0: the order sent again
+ * (SENT without the answer while the fleet does not head there, or a
+ * resend; TRAVELLING stationary elsewhere, at most 3 times, persisted as
+ * `resends`, then an error), or a wait for the fleet to be anchored. */
+int step_move_travel(struct step_ctx *c, struct step_result *r,
+		     const struct mirror_fleet *f, int64_t to,
+		     const struct step_travel *t);
 /* Append an event to the job's history (e.g. "job.reconciled"). */
 void step_note(struct step_ctx *c, const char *type, json_t *data);
 
@@ -131,7 +162,48 @@ void step_intent_open(struct step_ctx *c);
  * reads quantities and fleets at that world, and another job's action
  * there would look like (or hide) this one's effect.  Returns 1 and takes
  * the world for this job, or 0 with r filled with a short wait if another
- * live job holds it. */
+ * live job holds it (INTENT_LOCK_POLL_MIN_MS .. _MAX_MS, drawn from
+ * c->rng so that jobs waiting for the same world spread out). */
 int step_intent_lock(struct step_ctx *c, int64_t world, struct step_result *r);
+#define INTENT_LOCK_POLL_MIN_MS 200
+#define INTENT_LOCK_POLL_MAX_MS 500
+
+/* What an op whose call must act once (transfer, deploy, sell, buy,
+ * disband) tells step_settle about its effect. */
+struct step_effect {
+	const char *op; /* named in the job.reconciled event */
+	/* Write a new intent (step_intent_open) and send the call again. */
+	void (*send)(struct step_ctx *c, struct step_result *r);
+	/* Nonzero if the galaxy shows that the call acted (deploy: the new
+	 * fleet's id). */
+	int64_t (*found)(struct step_ctx *c);
+	/* The call acted: effect is what found() returned, or 0 with the
+	 * answer in c->reply.  NULL: the step is done. */
+	void (*acted)(struct step_ctx *c, struct step_result *r, int64_t effect);
+	/* START: the world whose intent lock the op takes (step_intent_lock),
+	 * or 0 after step_error(); NULL: no lock, the job's fleet must only
+	 * exist (disband). */
+	int64_t (*world)(struct step_ctx *c, struct step_result *r);
+	int names_fleet; /* the event also says "fleet": the effect */
+	int conclusive;  /* an effect seen is this call's whatever the watch
+			  * (disband: the fleet gone), so it is taken at once
+			  * instead of after a fresher watch */
+};
+
+/* The SENT sub-state of such an op.  With the answer: acted.  After a
+ * transient fault (resend: certainly no effect): send again.  With neither
+ * (a crash or a lost answer) the call may or may not have acted: once
+ * step_intent_fresh allows it, found() decides, a job.reconciled event
+ * says what it found, and the step is acted or sent again -- so the action
+ * is never performed twice and never skipped. */
+void step_settle(struct step_ctx *c, struct step_result *r,
+		 const struct step_effect *e);
+/* The whole life of such an op: START takes the world's lock and sends;
+ * SENT is step_settle(). */
+void step_effect_advance(struct step_ctx *c, struct step_result *r,
+			 const struct step_effect *e);
+/* For e->world: the world the job's fleet is anchored at (0 after
+ * step_error() if it is under way or gone). */
+int64_t step_anchored_world(struct step_ctx *c, struct step_result *r);
 
 #endif

@@ -17,7 +17,7 @@
 enum attack_state { ATTACK_START, ATTACK_SENT, ATTACK_FIGHTING, ATTACK_NSTATES };
 static const char *const attack_states[] = {"START", "SENT", "FIGHTING"};
 
-static void order(struct step_ctx *c, struct step_result *r, int64_t world)
+static void send_call(struct step_ctx *c, struct step_result *r, int64_t world)
 {
 	c->sub = ATTACK_SENT;
 	step_data_set_int(c, "sent_watch", step_watch(c));
@@ -37,7 +37,7 @@ static void attack_advance(struct step_ctx *c, struct step_result *r)
 		if (!f)
 			return;
 		step_data_set_int(c, "world", f->anchor);
-		order(c, r, f->anchor);
+		send_call(c, r, f->anchor);
 		return;
 	}
 	const struct mirror_world *w = mirror_world(c->m, world);
@@ -47,7 +47,7 @@ static void attack_advance(struct step_ctx *c, struct step_result *r)
 	}
 	if (c->sub == ATTACK_SENT) {
 		if (c->resend || (!c->reply && !w->in_battle)) {
-			order(c, r, world);
+			send_call(c, r, world);
 			return;
 		}
 		c->sub = ATTACK_FIGHTING;

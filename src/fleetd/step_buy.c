@@ -9,7 +9,8 @@
  *          this one is settled), then write the intent: W, each of our
  *          fleets at W with its quantity of `item` (`before`), and the
  *          current watch.  -> SENT; the engine sends after the commit.
- *   SENT   (persists: intent_world, before, intent_watch, ambiguous_watch)
+ *   SENT   (persists: intent_world, before, intent_watch, ambiguous_watch;
+ *          settled by step_settle, each judgement a job.reconciled event)
  *          - answer received: done.
  *          - resend (transient fault, certainly no effect): new intent, send.
  *          - neither (crash or lost answer): once the mirror holds a watch
@@ -26,8 +27,9 @@
 enum buy_state { BUY_START, BUY_SENT, BUY_NSTATES };
 static const char *const buy_states[] = {"START", "SENT"};
 
-static void send_intent(struct step_ctx *c, struct step_result *r, int64_t world)
+static void send_call(struct step_ctx *c, struct step_result *r)
 {
+	int64_t world = step_data_int(c, "intent_world", 0);
 	int64_t item = step_arg_id(c, "item");
 	json_object_set_new(c->data, "before", intent_fleet_qty_at(c->m, world, item));
 	step_intent_open(c);
@@ -39,41 +41,26 @@ static void send_intent(struct step_ctx *c, struct step_result *r, int64_t world
 		  0);
 }
 
-static void buy_advance(struct step_ctx *c, struct step_result *r)
+/* At least `count` more of the item over the fleets of `before`. */
+static int64_t buy_found(struct step_ctx *c)
 {
-	if (c->sub == BUY_START) {
-		const struct mirror_fleet *f = step_anchored_fleet(c, r);
-		if (!f)
-			return;
-		if (!step_intent_lock(c, f->anchor, r))
-			return;
-		send_intent(c, r, f->anchor);
-		return;
-	}
-	int64_t world = step_data_int(c, "intent_world", 0);
-	if (c->reply) {
-		step_done(r);
-		return;
-	}
-	if (c->resend) {
-		send_intent(c, r, world);
-		return;
-	}
-	if (!step_intent_fresh(c, r))
-		return;
 	int64_t item = step_arg_id(c, "item");
 	const json_t *before = json_object_get(c->data, "before");
 	int64_t was = 0;
 	for (size_t i = 1; i < json_array_size(before); i += 2)
 		was += json_integer_value(json_array_get(before, i));
 	int64_t now = intent_sum_qty(c->m, before, item);
-	int happened = now - was >= json_integer_value(json_object_get(c->args, "count"));
-	step_note(c, "job.reconciled",
-		  json_pack("{s:s,s:b}", "op", "buy", "effect_found", happened));
-	if (happened)
-		step_done(r);
-	else
-		send_intent(c, r, world);
+	return now - was >= json_integer_value(json_object_get(c->args, "count"));
+}
+
+static const struct step_effect buy_effect = {
+	.op = "buy", .send = send_call, .world = step_anchored_world,
+	.found = buy_found,
+};
+
+static void buy_advance(struct step_ctx *c, struct step_result *r)
+{
+	step_effect_advance(c, r, &buy_effect);
 }
 
 const struct step_op step_buy = {

@@ -5,8 +5,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "backoff.h"
+#include "cond.h"
 #include "engine.h"
 #include "mirror.h"
+#include "rng.h"
 #include "step.h"
 #include "store.h"
 
@@ -49,6 +52,17 @@ void step_error(struct step_result *r, const char *fmt, ...)
 	r->verdict = STEP_ERROR;
 }
 
+/* The random stream for this run: the caller's, or local seeded from the
+ * time and the job (two jobs polling at the same moment still draw apart;
+ * the stream is used once, so nothing is kept between runs). */
+static struct rng *step_rng(struct step_ctx *c, struct rng *local)
+{
+	if (c->rng)
+		return c->rng;
+	rng_seed(local, (uint64_t)c->now_ms ^ ((uint64_t)c->job_id << 32));
+	return local;
+}
+
 int64_t step_watch(const struct step_ctx *c)
 {
 	if (!c->m || !mirror_ready(c->m))
@@ -67,10 +81,30 @@ void step_data_set_int(struct step_ctx *c, const char *key, int64_t v)
 	json_object_set_new(c->data, key, json_integer(v));
 }
 
+const json_t *step_arg(const struct step_ctx *c, const char *key)
+{
+	const json_t *v = json_object_get(json_object_get(c->data, "args"), key);
+	return v ? v : json_object_get(c->args, key);
+}
+
 int64_t step_arg_id(const struct step_ctx *c, const char *key)
 {
-	const json_t *v = json_object_get(c->args, key);
+	const json_t *v = step_arg(c, key);
 	return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
+}
+
+static int64_t var_of(void *arg, const char *name)
+{
+	const json_t *v = json_object_get((const json_t *)arg, name);
+	return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
+}
+
+void step_cond_env(const struct step_ctx *c, struct cond_env *env)
+{
+	env->self = c->fleet;
+	env->here = step_data_int(c, "here", 0);
+	env->var = var_of;
+	env->var_arg = (void *)c->vars;
 }
 
 const struct mirror_fleet *step_fleet(struct step_ctx *c, struct step_result *r)
@@ -116,28 +150,92 @@ int step_intent_fresh(struct step_ctx *c, struct step_result *r)
 	return 0;
 }
 
-static const char SQL_LOCK[] =
-	"SELECT id FROM jobs WHERE intent_world = ?1 AND id != ?2 AND state IN "
-	"('queued', 'running', 'waiting', 'paused') LIMIT 1";
-
 int step_intent_lock(struct step_ctx *c, int64_t world, struct step_result *r)
 {
 	if (step_data_int(c, "intent_world", 0) == world)
 		return 1;
-	sqlite3_stmt *s = store_stmt(c->store, SQL_LOCK);
-	if (!s) {
+	int64_t holder = engine_world_locked_by(c->eng, world, c->job_id);
+	if (holder < 0) {
 		step_error(r, "cannot read the jobs table");
 		return 0;
 	}
-	sqlite3_bind_int64(s, 1, world);
-	sqlite3_bind_int64(s, 2, c->job_id);
-	int busy = sqlite3_step(s) == SQLITE_ROW;
-	sqlite3_reset(s);
-	if (busy) {
-		/* spread the retries of several waiting jobs a little */
-		step_wait_until(r, c->now_ms + 200 + (c->now_ms ^ c->job_id * 7919) % 300);
+	if (holder > 0) {
+		struct rng local;
+		step_wait_until(r, c->now_ms + backoff_spread_ms(INTENT_LOCK_POLL_MIN_MS,
+								 INTENT_LOCK_POLL_MAX_MS,
+								 step_rng(c, &local)));
 		return 0;
 	}
 	step_data_set_int(c, "intent_world", world);
 	return 1;
+}
+
+/* The call acted: the op's ending (done unless it has its own). */
+static void settle_acted(struct step_ctx *c, struct step_result *r,
+			 const struct step_effect *e, int64_t effect)
+{
+	if (e->acted)
+		e->acted(c, r, effect);
+	else
+		step_done(r);
+}
+
+static void note_reconciled(struct step_ctx *c, const struct step_effect *e,
+			    int64_t effect)
+{
+	json_t *d = json_pack("{s:s,s:b}", "op", e->op, "effect_found", effect != 0);
+	if (e->names_fleet)
+		json_object_set_new(d, "fleet", json_integer(effect));
+	step_note(c, "job.reconciled", d);
+}
+
+void step_settle(struct step_ctx *c, struct step_result *r,
+		 const struct step_effect *e)
+{
+	if (c->reply) {
+		settle_acted(c, r, e, 0);
+		return;
+	}
+	int64_t effect = e->conclusive ? e->found(c) : 0;
+	if (effect) {
+		if (!c->resend)
+			note_reconciled(c, e, effect);
+		settle_acted(c, r, e, effect);
+		return;
+	}
+	if (c->resend) {
+		e->send(c, r);
+		return;
+	}
+	if (!step_intent_fresh(c, r))
+		return;
+	effect = e->found(c);
+	note_reconciled(c, e, effect);
+	if (effect)
+		settle_acted(c, r, e, effect);
+	else
+		e->send(c, r);
+}
+
+void step_effect_advance(struct step_ctx *c, struct step_result *r,
+			 const struct step_effect *e)
+{
+	if (c->sub != 0) {
+		step_settle(c, r, e);
+		return;
+	}
+	if (!e->world) {
+		if (step_fleet(c, r))
+			e->send(c, r);
+		return;
+	}
+	int64_t world = e->world(c, r);
+	if (world && step_intent_lock(c, world, r))
+		e->send(c, r);
+}
+
+int64_t step_anchored_world(struct step_ctx *c, struct step_result *r)
+{
+	const struct mirror_fleet *f = step_anchored_fleet(c, r);
+	return f ? f->anchor : 0;
 }

@@ -8,7 +8,8 @@
  *          and the current watch -- and go to SENT; the engine sends
  *          deployFleet only after this is committed.
  *   SENT   (persists: intent_world, before, max_fleet, source_before,
- *          intent_watch, ambiguous_watch)
+ *          intent_watch, ambiguous_watch; settled by step_settle, each
+ *          judgement a job.reconciled event)
  *          - answer received: the new fleet is the answer's `selection`
  *            (or, failing that, the player's fleet at W not in `before`).
  *          - resend (transient fault, certainly no effect): send again.
@@ -32,17 +33,17 @@
 enum deploy_state { DEPLOY_START, DEPLOY_SENT, DEPLOY_NSTATES };
 static const char *const deploy_states[] = {"START", "SENT"};
 
-static void send_intent(struct step_ctx *c, struct step_result *r, int64_t world)
+static void send_call(struct step_ctx *c, struct step_result *r)
 {
+	int64_t world = step_data_int(c, "intent_world", 0);
 	json_object_set_new(c->data, "before", intent_fleets_at(c->m, world));
-	intent_deploy_record(c->m, step_arg_id(c, "from"), json_object_get(c->args, "resources"),
-			     c->data);
+	intent_deploy_record(c->m, step_arg_id(c, "from"), step_arg(c, "resources"), c->data);
 	step_intent_open(c);
 	c->sub = DEPLOY_SENT;
 	step_call(r, "deployFleet",
 		  json_pack("{s:I,s:O}", "sourceObjID",
 			    (json_int_t)step_arg_id(c, "from"), "resources",
-			    json_object_get(c->args, "resources")),
+			    step_arg(c, "resources")),
 		  0);
 }
 
@@ -59,8 +60,26 @@ static int64_t selection_of(const json_t *answer)
 	return 0;
 }
 
+/* The fleet this call made: a new one at the world (an id above the
+ * intent's max_fleet, the source fallen by the deployed amounts), held by
+ * no job, with exactly the deployed resources; 0 if none. */
+static int64_t deploy_found(struct step_ctx *c)
+{
+	return intent_deployed_fleet(c->m, c->eng, step_data_int(c, "intent_world", 0),
+				     step_arg_id(c, "from"), c->data, step_arg(c, "resources"));
+}
+
+/* The job's fleet becomes the new one: found, or named by the answer. */
 static void adopt(struct step_ctx *c, struct step_result *r, int64_t fleet)
 {
+	if (!fleet)
+		fleet = selection_of(c->reply);
+	if (!fleet)
+		fleet = deploy_found(c);
+	if (!fleet) {
+		step_error(r, "deployFleet answered without naming the new fleet");
+		return;
+	}
 	step_note(c, "job.fleet",
 		  json_pack("{s:I,s:I}", "from", (json_int_t)c->fleet, "to",
 			    (json_int_t)fleet));
@@ -68,52 +87,30 @@ static void adopt(struct step_ctx *c, struct step_result *r, int64_t fleet)
 	step_done(r);
 }
 
-static void deploy_advance(struct step_ctx *c, struct step_result *r)
+/* The world where the new fleet will appear: `from` itself, or the world
+ * the source fleet is anchored at; 0 after step_error. */
+static int64_t deploy_world(struct step_ctx *c, struct step_result *r)
 {
 	int64_t from = step_arg_id(c, "from");
-	if (c->sub == DEPLOY_START) {
-		int64_t world = from;
-		if (!mirror_world(c->m, from)) {
-			const struct mirror_fleet *src = mirror_fleet(c->m, from);
-			if (!src || !src->anchor || src->dest_id) {
-				step_error(r, "deploy source %lld is neither a world nor "
-					   "a fleet anchored at one", (long long)from);
-				return;
-			}
-			world = src->anchor;
-		}
-		if (!step_intent_lock(c, world, r))
-			return;
-		send_intent(c, r, world);
-		return;
+	if (mirror_world(c->m, from))
+		return from;
+	const struct mirror_fleet *src = mirror_fleet(c->m, from);
+	if (!src || !src->anchor || src->dest_id) {
+		step_error(r, "deploy source %lld is neither a world nor a fleet "
+			   "anchored at one", (long long)from);
+		return 0;
 	}
-	int64_t world = step_data_int(c, "intent_world", 0);
-	const json_t *want = json_object_get(c->args, "resources");
-	if (c->resend) {
-		send_intent(c, r, world);
-		return;
-	}
-	if (c->reply) {
-		int64_t nf = selection_of(c->reply);
-		if (!nf)
-			nf = intent_deployed_fleet(c->m, c->eng, world, from, c->data, want);
-		if (!nf) {
-			step_error(r, "deployFleet answered without naming the new fleet");
-			return;
-		}
-		adopt(c, r, nf);
-		return;
-	}
-	if (!step_intent_fresh(c, r))
-		return;
-	int64_t nf = intent_deployed_fleet(c->m, c->eng, world, from, c->data, want);
-	step_note(c, "job.reconciled",
-		  json_pack("{s:s,s:b,s:I}", "op", "deploy", "effect_found", nf != 0,
-			    "fleet", (json_int_t)nf));
-	if (nf)
-		adopt(c, r, nf);
-	else
-		send_intent(c, r, world);
+	return src->anchor;
+}
+
+static const struct step_effect deploy_effect = {
+	.op = "deploy", .send = send_call, .world = deploy_world,
+	.found = deploy_found, .acted = adopt, .names_fleet = 1,
+};
+
+static void deploy_advance(struct step_ctx *c, struct step_result *r)
+{
+	step_effect_advance(c, r, &deploy_effect);
 }
 
 const struct step_op step_deploy = {

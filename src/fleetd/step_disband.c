@@ -1,19 +1,24 @@
 /* step_disband.c -- op "disband": merge the job's fleet into `into`; done
  * when the fleet is gone.
  *
- *   START  -> SENT, send disbandFleet.
- *   SENT   with the answer, or once the mirror no longer has the fleet:
- *          done.  Resend (certainly no effect): send again.  Neither
- *          (crash or lost answer): wait for a fresh watch; the fleet gone
- *          means it happened; still there means it did not -> send again
- *          (a fleet can be disbanded only once, so this cannot act twice). */
+ *   START  the fleet must exist.  Note the watch (step_intent_open)
+ *          -> SENT, send disbandFleet.
+ *   SENT   (persists: intent_watch, ambiguous_watch; settled by
+ *          step_settle) with the answer: done.  The fleet gone: done at
+ *          once, whatever the watch (a fleet does not come back).
+ *          Resend (certainly no effect): send again.  Neither (crash or
+ *          lost answer): wait for a fresh watch; still there means it did
+ *          not act -> send again (a fleet can be disbanded only once, so
+ *          this cannot act twice).  After a crash or a lost answer, what
+ *          was found is a job.reconciled event, as for the other
+ *          effectively-once ops. */
 #include "mirror.h"
 #include "step.h"
 
 enum disband_state { DISBAND_START, DISBAND_SENT, DISBAND_NSTATES };
 static const char *const disband_states[] = {"START", "SENT"};
 
-static void order(struct step_ctx *c, struct step_result *r)
+static void send_call(struct step_ctx *c, struct step_result *r)
 {
 	step_intent_open(c);
 	c->sub = DISBAND_SENT;
@@ -23,26 +28,19 @@ static void order(struct step_ctx *c, struct step_result *r)
 		  0);
 }
 
+static int64_t disband_found(struct step_ctx *c)
+{
+	return mirror_fleet(c->m, c->fleet) == NULL;
+}
+
+/* Conclusive: a fleet gone is not coming back, whatever the watch. */
+static const struct step_effect disband_effect = {
+	.op = "disband", .send = send_call, .found = disband_found, .conclusive = 1,
+};
+
 static void disband_advance(struct step_ctx *c, struct step_result *r)
 {
-	int gone = mirror_fleet(c->m, c->fleet) == NULL;
-	if (c->sub == DISBAND_START) {
-		if (gone)
-			step_error(r, "fleet %lld no longer exists", (long long)c->fleet);
-		else
-			order(c, r);
-		return;
-	}
-	if (c->reply || gone) {
-		step_done(r);
-		return;
-	}
-	if (c->resend) {
-		order(c, r);
-		return;
-	}
-	if (step_intent_fresh(c, r))
-		order(c, r);
+	step_effect_advance(c, r, &disband_effect);
 }
 
 const struct step_op step_disband = {

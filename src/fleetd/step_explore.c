@@ -12,6 +12,8 @@
  *   SENT        with the answer -> TRAVELLING; without one: send again
  *               (setDestination is idempotent).
  *   TRAVELLING  wait for the fleet anchored at target -> PICK.
+ *   SENT and TRAVELLING are move's (step_move_travel, persists: resends):
+ *   a fleet stopped short is sent again, at most 3 times in all.
  * The visited set lives in the table explore_visited (grp, world), shared
  * by every job with the same `group`; without a group it is "job:<id>".
  * A job that leaves the step in SENT or TRAVELLING (it failed, was
@@ -21,6 +23,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "engine.h"
 #include "idmap.h"
 #include "mirror.h"
 #include "step.h"
@@ -35,39 +38,14 @@ enum explore_state {
 };
 static const char *const explore_states[] = {"START", "PICK", "SENT", "TRAVELLING"};
 
-static const char SQL_CLAIM[] =
-	"INSERT OR IGNORE INTO explore_visited (grp, world, job_id, at) "
-	"VALUES (?1, ?2, ?3, ?4)";
-static const char SQL_UNCLAIM[] =
-	"DELETE FROM explore_visited WHERE grp = ?1 AND world = ?2 AND job_id = ?3";
-static const char SQL_VISITED[] = "SELECT world FROM explore_visited WHERE grp = ?1";
-
 static int claim(struct step_ctx *c, const char *grp, int64_t world)
 {
-	sqlite3_stmt *s = store_stmt(c->store, SQL_CLAIM);
-	if (!s)
-		return -1;
-	sqlite3_bind_text(s, 1, grp, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 2, world);
-	sqlite3_bind_int64(s, 3, c->job_id);
-	sqlite3_bind_int64(s, 4, c->now_ms);
-	int rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return engine_explore_claim(c->eng, grp, world, c->job_id, c->now_ms);
 }
 
 static int load_visited(struct step_ctx *c, const char *grp, struct idmap *seen)
 {
-	sqlite3_stmt *s = store_stmt(c->store, SQL_VISITED);
-	if (!s)
-		return -1;
-	sqlite3_bind_text(s, 1, grp, -1, SQLITE_TRANSIENT);
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if (idmap_put(seen, sqlite3_column_int64(s, 0), seen) < 0)
-			break;
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return engine_explore_visited(c->eng, grp, seen);
 }
 
 /* The nearest eligible world, 0 if none; -1 on a database error. */
@@ -101,14 +79,7 @@ static int64_t nearest(struct step_ctx *c, const struct mirror_fleet *f,
 	return best;
 }
 
-static void go(struct step_ctx *c, struct step_result *r, int64_t target)
-{
-	c->sub = EXPLORE_SENT;
-	step_call(r, "setDestination",
-		  json_pack("{s:I,s:I}", "objID", (json_int_t)c->fleet, "dest",
-			    (json_int_t)target),
-		  CALL_IDEMPOTENT);
-}
+static const struct step_travel explore_travel = {EXPLORE_SENT, EXPLORE_TRAVELLING};
 
 static void explore_pick(struct step_ctx *c, struct step_result *r,
 			 const struct mirror_fleet *f, const char *grp)
@@ -129,7 +100,7 @@ static void explore_pick(struct step_ctx *c, struct step_result *r,
 	}
 	step_data_set_int(c, "target", w);
 	step_data_set_int(c, "n", n + 1);
-	go(c, r, w);
+	step_move_send(c, r, w, EXPLORE_SENT);
 }
 
 static void explore_advance(struct step_ctx *c, struct step_result *r)
@@ -163,29 +134,10 @@ static void explore_advance(struct step_ctx *c, struct step_result *r)
 		explore_pick(c, r, f, grp ? grp : "");
 		return;
 	case EXPLORE_SENT:
-		if (c->resend || (!c->reply && f->dest_id != target &&
-				  !(f->anchor == target && f->dest_id == 0))) {
-			go(c, r, target);
-			return;
-		}
-		c->sub = EXPLORE_TRAVELLING;
-		/* fall through */
 	case EXPLORE_TRAVELLING:
-		if (f->anchor == target && f->dest_id == 0) {
+		if (step_move_travel(c, r, f, target, &explore_travel)) {
 			c->sub = EXPLORE_PICK;
 			explore_pick(c, r, f, grp ? grp : "");
-		} else if (f->dest_id != target && f->anchor != 0) {
-			/* the order was lost or overridden: give it again */
-			int64_t k = step_data_int(c, "resends", 0);
-			if (k >= 3) {
-				step_error(r, "fleet %lld does not head for world %lld",
-					   (long long)c->fleet, (long long)target);
-				return;
-			}
-			step_data_set_int(c, "resends", k + 1);
-			go(c, r, target);
-		} else {
-			step_wait_for(r, WAIT_ANCHORED, c->fleet, target);
 		}
 		return;
 	case EXPLORE_START:
@@ -207,14 +159,8 @@ static void explore_abandon(struct step_ctx *c)
 		c->m && mirror_ready(c->m) ? mirror_fleet(c->m, c->fleet) : NULL;
 	if (f && f->anchor == target && f->dest_id == 0)
 		return; /* arrived; the job had not looked yet */
-	sqlite3_stmt *s = store_stmt(c->store, SQL_UNCLAIM);
-	if (!s)
-		return; /* the claim stays: a world skipped, never one visited twice */
-	sqlite3_bind_text(s, 1, grp, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 2, target);
-	sqlite3_bind_int64(s, 3, c->job_id);
-	int gone = sqlite3_step(s) == SQLITE_DONE && sqlite3_changes(store_db(c->store)) > 0;
-	sqlite3_reset(s);
+	/* on an error the claim stays: a world skipped, never one visited twice */
+	int gone = engine_explore_unclaim(c->eng, grp, target, c->job_id) > 0;
 	if (gone)
 		step_note(c, "job.unclaimed", json_pack("{s:s,s:I}", "group", grp,
 							"world", (json_int_t)target));

@@ -4,22 +4,13 @@
 #include "engine.h"
 #include "mirror.h"
 
-static int64_t held(const struct mirror *m, int64_t obj, int64_t res)
-{
-	const struct mirror_fleet *f = mirror_fleet(m, obj);
-	if (f)
-		return mirror_qty(f->res, f->nres, res);
-	const struct mirror_world *w = mirror_world(m, obj);
-	return w ? mirror_qty(w->res, w->nres, res) : 0;
-}
-
-json_t *intent_snapshot(const struct mirror *m, int64_t obj, const json_t *ids)
+json_t *intent_snapshot(const struct mirror *m, int64_t obj, const json_t *list)
 {
 	json_t *out = json_array();
-	for (size_t i = 0; i < json_array_size(ids); i++) {
-		int64_t id = json_integer_value(json_array_get(ids, i));
+	for (size_t i = 0; i + 1 < json_array_size(list); i += 2) {
+		int64_t id = json_integer_value(json_array_get(list, i));
 		json_array_append_new(out, json_integer(id));
-		json_array_append_new(out, json_integer(held(m, obj, id)));
+		json_array_append_new(out, json_integer(mirror_held(m, obj, id)));
 	}
 	return out;
 }
@@ -29,7 +20,7 @@ int intent_changed(const struct mirror *m, int64_t obj, const json_t *snap)
 	for (size_t i = 0; i + 1 < json_array_size(snap); i += 2) {
 		int64_t id = json_integer_value(json_array_get(snap, i));
 		int64_t q = json_integer_value(json_array_get(snap, i + 1));
-		if (held(m, obj, id) != q)
+		if (mirror_held(m, obj, id) != q)
 			return 1;
 	}
 	return 0;
@@ -128,7 +119,7 @@ void intent_deploy_record(const struct mirror *m, int64_t source, const json_t *
 	for (size_t i = 0; i + 1 < json_array_size(want); i += 2) {
 		int64_t id = json_integer_value(json_array_get(want, i));
 		json_array_append_new(src, json_integer(id));
-		json_array_append_new(src, json_integer(held(m, source, id)));
+		json_array_append_new(src, json_integer(mirror_held(m, source, id)));
 	}
 	json_object_set_new(data, "max_fleet", json_integer(top));
 	json_object_set_new(data, "source_before", src);
@@ -147,7 +138,7 @@ static int source_fell(const struct mirror *m, int64_t source, const json_t *bef
 		for (size_t j = 0; j + 1 < json_array_size(before); j += 2)
 			if (json_integer_value(json_array_get(before, j)) == id)
 				was = json_integer_value(json_array_get(before, j + 1));
-		if (was < 0 || held(m, source, id) > was - q)
+		if (was < 0 || mirror_held(m, source, id) > was - q)
 			return 0;
 	}
 	return 1;

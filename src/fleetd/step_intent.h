@@ -10,9 +10,10 @@
 struct mirror;
 struct engine;
 
-/* [id, qty, id, qty ...] of the given resource ids as held by an object
- * (fleet or world; 0 for an unknown object). */
-json_t *intent_snapshot(const struct mirror *m, int64_t obj, const json_t *ids);
+/* [id, qty, id, qty ...]: the resources named in list (itself [id, qty,
+ * ...], its quantities ignored) as held by an object now (fleet or world;
+ * 0 for an unknown object). */
+json_t *intent_snapshot(const struct mirror *m, int64_t obj, const json_t *list);
 /* Does obj now hold a quantity different from the snapshot for any id? */
 int intent_changed(const struct mirror *m, int64_t obj, const json_t *snap);
 /* [fleet id, qty, ...]: resource res in each player fleet anchored at w. */

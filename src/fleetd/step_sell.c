@@ -10,9 +10,11 @@
  *          (`resources`), the fleet's quantities of them (`before`) and
  *          the current watch.  -> SENT; the engine sends after commit.
  *   SENT   (persists: intent_world, resources, before, intent_watch,
- *          ambiguous_watch)
+ *          ambiguous_watch; settled by step_settle, each judgement a
+ *          job.reconciled event)
  *          - answer received: done.
- *          - resend (transient, certainly no effect): send the same list.
+ *          - resend (transient, certainly no effect): send the same list
+ *            (unless the fleet is gone: then it is judged as below).
  *          - neither (crash or lost answer): once the mirror holds a watch
  *            later than the intent's, a fleet whose quantities differ
  *            from `before`, or that is gone (selling its last ships
@@ -41,14 +43,10 @@ static json_t *all_cargo(const struct mirror *m, const struct mirror_fleet *f)
 	return out;
 }
 
-static void send_intent(struct step_ctx *c, struct step_result *r)
+static void send_call(struct step_ctx *c, struct step_result *r)
 {
 	const json_t *res = json_object_get(c->data, "resources");
-	json_t *ids = json_array();
-	for (size_t i = 0; i + 1 < json_array_size(res); i += 2)
-		json_array_append(ids, json_array_get(res, i));
-	json_object_set_new(c->data, "before", intent_snapshot(c->m, c->fleet, ids));
-	json_decref(ids);
+	json_object_set_new(c->data, "before", intent_snapshot(c->m, c->fleet, res));
 	step_intent_open(c);
 	c->sub = SELL_SENT;
 	step_call(r, "sellFleet",
@@ -58,56 +56,56 @@ static void send_intent(struct step_ctx *c, struct step_result *r)
 		  0);
 }
 
+/* Quantities changed, or the fleet is gone: a vanished fleet sold its last
+ * ships (the lease keeps other jobs off its cargo). */
+static int64_t sell_found(struct step_ctx *c)
+{
+	return !mirror_fleet(c->m, c->fleet) ||
+	       intent_changed(c->m, c->fleet, json_object_get(c->data, "before"));
+}
+
+static const struct step_effect sell_effect = {
+	.op = "sell", .send = send_call, .found = sell_found,
+};
+
+static void sell_start(struct step_ctx *c, struct step_result *r)
+{
+	const struct mirror_fleet *f = step_fleet(c, r);
+	if (!f)
+		return;
+	int64_t to = step_arg_id(c, "to");
+	if (f->anchor != to || f->dest_id) {
+		step_error(r, "fleet %lld is not anchored at world %lld",
+			   (long long)c->fleet, (long long)to);
+		return;
+	}
+	const json_t *want = step_arg(c, "resources");
+	json_t *list = json_is_string(want) ? all_cargo(c->m, f) : json_deep_copy(want);
+	if (json_array_size(list) == 0) {
+		json_decref(list);
+		step_note(c, "job.note", json_pack("{s:s}", "message", "nothing to sell"));
+		step_done(r);
+		return;
+	}
+	if (!step_intent_lock(c, to, r)) {
+		json_decref(list);
+		return;
+	}
+	json_object_set_new(c->data, "resources", list);
+	send_call(c, r);
+}
+
 static void sell_advance(struct step_ctx *c, struct step_result *r)
 {
-	const struct mirror_fleet *f = mirror_fleet(c->m, c->fleet);
-	if (c->reply) {
-		step_done(r); /* selling every ship may leave no fleet behind */
-		return;
-	}
 	if (c->sub == SELL_START) {
-		if (!f) {
-			step_error(r, "fleet %lld no longer exists", (long long)c->fleet);
-			return;
-		}
-		int64_t to = step_arg_id(c, "to");
-		if (f->anchor != to || f->dest_id) {
-			step_error(r, "fleet %lld is not anchored at world %lld",
-				   (long long)c->fleet, (long long)to);
-			return;
-		}
-		const json_t *want = json_object_get(c->args, "resources");
-		json_t *list = json_is_string(want) ? all_cargo(c->m, f) : json_deep_copy(want);
-		if (json_array_size(list) == 0) {
-			json_decref(list);
-			step_note(c, "job.note", json_pack("{s:s}", "message",
-							   "nothing to sell"));
-			step_done(r);
-			return;
-		}
-		if (!step_intent_lock(c, to, r)) {
-			json_decref(list);
-			return;
-		}
-		json_object_set_new(c->data, "resources", list);
-		send_intent(c, r);
+		sell_start(c, r);
 		return;
 	}
-	if (c->resend && f) {
-		send_intent(c, r);
-		return;
-	}
-	if (!step_intent_fresh(c, r))
-		return;
-	/* a vanished fleet sold its last ships */
-	int happened = !f ||
-		intent_changed(c->m, c->fleet, json_object_get(c->data, "before"));
-	step_note(c, "job.reconciled",
-		  json_pack("{s:s,s:b}", "op", "sell", "effect_found", happened));
-	if (happened)
-		step_done(r);
-	else
-		send_intent(c, r);
+	/* a vanished fleet cannot be sold again, even after a transient
+	 * fault: it is judged (it sold its last ships) */
+	if (!c->reply && !mirror_fleet(c->m, c->fleet))
+		c->resend = 0;
+	step_settle(c, r, &sell_effect); /* an answer may leave no fleet */
 }
 
 const struct step_op step_sell = {

@@ -8,7 +8,8 @@
  *          quantities of the named resources now (`before`) and the
  *          current watch -- and go to SENT.  The engine sends the call
  *          only after this state is committed.
- *   SENT   (persists: intent_world, before, intent_watch, ambiguous_watch)
+ *   SENT   (persists: intent_world, before, intent_watch, ambiguous_watch;
+ *          settled by step_settle, each judgement a job.reconciled event)
  *          - answer received: done.
  *          - resend (a transient fault, certainly no effect): send again.
  *          - neither (we crashed, or the answer was lost): the call may or
@@ -26,20 +27,10 @@
 enum transfer_state { TRANSFER_START, TRANSFER_SENT, TRANSFER_NSTATES };
 static const char *const transfer_states[] = {"START", "SENT"};
 
-static json_t *res_ids(const json_t *res)
+static void send_call(struct step_ctx *c, struct step_result *r)
 {
-	json_t *ids = json_array();
-	for (size_t i = 0; i + 1 < json_array_size(res); i += 2)
-		json_array_append(ids, json_array_get(res, i));
-	return ids;
-}
-
-static void send_intent(struct step_ctx *c, struct step_result *r)
-{
-	const json_t *res = json_object_get(c->args, "resources");
-	json_t *ids = res_ids(res);
-	json_object_set_new(c->data, "before", intent_snapshot(c->m, c->fleet, ids));
-	json_decref(ids);
+	const json_t *res = step_arg(c, "resources");
+	json_object_set_new(c->data, "before", intent_snapshot(c->m, c->fleet, res));
 	step_intent_open(c);
 	c->sub = TRANSFER_SENT;
 	step_call(r, "transferFleet",
@@ -49,32 +40,20 @@ static void send_intent(struct step_ctx *c, struct step_result *r)
 		  0);
 }
 
+/* The fleet is leased to this job: nothing else moves its cargo. */
+static int64_t transfer_found(struct step_ctx *c)
+{
+	return intent_changed(c->m, c->fleet, json_object_get(c->data, "before"));
+}
+
+static const struct step_effect transfer_effect = {
+	.op = "transfer", .send = send_call, .world = step_anchored_world,
+	.found = transfer_found,
+};
+
 static void transfer_advance(struct step_ctx *c, struct step_result *r)
 {
-	if (c->reply) {
-		step_done(r);
-		return;
-	}
-	if (c->sub == TRANSFER_START) {
-		const struct mirror_fleet *f = step_anchored_fleet(c, r);
-		if (!f)
-			return;
-		if (!step_intent_lock(c, f->anchor, r))
-			return;
-	}
-	if (c->sub == TRANSFER_START || c->resend) {
-		send_intent(c, r);
-		return;
-	}
-	if (!step_intent_fresh(c, r))
-		return;
-	int happened = intent_changed(c->m, c->fleet, json_object_get(c->data, "before"));
-	step_note(c, "job.reconciled",
-		  json_pack("{s:s,s:b}", "op", "transfer", "effect_found", happened));
-	if (happened)
-		step_done(r);
-	else
-		send_intent(c, r);
+	step_effect_advance(c, r, &transfer_effect);
 }
 
 const struct step_op step_transfer = {

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "ipint.h"
-#include "jsonx.h"
 #include "sim_rules.h"
 
 static unsigned status_of(const char *code)
@@ -22,10 +21,8 @@ static void on_change(struct http_req *req, void *arg)
 {
 	struct sim_galaxy *g = arg;
 	const char *what = strrchr(http_route_pattern(req), '/') + 1; /* "/sim/move" */
-	size_t len;
-	const char *text = http_body(req, &len);
 	char err[160];
-	json_t *body = jsonx_parse(text, len, JSONX_MAX_DEPTH, err, sizeof err);
+	json_t *body = http_body_json(req, err, sizeof err);
 	if (!json_is_object(body)) {
 		json_decref(body);
 		http_reply_error(req, 400, "invalidParameter", "the body must be a JSON object%s%s",

@@ -79,13 +79,55 @@ struct sim_api {
 
 /* ------------------------------------------------------------ answers */
 
+/* The "closed mid-answer" fault: the answer announces len bytes, sends
+ * the first cut of them, then the connection is dropped. */
+struct cut_body {
+	char *data;
+	size_t cut, sent;
+};
+
+static long cut_read(void *arg, char *buf, size_t max)
+{
+	struct cut_body *cb = arg;
+	if (cb->sent >= cb->cut)
+		return HTTP_STREAM_ABORT;
+	size_t n = cb->cut - cb->sent;
+	if (n > max)
+		n = max;
+	memcpy(buf, cb->data + cb->sent, n);
+	cb->sent += n;
+	return (long)n;
+}
+
+static void cut_free(void *arg)
+{
+	struct cut_body *cb = arg;
+	free(cb->data);
+	free(cb);
+}
+
+static void reply_cut(struct http_req *req, unsigned status, const char *body,
+		      size_t len, size_t cut)
+{
+	struct cut_body *cb = calloc(1, sizeof *cb);
+	if (cb && (cb->data = malloc(len ? len : 1)))
+		memcpy(cb->data, body, len);
+	if (!cb || !cb->data) {
+		free(cb);
+		http_reply_error(req, 500, "internal", "out of memory");
+		return;
+	}
+	cb->cut = cut < len ? cut : len;
+	http_reply_sized(req, status, JSON_TYPE, len, cut_read, cut_free, cb);
+}
+
 static void pending_fire(struct loop *loop, void *arg)
 {
 	(void)loop;
 	struct pending *p = arg;
 	list_remove(&p->link);
 	if (p->cut < p->len)
-		http_reply_truncated(p->req, p->status, JSON_TYPE, p->body, p->len, p->cut);
+		reply_cut(p->req, p->status, p->body, p->len, p->cut);
 	else
 		http_reply(p->req, p->status, JSON_TYPE, p->body, p->len);
 	free(p->body);
@@ -102,7 +144,7 @@ static void answer(struct sim_api *api, struct http_req *req, unsigned status,
 	}
 	if (delay_ms <= 0) {
 		if (cut < len)
-			http_reply_truncated(req, status, JSON_TYPE, body, len, cut);
+			reply_cut(req, status, body, len, cut);
 		else
 			http_reply(req, status, JSON_TYPE, body, len);
 		free(body);
@@ -457,10 +499,8 @@ static void on_api(struct http_req *req, void *arg)
 			do_game_info(api, req);
 		return;
 	}
-	size_t len;
-	const char *text = http_body(req, &len);
 	char err[160];
-	json_t *body = jsonx_parse(text, len, JSONX_MAX_DEPTH, err, sizeof err);
+	json_t *body = http_body_json(req, err, sizeof err);
 	if (!json_is_object(body)) {
 		json_decref(body);
 		answer_hexe(api, req, "invalidParameter", name,

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
+
 struct fixed {
 	int64_t id;
 	const char *name;
@@ -53,14 +55,10 @@ static const struct fixed fixed_items[] = {
 
 static int add(struct sim_catalog *c, const struct sim_item *it)
 {
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 64;
-		struct sim_item *v = realloc(c->v, cap * sizeof *v);
-		if (!v)
-			return -1;
-		c->v = v;
-		c->cap = cap;
-	}
+	struct sim_item *v = array_grow(c->v, &c->cap, c->n, sizeof *v, 64);
+	if (!v)
+		return -1;
+	c->v = v;
 	c->v[c->n] = *it;
 	if (!(c->v[c->n].name = strdup(it->name)))
 		return -1;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "ipint.h"
 
 /* ------------------------------------------------------------ buffers */
@@ -42,14 +43,10 @@ int sim_res_add(struct sim_reslist *r, int64_t id, int64_t delta)
 
 int sim_res_append(struct sim_reslist *r, int64_t id, int64_t qty)
 {
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 8;
-		struct sim_res *v = realloc(r->v, cap * sizeof *v);
-		if (!v)
-			return -1;
-		r->v = v;
-		r->cap = cap;
-	}
+	struct sim_res *v = array_grow(r->v, &r->cap, r->n, sizeof *v, 8);
+	if (!v)
+		return -1;
+	r->v = v;
 	r->v[r->n].id = id;
 	r->v[r->n].qty = qty;
 	r->n++;
@@ -189,14 +186,10 @@ void sim_galaxy_free(struct sim_galaxy *g)
 /* Objects without an id (update, history) share id 0 and are not hashed. */
 static int append(struct sim_galaxy *g, struct sim_obj *o)
 {
-	if (g->n == g->cap) {
-		size_t cap = g->cap ? g->cap * 2 : 256;
-		struct sim_obj **v = realloc(g->objs, cap * sizeof *v);
-		if (!v)
-			return -1;
-		g->objs = v;
-		g->cap = cap;
-	}
+	struct sim_obj **v = array_grow(g->objs, &g->cap, g->n, sizeof *v, 256);
+	if (!v)
+		return -1;
+	g->objs = v;
 	g->objs[g->n++] = o;
 	if (o->kind == SIM_OTHER)
 		return 0; /* carried along, never looked up */

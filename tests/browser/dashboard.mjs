@@ -76,6 +76,13 @@ await step('fleetd mirrors fleetsim (upstream connected)', async () => {
 context = await launch();
 
 // ------------------------------------------------- helpers on the page
+// A link's ?api= base is used only once the user confirms it.
+async function confirmLink(page, base) {
+  await page.locator('#link-dialog').waitFor({ state: 'visible', timeout: 10000 });
+  const shown = await page.textContent('#link-api');
+  assert(shown === base, `the link dialog shows "${shown}", not ${base}`);
+  await page.click('#link-form button[type="submit"]');
+}
 async function giveToken(page) {
   await page.locator('#token-dialog').waitFor({ state: 'visible', timeout: 10000 });
   await page.fill('#token-input', TOKEN);
@@ -438,6 +445,7 @@ await step('served from another origin allowed with --cors-origin', async () => 
   const p2 = await openPage(context, { width: 1280, height: 800 });
   p2.rec.expected.push(/^401 /, /\/v1\//);
   await p2.goto(`${ORIGIN2}/index.html?api=${encodeURIComponent(API)}`);
+  await confirmLink(p2, API);
   await giveToken(p2);
   p2.rec.expected.length = 0;
   p2.rec.badResponses.length = 0;
@@ -465,6 +473,7 @@ await step('an origin not allowed gets nothing (CORS), and the page says so', as
   const p3 = await openPage(context, { width: 1280, height: 800 });
   p3.rec.expected.push(/./);   // every API call is blocked: that is the point
   await p3.goto(`http://localhost:${web2.port}/index.html?api=${encodeURIComponent(API)}`);
+  await confirmLink(p3, API);
   await waitFor(async () => /not reachable/.test(await p3.textContent('#banner')), 10000, 'banner');
   assert(p3.rec.console.some((c) => /CORS/.test(c.text)), 'no CORS refusal seen');
   await p3.close();

@@ -1,5 +1,6 @@
-# dashboard.sh -- runs the dashboard's browser test (dashboard.mjs) in
-# Debian's chromium through playwright-core.  Installs the pinned npm
+# dashboard.sh -- runs the dashboard's browser tests in Debian's chromium
+# through playwright-core, one after the other: dashboard.mjs (the page at
+# work) and token_origin.mjs (the token stays with its API origin).  Installs the pinned npm
 # dependencies with `npm ci` when they are missing: into tests/browser/
 # when the source tree is writable, else (make distcheck) into a copy in
 # the build tree.  Chromium or node missing is a failure, not a skip:
@@ -24,5 +25,10 @@ if [ ! -f "$deps/node_modules/playwright-core/package.json" ]; then
 			fail "npm ci failed: $(tail -n 5 "$SCRATCH/npm.log")"
 	fi
 fi
-BROWSER_DEPS_DIR="$deps" BROWSER_ARTIFACTS="${BROWSER_ARTIFACTS:-$PWD/browser-artifacts}" \
-	node "$src/dashboard.mjs"
+status=0
+for t in dashboard.mjs token_origin.mjs; do
+	echo "# $t"
+	BROWSER_DEPS_DIR="$deps" BROWSER_ARTIFACTS="${BROWSER_ARTIFACTS:-$PWD/browser-artifacts}" \
+		node "$src/$t" || status=1
+done
+exit $status

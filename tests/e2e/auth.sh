@@ -1,7 +1,8 @@
 # auth.sh -- the bearer token: /healthz stays open, every other route
 # (unknown ones too) answers 401 with WWW-Authenticate and the JSON error
 # body unless the right token comes; the token file is checked at start-up;
-# a non-loopback listener without a token is refused (exit 2, one line);
+# a non-loopback listener without a token is refused (exit 2, one line),
+# its host resolved rather than compared as text;
 # the database is created 0600; the token never reaches the log.
 . "$TESTS_SRCDIR/e2e/lib.sh"
 need curl jq
@@ -61,6 +62,10 @@ refuse() { # WANT_RC PATTERN ARGS...
 	return 0
 }
 refuse 2 "non-loopback" --listen 0.0.0.0:0
+# resolved, not compared as text: a name that merely starts like a loopback
+# address is refused (it does not resolve: .invalid never does)
+refuse 2 "non-loopback" --listen 127.evil.invalid:0
+refuse 2 "non-loopback" --listen 127.0.0.1.evil.invalid:0
 refuse 2 "non-loopback" --listen '[::]:0'
 FLEETD_LISTEN=0.0.0.0:0 refuse 2 "non-loopback"
 refuse 2 "cannot be combined" --listen 127.0.0.1:0 --cors-origin '*' --api-token-file "$SCRATCH/token"
@@ -82,4 +87,12 @@ port=$(wait_port "$SCRATCH/public.log") || fail "public listener with token did 
 [ "$(code "http://127.0.0.1:$port/metrics" -H "Authorization: Bearer $token")" = 200 ] || fail "env token refused"
 kill -TERM "$pid"
 wait_exit "$pid" 10 || fail "public fleetd did not stop"
+
+# a name that resolves to loopback only needs no token
+start_bg named "$FLEETD" --listen localhost:0 --db "$SCRATCH/n.db"
+pid=$LAST_PID
+port=$(wait_port "$SCRATCH/named.log") || fail "--listen localhost:0 without a token did not start"
+[ "$(code "http://localhost:$port/healthz")" = 200 ] || fail "localhost listener"
+kill -TERM "$pid"
+wait_exit "$pid" 10 || fail "localhost fleetd did not stop"
 echo ok

@@ -1,4 +1,4 @@
-# fleet_events.sh -- the mirror's changes reach /v1/events (fleet_events.c):
+# fleet_events.sh -- the mirror's changes reach /v1/events (src/fleetd/fleet_events.c):
 # against fleetsim with short watches, one "watch" event per watch (never
 # the same watch twice), and for a fleet sent by a move job
 # "fleet.departed" from its world and then "fleet.arrived" at the

@@ -1,6 +1,7 @@
 # healthz.sh -- start the built fleetd on a free loopback port with a fresh
-# database, ask /healthz with curl, stop it with SIGTERM, and check the exit
-# status, the log and the schema left in the database file.
+# database, ask /healthz with curl (GET, and HEAD: headers, no body), stop
+# it with SIGTERM, and check the exit status, the log and the schema left
+# in the database file.
 . "$TESTS_SRCDIR/e2e/lib.sh"
 need curl jq sqlite3
 
@@ -19,6 +20,14 @@ code=$(curl -sS -o "$SCRATCH/nf.json" -w '%{http_code}' "http://127.0.0.1:$port/
 [ "$(jq -r .error.code "$SCRATCH/nf.json")" = not_found ] || fail "404 body: $(cat "$SCRATCH/nf.json")"
 code=$(curl -sS -o /dev/null -w '%{http_code}' -X DELETE "http://127.0.0.1:$port/healthz")
 [ "$code" = 405 ] || fail "wrong method gave $code"
+# HEAD is served as documented: the GET answer's headers, no body
+code=$(curl -sS -I -D "$SCRATCH/head.h" -o "$SCRATCH/head.b" -w '%{http_code}' \
+	"http://127.0.0.1:$port/healthz")
+[ "$code" = 200 ] || fail "HEAD /healthz gave $code"
+grep -qi '^Content-Type: application/json' "$SCRATCH/head.h" || fail "HEAD content type: $(cat "$SCRATCH/head.h")"
+grep -qi '^Content-Length: [1-9]' "$SCRATCH/head.h" || fail "HEAD without the GET length: $(cat "$SCRATCH/head.h")"
+[ "$(curl -sS -I -o /dev/null -w '%{size_download}' "http://127.0.0.1:$port/healthz/")" = 0 ] ||
+	fail "HEAD /healthz/ sent a body"
 
 kill -TERM "$pid"
 wait_exit "$pid" 10

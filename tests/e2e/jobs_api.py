@@ -76,7 +76,7 @@ BAD = [
     ({"fleet": 987654321, "steps": [{"op": "move", "to": W}]}, 422, "fleet: no fleet 987654321", None),
     ({"steps": [{"op": "move", "to": W}]}, 422, "fleet: is required unless", None),
     (job(owner=3), 422, "owner: unknown field", None),
-    (job({"op": "wait"}), 422, "steps[0]: needs exactly one of seconds or watches", None),
+    (job({"op": "wait"}), 422, "steps[0]: needs exactly one of seconds, watches or until", None),
     (job({"op": "wait", "seconds": 1, "watches": 1}), 422, "steps[0]: needs exactly one", None),
     (job({"op": "wait", "seconds": -1}), 422, "steps[0].seconds: must be an integer", None),
     (job({"op": "attack", "objective": "win", "enemies": [1]}), 422, "steps[0].objective", None),
@@ -119,11 +119,14 @@ print("ok - %d malformed jobs refused, nothing stored" % len(BAD))
 # the 415 says exactly what to send: curl -d posts a form by default
 WANT415 = "send Content-Type: application/json (curl: -H 'Content-Type: application/json')"
 for ct in ("application/x-www-form-urlencoded", "text/plain;charset=UTF-8",
-           "multipart/form-data; boundary=x"):
+           "multipart/form-data; boundary=x", "application/jsonp", "application/json-seq",
+           "application/json5; charset=utf-8", "application/jsonx", "application/json, text/plain",
+           "application/json/x", "text/application/json", "application/", "application/js",
+           "xapplication/json", "application/json\tx"):
     st, _, data = fd.raw("POST", "/v1/jobs", json.dumps(job()).encode(), {"Content-Type": ct})
-    err = json.loads(data)["error"]
+    err = json.loads(data).get("error")
     check(st == 415 and err == {"code": "unsupported_media_type", "message": WANT415},
-          "Content-Type %s: %d %s" % (ct, st, err))
+          "Content-Type %s: %d %s" % (ct, st, data[:200]))
 # no Content-Type at all (a page's fetch() of a Blob body): no preflight either
 con = http.client.HTTPConnection("127.0.0.1", fd.port, timeout=20)
 con.putrequest("POST", "/v1/jobs")
@@ -135,7 +138,14 @@ err = json.loads(r.read()).get("error")
 con.close()
 check(r.status == 415 and err and err["message"] == WANT415, "no Content-Type: %d %s" % (r.status, err))
 check(counts() == before, "a refused media type stored something")
-print("ok - 415 names the Content-Type to send")
+# the JSON media type itself, in any case, with parameters: past the 415
+# (to the job check: this body has no steps)
+for ct in ("APPLICATION/JSON", "Application/Json; charset=UTF-8", "application/json ; charset=utf-8",
+           "application/json;charset=utf-8", "application/json;"):
+    st, _, data = fd.raw("POST", "/v1/jobs", json.dumps({"fleet": F, "steps": []}).encode(),
+                         {"Content-Type": ct})
+    check(st == 422, "Content-Type %s: %d %s" % (ct, st, data[:200]))
+print("ok - 415 names the Content-Type to send; the media type is matched exactly")
 
 # --- a good job: 201, Location, the body is the job -------------------------------
 st, hdr, data = fd.raw("POST", "/v1/jobs", job({"op": "wait", "seconds": 3600}, name="long wait"))
@@ -218,6 +228,31 @@ check(a["id"] == b["id"], "same key and body gave another job")
 st, e = fd.call("POST", "/v1/jobs", dict(body, name="other"), {"Idempotency-Key": "abc-1"})
 check(st == 422 and e["error"]["code"] == "idempotency_mismatch", "mismatch: %d %s" % (st, e))
 check(fd.sql("SELECT count(*) FROM jobs WHERE idem_key = 'abc-1'")[0][0] == 1, "idem rows")
+
+# a replay answers the original job even when the body no longer passes the
+# checks against the galaxy: a disband job, run to its end (its fleet gone
+# from the mirror), then retried with the same key and body
+me = mine[0]["sovereign"]
+gone = next((f for f in mine[5:] if f["anchor"] and worlds[f["anchor"]]["sovereign"] == me and
+             worlds[f["anchor"]]["designation_name"] != "Imperial capital"), None)
+check(gone, "no fleet of ours anchored at a world of ours to disband")
+dis = {"fleet": gone["id"], "steps": [{"op": "disband", "into": gone["anchor"]}]}
+first = fd.submit(dis, key="disband-1", expect=201)
+fd.wait_state(first["id"], ["succeeded"], 60)
+end = time.time() + 30
+while fd.call("GET", "/v1/fleets/%d" % gone["id"])[0] != 404 and time.time() < end:
+    time.sleep(0.1)
+check(fd.call("GET", "/v1/fleets/%d" % gone["id"])[0] == 404, "the disbanded fleet stays known")
+st, again = fd.call("POST", "/v1/jobs", dis, {"Idempotency-Key": "disband-1"})
+check(st == 200 and again["id"] == first["id"] and again["state"] == "succeeded",
+      "replay of a finished disband: %d %s" % (st, again))
+# a new key with that body is checked, and refused: the fleet is gone
+st, e = fd.call("POST", "/v1/jobs", dis, {"Idempotency-Key": "disband-2"})
+check(st == 422 and "no fleet %d is known" % gone["id"] in e["error"]["message"],
+      "new key for a gone fleet: %d %s" % (st, e))
+check(fd.sql("SELECT count(*) FROM jobs WHERE idem_key IN ('disband-1', 'disband-2')")[0][0] == 1,
+      "disband idem rows")
+print("ok - a replay answers the original job, checked before the galaxy")
 
 # --- start_at / delay_seconds ------------------------------------------------------------
 F3 = mine[2]["id"]

@@ -3,7 +3,8 @@
 rename, transfer and sell must all still succeed, each action taking
 effect exactly once; the retries show in the history (job.retry with the
 attempt number and the backoff delay) and transient failures never fail a
-job, nor are they passed over by a step's on_error "continue"."""
+job, nor are they passed over by a step's on_error "continue"; a job
+that succeeded after retries has no stale last_error."""
 import os
 import sys
 
@@ -48,6 +49,8 @@ for j, f, dest, name in jobs:
     j = fd.wait_state(j["id"], ["succeeded", "failed", "cancelled"], 180)
     check(j["state"] == "succeeded", "job %d under faults: %s %s" % (j["id"], j["state"],
                                                                     j["last_error"]))
+    check(j["last_error"] is None, "job %d succeeded with a stale last_error %r" %
+          (j["id"], j["last_error"]))
     for e in fd.events(j["id"]):
         check(e["type"] != "job.step_error", "job %d passed over a fault: %s" % (j["id"], e))
         if e["type"] == "job.retry":

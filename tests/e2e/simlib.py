@@ -21,6 +21,9 @@ FLEETSIM = os.environ.get("FLEETSIM", "fleetsim")
 SHARED = os.environ.get("FLEETD_SHARED", "")
 HEXE = "AEON2011:hexeError:v1"
 SCRATCH = tempfile.mkdtemp(prefix="fleetsim-e2e.")
+# seconds a daemon may take to listen (bench/bench.py raises it for its
+# databases of 100,000 jobs)
+START_TIMEOUT = 10
 _procs = []
 
 
@@ -88,8 +91,9 @@ def start_daemon(args, logname, env):
 
 def wait_port(proc, what):
     """The port from the daemon's "listening" log line (daemons listen on
-    port 0); fail() when it exits or does not get there."""
-    for _ in range(400):
+    port 0); fail() when it exits or does not get there in about
+    START_TIMEOUT seconds."""
+    for _ in range(int(START_TIMEOUT / 0.025)):
         with open(proc.logname, errors="replace") as f:
             m = re.search(r'msg="listening".* port=(\d+)', f.read())
         if m:

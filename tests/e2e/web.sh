@@ -25,7 +25,7 @@ for f in "$WEB"/*; do
 	*.html) want='text/html; charset=utf-8' ;;
 	*.css) want='text/css; charset=utf-8' ;;
 	*.js) want='text/javascript; charset=utf-8' ;;
-	*) fail "unexpected file in web/: $name (add its type to api_web.c and this test)" ;;
+	*) fail "unexpected file in web/: $name (add its type to src/fleetd/api_web.c and this test)" ;;
 	esac
 	url="$base/web/$name"
 	[ "$name" = index.html ] && url="$base/web/"
@@ -40,10 +40,16 @@ code=$(curl -sS -o /dev/null -w '%{http_code}' -I "$base/web/app.js")
 [ "$code" = 200 ] || fail "HEAD app.js: $code"
 
 # unknown, hidden, traversal and untyped names are 404 with the JSON error
-for p in /web/nope.js /web/.gitignore /web/..%2f..%2fetc%2fpasswd /web/x.exe /web/index.html.bak; do
+for p in /web/nope.js /web/.gitignore /web/x.exe /web/index.html.bak; do
 	code=$(curl -sS -o "$SCRATCH/e.json" -w '%{http_code}' "$base$p")
 	[ "$code" = 404 ] || fail "GET $p: $code"
 	[ "$(jq -r .error.code "$SCRATCH/e.json")" = not_found ] || fail "$p body: $(cat "$SCRATCH/e.json")"
+done
+# an encoded / inside a segment is refused before any route sees it
+for p in /web/..%2f..%2fetc%2fpasswd /web/index.html%00.js; do
+	code=$(curl -sS -o "$SCRATCH/e.json" -w '%{http_code}' "$base$p")
+	[ "$code" = 400 ] || fail "GET $p: $code"
+	[ "$(jq -r .error.code "$SCRATCH/e.json")" = bad_path ] || fail "$p body: $(cat "$SCRATCH/e.json")"
 done
 code=$(curl -sS -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer sekrit-token-123" "$base/web/app.js")
 [ "$code" = 405 ] || fail "POST to a file gave $code"

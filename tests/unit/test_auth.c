@@ -1,8 +1,8 @@
 /* test_auth.c -- the API token: loading (trimmed, refused when missing,
  * empty, too long or odd), the bearer header check, the constant-time
  * comparison's answers (timing itself is a benchmark matter, not a test),
- * and the start-up checks of config.c that depend on the token: no
- * non-loopback listener without one, no "*" origin with one. */
+ * and the start-up checks of src/fleetd/config.c that depend on the token:
+ * no non-loopback listener without one, no "*" origin with one. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,6 +105,27 @@ static void test_config_exposure(void)
 	CHECK_EQ_INT(parse(err, 5, public_token), 0);
 	char *v6_loop[] = {"fleetd", "--listen", "[::1]:8080"};
 	CHECK_EQ_INT(parse(err, 3, v6_loop), 0);
+	/* the listen host is resolved, not compared as text */
+	const char *loop[] = {"127.0.0.1", "127.2.3.4", "localhost", "::1",
+			      "::ffff:127.0.0.1", "127.1", NULL};
+	for (int i = 0; loop[i]; i++) {
+		char listen[64];
+		snprintf(listen, sizeof listen, "%s%s%s:8080", strchr(loop[i], ':') ? "[" : "",
+			 loop[i], strchr(loop[i], ':') ? "]" : "");
+		char *a[] = {"fleetd", "--listen", listen};
+		CHECK_EQ_INT(parse(err, 3, a), 0);
+	}
+	const char *public[] = {"127.evil.invalid", "127.0.0.1.evil.invalid",
+				"localhost.evil.invalid", "0.0.0.0", "::", "10.0.0.1",
+				"::ffff:10.0.0.1", "128.0.0.1", "no-such-host.invalid", NULL};
+	for (int i = 0; public[i]; i++) {
+		char listen[64];
+		snprintf(listen, sizeof listen, "%s%s%s:8080", strchr(public[i], ':') ? "[" : "",
+			 public[i], strchr(public[i], ':') ? "]" : "");
+		char *a[] = {"fleetd", "--listen", listen};
+		CHECK_EQ_INT(parse(err, 3, a), 2);
+		CHECK(strstr(err, "non-loopback") != NULL);
+	}
 	char *star_token[] = {"fleetd", "--cors-origin", "*", "--api-token-file", "/x"};
 	CHECK_EQ_INT(parse(err, 5, star_token), 2);
 	char *star[] = {"fleetd", "--cors-origin", "*"};

@@ -1,5 +1,6 @@
-/* test_backoff.c -- the one random stream (rng.c) and the one retry delay
- * rule (backoff.c): growth, cap, jitter bounds and spread, reproducibility. */
+/* test_backoff.c -- the one random stream (src/common/rng.c) and the one
+ * retry delay rule (src/common/backoff.c): growth, cap, jitter bounds and
+ * spread, reproducibility. */
 #include <stdint.h>
 
 #include "backoff.h"

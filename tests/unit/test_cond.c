@@ -1,8 +1,8 @@
-/* test_cond.c -- the condition language (cond.c): the parser from a table
- * of valid and invalid conditions with their messages (cond_cases.txt);
- * the limits; the ids it names; evaluation against the mirror of the real
- * game's excerpt (SKIP, 77, without it); the objects a waiting condition
- * is woken for; the words. */
+/* test_cond.c -- the condition language (src/fleetd/cond.c): the parser
+ * from a table of valid and invalid conditions with their messages
+ * (cond_cases.txt); the limits; the ids it names; evaluation against the
+ * mirror of the real game's excerpt (SKIP, 77, without it); the objects a
+ * waiting condition is woken for; the words. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

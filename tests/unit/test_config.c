@@ -87,6 +87,30 @@ static void test_errors(void)
 	unsetenv("FLEETD_MAX_BODY");
 }
 
+/* --max-connections-per-ip: a quarter of the cap unless given, also by
+ * its variable. */
+static void test_per_ip(void)
+{
+	struct fleetd_config c;
+	char err[256];
+	CHECK_EQ_INT(parse(&c, err, 1), 0);
+	CHECK_EQ_INT(c.max_connections_per_ip, 128);
+	config_free(&c);
+	CHECK_EQ_INT(parse(&c, err, 3, "--max-connections", "10"), 0);
+	CHECK_EQ_INT(c.max_connections_per_ip, 3);
+	config_free(&c);
+	CHECK_EQ_INT(parse(&c, err, 3, "--max-connections", "1"), 0);
+	CHECK_EQ_INT(c.max_connections_per_ip, 1);
+	config_free(&c);
+	setenv("FLEETD_MAX_CONNECTIONS_PER_IP", "7", 1);
+	CHECK_EQ_INT(parse(&c, err, 1), 0);
+	CHECK_EQ_INT(c.max_connections_per_ip, 7);
+	config_free(&c);
+	unsetenv("FLEETD_MAX_CONNECTIONS_PER_IP");
+	expect_error("--max-connections-per-ip", "0",
+		     "--max-connections-per-ip: invalid value '0'");
+}
+
 static void test_help(void)
 {
 	struct fleetd_config c;
@@ -102,6 +126,7 @@ int main(void)
 	test_defaults();
 	test_env_and_flags();
 	test_errors();
+	test_per_ip();
 	test_help();
 	return tap_done();
 }

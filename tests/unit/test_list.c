@@ -1,5 +1,6 @@
-/* test_list.c -- the one list idiom (list.h): order at both ends, O(1)
- * removal from anywhere, removal while walking, and the linked flag. */
+/* test_list.c -- the one list idiom (src/common/list.h): order at both
+ * ends, O(1) removal from anywhere, removal while walking, and the linked
+ * flag. */
 #include <stddef.h>
 
 #include "list.h"

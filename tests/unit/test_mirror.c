@@ -2,13 +2,16 @@
  * ($FLEETD_SHARED/fixtures/anacreon/getObjects-excerpt.json, read in place;
  * SKIP when absent) and against hand-written deltas for every merge rule:
  * replace, destroyedSpaceObject, battlePlan/relationship partials, history,
- * stale answers, full reloads, quirks, the indexes and the change feed. */
+ * stale answers, full reloads, quirks, the indexes and the change feed;
+ * and mirror_fields.h's table: its rows, lookups by name and reads of
+ * records through it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "idmap.h"
 #include "mirror.h"
+#include "mirror_fields.h"
 #include "fixture.h"
 #include "tap.h"
 
@@ -287,9 +290,184 @@ static void test_full_reload_and_info(void)
 	mirror_free(m);
 }
 
+/* Bytes a row's read keeps in its record, member and second together. */
+static size_t read_size(enum mirror_read read)
+{
+	switch (read) {
+	case MIRROR_READ_INT:
+	case MIRROR_READ_BATTLE:
+	case MIRROR_READ_TRAITS:
+		return sizeof(int);
+	case MIRROR_READ_POS:
+		return 2 * sizeof(double);
+	case MIRROR_READ_RES:
+	case MIRROR_READ_IDS:
+		return sizeof(int64_t *) + sizeof(size_t);
+	case MIRROR_READ_CLASS:
+		return 0;
+	default:
+		return 8; /* int64_t, double, a pointer */
+	}
+}
+
+/* The table's own rules: names are unique and their lengths right; a
+ * record's rows are together; a key kept by several classes the scanner
+ * reduces is read one way; and every member of a record is named by a row
+ * (a member no row names would be read as 0: what is left over must be
+ * padding, less than 8 bytes here). */
+static void test_field_table(void)
+{
+	int bad = 0;
+	for (size_t i = 0; i < MIRROR_NFIELDS; i++) {
+		const struct mirror_field *f = &mirror_fields[i];
+		CHECK(f->key_len == strlen(f->key) && f->key_len > 0);
+		CHECK(mirror_field_of(f->cls, f->key, f->key_len) == f);
+		for (size_t j = 0; j < MIRROR_NFIELDS; j++) {
+			const struct mirror_field *g = &mirror_fields[j];
+			int kept = mirror_class_use(f->cls) != MIRROR_USE_WHOLE &&
+				   mirror_class_use(g->cls) != MIRROR_USE_WHOLE &&
+				   f->cls != MIRROR_C_trait && g->cls != MIRROR_C_trait;
+			if (kept && !strcmp(f->key, g->key) && f->read != g->read) {
+				fprintf(stderr, "read two ways: %s\n", f->key);
+				bad++;
+			}
+		}
+	}
+	CHECK_EQ_INT(bad, 0);
+	static const struct {
+		enum mirror_class cls;
+		size_t size;
+	} records[] = {{MIRROR_C_fleet, sizeof(struct mirror_fleet)},
+		       {MIRROR_C_world, sizeof(struct mirror_world)},
+		       {MIRROR_C_sovereign, sizeof(struct mirror_sovereign)}};
+	size_t in_records = 0;
+	for (size_t r = 0; r < sizeof records / sizeof records[0]; r++) {
+		size_t n, covered = 0;
+		const struct mirror_field *f = mirror_record_fields(records[r].cls, &n);
+		CHECK(f && n > 0);
+		for (size_t i = 0; i < n; i++) {
+			CHECK(f[i].cls == records[r].cls && f[i].in_record);
+			covered += read_size(f[i].read);
+		}
+		in_records += n;
+		CHECK(covered <= records[r].size && records[r].size - covered < 8);
+	}
+	size_t n_in = 0;
+	for (size_t i = 0; i < MIRROR_NFIELDS; i++)
+		n_in += mirror_fields[i].in_record;
+	CHECK_EQ_INT(in_records, n_in);
+	size_t n;
+	CHECK(mirror_record_fields(MIRROR_C_update, &n) == NULL && n == 0);
+
+	CHECK_EQ_INT(mirror_class_find("fleet", 5), MIRROR_C_fleet);
+	CHECK_EQ_INT(mirror_class_find("destroyedSpaceObject", 20), MIRROR_C_destroyedSpaceObject);
+	CHECK_EQ_INT(mirror_class_find("fleets", 6), -1);
+	CHECK_EQ_INT(mirror_class_find("flee", 4), -1);
+	CHECK_EQ_INT(mirror_class_find("", 0), -1);
+	CHECK(!strcmp(mirror_class_name(MIRROR_C_world), "world"));
+	CHECK(mirror_class_name(MIRROR_NCLASSES) == NULL);
+	CHECK(mirror_class_use(MIRROR_C_sovereign) == MIRROR_USE_REDUCE);
+	CHECK(mirror_class_use(MIRROR_C_siege) == MIRROR_USE_WHOLE);
+	CHECK(mirror_class_use(MIRROR_C_trait) == MIRROR_USE_INNER);
+}
+
+/* Fields by name, and their values read from records merged from an
+ * answer. */
+static void test_field_lookup(void)
+{
+	const struct mirror_field *f = mirror_field_find("fleet.eta");
+	CHECK(f && f == &mirror_fields[MIRROR_F_fleet_eta]);
+	CHECK(f && f->cls == MIRROR_C_fleet && !strcmp(f->key, "eta") &&
+	      f->type == MIRROR_T_REAL && f->in_record);
+	f = mirror_field_find("world.population");
+	CHECK(f && f->cls == MIRROR_C_world && f->type == MIRROR_T_REAL);
+	CHECK(mirror_field_find("world.techLevel") == &mirror_fields[MIRROR_F_world_techLevel]);
+	CHECK(mirror_field_find("sovereign.capitalID") ==
+	      &mirror_fields[MIRROR_F_sovereign_capitalID]);
+	CHECK(mirror_field_find("update.sequence") &&
+	      !mirror_field_find("update.sequence")->in_record);
+	static const char *const none[] = {"fleet.nope", "nope.eta", "fleet", "fleet.",
+					   ".eta", "", "fleet.eta.x", "Fleet.eta",
+					   "fleet.ETA", "world.eta", "fleet..eta"};
+	for (size_t i = 0; i < sizeof none / sizeof none[0]; i++)
+		CHECK(mirror_field_find(none[i]) == NULL);
+	CHECK(mirror_field_find(NULL) == NULL);
+	CHECK(mirror_field_of(MIRROR_C_fleet, "eta", 3) == &mirror_fields[MIRROR_F_fleet_eta]);
+	CHECK(mirror_field_of(MIRROR_C_fleet, "etaX", 3) == &mirror_fields[MIRROR_F_fleet_eta]);
+	CHECK(mirror_field_of(MIRROR_C_fleet, "et", 2) == NULL);
+
+	struct mirror *m = mirror_new();
+	char err[128];
+	json_t *info = json_loads("{\"userInfo\":{\"sovereignID\":7},\"scenarioInfo\":"
+				  "[{\"id\":200,\"role\":\"tradingHub\"}]}", 0, NULL);
+	CHECK(mirror_set_game_info(m, info, err, sizeof err) == 0);
+	json_decref(info);
+	CHECK_EQ_INT(merge_text(m,
+		"[{\"class\":\"fleet\",\"id\":10,\"name\":\"f\",\"sovereignID\":7,"
+		"\"ftlType\":\"jump\",\"pos\":[1.5,-2],\"destID\":3,\"dest\":[4,5],"
+		"\"eta\":1007715.5,\"resources\":[100,6,101,7],\"battlePlan\":{}},"
+		"{\"class\":\"world\",\"id\":3,\"name\":\"w\",\"sovereignID\":7,"
+		"\"pos\":[4,5],\"designation\":9,\"techLevel\":6,\"population\":12.25,"
+		"\"traits\":[{\"traitID\":200}],\"nearObjIDs\":[10,11]},"
+		"{\"class\":\"sovereign\",\"id\":7,\"name\":\"me\",\"capitalID\":3,"
+		"\"relationship\":{\"x\":1}}]", 1), 0);
+	const struct mirror_fleet *fl = mirror_fleet(m, 10);
+	const struct mirror_world *w = mirror_world(m, 3);
+	const struct mirror_sovereign *sv = mirror_sovereign(m, 7);
+	CHECK(fl && w && sv);
+	if (!fl || !w || !sv) {
+		mirror_free(m);
+		return;
+	}
+	struct mirror_value v;
+	CHECK(mirror_field_get(mirror_field_find("fleet.eta"), fl, &v) == 0);
+	CHECK(v.type == MIRROR_T_REAL && v.d == 1007715.5);
+	CHECK(mirror_field_get(mirror_field_find("fleet.id"), fl, &v) == 0 && v.i == 10);
+	CHECK(mirror_field_get(mirror_field_find("fleet.name"), fl, &v) == 0 &&
+	      v.type == MIRROR_T_STRING && !strcmp(v.s, "f"));
+	CHECK(mirror_field_get(mirror_field_find("fleet.ftlType"), fl, &v) == 0 &&
+	      !strcmp(v.s, "jump"));
+	CHECK(mirror_field_get(mirror_field_find("fleet.sovereignID"), fl, &v) == 0 &&
+	      v.type == MIRROR_T_INT && v.i == 7);
+	CHECK(mirror_field_get(mirror_field_find("fleet.pos"), fl, &v) == 0 &&
+	      v.type == MIRROR_T_POS && v.x == 1.5 && v.y == -2);
+	CHECK(mirror_field_get(mirror_field_find("fleet.dest"), fl, &v) == 0 &&
+	      v.x == 4 && v.y == 5);
+	CHECK(mirror_field_get(mirror_field_find("fleet.resources"), fl, &v) == 0 &&
+	      v.type == MIRROR_T_PAIRS && v.n == 2 && v.list[2] == 101 && v.list[3] == 7);
+	CHECK(mirror_field_get(mirror_field_find("fleet.battlePlan"), fl, &v) == 0 &&
+	      v.type == MIRROR_T_BOOL && v.i == 1);
+	CHECK(mirror_field_get(mirror_field_find("fleet.anchorObjID"), fl, &v) == 0 &&
+	      v.i == 0);
+	CHECK(mirror_field_get(mirror_field_find("world.population"), w, &v) == 0 &&
+	      v.d == 12.25);
+	CHECK(mirror_field_get(mirror_field_find("world.techLevel"), w, &v) == 0 &&
+	      v.type == MIRROR_T_INT && v.i == 6);
+	CHECK(mirror_field_get(mirror_field_find("world.designation"), w, &v) == 0 && v.i == 9);
+	CHECK(mirror_field_get(mirror_field_find("world.traits"), w, &v) == 0 &&
+	      v.type == MIRROR_T_BOOL && v.i == 1);
+	CHECK(mirror_field_get(mirror_field_find("world.nearObjIDs"), w, &v) == 0 &&
+	      v.type == MIRROR_T_IDS && v.n == 2 && v.list[1] == 11);
+	CHECK(mirror_field_get(mirror_field_find("world.battlePlan"), w, &v) == 0 && v.i == 0);
+	CHECK(mirror_field_get(mirror_field_find("sovereign.name"), sv, &v) == 0 &&
+	      !strcmp(v.s, "me"));
+	CHECK(mirror_field_get(mirror_field_find("sovereign.capitalID"), sv, &v) == 0 &&
+	      v.i == 3);
+	CHECK(mirror_field_get(mirror_field_find("sovereign.relationship"), sv, &v) == 0 &&
+	      v.type == MIRROR_T_JSON && json_integer_value(json_object_get(v.json, "x")) == 1);
+	/* fields kept in no record cannot be read from one */
+	CHECK(mirror_field_get(mirror_field_find("update.sequence"), fl, &v) == -1);
+	CHECK(mirror_field_get(mirror_field_find("any.class"), fl, &v) == -1);
+	CHECK(mirror_field_get(NULL, fl, &v) == -1);
+	CHECK(mirror_field_get(mirror_field_find("fleet.eta"), NULL, &v) == -1);
+	mirror_free(m);
+}
+
 int main(void)
 {
 	test_idmap();
+	test_field_table();
+	test_field_lookup();
 	test_full_reload_and_info();
 	char path[4096];
 	if (fixture_excerpt(path, sizeof path) < 0) {

@@ -307,7 +307,9 @@ int main(void)
 	}
 	loop_add_turn_hook(loop, commit_hook, NULL);
 	el = eventlog_new(st);
-	struct http_config hc = {"127.0.0.1:0", 64, 4096, 30, 32768};
+	struct http_config hc = {.listen = "127.0.0.1:0", .conn_limit = 64,
+				 .body_limit = 4096, .conn_timeout_s = 30,
+				 .conn_memory_limit = 32768};
 	srv = http_server_new(loop, &hc, err, sizeof err);
 	struct sse_config sc = {16384, 50, 8};
 	hub = sse_new(loop, el, &sc);

@@ -1,13 +1,14 @@
 /* test_upstream.c -- the upstream client over real HTTP on loopback, against
- * a small server on the same loop (the project's own http.c) that answers
- * each path in one way: JSON, hexeError, busy-then-OK, 500-then-OK, always
- * 500, a cut answer, a late answer, not JSON, 404, and echo.  Also a port
- * where nothing listens.  Checks the outcome, the number of attempts, that
- * non-idempotent calls are not resent after an ambiguous attempt, that the
- * body arrives intact, the statistics, and the rate limiter.  The queue:
- * with one transfer at a time, calls run in the order they were posted, and
- * a client freed with calls running, queued and waiting to retry drops them
- * all (no callback; the sanitizer build checks that nothing leaks). */
+ * a small server on the same loop (the project's own src/common/http.c)
+ * that answers each path in one way: JSON, hexeError, busy-then-OK,
+ * 500-then-OK, always 500, a cut answer, a late answer, not JSON, 404, and
+ * echo.  Also a port where nothing listens.  Checks the outcome, the number
+ * of attempts, that non-idempotent calls are not resent after an ambiguous
+ * attempt, that the body arrives intact, the statistics, and the rate
+ * limiter.  The queue: with one transfer at a time, calls run in the order
+ * they were posted, and a client freed with calls running, queued and
+ * waiting to retry drops them all (no callback; the sanitizer build checks
+ * that nothing leaks). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,12 +67,36 @@ static void h_500(struct http_req *req, void *arg)
 	reply_text(req, 500, "oops");
 }
 
+/* The answer announces the whole body, sends 10 bytes, then drops the
+ * connection. */
+static const char cut_body[] = "[{\"class\":\"update\",\"sequence\":1234567}]";
+
+static long cut_read(void *arg, char *buf, size_t max)
+{
+	size_t *sent = arg;
+	if (*sent >= 10 || max < 10)
+		return HTTP_STREAM_ABORT;
+	memcpy(buf, cut_body, 10);
+	*sent = 10;
+	return 10;
+}
+
+static void cut_done(void *arg)
+{
+	free(arg);
+}
+
 static void h_cut(struct http_req *req, void *arg)
 {
 	(void)arg;
 	hits_cut++;
-	static const char body[] = "[{\"class\":\"update\",\"sequence\":1234567}]";
-	http_reply_truncated(req, 200, "application/json", body, sizeof body - 1, 10);
+	size_t *sent = calloc(1, sizeof *sent);
+	if (!sent) {
+		reply_text(req, 500, "out of memory");
+		return;
+	}
+	http_reply_sized(req, 200, "application/json", sizeof cut_body - 1,
+			 cut_read, cut_done, sent);
 }
 
 struct late {
@@ -184,7 +209,9 @@ int main(void)
 {
 	log_set_level(LOG_WARN);
 	loop = loop_new();
-	struct http_config hc = {"127.0.0.1:0", 64, 1 << 20, 30, 32768};
+	struct http_config hc = {.listen = "127.0.0.1:0", .conn_limit = 64,
+				 .body_limit = 1 << 20, .conn_timeout_s = 30,
+				 .conn_memory_limit = 32768};
 	char err[256];
 	struct http_server *srv = http_server_new(loop, &hc, err, sizeof err);
 	if (!srv) {

@@ -1,0 +1,247 @@
+/* job_read.c -- see job_read.h.
+ *
+ * Every answer, whether made from a row read here or from the row the
+ * engine just wrote, goes through view_of() and job_answer_write(), so
+ * POST and GET cannot disagree. */
+#include "job_read.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "job_answer.h"
+#include "job_row.h"
+#include "jobcache.h"
+#include "step.h"
+#include "store.h"
+#include "textbuf.h"
+
+/* An answer of a job submitted in the open transaction. */
+struct fresh_answer {
+	int64_t id;
+	char *text;
+	size_t len;
+};
+
+struct jobread {
+	struct store *st;
+	struct jobcache cache; /* GET answers of unchanged jobs */
+	char *uncached;        /* the last answer the cache did not keep */
+	struct fresh_answer *fresh;
+	size_t nfresh, capfresh;
+	int fresh_hooked;      /* fresh_committed is queued on the store */
+	char sql_get[1024], sql_list[1024];
+};
+
+static const char SQL_EXISTS[] = "SELECT 1 FROM jobs WHERE id = ?1";
+
+struct jobread *jobread_new(struct store *st)
+{
+	struct jobread *r = calloc(1, sizeof *r);
+	if (!r)
+		return NULL;
+	r->st = st;
+	jobcache_init(&r->cache);
+	if (job_row_select_sql(r->sql_get, sizeof r->sql_get, JOB_COLS_READ,
+			       "WHERE id = ?1") < 0 ||
+	    job_row_select_sql(r->sql_list, sizeof r->sql_list, JOB_COLS_READ,
+			       "WHERE id > ?1 AND (?2 IS NULL OR state = ?2) AND "
+			       "(?3 IS NULL OR fleet = ?3) ORDER BY id LIMIT ?4") < 0) {
+		jobread_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+void jobread_free(struct jobread *r)
+{
+	if (!r)
+		return;
+	jobcache_free(&r->cache);
+	for (size_t i = 0; i < r->nfresh; i++)
+		free(r->fresh[i].text);
+	free(r->fresh);
+	free(r->uncached);
+	free(r);
+}
+
+/* --- one answer ----------------------------------------------------------- */
+
+/* The answer of a row; a state the engine does not know shows as queued. */
+static struct job_view view_of(const struct job_row *row, const json_t *spec)
+{
+	int state = row->state >= 0 ? row->state : JOB_QUEUED;
+	int wait = row->wait;
+	return (struct job_view){
+		.id = row->id, .name = row->name, .fleet = row->fleet,
+		.state = job_state_name(state),
+		.paused_from = row->paused_from >= 0 ? job_state_name(row->paused_from) : NULL,
+		.step = row->step, .sub_state = row->sub_state,
+		.step_data = row->step_data ? row->step_data : "{}",
+		.iteration = row->iteration, .wake_at = row->wake_at, .wait_kind = wait,
+		.wait_key = wait ? row->wait_key : 0, .wait_arg = wait ? row->wait_arg : 0,
+		.attempts = row->attempts, .last_error = row->last_error,
+		.created_at = row->created_at, .updated_at = row->updated_at,
+		.started_at = row->started_at, .finished_at = row->finished_at,
+		.live = job_state_live(state), .waiting = state == JOB_WAITING,
+		.paused = state == JOB_PAUSED, .spec = spec,
+	};
+}
+
+static void answer_row(struct textbuf *t, const struct job_row *row, const json_t *spec)
+{
+	struct job_view v = view_of(row, spec);
+	job_answer_write(t, &v);
+}
+
+/* The answer of a row read by a SELECT (its spec still text). */
+static void answer_read(struct textbuf *t, const struct job_row *row)
+{
+	json_t *spec = row->spec ? json_loads(row->spec, 0, NULL) : NULL;
+	answer_row(t, row, spec);
+	json_decref(spec);
+}
+
+/* --- answers of the open transaction -------------------------------------- */
+
+void jobread_forget(struct jobread *r, int64_t id)
+{
+	jobcache_forget(&r->cache, id);
+	for (size_t i = 0; i < r->nfresh; i++)
+		if (r->fresh[i].id == id) {
+			free(r->fresh[i].text);
+			r->fresh[i] = r->fresh[--r->nfresh];
+			return;
+		}
+}
+
+static void fresh_committed(void *arg, int ok)
+{
+	struct jobread *r = arg;
+	for (size_t i = 0; i < r->nfresh; i++) {
+		if (ok)
+			jobcache_put(&r->cache, r->fresh[i].id, r->fresh[i].text,
+				     r->fresh[i].len);
+		free(r->fresh[i].text);
+	}
+	r->nfresh = 0;
+	r->fresh_hooked = 0;
+}
+
+/* Keep text (taken) as id's answer once the transaction commits. */
+static void keep_fresh(struct jobread *r, int64_t id, char *text, size_t len)
+{
+	if (!r->fresh_hooked) {
+		if (store_on_commit(r->st, fresh_committed, r) < 0) {
+			free(text);
+			return;
+		}
+		r->fresh_hooked = 1;
+	}
+	if (r->nfresh == r->capfresh) {
+		size_t cap = r->capfresh ? r->capfresh * 2 : 64;
+		struct fresh_answer *f = realloc(r->fresh, cap * sizeof *f);
+		if (!f) {
+			free(text);
+			return;
+		}
+		r->fresh = f;
+		r->capfresh = cap;
+	}
+	r->fresh[r->nfresh++] = (struct fresh_answer){id, text, len};
+}
+
+void jobread_fresh(struct jobread *r, const struct job_row *row, const json_t *spec)
+{
+	struct textbuf t = {0};
+	answer_row(&t, row, spec);
+	size_t len;
+	char *text = textbuf_take(&t, &len);
+	if (text)
+		keep_fresh(r, row->id, text, len);
+}
+
+/* --- the routes' reads ---------------------------------------------------- */
+
+int jobread_exists(struct jobread *r, int64_t id)
+{
+	if (jobcache_get(&r->cache, id, &(size_t){0}))
+		return 1;
+	sqlite3_stmt *s = store_stmt(r->st, SQL_EXISTS);
+	if (!s)
+		return 0;
+	sqlite3_bind_int64(s, 1, id);
+	int found = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_reset(s);
+	return found;
+}
+
+const char *jobread_cached(struct jobread *r, int64_t id, size_t *len)
+{
+	return jobcache_get(&r->cache, id, len);
+}
+
+const char *jobread_text(struct jobread *r, int64_t id, size_t *len)
+{
+	const char *hit = jobcache_get(&r->cache, id, len);
+	if (hit)
+		return hit;
+	sqlite3_stmt *s = store_stmt(r->st, r->sql_get);
+	if (!s)
+		return NULL;
+	sqlite3_bind_int64(s, 1, id);
+	struct textbuf t = {0};
+	int found = sqlite3_step(s) == SQLITE_ROW;
+	if (found) {
+		struct job_row row;
+		job_row_decode(s, JOB_COLS_READ, &row);
+		answer_read(&t, &row);
+	}
+	sqlite3_reset(s);
+	char *text = found ? textbuf_take(&t, len) : NULL;
+	if (!text)
+		return NULL;
+	/* inside an open transaction the row may yet be rolled back */
+	int kept = store_in_tx(r->st) ? 0 : jobcache_put(&r->cache, id, text, *len);
+	if (kept > 0) {
+		free(text);
+		return jobcache_get(&r->cache, id, len);
+	}
+	free(r->uncached);
+	r->uncached = text;
+	return text;
+}
+
+char *jobread_list(struct jobread *r, int state, int64_t fleet, int64_t after,
+		   int limit, int64_t *next, size_t *len)
+{
+	*next = 0;
+	sqlite3_stmt *s = store_stmt(r->st, r->sql_list);
+	if (!s)
+		return NULL;
+	struct textbuf t = {0};
+	textbuf_put(&t, "[", 1);
+	sqlite3_bind_int64(s, 1, after);
+	if (state >= 0)
+		sqlite3_bind_text(s, 2, job_state_name(state), -1, SQLITE_STATIC);
+	if (fleet)
+		sqlite3_bind_int64(s, 3, fleet);
+	sqlite3_bind_int(s, 4, limit + 1);
+	int n = 0;
+	int64_t last = 0;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		if (n == limit) {
+			*next = last;
+			break;
+		}
+		struct job_row row;
+		job_row_decode(s, JOB_COLS_READ, &row);
+		last = row.id;
+		if (n++)
+			textbuf_put(&t, ",", 1);
+		answer_read(&t, &row);
+	}
+	sqlite3_reset(s);
+	textbuf_put(&t, "]", 1);
+	return textbuf_take(&t, len);
+}

@@ -1,0 +1,49 @@
+/* job_read.h -- the read side of the jobs: the answers of GET /v1/jobs/{id}
+ * and GET /v1/jobs, and the cache that serves unchanged jobs without a
+ * read of their row.
+ *
+ * Owns: the answer cache (jobcache.h) and the answers of jobs submitted in
+ * the open transaction (they enter the cache when it commits), the
+ * SELECTs of the routes.
+ * Must not touch: a job's life (engine.c), how a row is stored
+ * (job_row.c), the answer's shape (job_answer.c).  It never writes.
+ *
+ * The engine tells it when a row is being written (jobread_forget), so no
+ * answer outlives the row it was made from. */
+#ifndef FLEETD_JOB_READ_H
+#define FLEETD_JOB_READ_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct jobread;
+struct job_row;
+struct store;
+
+struct jobread *jobread_new(struct store *st);
+void jobread_free(struct jobread *r);
+
+/* id's row is being written: no answer of it may outlive this. */
+void jobread_forget(struct jobread *r, int64_t id);
+/* The answer of a row just written in the open transaction, from the row
+ * in hand (spec parsed): GET serves it once the transaction commits, so a
+ * POST is answered without reading the row back. */
+void jobread_fresh(struct jobread *r, const struct job_row *row, const json_t *spec);
+
+/* Is there a job with this id (live or ended)? */
+int jobread_exists(struct jobread *r, int64_t id);
+/* The job as the API shows it, serialised (job_answer.h): from the cache
+ * while the row is unchanged since it was last read outside a
+ * transaction.  Owned by the reader and valid until its next call; NULL
+ * if there is none. */
+const char *jobread_text(struct jobread *r, int64_t id, size_t *len);
+/* The same from the cache only (committed state), or NULL. */
+const char *jobread_cached(struct jobread *r, int64_t id, size_t *len);
+/* Jobs with id > after, filtered (state < 0, fleet 0: any), oldest first,
+ * as the text of a JSON array (the caller frees it; NULL on ENOMEM or a
+ * database error); *next is the cursor for the next page or 0. */
+char *jobread_list(struct jobread *r, int state, int64_t fleet, int64_t after,
+		   int limit, int64_t *next, size_t *len);
+
+#endif
