@@ -326,6 +326,7 @@ const jobView = new JobView($('#job-view'), api, {
   onChange: (job) => { jobsTable.upsert(job); later('health', loadHealth); },
   onError: (msg) => banner(msg),
   onFleet: (id) => selectFleet(id),
+  worldLabel: (id) => worldLabel(id),
 });
 const jobForm = new JobForm($('#job-form'), api, {
   onCreated: (job) => { jobsTable.upsert(job); openJob(job.id); },

@@ -3,6 +3,8 @@
 // the live stream (app.js) calls upsert() when a job changes.
 
 import { h, replace, fmtTime, fmtRelative } from './dom.js';
+import { describeCond, describeStep, describeResources, TARGET_KEYS } from './cond.js';
+import { OptionalCond, TargetField } from './condedit.js';
 
 export const STATES = ['queued', 'running', 'waiting', 'paused', 'succeeded', 'failed', 'cancelled'];
 const LIVE = new Set(['queued', 'running', 'waiting']);
@@ -10,24 +12,28 @@ const LIVE = new Set(['queued', 'running', 'waiting']);
 // The ten ops and their fields, as the spec lists them.  kind says how the
 // text typed is turned into JSON; anything that does not parse is sent as
 // typed, so fleetd's own validation answers (with the field's path).
+// 'target': an id or the nearest world matching a filter; 'cond': an
+// optional condition (condedit.js).
 export const OPS = {
-  move: [{ name: 'to', label: 'to (world id)', kind: 'int' }],
+  move: [{ name: 'to', label: 'to (world id)', kind: 'target' }],
   wait: [{ name: 'seconds', label: 'seconds', kind: 'num', value: '60', optional: true },
-    { name: 'watches', label: 'or watches', kind: 'num', optional: true }],
+    { name: 'watches', label: 'or watches', kind: 'num', optional: true },
+    { name: 'until', label: 'or until a condition holds', kind: 'cond', optional: true },
+    { name: 'timeout_seconds', label: 'timeout (s, with until)', kind: 'num', optional: true }],
   explore: [{ name: 'max', label: 'max worlds', kind: 'int', optional: true },
     { name: 'radius', label: 'radius (ly)', kind: 'num', optional: true },
     { name: 'group', label: 'group', kind: 'str', optional: true }],
   attack: [{ name: 'objective', label: 'objective', kind: 'choice', choices: ['spaceSupremacy', 'invasion', 'reinforceSiege'] },
     { name: 'enemies', label: 'enemies (sovereign ids)', kind: 'intlist', optional: true }],
-  transfer: [{ name: 'to', label: 'to (object id)', kind: 'int' },
+  transfer: [{ name: 'to', label: 'to (object id)', kind: 'target' },
     { name: 'resources', label: 'resources (id, qty, ...)', kind: 'intlist' }],
-  deploy: [{ name: 'from', label: 'from (world or fleet id)', kind: 'int' },
+  deploy: [{ name: 'from', label: 'from (world or fleet id)', kind: 'target' },
     { name: 'resources', label: 'resources (id, qty, ...)', kind: 'intlist' }],
-  sell: [{ name: 'to', label: 'to (world id)', kind: 'int' },
+  sell: [{ name: 'to', label: 'to (world id)', kind: 'target' },
     { name: 'resources', label: 'resources ("all" or id, qty, ...)', kind: 'intlist', value: 'all' }],
   buy: [{ name: 'item', label: 'item (resource id)', kind: 'int' },
     { name: 'count', label: 'count', kind: 'int' }],
-  disband: [{ name: 'into', label: 'into (object id)', kind: 'int' }],
+  disband: [{ name: 'into', label: 'into (object id)', kind: 'target' }],
   rename: [{ name: 'name', label: 'new name', kind: 'str' }],
 };
 
@@ -51,6 +57,10 @@ export function jobWaitText(j) {
     case 'watch': return `watch ${w.watch}`;
     case 'fleet': return `news of fleet ${w.fleet}`;
     case 'mirror_ready': return 'the game state to load';
+    case 'cond': {
+      const s = jobSteps(j)[jobStepIndex(j)];
+      return s && s.until !== undefined ? describeCond(s.until) : 'a condition';
+    }
     default: return w.kind || JSON.stringify(w);
   }
 }
@@ -66,10 +76,48 @@ export function stepSummary(j) {
   const i = Math.min(jobStepIndex(j), steps.length - 1);
   return `${i + 1}/${steps.length} ${steps[i].op || ''}`;
 }
-function stepText(s) {
-  const rest = Object.entries(s).filter(([k]) => k !== 'op' && k !== 'state' && k !== 'sub')
-    .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : v}`);
-  return `${s.op} ${rest.join(' ')}`.trim();
+
+// What the events of a job say about its reactive parts: the job's `until`
+// (from job.created: the job answer does not carry it), whether it was
+// met, and per step the last pass's decisions (job.step_started resets a
+// step; job.step_skipped and job.resolved follow it).
+export function reactiveFacts(events) {
+  const out = { until: undefined, untilMet: null, steps: new Map() };
+  for (const e of events) {
+    const d = e.data && typeof e.data === 'object' ? e.data : {};
+    if (e.type === 'job.created' && d.spec && typeof d.spec === 'object') out.until = d.spec.until;
+    else if (e.type === 'job.until_met') out.untilMet = { iteration: d.iteration, ts: e.ts };
+    else if (typeof d.step === 'number') {
+      if (e.type === 'job.step_started') out.steps.set(d.step, { iteration: d.iteration });
+      const info = out.steps.get(d.step) || {};
+      if (e.type === 'job.step_skipped') info.skipped = { value: d.value, reason: d.reason };
+      else if (e.type === 'job.resolved') info.resolved = d.args || {};
+      out.steps.set(d.step, info);
+    }
+  }
+  return out;
+}
+
+function skippedText(sk) {
+  return sk.reason ? `skipped: ${sk.reason}` : 'skipped: its if was false';
+}
+
+// job.resolved's args in words: "to Irsol 7 #1222; resources 90: 350"
+function resolvedText(args, worldLabel) {
+  return Object.entries(args).map(([k, v]) => (TARGET_KEYS.includes(k) && typeof v === 'number'
+    ? `${k} ${worldLabel(v)}` : k === 'resources' ? `resources ${describeResources(v) || 'none'}`
+      : `${k} ${JSON.stringify(v)}`)).join('; ');
+}
+
+// A history line's detail: the reactive events in words, others as JSON.
+function eventDetail(e, worldLabel) {
+  const d = e.data;
+  if (!d || typeof d !== 'object') return d ? String(d) : '';
+  const step = typeof d.step === 'number' ? `step ${d.step + 1} (${d.op}) ` : '';
+  if (e.type === 'job.step_skipped') return step + skippedText(d);
+  if (e.type === 'job.resolved') return `${step}resolved: ${resolvedText(d.args || {}, worldLabel)}`;
+  if (e.type === 'job.until_met') return `until held before pass ${(d.iteration ?? 0) + 1}: the job is done`;
+  return JSON.stringify(d);
 }
 
 function stateBadge(state) {
@@ -128,24 +176,46 @@ export class JobsTable {
 
 // ---------------------------------------------------------- the job view
 export class JobView {
-  constructor(root, api, { onChange, onError, onFleet }) {
+  constructor(root, api, { onChange, onError, onFleet, worldLabel }) {
     this.root = root;
     this.api = api;
     this.onChange = onChange;
     this.onError = onError;
     this.onFleet = onFleet;
+    this.worldLabel = worldLabel || ((id) => `world #${id}`);
     this.job = null;
     this.events = [];
   }
 
+  // The job's history from after `after` (0: all of it), page by page
+  // (fleetd's next_after); null when it could not be read.
+  async loadEvents(id, after) {
+    const out = [];
+    for (let page = 0; page < 50; page++) {
+      let r;
+      try {
+        r = await this.api.get(`/v1/jobs/${id}/events?limit=1000${after ? `&after=${after}` : ''}`);
+      } catch {
+        return page ? out : null;
+      }
+      const got = Array.isArray(r) ? r : r.events || r.items || [];
+      out.push(...got);
+      const next = Array.isArray(r) ? null : r.next_after;
+      if (!next || !got.length) break;
+      after = next;
+    }
+    return out;
+  }
+
+  lastEventId() {
+    return this.events.length ? Number(this.events[this.events.length - 1].id) || 0 : 0;
+  }
+
   async open(id) {
     this.root.hidden = false;
-    const [job, events] = await Promise.all([
-      this.api.get(`/v1/jobs/${id}`),
-      this.api.get(`/v1/jobs/${id}/events`).catch(() => []),
-    ]);
+    const [job, events] = await Promise.all([this.api.get(`/v1/jobs/${id}`), this.loadEvents(id, 0)]);
     this.job = job;
-    this.events = Array.isArray(events) ? events : events.events || events.items || [];
+    this.events = events || [];
     this.render();
     this.root.querySelector('h2').focus();
   }
@@ -155,13 +225,12 @@ export class JobView {
   async refresh() {
     if (!this.job || this.root.hidden) return;
     const id = this.job.id;
-    const [job, events] = await Promise.all([
-      this.api.get(`/v1/jobs/${id}`),
-      this.api.get(`/v1/jobs/${id}/events`).catch(() => null),
-    ]);
+    // only what is new since the last read
+    const after = this.lastEventId();
+    const [job, events] = await Promise.all([this.api.get(`/v1/jobs/${id}`), this.loadEvents(id, after)]);
     if (!this.job || this.job.id !== id) return;
     this.job = job;
-    if (events) this.events = Array.isArray(events) ? events : events.events || events.items || [];
+    if (events && after === this.lastEventId()) this.events.push(...events);
     this.render();
   }
 
@@ -208,6 +277,8 @@ export class JobView {
     const steps = jobSteps(j);
     const cur = jobStepIndex(j);
     const live = LIVE.has(j.state);
+    const facts = reactiveFacts(this.events);
+    const until = j.until ?? facts.until;
     const p = this.layout();
     replace(p.head,
       h('div', { class: 'panel-head' },
@@ -222,23 +293,35 @@ export class JobView {
         h('dt', {}, 'Fleet'), h('dd', {}, jobFleet(j) ? h('button', { type: 'button', class: 'link',
           onclick: () => this.onFleet(jobFleet(j)) }, `fleet #${jobFleet(j)}`) : '—'),
         h('dt', {}, 'Next wake'), h('dd', {}, jobNextWake(j) ? `${fmtTime(jobNextWake(j))} (${fmtRelative(jobNextWake(j))})` : '—'),
-        jobWaitText(j) ? [h('dt', {}, 'Waiting for'), h('dd', {}, jobWaitText(j))] : null,
+        jobWaitText(j) && j.state === 'waiting' ? [h('dt', {}, 'Waiting for'), h('dd', { class: 'wait-text' }, jobWaitText(j))] : null,
+        until !== undefined ? [h('dt', {}, 'Until'), h('dd', { class: 'until-text' }, describeCond(until),
+          facts.untilMet ? [' ', h('span', { class: 'badge state-succeeded' }, `met before pass ${(facts.untilMet.iteration ?? 0) + 1}`)] : null)] : null,
         h('dt', {}, 'Attempts'), h('dd', {}, j.attempts ?? 0),
         h('dt', {}, 'Last error'), h('dd', { class: jobError(j) ? 'error-text' : '' }, jobError(j) || '—'),
         h('dt', {}, 'Created'), h('dd', {}, fmtTime(j.created_at ?? j.created) || '—'),
         h('dt', {}, 'Updated'), h('dd', {}, fmtTime(j.updated_at ?? j.updated) || '—')),
       h('h3', {}, 'Steps'),
-      h('ol', { class: 'steps' }, steps.map((s, i) => h('li', {
-        class: i < cur || j.state === 'succeeded' ? 'done' : i === cur && (live || j.state === 'paused') ? 'current' : '',
-        'aria-current': i === cur && live ? 'step' : null,
-      }, stepText(s)))),
+      h('ol', { class: 'steps' }, steps.map((s, i) => {
+        const info = facts.steps.get(i) || {};
+        const pass = j.repeat && typeof info.iteration === 'number' ? ` (pass ${info.iteration + 1})` : '';
+        return h('li', {
+          class: i < cur || j.state === 'succeeded' ? 'done' : i === cur && (live || j.state === 'paused') ? 'current' : '',
+          'aria-current': i === cur && live ? 'step' : null,
+          dataset: { step: i, ...(info.skipped ? { skipped: 'true' } : {}), ...(info.resolved ? { resolved: 'true' } : {}) },
+        }, h('span', { class: 'step-text' }, describeStep(s)),
+        s.if !== undefined ? h('span', { class: 'step-if' }, `only if ${describeCond(s.if)}`) : null,
+        info.skipped ? h('span', { class: 'step-skipped' }, h('span', { class: 'badge skipped' }, 'skipped'),
+          ` ${skippedText(info.skipped).replace(/^skipped: /, '')}${pass}`) : null,
+        info.resolved ? h('span', { class: 'step-resolved' },
+          `resolved: ${resolvedText(info.resolved, this.worldLabel)}${pass}`) : null);
+      })),
       h('h3', {}, 'History'),
       h('div', { class: 'history-wrap', tabindex: '0', role: 'region', 'aria-label': `History of job ${j.id}` }, h('table', { class: 'history' },
         h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'id'), h('th', { scope: 'col' }, 'time'),
           h('th', { scope: 'col' }, 'event'), h('th', { scope: 'col' }, 'detail'))),
         h('tbody', {}, this.events.map((e) => h('tr', {},
           h('td', {}, e.id), h('td', {}, fmtTime(e.ts ?? e.time)), h('td', {}, e.type),
-          h('td', { class: 'detail' }, e.data ? JSON.stringify(e.data) : '')))))));
+          h('td', { class: 'detail' }, eventDetail(e, this.worldLabel))))))));
   }
 }
 
@@ -279,6 +362,9 @@ export class JobForm {
       this.submit();
     });
     this.status = form.querySelector('.form-status');
+    // the job's `until`, checked before each pass
+    this.until = new OptionalCond('until', 'until', 'Until a condition holds (checked before each pass; then the job succeeds)');
+    form.querySelector('.until-slot').append(this.until.el);
   }
 
   setFleets(fleets) {
@@ -291,16 +377,25 @@ export class JobForm {
   pickFleet(id) { this.fleetSelect.value = String(id); }
 
   addStep(op, values = {}) {
-    this.steps.push({ op, values });
+    const path = `steps[${this.steps.length}]`;
+    // the reactive controls keep their elements across re-renders
+    const widgets = {};
+    for (const f of OPS[op]) {
+      if (f.kind === 'target') widgets[f.name] = new TargetField(f.name, f.label, `${path}.${f.name}`, values[f.name] ?? '');
+      else if (f.kind === 'cond') widgets[f.name] = new OptionalCond(f.name, `${path}.${f.name}`, f.label);
+    }
+    widgets.if = new OptionalCond('if', `${path}.if`, 'only if a condition holds (else skipped)');
+    this.steps.push({ op, values, widgets });
     this.renderSteps();
-    const inputs = this.list.querySelectorAll(`fieldset[data-path="steps[${this.steps.length - 1}]"] input, fieldset[data-path="steps[${this.steps.length - 1}]"] select`);
-    if (inputs.length) inputs[0].focus();
+    const first = this.list.querySelector(`fieldset[data-path="${path}"]`)
+      .querySelector('input:not([hidden]), select');
+    if (first) first.focus();
   }
 
   readSteps() {
     // keep what the user typed across re-renders
-    this.list.querySelectorAll('[data-path]').forEach((el) => {
-      const m = /^steps\[(\d+)\]\.(\w+)$/.exec(el.dataset.path);
+    this.list.querySelectorAll('[data-field]').forEach((el) => {
+      const m = /^(\d+)\.(\w+)$/.exec(el.dataset.field);
       if (m && this.steps[m[1]]) this.steps[m[1]].values[m[2]] = el.value;
     });
   }
@@ -310,19 +405,26 @@ export class JobForm {
     replace(this.list, this.steps.map((s, i) => {
       const path = `steps[${i}]`;
       const fields = OPS[s.op].map((f) => {
+        const w = s.widgets[f.name];
+        if (w) {
+          w.setPath(`${path}.${f.name}`);
+          return w.el;
+        }
         const id = `f-${i}-${f.name}`;
         const val = s.values[f.name] ?? f.value ?? '';
+        const data = { path: `${path}.${f.name}`, field: `${i}.${f.name}` };
         const input = f.kind === 'choice'
-          ? h('select', { id, name: id, dataset: { path: `${path}.${f.name}` } },
+          ? h('select', { id, name: id, dataset: data },
             f.choices.map((c) => h('option', { value: c, selected: c === val }, c)))
           : h('input', { id, name: id, type: 'text', value: val, autocomplete: 'off',
-            inputmode: f.kind === 'int' || f.kind === 'num' ? 'decimal' : null,
-            dataset: { path: `${path}.${f.name}` } });
+            inputmode: f.kind === 'int' || f.kind === 'num' ? 'decimal' : null, dataset: data });
         return h('div', { class: 'field' }, h('label', { for: id }, f.label), input);
       });
+      s.widgets.if.setPath(`${path}.if`);
       return h('fieldset', { class: 'step', dataset: { path } },
         h('legend', {}, `Step ${i + 1}: ${s.op}`),
         fields,
+        s.widgets.if.el,
         h('button', { type: 'button', class: 'remove', 'aria-label': `Remove step ${i + 1}`,
           onclick: () => { this.readSteps(); this.steps.splice(i, 1); this.renderSteps(); } }, 'Remove'));
     }));
@@ -337,13 +439,22 @@ export class JobForm {
     if (name) job.name = name;
     const fleet = this.fleetSelect.value;
     if (fleet) job.fleet = parseValue('int', fleet);
+    const until = this.until.value();
+    if (until !== undefined) job.until = until;
     job.steps = this.steps.map((s) => {
       const step = { op: s.op };
       for (const f of OPS[s.op]) {
+        if (s.widgets[f.name]) {
+          const v = s.widgets[f.name].value();
+          if (v !== undefined) step[f.name] = v;
+          continue;
+        }
         const text = String(s.values[f.name] ?? f.value ?? '');
         if (text.trim() === '') continue;
         step[f.name] = parseValue(f.kind, text);
       }
+      const cond = s.widgets.if.value();
+      if (cond !== undefined) step.if = cond;
       return step;
     });
     if (this.form.querySelector('input[name="repeat"]').checked) job.repeat = true;
@@ -369,6 +480,7 @@ export class JobForm {
     for (let p = path; p && !target;) {
       target = p === 'fleet' ? this.fleetSelect : p === 'name' ? nameInput
         : this.form.querySelector(`[data-path="${CSS.escape(p)}"]`);
+      if (target && target.closest('[hidden]')) target = null;   // e.g. the id input of a nearest target
       const shorter = p.replace(/(\.\w+|\[\d+\])$/, '');
       if (shorter === p) break;
       p = shorter;

@@ -71,16 +71,32 @@ static int grow(struct idmap *m)
 	return 0;
 }
 
-int idmap_put(struct idmap *m, int64_t key, void *val)
+/* The slot holding key, or the empty slot ending its probe run; the map
+ * must have slots. */
+static size_t find_slot(const struct idmap *m, int64_t key)
 {
-	/* load factor at most 1/2 keeps probe runs short */
-	if ((m->n + 1) * 2 > m->cap && grow(m) < 0)
-		return -1;
 	size_t i = slot_of(key, m->cap);
 	while (m->vals[i] && m->keys[i] != key)
 		i = (i + 1) & (m->cap - 1);
-	if (!m->vals[i])
-		m->n++;
+	return i;
+}
+
+int idmap_put(struct idmap *m, int64_t key, void *val)
+{
+	/* Look the key up first: replacing a value never allocates, so it
+	 * cannot fail (condidx_remove() relies on that to move a list head). */
+	if (m->cap) {
+		size_t i = find_slot(m, key);
+		if (m->vals[i]) {
+			m->vals[i] = val;
+			return 0;
+		}
+	}
+	/* load factor at most 1/2 keeps probe runs short */
+	if ((m->n + 1) * 2 > m->cap && grow(m) < 0)
+		return -1;
+	size_t i = find_slot(m, key);
+	m->n++;
 	m->keys[i] = key;
 	m->vals[i] = val;
 	return 0;

@@ -21,7 +21,8 @@ struct idmap {
 void idmap_init(struct idmap *m);
 void idmap_free(struct idmap *m);
 void *idmap_get(const struct idmap *m, int64_t key);
-/* Insert or replace (val must not be NULL).  -1 on ENOMEM. */
+/* Insert or replace (val must not be NULL).  -1 on ENOMEM, which only an
+ * insert can meet: replacing the value of a present key never allocates. */
 int idmap_put(struct idmap *m, int64_t key, void *val);
 /* Remove key; returns the value it had, or NULL. */
 void *idmap_del(struct idmap *m, int64_t key);

@@ -83,15 +83,17 @@ int ipint_decode(const json_t *v, int64_t *out)
 		neg = 1;
 	else
 		return -1;
-	uint64_t mag = 0;
+	/* The magnitude may reach 2^63 when negative: INT64_MIN, which
+	 * ipint_encode_wide() writes as "-1PI" and 2^63. */
+	uint64_t mag = 0, lim = (uint64_t)INT64_MAX + (uint64_t)neg;
 	for (size_t i = 6; i < len; i++) {
-		if (mag >> 55)
-			return -1; /* would overflow 63 bits */
+		if (mag >> 56)
+			return -1; /* the shift would lose bits */
 		mag = (mag << 8) | buf[i];
 	}
-	if (mag > INT64_MAX)
+	if (mag > lim)
 		return -1;
-	*out = neg ? -(int64_t)mag : (int64_t)mag;
+	*out = mag == (uint64_t)INT64_MAX + 1 ? INT64_MIN : neg ? -(int64_t)mag : (int64_t)mag;
 	return 0;
 }
 

@@ -29,13 +29,30 @@ int jsonx_depth(const char *buf, size_t len)
 	return max;
 }
 
+int jsonx_check_text(const char *buf, size_t len, int max_depth, char *err,
+		     size_t errlen)
+{
+	/* jansson reads "[13\0]" as [13]: its lexer takes the NUL after a
+	 * number or a literal for the end of the token.  A NUL byte is valid
+	 * nowhere in JSON text (in a string it must be escaped). */
+	const char *nul = memchr(buf, 0, len);
+	if (nul) {
+		snprintf(err, errlen, "invalid JSON at byte %zu: NUL byte",
+			 (size_t)(nul - buf));
+		return -1;
+	}
+	if (max_depth > 0 && jsonx_depth(buf, len) > max_depth) {
+		snprintf(err, errlen, "JSON nested deeper than %d levels", max_depth);
+		return -1;
+	}
+	return 0;
+}
+
 json_t *jsonx_parse(const char *buf, size_t len, int max_depth, char *err,
 		    size_t errlen)
 {
-	if (max_depth > 0 && jsonx_depth(buf, len) > max_depth) {
-		snprintf(err, errlen, "JSON nested deeper than %d levels", max_depth);
+	if (jsonx_check_text(buf, len, max_depth, err, errlen) < 0)
 		return NULL;
-	}
 	json_error_t je;
 	json_t *v = json_loadb(buf, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &je);
 	if (!v)

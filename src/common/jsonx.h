@@ -13,9 +13,16 @@
 #define JSONX_MAX_DEPTH 32
 
 /* Parse buf as one JSON value; NULL with a message in err on failure
- * (bad syntax, invalid UTF-8, nesting deeper than max_depth). */
+ * (bad syntax, invalid UTF-8, a NUL byte, nesting deeper than max_depth). */
 json_t *jsonx_parse(const char *buf, size_t len, int max_depth, char *err,
 		    size_t errlen);
+/* The checks jsonx_parse() makes on the raw bytes before jansson reads
+ * them: no NUL byte anywhere (jansson would end a number or literal at
+ * one and accept "[13\0]"), nesting at most max_depth (0: any).  0 if
+ * they pass, else -1 with a message in err.  For readers that parse
+ * JSON themselves and must refuse what jsonx_parse() refuses. */
+int jsonx_check_text(const char *buf, size_t len, int max_depth, char *err,
+		     size_t errlen);
 /* Deepest nesting of arrays/objects in buf (strings skipped). */
 int jsonx_depth(const char *buf, size_t len);
 /* {"error": {"code": code, "message": message}} as a new reference. */

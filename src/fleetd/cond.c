@@ -6,6 +6,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "errmsg.h"
@@ -368,15 +369,52 @@ int cond_uses(const json_t *c, const char *ref)
 	return c && each_atom(c, "", uses_ref, (void *)ref) == 1;
 }
 
-/* --- evaluation ----------------------------------------------------------- */
+int64_t cond_vars_get(void *arg, const char *name)
+{
+	const json_t *v = json_object_get((const json_t *)arg, name);
+	return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
+}
 
-/* The id a REF stands for: 1, or -1 with err. */
+/* --- compiled: every reference resolved, judged without JSON ------------- */
+
+enum node_kind { N_ALL, N_ANY, N_NOT, N_ATOM };
+
+struct cnode {
+	uint8_t kind;  /* enum node_kind */
+	uint8_t test;  /* enum test, for atoms */
+	uint8_t flag;  /* the boolean argument; for a bound: 1 for "below" */
+	uint32_t size; /* nodes in this subtree, itself included */
+	int64_t id;    /* the fleet or world the atom names */
+	int64_t arg;   /* at: the world; owner: the sovereign; cargo, stock: the resource */
+	int64_t n;     /* the bound's number */
+};
+
+struct cond_prog {
+	size_t n;
+	struct cnode v[];
+};
+
+static size_t count_nodes(const json_t *c)
+{
+	const json_t *v;
+	const char *op = combinator(c, &v);
+	if (!op)
+		return 1;
+	if (strcmp(op, "not") == 0)
+		return 1 + count_nodes(v);
+	size_t n = 1;
+	for (size_t i = 0; i < json_array_size(v); i++)
+		n += count_nodes(json_array_get(v, i));
+	return n;
+}
+
+/* The id a REF stands for: 0, or -1 with err. */
 static int resolve(const json_t *ref, const struct cond_env *env, int64_t *id, char *err,
 		   size_t errlen)
 {
 	if (json_is_integer(ref)) {
 		*id = json_integer_value(ref);
-		return 1;
+		return 0;
 	}
 	const char *s = json_string_value(ref);
 	if (!s)
@@ -389,15 +427,89 @@ static int resolve(const json_t *ref, const struct cond_env *env, int64_t *id, c
 		*id = env->var ? env->var(env->var_arg, s + 1) : 0;
 	if (*id <= 0)
 		return errmsg(err, errlen, "unbound_variable: %s is not bound", s);
-	return 1;
+	return 0;
 }
 
-static int bound_holds(const json_t *bound, int64_t value)
+static int compile_atom(const json_t *a, const struct cond_env *env, struct cnode *x,
+			char *err, size_t errlen)
 {
-	const json_t *lo = json_object_get(bound, "at_least");
-	if (lo)
-		return value >= json_integer_value(lo);
-	return value < json_integer_value(json_object_get(bound, "below"));
+	int subj = atom_subject(a);
+	const json_t *v;
+	x->kind = N_ATOM;
+	x->test = (uint8_t)atom_test(a, &v);
+	if (resolve(json_object_get(a, subject_key[subj]), env, &x->id, err, errlen) < 0)
+		return -1;
+	switch (tests[x->test].arg) {
+	case ARG_BOOL:
+		x->flag = json_is_true(v);
+		return 0;
+	case ARG_WORLD:
+		return resolve(v, env, &x->arg, err, errlen);
+	case ARG_SOV:
+		x->arg = json_integer_value(v);
+		return 0;
+	case ARG_QTY:
+		x->arg = json_integer_value(json_object_get(v, "resource"));
+		break;
+	case ARG_NUM:
+		break;
+	}
+	const json_t *lo = json_object_get(v, "at_least"); /* the bound of QTY and NUM */
+	x->flag = lo == NULL;
+	x->n = json_integer_value(lo ? lo : json_object_get(v, "below"));
+	return 0;
+}
+
+/* Fill p->v from index *at with c's nodes in prefix order. */
+static int compile_node(const json_t *c, const struct cond_env *env, struct cond_prog *p,
+			size_t *at, char *err, size_t errlen)
+{
+	const json_t *v;
+	const char *op = combinator(c, &v);
+	size_t me = (*at)++;
+	struct cnode *x = &p->v[me];
+	if (!op) {
+		x->size = 1;
+		return compile_atom(c, env, x, err, errlen);
+	}
+	x->kind = strcmp(op, "all") == 0 ? N_ALL : strcmp(op, "any") == 0 ? N_ANY : N_NOT;
+	if (x->kind == N_NOT) {
+		if (compile_node(v, env, p, at, err, errlen) < 0)
+			return -1;
+	} else {
+		for (size_t i = 0; i < json_array_size(v); i++)
+			if (compile_node(json_array_get(v, i), env, p, at, err, errlen) < 0)
+				return -1;
+	}
+	p->v[me].size = (uint32_t)(*at - me);
+	return 0;
+}
+
+struct cond_prog *cond_compile(const json_t *c, const struct cond_env *env, char *err,
+			       size_t errlen)
+{
+	size_t n = count_nodes(c), at = 0;
+	struct cond_prog *p = calloc(1, sizeof *p + n * sizeof p->v[0]);
+	if (!p) {
+		errmsg(err, errlen, "out of memory");
+		return NULL;
+	}
+	p->n = n;
+	if (compile_node(c, env, p, &at, err, errlen) < 0) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void cond_prog_free(struct cond_prog *p)
+{
+	free(p);
+}
+
+static int bound_holds(const struct cnode *x, int64_t value)
+{
+	return x->flag ? value < x->n : value >= x->n;
 }
 
 static int foreign_fleets(const struct mirror *m, int64_t world)
@@ -412,133 +524,114 @@ static int foreign_fleets(const struct mirror *m, int64_t world)
 	return count;
 }
 
-static int fleet_value(enum test t, const struct mirror_fleet *f, const json_t *v,
-		       const struct cond_env *env, char *err, size_t errlen)
+static int fleet_value(const struct cnode *x, const struct mirror_fleet *f)
 {
-	int64_t world;
-	if (t == T_EXISTS)
-		return (f != NULL) == json_is_true(v);
+	if (x->test == T_EXISTS)
+		return (f != NULL) == x->flag;
 	if (!f)
 		return 0;
-	switch (t) {
+	switch (x->test) {
 	case T_AT:
-		if (resolve(v, env, &world, err, errlen) < 0)
-			return -1;
-		return !f->dest_id && f->anchor == world;
+		return !f->dest_id && f->anchor == x->arg;
 	case T_MOVING:
-		return (f->dest_id != 0) == json_is_true(v);
+		return (f->dest_id != 0) == x->flag;
 	case T_IN_BATTLE:
-		return (f->in_battle != 0) == json_is_true(v);
+		return (f->in_battle != 0) == x->flag;
 	case T_CARGO:
-		return bound_holds(v, mirror_qty(f->res, f->nres,
-						 json_integer_value(json_object_get(v, "resource"))));
+		return bound_holds(x, mirror_qty(f->res, f->nres, x->arg));
 	default:
 		return 0;
 	}
 }
 
-static int world_value(enum test t, const struct mirror *m, const struct mirror_world *w,
-		       const json_t *v)
+static int world_value(const struct cnode *x, const struct mirror *m,
+		       const struct mirror_world *w)
 {
 	if (!w)
 		return 0;
-	switch (t) {
+	switch (x->test) {
 	case T_MINE:
-		return (w->sovereign == mirror_player(m)) == json_is_true(v);
+		return (w->sovereign == mirror_player(m)) == x->flag;
 	case T_OWNER:
-		return w->sovereign == json_integer_value(v);
+		return w->sovereign == x->arg;
 	case T_BATTLE:
-		return (w->in_battle != 0) == json_is_true(v);
+		return (w->in_battle != 0) == x->flag;
 	case T_STOCK:
-		return bound_holds(v, mirror_qty(w->res, w->nres,
-						 json_integer_value(json_object_get(v, "resource"))));
+		return bound_holds(x, mirror_qty(w->res, w->nres, x->arg));
 	case T_FOREIGN_FLEETS:
-		return bound_holds(v, foreign_fleets(m, w->id));
+		return bound_holds(x, foreign_fleets(m, w->id));
 	default:
 		return 0;
 	}
 }
 
-static int atom_value(const json_t *a, const struct mirror *m, const struct cond_env *env,
-		      char *err, size_t errlen)
+static int run_node(const struct cond_prog *p, size_t i, const struct mirror *m)
 {
-	int subj = atom_subject(a);
-	const json_t *v;
-	enum test t = atom_test(a, &v);
-	int64_t id;
-	if (resolve(json_object_get(a, subject_key[subj]), env, &id, err, errlen) < 0)
-		return -1;
-	if (subj == SUBJ_FLEET)
-		return fleet_value(t, mirror_fleet(m, id), v, env, err, errlen);
-	return world_value(t, m, mirror_world(m, id), v);
+	const struct cnode *x = &p->v[i];
+	if (x->kind == N_ATOM)
+		return tests[x->test].subj == SUBJ_FLEET ? fleet_value(x, mirror_fleet(m, x->id)) :
+							    world_value(x, m, mirror_world(m, x->id));
+	if (x->kind == N_NOT)
+		return !run_node(p, i + 1, m);
+	int any = x->kind == N_ANY;
+	for (size_t k = i + 1; k < i + x->size; k += p->v[k].size)
+		if (run_node(p, k, m) == any) /* any: the first true decides; all: the first false */
+			return any;
+	return !any;
+}
+
+int cond_prog_eval(const struct cond_prog *p, const struct mirror *m)
+{
+	return run_node(p, 0, m);
 }
 
 int cond_eval(const json_t *c, const struct mirror *m, const struct cond_env *env,
 	      char *err, size_t errlen)
 {
-	const json_t *v;
-	const char *op = combinator(c, &v);
-	if (!op)
-		return atom_value(c, m, env, err, errlen);
-	if (strcmp(op, "not") == 0) {
-		int r = cond_eval(v, m, env, err, errlen);
-		return r < 0 ? r : !r;
-	}
-	int any = strcmp(op, "any") == 0;
-	for (size_t i = 0; i < json_array_size(v); i++) {
-		int r = cond_eval(json_array_get(v, i), m, env, err, errlen);
-		if (r < 0)
-			return r;
-		if (r == any) /* any: the first true decides; all: the first false */
-			return r;
-	}
-	return !any;
+	struct cond_prog *p = cond_compile(c, env, err, errlen);
+	if (!p)
+		return -1;
+	int v = cond_prog_eval(p, m);
+	cond_prog_free(p);
+	return v;
 }
 
 /* --- what a waiting condition depends on ---------------------------------- */
 
-struct objects_walk {
-	const struct cond_env *env;
-	int64_t *ids;
-	size_t max, n;
-};
-
-static void add_object(struct objects_walk *w, int64_t id)
+static void add_object(int64_t *ids, size_t max, size_t *n, int64_t id)
 {
-	size_t stored = w->n < w->max ? w->n : w->max;
+	size_t stored = *n < max ? *n : max;
 	for (size_t i = 0; i < stored; i++)
-		if (w->ids[i] == id)
+		if (ids[i] == id)
 			return;
-	if (w->n < w->max)
-		w->ids[w->n] = id;
-	w->n++;
+	if (*n < max)
+		ids[*n] = id;
+	(*n)++;
 }
 
-static int objects_of_atom(void *arg, const json_t *a, const char *path)
+size_t cond_prog_objects(const struct cond_prog *p, int64_t *ids, size_t max)
 {
-	struct objects_walk *w = arg;
-	char err[8];
-	const json_t *v;
-	int64_t id;
-	(void)path;
-	if (resolve(json_object_get(a, subject_key[atom_subject(a)]), w->env, &id, err,
-		    sizeof err) < 0)
-		return -1;
-	add_object(w, id);
-	if (tests[atom_test(a, &v)].arg == ARG_WORLD) {
-		if (resolve(v, w->env, &id, err, sizeof err) < 0)
-			return -1;
-		add_object(w, id);
+	size_t n = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		const struct cnode *x = &p->v[i];
+		if (x->kind != N_ATOM)
+			continue;
+		add_object(ids, max, &n, x->id);
+		if (tests[x->test].arg == ARG_WORLD)
+			add_object(ids, max, &n, x->arg);
 	}
-	return 0;
+	return n;
 }
 
 int cond_objects(const json_t *c, const struct cond_env *env, int64_t *ids, size_t max)
 {
-	struct objects_walk w = {env, ids, max, 0};
-	if (each_atom(c, "", objects_of_atom, &w) < 0)
+	char err[8];
+	struct cond_prog *p = cond_compile(c, env, err, sizeof err);
+	if (!p)
 		return -1;
-	return (int)w.n;
+	size_t n = cond_prog_objects(p, ids, max);
+	cond_prog_free(p);
+	return (int)n;
 }
 
 /* --- in words ------------------------------------------------------------- */

@@ -58,11 +58,29 @@ struct cond_env {
 	void *var_arg;
 };
 
+/* For env->var: the variables of a job, a JSON object {"NAME": id} (arg;
+ * NULL binds none). */
+int64_t cond_vars_get(void *arg, const char *name);
+
 /* 1 if c holds, 0 if not, -1 with err ("unbound_variable: $x ...") when a
- * reference cannot be resolved.  A test of a fleet or world the mirror does
- * not hold is false, except {"exists": false}, which is then true. */
+ * reference it makes cannot be resolved (anywhere in it: a condition that
+ * names an unbound variable is an error whatever its other atoms say).  A
+ * test of a fleet or world the mirror does not hold is false, except
+ * {"exists": false}, which is then true. */
 int cond_eval(const json_t *c, const struct mirror *m, const struct cond_env *env,
 	      char *err, size_t errlen);
+
+/* A condition compiled with its references resolved: judged again and
+ * again without JSON (a waiting job keeps one, so a change of an object
+ * it names is judged in memory).  cond_eval() is compile, judge, free. */
+struct cond_prog;
+/* NULL with err when a reference is unbound or memory is out. */
+struct cond_prog *cond_compile(const json_t *c, const struct cond_env *env, char *err,
+			       size_t errlen);
+int cond_prog_eval(const struct cond_prog *p, const struct mirror *m);
+/* The objects it names, as cond_objects(). */
+size_t cond_prog_objects(const struct cond_prog *p, int64_t *ids, size_t max);
+void cond_prog_free(struct cond_prog *p);
 
 /* The distinct ids whose change, appearance or disappearance can change
  * the value of c (fleets and worlds named, resolved through env; the world

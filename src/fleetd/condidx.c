@@ -76,6 +76,7 @@ size_t condidx_take(struct condidx *ci, enum cond_space space, int64_t id,
 	while (n) {
 		struct cond_node *next = n->next;
 		cond_node_init(n);
+		n->id = id; /* unregistered, but fn is told the id it was under */
 		ci->n--;
 		count++;
 		fn(arg, n);

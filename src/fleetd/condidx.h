@@ -40,8 +40,9 @@ int condidx_add(struct condidx *ci, struct cond_node *n, enum cond_space space,
 		int64_t id);
 /* Unregister n if it is registered. */
 void condidx_remove(struct condidx *ci, struct cond_node *n);
-/* Unregister every node under (space, id) and call fn on each (fn may
- * register it again, even under the same id).  Returns how many. */
+/* Unregister every node under (space, id) and call fn on each, with n->id
+ * still id (fn may register it again, even under the same id).  Returns
+ * how many. */
 size_t condidx_take(struct condidx *ci, enum cond_space space, int64_t id,
 		    void (*fn)(void *arg, struct cond_node *n), void *arg);
 

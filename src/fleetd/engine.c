@@ -60,6 +60,7 @@ struct cond_wait_node {
 	struct job_rec *r;
 };
 struct cond_wait {
+	struct cond_prog *prog; /* the condition, its references resolved */
 	size_t n;
 	struct cond_wait_node v[];
 };
@@ -99,6 +100,8 @@ struct engine {
 	struct list_node calls; /* pending_call.link: sent, not answered */
 	uint64_t counts[JOB_STATE_COUNT];
 	uint64_t transitions;
+	uint64_t cond_evals; /* waiting conditions judged on a change */
+	size_t cond_jobs;    /* jobs with a struct cond_wait */
 	struct rng rng; /* retry jitter */
 	int mirror_attached;
 	struct jobread *reads; /* answers; told of every row written */
@@ -114,6 +117,7 @@ struct job {
 	int state, paused_from, wait;
 	char sub[32];
 	json_t *spec, *data;
+	json_t *vars; /* {"NAME": id}, NULL for none */
 	char *last_error;
 	int64_t row_fleet, row_intent;
 	int row_state;
@@ -153,8 +157,10 @@ static void unregister_wait(struct engine *e, struct job_rec *r)
 	if (r->cw) {
 		for (size_t i = 0; i < r->cw->n; i++)
 			condidx_remove(&e->cwi, &r->cw->v[i].node);
+		cond_prog_free(r->cw->prog);
 		free(r->cw);
 		r->cw = NULL;
+		e->cond_jobs--;
 	}
 	r->wait = WAIT_NONE;
 }
@@ -224,6 +230,15 @@ static void register_wait(struct engine *e, struct job_rec *r, int kind,
 	}
 }
 
+/* What a job's conditions' references stand for now. */
+static void job_cond_env(const struct job *j, struct cond_env *env)
+{
+	env->self = j->fleet;
+	env->here = json_integer_value(json_object_get(j->data, "here"));
+	env->var = cond_vars_get;
+	env->var_arg = j->vars;
+}
+
 /* The condition a WAIT_COND job waits on: its wait step's `until`. */
 static const json_t *waiting_cond(const struct job *j)
 {
@@ -232,30 +247,38 @@ static const json_t *waiting_cond(const struct job *j)
 }
 
 /* Index r under every object its condition names, and arm its deadline.
- * A condition that cannot be indexed is read again at each watch. */
+ * The condition is kept compiled, so a change of one of its objects is
+ * judged in memory (on_cond_wait) and only a condition that now holds
+ * costs a run of the job.  One whose references cannot be resolved, or
+ * that cannot be indexed, is left to the step: the job runs again at the
+ * next watch and reads it itself. */
 static void register_cond(struct engine *e, struct job_rec *r, const struct job *j)
 {
 	int64_t ids[2 * COND_MAX_ATOMS];
+	char err[8];
 	const json_t *c = waiting_cond(j);
-	struct cond_env env = {j->fleet, json_integer_value(json_object_get(j->data, "here")),
-			       NULL, NULL};
-	int n = c ? cond_objects(c, &env, ids, sizeof ids / sizeof ids[0]) : -1;
-	struct cond_wait *cw = n > 0 && (size_t)n <= sizeof ids / sizeof ids[0] ?
-		calloc(1, sizeof *cw + (size_t)n * sizeof cw->v[0]) : NULL;
+	struct cond_env env;
+	job_cond_env(j, &env);
+	struct cond_prog *prog = c ? cond_compile(c, &env, err, sizeof err) : NULL;
+	size_t n = prog ? cond_prog_objects(prog, ids, sizeof ids / sizeof ids[0]) : 0;
+	struct cond_wait *cw = n > 0 && n <= sizeof ids / sizeof ids[0] ?
+		calloc(1, sizeof *cw + n * sizeof cw->v[0]) : NULL;
 	if (!cw) {
+		cond_prog_free(prog);
 		register_wait(e, r, WAIT_WATCH, mirror_watch_int(e) + 1, 0, 0);
 		return;
 	}
+	cw->prog = prog;
 	r->cw = cw;
 	r->wait = WAIT_COND;
-	for (int i = 0; i < n; i++) {
-		cond_node_init(&cw->v[i].node);
+	e->cond_jobs++;
+	for (size_t i = 0; i < n; i++) {
 		cw->v[i].r = r;
 		if (condidx_add(&e->cwi, &cw->v[i].node, COND_SPACE_FLEET, ids[i]) < 0)
 			break;
 		cw->n++;
 	}
-	if (cw->n < (size_t)n) {
+	if (cw->n < n) {
 		unregister_wait(e, r);
 		register_wait(e, r, WAIT_WATCH, mirror_watch_int(e) + 1, 0, 0);
 		return;
@@ -286,8 +309,7 @@ static void on_cond(void *arg, struct cond_node *n)
 {
 	struct engine *e = arg;
 	struct job_rec *r = (struct job_rec *)((char *)n - offsetof(struct job_rec, cond));
-	int64_t key = n->id;
-	r->cond.id = key; /* condidx reset it; cond_may_hold reads it */
+	int64_t key = n->id; /* the fleet or world it was taken under */
 	if (cond_may_hold(e, r)) {
 		r->wait = WAIT_NONE;
 		enqueue(e, r);
@@ -307,10 +329,18 @@ static void on_watch(void *arg, struct theap_node *n)
 	enqueue(e, r);
 }
 
+/* An object a waiting condition names changed: judge the condition in
+ * memory; still false, the node goes back under the same id. */
 static void on_cond_wait(void *arg, struct cond_node *n)
 {
+	struct engine *e = arg;
 	struct cond_wait_node *cn = (struct cond_wait_node *)n;
-	wake(arg, cn->r); /* frees cn: condidx_take never touches it again */
+	const struct mirror *m = e->app->mirror;
+	e->cond_evals++;
+	if (m && mirror_ready(m) && cond_prog_eval(cn->r->cw->prog, m) == 0 &&
+	    condidx_add(&e->cwi, n, COND_SPACE_FLEET, n->id) == 0)
+		return;
+	wake(e, cn->r); /* frees cn: condidx_take never touches it again */
 }
 
 static void take_cond_waits(struct engine *e, const int64_t *ids, size_t n)
@@ -436,6 +466,7 @@ static void job_clear(struct job *j)
 {
 	json_decref(j->spec);
 	json_decref(j->data);
+	json_decref(j->vars);
 	free(j->last_error);
 	memset(j, 0, sizeof *j);
 }
@@ -462,12 +493,14 @@ static int job_load(struct engine *e, int64_t id, struct job *j)
 		.state = row.state, .paused_from = row.paused_from, .wait = row.wait,
 		.spec = row.spec ? json_loads(row.spec, 0, NULL) : NULL,
 		.data = row.step_data ? json_loads(row.step_data, 0, NULL) : NULL,
+		.vars = row.vars ? json_loads(row.vars, 0, NULL) : NULL,
 		.last_error = row.last_error ? strdup(row.last_error) : NULL,
 		.row_fleet = row.fleet, .row_state = row.state,
 		.row_intent = row.intent_world,
 	};
 	snprintf(j->sub, sizeof j->sub, "%s", row.sub_state ? row.sub_state : "");
-	int lost = row.last_error && !j->last_error; /* strdup failed */
+	/* a strdup or a parse failed */
+	int lost = (row.last_error && !j->last_error) || (row.vars && !json_is_object(j->vars));
 	sqlite3_reset(s);
 	if (!j->spec || !j->data || j->state < 0 || lost) {
 		job_clear(j);
@@ -750,7 +783,7 @@ static int run_op(struct engine *e, struct job_rec *r, struct job *j,
 	struct step_ctx c = {
 		.eng = e, .store = e->st, .m = m, .now_ms = now,
 		.job_id = j->id, .fleet = j->fleet, .args = args, .sub = sub,
-		.data = j->data, .reply = reply, .rng = &e->rng,
+		.data = j->data, .reply = reply, .rng = &e->rng, .vars = j->vars,
 		.resend = json_is_true(json_object_get(j->data, "resend")),
 	};
 	json_object_del(j->data, "resend");
@@ -790,8 +823,8 @@ static int step_uses_here(const json_t *spec, const json_t *args, int64_t step)
 static int judge(struct engine *e, struct job *j, const json_t *c, int64_t now)
 {
 	char err[200];
-	struct cond_env env = {j->fleet, json_integer_value(json_object_get(j->data, "here")),
-			       NULL, NULL};
+	struct cond_env env;
+	job_cond_env(j, &env);
 	int v = cond_eval(c, e->app->mirror, &env, err, sizeof err);
 	if (v < 0)
 		finish(e, j, JOB_FAILED, err, now);
@@ -831,7 +864,7 @@ static enum prelude_verdict resolve_args(struct engine *e, struct job *j,
 	json_t *out;
 	int nothing;
 	char err[200];
-	if (step_resolve(args, e->app->mirror, j->fleet, NULL, &out, &nothing, err,
+	if (step_resolve(args, e->app->mirror, j->fleet, j->vars, &out, &nothing, err,
 			 sizeof err) < 0) {
 		finish(e, j, JOB_FAILED, err, now);
 		return PRE_STOP;
@@ -1525,7 +1558,12 @@ size_t engine_live(const struct engine *e)
 
 size_t engine_waiting_conditions(const struct engine *e)
 {
-	return condidx_count(&e->ci);
+	return condidx_count(&e->ci) + e->cond_jobs;
+}
+
+uint64_t engine_cond_evaluations(const struct engine *e)
+{
+	return e->cond_evals;
 }
 
 /* --- start-up ------------------------------------------------------------ */

@@ -65,6 +65,8 @@ void engine_counts(const struct engine *e, uint64_t counts[JOB_STATE_COUNT]);
 uint64_t engine_transitions(const struct engine *e);
 size_t engine_live(const struct engine *e);
 size_t engine_waiting_conditions(const struct engine *e);
+/* Waiting conditions judged in memory because an object they name changed. */
+uint64_t engine_cond_evaluations(const struct engine *e);
 
 /* --- what the steps ask the engine (they never read its tables) --------- */
 

@@ -86,6 +86,9 @@ static void wait_field(struct textbuf *t, const struct job_view *v)
 		textbuf_puts(t, "{\"kind\":\"fleet\"");
 		int_field(t, "fleet", v->wait_key);
 		break;
+	case WAIT_COND: /* the condition is the current step's `until` */
+		textbuf_puts(t, "{\"kind\":\"cond\"");
+		break;
 	default:
 		textbuf_puts(t, "{\"kind\":\"mirror_ready\"");
 		break;
@@ -120,6 +123,13 @@ void job_answer_write(struct textbuf *t, const struct job_view *v)
 		put_json(t, steps);
 	else
 		textbuf_puts(t, "[]");
+	const json_t *until = json_object_get(v->spec, "until");
+	if (until) {
+		key(t, "until");
+		put_json(t, until);
+	}
+	key(t, "vars");
+	textbuf_puts(t, v->vars ? v->vars : "{}");
 	opt_time(t, "wake_at", v->live ? v->wake_at : 0);
 	wait_field(t, v);
 	int_field(t, "attempts", v->attempts);

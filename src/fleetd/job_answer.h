@@ -26,6 +26,7 @@ struct job_view {
 	int live, waiting, paused, wait_kind;
 	const json_t *spec;    /* the job as accepted: steps, repeat, start_at... */
 	const char *step_data; /* the op's persisted fields, JSON object text */
+	const char *vars;      /* the job's variables, JSON object text, or NULL */
 };
 
 /* Append v's answer to t. */

@@ -47,7 +47,8 @@
 	X(JC_FINISHED_AT, "finished_at")                                \
 	X(JC_INTENT_WORLD, "intent_world")                              \
 	X(JC_IDEM_KEY, "idem_key")                                      \
-	X(JC_IDEM_BODY, "idem_body")
+	X(JC_IDEM_BODY, "idem_body")                                    \
+	X(JC_VARS, "vars")
 
 enum job_col {
 #define JOB_COL_ENUM(e, n) e,
@@ -69,8 +70,11 @@ typedef uint32_t job_cols;
 #define JOB_COLS_CREATED                                                   \
 	(JC_BIT(JC_ID) | JC_BIT(JC_NAME) | JC_BIT(JC_SPEC) | JC_BIT(JC_CREATED_AT) | \
 	 JC_BIT(JC_IDEM_KEY) | JC_BIT(JC_IDEM_BODY))
+/* Written only by what binds variables (groups, triggers), never by a
+ * write of an advanced job. */
+#define JOB_COLS_BOUND JC_BIT(JC_VARS)
 /* What every write of an advanced job sets. */
-#define JOB_COLS_SAVE (JOB_COLS_ALL & ~JOB_COLS_CREATED & ~JOB_COLS_INDEXED)
+#define JOB_COLS_SAVE (JOB_COLS_ALL & ~JOB_COLS_CREATED & ~JOB_COLS_INDEXED & ~JOB_COLS_BOUND)
 
 /* One row's values.  Integers read NULL as 0 and, for the columns the
  * table marks optional, are written as NULL when 0.  state, paused_from
@@ -85,6 +89,7 @@ struct job_row {
 	int state, paused_from, wait;
 	const char *name, *spec, *sub_state, *step_data, *last_error;
 	const char *idem_key, *idem_body;
+	const char *vars; /* JSON object text, NULL for none */
 };
 
 const char *job_col_name(enum job_col c);

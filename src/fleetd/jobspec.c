@@ -659,16 +659,27 @@ int jobspec_parse_time(const char *s, int64_t *ms)
 	tm.tm_min = m;
 	tm.tm_sec = sec;
 	time_t t = timegm(&tm);
-	*ms = ((int64_t)t - (int64_t)off * 60) * 1000 + frac;
+	int64_t v = ((int64_t)t - (int64_t)off * 60) * 1000 + frac;
+	/* An offset can carry a time written in 1970 or 9999 out of the range
+	 * jobspec_format_time() writes back as four-digit years in UTC. */
+	if (v < 0 || v > JOBSPEC_MAX_TIME_MS)
+		return -1;
+	*ms = v;
 	return 0;
 }
 
 void jobspec_format_time(int64_t ms, char *buf, size_t len)
 {
-	time_t t = (time_t)(ms / 1000);
+	/* seconds rounded down, so milliseconds are never negative */
+	int64_t sec = ms / 1000, milli = ms % 1000;
+	if (milli < 0) {
+		sec--;
+		milli += 1000;
+	}
+	time_t t = (time_t)sec;
 	struct tm tm;
-	gmtime_r(&t, &tm);
 	char base[32];
-	strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, len, "%s.%03dZ", base, (int)(ms % 1000));
+	if (!gmtime_r(&t, &tm) || !strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm))
+		snprintf(base, sizeof base, "0000-00-00T00:00:00");
+	snprintf(buf, len, "%s.%03dZ", base, (int)milli);
 }

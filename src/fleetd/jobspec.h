@@ -66,7 +66,11 @@ int jobspec_refs(const json_t *spec,
 			   int64_t id),
 		 void *arg);
 
-/* Parse an RFC 3339 date-time into ms since the epoch; -1 if malformed. */
+/* 9999-12-31T23:59:59.999Z: the last time with a four-digit year. */
+#define JOBSPEC_MAX_TIME_MS 253402300799999LL
+/* Parse an RFC 3339 date-time into ms since the epoch; -1 if malformed or
+ * outside 1970-01-01T00:00:00Z .. JOBSPEC_MAX_TIME_MS (an offset can move
+ * a time written in 1970 before the epoch). */
 int jobspec_parse_time(const char *s, int64_t *ms);
 /* Format ms since the epoch as RFC 3339 UTC with milliseconds. */
 void jobspec_format_time(int64_t ms, char *buf, size_t len);

@@ -32,6 +32,9 @@ static void collect_engine(const struct engine *e, struct metrics_w *w)
 	metrics_w_family(w, "fleetd_job_conditions_waiting", "gauge",
 			 "Jobs waiting on a game-state condition.");
 	metrics_w_sample(w, NULL, (double)engine_waiting_conditions(e), NULL);
+	metrics_w_family(w, "fleetd_job_condition_evaluations_total", "counter",
+			 "Waiting conditions judged because an object they name changed.");
+	metrics_w_sample(w, NULL, (double)engine_cond_evaluations(e), NULL);
 }
 
 static void endpoint_counter(struct metrics_w *w, const struct upstream_stats *us,

@@ -93,17 +93,11 @@ int64_t step_arg_id(const struct step_ctx *c, const char *key)
 	return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
 }
 
-static int64_t var_of(void *arg, const char *name)
-{
-	const json_t *v = json_object_get((const json_t *)arg, name);
-	return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
-}
-
 void step_cond_env(const struct step_ctx *c, struct cond_env *env)
 {
 	env->self = c->fleet;
 	env->here = step_data_int(c, "here", 0);
-	env->var = var_of;
+	env->var = cond_vars_get;
 	env->var_arg = (void *)c->vars;
 }
 

@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cond.h"
 #include "errmsg.h"
 #include "jobspec.h"
 #include "mirror.h"
@@ -55,8 +56,7 @@ int step_resolve_needed(const json_t *args)
 
 static int64_t var_id(const json_t *vars, const char *name)
 {
-	const json_t *v = json_object_get(vars, name);
-	return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
+	return cond_vars_get((void *)vars, name);
 }
 
 /* --- nearest -------------------------------------------------------------- */

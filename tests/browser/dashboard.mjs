@@ -307,8 +307,172 @@ await step('state filter shows only jobs in that state', async () => {
   await waitFor(async () => (await page.locator(`#jobs tr[data-job="${goodJob}"]`).count()) === 1, 5000, 'all rows back');
 });
 
+// ------------------------------------------------------- reactive jobs
+// One job of each kind, built with the form and checked in the rendered
+// job view: a loop whose wait and whose `until` name a world's stock (the
+// words, then met once fleetsim's test route sets the stock), a step whose
+// `if` is false (skipped), and a move to the nearest trading hub (resolved).
+const SIM = `http://127.0.0.1:${sim.port}`;
+const idleFleets = async () => {
+  const busy = new Set((await listAll('/v1/jobs', 'jobs'))
+    .filter((j) => ['queued', 'running', 'waiting', 'paused'].includes(j.state)).map((j) => j.fleet));
+  return (await listAll('/v1/fleets', 'fleets')).filter((f) => f.mine && f.anchor && !busy.has(f.id) && f.id !== moved.fleet.id);
+};
+async function freshForm(fleetId, name) {
+  while (await page.locator('.step-list .remove').count()) await page.click('.step-list .remove >> nth=0');
+  const until = page.locator('.until-slot .cond-toggle');
+  if (await until.isChecked()) await until.uncheck();
+  await page.selectOption('#job-fleet', String(fleetId));
+  await page.fill('#job-name', name);
+  if (await page.isChecked('#job-repeat')) await page.uncheck('#job-repeat');
+}
+// Sets the condition editor in `scope` to the atom `world W: stock of R at least N`.
+async function stockAtom(scope, label, world, resource, n) {
+  const by = (l) => scope.getByLabel(`${label}: ${l}`, { exact: true });
+  await by('subject').selectOption('world');
+  await by('world id').fill(String(world));
+  await by('test').selectOption('stock');
+  await by('resource').fill(String(resource));
+  await by('bound').selectOption('at_least');
+  await by('count').fill(String(n));
+}
+async function submitted() {
+  await page.click('#job-form button[type="submit"]');
+  await waitFor(async () => /Job #\d+ created/.test(await page.textContent('.form-status')), 5000, 'created');
+  const id = Number(/#(\d+)/.exec(await page.textContent('.form-status'))[1]);
+  await page.locator('#job-view h2').filter({ hasText: `#${id}` }).waitFor({ timeout: 5000 });
+  return id;
+}
+async function shot(locator, name) {
+  const file = path.join(ARTIFACTS, name);
+  await locator.screenshot({ path: file });
+  log(`screenshot: ${file}`);
+}
+const apiEvents = async (id) => items(await get(`/v1/jobs/${id}/events?limit=1000`), 'events');
+
+await step('reactive: cond.js words a condition as fleetd\'s cond_describe does (test_cond.c)', async () => {
+  const got = await page.evaluate(async () => {
+    const { describeCond } = await import(new URL('cond.js', document.baseURI).href);
+    return describeCond({ any: [{ world: 1000, stock: { resource: 130, at_least: 40000 } },
+      { not: { fleet: '$self', moving: true } }, { fleet: 5, at: '$here' },
+      { world: 7, foreign_fleets: { below: 1 } }, { world: 7, battle: false }] });
+  });
+  const want = 'any of (world 1000: stock of 130 at least 40,000; not (fleet $self: moving); '
+    + 'fleet 5: at world $here; world 7: foreign fleets below 1; world 7: not a battle on)';
+  assert(got === want, `describeCond: "${got}"`);
+});
+
+await step('reactive: until and a wait until, in words; a bad world id beside its field; until met', async () => {
+  const [f] = await idleFleets();
+  assert(f, 'no idle fleet');
+  const W = f.anchor, ORE = 130;
+  const sim1 = await http(SIM, 'POST', '/sim/stock', { body: { object: W, resource: ORE, quantity: 1000 } });
+  assert(sim1.status === 200, `/sim/stock: ${sim1.status} ${sim1.text}`);
+  await freshForm(f.id, 'haul until ore');
+  await page.check('#job-repeat');
+  const untilSlot = page.locator('.until-slot');
+  await untilSlot.getByLabel('Until a condition holds', { exact: false }).check();
+  await stockAtom(untilSlot, 'until', 99999999, ORE, 40000);
+  await page.selectOption('#job-op', 'wait');
+  await page.click('button[name="add-step"]');
+  const s0 = page.locator('fieldset[data-path="steps[0]"]');
+  await page.fill('[data-path="steps[0].seconds"]', '');
+  await s0.getByLabel('or until a condition holds').check();
+  await stockAtom(s0, 'until', W, ORE, 40000);
+  const words = `world ${W}: stock of ${ORE} at least 40,000`;
+  assert((await s0.locator('.cond-words').first().textContent()) === `until ${words}`, 'the form does not put the wait\'s condition in words');
+  // fleetd refuses the unknown world: its message beside the until's world id
+  await page.click('#job-form button[type="submit"]');
+  const err = page.locator('[data-path="until.world"] + .field-error');
+  await err.waitFor({ timeout: 5000 });
+  const text = await err.textContent();
+  assert(text.startsWith('until.world:'), `error beside until.world says "${text}"`);
+  await untilSlot.getByLabel('until: world id', { exact: true }).fill(String(W));
+  await shot(page.locator('#new-job'), 'dashboard-reactive-form.png');
+  const id = await submitted();
+  const spec = (await apiEvents(id)).find((e) => e.type === 'job.created').data.spec;
+  const u = spec.until;
+  assert(u && u.world === W && u.stock && u.stock.resource === ORE && u.stock.at_least === 40000 && Object.keys(u).length === 2,
+    `until sent: ${JSON.stringify(u)}`);
+  assert(spec.repeat === true && spec.steps[0].until && spec.steps[0].seconds === undefined, `steps sent: ${JSON.stringify(spec.steps)}`);
+  await waitFor(async () => (await page.locator('#job-view .wait-text').textContent({ timeout: 500 }).catch(() => '')) === words,
+    15000, `"Waiting for ${words}" in the job view`);
+  const w = (await get(`/v1/jobs/${id}`)).wait;
+  assert(w && w.kind === 'cond', `API wait: ${JSON.stringify(w)}`);
+  assert((await page.textContent('#job-view .until-text')).startsWith(words), 'the job\'s until not in words');
+  assert((await page.textContent(`#jobs tr[data-job="${id}"]`)).includes(`on ${words}`), 'jobs table does not say what it waits for');
+  const sim2 = await http(SIM, 'POST', '/sim/stock', { body: { object: W, resource: ORE, quantity: 40000 } });
+  assert(sim2.status === 200, `/sim/stock: ${sim2.status} ${sim2.text}`);
+  await waitFor(async () => (await rowState(page, id)) === 'succeeded', 30000, 'the loop to end succeeded');
+  await waitFor(async () => /met before pass 2/.test(await page.textContent('#job-view .until-text')), 5000, 'until shown met');
+  const hist = await page.locator('#job-view .history tbody').textContent();
+  assert(hist.includes('job.until_met') && hist.includes('until held before pass 2'), 'history does not show until_met in words');
+  assert((await apiEvents(id)).some((e) => e.type === 'job.until_met'), 'API has no job.until_met');
+});
+
+await step('reactive: a step whose if is false is skipped, and the job view says so', async () => {
+  const [f] = await idleFleets();
+  assert(f, 'no idle fleet');
+  await freshForm(f.id, 'attack unless busy');
+  await page.selectOption('#job-op', 'wait');
+  await page.click('button[name="add-step"]');
+  await page.fill('[data-path="steps[0].seconds"]', '1');
+  const s0 = page.locator('fieldset[data-path="steps[0]"]');
+  await s0.getByLabel('only if a condition holds', { exact: false }).check();
+  const by = (l) => s0.getByLabel(`if: ${l}`, { exact: true });
+  await by('subject').selectOption('world');
+  await by('world id').fill('$here');
+  await by('test').selectOption('battle');
+  await by('holds').selectOption('true');
+  await page.selectOption('#job-op', 'wait');
+  await page.click('button[name="add-step"]');
+  await page.fill('[data-path="steps[1].seconds"]', '1');
+  const id = await submitted();
+  await waitFor(async () => (await rowState(page, id)) === 'succeeded', 30000, 'job succeeded');
+  const li = page.locator('#job-view ol.steps li[data-step="0"]');
+  await waitFor(async () => (await li.getAttribute('data-skipped', { timeout: 500 }).catch(() => null)) === 'true', 5000, 'step 1 shown skipped');
+  const t = await li.textContent();
+  assert(t.includes('only if world $here: a battle on') && /skipped\s+its if was false/.test(t), `step 1 reads "${t}"`);
+  assert(await page.locator('#job-view ol.steps li[data-step="1"][data-skipped]').count() === 0, 'step 2 shown skipped');
+  const hist = await page.locator('#job-view .history tbody').textContent();
+  assert(hist.includes('step 1 (wait) skipped: its if was false'), 'history does not show the skip in words');
+  const sk = (await apiEvents(id)).filter((e) => e.type === 'job.step_skipped');
+  assert(sk.length === 1 && sk[0].data.step === 0 && sk[0].data.value === false, `API skips: ${JSON.stringify(sk)}`);
+});
+
+await step('reactive: a move to the nearest trading hub shows the hub it resolved to', async () => {
+  const [f] = await idleFleets();
+  assert(f, 'no idle fleet');
+  await freshForm(f.id, 'to the nearest hub');
+  await page.selectOption('#job-op', 'move');
+  await page.click('button[name="add-step"]');
+  const s0 = page.locator('fieldset[data-path="steps[0]"]');
+  await s0.getByLabel('to: pick', { exact: true }).selectOption('nearest');
+  await s0.getByLabel('to: trading hub', { exact: true }).selectOption('true');
+  assert((await s0.locator('fieldset.nearest .cond-words').textContent()) === 'nearest world (trading hub)', 'filter not in words');
+  const id = await submitted();
+  const li = page.locator('#job-view ol.steps li[data-step="0"]');
+  await waitFor(async () => (await li.getAttribute('data-resolved', { timeout: 500 }).catch(() => null)) === 'true', 15000, 'step 1 shown resolved');
+  const res = (await apiEvents(id)).find((e) => e.type === 'job.resolved');
+  assert(res, 'API has no job.resolved');
+  const hub = res.data.args.to;
+  // the hub is the trading world nearest to the fleet (ties: the lower id)
+  const at = apiWorlds.find((x) => x.id === f.anchor).position;
+  const d = (x) => Math.hypot(x.position.x - at.x, x.position.y - at.y);
+  const want = apiWorlds.filter((x) => x.trading).sort((a, b) => d(a) - d(b) || a.id - b.id)[0];
+  assert(hub === want.id, `resolved to ${hub}, nearest trading hub is ${want.id}`);
+  const t = await li.textContent();
+  assert(t.includes('move to nearest world (trading hub)') && t.includes(`resolved: to ${want.name} #${hub}`), `step 1 reads "${t}"`);
+  const hist = await page.locator('#job-view .history tbody').textContent();
+  assert(hist.includes(`step 1 (move) resolved: to ${want.name} #${hub}`), 'history does not show the resolved hub in words');
+  await shot(page.locator('#job-view'), 'dashboard-reactive-job.png');
+  await freshForm(f.id, '');
+});
+
 await step('after fleetd restarts the page reconnects by itself and shows the events it missed', async () => {
   const port = fleetd.port;
+  const [f] = await idleFleets();   // one no job holds (the reactive ones may still run)
+  assert(f, 'no idle fleet');
   const away = new RegExp(`127\\.0\\.0\\.1:${port}/`);
   const since = { console: page.rec.console.length, failedRequests: page.rec.failedRequests.length,
     badResponses: page.rec.badResponses.length };
@@ -318,8 +482,6 @@ await step('after fleetd restarts the page reconnects by itself and shows the ev
   // (another port) takes a job: its events must reach the page later.
   const side = await start('fleetd-side', FLEETD, fleetdArgs('127.0.0.1:0'));
   const sideApi = `http://127.0.0.1:${side.port}`;
-  const s = await pageState(page);
-  const f = s.fleetList.find((x) => x.id !== moved.fleet.id);
   const r = await http(sideApi, 'POST', '/v1/jobs', { token: TOKEN, body: { name: 'while away', fleet: f.id, steps: [{ op: 'wait', seconds: 3600 }] } });
   assert(r.status === 201, `side submit: ${r.status} ${r.text}`);
   const awayJob = r.json.id;

@@ -192,8 +192,26 @@ static void test_eval(const struct mirror *m)
 	CHECK(cond_eval(c, m, &bare, err, sizeof err) == -1);
 	CHECK(strcmp(err, "unbound_variable: $here is not bound") == 0);
 	json_decref(c);
-	CHECK_EQ_INT(eval(m, "{\"any\": [{\"world\": 99, \"mine\": true}, "
-			     "{\"fleet\": \"$nobody\", \"moving\": true}]}", &env), 1);
+	/* an unbound variable anywhere is an error, whatever the rest says */
+	c = parse("{\"any\": [{\"world\": 99, \"mine\": true}, "
+		  "{\"fleet\": \"$nobody\", \"moving\": true}]}");
+	CHECK(cond_eval(c, m, &env, err, sizeof err) == -1);
+	json_decref(c);
+	/* compiled once, judged again: the same answers as cond_eval */
+	c = parse("{\"all\": [{\"world\": \"$home\", \"mine\": true}, {\"not\": "
+		  "{\"fleet\": \"$self\", \"moving\": true}}, {\"any\": [{\"world\": 1410, "
+		  "\"owner\": 2}, {\"world\": 99, \"foreign_fleets\": {\"at_least\": 1}}]}]}");
+	struct cond_prog *p = cond_compile(c, &env, err, sizeof err);
+	CHECK(p != NULL);
+	if (p) {
+		CHECK_EQ_INT(cond_prog_eval(p, m), 1);
+		CHECK_EQ_INT(cond_prog_eval(p, m), 1);
+		int64_t ids[8];
+		CHECK_EQ_INT(cond_prog_objects(p, ids, 8), 3); /* 99 twice */
+		CHECK(ids[0] == 99 && ids[1] == 4647969 && ids[2] == 1410);
+		cond_prog_free(p);
+	}
+	json_decref(c);
 }
 
 static void test_objects(void)

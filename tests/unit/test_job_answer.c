@@ -79,6 +79,7 @@ static void test_live_and_waits(void)
 		{WAIT_WATCH, "watch", "watch", NULL},
 		{WAIT_FLEET, "fleet", "fleet", NULL},
 		{WAIT_READY, "mirror_ready", NULL, NULL},
+		{WAIT_COND, "cond", NULL, NULL},
 	};
 	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
 		v.wait_kind = kinds[i].kind;

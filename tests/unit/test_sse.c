@@ -50,6 +50,7 @@ static void client_read(struct client *c)
 		if (c->len + 65536 > c->cap) {
 			c->cap = (c->cap + 65536) * 2;
 			c->buf = realloc(c->buf, c->cap + 1);
+			c->buf[c->len] = 0; /* read as a string before any byte came */
 		}
 		ssize_t n = recv(c->fd, c->buf + c->len, c->cap - c->len, 0);
 		if (n > 0) {

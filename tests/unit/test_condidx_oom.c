@@ -1,0 +1,120 @@
+/* test_condidx_oom.c -- the condition index when memory runs out.
+ *
+ * Removing the head of an id's list moves the head in the map to the next
+ * node: a replace, which must never allocate.  idmap_put() used to grow
+ * its table before looking the key up, so with the table at its load
+ * limit a failed allocation there left the removed node in the map: the
+ * other jobs waiting on that id were lost, and the next change of the id
+ * handed back the removed (by then freed) job.  Allocation is made to
+ * fail here by wrapping malloc, calloc and realloc at link time
+ * (-Wl,--wrap; see am/jobs.am). */
+#include <stdlib.h>
+
+#include "condidx.h"
+#include "idmap.h"
+#include "tap.h"
+
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t size);
+void *__real_realloc(void *p, size_t n);
+void *__wrap_malloc(size_t n);
+void *__wrap_calloc(size_t n, size_t size);
+void *__wrap_realloc(void *p, size_t n);
+
+static int fail_alloc; /* while set, every allocation fails */
+
+void *__wrap_malloc(size_t n)
+{
+	return fail_alloc ? NULL : __real_malloc(n);
+}
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+	return fail_alloc ? NULL : __real_calloc(n, size);
+}
+
+void *__wrap_realloc(void *p, size_t n)
+{
+	return fail_alloc ? NULL : __real_realloc(p, n);
+}
+
+static struct cond_node *taken[8];
+static size_t ntaken;
+
+static void on_take(void *arg, struct cond_node *n)
+{
+	(void)arg;
+	if (ntaken < 8)
+		taken[ntaken] = n;
+	ntaken++;
+}
+
+int main(void)
+{
+	/* two jobs wait on fleet 107 (the later one is the list's head);
+	 * other fleets fill the map to its load limit, so that the next
+	 * insert has to grow it */
+	struct condidx ci;
+	condidx_init(&ci);
+	struct cond_node nodes[64], *first = &nodes[0], *second = &nodes[1];
+	for (int i = 0; i < 64; i++)
+		cond_node_init(&nodes[i]);
+	CHECK(condidx_add(&ci, first, COND_SPACE_FLEET, 107) == 0);
+	CHECK(condidx_add(&ci, second, COND_SPACE_FLEET, 107) == 0);
+	int used = 2;
+	while ((ci.fleets.n + 1) * 2 <= ci.fleets.cap && used < 64) {
+		CHECK(condidx_add(&ci, &nodes[used], COND_SPACE_FLEET, 200 + used) == 0);
+		used++;
+	}
+	CHECK((ci.fleets.n + 1) * 2 > ci.fleets.cap);
+
+	/* with no memory, the head leaves: the other job becomes the head */
+	fail_alloc = 1;
+	condidx_remove(&ci, second);
+	fail_alloc = 0;
+	CHECK_EQ_INT(condidx_count(&ci), used - 1);
+	CHECK(second->space == COND_SPACE_NONE);
+
+	/* the change of fleet 107 wakes the job still waiting, and only it */
+	ntaken = 0;
+	CHECK_EQ_INT(condidx_take(&ci, COND_SPACE_FLEET, 107, on_take, NULL), 1);
+	CHECK_EQ_INT(ntaken, 1);
+	CHECK(taken[0] == first);
+
+	/* adding a job to an id already waited on allocates nothing either */
+	CHECK(condidx_add(&ci, first, COND_SPACE_FLEET, 107) == 0);
+	fail_alloc = 1;
+	CHECK(condidx_add(&ci, second, COND_SPACE_FLEET, 107) == 0);
+	fail_alloc = 0;
+	ntaken = 0;
+	CHECK_EQ_INT(condidx_take(&ci, COND_SPACE_FLEET, 107, on_take, NULL), 2);
+	CHECK(ntaken == 2 && taken[0] == second && taken[1] == first);
+	CHECK(condidx_add(&ci, first, COND_SPACE_FLEET, 107) == 0);
+
+	/* an insert of a new key still reports the failure, and the map is
+	 * left as it was */
+	fail_alloc = 1;
+	CHECK(condidx_add(&ci, second, COND_SPACE_FLEET, 999) < 0);
+	fail_alloc = 0;
+	CHECK(second->space == COND_SPACE_NONE);
+	CHECK_EQ_INT(condidx_count(&ci), used - 1);
+	CHECK(idmap_get(&ci.fleets, 999) == NULL);
+
+	/* replacing in a bare idmap at its limit never allocates */
+	struct idmap m;
+	idmap_init(&m);
+	int vals[8];
+	for (int i = 0; i < 8; i++)
+		CHECK(idmap_put(&m, i + 1, &vals[i]) == 0);
+	fail_alloc = 1;
+	CHECK(idmap_put(&m, 3, &vals[0]) == 0);
+	CHECK(idmap_put(&m, 42, &vals[0]) < 0);
+	fail_alloc = 0;
+	CHECK(idmap_get(&m, 3) == &vals[0]);
+	CHECK(idmap_get(&m, 42) == NULL);
+	CHECK_EQ_INT(m.n, 8);
+	idmap_free(&m);
+
+	condidx_free(&ci);
+	return tap_done();
+}
