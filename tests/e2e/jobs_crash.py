@@ -45,14 +45,16 @@ KILLS = int(os.environ.get("CRASH_KILLS", "20"))
 SEED = int(os.environ.get("FLEETD_TEST_SEED", "0")) or random.randrange(1, 1 << 30)
 REPORT = os.environ.get("CRASH_REPORT")
 SPREAD = float(os.environ.get("CRASH_SPREAD", "40"))
-print("seed %d, %d jobs, %d kills" % (SEED, N, KILLS))
+print("seed %d (galaxy %d), %d jobs, %d kills" % (SEED, 1 + SEED % 997, N, KILLS))
 rnd = random.Random(SEED)
 
 FOOD, FRIGATE, DESTROYER, SCOUT, FREIGHTER, GUNSHIP = 90, 122, 160, 102, 144, 26
 PRICE = {FOOD: 2, GUNSHIP: 900}   # docs/fleetsim.md, the catalogue
 TRADERS = 5000004                 # the sovereign owning the trading hubs
 
-sim = Sim("--watch-ms", "1000", "--seed", "7", "--worlds", "300",
+# the galaxy, and with it fleetsim's fault draws, follow the seed too
+GALAXY = 1 + SEED % 997
+sim = Sim("--watch-ms", "1000", "--seed", str(GALAXY), "--worlds", "300",
           "--fleets", str(max(600, 3 * N)), "--fault-rate", "0.04",
           "--lost-answer-rate", "0.06", "--fault-delay-ms", "1500", "--latency-ms", "30")
 S_start = sim_state(sim)
