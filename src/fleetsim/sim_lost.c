@@ -5,7 +5,9 @@
 
 const char *const sim_lost_actions[SIM_LOST_ACTIONS] = {
 	"setDestination", "deployFleet", "transferFleet", "disbandFleet", "renameObject",
-	"attack", "abortAttack", "sellFleet", "buyItem"};
+	"attack", "abortAttack", "sellFleet", "buyItem", "launchLAMs", "designateWorld",
+	"buildImprovement", "destroyImprovement", "setIndustryAlloc", "setProductAlloc",
+	"setTradeRoute", "stopTradeRoute"};
 
 void sim_lost_init(struct sim_lost *l, double rate, uint64_t seed)
 {

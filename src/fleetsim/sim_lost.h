@@ -24,9 +24,9 @@ enum sim_lost_kind {
 	SIM_LOST_KINDS
 };
 
-/* The endpoints that change the galaxy, in the order /sim/stats lists
- * them under "applied". */
-#define SIM_LOST_ACTIONS 9
+/* The endpoints that change the galaxy (fleet actions, then world
+ * actions), in the order /sim/stats lists them under "applied". */
+#define SIM_LOST_ACTIONS 17
 extern const char *const sim_lost_actions[SIM_LOST_ACTIONS];
 
 struct sim_lost {
