@@ -226,7 +226,8 @@ static void answer_buf(struct sim_api *api, struct http_req *req, struct textbuf
 }
 
 /* [changed objects..., extra, update] as the answer, lost as `lost` says
- * (cut in half, or held for the fault delay and then cut). */
+ * (cut in half at once, or held for the latency and the fault delay and
+ * then cut). */
 static void answer_objects(struct sim_api *api, struct http_req *req, int64_t since,
 			   const char *extra, enum sim_lost_kind lost)
 {
@@ -246,7 +247,7 @@ static void answer_objects(struct sim_api *api, struct http_req *req, int64_t si
 	}
 	log_debug("answer lost", "kind=%s", lost == SIM_LOST_CUT ? "cut" : "held");
 	answer(api, req, 200, b.p, b.len, b.len / 2,
-	       api->cfg.latency_ms + (lost == SIM_LOST_HELD ? api->cfg.fault_delay_ms : 0));
+	       lost == SIM_LOST_HELD ? api->cfg.latency_ms + api->cfg.fault_delay_ms : 0);
 }
 
 /* ------------------------------------------------------------- watches */

@@ -1,9 +1,11 @@
 /* sim_lost.h -- fleetsim's faults *after* the effect (--lost-answer-rate):
  * the game applies an action, then its answer is lost, so a client cannot
  * tell from the transport whether the call acted.  Two kinds, drawn evenly:
- * the connection is cut mid-answer, or the answer is held for
- * --fault-delay-ms (past the client's timeout) and then cut as well, so a
- * client that waited longer still gets no usable answer.
+ * the connection is cut mid-answer at once (not held by --latency-ms, so
+ * the loss may reach the client before the answers of calls the game
+ * served earlier, as on a live connection), or the answer is held for
+ * --latency-ms plus --fault-delay-ms (past the client's timeout) and then
+ * cut as well, so a client that waited longer still gets no usable answer.
  *
  * The die is a stream of its own, seeded from --seed like the faults
  * before the effect, so that turning one kind on does not shift the draws
