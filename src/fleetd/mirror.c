@@ -79,6 +79,7 @@ struct mirror {
 	struct idmap worlds_of;  /* sovereign id -> count, stored as (void*)(n) */
 
 	int ready;
+	int64_t asked_ms;        /* mirror_asked_ms */
 	int64_t player;
 	double watch;
 	int have_watch;
@@ -1122,6 +1123,17 @@ uint64_t mirror_merges(const struct mirror *m)
 uint64_t mirror_stale_skipped(const struct mirror *m)
 {
 	return m->stale;
+}
+
+int64_t mirror_asked_ms(const struct mirror *m)
+{
+	return m->asked_ms;
+}
+
+void mirror_note_asked(struct mirror *m, int64_t asked_ms)
+{
+	if (asked_ms > m->asked_ms)
+		m->asked_ms = asked_ms;
 }
 
 void mirror_set_job_lookup(struct mirror *m, mirror_job_lookup_fn fn, void *arg)

@@ -139,6 +139,14 @@ const json_t *mirror_history(const struct mirror *m);
  * already merged (an answer carrying an older sequence than the mirror's). */
 uint64_t mirror_merges(const struct mirror *m);
 uint64_t mirror_stale_skipped(const struct mirror *m);
+/* Wall-clock ms at which the newest request whose answer has been merged
+ * was made (0 before any); the session notes it with every merge.  The
+ * game answered that request after this moment, so whatever the game did
+ * before it is in the mirror -- unlike a later watch number, which an
+ * answer the game wrote before an action may also carry when it arrives
+ * after that action's lost answer. */
+int64_t mirror_asked_ms(const struct mirror *m);
+void mirror_note_asked(struct mirror *m, int64_t asked_ms);
 
 /* The id of the live job holding a fleet, for the routes.  The job engine
  * installs the lookup; until then (or when it answers 0) there is none. */

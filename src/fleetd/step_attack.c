@@ -5,9 +5,11 @@
  *             anchored.  Record what a battle would change (`before`: the
  *             world's owner and holdings, the fleet's holdings) -> SENT,
  *             send attack with the battle plan.
- *   SENT      with the answer -> FIGHTING.  Without one (restart, or a
- *             lost answer: the engine runs the op after a fresh watch): a
- *             battle on at the world means the order took -> FIGHTING.
+ *   SENT      (persists also intent_watch, ambiguous_watch, ambiguous_at)
+ *             with the answer -> FIGHTING.  Without one (restart, or a
+ *             lost answer): a battle on at the world means the order took
+ *             -> FIGHTING; otherwise wait until step_intent_fresh allows a
+ *             judgement, then:
  *             No battle, but the world changed hands, or its holdings or
  *             the fleet's changed, or the fleet is gone: the order took
  *             and its battle was over within the watch (a battle ends at
@@ -61,6 +63,7 @@ static void send_call(struct step_ctx *c, struct step_result *r, int64_t world)
 	const struct mirror_world *w = mirror_world(c->m, world);
 	if (w)
 		json_object_set_new(c->data, "before", battle_marks(c, w));
+	step_intent_open(c);
 	c->sub = ATTACK_SENT;
 	step_data_set_int(c, "sent_watch", step_watch(c));
 	json_t *plan = json_pack("{s:I,s:O,s:O}", "battleFieldID", (json_int_t)world,
@@ -88,6 +91,9 @@ static void attack_advance(struct step_ctx *c, struct step_result *r)
 		return;
 	}
 	if (c->sub == ATTACK_SENT) {
+		/* no answer: judge only a galaxy that surely shows the order */
+		if (!c->resend && !c->reply && !w->in_battle && !step_intent_fresh(c, r))
+			return;
 		if (c->resend || (!c->reply && !w->in_battle && !battle_fought(c, w))) {
 			send_call(c, r, world);
 			return;

@@ -614,7 +614,11 @@ static void test_attack(void)
 	CHECK(is_call(&o, "attack", call));
 	CHECK(!(o.r.flags & CALL_IDEMPOTENT));
 	CHECK(strcmp(state(&j), "SENT") == 0);
-	/* SENT without an answer and no battle: order it again */
+	/* SENT without an answer and no battle: judged only once a fresher
+	 * watch is in; nothing changed there: order it again */
+	run_twice(&j, NULL, 0, &o);
+	CHECK(is_wait_for(&o, WAIT_WATCH, watch_now() + 1, 0));
+	next_watch();
 	run_twice(&j, NULL, 0, &o);
 	CHECK(is_call(&o, "attack", call));
 	run(&j, NULL, 1, &o);
@@ -627,6 +631,19 @@ static void test_attack(void)
 	battle(WORLD_A, 0);
 	run_twice(&j, NULL, 0, &o);
 	CHECK_EQ_INT(o.r.verdict, STEP_DONE);
+	job_free(&j);
+
+	/* without an answer, no battle on, but the fleet lost ships: the
+	 * order took and its battle is over (issue 14.1) -- done, not ordered
+	 * again */
+	j = job_new(&step_attack, FLEET_A, json_incref(args));
+	run(&j, NULL, 0, &o);
+	CHECK(is_call(&o, "attack", call));
+	put_fleet(FLEET_A, WORLD_A, 0, "[170,1,122,390]");
+	next_watch();
+	run_twice(&j, NULL, 0, &o);
+	CHECK_EQ_INT(o.r.verdict, STEP_DONE);
+	put_fleet(FLEET_A, WORLD_A, 0, "[170,1,122,403]");
 	job_free(&j);
 
 	/* answered, but no battle seen yet: wait a watch; then done */
@@ -642,6 +659,30 @@ static void test_attack(void)
 	json_decref(args);
 	json_decref(reply);
 	outcome_clear(&o);
+}
+
+/* step_intent_fresh after a lost answer: a later watch is not enough, the
+ * mirror must hold an answer asked for after the loss was known (one the
+ * game wrote before the call acted may carry the later watch) */
+static void test_fresh(void)
+{
+	struct step_ctx c = {.m = H.m, .data = json_object()};
+	struct step_result r = {0};
+	int64_t w = watch_now();
+	json_object_set_new(c.data, "intent_watch", json_integer(w - 1));
+	CHECK_EQ_INT(step_intent_fresh(&c, &r), 1);
+	json_object_set_new(c.data, "ambiguous_watch", json_integer(w - 1));
+	json_object_set_new(c.data, "ambiguous_at", json_integer(mirror_asked_ms(H.m) + 5));
+	CHECK_EQ_INT(step_intent_fresh(&c, &r), 0);
+	CHECK(r.verdict == STEP_WAIT_FOR && r.wait == WAIT_WATCH && r.key == w + 1);
+	mirror_note_asked(H.m, mirror_asked_ms(H.m) + 4);
+	CHECK_EQ_INT(step_intent_fresh(&c, &r), 0);
+	mirror_note_asked(H.m, mirror_asked_ms(H.m) + 1);
+	CHECK_EQ_INT(step_intent_fresh(&c, &r), 1);
+	/* a new intent forgets the loss */
+	step_intent_open(&c);
+	CHECK(!json_object_get(c.data, "ambiguous_at"));
+	json_decref(c.data);
 }
 
 static void test_rename(void)
@@ -1104,6 +1145,7 @@ int main(void)
 		test_move();
 		test_explore();
 		test_attack();
+		test_fresh();
 		test_rename();
 		test_transfer();
 		test_sell();
