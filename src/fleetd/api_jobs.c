@@ -491,7 +491,7 @@ static void control(struct http_req *req, struct app *app, enum engine_ctl ctl)
 	else if (rc < 0)
 		http_reply_error(req, 500, "store_failed", "the change could not be stored");
 	else
-		reply_after_commit(req, app, id, 200);
+		reply_after_commit(req, app, id, rc == 202 ? 202 : 200);
 }
 
 static void on_cancel(struct http_req *req, void *arg)

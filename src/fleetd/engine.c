@@ -39,6 +39,7 @@
 #include "condidx.h"
 #include "eventlog.h"
 #include "idmap.h"
+#include "jobmemo.h"
 #include "jobspec.h"
 #include "list.h"
 #include "log.h"
@@ -67,6 +68,7 @@ struct cond_wait_node {
 };
 struct cond_wait {
 	struct cond_prog *prog; /* the condition, its references resolved */
+	uint64_t judged;        /* the change batch it was last judged in */
 	size_t n;
 	struct cond_wait_node v[];
 };
@@ -108,10 +110,13 @@ struct engine {
 	uint64_t counts[JOB_STATE_COUNT];
 	uint64_t transitions;
 	uint64_t cond_evals; /* waiting conditions judged on a change */
+	uint64_t batch;      /* change batches seen (on_changes) */
 	size_t cond_jobs;    /* jobs with a struct cond_wait */
 	struct rng rng; /* retry jitter */
 	int mirror_attached;
 	struct jobread *reads; /* answers; told of every row written */
+	struct jobmemo memo; /* specs and rows of recently run jobs */
+	int memo_armed;      /* memo_committed() waits for this transaction */
 	struct engine_sql sql;
 	/* a failed commit: the jobs the open transaction writes, and those
 	 * whose records must be put back as their rows say */
@@ -142,6 +147,7 @@ static const struct step_op *const step_ops[OP_COUNT] = {
 	[OP_TRANSFER] = &step_transfer, [OP_DEPLOY] = &step_deploy,
 	[OP_SELL] = &step_sell,         [OP_BUY] = &step_buy,
 	[OP_DISBAND] = &step_disband,   [OP_RENAME] = &step_rename,
+	[OP_ABORT_ATTACK] = &step_abort_attack,
 };
 
 static int is_live(int state)
@@ -348,9 +354,16 @@ static void on_cond_wait(void *arg, struct cond_node *n)
 {
 	struct engine *e = arg;
 	struct cond_wait_node *cn = (struct cond_wait_node *)n;
+	struct cond_wait *cw = cn->r->cw;
 	const struct mirror *m = e->app->mirror;
-	e->cond_evals++;
-	if (m && mirror_ready(m) && cond_prog_eval(cn->r->cw->prog, m) == 0 &&
+	/* judged once per batch, however many of its objects changed: a
+	 * second one finds it already false */
+	int already = cw->judged == e->batch;
+	if (!already) {
+		cw->judged = e->batch;
+		e->cond_evals++;
+	}
+	if (m && mirror_ready(m) && (already || cond_prog_eval(cw->prog, m) == 0) &&
 	    condidx_add(&e->cwi, n, COND_SPACE_FLEET, n->id) == 0)
 		return;
 	wake(e, cn->r); /* frees cn: condidx_take never touches it again */
@@ -365,6 +378,7 @@ static void take_cond_waits(struct engine *e, const int64_t *ids, size_t n)
 static void on_changes(void *arg, const struct mirror_changes *ch)
 {
 	struct engine *e = arg;
+	e->batch++;
 	take_cond_waits(e, ch->fleets, ch->nfleets);
 	take_cond_waits(e, ch->worlds, ch->nworlds);
 	take_cond_waits(e, ch->removed, ch->nremoved);
@@ -414,6 +428,7 @@ static void rec_drop(struct engine *e, struct job_rec *r)
 	if (r->fleet && idmap_get(&e->lease, r->fleet) == r)
 		idmap_del(&e->lease, r->fleet);
 	idmap_del(&e->recs, r->id);
+	jobmemo_forget(&e->memo, r->id);
 	free(r);
 }
 
@@ -608,6 +623,17 @@ static int sql_init(struct engine_sql *q)
 	return rc ? -1 : 0;
 }
 
+/* j's sub-state name, cut as the column's reader would (a name longer
+ * than the buffer is not one of the op's). */
+static void set_sub(struct job *j, const char *name)
+{
+	size_t n = strlen(name);
+	if (n >= sizeof j->sub)
+		n = sizeof j->sub - 1;
+	memcpy(j->sub, name, n);
+	j->sub[n] = 0;
+}
+
 static const char SQL_NEXT_ID[] = "SELECT coalesce(max(id), 0) + 1 FROM jobs";
 
 static void job_clear(struct job *j)
@@ -619,9 +645,61 @@ static void job_clear(struct job *j)
 	memset(j, 0, sizeof *j);
 }
 
+/* A step's persisted fields from their text.  Most steps persist nothing
+ * ("{}"), and parsing that costs more than reading the row. */
+static json_t *data_parse(const char *text)
+{
+	if (!text)
+		return NULL;
+	return strcmp(text, "{}") == 0 ? json_object() : json_loads(text, 0, NULL);
+}
+
+/* The step_data text of data; *owned is what the caller frees (NULL
+ * when nothing was allocated: the fields are empty). */
+static const char *data_text(const json_t *data, char **owned)
+{
+	*owned = NULL;
+	if (json_is_object(data) && json_object_size(data) == 0)
+		return "{}";
+	return *owned = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS);
+}
+
+/* j from a row of LOAD_COLS and its parsed spec (taken). */
+static int job_from_row(struct job *j, const struct job_row *row, json_t *spec)
+{
+	*j = (struct job){
+		.id = row->id, .fleet = row->fleet, .step = row->step,
+		.iteration = row->iteration, .wake_at = row->wake_at,
+		.wait_key = row->wait_key, .wait_arg = row->wait_arg,
+		.attempts = row->attempts, .started_at = row->started_at,
+		.finished_at = row->finished_at, .created_at = row->created_at,
+		.state = row->state, .paused_from = row->paused_from, .wait = row->wait,
+		.spec = spec, .data = data_parse(row->step_data),
+		.vars = row->vars ? json_loads(row->vars, 0, NULL) : NULL,
+		.last_error = row->last_error ? strdup(row->last_error) : NULL,
+		.row_fleet = row->fleet, .row_state = row->state,
+		.row_intent = row->intent_world,
+	};
+	set_sub(j, row->sub_state ? row->sub_state : "");
+	/* a strdup or a parse failed */
+	int lost = (row->last_error && !j->last_error) ||
+		(row->vars && !json_is_object(j->vars));
+	if (!j->spec || !j->data || j->state < 0 || lost) {
+		job_clear(j);
+		return -1;
+	}
+	return 0;
+}
+
+/* Read job id: from the memo when this process wrote its row last and
+ * nothing may have changed it since, else from the row. */
 static int job_load(struct engine *e, int64_t id, struct job *j)
 {
 	memset(j, 0, sizeof *j);
+	json_t *spec;
+	const struct job_row *kept = jobmemo_row(&e->memo, id, &spec);
+	if (kept)
+		return job_from_row(j, kept, spec);
 	sqlite3_stmt *s = store_stmt(e->st, e->sql.load);
 	if (!s)
 		return -1;
@@ -632,29 +710,41 @@ static int job_load(struct engine *e, int64_t id, struct job *j)
 	}
 	struct job_row row;
 	job_row_decode(s, LOAD_COLS, &row);
-	*j = (struct job){
-		.id = id, .fleet = row.fleet, .step = row.step,
-		.iteration = row.iteration, .wake_at = row.wake_at,
-		.wait_key = row.wait_key, .wait_arg = row.wait_arg,
-		.attempts = row.attempts, .started_at = row.started_at,
-		.finished_at = row.finished_at, .created_at = row.created_at,
-		.state = row.state, .paused_from = row.paused_from, .wait = row.wait,
-		.spec = row.spec ? json_loads(row.spec, 0, NULL) : NULL,
-		.data = row.step_data ? json_loads(row.step_data, 0, NULL) : NULL,
-		.vars = row.vars ? json_loads(row.vars, 0, NULL) : NULL,
-		.last_error = row.last_error ? strdup(row.last_error) : NULL,
-		.row_fleet = row.fleet, .row_state = row.state,
-		.row_intent = row.intent_world,
-	};
-	snprintf(j->sub, sizeof j->sub, "%s", row.sub_state ? row.sub_state : "");
-	/* a strdup or a parse failed */
-	int lost = (row.last_error && !j->last_error) || (row.vars && !json_is_object(j->vars));
+	row.id = id;
+	spec = row.spec ? jobmemo_parse(&e->memo, id, row.spec, strlen(row.spec)) : NULL;
+	int rc = job_from_row(j, &row, spec);
 	sqlite3_reset(s);
-	if (!j->spec || !j->data || j->state < 0 || lost) {
-		job_clear(j);
-		return -1;
+	return rc;
+}
+
+static void memo_committed(void *arg, int ok)
+{
+	struct engine *e = arg;
+	e->memo_armed = 0;
+	if (!ok) /* rolled back: the rows kept may be ahead of the table */
+		jobmemo_forget_rows(&e->memo);
+}
+
+/* The row of j was just written as row: keep it for j's next wake.  A
+ * job with variables is read from its row: a save never writes them, so
+ * the memo would have to keep them beside the row (their writers, groups
+ * and triggers, must drop the job's kept row as any other writer does). */
+static void memo_keep(struct engine *e, const struct job *j, const struct job_row *row)
+{
+	if (j->vars) {
+		jobmemo_forget_row(&e->memo, row->id);
+		return;
 	}
-	return 0;
+	if (!e->memo_armed) {
+		if (store_on_commit(e->st, memo_committed, e) < 0) {
+			jobmemo_forget_row(&e->memo, row->id);
+			return;
+		}
+		e->memo_armed = 1;
+	}
+	struct job_row as;
+	job_row_as_stored(LOAD_COLS, row, &as);
+	jobmemo_keep_row(&e->memo, &as);
 }
 
 /* The intent_world column: an open intent holds its world until the step
@@ -706,16 +796,20 @@ static int job_save(struct engine *e, struct job *j, int64_t now)
 	sqlite3_stmt *s = store_stmt(e->st, e->sql.save[v]);
 	if (!s)
 		return -1;
-	char *data = json_dumps(j->data, JSON_COMPACT | JSON_SORT_KEYS);
+	char *owned;
+	const char *data = data_text(j->data, &owned);
 	struct job_row row = row_of(j, data, intent, now);
 	job_row_bind(s, save_cols(v), &row);
 	int rc = step_stmt(e, s, j);
-	free(data);
 	if (rc == 0) {
+		memo_keep(e, j, &row);
 		j->row_fleet = j->fleet;
 		j->row_state = j->state;
 		j->row_intent = intent;
+	} else {
+		jobmemo_forget_row(&e->memo, j->id);
 	}
+	free(owned);
 	return rc;
 }
 
@@ -730,7 +824,8 @@ static int job_insert(struct engine *e, const struct job *j, const char *spec,
 	sqlite3_stmt *s = store_stmt(e->st, e->sql.insert);
 	if (!s)
 		return -1;
-	char *data = json_dumps(j->data, JSON_COMPACT | JSON_SORT_KEYS);
+	char *owned;
+	const char *data = data_text(j->data, &owned);
 	struct job_row row = row_of(j, data, intent_of(j), now);
 	row.name = json_string_value(json_object_get(j->spec, "name"));
 	row.spec = spec ? spec : "{}";
@@ -739,10 +834,11 @@ static int job_insert(struct engine *e, const struct job *j, const char *spec,
 		row.idem_body = idem_body;
 	}
 	job_row_bind(s, JOB_COLS_ALL, &row);
+	jobmemo_forget(&e->memo, j->id); /* an id used again after a rollback */
 	int rc = step_stmt(e, s, j);
 	if (rc == 0)
 		jobread_fresh(e->reads, &row, j->spec);
-	free(data);
+	free(owned);
 	return rc;
 }
 
@@ -758,22 +854,64 @@ static void note_new(struct engine *e, int64_t job_id, const char *type, json_t 
 	json_decref(data);
 }
 
-/* The hot events, written as text: no JSON tree per transition. */
+/* The hot events, written as text: no JSON tree per transition, and no
+ * printf either (a woken job writes two or three of them, and formatting
+ * them cost a tenth of its turn).  Their texts are short constant names
+ * (states, ops, wait kinds) and at most three 64-bit numbers; a text that
+ * would not fit is cut, never overrun. */
+struct ev_text {
+	char b[192];
+	size_t n;
+};
+
+static void ev_put(struct ev_text *t, const char *s)
+{
+	if (!s)
+		s = "(null)"; /* as printf wrote a name that is not one */
+	size_t n = strlen(s), room = sizeof t->b - 1 - t->n;
+	if (n > room)
+		n = room;
+	memcpy(t->b + t->n, s, n);
+	t->n += n;
+	t->b[t->n] = 0;
+}
+
+static void ev_int(struct ev_text *t, int64_t v)
+{
+	char d[24], *p = d + sizeof d;
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	*--p = 0;
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	ev_put(t, p);
+}
+
 static void note_step_started(struct engine *e, const struct job *j)
 {
-	char d[128];
+	struct ev_text t = {.n = 0};
 	const json_t *args = json_array_get(json_object_get(j->spec, "steps"), (size_t)j->step);
-	snprintf(d, sizeof d, "{\"step\":%lld,\"op\":\"%s\",\"iteration\":%lld}",
-		 (long long)j->step, jobspec_op_name(jobspec_step_op(args)),
-		 (long long)j->iteration);
-	eventlog_append_text(e->el, j->id, "job.step_started", d);
+	ev_put(&t, "{\"step\":");
+	ev_int(&t, j->step);
+	ev_put(&t, ",\"op\":\"");
+	ev_put(&t, jobspec_op_name(jobspec_step_op(args)));
+	ev_put(&t, "\",\"iteration\":");
+	ev_int(&t, j->iteration);
+	ev_put(&t, "}");
+	eventlog_append_text(e->el, j->id, "job.step_started", t.b);
 }
 
 static void note_step_done(struct engine *e, const struct job *j, const char *op)
 {
-	char d[96];
-	snprintf(d, sizeof d, "{\"step\":%lld,\"op\":\"%s\"}", (long long)j->step, op);
-	eventlog_append_text(e->el, j->id, "job.step_done", d);
+	struct ev_text t = {.n = 0};
+	ev_put(&t, "{\"step\":");
+	ev_int(&t, j->step);
+	ev_put(&t, ",\"op\":\"");
+	ev_put(&t, op);
+	ev_put(&t, "\"}");
+	eventlog_append_text(e->el, j->id, "job.step_done", t.b);
 }
 
 static void set_error(struct job *j, const char *msg)
@@ -880,9 +1018,18 @@ static void abandon_step(struct engine *e, struct job *j, int64_t now)
 	op->abandon(&c);
 }
 
+/* A cancel whose step had work to do first (step_op.cancel): the mark is
+ * in the step's data, written with the cancel, so it survives a restart. */
+static int job_cancelling(const struct job *j)
+{
+	return json_is_true(json_object_get(j->data, "cancelling"));
+}
+
 static void finish(struct engine *e, struct job *j, int state, const char *msg,
 		   int64_t now)
 {
+	if (job_cancelling(j))
+		state = JOB_CANCELLED; /* its undoing done or failed: as asked */
 	if (state != JOB_SUCCEEDED) {
 		abandon_step(e, j, now);
 	} else if (j->last_error) {
@@ -950,7 +1097,7 @@ static int run_op(struct engine *e, struct job_rec *r, struct job *j,
 	json_object_del(j->data, "resend");
 	op->advance(&c, sr);
 	if (c.sub >= 0 && c.sub < op->nstates)
-		snprintf(j->sub, sizeof j->sub, "%s", op->states[c.sub]);
+		set_sub(j, op->states[c.sub]);
 	if (c.fleet != j->fleet) {
 		j->fleet = c.fleet;
 		rec_set_fleet(e, r, c.fleet);
@@ -1121,7 +1268,7 @@ static struct pending_call *advance(struct engine *e, struct job_rec *r,
 		} else if (run_op(e, r, j, op, sub, args, reply, now, &sr) < 0) {
 			return NULL;
 		} else {
-			if (sr.verdict == STEP_DONE)
+			if (sr.verdict == STEP_DONE && !job_cancelling(j))
 				note_step_done(e, j, op->name);
 		}
 		reply = NULL;
@@ -1137,8 +1284,13 @@ static struct pending_call *advance(struct engine *e, struct job_rec *r,
 		}
 		switch (sr.verdict) {
 		case STEP_DONE:
+			if (job_cancelling(j)) {
+				/* the step undid what it started: the cancel ends the job */
+				finish(e, j, JOB_CANCELLED, NULL, now);
+				return NULL;
+			}
 			j->step++;
-			snprintf(j->sub, sizeof j->sub, "START");
+			set_sub(j, "START");
 			json_object_clear(j->data);
 			if ((size_t)j->step >= nsteps) {
 				j->iteration++;
@@ -1326,26 +1478,34 @@ static struct job_was job_was(const struct job *j)
 static void note_transition(struct engine *e, const struct job *j,
 			    const struct job_was *was)
 {
-	char d[160];
 	if (j->state != was->state) {
-		snprintf(d, sizeof d, "{\"from\":\"%s\",\"to\":\"%s\",\"step\":%lld}",
-			 job_state_name(was->state), job_state_name(j->state), (long long)j->step);
-		eventlog_append_text(e->el, j->id, "job.state", d);
+		struct ev_text t = {.n = 0};
+		ev_put(&t, "{\"from\":\"");
+		ev_put(&t, job_state_name(was->state));
+		ev_put(&t, "\",\"to\":\"");
+		ev_put(&t, job_state_name(j->state));
+		ev_put(&t, "\",\"step\":");
+		ev_int(&t, j->step);
+		ev_put(&t, "}");
+		eventlog_append_text(e->el, j->id, "job.state", t.b);
 	}
 	if (j->state != JOB_WAITING ||
 	    (j->wait == was->wait && j->wait_key == was->key && j->wake_at == was->wake &&
 	     was->state == JOB_WAITING))
 		return;
-	if (!j->wait)
-		snprintf(d, sizeof d, "{\"kind\":\"time\",\"until_ms\":%lld}",
-			 (long long)j->wake_at);
-	else if (j->wait == WAIT_ANCHORED)
-		snprintf(d, sizeof d, "{\"kind\":\"%s\",\"key\":%lld,\"world\":%lld}",
-			 job_wait_name(j->wait), (long long)j->wait_key, (long long)j->wait_arg);
-	else
-		snprintf(d, sizeof d, "{\"kind\":\"%s\",\"key\":%lld,\"until_ms\":%lld}",
-			 job_wait_name(j->wait), (long long)j->wait_key, (long long)j->wake_at);
-	eventlog_append_text(e->el, j->id, "job.wait", d);
+	struct ev_text t = {.n = 0};
+	ev_put(&t, "{\"kind\":\"");
+	ev_put(&t, j->wait ? job_wait_name(j->wait) : "time");
+	ev_put(&t, "\",");
+	if (j->wait) {
+		ev_put(&t, "\"key\":");
+		ev_int(&t, j->wait_key);
+		ev_put(&t, ",");
+	}
+	ev_put(&t, j->wait == WAIT_ANCHORED ? "\"world\":" : "\"until_ms\":");
+	ev_int(&t, j->wait == WAIT_ANCHORED ? j->wait_arg : j->wake_at);
+	ev_put(&t, "}");
+	eventlog_append_text(e->el, j->id, "job.wait", t.b);
 }
 
 /* Advance a live job that may run now; res is a call's answer or NULL,
@@ -1516,7 +1676,7 @@ int64_t engine_submit(struct engine *e, const json_t *spec, const char *idem_key
 		.data = json_object(), .created_at = now,
 		.wake_at = jobspec_start_ms(spec, now),
 	};
-	snprintf(j.sub, sizeof j.sub, "START");
+	set_sub(&j, "START");
 	/* the spec's text serves the row and the job.created event */
 	char *text = json_dumps(spec, JSON_COMPACT | JSON_SORT_KEYS);
 	char *created = text ? created_event(text) : NULL;
@@ -1551,17 +1711,69 @@ int64_t engine_submit(struct engine *e, const json_t *spec, const char *idem_key
 	return id;
 }
 
-/* A cancelled job leaves its step unfinished (in the same transaction as
- * the state change).  If the row cannot be read the step keeps what it
- * holds: an explore claim then stays, which skips a world, never visits
- * one twice. */
-static void cancel_step(struct engine *e, int64_t id, int64_t now)
+/* A cancel whose step must first undo what it started (its op's cancel
+ * hook says so, e.g. attack with on_cancel "abort"): the job stays live
+ * at the sub-state the hook chose, marked "cancelling" in its data, and
+ * all of it is written in the cancel's transaction, so after a kill -9 the
+ * engine carries on from the row.  It runs at once (or when the answer of
+ * a call in flight comes) and ends cancelled when the step is done or
+ * fails (finish()).  The fleet stays held until then.  Returns 1 if so, 0
+ * if the step has nothing to undo (the job is not changed), -1 if the
+ * row could not be written. */
+static int cancel_deferred(struct engine *e, struct job_rec *r, struct job *j,
+			   int64_t now)
 {
-	struct job j;
-	if (job_load(e, id, &j) < 0)
-		return;
-	abandon_step(e, &j, now);
-	job_clear(&j);
+	const json_t *args = json_array_get(json_object_get(j->spec, "steps"), (size_t)j->step);
+	int opi = jobspec_step_op(args);
+	const struct step_op *op = opi >= 0 ? step_ops[opi] : NULL;
+	int sub = op ? sub_index(op, j->sub) : -1;
+	if (sub < 0 || !op->cancel)
+		return 0;
+	struct step_ctx c = {
+		.eng = e, .store = e->st, .m = e->app->mirror, .now_ms = now,
+		.job_id = j->id, .fleet = j->fleet, .args = args, .sub = sub,
+		.data = j->data,
+	};
+	if (!op->cancel(&c) || c.sub < 0 || c.sub >= op->nstates)
+		return 0;
+	struct job_was was = job_was(j);
+	snprintf(j->sub, sizeof j->sub, "%s", op->states[c.sub]);
+	json_object_set_new(j->data, "cancelling", json_true());
+	j->state = JOB_RUNNING;
+	j->wait = WAIT_NONE;
+	j->wake_at = 0;
+	note_new(e, j->id, "job.cancelling",
+		 json_pack("{s:s,s:I,s:s,s:s}", "by", "api", "step", (json_int_t)j->step,
+			   "op", op->name, "sub_state", j->sub));
+	if (job_save(e, j, now) < 0)
+		return -1;
+	unregister_wait(e, r);
+	job_written(e, r, j, &was, NULL);
+	loop_wake(e->loop);
+	return 1;
+}
+
+/* What a cancel or a pause finds in the row (loaded is 0 if it could not
+ * be read: the cancel then ends the job and its step keeps what it holds
+ * -- an explore claim stays, which skips a world, never visits one twice).
+ * Returns 409 for a job already being cancelled, 202 for a cancel carried
+ * on by its step, 0 to go on with the plain state change, -1 on a failed
+ * write. */
+static int control_row(struct engine *e, struct job_rec *r, struct job *j,
+		       int loaded, enum engine_ctl ctl, int64_t now, char *err,
+		       size_t errlen)
+{
+	if (!loaded)
+		return 0;
+	if (job_cancelling(j)) {
+		snprintf(err, errlen, "job %lld is being cancelled: its step is undoing what "
+			 "it started, then it ends cancelled", (long long)j->id);
+		return 409;
+	}
+	if (ctl != CTL_CANCEL)
+		return 0;
+	int rc = cancel_deferred(e, r, j, now);
+	return rc < 0 ? -1 : rc ? 202 : 0;
 }
 
 int engine_control(struct engine *e, int64_t id, enum engine_ctl ctl, char *err,
@@ -1616,21 +1828,33 @@ int engine_control(struct engine *e, int64_t id, enum engine_ctl ctl, char *err,
 	default:
 		return -1;
 	}
-	if (store_begin(e->st) < 0 || touch(e, id) < 0 ||
-	    !(s = store_stmt(e->st, e->sql.set_state)))
+	if (store_begin(e->st) < 0)
 		return -1;
+	struct job j;
+	int loaded = ctl != CTL_RESUME && job_load(e, id, &j) == 0;
+	int rc = control_row(e, r, &j, loaded, ctl, now, err, errlen);
+	if (rc == 0 && (touch(e, id) < 0 || !(s = store_stmt(e->st, e->sql.set_state))))
+		rc = -1;
+	if (rc != 0) {
+		if (loaded)
+			job_clear(&j);
+		return rc;
+	}
 	row = (struct job_row){
 		.id = id, .state = to, .paused_from = to == JOB_PAUSED ? from : -1,
 		.updated_at = now, .finished_at = to == JOB_CANCELLED ? now : 0,
 	};
 	job_row_bind(s, CTL_WRITE_COLS, &row);
 	jobread_forget(e->reads, id);
-	int rc = sqlite3_step(s);
+	jobmemo_forget_row(&e->memo, id);
+	rc = sqlite3_step(s);
 	sqlite3_reset(s);
+	if (loaded && rc == SQLITE_DONE && to == JOB_CANCELLED)
+		abandon_step(e, &j, now); /* in the same transaction as the state */
+	if (loaded)
+		job_clear(&j);
 	if (rc != SQLITE_DONE)
 		return -1;
-	if (to == JOB_CANCELLED)
-		cancel_step(e, id, now);
 	note_new(e, id, "job.state",
 		 json_pack("{s:s,s:s,s:s}", "from", job_state_name(state), "to",
 			   job_state_name(to), "by", "api"));
@@ -1779,6 +2003,7 @@ struct engine *engine_new(struct app *app)
 	list_init(&e->calls);
 	condidx_init(&e->ci);
 	condidx_init(&e->cwi);
+	jobmemo_init(&e->memo);
 	rng_seed(&e->rng, rng_seed_now());
 	if (sql_init(&e->sql) < 0 || !(e->reads = jobread_new(e->st))) {
 		log_error("cannot set up the job engine", NULL);
@@ -1861,6 +2086,7 @@ void engine_free(struct engine *e)
 	idvec_free(&e->revert);
 	condidx_free(&e->ci);
 	condidx_free(&e->cwi);
+	jobmemo_free(&e->memo);
 	jobread_free(e->reads);
 	free(e);
 }

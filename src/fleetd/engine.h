@@ -51,7 +51,10 @@ int64_t engine_submit(struct engine *e, const json_t *spec, const char *idem_key
 		      const char *idem_body, int64_t *holder);
 
 enum engine_ctl { CTL_CANCEL, CTL_PAUSE, CTL_RESUME };
-/* 0 done; 404 no such job; 409 impossible now (message in err); -1 DB. */
+/* 0 done; 202 a cancel taken, but the job's step first undoes what it
+ * started (attack with on_cancel "abort"): the job stays live and ends
+ * cancelled after; 404 no such job; 409 impossible now (message in err;
+ * also any control of a job being cancelled so); -1 DB. */
 int engine_control(struct engine *e, int64_t id, enum engine_ctl ctl, char *err,
 		   size_t errlen);
 

@@ -295,3 +295,37 @@ void job_row_bind(sqlite3_stmt *s, job_cols set, const struct job_row *row)
 		if (set & JC_BIT(c))
 			bind_col(s, c, row);
 }
+
+void job_row_as_stored(job_cols set, const struct job_row *row, struct job_row *out)
+{
+	memset(out, 0, sizeof *out);
+	out->state = -1;
+	out->paused_from = -1;
+	for (int c = 0; c < JC_COUNT; c++) {
+		if (!(set & JC_BIT(c)))
+			continue;
+		const struct col_def *d = &cols[c];
+		int e;
+		switch (d->kind) {
+		case K_INT:
+		case K_INT_OPT: /* 0 is stored as NULL, read as 0 */
+			memcpy(int_at(out, d), val_at(row, d), sizeof(int64_t));
+			break;
+		case K_WAIT_INT: /* NULL while there is no wait */
+			if (job_wait_name(row->wait))
+				memcpy(int_at(out, d), val_at(row, d), sizeof(int64_t));
+			break;
+		case K_TEXT:
+			memcpy(text_at(out, d), val_at(row, d), sizeof(const char *));
+			break;
+		case K_STATE:
+			memcpy(&e, val_at(row, d), sizeof e);
+			*enum_at(out, d) = e >= 0 && e < JOB_STATE_COUNT ? e : -1;
+			break;
+		case K_WAIT:
+			memcpy(&e, val_at(row, d), sizeof e);
+			*enum_at(out, d) = job_wait_name(e) ? e : WAIT_NONE;
+			break;
+		}
+	}
+}

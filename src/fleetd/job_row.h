@@ -123,5 +123,10 @@ void job_row_decode(sqlite3_stmt *s, job_cols cols, struct job_row *row);
 /* Bind row's values of cols to s, a write of the same cols (text is bound
  * as SQLITE_STATIC: it must outlive the step of s). */
 void job_row_bind(sqlite3_stmt *s, job_cols cols, const struct job_row *row);
+/* What job_row_decode() of cols would read back once job_row_bind() has
+ * written row: what is stored as NULL comes back as 0 (-1 for a state,
+ * WAIT_NONE for a wait); text stays borrowed from row.  For a copy of a row
+ * written in this process that stands in for reading it again. */
+void job_row_as_stored(job_cols cols, const struct job_row *row, struct job_row *out);
 
 #endif

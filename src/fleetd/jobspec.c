@@ -29,6 +29,7 @@ enum ftype {
 	F_RES_SIGNED,/* [id, qty, ...], qty != 0 (transfer: sign is direction) */
 	F_RES_ALL,   /* F_RES or "all" */
 	F_COND,      /* a condition (cond.h) */
+	F_ON_CANCEL, /* keep | abort (attack: what a cancel does to its battle) */
 };
 
 /* Where a world or object id may also be computed when the step starts:
@@ -67,7 +68,8 @@ static const struct op_desc ops[OP_COUNT] = {
 			{NULL}},
 	[OP_ATTACK] = {"attack",
 		       {{"objective", F_OBJECTIVE, 1, 0, 0},
-			{"enemies", F_SOVS, 1, 0, 0}},
+			{"enemies", F_SOVS, 1, 0, 0},
+			{"on_cancel", F_ON_CANCEL, 0, 0, 0}},
 		       {NULL}},
 	[OP_TRANSFER] = {"transfer",
 			 {{"to", F_OBJECT, 1, 0, 0}, {"resources", F_RES_SIGNED, 1, 0, 0}},
@@ -83,6 +85,7 @@ static const struct op_desc ops[OP_COUNT] = {
 		    {NULL}},
 	[OP_DISBAND] = {"disband", {{"into", F_OBJECT, 1, 0, 0}}, {NULL}},
 	[OP_RENAME] = {"rename", {{"name", F_NAME, 1, 1, MAXLEN_NAME}}, {NULL}},
+	[OP_ABORT_ATTACK] = {"abort_attack", {{NULL}}, {NULL}},
 };
 
 const char *jobspec_op_name(enum job_op op)
@@ -312,6 +315,12 @@ static int check_field(const struct field *f, const json_t *v, const char *path,
 			       "%s: must be \"invasion\", \"spaceSupremacy\" or \"reinforceSiege\"",
 			       path);
 	}
+	case F_ON_CANCEL: {
+		const char *s = json_string_value(v);
+		return s && (!strcmp(s, "keep") || !strcmp(s, "abort"))
+			? 0
+			: errmsg(err, errlen, "%s: must be \"keep\" or \"abort\"", path);
+	}
 	case F_SOVS: {
 		if (!json_is_array(v) || json_array_size(v) == 0 ||
 		    json_array_size(v) > 64)
@@ -353,7 +362,7 @@ static int check_step(const json_t *step, size_t idx, char *err, size_t errlen)
 	if (op < 0)
 		return errmsg(err, errlen,
 			    "steps[%zu].op: must be one of move, wait, explore, attack, "
-			    "transfer, deploy, sell, buy, disband, rename",
+			    "transfer, deploy, sell, buy, disband, rename, abort_attack",
 			    idx);
 	const struct op_desc *d = &ops[op];
 	const char *key;

@@ -30,6 +30,7 @@ enum job_op {
 	OP_BUY,
 	OP_DISBAND,
 	OP_RENAME,
+	OP_ABORT_ATTACK,
 	OP_COUNT
 };
 

@@ -93,11 +93,22 @@ struct step_op {
 	 * "continue").  Give back what the step holds for other jobs; c->m may
 	 * be NULL or not ready, and c->reply is NULL. */
 	void (*abandon)(struct step_ctx *c);
+	/* Optional: the job is cancelled while at sub-state c->sub.  Return
+	 * 1 if the step must first undo what it started (attack with
+	 * on_cancel "abort": its battle may be on): it has moved c->sub to
+	 * the sub-state that does that work.  The engine then writes the
+	 * cancel as that sub-state in the same transaction, keeps the job
+	 * live (and its fleet held) and ends it cancelled once the step is
+	 * done or fails; so the work survives a restart like any step.
+	 * Return 0 (nothing to undo): the job ends now and abandon runs.
+	 * Runs inside the cancel's transaction: c->m may be NULL or not
+	 * ready, c->reply is NULL, and it must not call the game. */
+	int (*cancel)(struct step_ctx *c);
 };
 
 extern const struct step_op step_move, step_wait, step_explore, step_attack,
 	step_transfer, step_deploy, step_sell, step_buy, step_disband,
-	step_rename;
+	step_rename, step_abort_attack;
 
 /* --- helpers for ops (step_common.c) ----------------------------------- */
 void step_done(struct step_result *r);
@@ -146,6 +157,21 @@ void step_move_send(struct step_ctx *c, struct step_result *r, int64_t to,
 int step_move_travel(struct step_ctx *c, struct step_result *r,
 		     const struct mirror_fleet *f, int64_t to,
 		     const struct step_travel *t);
+/* Abort the player's battle at world `world` (step_abort.c), shared by
+ * abort_attack and attack's on_cancel "abort".  The op names its two
+ * sub-states and keeps the world in its data as "world".  In a->decide:
+ * a battle on at the world -> a->sent, abortAttack sent (job.abort_sent);
+ * none -> done (job.abort_skipped).  In a->sent: step_settle() with "no
+ * battle at the world" as the effect, taken at once (conclusive): the
+ * battle was on when the call left, so a world without one means it is
+ * over.  Still on without an answer: after a fresh watch the call did not
+ * act -> sent again.  The mirror does not say whose battle it is: a
+ * rival's is refused by the game (noBattle), a game error of the step. */
+struct step_abort {
+	int decide, sent;
+};
+void step_abort_advance(struct step_ctx *c, struct step_result *r,
+			const struct step_abort *a);
 /* Append an event to the job's history (e.g. "job.reconciled"). */
 void step_note(struct step_ctx *c, const char *type, json_t *data);
 

@@ -22,12 +22,39 @@
  *   FIGHTING  (persists: seen) wait for world W to change while it
  *             carries a battle plan; done when it has none, once the
  *             battle was seen or a whole watch passed without one (a
- *             battle can end within the watch it started in). */
+ *             battle can end within the watch it started in).
+ *
+ * Cancelled with on_cancel "abort" (default "keep": the job just ends and
+ * the battle goes on) in SENT or FIGHTING -- its order may have started a
+ * battle -- the cancel does not end the job: attack_cancel() moves it to
+ * ABORT in the cancel's own transaction, and the engine ends the job
+ * cancelled once ABORT or ABORT_SENT is done (step_abort.c):
+ *   ABORT       (persists: intent_watch = sent_watch) a battle on at W:
+ *               -> ABORT_SENT, abortAttack sent (job.abort_sent).  None:
+ *               done once the mirror is later than the watch the attack
+ *               was ordered in (and than an ambiguous answer's), so an
+ *               order that did start a battle is seen (job.abort_skipped);
+ *               until then wait for that watch.  An answer to the attack
+ *               that arrives here is not looked at: the mirror has it.
+ *   ABORT_SENT  as abort_attack's SENT: done with the answer or when W has
+ *               no battle; without either, after a fresh watch, sent again.
+ * A cancel in START (nothing ordered yet) ends the job at once. */
+#include <string.h>
+
 #include "mirror.h"
 #include "step.h"
 
-enum attack_state { ATTACK_START, ATTACK_SENT, ATTACK_FIGHTING, ATTACK_NSTATES };
-static const char *const attack_states[] = {"START", "SENT", "FIGHTING"};
+enum attack_state {
+	ATTACK_START,
+	ATTACK_SENT,
+	ATTACK_FIGHTING,
+	ATTACK_ABORT,
+	ATTACK_ABORT_SENT,
+	ATTACK_NSTATES
+};
+static const char *const attack_states[] = {"START", "SENT", "FIGHTING", "ABORT",
+					    "ABORT_SENT"};
+static const struct step_abort attack_abort = {ATTACK_ABORT, ATTACK_ABORT_SENT};
 
 static json_t *holdings(const int64_t *res, size_t n)
 {
@@ -74,9 +101,22 @@ static void send_call(struct step_ctx *c, struct step_result *r, int64_t world)
 		  0);
 }
 
+/* ABORT and ABORT_SENT: undo the battle the step may have started. */
+static void abort_advance(struct step_ctx *c, struct step_result *r)
+{
+	const struct mirror_world *w = mirror_world(c->m, step_data_int(c, "world", 0));
+	if (c->sub == ATTACK_ABORT && w && !w->in_battle && !step_intent_fresh(c, r))
+		return;
+	step_abort_advance(c, r, &attack_abort);
+}
+
 static void attack_advance(struct step_ctx *c, struct step_result *r)
 {
 	int64_t world = step_data_int(c, "world", 0);
+	if (c->sub >= ATTACK_ABORT) {
+		abort_advance(c, r);
+		return;
+	}
 	if (c->sub == ATTACK_START) {
 		const struct mirror_fleet *f = step_anchored_fleet(c, r);
 		if (!f)
@@ -112,10 +152,24 @@ static void attack_advance(struct step_ctx *c, struct step_result *r)
 		step_wait_for(r, WAIT_WATCH, sent + 1, 0);
 }
 
+/* on_cancel "abort" in SENT or FIGHTING: ABORT decides from the mirror,
+ * no fresher than the watch the attack was ordered in. */
+static int attack_cancel(struct step_ctx *c)
+{
+	const char *oc = json_string_value(json_object_get(c->args, "on_cancel"));
+	if (!oc || strcmp(oc, "abort") != 0 ||
+	    (c->sub != ATTACK_SENT && c->sub != ATTACK_FIGHTING))
+		return 0;
+	step_data_set_int(c, "intent_watch", step_data_int(c, "sent_watch", 0));
+	c->sub = ATTACK_ABORT;
+	return 1;
+}
+
 const struct step_op step_attack = {
 	.name = "attack",
 	.states = attack_states,
 	.nstates = ATTACK_NSTATES,
 	.needs_mirror = 1,
 	.advance = attack_advance,
+	.cancel = attack_cancel,
 };

@@ -138,6 +138,10 @@ static void test_round_trip(struct store *st)
 	read_back(st, row.id, JOB_COLS_ALL, &row);
 	read_back(st, row.id, JOB_COLS_READ, &row);
 	read_back(st, row.id, JC_BIT(JC_WAIT_ARG) | JC_BIT(JC_ID), &row);
+	/* what the codec says is stored is what is read back */
+	struct job_row as;
+	job_row_as_stored(JOB_COLS_READ, &row, &as);
+	read_back(st, row.id, JOB_COLS_READ, &as);
 }
 
 static void test_nulls(struct store *st)
@@ -157,6 +161,9 @@ static void test_nulls(struct store *st)
 			fprintf(stderr, "column %s is not NULL\n", nulls[i]);
 			CHECK(0);
 		}
+	struct job_row as;
+	job_row_as_stored(JOB_COLS_ALL, &row, &as);
+	read_back(st, 42, JOB_COLS_ALL, &as);
 	row.wait_key = row.wait_arg = 0;
 	read_back(st, 42, JOB_COLS_ALL, &row);
 	/* a wait whose key is 0 keeps the 0 */
@@ -171,6 +178,15 @@ static void test_nulls(struct store *st)
 	sqlite3_finalize(s);
 	CHECK_EQ_INT(is_null(st, 42, "wait_key"), 0);
 	read_back(st, 42, JOB_COLS_ALL, &row);
+	job_row_as_stored(JOB_COLS_ALL, &row, &as);
+	read_back(st, 42, JOB_COLS_ALL, &as);
+	/* a state or wait that is not one is stored as NULL */
+	row.state = 99;
+	row.wait = 99;
+	job_row_as_stored(JOB_COLS_ALL, &row, &as);
+	CHECK_EQ_INT(as.state, -1);
+	CHECK_EQ_INT(as.wait, WAIT_NONE);
+	CHECK_EQ_INT(as.wait_key, 0);
 }
 
 static void test_update_some(struct store *st)

@@ -685,6 +685,206 @@ static void test_fresh(void)
 	json_decref(c.data);
 }
 
+/* The engine's cancel as it calls an op's hook (engine.c cancel_deferred):
+ * 1 if the step has work to do first, with its new sub-state persisted. */
+static int cancel_step(struct job *j)
+{
+	struct step_ctx c = {
+		.eng = H.eng, .store = H.st, .m = H.m, .now_ms = T0, .job_id = j->id,
+		.fleet = j->fleet, .args = j->args, .sub = j->sub, .data = j->data,
+	};
+	int rc = j->op->cancel ? j->op->cancel(&c) : 0;
+	CHECK(c.sub >= 0 && c.sub < j->op->nstates);
+	CHECK(rc || c.sub == j->sub); /* nothing to do: nothing changed */
+	j->sub = c.sub;
+	persist(j);
+	return rc;
+}
+
+/* The data of the job's last event of this type: its integer member key. */
+static int64_t event_int(int64_t job, const char *type, const char *key)
+{
+	json_t *d;
+	if (events_of(job, type, &d) == 0)
+		return -1;
+	int64_t v = json_integer_value(json_object_get(d, key));
+	json_decref(d);
+	return v;
+}
+
+static void test_abort_attack(void)
+{
+	struct outcome o = {0};
+	json_t *reply = json_array();
+	const char *call = "{\"battleFieldID\":1175}";
+	json_t *args = json_pack("{s:s}", "op", "abort_attack");
+	/* under way: not anchored */
+	put_fleet(FLEET_A, 0, WORLD_B, "[170,1,122,403]");
+	struct job j = job_new(&step_abort_attack, FLEET_A, json_incref(args));
+	run(&j, NULL, 0, &o);
+	CHECK(is_error(&o, "is not anchored"));
+	job_free(&j);
+	put_fleet(FLEET_A, WORLD_A, 0, "[170,1,122,403]");
+
+	/* no battle at the world: done, nothing sent, and said so */
+	battle(WORLD_A, 0);
+	j = job_new(&step_abort_attack, FLEET_A, json_incref(args));
+	run_twice(&j, NULL, 0, &o);
+	CHECK_EQ_INT(o.r.verdict, STEP_DONE);
+	CHECK_EQ_INT(events_of(j.id, "job.abort_sent", NULL), 0);
+	CHECK_EQ_INT(event_int(j.id, "job.abort_skipped", "world"), WORLD_A);
+	job_free(&j);
+
+	/* a battle on: abortAttack at the fleet's world */
+	battle(WORLD_A, 1);
+	j = job_new(&step_abort_attack, FLEET_A, json_incref(args));
+	run(&j, NULL, 0, &o);
+	CHECK(is_call(&o, "abortAttack", call));
+	CHECK(!(o.r.flags & CALL_IDEMPOTENT));
+	CHECK(strcmp(state(&j), "SENT") == 0);
+	CHECK_EQ_INT(event_int(j.id, "job.abort_sent", "attempt"), 1);
+	/* answered: done */
+	struct job a = j;
+	a.data = json_deep_copy(j.data);
+	a.args = json_incref(j.args);
+	run(&a, reply, 0, &o);
+	CHECK_EQ_INT(o.r.verdict, STEP_DONE);
+	job_free(&a);
+	/* a transient fault (certainly no effect), the battle still on: again */
+	run(&j, NULL, 1, &o);
+	CHECK(is_call(&o, "abortAttack", call));
+	CHECK_EQ_INT(event_int(j.id, "job.abort_sent", "attempt"), 2);
+	/* unknown outcome, still on in this watch: wait for a fresher one */
+	run_twice(&j, NULL, 0, &o);
+	CHECK(is_wait_for(&o, WAIT_WATCH, watch_now() + 1, 0));
+	CHECK_EQ_INT(reconciled(j.id, "abort_attack"), -1);
+	/* fresher and still on: the call never acted -> sent again */
+	next_watch();
+	run(&j, NULL, 0, &o);
+	CHECK(is_call(&o, "abortAttack", call));
+	CHECK_EQ_INT(reconciled(j.id, "abort_attack"), 0);
+	/* the battle gone: done at once, whatever the watch, never sent again */
+	battle(WORLD_A, 0);
+	run_twice(&j, NULL, 0, &o);
+	CHECK_EQ_INT(o.r.verdict, STEP_DONE);
+	CHECK_EQ_INT(reconciled(j.id, "abort_attack"), 1);
+	int n = events_of(j.id, "job.reconciled", NULL);
+	run(&j, NULL, 1, &o); /* after a transient fault: no reconciliation */
+	CHECK_EQ_INT(o.r.verdict, STEP_DONE);
+	CHECK_EQ_INT(events_of(j.id, "job.reconciled", NULL), n);
+	CHECK_EQ_INT(event_int(j.id, "job.abort_sent", "attempt"), 3);
+	job_free(&j);
+	/* abort_attack itself has nothing to undo when cancelled */
+	j = job_new(&step_abort_attack, FLEET_A, json_incref(args));
+	CHECK_EQ_INT(cancel_step(&j), 0);
+	job_free(&j);
+	json_decref(args);
+	json_decref(reply);
+	outcome_clear(&o);
+}
+
+/* An attack job in SENT (the order out) for attack args. */
+static struct job attack_sent(json_t *args, struct outcome *o)
+{
+	struct job j = job_new(&step_attack, FLEET_A, json_incref(args));
+	run(&j, NULL, 0, o);
+	CHECK(strcmp(state(&j), "SENT") == 0);
+	return j;
+}
+
+static void test_attack_cancel(void)
+{
+	struct outcome o = {0};
+	json_t *reply = json_array();
+	const char *call = "{\"battleFieldID\":1175}";
+	json_t *keep = json_pack("{s:s,s:s,s:[i]}", "op", "attack", "objective", "invasion",
+				 "enemies", 4833679);
+	json_t *keep2 = json_deep_copy(keep);
+	json_object_set_new(keep2, "on_cancel", json_string("keep"));
+	json_t *abort = json_deep_copy(keep);
+	json_object_set_new(abort, "on_cancel", json_string("abort"));
+	put_fleet(FLEET_A, WORLD_A, 0, "[170,1,122,403]");
+	battle(WORLD_A, 0);
+
+	/* keep (the default, or said): the cancel ends the job, battle or not */
+	struct job j = attack_sent(keep, &o);
+	battle(WORLD_A, 1);
+	run(&j, NULL, 0, &o);
+	CHECK(strcmp(state(&j), "FIGHTING") == 0);
+	CHECK_EQ_INT(cancel_step(&j), 0);
+	job_free(&j);
+	j = attack_sent(keep2, &o);
+	run(&j, NULL, 0, &o);
+	CHECK_EQ_INT(cancel_step(&j), 0);
+	job_free(&j);
+	/* abort in START: nothing was ordered, nothing to undo */
+	j = job_new(&step_attack, FLEET_A, json_incref(abort));
+	CHECK_EQ_INT(cancel_step(&j), 0);
+	CHECK(strcmp(state(&j), "START") == 0);
+	job_free(&j);
+
+	/* abort in FIGHTING with the battle on: ABORT sends abortAttack once */
+	j = attack_sent(abort, &o);
+	run(&j, reply, 0, &o);
+	CHECK(is_wait_for(&o, WAIT_BATTLE, WORLD_A, 0));
+	CHECK_EQ_INT(cancel_step(&j), 1);
+	CHECK(strcmp(state(&j), "ABORT") == 0);
+	run_twice(&j, NULL, 0, &o);
+	CHECK(is_call(&o, "abortAttack", call));
+	CHECK(strcmp(state(&j), "ABORT_SENT") == 0);
+	/* answered: done (the engine then ends the job cancelled) */
+	struct job a = j;
+	a.data = json_deep_copy(j.data);
+	a.args = json_incref(j.args);
+	run(&a, reply, 0, &o);
+	CHECK_EQ_INT(o.r.verdict, STEP_DONE);
+	job_free(&a);
+	/* no answer (kill -9 during the call), still on: a fresh watch first */
+	run_twice(&j, NULL, 0, &o);
+	CHECK(is_wait_for(&o, WAIT_WATCH, watch_now() + 1, 0));
+	next_watch();
+	run(&j, NULL, 0, &o);
+	CHECK(is_call(&o, "abortAttack", call));
+	CHECK_EQ_INT(reconciled(j.id, "abort_attack"), 0);
+	/* the call acted (the battle gone): done, not sent again */
+	battle(WORLD_A, 0);
+	run_twice(&j, NULL, 0, &o);
+	CHECK_EQ_INT(o.r.verdict, STEP_DONE);
+	CHECK_EQ_INT(reconciled(j.id, "abort_attack"), 1);
+	job_free(&j);
+
+	/* abort in SENT: the order may have started a battle the mirror does
+	 * not show yet, so no battle is believed before a watch later than
+	 * the order's; a battle shown is aborted at once */
+	j = attack_sent(abort, &o);
+	int64_t sent = watch_now();
+	CHECK_EQ_INT(cancel_step(&j), 1);
+	CHECK(strcmp(state(&j), "ABORT") == 0);
+	run_twice(&j, NULL, 0, &o);
+	CHECK(is_wait_for(&o, WAIT_WATCH, sent + 1, 0));
+	/* the attack's answer arriving now is not the abort's */
+	run(&j, reply, 0, &o);
+	CHECK(is_wait_for(&o, WAIT_WATCH, sent + 1, 0));
+	battle(WORLD_A, 1);
+	run(&j, reply, 0, &o);
+	CHECK(is_call(&o, "abortAttack", call));
+	job_free(&j);
+	battle(WORLD_A, 0);
+	j = attack_sent(abort, &o);
+	CHECK_EQ_INT(cancel_step(&j), 1);
+	next_watch();
+	run_twice(&j, NULL, 0, &o);
+	CHECK_EQ_INT(o.r.verdict, STEP_DONE);
+	CHECK_EQ_INT(event_int(j.id, "job.abort_skipped", "world"), WORLD_A);
+	CHECK_EQ_INT(events_of(j.id, "job.abort_sent", NULL), 0);
+	job_free(&j);
+	json_decref(keep);
+	json_decref(keep2);
+	json_decref(abort);
+	json_decref(reply);
+	outcome_clear(&o);
+}
+
 static void test_rename(void)
 {
 	struct outcome o = {0};
@@ -1146,6 +1346,8 @@ int main(void)
 		test_explore();
 		test_attack();
 		test_fresh();
+		test_abort_attack();
+		test_attack_cancel();
 		test_rename();
 		test_transfer();
 		test_sell();
