@@ -27,6 +27,9 @@
 struct kept {
 	const struct mirror_field *rows[MIRROR_NFIELDS];
 	unsigned short start[MIRROR_KEY_MAX + 2];
+	/* the rows of each inner class (a trait's, a trade route's) */
+	const struct mirror_field *inner[MIRROR_NCLASSES][MIRROR_NFIELDS];
+	size_t ninner[MIRROR_NCLASSES];
 };
 
 struct scan {
@@ -292,6 +295,11 @@ static void kept_init(struct kept *k)
 	memcpy(next, k->start, sizeof next);
 	for (size_t j = 0; j < n; j++)
 		k->rows[next[uniq[j]->key_len]++] = uniq[j];
+	for (size_t i = 0; i < MIRROR_NFIELDS; i++) {
+		const struct mirror_field *f = &mirror_fields[i];
+		if (mirror_class_use(f->cls) == MIRROR_USE_INNER && f->cls != MIRROR_C_any)
+			k->inner[f->cls][k->ninner[f->cls]++] = f;
+	}
 }
 
 /* The row of a kept key, or NULL: most keys fail on length or first byte. */
@@ -650,41 +658,68 @@ static int scan_value(struct scan *s, json_t **out)
 
 /* --- what a world or fleet keeps ------------------------------------------ */
 
-/* One member of a trait object: only traitID matters, the last one wins
- * (as in jansson), and an object there names no trait. */
-static int trait_member(struct scan *s, void *ctx, const char *kb, size_t kl)
-{
-	json_t **id = ctx;
-	if (!key_is_row(kb, kl, &mirror_fields[MIRROR_F_trait_traitID]))
-		return scan_value(s, NULL);
-	json_decref(*id);
-	*id = NULL;
-	ws(s);
-	return scan_value(s, s->p < s->end && *s->p == '{' ? NULL : id);
-}
+/* An object inside a list a record keeps (a trait, a trade route): built
+ * with only the keys of its class's rows; the last duplicate wins, as in
+ * jansson. */
+struct inner {
+	enum mirror_class cls;
+	json_t *obj;
+};
 
-static int trait_element(struct scan *s, void *list, const char *kb, size_t kl)
+static int inner_member(struct scan *s, void *ctx, const char *kb, size_t kl)
 {
-	ws(s);
-	if (s->p >= s->end || *s->p != '{')
-		return build_element(s, list, kb, kl);
-	json_t *id = NULL;
-	if (scan_items(s, 1, trait_member, &id) < 0) {
-		json_decref(id);
+	struct inner *in = ctx;
+	const struct mirror_field *f = NULL;
+	for (size_t i = 0; i < s->kept.ninner[in->cls] && !f; i++)
+		if (key_is_row(kb, kl, s->kept.inner[in->cls][i]))
+			f = s->kept.inner[in->cls][i];
+	if (!f)
+		return scan_value(s, NULL);
+	json_t *v;
+	if (scan_value(s, &v) < 0)
 		return -1;
-	}
-	if (id && json_array_append_new(list, id) < 0)
+	if (json_object_set_new_nocheck(in->obj, f->key, v) < 0)
 		return fail_at(s, "out of memory");
 	return 0;
 }
 
-/* Traits: ids, or objects naming one in traitID; only the ids are kept. */
-static int build_traits(struct scan *s, json_t **out)
+static int inner_element(struct scan *s, void *ctx, enum mirror_class cls)
+{
+	json_t *list = ctx;
+	ws(s);
+	if (s->p >= s->end || *s->p != '{')
+		return build_element(s, list, NULL, 0);
+	struct inner in = {cls, json_object()};
+	if (!in.obj)
+		return fail_at(s, "out of memory");
+	if (scan_items(s, 1, inner_member, &in) < 0 ||
+	    json_array_append_new(list, in.obj) < 0) {
+		json_decref(in.obj);
+		return s->failed ? -1 : fail_at(s, "out of memory");
+	}
+	return 0;
+}
+
+static int trait_element(struct scan *s, void *list, const char *kb, size_t kl)
+{
+	(void)kb, (void)kl;
+	return inner_element(s, list, MIRROR_C_trait);
+}
+
+static int route_element(struct scan *s, void *list, const char *kb, size_t kl)
+{
+	(void)kb, (void)kl;
+	return inner_element(s, list, MIRROR_C_tradeRoute);
+}
+
+/* A list of inner objects (traits: ids or objects; trade routes), each
+ * object reduced to its class's rows. */
+static int build_inner_list(struct scan *s, item_fn element, json_t **out)
 {
 	ws(s);
 	if (s->p >= s->end || *s->p != '[')
 		return scan_value(s, out);
-	return build_items(s, 0, trait_element, out);
+	return build_items(s, 0, element, out);
 }
 
 /* A list of integers the mirror copies into an array of its own
@@ -799,7 +834,10 @@ static int top_member(struct scan *s, void *obj, const char *kb, size_t kl)
 		return scan_value(s, NULL);
 	switch (f->read) {
 	case MIRROR_READ_TRAITS:
-		rc = build_traits(s, &v);
+		rc = build_inner_list(s, trait_element, &v);
+		break;
+	case MIRROR_READ_ROUTES:
+		rc = build_inner_list(s, route_element, &v);
 		break;
 	case MIRROR_READ_BATTLE:
 		rc = build_battle(s, &v);

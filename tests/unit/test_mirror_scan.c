@@ -47,6 +47,50 @@ static int same_list(const int64_t *a, const int64_t *b, size_t n)
 	return !n || !memcmp(a, b, n * sizeof *a);
 }
 
+static int same_build(const struct mirror_build *a, const struct mirror_build *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i].resource != b[i].resource || a[i].percent != b[i].percent)
+			return 0;
+	return 1;
+}
+
+static int same_traits(const struct mirror_trait *a, const struct mirror_trait *b,
+		       size_t na, size_t nb)
+{
+	if (na != nb)
+		return 0;
+	for (size_t i = 0; i < na; i++)
+		if (a[i].id != b[i].id || a[i].structured != b[i].structured ||
+		    a[i].target_alloc != b[i].target_alloc || a[i].alloc != b[i].alloc ||
+		    a[i].nbuild != b[i].nbuild || !same_build(a[i].build, b[i].build, a[i].nbuild))
+			return 0;
+	return 1;
+}
+
+static int same_flows(const struct mirror_flow *a, const struct mirror_flow *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i].resource != b[i].resource || a[i].percent != b[i].percent ||
+		    a[i].amount != b[i].amount)
+			return 0;
+	return 1;
+}
+
+static int same_routes(const struct mirror_route *a, const struct mirror_route *b,
+		       size_t na, size_t nb)
+{
+	if (na != nb)
+		return 0;
+	for (size_t i = 0; i < na; i++)
+		if (a[i].partner != b[i].partner || a[i].is_return != b[i].is_return ||
+		    a[i].nimports != b[i].nimports || a[i].nexports != b[i].nexports ||
+		    !same_flows(a[i].imports, b[i].imports, a[i].nimports) ||
+		    !same_flows(a[i].exports, b[i].exports, a[i].nexports))
+			return 0;
+	return 1;
+}
+
 /* Two values of one field of the table. */
 static int same_value(const struct mirror_value *a, const struct mirror_value *b)
 {
@@ -64,6 +108,10 @@ static int same_value(const struct mirror_value *a, const struct mirror_value *b
 		return a->n == b->n && same_list(a->list, b->list, 2 * a->n);
 	case MIRROR_T_IDS:
 		return a->n == b->n && same_list(a->list, b->list, a->n);
+	case MIRROR_T_TRAITS:
+		return same_traits(a->traits, b->traits, a->n, b->n);
+	case MIRROR_T_ROUTES:
+		return same_routes(a->routes, b->routes, a->n, b->n);
 	case MIRROR_T_JSON:
 		return a->json && b->json ? json_equal((json_t *)a->json, (json_t *)b->json)
 					  : a->json == b->json;
