@@ -285,6 +285,77 @@ static int64_t trait_id(const json_t *t)
 	return id > 0 ? id : 0;
 }
 
+/* Packed slots (mirror_scan.h), read in order. */
+struct slots {
+	const char *p;
+	size_t left;
+};
+
+static int64_t slot_i64(struct slots *sl)
+{
+	int64_t v = 0;
+	if (sl->left) {
+		memcpy(&v, sl->p, 8);
+		sl->p += 8;
+		sl->left--;
+	}
+	return v;
+}
+
+static double slot_double(struct slots *sl)
+{
+	double v = 0;
+	if (sl->left) {
+		memcpy(&v, sl->p, 8);
+		sl->p += 8;
+		sl->left--;
+	}
+	return v;
+}
+
+/* Packed traits (the scanner's): counted, then read into the block. */
+static void packed_traits_count(struct slots sl, size_t *nt, size_t *nb)
+{
+	*nt = *nb = 0;
+	while (sl.left >= 4) {
+		int64_t id = slot_i64(&sl), flags = slot_i64(&sl);
+		size_t nbuild = (size_t)(flags & 0xffffffff);
+		sl.left -= 2;
+		sl.p += 16;
+		sl.left = sl.left >= 2 * nbuild ? sl.left - 2 * nbuild : 0;
+		sl.p += 16 * nbuild;
+		if (id > 0) {
+			++*nt;
+			*nb += nbuild;
+		}
+	}
+}
+
+static void packed_traits_read(struct slots sl, struct mirror_trait *tr,
+			       struct mirror_build *b)
+{
+	size_t k = 0;
+	while (sl.left >= 4) {
+		int64_t id = slot_i64(&sl), flags = slot_i64(&sl);
+		struct mirror_trait t = {.id = id, .structured = (int)(flags >> 32 & 1)};
+		t.target_alloc = slot_double(&sl);
+		t.alloc = slot_double(&sl);
+		t.nbuild = (uint32_t)(flags & 0xffffffff);
+		if (id <= 0) { /* names no trait: its pairs are not kept */
+			for (uint32_t i = 0; i < 2 * t.nbuild; i++)
+				slot_i64(&sl);
+			continue;
+		}
+		t.build = t.structured ? b : NULL;
+		for (uint32_t i = 0; i < t.nbuild; i++) {
+			b[i].resource = slot_i64(&sl);
+			b[i].percent = slot_double(&sl);
+		}
+		b += t.nbuild;
+		tr[k++] = t;
+	}
+}
+
 /* A world's traits into one block: the trait records, then every build
  * entry they point to (one allocation per world, freed as one). */
 static int parse_traits(const json_t *v, struct mirror_trait **out, size_t *n)
@@ -292,6 +363,20 @@ static int parse_traits(const json_t *v, struct mirror_trait **out, size_t *n)
 	*out = NULL;
 	*n = 0;
 	size_t nt = 0, nb = 0;
+	struct slots sl;
+	sl.left = mirror_scan_packed(v, MIRROR_SCAN_TRAITS_TAG, &sl.p);
+	if (sl.left != (size_t)-1) {
+		packed_traits_count(sl, &nt, &nb);
+		if (!nt)
+			return 0;
+		struct mirror_trait *tr = calloc(1, nt * sizeof *tr + nb * sizeof(struct mirror_build));
+		if (!tr)
+			return -1;
+		packed_traits_read(sl, tr, (struct mirror_build *)(tr + nt));
+		*out = tr;
+		*n = nt;
+		return 0;
+	}
 	for (size_t i = 0; i < json_array_size(v); i++) {
 		const json_t *t = json_array_get(v, i);
 		if (!trait_id(t))
@@ -327,12 +412,76 @@ static int parse_traits(const json_t *v, struct mirror_trait **out, size_t *n)
 	return 0;
 }
 
+/* Packed routes: counted, then read into the block. */
+static void packed_routes_count(struct slots sl, size_t *nr, size_t *nf)
+{
+	*nr = *nf = 0;
+	while (sl.left >= 2) {
+		int64_t partner = slot_i64(&sl), flags = slot_i64(&sl);
+		size_t flows = (size_t)(flags & 0xffffff) + (size_t)(flags >> 24 & 0xffffff);
+		sl.left = sl.left >= 3 * flows ? sl.left - 3 * flows : 0;
+		sl.p += 24 * flows;
+		if (partner > 0) {
+			++*nr;
+			*nf += flows;
+		}
+	}
+}
+
+static void read_packed_flows(struct slots *sl, struct mirror_flow *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		f[i].resource = slot_i64(sl);
+		f[i].percent = slot_double(sl);
+		f[i].amount = slot_double(sl);
+	}
+}
+
+static void packed_routes_read(struct slots sl, struct mirror_route *rt,
+			       struct mirror_flow *fl)
+{
+	size_t k = 0;
+	while (sl.left >= 2) {
+		int64_t partner = slot_i64(&sl), flags = slot_i64(&sl);
+		struct mirror_route r = {.partner = partner};
+		r.nimports = (uint32_t)(flags & 0xffffff);
+		r.nexports = (uint32_t)(flags >> 24 & 0xffffff);
+		r.is_return = (int)(flags >> 48 & 1);
+		int exports_first = (int)(flags >> 49 & 1);
+		size_t flows = (size_t)r.nimports + r.nexports;
+		if (partner <= 0) { /* no partner: its flows are not kept */
+			for (size_t i = 0; i < 3 * flows; i++)
+				slot_i64(&sl);
+			continue;
+		}
+		r.imports = exports_first ? fl + r.nexports : fl;
+		r.exports = exports_first ? fl : fl + r.nimports;
+		read_packed_flows(&sl, fl, flows);
+		fl += flows;
+		rt[k++] = r;
+	}
+}
+
 /* A world's trade routes into one block, as parse_traits() does. */
 static int parse_routes(const json_t *v, struct mirror_route **out, size_t *n)
 {
 	*out = NULL;
 	*n = 0;
 	size_t nr = 0, nf = 0;
+	struct slots sl;
+	sl.left = mirror_scan_packed(v, MIRROR_SCAN_ROUTES_TAG, &sl.p);
+	if (sl.left != (size_t)-1) {
+		packed_routes_count(sl, &nr, &nf);
+		if (!nr)
+			return 0;
+		struct mirror_route *rt = calloc(1, nr * sizeof *rt + nf * sizeof(struct mirror_flow));
+		if (!rt)
+			return -1;
+		packed_routes_read(sl, rt, (struct mirror_flow *)(rt + nr));
+		*out = rt;
+		*n = nr;
+		return 0;
+	}
 	for (size_t i = 0; i < json_array_size(v); i++) {
 		const json_t *r = json_array_get(v, i);
 		if (int_or(json_object_get(r, KEY(tradeRoute, partnerObjID)), 0) <= 0)

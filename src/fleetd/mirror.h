@@ -50,7 +50,7 @@ struct mirror_trait {
 	double target_alloc;                /* targetAllocation (setIndustryAlloc) */
 	double alloc;                       /* allocation: the share it has now */
 	const struct mirror_build *build;   /* buildData (setProductAlloc) */
-	size_t nbuild;
+	uint32_t nbuild;
 	int structured;                     /* an object with allocations */
 };
 
@@ -64,7 +64,7 @@ struct mirror_flow {
 struct mirror_route {
 	int64_t partner;                    /* partnerObjID */
 	const struct mirror_flow *imports, *exports;
-	size_t nimports, nexports;
+	uint32_t nimports, nexports;
 	int is_return;                      /* the game's `return` flag */
 };
 
