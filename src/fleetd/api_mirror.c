@@ -12,6 +12,7 @@
 #include "app.h"
 #include "http.h"
 #include "mirror.h"
+#include "readmodel.h"
 #include "session.h"
 
 #define WORLDS_DEFAULT_LIMIT 100
@@ -94,8 +95,8 @@ static json_t *fleet_json(const struct mirror *m, const struct mirror_fleet *f)
 		eta = json_pack("{s:f,s:s,s:I}", "watch", f->eta, "estimated_at", ts,
 				"estimated_ms", (json_int_t)at);
 	}
-	return json_pack("{s:I,s:s,s:I,s:b,s:s,s:o,s:o,s:o,s:o,s:b,s:b,s:o,s:o}",
-			 "id", (json_int_t)f->id, "name", f->name ? f->name : "",
+	return json_pack("{s:I,s:s,s:I,s:b,s:s,s:o,s:o,s:o,s:o,s:b,s:b,s:o,s:o,s:o}",
+			 "strength", readmodel_strength(m, f), "id", (json_int_t)f->id, "name", f->name ? f->name : "",
 			 "sovereign", (json_int_t)f->sovereign, "mine",
 			 f->sovereign == mirror_player(m), "ftl_type", f->ftl_type,
 			 "position", pos_json(f->x, f->y), "anchor", id_or_null(f->anchor),
@@ -124,7 +125,7 @@ static json_t *world_json(const struct mirror *m, const struct mirror_world *w)
 		free(sorted);
 	}
 	const char *dname = w->designation ? mirror_resource_name(m, w->designation) : NULL;
-	return json_pack("{s:I,s:s,s:I,s:b,s:o,s:o,s:s*,s:i,s:f,s:b,s:b,s:o,s:o}",
+	json_t *o = json_pack("{s:I,s:s,s:I,s:b,s:o,s:o,s:s*,s:i,s:f,s:b,s:b,s:o,s:o}",
 			 "id", (json_int_t)w->id, "name", w->name ? w->name : "",
 			 "sovereign", (json_int_t)w->sovereign, "mine",
 			 w->sovereign == mirror_player(m), "position", pos_json(w->x, w->y),
@@ -132,6 +133,11 @@ static json_t *world_json(const struct mirror *m, const struct mirror_world *w)
 			 dname, "tech_level", w->tech_level, "population", w->population,
 			 "in_battle", w->in_battle, "trading", w->trading, "resources",
 			 resources_json(m, w->res, w->nres), "fleets", fleets);
+	if (o && readmodel_world_add(m, w, o) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 static int parse_i64(const char *s, int64_t *out)
