@@ -95,7 +95,7 @@ static json_t *fleet_json(const struct mirror *m, const struct mirror_fleet *f)
 		eta = json_pack("{s:f,s:s,s:I}", "watch", f->eta, "estimated_at", ts,
 				"estimated_ms", (json_int_t)at);
 	}
-	return json_pack("{s:I,s:s,s:I,s:b,s:s,s:o,s:o,s:o,s:o,s:b,s:b,s:o,s:o,s:o}",
+	return json_pack("{s:o,s:I,s:s,s:I,s:b,s:s,s:o,s:o,s:o,s:o,s:b,s:b,s:o,s:o}",
 			 "strength", readmodel_strength(m, f), "id", (json_int_t)f->id, "name", f->name ? f->name : "",
 			 "sovereign", (json_int_t)f->sovereign, "mine",
 			 f->sovereign == mirror_player(m), "ftl_type", f->ftl_type,
