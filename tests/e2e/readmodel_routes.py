@@ -7,7 +7,9 @@ designation, traits and tradeRoutes (whatever fleetsim serves of them);
 every fleet's strength is the sum of quantity x attackValue over its
 resources, ground units apart; and hostile query values get 400, unknown
 ids and unids 404, the routes 503 without an upstream."""
+import os
 import urllib.parse
+import warnings
 
 from mirrorlib import Fleetd, same_watch, sim_login, sim_post
 from simlib import Sim, check
@@ -146,6 +148,42 @@ check(checked > 0, "no fleet with a strength")
 check(any(f["strength"]["space"] > 0 for f in fleets if f["strength"]), "all strengths 0")
 one_fleet = fd.ok("/v1/fleets/%d" % fleets[0]["id"])
 check(one_fleet["strength"] == fleets[0]["strength"], "/v1/fleets/{id} strength")
+
+# --- the answers match api-docs/openapi.yaml's schemas ----------------------------
+try:
+    import jsonschema
+    import yaml
+except ImportError:
+    jsonschema = None
+    print("# note: no jsonschema/yaml: answers not checked against api-docs")
+if jsonschema:
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    top = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "api-docs")
+    top = os.path.realpath(os.environ.get("TOP_SRCDIR") and
+                           os.path.join(os.environ["TOP_SRCDIR"], "api-docs") or top)
+    docs = {}
+    for name in ("openapi.yaml", "ops.yaml"):
+        with open(os.path.join(top, name)) as fh:
+            docs["file://" + os.path.join(top, name)] = yaml.safe_load(fh)
+    main_uri = "file://" + os.path.join(top, "openapi.yaml")
+    main_doc = docs[main_uri]
+
+    def validate(schema_name, value):
+        resolver = jsonschema.RefResolver(main_uri, main_doc, store=docs)
+        schema = {"$ref": "#/components/schemas/" + schema_name}
+        try:
+            jsonschema.Draft202012Validator(schema, resolver=resolver).validate(value)
+        except jsonschema.ValidationError as e:
+            check(False, "%s does not match api-docs: %s\n%r" % (schema_name, e.message, value))
+
+    for x in entries:
+        validate("CatalogueEntry", x)
+    for x in sovs:
+        validate("Sovereign", x)
+    for x in worlds:
+        validate("World", x)
+    for x in fleets:
+        validate("Fleet", x)
 
 # --- hostile input ---------------------------------------------------------------
 bad = [
