@@ -7,7 +7,8 @@ times, and rewrites the part of docs/PERFORMANCE.md between the
 them is kept as written).  Measures, never asserts: a missed bar is a row
 marked **misses**, not a failure.
 
-Groups (BENCH_ONLY=a,b to run some): sim, mirror, jobs, asyncio."""
+Groups (BENCH_ONLY=a,b to run some): sim, mirror, jobs, asyncio, amplify
+(bench/amplify.py)."""
 import argparse
 import datetime
 import json
@@ -24,6 +25,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # fleetsim and fleetd are started by the end-to-end harness's classes
 # (tests/e2e/simlib.py, jobslib.py), the tests' and the suite's alike
 sys.path[:0] = [HERE, os.path.join(HERE, "..", "tests", "e2e")]
+import amplify  # noqa: E402
 import jobslib  # noqa: E402
 import simlib  # noqa: E402
 from benchlib import (SCRATCH, Figure, Proc, free_port, get_raw, http, median,  # noqa: E402
@@ -681,6 +683,7 @@ GROUP_TITLES = [
     ("http", "HTTP: fleetd beside nginx, same `wrk`, same run"),
     ("jobs", "The job engine"),
     ("asyncio", "The same workload as a Python asyncio script (one task per fleet)"),
+    ("amplify", "Big answers and long replays beside /healthz"),
 ]
 
 
@@ -769,6 +772,8 @@ def main():
         jobs = group_jobs(args, gal)
     if want("asyncio"):
         group_asyncio(args, gal, jobs)
+    if want("amplify"):
+        amplify.group(SCRATCH, RUNS, fig, COMMANDS, NOTES, jobslib, Proc, percentile, say)
     report(args, mach, started, time.time() - t0)
 
 

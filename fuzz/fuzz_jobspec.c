@@ -46,7 +46,7 @@ static int check_ref(void *arg, const char *path, enum jobspec_ref kind, int64_t
 {
 	(void)arg;
 	FUZZ_CHECK(path && *path);
-	FUZZ_CHECK(kind == REF_FLEET || kind == REF_WORLD || kind == REF_OBJECT);
+	FUZZ_CHECK(kind >= REF_FLEET && kind <= REF_RESOURCE);
 	FUZZ_CHECK(id >= 1 && id <= JOBSPEC_MAX_ID);
 	return 0;
 }

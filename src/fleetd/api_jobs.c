@@ -15,6 +15,7 @@
 
 #include "app.h"
 #include "clock.h"
+#include "config.h"
 #include "engine.h"
 #include "eventlog.h"
 #include "http.h"
@@ -267,6 +268,21 @@ static int idem_replayed(struct http_req *req, struct app *app, const char *key,
 	return idem_lookup(req, app, key, *canon) != 0;
 }
 
+/* The spec is kept as given and copied into every answer of the job and
+ * into its job.created event: its size is what one request can make the
+ * daemon store and send again, so it is capped (compact form, so that
+ * whitespace neither counts nor helps).  1 if answered 413. */
+static int spec_too_large(struct http_req *req, struct app *app, const json_t *body)
+{
+	size_t size = json_dumpb(body, NULL, 0, JSON_COMPACT);
+	if (size <= (size_t)app->cfg->max_job_bytes)
+		return 0;
+	http_reply_error(req, 413, "job_too_large",
+			 "the job is %zu bytes written compactly; the limit is %lld "
+			 "(--max-job-bytes)", size, (long long)app->cfg->max_job_bytes);
+	return 1;
+}
+
 /* 0 if body is a job fleetd can take; else answered 422.  Ids are checked
  * against the galaxy when it is known; a job accepted before that is
  * checked when it starts. */
@@ -295,7 +311,9 @@ static void on_submit(struct http_req *req, void *arg)
 		return;
 	const char *key = http_header(req, "Idempotency-Key");
 	char *canon = NULL;
-	if (idem_replayed(req, app, key, body, &canon) || job_refused(req, app, body)) {
+	/* a replay answers the original job before anything else is checked */
+	if (idem_replayed(req, app, key, body, &canon) || spec_too_large(req, app, body) ||
+	    job_refused(req, app, body)) {
 		free(canon);
 		json_decref(body);
 		return;
@@ -368,7 +386,8 @@ static void on_list(struct http_req *req, void *arg)
 	int64_t next = 0;
 	size_t len;
 	read_committed(app);
-	char *jobs = jobread_list(engine_reads(app->engine), state, fleet, after, (int)limit, &next, &len);
+	char *jobs = jobread_list(engine_reads(app->engine), state, fleet, after, (int)limit,
+				  (size_t)app->cfg->max_page_bytes, &next, &len);
 	struct textbuf body = {0};
 	textbuf_puts(&body, "{\"jobs\":");
 	textbuf_put(&body, jobs ? jobs : "[]", jobs ? len : 2);
@@ -429,9 +448,15 @@ static void on_events(struct http_req *req, void *arg)
 				 LIST_MAX);
 		return;
 	}
-	json_t *evs = eventlog_read(app->eventlog, after, id, (int)limit);
+	int more = 0;
+	json_t *evs = eventlog_page(app->eventlog, after, id, (int)limit,
+				    (size_t)app->cfg->max_page_bytes, &more);
+	if (!evs) {
+		http_reply_error(req, 500, "store_failed", "cannot read the events table");
+		return;
+	}
 	size_t n = json_array_size(evs);
-	json_t *next = n == (size_t)limit
+	json_t *next = more && n
 		? json_integer(json_integer_value(json_object_get(json_array_get(evs, n - 1), "id")))
 		: json_null();
 	http_reply_json(req, 200, json_pack("{s:I,s:o,s:o}", "job_id", (json_int_t)id,

@@ -1,7 +1,12 @@
 /* api_mirror.c -- GET /v1/fleets, /v1/fleets/{id}, /v1/worlds,
  * /v1/worlds/{id}: the mirror as JSON.  Reads the mirror (and, through its
  * job lookup, which job holds a fleet); changes nothing and never calls the
- * game.  Answers 503 until the first full state is loaded. */
+ * game.  Answers 503 until the first full state is loaded.
+ *
+ * The lists are written item by item into a page that stops before the
+ * item that would take it past --max-page-bytes (one item always goes);
+ * next_cursor then carries on from the last item sent, so no request can
+ * make the daemon build an answer of unbounded size. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -10,13 +15,16 @@
 #include <time.h>
 
 #include "app.h"
+#include "config.h"
 #include "http.h"
 #include "mirror.h"
 #include "readmodel.h"
 #include "session.h"
+#include "textbuf.h"
 
 #define WORLDS_DEFAULT_LIMIT 100
 #define WORLDS_MAX_LIMIT 1000
+#define REAL_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
 
 static void rfc3339(int64_t ms, char *buf, size_t len)
 {
@@ -31,7 +39,7 @@ static void rfc3339(int64_t ms, char *buf, size_t len)
  * come from the game with two decimals and should read back that way. */
 static void reply_ok(struct http_req *req, json_t *body)
 {
-	char *text = body ? json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
+	char *text = body ? json_dumps(body, REAL_FLAGS) : NULL;
 	json_decref(body);
 	if (!text) {
 		http_reply_error(req, 500, "internal", "out of memory");
@@ -162,50 +170,131 @@ static int parse_double(const char *s, double *out)
 	return 0;
 }
 
-static json_t *with_watch(const struct mirror *m, json_t *body)
+/* --- pages ----------------------------------------------------------------- */
+
+struct page {
+	struct textbuf items; /* the items written so far, comma-separated */
+	size_t count, max_bytes;
+	int64_t last;         /* id of the last item written */
+	int full;             /* an item was left for the next page */
+};
+
+/* Write item (stolen), whose id is id, unless it would take the page past
+ * its cap: then the page is full and the item starts the next one. */
+static void page_add(struct page *p, json_t *item, int64_t id)
 {
-	json_object_set_new(body, "watch", json_real(mirror_watch(m)));
-	return body;
+	char *text = item ? json_dumps(item, REAL_FLAGS) : NULL;
+	json_decref(item);
+	size_t n = text ? strlen(text) : 0;
+	if (!text) {
+		p->items.oom = 1;
+	} else if (p->count > 0 && p->items.len + 1 + n > p->max_bytes) {
+		p->full = 1;
+	} else {
+		if (p->count++)
+			textbuf_put(&p->items, ",", 1);
+		textbuf_put(&p->items, text, n);
+		p->last = id;
+	}
+	free(text);
+}
+
+/* {"count":N,"<key>":[...],"next_cursor":"<id>","watch":W}, next_cursor
+ * only when more items follow. */
+static void page_reply(struct http_req *req, const struct mirror *m, struct page *p,
+		       const char *key, int more)
+{
+	struct textbuf t = {0};
+	json_t *watch = json_real(mirror_watch(m));
+	char *wtext = watch ? json_dumps(watch, JSON_ENCODE_ANY | REAL_FLAGS) : NULL;
+	json_decref(watch);
+	textbuf_puts(&t, "{\"count\":");
+	textbuf_int(&t, (int64_t)p->count);
+	textbuf_puts(&t, ",\"");
+	textbuf_puts(&t, key);
+	textbuf_puts(&t, "\":[");
+	textbuf_put(&t, p->items.p ? p->items.p : "", p->items.len);
+	textbuf_put(&t, "]", 1);
+	if (more) {
+		textbuf_puts(&t, ",\"next_cursor\":\"");
+		textbuf_int(&t, p->last);
+		textbuf_put(&t, "\"", 1);
+	}
+	textbuf_puts(&t, ",\"watch\":");
+	textbuf_puts(&t, wtext ? wtext : "null");
+	textbuf_put(&t, "}", 1);
+	free(wtext);
+	size_t len;
+	char *text = p->items.oom || !wtext ? NULL : textbuf_take(&t, &len);
+	textbuf_free(&t);
+	textbuf_free(&p->items);
+	if (!text) {
+		http_reply_error(req, 500, "internal", "out of memory");
+		return;
+	}
+	http_reply(req, 200, "application/json; charset=utf-8", text, len);
+	free(text);
 }
 
 /* --- fleets ---------------------------------------------------------------- */
 
+/* First index whose fleet id is > after (binary search on id order). */
+static size_t first_fleet_after(const struct mirror *m, int64_t after)
+{
+	size_t lo = 0, hi = mirror_fleet_count(m);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (mirror_fleet_at(m, mid)->id <= after)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 static void on_fleets(struct http_req *req, void *arg)
 {
-	const struct mirror *m = ready_mirror(arg, req);
+	struct app *app = arg;
+	const struct mirror *m = ready_mirror(app, req);
 	if (!m)
 		return;
 	const char *sov = http_query(req, "sovereign");
+	const char *cursor = http_query(req, "cursor");
 	int all = sov && strcmp(sov, "all") == 0;
-	int64_t who = mirror_player(m);
+	int64_t who = mirror_player(m), after = 0;
 	if (sov && !all && strcmp(sov, "me") != 0 && parse_i64(sov, &who) < 0) {
 		http_reply_error(req, 400, "bad_request",
 				 "sovereign: want \"all\", \"me\" or a sovereign id, not '%s'", sov);
 		return;
 	}
-	json_t *list = json_array();
+	if (cursor && parse_i64(cursor, &after) < 0) {
+		http_reply_error(req, 400, "bad_request",
+				 "cursor: not one this server gave out");
+		return;
+	}
+	struct page p = {.max_bytes = (size_t)app->cfg->max_page_bytes};
 	if (all) {
-		for (size_t i = 0; i < mirror_fleet_count(m); i++)
-			json_array_append_new(list, fleet_json(m, mirror_fleet_at(m, i)));
+		for (size_t i = first_fleet_after(m, after); i < mirror_fleet_count(m) && !p.full; i++) {
+			const struct mirror_fleet *f = mirror_fleet_at(m, i);
+			page_add(&p, fleet_json(m, f), f->id);
+		}
 	} else {
 		const int64_t *ids;
 		size_t n = mirror_fleets_of(m, who, &ids);
 		int64_t *sorted = n ? malloc(n * sizeof *sorted) : NULL;
 		if (n && !sorted) {
-			json_decref(list);
 			http_reply_error(req, 500, "internal", "out of memory");
 			return;
 		}
 		if (n)
 			memcpy(sorted, ids, n * sizeof *sorted);
 		qsort(sorted, n, sizeof *sorted, cmp_id);
-		for (size_t i = 0; i < n; i++)
-			json_array_append_new(list, fleet_json(m, mirror_fleet(m, sorted[i])));
+		for (size_t i = 0; i < n && !p.full; i++)
+			if (sorted[i] > after)
+				page_add(&p, fleet_json(m, mirror_fleet(m, sorted[i])), sorted[i]);
 		free(sorted);
 	}
-	json_t *body = json_pack("{s:I,s:o}", "count", (json_int_t)json_array_size(list),
-				 "fleets", list);
-	reply_ok(req, with_watch(m, body));
+	page_reply(req, m, &p, "fleets", p.full);
 }
 
 static void on_fleet(struct http_req *req, void *arg)
@@ -310,16 +399,15 @@ static size_t first_after(const struct mirror *m, int64_t after)
 
 static void on_worlds(struct http_req *req, void *arg)
 {
-	const struct mirror *m = ready_mirror(arg, req);
+	struct app *app = arg;
+	const struct mirror *m = ready_mirror(app, req);
 	if (!m)
 		return;
 	struct world_filter f;
 	if (world_filter_parse(req, m, &f) < 0)
 		return;
-	json_t *list = json_array();
-	int64_t last = 0;
-	int more = 0;
-	for (size_t i = first_after(m, f.after); i < mirror_world_count(m); i++) {
+	struct page p = {.max_bytes = (size_t)app->cfg->max_page_bytes};
+	for (size_t i = first_after(m, f.after); i < mirror_world_count(m) && !p.full; i++) {
 		const struct mirror_world *w = mirror_world_at(m, i);
 		if (f.by_sov && w->sovereign != f.sov)
 			continue;
@@ -329,22 +417,16 @@ static void on_worlds(struct http_req *req, void *arg)
 			if (d > f.r)
 				continue;
 		}
-		if ((int64_t)json_array_size(list) == f.limit) {
-			more = 1;
+		if ((int64_t)p.count == f.limit) {
+			p.full = 1;
 			break;
 		}
 		json_t *wj = world_json(m, w);
 		if (f.near)
 			json_object_set_new(wj, "distance", json_real(d));
-		json_array_append_new(list, wj);
-		last = w->id;
+		page_add(&p, wj, w->id);
 	}
-	char cur[32];
-	snprintf(cur, sizeof cur, "%lld", (long long)last);
-	json_t *body = json_pack("{s:I,s:o,s:s*}", "count",
-				 (json_int_t)json_array_size(list), "worlds", list,
-				 "next_cursor", more ? cur : NULL);
-	reply_ok(req, with_watch(m, body));
+	page_reply(req, m, &p, "worlds", p.full);
 }
 
 static void on_world(struct http_req *req, void *arg)

@@ -17,6 +17,8 @@ static int defaults(struct fleetd_config *c)
 	memset(c, 0, sizeof *c);
 	c->rate = 5.0;
 	c->max_body = 1 << 20;
+	c->max_job_bytes = 64 << 10;
+	c->max_page_bytes = 1 << 20;
 	c->max_connections = 512;
 	c->conn_timeout = 60;
 	c->shutdown_grace = 10;
@@ -57,6 +59,14 @@ static int defaults(struct fleetd_config *c)
 		 "debug, info, warn or error (default info)", 0, 0},                \
 		{"max-body", "FLEETD_MAX_BODY", OPT_INT, &c->max_body, "BYTES",     \
 		 "largest request body (default 1048576)", 1024, 64 << 20},         \
+		{"max-job-bytes", "FLEETD_MAX_JOB_BYTES", OPT_INT,                  \
+		 &c->max_job_bytes, "BYTES",                                        \
+		 "largest job spec, written compactly (default 65536); beyond: 413", \
+		 256, 64 << 20},                                                    \
+		{"max-page-bytes", "FLEETD_MAX_PAGE_BYTES", OPT_INT,                \
+		 &c->max_page_bytes, "BYTES",                                       \
+		 "a list answer stops at about this size, its cursor going on "     \
+		 "(default 1048576)", 4096, 64 << 20},                              \
 		{"max-connections", "FLEETD_MAX_CONNECTIONS", OPT_INT,              \
 		 &c->max_connections, "N",                                          \
 		 "open connections served (default 512); beyond: 503", 1,          \

@@ -23,6 +23,9 @@ struct fleetd_config {
 	double rate;              /* upstream requests per second */
 	char *log_level;
 	int64_t max_body;         /* bytes */
+	int64_t max_job_bytes;    /* a job spec, written compactly */
+	int64_t max_page_bytes;   /* a list answer's items, roughly (one
+				   * item always goes, however large) */
 	int64_t max_connections;
 	int64_t max_connections_per_ip; /* 0 until checked: then a quarter
 					 * of max_connections unless given */

@@ -4,6 +4,7 @@
  * watcher ever sees an event whose state change could still be lost. */
 #include "eventlog.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -121,38 +122,100 @@ int eventlog_subscribe(struct eventlog *el, eventlog_fn fn, void *arg)
 	return 0;
 }
 
-static json_t *row_json(sqlite3_stmt *s)
+json_t *eventlog_row_json(const struct eventlog_row *row)
+{
+	json_t *d = json_loadb(row->data, row->data_len, JSON_DECODE_ANY, NULL);
+	json_t *job = row->job_id > 0 ? json_integer(row->job_id) : json_null();
+	return json_pack("{s:I,s:I,s:o,s:s,s:o}", "id", (json_int_t)row->id, "ts",
+			 (json_int_t)row->ts, "job_id", job, "type", row->type,
+			 "data", d ? d : json_object());
+}
+
+size_t eventlog_row_size(const struct eventlog_row *row)
+{
+	/* the keys, three integers of at most 20 digits and the type */
+	return row->data_len + strlen(row->type) + 120;
+}
+
+static void row_of(sqlite3_stmt *s, struct eventlog_row *row)
 {
 	const char *data = (const char *)sqlite3_column_text(s, 4);
-	json_t *d = data ? json_loads(data, JSON_DECODE_ANY, NULL) : NULL;
-	json_t *job = sqlite3_column_type(s, 2) == SQLITE_NULL
-		? json_null()
-		: json_integer(sqlite3_column_int64(s, 2));
-	return json_pack("{s:I,s:I,s:o,s:s,s:o}", "id",
-			 (json_int_t)sqlite3_column_int64(s, 0), "ts",
-			 (json_int_t)sqlite3_column_int64(s, 1), "job_id", job,
-			 "type", (const char *)sqlite3_column_text(s, 3), "data",
-			 d ? d : json_object());
+	const char *type = (const char *)sqlite3_column_text(s, 3);
+	row->id = sqlite3_column_int64(s, 0);
+	row->ts = sqlite3_column_int64(s, 1);
+	row->job_id = sqlite3_column_type(s, 2) == SQLITE_NULL ? 0 : sqlite3_column_int64(s, 2);
+	row->type = type ? type : "";
+	row->data = data ? data : "{}";
+	row->data_len = data ? (size_t)sqlite3_column_bytes(s, 4) : 2;
+}
+
+int eventlog_scan(struct eventlog *el, int64_t after, int64_t job_id, int limit,
+		  eventlog_row_fn fn, void *arg, int *more)
+{
+	int dummy, taken = 0, rc;
+	if (!more)
+		more = &dummy;
+	*more = 0;
+	if (limit <= 0)
+		limit = 100;
+	sqlite3_stmt *s = store_stmt(el->st, job_id > 0 ? SQL_READ_JOB : SQL_READ_ALL);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, after);
+	sqlite3_bind_int(s, 2, limit + 1); /* one more, to tell whether more follow */
+	if (job_id > 0)
+		sqlite3_bind_int64(s, 3, job_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct eventlog_row row;
+		row_of(s, &row);
+		if (taken == limit || !fn(arg, &row)) {
+			*more = 1;
+			break;
+		}
+		taken++;
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? taken : -1;
+}
+
+struct page {
+	json_t *out;
+	size_t bytes, max_bytes;
+	int failed;
+};
+
+static int page_take(void *arg, const struct eventlog_row *row)
+{
+	struct page *p = arg;
+	size_t size = eventlog_row_size(row);
+	if (json_array_size(p->out) > 0 && p->bytes + size > p->max_bytes)
+		return 0;
+	json_t *j = eventlog_row_json(row);
+	if (!j || json_array_append_new(p->out, j) < 0) {
+		p->failed = 1;
+		return 0;
+	}
+	p->bytes += size;
+	return 1;
+}
+
+json_t *eventlog_page(struct eventlog *el, int64_t after, int64_t job_id,
+		      int limit, size_t max_bytes, int *more)
+{
+	struct page p = {json_array(), 0, max_bytes, 0};
+	if (!p.out)
+		return NULL;
+	if (eventlog_scan(el, after, job_id, limit, page_take, &p, more) < 0 || p.failed) {
+		json_decref(p.out);
+		return NULL;
+	}
+	return p.out;
 }
 
 json_t *eventlog_read(struct eventlog *el, int64_t after, int64_t job_id,
 		      int limit)
 {
-	sqlite3_stmt *s = store_stmt(el->st, job_id > 0 ? SQL_READ_JOB : SQL_READ_ALL);
-	json_t *out = json_array();
-	if (!s || !out)
-		return out;
-	sqlite3_bind_int64(s, 1, after);
-	sqlite3_bind_int(s, 2, limit > 0 ? limit : 100);
-	if (job_id > 0)
-		sqlite3_bind_int64(s, 3, job_id);
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		json_t *row = row_json(s);
-		if (row)
-			json_array_append_new(out, row);
-	}
-	sqlite3_reset(s);
-	return out;
+	return eventlog_page(el, after, job_id, limit, SIZE_MAX, NULL);
 }
 
 int64_t eventlog_last_id(struct eventlog *el)

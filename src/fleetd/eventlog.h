@@ -12,6 +12,7 @@
 #define FLEETD_EVENTLOG_H
 
 #include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct store;
@@ -35,11 +36,38 @@ int64_t eventlog_append_text(struct eventlog *el, int64_t job_id, const char *ty
 typedef void (*eventlog_fn)(void *arg, int64_t last_id);
 int eventlog_subscribe(struct eventlog *el, eventlog_fn fn, void *arg);
 
+/* One stored event as the scan hands it over; valid during the call only. */
+struct eventlog_row {
+	int64_t id, ts;
+	int64_t job_id;   /* 0: not about a job */
+	const char *type;
+	const char *data; /* the stored JSON text */
+	size_t data_len;
+};
+/* Told each event in turn: returns 1 to take it and go on, 0 to stop
+ * before it (it is then not taken). */
+typedef int (*eventlog_row_fn)(void *arg, const struct eventlog_row *row);
+
+/* Hand fn the events with id > after (of one job if job_id > 0), oldest
+ * first, at most limit of them, one row in memory at a time.  Returns how
+ * many fn took, or -1 if the table could not be read; *more (may be NULL)
+ * says whether another event follows the last one taken. */
+int eventlog_scan(struct eventlog *el, int64_t after, int64_t job_id, int limit,
+		  eventlog_row_fn fn, void *arg, int *more);
+/* The event as the API shows it: {"id", "ts", "job_id", "type", "data"}. */
+json_t *eventlog_row_json(const struct eventlog_row *row);
+/* Roughly the bytes of that object written compactly. */
+size_t eventlog_row_size(const struct eventlog_row *row);
+
 /* Events with id > after (optionally of one job: job_id > 0), oldest
- * first, at most limit; a new JSON array of
- * {"id", "ts", "job_id", "type", "data"}. */
+ * first, at most limit, as a new JSON array of eventlog_row_json()
+ * objects; NULL if the table could not be read. */
 json_t *eventlog_read(struct eventlog *el, int64_t after, int64_t job_id,
 		      int limit);
+/* The same as one page of an answer: no event that would take the page
+ * past about max_bytes (but always the first); *more as for the scan. */
+json_t *eventlog_page(struct eventlog *el, int64_t after, int64_t job_id,
+		      int limit, size_t max_bytes, int *more);
 int64_t eventlog_last_id(struct eventlog *el);
 
 #endif

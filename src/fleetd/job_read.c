@@ -214,7 +214,7 @@ const char *jobread_text(struct jobread *r, int64_t id, size_t *len)
 }
 
 char *jobread_list(struct jobread *r, int state, int64_t fleet, int64_t after,
-		   int limit, int64_t *next, size_t *len)
+		   int limit, size_t max_bytes, int64_t *next, size_t *len)
 {
 	*next = 0;
 	sqlite3_stmt *s = store_stmt(r->st, r->sql_list);
@@ -237,10 +237,19 @@ char *jobread_list(struct jobread *r, int state, int64_t fleet, int64_t after,
 		}
 		struct job_row row;
 		job_row_decode(s, JOB_COLS_READ, &row);
-		last = row.id;
-		if (n++)
+		size_t mark = t.len;
+		if (n)
 			textbuf_put(&t, ",", 1);
 		answer_read(&t, &row);
+		if (n && t.len > max_bytes && !t.oom) {
+			/* over the byte cap: this job starts the next page */
+			t.len = mark;
+			t.p[mark] = 0;
+			*next = last;
+			break;
+		}
+		last = row.id;
+		n++;
 	}
 	sqlite3_reset(s);
 	textbuf_put(&t, "]", 1);

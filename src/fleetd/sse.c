@@ -6,7 +6,16 @@
  * new events are appended at once; if the client does not keep up, its
  * buffer grows past the cap and it is dropped.  The event log id is the
  * cursor in both modes, which is what makes Last-Event-ID resumption
- * exact. */
+ * exact.
+ *
+ * Catching up is done in slices that yield to the loop: one read takes at
+ * most a page of events or SSE_SLICE_BYTES, and all clients together at
+ * most SSE_TURN_EVENTS / SSE_TURN_BYTES in one turn of the loop.  A client
+ * that finds the turn's budget spent is parked and woken when the turn
+ * ends, so a hundred clients replaying a long history share the loop with
+ * everything else instead of holding it.  The cap on unsent bytes is
+ * checked before every event (an empty buffer takes any one event, so a
+ * single event bigger than the cap still gets through). */
 #include "sse.h"
 
 #include <jansson.h>
@@ -31,16 +40,28 @@ struct sse_client {
 	int64_t job_id; /* 0: all jobs */
 	int backlog;    /* stored events remain to be read as the buffer drains */
 	int quiet;      /* nothing queued since the last heartbeat tick */
+	struct list_node starved_link; /* on sse.starved: waits for a turn */
 	int closing;    /* end the stream once the buffer is flushed */
 	int dead;       /* dropped: close the connection at once */
 };
+
+/* What one read of a catching-up client takes at most (and a page of
+ * events), and what all of them together take in one turn of the loop. */
+#define SSE_SLICE_BYTES ((size_t)64 << 10)
+#define SSE_TURN_BYTES ((size_t)256 << 10)
+#define SSE_TURN_EVENTS 1024
 
 struct sse {
 	struct loop *loop;
 	struct eventlog *el;
 	struct sse_config cfg;
 	struct list_node clients; /* of sse_client.link */
+	struct list_node starved; /* of sse_client.starved_link */
 	struct loop_timer heartbeat;
+	struct loop_timer resume; /* wakes the starved clients at the turn's end */
+	uint64_t budget_turn;     /* the loop turn the budget below is for */
+	size_t turn_bytes;        /* replayed in that turn, over all clients */
+	int turn_events;
 	struct sse_stats stats;
 	int stopping;
 };
@@ -93,58 +114,153 @@ static void drop(struct sse_client *c, const char *why)
 	wake(c);
 }
 
-static int append_event(struct sse_client *c, json_t *ev)
+/* The event's JSON.  The stored data is one compact JSON object (the event
+ * log's writers promise it), so it is copied as is rather than parsed and
+ * written again; text with a line break (which would end the data: line)
+ * goes through jansson instead. */
+static int append_json(struct sse_client *c, const struct eventlog_row *row)
 {
-	json_int_t id = json_integer_value(json_object_get(ev, "id"));
-	const char *type = json_string_value(json_object_get(ev, "type"));
-	char *data = json_dumps(ev, JSON_COMPACT);
-	if (!data)
-		return -1;
+	if (memchr(row->data, '\n', row->data_len) || memchr(row->data, '\r', row->data_len)) {
+		json_t *ev = eventlog_row_json(row);
+		char *text = ev ? json_dumps(ev, JSON_COMPACT) : NULL;
+		json_decref(ev);
+		int rc = text ? append(c, text, strlen(text)) : -1;
+		free(text);
+		return rc;
+	}
 	char head[160];
-	int n = snprintf(head, sizeof head, "id: %lld\nevent: %s\ndata: ",
-			 (long long)id, type ? type : "message");
+	int n = row->job_id > 0
+		? snprintf(head, sizeof head, "{\"id\":%lld,\"ts\":%lld,\"job_id\":%lld,\"type\":",
+			   (long long)row->id, (long long)row->ts, (long long)row->job_id)
+		: snprintf(head, sizeof head, "{\"id\":%lld,\"ts\":%lld,\"job_id\":null,\"type\":",
+			   (long long)row->id, (long long)row->ts);
+	json_t *type = json_string(row->type);
+	char *qtype = type ? json_dumps(type, JSON_ENCODE_ANY) : NULL;
+	json_decref(type);
+	int rc = qtype ? append(c, head, (size_t)n) : -1;
+	if (rc == 0)
+		rc = append(c, qtype, strlen(qtype));
+	if (rc == 0)
+		rc = append(c, ",\"data\":", 8);
+	if (rc == 0)
+		rc = append(c, row->data, row->data_len);
+	if (rc == 0)
+		rc = append(c, "}", 1);
+	free(qtype);
+	return rc;
+}
+
+static int append_event(struct sse_client *c, const struct eventlog_row *row)
+{
+	char head[160];
+	int n = snprintf(head, sizeof head, "id: %lld\nevent: %.100s\ndata: ",
+			 (long long)row->id, *row->type ? row->type : "message");
 	int rc = append(c, head, (size_t)n);
 	if (rc == 0)
-		rc = append(c, data, strlen(data));
+		rc = append_json(c, row);
 	if (rc == 0)
 		rc = append(c, "\n\n", 2);
-	free(data);
 	if (rc == 0) {
-		c->cursor = id;
+		c->cursor = row->id;
 		c->hub->stats.events_sent++;
 	}
 	return rc;
 }
 
-/* Read stored events after the cursor into the buffer.  Catching up stops
- * at half the cap (the rest is read as the client drains); live mode takes
- * everything and drops the client once it is over the cap. */
+/* --------------------------------------------------------- the budget */
+
+/* The turn's budget, renewed when the loop has moved on to a new turn. */
+static int budget_spent(struct sse *hub)
+{
+	uint64_t turn = loop_get_stats(hub->loop)->turns;
+	if (turn != hub->budget_turn) {
+		hub->budget_turn = turn;
+		hub->turn_bytes = 0;
+		hub->turn_events = 0;
+	}
+	return hub->turn_bytes >= SSE_TURN_BYTES || hub->turn_events >= SSE_TURN_EVENTS;
+}
+
+/* c has nothing to send and the turn's budget is spent: its stream parks
+ * (client_read answers 0) and the resume timer, due at once, wakes it
+ * after this turn's work; the next turn has a fresh budget. */
+static void starve(struct sse_client *c)
+{
+	struct sse *hub = c->hub;
+	if (!list_linked(&c->starved_link))
+		list_push_back(&hub->starved, &c->starved_link);
+	if (!loop_timer_armed(&hub->resume))
+		loop_timer_arm(hub->loop, &hub->resume, clock_now_ms());
+}
+
+static void on_resume(struct loop *loop, void *arg)
+{
+	(void)loop;
+	struct sse *hub = arg;
+	struct list_node *n;
+	while ((n = list_pop_front(&hub->starved))) {
+		wake(LIST_ELEM(n, struct sse_client, starved_link));
+	}
+}
+
+/* ----------------------------------------------------------- reading */
+
+struct slice {
+	struct sse_client *c;
+	int live;
+	size_t bytes;   /* taken by this read */
+	int budget_out; /* stopped by the turn's budget */
+};
+
+/* Take one stored event into the client's buffer, or say stop. */
+static int slice_take(void *arg, const struct eventlog_row *row)
+{
+	struct slice *sl = arg;
+	struct sse_client *c = sl->c;
+	struct sse *hub = c->hub;
+	size_t size = eventlog_row_size(row);
+	if (!sl->live) {
+		if (budget_spent(hub)) {
+			sl->budget_out = 1;
+			return 0;
+		}
+		if (pending(c) > 0 && (pending(c) + size > hub->cfg.buffer_cap / 2 ||
+				       sl->bytes >= SSE_SLICE_BYTES))
+			return 0;
+	} else if (pending(c) > 0 && pending(c) + size > hub->cfg.buffer_cap) {
+		drop(c, "slow_client");
+		return 0;
+	}
+	if (append_event(c, row) < 0) {
+		drop(c, "out_of_memory");
+		return 0;
+	}
+	sl->bytes += size;
+	hub->turn_bytes += size;
+	hub->turn_events++;
+	return 1;
+}
+
+/* Read stored events after the cursor into the buffer.  Catching up takes
+ * one slice (the rest is read as the client drains, in later turns if the
+ * budget is spent); live mode takes everything and drops the client once
+ * it is over the cap. */
 static void pull(struct sse_client *c, int live)
 {
 	struct sse *hub = c->hub;
-	while (!c->dead) {
-		if (!live && pending(c) >= hub->cfg.buffer_cap / 2) {
-			c->backlog = 1;
-			break;
-		}
-		json_t *page = eventlog_read(hub->el, c->cursor, c->job_id, hub->cfg.page);
-		if (!page) {
+	int more = 1;
+	while (more && !c->dead) {
+		struct slice sl = {c, live, 0, 0};
+		if (eventlog_scan(hub->el, c->cursor, c->job_id, hub->cfg.page, slice_take,
+				  &sl, &more) < 0 && !c->dead)
 			drop(c, "read_failed");
+		if (c->dead)
 			return;
-		}
-		size_t n = json_array_size(page);
-		for (size_t i = 0; i < n && !c->dead; i++)
-			if (append_event(c, json_array_get(page, i)) < 0)
-				drop(c, "out_of_memory");
-		json_decref(page);
-		if (pending(c) > hub->cfg.buffer_cap) {
-			drop(c, "slow_client");
-			return;
-		}
-		if (n < (size_t)hub->cfg.page) {
-			c->backlog = 0;
+		c->backlog = more;
+		if (sl.budget_out && pending(c) == 0)
+			starve(c);
+		if (!live)
 			break;
-		}
 	}
 	if (pending(c))
 		wake(c);
@@ -176,6 +292,7 @@ static void client_done(void *arg)
 	struct sse_client *c = arg;
 	struct sse *hub = c->hub;
 	list_remove(&c->link);
+	list_remove(&c->starved_link);
 	hub->stats.clients--;
 	if (list_empty(&hub->clients))
 		loop_timer_disarm(hub->loop, &hub->heartbeat);
@@ -246,6 +363,7 @@ static void on_events(struct http_req *req, void *arg)
 	c->req = req;
 	c->job_id = job;
 	c->cursor = cursor >= 0 ? cursor : eventlog_last_id(hub->el);
+	list_init(&c->starved_link);
 	list_push_front(&hub->clients, &c->link);
 	hub->stats.clients++;
 	hub->stats.connects++;
@@ -255,7 +373,9 @@ static void on_events(struct http_req *req, void *arg)
 	/* the first bytes go out at once, so the client sees the headers */
 	static const char hello[] = "retry: 3000\n: connected\n\n";
 	append(c, hello, sizeof hello - 1);
-	pull(c, 0);
+	/* the stored events are read as the stream drains, within the turn's
+	 * budget, never here */
+	c->backlog = 1;
 	http_add_header(req, "X-Accel-Buffering", "no");
 	http_reply_stream(req, 200, "text/event-stream; charset=utf-8", client_read,
 			  client_done, c);
@@ -272,6 +392,8 @@ struct sse *sse_new(struct loop *loop, struct eventlog *el,
 	hub->loop = loop;
 	hub->el = el;
 	list_init(&hub->clients);
+	list_init(&hub->starved);
+	loop_timer_init(&hub->resume, on_resume, hub);
 	hub->cfg.buffer_cap = cfg && cfg->buffer_cap ? cfg->buffer_cap : SSE_DEFAULT_BUFFER_CAP;
 	hub->cfg.heartbeat_ms = cfg && cfg->heartbeat_ms > 0 ? cfg->heartbeat_ms
 							      : SSE_DEFAULT_HEARTBEAT_MS;
@@ -307,6 +429,7 @@ void sse_free(struct sse *hub)
 	if (!hub)
 		return;
 	loop_timer_disarm(hub->loop, &hub->heartbeat);
+	loop_timer_disarm(hub->loop, &hub->resume);
 	/* normally empty: the server's shutdown ended every stream */
 	struct list_node *n;
 	while ((n = list_pop_front(&hub->clients))) {

@@ -113,9 +113,16 @@ class Fleetd:
                                                   json.dumps(j)[:600]))
 
     def fleets(self):
-        st, b = self.call("GET", "/v1/fleets?sovereign=all")
-        check(st == 200, "GET /v1/fleets -> %d" % st)
-        return {f["id"]: f for f in b["fleets"]}
+        out, cursor = {}, None
+        while True:
+            q = "/v1/fleets?sovereign=all" + ("&cursor=%s" % cursor if cursor else "")
+            st, b = self.call("GET", q)
+            check(st == 200, "GET /v1/fleets -> %d" % st)
+            for f in b["fleets"]:
+                out[f["id"]] = f
+            cursor = b.get("next_cursor")
+            if not cursor:
+                return out
 
     def worlds(self):
         out, cursor = {}, None
