@@ -7,6 +7,7 @@ designation, traits and tradeRoutes (whatever fleetsim serves of them);
 every fleet's strength is the sum of quantity x attackValue over its
 resources, ground units apart; and hostile query values get 400, unknown
 ids and unids 404, the routes 503 without an upstream."""
+import json
 import os
 import urllib.parse
 import warnings
@@ -215,5 +216,24 @@ for path in ("/v1/catalogue", "/v1/sovereigns"):
 # the largest limit is served whole
 b = fd.ok("/v1/catalogue?limit=1000")
 check(b["count"] == len(cat) and "next_cursor" not in b, "limit=1000: %r" % b["count"])
+fd.stop()
+
+# --- pages cut by bytes: --max-page-bytes at its least --------------------------
+CAP = 4096
+fd = Fleetd("--upstream", api, "--username", "demo", "--max-page-bytes", str(CAP),
+            env={"FLEETD_PASSWORD": "demo"}, name="capped")
+fd.wait_ready()
+ids, cursor, pages = [], None, 0
+while True:
+    b = fd.ok("/v1/catalogue?limit=1000" + ("&cursor=" + cursor if cursor else ""))
+    size = len(json.dumps(b, separators=(",", ":"), ensure_ascii=False).encode())
+    check(b["count"] == 1 or size <= CAP + 200, "a page of %d entries is %d bytes" % (b["count"], size))
+    ids += [x["id"] for x in b["catalogue"]]
+    pages += 1
+    cursor = b.get("next_cursor")
+    if not cursor:
+        break
+    check(cursor == str(ids[-1]), "next_cursor %r after %d" % (cursor, ids[-1]))
+check(ids == sorted(cat) and pages > 1, "capped catalogue: %d pages, %r" % (pages, ids))
 fd.stop()
 print("ok")
