@@ -8,12 +8,13 @@ every fleet's strength is the sum of quantity x attackValue over its
 resources, ground units apart; and hostile query values get 400, unknown
 ids and unids 404, the routes 503 without an upstream."""
 import json
+import math
 import os
 import urllib.parse
 import warnings
 
-from mirrorlib import Fleetd, same_watch, sim_login, sim_post
-from simlib import Sim, check
+from mirrorlib import Fleetd, same_watch, sim_login, sim_post, wait_until
+from simlib import Sim, check, is_hexe
 
 sim = Sim("--seed", "18", "--worlds", "120", "--fleets", "14", "--watch-ms", "1000")
 info = sim_login(sim, "demo", "demo")
@@ -149,6 +150,31 @@ check(checked > 0, "no fleet with a strength")
 check(any(f["strength"]["space"] > 0 for f in fleets if f["strength"]), "all strengths 0")
 one_fleet = fd.ok("/v1/fleets/%d" % fleets[0]["id"])
 check(one_fleet["strength"] == fleets[0]["strength"], "/v1/fleets/{id} strength")
+
+# --- a trade route set in the game shows on both ends (when fleetsim models
+# setTradeRoute; a fleetsim without it refuses the call, and this is noted)
+mine_w = [w for w in worlds if w["mine"]]
+imp_w = mine_w[0]
+exp_w = min(mine_w[1:], key=lambda w: math.hypot(w["position"]["x"] - imp_w["position"]["x"],
+                                                   w["position"]["y"] - imp_w["position"]["y"]))
+st, data = sim.raw("POST", "/api/setTradeRoute",
+                   sim.common(objID=imp_w["id"], sourceObjID=exp_w["id"],
+                              allocType="addDefaultRoute"))
+a = json.loads(data) if st == 200 else None
+if a is None or is_hexe(a):
+    print("# note: fleetsim refused setTradeRoute (%d %r): no live route checked" %
+          (st, data[:120]))
+else:
+    sim.tick()
+
+    def route_shown():
+        wi = fd.ok("/v1/worlds/%d" % imp_w["id"])["trade_routes"]
+        we = fd.ok("/v1/worlds/%d" % exp_w["id"])["trade_routes"]
+        ri = [r for r in wi if r["partner"] == exp_w["id"]]
+        re_ = [r for r in we if r["partner"] == imp_w["id"]]
+        return ri and re_ and not ri[0]["return"] and re_[0]["return"]
+    wait_until("the new trade route in /v1/worlds", route_shown)
+    print("# a trade route %d <- %d shown on both ends" % (imp_w["id"], exp_w["id"]))
 
 # --- the answers match api-docs/openapi.yaml's schemas ----------------------------
 try:
