@@ -34,9 +34,11 @@ struct store {
 	int nstmts;
 	int in_tx;
 	int64_t tx_started_ns;
+	int tx_lost; /* SQLite rolled the open transaction back (tx_lost()) */
 	struct pending *pend;
 	size_t npend, cappend;
 	struct store_stats stats;
+	struct store_health health;
 };
 
 static int version_of(const char *name)
@@ -201,6 +203,7 @@ struct store *store_open_with(const char *path, const struct embed_file *migs,
 		return NULL;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
+	st->health.available = 1;
 	if (pragmas(st->db, err, errlen) < 0 || migrate(st->db, migs, err, errlen) < 0) {
 		store_close(st);
 		return NULL;
@@ -231,8 +234,52 @@ int store_schema_version(struct store *st)
 	return user_version(st->db);
 }
 
+/* --- failures --------------------------------------------------------------- */
+
+/* A write failed: the store is unavailable until store_probe() succeeds.
+ * The first failure of an outage is logged as an error, the probes that
+ * fail after it only at debug level. */
+static void note_failure(struct store *st, int code, const char *msg)
+{
+	struct store_health *h = &st->health;
+	h->failed_commits++;
+	h->error = code;
+	snprintf(h->message, sizeof h->message, "%s", msg ? msg : sqlite3_errstr(code));
+	if (!h->available) {
+		log_debug("storage still unavailable", "error=%d message=\"%s\"", code,
+			  h->message);
+		return;
+	}
+	h->available = 0;
+	h->outages++;
+	h->since_ms = clock_now_ms();
+	log_error("storage unavailable; writes refused until a probe succeeds",
+		  "error=%d message=\"%s\"", code, h->message);
+}
+
+/* SQLite rolls the whole transaction back by itself when a statement in it
+ * fails with SQLITE_FULL, SQLITE_IOERR or SQLITE_NOMEM (unless a statement
+ * journal lets it undo that statement alone); the connection is then in
+ * autocommit mode, where each later write would commit on its own.  Seen
+ * here as "in a transaction, but SQLite is not": the store is unavailable
+ * from then on, and store_commit() reports the loss to the callbacks. */
+static int tx_lost(struct store *st)
+{
+	if (st->in_tx && !st->tx_lost && sqlite3_get_autocommit(st->db)) {
+		st->tx_lost = 1;
+		log_error("transaction rolled back by sqlite; the turn's writes are lost",
+			  NULL);
+		note_failure(st, sqlite3_extended_errcode(st->db), sqlite3_errmsg(st->db));
+	}
+	return st->tx_lost;
+}
+
 sqlite3_stmt *store_stmt(struct store *st, const char *sql)
 {
+	/* after a lost transaction no statement until store_commit() has
+	 * reported it: a write would otherwise commit alone */
+	if (tx_lost(st))
+		return NULL;
 	for (int i = 0; i < st->nstmts; i++)
 		if (st->stmts[i].sql == sql) {
 			sqlite3_reset(st->stmts[i].stmt);
@@ -274,9 +321,13 @@ int store_exec(struct store *st, const char *sql)
 int store_begin(struct store *st)
 {
 	if (st->in_tx)
-		return 0;
-	if (store_exec(st, "BEGIN IMMEDIATE") < 0)
+		return tx_lost(st) ? -1 : 0;
+	if (!st->health.available)
 		return -1;
+	if (store_exec(st, "BEGIN IMMEDIATE") < 0) {
+		note_failure(st, sqlite3_extended_errcode(st->db), sqlite3_errmsg(st->db));
+		return -1;
+	}
 	st->in_tx = 1;
 	st->tx_started_ns = clock_mono_ns();
 	return 0;
@@ -314,9 +365,20 @@ int store_commit(struct store *st)
 	int ok = 1;
 	if (st->in_tx) {
 		int64_t t0 = clock_mono_ns();
+		int lost = tx_lost(st);
 		st->in_tx = 0;
-		if (store_exec(st, "COMMIT") < 0) {
-			store_exec(st, "ROLLBACK");
+		st->tx_lost = 0;
+		if (lost) {
+			ok = 0; /* counted when it was found */
+		} else if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+			/* SQLite has rolled back a COMMIT that could not write;
+			 * make sure of it (a ROLLBACK is harmless otherwise) */
+			int code = sqlite3_extended_errcode(st->db);
+			char msg[160];
+			snprintf(msg, sizeof msg, "%s", sqlite3_errmsg(st->db));
+			if (!sqlite3_get_autocommit(st->db))
+				sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			note_failure(st, code, msg);
 			ok = 0;
 		}
 		int64_t dt = clock_mono_ns() - t0;
@@ -348,4 +410,51 @@ int store_on_commit(struct store *st, void (*fn)(void *arg, int ok), void *arg)
 const struct store_stats *store_get_stats(const struct store *st)
 {
 	return &st->stats;
+}
+
+int store_available(const struct store *st)
+{
+	return st->health.available;
+}
+
+const struct store_health *store_get_health(const struct store *st)
+{
+	return &st->health;
+}
+
+/* The probe rewrites the schema version as it is: one page (the header)
+ * through the WAL and an fdatasync, like the smallest real commit.  Then a
+ * passive checkpoint copies the WAL into the database file, which must
+ * grow for the pages the outage left in the WAL: on a disk with room for
+ * a page but not for that, the probe fails rather than let the next real
+ * commit fail again. */
+int store_probe(struct store *st)
+{
+	if (st->health.available)
+		return 0;
+	if (st->in_tx)
+		return -1;
+	int v = user_version(st->db), rc = SQLITE_ERROR;
+	if (v >= 0) {
+		char sql[96];
+		snprintf(sql, sizeof sql, "BEGIN IMMEDIATE; PRAGMA user_version = %d; COMMIT", v);
+		rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+	}
+	if (rc == SQLITE_OK)
+		rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+					       NULL, NULL);
+	if (rc != SQLITE_OK) {
+		int code = sqlite3_extended_errcode(st->db);
+		char msg[160];
+		snprintf(msg, sizeof msg, "%s", sqlite3_errmsg(st->db));
+		if (!sqlite3_get_autocommit(st->db))
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		note_failure(st, code, msg);
+		return -1;
+	}
+	log_info("storage available again", "outage_ms=%lld failed_commits=%llu",
+		 (long long)(clock_now_ms() - st->health.since_ms),
+		 (unsigned long long)st->health.failed_commits);
+	st->health.available = 1;
+	return 0;
 }

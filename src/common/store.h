@@ -7,7 +7,17 @@
  * turns share one transaction and one fdatasync.  Callbacks queued with
  * store_on_commit() run after that commit (e.g. to answer a suspended POST
  * only once its job is durable).  Owns the sqlite3 handle and statements;
- * knows no table but those the migration runner needs. */
+ * knows no table but those the migration runner needs.
+ *
+ * A failed commit (SQLite could not write: a full disk, an I/O error)
+ * rolls the whole transaction back -- every change of every writer in it
+ * is undone, and the callbacks run with ok = 0 -- and makes the store
+ * *unavailable*: store_begin() refuses (-1) until store_probe() has
+ * written a transaction of its own again.  Reads keep working.  SQLite
+ * itself rolls a transaction back when a statement in it fails with
+ * SQLITE_FULL or SQLITE_IOERR; from then on store_stmt() hands out no
+ * statement until store_commit() has reported the loss, so no later write
+ * of that turn slips into the database on its own (autocommit). */
 #ifndef FLEETD_STORE_H
 #define FLEETD_STORE_H
 
@@ -23,6 +33,16 @@ struct store_stats {
 	uint64_t commits;
 	int64_t last_commit_ns;
 	int64_t total_commit_ns;
+};
+
+/* Whether the database can be written, and the history of failures. */
+struct store_health {
+	int available;           /* 0 from a failed commit until a probe succeeds */
+	int error;               /* SQLite's extended code of the last failure */
+	char message[160];       /* and its text */
+	int64_t since_ms;        /* wall clock when the current outage began */
+	uint64_t failed_commits; /* commits (and probes) that failed */
+	uint64_t outages;        /* times the store became unavailable */
 };
 
 /* Open (creating with mode 0600) and migrate with the given migration table
@@ -42,6 +62,9 @@ int store_latest_version_of(const struct embed_file *migs);
 sqlite3_stmt *store_stmt(struct store *st, const char *sql);
 int store_exec(struct store *st, const char *sql);
 
+/* Open the group transaction (nothing if it is open).  -1 while the store
+ * is unavailable, or when the open transaction was lost (rolled back by
+ * SQLite after a failed statement): nothing may be written then. */
 int store_begin(struct store *st);
 int store_in_tx(const struct store *st);
 /* How long the open transaction has been open (monotonic ns; 0 if none). */
@@ -49,9 +72,23 @@ int64_t store_tx_age_ns(const struct store *st);
 /* Is there a transaction or a queued callback for store_commit()? */
 int store_busy(const struct store *st);
 /* Commit the open transaction, if any, then run the queued callbacks with
- * ok = 1 (or ok = 0 if the commit failed and was rolled back). */
+ * ok = 1 (or ok = 0 if the commit failed and was rolled back: the store
+ * is then unavailable).  -1 when it failed. */
 int store_commit(struct store *st);
 int store_on_commit(struct store *st, void (*fn)(void *arg, int ok), void *arg);
 const struct store_stats *store_get_stats(const struct store *st);
+
+/* May writers begin?  0 while the storage is unavailable: from a failed
+ * commit, or from the moment a transaction is found rolled back by
+ * SQLite, until a probe succeeds. */
+int store_available(const struct store *st);
+const struct store_health *store_get_health(const struct store *st);
+/* While unavailable (and no transaction is open): write one small
+ * transaction of the store's own (the schema version, rewritten as it
+ * is) and let the WAL be copied into the database file; when both
+ * succeed, storage is back: available again, 0.  -1 while it still
+ * fails (or a lost transaction is not yet reported by store_commit());
+ * 0 at once when the store is available. */
+int store_probe(struct store *st);
 
 #endif

@@ -7,6 +7,7 @@
 #include "app.h"
 #include "autoconf.h"
 #include "clock.h"
+#include "commit.h"
 #include "engine.h"
 #include "http.h"
 #include "job_row.h"
@@ -32,6 +33,23 @@ static json_t *upstream_detail(struct app *app)
 			 "watches_seen", (json_int_t)st->watches_seen,
 			 "degraded_episodes", (json_int_t)st->degraded_episodes,
 			 "last_error", st->last_error);
+}
+
+/* Can the database be written?  While not (a failed commit: disk full, an
+ * I/O error), writes get 503 and the store is probed until it can. */
+static json_t *storage_json(struct app *app)
+{
+	const struct store_health *h = store_get_health(app->store);
+	json_t *o = json_pack("{s:s,s:I,s:I}", "state", h->available ? "ok" : "unavailable",
+			      "failed_commits", (json_int_t)h->failed_commits,
+			      "outages", (json_int_t)h->outages);
+	if (o && !h->available) {
+		json_object_set_new(o, "since_ms", json_integer(h->since_ms));
+		json_object_set_new(o, "error", json_string(h->message));
+		json_object_set_new(o, "retry_after_s",
+				    json_integer(app->commit ? commit_retry_after_s(app->commit) : 1));
+	}
+	return o;
 }
 
 static json_t *watch_json(struct app *app)
@@ -67,6 +85,7 @@ static void on_healthz(struct http_req *req, void *arg)
 				 "upstream_detail", upstream_detail(app),
 				 "watch", watch_json(app));
 	json_object_set_new(body, "jobs", jobs_json(app));
+	json_object_set_new(body, "storage", storage_json(app));
 	http_reply_json(req, 200, body);
 }
 

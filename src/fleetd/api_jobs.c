@@ -5,7 +5,10 @@
  * Turns HTTP into engine calls and back; owns no job state.  Every answer
  * to a request that changed something is sent only after the turn's
  * commit (http_suspend + store_on_commit), so a 201 means the job is on
- * disk.  Bad input is refused before anything is written. */
+ * disk.  Bad input is refused before anything is written.  When the
+ * store cannot be written (a full disk: commit.h) a change is answered 503
+ * storage_unavailable with Retry-After -- refused at the door by the
+ * guard, or after the commit that failed, when nothing of it was kept. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -13,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "api_guard.h"
 #include "app.h"
 #include "clock.h"
 #include "config.h"
@@ -43,8 +47,8 @@ static void reply_job_committed(void *arg, int ok)
 {
 	struct after_commit *ac = arg;
 	if (!ok) {
-		http_reply_error(ac->req, 500, "store_failed",
-				 "the change could not be committed; nothing was stored");
+		api_reply_storage_unavailable(ac->req, ac->app->commit,
+					      "the change could not be committed; nothing was stored");
 		free(ac);
 		return;
 	}
@@ -74,8 +78,12 @@ static void reply_after_commit(struct http_req *req, struct app *app, int64_t id
 		return;
 	}
 	*ac = (struct after_commit){req, app, id, status};
-	if (store_begin(app->store) < 0 ||
-	    store_on_commit(app->store, reply_job_committed, ac) < 0) {
+	if (store_begin(app->store) < 0) {
+		free(ac);
+		api_reply_storage_unavailable(req, app->commit, "nothing was changed");
+		return;
+	}
+	if (store_on_commit(app->store, reply_job_committed, ac) < 0) {
 		free(ac);
 		http_reply_error(req, 503, "overloaded", "cannot queue the answer");
 		return;
@@ -323,6 +331,8 @@ static void on_submit(struct http_req *req, void *arg)
 	free(canon);
 	if (id == 0) {
 		reply_busy(req, json_integer_value(json_object_get(body, "fleet")), holder);
+	} else if (id < 0 && !store_available(app->store)) {
+		api_reply_storage_unavailable(req, app->commit, "the job was not stored");
 	} else if (id < 0) {
 		http_reply_error(req, 500, "store_failed", "the job could not be stored");
 	} else {
@@ -476,6 +486,8 @@ static void control(struct http_req *req, struct app *app, enum engine_ctl ctl)
 		http_reply_error(req, 404, "not_found", "%s", err);
 	else if (rc == 409)
 		http_reply_error(req, 409, "conflict", "%s", err);
+	else if (rc < 0 && !store_available(app->store))
+		api_reply_storage_unavailable(req, app->commit, "nothing was changed");
 	else if (rc < 0)
 		http_reply_error(req, 500, "store_failed", "the change could not be stored");
 	else

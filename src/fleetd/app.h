@@ -12,6 +12,7 @@
 struct fleetd_config;
 struct loop;
 struct store;
+struct commit;
 struct http_server;
 struct upstream;
 struct session;
@@ -26,6 +27,7 @@ struct app {
 	const struct fleetd_config *cfg;
 	struct loop *loop;
 	struct store *store;
+	struct commit *commit; /* the group commit and storage outages (commit.h) */
 	struct http_server *http;
 	struct upstream *upstream;
 	struct session *session;

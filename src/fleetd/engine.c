@@ -10,6 +10,12 @@
  * that expects its answer is durable.  Nothing about a job's progress is
  * kept between wakes except the compact record.
  *
+ * A failed commit undoes every row the transaction wrote; the records of
+ * those jobs are then put back as their rows say (engine_revert), the
+ * calls queued with it are dropped unsent, and while the store is
+ * unavailable no job is advanced (woken jobs wait on the run queue) --
+ * see "A failed commit" below.
+ *
  * Owns: the life of a wake (the run queue, the waits registered in the
  * loop's timer heap and the condition index, advancing a job through its
  * ops, the game calls between commit and answer), submission, control,
@@ -85,6 +91,7 @@ struct engine_sql {
 	 * UPDATE names */
 	char save[SAVE_VARIANTS][1024];
 	char locked_by[512]; /* engine_world_locked_by */
+	char revert[512];    /* a record's columns, by id (engine_revert) */
 };
 
 struct engine {
@@ -106,6 +113,12 @@ struct engine {
 	int mirror_attached;
 	struct jobread *reads; /* answers; told of every row written */
 	struct engine_sql sql;
+	/* a failed commit: the jobs the open transaction writes, and those
+	 * whose records must be put back as their rows say */
+	struct idvec touched, revert;
+	int touch_hooked;       /* touched_committed() is queued */
+	uint64_t answers_lost;  /* answers that came while nothing could be written */
+	uint64_t tx_transitions; /* e->transitions when the transaction began */
 };
 
 /* A job's row while it is being advanced.  row_* are the indexed columns
@@ -439,6 +452,140 @@ static job_cols save_cols(int variant)
 		(variant & SAVE_INTENT ? JC_BIT(JC_INTENT_WORLD) : 0);
 }
 
+/* --- a failed commit ------------------------------------------------------- */
+
+/* Every job whose row the open transaction writes is noted (duplicates
+ * are harmless).  If the commit fails, SQLite has undone all of them:
+ * their records -- state, fleet lease, wait, run queue -- must follow the
+ * rows again, which engine_revert() does in the next turn, once every
+ * other callback of that commit has run (send_after_commit() drops the
+ * calls it would have sent).  The counts by state are read again, and the
+ * transition counter goes back to where the transaction found it. */
+static void touched_committed(void *arg, int ok)
+{
+	struct engine *e = arg;
+	e->touch_hooked = 0;
+	if (ok) {
+		e->touched.n = 0;
+		return;
+	}
+	e->transitions = e->tx_transitions;
+	if (e->revert.n == 0) {
+		struct idvec t = e->revert;
+		e->revert = e->touched;
+		e->touched = t;
+	} else {
+		for (size_t i = 0; i < e->touched.n; i++)
+			if (idvec_push(&e->revert, e->touched.v[i]) < 0)
+				log_error("cannot note a job to put back; it is reloaded at "
+					  "its next wake", "job=%lld", (long long)e->touched.v[i]);
+	}
+	e->touched.n = 0;
+	loop_wake(e->loop);
+}
+
+/* Note that the open transaction writes job id's row.  -1 (the write is
+ * then not made) if the note or its commit hook cannot be queued. */
+static int touch(struct engine *e, int64_t id)
+{
+	if (!e->touch_hooked) {
+		if (store_on_commit(e->st, touched_committed, e) < 0)
+			return -1;
+		e->touch_hooked = 1;
+		e->tx_transitions = e->transitions;
+	}
+	return idvec_push(&e->touched, id);
+}
+
+static const char SQL_COUNTS[] = "SELECT state, count(*) FROM jobs GROUP BY state";
+
+/* The counts by state, from the table. */
+static int load_counts(struct engine *e)
+{
+	sqlite3_stmt *s = store_stmt(e->st, SQL_COUNTS);
+	if (!s)
+		return -1;
+	memset(e->counts, 0, sizeof e->counts);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int st = job_state_of((const char *)sqlite3_column_text(s, 0));
+		if (st >= 0)
+			e->counts[st] = (uint64_t)sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Arm a record that is not in flight as its row (LIVE_COLS) says. */
+static void place_from_row(struct engine *e, struct job_rec *r, const struct job_row *row)
+{
+	if (row->state == JOB_PAUSED)
+		return;
+	if (row->state == JOB_WAITING)
+		register_wait(e, r, row->wait, row->wait_key, row->wait_arg, row->wake_at);
+	else if (row->state == JOB_QUEUED)
+		register_wait(e, r, WAIT_NONE, 0, 0, row->wake_at);
+	else
+		enqueue(e, r); /* running: its op finds out where it stood */
+}
+
+/* Put job id's record back as its row says after a failed commit: gone
+ * with its row (a submission rolled back) or with its end; created again
+ * if the job's end was rolled back; else its state and fleet from the
+ * row, and its wait registered anew.  A record with a call in flight (sent
+ * after an earlier commit) keeps waiting for its answer. */
+static int revert_one(struct engine *e, int64_t id)
+{
+	sqlite3_stmt *s = store_stmt(e->st, e->sql.revert);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	struct job_row row;
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		job_row_decode(s, LIVE_COLS, &row);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -1;
+	struct job_rec *r = idmap_get(&e->recs, id);
+	if (rc == SQLITE_DONE || !is_live(row.state)) {
+		if (r && !(r->flags & REC_IN_FLIGHT))
+			rec_drop(e, r);
+		return 0;
+	}
+	if (!r && !(r = rec_new(e, id, row.fleet, row.state)))
+		return -1;
+	rec_set_fleet(e, r, row.fleet);
+	r->state = (uint8_t)row.state;
+	if (r->flags & REC_IN_FLIGHT)
+		return 0;
+	unregister_wait(e, r);
+	list_remove(&r->qlink);
+	place_from_row(e, r, &row);
+	return 0;
+}
+
+/* After a failed commit: every record the transaction touched follows its
+ * row again.  Reads only, so it runs while the store is unavailable.  A
+ * record that cannot be read now is tried again at the next turn. */
+static void engine_revert(struct engine *e)
+{
+	struct idvec again = {0};
+	size_t n = e->revert.n;
+	for (size_t i = 0; i < n; i++) {
+		int64_t id = e->revert.v[i];
+		if (revert_one(e, id) < 0 && idvec_push(&again, id) < 0)
+			log_error("cannot put a job back as its row says", "job=%lld",
+				  (long long)id);
+	}
+	idvec_free(&e->revert);
+	e->revert = again;
+	if (load_counts(e) < 0)
+		log_error("cannot count the jobs again", NULL);
+	log_info("jobs put back after a failed commit", "jobs=%zu pending=%zu", n,
+		 again.n);
+}
+
 /* Write every statement text of the engine; -1 if one does not fit. */
 static int sql_init(struct engine_sql *q)
 {
@@ -450,6 +597,7 @@ static int sql_init(struct engine_sql *q)
 	rc |= job_row_select_sql(q->live, sizeof q->live, LIVE_COLS, where);
 	rc |= job_row_select_sql(q->state_of, sizeof q->state_of, CTL_READ_COLS,
 				 "WHERE id = ?1");
+	rc |= job_row_select_sql(q->revert, sizeof q->revert, LIVE_COLS, "WHERE id = ?1");
 	rc |= job_row_update_sql(q->set_state, sizeof q->set_state, CTL_WRITE_COLS);
 	rc |= job_row_insert_sql(q->insert, sizeof q->insert, JOB_COLS_ALL);
 	for (int v = 0; v < SAVE_VARIANTS; v++)
@@ -549,6 +697,8 @@ static int step_stmt(struct engine *e, sqlite3_stmt *s, const struct job *j)
 /* Write back a loaded job; the row then matches j. */
 static int job_save(struct engine *e, struct job *j, int64_t now)
 {
+	if (touch(e, j->id) < 0)
+		return -1;
 	int64_t intent = intent_of(j);
 	int v = (j->fleet != j->row_fleet ? SAVE_FLEET : 0) |
 		(j->state != j->row_state ? SAVE_STATE : 0) |
@@ -575,6 +725,8 @@ static int job_save(struct engine *e, struct job *j, int64_t now)
 static int job_insert(struct engine *e, const struct job *j, const char *spec,
 		      const char *idem_key, const char *idem_body, int64_t now)
 {
+	if (touch(e, j->id) < 0)
+		return -1;
 	sqlite3_stmt *s = store_stmt(e->st, e->sql.insert);
 	if (!s)
 		return -1;
@@ -672,9 +824,18 @@ static void send_after_commit(void *arg, int ok)
 	struct engine *e = pc->e;
 	struct job_rec *r = idmap_get(&e->recs, pc->job_id);
 	struct call_result t = {.outcome = CALL_TRANSIENT};
-	if (!ok || !r || !e->app->session) {
-		/* not durable, or nobody to send it: it certainly did not act */
-		t.message = ok ? "no upstream session" : "commit failed";
+	if (!ok) {
+		/* the commit failed: the state that expects this call is gone
+		 * with it, and engine_revert() puts the job back as its row
+		 * says.  Never sent. */
+		if (r)
+			r->flags &= (uint8_t)~REC_IN_FLIGHT;
+		pc_free(pc);
+		return;
+	}
+	if (!r || !e->app->session) {
+		/* nobody to send it: it certainly did not act */
+		t.message = "no upstream session";
 	} else {
 		json_t *params = pc->params;
 		pc->params = NULL; /* session_call steals it */
@@ -1213,6 +1374,19 @@ static void run_job(struct engine *e, struct job_rec *r, const struct call_resul
 {
 	int64_t now = clock_now_ms();
 	struct job j;
+	if (!store_available(e->st) || e->revert.n) {
+		/* nothing can be written: the job waits on the run queue for
+		 * the store; an answer is not recorded, and the op finds its
+		 * effect in the galaxy as after a restart */
+		if (res) {
+			log_debug("answer not recorded: storage unavailable", "job=%lld",
+				  (long long)r->id);
+			e->answers_lost++;
+		}
+		unregister_wait(e, r);
+		enqueue(e, r);
+		return;
+	}
 	if (store_begin(e->st) < 0 || job_load(e, r->id, &j) < 0) {
 		log_error("cannot load job", "job=%lld", (long long)r->id);
 		unregister_wait(e, r);
@@ -1261,7 +1435,7 @@ static void engine_prepare(void *arg, struct loop_fds *fds, int64_t *timeout_ms)
 {
 	(void)fds;
 	struct engine *e = arg;
-	if (!list_empty(&e->runq))
+	if ((!list_empty(&e->runq) && store_available(e->st)) || e->revert.n)
 		*timeout_ms = 0;
 }
 
@@ -1270,6 +1444,16 @@ static void engine_dispatch(void *arg, const struct loop_fds *fds)
 	(void)fds;
 	struct engine *e = arg;
 	struct list_node *n;
+	if (e->revert.n)
+		engine_revert(e);
+	if (!store_available(e->st) || e->revert.n)
+		return; /* woken jobs wait on the run queue for the store */
+	if (e->answers_lost) {
+		log_warn("answers not recorded during the storage outage; their steps "
+			 "find the effect in the galaxy", "answers=%llu",
+			 (unsigned long long)e->answers_lost);
+		e->answers_lost = 0;
+	}
 	for (int i = 0; i < RUN_BATCH && (n = list_pop_front(&e->runq)); i++)
 		run_job(e, LIST_ELEM(n, struct job_rec, qlink), NULL);
 }
@@ -1312,6 +1496,10 @@ int64_t engine_submit(struct engine *e, const json_t *spec, const char *idem_key
 {
 	int64_t now = clock_now_ms();
 	int64_t fleet = json_integer_value(json_object_get(spec, "fleet"));
+	if (e->revert.n)
+		engine_revert(e);
+	if (!store_available(e->st) || e->revert.n)
+		return -1;
 	struct job_rec *h = fleet ? idmap_get(&e->lease, fleet) : NULL;
 	if (h) {
 		*holder = h->id;
@@ -1376,6 +1564,10 @@ static void cancel_step(struct engine *e, int64_t id, int64_t now)
 int engine_control(struct engine *e, int64_t id, enum engine_ctl ctl, char *err,
 		   size_t errlen)
 {
+	if (e->revert.n)
+		engine_revert(e);
+	if (!store_available(e->st) || e->revert.n)
+		return -1;
 	sqlite3_stmt *s = store_stmt(e->st, e->sql.state_of);
 	if (!s)
 		return -1;
@@ -1421,7 +1613,8 @@ int engine_control(struct engine *e, int64_t id, enum engine_ctl ctl, char *err,
 	default:
 		return -1;
 	}
-	if (store_begin(e->st) < 0 || !(s = store_stmt(e->st, e->sql.set_state)))
+	if (store_begin(e->st) < 0 || touch(e, id) < 0 ||
+	    !(s = store_stmt(e->st, e->sql.set_state)))
 		return -1;
 	row = (struct job_row){
 		.id = id, .state = to, .paused_from = to == JOB_PAUSED ? from : -1,
@@ -1615,22 +1808,10 @@ int engine_attach_mirror(struct engine *e)
 	return mirror_subscribe(e->app->mirror, on_changes, e);
 }
 
-static const char SQL_COUNTS[] = "SELECT state, count(*) FROM jobs GROUP BY state";
-
 int engine_load(struct engine *e, char *err, size_t errlen)
 {
-	sqlite3_stmt *s = store_stmt(e->st, SQL_COUNTS);
-	if (!s) {
-		snprintf(err, errlen, "cannot read the jobs table");
-		return -1;
-	}
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		int st = job_state_of((const char *)sqlite3_column_text(s, 0));
-		if (st >= 0)
-			e->counts[st] = (uint64_t)sqlite3_column_int64(s, 1);
-	}
-	sqlite3_reset(s);
-	if (!(s = store_stmt(e->st, e->sql.live))) {
+	sqlite3_stmt *s;
+	if (load_counts(e) < 0 || !(s = store_stmt(e->st, e->sql.live))) {
 		snprintf(err, errlen, "cannot read the jobs table");
 		return -1;
 	}
@@ -1645,14 +1826,7 @@ int engine_load(struct engine *e, char *err, size_t errlen)
 			return -1;
 		}
 		n++;
-		if (row.state == JOB_PAUSED)
-			continue;
-		if (row.state == JOB_WAITING)
-			register_wait(e, r, row.wait, row.wait_key, row.wait_arg, row.wake_at);
-		else if (row.state == JOB_QUEUED)
-			register_wait(e, r, WAIT_NONE, 0, 0, row.wake_at);
-		else
-			enqueue(e, r); /* running: its op finds out where it stood */
+		place_from_row(e, r, &row);
 	}
 	sqlite3_reset(s);
 	log_info("jobs loaded", "live=%zu", n);
@@ -1680,6 +1854,8 @@ void engine_free(struct engine *e)
 		pc_free(LIST_ELEM(n, struct pending_call, link));
 	idmap_free(&e->recs);
 	idmap_free(&e->lease);
+	idvec_free(&e->touched);
+	idvec_free(&e->revert);
 	condidx_free(&e->ci);
 	condidx_free(&e->cwi);
 	jobread_free(e->reads);

@@ -106,8 +106,8 @@ int64_t eventlog_append_text(struct eventlog *el, int64_t job_id, const char *ty
 		return -1;
 	}
 	el->last_id = sqlite3_last_insert_rowid(store_db(el->st));
-	if (!el->commit_queued && el->nsubs > 0 &&
-	    store_on_commit(el->st, eventlog_committed, el) == 0)
+	/* queued even without subscribers: a failed commit must reset last_id */
+	if (!el->commit_queued && store_on_commit(el->st, eventlog_committed, el) == 0)
 		el->commit_queued = 1;
 	return el->last_id;
 }
@@ -221,4 +221,9 @@ json_t *eventlog_read(struct eventlog *el, int64_t after, int64_t job_id,
 int64_t eventlog_last_id(struct eventlog *el)
 {
 	return el->last_id;
+}
+
+int eventlog_store_unavailable(const struct eventlog *el)
+{
+	return !store_available(el->st);
 }

@@ -69,5 +69,8 @@ json_t *eventlog_read(struct eventlog *el, int64_t after, int64_t job_id,
 json_t *eventlog_page(struct eventlog *el, int64_t after, int64_t job_id,
 		      int limit, size_t max_bytes, int *more);
 int64_t eventlog_last_id(struct eventlog *el);
+/* Is the store unavailable (a storage outage, store.h)?  Appends fail
+ * then, and callers need not log each one: the outage is logged. */
+int eventlog_store_unavailable(const struct eventlog *el);
 
 #endif

@@ -79,18 +79,28 @@ static const char *id_text(char *buf, size_t len, int64_t id)
 	return buf;
 }
 
+/* An event that could not be written.  During a storage outage (logged
+ * once by the store) there are many, and each is only a debug line. */
+static void not_recorded(struct fleet_events *fe, const char *type)
+{
+	if (eventlog_store_unavailable(fe->el))
+		log_debug("event not recorded: storage unavailable", "type=%s", type);
+	else
+		log_warn("event not recorded", "type=%s", type);
+}
+
 /* The per-fleet events are many in a busy watch: written as text. */
 static void emit_text(struct fleet_events *fe, const char *type, const char *data)
 {
 	if (eventlog_append_text(fe->el, 0, type, data) < 0)
-		log_warn("event not recorded", "type=%s", type);
+		not_recorded(fe, type);
 }
 
 /* Steals data. */
 static void emit(struct fleet_events *fe, const char *type, json_t *data)
 {
 	if (!data || eventlog_append(fe->el, 0, type, data) < 0)
-		log_warn("event not recorded", "type=%s", type);
+		not_recorded(fe, type);
 	json_decref(data);
 }
 

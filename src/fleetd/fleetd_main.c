@@ -9,6 +9,7 @@
 
 #include "app.h"
 #include "clock.h"
+#include "commit.h"
 #include "config.h"
 #include "engine.h"
 #include "eventlog.h"
@@ -33,28 +34,6 @@ static void on_signal(int signo, void *arg)
 	app->stopping = 1;
 	http_server_quiesce(app->http);
 	ops_shutdown(app);
-}
-
-/* The group commit: when the loop has read everything that is ready
- * (idle), or, under a load that never lets it idle, once the transaction
- * is COMMIT_MAX_AGE_MS old.  Bigger batches write each b-tree's last
- * pages once for many rows and share one fdatasync. */
-#define COMMIT_MAX_AGE_MS 4
-
-static void commit_turn(void *arg)
-{
-	struct app *app = arg;
-	if (store_tx_age_ns(app->store) >= COMMIT_MAX_AGE_MS * 1000000LL)
-		store_commit(app->store);
-}
-
-static int commit_idle(void *arg)
-{
-	struct app *app = arg;
-	if (!store_busy(app->store))
-		return 0;
-	store_commit(app->store);
-	return 1;
 }
 
 static int run(struct app *app)
@@ -127,6 +106,11 @@ static int start(struct app *app, char *err, size_t errlen)
 		return -1;
 	if (!(app->store = store_open(cfg->db, err, errlen)))
 		return -1;
+	/* the group commit, and the probes of a storage outage */
+	if (!(app->commit = commit_new(app->loop, app->store))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	struct http_config hc = {
 		.listen = cfg->listen,
 		.conn_limit = (unsigned)cfg->max_connections,
@@ -147,9 +131,7 @@ static int start(struct app *app, char *err, size_t errlen)
 		return -1;
 	if (ops_start(app, err, errlen) < 0) /* after the parts it reports on */
 		return -1;
-	if (signals_install(app->loop, on_signal, app) < 0 ||
-	    loop_add_turn_hook(app->loop, commit_turn, app) < 0 ||
-	    loop_add_idle_hook(app->loop, commit_idle, app) < 0) {
+	if (signals_install(app->loop, on_signal, app) < 0) {
 		snprintf(err, errlen, "cannot set up signal handling");
 		return -1;
 	}
@@ -176,6 +158,7 @@ static void stop(struct app *app)
 	eventlog_free(app->eventlog);
 	ops_free(app); /* after the server: stream callbacks run as it stops */
 	store_close(app->store);
+	commit_free(app->commit);
 	loop_free(app->loop);
 }
 

@@ -95,6 +95,17 @@ static void collect_core(void *arg, struct metrics_w *w)
 	const struct store_stats *ss = store_get_stats(app->store);
 	metrics_w_family(w, "fleetd_store_commits_total", "counter", "SQLite commits.");
 	metrics_w_sample(w, NULL, (double)ss->commits, NULL);
+	const struct store_health *sh = store_get_health(app->store);
+	metrics_w_family(w, "fleetd_store_available", "gauge",
+			 "1 while the database can be written; 0 during a storage outage "
+			 "(writes answered 503 storage_unavailable).");
+	metrics_w_sample(w, NULL, sh->available ? 1 : 0, NULL);
+	metrics_w_family(w, "fleetd_store_commit_failures_total", "counter",
+			 "Commits and storage probes that failed (all their changes rolled back).");
+	metrics_w_sample(w, NULL, (double)sh->failed_commits, NULL);
+	metrics_w_family(w, "fleetd_store_outages_total", "counter",
+			 "Times the database became unwritable (disk full, I/O error).");
+	metrics_w_sample(w, NULL, (double)sh->outages, NULL);
 	if (ops->sse) {
 		struct sse_stats st;
 		sse_get_stats(ops->sse, &st);
@@ -163,6 +174,7 @@ int ops_start(struct app *app, char *err, size_t errlen)
 		}
 	}
 	app->metrics = ops->metrics;
+	ops->guard.commit = app->commit;
 	api_guard_install(app->http, &ops->guard);
 	http_set_observer(app->http, on_http_done, ops);
 	log_info("api guard", "auth=%s cors_origins=%zu allowed_hosts=%zu",

@@ -43,7 +43,9 @@ enum fault {
 static const char *const endpoints[] = {
 	"login", "getGameInfo", "getObjects", "setDestination", "deployFleet",
 	"transferFleet", "disbandFleet", "renameObject", "attack", "abortAttack",
-	"getTactical", "sellFleet", "buyItem", "launchLAMs", NULL};
+	"getTactical", "sellFleet", "buyItem", "launchLAMs", "designateWorld",
+	"buildImprovement", "destroyImprovement", "setIndustryAlloc", "setProductAlloc",
+	"setTradeRoute", "stopTradeRoute", NULL};
 #define N_ENDPOINTS (sizeof endpoints / sizeof endpoints[0] - 1)
 
 struct pending {
@@ -515,9 +517,6 @@ static void on_api(struct http_req *req, void *arg)
 		else
 			answer_hexe(api, req, why.code ? why.code : "internal", name,
 				    why.code ? why.msg : "Out of memory.");
-	} else if (strcmp(name, "launchLAMs") == 0) {
-		answer_hexe(api, req, "notAvailable", name,
-			    "Jump missiles are not modelled by fleetsim.");
 	} else {
 		do_action(api, req, name, body);
 	}

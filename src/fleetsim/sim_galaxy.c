@@ -77,6 +77,8 @@ void sim_obj_free(struct sim_obj *o)
 	free(o->text);
 	json_decref(o->extra);
 	json_decref(o->battle);
+	json_decref(o->traits);
+	json_decref(o->routes);
 	free(o);
 }
 
@@ -306,20 +308,51 @@ static json_t *pos_json(double x, double y)
  * generated or conquered world gets values that follow from its state:
  * food and consumer goods eaten in proportion to its population (millions,
  * as the game counts it), a content people, the game's default route cap. */
+double sim_world_consumption(const struct sim_obj *w, int64_t res)
+{
+	const json_t *bc = json_object_get(w->extra, "baseConsumption");
+	if (json_is_array(bc)) {
+		for (size_t i = 0; i + 1 < json_array_size(bc); i += 3) {
+			int64_t id;
+			if (ipint_decode(json_array_get(bc, i), &id) == 0 && id == res)
+				return json_number_value(json_array_get(bc, i + 1));
+		}
+		return 0;
+	}
+	double pop = (double)w->population;
+	return res == SIM_FOOD_ID ? round(pop * 1.7) :
+	       res == SIM_CONSUMER_GOODS_ID ? round(pop * 1.8) : 0;
+}
+
 static void own_world_keys(json_t *j, const struct sim_obj *o)
 {
-	if (!json_object_get(j, "baseConsumption")) {
-		double pop = (double)o->population;
+	if (!json_object_get(j, "baseConsumption"))
 		json_object_set_new(j, "baseConsumption",
-				    json_pack("[i,f,n,i,f,n]", SIM_FOOD_ID, round(pop * 1.7),
-					      SIM_CONSUMER_GOODS_ID, round(pop * 1.8)));
-	}
+				    json_pack("[i,f,n,i,f,n]", SIM_FOOD_ID,
+					      sim_world_consumption(o, SIM_FOOD_ID),
+					      SIM_CONSUMER_GOODS_ID,
+					      sim_world_consumption(o, SIM_CONSUMER_GOODS_ID)));
 	if (!json_object_get(j, "revIndex"))
 		json_object_set_new(j, "revIndex", json_string("content"));
 	if (!json_object_get(j, "tradeRouteMax"))
 		json_object_set_new(j, "tradeRouteMax", json_real(100.0));
 	if (!json_object_get(j, "news"))
 		json_object_set_new(j, "news", json_null());
+}
+
+/* A world's traits as its owner sees them, or as a rival does: an
+ * industry object shown by its traitID only. */
+static json_t *traits_json(json_t *traits, int own)
+{
+	if (own)
+		return json_incref(traits);
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < json_array_size(traits); i++) {
+		json_t *t = json_array_get(traits, i);
+		json_t *id = json_is_object(t) ? json_object_get(t, "traitID") : t;
+		json_array_append(a, id ? id : t);
+	}
+	return a;
 }
 
 json_t *sim_obj_json(const struct sim_galaxy *g, const struct sim_obj *o)
@@ -344,6 +377,11 @@ json_t *sim_obj_json(const struct sim_galaxy *g, const struct sim_obj *o)
 		json_object_set_new(j, "techLevel", json_integer(o->tech));
 		if (o->res.n)
 			json_object_set_new(j, "resources", res_json(&o->res));
+		if (o->traits)
+			json_object_set_new(j, "traits", traits_json(o->traits,
+								     o->sov == g->player));
+		if (json_array_size(o->routes))
+			json_object_set(j, "tradeRoutes", o->routes);
 		if (o->nnear) {
 			json_t *a = json_array();
 			for (size_t i = 0; i < o->nnear; i++)

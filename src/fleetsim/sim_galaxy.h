@@ -42,6 +42,12 @@ struct sim_obj {
 	int64_t designation, population, tech;
 	int64_t *near;   /* fleets anchored here */
 	size_t nnear, capnear;
+	/* `traits` as its owner sees it: bare ids and industry objects
+	 * (rivals are shown the ids only); NULL when the world has none */
+	json_t *traits;
+	json_t *routes;  /* `tradeRoutes` entries, NULL or [] when none */
+	int redesignated;/* its designation changed during this watch */
+	int realloc_due; /* targetAllocation changed: allocation follows at watch end */
 	/* fleets */
 	int64_t anchor;  /* 0 while moving */
 	int64_t dest_id; /* 0 when not moving */
@@ -118,6 +124,11 @@ double sim_fleet_speed(const struct sim_galaxy *g, const struct sim_obj *f);
 int sim_fleet_has_ships(const struct sim_galaxy *g, const struct sim_obj *f);
 /* Attack strength of a resource list (ships and defences). */
 double sim_res_strength(const struct sim_galaxy *g, const struct sim_reslist *r);
+
+/* What world w eats of res per watch: its baseConsumption when it came
+ * with one (a loaded dump), else food and consumer goods in proportion to
+ * its population. */
+double sim_world_consumption(const struct sim_obj *w, int64_t res);
 
 /* Compact JSON, keys sorted, reals in their shortest exact form. */
 void sim_json_write(struct textbuf *b, const json_t *v);

@@ -6,7 +6,9 @@
  * the player owns the quarter nearest its capital, two rival empires own
  * clusters of their own, a traders' union owns the trading hubs (the first
  * is the non-player world nearest the capital), and the rest are
- * independent worlds with defences.  Touches nothing but the galaxy. */
+ * independent worlds with defences.  Every world starts with industries
+ * (sim_world_initial_traits); the player's world farthest from its
+ * capital is a citadel with jump missiles.  Touches nothing but the galaxy. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,7 @@
 
 #include "rng.h"
 #include "sim_galaxy.h"
+#include "sim_world.h"
 
 #define SOV_INDEPENDENT 1
 #define SOV_PLAYER 5000001
@@ -25,6 +28,7 @@
 /* a generated galaxy's sequences start past 2^32, as on the live server */
 #define GEN_SEQ0 (((int64_t)1 << 32) + 1000)
 #define GEN_WATCH0 1000
+#define CITADEL_LAMS 40
 
 static double round2(double v)
 {
@@ -151,12 +155,38 @@ static int stock_world(struct rng *r, struct sim_obj *w, int is_capital)
 static int world_extra(struct rng *r, struct sim_obj *w)
 {
 	static const int64_t classes[] = {34, 93, 103, 186};
-	w->extra = json_pack("{s:i,s:f,s:[f,f],s:[],s:I}", "culture", SIM_CULTURE_ID,
+	w->extra = json_pack("{s:i,s:f,s:[f,f],s:I}", "culture", SIM_CULTURE_ID,
 			     "efficiency", round(900.0 + rng_unit(r) * 100.0) / 10.0,
 			     "orbit", 1.0, round(rng_unit(r) * 62831.0) / 10000.0,
-			     "traits", "worldClass",
+			     "worldClass",
 			     (json_int_t)classes[rng_next(r) % 4]);
 	return w->extra ? 0 : -1;
+}
+
+/* The player's world farthest from the capital, on its frontier, is a
+ * citadel holding jump missiles (no draw from the stream: the rest of the
+ * galaxy is as it was). */
+static int make_citadel(struct sim_galaxy *g, struct sim_obj **w, size_t n,
+			struct cand *tmp)
+{
+	for (size_t i = 0; i < n; i++) {
+		double dx = w[i]->x - w[0]->x, dy = w[i]->y - w[0]->y;
+		tmp[i].d = dx * dx + dy * dy;
+		tmp[i].i = i;
+	}
+	qsort(tmp, n, sizeof *tmp, cand_cmp);
+	for (size_t j = n; j-- > 1;) {
+		struct sim_obj *o = w[tmp[j].i];
+		if (o->sov != SOV_PLAYER)
+			continue;
+		json_decref(o->traits);
+		o->designation = SIM_DESIG_CITADEL;
+		o->traits = sim_world_initial_traits(g->cat, o->designation);
+		if (!o->traits || sim_res_add(&o->res, SIM_LAM_ID, CITADEL_LAMS) < 0)
+			return -1;
+		return 0;
+	}
+	return 0;
 }
 
 static int add_fleet(struct sim_galaxy *g, int64_t sov, struct sim_obj *at,
@@ -241,6 +271,8 @@ int sim_galaxy_generate(struct sim_galaxy *g, uint64_t seed, int nworlds,
 		} else {
 			o->designation = SIM_DESIG_UNASSIGNED;
 		}
+		if (!(o->traits = sim_world_initial_traits(g->cat, o->designation)))
+			goto oom;
 		if (o->sov == SOV_RIVAL_A && !cap_a)
 			cap_a = o->id;
 		if (o->sov == SOV_RIVAL_B && !cap_b)
@@ -249,6 +281,8 @@ int sim_galaxy_generate(struct sim_galaxy *g, uint64_t seed, int nworlds,
 			goto oom;
 	}
 	g->capital = w[0]->id;
+	if (make_citadel(g, w, n, tmp) < 0)
+		goto oom;
 	if (add_sovereign(g, SOV_INDEPENDENT, "independent", 0, 0) < 0 ||
 	    add_sovereign(g, SOV_PLAYER, "Demo Imperium", 100, g->capital) < 0 ||
 	    add_sovereign(g, SOV_RIVAL_A, "Kell Hegemony", 40, cap_a) < 0 ||

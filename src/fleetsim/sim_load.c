@@ -1,7 +1,8 @@
 /* sim_load.c -- a galaxy read from a real getObjects dump (sim_galaxy_load).
  *
  * The fields fleetsim plays with (ids, owners, positions, resources,
- * anchors, movement, battle plans, funds) are taken into the model; every
+ * anchors, movement, battle plans, funds, a world's traits and trade
+ * routes) are taken into the model; every
  * other key of every object is kept verbatim and written back unchanged.
  * Objects of classes fleetsim does not model (region, history, ...) are
  * served as they came.  The dump's `update` object gives the sequence and
@@ -81,6 +82,41 @@ static struct sim_obj *take(json_t *src, enum sim_kind kind, int64_t id,
 	return o;
 }
 
+/* Every trait id is made known to the catalogue: an object (a structure
+ * with allocations) as an industry unless known, a bare id as a feature. */
+static int ensure_traits(struct sim_galaxy *g, const json_t *traits)
+{
+	for (size_t i = 0; i < json_array_size(traits); i++) {
+		const json_t *t = json_array_get(traits, i);
+		int64_t id;
+		int obj = json_is_object(t);
+		if (obj ? jsonx_get_int(t, "traitID", &id) < 0 : ipint_decode(t, &id) < 0)
+			continue; /* a quirk: kept as it came, never matched */
+		if (sim_catalog_ensure(g->cat, id, obj ? SIM_CAT_INDUSTRY : SIM_CAT_FEATURE) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* traits and tradeRoutes, when they are lists, move from extra into the
+ * model (written back in place, so a world untouched reads as it came). */
+static int take_world_lists(struct sim_galaxy *g, const json_t *src, struct sim_obj *o)
+{
+	json_t *t = json_object_get(src, "traits");
+	if (json_is_array(t)) {
+		if (!(o->traits = json_deep_copy(t)) || ensure_traits(g, t) < 0)
+			return -1;
+		json_object_del(o->extra, "traits");
+	}
+	json_t *r = json_object_get(src, "tradeRoutes");
+	if (json_is_array(r) && json_array_size(r)) {
+		if (!(o->routes = json_deep_copy(r)))
+			return -1;
+		json_object_del(o->extra, "tradeRoutes");
+	}
+	return 0;
+}
+
 static int load_world(struct sim_galaxy *g, json_t *src, struct sim_obj *o)
 {
 	jsonx_get_int(src, "sovereignID", &o->sov);
@@ -105,6 +141,8 @@ static int load_world(struct sim_galaxy *g, json_t *src, struct sim_obj *o)
 	const json_t *bp = json_object_get(src, "battlePlan");
 	if (json_is_object(bp))
 		o->battle = json_deep_copy(bp);
+	if (take_world_lists(g, src, o) < 0)
+		return -1;
 	return get_res(g, src, &o->res, SIM_CAT_COMMODITY);
 }
 

@@ -3,7 +3,7 @@
  * the hexeError list) are fleetsim's own: invalidParameter, unknownObject,
  * notOwner, notHere, inTransit, unreachable, insufficientResources,
  * insufficientFunds, notTradingHub, battleInProgress, noBattle, noForces,
- * notEnemy, noFleet. */
+ * notEnemy, noFleet (and sim_world.c's for the world actions). */
 #include "sim_rules.h"
 
 #include <math.h>
@@ -15,14 +15,12 @@
 #include "ipint.h"
 #include "jsonx.h"
 #include "sim_catalog.h"
+#include "sim_world.h"
 
 #define MAX_TRAVEL_WATCHES 100
 #define BATTLE_WATCHES 3
 
-static int refuse(struct sim_refusal *why, const char *code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int refuse(struct sim_refusal *why, const char *code, const char *fmt, ...)
+int sim_refuse(struct sim_refusal *why, const char *code, const char *fmt, ...)
 {
 	va_list ap;
 	why->code = code;
@@ -36,7 +34,7 @@ static int get_id(const json_t *req, const char *key, int64_t *out,
 		  struct sim_refusal *why)
 {
 	if (jsonx_get_int(req, key, out) < 0 || *out <= 0)
-		return refuse(why, "invalidParameter", "%s: an object id is required.", key);
+		return sim_refuse(why, "invalidParameter", "%s: an object id is required.", key);
 	return 0;
 }
 
@@ -46,21 +44,20 @@ static const char *kind_name(enum sim_kind k)
 	       k == SIM_SOVEREIGN ? "sovereign" : "object";
 }
 
-/* kind < 0: a fleet or a world. */
-static int get_obj(struct sim_galaxy *g, const json_t *req, const char *key, int kind,
-		   int own, struct sim_obj **out, struct sim_refusal *why)
+int sim_get_obj(struct sim_galaxy *g, const json_t *req, const char *key, int kind,
+		int own, struct sim_obj **out, struct sim_refusal *why)
 {
 	int64_t id;
 	if (get_id(req, key, &id, why) < 0)
 		return -1;
 	struct sim_obj *o = sim_galaxy_find(g, id);
 	if (!o || (kind < 0 && o->kind != SIM_FLEET && o->kind != SIM_WORLD))
-		return refuse(why, "unknownObject", "Unknown object %lld.", (long long)id);
+		return sim_refuse(why, "unknownObject", "Unknown object %lld.", (long long)id);
 	if (kind >= 0 && o->kind != (enum sim_kind)kind)
-		return refuse(why, "invalidParameter", "Object %lld is not a %s.",
+		return sim_refuse(why, "invalidParameter", "Object %lld is not a %s.",
 			      (long long)id, kind_name((enum sim_kind)kind));
 	if (own && o->sov != g->player)
-		return refuse(why, "notOwner", "%s %lld does not belong to you.",
+		return sim_refuse(why, "notOwner", "%s %lld does not belong to you.",
 			      o->kind == SIM_FLEET ? "Fleet" : "World", (long long)id);
 	*out = o;
 	return 0;
@@ -86,7 +83,7 @@ static int get_resources(struct sim_galaxy *g, const json_t *req, const char *ke
 	const json_t *a = json_object_get(req, key);
 	size_t n = json_array_size(a);
 	if (!json_is_array(a) || n == 0 || n % 2)
-		return refuse(why, "invalidParameter",
+		return sim_refuse(why, "invalidParameter",
 			      "%s: a list of resource ids and quantities is required.", key);
 	struct sim_reslist r = {0};
 	int rc = 0;
@@ -94,18 +91,18 @@ static int get_resources(struct sim_galaxy *g, const json_t *req, const char *ke
 		int64_t id, qty;
 		if (ipint_decode(json_array_get(a, i), &id) < 0 ||
 		    ipint_decode(json_array_get(a, i + 1), &qty) < 0)
-			rc = refuse(why, "invalidParameter", "%s: entry %zu is not a number.",
+			rc = sim_refuse(why, "invalidParameter", "%s: entry %zu is not a number.",
 				    key, i);
 		else if (!sim_catalog_find(g->cat, id))
-			rc = refuse(why, "invalidParameter", "Unknown resource type %lld.",
+			rc = sim_refuse(why, "invalidParameter", "Unknown resource type %lld.",
 				    (long long)id);
 		else if (qty == 0 || (qty < 0 && !allow_negative) ||
 			 qty > 1000000000000LL || qty < -1000000000000LL)
-			rc = refuse(why, "invalidParameter",
+			rc = sim_refuse(why, "invalidParameter",
 				    "Invalid quantity %lld of resource %lld.", (long long)qty,
 				    (long long)id);
 		else if (req_add(&r, id, qty) < 0)
-			rc = refuse(why, "invalidParameter", "Out of memory.");
+			rc = sim_refuse(why, "invalidParameter", "Out of memory.");
 	}
 	if (rc < 0) {
 		free(r.v);
@@ -125,7 +122,7 @@ static int check_has(const struct sim_reslist *have, const struct sim_reslist *w
 			continue;
 		int64_t h = sim_res_get(have, want->v[i].id);
 		if (h < q)
-			return refuse(why, "insufficientResources",
+			return sim_refuse(why, "insufficientResources",
 				      "%s %lld has only %lld of resource %lld (%lld asked).", who,
 				      (long long)whoid, (long long)h, (long long)want->v[i].id,
 				      (long long)q);
@@ -157,7 +154,7 @@ static int has_ship(const struct sim_galaxy *g, const struct sim_reslist *r)
 static int anchored(const struct sim_obj *f, struct sim_refusal *why)
 {
 	if (!f->anchor || f->dest_id)
-		return refuse(why, "inTransit", "Fleet %lld is in transit.", (long long)f->id);
+		return sim_refuse(why, "inTransit", "Fleet %lld is in transit.", (long long)f->id);
 	return 0;
 }
 
@@ -166,8 +163,7 @@ static struct sim_obj *player_sov(struct sim_galaxy *g)
 	return sim_galaxy_find(g, g->player);
 }
 
-/* Remove a fleet from the world it is anchored at, then destroy it. */
-static void fleet_destroy(struct sim_galaxy *g, struct sim_obj *f)
+void sim_fleet_destroy(struct sim_galaxy *g, struct sim_obj *f)
 {
 	struct sim_obj *w = f->anchor ? sim_galaxy_find(g, f->anchor) : NULL;
 	if (w && w->kind == SIM_WORLD) {
@@ -185,7 +181,7 @@ static void fleet_destroy(struct sim_galaxy *g, struct sim_obj *f)
 static void fleet_settle(struct sim_galaxy *g, struct sim_obj *f)
 {
 	if (f->res.n == 0) {
-		fleet_destroy(g, f);
+		sim_fleet_destroy(g, f);
 		return;
 	}
 	sim_fleet_update_ftl(g, f);
@@ -206,7 +202,7 @@ static int send_fleet(struct sim_galaxy *g, struct sim_obj *f, struct sim_obj *w
 		      struct sim_refusal *why)
 {
 	if (!sim_fleet_has_ships(g, f))
-		return refuse(why, "unreachable", "Fleet %lld has no ships that can travel.",
+		return sim_refuse(why, "unreachable", "Fleet %lld has no ships that can travel.",
 			      (long long)f->id);
 	if (f->anchor == w->id && !f->dest_id)
 		return 0; /* already there: nothing to do (idempotent) */
@@ -218,7 +214,7 @@ static int send_fleet(struct sim_galaxy *g, struct sim_obj *f, struct sim_obj *w
 	if (watches < 1)
 		watches = 1;
 	if (watches > MAX_TRAVEL_WATCHES)
-		return refuse(why, "unreachable",
+		return sim_refuse(why, "unreachable",
 			      "%s cannot be reached: %.0f watches at %s speed (limit %d).",
 			      w->name ? w->name : "The destination", watches,
 			      sim_ftl_name(f->ftl), MAX_TRAVEL_WATCHES);
@@ -242,8 +238,8 @@ static int do_set_destination(struct sim_galaxy *g, const json_t *req,
 			      struct sim_refusal *why)
 {
 	struct sim_obj *f, *w;
-	if (get_obj(g, req, "objID", SIM_FLEET, 1, &f, why) < 0 ||
-	    get_obj(g, req, "dest", SIM_WORLD, 0, &w, why) < 0)
+	if (sim_get_obj(g, req, "objID", SIM_FLEET, 1, &f, why) < 0 ||
+	    sim_get_obj(g, req, "dest", SIM_WORLD, 0, &w, why) < 0)
 		return -1;
 	return send_fleet(g, f, w, why);
 }
@@ -273,22 +269,22 @@ static int do_deploy(struct sim_galaxy *g, const json_t *req, int64_t *selection
 {
 	struct sim_obj *src;
 	struct sim_reslist want = {0};
-	if (get_obj(g, req, "sourceObjID", -1, 1, &src, why) < 0)
+	if (sim_get_obj(g, req, "sourceObjID", -1, 1, &src, why) < 0)
 		return -1;
 	if (src->kind == SIM_FLEET && anchored(src, why) < 0)
 		return -1;
 	struct sim_obj *at = src->kind == SIM_WORLD ? src : sim_galaxy_find(g, src->anchor);
 	if (!at || at->kind != SIM_WORLD)
-		return refuse(why, "notHere", "Fleet %lld is not at a world.", (long long)src->id);
+		return sim_refuse(why, "notHere", "Fleet %lld is not at a world.", (long long)src->id);
 	if (get_resources(g, req, "resources", 0, &want, why) < 0)
 		return -1;
 	int rc = check_has(&src->res, &want, 1, src->kind == SIM_WORLD ? "World" : "Fleet",
 			   src->id, why);
 	if (rc == 0 && !has_ship(g, &want))
-		rc = refuse(why, "invalidParameter", "A fleet needs at least one ship.");
+		rc = sim_refuse(why, "invalidParameter", "A fleet needs at least one ship.");
 	struct sim_obj *f = NULL;
 	if (rc == 0 && !(f = new_fleet(g, at)))
-		rc = refuse(why, "invalidParameter", "Out of memory.");
+		rc = sim_refuse(why, "invalidParameter", "Out of memory.");
 	if (rc < 0) {
 		free(want.v);
 		return -1;
@@ -310,14 +306,14 @@ static int get_partner(struct sim_galaxy *g, const json_t *req, struct sim_obj *
 		       struct sim_obj **out, struct sim_refusal *why)
 {
 	struct sim_obj *d;
-	if (get_obj(g, req, "destObjID", -1, 1, &d, why) < 0)
+	if (sim_get_obj(g, req, "destObjID", -1, 1, &d, why) < 0)
 		return -1;
 	if (d == f)
-		return refuse(why, "invalidParameter", "A fleet cannot transfer to itself.");
+		return sim_refuse(why, "invalidParameter", "A fleet cannot transfer to itself.");
 	int here = d->kind == SIM_WORLD ? f->anchor == d->id :
 		   d->anchor == f->anchor && !d->dest_id;
 	if (!here)
-		return refuse(why, "notHere", "Object %lld is not where fleet %lld is.",
+		return sim_refuse(why, "notHere", "Object %lld is not where fleet %lld is.",
 			      (long long)d->id, (long long)f->id);
 	*out = d;
 	return 0;
@@ -327,7 +323,7 @@ static int do_transfer(struct sim_galaxy *g, const json_t *req, struct sim_refus
 {
 	struct sim_obj *f, *d;
 	struct sim_reslist want = {0};
-	if (get_obj(g, req, "fleetObjID", SIM_FLEET, 1, &f, why) < 0 ||
+	if (sim_get_obj(g, req, "fleetObjID", SIM_FLEET, 1, &f, why) < 0 ||
 	    anchored(f, why) < 0 || get_partner(g, req, f, &d, why) < 0 ||
 	    get_resources(g, req, "resources", 1, &want, why) < 0)
 		return -1;
@@ -344,7 +340,7 @@ static int do_transfer(struct sim_galaxy *g, const json_t *req, struct sim_refus
 	if (d->kind == SIM_FLEET) {
 		sim_fleet_update_ftl(g, d);
 		if (d->res.n == 0)
-			fleet_destroy(g, d);
+			sim_fleet_destroy(g, d);
 	}
 	fleet_settle(g, f); /* its speed matters no more once it is gone */
 	return 0;
@@ -353,7 +349,7 @@ static int do_transfer(struct sim_galaxy *g, const json_t *req, struct sim_refus
 static int do_disband(struct sim_galaxy *g, const json_t *req, struct sim_refusal *why)
 {
 	struct sim_obj *f, *d;
-	if (get_obj(g, req, "fleetObjID", SIM_FLEET, 1, &f, why) < 0 ||
+	if (sim_get_obj(g, req, "fleetObjID", SIM_FLEET, 1, &f, why) < 0 ||
 	    anchored(f, why) < 0 || get_partner(g, req, f, &d, why) < 0)
 		return -1;
 	for (size_t i = 0; i < f->res.n; i++)
@@ -361,25 +357,25 @@ static int do_disband(struct sim_galaxy *g, const json_t *req, struct sim_refusa
 	if (d->kind == SIM_FLEET)
 		sim_fleet_update_ftl(g, d);
 	sim_galaxy_touch(g, d);
-	fleet_destroy(g, f);
+	sim_fleet_destroy(g, f);
 	return 0;
 }
 
 static int do_rename(struct sim_galaxy *g, const json_t *req, struct sim_refusal *why)
 {
 	struct sim_obj *o;
-	if (get_obj(g, req, "objID", -1, 1, &o, why) < 0)
+	if (sim_get_obj(g, req, "objID", -1, 1, &o, why) < 0)
 		return -1;
 	const char *name = json_string_value(json_object_get(req, "name"));
 	size_t len = name ? strlen(name) : 0;
 	size_t blank = name ? strspn(name, " \t\r\n") : 0;
 	if (!name || len == 0 || blank == len)
-		return refuse(why, "invalidParameter", "A name is required.");
+		return sim_refuse(why, "invalidParameter", "A name is required.");
 	if (len > 100)
-		return refuse(why, "invalidParameter", "Names are limited to 100 characters.");
+		return sim_refuse(why, "invalidParameter", "Names are limited to 100 characters.");
 	char *copy = strdup(name);
 	if (!copy)
-		return refuse(why, "invalidParameter", "Out of memory.");
+		return sim_refuse(why, "invalidParameter", "Out of memory.");
 	free(o->name);
 	o->name = copy;
 	sim_galaxy_touch(g, o);
@@ -427,7 +423,7 @@ static int start_battle(struct sim_galaxy *g, struct sim_obj *w, int64_t attacke
 				 (json_int_t)g->watch, "endsOn",
 				 (json_int_t)(g->watch + BATTLE_WATCHES));
 	if (!plan)
-		return refuse(why, "invalidParameter", "Out of memory.");
+		return sim_refuse(why, "invalidParameter", "Out of memory.");
 	w->battle = plan;
 	sim_galaxy_touch(g, w);
 	return 0;
@@ -437,22 +433,22 @@ static int do_attack(struct sim_galaxy *g, const json_t *req, struct sim_refusal
 {
 	const json_t *bp = json_object_get(req, "battlePlan");
 	if (!json_is_object(bp))
-		return refuse(why, "invalidParameter", "battlePlan: an object is required.");
+		return sim_refuse(why, "invalidParameter", "battlePlan: an object is required.");
 	/* the game wants to know where the attack is launched from */
 	struct sim_obj *from;
-	if (get_obj(g, req, "attackerObjID", -1, 1, &from, why) < 0)
+	if (sim_get_obj(g, req, "attackerObjID", -1, 1, &from, why) < 0)
 		return -1;
 	struct sim_obj *w;
-	if (get_obj(g, bp, "battleFieldID", SIM_WORLD, 0, &w, why) < 0)
+	if (sim_get_obj(g, bp, "battleFieldID", SIM_WORLD, 0, &w, why) < 0)
 		return -1;
 	const char *obj = json_string_value(json_object_get(bp, "objective"));
 	if (!obj || (strcmp(obj, "invasion") && strcmp(obj, "spaceSupremacy") &&
 		     strcmp(obj, "reinforceSiege")))
-		return refuse(why, "invalidParameter",
+		return sim_refuse(why, "invalidParameter",
 			      "objective: invasion, spaceSupremacy or reinforceSiege.");
 	const json_t *en = json_object_get(bp, "enemySovereignIDs");
 	if (!json_is_array(en) || json_array_size(en) == 0 || json_array_size(en) > 64)
-		return refuse(why, "invalidParameter",
+		return sim_refuse(why, "invalidParameter",
 			      "enemySovereignIDs: a list of sovereign ids is required.");
 	json_t *enemies = json_array();
 	int world_enemy = 0, rc = 0;
@@ -462,9 +458,9 @@ static int do_attack(struct sim_galaxy *g, const json_t *req, struct sim_refusal
 		const struct sim_obj *so;
 		if (ipint_decode(json_array_get(en, i), &s) < 0 ||
 		    !(so = sim_galaxy_find(g, s)) || so->kind != SIM_SOVEREIGN)
-			rc = refuse(why, "unknownObject", "Unknown sovereign in enemySovereignIDs.");
+			rc = sim_refuse(why, "unknownObject", "Unknown sovereign in enemySovereignIDs.");
 		else if (s == g->player)
-			rc = refuse(why, "invalidParameter", "You cannot be your own enemy.");
+			rc = sim_refuse(why, "invalidParameter", "You cannot be your own enemy.");
 		else {
 			json_array_append_new(enemies, json_integer(s));
 			world_enemy |= w->sov == s;
@@ -477,20 +473,20 @@ static int do_attack(struct sim_galaxy *g, const json_t *req, struct sim_refusal
 	}
 	int reinforce = strcmp(obj, "reinforceSiege") == 0;
 	if (w->battle && !(reinforce && plan_attacker(w->battle) == g->player))
-		rc = refuse(why, "battleInProgress", "A battle is already under way at %s.",
+		rc = sim_refuse(why, "battleInProgress", "A battle is already under way at %s.",
 			    w->name ? w->name : "this world");
 	else if (reinforce && !w->battle)
-		rc = refuse(why, "noBattle", "There is no siege of yours to reinforce at %s.",
+		rc = sim_refuse(why, "noBattle", "There is no siege of yours to reinforce at %s.",
 			    w->name ? w->name : "this world");
 	else if (sim_rules_fleet_strength(g, w, g->player) <= 0)
-		rc = refuse(why, "noForces", "You have no armed fleet at %s.",
+		rc = sim_refuse(why, "noForces", "You have no armed fleet at %s.",
 			    w->name ? w->name : "this world");
 	else if (strcmp(obj, "invasion") == 0 && (!world_enemy || w->sov == g->player))
-		rc = refuse(why, "notEnemy", "%s is not held by a sovereign you named.",
+		rc = sim_refuse(why, "notEnemy", "%s is not held by a sovereign you named.",
 			    w->name ? w->name : "This world");
 	else if (strcmp(obj, "spaceSupremacy") == 0 && enemy_fleets <= 0 &&
 		 !(world_enemy && sim_rules_defence(g, w) > 0))
-		rc = refuse(why, "notEnemy", "There are no enemy forces at %s.",
+		rc = sim_refuse(why, "notEnemy", "There are no enemy forces at %s.",
 			    w->name ? w->name : "this world");
 	if (rc < 0 || reinforce) {
 		json_decref(enemies);
@@ -502,10 +498,10 @@ static int do_attack(struct sim_galaxy *g, const json_t *req, struct sim_refusal
 static int do_abort(struct sim_galaxy *g, const json_t *req, struct sim_refusal *why)
 {
 	struct sim_obj *w;
-	if (get_obj(g, req, "battleFieldID", SIM_WORLD, 0, &w, why) < 0)
+	if (sim_get_obj(g, req, "battleFieldID", SIM_WORLD, 0, &w, why) < 0)
 		return -1;
 	if (!w->battle || plan_attacker(w->battle) != g->player)
-		return refuse(why, "noBattle", "You have no battle under way at %s.",
+		return sim_refuse(why, "noBattle", "You have no battle under way at %s.",
 			      w->name ? w->name : "this world");
 	json_decref(w->battle);
 	w->battle = NULL;
@@ -517,16 +513,16 @@ static int do_sell(struct sim_galaxy *g, const json_t *req, struct sim_refusal *
 {
 	struct sim_obj *f, *w;
 	struct sim_reslist want = {0};
-	if (get_obj(g, req, "objID", SIM_FLEET, 1, &f, why) < 0 ||
-	    get_obj(g, req, "buyerObjID", SIM_WORLD, 0, &w, why) < 0)
+	if (sim_get_obj(g, req, "objID", SIM_FLEET, 1, &f, why) < 0 ||
+	    sim_get_obj(g, req, "buyerObjID", SIM_WORLD, 0, &w, why) < 0)
 		return -1;
 	if (!is_trading_hub(g, w))
-		return refuse(why, "notTradingHub", "%s does not trade.",
+		return sim_refuse(why, "notTradingHub", "%s does not trade.",
 			      w->name ? w->name : "This world");
 	if (anchored(f, why) < 0)
 		return -1;
 	if (f->anchor != w->id)
-		return refuse(why, "notHere", "Fleet %lld is not at %s.", (long long)f->id,
+		return sim_refuse(why, "notHere", "Fleet %lld is not at %s.", (long long)f->id,
 			      w->name ? w->name : "the buyer");
 	if (get_resources(g, req, "resources", 0, &want, why) < 0)
 		return -1;
@@ -554,19 +550,19 @@ static int do_buy(struct sim_galaxy *g, const json_t *req, struct sim_refusal *w
 {
 	struct sim_obj *w;
 	int64_t item, count;
-	if (get_obj(g, req, "sourceObjID", SIM_WORLD, 0, &w, why) < 0)
+	if (sim_get_obj(g, req, "sourceObjID", SIM_WORLD, 0, &w, why) < 0)
 		return -1;
 	if (!is_trading_hub(g, w))
-		return refuse(why, "notTradingHub", "%s does not trade.",
+		return sim_refuse(why, "notTradingHub", "%s does not trade.",
 			      w->name ? w->name : "This world");
 	if (jsonx_get_int(req, "itemID", &item) < 0)
-		return refuse(why, "invalidParameter", "itemID: a resource id is required.");
+		return sim_refuse(why, "invalidParameter", "itemID: a resource id is required.");
 	const struct sim_item *it = sim_catalog_find(g->cat, item);
 	if (!it || it->price <= 0 || it->cat == SIM_CAT_CURRENCY)
-		return refuse(why, "invalidParameter", "Unknown item %lld.", (long long)item);
+		return sim_refuse(why, "invalidParameter", "Unknown item %lld.", (long long)item);
 	if (jsonx_get_int(req, "itemCount", &count) < 0 || count <= 0 ||
 	    count > 1000000000000LL)
-		return refuse(why, "invalidParameter", "itemCount: a positive count is required.");
+		return sim_refuse(why, "invalidParameter", "itemCount: a positive count is required.");
 	struct sim_obj *f = NULL;
 	for (size_t i = 0; i < w->nnear && !f; i++) {
 		struct sim_obj *x = sim_galaxy_find(g, w->near[i]);
@@ -574,20 +570,20 @@ static int do_buy(struct sim_galaxy *g, const json_t *req, struct sim_refusal *w
 			f = x;
 	}
 	if (!f)
-		return refuse(why, "noFleet", "You need a fleet at %s to buy.",
+		return sim_refuse(why, "noFleet", "You need a fleet at %s to buy.",
 			      w->name ? w->name : "this world");
 	int64_t stock = sim_res_get(&w->res, item);
 	if (stock < count)
-		return refuse(why, "insufficientResources",
+		return sim_refuse(why, "insufficientResources",
 			      "%s has only %lld of %s for sale.", w->name ? w->name : "The seller",
 			      (long long)stock, it->name);
 	struct sim_obj *me = player_sov(g);
 	double cost = it->price * (double)count;
 	if (me->funds < cost)
-		return refuse(why, "insufficientFunds", "This costs %.0f; you have %.0f.", cost,
+		return sim_refuse(why, "insufficientFunds", "This costs %.0f; you have %.0f.", cost,
 			      me->funds);
 	if (sim_res_add(&f->res, item, count) < 0)
-		return refuse(why, "invalidParameter", "Out of memory.");
+		return sim_refuse(why, "invalidParameter", "Out of memory.");
 	sim_res_add(&w->res, item, -count);
 	me->funds -= cost;
 	sim_fleet_update_ftl(g, f);
@@ -606,7 +602,7 @@ int sim_rules_is_action(const char *name)
 	for (const char *const *a = actions; *a; a++)
 		if (strcmp(*a, name) == 0)
 			return 1;
-	return 0;
+	return sim_world_is_action(name);
 }
 
 int sim_rules_apply(struct sim_galaxy *g, const char *name, const json_t *req,
@@ -631,14 +627,16 @@ int sim_rules_apply(struct sim_galaxy *g, const char *name, const json_t *req,
 		return do_sell(g, req, why);
 	if (strcmp(name, "buyItem") == 0)
 		return do_buy(g, req, why);
-	return refuse(why, "invalidParameter", "Unknown action %s.", name);
+	if (sim_world_is_action(name))
+		return sim_world_apply(g, name, req, why);
+	return sim_refuse(why, "invalidParameter", "Unknown action %s.", name);
 }
 
 json_t *sim_rules_tactical(struct sim_galaxy *g, const json_t *req,
 			   struct sim_refusal *why)
 {
 	struct sim_obj *w;
-	if (get_obj(g, req, "objID", SIM_WORLD, 0, &w, why) < 0)
+	if (sim_get_obj(g, req, "objID", SIM_WORLD, 0, &w, why) < 0)
 		return NULL;
 	json_t *list = json_array();
 	if (!list)
@@ -668,8 +666,8 @@ json_t *sim_rules_tactical(struct sim_galaxy *g, const json_t *req,
 static int admin_move(struct sim_galaxy *g, const json_t *req, struct sim_refusal *why)
 {
 	struct sim_obj *f, *w;
-	if (get_obj(g, req, "fleet", SIM_FLEET, 0, &f, why) < 0 ||
-	    get_obj(g, req, "to", SIM_WORLD, 0, &w, why) < 0)
+	if (sim_get_obj(g, req, "fleet", SIM_FLEET, 0, &f, why) < 0 ||
+	    sim_get_obj(g, req, "to", SIM_WORLD, 0, &w, why) < 0)
 		return -1;
 	return send_fleet(g, f, w, why);
 }
@@ -681,7 +679,7 @@ static int get_sovereign(struct sim_galaxy *g, const json_t *req, const char *ke
 		return -1;
 	const struct sim_obj *s = sim_galaxy_find(g, *out);
 	if (!s || s->kind != SIM_SOVEREIGN)
-		return refuse(why, "unknownObject", "Unknown sovereign %lld.", (long long)*out);
+		return sim_refuse(why, "unknownObject", "Unknown sovereign %lld.", (long long)*out);
 	return 0;
 }
 
@@ -689,22 +687,22 @@ static int admin_battle(struct sim_galaxy *g, const json_t *req, struct sim_refu
 {
 	struct sim_obj *w;
 	int64_t att;
-	if (get_obj(g, req, "world", SIM_WORLD, 0, &w, why) < 0 ||
+	if (sim_get_obj(g, req, "world", SIM_WORLD, 0, &w, why) < 0 ||
 	    get_sovereign(g, req, "attacker", &att, why) < 0)
 		return -1;
 	const json_t *o = json_object_get(req, "objective");
 	const char *obj = o ? json_string_value(o) : "invasion";
 	if (!obj || (strcmp(obj, "invasion") && strcmp(obj, "spaceSupremacy")))
-		return refuse(why, "invalidParameter", "objective: invasion or spaceSupremacy.");
+		return sim_refuse(why, "invalidParameter", "objective: invasion or spaceSupremacy.");
 	if (att == w->sov)
-		return refuse(why, "notEnemy", "Sovereign %lld holds %s already.",
+		return sim_refuse(why, "notEnemy", "Sovereign %lld holds %s already.",
 			      (long long)att, w->name ? w->name : "this world");
 	if (w->battle)
-		return refuse(why, "battleInProgress", "A battle is already under way at %s.",
+		return sim_refuse(why, "battleInProgress", "A battle is already under way at %s.",
 			      w->name ? w->name : "this world");
 	json_t *enemies = json_pack("[I]", (json_int_t)w->sov);
 	if (!enemies)
-		return refuse(why, "invalidParameter", "Out of memory.");
+		return sim_refuse(why, "invalidParameter", "Out of memory.");
 	return start_battle(g, w, att, obj, enemies, why);
 }
 
@@ -712,7 +710,7 @@ static int admin_owner(struct sim_galaxy *g, const json_t *req, struct sim_refus
 {
 	struct sim_obj *w;
 	int64_t sov;
-	if (get_obj(g, req, "world", SIM_WORLD, 0, &w, why) < 0 ||
+	if (sim_get_obj(g, req, "world", SIM_WORLD, 0, &w, why) < 0 ||
 	    get_sovereign(g, req, "sovereign", &sov, why) < 0)
 		return -1;
 	if (w->sov != sov) {
@@ -726,18 +724,18 @@ static int admin_stock(struct sim_galaxy *g, const json_t *req, struct sim_refus
 {
 	struct sim_obj *o;
 	int64_t item, qty;
-	if (get_obj(g, req, "object", -1, 0, &o, why) < 0 || get_id(req, "resource", &item, why) < 0)
+	if (sim_get_obj(g, req, "object", -1, 0, &o, why) < 0 || get_id(req, "resource", &item, why) < 0)
 		return -1;
 	if (!sim_catalog_find(g->cat, item))
-		return refuse(why, "invalidParameter", "resource: %lld is not in the catalogue.",
+		return sim_refuse(why, "invalidParameter", "resource: %lld is not in the catalogue.",
 			      (long long)item);
 	if (jsonx_get_int(req, "quantity", &qty) < 0 || qty < 0 || qty > SIM_STOCK_MAX)
-		return refuse(why, "invalidParameter", "quantity: a count from 0 to %lld.",
+		return sim_refuse(why, "invalidParameter", "quantity: a count from 0 to %lld.",
 			      (long long)SIM_STOCK_MAX);
 	int64_t now = sim_res_get(&o->res, item);
 	if (now != qty) {
 		if (sim_res_add(&o->res, item, qty - now) < 0)
-			return refuse(why, "invalidParameter", "Out of memory.");
+			return sim_refuse(why, "invalidParameter", "Out of memory.");
 		if (o->kind == SIM_FLEET)
 			sim_fleet_update_ftl(g, o);
 		sim_galaxy_touch(g, o);
@@ -758,5 +756,5 @@ int sim_rules_admin(struct sim_galaxy *g, const char *what, const json_t *req,
 	for (size_t i = 0; i < sizeof changes / sizeof changes[0]; i++)
 		if (strcmp(what, changes[i].name) == 0)
 			return changes[i].fn(g, req, why);
-	return refuse(why, "unknownChange", "No test change named %s.", what);
+	return sim_refuse(why, "unknownChange", "No test change named %s.", what);
 }

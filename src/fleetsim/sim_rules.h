@@ -38,6 +38,16 @@ int sim_rules_admin(struct sim_galaxy *g, const char *what, const json_t *req,
  * overflowing a sum of stocks). */
 #define SIM_STOCK_MAX ((int64_t)1 << 40)
 
+/* For the actions of sim_world.c: fill *why and return -1. */
+int sim_refuse(struct sim_refusal *why, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* req[key] as an object: kind a sim_kind, or < 0 for a fleet or a world;
+ * own: the player's.  0, or -1 with *why filled. */
+int sim_get_obj(struct sim_galaxy *g, const json_t *req, const char *key, int kind,
+		int own, struct sim_obj **out, struct sim_refusal *why);
+/* Remove a fleet from the world it is anchored at, then destroy it. */
+void sim_fleet_destroy(struct sim_galaxy *g, struct sim_obj *f);
+
 /* Ship strength of a sovereign's fleets anchored at world w. */
 double sim_rules_fleet_strength(const struct sim_galaxy *g, const struct sim_obj *w,
 				int64_t sov);

@@ -12,6 +12,8 @@
  * one side has nothing left or on its endsOn watch; the attacker wins if
  * its strength is then greater.  An invasion won takes the world; space
  * supremacy won destroys the enemy fleets and orbital defences there.
+ * Worlds: industries' allocation reaches its targetAllocation, and a
+ * world redesignated may be redesignated again (sim_world_end_watch).
  * Everything is arithmetic on the state: no randomness. */
 #include "sim_time.h"
 
@@ -21,6 +23,7 @@
 
 #include "jsonx.h"
 #include "sim_rules.h"
+#include "sim_world.h"
 
 static void advance_fleet(struct sim_galaxy *g, struct sim_obj *f)
 {
@@ -186,6 +189,8 @@ void sim_time_end_watch(struct sim_galaxy *g)
 		return;
 	for (size_t i = 0; i < g->n; i++) {
 		struct sim_obj *o = g->objs[i];
+		if (o->kind == SIM_WORLD)
+			sim_world_end_watch(g, o); /* touches only: nothing moves */
 		if ((o->kind == SIM_FLEET && o->dest_id) || (o->kind == SIM_WORLD && o->battle))
 			ids[n++] = o->id;
 	}

@@ -1,7 +1,8 @@
 """sim_determinism.py -- a generated galaxy depends on its seed only: two
 fleetsims with the same --seed serve the same bytes (getObjects without the
 update object, getGameInfo), and the same actions and watches, battles
-included, lead them to the same state; another seed gives another galaxy."""
+and world actions included, lead them to the same state; another seed
+gives another galaxy."""
 import json
 
 from simlib import Sim, check, index, is_hexe
@@ -41,6 +42,17 @@ def play(sim, objs):
     a = sim.call("attack", attackerObjID=army, battlePlan={"battleFieldID": ind["id"], "objective": "invasion",
                                        "enemySovereignIDs": [1]})
     check(not is_hexe(a), "attack: %r" % (a,))
+    # world actions too: a share changed, a route set, missiles fired
+    mine = sorted(w["id"] for w in objs.values() if w["class"] == "world" and w["sovereignID"] == sim.sov
+                  and w["id"] != sim.capital)
+    a = sim.call("setIndustryAlloc", objID=mine[0], industryID=71, allocValue=55)
+    check(not is_hexe(a), "setIndustryAlloc: %r" % (a,))
+    sim.call("setTradeRoute", objID=mine[0], sourceObjID=mine[1], allocType="consumption",
+             resType=90, allocValue=30)
+    cit = next(w for w in objs.values() if w["class"] == "world" and w["designation"] == 72)
+    for t in sorted(objs.values(), key=lambda o: o["id"]):
+        if t["class"] == "world" and t["sovereignID"] != sim.sov:
+            sim.call("launchLAMs", objID=cit["id"], targetObjID=t["id"])
     for _ in range(5):
         sim.tick()
 

@@ -3,7 +3,15 @@
  * refuses a new text instead of handing out a statement nobody would
  * finalize, keeps serving the texts it holds, and closes cleanly (the
  * sanitizer build's leak check sees any statement left behind).  Uses an
- * empty migration table: the cache does not depend on a schema. */
+ * empty migration table: the cache does not depend on a schema.
+ *
+ * Then storage outages, made deterministic: a VFS of the test's own (the
+ * default one, wrapped) fails every write with SQLITE_FULL on request, so
+ * a COMMIT fails as on a full disk; PRAGMA max_page_count makes a
+ * statement fail with SQLITE_FULL inside the transaction, which SQLite
+ * answers by rolling the whole transaction back.  Either way: nothing of
+ * the group is kept, the callbacks hear ok = 0, the store refuses writers
+ * (reads go on) until a probe writes again, and then works as before. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,11 +108,250 @@ static void test_full_cache(void)
 	store_close(st);
 }
 
+/* --- a VFS whose writes fail on request ----------------------------------- */
+
+static int fail_writes;
+static sqlite3_vfs *real_vfs;
+static sqlite3_vfs full_vfs;
+
+struct full_file {
+	sqlite3_file base;
+	sqlite3_file *real; /* follows this struct in the same allocation */
+};
+
+static sqlite3_file *real_of(sqlite3_file *f)
+{
+	return ((struct full_file *)f)->real;
+}
+
+static int ff_close(sqlite3_file *f)
+{
+	return real_of(f)->pMethods->xClose(real_of(f));
+}
+static int ff_read(sqlite3_file *f, void *b, int n, sqlite3_int64 o)
+{
+	return real_of(f)->pMethods->xRead(real_of(f), b, n, o);
+}
+static int ff_write(sqlite3_file *f, const void *b, int n, sqlite3_int64 o)
+{
+	return fail_writes ? SQLITE_FULL : real_of(f)->pMethods->xWrite(real_of(f), b, n, o);
+}
+static int ff_truncate(sqlite3_file *f, sqlite3_int64 size)
+{
+	return real_of(f)->pMethods->xTruncate(real_of(f), size);
+}
+static int ff_sync(sqlite3_file *f, int flags)
+{
+	return real_of(f)->pMethods->xSync(real_of(f), flags);
+}
+static int ff_size(sqlite3_file *f, sqlite3_int64 *size)
+{
+	return real_of(f)->pMethods->xFileSize(real_of(f), size);
+}
+static int ff_lock(sqlite3_file *f, int l)
+{
+	return real_of(f)->pMethods->xLock(real_of(f), l);
+}
+static int ff_unlock(sqlite3_file *f, int l)
+{
+	return real_of(f)->pMethods->xUnlock(real_of(f), l);
+}
+static int ff_check(sqlite3_file *f, int *out)
+{
+	return real_of(f)->pMethods->xCheckReservedLock(real_of(f), out);
+}
+static int ff_fcntl(sqlite3_file *f, int op, void *arg)
+{
+	return real_of(f)->pMethods->xFileControl(real_of(f), op, arg);
+}
+static int ff_sector(sqlite3_file *f)
+{
+	return real_of(f)->pMethods->xSectorSize(real_of(f));
+}
+static int ff_caps(sqlite3_file *f)
+{
+	return real_of(f)->pMethods->xDeviceCharacteristics(real_of(f));
+}
+static int ff_shm_map(sqlite3_file *f, int pg, int sz, int extend, void volatile **pp)
+{
+	return real_of(f)->pMethods->xShmMap(real_of(f), pg, sz, extend, pp);
+}
+static int ff_shm_lock(sqlite3_file *f, int off, int n, int flags)
+{
+	return real_of(f)->pMethods->xShmLock(real_of(f), off, n, flags);
+}
+static void ff_shm_barrier(sqlite3_file *f)
+{
+	real_of(f)->pMethods->xShmBarrier(real_of(f));
+}
+static int ff_shm_unmap(sqlite3_file *f, int del)
+{
+	return real_of(f)->pMethods->xShmUnmap(real_of(f), del);
+}
+
+static const sqlite3_io_methods full_methods = {
+	2, ff_close, ff_read, ff_write, ff_truncate, ff_sync, ff_size, ff_lock,
+	ff_unlock, ff_check, ff_fcntl, ff_sector, ff_caps, ff_shm_map, ff_shm_lock,
+	ff_shm_barrier, ff_shm_unmap, NULL, NULL,
+};
+
+static int full_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags,
+		     int *out_flags)
+{
+	(void)vfs;
+	struct full_file *ff = (struct full_file *)f;
+	ff->real = (sqlite3_file *)(ff + 1);
+	int rc = real_vfs->xOpen(real_vfs, name, ff->real, flags, out_flags);
+	ff->base.pMethods = rc == SQLITE_OK && ff->real->pMethods ? &full_methods : NULL;
+	return rc;
+}
+
+/* The default VFS, wrapped so fail_writes turns every write into
+ * SQLITE_FULL (reads, syncs and the WAL index go through untouched). */
+static void install_full_vfs(void)
+{
+	real_vfs = sqlite3_vfs_find(NULL);
+	full_vfs = *real_vfs;
+	full_vfs.zName = "fleetd-test-full";
+	full_vfs.szOsFile = (int)sizeof(struct full_file) + real_vfs->szOsFile;
+	full_vfs.xOpen = full_open;
+	full_vfs.pNext = NULL;
+	sqlite3_vfs_register(&full_vfs, 1);
+}
+
+/* --- storage outages ---------------------------------------------------------- */
+
+static int heard[4], nheard;
+
+static void on_commit_cb(void *arg, int ok)
+{
+	(void)arg;
+	if (nheard < 4)
+		heard[nheard++] = ok;
+}
+
+static int64_t rows_in(struct store *st)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT count(*) FROM t");
+	if (!s || sqlite3_step(s) != SQLITE_ROW)
+		return -1;
+	int64_t n = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return n;
+}
+
+static int insert(struct store *st, int bytes)
+{
+	sqlite3_stmt *s = store_stmt(st, "INSERT INTO t (b) VALUES (zeroblob(?1))");
+	if (!s)
+		return -1;
+	sqlite3_bind_int(s, 1, bytes);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static struct store *open_table(void)
+{
+	struct store *st = open_empty();
+	if (st && store_exec(st, "CREATE TABLE t (id INTEGER PRIMARY KEY, b BLOB)") < 0) {
+		store_close(st);
+		return NULL;
+	}
+	return st;
+}
+
+/* A COMMIT that cannot write (the disk is full): the group is gone. */
+static void test_commit_fails(void)
+{
+	struct store *st = open_table();
+	CHECK(st != NULL);
+	if (!st)
+		return;
+	CHECK(store_available(st));
+	CHECK(store_begin(st) == 0 && insert(st, 10) == 0);
+	CHECK(store_commit(st) == 0);
+	CHECK_EQ_INT(rows_in(st), 1);
+
+	nheard = 0;
+	CHECK(store_begin(st) == 0 && insert(st, 10) == 0 && insert(st, 10) == 0);
+	CHECK(store_on_commit(st, on_commit_cb, NULL) == 0);
+	fail_writes = 1;
+	CHECK(store_commit(st) == -1);
+	CHECK_EQ_INT(nheard, 1);
+	CHECK_EQ_INT(heard[0], 0);
+	const struct store_health *h = store_get_health(st);
+	CHECK(!store_available(st) && !h->available);
+	CHECK_EQ_INT(h->error & 0xff, SQLITE_FULL);
+	CHECK_EQ_INT(h->outages, 1);
+	CHECK_EQ_INT(h->failed_commits, 1);
+	CHECK(h->since_ms > 0);
+	/* writers are refused, readers served what was committed */
+	CHECK(store_begin(st) == -1);
+	CHECK(!store_in_tx(st));
+	CHECK_EQ_INT(rows_in(st), 1);
+	/* probes fail while the disk is full; one outage however many */
+	CHECK(store_probe(st) == -1);
+	CHECK(store_probe(st) == -1);
+	CHECK(!store_available(st));
+	CHECK_EQ_INT(h->outages, 1);
+	CHECK_EQ_INT(h->failed_commits, 3);
+	fail_writes = 0;
+	CHECK(store_probe(st) == 0);
+	CHECK(store_available(st));
+	CHECK(store_probe(st) == 0); /* nothing to do */
+	/* back to normal: a new group commits */
+	nheard = 0;
+	CHECK(store_begin(st) == 0 && insert(st, 10) == 0);
+	CHECK(store_on_commit(st, on_commit_cb, NULL) == 0);
+	CHECK(store_commit(st) == 0);
+	CHECK_EQ_INT(nheard, 1);
+	CHECK_EQ_INT(heard[0], 1);
+	CHECK_EQ_INT(rows_in(st), 2);
+	CHECK_EQ_INT(store_schema_version(st), 0); /* the probe rewrote it as it was */
+	store_close(st);
+}
+
+/* A statement that fails with SQLITE_FULL inside the group: SQLite rolls
+ * the whole transaction back, and nothing more may be written in it (it
+ * would commit on its own). */
+static void test_statement_fails(void)
+{
+	struct store *st = open_table();
+	CHECK(st != NULL);
+	if (!st)
+		return;
+	nheard = 0;
+	CHECK(store_begin(st) == 0 && insert(st, 10) == 0);
+	CHECK(store_on_commit(st, on_commit_cb, NULL) == 0);
+	CHECK(store_exec(st, "PRAGMA max_page_count = 3") == 0);
+	CHECK(insert(st, 200000) == -1); /* SQLITE_FULL: no room for its pages */
+	CHECK(store_stmt(st, "SELECT 1") == NULL); /* the transaction is gone */
+	CHECK(!store_available(st));
+	CHECK(store_begin(st) == -1);
+	CHECK(store_in_tx(st));
+	CHECK(store_commit(st) == -1);
+	CHECK_EQ_INT(nheard, 1);
+	CHECK_EQ_INT(heard[0], 0);
+	CHECK(!store_in_tx(st));
+	CHECK_EQ_INT(rows_in(st), 0); /* the first row went with it */
+	CHECK_EQ_INT(store_get_health(st)->outages, 1);
+	CHECK(store_exec(st, "PRAGMA max_page_count = 1073741823") == 0);
+	CHECK(store_probe(st) == 0);
+	CHECK(store_begin(st) == 0 && insert(st, 200000) == 0);
+	CHECK(store_commit(st) == 0);
+	CHECK_EQ_INT(rows_in(st), 1);
+	store_close(st);
+}
+
 int main(void)
 {
 	snprintf(path, sizeof path, "/tmp/fleetd-test-store-%d.db", (int)getpid());
 	test_reuse();
 	test_full_cache();
+	install_full_vfs();
+	test_commit_fails();
+	test_statement_fails();
 	cleanup();
 	return tap_done();
 }
