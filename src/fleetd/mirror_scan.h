@@ -13,7 +13,7 @@
  *
  * Duplicate keys: accepted, and the last one wins, as json_loadb() does
  * without flags (in a reduced object, in a class kept whole, and in a
- * trait's traitID).  jsonx_parse() differs here: it refuses them
+ * trait or trade route object).  jsonx_parse() differs here: it refuses them
  * (JSON_REJECT_DUPLICATES).  A duplicate inside a skipped value is not
  * looked for. */
 #ifndef FLEETD_MIRROR_SCAN_H
@@ -33,6 +33,27 @@ json_t *mirror_scan_answer(const char *buf, size_t len, int max_depth, char *err
  * gives such a string (a NUL is refused in strings), so it cannot be
  * confused with a value of the answer.  Other lists come out as lists. */
 #define MIRROR_SCAN_INTS_TAG "\0ints64"
+
+/* A world's traits and tradeRoutes come out packed too when their ids
+ * are plain integers and no key repeats: a string holding one of these
+ * tags, then 8-byte slots (int64_t or double, host order) holding what
+ * mirror.c reads from them, -0.0 and non-numbers already read as 0.
+ *   traits: per trait id, nbuild | structured << 32, targetAllocation,
+ *           allocation, then nbuild (resource, percent) pairs; a bare
+ *           id is structured 0 with no pairs; ids may be 0 (none);
+ *   routes: per route partnerObjID, nimports | nexports << 24 |
+ *           return << 48 | exports-first << 49, then the (resource,
+ *           percent, amount) flows of the list that came first, then
+ *           the other's; only tuples with a resource id > 0 are packed.
+ * Otherwise they come out as lists, their objects reduced to the rows of
+ * the trait and tradeRoute classes. */
+#define MIRROR_SCAN_TRAITS_TAG "\0trait64"
+#define MIRROR_SCAN_ROUTES_TAG "\0route64"
+
+/* The number of 8-byte slots of a string packed under tag (either above),
+ * their bytes in *slots (read them with memcpy), or (size_t)-1 if v is
+ * not one. */
+size_t mirror_scan_packed(const json_t *v, const char *tag, const char **slots);
 
 /* The number of values of a packed list, their bytes in *values (read
  * them with memcpy: no alignment), or (size_t)-1 if v is not one. */
