@@ -10,8 +10,10 @@
  *   - values: every value the scanner keeps equals jansson's value at the
  *     same place, bit for bit (same JSON type, same integer, same double
  *     bits, same string bytes), allowing only the scanner's documented
- *     reductions: packed integer lists, traits as their ids, a battle plan
- *     as its truth;
+ *     reductions: packed integer lists, traits and trade routes packed
+ *     (every slot what the reference says, and packed only when they can
+ *     be) or with their objects reduced to their rows, a battle plan as
+ *     its truth;
  *   - elements: the scanner keeps the top-level objects in order, dropping
  *     only whole classes (the class decides), never a world, fleet or
  *     sovereign, and keeps the class and id of a reduced object.
@@ -96,26 +98,196 @@ static int same_ints(const json_t *packed, const json_t *ref)
 	return 1;
 }
 
-/* Traits: each element as it is, or for an object the traitID it names
- * (none when absent or itself an object). */
-static int same_traits(const json_t *got, const json_t *ref)
+/* --- traits and trade routes: packed, or objects reduced to their rows --- */
+
+/* What the packed form holds of one value (mirror_scan.h): an id is a
+ * plain integer (0 for null, strings, booleans, objects; reals and lists
+ * are never packed), a number is jansson's double (-0.0 as 0, anything
+ * else 0), a truth is jsonx_truthy()'s. */
+static int packable_id(const json_t *v, int64_t *id)
 {
-	if (!json_is_array(ref))
-		return same_bits(got, ref);
-	json_t *want = json_array();
-	FUZZ_CHECK(want != NULL);
+	*id = json_is_integer(v) ? json_integer_value(v) : 0;
+	return !json_is_real(v) && !json_is_array(v);
+}
+
+static double packed_num(const json_t *v)
+{
+	return json_is_number(v) ? json_number_value(v) + 0.0 : 0.0;
+}
+
+/* Slots read in order; 0 when they run out or differ. */
+struct slots {
+	const char *p;
+	size_t left;
+	int ok;
+};
+
+static void want_i64(struct slots *s, int64_t want)
+{
+	int64_t v;
+	if (!s->left) {
+		s->ok = 0;
+		return;
+	}
+	memcpy(&v, s->p, 8);
+	s->ok &= v == want;
+	s->p += 8;
+	s->left--;
+}
+
+static void want_double(struct slots *s, double want)
+{
+	double v;
+	if (!s->left) {
+		s->ok = 0;
+		return;
+	}
+	memcpy(&v, s->p, 8);
+	s->ok &= memcmp(&v, &want, 8) == 0;
+	s->p += 8;
+	s->left--;
+}
+
+/* Whole tuples of width values with an id > 0: id, then nnum numbers.
+ * Returns how many, or -1 if one is not packable. */
+static int64_t want_tuples(struct slots *s, const json_t *v, size_t width, size_t nnum,
+			   int dry)
+{
+	int64_t n = 0;
+	for (size_t i = 0; i + width <= json_array_size(v); i += width) {
+		int64_t id;
+		if (!packable_id(json_array_get(v, i), &id))
+			return -1;
+		if (id <= 0)
+			continue;
+		n++;
+		if (dry)
+			continue;
+		want_i64(s, id);
+		for (size_t k = 1; k <= nnum; k++)
+			want_double(s, packed_num(json_array_get(v, i + k)));
+	}
+	/* a trailing partial tuple is skipped, but its id must be packable */
+	size_t tail = json_array_size(v) - json_array_size(v) % width;
+	int64_t id;
+	if (tail < json_array_size(v) && !packable_id(json_array_get(v, tail), &id))
+		return -1;
+	return n;
+}
+
+/* The packed slots of a trait list against jansson's list; -1 when the
+ * list holds something the scanner must not pack. */
+static int want_traits(struct slots *s, const json_t *ref)
+{
 	for (size_t i = 0; i < json_array_size(ref); i++) {
 		const json_t *e = json_array_get(ref, i);
-		if (json_is_object(e)) {
-			e = json_object_get(e, "traitID");
-			if (!e || json_is_object(e))
-				continue;
+		int64_t id;
+		if (!json_is_object(e)) {
+			if (!packable_id(e, &id))
+				return -1;
+			if (id > 0) {
+				want_i64(s, id);
+				want_i64(s, 0);
+				want_double(s, 0);
+				want_double(s, 0);
+			}
+			continue;
 		}
-		json_array_append(want, (json_t *)e);
+		if (!packable_id(json_object_get(e, "traitID"), &id))
+			return -1;
+		const json_t *bd = json_object_get(e, "buildData");
+		int64_t nb = want_tuples(s, bd, 3, 1, 1);
+		if (nb < 0)
+			return -1;
+		want_i64(s, id);
+		want_i64(s, nb | (int64_t)1 << 32);
+		want_double(s, packed_num(json_object_get(e, "targetAllocation")));
+		want_double(s, packed_num(json_object_get(e, "allocation")));
+		want_tuples(s, bd, 3, 1, 0);
 	}
-	int same = same_bits(got, want);
-	json_decref(want);
-	return same;
+	return 0;
+}
+
+static int truthy(const json_t *v)
+{
+	return json_is_true(v) || (json_is_string(v) && !strcmp(json_string_value(v), "true") &&
+				   json_string_length(v) == 4) ||
+	       (json_is_integer(v) && json_integer_value(v) != 0);
+}
+
+/* The same for trade routes; which list came first is not known from
+ * jansson's object (its key order is its own), so both orders are tried by
+ * the caller through the flag the scanner wrote. */
+static int want_routes(struct slots *s, const json_t *ref)
+{
+	for (size_t i = 0; i < json_array_size(ref); i++) {
+		const json_t *e = json_array_get(ref, i);
+		int64_t partner;
+		if (!json_is_object(e))
+			continue;
+		if (!packable_id(json_object_get(e, "partnerObjID"), &partner))
+			return -1;
+		const json_t *im = json_object_get(e, "imports"), *ex = json_object_get(e, "exports");
+		int64_t ni = want_tuples(s, im, 4, 2, 1), ne = want_tuples(s, ex, 4, 2, 1);
+		if (ni < 0 || ne < 0)
+			return -1;
+		want_i64(s, partner);
+		int64_t flags = 0;
+		if (s->left)
+			memcpy(&flags, s->p, 8);
+		int exports_first = (int)(flags >> 49 & 1);
+		want_i64(s, ni | ne << 24 | (int64_t)truthy(json_object_get(e, "return")) << 48 |
+				    (int64_t)exports_first << 49);
+		want_tuples(s, exports_first ? ex : im, 4, 2, 0);
+		want_tuples(s, exports_first ? im : ex, 4, 2, 0);
+	}
+	return 0;
+}
+
+/* An object of a trait or route list reduced to the keys in keys[]. */
+static int same_reduced_inner(const json_t *got, const json_t *ref, const char *const *keys)
+{
+	if (!json_is_object(ref))
+		return same_bits(got, ref);
+	if (!json_is_object(got))
+		return 0;
+	size_t n = 0;
+	for (const char *const *k = keys; *k; k++) {
+		const json_t *r = json_object_get(ref, *k), *g = json_object_get(got, *k);
+		if (!r != !g || (r && !same_bits(g, r)))
+			return 0;
+		n += r != NULL;
+	}
+	return json_object_size(got) == n;
+}
+
+/* Traits or tradeRoutes: packed (then every slot as the reference says,
+ * and only when it is packable), or a list of the reference's elements,
+ * objects reduced to their rows. */
+static int same_inner_list(const json_t *got, const json_t *ref, int traits)
+{
+	static const char *const trait_keys[] = {"traitID", "targetAllocation", "allocation",
+						 "buildData", NULL};
+	static const char *const route_keys[] = {"partnerObjID", "imports", "exports", "return",
+						 NULL};
+	struct slots s = {.ok = 1};
+	s.left = mirror_scan_packed(got, traits ? MIRROR_SCAN_TRAITS_TAG : MIRROR_SCAN_ROUTES_TAG,
+				    &s.p);
+	if (s.left != (size_t)-1) {
+		if (!json_is_array(ref))
+			return 0;
+		int rc = traits ? want_traits(&s, ref) : want_routes(&s, ref);
+		return rc == 0 && s.ok && s.left == 0;
+	}
+	if (!json_is_array(ref) || !json_is_array(got))
+		return same_bits(got, ref);
+	if (json_array_size(got) != json_array_size(ref))
+		return 0;
+	for (size_t i = 0; i < json_array_size(ref); i++)
+		if (!same_reduced_inner(json_array_get(got, i), json_array_get(ref, i),
+					traits ? trait_keys : route_keys))
+			return 0;
+	return 1;
 }
 
 /* A battle plan: null, false and strings as they are; the rest as true. */
@@ -137,7 +309,9 @@ static void check_reduced(const json_t *got, const json_t *ref)
 		if (mirror_scan_ints(v, &unused) != (size_t)-1)
 			FUZZ_CHECK(same_ints(v, r));
 		else if (!strcmp(k, "traits"))
-			FUZZ_CHECK(same_traits(v, r));
+			FUZZ_CHECK(same_inner_list(v, r, 1));
+		else if (!strcmp(k, "tradeRoutes"))
+			FUZZ_CHECK(same_inner_list(v, r, 0));
 		else if (!strcmp(k, "battlePlan"))
 			FUZZ_CHECK(same_battle(v, r));
 		else

@@ -1,12 +1,8 @@
 /* api_mirror.c -- GET /v1/fleets, /v1/fleets/{id}, /v1/worlds,
  * /v1/worlds/{id}: the mirror as JSON.  Reads the mirror (and, through its
  * job lookup, which job holds a fleet); changes nothing and never calls the
- * game.  Answers 503 until the first full state is loaded.
- *
- * The lists are written item by item into a page that stops before the
- * item that would take it past --max-page-bytes (one item always goes);
- * next_cursor then carries on from the last item sent, so no request can
- * make the daemon build an answer of unbounded size. */
+ * game.  Answers 503 until the first full state is loaded.  The lists are
+ * pages cut by bytes as well as by count (api_galaxy.h). */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -14,16 +10,15 @@
 #include <string.h>
 #include <time.h>
 
+#include "api_galaxy.h"
 #include "app.h"
 #include "config.h"
 #include "http.h"
 #include "mirror.h"
-#include "session.h"
-#include "textbuf.h"
+#include "readmodel.h"
 
 #define WORLDS_DEFAULT_LIMIT 100
 #define WORLDS_MAX_LIMIT 1000
-#define REAL_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
 
 static void rfc3339(int64_t ms, char *buf, size_t len)
 {
@@ -32,38 +27,6 @@ static void rfc3339(int64_t ms, char *buf, size_t len)
 	gmtime_r(&secs, &tm);
 	size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(buf + n, len - n, ".%03dZ", (int)(ms % 1000));
-}
-
-/* Like http_reply_json, with doubles at 15 significant digits: positions
- * come from the game with two decimals and should read back that way. */
-static void reply_ok(struct http_req *req, json_t *body)
-{
-	char *text = body ? json_dumps(body, REAL_FLAGS) : NULL;
-	json_decref(body);
-	if (!text) {
-		http_reply_error(req, 500, "internal", "out of memory");
-		return;
-	}
-	http_reply(req, 200, "application/json; charset=utf-8", text, strlen(text));
-	free(text);
-}
-
-/* The mirror, or NULL after answering 503. */
-static const struct mirror *ready_mirror(struct app *app, struct http_req *req)
-{
-	if (!app->mirror) {
-		http_reply_error(req, 503, "no_upstream",
-				 "fleetd runs without --upstream, so it has no game state");
-		return NULL;
-	}
-	if (!mirror_ready(app->mirror)) {
-		http_add_header(req, "Retry-After", "5");
-		http_reply_error(req, 503, "not_ready",
-				 "the game state is not loaded yet (upstream %s); try again shortly",
-				 session_state_name(session_state(app->session)));
-		return NULL;
-	}
-	return app->mirror;
 }
 
 static json_t *resources_json(const struct mirror *m, const int64_t *res, size_t n)
@@ -102,8 +65,8 @@ static json_t *fleet_json(const struct mirror *m, const struct mirror_fleet *f)
 		eta = json_pack("{s:f,s:s,s:I}", "watch", f->eta, "estimated_at", ts,
 				"estimated_ms", (json_int_t)at);
 	}
-	return json_pack("{s:I,s:s,s:I,s:b,s:s,s:o,s:o,s:o,s:o,s:b,s:b,s:o,s:o}",
-			 "id", (json_int_t)f->id, "name", f->name ? f->name : "",
+	return json_pack("{s:o,s:I,s:s,s:I,s:b,s:s,s:o,s:o,s:o,s:o,s:b,s:b,s:o,s:o}",
+			 "strength", readmodel_strength(m, f), "id", (json_int_t)f->id, "name", f->name ? f->name : "",
 			 "sovereign", (json_int_t)f->sovereign, "mine",
 			 f->sovereign == mirror_player(m), "ftl_type", f->ftl_type,
 			 "position", pos_json(f->x, f->y), "anchor", id_or_null(f->anchor),
@@ -132,7 +95,7 @@ static json_t *world_json(const struct mirror *m, const struct mirror_world *w)
 		free(sorted);
 	}
 	const char *dname = w->designation ? mirror_resource_name(m, w->designation) : NULL;
-	return json_pack("{s:I,s:s,s:I,s:b,s:o,s:o,s:s*,s:i,s:f,s:b,s:b,s:o,s:o}",
+	json_t *o = json_pack("{s:I,s:s,s:I,s:b,s:o,s:o,s:s*,s:i,s:f,s:b,s:b,s:o,s:o}",
 			 "id", (json_int_t)w->id, "name", w->name ? w->name : "",
 			 "sovereign", (json_int_t)w->sovereign, "mine",
 			 w->sovereign == mirror_player(m), "position", pos_json(w->x, w->y),
@@ -140,6 +103,11 @@ static json_t *world_json(const struct mirror *m, const struct mirror_world *w)
 			 dname, "tech_level", w->tech_level, "population", w->population,
 			 "in_battle", w->in_battle, "trading", w->trading, "resources",
 			 resources_json(m, w->res, w->nres), "fleets", fleets);
+	if (o && readmodel_world_add(m, w, o) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 static int parse_i64(const char *s, int64_t *out)
@@ -164,72 +132,6 @@ static int parse_double(const char *s, double *out)
 	return 0;
 }
 
-/* --- pages ----------------------------------------------------------------- */
-
-struct page {
-	struct textbuf items; /* the items written so far, comma-separated */
-	size_t count, max_bytes;
-	int64_t last;         /* id of the last item written */
-	int full;             /* an item was left for the next page */
-};
-
-/* Write item (stolen), whose id is id, unless it would take the page past
- * its cap: then the page is full and the item starts the next one. */
-static void page_add(struct page *p, json_t *item, int64_t id)
-{
-	char *text = item ? json_dumps(item, REAL_FLAGS) : NULL;
-	json_decref(item);
-	size_t n = text ? strlen(text) : 0;
-	if (!text) {
-		p->items.oom = 1;
-	} else if (p->count > 0 && p->items.len + 1 + n > p->max_bytes) {
-		p->full = 1;
-	} else {
-		if (p->count++)
-			textbuf_put(&p->items, ",", 1);
-		textbuf_put(&p->items, text, n);
-		p->last = id;
-	}
-	free(text);
-}
-
-/* {"count":N,"<key>":[...],"next_cursor":"<id>","watch":W}, next_cursor
- * only when more items follow. */
-static void page_reply(struct http_req *req, const struct mirror *m, struct page *p,
-		       const char *key, int more)
-{
-	struct textbuf t = {0};
-	json_t *watch = json_real(mirror_watch(m));
-	char *wtext = watch ? json_dumps(watch, JSON_ENCODE_ANY | REAL_FLAGS) : NULL;
-	json_decref(watch);
-	textbuf_puts(&t, "{\"count\":");
-	textbuf_int(&t, (int64_t)p->count);
-	textbuf_puts(&t, ",\"");
-	textbuf_puts(&t, key);
-	textbuf_puts(&t, "\":[");
-	textbuf_put(&t, p->items.p ? p->items.p : "", p->items.len);
-	textbuf_put(&t, "]", 1);
-	if (more) {
-		textbuf_puts(&t, ",\"next_cursor\":\"");
-		textbuf_int(&t, p->last);
-		textbuf_put(&t, "\"", 1);
-	}
-	textbuf_puts(&t, ",\"watch\":");
-	textbuf_puts(&t, wtext ? wtext : "null");
-	textbuf_put(&t, "}", 1);
-	free(wtext);
-	size_t len;
-	char *text = p->items.oom || !wtext ? NULL : textbuf_take(&t, &len);
-	textbuf_free(&t);
-	textbuf_free(&p->items);
-	if (!text) {
-		http_reply_error(req, 500, "internal", "out of memory");
-		return;
-	}
-	http_reply(req, 200, "application/json; charset=utf-8", text, len);
-	free(text);
-}
-
 /* --- fleets ---------------------------------------------------------------- */
 
 /* First index whose fleet id is > after (binary search on id order). */
@@ -249,7 +151,7 @@ static size_t first_fleet_after(const struct mirror *m, int64_t after)
 static void on_fleets(struct http_req *req, void *arg)
 {
 	struct app *app = arg;
-	const struct mirror *m = ready_mirror(app, req);
+	const struct mirror *m = api_galaxy_mirror(app, req);
 	if (!m)
 		return;
 	const char *sov = http_query(req, "sovereign");
@@ -266,11 +168,11 @@ static void on_fleets(struct http_req *req, void *arg)
 				 "cursor: not one this server gave out");
 		return;
 	}
-	struct page p = {.max_bytes = (size_t)app->cfg->max_page_bytes};
+	struct api_page p = {.max_bytes = (size_t)app->cfg->max_page_bytes};
 	if (all) {
 		for (size_t i = first_fleet_after(m, after); i < mirror_fleet_count(m) && !p.full; i++) {
 			const struct mirror_fleet *f = mirror_fleet_at(m, i);
-			page_add(&p, fleet_json(m, f), f->id);
+			api_page_add(&p, fleet_json(m, f), f->id);
 		}
 	} else {
 		const int64_t *ids;
@@ -285,15 +187,15 @@ static void on_fleets(struct http_req *req, void *arg)
 		qsort(sorted, n, sizeof *sorted, cmp_id);
 		for (size_t i = 0; i < n && !p.full; i++)
 			if (sorted[i] > after)
-				page_add(&p, fleet_json(m, mirror_fleet(m, sorted[i])), sorted[i]);
+				api_page_add(&p, fleet_json(m, mirror_fleet(m, sorted[i])), sorted[i]);
 		free(sorted);
 	}
-	page_reply(req, m, &p, "fleets", p.full);
+	api_page_reply(req, m, &p, "fleets");
 }
 
 static void on_fleet(struct http_req *req, void *arg)
 {
-	const struct mirror *m = ready_mirror(arg, req);
+	const struct mirror *m = api_galaxy_mirror(arg, req);
 	if (!m)
 		return;
 	int64_t id = http_param_id(req, 0);
@@ -303,7 +205,7 @@ static void on_fleet(struct http_req *req, void *arg)
 				 (long long)id);
 		return;
 	}
-	reply_ok(req, fleet_json(m, f));
+	api_galaxy_reply(req, fleet_json(m, f));
 }
 
 /* --- worlds ---------------------------------------------------------------- */
@@ -394,13 +296,13 @@ static size_t first_after(const struct mirror *m, int64_t after)
 static void on_worlds(struct http_req *req, void *arg)
 {
 	struct app *app = arg;
-	const struct mirror *m = ready_mirror(app, req);
+	const struct mirror *m = api_galaxy_mirror(app, req);
 	if (!m)
 		return;
 	struct world_filter f;
 	if (world_filter_parse(req, m, &f) < 0)
 		return;
-	struct page p = {.max_bytes = (size_t)app->cfg->max_page_bytes};
+	struct api_page p = {.max_bytes = (size_t)app->cfg->max_page_bytes};
 	for (size_t i = first_after(m, f.after); i < mirror_world_count(m) && !p.full; i++) {
 		const struct mirror_world *w = mirror_world_at(m, i);
 		if (f.by_sov && w->sovereign != f.sov)
@@ -418,14 +320,14 @@ static void on_worlds(struct http_req *req, void *arg)
 		json_t *wj = world_json(m, w);
 		if (f.near)
 			json_object_set_new(wj, "distance", json_real(d));
-		page_add(&p, wj, w->id);
+		api_page_add(&p, wj, w->id);
 	}
-	page_reply(req, m, &p, "worlds", p.full);
+	api_page_reply(req, m, &p, "worlds");
 }
 
 static void on_world(struct http_req *req, void *arg)
 {
-	const struct mirror *m = ready_mirror(arg, req);
+	const struct mirror *m = api_galaxy_mirror(arg, req);
 	if (!m)
 		return;
 	int64_t id = http_param_id(req, 0);
@@ -435,7 +337,7 @@ static void on_world(struct http_req *req, void *arg)
 				 (long long)id);
 		return;
 	}
-	reply_ok(req, world_json(m, w));
+	api_galaxy_reply(req, world_json(m, w));
 }
 
 void api_mirror_register(struct app *app)

@@ -45,6 +45,7 @@ struct app {
 void api_health_register(struct app *app);
 void api_jobs_register(struct app *app);
 void api_mirror_register(struct app *app);
+void api_readmodel_register(struct app *app); /* catalogue, sovereigns */
 /* The dashboard's static files at / and /web/NAME (api_web.c); -1 with err
  * when --web-root is not a directory. */
 int api_web_register(struct app *app, char *err, size_t errlen);

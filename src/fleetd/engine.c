@@ -1408,6 +1408,9 @@ static int call_outcome(struct engine *e, struct job *j, const struct call_resul
 		snprintf(msg, sizeof msg, "upstream: %s", res->message ? res->message : "outcome unknown");
 		set_error(j, msg);
 		json_object_set_new(j->data, "ambiguous_watch", json_integer(w));
+		/* and an answer asked for after this, which a later watch alone
+		 * does not prove (step_intent_fresh) */
+		json_object_set_new(j->data, "ambiguous_at", json_integer(now));
 		go_wait(j);
 		j->wait = WAIT_WATCH;
 		j->wait_key = w + 1;

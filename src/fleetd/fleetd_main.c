@@ -124,6 +124,7 @@ static int start(struct app *app, char *err, size_t errlen)
 		return -1;
 	api_health_register(app);
 	api_mirror_register(app);
+	api_readmodel_register(app);
 	if (api_web_register(app, err, errlen) < 0)
 		return -1;
 	if (start_game(app, err, errlen) < 0 || start_jobs(app, err, errlen) < 0)

@@ -47,10 +47,9 @@ struct world_rec {
 	int dead;
 };
 
+/* A catalogue entry: the public record, whose strings it owns. */
 struct cat_entry {
-	char *name;
-	char *category;
-	char *role;
+	struct mirror_cat pub;
 };
 
 struct subscriber {
@@ -69,6 +68,12 @@ _Static_assert(MIRROR_NFIELDS <= 255, "row numbers are kept in bytes");
 
 struct mirror {
 	struct idmap fleets, worlds, sovs, catalogue, sieges;
+	struct cat_entry **cat_arr;  /* the catalogue in id order */
+	struct cat_entry **cat_unid; /* those with a unid, in unid order */
+	size_t ncat_arr, ncat_unid;
+	int64_t *sov_ids;            /* sovereigns in id order */
+	size_t nsov_ids, cap_sov_ids;
+	int sov_dirty;               /* a sovereign came or went */
 	struct fleet_rec **fleet_arr;
 	size_t nfleet_arr, cap_fleet_arr;
 	struct world_rec **world_arr;
@@ -79,6 +84,7 @@ struct mirror {
 	struct idmap worlds_of;  /* sovereign id -> count, stored as (void*)(n) */
 
 	int ready;
+	int64_t asked_ms;        /* mirror_asked_ms */
 	int64_t player;
 	double watch;
 	int have_watch;
@@ -234,6 +240,284 @@ static const char *ftl_name(const char *s)
 	return "";
 }
 
+/* --- traits and trade routes ---------------------------------------------- */
+
+/* Entries of a flat list of tuples (buildData triples, imports/exports
+ * quadruples) whose first element is a resource id; malformed ones are
+ * dropped. */
+static size_t tuples_count(const json_t *v, size_t width)
+{
+	size_t n = 0, len = json_array_size(v);
+	for (size_t i = 0; i + width <= len; i += width)
+		if (int_or(json_array_get(v, i), 0) > 0)
+			n++;
+	return n;
+}
+
+static size_t read_build(const json_t *v, struct mirror_build *out)
+{
+	size_t n = 0, len = json_array_size(v);
+	for (size_t i = 0; i + 3 <= len; i += 3) {
+		int64_t res = int_or(json_array_get(v, i), 0);
+		if (res <= 0)
+			continue;
+		out[n].resource = res;
+		out[n++].percent = num_or(json_array_get(v, i + 1), 0);
+	}
+	return n;
+}
+
+static size_t read_flows(const json_t *v, struct mirror_flow *out)
+{
+	size_t n = 0, len = json_array_size(v);
+	for (size_t i = 0; i + 4 <= len; i += 4) {
+		int64_t res = int_or(json_array_get(v, i), 0);
+		if (res <= 0)
+			continue;
+		out[n].resource = res;
+		out[n].percent = num_or(json_array_get(v, i + 1), 0);
+		out[n++].amount = num_or(json_array_get(v, i + 2), 0);
+	}
+	return n;
+}
+
+/* A trait's id: a bare id, or an object's traitID; 0 names none. */
+static int64_t trait_id(const json_t *t)
+{
+	int64_t id = int_or(json_is_object(t) ? json_object_get(t, KEY(trait, traitID)) : t, 0);
+	return id > 0 ? id : 0;
+}
+
+/* Packed slots (mirror_scan.h), read in order. */
+struct slots {
+	const char *p;
+	size_t left;
+};
+
+static int64_t slot_i64(struct slots *sl)
+{
+	int64_t v = 0;
+	if (sl->left) {
+		memcpy(&v, sl->p, 8);
+		sl->p += 8;
+		sl->left--;
+	}
+	return v;
+}
+
+static double slot_double(struct slots *sl)
+{
+	double v = 0;
+	if (sl->left) {
+		memcpy(&v, sl->p, 8);
+		sl->p += 8;
+		sl->left--;
+	}
+	return v;
+}
+
+/* Packed traits (the scanner's): counted, then read into the block. */
+static void packed_traits_count(struct slots sl, size_t *nt, size_t *nb)
+{
+	*nt = *nb = 0;
+	while (sl.left >= 4) {
+		int64_t id = slot_i64(&sl), flags = slot_i64(&sl);
+		size_t nbuild = (size_t)(flags & 0xffffffff);
+		sl.left -= 2;
+		sl.p += 16;
+		sl.left = sl.left >= 2 * nbuild ? sl.left - 2 * nbuild : 0;
+		sl.p += 16 * nbuild;
+		if (id > 0) {
+			++*nt;
+			*nb += nbuild;
+		}
+	}
+}
+
+static void packed_traits_read(struct slots sl, struct mirror_trait *tr,
+			       struct mirror_build *b)
+{
+	size_t k = 0;
+	while (sl.left >= 4) {
+		int64_t id = slot_i64(&sl), flags = slot_i64(&sl);
+		struct mirror_trait t = {.id = id, .structured = (int)(flags >> 32 & 1)};
+		t.target_alloc = slot_double(&sl);
+		t.alloc = slot_double(&sl);
+		t.nbuild = (uint32_t)(flags & 0xffffffff);
+		if (id <= 0) { /* names no trait: its pairs are not kept */
+			for (uint32_t i = 0; i < 2 * t.nbuild; i++)
+				slot_i64(&sl);
+			continue;
+		}
+		t.build = t.structured ? b : NULL;
+		for (uint32_t i = 0; i < t.nbuild; i++) {
+			b[i].resource = slot_i64(&sl);
+			b[i].percent = slot_double(&sl);
+		}
+		b += t.nbuild;
+		tr[k++] = t;
+	}
+}
+
+/* A world's traits into one block: the trait records, then every build
+ * entry they point to (one allocation per world, freed as one). */
+static int parse_traits(const json_t *v, struct mirror_trait **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	size_t nt = 0, nb = 0;
+	struct slots sl;
+	sl.left = mirror_scan_packed(v, MIRROR_SCAN_TRAITS_TAG, &sl.p);
+	if (sl.left != (size_t)-1) {
+		packed_traits_count(sl, &nt, &nb);
+		if (!nt)
+			return 0;
+		struct mirror_trait *tr = calloc(1, nt * sizeof *tr + nb * sizeof(struct mirror_build));
+		if (!tr)
+			return -1;
+		packed_traits_read(sl, tr, (struct mirror_build *)(tr + nt));
+		*out = tr;
+		*n = nt;
+		return 0;
+	}
+	for (size_t i = 0; i < json_array_size(v); i++) {
+		const json_t *t = json_array_get(v, i);
+		if (!trait_id(t))
+			continue;
+		nt++;
+		nb += tuples_count(json_object_get(t, KEY(trait, buildData)), 3);
+	}
+	if (!nt)
+		return 0;
+	struct mirror_trait *tr = calloc(1, nt * sizeof *tr + nb * sizeof(struct mirror_build));
+	if (!tr)
+		return -1;
+	struct mirror_build *b = (struct mirror_build *)(tr + nt);
+	size_t k = 0;
+	for (size_t i = 0; i < json_array_size(v); i++) {
+		const json_t *t = json_array_get(v, i);
+		int64_t id = trait_id(t);
+		if (!id)
+			continue;
+		tr[k].id = id;
+		if (json_is_object(t)) {
+			tr[k].structured = 1;
+			tr[k].target_alloc = num_or(json_object_get(t, KEY(trait, targetAllocation)), 0);
+			tr[k].alloc = num_or(json_object_get(t, KEY(trait, allocation)), 0);
+			tr[k].build = b;
+			tr[k].nbuild = read_build(json_object_get(t, KEY(trait, buildData)), b);
+			b += tr[k].nbuild;
+		}
+		k++;
+	}
+	*out = tr;
+	*n = nt;
+	return 0;
+}
+
+/* Packed routes: counted, then read into the block. */
+static void packed_routes_count(struct slots sl, size_t *nr, size_t *nf)
+{
+	*nr = *nf = 0;
+	while (sl.left >= 2) {
+		int64_t partner = slot_i64(&sl), flags = slot_i64(&sl);
+		size_t flows = (size_t)(flags & 0xffffff) + (size_t)(flags >> 24 & 0xffffff);
+		sl.left = sl.left >= 3 * flows ? sl.left - 3 * flows : 0;
+		sl.p += 24 * flows;
+		if (partner > 0) {
+			++*nr;
+			*nf += flows;
+		}
+	}
+}
+
+static void read_packed_flows(struct slots *sl, struct mirror_flow *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		f[i].resource = slot_i64(sl);
+		f[i].percent = slot_double(sl);
+		f[i].amount = slot_double(sl);
+	}
+}
+
+static void packed_routes_read(struct slots sl, struct mirror_route *rt,
+			       struct mirror_flow *fl)
+{
+	size_t k = 0;
+	while (sl.left >= 2) {
+		int64_t partner = slot_i64(&sl), flags = slot_i64(&sl);
+		struct mirror_route r = {.partner = partner};
+		r.nimports = (uint32_t)(flags & 0xffffff);
+		r.nexports = (uint32_t)(flags >> 24 & 0xffffff);
+		r.is_return = (int)(flags >> 48 & 1);
+		int exports_first = (int)(flags >> 49 & 1);
+		size_t flows = (size_t)r.nimports + r.nexports;
+		if (partner <= 0) { /* no partner: its flows are not kept */
+			for (size_t i = 0; i < 3 * flows; i++)
+				slot_i64(&sl);
+			continue;
+		}
+		r.imports = exports_first ? fl + r.nexports : fl;
+		r.exports = exports_first ? fl : fl + r.nimports;
+		read_packed_flows(&sl, fl, flows);
+		fl += flows;
+		rt[k++] = r;
+	}
+}
+
+/* A world's trade routes into one block, as parse_traits() does. */
+static int parse_routes(const json_t *v, struct mirror_route **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	size_t nr = 0, nf = 0;
+	struct slots sl;
+	sl.left = mirror_scan_packed(v, MIRROR_SCAN_ROUTES_TAG, &sl.p);
+	if (sl.left != (size_t)-1) {
+		packed_routes_count(sl, &nr, &nf);
+		if (!nr)
+			return 0;
+		struct mirror_route *rt = calloc(1, nr * sizeof *rt + nf * sizeof(struct mirror_flow));
+		if (!rt)
+			return -1;
+		packed_routes_read(sl, rt, (struct mirror_flow *)(rt + nr));
+		*out = rt;
+		*n = nr;
+		return 0;
+	}
+	for (size_t i = 0; i < json_array_size(v); i++) {
+		const json_t *r = json_array_get(v, i);
+		if (int_or(json_object_get(r, KEY(tradeRoute, partnerObjID)), 0) <= 0)
+			continue;
+		nr++;
+		nf += tuples_count(json_object_get(r, KEY(tradeRoute, imports)), 4);
+		nf += tuples_count(json_object_get(r, KEY(tradeRoute, exports)), 4);
+	}
+	if (!nr)
+		return 0;
+	struct mirror_route *rt = calloc(1, nr * sizeof *rt + nf * sizeof(struct mirror_flow));
+	if (!rt)
+		return -1;
+	struct mirror_flow *fl = (struct mirror_flow *)(rt + nr);
+	size_t k = 0;
+	for (size_t i = 0; i < json_array_size(v); i++) {
+		const json_t *r = json_array_get(v, i);
+		int64_t partner = int_or(json_object_get(r, KEY(tradeRoute, partnerObjID)), 0);
+		if (partner <= 0)
+			continue;
+		rt[k].partner = partner;
+		rt[k].is_return = jsonx_truthy(json_object_get(r, KEY(tradeRoute, return)));
+		rt[k].imports = fl;
+		fl += rt[k].nimports = read_flows(json_object_get(r, KEY(tradeRoute, imports)), fl);
+		rt[k].exports = fl;
+		fl += rt[k].nexports = read_flows(json_object_get(r, KEY(tradeRoute, exports)), fl);
+		k++;
+	}
+	*out = rt;
+	*n = nr;
+	return 0;
+}
+
 /* --- indexes --------------------------------------------------------------- */
 
 static int index_add(struct idmap *ix, int64_t key, int64_t id)
@@ -297,23 +581,18 @@ static int is_trading_type(const struct mirror *m, int64_t id)
 	const struct cat_entry *c = cat(m, id);
 	if (!c)
 		return 0;
-	return (c->role && strcmp(c->role, "tradingHub") == 0) ||
-	       (c->category && strcmp(c->category, "bureauOfTrade") == 0);
+	return (c->pub.role && strcmp(c->pub.role, "tradingHub") == 0) ||
+	       (c->pub.category && strcmp(c->pub.category, "bureauOfTrade") == 0);
 }
 
-/* Whether one of a world's traits is a trading hub in the catalogue
- * (traits are ids or objects with a traitID).  Its designation counts too:
- * merge_world() adds it. */
-static int traits_trade(const struct mirror *m, const json_t *traits)
+/* Whether a world trades: one of its traits or its designation is a
+ * trading hub in the catalogue. */
+static int world_trades(const struct mirror *m, const struct mirror_world *w)
 {
-	for (size_t i = 0; i < json_array_size(traits); i++) {
-		const json_t *t = json_array_get(traits, i);
-		int64_t tid = json_is_object(t) ? int_or(json_object_get(t, KEY(trait, traitID)), 0)
-						: int_or(t, 0);
-		if (tid && is_trading_type(m, tid))
+	for (size_t i = 0; i < w->ntraits; i++)
+		if (is_trading_type(m, w->traits[i].id))
 			return 1;
-	}
-	return 0;
+	return w->designation && is_trading_type(m, w->designation);
 }
 
 /* A record's member at an offset, as the type its row's read stores
@@ -331,8 +610,7 @@ static int read_list(const struct mirror_field *f, const struct int_list *l, voi
 }
 
 /* One value into a record, read as its row says; -1 when out of memory. */
-static int read_json_field(const struct mirror *m, const struct mirror_field *f,
-			   const json_t *v, void *rec)
+static int read_json_field(const struct mirror_field *f, const json_t *v, void *rec)
 {
 	struct int_list l;
 	switch (f->read) {
@@ -360,13 +638,27 @@ static int read_json_field(const struct mirror *m, const struct mirror_field *f,
 	case MIRROR_READ_BATTLE:
 		MEMBER(int, rec, f->at) = battle_on(v);
 		return 0;
-	case MIRROR_READ_TRAITS:
-		MEMBER(int, rec, f->at) = traits_trade(m, v);
+	case MIRROR_READ_BOOL:
+		MEMBER(int, rec, f->at) = jsonx_truthy(v);
 		return 0;
+	case MIRROR_READ_TRAITS: {
+		struct mirror_trait *t;
+		int rc = parse_traits(v, &t, &MEMBER(size_t, rec, f->second));
+		MEMBER(const struct mirror_trait *, rec, f->at) = t;
+		return rc;
+	}
+	case MIRROR_READ_ROUTES: {
+		struct mirror_route *r;
+		int rc = parse_routes(v, &r, &MEMBER(size_t, rec, f->second));
+		MEMBER(const struct mirror_route *, rec, f->at) = r;
+		return rc;
+	}
 	case MIRROR_READ_JSON:
 		MEMBER(json_t *, rec, f->at) = json_incref((json_t *)v);
 		return 0;
 	case MIRROR_READ_CLASS:
+	case MIRROR_READ_BUILD:
+	case MIRROR_READ_FLOWS:
 		break;
 	}
 	return 0;
@@ -376,8 +668,8 @@ static int read_json_field(const struct mirror *m, const struct mirror_field *f,
  * the row's read expects: 1 when read, 0 when not (read_field() then reads
  * it as JSON), -1 when out of memory.  Each case gives what
  * read_json_field() gives for the same text. */
-static int read_flat(const struct mirror *m, const struct mirror_field *f,
-		     const struct mirror_scan_value *v, void *rec)
+static int read_flat(const struct mirror_field *f, const struct mirror_scan_value *v,
+		     void *rec)
 {
 	switch (f->read) {
 	case MIRROR_READ_ID:
@@ -436,16 +728,6 @@ static int read_flat(const struct mirror *m, const struct mirror_field *f,
 		else
 			return 0;
 		return 1;
-	case MIRROR_READ_TRAITS:
-		if (v->kind != MIRROR_V_TRAIT_IDS)
-			return 0;
-		MEMBER(int, rec, f->at) = 0;
-		for (size_t i = 0; i < v->n; i++)
-			if (v->u.ints[i] && is_trading_type(m, v->u.ints[i])) {
-				MEMBER(int, rec, f->at) = 1;
-				break;
-			}
-		return 1;
 	default:
 		return 0;
 	}
@@ -454,18 +736,18 @@ static int read_flat(const struct mirror *m, const struct mirror_field *f,
 /* One value (NULL when absent) into a record, read as its row says; -1
  * when out of memory.  A flat value of an unexpected kind is read as the
  * JSON it stands for. */
-static int read_field(const struct mirror *m, const struct mirror_field *f,
-		      const struct mirror_scan_value *v, void *rec)
+static int read_field(const struct mirror_field *f, const struct mirror_scan_value *v,
+		      void *rec)
 {
 	if (!v || v->kind == MIRROR_V_JSON)
-		return read_json_field(m, f, v ? v->u.json : NULL, rec);
-	int done = read_flat(m, f, v, rec);
+		return read_json_field(f, v ? v->u.json : NULL, rec);
+	int done = read_flat(f, v, rec);
 	if (done)
 		return done < 0 ? -1 : 0;
 	json_t *j = mirror_scan_value_json(v);
 	if (!j)
 		return -1;
-	int rc = read_json_field(m, f, j, rec);
+	int rc = read_json_field(f, j, rec);
 	json_decref(j);
 	return rc;
 }
@@ -503,7 +785,7 @@ static int read_record(const struct mirror *m, enum mirror_class cls,
 	for (size_t i = 0; i < r->nread; i++) {
 		struct mirror_scan_value tmp;
 		const struct mirror_field *f = &mirror_fields[r->read[i]];
-		if (read_field(m, f, src_get(o, r->read[i], &tmp), rec) < 0)
+		if (read_field(f, src_get(o, r->read[i], &tmp), rec) < 0)
 			return -1;
 	}
 	return 0;
@@ -539,8 +821,10 @@ static void record_clear(const struct mirror *m, enum mirror_class cls, void *re
 			break;
 		case MIRROR_READ_RES:
 		case MIRROR_READ_IDS:
-			free((int64_t *)MEMBER(const int64_t *, rec, f->at));
-			MEMBER(const int64_t *, rec, f->at) = NULL;
+		case MIRROR_READ_TRAITS: /* one block each (parse_traits()) */
+		case MIRROR_READ_ROUTES:
+			free((void *)MEMBER(const void *, rec, f->at));
+			MEMBER(const void *, rec, f->at) = NULL;
 			break;
 		case MIRROR_READ_JSON:
 			json_decref(MEMBER(json_t *, rec, f->at));
@@ -652,9 +936,7 @@ static int merge_world(struct mirror *m, const struct src *o, int64_t id)
 	if (read_record(m, MIRROR_C_world, o, &nw) < 0)
 		goto oom;
 	nw.id = id;
-	/* a world trades by one of its traits or by its designation */
-	if (!nw.trading && nw.designation)
-		nw.trading = is_trading_type(m, nw.designation);
+	nw.trading = world_trades(m, &nw);
 
 	struct world_rec *w = idmap_get(&m->worlds, id);
 	if (!w) {
@@ -685,7 +967,9 @@ static int merge_sovereign(struct mirror *m, const struct src *o, int64_t id)
 		return -1;
 	}
 	s->id = id;
-	sov_free(m, idmap_get(&m->sovs, id));
+	struct mirror_sovereign *old = idmap_get(&m->sovs, id);
+	m->sov_dirty |= !old;
+	sov_free(m, old);
 	if (idmap_put(&m->sovs, id, s) < 0) {
 		idmap_del(&m->sovs, id);
 		sov_free(m, s);
@@ -714,6 +998,12 @@ static void kill_world(struct mirror *m, struct world_rec *w)
 	idvec_push(&m->ch_removed, w->pub.id);
 }
 
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
 static void remove_object(struct mirror *m, int64_t id)
 {
 	struct fleet_rec *f = idmap_get(&m->fleets, id);
@@ -723,7 +1013,32 @@ static void remove_object(struct mirror *m, int64_t id)
 	if (w)
 		kill_world(m, w);
 	json_decref(idmap_del(&m->sieges, id));
-	sov_free(m, idmap_del(&m->sovs, id));
+	struct mirror_sovereign *s = idmap_del(&m->sovs, id);
+	m->sov_dirty |= s != NULL;
+	sov_free(m, s);
+}
+
+/* Sovereign ids in order, after a merge in which one came or went. */
+static int sov_order(struct mirror *m)
+{
+	if (!m->sov_dirty)
+		return 0;
+	m->nsov_ids = 0;
+	size_t pos = 0;
+	int64_t id;
+	void *v;
+	while (idmap_next(&m->sovs, &pos, &id, &v)) {
+		int64_t *a = array_grow(m->sov_ids, &m->cap_sov_ids, m->nsov_ids,
+					sizeof *a, 16);
+		if (!a)
+			return -1; /* stays dirty: the next merge tries again */
+		m->sov_ids = a;
+		a[m->nsov_ids++] = id;
+	}
+	if (m->nsov_ids > 1)
+		qsort(m->sov_ids, m->nsov_ids, sizeof *m->sov_ids, cmp_i64);
+	m->sov_dirty = 0;
+	return 0;
 }
 
 static void patch_battle(struct mirror *m, const json_t *o, int64_t id)
@@ -942,6 +1257,7 @@ static void merge_end(struct mirror *m, int full, int rc, double old_watch, int 
 		m->ready = 1;
 	}
 	settle_order(m);
+	sov_order(m); /* on failure the list stays as it was: its ids are looked up */
 	struct mirror_changes ch = {
 		.fleets = m->ch_fleets.v,
 		.nfleets = m->ch_fleets.n,
@@ -1022,16 +1338,124 @@ static void cat_free(struct cat_entry *c)
 {
 	if (!c)
 		return;
-	free(c->name);
-	free(c->category);
-	free(c->role);
+	free((char *)c->pub.unid);
+	free((char *)c->pub.name);
+	free((char *)c->pub.class_name);
+	free((char *)c->pub.category);
+	free((char *)c->pub.role);
 	free(c);
 }
 
-static char *dup_opt(const json_t *v)
+/* A string of a catalogue entry, or NULL when absent. */
+static int dup_opt(const json_t *t, enum mirror_field_id row, const char **out)
 {
-	const char *s = json_string_value(v);
-	return s ? strdup(s) : NULL;
+	const char *s = json_string_value(json_object_get(t, mirror_fields[row].key));
+	*out = NULL;
+	return s && !(*out = strdup(s)) ? -1 : 0;
+}
+
+/* A number of a catalogue entry: 1 when present. */
+static unsigned num_opt(const json_t *t, enum mirror_field_id row, double *out)
+{
+	const json_t *v = json_object_get(t, mirror_fields[row].key);
+	*out = num_or(v, 0);
+	return json_is_number(v) && isfinite(json_number_value(v));
+}
+
+/* One scenarioInfo entry read (id aside); NULL when out of memory. */
+static struct cat_entry *cat_read(const json_t *t, int64_t id)
+{
+	struct cat_entry *c = calloc(1, sizeof *c);
+	if (!c)
+		return NULL;
+	struct mirror_cat *p = &c->pub;
+	p->id = id;
+	if (dup_opt(t, MIRROR_F_scenarioInfo_unid, &p->unid) < 0 ||
+	    dup_opt(t, MIRROR_F_scenarioInfo_nameDesc, &p->name) < 0 ||
+	    dup_opt(t, MIRROR_F_scenarioInfo_class, &p->class_name) < 0 ||
+	    dup_opt(t, MIRROR_F_scenarioInfo_category, &p->category) < 0 ||
+	    dup_opt(t, MIRROR_F_scenarioInfo_role, &p->role) < 0) {
+		cat_free(c);
+		return NULL;
+	}
+	p->has_attack = num_opt(t, MIRROR_F_scenarioInfo_attackValue, &p->attack);
+	p->has_cargo = num_opt(t, MIRROR_F_scenarioInfo_cargoSpace, &p->cargo);
+	p->has_mass = num_opt(t, MIRROR_F_scenarioInfo_mass, &p->mass);
+	return c;
+}
+
+static int cmp_cat_id(const void *a, const void *b)
+{
+	int64_t x = (*(struct cat_entry *const *)a)->pub.id;
+	int64_t y = (*(struct cat_entry *const *)b)->pub.id;
+	return (x > y) - (x < y);
+}
+
+static int cmp_cat_unid(const void *a, const void *b)
+{
+	return strcmp((*(struct cat_entry *const *)a)->pub.unid,
+		      (*(struct cat_entry *const *)b)->pub.unid);
+}
+
+/* The catalogue's two orders, rebuilt from its map after every load. */
+static int cat_index(struct mirror *m)
+{
+	size_t n = m->catalogue.n, k = 0, u = 0;
+	struct cat_entry **byid = n ? malloc(n * sizeof *byid) : NULL;
+	struct cat_entry **byunid = n ? malloc(n * sizeof *byunid) : NULL;
+	if (n && (!byid || !byunid)) {
+		/* lookups by id still work; the lists are empty until a load */
+		free(byid);
+		free(byunid);
+		free(m->cat_arr);
+		free(m->cat_unid);
+		m->cat_arr = m->cat_unid = NULL;
+		m->ncat_arr = m->ncat_unid = 0;
+		return -1;
+	}
+	size_t pos = 0;
+	int64_t key;
+	void *v;
+	while (idmap_next(&m->catalogue, &pos, &key, &v)) {
+		struct cat_entry *c = v;
+		byid[k++] = c;
+		if (c->pub.unid)
+			byunid[u++] = c;
+	}
+	if (k > 1)
+		qsort(byid, k, sizeof *byid, cmp_cat_id);
+	if (u > 1)
+		qsort(byunid, u, sizeof *byunid, cmp_cat_unid);
+	free(m->cat_arr);
+	free(m->cat_unid);
+	m->cat_arr = byid;
+	m->ncat_arr = k;
+	m->cat_unid = byunid;
+	m->ncat_unid = u;
+	return 0;
+}
+
+/* The catalogue's entries, each replacing an older one of its id. */
+static int cat_load(struct mirror *m, const json_t *types)
+{
+	for (size_t i = 0; i < json_array_size(types); i++) {
+		const json_t *t = json_array_get(types, i);
+		int64_t id = int_or(json_object_get(t, KEY(scenarioInfo, id)), 0);
+		if (id <= 0)
+			continue;
+		struct cat_entry *c = cat_read(t, id);
+		if (!c) {
+			cat_index(m);
+			return -1;
+		}
+		struct cat_entry *old = idmap_get(&m->catalogue, id);
+		if (idmap_put(&m->catalogue, id, c) < 0) {
+			cat_free(c);
+			continue; /* the old one stays where it was */
+		}
+		cat_free(old);
+	}
+	return cat_index(m);
 }
 
 int mirror_set_game_info(struct mirror *m, const json_t *info, char *err,
@@ -1048,39 +1472,20 @@ int mirror_set_game_info(struct mirror *m, const json_t *info, char *err,
 		return -1;
 	}
 	m->player = sov;
-	const json_t *types = json_object_get(info, "scenarioInfo");
-	for (size_t i = 0; i < json_array_size(types); i++) {
-		const json_t *t = json_array_get(types, i);
-		int64_t id = int_or(json_object_get(t, "id"), 0);
-		if (id <= 0)
-			continue;
-		struct cat_entry *c = calloc(1, sizeof *c);
-		if (!c) {
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
-		c->name = dup_opt(json_object_get(t, "nameDesc"));
-		c->category = dup_opt(json_object_get(t, "category"));
-		c->role = dup_opt(json_object_get(t, "role"));
-		cat_free(idmap_get(&m->catalogue, id));
-		if (idmap_put(&m->catalogue, id, c) < 0) {
-			idmap_del(&m->catalogue, id);
-			cat_free(c);
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
-	}
+	int rc = cat_load(m, json_object_get(info, "scenarioInfo"));
 	const json_t *sovs = json_object_get(info, "sovereigns");
-	for (size_t i = 0; i < json_array_size(sovs); i++) {
+	for (size_t i = 0; rc == 0 && i < json_array_size(sovs); i++) {
 		const json_t *o = json_array_get(sovs, i);
-		int64_t id = int_or(json_object_get(o, "id"), 0);
+		int64_t id = int_or(json_object_get(o, KEY(any, id)), 0);
 		struct src src = {.obj = o};
-		if (id > 0 && merge_sovereign(m, &src, id) < 0) {
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
+		if (id > 0 && merge_sovereign(m, &src, id) < 0)
+			rc = -1;
 	}
-	return 0;
+	if (sov_order(m) < 0)
+		rc = -1;
+	if (rc < 0)
+		snprintf(err, errlen, "out of memory");
+	return rc;
 }
 
 /* --- life and lookups ----------------------------------------------------- */
@@ -1088,7 +1493,8 @@ int mirror_set_game_info(struct mirror *m, const json_t *info, char *err,
 static int owns_memory(enum mirror_read read)
 {
 	return read == MIRROR_READ_STRING || read == MIRROR_READ_RES ||
-	       read == MIRROR_READ_IDS || read == MIRROR_READ_JSON;
+	       read == MIRROR_READ_IDS || read == MIRROR_READ_JSON ||
+	       read == MIRROR_READ_TRAITS || read == MIRROR_READ_ROUTES;
 }
 
 static void rows_init(struct record_rows *r, enum mirror_class cls)
@@ -1143,6 +1549,9 @@ void mirror_free(struct mirror *m)
 	while (idmap_next(&m->catalogue, &pos, &k, &v))
 		cat_free(v);
 	idmap_free(&m->catalogue);
+	free(m->cat_arr);
+	free(m->cat_unid);
+	free(m->sov_ids);
 	pos = 0;
 	while (idmap_next(&m->sieges, &pos, &k, &v))
 		json_decref(v);
@@ -1251,13 +1660,95 @@ int64_t mirror_held(const struct mirror *m, int64_t obj, int64_t resource_id)
 const char *mirror_resource_name(const struct mirror *m, int64_t id)
 {
 	const struct cat_entry *c = cat(m, id);
-	return c ? c->name : NULL;
+	return c ? c->pub.name : NULL;
 }
 
 const char *mirror_resource_category(const struct mirror *m, int64_t id)
 {
 	const struct cat_entry *c = cat(m, id);
-	return c ? c->category : NULL;
+	return c ? c->pub.category : NULL;
+}
+
+size_t mirror_cat_count(const struct mirror *m)
+{
+	return m->ncat_arr;
+}
+
+const struct mirror_cat *mirror_cat_at(const struct mirror *m, size_t i)
+{
+	return i < m->ncat_arr ? &m->cat_arr[i]->pub : NULL;
+}
+
+const struct mirror_cat *mirror_cat(const struct mirror *m, int64_t id)
+{
+	const struct cat_entry *c = cat(m, id);
+	return c ? &c->pub : NULL;
+}
+
+const struct mirror_cat *mirror_cat_by_unid(const struct mirror *m, const char *unid)
+{
+	size_t lo = 0, hi = m->ncat_unid;
+	while (unid && lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(m->cat_unid[mid]->pub.unid, unid);
+		if (!c)
+			return &m->cat_unid[mid]->pub;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static int is_category(const struct mirror_cat *t, const char *category)
+{
+	return t && t->category && strcmp(t->category, category) == 0;
+}
+
+enum mirror_trait_kind mirror_trait_kind(const struct mirror *m,
+					 const struct mirror_trait *t)
+{
+	const struct mirror_cat *ty = mirror_cat(m, t->id);
+	if (is_category(ty, "improvement"))
+		return MIRROR_TRAIT_IMPROVEMENT;
+	if (is_category(ty, "industry"))
+		return MIRROR_TRAIT_INDUSTRY;
+	if (ty && ty->category)
+		return MIRROR_TRAIT_OTHER;
+	return t->structured ? MIRROR_TRAIT_INDUSTRY : MIRROR_TRAIT_UNKNOWN;
+}
+
+int mirror_fleet_strength(const struct mirror *m, const struct mirror_fleet *f,
+			  struct mirror_strength *out)
+{
+	memset(out, 0, sizeof *out);
+	for (size_t i = 0; i < f->nres; i++) {
+		const struct mirror_cat *t = mirror_cat(m, f->res[2 * i]);
+		if (!t) {
+			out->unknown++;
+			continue;
+		}
+		out->known++;
+		if (!t->has_attack)
+			continue;
+		double v = (double)f->res[2 * i + 1] * t->attack;
+		if (is_category(t, "groundUnit"))
+			out->ground += v;
+		else
+			out->space += v;
+	}
+	return out->known ? 0 : -1;
+}
+
+size_t mirror_sovereign_count(const struct mirror *m)
+{
+	return m->nsov_ids;
+}
+
+const struct mirror_sovereign *mirror_sovereign_at(const struct mirror *m, size_t i)
+{
+	return i < m->nsov_ids ? idmap_get(&m->sovs, m->sov_ids[i]) : NULL;
 }
 
 static size_t index_ids(const struct idmap *ix, int64_t key, const int64_t **ids)
@@ -1320,6 +1811,17 @@ uint64_t mirror_merges(const struct mirror *m)
 uint64_t mirror_stale_skipped(const struct mirror *m)
 {
 	return m->stale;
+}
+
+int64_t mirror_asked_ms(const struct mirror *m)
+{
+	return m->asked_ms;
+}
+
+void mirror_note_asked(struct mirror *m, int64_t asked_ms)
+{
+	if (asked_ms > m->asked_ms)
+		m->asked_ms = asked_ms;
 }
 
 void mirror_set_job_lookup(struct mirror *m, mirror_job_lookup_fn fn, void *arg)

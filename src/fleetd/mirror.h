@@ -35,6 +35,39 @@ struct mirror_fleet {
 	int in_battle;          /* carries a battlePlan */
 };
 
+/* One entry of buildData: a resource an industry builds and its share. */
+struct mirror_build {
+	int64_t resource;
+	double percent;
+};
+
+/* One of a world's traits: a bare id (a feature, an improvement, or an
+ * industry of a world that is not the player's), or an object with
+ * allocations (structured: the game's industries, with the share of the
+ * world's work they get and what they build). */
+struct mirror_trait {
+	int64_t id;
+	double target_alloc;                /* targetAllocation (setIndustryAlloc) */
+	double alloc;                       /* allocation: the share it has now */
+	const struct mirror_build *build;   /* buildData (setProductAlloc) */
+	uint32_t nbuild;
+	int structured;                     /* an object with allocations */
+};
+
+/* What one side of a trade route moves: imports or exports entries. */
+struct mirror_flow {
+	int64_t resource;
+	double percent, amount;
+};
+
+/* One of a world's tradeRoutes, as the game lists it on that world. */
+struct mirror_route {
+	int64_t partner;                    /* partnerObjID */
+	const struct mirror_flow *imports, *exports;
+	uint32_t nimports, nexports;
+	int is_return;                      /* the game's `return` flag */
+};
+
 struct mirror_world {
 	int64_t id;
 	const char *name;
@@ -44,7 +77,12 @@ struct mirror_world {
 	int tech_level;
 	double population;
 	int in_battle;          /* carries a battlePlan: a battle is on */
-	int trading;            /* can buy and sell (has a trading designation/trait) */
+	int trading;            /* can buy and sell (has a trading designation/trait):
+				 * derived, no row of the table */
+	const struct mirror_trait *traits; /* in the game's order */
+	size_t ntraits;
+	const struct mirror_route *routes;
+	size_t nroutes;
 	const int64_t *res;
 	size_t nres;
 	const int64_t *near;    /* nearObjIDs: fleets stationed here */
@@ -55,7 +93,42 @@ struct mirror_sovereign {
 	int64_t id;
 	const char *name;
 	int64_t capital;        /* capitalID; 0 if none */
+	double might;           /* imperialMight */
 	json_t *relationship;   /* as the game sent it (borrowed); NULL if none */
+};
+
+/* A catalogue entry (getGameInfo's scenarioInfo).  Strings are NULL when
+ * the game sent none; a number is meaningful only with its has_ flag. */
+struct mirror_cat {
+	int64_t id;
+	const char *unid;       /* "core.tradingHubDesignation" */
+	const char *name;       /* nameDesc */
+	const char *class_name; /* resourceType, trait, ... */
+	const char *category;   /* maneuveringUnit, designation, industry, ... */
+	const char *role;       /* tradingHub, citadel, ... */
+	double attack, cargo, mass; /* attackValue, cargoSpace, mass */
+	unsigned has_attack : 1, has_cargo : 1, has_mass : 1;
+};
+
+/* What a world's trait is, by its catalogue category when the catalogue
+ * knows it (improvement, industry; anything else is OTHER), else by its
+ * shape: an object with allocations is an industry (only industries take
+ * setIndustryAlloc), a bare id is UNKNOWN. */
+enum mirror_trait_kind {
+	MIRROR_TRAIT_IMPROVEMENT,
+	MIRROR_TRAIT_INDUSTRY,
+	MIRROR_TRAIT_OTHER,     /* a feature, culture, ... the catalogue names */
+	MIRROR_TRAIT_UNKNOWN,   /* a bare id the catalogue does not know */
+};
+
+/* A fleet's strength from the catalogue: the sum of quantity x
+ * attackValue over its resources, ground units (category groundUnit)
+ * apart from the rest.  Resources the catalogue knows without an
+ * attackValue (cargo) add nothing; those it does not know are counted in
+ * unknown, and known says how many it did know. */
+struct mirror_strength {
+	double space, ground;
+	size_t known, unknown;
 };
 
 struct mirror_changes {
@@ -116,6 +189,24 @@ int64_t mirror_held(const struct mirror *m, int64_t obj, int64_t resource_id);
 const char *mirror_resource_name(const struct mirror *m, int64_t id);
 const char *mirror_resource_category(const struct mirror *m, int64_t id);
 
+/* The catalogue, in id order (i from 0 to count-1); an entry by id or by
+ * unid (NULL if none).  Borrowed until the next mirror_set_game_info(). */
+size_t mirror_cat_count(const struct mirror *m);
+const struct mirror_cat *mirror_cat_at(const struct mirror *m, size_t i);
+const struct mirror_cat *mirror_cat(const struct mirror *m, int64_t id);
+const struct mirror_cat *mirror_cat_by_unid(const struct mirror *m, const char *unid);
+enum mirror_trait_kind mirror_trait_kind(const struct mirror *m,
+					 const struct mirror_trait *t);
+/* 0 with the strength; -1 when the catalogue knows none of its resources
+ * (no catalogue, or an empty fleet): it has none to tell. */
+int mirror_fleet_strength(const struct mirror *m, const struct mirror_fleet *f,
+			  struct mirror_strength *out);
+
+/* Sovereigns in id order (i from 0 to count-1); borrowed until the next
+ * merge or mirror_set_game_info(). */
+size_t mirror_sovereign_count(const struct mirror *m);
+const struct mirror_sovereign *mirror_sovereign_at(const struct mirror *m, size_t i);
+
 /* --- additions (mirror branch); everything above is unchanged ---------- */
 
 /* Fleets anchored at a world / owned by a sovereign: ids in no particular
@@ -145,6 +236,14 @@ const json_t *mirror_history(const struct mirror *m);
  * already merged (an answer carrying an older sequence than the mirror's). */
 uint64_t mirror_merges(const struct mirror *m);
 uint64_t mirror_stale_skipped(const struct mirror *m);
+/* Wall-clock ms at which the newest request whose answer has been merged
+ * was made (0 before any); the session notes it with every merge.  The
+ * game answered that request after this moment, so whatever the game did
+ * before it is in the mirror -- unlike a later watch number, which an
+ * answer the game wrote before an action may also carry when it arrives
+ * after that action's lost answer. */
+int64_t mirror_asked_ms(const struct mirror *m);
+void mirror_note_asked(struct mirror *m, int64_t asked_ms);
 
 /* The id of the live job holding a fleet, for the routes.  The job engine
  * installs the lookup; until then (or when it answers 0) there is none. */

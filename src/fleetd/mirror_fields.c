@@ -43,7 +43,11 @@ static const enum mirror_use class_uses[MIRROR_NCLASSES] = {MIRROR_CLASSES(CLASS
 #define FITS_RES(cls, m, s) TWO(cls, m, s, const int64_t *, size_t)
 #define FITS_IDS(cls, m, s) TWO(cls, m, s, const int64_t *, size_t)
 #define FITS_BATTLE(cls, m, s) ONE(cls, m, s, int)
-#define FITS_TRAITS(cls, m, s) ONE(cls, m, s, int)
+#define FITS_BOOL(cls, m, s) ONE(cls, m, s, int)
+#define FITS_TRAITS(cls, m, s) TWO(cls, m, s, const struct mirror_trait *, size_t)
+#define FITS_ROUTES(cls, m, s) TWO(cls, m, s, const struct mirror_route *, size_t)
+#define FITS_BUILD(cls, m, s) 0 /* inside a trait object only */
+#define FITS_FLOWS(cls, m, s) 0 /* inside a trade route only */
 #define FITS_JSON(cls, m, s) ONE(cls, m, s, json_t *)
 
 #define CHECK_ROW(cls, key, read, m, s)                                         \
@@ -72,7 +76,11 @@ MIRROR_OTHER_FIELDS(CHECK_LEN)
 #define TYPE_RES MIRROR_T_PAIRS
 #define TYPE_IDS MIRROR_T_IDS
 #define TYPE_BATTLE MIRROR_T_BOOL
-#define TYPE_TRAITS MIRROR_T_BOOL
+#define TYPE_BOOL MIRROR_T_BOOL
+#define TYPE_TRAITS MIRROR_T_TRAITS
+#define TYPE_ROUTES MIRROR_T_ROUTES
+#define TYPE_BUILD MIRROR_T_JSON
+#define TYPE_FLOWS MIRROR_T_JSON
 #define TYPE_JSON MIRROR_T_JSON
 
 #define RECORD_ROW(cls, key, read, m, s)                                        \
@@ -162,8 +170,16 @@ int mirror_field_get(const struct mirror_field *f, const void *record,
 		return 0;
 	case MIRROR_READ_INT:
 	case MIRROR_READ_BATTLE:
-	case MIRROR_READ_TRAITS:
+	case MIRROR_READ_BOOL:
 		out->i = AT(int, record, f->at);
+		return 0;
+	case MIRROR_READ_TRAITS:
+		out->traits = AT(const struct mirror_trait *, record, f->at);
+		out->n = AT(size_t, record, f->second);
+		return 0;
+	case MIRROR_READ_ROUTES:
+		out->routes = AT(const struct mirror_route *, record, f->at);
+		out->n = AT(size_t, record, f->second);
 		return 0;
 	case MIRROR_READ_REAL:
 		out->d = AT(double, record, f->at);
@@ -187,6 +203,8 @@ int mirror_field_get(const struct mirror_field *f, const void *record,
 		out->json = AT(json_t *, record, f->at);
 		return 0;
 	case MIRROR_READ_CLASS:
+	case MIRROR_READ_BUILD:
+	case MIRROR_READ_FLOWS:
 		break;
 	}
 	return -1;

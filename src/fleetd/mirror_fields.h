@@ -31,7 +31,10 @@
  *           sovereign; their other keys are most of the text);
  *   WHOLE   handed over complete (merged otherwise, or kept as JSON);
  *   INNER   not a top-level class: objects inside a record (a world's
- *           traits), or keys every object has (any); dropped at the top.
+ *           traits and tradeRoutes: the scanner reduces them to their
+ *           class's rows), or keys every object has (any); dropped at the
+ *           top; getGameInfo's scenarioInfo entries (the catalogue, read
+ *           by mirror_set_game_info(), never by the scanner).
  * Classes not listed are dropped: mirror_merge() ignores them. */
 #define MIRROR_CLASSES(X)                                                     \
 	X(fleet, REDUCE)                                                      \
@@ -44,6 +47,8 @@
 	X(relationship, WHOLE)                                                \
 	X(siege, WHOLE)                                                       \
 	X(trait, INNER)                                                       \
+	X(tradeRoute, INNER)                                                  \
+	X(scenarioInfo, INNER)                                                \
 	X(any, INNER)
 
 /* How a value is read (mirror.c) and what the record keeps of it.  Absent,
@@ -60,16 +65,24 @@ enum mirror_read {
 			     * number of pairs, size_t (second) */
 	MIRROR_READ_IDS,    /* positive ids: const int64_t * and size_t */
 	MIRROR_READ_BATTLE, /* a battle plan, on or off: int */
-	MIRROR_READ_TRAITS, /* trait ids, or objects naming one in traitID;
-			     * whether one makes the world trade: int */
+	MIRROR_READ_BOOL,   /* true, "true" or a non-zero number: int */
+	MIRROR_READ_TRAITS, /* trait ids, or objects naming one in traitID
+			     * with their allocations (the trait rows):
+			     * const struct mirror_trait * and size_t */
+	MIRROR_READ_ROUTES, /* trade route objects (the tradeRoute rows):
+			     * const struct mirror_route * and size_t */
+	MIRROR_READ_BUILD,  /* buildData: [resource, percent, extra] triples
+			     * (inside a trait object) */
+	MIRROR_READ_FLOWS,  /* imports/exports: [resource, percent, amount,
+			     * extra] quadruples (inside a trade route) */
 	MIRROR_READ_JSON,   /* kept as it came: json_t * (a reference) */
 };
 
 /* Fields kept in a record: X(class, key, read, member, second).  The member
  * of struct mirror_<class> that keeps the value; second is the other
  * member of a two-member read (y of a position, the count of a list) and
- * the member itself otherwise.  A world trades also by its designation
- * (mirror.c adds it to what its traits say). */
+ * the member itself otherwise.  A world's `trading` is no row's: mirror.c
+ * derives it from its traits and its designation. */
 #define MIRROR_RECORD_FIELDS(X)                                               \
 	X(fleet, id, ID, id, id)                                              \
 	X(fleet, name, STRING, name, name)                                    \
@@ -90,24 +103,48 @@ enum mirror_read {
 	X(world, techLevel, INT, tech_level, tech_level)                      \
 	X(world, population, REAL, population, population)                    \
 	X(world, battlePlan, BATTLE, in_battle, in_battle)                    \
-	X(world, traits, TRAITS, trading, trading)                            \
+	X(world, traits, TRAITS, traits, ntraits)                             \
+	X(world, tradeRoutes, ROUTES, routes, nroutes)                        \
 	X(world, resources, RES, res, nres)                                   \
 	X(world, nearObjIDs, IDS, near, nnear)                                \
 	X(sovereign, id, ID, id, id)                                          \
 	X(sovereign, name, STRING, name, name)                                \
 	X(sovereign, capitalID, ID, capital, capital)                         \
+	X(sovereign, imperialMight, REAL, might, might)                       \
 	X(sovereign, relationship, JSON, relationship, relationship)
 
 /* Keys read but kept in no record of their class: Y(class, key, read).
  * A battlePlan object turns a fleet's or world's in_battle on or off; a
  * relationship object replaces a sovereign's; a trait object inside a
- * world's traits names its trait; every object has a class and an id. */
+ * world's traits names its trait and, for a structure with allocations
+ * (an industry), its target and current share of the world's work and
+ * what it builds; a trade route names its partner world, what flows each
+ * way and whether it is the game's `return` side; a catalogue entry
+ * (getGameInfo's scenarioInfo) fills a struct mirror_type; every object
+ * has a class and an id.  These fill the members of struct mirror_trait and
+ * struct mirror_route (mirror.h). */
 #define MIRROR_OTHER_FIELDS(Y)                                                \
 	Y(any, class, CLASS)                                                  \
 	Y(any, id, ID)                                                        \
 	Y(battlePlan, battlePlan, BATTLE)                                     \
 	Y(relationship, relationship, JSON)                                   \
 	Y(trait, traitID, ID)                                                 \
+	Y(trait, targetAllocation, REAL)                                      \
+	Y(trait, allocation, REAL)                                            \
+	Y(trait, buildData, BUILD)                                            \
+	Y(tradeRoute, partnerObjID, ID)                                       \
+	Y(tradeRoute, imports, FLOWS)                                         \
+	Y(tradeRoute, exports, FLOWS)                                         \
+	Y(tradeRoute, return, BOOL)                                           \
+	Y(scenarioInfo, id, ID)                                               \
+	Y(scenarioInfo, unid, STRING)                                         \
+	Y(scenarioInfo, nameDesc, STRING)                                     \
+	Y(scenarioInfo, class, STRING)                                        \
+	Y(scenarioInfo, category, STRING)                                     \
+	Y(scenarioInfo, role, STRING)                                         \
+	Y(scenarioInfo, attackValue, REAL)                                    \
+	Y(scenarioInfo, cargoSpace, REAL)                                     \
+	Y(scenarioInfo, mass, REAL)                                           \
 	Y(update, sequence, JSON)                                             \
 	Y(update, update, REAL)                                               \
 	Y(update, nextUpdateTime, REAL)                                       \
@@ -144,8 +181,13 @@ enum mirror_type {
 	MIRROR_T_POS,    /* v.x, v.y */
 	MIRROR_T_PAIRS,  /* v.list, v.n pairs of id and quantity */
 	MIRROR_T_IDS,    /* v.list, v.n ids */
+	MIRROR_T_TRAITS, /* v.traits, v.n */
+	MIRROR_T_ROUTES, /* v.routes, v.n */
 	MIRROR_T_JSON,   /* v.json, may be NULL */
 };
+
+struct mirror_trait; /* mirror.h */
+struct mirror_route;
 
 struct mirror_field {
 	enum mirror_class cls; /* the class it belongs to */
@@ -168,6 +210,8 @@ struct mirror_value {
 	double d, x, y;
 	const char *s;
 	const int64_t *list;
+	const struct mirror_trait *traits;
+	const struct mirror_route *routes;
 	size_t n;
 	const json_t *json;
 };

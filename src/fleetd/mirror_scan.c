@@ -29,6 +29,9 @@ struct kept {
 	const struct mirror_field *rows[MIRROR_NFIELDS];
 	unsigned char num[MIRROR_NFIELDS]; /* the key number of rows[i] */
 	unsigned short start[MIRROR_KEY_MAX + 2];
+	/* the rows of each inner class (a trait's, a trade route's) */
+	const struct mirror_field *inner[MIRROR_NCLASSES][MIRROR_NFIELDS];
+	size_t ninner[MIRROR_NCLASSES];
 };
 
 struct scan {
@@ -43,6 +46,8 @@ struct scan {
 	size_t small_hi; /* entries below it may be set */
 	int64_t *ints; /* a list of integers being read; reused, freed at the end */
 	size_t ints_cap; /* in values */
+	char *pack; /* packed traits or trade routes being read; reused */
+	size_t pack_cap;
 	struct kept kept;
 	struct mirror_scanned *a; /* what is being built */
 	size_t arena_len, arena_cap;
@@ -341,6 +346,11 @@ static void kept_init(struct kept *k, struct mirror_scanned *a)
 		k->num[next[uniq[j]->key_len]] = (unsigned char)j;
 		k->rows[next[uniq[j]->key_len]++] = uniq[j];
 	}
+	for (size_t i = 0; i < MIRROR_NFIELDS; i++) {
+		const struct mirror_field *f = &mirror_fields[i];
+		if (mirror_class_use(f->cls) == MIRROR_USE_INNER && f->cls != MIRROR_C_any)
+			k->inner[f->cls][k->ninner[f->cls]++] = f;
+	}
 }
 
 /* The row of a kept key and its number in *num, or NULL: most keys fail on
@@ -448,7 +458,7 @@ static int integer_value(struct scan *s, const struct num *x, json_t **out)
 	return 0;
 }
 
-/* A real's value, as strtod (and so jansson) reads it. */
+/* A real's value, as strtod() (and so jansson) reads it. */
 static int real_of(struct scan *s, const struct num *x, double *d)
 {
 	uint64_t m;
@@ -710,41 +720,410 @@ static int scan_value(struct scan *s, json_t **out)
 
 /* --- what a world or fleet keeps ------------------------------------------ */
 
-/* One member of a trait object: only traitID matters, the last one wins
- * (as in jansson), and an object there names no trait. */
-static int trait_member(struct scan *s, void *ctx, const char *kb, size_t kl)
-{
-	json_t **id = ctx;
-	if (!key_is_row(kb, kl, &mirror_fields[MIRROR_F_trait_traitID]))
-		return scan_value(s, NULL);
-	json_decref(*id);
-	*id = NULL;
-	ws(s);
-	return scan_value(s, s->p < s->end && *s->p == '{' ? NULL : id);
-}
+/* An object inside a list a record keeps (a trait, a trade route): built
+ * with only the keys of its class's rows; the last duplicate wins, as in
+ * jansson. */
+struct inner {
+	enum mirror_class cls;
+	json_t *obj;
+};
 
-static int trait_element(struct scan *s, void *list, const char *kb, size_t kl)
+static int inner_member(struct scan *s, void *ctx, const char *kb, size_t kl)
 {
-	ws(s);
-	if (s->p >= s->end || *s->p != '{')
-		return build_element(s, list, kb, kl);
-	json_t *id = NULL;
-	if (scan_items(s, 1, trait_member, &id) < 0) {
-		json_decref(id);
+	struct inner *in = ctx;
+	const struct mirror_field *f = NULL;
+	for (size_t i = 0; i < s->kept.ninner[in->cls] && !f; i++)
+		if (key_is_row(kb, kl, s->kept.inner[in->cls][i]))
+			f = s->kept.inner[in->cls][i];
+	if (!f)
+		return scan_value(s, NULL);
+	json_t *v;
+	if (scan_value(s, &v) < 0)
 		return -1;
-	}
-	if (id && json_array_append_new(list, id) < 0)
+	if (json_object_set_new_nocheck(in->obj, f->key, v) < 0)
 		return fail_at(s, "out of memory");
 	return 0;
 }
 
-/* Traits: ids, or objects naming one in traitID; only the ids are kept. */
-static int build_traits(struct scan *s, json_t **out)
+static int inner_element(struct scan *s, void *ctx, enum mirror_class cls)
+{
+	json_t *list = ctx;
+	ws(s);
+	if (s->p >= s->end || *s->p != '{')
+		return build_element(s, list, NULL, 0);
+	struct inner in = {cls, json_object()};
+	if (!in.obj)
+		return fail_at(s, "out of memory");
+	if (scan_items(s, 1, inner_member, &in) < 0 ||
+	    json_array_append_new(list, in.obj) < 0) {
+		json_decref(in.obj);
+		return s->failed ? -1 : fail_at(s, "out of memory");
+	}
+	return 0;
+}
+
+static int trait_element(struct scan *s, void *list, const char *kb, size_t kl)
+{
+	(void)kb, (void)kl;
+	return inner_element(s, list, MIRROR_C_trait);
+}
+
+static int route_element(struct scan *s, void *list, const char *kb, size_t kl)
+{
+	(void)kb, (void)kl;
+	return inner_element(s, list, MIRROR_C_tradeRoute);
+}
+
+/* A list of inner objects (traits: ids or objects; trade routes), each
+ * object reduced to its class's rows. */
+static int build_inner_list(struct scan *s, item_fn element, json_t **out)
 {
 	ws(s);
 	if (s->p >= s->end || *s->p != '[')
 		return scan_value(s, out);
-	return build_items(s, 0, trait_element, out);
+	return build_items(s, 0, element, out);
+}
+
+
+/* --- traits and trade routes, packed ----------------------------------------
+ *
+ * A world's traits and tradeRoutes are most of what the mirror keeps of
+ * it, and as JSON they are an object per trait or route.  Read in the
+ * common shapes (ids and allocations as plain numbers), they come out as
+ * one string each, the values the merge would read from the JSON (see
+ * mirror_scan.h).  Anything else met on the way (an id that is not a plain
+ * integer, a duplicate key) and the list is read again and built as JSON:
+ * the merge's rules then apply as they would to jansson's tree. */
+
+/* After a member or element: 0 with *done set at the closing bracket
+ * (stepped past, depth restored), -1 on anything but a comma or it. */
+static int close_next(struct scan *s, char close, int *done)
+{
+	int more = scan_next(s, close);
+	if (more < 0)
+		return -1;
+	if (!more)
+		s->depth--;
+	*done = !more;
+	return 0;
+}
+
+/* Not packable: the caller reads the list again as JSON. */
+#define UNPACKABLE 1
+
+static int pack_put(struct scan *s, size_t *n, const void *slot)
+{
+	if (*n + 8 > s->pack_cap) {
+		size_t cap = s->pack_cap ? s->pack_cap * 2 : 4096;
+		char *nb = realloc(s->pack, cap);
+		if (!nb)
+			return fail_at(s, "out of memory");
+		s->pack = nb;
+		s->pack_cap = cap;
+	}
+	memcpy(s->pack + *n, slot, 8);
+	*n += 8;
+	return 0;
+}
+
+static int pack_i64(struct scan *s, size_t *n, int64_t v)
+{
+	return pack_put(s, n, &v);
+}
+
+static int pack_double(struct scan *s, size_t *n, double v)
+{
+	return pack_put(s, n, &v);
+}
+
+static int starts_number(const struct scan *s)
+{
+	return s->p < s->end && (*s->p == '-' || (unsigned)(*s->p - '0') < 10);
+}
+
+/* A number's value as the merge reads it (num_or: jansson's double, -0.0
+ * as 0); anything else reads as 0 and is skipped. */
+static int pack_number(struct scan *s, double *d)
+{
+	ws(s);
+	*d = 0;
+	if (!starts_number(s))
+		return scan_value(s, NULL);
+	struct num x;
+	int integral = read_num(s, &x);
+	if (integral < 0)
+		return -1;
+	if (integral) {
+		int64_t v;
+		if (integer_of(s, &x, &v) < 0)
+			return -1;
+		*d = (double)v;
+		return 0;
+	}
+	if (real_of(s, &x, d) < 0)
+		return -1;
+	*d += 0.0;
+	return 0;
+}
+
+/* An id as the merge reads it: a plain integer; null, strings, booleans
+ * and objects read as 0 (no id).  Reals and lists (ipIntegers) are not
+ * packed. */
+static int pack_id(struct scan *s, int64_t *id)
+{
+	ws(s);
+	*id = 0;
+	if (s->p < s->end && *s->p == '[')
+		return UNPACKABLE;
+	if (!starts_number(s))
+		return scan_value(s, NULL);
+	struct num x;
+	int integral = read_num(s, &x);
+	if (integral <= 0)
+		return integral < 0 ? -1 : UNPACKABLE;
+	return integer_of(s, &x, id);
+}
+
+/* A boolean as jsonx_truthy() reads it: true, "true", a non-zero integer. */
+static int pack_truth(struct scan *s, int *on)
+{
+	ws(s);
+	*on = 0;
+	if (s->p < s->end && *s->p == '"') {
+		const char *t;
+		size_t n;
+		if (scan_string(s, &t, &n) < 0)
+			return -1;
+		*on = n == 4 && memcmp(t, "true", 4) == 0;
+		return 0;
+	}
+	if (s->p < s->end && *s->p == 't') {
+		*on = 1;
+		return literal(s, "true");
+	}
+	if (!starts_number(s))
+		return scan_value(s, NULL);
+	struct num x;
+	int integral = read_num(s, &x);
+	if (integral <= 0)
+		return integral;
+	int64_t v;
+	if (integer_of(s, &x, &v) < 0)
+		return -1;
+	*on = v != 0;
+	return 0;
+}
+
+/* A flat list of tuples of width values (buildData: 3, imports/exports:
+ * 4): an id, nnum numbers, the rest skipped.  Whole tuples with an id > 0
+ * are packed (id, numbers); *count of them.  Not a list: none. */
+static int pack_tuples(struct scan *s, size_t *n, int width, int nnum, int64_t *count)
+{
+	*count = 0;
+	ws(s);
+	if (s->p >= s->end || *s->p != '[')
+		return scan_value(s, NULL);
+	int empty = scan_open(s, ']');
+	if (empty)
+		return empty < 0 ? -1 : 0;
+	int64_t id = 0;
+	double num[4];
+	for (int i = 0;; i = (i + 1) % width) {
+		int rc = 0;
+		if (i == 0)
+			rc = pack_id(s, &id);
+		else if (i <= nnum)
+			rc = pack_number(s, &num[i - 1]);
+		else
+			rc = scan_value(s, NULL);
+		if (rc)
+			return rc;
+		if (i == width - 1 && id > 0) {
+			if (pack_i64(s, n, id) < 0)
+				return -1;
+			for (int k = 0; k < nnum; k++)
+				if (pack_double(s, n, num[k]) < 0)
+					return -1;
+			++*count;
+		}
+		int done;
+		if (close_next(s, ']', &done) < 0)
+			return -1;
+		if (done)
+			return 0;
+	}
+}
+
+/* Which of an inner class's rows a key is; -1 for none.  seen: bit per
+ * row, a key seen twice is not packed. */
+static int inner_row(struct scan *s, enum mirror_class cls, const char *kb, size_t kl,
+		     unsigned *seen)
+{
+	for (size_t i = 0; i < s->kept.ninner[cls]; i++) {
+		if (!key_is_row(kb, kl, s->kept.inner[cls][i]))
+			continue;
+		if (*seen & 1u << i)
+			return -2;
+		*seen |= 1u << i;
+		return (int)(s->kept.inner[cls][i] - mirror_fields);
+	}
+	return -1;
+}
+
+/* The slots of one packed trait: id, nbuild | structured << 32, target,
+ * allocation, then nbuild (resource, percent) pairs. */
+static int pack_trait_object(struct scan *s, size_t *n)
+{
+	size_t head = *n;
+	for (int i = 0; i < 4; i++)
+		if (pack_i64(s, n, 0) < 0)
+			return -1;
+	int64_t id = 0, nbuild = 0;
+	double target = 0, alloc = 0;
+	unsigned seen = 0;
+	int empty = scan_open(s, '}');
+	if (empty < 0)
+		return -1;
+	while (!empty) {
+		const char *kb;
+		size_t kl;
+		if (scan_string(s, &kb, &kl) < 0 || expect(s, ':') < 0)
+			return -1;
+		int rc;
+		switch (inner_row(s, MIRROR_C_trait, kb, kl, &seen)) {
+		case MIRROR_F_trait_traitID: rc = pack_id(s, &id); break;
+		case MIRROR_F_trait_targetAllocation: rc = pack_number(s, &target); break;
+		case MIRROR_F_trait_allocation: rc = pack_number(s, &alloc); break;
+		case MIRROR_F_trait_buildData: rc = pack_tuples(s, n, 3, 1, &nbuild); break;
+		case -2: rc = UNPACKABLE; break;
+		default: rc = scan_value(s, NULL);
+		}
+		if (rc)
+			return rc;
+		if ((rc = close_next(s, '}', &empty)) < 0)
+			return -1;
+	}
+	int64_t flags = nbuild | (int64_t)1 << 32;
+	memcpy(s->pack + head, &id, 8);
+	memcpy(s->pack + head + 8, &flags, 8);
+	memcpy(s->pack + head + 16, &target, 8);
+	memcpy(s->pack + head + 24, &alloc, 8);
+	return 0;
+}
+
+/* The slots of one packed route: partner, nimports | nexports << 24 |
+ * return << 48 | exports first << 49, then the flows (resource, percent,
+ * amount) of the list that came first, then the other's. */
+static int pack_route_object(struct scan *s, size_t *n)
+{
+	size_t head = *n;
+	if (pack_i64(s, n, 0) < 0 || pack_i64(s, n, 0) < 0)
+		return -1;
+	int64_t partner = 0, nimp = 0, nexp = 0, exports_first = 0, imports_seen = 0;
+	int ret = 0;
+	unsigned seen = 0;
+	int empty = scan_open(s, '}');
+	if (empty < 0)
+		return -1;
+	while (!empty) {
+		const char *kb;
+		size_t kl;
+		if (scan_string(s, &kb, &kl) < 0 || expect(s, ':') < 0)
+			return -1;
+		int rc;
+		switch (inner_row(s, MIRROR_C_tradeRoute, kb, kl, &seen)) {
+		case MIRROR_F_tradeRoute_partnerObjID: rc = pack_id(s, &partner); break;
+		case MIRROR_F_tradeRoute_imports:
+			imports_seen = 1;
+			rc = pack_tuples(s, n, 4, 2, &nimp);
+			break;
+		case MIRROR_F_tradeRoute_exports:
+			exports_first = !imports_seen;
+			rc = pack_tuples(s, n, 4, 2, &nexp);
+			break;
+		case MIRROR_F_tradeRoute_return: rc = pack_truth(s, &ret); break;
+		case -2: rc = UNPACKABLE; break;
+		default: rc = scan_value(s, NULL);
+		}
+		if (rc)
+			return rc;
+		if (close_next(s, '}', &empty) < 0)
+			return -1;
+	}
+	if (nimp >= 1 << 24 || nexp >= 1 << 24)
+		return UNPACKABLE;
+	int64_t flags = nimp | nexp << 24 | (int64_t)ret << 48 | exports_first << 49;
+	memcpy(s->pack + head, &partner, 8);
+	memcpy(s->pack + head + 8, &flags, 8);
+	return 0;
+}
+
+/* One element of a traits list: an id, or a trait object. */
+static int pack_trait(struct scan *s, size_t *n)
+{
+	ws(s);
+	if (s->p < s->end && *s->p == '{')
+		return pack_trait_object(s, n);
+	int64_t id;
+	int rc = pack_id(s, &id);
+	if (rc || id <= 0)
+		return rc;
+	int64_t zero = 0;
+	return pack_i64(s, n, id) < 0 || pack_i64(s, n, zero) < 0 ||
+			       pack_i64(s, n, zero) < 0 || pack_i64(s, n, zero) < 0
+		       ? -1
+		       : 0;
+}
+
+/* One element of a trade routes list: objects; anything else has no
+ * partner. */
+static int pack_route(struct scan *s, size_t *n)
+{
+	ws(s);
+	if (s->p < s->end && *s->p == '{')
+		return pack_route_object(s, n);
+	return scan_value(s, NULL);
+}
+
+/* A traits or tradeRoutes list as one packed string (tag, then slots);
+ * UNPACKABLE when an element is not in a common shape. */
+static int pack_list(struct scan *s, const char *tag, int (*element)(struct scan *, size_t *),
+		     json_t **out)
+{
+	size_t n = 0;
+	if (pack_put(s, &n, tag) < 0)
+		return -1;
+	int empty = scan_open(s, ']');
+	if (empty < 0)
+		return -1;
+	while (!empty) {
+		int rc = element(s, &n);
+		if (rc)
+			return rc;
+		if (close_next(s, ']', &empty) < 0)
+			return -1;
+	}
+	if (!(*out = json_stringn_nocheck(s->pack, n)))
+		return fail_at(s, "out of memory");
+	return 0;
+}
+
+/* Traits or trade routes: packed when they can be (see above), else built
+ * as JSON with their objects reduced to their class's rows. */
+static int build_packed_list(struct scan *s, enum mirror_class cls, json_t **out)
+{
+	ws(s);
+	if (s->p >= s->end || *s->p != '[')
+		return scan_value(s, out);
+	const char *begin = s->p;
+	int depth = s->depth;
+	int rc = cls == MIRROR_C_trait ? pack_list(s, MIRROR_SCAN_TRAITS_TAG, pack_trait, out)
+				       : pack_list(s, MIRROR_SCAN_ROUTES_TAG, pack_route, out);
+	if (rc != UNPACKABLE)
+		return rc;
+	s->p = begin;
+	s->depth = depth;
+	return build_inner_list(s, cls == MIRROR_C_trait ? trait_element : route_element, out);
 }
 
 /* The common element of an integer list, read in one pass: an optional
@@ -820,7 +1199,7 @@ static int ints_push(struct scan *s, size_t n, int64_t v)
 	return 0;
 }
 
-/* Integers of s->ints as a value of kind (INTS, TRAIT_IDS): kept in the
+/* Integers of s->ints as a value of kind INTS: kept in the
  * arena until the end of the answer. */
 static int flat_ints_value(struct scan *s, enum mirror_scan_kind kind, size_t n,
 			   struct mirror_scan_value *v)
@@ -932,74 +1311,6 @@ static int flat_int_list(struct scan *s, struct mirror_scan_value *v)
 	return flat_ints_value(s, MIRROR_V_INTS, n, v);
 }
 
-/* One member of a trait object on the flat path: the last traitID wins,
- * an object there names no trait, anything but an integer or an object
- * sends the whole list to the built path. */
-struct trait_id {
-	int64_t id;
-	int have, odd;
-};
-
-static int trait_id_member(struct scan *s, void *ctx, const char *kb, size_t kl)
-{
-	struct trait_id *t = ctx;
-	if (!key_is_row(kb, kl, &mirror_fields[MIRROR_F_trait_traitID]))
-		return scan_value(s, NULL);
-	ws(s);
-	if (s->p < s->end && *s->p == '{') {
-		t->have = 0;
-		return scan_value(s, NULL);
-	}
-	if (plain_int(s, &t->id)) {
-		t->have = 1;
-		return 0;
-	}
-	t->odd = 1;
-	return scan_value(s, NULL);
-}
-
-/* Traits: ids, or objects naming one in traitID; only the ids are kept,
- * flat when each is a plain integer. */
-static int flat_traits(struct scan *s, struct mirror_scan_value *v)
-{
-	ws(s);
-	if (s->p >= s->end || *s->p != '[')
-		return flat_scalar(s, v);
-	const char *begin = s->p;
-	int depth = s->depth;
-	int empty = scan_open(s, ']');
-	if (empty < 0)
-		return -1;
-	size_t n = 0;
-	while (!empty) {
-		ws(s);
-		struct trait_id t = {0};
-		if (s->p < s->end && *s->p == '{') {
-			if (scan_items(s, 1, trait_id_member, &t) < 0)
-				return -1;
-		} else if (plain_int(s, &t.id)) {
-			t.have = 1;
-		} else {
-			t.odd = 1;
-		}
-		if (t.odd) {
-			s->p = begin;
-			s->depth = depth;
-			v->kind = MIRROR_V_JSON;
-			return build_traits(s, &v->u.json);
-		}
-		if (t.have && ints_push(s, n++, t.id) < 0)
-			return -1;
-		int more = scan_next(s, ']');
-		if (more < 0)
-			return -1;
-		if (!more)
-			s->depth--;
-		empty = !more;
-	}
-	return flat_ints_value(s, MIRROR_V_TRAIT_IDS, n, v);
-}
-
 /* One coordinate of a position: a real, or an integer a double holds
  * exactly; 0 when it is neither (the list is then built). */
 static int flat_coord(struct scan *s, double *d, int *integral)
@@ -1085,7 +1396,12 @@ static int top_member(struct scan *s, void *ctx, const char *kb, size_t kl)
 	int rc;
 	switch (f->read) {
 	case MIRROR_READ_TRAITS:
-		rc = flat_traits(s, &v);
+		v.kind = MIRROR_V_JSON;
+		rc = build_packed_list(s, MIRROR_C_trait, &v.u.json);
+		break;
+	case MIRROR_READ_ROUTES:
+		v.kind = MIRROR_V_JSON;
+		rc = build_packed_list(s, MIRROR_C_tradeRoute, &v.u.json);
 		break;
 	case MIRROR_READ_BATTLE:
 		rc = flat_battle(s, &v);
@@ -1243,6 +1559,7 @@ struct mirror_scanned *mirror_scan(const char *buf, size_t len, int max_depth, c
 	kept_init(&s.kept, a);
 	int rc = scan_list(&s);
 	free(s.ints);
+	free(s.pack);
 	free(s.scratch);
 	for (size_t i = 0; i < s.small_hi; i++)
 		json_decref(s.small[i]);
@@ -1256,24 +1573,13 @@ struct mirror_scanned *mirror_scan(const char *buf, size_t len, int max_depth, c
 		struct mirror_scan_value *v = &a->values[i];
 		if (v->kind == MIRROR_V_STRING)
 			v->u.s = a->arena + v->u.i;
-		else if (v->kind == MIRROR_V_INTS || v->kind == MIRROR_V_TRAIT_IDS)
+		else if (v->kind == MIRROR_V_INTS)
 			v->u.ints = (const int64_t *)(void *)(a->arena + v->u.i);
 	}
 	return a;
 }
 
 /* --- the answer as JSON ---------------------------------------------------- */
-
-static json_t *int_array(const int64_t *v, size_t n)
-{
-	json_t *l = json_array();
-	for (size_t i = 0; l && i < n; i++)
-		if (json_array_append_new(l, json_integer(v[i])) < 0) {
-			json_decref(l);
-			return NULL;
-		}
-	return l;
-}
 
 static json_t *coord(double d, int integral)
 {
@@ -1307,8 +1613,6 @@ json_t *mirror_scan_value_json(const struct mirror_scan_value *v)
 		free(b);
 		return j;
 	}
-	case MIRROR_V_TRAIT_IDS:
-		return int_array(v->u.ints, v->n);
 	case MIRROR_V_POS: {
 		json_t *l = json_array();
 		if (l && (json_array_append_new(l, coord(v->u.xy[0], v->n & 1)) < 0 ||
@@ -1353,6 +1657,16 @@ json_t *mirror_scan_answer(const char *buf, size_t len, int max_depth, char *err
 	return list;
 }
 
+size_t mirror_scan_packed(const json_t *v, const char *tag, const char **slots)
+{
+	size_t n = json_string_length(v);
+	const char *b = json_string_value(v);
+	if (!b || n < 8 || n % 8 || memcmp(b, tag, 8) != 0)
+		return (size_t)-1;
+	*slots = b + 8;
+	return n / 8 - 1;
+}
+
 size_t mirror_scan_ints(const json_t *v, const char **values)
 {
 	size_t n = json_string_length(v);
@@ -1363,4 +1677,3 @@ size_t mirror_scan_ints(const json_t *v, const char **values)
 	*values = b + sizeof(int64_t);
 	return n / sizeof(int64_t) - 1;
 }
-

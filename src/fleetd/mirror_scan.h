@@ -6,14 +6,17 @@
  * validates the whole text for syntax, UTF-8 and nesting as jsonx_parse()
  * does, but builds JSON values only for what the mirror uses: world, fleet
  * and sovereign objects come out reduced to the keys mirror_fields.h lists
- * for them; the other classes it merges (update, history, battlePlan, ...)
- * come out whole, and classes it ignores are dropped.
- * Feeding the result to mirror_merge() gives the same mirror as feeding the
- * answer parsed by json_loadb().  Knows nothing of the mirror's records.
+ * for them, as flat values (struct mirror_scan_value: no JSON value per
+ * scalar or integer list); the other classes it merges (update, history,
+ * battlePlan, ...) come out whole, and classes it ignores are dropped.
+ * Feeding the result to mirror_merge_scanned() gives the same mirror as
+ * feeding the answer parsed by json_loadb() to mirror_merge(); so does
+ * mirror_scan_answer(), the same scan as JSON.  Knows nothing of the
+ * mirror's records.
  *
  * Duplicate keys: accepted, and the last one wins, as json_loadb() does
  * without flags (in a reduced object, in a class kept whole, and in a
- * trait's traitID).  jsonx_parse() differs here: it refuses them
+ * trait or trade route object).  jsonx_parse() differs here: it refuses them
  * (JSON_REJECT_DUPLICATES).  A duplicate inside a skipped value is not
  * looked for. */
 #ifndef FLEETD_MIRROR_SCAN_H
@@ -38,11 +41,10 @@ enum mirror_scan_kind {
 	MIRROR_V_STRING,   /* u.s, n bytes, NUL-terminated */
 	MIRROR_V_INTS,     /* a list of JSON integers (nearObjIDs, resources):
 			    * u.ints, n values */
-	MIRROR_V_TRAIT_IDS, /* traits reduced to their ids, all JSON integers:
-			     * u.ints, n values */
 	MIRROR_V_POS,      /* a list of two numbers: u.xy; bit 0 of n set when x
 			    * was a JSON integer, bit 1 for y (both exact) */
-	MIRROR_V_JSON,     /* anything else: u.json, owned by the answer */
+	MIRROR_V_JSON,     /* anything else, and traits and trade routes (packed
+			    * as below, or reduced): u.json, owned by the answer */
 };
 
 struct mirror_scan_value {
@@ -109,6 +111,27 @@ json_t *mirror_scan_answer(const char *buf, size_t len, int max_depth, char *err
  * (a NUL is refused in strings), so it cannot be confused with a value of
  * the answer. */
 #define MIRROR_SCAN_INTS_TAG "\0ints64"
+
+/* A world's traits and tradeRoutes come out packed too when their ids
+ * are plain integers and no key repeats: a string holding one of these
+ * tags, then 8-byte slots (int64_t or double, host order) holding what
+ * mirror.c reads from them, -0.0 and non-numbers already read as 0.
+ *   traits: per trait id, nbuild | structured << 32, targetAllocation,
+ *           allocation, then nbuild (resource, percent) pairs; a bare
+ *           id is structured 0 with no pairs; ids may be 0 (none);
+ *   routes: per route partnerObjID, nimports | nexports << 24 |
+ *           return << 48 | exports-first << 49, then the (resource,
+ *           percent, amount) flows of the list that came first, then
+ *           the other's; only tuples with a resource id > 0 are packed.
+ * Otherwise they come out as lists, their objects reduced to the rows of
+ * the trait and tradeRoute classes. */
+#define MIRROR_SCAN_TRAITS_TAG "\0trait64"
+#define MIRROR_SCAN_ROUTES_TAG "\0route64"
+
+/* The number of 8-byte slots of a string packed under tag (either above),
+ * their bytes in *slots (read them with memcpy), or (size_t)-1 if v is
+ * not one. */
+size_t mirror_scan_packed(const json_t *v, const char *tag, const char **slots);
 
 /* The number of values of a packed list, their bytes in *values (read
  * them with memcpy: no alignment), or (size_t)-1 if v is not one. */

@@ -40,6 +40,7 @@ struct sess_call {
 	call_done_fn done;
 	void *arg;
 	int relogin_tried;
+	int64_t asked_ms;                /* when it was last handed to upstream */
 };
 
 struct session {
@@ -367,6 +368,8 @@ static void on_objects(void *arg, const struct upstream_result *r, int full)
 						    JSONX_MAX_DEPTH, err, sizeof err);
 	int merged = answer ? mirror_merge_scanned(s->m, answer, full, err, sizeof err) : -1;
 	mirror_scanned_free(answer);
+	if (merged >= 0)
+		mirror_note_asked(s->m, s->last_poll_ms); /* set when it was sent */
 	if (merged < 0) {
 		snprintf(s->stats.last_error, sizeof s->stats.last_error, "getObjects: %s", err);
 		log_warn("getObjects answer not merged", "error=%s", err);
@@ -520,6 +523,8 @@ static void on_action(void *arg, const struct upstream_result *r)
 			if (mirror_merge(s->m, r->answer, 0, err, sizeof err) < 0)
 				log_warn("action answer not merged", "endpoint=%s error=%s",
 					 c->endpoint, err);
+			else
+				mirror_note_asked(s->m, c->asked_ms);
 			/* the poll keeps the schedule of the last getObjects, even
 			 * if this answer already showed the next watch: exactly one
 			 * getObjects per watch, whatever the actions */
@@ -550,6 +555,7 @@ static int send_call(struct session *s, struct sess_call *c)
 	int fl = (c->flags & CALL_IDEMPOTENT) ? UPSTREAM_IDEMPOTENT : 0;
 	if (!b)
 		return -1;
+	c->asked_ms = clock_now_ms();
 	return upstream_post(s->up, c->endpoint, b, fl, on_action, c);
 }
 

@@ -179,8 +179,11 @@ void step_note(struct step_ctx *c, const char *type, json_t *data);
  * an intent whose outcome is unknown: the galaxy may only be judged once
  * the mirror holds an answer fetched after the call could have acted, that
  * is a watch later than the one recorded with the intent (and later than
- * the watch of an ambiguous outcome).  Returns 1 when the mirror is fresh
- * enough; otherwise fills r with a wait for that watch and returns 0. */
+ * the watch of an ambiguous outcome), and after an ambiguous outcome an
+ * answer asked for after it (`ambiguous_at` against mirror_asked_ms: an
+ * answer written before the call acted may carry the later watch).
+ * Returns 1 when the mirror is fresh enough; otherwise fills r with a wait
+ * for the next watch and returns 0. */
 int step_intent_fresh(struct step_ctx *c, struct step_result *r);
 /* Record the watch the intent was written in (before the call). */
 void step_intent_open(struct step_ctx *c);

@@ -1,12 +1,24 @@
 /* step_attack.c -- op "attack": start a battle at the world the fleet is
  * anchored at and wait until it is over.
  *
- *   START     (persists: world, sent_watch) the fleet must be anchored.
- *             -> SENT, send attack with the battle plan.
- *   SENT      with the answer -> FIGHTING.  Without one (restart, lost
- *             answer): a battle on at the world means the order took
- *             -> FIGHTING; otherwise send it again -- ordering an attack
- *             where no battle runs is exactly what this step wants.
+ *   START     (persists: world, sent_watch, before) the fleet must be
+ *             anchored.  Record what a battle would change (`before`: the
+ *             world's owner and holdings, the fleet's holdings) -> SENT,
+ *             send attack with the battle plan.
+ *   SENT      (persists also intent_watch, ambiguous_watch, ambiguous_at)
+ *             with the answer -> FIGHTING.  Without one (restart, or a
+ *             lost answer): a battle on at the world means the order took
+ *             -> FIGHTING; otherwise wait until step_intent_fresh allows a
+ *             judgement, then:
+ *             No battle, but the world changed hands, or its holdings or
+ *             the fleet's changed, or the fleet is gone: the order took
+ *             and its battle was over within the watch (a battle ends at
+ *             a watch's end with losses on both sides, or with no
+ *             defender left: the world taken) -> FIGHTING, which ends.
+ *             Nothing changed: the order never acted -> send it again.
+ *             (Ordering again after the battle would start a second one,
+ *             or be refused as notEnemy and fail a job whose attack
+ *             happened.)
  *   FIGHTING  (persists: seen) wait for world W to change while it
  *             carries a battle plan; done when it has none, once the
  *             battle was seen or a whole watch passed without one (a
@@ -44,8 +56,41 @@ static const char *const attack_states[] = {"START", "SENT", "FIGHTING", "ABORT"
 					    "ABORT_SENT"};
 static const struct step_abort attack_abort = {ATTACK_ABORT, ATTACK_ABORT_SENT};
 
+static json_t *holdings(const int64_t *res, size_t n)
+{
+	json_t *out = json_array();
+	for (size_t i = 0; i < 2 * n; i++)
+		json_array_append_new(out, json_integer(res[i]));
+	return out;
+}
+
+/* [world owner, world holdings, fleet holdings] now; the fleet's is null
+ * once it is gone. */
+static json_t *battle_marks(const struct step_ctx *c, const struct mirror_world *w)
+{
+	const struct mirror_fleet *f = mirror_fleet(c->m, c->fleet);
+	return json_pack("[I,o,o]", (json_int_t)w->sovereign, holdings(w->res, w->nres),
+			 f ? holdings(f->res, f->nres) : json_null());
+}
+
+/* Did a battle happen at w since the order was sent? */
+static int battle_fought(const struct step_ctx *c, const struct mirror_world *w)
+{
+	const json_t *before = json_object_get(c->data, "before");
+	if (!before)
+		return 0; /* an order sent by an older fleetd: no marks */
+	json_t *now = battle_marks(c, w);
+	int changed = !json_equal(now, before);
+	json_decref(now);
+	return changed;
+}
+
 static void send_call(struct step_ctx *c, struct step_result *r, int64_t world)
 {
+	const struct mirror_world *w = mirror_world(c->m, world);
+	if (w)
+		json_object_set_new(c->data, "before", battle_marks(c, w));
+	step_intent_open(c);
 	c->sub = ATTACK_SENT;
 	step_data_set_int(c, "sent_watch", step_watch(c));
 	json_t *plan = json_pack("{s:I,s:O,s:O}", "battleFieldID", (json_int_t)world,
@@ -86,7 +131,10 @@ static void attack_advance(struct step_ctx *c, struct step_result *r)
 		return;
 	}
 	if (c->sub == ATTACK_SENT) {
-		if (c->resend || (!c->reply && !w->in_battle)) {
+		/* no answer: judge only a galaxy that surely shows the order */
+		if (!c->resend && !c->reply && !w->in_battle && !step_intent_fresh(c, r))
+			return;
+		if (c->resend || (!c->reply && !w->in_battle && !battle_fought(c, w))) {
 			send_call(c, r, world);
 			return;
 		}

@@ -130,6 +130,7 @@ void step_intent_open(struct step_ctx *c)
 {
 	step_data_set_int(c, "intent_watch", step_watch(c));
 	json_object_del(c->data, "ambiguous_watch");
+	json_object_del(c->data, "ambiguous_at");
 }
 
 int step_intent_fresh(struct step_ctx *c, struct step_result *r)
@@ -138,10 +139,19 @@ int step_intent_fresh(struct step_ctx *c, struct step_result *r)
 	int64_t amb = step_data_int(c, "ambiguous_watch", 0);
 	if (amb > need)
 		need = amb;
-	if (step_watch(c) > need)
-		return 1;
-	step_wait_for(r, WAIT_WATCH, need + 1, 0);
-	return 0;
+	if (step_watch(c) <= need) {
+		step_wait_for(r, WAIT_WATCH, need + 1, 0);
+		return 0;
+	}
+	/* A later watch is not enough after a lost answer: an answer the game
+	 * wrote before the call acted (a poll, another job's action) may carry
+	 * it and arrive after the loss was known.  Only an answer asked for
+	 * after that moment surely shows the effect; the next watch's poll is. */
+	if (c->m && mirror_asked_ms(c->m) < step_data_int(c, "ambiguous_at", 0)) {
+		step_wait_for(r, WAIT_WATCH, step_watch(c) + 1, 0);
+		return 0;
+	}
+	return 1;
 }
 
 int step_intent_lock(struct step_ctx *c, int64_t world, struct step_result *r)

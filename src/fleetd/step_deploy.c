@@ -7,17 +7,21 @@
  *          intent -- the ids of the player's fleets at W now (`before`)
  *          and the current watch -- and go to SENT; the engine sends
  *          deployFleet only after this is committed.
- *   SENT   (persists: intent_world, before, intent_watch, ambiguous_watch;
- *          settled by step_settle, each judgement a job.reconciled event)
+ *   SENT   (persists: intent_world, before, max_fleet, source_before,
+ *          intent_watch, ambiguous_watch; settled by step_settle, each
+ *          judgement a job.reconciled event)
  *          - answer received: the new fleet is the answer's `selection`
  *            (or, failing that, the player's fleet at W not in `before`).
  *          - resend (transient fault, certainly no effect): send again.
  *          - neither (crash or lost answer): wait for a watch later than
- *            the intent's; a player fleet at W that is not in `before`,
- *            held by no job, and holding exactly the deployed resources
- *            is the one this call made (the lock means no other deploy at
- *            W is open; a fleet merely arriving at W is leased to its job
- *            or differs in make-up) -> adopt it, done.  None: the call
+ *            the intent's; a player fleet at W held by no job, holding
+ *            exactly the deployed resources, with an id above every fleet
+ *            the intent knew (`max_fleet`), while the source holds the
+ *            deployed amounts fewer than it did (`source_before`), is the
+ *            one this call made -> adopt it, done.  A fleet that merely
+ *            arrived at W (its move job ended) may have the same make-up
+ *            and be free, but not a newer id and a source that fell (the
+ *            lock means no other action at W is open).  None: the call
  *            never acted -> new intent, send.
  * On done the engine moves the job's lease to the new fleet. */
 #include <string.h>
@@ -33,6 +37,7 @@ static void send_call(struct step_ctx *c, struct step_result *r)
 {
 	int64_t world = step_data_int(c, "intent_world", 0);
 	json_object_set_new(c->data, "before", intent_fleets_at(c->m, world));
+	intent_deploy_record(c->m, step_arg_id(c, "from"), step_arg(c, "resources"), c->data);
 	step_intent_open(c);
 	c->sub = DEPLOY_SENT;
 	step_call(r, "deployFleet",
@@ -55,13 +60,13 @@ static int64_t selection_of(const json_t *answer)
 	return 0;
 }
 
-/* The fleet this call made: a new one at the world, held by no job, with
- * exactly the deployed resources; 0 if none. */
+/* The fleet this call made: a new one at the world (an id above the
+ * intent's max_fleet, the source fallen by the deployed amounts), held by
+ * no job, with exactly the deployed resources; 0 if none. */
 static int64_t deploy_found(struct step_ctx *c)
 {
-	return intent_new_fleet_at(c->m, c->eng, step_data_int(c, "intent_world", 0),
-				   json_object_get(c->data, "before"),
-				   step_arg(c, "resources"));
+	return intent_deployed_fleet(c->m, c->eng, step_data_int(c, "intent_world", 0),
+				     step_arg_id(c, "from"), c->data, step_arg(c, "resources"));
 }
 
 /* The job's fleet becomes the new one: found, or named by the answer. */

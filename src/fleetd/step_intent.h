@@ -27,4 +27,21 @@ json_t *intent_fleets_at(const struct mirror *m, int64_t w);
 int64_t intent_new_fleet_at(const struct mirror *m, const struct engine *e,
 			    int64_t w, const json_t *before, const json_t *want);
 
+/* A deploy's evidence.  A fleet of ours at the world, free and of the
+ * deployed make-up, may also have merely arrived there (its move job
+ * ended), so the intent records what only the deploy itself can change:
+ * the highest fleet id the mirror knows (data "max_fleet": the game's ids
+ * grow, so the new fleet's is above it) and what the source holds of each
+ * deployed resource (data "source_before": [id, qty, ...]). */
+void intent_deploy_record(const struct mirror *m, int64_t source, const json_t *want,
+			  json_t *data);
+/* The fleet that deploy made: as intent_new_fleet_at, and its id above
+ * "max_fleet", and the source holding at least the deployed amounts fewer
+ * than "source_before" (a source fleet deployed whole is gone: it holds
+ * nothing); the oldest such fleet, 0 if none.  An intent written before
+ * this evidence existed (no "max_fleet") is judged by intent_new_fleet_at. */
+int64_t intent_deployed_fleet(const struct mirror *m, const struct engine *e,
+			      int64_t w, int64_t source, const json_t *data,
+			      const json_t *want);
+
 #endif

@@ -23,7 +23,7 @@
 struct sim_flags {
 	char *listen, *galaxy, *user, *game, *log_level;
 	int64_t watch_ms, seed, worlds, fleets, sovereign, latency_ms, fault_delay_ms;
-	double fault_rate;
+	double fault_rate, lost_answer_rate;
 	/* derived */
 	char host[256];
 	int port;
@@ -60,6 +60,10 @@ struct sim_flags {
 		 &f->fault_delay_ms, "MS",                                            \
 		 "how late the 'late answer' fault answers (default 31000)", 0,       \
 		 600000},                                                             \
+		{"lost-answer-rate", "FLEETSIM_LOST_ANSWER_RATE", OPT_DOUBLE,         \
+		 &f->lost_answer_rate, "P",                                           \
+		 "fraction of actions that act, then lose their answer (default 0)", \
+		 0, 1},                                                               \
 		{"latency-ms", "FLEETSIM_LATENCY_MS", OPT_INT, &f->latency_ms, "MS",  \
 		 "delay every API answer by this much (default 0)", 0, 600000},       \
 		{"log-level", "FLEETSIM_LOG_LEVEL", OPT_STR, &f->log_level, "LEVEL",  \
@@ -181,7 +185,7 @@ static int serve(const struct sim_flags *f, struct sim_galaxy *g)
 	}
 	struct sim_api_config ac = {f->username, f->password, f->game, f->watch_ms,
 				    f->fault_rate, (uint64_t)f->seed, f->latency_ms,
-				    f->fault_delay_ms};
+				    f->fault_delay_ms, f->lost_answer_rate};
 	struct sim_api *api = sim_api_new(loop, http, g, &ac);
 	int rc = 0;
 	if (!api || sim_admin_routes(http, g) < 0 || signals_install(loop, on_signal, http) < 0) {

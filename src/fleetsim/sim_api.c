@@ -5,7 +5,9 @@
  * count it; draw the fault die (a faulted call never reaches the game);
  * read the body (POST JSON, or the query for GET getGameInfo); check the
  * token and the common fields; run the endpoint.  Game refusals are
- * hexError lists with HTTP 200.  Every answer waits --latency-ms first.
+ * hexError lists with HTTP 200.  An action that acted is counted and may
+ * have its answer lost (sim_lost.h).  Every answer waits --latency-ms
+ * first.
  * Watches end on a loop timer every --watch-ms, or at once on /sim/tick. */
 #include "sim_api.h"
 
@@ -23,6 +25,7 @@
 #include "loop.h"
 #include "rng.h"
 #include "sim_galaxy.h"
+#include "sim_lost.h"
 #include "sim_rules.h"
 #include "sim_time.h"
 
@@ -71,6 +74,7 @@ struct sim_api {
 	struct rng tok_rng; /* tokens: differ between runs */
 	uint64_t calls[N_ENDPOINTS];
 	uint64_t faults;
+	struct sim_lost lost; /* faults after the effect, applied actions */
 	struct list_node pending; /* of pending.link: answers waiting for latency */
 	char *scenario; /* cached scenarioInfo text */
 };
@@ -221,9 +225,11 @@ static void answer_buf(struct sim_api *api, struct http_req *req, struct textbuf
 	answer(api, req, 200, b->p, b->len, cut, api->cfg.latency_ms);
 }
 
-/* [changed objects..., extra, update] as the answer. */
+/* [changed objects..., extra, update] as the answer, lost as `lost` says
+ * (cut in half at once, or held for the latency and the fault delay and
+ * then cut). */
 static void answer_objects(struct sim_api *api, struct http_req *req, int64_t since,
-			   const char *extra)
+			   const char *extra, enum sim_lost_kind lost)
 {
 	struct textbuf b = {0};
 	textbuf_put(&b, "[", 1);
@@ -235,7 +241,13 @@ static void answer_objects(struct sim_api *api, struct http_req *req, int64_t si
 	}
 	put_update(api, &b);
 	textbuf_put(&b, "]", 1);
-	answer_buf(api, req, &b, (size_t)-1);
+	if (lost == SIM_LOST_NONE || b.oom) {
+		answer_buf(api, req, &b, (size_t)-1);
+		return;
+	}
+	log_debug("answer lost", "kind=%s", lost == SIM_LOST_CUT ? "cut" : "held");
+	answer(api, req, 200, b.p, b.len, b.len / 2,
+	       lost == SIM_LOST_HELD ? api->cfg.latency_ms + api->cfg.fault_delay_ms : 0);
 }
 
 /* ------------------------------------------------------------- watches */
@@ -378,7 +390,7 @@ static void do_action(struct sim_api *api, struct http_req *req, const char *nam
 	if (sel)
 		snprintf(extra, sizeof extra, "{\"class\":\"selection\",\"id\":%" PRId64 "}", sel);
 	answer_objects(api, req, since > 0 && since < before ? since : before,
-		       sel ? extra : NULL);
+		       sel ? extra : NULL, sim_lost_applied(&api->lost, name));
 }
 
 /* Token, game and sovereign of a game call; answers and returns -1 if bad. */
@@ -508,7 +520,7 @@ static void on_api(struct http_req *req, void *arg)
 	} else if (strcmp(name, "getGameInfo") == 0) {
 		do_game_info(api, req);
 	} else if (strcmp(name, "getObjects") == 0) {
-		answer_objects(api, req, req_sequence(body), NULL);
+		answer_objects(api, req, req_sequence(body), NULL, SIM_LOST_NONE);
 	} else if (strcmp(name, "getTactical") == 0) {
 		struct sim_refusal why = {0};
 		json_t *t = sim_rules_tactical(api->g, body, &why);
@@ -529,10 +541,16 @@ static void on_stats(struct http_req *req, void *arg)
 	json_t *calls = json_object();
 	for (size_t i = 0; calls && i < N_ENDPOINTS; i++)
 		json_object_set_new(calls, endpoints[i], json_integer((json_int_t)api->calls[i]));
+	json_t *applied = json_object();
+	for (size_t i = 0; applied && i < SIM_LOST_ACTIONS; i++)
+		json_object_set_new(applied, sim_lost_actions[i],
+				    json_integer((json_int_t)api->lost.applied[i]));
 	http_reply_json(req, 200,
-			json_pack("{s:I,s:o,s:I,s:o,s:I}", "watch", (json_int_t)api->g->watch,
-				  "calls", calls, "faults", (json_int_t)api->faults,
-				  "sequence", ipint_encode(api->g->seq), "nextUpdateTime",
+			json_pack("{s:I,s:o,s:I,s:I,s:o,s:o,s:I}", "watch",
+				  (json_int_t)api->g->watch, "calls", calls, "faults",
+				  (json_int_t)api->faults, "lost_answers",
+				  (json_int_t)api->lost.lost, "applied", applied, "sequence",
+				  ipint_encode(api->g->seq), "nextUpdateTime",
 				  (json_int_t)next_update_ms(api)));
 }
 
@@ -556,6 +574,7 @@ struct sim_api *sim_api_new(struct loop *loop, struct http_server *http,
 	api->cfg = *cfg;
 	list_init(&api->pending);
 	rng_seed(&api->rng, cfg->fault_seed ^ 0x5EEDFA17ull);
+	sim_lost_init(&api->lost, cfg->lost_answer_rate, cfg->fault_seed);
 	rng_seed(&api->tok_rng, rng_seed_now());
 	loop_timer_init(&api->watch_timer, on_watch, api);
 	if (http_route(http, "POST", "/api/{}", on_api, api) < 0 ||

@@ -1,7 +1,7 @@
 /* sim_api.h -- fleetsim's HTTP face: the game API under /api/ (login,
  * getGameInfo, getObjects, the actions, getTactical), the test hooks
- * GET /sim/stats and POST /sim/tick, the watch timer, fault injection and
- * added latency.  Owns the tokens, the counters and the delayed answers;
+ * GET /sim/stats and POST /sim/tick, the watch timer, fault injection
+ * (before the effect here, after it in sim_lost.h) and added latency.  Owns the tokens, the counters and the delayed answers;
  * the galaxy is the caller's. */
 #ifndef FLEETD_SIM_API_H
 #define FLEETD_SIM_API_H
@@ -21,6 +21,7 @@ struct sim_api_config {
 	uint64_t fault_seed;
 	int64_t latency_ms;
 	int64_t fault_delay_ms;           /* the "answer too late" fault */
+	double lost_answer_rate;          /* 0..1: acted, then answer lost */
 };
 
 struct sim_api *sim_api_new(struct loop *loop, struct http_server *http,

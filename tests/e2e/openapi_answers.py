@@ -181,6 +181,12 @@ def main(scratch, daemons):
     call("POST", "/v1/jobs", "[" * 100 + "]" * 100)
     call("GET", "/v1/fleets")
     call("GET", "/v1/worlds")
+    call("GET", "/v1/catalogue")
+    call("GET", "/v1/catalogue?limit=0")
+    call("GET", "/v1/catalogue?unid=core.none")
+    call("GET", "/v1/catalogue/1")
+    call("GET", "/v1/sovereigns")
+    call("GET", "/v1/sovereigns/1")
     # every route but /healthz documents the 401 of a wrong token
     wrong = {"Authorization": "Bearer wrong"}
     for method, path in [("GET", "/v1/jobs"), ("POST", "/v1/jobs"), ("GET", "/v1/jobs/1"),
@@ -188,6 +194,8 @@ def main(scratch, daemons):
                          ("POST", "/v1/jobs/1/pause"), ("POST", "/v1/jobs/1/resume"),
                          ("GET", "/v1/fleets"), ("GET", "/v1/fleets/1"),
                          ("GET", "/v1/worlds"), ("GET", "/v1/worlds/1"),
+                         ("GET", "/v1/catalogue"), ("GET", "/v1/catalogue/1"),
+                         ("GET", "/v1/sovereigns"), ("GET", "/v1/sovereigns/1"),
                          ("GET", "/v1/events"), ("GET", "/metrics")]:
         call(method, path, "{}" if method == "POST" else None, wrong, expect=401)
     check(d.stop() == 0, "fleetd exit status")

@@ -1,7 +1,11 @@
 """sim_faults.py -- fleetsim --fault-rate: about that share of API calls
 fail, each way at least once (HTTP 500, HTTP 503, a "busy" hexeError, an
 answer too late, a connection closed mid-answer); the faulted calls changed
-nothing; the same seed faults the same calls; --latency-ms holds answers."""
+nothing; the same seed faults the same calls; --latency-ms holds answers.
+--lost-answer-rate: actions act and then lose their answer (cut, or held
+past the client's timeout), counted as lost_answers, each action counted
+under "applied"; refusals are never lost; the same seed loses the same
+answers."""
 import json
 import time
 
@@ -116,4 +120,50 @@ st, data = s.raw("POST", "/api/login", {"username": "demo", "password": "demo"})
 check(st == 200 and "authToken" in json.loads(data), "login with latency")
 check(time.monotonic() - t0 >= 0.3, "--latency-ms 300 answered early")
 s.stop()
+
+
+# --lost-answer-rate: the game acts, then the answer is lost
+def lost_run(name, n):
+    s = Sim("--seed", "9", "--worlds", "40", "--fleets", "4", "--watch-ms", "600000",
+            "--lost-answer-rate", "0.3", "--fault-delay-ms", "15000", name=name)
+    s.login()
+    full = s.objects()
+    cap = s.login()["userInfo"]["capitalObjID"]
+    ships = dict(zip(index(full)[cap]["resources"][::2],
+                     map(ipint, index(full)[cap]["resources"][1::2])))[122]
+    out = []
+    for i in range(n):
+        body = s.common(sourceObjID=cap, resources=[122, 1])
+        r = classify(*s.raw("POST", "/api/deployFleet", json.dumps(body).encode(), TIMEOUT))
+        check(isinstance(r, str) and r in ("cut", "late") or not is_hexe(r),
+              "deployFleet refused: %r" % (r,))
+        out.append(r if isinstance(r, str) else "ok")
+        # a refusal changes nothing, so it is never lost nor counted
+        bad = s.common(sourceObjID=cap, resources=[122, 1000000])
+        r = classify(*s.raw("POST", "/api/deployFleet", json.dumps(bad).encode(), TIMEOUT))
+        check(is_hexe(r) and r[1] == "insufficientResources", "refusal lost: %r" % (r,))
+    st = s.stats()
+    objs = index(s.objects())
+    now = dict(zip(objs[cap]["resources"][::2], map(ipint, objs[cap]["resources"][1::2])))
+    s.stop()
+    return out, st, ships, now[122]
+
+
+N_LOST = 24
+seen_lost, st, ships0, ships1 = lost_run("lost", N_LOST)
+print("deploys with --lost-answer-rate 0.3: %r; stats %r" % (seen_lost, st))
+check("cut" in seen_lost and "late" in seen_lost and "ok" in seen_lost,
+      "lost-answer kinds: %r" % seen_lost)
+check(ships1 == ships0 - N_LOST, "every deploy acted, answered or not: %d -> %d ships" %
+      (ships0, ships1))
+check(st["applied"]["deployFleet"] == N_LOST, "applied: %r" % st["applied"])
+check(all(v == 0 for k, v in st["applied"].items() if k != "deployFleet"),
+      "applied counts other actions: %r" % st["applied"])
+check(st["lost_answers"] == N_LOST - seen_lost.count("ok"),
+      "lost_answers %d, the client missed %d answers" %
+      (st["lost_answers"], N_LOST - seen_lost.count("ok")))
+check(st["faults"] == 0, "lost answers counted as faults: %r" % st)
+again, _, _, _ = lost_run("lost2", N_LOST)
+check(again == seen_lost, "lost answers differ with the same seed:\n%r\n%r" %
+      (seen_lost, again))
 print("ok")

@@ -51,6 +51,50 @@ static int same_list(const int64_t *a, const int64_t *b, size_t n)
 	return !n || !memcmp(a, b, n * sizeof *a);
 }
 
+static int same_build(const struct mirror_build *a, const struct mirror_build *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i].resource != b[i].resource || a[i].percent != b[i].percent)
+			return 0;
+	return 1;
+}
+
+static int same_traits(const struct mirror_trait *a, const struct mirror_trait *b,
+		       size_t na, size_t nb)
+{
+	if (na != nb)
+		return 0;
+	for (size_t i = 0; i < na; i++)
+		if (a[i].id != b[i].id || a[i].structured != b[i].structured ||
+		    a[i].target_alloc != b[i].target_alloc || a[i].alloc != b[i].alloc ||
+		    a[i].nbuild != b[i].nbuild || !same_build(a[i].build, b[i].build, a[i].nbuild))
+			return 0;
+	return 1;
+}
+
+static int same_flows(const struct mirror_flow *a, const struct mirror_flow *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i].resource != b[i].resource || a[i].percent != b[i].percent ||
+		    a[i].amount != b[i].amount)
+			return 0;
+	return 1;
+}
+
+static int same_routes(const struct mirror_route *a, const struct mirror_route *b,
+		       size_t na, size_t nb)
+{
+	if (na != nb)
+		return 0;
+	for (size_t i = 0; i < na; i++)
+		if (a[i].partner != b[i].partner || a[i].is_return != b[i].is_return ||
+		    a[i].nimports != b[i].nimports || a[i].nexports != b[i].nexports ||
+		    !same_flows(a[i].imports, b[i].imports, a[i].nimports) ||
+		    !same_flows(a[i].exports, b[i].exports, a[i].nexports))
+			return 0;
+	return 1;
+}
+
 /* Two values of one field of the table. */
 static int same_value(const struct mirror_value *a, const struct mirror_value *b)
 {
@@ -68,6 +112,10 @@ static int same_value(const struct mirror_value *a, const struct mirror_value *b
 		return a->n == b->n && same_list(a->list, b->list, 2 * a->n);
 	case MIRROR_T_IDS:
 		return a->n == b->n && same_list(a->list, b->list, a->n);
+	case MIRROR_T_TRAITS:
+		return same_traits(a->traits, b->traits, a->n, b->n);
+	case MIRROR_T_ROUTES:
+		return same_routes(a->routes, b->routes, a->n, b->n);
 	case MIRROR_T_JSON:
 		return a->json && b->json ? json_equal((json_t *)a->json, (json_t *)b->json)
 					  : a->json == b->json;
@@ -513,9 +561,84 @@ static void test_words(void)
 	CHECK_EQ_INT(bad, 0);
 }
 
+/* Traits and trade routes the scanner packs, and every shape that makes it
+ * build them as JSON instead: both give the mirror jansson gives. */
+static void test_packed_lists(void)
+{
+	static const char *const traits[] = {
+		"[]", "[39,6]", "[0,-3,null,\"x\",true,{}]", "[39,{\"traitID\":54}]",
+		"[{\"traitID\":71,\"targetAllocation\":-0.0,\"allocation\":0.4,"
+		"\"buildData\":[188,100.0,null,90,-0.0,null,178]}]",
+		"[{\"buildData\":[49,-0.0,[\"improve\",56]],\"traitID\":54}]",
+		"[{\"traitID\":0,\"buildData\":[1,2,null]},{\"traitID\":7}]",
+		"[{\"traitID\":7,\"buildData\":{\"a\":1}},{\"traitID\":8,\"buildData\":\"x\"}]",
+		"[{\"traitID\":7,\"buildData\":[0,5,null,-1,5,null,\"2\",5,null,3,\"9\",null]}]",
+		"[{\"traitID\":7.6}]", "[6.0,7]", "[[\"AEON2011:ipInteger:v1\",\"KzFQSQUAAAABNg8pfg==\"]]",
+		"[{\"traitID\":7,\"traitID\":8}]", "[{\"traitID\":7,\"buildData\":[1.5,2,null]}]",
+		"[{\"traitID\":{\"traitID\":39}},{\"traitID\":null,\"allocation\":3}]",
+		"[{\"traitID\":7,\"targetAllocation\":\"5\",\"allocation\":1e2}]", "null", "7",
+		"{\"traitID\":39}",
+	};
+	static const char *const routes[] = {
+		"[]", "[{\"partnerObjID\":3181,\"imports\":[130,100.1,534,null]}]",
+		"[{\"exports\":[90,-0.0,0,null,178,20.3,1772,null],\"importTech\":[8.0,3.0],"
+		"\"partnerObjID\":4216,\"imports\":[1,2,3,4]}]",
+		"[{\"partnerObjID\":5,\"return\":\"true\"},{\"partnerObjID\":6,\"return\":1},"
+		"{\"partnerObjID\":7,\"return\":1.0},{\"partnerObjID\":8,\"return\":true},"
+		"{\"partnerObjID\":9,\"return\":\"yes\"},{\"partnerObjID\":10,\"return\":[true]}]",
+		"[{\"return\":true,\"imports\":[1,2,3,null]},{\"partnerObjID\":0},3,null]",
+		"[{\"partnerObjID\":5,\"imports\":[1,2,3]},{\"partnerObjID\":6,\"imports\":[0,1,2,3]}]",
+		"[{\"partnerObjID\":5.5}]", "[{\"partnerObjID\":5,\"partnerObjID\":6}]",
+		"[{\"partnerObjID\":[\"AEON2011:ipInteger:v1\",\"KzFQSQUAAAABNg8pfg==\"]}]",
+		"[{\"partnerObjID\":5,\"imports\":[[1],2,3,4]}]", "{}", "\"x\"",
+	};
+	char text[4096];
+	for (size_t i = 0; i < sizeof traits / sizeof traits[0]; i++) {
+		snprintf(text, sizeof text, "[{\"class\":\"world\",\"id\":7,\"traits\":%s}]",
+			 traits[i]);
+		int accepted, equal;
+		differential(text, strlen(text), &accepted, &equal);
+		if (accepted != 1 || !equal)
+			fprintf(stderr, "differs: traits %s\n", traits[i]);
+		CHECK(accepted == 1 && equal);
+	}
+	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+		snprintf(text, sizeof text,
+			 "[{\"class\":\"world\",\"id\":7,\"tradeRoutes\":%s}]", routes[i]);
+		int accepted, equal;
+		differential(text, strlen(text), &accepted, &equal);
+		if (accepted != 1 || !equal)
+			fprintf(stderr, "differs: routes %s\n", routes[i]);
+		CHECK(accepted == 1 && equal);
+	}
+	/* what the packed forms hold, read back through the mirror */
+	int ok;
+	const char *one = "[{\"class\":\"world\",\"id\":7,\"traits\":[39,{\"traitID\":71,"
+			  "\"targetAllocation\":37.1,\"allocation\":0.4,\"buildData\":"
+			  "[188,100.0,null,90,-0.0,null]}],\"tradeRoutes\":[{\"exports\":"
+			  "[90,20.5,1772,null],\"partnerObjID\":4216,\"imports\":"
+			  "[130,100.1,534,null],\"return\":\"true\"}]}]";
+	struct mirror *m = load_with(one, strlen(one), 1, &ok);
+	const struct mirror_world *w = mirror_world(m, 7);
+	CHECK(ok && w && w->ntraits == 2 && w->nroutes == 1);
+	if (w && w->ntraits == 2 && w->nroutes == 1) {
+		CHECK(w->traits[0].id == 39 && !w->traits[0].structured);
+		CHECK(w->traits[1].id == 71 && w->traits[1].structured &&
+		      w->traits[1].target_alloc == 37.1 && w->traits[1].alloc == 0.4 &&
+		      w->traits[1].nbuild == 2 && w->traits[1].build[1].resource == 90 &&
+		      w->traits[1].build[0].percent == 100.0);
+		const struct mirror_route *r = &w->routes[0];
+		CHECK(r->partner == 4216 && r->is_return && r->nimports == 1 && r->nexports == 1);
+		CHECK(r->imports[0].resource == 130 && r->imports[0].amount == 534 &&
+		      r->exports[0].resource == 90 && r->exports[0].percent == 20.5);
+	}
+	mirror_free(m);
+}
+
 int main(void)
 {
 	test_cases();
+	test_packed_lists();
 	test_int_lists();
 	test_words();
 	test_numbers();

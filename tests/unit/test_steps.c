@@ -52,6 +52,7 @@ static struct {
 	double watch;
 	int64_t seq;
 	int64_t next_job;
+	json_t *excerpt; /* the objects as loaded, for set_world_qty */
 } H;
 
 /* --- the galaxy ----------------------------------------------------------- */
@@ -113,6 +114,46 @@ static void destroy(int64_t id)
 {
 	merge(json_pack("[{s:s,s:I}]", "class", "destroyedSpaceObject", "id",
 			(json_int_t)id));
+}
+
+/* World id's stock of res becomes q: the world as the excerpt has it, with
+ * the quantities the mirror holds now but that one. */
+static void set_world_qty(int64_t id, int64_t res, int64_t q)
+{
+	const struct mirror_world *w = mirror_world(H.m, id);
+	json_t *o = NULL, *v;
+	size_t i;
+	json_array_foreach(H.excerpt, i, v) {
+		const char *cls = json_string_value(json_object_get(v, "class"));
+		if (cls && strcmp(cls, "world") == 0 &&
+		    json_integer_value(json_object_get(v, "id")) == id)
+			o = json_deep_copy(v);
+	}
+	CHECK(w && o);
+	if (!w || !o) {
+		json_decref(o);
+		return;
+	}
+	json_t *list = json_array();
+	int set = 0;
+	for (i = 0; i < w->nres; i++) {
+		int64_t r = w->res[2 * i], n = r == res ? q : w->res[2 * i + 1];
+		set |= r == res;
+		json_array_append_new(list, json_integer(r));
+		json_array_append_new(list, json_integer(n));
+	}
+	if (!set) {
+		json_array_append_new(list, json_integer(res));
+		json_array_append_new(list, json_integer(q));
+	}
+	json_object_set_new(o, "resources", list);
+	merge(json_pack("[o]", o));
+}
+
+static int64_t world_qty(int64_t world, int64_t res)
+{
+	const struct mirror_world *w = mirror_world(H.m, world);
+	return w ? mirror_qty(w->res, w->nres, res) : -1;
 }
 
 static void battle(int64_t world, int on)
@@ -573,7 +614,11 @@ static void test_attack(void)
 	CHECK(is_call(&o, "attack", call));
 	CHECK(!(o.r.flags & CALL_IDEMPOTENT));
 	CHECK(strcmp(state(&j), "SENT") == 0);
-	/* SENT without an answer and no battle: order it again */
+	/* SENT without an answer and no battle: judged only once a fresher
+	 * watch is in; nothing changed there: order it again */
+	run_twice(&j, NULL, 0, &o);
+	CHECK(is_wait_for(&o, WAIT_WATCH, watch_now() + 1, 0));
+	next_watch();
 	run_twice(&j, NULL, 0, &o);
 	CHECK(is_call(&o, "attack", call));
 	run(&j, NULL, 1, &o);
@@ -586,6 +631,19 @@ static void test_attack(void)
 	battle(WORLD_A, 0);
 	run_twice(&j, NULL, 0, &o);
 	CHECK_EQ_INT(o.r.verdict, STEP_DONE);
+	job_free(&j);
+
+	/* without an answer, no battle on, but the fleet lost ships: the
+	 * order took and its battle is over (issue 14.1) -- done, not ordered
+	 * again */
+	j = job_new(&step_attack, FLEET_A, json_incref(args));
+	run(&j, NULL, 0, &o);
+	CHECK(is_call(&o, "attack", call));
+	put_fleet(FLEET_A, WORLD_A, 0, "[170,1,122,390]");
+	next_watch();
+	run_twice(&j, NULL, 0, &o);
+	CHECK_EQ_INT(o.r.verdict, STEP_DONE);
+	put_fleet(FLEET_A, WORLD_A, 0, "[170,1,122,403]");
 	job_free(&j);
 
 	/* answered, but no battle seen yet: wait a watch; then done */
@@ -601,6 +659,30 @@ static void test_attack(void)
 	json_decref(args);
 	json_decref(reply);
 	outcome_clear(&o);
+}
+
+/* step_intent_fresh after a lost answer: a later watch is not enough, the
+ * mirror must hold an answer asked for after the loss was known (one the
+ * game wrote before the call acted may carry the later watch) */
+static void test_fresh(void)
+{
+	struct step_ctx c = {.m = H.m, .data = json_object()};
+	struct step_result r = {0};
+	int64_t w = watch_now();
+	json_object_set_new(c.data, "intent_watch", json_integer(w - 1));
+	CHECK_EQ_INT(step_intent_fresh(&c, &r), 1);
+	json_object_set_new(c.data, "ambiguous_watch", json_integer(w - 1));
+	json_object_set_new(c.data, "ambiguous_at", json_integer(mirror_asked_ms(H.m) + 5));
+	CHECK_EQ_INT(step_intent_fresh(&c, &r), 0);
+	CHECK(r.verdict == STEP_WAIT_FOR && r.wait == WAIT_WATCH && r.key == w + 1);
+	mirror_note_asked(H.m, mirror_asked_ms(H.m) + 4);
+	CHECK_EQ_INT(step_intent_fresh(&c, &r), 0);
+	mirror_note_asked(H.m, mirror_asked_ms(H.m) + 1);
+	CHECK_EQ_INT(step_intent_fresh(&c, &r), 1);
+	/* a new intent forgets the loss */
+	step_intent_open(&c);
+	CHECK(!json_object_get(c.data, "ambiguous_at"));
+	json_decref(c.data);
 }
 
 /* The engine's cancel as it calls an op's hook (engine.c cancel_deferred):
@@ -1033,6 +1115,9 @@ static void test_deploy(void)
 	snprintf(call, sizeof call, "{\"resources\":[122,2],\"sourceObjID\":%d}", WORLD_C);
 	json_t *args = json_pack("{s:s,s:i,s:[i,i]}", "op", "deploy", "from", WORLD_C,
 				 "resources", 122, 2);
+	/* frigates to deploy at the world (the excerpt's are in its fleets) */
+	int64_t stock0 = world_qty(WORLD_C, 122);
+	set_world_qty(WORLD_C, 122, 10);
 	/* a source that is neither a world nor an anchored fleet */
 	struct job j = job_new(&step_deploy, 0,
 			       json_pack("{s:s,s:i,s:[i,i]}", "op", "deploy", "from", 42,
@@ -1068,12 +1153,29 @@ static void test_deploy(void)
 	CHECK(is_call(&o, "deployFleet", call));
 	CHECK_EQ_INT(reconciled(j.id, "deploy"), 0);
 	CHECK_EQ_INT(json_array_size(json_object_get(j.data, "before")), 5);
-	/* ... the one it made: adopted, the job's fleet becomes it */
+	/* an older fleet of the same make-up that merely arrived, free (its
+	 * move job ended), while nothing was deployed: not this call's (issue
+	 * 14 point 9: its id is below the intent's max_fleet, and the source
+	 * has not given up the deployed amounts) */
+	put_fleet(FLEET_A, WORLD_C, 0, "[122,2]");
+	next_watch();
+	run(&j, NULL, 0, &o);
+	CHECK(is_call(&o, "deployFleet", call));
+	CHECK_EQ_INT(reconciled(j.id, "deploy"), 0);
+	put_fleet(FLEET_A, WORLD_A, 0, "[170,1,122,403]");
+	run_twice(&j, NULL, 0, &o);
+	CHECK(is_wait_for(&o, WAIT_WATCH, watch_now() + 1, 0));
+	/* ... the one it made: adopted, the job's fleet becomes it -- and not
+	 * the older free fleet of the same make-up that arrived meanwhile */
+	int64_t stock = world_qty(WORLD_C, 122);
+	put_fleet(FLEET_A, WORLD_C, 0, "[122,2]");
 	put_fleet_named(5000003, "new", WORLD_C, 0, "[122,2]");
+	set_world_qty(WORLD_C, 122, stock - 2);
 	next_watch();
 	run_twice(&j, NULL, 0, &o);
 	CHECK_EQ_INT(o.r.verdict, STEP_DONE);
 	CHECK_EQ_INT(o.fleet, 5000003);
+	put_fleet(FLEET_A, WORLD_A, 0, "[170,1,122,403]");
 	CHECK_EQ_INT(reconciled(j.id, "deploy"), 1);
 	json_t *d;
 	CHECK(events_of(j.id, "job.fleet", &d) >= 1);
@@ -1099,6 +1201,7 @@ static void test_deploy(void)
 	CHECK(is_error(&o, "without naming the new fleet"));
 	j.sub = 1;
 	put_fleet_named(5000005, "new", WORLD_C, 0, "[122,2]");
+	set_world_qty(WORLD_C, 122, world_qty(WORLD_C, 122) - 2);
 	run(&j, reply, 0, &o);
 	CHECK_EQ_INT(o.r.verdict, STEP_DONE);
 	CHECK_EQ_INT(o.fleet, 5000005);
@@ -1106,6 +1209,7 @@ static void test_deploy(void)
 	job_free(&j);
 
 	end_other_job(lease);
+	set_world_qty(WORLD_C, 122, stock0);
 	for (int64_t id = 5000001; id <= 5000005; id++)
 		if (mirror_fleet(H.m, id))
 			destroy(id);
@@ -1199,7 +1303,7 @@ static int setup(const char *excerpt)
 		json_decref(a);
 		return -1;
 	}
-	json_decref(a);
+	H.excerpt = a;
 	H.watch = mirror_watch(H.m);
 	H.seq = mirror_sequence_value(H.m);
 	H.next_job = 1000;
@@ -1213,6 +1317,7 @@ static void teardown(void)
 	if (H.st && store_in_tx(H.st))
 		store_commit(H.st);
 	engine_free(H.eng);
+	json_decref(H.excerpt);
 	mirror_free(H.m);
 	eventlog_free(H.el);
 	store_close(H.st);
@@ -1240,6 +1345,7 @@ int main(void)
 		test_move();
 		test_explore();
 		test_attack();
+		test_fresh();
 		test_abort_attack();
 		test_attack_cancel();
 		test_rename();
