@@ -7,8 +7,9 @@ times, and rewrites the part of docs/PERFORMANCE.md between the
 them is kept as written).  Measures, never asserts: a missed bar is a row
 marked **misses**, not a failure.
 
-Groups (BENCH_ONLY=a,b to run some): sim, mirror, jobs, asyncio, amplify
-(bench/amplify.py)."""
+Groups (BENCH_ONLY=a,b to run some): sim, mirror, jobs, conds, asyncio,
+amplify (bench/amplify.py).  BENCH_CONDS_JOBS=N puts N jobs instead of
+100,000 in the conds group (to develop it; the report says how many)."""
 import argparse
 import datetime
 import json
@@ -242,6 +243,13 @@ class Galaxy:
         self.at = {m[0]: m[1] for m in self.movers}  # where each mover is now
         used = {m[0] for m in self.movers}
         self.timers = [o["id"] for o in spare if o["id"] not in used][:TIMERS]
+        # for the conds group: every world, the player's fleets beyond the
+        # first N_BIG and anchored fleets of other sovereigns (fleets no job
+        # of that group names)
+        self.worlds = [w for w, _ in worlds]
+        self.spare = [o["id"] for o in spare]
+        self.foreign = [o["id"] for o in objs if o.get("class") == "fleet"
+                        and o.get("sovereignID") != player and o.get("anchorObjID")][:5000]
         say("galaxy: %d fleets of the player's, %d movers, %d timer fleets"
             % (len(mine), len(self.movers), len(self.timers)))
 
@@ -250,12 +258,13 @@ def wait_spec(fleet, seconds=WEEK):
     return {"fleet": fleet, "steps": [{"op": "wait", "seconds": seconds}]}
 
 
-def post_range(fd, first, count, want_total, db, seconds=WEEK):
+def post_range(fd, first, count, want_total, db, seconds=WEEK, steps=None, rate=1000.0):
     """Submit `wait` jobs with wrk for the fleets first..first+count-1 that
-    hold no job yet, until the database holds want_total live jobs."""
+    hold no job yet, until the database holds want_total live jobs.
+    steps: {fleet: its step as JSON} instead of the wait (the conds group);
+    rate: the POSTs per second expected (sets the first round's length)."""
     lua = os.path.join(HERE, "post_jobs.lua")
     live = "state IN ('queued','running','waiting','paused')"
-    rate = 1000.0
     for _ in range(10):
         c = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=30)
         held = set(r[0] for r in c.execute("SELECT fleet FROM jobs WHERE " + live))
@@ -266,7 +275,10 @@ def post_range(fd, first, count, want_total, db, seconds=WEEK):
         todo = todo[:want_total - len(held)]
         path = os.path.join(SCRATCH, "todo.txt")
         with open(path, "w") as f:
-            f.write("\n".join(map(str, todo)) + "\n")
+            if steps:
+                f.write("".join("%d %s\n" % (i, steps[i]) for i in todo))
+            else:
+                f.write("\n".join(map(str, todo)) + "\n")
         secs = int(max(2, min(120, len(todo) / rate * 1.2 + 1)))
         _, dur, out, _ = wrk(fd.base + "/v1/jobs", WRK_T, WRK_C, secs, lua,
                              ("@" + path, 0, seconds, WRK_T))
@@ -579,6 +591,222 @@ def group_jobs(args, gal):
     return res
 
 
+# --- group: waiting conditions ----------------------------------------------
+# 100,000 jobs wait on conditions (issue 15.10); a watch in which 1,000
+# objects they name change costs fleetd's CPU, and judges each condition
+# naming a changed object once (fleetd_job_condition_evaluations_total).
+
+COND_JOBS = int(os.environ.get("BENCH_CONDS_JOBS", N_BIG))  # smaller to develop
+COND_WORLDS = 4000       # worlds named, job i names the (i mod 4000)-th
+COND_RES, COND_AT = 130, 999999999  # a stock no world or fleet reaches
+CHANGE_WORLDS = 500      # named worlds changed in the measured watch
+CHANGE_FLEETS = 500      # the jobs' own fleets changed in it ...
+CHANGE_BOTH = 100        # ... of which these belong to jobs whose world changes too
+
+
+def cond_step(world):
+    """A wait that never ends: the job's world's stock, or its own cargo,
+    of COND_RES at least COND_AT."""
+    test = {"resource": COND_RES, "at_least": COND_AT}
+    return json.dumps({"op": "wait", "until": {"any": [
+        {"world": world, "stock": test}, {"fleet": "$self", "cargo": test}]}},
+        separators=(",", ":"))
+
+
+class CondPlan:
+    """Who names what, the objects changed and what they must wake."""
+
+    def __init__(self, gal, n):
+        assert len(gal.worlds) >= COND_WORLDS + CHANGE_WORLDS, "too few worlds"
+        self.fleets = [gal.first + i for i in range(n)]
+        named = gal.worlds[:COND_WORLDS]
+        self.world_of = {f: named[i % COND_WORLDS] for i, f in enumerate(self.fleets)}
+        self.steps = {f: cond_step(w) for f, w in self.world_of.items()}
+        cw = set(named[:CHANGE_WORLDS])
+        # the jobs' own fleets, spread over the range: most of jobs whose
+        # world does not change, some of jobs whose world changes too
+        other = [f for f in self.fleets if self.world_of[f] not in cw]
+        both = [f for f in self.fleets if self.world_of[f] in cw]
+        k1, k2 = CHANGE_FLEETS - CHANGE_BOTH, CHANGE_BOTH
+        cf = other[::max(1, len(other) // k1)][:k1] + both[::max(1, len(both) // k2)][:k2]
+        self.named = sorted(cw) + cf
+        # conditions naming a changed object, and (condition, changed
+        # object) pairs: a condition naming two changed objects is one
+        # condition, two pairs
+        cfs = set(cf)
+        self.expect = sum(1 for f in self.fleets if self.world_of[f] in cw or f in cfs)
+        self.pairs = sum((self.world_of[f] in cw) + (f in cfs) for f in self.fleets)
+        # the control: as many worlds no condition names, and as many of the
+        # player's fleets that hold no job (a change of one of the player's
+        # fleets costs fleetd more than another sovereign's: fleet_events)
+        self.unnamed = gal.worlds[COND_WORLDS:COND_WORLDS + CHANGE_WORLDS] + \
+            gal.spare[:CHANGE_FLEETS]
+        assert len(self.unnamed) == CHANGE_WORLDS + CHANGE_FLEETS, "too few spare fleets"
+        # the other pair of watches: only fleets, one condition each --
+        # 1,000 of the jobs' own fleets; the control, the player's 500 spare
+        # fleets and 500 of other sovereigns (the galaxy has no more spare)
+        k = CHANGE_WORLDS + CHANGE_FLEETS
+        self.named_fleets = self.fleets[::max(1, n // k)][:k]
+        self.unnamed_fleets = gal.spare[:CHANGE_FLEETS] + gal.foreign[:k - CHANGE_FLEETS]
+        assert len(self.unnamed_fleets) == k, "too few foreign fleets"
+        self.qty = 1000  # each watch sets a quantity not set before
+
+
+def evaluations(fd):
+    st, raw = http("GET", fd.base + "/metrics")
+    m = re.search(rb"^fleetd_job_condition_evaluations_total (\S+)$", raw, re.M)
+    assert st == 200 and m, "no evaluation counter in /metrics"
+    return int(float(m.group(1)))
+
+
+def sim_stock(conn, objs, qty):
+    """/sim/stock of COND_RES for every object (one keep-alive connection)."""
+    for o in objs:
+        body = json.dumps({"object": o, "resource": COND_RES, "quantity": qty})
+        conn.request("POST", "/sim/stock", body, {"Content-Type": "application/json"})
+        r = conn.getresponse()
+        raw = r.read()
+        assert r.status == 200, "/sim/stock %d: %d %r" % (o, r.status, raw[:200])
+
+
+def change_watch(gal, fd, plan, objs, what):
+    """fleetd's CPU (ms), evaluations and getObjects calls of one watch in
+    which objs change: right after a watch boundary, set their stock; the
+    watch must still be the same once they are set (else again, with new
+    quantities)."""
+    import http.client as httpclient  # not `http`: benchlib's http() is used here
+    conn = httpclient.HTTPConnection("127.0.0.1", gal.sim.port, timeout=30)
+    try:
+        for attempt in range(4):
+            callsA, _ = watch_boundary(gal.sim, fd, gal.sim.stats()["calls"]["getObjects"])
+            e0 = evaluations(fd)
+            cpuA = settle_cpu(fd.daemon, 0.1)
+            s0 = gal.sim.stats()
+            plan.qty += 1
+            t0 = time.time()
+            sim_stock(conn, objs, plan.qty)
+            took = time.time() - t0
+            s1 = gal.sim.stats()
+            late = s1["watch"] != s0["watch"] or s1["calls"]["getObjects"] != callsA
+            callsB, cpuB = watch_boundary(gal.sim, fd, callsA)
+            e1 = evaluations(fd)
+            if not late:
+                return (cpuB - cpuA) / 1e6, e1 - e0, callsB - callsA
+            say("%s: the watch ended while the %d changes were set (%.2f s); again"
+                % (what, len(objs), took))
+    finally:
+        conn.close()
+    raise RuntimeError("%s: no watch held the changes in 4 attempts" % what)
+
+
+def conds_run(gal, db, plan, run, out):
+    """One fleetd start on the database of waiting conditions: an idle
+    watch, then for each kind of change a watch in which unnamed objects
+    change and one in which as many named ones do."""
+    fd = Fleetd(gal.sim, db, "fleetd-conds-%d" % run)
+    m = fd.daemon.wait_log(r'msg="jobs loaded" live=(\d+)')
+    assert int(m.group(1)) >= len(plan.fleets), m.group(0)
+    wait_loaded(fd)
+    # the first watch fleetd sees judges every waiting condition again
+    watch_boundary(gal.sim, fd, gal.sim.stats()["calls"]["getObjects"])
+    st, raw = http("GET", fd.base + "/metrics")
+    w = re.search(rb"^fleetd_job_conditions_waiting (\S+)$", raw, re.M)
+    out["waiting"].append(int(float(w.group(1))))
+    for key, objs in (("idle", []), ("unnamed", plan.unnamed), ("named", plan.named),
+                      ("unnamed_fl", plan.unnamed_fleets), ("named_fl", plan.named_fleets)):
+        cpu, ev, calls = change_watch(gal, fd, plan, objs, key)
+        out[key + "_ms"].append(cpu)
+        out[key + "_evals"].append(ev)
+        out[key + "_calls"].append(calls)
+    fd.daemon.kill9()
+
+
+def group_conds(args, gal):
+    n = COND_JOBS
+    plan = CondPlan(gal, n)
+    say("conds: %d jobs, %d objects change, %d conditions name one (%d pairs)"
+        % (n, len(plan.named), plan.expect, plan.pairs))
+    db = os.path.join(SCRATCH, "conds.db")
+    fd = Fleetd(gal.sim, db, "fleetd-conds-populate")
+    wait_loaded(fd)
+    t0 = time.time()
+    got = post_range(fd, gal.first, n, n, db, steps=plan.steps, rate=5000.0)
+    say("conds: %d jobs in %.1fs" % (got, time.time() - t0))
+    waiting = db_count(db, "state = 'waiting'")
+    assert waiting >= n, "conds: only %d of %d jobs waiting" % (waiting, n)
+    fd.daemon.kill9()
+    out = {"waiting": []}
+    for k in ("idle", "unnamed", "named", "unnamed_fl", "named_fl"):
+        out.update({k + "_ms": [], k + "_evals": [], k + "_calls": []})
+    for run in range(RUNS):
+        conds_run(gal, db, plan, run, out)
+        say("conds, run %d: %s" % (run + 1, {k: v[-1] for k, v in out.items()}))
+    COMMANDS["conds"] = [
+        "FLEETD_PASSWORD=demo fleetd --listen 127.0.0.1:0 --db DB --rate 1000 "
+        "--max-connections 512 --upstream http://127.0.0.1:SIM/api/ --username demo",
+        "jobs: {\"fleet\": F, \"steps\": [%s]} with W the (i mod %d)-th world for the "
+        "i-th of %s fleets, submitted with POST /v1/jobs (wrk + bench/post_jobs.lua, "
+        "a step per fleet)" % (cond_step("W").replace('"W"', "W"), COND_WORLDS, f"{n:,}"),
+        "each run: start fleetd on the database left by `kill -9` of the previous run; "
+        "after its first watch, five watches, each begun right after fleetd's "
+        "`getObjects`: nothing changes; %d worlds no condition names and %d fleets "
+        "of the player's that hold no job change; %d named worlds and %d of the jobs' "
+        "fleets (%d of them jobs whose world changes too) change; %d of the player's "
+        "fleets that hold no job and %d of other sovereigns change; %s of the jobs' "
+        "fleets, spread over them, change.  Changes: `POST /sim/stock {\"object\": O, "
+        "\"resource\": %d, \"quantity\": Q}`, a new Q each watch.  CPU: fleetd's "
+        "(/proc/PID/task/*/schedstat) from the boundary to the next; evaluations: the "
+        "delta of `fleetd_job_condition_evaluations_total` in /metrics"
+        % (CHANGE_WORLDS, CHANGE_FLEETS, CHANGE_WORLDS, CHANGE_FLEETS, CHANGE_BOTH,
+           CHANGE_FLEETS, len(plan.named) - CHANGE_FLEETS, f"{len(plan.named):,}", COND_RES)]
+    nk = f"{n:,}"
+    fig("conds", "fleetd: jobs waiting on a condition (`fleetd_job_conditions_waiting`)",
+        "", out["waiting"], fmt="%.0f")
+    fig("conds", "fleetd: CPU of a watch in which nothing changes, %s conditions waiting"
+        % nk, "ms", out["idle_ms"], fmt="%.2f")
+    k = len(plan.named)
+    for key, what, expect in (
+            ("", "%d worlds + %d fleets" % (CHANGE_WORLDS, CHANGE_FLEETS), plan.expect),
+            ("_fl", "%s fleets" % f"{k:,}", len(plan.named_fleets))):
+        named, unnamed = out["named" + key + "_ms"], out["unnamed" + key + "_ms"]
+        evals = out["named" + key + "_evals"]
+        fig("conds", "fleetd: CPU of a watch in which %s no condition names change "
+            "(mirror, fleet events, no condition), %s waiting" % (what, nk), "ms", unnamed,
+            fmt="%.2f")
+        fig("conds", "fleetd: CPU of a watch in which %s named by %s conditions change, %s "
+            "conditions waiting" % (what, f"{expect:,}", nk), "ms", named, "< 5 ms",
+            lambda v: v < 5, fmt="%.2f")
+        share = [a - b for a, b in zip(named, unnamed)]
+        fig("conds", "… of it more than the watch of unnamed objects (the conditions' share)",
+            "ms", share, fmt="%.2f")
+        fig("conds", "… the conditions' share per condition judged", "µs",
+            [1000 * a / max(1, e) for a, e in zip(share, evals)], fmt="%.2f")
+        fig("conds", "… conditions judged (`fleetd_job_condition_evaluations_total`)", "",
+            evals, "= %s (conditions naming a changed object)" % f"{expect:,}",
+            lambda v, x=expect: v == x, fmt="%.0f")
+        fig("conds", "… `getObjects` calls in the watch", "", out["named" + key + "_calls"],
+            "= 1", lambda v: v == 1, fmt="%.0f")
+    fig("conds", "conditions judged in the watches of no change and of unnamed objects",
+        "", [a + b + c for a, b, c in zip(out["idle_evals"], out["unnamed_evals"],
+                                          out["unnamed_fl_evals"])], "= 0",
+        lambda v: v == 0, fmt="%.0f")
+    NOTES["conds"] = [
+        "In the first pair of watches the %s changed objects (%d worlds, %d fleets) are "
+        "named by %s conditions; %s conditions name two of them, so there are %s "
+        "(condition, changed object) pairs: an evaluation count of %s means a condition "
+        "is judged once per changed object it names, not once per watch.  In the second "
+        "pair each changed fleet is the `$self` of one job.  \"The conditions' share\" "
+        "is the named watch's CPU less the unnamed one's of the same run, which changes "
+        "as many objects of the same kinds, the player's fleets among them; in the "
+        "second pair half of the unnamed fleets are other sovereigns' (the galaxy has "
+        "%d spare fleets of the player's), whose change costs fleetd less (no "
+        "fleet_events look-up), so its share is a little high."
+        % (f"{len(plan.named):,}", CHANGE_WORLDS, CHANGE_FLEETS, f"{plan.expect:,}",
+           f"{plan.pairs - plan.expect:,}", f"{plan.pairs:,}", f"{plan.pairs:,}",
+           CHANGE_FLEETS)]
+    return out
+
+
 # --- group: the asyncio baseline -------------------------------------------
 
 def asyncio_run(args, gal, n, run):
@@ -682,6 +910,7 @@ GROUP_TITLES = [
     ("mirror", "The game-state mirror"),
     ("http", "HTTP: fleetd beside nginx, same `wrk`, same run"),
     ("jobs", "The job engine"),
+    ("conds", "Waiting conditions"),
     ("asyncio", "The same workload as a Python asyncio script (one task per fleet)"),
     ("amplify", "Big answers and long replays beside /healthz"),
 ]
@@ -711,7 +940,7 @@ def report(args, mach, started, elapsed):
                                                             f.bar or "", f.verdict()))
         out.append("")
         cmds = COMMANDS.get(key, [])
-        if key == "jobs":
+        if key in ("jobs", "conds"):
             cmds = COMMANDS.get("galaxy", []) + cmds
         if key == "asyncio":
             cmds = COMMANDS.get("galaxy", []) + cmds
@@ -766,10 +995,12 @@ def main():
         group_mirror(args)
     jobs = None
     gal = None
-    if want("jobs") or want("asyncio"):
+    if want("jobs") or want("asyncio") or want("conds"):
         gal = Galaxy(args)
     if want("jobs"):
         jobs = group_jobs(args, gal)
+    if want("conds"):
+        group_conds(args, gal)
     if want("asyncio"):
         group_asyncio(args, gal, jobs)
     if want("amplify"):

@@ -9,6 +9,8 @@
 --    or: wrk -tT -s post_jobs.lua URL -- @FILE 0 SECONDS T [STEP]   (fleet ids, one a line)
 -- STEP, if given, is the job's one step as JSON instead of the wait
 -- (bench/jobs_engine.py posts `move` steps with it; SECONDS is then unused).
+-- A line of FILE may carry its fleet's own step after the id and a space
+-- ("6000001 {...}"; bench.py's conds group gives each job its condition).
 
 local threads = {}
 
@@ -20,8 +22,13 @@ end
 function init(args)
 	if string.sub(args[1], 1, 1) == "@" then
 		ids = {}
+		steps = {}
 		for line in io.lines(string.sub(args[1], 2)) do
-			table.insert(ids, tonumber(line))
+			local id, rest = string.match(line, "^%s*(%d+)%s*(.*)$")
+			if id then
+				table.insert(ids, tonumber(id))
+				steps[#ids] = rest ~= "" and rest or nil
+			end
 		end
 		count = #ids
 	else
@@ -41,9 +48,10 @@ end
 function request()
 	local k = math.min(i, count - 1)
 	local fleet = ids and ids[k + 1] or first + k
+	local s = ids and steps[k + 1] or step
 	i = i + stride
 	return wrk.format(nil, "/v1/jobs", nil,
-		'{"fleet":' .. fleet .. ',"steps":[' .. step .. ']}')
+		'{"fleet":' .. fleet .. ',"steps":[' .. s .. ']}')
 end
 
 function response(status, headers, body)

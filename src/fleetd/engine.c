@@ -68,6 +68,7 @@ struct cond_wait_node {
 };
 struct cond_wait {
 	struct cond_prog *prog; /* the condition, its references resolved */
+	uint64_t judged;        /* the change batch it was last judged in */
 	size_t n;
 	struct cond_wait_node v[];
 };
@@ -111,6 +112,7 @@ struct engine {
 	uint64_t counts[JOB_STATE_COUNT];
 	uint64_t transitions;
 	uint64_t cond_evals; /* waiting conditions judged on a change */
+	uint64_t batch;      /* change batches seen (on_changes) */
 	size_t cond_jobs;    /* jobs with a struct cond_wait */
 	struct rng rng; /* retry jitter */
 	int mirror_attached;
@@ -357,9 +359,16 @@ static void on_cond_wait(void *arg, struct cond_node *n)
 {
 	struct engine *e = arg;
 	struct cond_wait_node *cn = (struct cond_wait_node *)n;
+	struct cond_wait *cw = cn->r->cw;
 	const struct mirror *m = e->app->mirror;
-	e->cond_evals++;
-	if (m && mirror_ready(m) && cond_prog_eval(cn->r->cw->prog, m) == 0 &&
+	/* judged once per batch, however many of its objects changed: a
+	 * second one finds it already false */
+	int already = cw->judged == e->batch;
+	if (!already) {
+		cw->judged = e->batch;
+		e->cond_evals++;
+	}
+	if (m && mirror_ready(m) && (already || cond_prog_eval(cw->prog, m) == 0) &&
 	    condidx_add(&e->cwi, n, COND_SPACE_FLEET, n->id) == 0)
 		return;
 	wake(e, cn->r); /* frees cn: condidx_take never touches it again */
@@ -374,6 +383,7 @@ static void take_cond_waits(struct engine *e, const int64_t *ids, size_t n)
 static void on_changes(void *arg, const struct mirror_changes *ch)
 {
 	struct engine *e = arg;
+	e->batch++;
 	take_cond_waits(e, ch->fleets, ch->nfleets);
 	take_cond_waits(e, ch->worlds, ch->nworlds);
 	take_cond_waits(e, ch->removed, ch->nremoved);

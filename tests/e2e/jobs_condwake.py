@@ -21,7 +21,7 @@ Wd = fd.worlds()
 me = sim.login()["userInfo"]["sovereignID"]
 mine = sorted(i for i, f in F.items() if f["mine"])
 own = sorted(i for i, w in Wd.items() if w["sovereign"] == me)
-A, B, C = own[1], own[2], own[3]
+A, B, C, D, E = own[1], own[2], own[3], own[4], own[5]
 
 
 def admin(route, body):
@@ -79,6 +79,33 @@ e2 = evaluations()
 check(e2 - e1 == 30, "A changed: %d conditions judged, want its 30" % (e2 - e1))
 check(all(fd.job(j["id"])["state"] == "waiting" for world, j in jobs.values() if world == B),
       "B's jobs ended with A's change")
+
+# a condition naming two worlds that change in the same watch is judged once
+for w in (D, E):
+    admin("stock", {"object": w, "resource": 130, "quantity": 5000})
+settle()
+pair = [fd.submit({"fleet": fid, "steps": [{"op": "wait", "until": {"any": [
+    {"world": D, "stock": {"resource": 130, "below": 100}},
+    {"world": E, "stock": {"resource": 130, "below": 100}}]}}]})
+    for fid in mine[40:48]]
+for j in pair:
+    fd.wait_state(j["id"], ["waiting"], 30)
+settle()
+for attempt, qty in enumerate((4000, 3000, 2000)):
+    e3 = evaluations()
+    w = sim.stats()["watch"]
+    while sim.stats()["watch"] == w:
+        time.sleep(0.01)
+    admin("stock", {"object": D, "resource": 130, "quantity": qty})  # both in one watch
+    admin("stock", {"object": E, "resource": 130, "quantity": qty})
+    together = sim.stats()["watch"] == w + 1
+    settle()
+    if together:
+        break
+check(together, "the two changes never fell in one watch")
+check(evaluations() - e3 == len(pair), "two named worlds changed together: %d judged, want %d"
+      % (evaluations() - e3, len(pair)))
 fd.stop()
 sim.stop()
-print("ok - 0, 0, 10 and 30 conditions judged for changes of no, an unnamed, B's and A's world")
+print("ok - 0, 0, 10 and 30 conditions judged for changes of no, an unnamed, B's and A's "
+      "world; one judgement for two named worlds changing together")
