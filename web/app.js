@@ -4,12 +4,13 @@
 // A worked example of a fleetd front end: it uses only the public REST API
 // (/healthz, /v1/fleets, /v1/worlds, /v1/jobs...) and the /v1/events
 // stream.  Start-up loads a snapshot; afterwards every event names what
-// changed and only that is fetched again.
+// changed and only that is fetched again (a world job's world when the job
+// moves; the player's worlds, for designations and trade routes, each watch).
 
 import { Api, ApiError, apiOrigin } from './api.js';
 import { EventStream } from './events.js';
 import { GalaxyMap, sovereignColour } from './map.js';
-import { JobsTable, JobView, JobForm, jobFleet } from './jobs.js';
+import { JobsTable, JobView, JobForm, jobFleet, jobWorld } from './jobs.js';
 import { h, $, replace, fmtRelative } from './dom.js';
 
 const API_KEY = 'fleetd.api';   // the API base is not a secret: localStorage is fine
@@ -124,8 +125,15 @@ function normWorld(w) {
     sovereign: w.sovereign ?? w.sovereign_id ?? 0,
     x: num(w.x ?? p.x ?? (Array.isArray(p) ? p[0] : undefined)) ?? 0,
     y: num(w.y ?? p.y ?? (Array.isArray(p) ? p[1] : undefined)) ?? 0,
+    mine: w.mine,
+    // trade partners' ids, for the map's lines
+    routes: Array.isArray(w.trade_routes) ? w.trade_routes.map((r) => r.partner).filter((x) => typeof x === 'number') : [],
     raw: w,
   };
+}
+
+function isMineWorld(w) {
+  return w.mine !== undefined ? !!w.mine : !!state.player && w.sovereign === state.player;
 }
 
 function normFleet(f) {
@@ -250,6 +258,7 @@ function showDetails(sel) {
   if (!sel) { panel.hidden = true; return; }
   const body = $('#details-body');
   if (sel.kind === 'fleet') {
+    body.dataset.key = '';
     const f = state.fleetById.get(sel.id);
     if (!f) { panel.hidden = true; return; }
     const job = holdingJob(f.id);
@@ -266,23 +275,98 @@ function showDetails(sel) {
   } else {
     const w = state.worldById.get(sel.id);
     if (!w) { panel.hidden = true; return; }
-    const here = state.fleets.filter((f) => f.anchor === w.id);
-    const jobs = new Set(here.map((f) => holdingJob(f.id)).filter(Boolean));
-    for (const j of jobsTable.jobs.values())
-      if ((j.steps || []).some((s) => s.to === w.id) && ['queued', 'running', 'waiting', 'paused'].includes(j.state)) jobs.add(j.id);
-    const raw = w.raw;
-    $('#details-title').textContent = `World ${w.name} #${w.id}`;
-    replace(body, h('dl', { class: 'facts' },
-      h('dt', {}, 'Sovereign'), h('dd', {}, h('span', { class: 'swatch', style: { background: sovereignColour(w.sovereign, state.player) } }),
-        ` ${w.sovereign === state.player ? 'you' : w.sovereign || 'independent'} (${w.sovereign})`),
-      h('dt', {}, 'Position'), h('dd', {}, `${w.x.toFixed(1)}, ${w.y.toFixed(1)}`),
-      raw.designation_name ? [h('dt', {}, 'Designation'), h('dd', {}, raw.designation_name)] : null,
-      raw.tech_level !== undefined ? [h('dt', {}, 'Tech level'), h('dd', {}, raw.tech_level)] : null,
-      raw.population !== undefined ? [h('dt', {}, 'Population'), h('dd', {}, raw.population)] : null,
-      h('dt', {}, 'Your fleets here'), h('dd', {}, here.length ? here.map((f) => `${f.name} #${f.id}`).join(', ') : 'none'),
-      h('dt', {}, 'Jobs'), h('dd', {}, jobs.size ? [...jobs].map((id) => [jobButton(id), ' ']) : 'none')));
+    // drawn again only when something it shows changed: a live refresh
+    // must not replace a button between the press and the release of a click
+    const key = JSON.stringify([w.raw, state.player, worldJobs(w), state.fleets.filter((f) => f.anchor === w.id).map((f) => f.id)]);
+    if (panel.hidden || body.dataset.key !== key) {
+      $('#details-title').textContent = `World ${w.name} #${w.id}`;
+      replace(body, worldFacts(w));
+      body.dataset.key = key;
+    }
   }
   panel.hidden = false;
+}
+
+// The world panel: who holds it, its designation, improvements, industries
+// with their allocations, trade routes (each partner a button that goes
+// there), the fleets and jobs at it.
+const pct = (v) => (typeof v === 'number' ? `${Number(v.toFixed(1))}%` : '—');
+
+function industryItem(ind) {
+  const alloc = ind.allocation === null && ind.target_allocation === null ? 'allocation not shown'
+    : ind.target_allocation !== null && ind.target_allocation !== ind.allocation
+      ? `${pct(ind.allocation)} (set to ${pct(ind.target_allocation)})` : pct(ind.allocation ?? ind.target_allocation);
+  const build = Array.isArray(ind.build) && ind.build.length
+    ? `builds ${ind.build.map((b) => `${b.name || `#${b.resource}`} ${pct(b.percent)}`).join(', ')}` : '';
+  return h('li', { dataset: { id: ind.id } },
+    `${ind.name || ind.unid || `#${ind.id}`}: `, h('span', { class: 'alloc' }, alloc),
+    build ? [h('br'), h('span', { class: 'muted' }, build)] : null);
+}
+
+function flowText(flows) {
+  return (flows || []).map((f) => `${f.name || `#${f.resource}`} ${pct(f.percent)}${typeof f.amount === 'number' ? ` (${f.amount})` : ''}`).join(', ');
+}
+
+// The game lists a route on both worlds; `return` marks the exporter's
+// entry (the partner imports from this world).
+function routeItem(r) {
+  const exporting = r.return === true;
+  const flows = exporting ? r.exports : r.imports;
+  const goTo = h('button', { type: 'button', class: 'link', onclick: () => selectWorld(r.partner) }, worldLabel(r.partner));
+  return h('li', { dataset: { partner: r.partner } },
+    exporting ? 'exports to ' : 'imports from ', goTo,
+    flowText(flows) ? [h('br'), h('span', { class: 'muted' }, flowText(flows))] : null);
+}
+
+// The live jobs about a world: its world job, its fleets', those going there.
+function worldJobs(w) {
+  const jobs = new Set(state.fleets.filter((f) => f.anchor === w.id).map((f) => holdingJob(f.id)).filter(Boolean));
+  const held = jobsTable.holdingWorld(w.id);
+  if (held) jobs.add(held.id);
+  for (const j of jobsTable.jobs.values())
+    if ((j.steps || []).some((s) => s.to === w.id) && ['queued', 'running', 'waiting', 'paused'].includes(j.state)) jobs.add(j.id);
+  return [...jobs];
+}
+
+function worldFacts(w) {
+  const raw = w.raw;
+  const here = state.fleets.filter((f) => f.anchor === w.id);
+  const jobs = worldJobs(w);
+  const held = jobsTable.holdingWorld(w.id);
+  const list = (name, items, render) => (items.length
+    ? h('ul', { class: 'world-list', dataset: { list: name } }, items.map(render))
+    : h('span', { dataset: { list: name } }, 'none'));
+  const improvements = Array.isArray(raw.improvements) ? raw.improvements : [];
+  const industries = Array.isArray(raw.industries) ? raw.industries : [];
+  const routes = Array.isArray(raw.trade_routes) ? raw.trade_routes : [];
+  const designation = raw.designation_name || (raw.designation ? `#${raw.designation}` : '—');
+  const mine = isMineWorld(w);
+  return [h('dl', { class: 'facts' },
+    h('dt', {}, 'Sovereign'), h('dd', {}, h('span', { class: 'swatch', style: { background: sovereignColour(w.sovereign, state.player) } }),
+      ` ${w.sovereign === state.player ? 'you' : w.sovereign || 'independent'} (${w.sovereign})`),
+    h('dt', {}, 'Position'), h('dd', {}, `${w.x.toFixed(1)}, ${w.y.toFixed(1)}`),
+    h('dt', {}, 'Designation'), h('dd', { dataset: { fact: 'designation', id: raw.designation ?? '' } }, designation,
+      raw.designation_unid ? h('span', { class: 'muted' }, ` (${raw.designation_unid})`) : null),
+    raw.tech_level !== undefined ? [h('dt', {}, 'Tech level'), h('dd', {}, raw.tech_level)] : null,
+    raw.population !== undefined ? [h('dt', {}, 'Population'), h('dd', {}, raw.population)] : null,
+    h('dt', {}, 'Improvements'), h('dd', {}, list('improvements', improvements,
+      (i) => h('li', { dataset: { id: i.id } }, i.name || i.unid || `#${i.id}`))),
+    h('dt', {}, 'Industries'), h('dd', {}, list('industries', industries, industryItem)),
+    h('dt', {}, 'Trade routes'), h('dd', {}, list('trade-routes', routes, routeItem)),
+    h('dt', {}, 'Your fleets here'), h('dd', {}, here.length ? here.map((f) => `${f.name} #${f.id}`).join(', ') : 'none'),
+    h('dt', {}, 'Jobs'), h('dd', {}, jobs.length ? jobs.map((id) => [jobButton(id), ' ']) : 'none')),
+  mine ? h('div', { class: 'panel-actions' },
+    h('button', { type: 'button', name: 'world-job', disabled: !!held, title: held ? `held by job #${held.id}` : null,
+      onclick: () => { jobForm.pickWorld(w.id); $('#job-name').focus(); } }, 'New job for this world')) : null];
+}
+
+function selectWorld(id) {
+  const w = state.worldById.get(id);
+  if (!w) return;
+  map.centreOn(w.x, w.y);
+  map.select({ kind: 'world', id });
+  showDetails({ kind: 'world', id });
+  $('#details-title').focus();
 }
 
 function worldLabel(id) {
@@ -326,6 +410,7 @@ const jobView = new JobView($('#job-view'), api, {
   onChange: (job) => { jobsTable.upsert(job); later('health', loadHealth); },
   onError: (msg) => banner(msg),
   onFleet: (id) => selectFleet(id),
+  onWorld: (id) => selectWorld(id),
   worldLabel: (id) => worldLabel(id),
 });
 const jobForm = new JobForm($('#job-form'), api, {
@@ -361,6 +446,45 @@ async function loadWorlds() {
   const list = await api.list('/v1/worlds?limit=1000', 'worlds');
   state.worlds = list.map(normWorld);
   state.worldById = new Map(state.worlds.map((w) => [w.id, w]));
+  worldsChanged();
+}
+
+// After worlds were read again: the map, the form's world choices and an
+// open world panel follow.
+function worldsChanged() {
+  jobForm.setWorlds(state.worlds.filter(isMineWorld));
+  if (state.fleets.length || state.worlds.length) pushMapData();
+  if (state.selected && state.selected.kind === 'world') showDetails(state.selected);
+}
+
+function putWorld(w) {
+  const i = state.worlds.findIndex((x) => x.id === w.id);
+  if (i >= 0) state.worlds[i] = w; else state.worlds.push(w);
+  state.worldById.set(w.id, w);
+}
+
+async function loadWorld(id) {
+  try {
+    putWorld(normWorld(await api.get(`/v1/worlds/${id}`)));
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.status !== 404) throw e;
+  }
+  worldsChanged();
+}
+
+// The player's worlds, each watch: designations, industries and trade
+// routes change there.  A world no longer listed (lost) is read alone.
+async function loadMyWorlds() {
+  const list = (await api.list('/v1/worlds?sovereign=me&limit=1000', 'worlds')).map(normWorld);
+  const now = new Set(list.map((w) => w.id));
+  const lost = state.worlds.filter((w) => isMineWorld(w) && !now.has(w.id)).map((w) => w.id);
+  for (const w of list) putWorld(w);
+  for (const id of lost) {
+    try { putWorld(normWorld(await api.get(`/v1/worlds/${id}`))); } catch (e) {
+      if (!(e instanceof ApiError) || e.status !== 404) throw e;
+    }
+  }
+  worldsChanged();
 }
 
 async function loadJobs() {
@@ -392,6 +516,10 @@ async function loadJob(id) {
   if (jobView.isOpen(id)) await jobView.refresh();
   const fid = jobFleet(job);
   if (fid) later(`fleet-${fid}`, () => loadFleet(fid));
+  // a world job's step changes its world: read it again
+  const wid = jobWorld(job);
+  if (wid) later(`world-${wid}`, () => loadWorld(wid));
+  if (state.selected && state.selected.kind === 'world') showDetails(state.selected);
 }
 
 async function loadAll() {
@@ -446,6 +574,7 @@ function onEvent(ev) {
   if (fleetId) later(`fleet-${fleetId}`, () => loadFleet(fleetId));
   if (ev.type === 'watch' || ev.type.startsWith('upstream')) {
     later('fleets', loadFleets, 200);
+    later('my-worlds', loadMyWorlds, 300);
   }
   later('health', loadHealth, 250);
 }
@@ -465,6 +594,7 @@ const stream = new EventStream(api, {
         banner('');
         later('fleets', loadFleets, 50);
         later('jobs', loadJobs, 50);
+        later('my-worlds', loadMyWorlds, 50);
       }
     }
   },

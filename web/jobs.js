@@ -35,7 +35,34 @@ export const OPS = {
     { name: 'count', label: 'count', kind: 'int' }],
   disband: [{ name: 'into', label: 'into (object id)', kind: 'target' }],
   rename: [{ name: 'name', label: 'new name', kind: 'str' }],
+  // world ops: in a world job they act on its world; in a fleet job on
+  // the step's `world` (default $here, where the fleet is anchored).
+  // 'catalogue': a choice from GET /v1/catalogue?category=...; 'myworld':
+  // one of the player's worlds.
+  designate: [{ name: 'designation', label: 'designation', kind: 'catalogue', categories: ['designation'] }],
+  build: [{ name: 'improvement', label: 'improvement', kind: 'catalogue', categories: ['improvement'] }],
+  demolish: [{ name: 'improvement', label: 'improvement', kind: 'catalogue', categories: ['improvement'] }],
+  industry: [{ name: 'industry', label: 'industry', kind: 'catalogue', categories: ['industry', 'improvement'] },
+    { name: 'percent', label: 'percent (0-100)', kind: 'num' }],
+  products: [{ name: 'industry', label: 'industry', kind: 'catalogue', categories: ['industry', 'improvement'] },
+    { name: 'alloc', label: 'products (id, percent, ...)', kind: 'intlist' }],
+  trade_route: [{ name: 'from', label: 'from (exporter)', kind: 'myworld' },
+    { name: 'kind', label: 'kind', kind: 'choice', choices: ['default', 'export', 'consumption', 'quota', 'tech'] },
+    { name: 'resource', label: 'resource id (consumption, quota)', kind: 'int', optional: true },
+    { name: 'value', label: 'value (percent; tech: level 1-10)', kind: 'num', optional: true }],
+  stop_trade_route: [{ name: 'with', label: 'with (partner)', kind: 'myworld' }],
+  launch_lams: [{ name: 'target', label: 'target (world or fleet id)', kind: 'int' }],
 };
+
+// The ops that act on a world; a world job holds these and `wait` only.
+export const WORLD_OPS = new Set(['designate', 'build', 'demolish', 'industry', 'products',
+  'trade_route', 'stop_trade_route', 'launch_lams']);
+const WORLD_JOB_OPS = (op) => op === 'wait' || WORLD_OPS.has(op);
+// In a fleet job a world op may name its world.
+const OP_WORLD = { name: 'world', label: 'world (id or $here; default $here)', kind: 'int', optional: true };
+function opFields(op, holder) {
+  return WORLD_OPS.has(op) && holder === 'fleet' ? [...OPS[op], OP_WORLD] : OPS[op];
+}
 
 // --- reading a job answer (field names as fleetd's openapi.yaml gives) ---
 export function jobStepIndex(j) { return j.step ?? j.current_step ?? j.step_index ?? 0; }
@@ -47,6 +74,7 @@ export function jobError(j) {
   return typeof e === 'string' ? e : e.message || JSON.stringify(e);
 }
 export function jobFleet(j) { return j.fleet ?? j.fleet_id ?? null; }
+export function jobWorld(j) { return j.world ?? null; }
 // What a waiting job waits on, in words (fleetd's `wait` object).
 export function jobWaitText(j) {
   const w = j.wait;
@@ -158,7 +186,7 @@ export class JobsTable {
       .map((j) => h('tr', { dataset: { job: j.id, state: j.state } },
         h('td', {}, h('button', { type: 'button', class: 'link', onclick: () => this.onOpen(j.id),
           'aria-label': `Open job ${j.id}` }, `#${j.id}`), j.name ? ` ${j.name}` : ''),
-        h('td', {}, jobFleet(j) ?? ''),
+        h('td', {}, jobFleet(j) ?? (jobWorld(j) ? `world ${jobWorld(j)}` : '')),
         h('td', {}, stateBadge(j.state)),
         h('td', { class: 'step' }, stepSummary(j)),
         h('td', {}, LIVE.has(j.state) ? wakeText(j) : ''),
@@ -172,16 +200,24 @@ export class JobsTable {
       if (jobFleet(j) === fleetId && (LIVE.has(j.state) || j.state === 'paused')) return j;
     return null;
   }
+
+  // The live job holding a world (a world job), or null.
+  holdingWorld(worldId) {
+    for (const j of this.jobs.values())
+      if (jobWorld(j) === worldId && (LIVE.has(j.state) || j.state === 'paused')) return j;
+    return null;
+  }
 }
 
 // ---------------------------------------------------------- the job view
 export class JobView {
-  constructor(root, api, { onChange, onError, onFleet, worldLabel }) {
+  constructor(root, api, { onChange, onError, onFleet, onWorld, worldLabel }) {
     this.root = root;
     this.api = api;
     this.onChange = onChange;
     this.onError = onError;
     this.onFleet = onFleet;
+    this.onWorld = onWorld || (() => {});
     this.worldLabel = worldLabel || ((id) => `world #${id}`);
     this.job = null;
     this.events = [];
@@ -290,8 +326,10 @@ export class JobView {
     p.cancel.disabled = !(live || j.state === 'paused');
     replace(p.body,
       h('dl', { class: 'facts' },
-        h('dt', {}, 'Fleet'), h('dd', {}, jobFleet(j) ? h('button', { type: 'button', class: 'link',
-          onclick: () => this.onFleet(jobFleet(j)) }, `fleet #${jobFleet(j)}`) : '—'),
+        jobWorld(j) ? [h('dt', {}, 'World'), h('dd', {}, h('button', { type: 'button', class: 'link',
+          onclick: () => this.onWorld(jobWorld(j)) }, this.worldLabel(jobWorld(j))))]
+          : [h('dt', {}, 'Fleet'), h('dd', {}, jobFleet(j) ? h('button', { type: 'button', class: 'link',
+            onclick: () => this.onFleet(jobFleet(j)) }, `fleet #${jobFleet(j)}`) : '—')],
         h('dt', {}, 'Next wake'), h('dd', {}, jobNextWake(j) ? `${fmtTime(jobNextWake(j))} (${fmtRelative(jobNextWake(j))})` : '—'),
         jobWaitText(j) && j.state === 'waiting' ? [h('dt', {}, 'Waiting for'), h('dd', { class: 'wait-text' }, jobWaitText(j))] : null,
         until !== undefined ? [h('dt', {}, 'Until'), h('dd', { class: 'until-text' }, describeCond(until),
@@ -333,6 +371,7 @@ function parseValue(kind, text) {
     if (t === 'all') return 'all';
     return t.split(/[\s,]+/).filter(Boolean).map((x) => (/^-?\d+(\.\d+)?$/.test(x) ? Number(x) : x));
   }
+  // numbers (ids, a catalogue id) as numbers; a unid, "$here" as typed
   return /^-?\d+(\.\d+)?$/.test(t) ? Number(t) : t;
 }
 
@@ -350,12 +389,18 @@ export class JobForm {
     this.api = api;
     this.onCreated = onCreated;
     this.steps = [];
+    this.worlds = [];           // the player's worlds: [{id, name}]
+    this.worldsKey = '';
+    this.catalogue = new Map(); // category -> {entries, failed, loading}
     this.list = form.querySelector('.step-list');
     this.fleetSelect = form.querySelector('select[name="fleet"]');
-    const opSelect = form.querySelector('select[name="op"]');
-    for (const op of Object.keys(OPS)) opSelect.append(h('option', { value: op }, op));
+    this.worldSelect = form.querySelector('select[name="world"]');
+    this.holderSelect = form.querySelector('select[name="holder"]');
+    this.opSelect = form.querySelector('select[name="op"]');
+    this.fillOps();
+    this.holderSelect.addEventListener('change', () => this.holderChanged());
     form.querySelector('button[name="add-step"]').addEventListener('click', () => {
-      this.addStep(opSelect.value);
+      this.addStep(this.opSelect.value);
     });
     form.addEventListener('submit', (e) => {
       e.preventDefault();
@@ -365,6 +410,28 @@ export class JobForm {
     // the job's `until`, checked before each pass
     this.until = new OptionalCond('until', 'until', 'Until a condition holds (checked before each pass; then the job succeeds)');
     form.querySelector('.until-slot').append(this.until.el);
+    this.holderChanged();
+  }
+
+  // 'fleet' or 'world': what the job holds.
+  get holder() { return this.holderSelect.value === 'world' ? 'world' : 'fleet'; }
+
+  holderChanged() {
+    const world = this.holder === 'world';
+    this.fleetSelect.closest('.field').hidden = world;
+    this.worldSelect.closest('.field').hidden = !world;
+    this.fillOps();
+    this.renderSteps();   // a world op's `world` field is for fleet jobs only
+  }
+
+  // The step templates the holder can run: a world job holds `wait` and
+  // the world ops only.
+  fillOps() {
+    const keep = this.opSelect.value;
+    const ops = Object.keys(OPS).filter((op) => this.holder === 'fleet' || WORLD_JOB_OPS(op));
+    replace(this.opSelect, ops.map((op) => h('option', { value: op }, WORLD_OPS.has(op) ? `${op} (world)` : op)));
+    if (ops.includes(keep)) this.opSelect.value = keep;
+    else if (this.holder === 'world') this.opSelect.value = 'designate';
   }
 
   setFleets(fleets) {
@@ -374,7 +441,81 @@ export class JobForm {
     this.fleetSelect.value = keep;
   }
 
-  pickFleet(id) { this.fleetSelect.value = String(id); }
+  // The player's worlds, for the world select and the steps that name one
+  // (a trade route's exporter).  Re-rendered only when the list changes.
+  setWorlds(worlds) {
+    const list = worlds.map((w) => ({ id: w.id, name: w.name || '' })).sort((a, b) => a.name.localeCompare(b.name) || a.id - b.id);
+    const key = list.map((w) => `${w.id}:${w.name}`).join(',');
+    if (key === this.worldsKey) return;
+    this.worldsKey = key;
+    this.worlds = list;
+    const keep = this.worldSelect.value;
+    replace(this.worldSelect, h('option', { value: '' }, '— choose one of your worlds —'), this.worldOptions(keep));
+    this.worldSelect.value = keep;
+    if (this.steps.some((st) => OPS[st.op].some((f) => f.kind === 'myworld'))) this.renderSteps();
+  }
+
+  worldOptions(selected) {
+    const opts = this.worlds.map((w) => h('option', { value: w.id, selected: String(w.id) === String(selected) }, `${w.name} (#${w.id})`));
+    // a value typed before the list came (or a world no longer listed) stays
+    if (selected && !this.worlds.some((w) => String(w.id) === String(selected))) {
+      opts.push(h('option', { value: selected, selected: true }, `world #${selected}`));
+    }
+    return opts;
+  }
+
+  pickFleet(id) {
+    this.holderSelect.value = 'fleet';
+    this.holderChanged();
+    this.fleetSelect.value = String(id);
+  }
+
+  pickWorld(id) {
+    this.holderSelect.value = 'world';
+    this.holderChanged();
+    if (![...this.worldSelect.options].some((o) => o.value === String(id))) {
+      this.worldSelect.append(h('option', { value: id }, `world #${id}`));
+    }
+    this.worldSelect.value = String(id);
+  }
+
+  // GET /v1/catalogue?category=..., once per category; the steps are
+  // drawn again when it arrives (what was chosen is kept).
+  loadCatalogue(category) {
+    if (this.catalogue.has(category)) return;
+    const c = { entries: [], failed: false, loading: true };
+    this.catalogue.set(category, c);
+    this.api.list(`/v1/catalogue?category=${encodeURIComponent(category)}`, 'catalogue')
+      .then((entries) => { c.entries = entries; })
+      .catch(() => { c.failed = true; })
+      .finally(() => { c.loading = false; this.renderSteps(); });
+  }
+
+  // A catalogue choice: a select of the categories' entries (value: the
+  // unid, else the id), or a text input when the catalogue cannot be read.
+  catalogueInput(f, id, val, data) {
+    const cats = f.categories.map((cat) => {
+      this.loadCatalogue(cat);
+      return [cat, this.catalogue.get(cat)];
+    });
+    if (cats.every(([, c]) => c.failed)) {
+      return h('input', { id, name: id, type: 'text', value: val, autocomplete: 'off', placeholder: 'id or unid', dataset: data });
+    }
+    const loading = cats.some(([, c]) => c.loading);
+    let found = false;
+    const option = (e) => {
+      const v = String(e.unid ?? e.id);
+      const on = v === String(val) || String(e.id) === String(val);
+      if (on) found = true;
+      return h('option', { value: v, selected: on }, e.name ? `${e.name}` : v);
+    };
+    const groups = cats.map(([cat, c]) => (cats.length > 1
+      ? h('optgroup', { label: cat }, c.entries.map(option)) : c.entries.map(option)));
+    return h('select', { id, name: id, dataset: data, 'aria-busy': loading ? 'true' : null },
+      h('option', { value: '' }, loading ? 'loading the catalogue…' : `— choose ${f.label === 'industry' ? 'an industry' : `a ${f.label}`} —`),
+      groups,
+      val && !found ? h('option', { value: val, selected: true }, String(val)) : null);
+  }
 
   addStep(op, values = {}) {
     const path = `steps[${this.steps.length}]`;
@@ -404,7 +545,7 @@ export class JobForm {
     this.readSteps();
     replace(this.list, this.steps.map((s, i) => {
       const path = `steps[${i}]`;
-      const fields = OPS[s.op].map((f) => {
+      const fields = opFields(s.op, this.holder).map((f) => {
         const w = s.widgets[f.name];
         if (w) {
           w.setPath(`${path}.${f.name}`);
@@ -413,11 +554,19 @@ export class JobForm {
         const id = `f-${i}-${f.name}`;
         const val = s.values[f.name] ?? f.value ?? '';
         const data = { path: `${path}.${f.name}`, field: `${i}.${f.name}` };
-        const input = f.kind === 'choice'
-          ? h('select', { id, name: id, dataset: data },
-            f.choices.map((c) => h('option', { value: c, selected: c === val }, c)))
-          : h('input', { id, name: id, type: 'text', value: val, autocomplete: 'off',
+        let input;
+        if (f.kind === 'choice') {
+          input = h('select', { id, name: id, dataset: data },
+            f.choices.map((c) => h('option', { value: c, selected: c === val }, c)));
+        } else if (f.kind === 'catalogue') {
+          input = this.catalogueInput(f, id, val, data);
+        } else if (f.kind === 'myworld') {
+          input = h('select', { id, name: id, dataset: data },
+            h('option', { value: '' }, '— choose one of your worlds —'), this.worldOptions(val));
+        } else {
+          input = h('input', { id, name: id, type: 'text', value: val, autocomplete: 'off',
             inputmode: f.kind === 'int' || f.kind === 'num' ? 'decimal' : null, dataset: data });
+        }
         return h('div', { class: 'field' }, h('label', { for: id }, f.label), input);
       });
       s.widgets.if.setPath(`${path}.if`);
@@ -437,13 +586,18 @@ export class JobForm {
     const job = {};
     const name = this.form.querySelector('input[name="name"]').value.trim();
     if (name) job.name = name;
-    const fleet = this.fleetSelect.value;
-    if (fleet) job.fleet = parseValue('int', fleet);
+    if (this.holder === 'world') {
+      const world = this.worldSelect.value;
+      if (world) job.world = parseValue('int', world);
+    } else {
+      const fleet = this.fleetSelect.value;
+      if (fleet) job.fleet = parseValue('int', fleet);
+    }
     const until = this.until.value();
     if (until !== undefined) job.until = until;
     job.steps = this.steps.map((s) => {
       const step = { op: s.op };
-      for (const f of OPS[s.op]) {
+      for (const f of opFields(s.op, this.holder)) {
         if (s.widgets[f.name]) {
           const v = s.widgets[f.name].value();
           if (v !== undefined) step[f.name] = v;
@@ -478,7 +632,7 @@ export class JobForm {
     const nameInput = this.form.querySelector('input[name="name"]');
     let target = null;
     for (let p = path; p && !target;) {
-      target = p === 'fleet' ? this.fleetSelect : p === 'name' ? nameInput
+      target = p === 'fleet' ? this.fleetSelect : p === 'world' ? this.worldSelect : p === 'name' ? nameInput
         : this.form.querySelector(`[data-path="${CSS.escape(p)}"]`);
       if (target && target.closest('[hidden]')) target = null;   // e.g. the id input of a nearest target
       const shorter = p.replace(/(\.\w+|\[\d+\])$/, '');

@@ -1,7 +1,9 @@
 // map.js -- the galaxy map: one <canvas>, every world a point coloured by
 // its sovereign, the player's fleets as markers, travelling fleets with a
-// line to their destination and their eta.  Pan (drag, arrow keys), zoom
-// (wheel, +/-), fit (0); a click selects the nearest fleet or world.
+// line to their destination and their eta, trade routes as solid lines
+// between their two worlds (the selected world's brighter).  Pan (drag,
+// arrow keys), zoom (wheel, +/-), fit (0); a click selects the nearest
+// fleet or world, and so does Enter for what is nearest the centre.
 //
 // Drawing is kept cheap for thousands of worlds: positions are bucketed by
 // colour when the data changes (not per frame), so a frame is one path and
@@ -43,6 +45,27 @@ function packRgb([r, g, b]) {
 const BACKGROUND = packRgb(BACKGROUND_RGB);
 const FLEET = packRgb([0xff, 0xd5, 0x4f]);
 const ROUTE = packRgb([0xe6, 0xc0, 0x48]);
+export const TRADE_RGB = [0x3f, 0x9e, 0x8c];
+export const TRADE_SELECTED_RGB = [0x69, 0xf0, 0xae];
+const TRADE = packRgb(TRADE_RGB);
+const TRADE_SELECTED = packRgb(TRADE_SELECTED_RGB);
+
+// Trade routes as pairs of world ids, each once: the game lists a route on
+// both of its worlds (the exporter's entry has `return`).  A world's
+// `routes` is the list of its partners' ids.
+export function tradePairs(worlds) {
+  const seen = new Set(), out = [];
+  for (const w of worlds) {
+    for (const partner of w.routes || []) {
+      const a = Math.min(w.id, partner), b = Math.max(w.id, partner);
+      const key = `${a}:${b}`;
+      if (a === b || seen.has(key)) continue;
+      seen.add(key);
+      out.push([a, b]);
+    }
+  }
+  return out;
+}
 
 // Liang-Barsky: the part of segment a->b inside [0,maxX]x[0,maxY] as
 // [x0, y0, x1, y1, t0] (t0: where it starts along a->b), or null.
@@ -84,6 +107,7 @@ export class GalaxyMap {
     this.worldById = new Map();
     this.player = 0;
     this.buckets = [];          // [{pixel, xy: Float32Array}]
+    this.trade = [];            // [[world id, world id]], each route once
     this.image = null;          // ImageData the size of the canvas
     this.pixels = null;         // its data as 32-bit words
     this.view = { cx: 0, cy: 0, scale: 1 };
@@ -116,6 +140,7 @@ export class GalaxyMap {
       g.push(w.x, w.y);
     }
     this.buckets = [...groups].map(([pixel, xy]) => ({ pixel, xy: Float32Array.from(xy) }));
+    this.trade = tradePairs(this.worlds).filter(([a, b]) => this.worldById.has(a) && this.worldById.has(b));
   }
 
   fit() {
@@ -239,9 +264,39 @@ export class GalaxyMap {
         for (let row = sy * pw + sx, end = row + r * pw; row < end; row += pw) px.fill(pixel, row, row + r);
       }
     }
+    this.drawTrade(px, pw, ph);
     this.drawRoutes(px, pw, ph);
     this.drawMarkers(px, pw, ph);
     ctx.putImageData(this.image, 0, 0);
+  }
+
+  // One solid line, clipped to the canvas, `width` device pixels wide.
+  line(px, pw, ph, a, b, pixel, width) {
+    const d = this.dpr;
+    const [ax, ay] = this.toScreen(a.x, a.y);
+    const [bx, by] = this.toScreen(b.x, b.y);
+    const seg = clipSegment(ax * d, ay * d, bx * d, by * d, pw - width, ph - width);
+    if (!seg) return;
+    const [x0, y0, x1, y1] = seg;
+    const n = Math.ceil(Math.max(Math.abs(x1 - x0), Math.abs(y1 - y0)));
+    for (let i = 0; i <= n; i++) {
+      const x = Math.round(x0 + ((x1 - x0) * i) / (n || 1));
+      const y = Math.round(y0 + ((y1 - y0) * i) / (n || 1));
+      for (let r = 0; r < width; r++) px.fill(pixel, (y + r) * pw + x, (y + r) * pw + x + width);
+    }
+  }
+
+  // Trade routes: a line between the two worlds, the selected world's
+  // routes brighter and wider, drawn last so they are on top.
+  drawTrade(px, pw, ph) {
+    const sel = this.selected && this.selected.kind === 'world' ? this.selected.id : 0;
+    const d = Math.max(Math.round(this.dpr), 1);
+    const mine = [];
+    for (const pair of this.trade) {
+      if (pair[0] === sel || pair[1] === sel) { mine.push(pair); continue; }
+      this.line(px, pw, ph, this.worldById.get(pair[0]), this.worldById.get(pair[1]), TRADE, d);
+    }
+    for (const [a, b] of mine) this.line(px, pw, ph, this.worldById.get(a), this.worldById.get(b), TRADE_SELECTED, 2 * d);
   }
 
   // Travelling fleets: a dashed line to the destination, clipped to the
@@ -350,6 +405,19 @@ export class GalaxyMap {
     return best;
   }
 
+  // Nearest fleet or world to a point, however far (for the keyboard).
+  nearest(sx, sy) {
+    const near = this.hit(sx, sy);
+    if (near) return near;
+    let best = null, bestD = Infinity;
+    for (const wd of this.worlds) {
+      const [x, y] = this.toScreen(wd.x, wd.y);
+      const d = (x - sx) ** 2 + (y - sy) ** 2;
+      if (d < bestD) { best = { kind: 'world', id: wd.id }; bestD = d; }
+    }
+    return best;
+  }
+
   attach() {
     const c = this.canvas;
     let drag = null;
@@ -390,6 +458,13 @@ export class GalaxyMap {
         '=': () => this.zoom(1.25),
         '-': () => this.zoom(0.8),
         '0': () => this.fit(),
+        // the keyboard's click: what is nearest the centre of the view
+        Enter: () => {
+          const { w, h } = this.size();
+          const sel = this.nearest(w / 2, h / 2);
+          this.select(sel);
+          this.onSelect(sel);
+        },
       };
       const fn = keys[e.key];
       if (fn) { e.preventDefault(); fn(); }

@@ -29,6 +29,7 @@
 #include "jobspec.h"
 #include "jsonx.h"
 #include "mirror.h"
+#include "step_world.h"
 #include "store.h"
 
 #define LIST_DEFAULT 100
@@ -146,8 +147,28 @@ static int check_ref(void *arg, const char *path, enum jobspec_ref kind, int64_t
 		return mirror_sovereign_name(rc->m, id) ? 0 : unknown(rc, path, "sovereign", id);
 	case REF_RESOURCE:
 		return mirror_resource_name(rc->m, id) ? 0 : unknown(rc, path, "resource", id);
+	case REF_OWN_WORLD:
+		if (!w || w->sovereign != mirror_player(rc->m)) {
+			snprintf(rc->err, rc->errlen, "%s: world %lld is not one of your worlds",
+				 path, (long long)id);
+			return 1;
+		}
+		return 0;
 	}
 	return 0;
+}
+
+/* A world op's catalogue reference: an id or unid of the right category
+ * in getGameInfo's catalogue. */
+static int check_cat_ref(void *arg, const char *path, const char *category,
+			 const json_t *v)
+{
+	struct ref_check *rc = arg;
+	char why[200];
+	if (world_cat_resolve(rc->m, v, category, why, sizeof why))
+		return 0;
+	snprintf(rc->err, rc->errlen, "%s: %s", path, why);
+	return 1;
 }
 
 /* --- POST /v1/jobs --------------------------------------------------------- */
@@ -193,12 +214,17 @@ static int idem_lookup(struct http_req *req, struct app *app, const char *key,
 	return 1;
 }
 
-static void reply_busy(struct http_req *req, int64_t fleet, int64_t holder)
+/* 409: the fleet (or a world job's world) is held by another live job. */
+static void reply_busy(struct http_req *req, const json_t *spec, int64_t holder)
 {
 	char msg[160];
-	snprintf(msg, sizeof msg, "fleet %lld is held by job %lld", (long long)fleet,
+	const json_t *world = json_object_get(spec, "world");
+	const char *what = world ? "world" : "fleet";
+	snprintf(msg, sizeof msg, "%s %lld is held by job %lld", what,
+		 (long long)json_integer_value(world ? world
+						     : json_object_get(spec, "fleet")),
 		 (long long)holder);
-	json_t *b = jsonx_error("fleet_busy", msg);
+	json_t *b = jsonx_error(world ? "world_busy" : "fleet_busy", msg);
 	json_object_set_new(json_object_get(b, "error"), "holder", json_integer(holder));
 	http_reply_json(req, 409, b);
 }
@@ -303,7 +329,8 @@ static int job_refused(struct http_req *req, struct app *app, json_t *body)
 	}
 	if (app->mirror && mirror_ready(app->mirror)) {
 		struct ref_check rc = {app->mirror, err, sizeof err};
-		if (jobspec_refs(body, check_ref, &rc)) {
+		if (jobspec_refs(body, check_ref, &rc) ||
+		    jobspec_cat_refs(body, check_cat_ref, &rc)) {
 			http_reply_error(req, 422, "invalid_job", "%s", err);
 			return 1;
 		}
@@ -330,7 +357,7 @@ static void on_submit(struct http_req *req, void *arg)
 	int64_t id = engine_submit(app->engine, body, key, canon, &holder);
 	free(canon);
 	if (id == 0) {
-		reply_busy(req, json_integer_value(json_object_get(body, "fleet")), holder);
+		reply_busy(req, body, holder);
 	} else if (id < 0 && !store_available(app->store)) {
 		api_reply_storage_unavailable(req, app->commit, "the job was not stored");
 	} else if (id < 0) {

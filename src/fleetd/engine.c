@@ -19,7 +19,8 @@
  * Owns: the life of a wake (the run queue, the waits registered in the
  * loop's timer heap and the condition index, advancing a job through its
  * ops, the game calls between commit and answer), submission, control,
- * the lease of fleets and the counters.
+ * the lease of fleets and of worlds (a world job holds its world) and the
+ * counters.
  * Must not touch: how a row is stored (job_row.c: every read and write of
  * whole columns goes through it) or how a job is answered (job_read.c,
  * which the engine only tells which rows it writes). */
@@ -81,6 +82,7 @@ struct job_rec {
 	struct cond_wait *cw;    /* a condition wait: one node per object named */
 	struct engine *eng;
 	int64_t id, fleet, wait_arg;
+	int64_t world;           /* a world job's world (set once), else 0 */
 	uint8_t state, wait, flags;
 };
 
@@ -103,6 +105,7 @@ struct engine {
 	struct eventlog *el;
 	struct idmap recs;  /* id -> live job */
 	struct idmap lease; /* fleet -> live job */
+	struct idmap wlease; /* world -> live world job */
 	struct condidx ci;
 	struct condidx cwi;     /* condition waits (struct cond_wait_node) */
 	struct list_node runq;  /* job_rec.qlink: to run, oldest first */
@@ -130,6 +133,7 @@ struct engine {
  * as the row holds them: a write sets only those that changed, so SQLite
  * touches an index only when its key moves. */
 struct job {
+	int64_t world; /* a world job's world, 0 for a fleet job */
 	int64_t id, fleet, step, iteration, wake_at, wait_key, wait_arg, attempts;
 	int64_t started_at, finished_at, created_at;
 	int state, paused_from, wait;
@@ -148,6 +152,11 @@ static const struct step_op *const step_ops[OP_COUNT] = {
 	[OP_SELL] = &step_sell,         [OP_BUY] = &step_buy,
 	[OP_DISBAND] = &step_disband,   [OP_RENAME] = &step_rename,
 	[OP_ABORT_ATTACK] = &step_abort_attack,
+	[OP_DESIGNATE] = &step_designate, [OP_BUILD] = &step_build,
+	[OP_DEMOLISH] = &step_demolish, [OP_INDUSTRY] = &step_industry,
+	[OP_PRODUCTS] = &step_products, [OP_TRADE_ROUTE] = &step_trade_route,
+	[OP_STOP_TRADE_ROUTE] = &step_stop_trade_route,
+	[OP_LAUNCH_LAMS] = &step_launch_lams,
 };
 
 static int is_live(int state)
@@ -399,7 +408,8 @@ static void on_changes(void *arg, const struct mirror_changes *ch)
 
 /* --- records ------------------------------------------------------------- */
 
-static struct job_rec *rec_new(struct engine *e, int64_t id, int64_t fleet, int state)
+static struct job_rec *rec_new(struct engine *e, int64_t id, int64_t fleet,
+			       int64_t world, int state)
 {
 	struct job_rec *r = calloc(1, sizeof *r);
 	if (!r)
@@ -410,14 +420,26 @@ static struct job_rec *rec_new(struct engine *e, int64_t id, int64_t fleet, int 
 	r->eng = e;
 	r->id = id;
 	r->fleet = fleet;
+	r->world = world;
 	r->state = (uint8_t)state;
 	if (idmap_put(&e->recs, id, r) < 0 ||
-	    (fleet && idmap_put(&e->lease, fleet, r) < 0)) {
+	    (fleet && idmap_put(&e->lease, fleet, r) < 0) ||
+	    (world && idmap_put(&e->wlease, world, r) < 0)) {
+		if (fleet && idmap_get(&e->lease, fleet) == r)
+			idmap_del(&e->lease, fleet);
 		idmap_del(&e->recs, id);
 		free(r);
 		return NULL;
 	}
 	return r;
+}
+
+/* The world job ended (or its end is being answered): the world is free. */
+static void rec_free_world(struct engine *e, struct job_rec *r)
+{
+	if (r->world && idmap_get(&e->wlease, r->world) == r)
+		idmap_del(&e->wlease, r->world);
+	r->world = 0;
 }
 
 /* A job left the live states: forget it (its row stays). */
@@ -427,6 +449,7 @@ static void rec_drop(struct engine *e, struct job_rec *r)
 	list_remove(&r->qlink);
 	if (r->fleet && idmap_get(&e->lease, r->fleet) == r)
 		idmap_del(&e->lease, r->fleet);
+	rec_free_world(e, r);
 	idmap_del(&e->recs, r->id);
 	jobmemo_forget(&e->memo, r->id);
 	free(r);
@@ -450,7 +473,8 @@ static void rec_set_fleet(struct engine *e, struct job_rec *r, int64_t fleet)
 /* What a row holds where only the compact record is kept (start-up). */
 #define LIVE_COLS                                                              \
 	(JC_BIT(JC_ID) | JC_BIT(JC_FLEET) | JC_BIT(JC_STATE) | JC_BIT(JC_WAKE_AT) | \
-	 JC_BIT(JC_WAIT_KIND) | JC_BIT(JC_WAIT_KEY) | JC_BIT(JC_WAIT_ARG))
+	 JC_BIT(JC_WAIT_KIND) | JC_BIT(JC_WAIT_KEY) | JC_BIT(JC_WAIT_ARG) |      \
+	 JC_BIT(JC_WORLD))
 /* What control reads and writes. */
 #define CTL_READ_COLS (JC_BIT(JC_STATE) | JC_BIT(JC_PAUSED_FROM))
 #define CTL_WRITE_COLS                                                    \
@@ -568,9 +592,13 @@ static int revert_one(struct engine *e, int64_t id)
 			rec_drop(e, r);
 		return 0;
 	}
-	if (!r && !(r = rec_new(e, id, row.fleet, row.state)))
+	if (!r && !(r = rec_new(e, id, row.fleet, row.world, row.state)))
 		return -1;
 	rec_set_fleet(e, r, row.fleet);
+	if (row.world && !r->world) { /* a cancel rolled back: held again */
+		r->world = row.world;
+		idmap_put(&e->wlease, row.world, r);
+	}
 	r->state = (uint8_t)row.state;
 	if (r->flags & REC_IN_FLIGHT)
 		return 0;
@@ -668,7 +696,7 @@ static const char *data_text(const json_t *data, char **owned)
 static int job_from_row(struct job *j, const struct job_row *row, json_t *spec)
 {
 	*j = (struct job){
-		.id = row->id, .fleet = row->fleet, .step = row->step,
+		.id = row->id, .fleet = row->fleet, .world = row->world, .step = row->step,
 		.iteration = row->iteration, .wake_at = row->wake_at,
 		.wait_key = row->wait_key, .wait_arg = row->wait_arg,
 		.attempts = row->attempts, .started_at = row->started_at,
@@ -768,6 +796,7 @@ static struct job_row row_of(const struct job *j, const char *data, int64_t inte
 		.last_error = j->last_error, .updated_at = now,
 		.started_at = j->started_at, .finished_at = j->finished_at,
 		.intent_world = intent, .created_at = j->created_at,
+		.world = j->world,
 	};
 }
 
@@ -1012,8 +1041,8 @@ static void abandon_step(struct engine *e, struct job *j, int64_t now)
 		return;
 	struct step_ctx c = {
 		.eng = e, .store = e->st, .m = e->app->mirror, .now_ms = now,
-		.job_id = j->id, .fleet = j->fleet, .args = args, .sub = sub,
-		.data = j->data,
+		.job_id = j->id, .fleet = j->fleet, .world = j->world, .args = args,
+		.sub = sub, .data = j->data,
 	};
 	op->abandon(&c);
 }
@@ -1068,6 +1097,18 @@ static const char *foreign_fleet(const struct mirror *m, const struct job *j)
 	return NULL;
 }
 
+/* The same for a world job's world (accepted before the galaxy was known,
+ * or lost since): it must still be the player's when the job starts. */
+static const char *foreign_world(const struct mirror *m, const struct job *j)
+{
+	if (!j->world || j->step != 0 || j->iteration != 0 || strcmp(j->sub, "START"))
+		return NULL;
+	const struct mirror_world *w = mirror_world(m, j->world);
+	if (!w || w->sovereign != mirror_player(m))
+		return "world: is not one of your worlds";
+	return NULL;
+}
+
 /* Run the current op once.  Returns -1 if the job cannot run it now (it
  * was sent to wait for the mirror, or failed); else sr says what next. */
 static int run_op(struct engine *e, struct job_rec *r, struct job *j,
@@ -1084,14 +1125,16 @@ static int run_op(struct engine *e, struct job_rec *r, struct job *j,
 		return -1;
 	}
 	const char *bad = needs ? foreign_fleet(m, j) : NULL;
+	if (!bad && needs)
+		bad = foreign_world(m, j);
 	if (bad) {
 		finish(e, j, JOB_FAILED, bad, now);
 		return -1;
 	}
 	struct step_ctx c = {
 		.eng = e, .store = e->st, .m = m, .now_ms = now,
-		.job_id = j->id, .fleet = j->fleet, .args = args, .sub = sub,
-		.data = j->data, .reply = reply, .rng = &e->rng, .vars = j->vars,
+		.job_id = j->id, .fleet = j->fleet, .world = j->world, .args = args,
+		.sub = sub, .data = j->data, .reply = reply, .rng = &e->rng, .vars = j->vars,
 		.resend = json_is_true(json_object_get(j->data, "resend")),
 	};
 	json_object_del(j->data, "resend");
@@ -1205,8 +1248,10 @@ static enum prelude_verdict prelude(struct engine *e, struct job *j,
 		return PRE_STOP;
 	if (!data_has(j, "here") && step_uses_here(j->spec, args, j->step)) {
 		const struct mirror_fleet *f = mirror_fleet(m, j->fleet);
+		/* a world job is always "here", at its world */
 		json_object_set_new(j->data, "here",
-				    json_integer(f && !f->dest_id ? f->anchor : 0));
+				    json_integer(j->world ? j->world
+					    : f && !f->dest_id ? f->anchor : 0));
 	}
 	const json_t *cond_if = json_object_get(args, "if");
 	if (cond_if && !data_has(j, "if")) {
@@ -1659,11 +1704,14 @@ int64_t engine_submit(struct engine *e, const json_t *spec, const char *idem_key
 {
 	int64_t now = clock_now_ms();
 	int64_t fleet = json_integer_value(json_object_get(spec, "fleet"));
+	int64_t world = json_integer_value(json_object_get(spec, "world"));
 	if (e->revert.n)
 		engine_revert(e);
 	if (!store_available(e->st) || e->revert.n)
 		return -1;
 	struct job_rec *h = fleet ? idmap_get(&e->lease, fleet) : NULL;
+	if (!h && world)
+		h = idmap_get(&e->wlease, world);
 	if (h) {
 		*holder = h->id;
 		return 0;
@@ -1671,7 +1719,7 @@ int64_t engine_submit(struct engine *e, const json_t *spec, const char *idem_key
 	if (store_begin(e->st) < 0)
 		return -1;
 	struct job j = {
-		.id = next_job_id(e), .fleet = fleet, .state = JOB_QUEUED,
+		.id = next_job_id(e), .fleet = fleet, .world = world, .state = JOB_QUEUED,
 		.paused_from = -1, .spec = json_incref((json_t *)spec),
 		.data = json_object(), .created_at = now,
 		.wake_at = jobspec_start_ms(spec, now),
@@ -1681,7 +1729,7 @@ int64_t engine_submit(struct engine *e, const json_t *spec, const char *idem_key
 	char *text = json_dumps(spec, JSON_COMPACT | JSON_SORT_KEYS);
 	char *created = text ? created_event(text) : NULL;
 	struct job_rec *r = j.id > 0 && j.data && created
-		? rec_new(e, j.id, fleet, JOB_QUEUED) : NULL;
+		? rec_new(e, j.id, fleet, world, JOB_QUEUED) : NULL;
 	if (!r) {
 		free(text);
 		free(created);
@@ -1866,6 +1914,7 @@ int engine_control(struct engine *e, int64_t id, enum engine_ctl ctl, char *err,
 			 * the fleet is free now */
 			unregister_wait(e, r);
 			rec_set_fleet(e, r, 0);
+			rec_free_world(e, r);
 		} else {
 			rec_drop(e, r);
 		}
@@ -1961,6 +2010,12 @@ int64_t engine_fleet_holder(const struct engine *e, int64_t fleet)
 	return r ? r->id : 0;
 }
 
+int64_t engine_world_holder(const struct engine *e, int64_t world)
+{
+	const struct job_rec *r = idmap_get(&e->wlease, world);
+	return r ? r->id : 0;
+}
+
 void engine_counts(const struct engine *e, uint64_t counts[JOB_STATE_COUNT])
 {
 	memcpy(counts, e->counts, sizeof e->counts);
@@ -1999,6 +2054,7 @@ struct engine *engine_new(struct app *app)
 	e->el = app->eventlog;
 	idmap_init(&e->recs);
 	idmap_init(&e->lease);
+	idmap_init(&e->wlease);
 	list_init(&e->runq);
 	list_init(&e->calls);
 	condidx_init(&e->ci);
@@ -2047,7 +2103,7 @@ int engine_load(struct engine *e, char *err, size_t errlen)
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		struct job_row row;
 		job_row_decode(s, LIVE_COLS, &row);
-		struct job_rec *r = rec_new(e, row.id, row.fleet, row.state);
+		struct job_rec *r = rec_new(e, row.id, row.fleet, row.world, row.state);
 		if (!r) {
 			sqlite3_reset(s);
 			snprintf(err, errlen, "out of memory loading job %lld", (long long)row.id);
@@ -2082,6 +2138,7 @@ void engine_free(struct engine *e)
 		pc_free(LIST_ELEM(n, struct pending_call, link));
 	idmap_free(&e->recs);
 	idmap_free(&e->lease);
+	idmap_free(&e->wlease);
 	idvec_free(&e->touched);
 	idvec_free(&e->revert);
 	condidx_free(&e->ci);

@@ -45,8 +45,8 @@ int engine_load(struct engine *e, char *err, size_t errlen);
 int engine_attach_mirror(struct engine *e);
 
 /* Store a validated job (inside the current transaction) and schedule it.
- * Returns the new id; 0 with *holder set if the fleet is leased to another
- * live job; -1 on a database error. */
+ * Returns the new id; 0 with *holder set if the fleet (or, for a world job,
+ * the world) is leased to another live job; -1 on a database error. */
 int64_t engine_submit(struct engine *e, const json_t *spec, const char *idem_key,
 		      const char *idem_body, int64_t *holder);
 
@@ -62,6 +62,8 @@ int engine_control(struct engine *e, int64_t id, enum engine_ctl ctl, char *err,
 struct jobread *engine_reads(struct engine *e);
 /* The id of the live job holding this fleet, 0 if none. */
 int64_t engine_fleet_holder(const struct engine *e, int64_t fleet);
+/* The id of the live world job holding this world, 0 if none. */
+int64_t engine_world_holder(const struct engine *e, int64_t world);
 
 /* For metrics and /healthz. */
 void engine_counts(const struct engine *e, uint64_t counts[JOB_STATE_COUNT]);

@@ -73,7 +73,7 @@ static struct job_view view_of(const struct job_row *row, const json_t *spec)
 	int state = row->state >= 0 ? row->state : JOB_QUEUED;
 	int wait = row->wait;
 	return (struct job_view){
-		.id = row->id, .name = row->name, .fleet = row->fleet,
+		.id = row->id, .name = row->name, .fleet = row->fleet, .world = row->world,
 		.state = job_state_name(state),
 		.paused_from = row->paused_from >= 0 ? job_state_name(row->paused_from) : NULL,
 		.step = row->step, .sub_state = row->sub_state,

@@ -52,6 +52,7 @@ static const struct col_def cols[JC_COUNT] = {
 	[JC_IDEM_KEY] = {K_TEXT, F(idem_key)},
 	[JC_IDEM_BODY] = {K_TEXT, F(idem_body)},
 	[JC_VARS] = {K_TEXT, F(vars)},
+	[JC_WORLD] = {K_INT_OPT, F(world)},
 };
 #undef F
 

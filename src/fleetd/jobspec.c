@@ -30,6 +30,13 @@ enum ftype {
 	F_RES_ALL,   /* F_RES or "all" */
 	F_COND,      /* a condition (cond.h) */
 	F_ON_CANCEL, /* keep | abort (attack: what a cancel does to its battle) */
+	F_CATREF,    /* a catalogue entry: its id or its unid */
+	F_PERCENT,   /* a number from 0 to 100 */
+	F_ALLOC,     /* [resource id, percent, ...] */
+	F_ROUTE_KIND,/* default | tech | consumption | export | quota */
+	F_VALUE,     /* a number; its range follows the trade route's kind */
+	F_ID_WORLD,  /* a world id, literally */
+	F_AT_WORLD,  /* a world op's world in a fleet job: an id or "$here" */
 };
 
 /* Where a world or object id may also be computed when the step starts:
@@ -46,7 +53,7 @@ struct field {
 
 struct op_desc {
 	const char *name;
-	struct field fields[5];
+	struct field fields[7]; /* ends with a NULL name */
 	/* exactly one of these must be present (wait) */
 	const char *one_of[3];
 };
@@ -86,7 +93,41 @@ static const struct op_desc ops[OP_COUNT] = {
 	[OP_DISBAND] = {"disband", {{"into", F_OBJECT, 1, 0, 0}}, {NULL}},
 	[OP_RENAME] = {"rename", {{"name", F_NAME, 1, 1, MAXLEN_NAME}}, {NULL}},
 	[OP_ABORT_ATTACK] = {"abort_attack", {{NULL}}, {NULL}},
+	[OP_DESIGNATE] = {"designate",
+			  {{"designation", F_CATREF, 1, 0, 0}, {"world", F_AT_WORLD, 0, 0, 0}},
+			  {NULL}},
+	[OP_BUILD] = {"build",
+		      {{"improvement", F_CATREF, 1, 0, 0}, {"world", F_AT_WORLD, 0, 0, 0}},
+		      {NULL}},
+	[OP_DEMOLISH] = {"demolish",
+			 {{"improvement", F_CATREF, 1, 0, 0}, {"world", F_AT_WORLD, 0, 0, 0}},
+			 {NULL}},
+	[OP_INDUSTRY] = {"industry",
+			 {{"industry", F_CATREF, 1, 0, 0}, {"percent", F_PERCENT, 1, 0, 0},
+			  {"world", F_AT_WORLD, 0, 0, 0}},
+			 {NULL}},
+	[OP_PRODUCTS] = {"products",
+			 {{"industry", F_CATREF, 1, 0, 0}, {"alloc", F_ALLOC, 1, 0, 0},
+			  {"world", F_AT_WORLD, 0, 0, 0}},
+			 {NULL}},
+	[OP_TRADE_ROUTE] = {"trade_route",
+			    {{"from", F_ID_WORLD, 1, 0, 0}, {"kind", F_ROUTE_KIND, 1, 0, 0},
+			     {"resource", F_RESID, 0, 0, 0}, {"value", F_VALUE, 0, 0, 0},
+			     {"world", F_AT_WORLD, 0, 0, 0}},
+			    {NULL}},
+	[OP_STOP_TRADE_ROUTE] = {"stop_trade_route",
+				 {{"with", F_ID_WORLD, 1, 0, 0},
+				  {"world", F_AT_WORLD, 0, 0, 0}},
+				 {NULL}},
+	[OP_LAUNCH_LAMS] = {"launch_lams",
+			    {{"target", F_OBJECT, 1, 0, 0}, {"world", F_AT_WORLD, 0, 0, 0}},
+			    {NULL}},
 };
+
+int jobspec_op_is_world(int op)
+{
+	return op >= OP_DESIGNATE && op <= OP_LAUNCH_LAMS;
+}
 
 const char *jobspec_op_name(enum job_op op)
 {
@@ -277,6 +318,66 @@ static int check_target(const json_t *v, const char *path, const char *what, cha
 		    path, what);
 }
 
+/* products' alloc: 1 to 64 pairs of product id and percent (0..100),
+ * adding up to more than 0 (the game scales them to 100). */
+static int check_alloc(const json_t *v, const char *path, char *err, size_t errlen)
+{
+	size_t n = json_array_size(v);
+	if (!json_is_array(v) || n == 0 || n % 2 || n > 128)
+		return errmsg(err, errlen,
+			    "%s: must be a list of 1 to 64 pairs [resource id, percent, ...]", path);
+	double sum = 0;
+	for (size_t i = 0; i < n; i += 2) {
+		const json_t *p = json_array_get(v, i + 1);
+		double d = json_is_number(p) ? json_number_value(p) : -1;
+		if (!is_id(json_array_get(v, i)))
+			return errmsg(err, errlen, "%s[%zu]: must be a resource id", path, i);
+		if (d < 0 || d > 100)
+			return errmsg(err, errlen, "%s[%zu]: must be a percent from 0 to 100",
+				    path, i + 1);
+		for (size_t k = 0; k < i; k += 2)
+			if (json_integer_value(json_array_get(v, k)) ==
+			    json_integer_value(json_array_get(v, i)))
+				return errmsg(err, errlen, "%s[%zu]: names a product twice",
+					    path, i);
+		sum += d;
+	}
+	return sum > 0 ? 0 : errmsg(err, errlen, "%s: the percents must add up to more than 0",
+				   path);
+}
+
+static int route_kind_ok(const char *s)
+{
+	return !strcmp(s, "default") || !strcmp(s, "tech") || !strcmp(s, "consumption") ||
+	       !strcmp(s, "export") || !strcmp(s, "quota");
+}
+
+/* trade_route: what each kind needs (the game's allocType): consumption
+ * and quota a resource and a percent, tech a whole level 1..10, default
+ * and export neither. */
+static int check_route(const json_t *step, size_t idx, char *err, size_t errlen)
+{
+	const char *kind = json_string_value(json_object_get(step, "kind"));
+	const json_t *res = json_object_get(step, "resource");
+	const json_t *val = json_object_get(step, "value");
+	int share = !strcmp(kind, "consumption") || !strcmp(kind, "quota");
+	int tech = !strcmp(kind, "tech");
+	if (share && !res)
+		return errmsg(err, errlen, "steps[%zu].resource: is required for %s", idx, kind);
+	if ((share || tech) && !val)
+		return errmsg(err, errlen, "steps[%zu].value: is required for %s", idx, kind);
+	if (!share && res)
+		return errmsg(err, errlen, "steps[%zu].resource: goes with consumption or quota",
+			    idx);
+	if (!share && !tech && val)
+		return errmsg(err, errlen, "steps[%zu].value: goes with tech, consumption or quota",
+			    idx);
+	if (tech && !int_in(val, 1, 10, NULL))
+		return errmsg(err, errlen, "steps[%zu].value: must be a tech level from 1 to 10",
+			    idx);
+	return 0;
+}
+
 static int check_field(const struct field *f, const json_t *v, const char *path,
 		       char *err, size_t errlen)
 {
@@ -344,6 +445,40 @@ static int check_field(const struct field *f, const json_t *v, const char *path,
 		return check_res(v, path, 0, err, errlen);
 	case F_RES_SIGNED:
 		return check_res(v, path, 1, err, errlen);
+	case F_CATREF: {
+		if (is_id(v))
+			return 0;
+		return name_ok(v, 1, 200)
+			? 0
+			: errmsg(err, errlen,
+			       "%s: must be a catalogue id or unid (e.g. \"core.tradingHubDesignation\")",
+			       path);
+	}
+	case F_PERCENT:
+	case F_VALUE: {
+		double d = json_is_number(v) ? json_number_value(v) : -1;
+		return d >= 0 && d <= 100
+			? 0
+			: errmsg(err, errlen, "%s: must be a number from 0 to 100", path);
+	}
+	case F_ALLOC:
+		return check_alloc(v, path, err, errlen);
+	case F_ROUTE_KIND: {
+		const char *s = json_string_value(v);
+		return s && route_kind_ok(s)
+			? 0
+			: errmsg(err, errlen,
+			       "%s: must be \"default\", \"tech\", \"consumption\", "
+			       "\"export\" or \"quota\"", path);
+	}
+	case F_ID_WORLD:
+		return is_id(v) ? 0 : errmsg(err, errlen, "%s: must be a world id", path);
+	case F_AT_WORLD: {
+		const char *s = json_string_value(v);
+		return is_id(v) || (s && strcmp(s, "$here") == 0)
+			? 0
+			: errmsg(err, errlen, "%s: must be a world id or \"$here\"", path);
+	}
 	case F_END:
 		break;
 	}
@@ -362,7 +497,9 @@ static int check_step(const json_t *step, size_t idx, char *err, size_t errlen)
 	if (op < 0)
 		return errmsg(err, errlen,
 			    "steps[%zu].op: must be one of move, wait, explore, attack, "
-			    "transfer, deploy, sell, buy, disband, rename, abort_attack",
+			    "transfer, deploy, sell, buy, disband, rename, abort_attack, designate, "
+			    "build, demolish, industry, products, trade_route, stop_trade_route, "
+			    "launch_lams",
 			    idx);
 	const struct op_desc *d = &ops[op];
 	const char *key;
@@ -409,13 +546,30 @@ static int check_step(const json_t *step, size_t idx, char *err, size_t errlen)
 	if (op == OP_WAIT && json_object_get(step, "timeout_seconds") &&
 	    !json_object_get(step, "until"))
 		return errmsg(err, errlen, "steps[%zu].timeout_seconds: goes with until", idx);
+	if (op == OP_TRADE_ROUTE)
+		return check_route(step, idx, err, errlen);
+	return 0;
+}
+
+/* A world job holds waits and world ops, each acting on the job's world. */
+static int check_world_step(const json_t *step, size_t idx, char *err, size_t errlen)
+{
+	int op = jobspec_step_op(step);
+	if (op != OP_WAIT && !jobspec_op_is_world(op))
+		return errmsg(err, errlen,
+			    "steps[%zu].op: a world job holds only wait and the world ops "
+			    "(designate, build, demolish, industry, products, trade_route, "
+			    "stop_trade_route, launch_lams)", idx);
+	if (json_object_get(step, "world"))
+		return errmsg(err, errlen, "steps[%zu].world: a world job acts on its own world",
+			    idx);
 	return 0;
 }
 
 static int check_top(const json_t *body, int64_t now_ms, char *err, size_t errlen)
 {
-	static const char *const known[] = {"name", "fleet", "steps", "repeat", "until",
-					    "start_at", "delay_seconds", NULL};
+	static const char *const known[] = {"name", "fleet", "world", "steps", "repeat",
+					    "until", "start_at", "delay_seconds", NULL};
 	const char *key;
 	const json_t *v;
 	json_object_foreach((json_t *)body, key, v) {
@@ -432,6 +586,10 @@ static int check_top(const json_t *body, int64_t now_ms, char *err, size_t errle
 	if ((v = json_object_get(body, "fleet")) && !is_id(v) && !is_var(v))
 		return errmsg(err, errlen,
 			    "fleet: must be a fleet id (a positive integer) or a \"$NAME\"");
+	if ((v = json_object_get(body, "world")) && !is_id(v))
+		return errmsg(err, errlen, "world: must be a world id (a positive integer)");
+	if (json_object_get(body, "world") && json_object_get(body, "fleet"))
+		return errmsg(err, errlen, "world: a job holds a fleet or a world, not both");
 	if ((v = json_object_get(body, "until")) && cond_validate(v, "until", err, errlen) < 0)
 		return -1;
 	if ((v = json_object_get(body, "repeat")) && !json_is_boolean(v) &&
@@ -475,13 +633,19 @@ int jobspec_validate(const json_t *body, int64_t now_ms, char *err, size_t errle
 	if (n == 0 || n > JOBSPEC_MAX_STEPS)
 		return errmsg(err, errlen, "steps: must hold 1 to %d steps (has %zu)",
 			    JOBSPEC_MAX_STEPS, n);
-	for (size_t i = 0; i < n; i++)
+	int world_job = json_object_get(body, "world") != NULL;
+	for (size_t i = 0; i < n; i++) {
 		if (check_step(json_array_get(steps, i), i, err, errlen) < 0)
 			return -1;
+		if (world_job && check_world_step(json_array_get(steps, i), i, err, errlen) < 0)
+			return -1;
+	}
+	if (world_job)
+		return 0;
 	if (!json_object_get(body, "fleet") &&
 	    jobspec_step_op(json_array_get(steps, 0)) != OP_DEPLOY)
 		return errmsg(err, errlen,
-			    "fleet: is required unless the first step is a deploy");
+			    "fleet: is required unless the first step is a deploy (or a world for a world job)");
 	return 0;
 }
 
@@ -566,6 +730,20 @@ static int step_refs(const json_t *st, size_t i, struct refs_walk *w)
 		snprintf(path, sizeof path, "steps[%zu].%s", i, g->name);
 		if (v && g->type == F_COND)
 			rc = cond_refs_at(v, path, w);
+		if (!rc && v && json_is_integer(v) && (g->type == F_ID_WORLD || g->type == F_AT_WORLD))
+			/* a trade route's two ends and a world op's world are
+			 * the player's; stop_trade_route's partner any world */
+			rc = w->fn(w->arg, path,
+				   strcmp(g->name, "with") ? REF_OWN_WORLD : REF_WORLD,
+				   json_integer_value(v));
+		if (!rc && v && g->type == F_RESID && json_is_integer(v) &&
+		    jobspec_op_is_world(jobspec_step_op(st)))
+			rc = w->fn(w->arg, path, REF_RESOURCE, json_integer_value(v));
+		for (size_t k = 0; !rc && g->type == F_ALLOC && k < json_array_size(v); k += 2) {
+			snprintf(path, sizeof path, "steps[%zu].%s[%zu]", i, g->name, k);
+			rc = w->fn(w->arg, path, REF_RESOURCE,
+				   json_integer_value(json_array_get(v, k)));
+		}
 		if (!v || (g->type != F_WORLD && g->type != F_OBJECT))
 			continue;
 		if (json_is_integer(v))
@@ -589,12 +767,42 @@ int jobspec_refs(const json_t *spec,
 	const json_t *f = json_object_get(spec, "fleet");
 	if (json_is_integer(f) && (rc = fn(arg, "fleet", REF_FLEET, json_integer_value(f))))
 		return rc;
+	f = json_object_get(spec, "world");
+	if (json_is_integer(f) && (rc = fn(arg, "world", REF_OWN_WORLD, json_integer_value(f))))
+		return rc;
 	if ((rc = cond_refs_at(json_object_get(spec, "until"), "until", &w)))
 		return rc;
 	const json_t *steps = json_object_get(spec, "steps");
 	for (size_t i = 0; i < json_array_size(steps); i++)
 		if ((rc = step_refs(json_array_get(steps, i), i, &w)))
 			return rc;
+	return 0;
+}
+
+int jobspec_cat_refs(const json_t *spec,
+		     int (*fn)(void *arg, const char *path, const char *category,
+			       const json_t *value),
+		     void *arg)
+{
+	static const char *const keys[][2] = {
+		{"designation", "designation"}, {"improvement", "improvement"},
+		{"industry", "industry"}};
+	const json_t *steps = json_object_get(spec, "steps");
+	char path[96];
+	for (size_t i = 0; i < json_array_size(steps); i++) {
+		const json_t *st = json_array_get(steps, i);
+		if (!jobspec_op_is_world(jobspec_step_op(st)))
+			continue;
+		for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+			const json_t *v = json_object_get(st, keys[k][0]);
+			if (!v)
+				continue;
+			snprintf(path, sizeof path, "steps[%zu].%s", i, keys[k][0]);
+			int rc = fn(arg, path, keys[k][1], v);
+			if (rc)
+				return rc;
+		}
+	}
 	return 0;
 }
 

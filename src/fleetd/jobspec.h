@@ -31,6 +31,16 @@ enum job_op {
 	OP_DISBAND,
 	OP_RENAME,
 	OP_ABORT_ATTACK,
+	/* world ops (spec: "World jobs and combat"): a world job's steps, or a
+	 * fleet job's acting on the step's `world` (default "$here") */
+	OP_DESIGNATE,
+	OP_BUILD,
+	OP_DEMOLISH,
+	OP_INDUSTRY,
+	OP_PRODUCTS,
+	OP_TRADE_ROUTE,
+	OP_STOP_TRADE_ROUTE,
+	OP_LAUNCH_LAMS,
 	OP_COUNT
 };
 
@@ -41,6 +51,9 @@ int jobspec_step_op(const json_t *step);
  * the job goes on with the next step instead of failing.  Any op may say
  * it; the default is "fail". */
 int jobspec_step_continues(const json_t *step);
+/* 1 for the ops that act on a world (designate ... launch_lams): the only
+ * ops a world job may hold besides wait. */
+int jobspec_op_is_world(int op);
 
 /* 0 if body is an acceptable job; else -1 with "path: problem" in err. */
 int jobspec_validate(const json_t *body, int64_t now_ms, char *err,
@@ -58,6 +71,8 @@ enum jobspec_ref {
 	REF_COND_WORLD, /* a world named by a condition */
 	REF_SOVEREIGN,  /* a sovereign */
 	REF_RESOURCE,   /* a catalogue item */
+	REF_OWN_WORLD,  /* one of the player's worlds (a world job's, a trade
+			 * route's exporter) */
 };
 /* Call fn for each literal id the spec names (variables, "$self" and
  * "$here" are resolved when the job runs); stop at the first fn that
@@ -66,6 +81,16 @@ int jobspec_refs(const json_t *spec,
 		 int (*fn)(void *arg, const char *path, enum jobspec_ref kind,
 			   int64_t id),
 		 void *arg);
+
+/* Call fn for each catalogue reference of a world op: the value as
+ * submitted (an id or a unid string) and the catalogue category it must
+ * have ("designation", "improvement"; "industry" also admits an
+ * improvement with allocations, as the game does).  Stops like
+ * jobspec_refs(). */
+int jobspec_cat_refs(const json_t *spec,
+		     int (*fn)(void *arg, const char *path, const char *category,
+			       const json_t *value),
+		     void *arg);
 
 /* 9999-12-31T23:59:59.999Z: the last time with a four-digit year. */
 #define JOBSPEC_MAX_TIME_MS 253402300799999LL

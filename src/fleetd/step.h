@@ -72,6 +72,7 @@ struct step_ctx {
 	int64_t now_ms;
 	int64_t job_id;
 	int64_t fleet;            /* the job's fleet; deploy replaces it */
+	int64_t world;            /* a world job's world (0: a fleet job) */
 	const json_t *args;       /* this step as submitted */
 	int sub;                  /* the op's sub-state */
 	json_t *data;             /* the op's persisted fields (engine-owned) */
@@ -108,7 +109,9 @@ struct step_op {
 
 extern const struct step_op step_move, step_wait, step_explore, step_attack,
 	step_transfer, step_deploy, step_sell, step_buy, step_disband,
-	step_rename, step_abort_attack;
+	step_rename, step_abort_attack, step_designate, step_build, step_demolish,
+	step_industry, step_products, step_trade_route, step_stop_trade_route,
+	step_launch_lams;
 
 /* --- helpers for ops (step_common.c) ----------------------------------- */
 void step_done(struct step_result *r);

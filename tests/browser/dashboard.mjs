@@ -7,7 +7,10 @@
 // message with its path beside the field; a good one appears at once and
 // reaches `succeeded` live while its fleet moves; pause / resume / cancel
 // from the buttons; after fleetd restarts the page reconnects by itself
-// (Last-Event-ID) and shows the events it missed; the same from another
+// (Last-Event-ID) and shows the events it missed; a world's panel lists its
+// designation, industries and trade routes and the map draws the route; a
+// world job built in the form (a bad percent named beside its field, then a
+// designation) shows the new designation live; the same from another
 // origin; both viewport sizes; labels and visible focus; no console
 // errors.  Screenshots are saved (paths printed); the map's frame time for
 // 5,000 worlds is measured and printed (not asserted: speed is a figure).
@@ -467,6 +470,176 @@ await step('reactive: a move to the nearest trading hub shows the hub it resolve
   assert(hist.includes(`step 1 (move) resolved: to ${want.name} #${hub}`), 'history does not show the resolved hub in words');
   await shot(page.locator('#job-view'), 'dashboard-reactive-job.png');
   await freshForm(f.id, '');
+});
+
+// --------------------------------------------------------- world jobs
+// The world panel (designation, improvements, industries, trade routes
+// listed and drawn on the map), a world job built with the form (fleetd's
+// message beside a world op's field), and a designation changed from the
+// form showing up live in the panel.
+const TRADE_SELECTED = [0x69, 0xf0, 0xae];   // map.js TRADE_SELECTED_RGB
+const DESIGNATE_AGRI = 155, UNASSIGNED = 33;
+let worldA = null, worldB = null, worldW = null;
+
+// Centres the map on a world, zoomed in so nothing else is near, and
+// clicks it (a click, as a person would).
+async function clickWorld(id) {
+  await page.evaluate((wid) => {
+    const d = window.fleetdDashboard;
+    const w = d.state.worldById.get(wid);
+    d.map.view.scale = 8;
+    d.map.centreOn(w.x, w.y);
+    d.map.draw();
+  }, id);
+  await page.locator('#map').scrollIntoViewIfNeeded();
+  const box = await page.locator('#map').boundingBox();
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  await waitFor(async () => (await page.textContent('#details-title')).endsWith(`#${id}`), 3000, `world ${id}'s panel`)
+    .catch(async (e) => {
+      const why = await page.evaluate(() => {
+        const m = window.fleetdDashboard.map;
+        const { w, h } = m.size();
+        return JSON.stringify({ hit: m.hit(w / 2, h / 2), sel: m.selected, title: document.querySelector('#details-title').textContent,
+          hidden: document.querySelector('#details').hidden, view: m.view });
+      });
+      throw new Error(`${e.message}: ${why}`);
+    });
+}
+const designationShown = () => page.locator('#details-body dd[data-fact="designation"]').textContent({ timeout: 500 }).catch(() => '');
+
+await step('world panel: designation, improvements, industries with allocations; a trade route listed and drawn on the map', async () => {
+  const busyWorlds = new Set((await listAll('/v1/jobs', 'jobs')).filter((j) => j.world).map((j) => j.world));
+  const d = (a, b) => Math.hypot(a.position.x - b.position.x, a.position.y - b.position.y);
+  // clear of every fleet (where it is and where it goes): a click there is the world's
+  const fleets = await listAll('/v1/fleets', 'fleets');
+  const segDist = (p, a, b) => {
+    const dx = b.x - a.x, dy = b.y - a.y, len = dx * dx + dy * dy;
+    const t = len ? Math.max(0, Math.min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / len)) : 0;
+    return Math.hypot(p.x - (a.x + t * dx), p.y - (a.y + t * dy));
+  };
+  const clear = (w) => fleets.every((f) => segDist(w.position, f.position, f.destination || f.position) > 10);
+  const mine = (await listAll('/v1/worlds?sovereign=me', 'worlds'))
+    .filter((w) => w.designation !== 46 && !w.fleets.length && !w.in_battle && !busyWorlds.has(w.id) && clear(w));
+  for (const a of mine) {
+    worldB = mine.find((b) => b.id !== a.id && d(a, b) <= 150 && d(a, b) >= 20);
+    if (worldB) { worldA = a; break; }
+  }
+  assert(worldA && worldB, 'no two idle worlds of the player 20 to 150 ly apart');
+  worldW = mine.find((w) => w.designation === UNASSIGNED && w.id !== worldA.id && w.id !== worldB.id);
+  assert(worldW, 'no unassigned world of the player');
+  // the route, set through the API: the page must find it by itself
+  const r = await http(API, 'POST', '/v1/jobs', { token: TOKEN, body: { world: worldA.id, name: 'route for the map',
+    steps: [{ op: 'trade_route', from: worldB.id, kind: 'default' }] } });
+  assert(r.status === 201, `trade route job: ${r.status} ${r.text}`);
+  await waitFor(async () => (await jobState(r.json.id)) === 'succeeded', 30000, 'the trade route job to succeed');
+  await clickWorld(worldA.id);
+  const desig = await designationShown();
+  assert(desig.startsWith(worldA.designation_name) && desig.includes(worldA.designation_unid), `designation shown "${desig}"`);
+  // industries with their allocations, as the API lists them
+  const inds = await page.locator('#details-body [data-list="industries"] li').allTextContents();
+  assert(inds.length === worldA.industries.length, `${inds.length} industries shown, API ${worldA.industries.length}`);
+  for (const [i, ind] of worldA.industries.entries()) {
+    assert(inds[i].startsWith(`${ind.name}: `) && inds[i].includes(`${Number(ind.allocation.toFixed(1))}%`), `industry shown "${inds[i]}" for ${JSON.stringify(ind)}`);
+  }
+  const imps = await page.locator('#details-body [data-list="improvements"]').textContent();
+  assert(worldA.improvements.length ? worldA.improvements.every((x) => imps.includes(x.name)) : imps === 'none', `improvements "${imps}"`);
+  // the route shows up live (the page reads the player's worlds each watch)
+  const route = page.locator(`#details-body [data-list="trade-routes"] li[data-partner="${worldB.id}"]`);
+  await route.waitFor({ timeout: 10000 });
+  const rt = await route.textContent();
+  assert(rt.startsWith(`imports from ${worldB.name} #${worldB.id}`), `route shown "${rt}"`);
+  // drawn as a line between the two worlds: sample points along it
+  const hits = await page.evaluate(([a, b, want]) => {
+    const m = window.fleetdDashboard.map;
+    const wa = m.worldById.get(a), wb = m.worldById.get(b);
+    m.fit();
+    m.centreOn((wa.x + wb.x) / 2, (wa.y + wb.y) / 2);
+    m.view.scale = Math.min(m.size().w, m.size().h) / (2 * Math.hypot(wa.x - wb.x, wa.y - wb.y));
+    m.draw();
+    // the frame's pixels as map.js put them on the canvas (its ImageData:
+    // a second read-back of the canvas itself makes chromium warn)
+    const c = m.canvas, img = m.image.data;
+    let n = 0;
+    for (const t of [0.25, 0.35, 0.45, 0.55, 0.65, 0.75]) {
+      const [sx, sy] = m.toScreen(wa.x + (wb.x - wa.x) * t, wa.y + (wb.y - wa.y) * t);
+      const i = (Math.round(sy * m.dpr) * c.width + Math.round(sx * m.dpr)) * 4;
+      if (img[i] === want[0] && img[i + 1] === want[1] && img[i + 2] === want[2]) n++;
+    }
+    return n;
+  }, [worldA.id, worldB.id, TRADE_SELECTED]);
+  assert(hits >= 4, `only ${hits} of 6 points between the two worlds are the trade route's colour`);
+  await shot(page.locator('#map-section'), 'dashboard-trade-route.png');
+  // the keyboard's way in: Enter on the map opens what is nearest its centre
+  await page.evaluate((id) => {
+    const d = window.fleetdDashboard;
+    const w = d.state.worldById.get(id);
+    d.map.view.scale = 8;
+    d.map.centreOn(w.x, w.y);
+  }, worldB.id);
+  await page.focus('#map');
+  await page.keyboard.press('Enter');
+  await waitFor(async () => (await page.textContent('#details-title')).endsWith(`#${worldB.id}`), 3000, 'Enter opens the world at the centre');
+  const back = page.locator(`#details-body [data-list="trade-routes"] li[data-partner="${worldA.id}"]`);
+  await back.waitFor({ timeout: 5000 });
+  assert((await back.textContent()).startsWith(`exports to ${worldA.name} #${worldA.id}`), 'the exporter does not list the route');
+});
+
+await step('world job in the form: fleetd\'s message beside a world op\'s field', async () => {
+  page.rec.expected.push(/^422 POST .*\/v1\/jobs$/, /\/v1\/jobs$/);
+  await clickWorld(worldW.id);
+  await page.click('#details-body button[name="world-job"]');
+  assert(await page.inputValue('#job-holder') === 'world', 'the form is not set to a world job');
+  assert(await page.inputValue('#job-world') === String(worldW.id), 'the form does not hold the world');
+  assert(await page.locator('#job-fleet').isHidden(), 'the fleet select still shows for a world job');
+  const ops = await page.locator('#job-op option').evaluateAll((o) => o.map((x) => x.value));
+  assert(!ops.includes('move') && ops.includes('wait') && ops.includes('designate') && ops.includes('trade_route'),
+    `a world job offers ${ops}`);
+  await page.fill('#job-name', 'shift to industry');
+  await page.selectOption('#job-op', 'industry');
+  await page.click('button[name="add-step"]');
+  const ind = page.locator('[data-path="steps[0].industry"]');
+  await waitFor(async () => (await ind.locator('option').count()) > 2, 5000, 'the industries from the catalogue');
+  await ind.selectOption('core.heavyIndustry');
+  await page.fill('[data-path="steps[0].percent"]', '150');
+  await page.click('#job-form button[type="submit"]');
+  const err = page.locator('[data-path="steps[0].percent"] + .field-error');
+  await err.waitFor({ timeout: 5000 });
+  const text = await err.textContent();
+  assert(text.startsWith('steps[0].percent:'), `error beside steps[0].percent says "${text}"`);
+  assert(await page.getAttribute('[data-path="steps[0].percent"]', 'aria-invalid') === 'true', 'field not marked invalid');
+  await page.click('.step-list .remove >> nth=0');
+});
+
+await step('a designate job from the form: the world panel shows the new designation live', async () => {
+  assert((await page.textContent('#details-title')).endsWith(`#${worldW.id}`), 'the world panel is not open');
+  const before = await designationShown();
+  assert(before.startsWith('Unassigned world'), `designation before: "${before}"`);
+  await page.fill('#job-name', 'designate from the form');
+  await page.selectOption('#job-op', 'designate');
+  await page.click('button[name="add-step"]');
+  const sel = page.locator('[data-path="steps[0].designation"]');
+  await waitFor(async () => (await sel.locator('option').count()) > 2, 5000, 'the designations from the catalogue');
+  const labels = await sel.locator('option').allTextContents();
+  assert(labels.includes('Agricultural world') && labels.includes('Trading hub'), `designations offered: ${labels}`);
+  await sel.selectOption({ label: 'Agricultural world' });
+  const id = await submitted();
+  const spec = (await apiEvents(id)).find((e) => e.type === 'job.created').data.spec;
+  assert(spec.world === worldW.id && spec.fleet === undefined && spec.steps.length === 1 &&
+    spec.steps[0].op === 'designate' && spec.steps[0].designation === 'core.agriculturalDesignation' &&
+    spec.steps[0].world === undefined, `spec sent: ${JSON.stringify(spec)}`);
+  assert((await page.textContent(`#jobs tr[data-job="${id}"]`)).includes(`world ${worldW.id}`), 'jobs table does not name the world');
+  await waitFor(async () => (await designationShown()).startsWith('Agricultural world'), 30000,
+    'the panel to show the new designation').catch(async (e) => {
+    throw new Error(`${e.message} (shown: "${await designationShown()}", job ${await jobState(id)})`);
+  });
+  assert(await page.evaluate(() => window.__noReload) === 'still here', 'the page reloaded');
+  assert((await get(`/v1/worlds/${worldW.id}`)).designation === DESIGNATE_AGRI, 'API disagrees');
+  assert((await page.getAttribute('#details-body dd[data-fact="designation"]', 'data-id')) === String(DESIGNATE_AGRI), 'designation id');
+  await waitFor(async () => (await rowState(page, id)) === 'succeeded', 10000, 'the job succeeded in the table');
+  await shot(page.locator('#details'), 'dashboard-world-panel.png');
+  // back to a fleet job for what follows
+  await page.selectOption('#job-holder', 'fleet');
+  while (await page.locator('.step-list .remove').count()) await page.click('.step-list .remove >> nth=0');
 });
 
 await step('after fleetd restarts the page reconnects by itself and shows the events it missed', async () => {

@@ -204,7 +204,7 @@ static void test_jobs_rebuilt(void)
 			       "idem_key = 'key-2' AND created_at = 1600000000000 AND "
 			       "updated_at = 1600000000001"), 1);
 	CHECK_EQ_INT(count(st, "SELECT count(*) FROM sqlite_master WHERE type = 'index' "
-			       "AND tbl_name = 'jobs' AND name LIKE 'jobs_%'"), 5);
+			       "AND tbl_name = 'jobs' AND name LIKE 'jobs_%'"), 6); /* 0005: jobs_world_lease */
 	CHECK_EQ_INT(count(st, "SELECT count(*) FROM sqlite_master WHERE name = 'jobs_new'"), 0);
 	/* the rules of 0002 still hold */
 	CHECK(store_exec(st, "UPDATE jobs SET state = 'lost' WHERE id = 1") < 0);
@@ -212,6 +212,10 @@ static void test_jobs_rebuilt(void)
 	CHECK(store_exec(st, sql) < 0); /* fleet 101 is leased by live job 1 */
 	snprintf(sql, sizeof sql, JOB_ROW, 5, 5, 102, 102, "queued", 0, "NULL", "NULL");
 	CHECK(store_exec(st, sql) == 0); /* job 2 has ended: 102 is free */
+	/* 0005: one live job per world, as per fleet */
+	CHECK(store_exec(st, "UPDATE jobs SET world = 7001 WHERE id = 5") == 0);
+	CHECK(store_exec(st, "UPDATE jobs SET world = 7001 WHERE id = 1") < 0);
+	CHECK(store_exec(st, "UPDATE jobs SET world = 7001 WHERE id = 2") == 0); /* ended */
 	snprintf(sql, sizeof sql, JOB_ROW, 6, 6, 106, 106, "queued", 0, "'key-2'", "'{}'");
 	CHECK(store_exec(st, sql) < 0); /* Idempotency-Key used */
 	/* and a state change is plain comparisons now */

@@ -1,0 +1,71 @@
+/* step_designate.c -- op "designate": make world W a catalogue
+ * designation (designateWorld).  W as in step_world.h.
+ *
+ *   START  resolve `designation` (id or unid, category designation) into
+ *          `cat`.  W already shows it: done (job.note), nothing sent.
+ *          Else take W's intent lock, note the watch -> SENT, send
+ *          designateWorld {sourceObjID: W, newDesignation}.
+ *   SENT   (persists: cat, intent_world, intent_watch, ambiguous_watch;
+ *          step_settle) answer: done.  Resend (certainly no effect): send
+ *          again.  Neither (crash, lost answer): W's designation is `cat`
+ *          -> it acted: done at once (conclusive: START found it
+ *          otherwise, and the lease and the lock keep other jobs off W).
+ *          Not yet: once the mirror holds a later watch, still not ->
+ *          it never acted: a new intent, sent again.  Sending again only
+ *          after a later watch matters: the game refuses a second
+ *          designation within the watch (designationInProgress). */
+#include "mirror.h"
+#include "step_world.h"
+
+enum designate_state { DESIGNATE_START, DESIGNATE_SENT, DESIGNATE_NSTATES };
+static const char *const designate_states[] = {"START", "SENT"};
+
+static void send_call(struct step_ctx *c, struct step_result *r)
+{
+	step_intent_open(c);
+	c->sub = DESIGNATE_SENT;
+	step_call(r, "designateWorld",
+		  json_pack("{s:I,s:I}", "sourceObjID", (json_int_t)step_op_world(c),
+			    "newDesignation", (json_int_t)step_cat(c)),
+		  0);
+}
+
+static int64_t designate_found(struct step_ctx *c)
+{
+	const struct mirror_world *w = step_op_world_rec(c);
+	return w && w->designation == step_cat(c);
+}
+
+static int designate_prepare(struct step_ctx *c, struct step_result *r,
+			     const struct mirror_world *w)
+{
+	(void)w;
+	return step_world_cat(c, r, "designation", "designation");
+}
+
+static const char *designate_already(struct step_ctx *c, const struct mirror_world *w)
+{
+	return w->designation == step_cat(c) ? "the world already has this designation"
+					      : NULL;
+}
+
+static const struct step_effect designate_effect = {
+	.op = "designate", .send = send_call, .found = designate_found, .conclusive = 1,
+};
+static const struct world_op designate_op = {
+	.effect = &designate_effect, .prepare = designate_prepare,
+	.already = designate_already,
+};
+
+static void designate_advance(struct step_ctx *c, struct step_result *r)
+{
+	step_world_advance(c, r, &designate_op);
+}
+
+const struct step_op step_designate = {
+	.name = "designate",
+	.states = designate_states,
+	.nstates = DESIGNATE_NSTATES,
+	.needs_mirror = 1,
+	.advance = designate_advance,
+};

@@ -1,0 +1,109 @@
+/* step_improve.c -- ops "build" and "demolish": start building an
+ * improvement on world W (buildImprovement) or remove one
+ * (destroyImprovement).  W as in step_world.h.
+ *
+ *   START  resolve `improvement` (id or unid, category improvement) into
+ *          `cat`.  W already shows the effect -- build: the improvement
+ *          is among W's traits; demolish: it is not -- done (job.note),
+ *          nothing sent.  Else take W's intent lock, note the watch ->
+ *          SENT, send {sourceObjID: W, improvementID}.
+ *   SENT   (persists: cat, intent_world, intent_watch, ambiguous_watch;
+ *          step_settle) answer: done.  Resend: send again.  Neither
+ *          (crash, lost answer): the trait there (build) or gone
+ *          (demolish) -> it acted: done at once (conclusive: START saw
+ *          the opposite, and the lease and the lock keep other jobs off
+ *          W).  Otherwise, once the mirror holds a later watch, it never
+ *          acted: a new intent, sent again (so the game never answers
+ *          alreadyBuilt or notBuilt to our own second call). */
+#include "mirror.h"
+#include "step_world.h"
+
+enum improve_state { IMPROVE_START, IMPROVE_SENT, IMPROVE_NSTATES };
+static const char *const improve_states[] = {"START", "SENT"};
+
+static void send_call(struct step_ctx *c, struct step_result *r, const char *endpoint)
+{
+	step_intent_open(c);
+	c->sub = IMPROVE_SENT;
+	step_call(r, endpoint,
+		  json_pack("{s:I,s:I}", "sourceObjID", (json_int_t)step_op_world(c),
+			    "improvementID", (json_int_t)step_cat(c)),
+		  0);
+}
+
+static void send_build(struct step_ctx *c, struct step_result *r)
+{
+	send_call(c, r, "buildImprovement");
+}
+
+static void send_demolish(struct step_ctx *c, struct step_result *r)
+{
+	send_call(c, r, "destroyImprovement");
+}
+
+static int64_t built(struct step_ctx *c)
+{
+	return world_trait(step_op_world_rec(c), step_cat(c)) != NULL;
+}
+
+static int64_t demolished(struct step_ctx *c)
+{
+	const struct mirror_world *w = step_op_world_rec(c);
+	return w && !world_trait(w, step_cat(c));
+}
+
+static int improve_prepare(struct step_ctx *c, struct step_result *r,
+			   const struct mirror_world *w)
+{
+	(void)w;
+	return step_world_cat(c, r, "improvement", "improvement");
+}
+
+static const char *build_already(struct step_ctx *c, const struct mirror_world *w)
+{
+	return world_trait(w, step_cat(c)) ? "the improvement is already built" : NULL;
+}
+
+static const char *demolish_already(struct step_ctx *c, const struct mirror_world *w)
+{
+	return world_trait(w, step_cat(c)) ? NULL : "the improvement is not there";
+}
+
+static const struct step_effect build_effect = {
+	.op = "build", .send = send_build, .found = built, .conclusive = 1,
+};
+static const struct step_effect demolish_effect = {
+	.op = "demolish", .send = send_demolish, .found = demolished, .conclusive = 1,
+};
+static const struct world_op build_op = {
+	.effect = &build_effect, .prepare = improve_prepare, .already = build_already,
+};
+static const struct world_op demolish_op = {
+	.effect = &demolish_effect, .prepare = improve_prepare, .already = demolish_already,
+};
+
+static void build_advance(struct step_ctx *c, struct step_result *r)
+{
+	step_world_advance(c, r, &build_op);
+}
+
+static void demolish_advance(struct step_ctx *c, struct step_result *r)
+{
+	step_world_advance(c, r, &demolish_op);
+}
+
+const struct step_op step_build = {
+	.name = "build",
+	.states = improve_states,
+	.nstates = IMPROVE_NSTATES,
+	.needs_mirror = 1,
+	.advance = build_advance,
+};
+
+const struct step_op step_demolish = {
+	.name = "demolish",
+	.states = improve_states,
+	.nstates = IMPROVE_NSTATES,
+	.needs_mirror = 1,
+	.advance = demolish_advance,
+};

@@ -1,0 +1,168 @@
+/* step_industry.c -- ops "industry" and "products": the share of world
+ * W's work given to an industry (setIndustryAlloc: that trait's
+ * targetAllocation) and what an industry builds (setProductAlloc: that
+ * trait's buildData).  W as in step_world.h.  Both set a value, so the
+ * galaxy shows whether the call acted whoever looks:
+ *
+ *   START  resolve `industry` (id or unid, category industry, or an
+ *          improvement with allocations) into `cat`.  W already shows the
+ *          value: done (job.note), nothing sent.  Else take W's intent
+ *          lock, note the watch -> SENT, send the call.
+ *   SENT   (persists: cat, intent_world, intent_watch, ambiguous_watch;
+ *          step_settle) answer: done.  Resend: send again.  Neither
+ *          (crash, lost answer): the value shows -> done at once
+ *          (conclusive); otherwise, once the mirror holds a later watch,
+ *          it never acted: a new intent, sent again.
+ *
+ * What "shows" means -- industry: the trait's targetAllocation equals
+ * `percent` (to a tenth: the game keeps tenths).  products: every named
+ * product's share in buildData is its percent scaled as the game scales
+ * them (named shares to add up to 100), within half a point (the game
+ * puts rounding's remainder on the largest), and every product not named
+ * is at 0. */
+#include <math.h>
+
+#include "mirror.h"
+#include "step_world.h"
+
+enum industry_state { INDUSTRY_START, INDUSTRY_SENT, INDUSTRY_NSTATES };
+static const char *const industry_states[] = {"START", "SENT"};
+
+static const struct mirror_trait *industry_of(const struct step_ctx *c,
+					      const struct mirror_world *w)
+{
+	const struct mirror_trait *t = world_trait(w, step_cat(c));
+	return t && t->structured ? t : NULL;
+}
+
+static int industry_prepare(struct step_ctx *c, struct step_result *r,
+			    const struct mirror_world *w)
+{
+	(void)w;
+	return step_world_cat(c, r, "industry", "industry");
+}
+
+/* --- industry --------------------------------------------------------------- */
+
+static void send_alloc(struct step_ctx *c, struct step_result *r)
+{
+	step_intent_open(c);
+	c->sub = INDUSTRY_SENT;
+	step_call(r, "setIndustryAlloc",
+		  json_pack("{s:I,s:I,s:O}", "objID", (json_int_t)step_op_world(c),
+			    "industryID", (json_int_t)step_cat(c), "allocValue",
+			    step_arg(c, "percent")),
+		  0);
+}
+
+static int alloc_shows(const struct step_ctx *c, const struct mirror_world *w)
+{
+	const struct mirror_trait *t = industry_of(c, w);
+	return t && world_pct_eq(t->target_alloc, step_arg_num(c, "percent"));
+}
+
+static int64_t alloc_found(struct step_ctx *c)
+{
+	return alloc_shows(c, step_op_world_rec(c));
+}
+
+static const char *alloc_already(struct step_ctx *c, const struct mirror_world *w)
+{
+	return alloc_shows(c, w) ? "the industry already has this share" : NULL;
+}
+
+static const struct step_effect alloc_effect = {
+	.op = "industry", .send = send_alloc, .found = alloc_found, .conclusive = 1,
+};
+static const struct world_op alloc_op = {
+	.effect = &alloc_effect, .prepare = industry_prepare, .already = alloc_already,
+};
+
+static void industry_advance(struct step_ctx *c, struct step_result *r)
+{
+	step_world_advance(c, r, &alloc_op);
+}
+
+/* --- products --------------------------------------------------------------- */
+
+static void send_products(struct step_ctx *c, struct step_result *r)
+{
+	step_intent_open(c);
+	c->sub = INDUSTRY_SENT;
+	step_call(r, "setProductAlloc",
+		  json_pack("{s:I,s:I,s:O}", "objID", (json_int_t)step_op_world(c),
+			    "industryID", (json_int_t)step_cat(c), "alloc",
+			    step_arg(c, "alloc")),
+		  0);
+}
+
+/* The percent asked for product res, scaled to the named total; -1 if
+ * res is not named. */
+static double asked(const json_t *alloc, int64_t res)
+{
+	double sum = 0, mine = -1;
+	for (size_t i = 0; i + 1 < json_array_size(alloc); i += 2) {
+		double p = json_number_value(json_array_get(alloc, i + 1));
+		sum += p;
+		if (json_integer_value(json_array_get(alloc, i)) == res)
+			mine = p;
+	}
+	return mine < 0 || sum <= 0 ? -1 : mine * 100.0 / sum;
+}
+
+static int products_show(const struct step_ctx *c, const struct mirror_world *w)
+{
+	const struct mirror_trait *t = industry_of(c, w);
+	const json_t *alloc = step_arg(c, "alloc");
+	if (!t || !t->nbuild)
+		return 0;
+	size_t named = 0;
+	for (uint32_t i = 0; i < t->nbuild; i++) {
+		double want = asked(alloc, t->build[i].resource);
+		if (want < 0 ? t->build[i].percent > 0.05
+			     : fabs(t->build[i].percent - want) > 0.5)
+			return 0;
+		named += want >= 0;
+	}
+	return named == json_array_size(alloc) / 2;
+}
+
+static int64_t products_found(struct step_ctx *c)
+{
+	return products_show(c, step_op_world_rec(c));
+}
+
+static const char *products_already(struct step_ctx *c, const struct mirror_world *w)
+{
+	return products_show(c, w) ? "the industry already builds these shares" : NULL;
+}
+
+static const struct step_effect products_effect = {
+	.op = "products", .send = send_products, .found = products_found,
+	.conclusive = 1,
+};
+static const struct world_op products_op = {
+	.effect = &products_effect, .prepare = industry_prepare,
+	.already = products_already,
+};
+
+static void products_advance(struct step_ctx *c, struct step_result *r)
+{
+	step_world_advance(c, r, &products_op);
+}
+
+const struct step_op step_industry = {
+	.name = "industry",
+	.states = industry_states,
+	.nstates = INDUSTRY_NSTATES,
+	.needs_mirror = 1,
+	.advance = industry_advance,
+};
+
+const struct step_op step_products = {
+	.name = "products",
+	.states = industry_states,
+	.nstates = INDUSTRY_NSTATES,
+	.needs_mirror = 1,
+	.advance = products_advance,
+};

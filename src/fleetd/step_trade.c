@@ -1,0 +1,173 @@
+/* step_trade.c -- ops "trade_route" (setTradeRoute) and
+ * "stop_trade_route" (stopTradeRoute).  W (step_world.h) is the importer
+ * of trade_route, whose `from` is the exporter; stop_trade_route ends the
+ * route between W and `with`.  The intent lock is W's.
+ *
+ *   START  the galaxy already shows the effect: done (job.note), nothing
+ *          sent.  Else take W's lock, note the watch -> SENT, send.
+ *   SENT   (persists: intent_world, intent_watch, ambiguous_watch;
+ *          step_settle) answer: done.  Resend: send again.  Neither
+ *          (crash, lost answer): the effect shows -> done at once
+ *          (conclusive); otherwise, once the mirror holds a later watch,
+ *          it never acted: a new intent, sent again.
+ *
+ * What shows, by kind (allocType) -- default (addDefaultRoute) and export
+ * (addExportRoute): both worlds list the route (tradeRoutes with the
+ * other as partnerObjID).  consumption: W's route from `from` imports
+ * `resource` at `value` percent (to a tenth; 0: no entry for it).  quota
+ * (setExportQuota): the same on the exporter's exports.  tech: the
+ * mirror does not keep a route's tech level, so it never shows: after an
+ * unknown outcome the call is sent again once a later watch is in, which
+ * is harmless -- it sets the level it already set.
+ * stop_trade_route: neither world lists a route with the other (the game
+ * removes both sides whichever set it). */
+#include <string.h>
+
+#include "mirror.h"
+#include "step_world.h"
+
+enum trade_state { TRADE_START, TRADE_SENT, TRADE_NSTATES };
+static const char *const trade_states[] = {"START", "SENT"};
+
+static const char *alloc_type(const char *kind)
+{
+	static const char *const map[][2] = {
+		{"default", "addDefaultRoute"}, {"export", "addExportRoute"},
+		{"tech", "tech"}, {"consumption", "consumption"}, {"quota", "setExportQuota"}};
+	for (size_t i = 0; kind && i < sizeof map / sizeof map[0]; i++)
+		if (!strcmp(map[i][0], kind))
+			return map[i][1];
+	return "addDefaultRoute";
+}
+
+static const char *kind_of(const struct step_ctx *c)
+{
+	const char *k = json_string_value(step_arg(c, "kind"));
+	return k ? k : "default";
+}
+
+/* --- trade_route ------------------------------------------------------------ */
+
+static void send_route(struct step_ctx *c, struct step_result *r)
+{
+	step_intent_open(c);
+	c->sub = TRADE_SENT;
+	json_t *p = json_pack("{s:I,s:I,s:s}", "objID", (json_int_t)step_op_world(c),
+			      "sourceObjID", (json_int_t)step_arg_id(c, "from"),
+			      "allocType", alloc_type(kind_of(c)));
+	if (step_arg(c, "value"))
+		json_object_set_new(p, "allocValue", json_deep_copy(step_arg(c, "value")));
+	if (step_arg(c, "resource"))
+		json_object_set_new(p, "resType", json_deep_copy(step_arg(c, "resource")));
+	step_call(r, "setTradeRoute", p, 0);
+}
+
+/* The flow of res in list, or NULL. */
+static const struct mirror_flow *flow(const struct mirror_flow *v, uint32_t n, int64_t res)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (v[i].resource == res)
+			return &v[i];
+	return NULL;
+}
+
+static int share_shows(const struct mirror_flow *f, double value)
+{
+	return value < 0.05 ? f == NULL : f && world_pct_eq(f->percent, value);
+}
+
+static int route_shows(const struct step_ctx *c, const struct mirror_world *imp)
+{
+	int64_t from = step_arg_id(c, "from");
+	const struct mirror_route *ri = world_route(imp, from);
+	const struct mirror_route *re = imp ? world_route(mirror_world(c->m, from), imp->id)
+					    : NULL;
+	const char *kind = kind_of(c);
+	int64_t res = step_arg_id(c, "resource");
+	double value = step_arg_num(c, "value");
+	if (!strcmp(kind, "default") || !strcmp(kind, "export"))
+		return ri && re;
+	if (!strcmp(kind, "consumption"))
+		return ri && share_shows(flow(ri->imports, ri->nimports, res), value);
+	if (!strcmp(kind, "quota"))
+		return re && share_shows(flow(re->exports, re->nexports, res), value);
+	return 0; /* tech: not kept by the mirror */
+}
+
+static int64_t route_found(struct step_ctx *c)
+{
+	return route_shows(c, step_op_world_rec(c));
+}
+
+static const char *route_already(struct step_ctx *c, const struct mirror_world *w)
+{
+	return route_shows(c, w) ? "the trade route is already so" : NULL;
+}
+
+static const struct step_effect route_effect = {
+	.op = "trade_route", .send = send_route, .found = route_found, .conclusive = 1,
+};
+static const struct world_op route_op = {
+	.effect = &route_effect, .already = route_already,
+};
+
+static void route_advance(struct step_ctx *c, struct step_result *r)
+{
+	step_world_advance(c, r, &route_op);
+}
+
+/* --- stop_trade_route ------------------------------------------------------- */
+
+static void send_stop(struct step_ctx *c, struct step_result *r)
+{
+	step_intent_open(c);
+	c->sub = TRADE_SENT;
+	step_call(r, "stopTradeRoute",
+		  json_pack("{s:I,s:I}", "objID", (json_int_t)step_op_world(c),
+			    "sourceObjID", (json_int_t)step_arg_id(c, "with")),
+		  0);
+}
+
+static int stopped(const struct step_ctx *c, const struct mirror_world *w)
+{
+	int64_t with = step_arg_id(c, "with");
+	return w && !world_route(w, with) && !world_route(mirror_world(c->m, with), w->id);
+}
+
+static int64_t stop_found(struct step_ctx *c)
+{
+	return stopped(c, step_op_world_rec(c));
+}
+
+static const char *stop_already(struct step_ctx *c, const struct mirror_world *w)
+{
+	return stopped(c, w) ? "there is no trade route between the worlds" : NULL;
+}
+
+static const struct step_effect stop_effect = {
+	.op = "stop_trade_route", .send = send_stop, .found = stop_found, .conclusive = 1,
+};
+static const struct world_op stop_op = {
+	.effect = &stop_effect, .already = stop_already,
+};
+
+static void stop_advance(struct step_ctx *c, struct step_result *r)
+{
+	step_world_advance(c, r, &stop_op);
+}
+
+const struct step_op step_trade_route = {
+	.name = "trade_route",
+	.states = trade_states,
+	.nstates = TRADE_NSTATES,
+	.needs_mirror = 1,
+	.advance = route_advance,
+};
+
+const struct step_op step_stop_trade_route = {
+	.name = "stop_trade_route",
+	.states = trade_states,
+	.nstates = TRADE_NSTATES,
+	.needs_mirror = 1,
+	.advance = stop_advance,
+};
