@@ -1283,6 +1283,24 @@ static int flat_int_list(struct scan *s, struct mirror_scan_value *v)
 		return -1;
 	size_t n = 0;
 	while (!empty) {
+#if SWAR
+		/* the common element: 1 to 7 digits, no sign, no leading
+		 * zero, right before the comma or the bracket */
+		const char *q = s->p;
+		uint64_t d = 0;
+		size_t nd;
+		if (s->end - q >= 8 && (unsigned)(*q - '1') < 9 && (nd = digits8(q, &d)) < 8 &&
+		    (q[nd] == ',' || q[nd] == ']')) {
+			if (ints_push(s, n++, (int64_t)d) < 0)
+				return -1;
+			s->p = q + nd + 1;
+			if (q[nd] == ']') {
+				s->depth--;
+				empty = 1;
+			}
+			continue;
+		}
+#endif
 		ws(s);
 		int64_t x;
 		if (!plain_int(s, &x)) {
@@ -1546,13 +1564,21 @@ struct mirror_scanned *mirror_scan(const char *buf, size_t len, int max_depth, c
 			 .max_depth = max_depth > 0 ? max_depth : 1 << 30,
 			 .err = err, .errlen = errlen};
 	struct mirror_scanned *a = calloc(1, sizeof *a);
+	if (!a) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
 	s.a = a;
+	/* sized from the text so that a watch's delta rarely grows them: a
+	 * kept value per 64 bytes, half the text in strings and lists */
 	s.ints_cap = 1024;
-	s.arena_cap = 4096;
-	if (!a || !(s.ints = malloc(s.ints_cap * sizeof *s.ints)) ||
-	    !(a->arena = malloc(s.arena_cap))) {
+	s.arena_cap = 4096 + len / 2;
+	a->cap_values = 256 + len / 64;
+	if (!(s.ints = malloc(s.ints_cap * sizeof *s.ints)) ||
+	    !(a->arena = malloc(s.arena_cap)) ||
+	    !(a->values = malloc(a->cap_values * sizeof *a->values))) {
 		free(s.ints);
-		free(a);
+		mirror_scanned_free(a);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
