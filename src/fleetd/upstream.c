@@ -202,6 +202,14 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *arg)
 	}
 	if (c->resp_len + n + 1 > c->resp_cap) {
 		size_t cap = c->resp_cap ? c->resp_cap : 16384;
+		/* a delta is ~200 KB: room for all of it at once when the
+		 * game says how long it is, rather than five copies */
+		curl_off_t total = -1;
+		if (!c->resp_cap && c->easy &&
+		    curl_easy_getinfo(c->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &total) ==
+			    CURLE_OK &&
+		    total > 0 && (uint64_t)total < c->u->cfg.max_answer)
+			cap = (size_t)total + 1;
 		while (cap < c->resp_len + n + 1)
 			cap *= 2;
 		char *p = realloc(c->resp, cap);
