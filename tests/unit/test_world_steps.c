@@ -612,6 +612,18 @@ static void test_trade_route(void)
 	outcome_clear(&o);
 }
 
+/* A consumption share of 0 shows in the game's shape as an entry at -0.0
+ * (W_ROUTES imports 188 at -0.0 from W_ROUTES_FROM in the excerpt). */
+static void test_trade_route_zero(void)
+{
+	struct job j = world_job(&step_trade_route, W_ROUTES,
+				 json_pack("{s:s,s:i,s:s,s:i,s:i}", "op", "trade_route", "from",
+					   W_ROUTES_FROM, "kind", "consumption", "resource", 188,
+					   "value", 0));
+	check_already(&j, W_ROUTES, "already so");
+	job_free(&j);
+}
+
 static void test_stop_trade_route(void)
 {
 	char call[128];
@@ -708,6 +720,7 @@ int main(void)
 		test_industry();
 		test_products();
 		test_trade_route();
+		test_trade_route_zero();
 		test_stop_trade_route();
 		test_launch_lams();
 	}
