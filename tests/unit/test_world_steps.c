@@ -15,6 +15,7 @@
  * the refusals (verdict ERROR naming the argument); and every persisted
  * state run twice answering the same (run_twice). */
 #include "steps_fixture.h"
+#include "step_resolve.h"
 #include "step_world.h"
 
 /* Excerpt facts (getObjects-excerpt.json). */
@@ -701,6 +702,40 @@ static void test_launch_lams(void)
 	outcome_clear(&o);
 }
 
+/* launch_lams' target may be a "$NAME" (jobspec: F_OBJECT, "accepted
+ * wherever an id is"): resolved when the step starts, as the engine does
+ * (engine.c's resolve_args), never sent as object 0. */
+static void test_launch_lams_var(void)
+{
+	json_t *args = json_pack("{s:s,s:s}", "op", "launch_lams", "target", "$PREY");
+	json_t *vars = json_pack("{s:i}", "PREY", TARGET);
+	CHECK(step_resolve_needed(args));
+	json_t *out = NULL;
+	int nothing = 1;
+	char err[200] = "";
+	CHECK_EQ_INT(step_resolve(args, H.m, 0, vars, &out, &nothing, err, sizeof err), 0);
+	CHECK(!nothing);
+	CHECK_EQ_INT(json_integer_value(json_object_get(out, "target")), TARGET);
+	struct job j = world_job(&step_launch_lams, W, json_incref(args));
+	if (out)
+		json_object_set_new(j.data, "args", out);
+	struct outcome o = {0};
+	char call[96];
+	snprintf(call, sizeof call, "{\"objID\":%d,\"targetObjID\":%d}", W, TARGET);
+	run(&j, NULL, 0, &o);
+	CHECK(is_call(&o, "launchLAMs", call));
+	job_free(&j);
+	/* unbound: the step fails before it acts */
+	json_object_clear(vars);
+	out = NULL;
+	CHECK_EQ_INT(step_resolve(args, H.m, 0, vars, &out, &nothing, err, sizeof err), -1);
+	CHECK(strstr(err, "unbound_variable: $PREY"));
+	json_decref(out);
+	json_decref(vars);
+	json_decref(args);
+	outcome_clear(&o);
+}
+
 int main(void)
 {
 	char path[512];
@@ -723,6 +758,7 @@ int main(void)
 		test_trade_route_zero();
 		test_stop_trade_route();
 		test_launch_lams();
+		test_launch_lams_var();
 	}
 	teardown();
 	return tap_done();
