@@ -1,7 +1,8 @@
 /* step_resolve.c -- a step's computed arguments, fixed when it starts
  * (spec: "Computed targets and quantities", "Variables").
  *
- * `to`, `into` and `from` may be a "$NAME" or {"nearest": WORLD_FILTER};
+ * `to`, `into`, `from` and `target` (launch_lams) may be a "$NAME" or
+ * {"nearest": WORLD_FILTER};
  * the resources of transfer, sell and deploy may hold "all", "-all",
  * {"up_to": n} or {"all_but": n}.  The engine calls step_resolve() once,
  * when the step starts, and keeps the answer in the step's data under
@@ -33,7 +34,7 @@
 #include "jobspec.h"
 #include "mirror.h"
 
-static const char *const target_keys[] = {"to", "into", "from"};
+static const char *const target_keys[] = {"to", "into", "from", "target"};
 
 static int is_computed_qty(const json_t *q)
 {

@@ -14,8 +14,8 @@
  * What shows, by kind (allocType) -- default (addDefaultRoute) and export
  * (addExportRoute): both worlds list the route (tradeRoutes with the
  * other as partnerObjID).  consumption: W's route from `from` imports
- * `resource` at `value` percent (to a tenth; 0: no entry for it).  quota
- * (setExportQuota): the same on the exporter's exports.  tech: the
+ * `resource` at `value` percent (to a tenth; 0: no entry for it, or one
+ * at 0).  quota (setExportQuota): the same on the exporter's exports.  tech: the
  * mirror does not keep a route's tech level, so it never shows: after an
  * unknown outcome the call is sent again once a later watch is in, which
  * is harmless -- it sets the level it already set.
@@ -71,9 +71,14 @@ static const struct mirror_flow *flow(const struct mirror_flow *v, uint32_t n, i
 	return NULL;
 }
 
+/* A share of 0 shows as no entry, or as an entry at 0: the game keeps
+ * listing a resource whose share was set to 0 (at -0.0, as the excerpt
+ * shows). */
 static int share_shows(const struct mirror_flow *f, double value)
 {
-	return value < 0.05 ? f == NULL : f && world_pct_eq(f->percent, value);
+	if (value < 0.05)
+		return f == NULL || f->percent < 0.05;
+	return f && world_pct_eq(f->percent, value);
 }
 
 static int route_shows(const struct step_ctx *c, const struct mirror_world *imp)
