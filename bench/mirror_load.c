@@ -116,14 +116,37 @@ static int gen(const char *excerpt_path, int nworlds, const char *out)
 	return rc ? 1 : 0;
 }
 
-/* One way of reading the answer: jansson's whole tree, or the scanner. */
-static json_t *read_answer(const char *text, size_t len, int scan)
+/* An answer read one of two ways: jansson's whole tree, or the scanner's
+ * flat values (fleetd's path: mirror_scan() and mirror_merge_scanned()). */
+struct answer {
+	json_t *tree;
+	struct mirror_scanned *flat;
+};
+
+static int read_answer(const char *text, size_t len, int scan, struct answer *a)
 {
 	char err[128];
-	if (scan)
-		return mirror_scan_answer(text, len, 32, err, sizeof err);
 	json_error_t je;
-	return json_loadb(text, len, 0, &je);
+	a->tree = NULL;
+	a->flat = NULL;
+	if (scan)
+		a->flat = mirror_scan(text, len, 32, err, sizeof err);
+	else
+		a->tree = json_loadb(text, len, 0, &je);
+	return a->tree || a->flat ? 0 : -1;
+}
+
+static int merge_answer(struct mirror *m, const struct answer *a, int full)
+{
+	char err[128];
+	return a->flat ? mirror_merge_scanned(m, a->flat, full, err, sizeof err)
+		       : mirror_merge(m, a->tree, full, err, sizeof err);
+}
+
+static void answer_free(struct answer *a)
+{
+	json_decref(a->tree);
+	mirror_scanned_free(a->flat);
 }
 
 static int measure(const char *text, size_t len, int rounds, int scan)
@@ -134,16 +157,16 @@ static int measure(const char *text, size_t len, int rounds, int scan)
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
 	for (int r = 0; r < rounds; r++) {
 		int64_t t0 = clock_mono_ns();
-		json_t *a = read_answer(text, len, scan);
+		struct answer a;
+		int rc = read_answer(text, len, scan, &a);
 		int64_t t1 = clock_mono_ns();
 		struct mirror *m = mirror_new();
-		char err[128];
-		if (!a || mirror_merge(m, a, 1, err, sizeof err) < 0) {
+		if (rc < 0 || merge_answer(m, &a, 1) < 0) {
 			fprintf(stderr, "load failed\n");
 			return 1;
 		}
 		int64_t t2 = clock_mono_ns();
-		json_decref(a);
+		answer_free(&a);
 		worlds = mirror_world_count(m);
 		fleets = mirror_fleet_count(m);
 		parse[r] = (double)(t1 - t0) / 1e6;
@@ -188,22 +211,22 @@ static char *delta_of(const char *text, size_t len, size_t nworlds, size_t nflee
  * every watch: the median over rounds. */
 static int measure_delta(const char *text, size_t len, int rounds)
 {
-	char err[128];
-	json_t *a = read_answer(text, len, 1);
+	struct answer a;
+	int ok = read_answer(text, len, 1, &a);
 	struct mirror *m = mirror_new();
-	if (!a || mirror_merge(m, a, 1, err, sizeof err) < 0) {
+	if (ok < 0 || merge_answer(m, &a, 1) < 0) {
 		fprintf(stderr, "load failed\n");
 		return 1;
 	}
-	json_decref(a);
+	answer_free(&a);
 	char *d = delta_of(text, len, 182, 100);
 	size_t dlen = strlen(d);
 	double t[100];
 	for (int r = 0; r < rounds; r++) {
 		int64_t t0 = clock_mono_ns();
-		json_t *da = read_answer(d, dlen, 1);
-		int rc = da ? mirror_merge(m, da, 0, err, sizeof err) : -1;
-		json_decref(da);
+		struct answer da;
+		int rc = read_answer(d, dlen, 1, &da) < 0 ? -1 : merge_answer(m, &da, 0);
+		answer_free(&da);
 		t[r] = (double)(clock_mono_ns() - t0) / 1e6;
 		if (rc < 0) {
 			fprintf(stderr, "delta failed\n");
@@ -222,11 +245,11 @@ static int measure_delta(const char *text, size_t len, int rounds)
 static void peak_of_one(const char *text, size_t len, int scan)
 {
 	long before = status_kb("VmRSS");
-	json_t *a = read_answer(text, len, scan);
+	struct answer a;
+	read_answer(text, len, scan, &a);
 	struct mirror *m = mirror_new();
-	char err[128];
-	mirror_merge(m, a, 1, err, sizeof err);
-	json_decref(a);
+	merge_answer(m, &a, 1);
+	answer_free(&a);
 	long peak = status_kb("VmHWM");
 	size_t worlds = mirror_world_count(m);
 	/* what the mirror keeps: the heap its freeing gives back */
