@@ -3,11 +3,13 @@
  * read each, is mirror_fields.h's table; the merge rules stay in mirror.c.
  *
  * A recursive-descent validator over the text, in one pass, with two modes
- * per value: skip (validate only) or build (a jansson value).  A top-level
- * object is read key by key, building only the fields a world, fleet
- * or sovereign keeps; its class is known at its end (keys come in any
- * order), and then a reduced class keeps what was built, a class merged
- * whole is handed to jansson from its span, and any other is dropped.
+ * per value: skip (validate only) or build.  A top-level object is read
+ * key by key, keeping only the fields a world, fleet or sovereign keeps,
+ * as flat values in the answer's arrays (struct mirror_scan_value; a
+ * value of another shape as the jansson value it is); its class is known
+ * at its end (keys come in any order), and then a reduced class keeps
+ * what was read, a class merged whole is handed to jansson from its span,
+ * and any other is dropped (its values rolled back).
  * Numbers are converted here: integers and short decimals exactly as
  * strtoll/strtod would, the rest by strtod. */
 #include "mirror_scan.h"
