@@ -10,6 +10,7 @@
 #include "cond.h"
 #include "fixture.h"
 #include "mirror.h"
+#include "cases.h"
 #include "tap.h"
 #include "textbuf.h"
 
@@ -41,38 +42,9 @@ static void run_case(const char *expect, const char *text, int line)
 	json_decref(c);
 }
 
-static int run_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return -1;
-	char buf[4096];
-	int line = 0, cases = 0;
-	while (fgets(buf, sizeof buf, f)) {
-		line++;
-		buf[strcspn(buf, "\n")] = 0;
-		char *tab = strchr(buf, '\t');
-		if (buf[0] == '#' || !tab)
-			continue;
-		*tab = 0;
-		run_case(buf, tab + 1, line);
-		cases++;
-	}
-	fclose(f);
-	return cases;
-}
-
 static void test_cases(void)
 {
-	const char *dir = getenv("TESTS_SRCDIR");
-	char path[1024];
-	snprintf(path, sizeof path, "%s/unit/cond_cases.txt", dir ? dir : "tests");
-	int cases = run_file(path);
-	if (cases < 0) {
-		snprintf(path, sizeof path, "%s/tests/unit/cond_cases.txt",
-			 getenv("srcdir") ? getenv("srcdir") : ".");
-		cases = run_file(path);
-	}
+	int cases = cases_run("cond_cases.txt", run_case);
 	CHECK(cases >= 50);
 }
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cases.h"
 #include "jobspec.h"
 #include "tap.h"
 
@@ -34,27 +35,6 @@ static void run_case(const char *expect, const char *body, int line)
 		CHECK(match);
 	}
 	json_decref(v);
-}
-
-static int run_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return -1;
-	char buf[4096];
-	int line = 0, cases = 0;
-	while (fgets(buf, sizeof buf, f)) {
-		line++;
-		buf[strcspn(buf, "\n")] = 0;
-		char *tab = strchr(buf, '\t');
-		if (buf[0] == '#' || !tab)
-			continue;
-		*tab = 0;
-		run_case(buf, tab + 1, line);
-		cases++;
-	}
-	fclose(f);
-	return cases;
 }
 
 static void test_step_count(void)
@@ -115,15 +95,7 @@ static void test_refs_and_passes(void)
 
 int main(void)
 {
-	const char *dir = getenv("TESTS_SRCDIR");
-	char path[1024];
-	snprintf(path, sizeof path, "%s/unit/jobspec_cases.txt", dir ? dir : "tests");
-	int cases = run_file(path);
-	if (cases < 0) {
-		snprintf(path, sizeof path, "%s/tests/unit/jobspec_cases.txt",
-			 getenv("srcdir") ? getenv("srcdir") : ".");
-		cases = run_file(path);
-	}
+	int cases = cases_run("jobspec_cases.txt", run_case);
 	CHECK(cases >= 60);
 	test_step_count();
 	test_times();
