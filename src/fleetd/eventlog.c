@@ -13,6 +13,7 @@
 #include "store.h"
 
 #define EVENTLOG_MAX_SUBS 8
+#define EVENTLOG_MAX_TAPS 4
 
 struct eventlog_sub {
 	eventlog_fn fn;
@@ -25,6 +26,12 @@ struct eventlog {
 	int commit_queued;      /* a store_on_commit callback is pending */
 	struct eventlog_sub subs[EVENTLOG_MAX_SUBS];
 	int nsubs;
+	struct {
+		eventlog_tap_fn fn;
+		void *arg;
+	} taps[EVENTLOG_MAX_TAPS];
+	int ntaps;
+	int tapping;            /* inside a tap: appends are not tapped */
 };
 
 static const char SQL_INSERT[] =
@@ -83,6 +90,35 @@ int64_t eventlog_append(struct eventlog *el, int64_t job_id, const char *type,
 	return id;
 }
 
+int eventlog_tap(struct eventlog *el, eventlog_tap_fn fn, void *arg)
+{
+	if (el->ntaps == EVENTLOG_MAX_TAPS)
+		return -1;
+	el->taps[el->ntaps].fn = fn;
+	el->taps[el->ntaps].arg = arg;
+	el->ntaps++;
+	return 0;
+}
+
+static int run_taps(struct eventlog *el, int64_t ts, int64_t job_id,
+		    const char *type, const char *text)
+{
+	if (el->ntaps == 0 || el->tapping)
+		return 0;
+	struct eventlog_row row = {
+		.id = el->last_id, .ts = ts,
+		.job_id = job_id > 0 ? job_id : 0, .type = type,
+		.data = text ? text : "{}",
+	};
+	row.data_len = strlen(row.data);
+	int rc = 0;
+	el->tapping = 1;
+	for (int i = 0; i < el->ntaps && rc == 0; i++)
+		rc = el->taps[i].fn(el->taps[i].arg, &row);
+	el->tapping = 0;
+	return rc;
+}
+
 int64_t eventlog_append_text(struct eventlog *el, int64_t job_id, const char *type,
 			     const char *text)
 {
@@ -91,7 +127,8 @@ int64_t eventlog_append_text(struct eventlog *el, int64_t job_id, const char *ty
 	sqlite3_stmt *s = store_stmt(el->st, SQL_INSERT);
 	if (!s)
 		return -1;
-	sqlite3_bind_int64(s, 1, clock_now_ms());
+	int64_t ts = clock_now_ms();
+	sqlite3_bind_int64(s, 1, ts);
 	if (job_id > 0)
 		sqlite3_bind_int64(s, 2, job_id);
 	else
@@ -106,6 +143,8 @@ int64_t eventlog_append_text(struct eventlog *el, int64_t job_id, const char *ty
 		return -1;
 	}
 	el->last_id = sqlite3_last_insert_rowid(store_db(el->st));
+	if (run_taps(el, ts, job_id, type, text) < 0)
+		return -1;
 	/* queued even without subscribers: a failed commit must reset last_id */
 	if (!el->commit_queued && store_on_commit(el->st, eventlog_committed, el) == 0)
 		el->commit_queued = 1;

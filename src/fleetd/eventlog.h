@@ -32,11 +32,8 @@ int64_t eventlog_append(struct eventlog *el, int64_t job_id, const char *type,
 int64_t eventlog_append_text(struct eventlog *el, int64_t job_id, const char *type,
 			     const char *text);
 
-/* Called after each commit that added events, with the highest id. */
-typedef void (*eventlog_fn)(void *arg, int64_t last_id);
-int eventlog_subscribe(struct eventlog *el, eventlog_fn fn, void *arg);
-
-/* One stored event as the scan hands it over; valid during the call only. */
+/* One stored event as a tap or the scan hands it over; valid during the
+ * call only. */
 struct eventlog_row {
 	int64_t id, ts;
 	int64_t job_id;   /* 0: not about a job */
@@ -44,6 +41,19 @@ struct eventlog_row {
 	const char *data; /* the stored JSON text */
 	size_t data_len;
 };
+
+/* A tap is told every appended event at once, inside the transaction that
+ * appends it, so what it writes (a trigger's firing, a webhook's outbox
+ * row) is durable exactly when the event is.  It must not append events
+ * itself (nested appends are not tapped) and reports a failure by
+ * returning -1, which makes the append fail.  At most EVENTLOG_MAX_TAPS. */
+typedef int (*eventlog_tap_fn)(void *arg, const struct eventlog_row *row);
+int eventlog_tap(struct eventlog *el, eventlog_tap_fn fn, void *arg);
+
+/* Called after each commit that added events, with the highest id. */
+typedef void (*eventlog_fn)(void *arg, int64_t last_id);
+int eventlog_subscribe(struct eventlog *el, eventlog_fn fn, void *arg);
+
 /* Told each event in turn: returns 1 to take it and go on, 0 to stop
  * before it (it is then not taken). */
 typedef int (*eventlog_row_fn)(void *arg, const struct eventlog_row *row);
