@@ -9,13 +9,12 @@
  * store cannot be written (a full disk: commit.h) a change is answered 503
  * storage_unavailable with Retry-After -- refused at the door by the
  * guard, or after the commit that failed, when nothing of it was kept. */
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
+#include "api_body.h"
 #include "api_guard.h"
 #include "app.h"
 #include "clock.h"
@@ -24,12 +23,11 @@
 #include "eventlog.h"
 #include "http.h"
 #include "job_answer.h"
+#include "job_check.h"
 #include "job_read.h"
 #include "job_row.h"
 #include "jobspec.h"
 #include "jsonx.h"
-#include "mirror.h"
-#include "step_world.h"
 #include "store.h"
 
 #define LIST_DEFAULT 100
@@ -92,85 +90,6 @@ static void reply_after_commit(struct http_req *req, struct app *app, int64_t id
 	http_suspend(req);
 }
 
-/* --- references against the galaxy ---------------------------------------- */
-
-struct ref_check {
-	const struct mirror *m;
-	char *err;
-	size_t errlen;
-};
-
-/* The spec's form for the ids of conditions and filters. */
-static int unknown(struct ref_check *rc, const char *path, const char *what, int64_t id)
-{
-	snprintf(rc->err, rc->errlen, "%s: unknown %s %lld", path, what, (long long)id);
-	return 1;
-}
-
-static int check_ref(void *arg, const char *path, enum jobspec_ref kind, int64_t id)
-{
-	struct ref_check *rc = arg;
-	const struct mirror_fleet *f = mirror_fleet(rc->m, id);
-	const struct mirror_world *w = mirror_world(rc->m, id);
-	switch (kind) {
-	case REF_FLEET:
-		if (!f) {
-			snprintf(rc->err, rc->errlen, "%s: no fleet %lld is known", path,
-				 (long long)id);
-			return 1;
-		}
-		if (f->sovereign != mirror_player(rc->m)) {
-			snprintf(rc->err, rc->errlen, "%s: fleet %lld is not one of your fleets",
-				 path, (long long)id);
-			return 1;
-		}
-		return 0;
-	case REF_WORLD:
-		if (!w) {
-			snprintf(rc->err, rc->errlen, "%s: must be a world id (no world %lld is known)",
-				 path, (long long)id);
-			return 1;
-		}
-		return 0;
-	case REF_OBJECT:
-		if (!w && !f) {
-			snprintf(rc->err, rc->errlen, "%s: no world or fleet %lld is known",
-				 path, (long long)id);
-			return 1;
-		}
-		return 0;
-	case REF_ANY_FLEET:
-		return f ? 0 : unknown(rc, path, "fleet", id);
-	case REF_COND_WORLD:
-		return w ? 0 : unknown(rc, path, "world", id);
-	case REF_SOVEREIGN:
-		return mirror_sovereign_name(rc->m, id) ? 0 : unknown(rc, path, "sovereign", id);
-	case REF_RESOURCE:
-		return mirror_resource_name(rc->m, id) ? 0 : unknown(rc, path, "resource", id);
-	case REF_OWN_WORLD:
-		if (!w || w->sovereign != mirror_player(rc->m)) {
-			snprintf(rc->err, rc->errlen, "%s: world %lld is not one of your worlds",
-				 path, (long long)id);
-			return 1;
-		}
-		return 0;
-	}
-	return 0;
-}
-
-/* A world op's catalogue reference: an id or unid of the right category
- * in getGameInfo's catalogue. */
-static int check_cat_ref(void *arg, const char *path, const char *category,
-			 const json_t *v)
-{
-	struct ref_check *rc = arg;
-	char why[200];
-	if (world_cat_resolve(rc->m, v, category, why, sizeof why))
-		return 0;
-	snprintf(rc->err, rc->errlen, "%s: %s", path, why);
-	return 1;
-}
-
 /* --- POST /v1/jobs --------------------------------------------------------- */
 
 static int idem_key_ok(const char *k)
@@ -229,52 +148,6 @@ static void reply_busy(struct http_req *req, const json_t *spec, int64_t holder)
 	http_reply_json(req, 409, b);
 }
 
-/* The media type must be exactly application/json, in any case (media
- * types are case-insensitive), alone or with parameters ("; charset=
- * utf-8"): never a prefix match, for application/jsonp or json-seq are
- * other types.  A missing Content-Type is refused too: a page's fetch()
- * of a Blob body sends none, and is then a simple request that needs no
- * preflight. */
-static int content_type_ok(struct http_req *req)
-{
-	static const char json[] = "application/json";
-	const char *ct = http_header(req, "Content-Type");
-	if (!ct)
-		return 0;
-	ct += strspn(ct, " \t");
-	if (strncasecmp(ct, json, sizeof json - 1) != 0)
-		return 0;
-	ct += sizeof json - 1;
-	ct += strspn(ct, " \t");
-	return *ct == 0 || *ct == ';';
-}
-
-/* The body of a POST /v1/jobs as JSON, or NULL when it was answered
- * (a media type other than JSON, an empty body, bad JSON). */
-static json_t *submitted_json(struct http_req *req)
-{
-	char err[300];
-	size_t len;
-	const char *buf = http_body(req, &len);
-	if (!content_type_ok(req)) {
-		/* A form or text/plain body is what a web page may post to any
-		 * origin without asking; refusing it forces a CORS preflight.
-		 * curl -d sends a form type by default, so say how to fix it. */
-		http_reply_error(req, 415, "unsupported_media_type",
-				 "send Content-Type: application/json "
-				 "(curl: -H 'Content-Type: application/json')");
-		return NULL;
-	}
-	if (!buf || len == 0) {
-		http_reply_error(req, 400, "bad_json", "the body is empty; send a job as JSON");
-		return NULL;
-	}
-	json_t *body = http_body_json(req, err, sizeof err);
-	if (!body)
-		http_reply_error(req, 400, "bad_json", "%s", err);
-	return body;
-}
-
 /* With an Idempotency-Key: checks the key and sets *canon to the body's
  * canonical text (the caller frees it).  Returns 1 when the request was
  * answered here (a bad key, a replay, a mismatch, an error), 0 to go on.
@@ -323,17 +196,9 @@ static int spec_too_large(struct http_req *req, struct app *app, const json_t *b
 static int job_refused(struct http_req *req, struct app *app, json_t *body)
 {
 	char err[300];
-	if (jobspec_validate(body, clock_now_ms(), err, sizeof err) < 0) {
+	if (job_check(app->mirror, body, clock_now_ms(), 0, err, sizeof err) < 0) {
 		http_reply_error(req, 422, "invalid_job", "%s", err);
 		return 1;
-	}
-	if (app->mirror && mirror_ready(app->mirror)) {
-		struct ref_check rc = {app->mirror, err, sizeof err};
-		if (jobspec_refs(body, check_ref, &rc) ||
-		    jobspec_cat_refs(body, check_cat_ref, &rc)) {
-			http_reply_error(req, 422, "invalid_job", "%s", err);
-			return 1;
-		}
 	}
 	return 0;
 }
@@ -341,7 +206,7 @@ static int job_refused(struct http_req *req, struct app *app, json_t *body)
 static void on_submit(struct http_req *req, void *arg)
 {
 	struct app *app = arg;
-	json_t *body = submitted_json(req);
+	json_t *body = api_body_json(req, "a job");
 	if (!body)
 		return;
 	const char *key = http_header(req, "Idempotency-Key");
@@ -354,7 +219,7 @@ static void on_submit(struct http_req *req, void *arg)
 		return;
 	}
 	int64_t holder = 0;
-	int64_t id = engine_submit(app->engine, body, key, canon, &holder);
+	int64_t id = engine_submit(app->engine, body, key, canon, NULL, &holder);
 	free(canon);
 	if (id == 0) {
 		reply_busy(req, body, holder);
@@ -380,25 +245,11 @@ static void read_committed(struct app *app)
 		store_commit(app->store);
 }
 
-/* A decimal integer in [lo, hi] from a query parameter. */
-static int query_int(const char *v, int64_t lo, int64_t hi, int64_t *out)
-{
-	if (!v || !*v)
-		return -1;
-	char *end;
-	errno = 0;
-	long long n = strtoll(v, &end, 10);
-	if (*end || errno || n < lo || n > hi)
-		return -1;
-	*out = n;
-	return 0;
-}
-
 static void on_list(struct http_req *req, void *arg)
 {
 	struct app *app = arg;
 	int state = -1;
-	int64_t fleet = 0, after = 0, limit = LIST_DEFAULT;
+	int64_t fleet = 0, trigger = 0, after = 0, limit = LIST_DEFAULT;
 	const char *v;
 	if ((v = http_query(req, "state")) && (state = job_state_of(v)) < 0) {
 		http_reply_error(req, 400, "bad_query",
@@ -406,16 +257,21 @@ static void on_list(struct http_req *req, void *arg)
 				 "succeeded, failed, cancelled");
 		return;
 	}
-	if ((v = http_query(req, "fleet")) && query_int(v, 1, JOBSPEC_MAX_ID, &fleet) < 0) {
+	if ((v = http_query(req, "fleet")) && api_query_int(v, 1, JOBSPEC_MAX_ID, &fleet) < 0) {
 		http_reply_error(req, 400, "bad_query", "fleet: must be a fleet id");
 		return;
 	}
-	if ((v = http_query(req, "limit")) && query_int(v, 1, LIST_MAX, &limit) < 0) {
+	if ((v = http_query(req, "trigger")) &&
+	    api_query_int(v, 1, JOBSPEC_MAX_ID, &trigger) < 0) {
+		http_reply_error(req, 400, "bad_query", "trigger: must be a trigger id");
+		return;
+	}
+	if ((v = http_query(req, "limit")) && api_query_int(v, 1, LIST_MAX, &limit) < 0) {
 		http_reply_error(req, 400, "bad_query", "limit: must be an integer from 1 to %d",
 				 LIST_MAX);
 		return;
 	}
-	if ((v = http_query(req, "cursor")) && query_int(v, 0, INT64_MAX, &after) < 0) {
+	if ((v = http_query(req, "cursor")) && api_query_int(v, 0, INT64_MAX, &after) < 0) {
 		http_reply_error(req, 400, "bad_query",
 				 "cursor: must be a next_cursor value from an earlier page");
 		return;
@@ -423,8 +279,8 @@ static void on_list(struct http_req *req, void *arg)
 	int64_t next = 0;
 	size_t len;
 	read_committed(app);
-	char *jobs = jobread_list(engine_reads(app->engine), state, fleet, after, (int)limit,
-				  (size_t)app->cfg->max_page_bytes, &next, &len);
+	char *jobs = jobread_list(engine_reads(app->engine), state, fleet, trigger, after,
+				  (int)limit, (size_t)app->cfg->max_page_bytes, &next, &len);
 	struct textbuf body = {0};
 	textbuf_puts(&body, "{\"jobs\":");
 	textbuf_put(&body, jobs ? jobs : "[]", jobs ? len : 2);
@@ -476,11 +332,11 @@ static void on_events(struct http_req *req, void *arg)
 		http_reply_error(req, 404, "not_found", "no job %lld", (long long)id);
 		return;
 	}
-	if ((v = http_query(req, "after")) && query_int(v, 0, INT64_MAX, &after) < 0) {
+	if ((v = http_query(req, "after")) && api_query_int(v, 0, INT64_MAX, &after) < 0) {
 		http_reply_error(req, 400, "bad_query", "after: must be an event id");
 		return;
 	}
-	if ((v = http_query(req, "limit")) && query_int(v, 1, LIST_MAX, &limit) < 0) {
+	if ((v = http_query(req, "limit")) && api_query_int(v, 1, LIST_MAX, &limit) < 0) {
 		http_reply_error(req, 400, "bad_query", "limit: must be an integer from 1 to %d",
 				 LIST_MAX);
 		return;

@@ -846,7 +846,8 @@ static int job_save(struct engine *e, struct job *j, int64_t now)
  * once committed) is made from the row in hand, so a POST is answered
  * without reading the row back. */
 static int job_insert(struct engine *e, const struct job *j, const char *spec,
-		      const char *idem_key, const char *idem_body, int64_t now)
+		      const char *idem_key, const char *idem_body,
+		      const struct engine_submit_opts *opts, int64_t now)
 {
 	if (touch(e, j->id) < 0)
 		return -1;
@@ -862,12 +863,20 @@ static int job_insert(struct engine *e, const struct job *j, const char *spec,
 		row.idem_key = idem_key;
 		row.idem_body = idem_body;
 	}
+	char *vars = j->vars ? json_dumps(j->vars, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	if (j->vars && !vars) {
+		free(owned);
+		return -1;
+	}
+	row.vars = vars;
+	row.trigger = opts ? opts->trigger : 0;
 	job_row_bind(s, JOB_COLS_ALL, &row);
 	jobmemo_forget(&e->memo, j->id); /* an id used again after a rollback */
 	int rc = step_stmt(e, s, j);
 	if (rc == 0)
 		jobread_fresh(e->reads, &row, j->spec);
 	free(owned);
+	free(vars);
 	return rc;
 }
 
@@ -1700,7 +1709,8 @@ static char *created_event(const char *spec_text)
  * job in the transaction; SQLite fails such a write only on I/O or
  * memory errors, which fail that commit too. */
 int64_t engine_submit(struct engine *e, const json_t *spec, const char *idem_key,
-		      const char *idem_body, int64_t *holder)
+		      const char *idem_body, const struct engine_submit_opts *opts,
+		      int64_t *holder)
 {
 	int64_t now = clock_now_ms();
 	int64_t fleet = json_integer_value(json_object_get(spec, "fleet"));
@@ -1723,6 +1733,7 @@ int64_t engine_submit(struct engine *e, const json_t *spec, const char *idem_key
 		.paused_from = -1, .spec = json_incref((json_t *)spec),
 		.data = json_object(), .created_at = now,
 		.wake_at = jobspec_start_ms(spec, now),
+		.vars = opts && opts->vars ? json_deep_copy(opts->vars) : NULL,
 	};
 	set_sub(&j, "START");
 	/* the spec's text serves the row and the job.created event */
@@ -1742,7 +1753,7 @@ int64_t engine_submit(struct engine *e, const json_t *spec, const char *idem_key
 	struct pending_call *pc = NULL;
 	if (j.wake_at <= now)
 		pc = job_run_live(e, r, &j, NULL, NULL, now);
-	int rc = job_insert(e, &j, text, idem_key, idem_body, now);
+	int rc = job_insert(e, &j, text, idem_key, idem_body, opts, now);
 	free(text);
 	if (rc < 0) {
 		if (pc)

@@ -44,11 +44,21 @@ int engine_load(struct engine *e, char *err, size_t errlen);
 /* Start listening to the mirror's change feed (call once both exist). */
 int engine_attach_mirror(struct engine *e);
 
+/* What a job may be created with besides its spec: the one struct of
+ * optional fields of engine_submit (groups, schedules, triggers and retry
+ * each add theirs here; zero means none).  Borrowed for the call. */
+struct engine_submit_opts {
+	int64_t trigger;     /* the trigger whose firing creates it (jobs.trigger) */
+	const json_t *vars;  /* variables bound from the start (jobs.vars), {"NAME": id} */
+};
+
 /* Store a validated job (inside the current transaction) and schedule it.
- * Returns the new id; 0 with *holder set if the fleet (or, for a world job,
- * the world) is leased to another live job; -1 on a database error. */
+ * opts may be NULL.  Returns the new id; 0 with *holder set if the fleet
+ * (or, for a world job, the world) is leased to another live job; -1 on a
+ * database error. */
 int64_t engine_submit(struct engine *e, const json_t *spec, const char *idem_key,
-		      const char *idem_body, int64_t *holder);
+		      const char *idem_body, const struct engine_submit_opts *opts,
+		      int64_t *holder);
 
 enum engine_ctl { CTL_CANCEL, CTL_PAUSE, CTL_RESUME };
 /* 0 done; 202 a cancel taken, but the job's step first undoes what it
