@@ -20,6 +20,8 @@ struct mirror;
 struct engine;
 struct eventlog;
 struct fleet_events;
+struct game_events;
+struct triggers;
 struct metrics;
 struct ops;
 
@@ -36,6 +38,8 @@ struct app {
 	struct eventlog *eventlog;
 	struct metrics *metrics;
 	struct fleet_events *fleet_events; /* mirror changes as events (fleet_events.h) */
+	struct game_events *game_events; /* attacks, sightings, worlds lost/gained (game_events.h) */
+	struct triggers *triggers; /* events -> jobs (triggers.h) */
 	struct ops *ops; /* auth, CORS, logs, /metrics, /v1/events (ops.h) */
 	int64_t started_ms;
 	int stopping;
@@ -44,6 +48,7 @@ struct app {
 /* Routes of each API module, registered at start-up. */
 void api_health_register(struct app *app);
 void api_jobs_register(struct app *app);
+void api_triggers_register(struct app *app);
 void api_mirror_register(struct app *app);
 void api_readmodel_register(struct app *app); /* catalogue, sovereigns */
 /* The dashboard's static files at / and /web/NAME (api_web.c); -1 with err

@@ -14,6 +14,7 @@
 #include "engine.h"
 #include "eventlog.h"
 #include "fleet_events.h"
+#include "game_events.h"
 #include "http.h"
 #include "log.h"
 #include "loop.h"
@@ -22,6 +23,7 @@
 #include "schema.h"
 #include "session.h"
 #include "signals.h"
+#include "triggers.h"
 #include "upstream.h"
 
 static void on_signal(int signo, void *arg)
@@ -65,11 +67,15 @@ static int start_jobs(struct app *app, char *err, size_t errlen)
 	    engine_attach_mirror(app->engine) < 0)
 		return -1;
 	if (app->mirror &&
-	    !(app->fleet_events = fleet_events_new(app->mirror, app->eventlog))) {
+	    (!(app->fleet_events = fleet_events_new(app->mirror, app->eventlog)) ||
+	     !(app->game_events = game_events_new(app->mirror, app->eventlog)))) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	if (!(app->triggers = triggers_new(app, err, errlen)))
+		return -1;
 	api_jobs_register(app);
+	api_triggers_register(app);
 	return 0;
 }
 
@@ -153,7 +159,9 @@ static void stop(struct app *app)
 	upstream_free(app->upstream);
 	mirror_free(app->mirror);
 	fleet_events_free(app->fleet_events); /* after the mirror it listens to */
+	game_events_free(app->game_events);
 	http_server_free(app->http);
+	triggers_free(app->triggers); /* before the engine it submits to */
 	engine_free(app->engine);
 	eventlog_free(app->eventlog);
 	ops_free(app); /* after the server: stream callbacks run as it stops */
