@@ -9,7 +9,6 @@
  * store cannot be written (a full disk: commit.h) a change is answered 503
  * storage_unavailable with Retry-After -- refused at the door by the
  * guard, or after the commit that failed, when nothing of it was kept. */
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -391,20 +390,6 @@ static void read_committed(struct app *app)
 		store_commit(app->store);
 }
 
-/* A decimal integer in [lo, hi] from a query parameter. */
-static int query_int(const char *v, int64_t lo, int64_t hi, int64_t *out)
-{
-	if (!v || !*v)
-		return -1;
-	char *end;
-	errno = 0;
-	long long n = strtoll(v, &end, 10);
-	if (*end || errno || n < lo || n > hi)
-		return -1;
-	*out = n;
-	return 0;
-}
-
 static const char *query_of(void *arg, const char *name)
 {
 	return http_query(arg, name);
@@ -421,12 +406,12 @@ static void on_list(struct http_req *req, void *arg)
 		http_reply_error(req, 400, "bad_query", "%s", err);
 		return;
 	}
-	if ((v = http_query(req, "limit")) && query_int(v, 1, LIST_MAX, &limit) < 0) {
+	if ((v = http_query(req, "limit")) && job_query_int(v, 1, LIST_MAX, &limit) < 0) {
 		http_reply_error(req, 400, "bad_query", "limit: must be an integer from 1 to %d",
 				 LIST_MAX);
 		return;
 	}
-	if ((v = http_query(req, "cursor")) && query_int(v, 0, INT64_MAX, &after) < 0) {
+	if ((v = http_query(req, "cursor")) && job_query_int(v, 0, INT64_MAX, &after) < 0) {
 		http_reply_error(req, 400, "bad_query",
 				 "cursor: must be a next_cursor value from an earlier page");
 		return;
@@ -487,11 +472,11 @@ static void on_events(struct http_req *req, void *arg)
 		http_reply_error(req, 404, "not_found", "no job %lld", (long long)id);
 		return;
 	}
-	if ((v = http_query(req, "after")) && query_int(v, 0, INT64_MAX, &after) < 0) {
+	if ((v = http_query(req, "after")) && job_query_int(v, 0, INT64_MAX, &after) < 0) {
 		http_reply_error(req, 400, "bad_query", "after: must be an event id");
 		return;
 	}
-	if ((v = http_query(req, "limit")) && query_int(v, 1, LIST_MAX, &limit) < 0) {
+	if ((v = http_query(req, "limit")) && job_query_int(v, 1, LIST_MAX, &limit) < 0) {
 		http_reply_error(req, 400, "bad_query", "limit: must be an integer from 1 to %d",
 				 LIST_MAX);
 		return;

@@ -23,10 +23,10 @@ static const struct filter_def defs[JF_COUNT] = {
 #undef JOB_FILTER_DEF
 };
 
-/* A decimal integer in [lo, hi], nothing around it. */
-static int decimal(const char *v, int64_t lo, int64_t hi, int64_t *out)
+int job_query_int(const char *v, int64_t lo, int64_t hi, int64_t *out)
 {
-	if (!*v || *v == '-' || *v == '+' || *v == ' ')
+	/* strtoll would take leading blanks and a sign */
+	if (!v || *v < '0' || *v > '9')
 		return -1;
 	char *end;
 	errno = 0;
@@ -64,7 +64,7 @@ static int read_one(const struct filter_def *d, const char *v, int64_t *num,
 		snprintf(err, errlen, "%s: must be one of %s", d->param, states);
 		return -1;
 	case JFK_ID:
-		if (decimal(v, 1, JOBSPEC_MAX_ID, num) == 0)
+		if (job_query_int(v, 1, JOBSPEC_MAX_ID, num) == 0)
 			return 0;
 		snprintf(err, errlen, "%s: must be %s (a positive integer)", d->param, d->what);
 		return -1;
@@ -75,7 +75,7 @@ static int read_one(const struct filter_def *d, const char *v, int64_t *num,
 			 JOB_FILTER_TEXT_MAX);
 		return -1;
 	case JFK_SINCE:
-		if (decimal(v, 0, JOBSPEC_MAX_ID, num) == 0 || jobspec_parse_time(v, num) == 0)
+		if (job_query_int(v, 0, JOBSPEC_MAX_ID, num) == 0 || jobspec_parse_time(v, num) == 0)
 			return 0;
 		snprintf(err, errlen,
 			 "%s: must be milliseconds since the epoch or an RFC 3339 time "

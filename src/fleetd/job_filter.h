@@ -56,6 +56,10 @@ typedef const char *(*job_filter_get_fn)(void *arg, const char *name);
 int job_filters_read(struct job_filters *f, job_filter_get_fn get, void *arg,
 		     char *err, size_t errlen);
 
+/* A query parameter's decimal integer in [lo, hi], digits alone; 0, or
+ * -1 (also for NULL).  For the list's other parameters too. */
+int job_query_int(const char *v, int64_t lo, int64_t hi, int64_t *out);
+
 /* The conditions, "(?N IS NULL OR column = ?N) AND ...", filter i using
  * parameter first + i, into buf; 0, or -1 if it does not fit. */
 int job_filters_sql(char *buf, size_t len, int first);
