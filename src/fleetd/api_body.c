@@ -3,7 +3,6 @@
  * things the same way. */
 #include "api_body.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -54,15 +53,3 @@ json_t *api_body_json(struct http_req *req, const char *what)
 	return body;
 }
 
-int api_query_int(const char *v, int64_t lo, int64_t hi, int64_t *out)
-{
-	if (!v || !*v)
-		return -1;
-	char *end;
-	errno = 0;
-	long long n = strtoll(v, &end, 10);
-	if (*end || errno || n < lo || n > hi)
-		return -1;
-	*out = n;
-	return 0;
-}

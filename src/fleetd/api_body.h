@@ -1,6 +1,7 @@
-/* api_body.h -- what every route of the API reads from a request the same
- * way: a JSON body (exactly application/json, not empty, well formed) and
- * integer query parameters.  Answers the refusals itself; owns nothing. */
+/* api_body.h -- a request's JSON body, read the same way by every route
+ * that takes one (exactly application/json, not empty, well formed).
+ * Answers the refusals itself; owns nothing.  (Integer query parameters:
+ * job_query_int, job_filter.h.) */
 #ifndef FLEETD_API_BODY_H
 #define FLEETD_API_BODY_H
 
@@ -13,7 +14,5 @@ struct http_req;
  * other than JSON, 400 bad_json for an empty body ("send <what> as JSON")
  * or bad JSON.  The caller owns the result. */
 json_t *api_body_json(struct http_req *req, const char *what);
-/* A decimal integer in [lo, hi] from a query parameter: 0, or -1. */
-int api_query_int(const char *v, int64_t lo, int64_t hi, int64_t *out);
 
 #endif

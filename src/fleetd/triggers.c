@@ -359,7 +359,7 @@ static int fire_one(struct triggers *t, int64_t firing, int64_t trigger_id,
 		struct engine_submit_opts opts = {.trigger = trigger_id, .vars = vars};
 		t->submitting_trigger = trigger_id;
 		t->submitting_name = json_string_value(json_object_get(spec, "name"));
-		int64_t job = engine_submit(t->app->engine, spec, NULL, NULL, &opts, &holder);
+		int64_t job = engine_submit(t->app->engine, spec, &opts, &holder);
 		t->submitting_trigger = 0;
 		t->submitting_name = NULL;
 		if (job > 0) {
