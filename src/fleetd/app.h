@@ -24,6 +24,7 @@ struct game_events;
 struct triggers;
 struct metrics;
 struct ops;
+struct retention;
 
 struct app {
 	const struct fleetd_config *cfg;
@@ -41,6 +42,7 @@ struct app {
 	struct game_events *game_events; /* attacks, sightings, worlds lost/gained (game_events.h) */
 	struct triggers *triggers; /* events -> jobs (triggers.h) */
 	struct ops *ops; /* auth, CORS, logs, /metrics, /v1/events (ops.h) */
+	struct retention *retention; /* --retain-days (retention.h) */
 	int64_t started_ms;
 	int stopping;
 };

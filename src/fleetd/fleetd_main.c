@@ -20,6 +20,7 @@
 #include "loop.h"
 #include "mirror.h"
 #include "ops.h"
+#include "retention.h"
 #include "schema.h"
 #include "session.h"
 #include "signals.h"
@@ -54,6 +55,13 @@ static int run(struct app *app)
 	return store_commit(app->store);
 }
 
+/* --retain-days in ms (at least 1 for any N > 0); 0 keeps everything. */
+static int64_t retain_ms(double days)
+{
+	int64_t ms = (int64_t)(days * 86400000.0);
+	return days > 0 && ms < 1 ? 1 : ms;
+}
+
 /* The event log and the job engine: every live job is back in memory
  * (timers armed, conditions indexed) before the first request is served. */
 static int start_jobs(struct app *app, char *err, size_t errlen)
@@ -76,6 +84,14 @@ static int start_jobs(struct app *app, char *err, size_t errlen)
 		return -1;
 	api_jobs_register(app);
 	api_triggers_register(app);
+	/* after the group commit's idle hook (start()), so a sweep finds the
+	 * turn's work committed */
+	if (!(app->retention = retention_new(app->loop, app->store,
+					     engine_reads(app->engine),
+					     retain_ms(app->cfg->retain_days)))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	return 0;
 }
 
@@ -162,6 +178,7 @@ static void stop(struct app *app)
 	game_events_free(app->game_events);
 	http_server_free(app->http);
 	triggers_free(app->triggers); /* before the engine it submits to */
+	retention_free(app->retention);
 	engine_free(app->engine);
 	eventlog_free(app->eventlog);
 	ops_free(app); /* after the server: stream callbacks run as it stops */
