@@ -319,6 +319,11 @@ static void register_cond(struct engine *e, struct job_rec *r, const struct job 
 		register_wait(e, r, WAIT_WATCH, mirror_watch_int(e) + 1, 0, 0);
 		return;
 	}
+	/* the values of its atoms as of now (the step has just found it
+	 * false), so that a change reads only the object that changed */
+	const struct mirror *m = e->app->mirror;
+	if (m && mirror_ready(m))
+		cond_prog_judge(cw->prog, m, 0);
 	if (j->wake_at > 0 && loop_timer_arm(e->loop, &r->timer, j->wake_at) < 0)
 		log_error("cannot arm a wait's deadline", "job=%lld", (long long)r->id);
 }
@@ -366,7 +371,7 @@ static void on_watch(void *arg, struct theap_node *n)
 }
 
 /* An object a waiting condition names changed: judge the condition in
- * memory; still false, the node goes back under the same id. */
+ * memory; still false, the node stays where it is (condidx_visit). */
 static void on_cond_wait(void *arg, struct cond_node *n)
 {
 	struct engine *e = arg;
@@ -385,16 +390,15 @@ static void on_cond_wait(void *arg, struct cond_node *n)
 	 * wake) or false (that object's own turn, later in this batch,
 	 * judges it again). */
 	if (m && mirror_ready(m) &&
-	    (cond_prog_judge(cw->prog, m, n->id) == 0 || cond_prog_eval(cw->prog, m) == 0) &&
-	    condidx_add(&e->cwi, n, COND_SPACE_FLEET, n->id) == 0)
+	    (cond_prog_judge(cw->prog, m, n->id) == 0 || cond_prog_eval(cw->prog, m) == 0))
 		return;
-	wake(e, cw->r); /* frees cn: condidx_take never touches it again */
+	wake(e, cw->r); /* unregisters and frees cn: condidx_visit goes on without it */
 }
 
 static void take_cond_waits(struct engine *e, const int64_t *ids, size_t n)
 {
 	for (size_t i = 0; i < n && e->cwi.n; i++)
-		condidx_take(&e->cwi, COND_SPACE_FLEET, ids[i], on_cond_wait, e);
+		condidx_visit(&e->cwi, COND_SPACE_FLEET, ids[i], on_cond_wait, e);
 }
 
 static void on_changes(void *arg, const struct mirror_changes *ch)
