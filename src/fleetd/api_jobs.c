@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "api_body.h"
+#include "api_commit.h"
 #include "api_guard.h"
 #include "app.h"
 #include "clock.h"
@@ -37,59 +38,27 @@
 #define IDEM_MAX 200
 #define JSON_TYPE "application/json; charset=utf-8"
 
-struct after_commit {
-	struct http_req *req;
-	struct app *app;
-	int64_t id;
-	unsigned status;
-};
-
-static void reply_job_committed(void *arg, int ok)
+/* The job's answer once its change is committed (api_commit.h). */
+static void answer_job(struct http_req *req, struct app *app, int64_t id, unsigned status)
 {
-	struct after_commit *ac = arg;
-	if (!ok) {
-		api_reply_storage_unavailable(ac->req, ac->app->commit,
-					      "the change could not be committed; nothing was stored");
-		free(ac);
+	size_t len;
+	const char *job = jobread_text(engine_reads(app->engine), id, &len);
+	if (!job) {
+		http_reply_error(req, 500, "store_failed", "job %lld vanished", (long long)id);
 		return;
 	}
-	size_t len;
-	const char *job = jobread_text(engine_reads(ac->app->engine), ac->id, &len);
-	if (!job) {
-		http_reply_error(ac->req, 500, "store_failed", "job %lld vanished",
-				 (long long)ac->id);
-	} else {
-		if (ac->status == 201) {
-			char loc[64];
-			snprintf(loc, sizeof loc, "/v1/jobs/%lld", (long long)ac->id);
-			http_add_header(ac->req, "Location", loc);
-		}
-		http_reply(ac->req, ac->status, JSON_TYPE, job, len);
+	if (status == 201) {
+		char loc[64];
+		snprintf(loc, sizeof loc, "/v1/jobs/%lld", (long long)id);
+		http_add_header(req, "Location", loc);
 	}
-	free(ac);
+	http_reply(req, status, JSON_TYPE, job, len);
 }
 
-/* Answer with the job once the current transaction is committed. */
 static void reply_after_commit(struct http_req *req, struct app *app, int64_t id,
 			       unsigned status)
 {
-	struct after_commit *ac = malloc(sizeof *ac);
-	if (!ac) {
-		http_reply_error(req, 503, "overloaded", "out of memory");
-		return;
-	}
-	*ac = (struct after_commit){req, app, id, status};
-	if (store_begin(app->store) < 0) {
-		free(ac);
-		api_reply_storage_unavailable(req, app->commit, "nothing was changed");
-		return;
-	}
-	if (store_on_commit(app->store, reply_job_committed, ac) < 0) {
-		free(ac);
-		http_reply_error(req, 503, "overloaded", "cannot queue the answer");
-		return;
-	}
-	http_suspend(req);
+	api_reply_after_commit(req, app, id, status, answer_job);
 }
 
 /* --- POST /v1/jobs --------------------------------------------------------- */

@@ -7,9 +7,9 @@
  * store_on_commit), so a 201 means the trigger is on disk; bad input is
  * refused before anything is written. */
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "api_body.h"
+#include "api_commit.h"
 #include "api_guard.h"
 #include "app.h"
 #include "config.h"
@@ -22,58 +22,32 @@
 #define LIST_MAX 1000
 #define HISTORY_DEFAULT 20
 
-struct after_commit {
-	struct http_req *req;
-	struct app *app;
-	int64_t id;      /* 0: answer 204 (a delete) */
-	unsigned status;
-};
-
-static void committed(void *arg, int ok)
+/* The trigger's answer once its change is committed (api_commit.h);
+ * id 0: a delete, 204. */
+static void answer_trigger(struct http_req *req, struct app *app, int64_t id,
+			   unsigned status)
 {
-	struct after_commit *ac = arg;
-	if (!ok) {
-		api_reply_storage_unavailable(ac->req, ac->app->commit,
-					      "the change could not be committed; nothing was stored");
-	} else if (!ac->id) {
-		http_reply(ac->req, 204, NULL, NULL, 0);
-	} else {
-		json_t *o = triggers_answer(ac->app->triggers, ac->id, HISTORY_DEFAULT);
-		if (!o) {
-			http_reply_error(ac->req, 500, "store_failed", "trigger %lld vanished",
-					 (long long)ac->id);
-		} else {
-			if (ac->status == 201) {
-				char loc[64];
-				snprintf(loc, sizeof loc, "/v1/triggers/%lld", (long long)ac->id);
-				http_add_header(ac->req, "Location", loc);
-			}
-			http_reply_json(ac->req, ac->status, o);
-		}
+	if (!id) {
+		http_reply(req, 204, NULL, NULL, 0);
+		return;
 	}
-	free(ac);
+	json_t *o = triggers_answer(app->triggers, id, HISTORY_DEFAULT);
+	if (!o) {
+		http_reply_error(req, 500, "store_failed", "trigger %lld vanished", (long long)id);
+		return;
+	}
+	if (status == 201) {
+		char loc[64];
+		snprintf(loc, sizeof loc, "/v1/triggers/%lld", (long long)id);
+		http_add_header(req, "Location", loc);
+	}
+	http_reply_json(req, status, o);
 }
 
 static void reply_after_commit(struct http_req *req, struct app *app, int64_t id,
 			       unsigned status)
 {
-	struct after_commit *ac = malloc(sizeof *ac);
-	if (!ac) {
-		http_reply_error(req, 503, "overloaded", "out of memory");
-		return;
-	}
-	*ac = (struct after_commit){req, app, id, status};
-	if (store_begin(app->store) < 0) {
-		free(ac);
-		api_reply_storage_unavailable(req, app->commit, "nothing was changed");
-		return;
-	}
-	if (store_on_commit(app->store, committed, ac) < 0) {
-		free(ac);
-		http_reply_error(req, 503, "overloaded", "cannot queue the answer");
-		return;
-	}
-	http_suspend(req);
+	api_reply_after_commit(req, app, id, status, answer_trigger);
 }
 
 static void reply_db_error(struct http_req *req, struct app *app)
