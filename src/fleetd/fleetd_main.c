@@ -88,7 +88,8 @@ static int start_jobs(struct app *app, char *err, size_t errlen)
 	 * turn's work committed */
 	if (!(app->retention = retention_new(app->loop, app->store,
 					     engine_reads(app->engine),
-					     retain_ms(app->cfg->retain_days)))) {
+					     retain_ms(app->cfg->retain_days))) ||
+	    retention_add(app->retention, triggers_prune, app->triggers) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}

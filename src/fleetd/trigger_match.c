@@ -131,10 +131,10 @@ static int64_t *where_id(struct trig_where *w, unsigned bit)
 	return NULL;
 }
 
-static int name_ok(const char *s)
+int trig_name_ok(const char *s, size_t max)
 {
-	size_t n = strlen(s);
-	if (n == 0 || n > WHERE_NAME_MAX)
+	size_t n = s ? strlen(s) : 0;
+	if (n == 0 || n > max)
 		return 0;
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
@@ -152,7 +152,7 @@ static int where_key(int ev, const char *key, const json_t *v, struct trig_where
 			break;
 		if (keys[i].bit == WK_NAME) {
 			const char *s = json_string_value(v);
-			if (!s || !name_ok(s))
+			if (!trig_name_ok(s, WHERE_NAME_MAX))
 				return errmsg(err, errlen,
 					      "where.name: must be a job name of 1 to %d bytes",
 					      WHERE_NAME_MAX);

@@ -46,6 +46,9 @@ struct trig_facts {
 /* The facts of an event's data (a JSON object text: "world", "fleet",
  * "sovereign"); the job ones are the caller's to fill. */
 void trig_facts_of_data(struct trig_facts *f, const char *data, size_t len);
+/* A name (a trigger's, a job's in a filter): 1 to max bytes, no control
+ * character. */
+int trig_name_ok(const char *s, size_t max);
 /* The variables the facts bind, {"world": W, ...} (only those set); NULL
  * on ENOMEM. */
 json_t *trig_facts_vars(const struct trig_facts *f);

@@ -460,18 +460,6 @@ static int check_fields(const json_t *body, char *err, size_t errlen)
 	return 0;
 }
 
-static int name_ok(const json_t *v)
-{
-	const char *s = json_string_value(v);
-	size_t n = s ? strlen(s) : 0;
-	if (n == 0 || n > TRIGGERS_NAME_MAX)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return 0;
-	return 1;
-}
-
 /* The template's "fleet" / "world" "$NAME": a variable the event binds;
  * "world" is given a placeholder id for the job language's check (and
  * *flags says so).  0, or -1 with err. */
@@ -519,7 +507,7 @@ static int check_body(struct triggers *t, const json_t *body, int *ev,
 		return errmsg(err, errlen, "the body must be a JSON object");
 	if (check_fields(body, err, errlen) < 0)
 		return -1;
-	if (!name_ok(json_object_get(body, "name")))
+	if (!trig_name_ok(json_string_value(json_object_get(body, "name")), TRIGGERS_NAME_MAX))
 		return errmsg(err, errlen,
 			      "name: is required, a string of 1 to %d bytes without control "
 			      "characters", TRIGGERS_NAME_MAX);
@@ -758,6 +746,23 @@ json_t *triggers_list(struct triggers *t, int64_t after, int limit, int64_t *nex
 		return NULL;
 	}
 	return out;
+}
+
+static const char SQL_PRUNE[] =
+	"DELETE FROM trigger_firings WHERE id IN (SELECT id FROM trigger_firings "
+	"WHERE at < ?1 AND state != 'pending' ORDER BY id LIMIT ?2)";
+
+int triggers_prune(void *arg, int64_t cutoff_ms, int max)
+{
+	struct triggers *t = arg;
+	sqlite3_stmt *s = store_stmt(t->st, SQL_PRUNE);
+	if (!s || store_begin(t->st) < 0)
+		return -1;
+	sqlite3_bind_int64(s, 1, cutoff_ms);
+	sqlite3_bind_int(s, 2, max);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? sqlite3_changes(store_db(t->st)) : -1;
 }
 
 uint64_t triggers_events_seen(const struct triggers *t)

@@ -64,6 +64,12 @@ json_t *triggers_answer(struct triggers *t, int64_t id, int history);
  * cursor of the next page or 0.  NULL on a database error. */
 json_t *triggers_list(struct triggers *t, int64_t after, int limit, int64_t *next);
 
+/* A retention pruner (retention.h): delete at most max settled firings
+ * (fired or skipped) of events older than cutoff_ms, in the current
+ * transaction; how many, or -1.  A pending one is never deleted, and an
+ * event is never appended twice, so no event can fire a trigger again. */
+int triggers_prune(void *arg, int64_t cutoff_ms, int max);
+
 /* Counters for metrics and the bench: events looked at, firings
  * recorded. */
 uint64_t triggers_events_seen(const struct triggers *t);
