@@ -6,7 +6,12 @@
   one job carrying `trigger` and vars {"world": W}); other watches add
   nothing.
 - the same across a kill -9 right after the event is on disk: the
-  restarted fleetd completes the firing; still exactly one job.
+  restarted fleetd completes the firing; still exactly one job.  And a
+  firing left pending (the state a crash between the event and its job
+  leaves, written while fleetd is down) makes its one job at the start.
+- fleet.sighted (a rival fleet sent to one of our worlds); world.lost and
+  world.gained (/sim/owner): a lost world's job is refused, so its
+  firing is kept as skipped with the reason.
 - fleet.arrived: a freighter moved by the game (/sim/move) arrives at a
   trading world; the trigger's job sells its cargo there ("$fleet" and
   "$world" bound): the sale shows in fleetsim.
@@ -213,6 +218,33 @@ check(fs["state"] == "fired" and fs["vars"] == {"world": W3, "sovereign": rival,
 check(events_of("fleet.sighted", world=W3, fleet=rf) ==
       [{"world": W3, "sovereign": rival, "fleet": rf}], "fleet.sighted event")
 print("ok - fleet.sighted fires with $world, $sovereign and $fleet")
+
+# --- world.lost, world.gained (the game's /sim/owner) -----------------------------------
+W4 = mine_w[3]
+tl = post_trigger({"name": "lost", "on": "world.lost", "where": {"world": W4},
+                   "job": {"world": "$world", "steps": [{"op": "wait", "seconds": 1}]}})
+tg = post_trigger({"name": "gained", "on": "world.gained", "where": {"world": W4},
+                   "job": {"world": "$world", "steps": [{"op": "wait", "seconds": 1}]}})
+
+
+def owner(world, sov):
+    st, b = sim.raw("POST", "/sim/owner", {"world": world, "sovereign": sov})
+    check(st == 200, "/sim/owner %d: %d %r" % (world, st, b[:200]))
+
+
+owner(W4, rival)
+t = wait_firings(tl["id"], 1)
+fl = t["firings"][0]
+# the world is no longer ours: its job is refused, the firing kept as skipped
+check(fl["state"] == "skipped" and fl["vars"] == {"world": W4, "sovereign": rival} and
+      "not one of your worlds" in fl["reason"], "world.lost firing: %s" % fl)
+owner(W4, me)
+t = wait_firings(tg["id"], 1)
+check(t["firings"][0]["state"] == "fired" and t["firings"][0]["vars"] == {"world": W4},
+      "world.gained firing: %s" % t["firings"])
+check(events_of("world.lost", world=W4) == [{"world": W4, "sovereign": rival}] and
+      events_of("world.gained", world=W4) == [{"world": W4}], "world.lost/gained events")
+print("ok - world.lost (a skipped firing: the world is not ours) and world.gained")
 
 # --- fleet.arrived: sell the cargo ----------------------------------------------------
 F, Wd = fd.fleets(), fd.worlds()
