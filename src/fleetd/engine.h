@@ -44,17 +44,40 @@ int engine_load(struct engine *e, char *err, size_t errlen);
 /* Start listening to the mirror's change feed (call once both exist). */
 int engine_attach_mirror(struct engine *e);
 
+/* What a submission may carry besides its spec; every field is optional
+ * (zero).  The one way jobs are created (the API, groups, schedules,
+ * triggers, retries): a feature that creates jobs adds its field here. */
+struct engine_submit_opts {
+	const char *idem_key;  /* Idempotency-Key of the submission */
+	const char *idem_body; /* the body's canonical text, kept with the key */
+	int64_t parent;        /* groups: the parent job of a child (group.h) */
+};
+
 /* Store a validated job (inside the current transaction) and schedule it.
  * Returns the new id; 0 with *holder set if the fleet (or, for a world job,
  * the world) is leased to another live job; -1 on a database error. */
+int64_t engine_submit_with(struct engine *e, const json_t *spec,
+			   const struct engine_submit_opts *opts, int64_t *holder);
+/* engine_submit_with() with only an Idempotency-Key. */
 int64_t engine_submit(struct engine *e, const json_t *spec, const char *idem_key,
 		      const char *idem_body, int64_t *holder);
+/* Store a group (group.h): a parent job holding no fleet, spec as
+ * submitted (with `fleets`), and one child per fleet of fleets[0..n-1],
+ * all in the current transaction, or nothing.  Returns the parent's id;
+ * 0 if a fleet is held by a live job, with holders[i] the holder of
+ * fleets[i] (0 for a free one) and nothing stored; -1 on a database
+ * error (nothing stored). */
+int64_t engine_submit_group(struct engine *e, const json_t *spec,
+			    const int64_t *fleets, size_t n,
+			    const struct engine_submit_opts *opts, int64_t *holders);
 
 enum engine_ctl { CTL_CANCEL, CTL_PAUSE, CTL_RESUME };
 /* 0 done; 202 a cancel taken, but the job's step first undoes what it
  * started (attack with on_cancel "abort"): the job stays live and ends
  * cancelled after; 404 no such job; 409 impossible now (message in err;
- * also any control of a job being cancelled so); -1 DB. */
+ * also any control of a job being cancelled so); -1 DB.  A group's
+ * parent passes the control to every live child it applies to, in the
+ * same transaction (202 if a child's cancel is carried on by its step). */
 int engine_control(struct engine *e, int64_t id, enum engine_ctl ctl, char *err,
 		   size_t errlen);
 
