@@ -44,23 +44,30 @@ int engine_load(struct engine *e, char *err, size_t errlen);
 /* Start listening to the mirror's change feed (call once both exist). */
 int engine_attach_mirror(struct engine *e);
 
-/* What a submission may carry besides its spec; every field is optional
- * (zero).  The one way jobs are created (the API, groups, schedules,
- * triggers, retries): a feature that creates jobs adds its field here. */
+/* What a new job may carry besides its spec: every creator of jobs (the
+ * job route, groups, schedules, triggers, retry) goes through
+ * engine_submit() and adds its own field here.  Zero (or NULL) is "none"
+ * for each, so `(struct engine_submit_opts){0}` is a plain submission. */
 struct engine_submit_opts {
-	const char *idem_key;  /* Idempotency-Key of the submission */
-	const char *idem_body; /* the body's canonical text, kept with the key */
+	const char *idem_key;  /* the Idempotency-Key it was submitted with */
+	const char *idem_body; /* and the canonical request it answers */
+	const json_t *vars;    /* variables bound from the start {"NAME": id} */
+	int64_t retry_of;      /* the failed job this one retries */
+	int64_t step;          /* the step index it starts at (a retry's) */
+	int64_t iteration;     /* the repeat passes already done (a retry's) */
+	int64_t fleet;         /* the fleet it holds, 0: the spec's (a retry:
+				* the fleet the failed job held at its end) */
+	int start_now;         /* start now, not at the spec's start_at or
+				* after its delay_seconds */
 	int64_t parent;        /* groups: the parent job of a child (group.h) */
 };
 
-/* Store a validated job (inside the current transaction) and schedule it.
- * Returns the new id; 0 with *holder set if the fleet (or, for a world job,
- * the world) is leased to another live job; -1 on a database error. */
-int64_t engine_submit_with(struct engine *e, const json_t *spec,
-			   const struct engine_submit_opts *opts, int64_t *holder);
-/* engine_submit_with() with only an Idempotency-Key. */
-int64_t engine_submit(struct engine *e, const json_t *spec, const char *idem_key,
-		      const char *idem_body, int64_t *holder);
+/* Store a validated job (inside the current transaction) and schedule it;
+ * o may be NULL.  Returns the new id; 0 with *holder set if the fleet (or,
+ * for a world job, the world) is leased to another live job; -1 on a
+ * database error. */
+int64_t engine_submit(struct engine *e, const json_t *spec,
+		      const struct engine_submit_opts *o, int64_t *holder);
 /* Store a group (group.h): a parent job holding no fleet, spec as
  * submitted (with `fleets`), and one child per fleet of fleets[0..n-1],
  * all in the current transaction, or nothing.  Returns the parent's id;

@@ -1,4 +1,4 @@
--- 0006_jobs_parent.sql -- group jobs (spec: "Fleets working together"):
+-- 0007_jobs_parent.sql -- group jobs (spec: "Fleets working together"):
 -- a submission naming `fleets` stores a parent job (no fleet) and one
 -- child per fleet; each child's `parent` is the parent's id, set once when
 -- it is stored and never changed.  NULL for every other job (a parent
