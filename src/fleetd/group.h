@@ -13,7 +13,7 @@
  * Owns: what `fleets` may say (checked purely, errors naming the path),
  * its resolution against the mirror (once, at submission), a child's spec,
  * the parent's end state from its children's states, and the reads of a
- * group's rows by the parent's id (index jobs_parent, migration 0006).
+ * group's rows by the parent's id (index jobs_parent, migration 0007).
  * Must not touch: a job's life (the engine stores the rows, controls the
  * children and ends the parent), the HTTP answers (api_jobs.c,
  * job_answer.c), the mirror's state (read only). */

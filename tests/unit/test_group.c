@@ -2,7 +2,7 @@
  * (group_cases.txt, through the job language's validator), the parent's
  * end state from its children's states, a child's spec, the ids a group
  * names; and the reads of a group's rows on a real database (migration
- * 0006's column and index). */
+ * 0007's column and index). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
