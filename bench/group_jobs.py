@@ -17,23 +17,13 @@ child costs no more than a single job (the ratios <= 1)."""
 import http.client
 import json
 import os
-import sqlite3
 import time
+
+from benchlib import settle_cpu
 
 N = 1000
 WEEK = 7 * 86400
 SIM_FLEETS = 1400  # 3/4 the player's: 1,050
-
-
-def settle(daemon, quiet_s=0.3):
-    """fleetd's CPU once it has stopped using any for quiet_s."""
-    last = daemon.cpu_ns()
-    while True:
-        time.sleep(quiet_s)
-        now = daemon.cpu_ns()
-        if now == last:
-            return now
-        last = now
 
 
 def post(conn, path, body):
@@ -54,38 +44,34 @@ def start(jobslib, Proc, sim, scratch, name):
     return fd
 
 
-def live_jobs(db):
-    c = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=30)
-    try:
-        return c.execute("SELECT count(*) FROM jobs WHERE state = 'waiting'").fetchone()[0]
-    finally:
-        c.close()
+def live_jobs(fd):
+    return fd.sql("SELECT count(*) FROM jobs WHERE state = 'waiting'")[0][0]
 
 
 def singles(fd, fleets):
     """(cpu ns, rss kB) added by N single jobs."""
     conn = http.client.HTTPConnection("127.0.0.1", fd.port, timeout=60)
-    cpu0, rss0 = settle(fd.daemon), fd.daemon.rss_kb()
+    cpu0, rss0 = settle_cpu(fd.daemon), fd.daemon.rss_kb()
     for f in fleets:
         st, b = post(conn, "/v1/jobs", {"fleet": f, "steps": [{"op": "wait", "seconds": WEEK}]})
         assert st == 201, "single job: %d %s" % (st, b)
-    cpu1, rss1 = settle(fd.daemon), fd.daemon.rss_kb()
+    cpu1, rss1 = settle_cpu(fd.daemon), fd.daemon.rss_kb()
     conn.close()
-    assert live_jobs(fd.db) == N
+    assert live_jobs(fd) == N
     return cpu1 - cpu0, rss1 - rss0
 
 
 def group(fd, fleets):
     """(cpu ns, rss kB, submit s, cancel s) of one N-child group."""
     conn = http.client.HTTPConnection("127.0.0.1", fd.port, timeout=60)
-    cpu0, rss0 = settle(fd.daemon), fd.daemon.rss_kb()
+    cpu0, rss0 = settle_cpu(fd.daemon), fd.daemon.rss_kb()
     t0 = time.perf_counter()
     st, p = post(conn, "/v1/jobs", {"fleets": fleets,
                                     "steps": [{"op": "wait", "seconds": WEEK}]})
     submit = time.perf_counter() - t0
     assert st == 201 and len(p["children"]) == N, "group: %d %s" % (st, str(p)[:200])
-    cpu1, rss1 = settle(fd.daemon), fd.daemon.rss_kb()
-    assert live_jobs(fd.db) == N + 1
+    cpu1, rss1 = settle_cpu(fd.daemon), fd.daemon.rss_kb()
+    assert live_jobs(fd) == N + 1
     t0 = time.perf_counter()
     st, j = post(conn, "/v1/jobs/%d/cancel" % p["id"], None)
     cancel = time.perf_counter() - t0

@@ -5,24 +5,15 @@
 // the group and links each child; its Cancel button ends every child and
 // the parent, live in the table (each row, and the counts) and in the API;
 // a child's view links back to its parent.  No console errors.
-import fs from 'node:fs';
 import path from 'node:path';
 import {
   FLEETD, FLEETSIM, SCRATCH, step, assert, finish, start, waitFor, http, launch, openPage,
-  unexpectedProblems, screenshot,
+  unexpectedProblems, screenshot, credentials, finishOnUnhandled,
 } from './harness.mjs';
 
-const TOKEN = `tok-${Math.random().toString(36).slice(2)}-${Date.now()}`;
-const tokenFile = path.join(SCRATCH, 'token');
-const pwFile = path.join(SCRATCH, 'password');
-fs.writeFileSync(tokenFile, `${TOKEN}\n`);
-fs.writeFileSync(pwFile, 'demo\n');
-
+const { token: TOKEN, tokenFile, pwFile } = credentials();
 let context = null;
-process.on('unhandledRejection', async (e) => {
-  console.log(`not ok - unhandled: ${e && e.stack || e}`);
-  await finish(context);
-});
+finishOnUnhandled(() => context);
 
 const sim = await start('fleetsim', FLEETSIM, ['--listen', '127.0.0.1:0', '--watch-ms', '1500',
   '--seed', '7', '--worlds', '200', '--fleets', '16']);

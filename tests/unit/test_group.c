@@ -1,14 +1,14 @@
-/* test_group.c -- group jobs' pure parts (group.h): what `fleets` may say
- * (group_cases.txt, through the job language's validator), the parent's
- * end state from its children's states, a child's spec, the ids a group
- * names; and the reads of a group's rows on a real database (migration
- * 0007's column and index). */
+/* test_group.c -- group jobs' pure parts (group.h): the limits of a list,
+ * the parent's end state from its children's states, a child's spec, the
+ * ids a group names; and the reads of a group's rows on a real database
+ * (migration 0007's column and index).  What `fleets` may say, case by
+ * case, is group_cases.txt, run by test_jobspec through the job
+ * language's validator as a submission is. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "cases.h"
 #include "group.h"
 #include "idmap.h"
 #include "jobspec.h"
@@ -17,26 +17,6 @@
 #include "tap.h"
 
 #define NOW_MS 1795000000000LL /* 2026-11-18 */
-
-static void run_case(const char *expect, const char *body, int line)
-{
-	json_error_t je;
-	json_t *v = json_loads(body, JSON_DECODE_ANY, &je);
-	char err[300] = "";
-	if (!v) {
-		fprintf(stderr, "line %d: the case itself is not JSON: %s\n", line, je.text);
-		CHECK(0);
-		return;
-	}
-	int rc = jobspec_validate(v, NOW_MS, err, sizeof err);
-	int ok = strcmp(expect, "ok") == 0 ? rc == 0
-		: rc < 0 && strncmp(err, expect, strlen(expect)) == 0;
-	if (!ok)
-		fprintf(stderr, "line %d: expected \"%s\", got rc=%d \"%s\"\n", line, expect,
-			rc, err);
-	CHECK(ok);
-	json_decref(v);
-}
 
 /* A list one over the limit, and one at it (awkward on one line). */
 static void test_list_limits(void)
@@ -215,8 +195,6 @@ static void test_reads(void)
 
 int main(void)
 {
-	int n = cases_run("group_cases.txt", run_case);
-	CHECK(n > 30);
 	test_list_limits();
 	test_end_state();
 	test_child_spec();
