@@ -19,8 +19,9 @@
  * Owns: the life of a wake (the run queue, the waits registered in the
  * loop's timer heap and the condition index, advancing a job through its
  * ops, the game calls between commit and answer), submission, control,
- * the lease of fleets and of worlds (a world job holds its world) and the
- * counters.
+ * the lease of fleets and of worlds (a world job holds its world), the
+ * rows of a group (storing it whole, controlling it, ending its parent --
+ * what a group is, is group.h) and the counters.
  * Must not touch: how a row is stored (job_row.c: every read and write of
  * whole columns goes through it) or how a job is answered (job_read.c,
  * which the engine only tells which rows it writes). */
@@ -38,7 +39,6 @@
 #include "clock.h"
 #include "cond.h"
 #include "condidx.h"
-#include "errmsg.h"
 #include "eventlog.h"
 #include "group.h"
 #include "idmap.h"
@@ -2137,16 +2137,20 @@ static int group_control(struct engine *e, int64_t id, const struct job_row *pr,
 {
 	const char *verb = ctl == CTL_CANCEL ? "cancelled" : ctl == CTL_PAUSE ? "paused"
 								    : "resumed";
-	if (!is_live(pr->state))
-		return errmsg(err, errlen, "group %lld has already ended (%s); only live "
-			      "groups can be %s", (long long)id, job_state_name(pr->state),
-			      verb), 409;
-	if (ctl == CTL_PAUSE && pr->state == JOB_PAUSED)
-		return errmsg(err, errlen, "group %lld is already paused", (long long)id), 409;
-	if (ctl == CTL_RESUME && pr->state != JOB_PAUSED)
-		return errmsg(err, errlen, "group %lld is %s, not paused; only paused "
-			      "groups can be resumed", (long long)id,
-			      job_state_name(pr->state)), 409;
+	if (!is_live(pr->state)) {
+		snprintf(err, errlen, "group %lld has already ended (%s); only live groups "
+			 "can be %s", (long long)id, job_state_name(pr->state), verb);
+		return 409;
+	}
+	if (ctl == CTL_PAUSE && pr->state == JOB_PAUSED) {
+		snprintf(err, errlen, "group %lld is already paused", (long long)id);
+		return 409;
+	}
+	if (ctl == CTL_RESUME && pr->state != JOB_PAUSED) {
+		snprintf(err, errlen, "group %lld is %s, not paused; only paused groups can "
+			 "be resumed", (long long)id, job_state_name(pr->state));
+		return 409;
+	}
 	struct idvec kids = {0};
 	if (store_begin(e->st) < 0 || store_exec(e->st, SQL_GROUP_SAVEPOINT) < 0)
 		return -1;
