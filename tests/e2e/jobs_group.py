@@ -14,7 +14,8 @@ real fleetd and fleetsim:
   - Idempotency-Key covers the whole group (a replay answers the parent,
     stores nothing; another body under the key is refused);
   - the parent's end: one child fails -> failed; cancel -> cancelled;
-    pause and resume of the parent reach every live child."""
+    pause and resume of the parent reach every live child;
+  - retention (--retain-days) keeps a live group's ended children."""
 import json
 import os
 import sys
@@ -255,6 +256,27 @@ st, b = fd.call("GET", "/v1/jobs?parent=%d&state=failed" % g["id"])
 check(st == 200 and [k["fleet"] for k in b["jobs"]] == [y], "?parent=&state= -> %s" % b)
 st, b = fd.call("GET", "/v1/jobs?parent=%d" % (max(k["id"] for k in ks.values()) + 10 ** 6))
 check(st == 200 and b["jobs"] == [], "?parent= of no job -> %d %s" % (st, b))
+
+# --- retention keeps a live group's ended children ---------------------------------
+# (--retain-days of a second: an ended child of a live parent stays, as the
+# parent's end is read from it; once the parent has ended it goes)
+fd.stop()
+KEEP_S = 1.0
+fd = Fleetd(sim, name="fleetd-retain", extra=["--retain-days", repr(KEEP_S / 86400)])
+fd.wait_ready()
+p1, p2 = take(lambda f: True, "the retention group", 2)
+g = fd.submit({"fleets": [p1, p2], "steps": steps})
+first, second = g["children"]
+check(fd.call("POST", "/v1/jobs/%d/cancel" % first)[0] == 200, "cancel the first child")
+time.sleep(4 * KEEP_S)
+check(fd.sql("SELECT state FROM jobs WHERE id = ?", first) == [("cancelled",)],
+      "an ended child of a live group was pruned")
+check(fd.call("POST", "/v1/jobs/%d/cancel" % g["id"])[0] == 200, "cancel the group")
+end = time.time() + 20
+while time.time() < end and fd.sql("SELECT 1 FROM jobs WHERE id IN (?, ?)", first, g["id"]):
+    time.sleep(0.2)
+check(not fd.sql("SELECT 1 FROM jobs WHERE id IN (?, ?)", first, g["id"]),
+      "an ended group was not pruned")
 
 fd.stop()
 sim.stop()
