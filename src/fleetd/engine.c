@@ -846,7 +846,7 @@ static int job_save(struct engine *e, struct job *j, int64_t now)
  * once committed) is made from the row in hand, so a POST is answered
  * without reading the row back. */
 static int job_insert(struct engine *e, const struct job *j, const char *spec,
-		      const char *idem_key, const char *idem_body, int64_t now)
+		      const struct submit_opts *opts, int64_t now)
 {
 	if (touch(e, j->id) < 0)
 		return -1;
@@ -858,10 +858,11 @@ static int job_insert(struct engine *e, const struct job *j, const char *spec,
 	struct job_row row = row_of(j, data, intent_of(j), now);
 	row.name = json_string_value(json_object_get(j->spec, "name"));
 	row.spec = spec ? spec : "{}";
-	if (idem_key) {
-		row.idem_key = idem_key;
-		row.idem_body = idem_body;
+	if (opts && opts->idem_key) {
+		row.idem_key = opts->idem_key;
+		row.idem_body = opts->idem_body;
 	}
+	row.schedule = opts ? opts->schedule : 0;
 	job_row_bind(s, JOB_COLS_ALL, &row);
 	jobmemo_forget(&e->memo, j->id); /* an id used again after a rollback */
 	int rc = step_stmt(e, s, j);
@@ -1699,8 +1700,23 @@ static char *created_event(const char *spec_text)
  * row when it starts).  A failed INSERT leaves the turn's events of the
  * job in the transaction; SQLite fails such a write only on I/O or
  * memory errors, which fail that commit too. */
-int64_t engine_submit(struct engine *e, const json_t *spec, const char *idem_key,
-		      const char *idem_body, int64_t *holder)
+int64_t engine_spec_holder(const struct engine *e, const json_t *spec)
+{
+	int64_t fleet = json_integer_value(json_object_get(spec, "fleet"));
+	int64_t world = json_integer_value(json_object_get(spec, "world"));
+	const struct job_rec *h = fleet ? idmap_get(&e->lease, fleet) : NULL;
+	if (!h && world)
+		h = idmap_get(&e->wlease, world);
+	return h ? h->id : 0;
+}
+
+int engine_job_live(const struct engine *e, int64_t id)
+{
+	return id > 0 && idmap_get(&e->recs, id) != NULL;
+}
+
+int64_t engine_submit(struct engine *e, const json_t *spec,
+		      const struct submit_opts *opts, int64_t *holder)
 {
 	int64_t now = clock_now_ms();
 	int64_t fleet = json_integer_value(json_object_get(spec, "fleet"));
@@ -1709,13 +1725,8 @@ int64_t engine_submit(struct engine *e, const json_t *spec, const char *idem_key
 		engine_revert(e);
 	if (!store_available(e->st) || e->revert.n)
 		return -1;
-	struct job_rec *h = fleet ? idmap_get(&e->lease, fleet) : NULL;
-	if (!h && world)
-		h = idmap_get(&e->wlease, world);
-	if (h) {
-		*holder = h->id;
+	if ((*holder = engine_spec_holder(e, spec)))
 		return 0;
-	}
 	if (store_begin(e->st) < 0)
 		return -1;
 	struct job j = {
@@ -1742,7 +1753,7 @@ int64_t engine_submit(struct engine *e, const json_t *spec, const char *idem_key
 	struct pending_call *pc = NULL;
 	if (j.wake_at <= now)
 		pc = job_run_live(e, r, &j, NULL, NULL, now);
-	int rc = job_insert(e, &j, text, idem_key, idem_body, now);
+	int rc = job_insert(e, &j, text, opts, now);
 	free(text);
 	if (rc < 0) {
 		if (pc)

@@ -44,11 +44,27 @@ int engine_load(struct engine *e, char *err, size_t errlen);
 /* Start listening to the mirror's change feed (call once both exist). */
 int engine_attach_mirror(struct engine *e);
 
+/* The optional fields of a submitted job, all zero / NULL for none: what
+ * made it and what is stored with it besides its spec.  Each creator of
+ * jobs (the job routes, schedules, groups, triggers, retry) fills its own
+ * field; there is one submit path. */
+struct submit_opts {
+	const char *idem_key;  /* Idempotency-Key of POST /v1/jobs */
+	const char *idem_body; /* the body it was given with, canonical text */
+	int64_t schedule;      /* the schedule whose firing makes the job */
+};
+
 /* Store a validated job (inside the current transaction) and schedule it.
- * Returns the new id; 0 with *holder set if the fleet (or, for a world job,
- * the world) is leased to another live job; -1 on a database error. */
-int64_t engine_submit(struct engine *e, const json_t *spec, const char *idem_key,
-		      const char *idem_body, int64_t *holder);
+ * opts may be NULL.  Returns the new id; 0 with *holder set if the fleet
+ * (or, for a world job, the world) is leased to another live job; -1 on a
+ * database error. */
+int64_t engine_submit(struct engine *e, const json_t *spec,
+		      const struct submit_opts *opts, int64_t *holder);
+/* The id of the live job holding what spec would hold (its fleet, or a
+ * world job's world), 0 if none: what engine_submit() would answer 0 for. */
+int64_t engine_spec_holder(const struct engine *e, const json_t *spec);
+/* 1 if job id is live (queued, running, waiting, paused). */
+int engine_job_live(const struct engine *e, int64_t id);
 
 enum engine_ctl { CTL_CANCEL, CTL_PAUSE, CTL_RESUME };
 /* 0 done; 202 a cancel taken, but the job's step first undoes what it

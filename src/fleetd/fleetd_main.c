@@ -20,6 +20,7 @@
 #include "mirror.h"
 #include "ops.h"
 #include "schema.h"
+#include "schedules.h"
 #include "session.h"
 #include "signals.h"
 #include "upstream.h"
@@ -70,6 +71,14 @@ static int start_jobs(struct app *app, char *err, size_t errlen)
 		return -1;
 	}
 	api_jobs_register(app);
+	if (!(app->schedules = schedules_new(app)) ||
+	    schedules_load(app->schedules, err, errlen) < 0 ||
+	    schedules_attach_mirror(app->schedules) < 0) {
+		if (!app->schedules)
+			snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	api_schedules_register(app);
 	return 0;
 }
 
@@ -154,6 +163,7 @@ static void stop(struct app *app)
 	mirror_free(app->mirror);
 	fleet_events_free(app->fleet_events); /* after the mirror it listens to */
 	http_server_free(app->http);
+	schedules_free(app->schedules); /* before the engine it submits to */
 	engine_free(app->engine);
 	eventlog_free(app->eventlog);
 	ops_free(app); /* after the server: stream callbacks run as it stops */

@@ -111,6 +111,8 @@ void job_answer_write(struct textbuf *t, const struct job_view *v)
 		textbuf_puts(t, "null");
 	if (v->world)
 		int_field(t, "world", v->world);
+	if (v->schedule)
+		int_field(t, "schedule", v->schedule);
 	opt_str(t, "state", v->state);
 	int_field(t, "step", v->step);
 	opt_str(t, "step_op", step ? jobspec_op_name(jobspec_step_op(step)) : NULL);

@@ -46,7 +46,8 @@ struct jobread *jobread_new(struct store *st)
 			       "WHERE id = ?1") < 0 ||
 	    job_row_select_sql(r->sql_list, sizeof r->sql_list, JOB_COLS_READ,
 			       "WHERE id > ?1 AND (?2 IS NULL OR state = ?2) AND "
-			       "(?3 IS NULL OR fleet = ?3) ORDER BY id LIMIT ?4") < 0) {
+			       "(?3 IS NULL OR fleet = ?3) AND (?5 IS NULL OR schedule = ?5) "
+			       "ORDER BY id LIMIT ?4") < 0) {
 		jobread_free(r);
 		return NULL;
 	}
@@ -74,6 +75,7 @@ static struct job_view view_of(const struct job_row *row, const json_t *spec)
 	int wait = row->wait;
 	return (struct job_view){
 		.id = row->id, .name = row->name, .fleet = row->fleet, .world = row->world,
+		.schedule = row->schedule,
 		.state = job_state_name(state),
 		.paused_from = row->paused_from >= 0 ? job_state_name(row->paused_from) : NULL,
 		.step = row->step, .sub_state = row->sub_state,
@@ -213,8 +215,8 @@ const char *jobread_text(struct jobread *r, int64_t id, size_t *len)
 	return text;
 }
 
-char *jobread_list(struct jobread *r, int state, int64_t fleet, int64_t after,
-		   int limit, size_t max_bytes, int64_t *next, size_t *len)
+char *jobread_list(struct jobread *r, int state, int64_t fleet, int64_t schedule,
+		   int64_t after, int limit, size_t max_bytes, int64_t *next, size_t *len)
 {
 	*next = 0;
 	sqlite3_stmt *s = store_stmt(r->st, r->sql_list);
@@ -227,6 +229,8 @@ char *jobread_list(struct jobread *r, int state, int64_t fleet, int64_t after,
 		sqlite3_bind_text(s, 2, job_state_name(state), -1, SQLITE_STATIC);
 	if (fleet)
 		sqlite3_bind_int64(s, 3, fleet);
+	if (schedule)
+		sqlite3_bind_int64(s, 5, schedule);
 	sqlite3_bind_int(s, 4, limit + 1);
 	int n = 0;
 	int64_t last = 0;

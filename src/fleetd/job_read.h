@@ -40,13 +40,14 @@ int jobread_exists(struct jobread *r, int64_t id);
 const char *jobread_text(struct jobread *r, int64_t id, size_t *len);
 /* The same from the cache only (committed state), or NULL. */
 const char *jobread_cached(struct jobread *r, int64_t id, size_t *len);
-/* Jobs with id > after, filtered (state < 0, fleet 0: any), oldest first,
+/* Jobs with id > after, filtered (state < 0, fleet 0, schedule 0: any),
+ * oldest first,
  * as the text of a JSON array (the caller frees it; NULL on ENOMEM or a
  * database error); *next is the cursor for the next page or 0.  At most
  * limit jobs, and no job that would take the text past max_bytes (but
  * always the first): a page of big jobs is cut short and the cursor
  * carries on from the last one sent. */
-char *jobread_list(struct jobread *r, int state, int64_t fleet, int64_t after,
-		   int limit, size_t max_bytes, int64_t *next, size_t *len);
+char *jobread_list(struct jobread *r, int state, int64_t fleet, int64_t schedule,
+		   int64_t after, int limit, size_t max_bytes, int64_t *next, size_t *len);
 
 #endif
