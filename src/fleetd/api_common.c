@@ -188,20 +188,6 @@ void api_read_committed(struct app *app)
 		store_commit(app->store);
 }
 
-/* A decimal integer in [lo, hi] from a query parameter. */
-int api_query_int(const char *v, int64_t lo, int64_t hi, int64_t *out)
-{
-	if (!v || !*v)
-		return -1;
-	char *end;
-	errno = 0;
-	long long n = strtoll(v, &end, 10);
-	if (*end || errno || n < lo || n > hi)
-		return -1;
-	*out = n;
-	return 0;
-}
-
 struct after_commit {
 	struct http_req *req;
 	struct app *app;

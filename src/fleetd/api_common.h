@@ -1,7 +1,7 @@
 /* api_common.h -- what every route module that takes input shares: the
  * JSON body of a write, the check of a job spec (POST /v1/jobs and the job
  * templates of schedules and triggers: one validator, one error shape),
- * query integers, and reading committed state before an answer.
+ * answering after the commit, and reading committed state before an answer.
  *
  * Owns no state.  Each function that can refuse answers the request
  * itself (the error shape of the API: {"error": {"code", "message"}}) and
@@ -40,9 +40,6 @@ typedef void (*api_answer_fn)(struct http_req *req, struct app *app, int64_t id,
 			      unsigned status);
 void api_after_commit(struct http_req *req, struct app *app, api_answer_fn fn, int64_t id,
 		      unsigned status);
-
-/* A decimal integer in [lo, hi] from a query parameter: 0, or -1. */
-int api_query_int(const char *v, int64_t lo, int64_t hi, int64_t *out);
 
 /* Commit the open group transaction, if any, so that a read answers what
  * is on disk (and what another reader of the file sees). */

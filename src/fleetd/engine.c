@@ -845,30 +845,36 @@ static int job_save(struct engine *e, struct job *j, int64_t now)
 /* The first write of a submitted job; its answer (as GET will show it
  * once committed) is made from the row in hand, so a POST is answered
  * without reading the row back. */
+/* The first write of j's row: every column, those set once from o. */
 static int job_insert(struct engine *e, const struct job *j, const char *spec,
-		      const struct submit_opts *opts, int64_t now)
+		      const struct engine_submit_opts *o, int64_t now)
 {
 	if (touch(e, j->id) < 0)
 		return -1;
 	sqlite3_stmt *s = store_stmt(e->st, e->sql.insert);
 	if (!s)
 		return -1;
-	char *owned;
+	char *owned, *vars = NULL;
+	if (j->vars && !(vars = json_dumps(j->vars, JSON_COMPACT | JSON_SORT_KEYS)))
+		return -1;
 	const char *data = data_text(j->data, &owned);
 	struct job_row row = row_of(j, data, intent_of(j), now);
 	row.name = json_string_value(json_object_get(j->spec, "name"));
 	row.spec = spec ? spec : "{}";
-	if (opts && opts->idem_key) {
-		row.idem_key = opts->idem_key;
-		row.idem_body = opts->idem_body;
+	row.vars = vars;
+	row.retry_of = o->retry_of;
+	row.schedule = o->schedule;
+	if (o->idem_key) {
+		row.idem_key = o->idem_key;
+		row.idem_body = o->idem_body;
 	}
-	row.schedule = opts ? opts->schedule : 0;
 	job_row_bind(s, JOB_COLS_ALL, &row);
 	jobmemo_forget(&e->memo, j->id); /* an id used again after a rollback */
 	int rc = step_stmt(e, s, j);
 	if (rc == 0)
 		jobread_fresh(e->reads, &row, j->spec);
 	free(owned);
+	free(vars);
 	return rc;
 }
 
@@ -1684,13 +1690,22 @@ static int64_t next_job_id(struct engine *e)
 	return id;
 }
 
-/* The data of job.created: {"spec":SPEC}, from the spec's text (the
- * caller frees it; NULL on ENOMEM). */
-static char *created_event(const char *spec_text)
+/* The data of job.created: {"spec":SPEC}, from the spec's text, and for a
+ * retry where it starts: "retry_of", "step", "iteration" (the caller frees
+ * it; NULL on ENOMEM). */
+static char *created_event(const char *spec_text, const struct engine_submit_opts *o)
 {
 	struct textbuf t = {0};
 	textbuf_puts(&t, "{\"spec\":");
 	textbuf_puts(&t, spec_text);
+	if (o->retry_of) {
+		textbuf_puts(&t, ",\"retry_of\":");
+		textbuf_int(&t, o->retry_of);
+		textbuf_puts(&t, ",\"step\":");
+		textbuf_int(&t, o->step);
+		textbuf_puts(&t, ",\"iteration\":");
+		textbuf_int(&t, o->iteration);
+	}
 	textbuf_puts(&t, "}");
 	return textbuf_take(&t, &(size_t){0});
 }
@@ -1716,30 +1731,40 @@ int engine_job_live(const struct engine *e, int64_t id)
 }
 
 int64_t engine_submit(struct engine *e, const json_t *spec,
-		      const struct submit_opts *opts, int64_t *holder)
+		      const struct engine_submit_opts *o, int64_t *holder)
 {
+	static const struct engine_submit_opts none;
+	if (!o)
+		o = &none;
 	int64_t now = clock_now_ms();
-	int64_t fleet = json_integer_value(json_object_get(spec, "fleet"));
+	int64_t fleet = o->fleet ? o->fleet : json_integer_value(json_object_get(spec, "fleet"));
 	int64_t world = json_integer_value(json_object_get(spec, "world"));
 	if (e->revert.n)
 		engine_revert(e);
 	if (!store_available(e->st) || e->revert.n)
 		return -1;
-	if ((*holder = engine_spec_holder(e, spec)))
+	struct job_rec *h = fleet ? idmap_get(&e->lease, fleet) : NULL;
+	if (!h && world)
+		h = idmap_get(&e->wlease, world);
+	if (h) {
+		*holder = h->id;
 		return 0;
+	}
 	if (store_begin(e->st) < 0)
 		return -1;
 	struct job j = {
 		.id = next_job_id(e), .fleet = fleet, .world = world, .state = JOB_QUEUED,
 		.paused_from = -1, .spec = json_incref((json_t *)spec),
 		.data = json_object(), .created_at = now,
-		.wake_at = jobspec_start_ms(spec, now),
+		.wake_at = o->start_now ? now : jobspec_start_ms(spec, now),
+		.step = o->step, .iteration = o->iteration,
+		.vars = o->vars ? json_deep_copy(o->vars) : NULL,
 	};
 	set_sub(&j, "START");
 	/* the spec's text serves the row and the job.created event */
 	char *text = json_dumps(spec, JSON_COMPACT | JSON_SORT_KEYS);
-	char *created = text ? created_event(text) : NULL;
-	struct job_rec *r = j.id > 0 && j.data && created
+	char *created = text ? created_event(text, o) : NULL;
+	struct job_rec *r = j.id > 0 && j.data && created && (!o->vars || j.vars)
 		? rec_new(e, j.id, fleet, world, JOB_QUEUED) : NULL;
 	if (!r) {
 		free(text);
@@ -1753,7 +1778,7 @@ int64_t engine_submit(struct engine *e, const json_t *spec,
 	struct pending_call *pc = NULL;
 	if (j.wake_at <= now)
 		pc = job_run_live(e, r, &j, NULL, NULL, now);
-	int rc = job_insert(e, &j, text, opts, now);
+	int rc = job_insert(e, &j, text, o, now);
 	free(text);
 	if (rc < 0) {
 		if (pc)

@@ -111,9 +111,17 @@ void job_answer_write(struct textbuf *t, const struct job_view *v)
 		textbuf_puts(t, "null");
 	if (v->world)
 		int_field(t, "world", v->world);
-	if (v->schedule)
-		int_field(t, "schedule", v->schedule);
 	opt_str(t, "state", v->state);
+	key(t, "retry_of");
+	if (v->retry_of)
+		textbuf_int(t, v->retry_of);
+	else
+		textbuf_puts(t, "null");
+	key(t, "schedule");
+	if (v->schedule)
+		textbuf_int(t, v->schedule);
+	else
+		textbuf_puts(t, "null");
 	int_field(t, "step", v->step);
 	opt_str(t, "step_op", step ? jobspec_op_name(jobspec_step_op(step)) : NULL);
 	opt_str(t, "sub_state", v->live ? v->sub_state : NULL);

@@ -469,7 +469,7 @@ static int run_firing(struct schedules *ss, struct sched *s, int64_t n)
 		ss->skipped++;
 		return 0;
 	}
-	struct submit_opts opts = {.schedule = s->id};
+	struct engine_submit_opts opts = {.schedule = s->id};
 	int64_t holder = 0;
 	f.job = engine_submit(ss->app->engine, s->job, &opts, &holder);
 	if (f.job > 0) {
