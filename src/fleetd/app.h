@@ -23,6 +23,7 @@ struct fleet_events;
 struct metrics;
 struct ops;
 struct schedules;
+struct retention;
 
 struct app {
 	const struct fleetd_config *cfg;
@@ -39,6 +40,7 @@ struct app {
 	struct fleet_events *fleet_events; /* mirror changes as events (fleet_events.h) */
 	struct ops *ops; /* auth, CORS, logs, /metrics, /v1/events (ops.h) */
 	struct schedules *schedules; /* jobs fired every N watches or seconds */
+	struct retention *retention; /* --retain-days (retention.h) */
 	int64_t started_ms;
 	int stopping;
 };
