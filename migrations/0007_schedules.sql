@@ -38,6 +38,8 @@ CREATE TABLE schedule_firings (
     PRIMARY KEY (schedule, firing),
     CHECK (through >= firing)
 ) WITHOUT ROWID;
+-- --retain-days deletes old firing rows (never a schedule's newest) by age
+CREATE INDEX schedule_firings_at ON schedule_firings (at);
 -- the job a firing created names its schedule; set once, by the INSERT
 ALTER TABLE jobs ADD COLUMN schedule INTEGER;
 CREATE INDEX jobs_schedule ON jobs (schedule, id) WHERE schedule IS NOT NULL;

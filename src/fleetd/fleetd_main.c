@@ -95,6 +95,10 @@ static int start_jobs(struct app *app, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	if (retention_add(app->retention, schedules_prune, app->schedules) < 0) {
+		snprintf(err, errlen, "too many retention pruners");
+		return -1;
+	}
 	return 0;
 }
 

@@ -84,6 +84,11 @@ static const char SQL_SET_PAUSED[] =
 	"UPDATE schedules SET paused = ?2, updated_at = ?3 WHERE id = ?1";
 static const char SQL_DELETE[] = "DELETE FROM schedules WHERE id = ?1";
 static const char SQL_DELETE_FIRINGS[] = "DELETE FROM schedule_firings WHERE schedule = ?1";
+static const char SQL_PRUNE[] =
+	"DELETE FROM schedule_firings WHERE (schedule, firing) IN ("
+	"SELECT f.schedule, f.firing FROM schedule_firings f WHERE f.at < ?1 AND "
+	"f.firing < (SELECT max(g.firing) FROM schedule_firings g "
+	"WHERE g.schedule = f.schedule) ORDER BY f.at LIMIT ?2)";
 static const char SQL_GET[] =
 	"SELECT id, name, unit, every, job, overlap, catch_up, start_at, paused, "
 	"created_at, updated_at FROM schedules WHERE id = ?1";
@@ -530,7 +535,8 @@ static int fire(struct schedules *ss, struct sched *s)
 			.due = sched_due(s->base, s->every, p.missed_from),
 			.outcome = resumed ? "skipped" : "missed",
 			.reason = resumed ? "the schedule was paused"
-					  : "fleetd was not running when it was due",
+					  : "past due before fleetd could fire it (fleetd was "
+					    "down, or the watch went by between two reads)",
 		};
 		if (put_firing(ss, s, &f) < 0)
 			return -1;
@@ -673,6 +679,19 @@ int schedules_delete(struct schedules *ss, int64_t id)
 	idmap_del(&ss->recs, id);
 	rec_free(s);
 	return 0;
+}
+
+int schedules_prune(void *arg, int64_t cutoff_ms, int max)
+{
+	struct schedules *ss = arg;
+	sqlite3_stmt *q = store_stmt(ss->st, SQL_PRUNE);
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, cutoff_ms);
+	sqlite3_bind_int(q, 2, max);
+	int rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? sqlite3_changes(store_db(ss->st)) : -1;
 }
 
 /* --- answers ---------------------------------------------------------------- */

@@ -73,6 +73,11 @@ json_t *schedules_answer(struct schedules *ss, int64_t id, int history, int *db_
  * cursor of the next page or 0.  NULL on a database error. */
 json_t *schedules_list(struct schedules *ss, int64_t after, int limit, int64_t *next);
 
+/* A retention_prune_fn (retention.h): delete at most max firing rows
+ * recorded before cutoff_ms, never a schedule's newest (it says where the
+ * schedule goes on); how many, or -1. */
+int schedules_prune(void *arg, int64_t cutoff_ms, int max);
+
 struct sched_stats {
 	size_t schedules;
 	uint64_t fired, skipped, missed; /* firings recorded since start */

@@ -4,7 +4,8 @@ its schedule (GET /v1/jobs?schedule=); overlap "skip" records a skipped
 firing while the previous job is live, and so does a fleet held by
 another job; pause records the firings due meanwhile as skipped at the
 resume; delete stops it; the firings table holds one row per number,
-none twice and no gap."""
+none twice and no gap; --retain-days prunes old firing rows but never a
+schedule's newest."""
 import os
 import sys
 import time
@@ -54,7 +55,7 @@ def firings(sid):
 
 
 def contiguous(rows):
-    n = 0
+    n = rows[0][0] if rows else 0
     for firing, through, _, _ in rows:
         check(firing == n, "firing %d recorded after %d: a gap or a repeat (%r)" %
               (firing, n - 1, rows))
@@ -137,7 +138,28 @@ ids = [s["id"] for s in b["schedules"] + b2["schedules"]]
 check(ids == [s1["id"], s3["id"]] and b2["next_cursor"] is None, "list: %r" % ids)
 
 for sid in (s1["id"], s3["id"]):
+    check(firings(sid)[0][0] == 0, "schedule %d: firing 0 not recorded" % sid)
     contiguous(firings(sid))
+n_upkeep = len(firings(s1["id"]))
+
+# -- retention (--retain-days of 2.6 s): old firing rows go, in order,
+# never a schedule's newest; numbering goes on from where it was
+fd.stop()
+fd.extra += ["--retain-days", "0.00003"]
+fd.start()
+fd.wait_ready()
+wait_for("old firings pruned",
+         lambda: fd.sql("SELECT min(firing) FROM schedule_firings WHERE schedule = ?",
+                        s1["id"])[0][0] > 5, 30)
+for sid in (s1["id"], s3["id"]):
+    rows = firings(sid)
+    check(rows, "schedule %d lost every firing row" % sid)
+    contiguous(rows)
+    a = sched(sid)
+    check(a["next_firing"]["number"] > rows[-1][1], "next after pruning: %r" % a["next_firing"])
+old = fd.sql("SELECT count(*) FROM schedule_firings WHERE at < ?",
+             int(time.time() * 1000) - 10000)[0][0]
+check(old == 0, "%d firing rows older than 10 s survived a 2.6 s retention" % old)
 fd.stop()
 sim.stop()
-print("ok - schedules: %d firings of 'upkeep'" % len(firings(s1["id"])))
+print("ok - schedules: %d firings of 'upkeep', old ones pruned" % n_upkeep)
