@@ -51,6 +51,7 @@
 	X(JC_VARS, "vars")                                              \
 	X(JC_WORLD, "world")                                            \
 	X(JC_RETRY_OF, "retry_of")                                      \
+	X(JC_PARENT, "parent")                                          \
 	X(JC_SCHEDULE, "schedule")
 
 enum job_col {
@@ -70,11 +71,12 @@ typedef uint32_t job_cols;
  * maintains an index (and checks the state CHECK) only for those. */
 #define JOB_COLS_INDEXED (JC_BIT(JC_FLEET) | JC_BIT(JC_STATE) | JC_BIT(JC_INTENT_WORLD))
 /* Set once, by the INSERT (a world job's world never changes: its lease
- * index, jobs_world_lease, is maintained by the state changes alone). */
+ * index, jobs_world_lease, is maintained by the state changes alone; nor
+ * does a child's parent). */
 #define JOB_COLS_CREATED                                                   \
 	(JC_BIT(JC_ID) | JC_BIT(JC_NAME) | JC_BIT(JC_SPEC) | JC_BIT(JC_CREATED_AT) | \
 	 JC_BIT(JC_IDEM_KEY) | JC_BIT(JC_IDEM_BODY) | JC_BIT(JC_WORLD) |          \
-	 JC_BIT(JC_RETRY_OF) | JC_BIT(JC_SCHEDULE))
+	 JC_BIT(JC_RETRY_OF) | JC_BIT(JC_PARENT) | JC_BIT(JC_SCHEDULE))
 /* Written only by what binds variables (groups, triggers), never by a
  * write of an advanced job. */
 #define JOB_COLS_BOUND JC_BIT(JC_VARS)
@@ -97,6 +99,7 @@ struct job_row {
 	const char *vars; /* JSON object text, NULL for none */
 	int64_t world;    /* a world job's world, 0 for a fleet job */
 	int64_t retry_of; /* the failed job this one retries, 0 for none */
+	int64_t parent;   /* a group child's parent job, else 0 */
 	int64_t schedule; /* the schedule whose firing made it, 0 for none */
 };
 

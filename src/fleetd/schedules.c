@@ -178,6 +178,9 @@ int schedules_parse(const json_t *body, int64_t now_ms, struct sched_def *d, cha
 	if (json_object_get(d->job, "start_at"))
 		return errmsg(err, errlen, "job.start_at: a schedule's job may not say when it "
 			      "starts; the schedule's every and start_at do (delay_seconds may)");
+	if (json_object_get(d->job, "fleets"))
+		return errmsg(err, errlen, "job.fleets: a schedule's job may not be a group; "
+			      "give it one fleet (one schedule per fleet)");
 	if (parse_choice(body, "overlap", "skip", "allow", &d->overlap_skip, err, errlen) < 0 ||
 	    parse_choice(body, "catch_up", "one", "none", &d->catch_up_one, err, errlen) < 0)
 		return -1;

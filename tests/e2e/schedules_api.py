@@ -114,9 +114,11 @@ s3 = create({"name": "held", "every": {"watches": 1}, "overlap": "allow",
              "job": {"fleet": f3["id"], "steps": [{"op": "wait", "seconds": 1}]}})
 wait_for("a held firing of %d" % s3["id"],
          lambda: len(firings(s3["id"])) >= 3)
-reasons = fd.sql("SELECT outcome, reason FROM schedule_firings WHERE schedule = ?", s3["id"])
-check(all(o == "skipped" and ("held by job %d" % hold["id"]) in r for o, r in reasons),
-      "held fleet firings: %r" % reasons)
+# (a watch fleetd did not see, under load, is recorded missed: not a job)
+reasons = fd.sql("SELECT outcome, reason FROM schedule_firings WHERE schedule = ? "
+                 "AND outcome != 'missed'", s3["id"])
+check(reasons and all(o == "skipped" and ("held by job %d" % hold["id"]) in r
+                      for o, r in reasons), "held fleet firings: %r" % reasons)
 check(jobs_of(s3["id"]) == [], "a job was made for a held fleet")
 
 # -- delete

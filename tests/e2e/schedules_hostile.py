@@ -75,6 +75,8 @@ BAD = [
     (sched(job="move fleet"), 422, "job: must be a job object", None),
     (sched(job=[]), 422, "job: must be a job object", None),
     (tmpl(start_at="2026-01-01T00:00:00Z"), 422, "job.start_at: a schedule's job", None),
+    (sched(job={"fleets": [F], "steps": [{"op": "move", "to": W}]}), 422,
+     "job.fleets: a schedule's job may not be a group", None),
     # the job validator of POST /v1/jobs, its paths under "job."
     (sched(job={"fleet": F}), 422, "job.steps: is required", None),
     (tmpl(steps=[{"op": "teleport"}]), 422, "job.steps[0].op: must be one of", None),
@@ -107,7 +109,8 @@ for i, (body, status, msg, hdrs) in enumerate(BAD):
     if status == 422:
         # the job validator's refusals are the job routes' own code; the
         # schedule's rules (start_at belongs to the schedule) are its own
-        own = err["message"].startswith("job.start_at: a schedule")
+        own = err["message"].startswith(("job.start_at: a schedule",
+                                         "job.fleets: a schedule"))
         want = "invalid_job" if err["message"].startswith("job.") and not own \
             else "invalid_schedule"
         check(err["code"] == want, "case %d: code %s, want %s" % (i, err["code"], want))

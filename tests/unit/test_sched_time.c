@@ -103,6 +103,8 @@ static const struct parse_case parses[] = {
 	{"{\"name\":\"a\",\"every\":{\"watches\":1},\"job\":[]}", "job: must be"},
 	{"{\"name\":\"a\",\"every\":{\"watches\":1},\"job\":{\"start_at\":\"x\"}}",
 	 "job.start_at: a schedule's job"},
+	{"{\"name\":\"a\",\"every\":{\"watches\":1},\"job\":{\"fleets\":[1,2]}}",
+	 "job.fleets: a schedule's job may not be a group"},
 	{"{\"name\":\"a\",\"every\":{\"watches\":1},\"job\":{},\"overlap\":\"queue\"}",
 	 "overlap: must be"},
 	{"{\"name\":\"a\",\"every\":{\"watches\":1},\"job\":{},\"catch_up\":true}",

@@ -1,4 +1,4 @@
--- 0007_schedules.sql -- schedules (spec: "Schedules, triggers and
+-- 0008_schedules.sql -- schedules (spec: "Schedules, triggers and
 -- notifications"): a job template fired every N watches or seconds.
 --
 -- A schedule's firing n is due at base + n * every: a watch number
