@@ -13,9 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
-#include "api_body.h"
-#include "api_commit.h"
+#include "api_common.h"
 #include "api_galaxy.h"
 #include "api_guard.h"
 #include "app.h"
@@ -26,13 +26,14 @@
 #include "eventlog.h"
 #include "http.h"
 #include "job_answer.h"
-#include "job_check.h"
 #include "job_filter.h"
 #include "job_read.h"
 #include "job_retry.h"
 #include "job_row.h"
 #include "jobspec.h"
 #include "jsonx.h"
+#include "mirror.h"
+#include "step_world.h"
 #include "store.h"
 
 #define LIST_DEFAULT 100
@@ -40,7 +41,7 @@
 #define IDEM_MAX 200
 #define JSON_TYPE "application/json; charset=utf-8"
 
-/* The job's answer once its change is committed (api_commit.h). */
+/* The answer of a committed change: the job as GET shows it. */
 static void answer_job(struct http_req *req, struct app *app, int64_t id, unsigned status)
 {
 	size_t len;
@@ -57,10 +58,11 @@ static void answer_job(struct http_req *req, struct app *app, int64_t id, unsign
 	http_reply(req, status, JSON_TYPE, job, len);
 }
 
+/* Answer with the job once the current transaction is committed. */
 static void reply_after_commit(struct http_req *req, struct app *app, int64_t id,
 			       unsigned status)
 {
-	api_reply_after_commit(req, app, id, status, answer_job);
+	api_after_commit(req, app, answer_job, id, status);
 }
 
 /* --- POST /v1/jobs --------------------------------------------------------- */
@@ -156,43 +158,6 @@ static int idem_replayed(struct http_req *req, struct app *app, const char *key,
 	return idem_lookup(req, app, key, *canon) != 0;
 }
 
-/* The spec is kept as given and copied into every answer of the job and
- * into its job.created event: its size is what one request can make the
- * daemon store and send again, so it is capped (compact form, so that
- * whitespace neither counts nor helps).  1 if answered 413. */
-static int spec_too_large(struct http_req *req, struct app *app, const json_t *body)
-{
-	/* No need to write it out to know when the bytes received are few:
-	 * the compact form drops whitespace, writes strings, integers and
-	 * literals no longer than they came (escapes only shrink; UTF-8 stays
-	 * as sent) and a real (3 bytes at the least, "0.1") in 24 at the
-	 * most, so it is never more than 8 times the body. */
-	size_t received;
-	http_body(req, &received);
-	if (received <= (size_t)app->cfg->max_job_bytes / 8)
-		return 0;
-	size_t size = json_dumpb(body, NULL, 0, JSON_COMPACT);
-	if (size <= (size_t)app->cfg->max_job_bytes)
-		return 0;
-	http_reply_error(req, 413, "job_too_large",
-			 "the job is %zu bytes written compactly; the limit is %lld "
-			 "(--max-job-bytes)", size, (long long)app->cfg->max_job_bytes);
-	return 1;
-}
-
-/* 0 if body is a job fleetd can take; else answered 422.  Ids are checked
- * against the galaxy when it is known; a job accepted before that is
- * checked when it starts. */
-static int job_refused(struct http_req *req, struct app *app, json_t *body)
-{
-	char err[300];
-	if (job_check(app->mirror, body, clock_now_ms(), 0, err, sizeof err) < 0) {
-		http_reply_error(req, 422, "invalid_job", "%s", err);
-		return 1;
-	}
-	return 0;
-}
-
 /* --- POST /v1/jobs with `fleets`: a group (group.h) ---------------------- */
 
 #define BUSY_NAMED 5 /* holders a 409's message names (the list has all) */
@@ -273,14 +238,14 @@ static void submit_group(struct http_req *req, struct app *app, const json_t *bo
 static void on_submit(struct http_req *req, void *arg)
 {
 	struct app *app = arg;
-	json_t *body = api_body_json(req, "a job");
+	json_t *body = api_json_body(req);
 	if (!body)
 		return;
 	const char *key = http_header(req, "Idempotency-Key");
 	char *canon = NULL;
 	/* a replay answers the original job before anything else is checked */
-	if (idem_replayed(req, app, key, body, &canon) || spec_too_large(req, app, body) ||
-	    job_refused(req, app, body)) {
+	if (idem_replayed(req, app, key, body, &canon) || api_job_too_large(req, app, body) ||
+	    api_job_refused(req, app, body, "")) {
 		free(canon);
 		json_decref(body);
 		return;
@@ -308,16 +273,6 @@ static void on_submit(struct http_req *req, void *arg)
 }
 
 /* --- reading --------------------------------------------------------------- */
-
-/* A read answers from committed state.  The group commit waits for the
- * loop to go idle, so a transaction may still be open here: commit it
- * first, so that what a client reads is on disk (and what another reader
- * of the database file sees). */
-static void read_committed(struct app *app)
-{
-	if (store_in_tx(app->store))
-		store_commit(app->store);
-}
 
 static const char *query_of(void *arg, const char *name)
 {
@@ -347,7 +302,7 @@ static void on_list(struct http_req *req, void *arg)
 	}
 	int64_t next = 0;
 	size_t len;
-	read_committed(app);
+	api_read_committed(app);
 	char *jobs = jobread_list(engine_reads(app->engine), &f, after, (int)limit,
 				  (size_t)app->cfg->max_page_bytes, &next, &len);
 	struct textbuf body = {0};
@@ -381,7 +336,7 @@ static void on_get(struct http_req *req, void *arg)
 	/* a cached answer is committed state; only a miss reads the row */
 	const char *job = id > 0 ? jobread_cached(engine_reads(app->engine), id, &len) : NULL;
 	if (!job && id > 0) {
-		read_committed(app);
+		api_read_committed(app);
 		job = jobread_text(engine_reads(app->engine), id, &len);
 	}
 	if (!job) {
@@ -396,7 +351,7 @@ static void on_events(struct http_req *req, void *arg)
 	struct app *app = arg;
 	int64_t id = http_param_id(req, 0), after = 0, limit = LIST_DEFAULT;
 	const char *v;
-	read_committed(app);
+	api_read_committed(app);
 	if (id <= 0 || !jobread_exists(engine_reads(app->engine), id)) {
 		http_reply_error(req, 404, "not_found", "no job %lld", (long long)id);
 		return;
@@ -471,7 +426,7 @@ static int retry_body_refused(struct http_req *req)
 	const char *buf = http_body(req, &len);
 	if (!buf || len == 0)
 		return 0;
-	json_t *body = api_body_json(req, "a job");
+	json_t *body = api_json_body(req);
 	if (!body)
 		return 1;
 	int refused = 1;

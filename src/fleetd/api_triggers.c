@@ -8,8 +8,7 @@
  * refused before anything is written. */
 #include <stdio.h>
 
-#include "api_body.h"
-#include "api_commit.h"
+#include "api_common.h"
 #include "api_guard.h"
 #include "app.h"
 #include "config.h"
@@ -22,7 +21,7 @@
 #define LIST_MAX 1000
 #define HISTORY_DEFAULT 20
 
-/* The trigger's answer once its change is committed (api_commit.h);
+/* The trigger's answer once its change is committed (api_common.h);
  * id 0: a delete, 204. */
 static void answer_trigger(struct http_req *req, struct app *app, int64_t id,
 			   unsigned status)
@@ -47,7 +46,7 @@ static void answer_trigger(struct http_req *req, struct app *app, int64_t id,
 static void reply_after_commit(struct http_req *req, struct app *app, int64_t id,
 			       unsigned status)
 {
-	api_reply_after_commit(req, app, id, status, answer_trigger);
+	api_after_commit(req, app, answer_trigger, id, status);
 }
 
 static void reply_db_error(struct http_req *req, struct app *app)
@@ -61,7 +60,7 @@ static void reply_db_error(struct http_req *req, struct app *app)
 static void on_create(struct http_req *req, void *arg)
 {
 	struct app *app = arg;
-	json_t *body = api_body_json(req, "a trigger");
+	json_t *body = api_json_body(req);
 	if (!body)
 		return;
 	/* the template is copied into every job it makes: the job's cap */
@@ -84,13 +83,6 @@ static void on_create(struct http_req *req, void *arg)
 		reply_after_commit(req, app, id, 201);
 }
 
-/* Reads answer committed state (see api_jobs.c). */
-static void read_committed(struct app *app)
-{
-	if (store_in_tx(app->store))
-		store_commit(app->store);
-}
-
 static void on_list(struct http_req *req, void *arg)
 {
 	struct app *app = arg;
@@ -106,7 +98,7 @@ static void on_list(struct http_req *req, void *arg)
 				 "cursor: must be a next_cursor value from an earlier page");
 		return;
 	}
-	read_committed(app);
+	api_read_committed(app);
 	json_t *list = triggers_list(app->triggers, after, (int)limit, &next);
 	if (!list) {
 		http_reply_error(req, 500, "store_failed", "cannot read the triggers table");
@@ -134,7 +126,7 @@ static void on_get(struct http_req *req, void *arg)
 				 "history: must be an integer from 1 to %d", TRIGGERS_HISTORY_MAX);
 		return;
 	}
-	read_committed(app);
+	api_read_committed(app);
 	json_t *o = id > 0 ? triggers_answer(app->triggers, id, (int)n) : NULL;
 	if (!o) {
 		not_found(req, id);

@@ -24,6 +24,7 @@ struct game_events;
 struct triggers;
 struct metrics;
 struct ops;
+struct schedules;
 struct retention;
 
 struct app {
@@ -42,6 +43,7 @@ struct app {
 	struct game_events *game_events; /* attacks, sightings, worlds lost/gained (game_events.h) */
 	struct triggers *triggers; /* events -> jobs (triggers.h) */
 	struct ops *ops; /* auth, CORS, logs, /metrics, /v1/events (ops.h) */
+	struct schedules *schedules; /* jobs fired every N watches or seconds */
 	struct retention *retention; /* --retain-days (retention.h) */
 	int64_t started_ms;
 	int stopping;
@@ -53,6 +55,7 @@ void api_jobs_register(struct app *app);
 void api_triggers_register(struct app *app);
 void api_mirror_register(struct app *app);
 void api_readmodel_register(struct app *app); /* catalogue, sovereigns */
+void api_schedules_register(struct app *app);
 /* The dashboard's static files at / and /web/NAME (api_web.c); -1 with err
  * when --web-root is not a directory. */
 int api_web_register(struct app *app, char *err, size_t errlen);

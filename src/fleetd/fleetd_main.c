@@ -22,6 +22,7 @@
 #include "ops.h"
 #include "retention.h"
 #include "schema.h"
+#include "schedules.h"
 #include "session.h"
 #include "signals.h"
 #include "triggers.h"
@@ -83,6 +84,14 @@ static int start_jobs(struct app *app, char *err, size_t errlen)
 	if (!(app->triggers = triggers_new(app, err, errlen)))
 		return -1;
 	api_jobs_register(app);
+	if (!(app->schedules = schedules_new(app)) ||
+	    schedules_load(app->schedules, err, errlen) < 0 ||
+	    schedules_attach_mirror(app->schedules) < 0) {
+		if (!app->schedules)
+			snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	api_schedules_register(app);
 	api_triggers_register(app);
 	/* after the group commit's idle hook (start()), so a sweep finds the
 	 * turn's work committed */
@@ -91,6 +100,10 @@ static int start_jobs(struct app *app, char *err, size_t errlen)
 					     retain_ms(app->cfg->retain_days))) ||
 	    retention_add(app->retention, triggers_prune, app->triggers) < 0) {
 		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (retention_add(app->retention, schedules_prune, app->schedules) < 0) {
+		snprintf(err, errlen, "too many retention pruners");
 		return -1;
 	}
 	return 0;
@@ -178,6 +191,7 @@ static void stop(struct app *app)
 	fleet_events_free(app->fleet_events); /* after the mirror it listens to */
 	game_events_free(app->game_events);
 	http_server_free(app->http);
+	schedules_free(app->schedules); /* before the engine it submits to */
 	triggers_free(app->triggers); /* before the engine it submits to */
 	retention_free(app->retention);
 	engine_free(app->engine);

@@ -161,6 +161,7 @@ void job_answer_write(struct textbuf *t, const struct job_view *v)
 		group_fields(t, v);
 	opt_str(t, "state", v->state);
 	id_or_null(t, "retry_of", v->retry_of);
+	id_or_null(t, "schedule", v->schedule);
 	id_or_null(t, "trigger", v->trigger);
 	int_field(t, "step", v->step);
 	opt_str(t, "step_op", step ? jobspec_op_name(jobspec_step_op(step)) : NULL);

@@ -1,4 +1,4 @@
--- 0008_triggers.sql -- triggers (spec: "Schedules, triggers and
+-- 0009_triggers.sql -- triggers (spec: "Schedules, triggers and
 -- notifications"): a trigger creates a job when an event it watches is
 -- appended to the event log.
 --

@@ -1,0 +1,152 @@
+/* api_common.c -- see api_common.h.  The checks of a job against the
+ * galaxy are job_check.h's (a trigger's firing uses them with no request
+ * to answer). */
+#include "api_common.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api_guard.h"
+#include "app.h"
+#include "clock.h"
+#include "config.h"
+#include "http.h"
+#include "job_check.h"
+#include "jobspec.h"
+#include "store.h"
+
+/* The media type must be exactly application/json, in any case (media
+ * types are case-insensitive), alone or with parameters ("; charset=
+ * utf-8"): never a prefix match, for application/jsonp or json-seq are
+ * other types.  A missing Content-Type is refused too: a page's fetch()
+ * of a Blob body sends none, and is then a simple request that needs no
+ * preflight. */
+static int content_type_ok(struct http_req *req)
+{
+	static const char json[] = "application/json";
+	const char *ct = http_header(req, "Content-Type");
+	if (!ct)
+		return 0;
+	ct += strspn(ct, " \t");
+	if (strncasecmp(ct, json, sizeof json - 1) != 0)
+		return 0;
+	ct += sizeof json - 1;
+	ct += strspn(ct, " \t");
+	return *ct == 0 || *ct == ';';
+}
+
+/* The body of a write as JSON, or NULL when it was answered
+ * (a media type other than JSON, an empty body, bad JSON). */
+json_t *api_json_body(struct http_req *req)
+{
+	char err[300];
+	size_t len;
+	const char *buf = http_body(req, &len);
+	if (!content_type_ok(req)) {
+		/* A form or text/plain body is what a web page may post to any
+		 * origin without asking; refusing it forces a CORS preflight.
+		 * curl -d sends a form type by default, so say how to fix it. */
+		http_reply_error(req, 415, "unsupported_media_type",
+				 "send Content-Type: application/json "
+				 "(curl: -H 'Content-Type: application/json')");
+		return NULL;
+	}
+	if (!buf || len == 0) {
+		http_reply_error(req, 400, "bad_json", "the body is empty; send JSON");
+		return NULL;
+	}
+	json_t *body = http_body_json(req, err, sizeof err);
+	if (!body)
+		http_reply_error(req, 400, "bad_json", "%s", err);
+	return body;
+}
+
+/* The spec is kept as given and copied into every answer of the job and
+ * into its job.created event: its size is what one request can make the
+ * daemon store and send again, so it is capped (compact form, so that
+ * whitespace neither counts nor helps).  1 if answered 413. */
+int api_job_too_large(struct http_req *req, struct app *app, const json_t *body)
+{
+	/* No need to write it out to know when the bytes received are few:
+	 * the compact form drops whitespace, writes strings, integers and
+	 * literals no longer than they came (escapes only shrink; UTF-8 stays
+	 * as sent) and a real (3 bytes at the least, "0.1") in 24 at the
+	 * most, so it is never more than 8 times the body (nor is that of a
+	 * job inside the body, a schedule's template). */
+	size_t received;
+	http_body(req, &received);
+	if (received <= (size_t)app->cfg->max_job_bytes / 8)
+		return 0;
+	size_t size = json_dumpb(body, NULL, 0, JSON_COMPACT);
+	if (size <= (size_t)app->cfg->max_job_bytes)
+		return 0;
+	http_reply_error(req, 413, "job_too_large",
+			 "the job is %zu bytes written compactly; the limit is %lld "
+			 "(--max-job-bytes)", size, (long long)app->cfg->max_job_bytes);
+	return 1;
+}
+
+int api_job_refused(struct http_req *req, struct app *app, const json_t *job,
+		    const char *prefix)
+{
+	char err[300];
+	if (job_check(app->mirror, job, clock_now_ms(), 0, err, sizeof err) < 0) {
+		http_reply_error(req, 422, "invalid_job", "%s%s", prefix, err);
+		return 1;
+	}
+	return 0;
+}
+
+/* A read answers from committed state.  The group commit waits for the
+ * loop to go idle, so a transaction may still be open here: commit it
+ * first, so that what a client reads is on disk (and what another reader
+ * of the database file sees). */
+void api_read_committed(struct app *app)
+{
+	if (store_in_tx(app->store))
+		store_commit(app->store);
+}
+
+struct after_commit {
+	struct http_req *req;
+	struct app *app;
+	api_answer_fn fn;
+	int64_t id;
+	unsigned status;
+};
+
+static void on_committed(void *arg, int ok)
+{
+	struct after_commit *ac = arg;
+	if (ok)
+		ac->fn(ac->req, ac->app, ac->id, ac->status);
+	else
+		api_reply_storage_unavailable(ac->req, ac->app->commit,
+					      "the change could not be committed; nothing was stored");
+	free(ac);
+}
+
+void api_after_commit(struct http_req *req, struct app *app, api_answer_fn fn, int64_t id,
+		      unsigned status)
+{
+	struct after_commit *ac = malloc(sizeof *ac);
+	if (!ac) {
+		http_reply_error(req, 503, "overloaded", "out of memory");
+		return;
+	}
+	*ac = (struct after_commit){req, app, fn, id, status};
+	if (store_begin(app->store) < 0) {
+		free(ac);
+		api_reply_storage_unavailable(req, app->commit, "nothing was changed");
+		return;
+	}
+	if (store_on_commit(app->store, on_committed, ac) < 0) {
+		free(ac);
+		http_reply_error(req, 503, "overloaded", "cannot queue the answer");
+		return;
+	}
+	http_suspend(req);
+}
