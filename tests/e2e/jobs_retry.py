@@ -11,7 +11,8 @@ variables: the first rename is never sent
 again, the transfer and the last rename are, and the retry succeeds.  An
 Idempotency-Key makes a repeated retry answer the same job.  Hostile
 requests (unknown or live jobs, bodies with fields, bad JSON, bad keys,
-wrong methods) change nothing.  The list filters combine with each other
+wrong methods) change nothing.  A failed group's parent is refused
+(409 is_group); a failed child is retried as a job of its own.  The list filters combine with each other
 and with cursor pagination, and each bad value is a 400 naming its
 parameter."""
 import datetime
@@ -220,4 +221,20 @@ for bad, param in (("name=", "name"), ("name=" + "x" * 101, "name"), ("since=yes
           b["error"]["message"].startswith(param + ": "), "%s: %d %s" % (bad, st, b))
 for o in others:
     fd.call("POST", "/v1/jobs/%d/cancel" % o["id"])
+    fd.wait_state(o["id"], ["cancelled"])
+
+# --- a group: its parent is not retried, a failed child is, on its own ---------------
+g = fd.submit({"name": "doomed group", "fleets": [c["id"] for c in cands[1:3]],
+               "steps": [{"op": "move", "to": "$nowhere"}]})
+g = fd.wait_state(g["id"], ["succeeded", "failed", "cancelled"])
+check(g["state"] == "failed", "the group ended %s" % g["state"])
+st, b = retry(g["id"])
+check(st == 409 and b["error"]["code"] == "is_group" and
+      ("parent=%d&state=failed" % g["id"]) in b["error"]["message"],
+      "retry of a group's parent: %d %s" % (st, b))
+child = ids("parent=%d&state=failed" % g["id"])[0]
+st, c = retry(child)
+check(st == 201 and c["retry_of"] == child and c.get("parent") is None,
+      "retry of a group's child: %d %s" % (st, c))
+fd.wait_state(c["id"], ["failed"])
 print("ok")
