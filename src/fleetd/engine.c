@@ -896,7 +896,9 @@ static int job_insert(struct engine *e, const struct job *j, const char *spec,
 	job_row_bind(s, JOB_COLS_ALL, &row);
 	jobmemo_forget(&e->memo, j->id); /* an id used again after a rollback */
 	int rc = step_stmt(e, s, j);
-	if (rc == 0)
+	/* a group's POST answers its parent: a child's answer is made when it
+	 * is first read, not held for each of up to 1,000 children */
+	if (rc == 0 && !j->parent)
 		jobread_fresh(e->reads, &row, j->spec);
 	free(owned);
 	free(vars);
