@@ -31,7 +31,8 @@
 #include "store.h"
 #include "timer_heap.h"
 
-/* A batch this large is logged (the bench reads the line). */
+/* A batch this large is logged, and again once committed (the bench
+ * reads the lines). */
 #define LOG_BATCH 100
 
 enum { WHERE_NONE, WHERE_LOOP, WHERE_WATCH };
@@ -58,6 +59,8 @@ struct schedules {
 	uint64_t fired, skipped, missed;
 	size_t last_batch;
 	int64_t last_batch_us;
+	int64_t logged_t0; /* a big batch's start, logged again at its commit */
+	size_t logged_n;
 };
 
 static const char SQL_INSERT[] =
@@ -380,6 +383,10 @@ static void on_committed(void *arg, int ok)
 {
 	struct schedules *ss = arg;
 	ss->hooked = 0;
+	if (ss->logged_n)
+		log_info("schedule firings committed", "firings=%zu us=%lld ok=%d",
+			 ss->logged_n, (long long)((clock_mono_ns() - ss->logged_t0) / 1000), ok);
+	ss->logged_n = 0;
 	if (!ok)
 		reload(ss);
 }
@@ -578,9 +585,12 @@ static void fire_batch(struct schedules *ss)
 	}
 	ss->last_batch = n;
 	ss->last_batch_us = (clock_mono_ns() - t0) / 1000;
-	if (n >= LOG_BATCH)
+	if (n >= LOG_BATCH) {
 		log_info("schedules fired", "firings=%zu us=%lld", n,
 			 (long long)ss->last_batch_us);
+		ss->logged_t0 = t0;
+		ss->logged_n = n;
+	}
 }
 
 static void src_prepare(void *arg, struct loop_fds *fds, int64_t *timeout_ms)
