@@ -54,13 +54,14 @@ def create(base, fleet):
 
 
 def batches(logname, after):
-    """(firings, loop us, commit us) of each big batch logged after byte `after`."""
+    """(firings, loop us, commit us, loop CPU us) of each big batch logged
+    after byte `after`."""
     with open(logname, "rb") as f:
         f.seek(after)
         text = f.read().decode(errors="replace")
-    fired = re.findall(r'msg="schedules fired" firings=(\d+) us=(\d+)', text)
+    fired = re.findall(r'msg="schedules fired" firings=(\d+) us=(\d+) cpu_us=(\d+)', text)
     done = re.findall(r'msg="schedule firings committed" firings=(\d+) us=(\d+) ok=1', text)
-    return [(int(a), int(b), int(d[1])) for (a, b), d in zip(fired, done)]
+    return [(int(a), int(b), int(d[1]), int(c)) for (a, b, c), d in zip(fired, done)]
 
 
 def measure(sim, fd, runs, say):
@@ -107,6 +108,8 @@ def group(scratch, runs, fig, commands, notes, jobslib, Proc, say):
         [b[1] / 1000 for b in got], "< %d ms" % BAR_MS, lambda v: v < BAR_MS)
     fig("schedules", "the same, until the batch's transaction is on disk", "ms",
         [b[2] / 1000 for b in got])
+    fig("schedules", "the same batch, CPU time of fleetd's thread (what the loop's wall "
+        "time is when fleetd has a core to itself)", "ms", [b[3] / 1000 for b in got])
     commands["schedules"] = [
         "fleetsim --watch-ms %d --fleets %d --worlds 2000; %s POST /v1/schedules "
         "(every watch, one fleet each, job: wait 1 s)" % (WATCH_MS, FLEETS, f"{N:,}"),
@@ -130,9 +133,9 @@ if __name__ == "__main__":
     fd.wait_ready(120)
     got, per_watch = measure(sim, fd, int(sys.argv[2]) if len(sys.argv) > 2 else 3,
                              lambda m: print(m, flush=True))
-    for firings, loop_us, commit_us in got:
-        print("%d firings: %.1f ms in the loop, %.1f ms to the commit" %
-              (firings, loop_us / 1000, commit_us / 1000))
+    for firings, loop_us, commit_us, cpu_us in got:
+        print("%d firings: %.1f ms in the loop (%.1f ms CPU), %.1f ms to the commit" %
+              (firings, loop_us / 1000, cpu_us / 1000, commit_us / 1000))
     print("fired per watch: %s" % per_watch)
     fd.stop()
     sim.stop()
