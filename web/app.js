@@ -13,6 +13,7 @@ import { GalaxyMap, sovereignColour } from './map.js';
 import { JobsTable, JobView, JobForm, jobFleet, jobWorld } from './jobs.js';
 import { SchedulesPanel } from './schedules.js';
 import { h, $, replace, fmtRelative } from './dom.js';
+import { TriggersPanel, TRIGGER_EVENTS } from './triggers.js';
 
 const API_KEY = 'fleetd.api';   // the API base is not a secret: localStorage is fine
 
@@ -420,6 +421,11 @@ const jobForm = new JobForm($('#job-form'), api, {
   onCreated: (job) => { jobsTable.upsert(job); openJob(job.id); },
 });
 
+const triggers = new TriggersPanel($('#triggers'), api, {
+  onError: (msg) => banner(msg),
+  onJob: (id) => openJob(id),
+});
+
 async function openJob(id) {
   try { await jobView.open(id); } catch (e) { banner(`job #${id}: ${e.message}`); }
 }
@@ -536,7 +542,8 @@ async function loadAll() {
   await run('health', loadHealth);
   await run('worlds', loadWorlds);
   await Promise.all([run('fleets', loadFleets), run('jobs', loadJobs),
-    run('schedules', () => schedules.load())]);
+    run('schedules', () => schedules.load()),
+    run('triggers', () => triggers.load())]);
   if (!failed.length) {
     document.body.dataset.loaded = 'true';
     return;
@@ -585,6 +592,11 @@ function onEvent(ev) {
   if (ev.type === 'watch' || ev.type.startsWith('upstream')) {
     later('fleets', loadFleets, 200);
     later('my-worlds', loadMyWorlds, 300);
+  }
+  // an event a trigger may watch, or a job one made: its list and last firing
+  if (TRIGGER_EVENTS.includes(ev.type) || ev.type === 'job.created' ||
+      (ev.type === 'job.state' && /^(failed|succeeded)$/.test(((ev.data && ev.data.data) || {}).to || ''))) {
+    later('triggers', () => triggers.load(), 300);
   }
   later('health', loadHealth, 250);
 }
