@@ -14,8 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
+#include "api_body.h"
 #include "api_guard.h"
 #include "app.h"
 #include "clock.h"
@@ -229,52 +229,6 @@ static void reply_busy(struct http_req *req, const json_t *spec, int64_t holder)
 	http_reply_json(req, 409, b);
 }
 
-/* The media type must be exactly application/json, in any case (media
- * types are case-insensitive), alone or with parameters ("; charset=
- * utf-8"): never a prefix match, for application/jsonp or json-seq are
- * other types.  A missing Content-Type is refused too: a page's fetch()
- * of a Blob body sends none, and is then a simple request that needs no
- * preflight. */
-static int content_type_ok(struct http_req *req)
-{
-	static const char json[] = "application/json";
-	const char *ct = http_header(req, "Content-Type");
-	if (!ct)
-		return 0;
-	ct += strspn(ct, " \t");
-	if (strncasecmp(ct, json, sizeof json - 1) != 0)
-		return 0;
-	ct += sizeof json - 1;
-	ct += strspn(ct, " \t");
-	return *ct == 0 || *ct == ';';
-}
-
-/* The body of a POST /v1/jobs as JSON, or NULL when it was answered
- * (a media type other than JSON, an empty body, bad JSON). */
-static json_t *submitted_json(struct http_req *req)
-{
-	char err[300];
-	size_t len;
-	const char *buf = http_body(req, &len);
-	if (!content_type_ok(req)) {
-		/* A form or text/plain body is what a web page may post to any
-		 * origin without asking; refusing it forces a CORS preflight.
-		 * curl -d sends a form type by default, so say how to fix it. */
-		http_reply_error(req, 415, "unsupported_media_type",
-				 "send Content-Type: application/json "
-				 "(curl: -H 'Content-Type: application/json')");
-		return NULL;
-	}
-	if (!buf || len == 0) {
-		http_reply_error(req, 400, "bad_json", "the body is empty; send a job as JSON");
-		return NULL;
-	}
-	json_t *body = http_body_json(req, err, sizeof err);
-	if (!body)
-		http_reply_error(req, 400, "bad_json", "%s", err);
-	return body;
-}
-
 /* With an Idempotency-Key: checks the key and sets *canon to the body's
  * canonical text (the caller frees it).  Returns 1 when the request was
  * answered here (a bad key, a replay, a mismatch, an error), 0 to go on.
@@ -341,7 +295,7 @@ static int job_refused(struct http_req *req, struct app *app, json_t *body)
 static void on_submit(struct http_req *req, void *arg)
 {
 	struct app *app = arg;
-	json_t *body = submitted_json(req);
+	json_t *body = api_json_body(req, "a job");
 	if (!body)
 		return;
 	const char *key = http_header(req, "Idempotency-Key");

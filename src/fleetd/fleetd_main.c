@@ -70,6 +70,7 @@ static int start_jobs(struct app *app, char *err, size_t errlen)
 		return -1;
 	}
 	api_jobs_register(app);
+	api_queues_register(app);
 	return 0;
 }
 
