@@ -11,6 +11,7 @@ import { Api, ApiError, apiOrigin } from './api.js';
 import { EventStream } from './events.js';
 import { GalaxyMap, sovereignColour } from './map.js';
 import { JobsTable, JobView, JobForm, jobFleet, jobWorld } from './jobs.js';
+import { QueuesPanel } from './queues.js';
 import { h, $, replace, fmtRelative } from './dom.js';
 
 const API_KEY = 'fleetd.api';   // the API base is not a secret: localStorage is fine
@@ -528,7 +529,7 @@ async function loadAll() {
   const run = (what, fn) => fn().catch((e) => { failed.push([what, e]); });
   await run('health', loadHealth);
   await run('worlds', loadWorlds);
-  await Promise.all([run('fleets', loadFleets), run('jobs', loadJobs)]);
+  await Promise.all([run('fleets', loadFleets), run('jobs', loadJobs), run('queues', () => queuesPanel.load())]);
   if (!failed.length) {
     document.body.dataset.loaded = 'true';
     return;
@@ -571,6 +572,7 @@ function onEvent(ev) {
   while (log.children.length > 200) log.lastChild.remove();
 
   if (jobId) later(`job-${jobId}`, () => loadJob(jobId));
+  queuesPanel.onEvent(ev);
   if (fleetId) later(`fleet-${fleetId}`, () => loadFleet(fleetId));
   if (ev.type === 'watch' || ev.type.startsWith('upstream')) {
     later('fleets', loadFleets, 200);
@@ -578,6 +580,11 @@ function onEvent(ev) {
   }
   later('health', loadHealth, 250);
 }
+
+const queuesPanel = new QueuesPanel(api, $('#queues'), {
+  openJob: (id) => openJob(id),
+  onError: (e) => banner(e.message),
+});
 
 let dropped = false;
 const stream = new EventStream(api, {
@@ -595,6 +602,7 @@ const stream = new EventStream(api, {
         later('fleets', loadFleets, 50);
         later('jobs', loadJobs, 50);
         later('my-worlds', loadMyWorlds, 50);
+        later('queues', () => queuesPanel.load(), 50);
       }
     }
   },

@@ -21,9 +21,6 @@
 #include "queue.h"
 #include "store.h"
 
-/* Items one POST may add. */
-#define POST_ITEMS_MAX 1000
-
 static void read_committed(struct app *app)
 {
 	if (store_in_tx(app->store))
@@ -103,36 +100,11 @@ static void on_list(struct http_req *req, void *arg)
 /* The items of a POST body: 0, or -1 after answering 422. */
 static int items_refused(struct http_req *req, const json_t *body)
 {
-	const char *key;
-	const json_t *v;
-	if (!json_is_object(body)) {
-		http_reply_error(req, 422, "invalid_items", "(body): must be a JSON object "
-				 "{\"items\": [ids]}");
-		return -1;
-	}
-	json_object_foreach((json_t *)body, key, v) {
-		if (strcmp(key, "items") != 0) {
-			http_reply_error(req, 422, "invalid_items", "%.40s: unknown field", key);
-			return -1;
-		}
-	}
-	const json_t *items = json_object_get(body, "items");
-	size_t n = json_array_size(items);
-	if (!json_is_array(items) || n == 0 || n > POST_ITEMS_MAX) {
-		http_reply_error(req, 422, "invalid_items",
-				 "items: must be a list of 1 to %d ids", POST_ITEMS_MAX);
-		return -1;
-	}
-	for (size_t i = 0; i < n; i++) {
-		const json_t *e = json_array_get(items, i);
-		if (!json_is_integer(e) || json_integer_value(e) < 1 ||
-		    json_integer_value(e) > JOBSPEC_MAX_ID) {
-			http_reply_error(req, 422, "invalid_items",
-					 "items[%zu]: must be an id (a positive integer)", i);
-			return -1;
-		}
-	}
-	return 0;
+	char err[200];
+	if (queue_items_check(body, err, sizeof err) == 0)
+		return 0;
+	http_reply_error(req, 422, "invalid_items", "%s", err);
+	return -1;
 }
 
 /* 0 if queue name can take n more items; else answered 409. */

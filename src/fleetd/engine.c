@@ -19,8 +19,8 @@
  * Owns: the life of a wake (the run queue, the waits registered in the
  * loop's timer heap and the condition index, advancing a job through its
  * ops, the game calls between commit and answer), submission, control,
- * the lease of fleets and of worlds (a world job holds its world) and the
- * counters.
+ * the lease of fleets and of worlds (a world job holds its world), the
+ * takes waiting on queues and who gets a queue's item, and the counters.
  * Must not touch: how a row is stored (job_row.c: every read and write of
  * whole columns goes through it) or how a job is answered (job_read.c,
  * which the engine only tells which rows it writes). */

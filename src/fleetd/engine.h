@@ -6,7 +6,9 @@
  * when it wakes and written back in the same turn's transaction.  Timers
  * use the loop's heap with the absolute deadlines stored in the rows;
  * conditions live in the condition index and are woken by the mirror's
- * change feed.  The engine owns the `jobs` and `explore_visited` tables
+ * change feed.  It decides which take gets a queue's item (the rows are
+ * queue.h's; the waiting takes, queue_wait.h, are the engine's).
+ * The engine owns the `jobs` and `explore_visited` tables
  * (their rows are written through the row codec, job_row.h, and read for
  * the routes by the read side, job_read.h);
  * it sends game calls only through the session, and only after the state

@@ -5,8 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "errmsg.h"
 #include "jobspec.h"
 #include "store.h"
+#include "textbuf.h"
 
 int queue_name_ok(const char *name, size_t len)
 {
@@ -19,6 +21,30 @@ int queue_name_ok(const char *name, size_t len)
 			return 0;
 	}
 	return 1;
+}
+
+int queue_items_check(const json_t *body, char *err, size_t errlen)
+{
+	const char *key;
+	const json_t *v;
+	if (!json_is_object(body))
+		return errmsg(err, errlen, "(body): must be a JSON object {\"items\": [ids]}");
+	json_object_foreach((json_t *)body, key, v) {
+		if (strcmp(key, "items") != 0)
+			return errmsg(err, errlen, "%.*s: unknown field",
+				      (int)utf8_cut(key, strlen(key), 40), key);
+	}
+	const json_t *items = json_object_get(body, "items");
+	size_t n = json_array_size(items);
+	if (!json_is_array(items) || n == 0 || n > QUEUE_POST_MAX)
+		return errmsg(err, errlen, "items: must be a list of 1 to %d ids", QUEUE_POST_MAX);
+	for (size_t i = 0; i < n; i++) {
+		const json_t *e = json_array_get(items, i);
+		if (!json_is_integer(e) || json_integer_value(e) < 1 ||
+		    json_integer_value(e) > JOBSPEC_MAX_ID)
+			return errmsg(err, errlen, "items[%zu]: must be an id (a positive integer)", i);
+	}
+	return 0;
 }
 
 /* Step s (its parameters bound) to its end; SQLITE_DONE or an error. */

@@ -36,8 +36,14 @@ struct queue_item {
 	int64_t taken_by, taken_step, taken_iter, taken_at; /* 0: in the queue */
 };
 
+/* Items one POST /v1/queues/{name} may add. */
+#define QUEUE_POST_MAX 1000
+
 /* 1 if name (len bytes) is a queue name. */
 int queue_name_ok(const char *name, size_t len);
+/* A POST body: {"items": [1 to QUEUE_POST_MAX ids]} and nothing else.
+ * 0, or -1 with "path: problem" in err. */
+int queue_items_check(const json_t *body, char *err, size_t errlen);
 
 /* The id of queue name: 0 if there is none, -1 on a database error. */
 int64_t queue_lookup(struct store *st, const char *name);
