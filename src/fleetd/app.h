@@ -22,6 +22,7 @@ struct eventlog;
 struct fleet_events;
 struct metrics;
 struct ops;
+struct retention;
 
 struct app {
 	const struct fleetd_config *cfg;
@@ -37,6 +38,7 @@ struct app {
 	struct metrics *metrics;
 	struct fleet_events *fleet_events; /* mirror changes as events (fleet_events.h) */
 	struct ops *ops; /* auth, CORS, logs, /metrics, /v1/events (ops.h) */
+	struct retention *retention; /* --retain-days (retention.h) */
 	int64_t started_ms;
 	int stopping;
 };

@@ -22,6 +22,7 @@ static int defaults(struct fleetd_config *c)
 	c->max_connections = 512;
 	c->conn_timeout = 60;
 	c->shutdown_grace = 10;
+	c->retain_days = 30;
 	c->listen = strdup("127.0.0.1:8080");
 	c->db = strdup("fleetd.db");
 	c->game = strdup("sim");
@@ -84,6 +85,10 @@ static int defaults(struct fleetd_config *c)
 		 "time given to in-flight requests on SIGTERM (default 10)", 0, 600}, \
 		{"web-root", "FLEETD_WEB_ROOT", OPT_STR, &c->web_root, "DIR",       \
 		 "serve the dashboard from DIR instead of the built-in copy", 0, 0}, \
+		{"retain-days", "FLEETD_RETAIN_DAYS", OPT_DOUBLE, &c->retain_days,  \
+		 "N", "delete ended jobs, their events and delivered webhook rows " \
+		 "N days after they end (default 30; fractions allowed; 0 keeps "   \
+		 "everything)", 0, 36500},                                          \
 	}
 
 static struct opts_program program(struct fleetd_config *c, struct opt *table,

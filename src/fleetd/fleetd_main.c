@@ -14,6 +14,7 @@
 #include "engine.h"
 #include "eventlog.h"
 #include "fleet_events.h"
+#include "retention.h"
 #include "http.h"
 #include "log.h"
 #include "loop.h"
@@ -52,6 +53,13 @@ static int run(struct app *app)
 	return store_commit(app->store);
 }
 
+/* --retain-days in ms (at least 1 for any N > 0); 0 keeps everything. */
+static int64_t retain_ms(double days)
+{
+	int64_t ms = (int64_t)(days * 86400000.0);
+	return days > 0 && ms < 1 ? 1 : ms;
+}
+
 /* The event log and the job engine: every live job is back in memory
  * (timers armed, conditions indexed) before the first request is served. */
 static int start_jobs(struct app *app, char *err, size_t errlen)
@@ -71,6 +79,14 @@ static int start_jobs(struct app *app, char *err, size_t errlen)
 	}
 	api_jobs_register(app);
 	api_queues_register(app);
+	/* after the group commit's idle hook (start()), so a sweep finds the
+	 * turn's work committed */
+	if (!(app->retention = retention_new(app->loop, app->store,
+					     engine_reads(app->engine),
+					     retain_ms(app->cfg->retain_days)))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	return 0;
 }
 
@@ -155,6 +171,7 @@ static void stop(struct app *app)
 	mirror_free(app->mirror);
 	fleet_events_free(app->fleet_events); /* after the mirror it listens to */
 	http_server_free(app->http);
+	retention_free(app->retention);
 	engine_free(app->engine);
 	eventlog_free(app->eventlog);
 	ops_free(app); /* after the server: stream callbacks run as it stops */
