@@ -328,6 +328,8 @@ static void register_cond(struct engine *e, struct job_rec *r, const struct job 
 		log_error("cannot arm a wait's deadline", "job=%lld", (long long)r->id);
 }
 
+static void queue_hand_over(struct engine *e, int64_t q, int64_t now);
+
 /* A take waits for an item of its queue (wait_key) in the place its
  * ticket (wait_arg) gives it; an item put there is held for the first
  * waiter and wakes it (queue_hand_over). */
@@ -342,6 +344,10 @@ static void register_queue(struct engine *e, struct job_rec *r, const struct job
 		return;
 	}
 	r->wait = WAIT_QUEUE;
+	/* an item with no taker while takes wait (one that came while the
+	 * takes ahead were still being loaded after a restart) goes to the
+	 * first of them now: the queue never stalls */
+	queue_hand_over(e, j->wait_key, clock_now_ms());
 }
 
 /* May the condition of r have come true?  Answered from the mirror alone,

@@ -2,6 +2,7 @@
  * prepared once (store_stmt); no state of its own. */
 #include "queue.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -45,6 +46,18 @@ int queue_items_check(const json_t *body, char *err, size_t errlen)
 			return errmsg(err, errlen, "items[%zu]: must be an id (a positive integer)", i);
 	}
 	return 0;
+}
+
+/* The statement of sql with n integers bound to ?1..?n, or NULL. */
+static sqlite3_stmt *bound(struct store *st, const char *sql, int n, ...)
+{
+	sqlite3_stmt *s = store_stmt(st, sql);
+	va_list ap;
+	va_start(ap, n);
+	for (int i = 1; s && i <= n; i++)
+		sqlite3_bind_int64(s, i, va_arg(ap, int64_t));
+	va_end(ap);
+	return s;
 }
 
 /* Step s (its parameters bound) to its end; SQLITE_DONE or an error. */
@@ -116,12 +129,9 @@ int queue_name_of(struct store *st, int64_t id, char *buf, size_t len)
 
 int64_t queue_size(struct store *st, int64_t q)
 {
-	sqlite3_stmt *s = store_stmt(st, SQL_SIZE);
+	sqlite3_stmt *s = bound(st, SQL_SIZE, 1, q);
 	int64_t n = 0;
-	if (!s)
-		return -1;
-	sqlite3_bind_int64(s, 1, q);
-	return one_int(s, &n) < 0 ? -1 : n;
+	return !s || one_int(s, &n) < 0 ? -1 : n;
 }
 
 /* --- items ------------------------------------------------------------------ */
@@ -172,60 +182,34 @@ static int one_item(sqlite3_stmt *s, struct queue_item *it)
 int64_t queue_put(struct store *st, int64_t q, int64_t value, int64_t put_by,
 		  int64_t now)
 {
-	sqlite3_stmt *s = store_stmt(st, SQL_PUT);
-	if (!s)
-		return -1;
-	sqlite3_bind_int64(s, 1, q);
-	sqlite3_bind_int64(s, 2, value);
-	sqlite3_bind_int64(s, 3, put_by);
-	sqlite3_bind_int64(s, 4, now);
-	if (run(s) != SQLITE_DONE)
+	sqlite3_stmt *s = bound(st, SQL_PUT, 4, q, value, put_by, now);
+	if (!s || run(s) != SQLITE_DONE)
 		return -1;
 	return sqlite3_last_insert_rowid(store_db(st));
 }
 
 int queue_front(struct store *st, int64_t q, struct queue_item *it)
 {
-	sqlite3_stmt *s = store_stmt(st, SQL_FRONT);
-	if (!s)
-		return -1;
-	sqlite3_bind_int64(s, 1, q);
-	return one_item(s, it);
+	sqlite3_stmt *s = bound(st, SQL_FRONT, 1, q);
+	return s ? one_item(s, it) : -1;
 }
 
 int queue_hold(struct store *st, int64_t item, int64_t job, int64_t step,
 	       int64_t iter, int64_t now)
 {
-	sqlite3_stmt *s = store_stmt(st, SQL_HOLD);
+	sqlite3_stmt *s = bound(st, SQL_HOLD, 5, item, job, step, iter, now);
 	if (!s)
 		return -1;
-	sqlite3_bind_int64(s, 1, item);
-	sqlite3_bind_int64(s, 2, job);
-	sqlite3_bind_int64(s, 3, step);
-	sqlite3_bind_int64(s, 4, iter);
-	sqlite3_bind_int64(s, 5, now);
 	int rc = sqlite3_step(s);
 	int changed = rc == SQLITE_DONE && sqlite3_changes(store_db(st)) == 1;
 	sqlite3_reset(s);
 	return changed ? 0 : -1;
 }
 
-static sqlite3_stmt *by_take(struct store *st, const char *sql, int64_t job,
-			     int64_t step, int64_t iter)
-{
-	sqlite3_stmt *s = store_stmt(st, sql);
-	if (s) {
-		sqlite3_bind_int64(s, 1, job);
-		sqlite3_bind_int64(s, 2, step);
-		sqlite3_bind_int64(s, 3, iter);
-	}
-	return s;
-}
-
 int queue_held(struct store *st, int64_t job, int64_t step, int64_t iter,
 	       struct queue_item *it)
 {
-	sqlite3_stmt *s = by_take(st, SQL_HELD, job, step, iter);
+	sqlite3_stmt *s = bound(st, SQL_HELD, 3, job, step, iter);
 	return s ? one_item(s, it) : -1;
 }
 
@@ -242,15 +226,12 @@ static int deleted(struct store *st, sqlite3_stmt *s)
 
 int queue_consume(struct store *st, int64_t job, int64_t step, int64_t iter)
 {
-	return deleted(st, by_take(st, SQL_CONSUME, job, step, iter));
+	return deleted(st, bound(st, SQL_CONSUME, 3, job, step, iter));
 }
 
 int queue_consume_all(struct store *st, int64_t job)
 {
-	sqlite3_stmt *s = store_stmt(st, SQL_CONSUME_ALL);
-	if (s)
-		sqlite3_bind_int64(s, 1, job);
-	return deleted(st, s);
+	return deleted(st, bound(st, SQL_CONSUME_ALL, 1, job));
 }
 
 int queue_give_back(struct store *st, int64_t job, struct queue_item *out, size_t max)
@@ -270,13 +251,9 @@ int queue_give_back(struct store *st, int64_t job, struct queue_item *out, size_
 		sqlite3_reset(s);
 		if (n == 0)
 			return rc == SQLITE_DONE || rc == SQLITE_ROW ? total : -1;
-		sqlite3_stmt *u = store_stmt(st, SQL_GIVE_BACK);
-		if (!u)
-			return -1;
 		for (size_t i = 0; i < n; i++) {
-			sqlite3_bind_int64(u, 1, held[i].id);
-			sqlite3_bind_int64(u, 2, held[i].queue);
-			if (run(u) != SQLITE_DONE)
+			sqlite3_stmt *u = bound(st, SQL_GIVE_BACK, 2, held[i].id, held[i].queue);
+			if (!u || run(u) != SQLITE_DONE)
 				return -1;
 			if ((size_t)total < max)
 				out[total] = held[i];

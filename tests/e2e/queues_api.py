@@ -14,10 +14,9 @@ take steps, against a real fleetd and fleetsim:
     queue (queue.returned), where the next taker gets it."""
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from jobslib import Fleetd, Sim, check  # noqa: E402
+from jobslib import Fleetd, Sim, check, until  # noqa: E402
 
 sim = Sim("--watch-ms", "500", "--seed", "7", "--fleets", "40")
 fd = Fleetd(sim, extra=["--max-body", "65536"])
@@ -109,31 +108,15 @@ check(rows() == before, "a refused job touched the queues")
 
 
 # --- hand-over ---------------------------------------------------------------
-def queue(name):
-    st, b = fd.call("GET", "/v1/queues/" + name)
-    check(st == 200, "GET /v1/queues/%s -> %d %r" % (name, st, b))
-    return b
-
-
-def until(what, fn, timeout=30):
-    end = time.time() + timeout
-    while time.time() < end:
-        v = fn()
-        if v:
-            return v
-        time.sleep(0.1)
-    check(False, "timed out waiting for " + what)
-
-
 def taker(fleet, name, after):
     return fd.submit({"fleet": fleet, "steps": [{"op": "take", "queue": name, "as": "w"}, after]})
 
 
 hold = {"op": "wait", "seconds": 3600}
 a = taker(mine[0], "work", {"op": "wait", "seconds": 2})
-until("a waits", lambda: [w["job"] for w in queue("work")["waiting"]] == [a["id"]])
+until("a waits", lambda: [w["job"] for w in fd.queue("work")["waiting"]] == [a["id"]])
 b_ = taker(mine[1], "work", {"op": "wait", "seconds": 2})
-until("a, b wait", lambda: [w["job"] for w in queue("work")["waiting"]] == [a["id"], b_["id"]])
+until("a, b wait", lambda: [w["job"] for w in fd.queue("work")["waiting"]] == [a["id"], b_["id"]])
 st, q = fd.call("GET", "/v1/queues")
 check(q["queues"] == [{"name": "work", "size": 0, "taken_count": 0, "waiting_count": 2}],
       "list: %r" % q)
@@ -141,12 +124,12 @@ st, b = fd.call("POST", "/v1/queues/work", {"items": [500]})
 check(st == 200 and b["name"] == "work", "POST -> %d %r" % (st, b))
 ja = until("a took 500", lambda: fd.job(a["id"])["vars"] == {"w": 500} and fd.job(a["id"]))
 check(ja["step"] == 1, "a is at its next step: %r" % ja)
-q = queue("work")
+q = fd.queue("work")
 check([w["job"] for w in q["waiting"]] == [b_["id"]], "b still waits: %r" % q)
 check([(t["value"], t["job"]) for t in q["taken"]] == [(500, a["id"])], "500 held: %r" % q)
 ja = fd.wait_state(a["id"], ["succeeded", "failed"], 20)
 check(ja["state"] == "succeeded", "a: %r" % ja)
-q = queue("work")
+q = fd.queue("work")
 check(q["taken"] == [] and q["items"] == [], "500 used up when a's next step completed: %r" % q)
 evs = [e["type"] for e in fd.events(a["id"])]
 check("queue.taken" in evs, "a's events: %r" % evs)
@@ -154,7 +137,7 @@ check("queue.taken" in evs, "a's events: %r" % evs)
 st, b = fd.call("POST", "/v1/queues/work", {"items": [601, 602, 603]})
 check(st == 200, "POST 3 -> %d" % st)
 until("b took 601", lambda: fd.job(b_["id"])["vars"] == {"w": 601})
-q = queue("work")
+q = fd.queue("work")
 check([i["value"] for i in q["items"]] == [602, 603] and q["size"] == 2, "FIFO: %r" % q)
 check(all(i["put_by"] is None for i in q["items"]), "put from outside: %r" % q)
 c = taker(mine[2], "work", hold)
@@ -163,14 +146,14 @@ until("c took 602", lambda: fd.job(c["id"])["vars"] == {"w": 602})
 p = fd.submit({"fleet": mine[3], "steps": [{"op": "put", "queue": "work", "value": "$self"}]})
 jp = fd.wait_state(p["id"], ["succeeded", "failed"], 20)
 check(jp["state"] == "succeeded", "put job: %r" % jp)
-q = queue("work")
+q = fd.queue("work")
 check([(i["value"], i["put_by"]) for i in q["items"]] == [(603, None), (mine[3], p["id"])],
       "after the put: %r" % q)
 
 # --- cancel gives the item back to the front ----------------------------------
 st, _ = fd.call("POST", "/v1/jobs/%d/cancel" % c["id"])
 check(st == 200, "cancel c -> %d" % st)
-q = queue("work")
+q = fd.queue("work")
 check([i["value"] for i in q["items"]] == [602, 603, mine[3]], "602 back at the front: %r" % q)
 check(any(e["type"] == "queue.returned" and e["data"] == {"queue": "work", "value": 602}
           for e in fd.events(c["id"])), "queue.returned: %r" % fd.events(c["id"]))
@@ -180,9 +163,9 @@ until("d took 602", lambda: fd.job(d["id"])["vars"] == {"w": 602})
 st, b = fd.call("POST", "/v1/queues/work", {"items": []})
 check(st == 422, "empty items: %d" % st)
 e = taker(mine[5], "empty", hold)
-until("e waits", lambda: [w["job"] for w in queue("empty")["waiting"]] == [e["id"]])
+until("e waits", lambda: [w["job"] for w in fd.queue("empty")["waiting"]] == [e["id"]])
 st, _ = fd.call("POST", "/v1/jobs/%d/cancel" % e["id"])
-check(st == 200 and queue("empty")["waiting"] == [], "cancelled taker still waits")
+check(st == 200 and fd.queue("empty")["waiting"] == [], "cancelled taker still waits")
 fd.stop()
 sim.stop()
 print("ok - queue routes refuse hostile input; FIFO hand-over; put; cancel gives back")

@@ -15,10 +15,9 @@ import math
 import os
 import signal
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from jobslib import Fleetd, Sim, check, qty, sim_state  # noqa: E402
+from jobslib import Fleetd, Sim, check, qty, sim_state, until  # noqa: E402
 
 ENDED = ["succeeded", "failed", "cancelled"]
 sim = Sim("--watch-ms", "400", "--seed", "11", "--worlds", "200", "--fleets", "60")
@@ -42,22 +41,6 @@ def take_fleet(pred, what):
     check(False, "no fleet for " + what)
 
 
-def queue(name):
-    st, b = fd.call("GET", "/v1/queues/" + name)
-    check(st == 200, "GET /v1/queues/%s -> %d %r" % (name, st, b))
-    return b
-
-
-def until(what, fn, timeout=60):
-    end = time.time() + timeout
-    while time.time() < end:
-        v = fn()
-        if v:
-            return v
-        time.sleep(0.1)
-    check(False, "timed out waiting for " + what)
-
-
 def sim_set(obj, res, n):
     st, _ = sim.raw("POST", "/sim/stock", {"object": obj, "resource": res, "quantity": n})
     check(st == 200, "/sim/stock: %d" % st)
@@ -75,7 +58,7 @@ nail_job = fd.submit({"name": "nail", "fleet": nail["id"], "steps": [
     {"op": "take", "queue": "cleared", "as": "target"},
     {"op": "move", "to": "$target"},
     {"op": "attack", "objective": "invasion", "enemies": [1]}]})
-until("the nail waits", lambda: queue("cleared")["waiting"])
+until("the nail waits", lambda: fd.queue("cleared")["waiting"])
 hammer_job = fd.submit({"name": "hammer", "fleet": hammer["id"], "steps": [
     {"op": "move", "to": target["id"]},
     {"op": "attack", "objective": "spaceSupremacy", "enemies": [1]},
@@ -90,7 +73,7 @@ S = sim_state(sim)
 check(S[target["id"]]["sovereignID"] == me, "world %d is %s's, not ours" %
       (target["id"], S[target["id"]]["sovereignID"]))
 check(S[nail["id"]].get("anchorObjID") == target["id"], "the nail is not at the world")
-q = queue("cleared")
+q = fd.queue("cleared")
 check(q["items"] == [] and q["taken"] == [] and q["waiting"] == [], "cleared: %r" % q)
 
 # --- kill -9 between a put and its take ---------------------------------------
@@ -98,7 +81,7 @@ put = fd.submit({"fleet": free.pop(0), "steps": [{"op": "put", "queue": "k1", "v
 fd.wait_state(put["id"], ENDED, 30)
 fd.stop(signal.SIGKILL)
 fd.start()
-q = queue("k1")
+q = fd.queue("k1")
 check([i["value"] for i in q["items"]] == [777], "after kill -9 the put item: %r" % q)
 t1 = fd.submit({"fleet": free.pop(0), "steps": [
     {"op": "take", "queue": "k1", "as": "w"}, {"op": "wait", "seconds": 1}]})
@@ -106,26 +89,26 @@ t2 = fd.submit({"fleet": free.pop(0), "steps": [
     {"op": "take", "queue": "k1", "as": "w"}, {"op": "wait", "seconds": 1}]})
 j1 = fd.wait_state(t1["id"], ENDED, 30)
 check(j1["state"] == "succeeded" and j1["vars"] == {"w": 777}, "t1: %r" % j1)
-until("t2 waits", lambda: [w["job"] for w in queue("k1")["waiting"]] == [t2["id"]])
+until("t2 waits", lambda: [w["job"] for w in fd.queue("k1")["waiting"]] == [t2["id"]])
 check(fd.job(t2["id"])["vars"] == {}, "t2 got something: %r" % fd.job(t2["id"]))
 
 # --- kill -9 between a take and the step after it -----------------------------
 t3 = fd.submit({"fleet": free.pop(0), "steps": [
     {"op": "take", "queue": "k2", "as": "w"}, {"op": "wait", "seconds": 4}]})
-until("t3 waits", lambda: queue("k2")["waiting"])
+until("t3 waits", lambda: fd.queue("k2")["waiting"])
 st, _ = fd.call("POST", "/v1/queues/k2", {"items": [900]})
 check(st == 200, "POST k2 -> %d" % st)
 until("t3 took 900", lambda: fd.job(t3["id"])["vars"] == {"w": 900})
 fd.stop(signal.SIGKILL)
 fd.start()
-q = queue("k2")
+q = fd.queue("k2")
 check([(t["value"], t["job"]) for t in q["taken"]] == [(900, t3["id"])] and q["items"] == [],
       "after kill -9 900 is still t3's: %r" % q)
 t4 = fd.submit({"fleet": free.pop(0), "steps": [
     {"op": "take", "queue": "k2", "as": "w"}, {"op": "wait", "seconds": 1}]})
 j3 = fd.wait_state(t3["id"], ENDED, 30)
 check(j3["state"] == "succeeded" and j3["vars"] == {"w": 900}, "t3: %r" % j3)
-q = queue("k2")
+q = fd.queue("k2")
 check(q["taken"] == [] and q["items"] == [] and
       [w["job"] for w in q["waiting"]] == [t4["id"]], "900 used up, t4 waits: %r" % q)
 # t2 waited across the kill: a new item reaches it

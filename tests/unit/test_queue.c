@@ -191,11 +191,11 @@ int main(void)
 		test_reads(st);
 		store_close(st);
 	}
-	unlink(path);
-	char side[64];
-	snprintf(side, sizeof side, "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof side, "%s-shm", path);
-	unlink(side);
+	static const char *const files[] = {"", "-wal", "-shm"};
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		char f[64];
+		snprintf(f, sizeof f, "%s%s", path, files[i]);
+		unlink(f);
+	}
 	return tap_done();
 }
