@@ -121,6 +121,6 @@ taken = fd.sql("SELECT json_extract(data, '$.queue'), json_extract(data, '$.valu
 check(sorted(taken) == sorted([("cleared", target["id"], 1), ("k1", 777, 1),
                                ("k1", 778, 1), ("k2", 900, 1)]),
       "each item taken once: %r" % taken)
-fd.stop()
+check(fd.stop() == 0, "fleetd exited uncleanly (a sanitizer finding?)")
 sim.stop()
 print("ok - hammer and nail took the world; kill -9 around put and take: each item once")
