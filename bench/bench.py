@@ -8,8 +8,9 @@ them is kept as written).  Measures, never asserts: a missed bar is a row
 marked **misses**, not a failure.
 
 Groups (BENCH_ONLY=a,b to run some): sim, mirror, jobs, conds, asyncio,
-amplify (bench/amplify.py), groups (bench/group_jobs.py).  BENCH_CONDS_JOBS=N puts N jobs instead of
-100,000 in the conds group (to develop it; the report says how many)."""
+amplify (bench/amplify.py), groups (bench/job_groups.py: group jobs).
+BENCH_CONDS_JOBS=N puts N jobs instead of 100,000 in the conds group (to
+develop it; the report says how many)."""
 import argparse
 import datetime
 import json
@@ -27,7 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # (tests/e2e/simlib.py, jobslib.py), the tests' and the suite's alike
 sys.path[:0] = [HERE, os.path.join(HERE, "..", "tests", "e2e")]
 import amplify  # noqa: E402
-import group_jobs  # noqa: E402
+import job_groups  # noqa: E402
 import jobslib  # noqa: E402
 import simlib  # noqa: E402
 from benchlib import (SCRATCH, Figure, Proc, free_port, get_raw, http, median,  # noqa: E402
@@ -1013,7 +1014,7 @@ def main():
     if want("amplify"):
         amplify.group(SCRATCH, RUNS, fig, COMMANDS, NOTES, jobslib, Proc, percentile, say)
     if want("groups"):
-        group_jobs.group_fig(SCRATCH, RUNS, fig, COMMANDS, NOTES, jobslib, simlib, Proc, say)
+        job_groups.group_fig(SCRATCH, RUNS, fig, COMMANDS, NOTES, jobslib, simlib, Proc, say)
     report(args, mach, started, time.time() - t0)
 
 

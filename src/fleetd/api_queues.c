@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api_body.h"
+#include "api_common.h"
 #include "api_guard.h"
 #include "app.h"
 #include "engine.h"
@@ -20,12 +20,6 @@
 #include "jobspec.h"
 #include "queue.h"
 #include "store.h"
-
-static void read_committed(struct app *app)
-{
-	if (store_in_tx(app->store))
-		store_commit(app->store);
-}
 
 /* The queue named by the path, or NULL when answered (400). */
 static const char *queue_param(struct http_req *req)
@@ -74,7 +68,7 @@ static void on_get(struct http_req *req, void *arg)
 	const char *name = queue_param(req);
 	if (!name)
 		return;
-	read_committed(app);
+	api_read_committed(app);
 	reply_queue(req, app, name);
 }
 
@@ -86,7 +80,7 @@ static size_t waiting_count(void *arg, int64_t q)
 static void on_list(struct http_req *req, void *arg)
 {
 	struct app *app = arg;
-	read_committed(app);
+	api_read_committed(app);
 	json_t *l = queue_list_json(app->store, waiting_count, app->engine);
 	if (!l) {
 		http_reply_error(req, 500, "store_failed", "cannot read the queues");
@@ -147,7 +141,7 @@ static void on_post(struct http_req *req, void *arg)
 	struct app *app = arg;
 	char err[200];
 	const char *name = queue_param(req);
-	json_t *body = name ? api_json_body(req, "{\"items\": [ids]}") : NULL;
+	json_t *body = name ? api_json_body(req) : NULL;
 	if (!body)
 		return;
 	const json_t *items = json_object_get(body, "items");
