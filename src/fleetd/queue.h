@@ -1,5 +1,5 @@
 /* queue.h -- the rows of durable queues (spec: "Fleets working together",
- * migration 0009): named FIFO queues of ids that jobs `put` into and
+ * migration 0010): named FIFO queues of ids that jobs `put` into and
  * `take` from, and that POST /v1/queues/{name} adds to.
  *
  * An item is either in its queue (taken_by 0), ordered by `pos` (the

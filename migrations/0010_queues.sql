@@ -1,4 +1,4 @@
--- 0009_queues.sql -- durable queues (spec: "Fleets working together").
+-- 0010_queues.sql -- durable queues (spec: "Fleets working together").
 -- A queue is a name; its items are ids handed from job to job in FIFO
 -- order.  An item is either waiting in its queue (taken_by NULL) or held
 -- by the job that took it (taken_by, with the step and pass of that take)
