@@ -9,13 +9,13 @@
  * store cannot be written (a full disk: commit.h) a change is answered 503
  * storage_unavailable with Retry-After -- refused at the door by the
  * guard, or after the commit that failed, when nothing of it was kept. */
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "api_req.h"
 #include "api_guard.h"
 #include "app.h"
 #include "clock.h"
@@ -229,52 +229,6 @@ static void reply_busy(struct http_req *req, const json_t *spec, int64_t holder)
 	http_reply_json(req, 409, b);
 }
 
-/* The media type must be exactly application/json, in any case (media
- * types are case-insensitive), alone or with parameters ("; charset=
- * utf-8"): never a prefix match, for application/jsonp or json-seq are
- * other types.  A missing Content-Type is refused too: a page's fetch()
- * of a Blob body sends none, and is then a simple request that needs no
- * preflight. */
-static int content_type_ok(struct http_req *req)
-{
-	static const char json[] = "application/json";
-	const char *ct = http_header(req, "Content-Type");
-	if (!ct)
-		return 0;
-	ct += strspn(ct, " \t");
-	if (strncasecmp(ct, json, sizeof json - 1) != 0)
-		return 0;
-	ct += sizeof json - 1;
-	ct += strspn(ct, " \t");
-	return *ct == 0 || *ct == ';';
-}
-
-/* The body of a POST /v1/jobs as JSON, or NULL when it was answered
- * (a media type other than JSON, an empty body, bad JSON). */
-static json_t *submitted_json(struct http_req *req)
-{
-	char err[300];
-	size_t len;
-	const char *buf = http_body(req, &len);
-	if (!content_type_ok(req)) {
-		/* A form or text/plain body is what a web page may post to any
-		 * origin without asking; refusing it forces a CORS preflight.
-		 * curl -d sends a form type by default, so say how to fix it. */
-		http_reply_error(req, 415, "unsupported_media_type",
-				 "send Content-Type: application/json "
-				 "(curl: -H 'Content-Type: application/json')");
-		return NULL;
-	}
-	if (!buf || len == 0) {
-		http_reply_error(req, 400, "bad_json", "the body is empty; send a job as JSON");
-		return NULL;
-	}
-	json_t *body = http_body_json(req, err, sizeof err);
-	if (!body)
-		http_reply_error(req, 400, "bad_json", "%s", err);
-	return body;
-}
-
 /* With an Idempotency-Key: checks the key and sets *canon to the body's
  * canonical text (the caller frees it).  Returns 1 when the request was
  * answered here (a bad key, a replay, a mismatch, an error), 0 to go on.
@@ -341,7 +295,7 @@ static int job_refused(struct http_req *req, struct app *app, json_t *body)
 static void on_submit(struct http_req *req, void *arg)
 {
 	struct app *app = arg;
-	json_t *body = submitted_json(req);
+	json_t *body = api_json_body(req, "a job");
 	if (!body)
 		return;
 	const char *key = http_header(req, "Idempotency-Key");
@@ -370,30 +324,6 @@ static void on_submit(struct http_req *req, void *arg)
 
 /* --- reading --------------------------------------------------------------- */
 
-/* A read answers from committed state.  The group commit waits for the
- * loop to go idle, so a transaction may still be open here: commit it
- * first, so that what a client reads is on disk (and what another reader
- * of the database file sees). */
-static void read_committed(struct app *app)
-{
-	if (store_in_tx(app->store))
-		store_commit(app->store);
-}
-
-/* A decimal integer in [lo, hi] from a query parameter. */
-static int query_int(const char *v, int64_t lo, int64_t hi, int64_t *out)
-{
-	if (!v || !*v)
-		return -1;
-	char *end;
-	errno = 0;
-	long long n = strtoll(v, &end, 10);
-	if (*end || errno || n < lo || n > hi)
-		return -1;
-	*out = n;
-	return 0;
-}
-
 static void on_list(struct http_req *req, void *arg)
 {
 	struct app *app = arg;
@@ -406,23 +336,23 @@ static void on_list(struct http_req *req, void *arg)
 				 "succeeded, failed, cancelled");
 		return;
 	}
-	if ((v = http_query(req, "fleet")) && query_int(v, 1, JOBSPEC_MAX_ID, &fleet) < 0) {
+	if ((v = http_query(req, "fleet")) && api_query_int(v, 1, JOBSPEC_MAX_ID, &fleet) < 0) {
 		http_reply_error(req, 400, "bad_query", "fleet: must be a fleet id");
 		return;
 	}
-	if ((v = http_query(req, "limit")) && query_int(v, 1, LIST_MAX, &limit) < 0) {
+	if ((v = http_query(req, "limit")) && api_query_int(v, 1, LIST_MAX, &limit) < 0) {
 		http_reply_error(req, 400, "bad_query", "limit: must be an integer from 1 to %d",
 				 LIST_MAX);
 		return;
 	}
-	if ((v = http_query(req, "cursor")) && query_int(v, 0, INT64_MAX, &after) < 0) {
+	if ((v = http_query(req, "cursor")) && api_query_int(v, 0, INT64_MAX, &after) < 0) {
 		http_reply_error(req, 400, "bad_query",
 				 "cursor: must be a next_cursor value from an earlier page");
 		return;
 	}
 	int64_t next = 0;
 	size_t len;
-	read_committed(app);
+	api_read_committed(app->store);
 	char *jobs = jobread_list(engine_reads(app->engine), state, fleet, after, (int)limit,
 				  (size_t)app->cfg->max_page_bytes, &next, &len);
 	struct textbuf body = {0};
@@ -456,7 +386,7 @@ static void on_get(struct http_req *req, void *arg)
 	/* a cached answer is committed state; only a miss reads the row */
 	const char *job = id > 0 ? jobread_cached(engine_reads(app->engine), id, &len) : NULL;
 	if (!job && id > 0) {
-		read_committed(app);
+		api_read_committed(app->store);
 		job = jobread_text(engine_reads(app->engine), id, &len);
 	}
 	if (!job) {
@@ -471,16 +401,16 @@ static void on_events(struct http_req *req, void *arg)
 	struct app *app = arg;
 	int64_t id = http_param_id(req, 0), after = 0, limit = LIST_DEFAULT;
 	const char *v;
-	read_committed(app);
+	api_read_committed(app->store);
 	if (id <= 0 || !jobread_exists(engine_reads(app->engine), id)) {
 		http_reply_error(req, 404, "not_found", "no job %lld", (long long)id);
 		return;
 	}
-	if ((v = http_query(req, "after")) && query_int(v, 0, INT64_MAX, &after) < 0) {
+	if ((v = http_query(req, "after")) && api_query_int(v, 0, INT64_MAX, &after) < 0) {
 		http_reply_error(req, 400, "bad_query", "after: must be an event id");
 		return;
 	}
-	if ((v = http_query(req, "limit")) && query_int(v, 1, LIST_MAX, &limit) < 0) {
+	if ((v = http_query(req, "limit")) && api_query_int(v, 1, LIST_MAX, &limit) < 0) {
 		http_reply_error(req, 400, "bad_query", "limit: must be an integer from 1 to %d",
 				 LIST_MAX);
 		return;

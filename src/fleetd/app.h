@@ -22,6 +22,8 @@ struct eventlog;
 struct fleet_events;
 struct metrics;
 struct ops;
+struct webhooks;
+struct webhook_send;
 
 struct app {
 	const struct fleetd_config *cfg;
@@ -37,6 +39,8 @@ struct app {
 	struct metrics *metrics;
 	struct fleet_events *fleet_events; /* mirror changes as events (fleet_events.h) */
 	struct ops *ops; /* auth, CORS, logs, /metrics, /v1/events (ops.h) */
+	struct webhooks *webhooks; /* webhooks and their outbox (webhooks.h) */
+	struct webhook_send *webhook_send; /* the outbox's delivery (webhook_send.h) */
 	int64_t started_ms;
 	int stopping;
 };
@@ -46,6 +50,7 @@ void api_health_register(struct app *app);
 void api_jobs_register(struct app *app);
 void api_mirror_register(struct app *app);
 void api_readmodel_register(struct app *app); /* catalogue, sovereigns */
+void api_webhooks_register(struct app *app);
 /* The dashboard's static files at / and /web/NAME (api_web.c); -1 with err
  * when --web-root is not a directory. */
 int api_web_register(struct app *app, char *err, size_t errlen);

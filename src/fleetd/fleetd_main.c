@@ -23,6 +23,8 @@
 #include "session.h"
 #include "signals.h"
 #include "upstream.h"
+#include "webhook_send.h"
+#include "webhooks.h"
 
 static void on_signal(int signo, void *arg)
 {
@@ -52,6 +54,21 @@ static int run(struct app *app)
 	return store_commit(app->store);
 }
 
+/* Webhooks: the outbox tapped from the event log, and its sender. */
+static int start_webhooks(struct app *app, char *err, size_t errlen)
+{
+	if (!(app->webhooks = webhooks_new(app->store, app->eventlog,
+					   app->cfg->webhook_max_age * 1000))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (webhooks_load(app->webhooks, err, errlen) < 0 ||
+	    !(app->webhook_send = webhook_send_new(app->loop, app->webhooks, err, errlen)))
+		return -1;
+	api_webhooks_register(app);
+	return 0;
+}
+
 /* The event log and the job engine: every live job is back in memory
  * (timers armed, conditions indexed) before the first request is served. */
 static int start_jobs(struct app *app, char *err, size_t errlen)
@@ -70,7 +87,7 @@ static int start_jobs(struct app *app, char *err, size_t errlen)
 		return -1;
 	}
 	api_jobs_register(app);
-	return 0;
+	return start_webhooks(app, err, errlen);
 }
 
 /* The game: mirror, upstream client and session, only with --upstream. */
@@ -155,6 +172,8 @@ static void stop(struct app *app)
 	fleet_events_free(app->fleet_events); /* after the mirror it listens to */
 	http_server_free(app->http);
 	engine_free(app->engine);
+	webhook_send_free(app->webhook_send);
+	webhooks_free(app->webhooks);
 	eventlog_free(app->eventlog);
 	ops_free(app); /* after the server: stream callbacks run as it stops */
 	store_close(app->store);
