@@ -8,7 +8,7 @@ them is kept as written).  Measures, never asserts: a missed bar is a row
 marked **misses**, not a failure.
 
 Groups (BENCH_ONLY=a,b to run some): sim, mirror, jobs, conds, asyncio,
-amplify (bench/amplify.py).  BENCH_CONDS_JOBS=N puts N jobs instead of
+amplify (bench/amplify.py), webhooks (bench/webhook_deliveries.py).  BENCH_CONDS_JOBS=N puts N jobs instead of
 100,000 in the conds group (to develop it; the report says how many)."""
 import argparse
 import datetime
@@ -27,6 +27,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # (tests/e2e/simlib.py, jobslib.py), the tests' and the suite's alike
 sys.path[:0] = [HERE, os.path.join(HERE, "..", "tests", "e2e")]
 import amplify  # noqa: E402
+import webhook_deliveries  # noqa: E402
 import jobslib  # noqa: E402
 import simlib  # noqa: E402
 from benchlib import (SCRATCH, Figure, Proc, free_port, get_raw, http, median,  # noqa: E402
@@ -1010,6 +1011,8 @@ def main():
         group_asyncio(args, gal, jobs)
     if want("amplify"):
         amplify.group(SCRATCH, RUNS, fig, COMMANDS, NOTES, jobslib, Proc, percentile, say)
+    if want("webhooks"):
+        webhook_deliveries.group(SCRATCH, RUNS, fig, COMMANDS, NOTES, jobslib, Proc, free_port, say)
     report(args, mach, started, time.time() - t0)
 
 

@@ -12,6 +12,7 @@ import { EventStream } from './events.js';
 import { GalaxyMap, sovereignColour } from './map.js';
 import { JobsTable, JobView, JobForm, jobFleet, jobWorld } from './jobs.js';
 import { h, $, replace, fmtRelative } from './dom.js';
+import { WebhooksPanel } from './webhooks.js';
 
 const API_KEY = 'fleetd.api';   // the API base is not a secret: localStorage is fine
 
@@ -528,7 +529,8 @@ async function loadAll() {
   const run = (what, fn) => fn().catch((e) => { failed.push([what, e]); });
   await run('health', loadHealth);
   await run('worlds', loadWorlds);
-  await Promise.all([run('fleets', loadFleets), run('jobs', loadJobs)]);
+  await Promise.all([run('fleets', loadFleets), run('jobs', loadJobs),
+    run('webhooks', () => webhooks.load())]);
   if (!failed.length) {
     document.body.dataset.loaded = 'true';
     return;
@@ -577,7 +579,14 @@ function onEvent(ev) {
     later('my-worlds', loadMyWorlds, 300);
   }
   later('health', loadHealth, 250);
+  // an event a webhook may get: its deliveries move soon after
+  if (ev.type === 'job.state' || ev.type.startsWith('fleet.') || ev.type.startsWith('world.')) {
+    later('webhooks', () => webhooks.load(), 1000);
+  }
 }
+
+const webhooks = new WebhooksPanel($('#webhooks'), api, { onError: (e) => banner(e.message) });
+$('#webhooks button[name="refresh"]').addEventListener('click', () => webhooks.load().catch((e) => banner(e.message)));
 
 let dropped = false;
 const stream = new EventStream(api, {

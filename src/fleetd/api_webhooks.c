@@ -126,7 +126,14 @@ static void on_create(struct http_req *req, void *arg)
 		failed_write(req, app, "the webhook was not stored");
 	} else {
 		json_t *o = webhooks_json(app->webhooks, id);
-		json_object_set_new(o, "secret", json_string(spec.secret));
+		if (!o || json_object_set_new(o, "secret", json_string(spec.secret)) < 0) {
+			/* stored, but not answerable: the client may list it */
+			json_decref(o);
+			http_reply_error(req, 500, "store_failed", "the webhook was stored "
+					 "but cannot be shown; delete it and register again");
+			webhook_spec_clear(&spec);
+			return;
+		}
 		char loc[64];
 		snprintf(loc, sizeof loc, "/v1/webhooks/%lld", (long long)id);
 		http_add_header(req, "Location", loc);

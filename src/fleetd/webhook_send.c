@@ -251,6 +251,9 @@ static void ws_prepare(void *arg, struct loop_fds *fds, int64_t *timeout_ms)
 {
 	struct webhook_send *ws = arg;
 	curl_source_prepare(ws->multi, ws->inflight, fds, timeout_ms);
+	/* every slot taken: only a finished transfer (curl's wait) frees one */
+	if (ws->inflight >= WEBHOOK_SEND_MAX_INFLIGHT)
+		return;
 	int64_t now = clock_now_ms(), soonest = ws->kicked ? now : -1;
 	for (size_t i = 0; i < webhooks_count(ws->wh) && soonest != now; i++) {
 		const struct webhook *h = webhooks_at(ws->wh, i);
