@@ -1,6 +1,6 @@
 /* api_jobs.c -- the job routes: POST /v1/jobs, GET /v1/jobs,
  * GET /v1/jobs/{id}, GET /v1/jobs/{id}/events and POST
- * /v1/jobs/{id}/cancel|pause|resume.
+ * /v1/jobs/{id}/cancel|pause|resume|retry.
  *
  * Turns HTTP into engine calls and back; owns no job state.  Every answer
  * to a request that changed something is sent only after the turn's
@@ -24,7 +24,9 @@
 #include "eventlog.h"
 #include "http.h"
 #include "job_answer.h"
+#include "job_filter.h"
 #include "job_read.h"
+#include "job_retry.h"
 #include "job_row.h"
 #include "jobspec.h"
 #include "jsonx.h"
@@ -214,6 +216,16 @@ static int idem_lookup(struct http_req *req, struct app *app, const char *key,
 	return 1;
 }
 
+/* 409 code (fleet_busy, world_busy): msg names what is held and by
+ * whom; the holder's id is a field of the error too. */
+static void reply_held(struct http_req *req, const char *code, const char *msg,
+		       int64_t holder)
+{
+	json_t *b = jsonx_error(code, msg);
+	json_object_set_new(json_object_get(b, "error"), "holder", json_integer(holder));
+	http_reply_json(req, 409, b);
+}
+
 /* 409: the fleet (or a world job's world) is held by another live job. */
 static void reply_busy(struct http_req *req, const json_t *spec, int64_t holder)
 {
@@ -224,9 +236,7 @@ static void reply_busy(struct http_req *req, const json_t *spec, int64_t holder)
 		 (long long)json_integer_value(world ? world
 						     : json_object_get(spec, "fleet")),
 		 (long long)holder);
-	json_t *b = jsonx_error(world ? "world_busy" : "fleet_busy", msg);
-	json_object_set_new(json_object_get(b, "error"), "holder", json_integer(holder));
-	http_reply_json(req, 409, b);
+	reply_held(req, world ? "world_busy" : "fleet_busy", msg, holder);
 }
 
 /* With an Idempotency-Key: checks the key and sets *canon to the body's
@@ -308,7 +318,8 @@ static void on_submit(struct http_req *req, void *arg)
 		return;
 	}
 	int64_t holder = 0;
-	int64_t id = engine_submit(app->engine, body, key, canon, &holder);
+	struct engine_submit_opts o = {.idem_key = key, .idem_body = canon};
+	int64_t id = engine_submit(app->engine, body, &o, &holder);
 	free(canon);
 	if (id == 0) {
 		reply_busy(req, body, holder);
@@ -324,28 +335,28 @@ static void on_submit(struct http_req *req, void *arg)
 
 /* --- reading --------------------------------------------------------------- */
 
+static const char *query_of(void *arg, const char *name)
+{
+	return http_query(arg, name);
+}
+
 static void on_list(struct http_req *req, void *arg)
 {
 	struct app *app = arg;
-	int state = -1;
-	int64_t fleet = 0, after = 0, limit = LIST_DEFAULT;
+	int64_t after = 0, limit = LIST_DEFAULT;
 	const char *v;
-	if ((v = http_query(req, "state")) && (state = job_state_of(v)) < 0) {
-		http_reply_error(req, 400, "bad_query",
-				 "state: must be one of queued, running, waiting, paused, "
-				 "succeeded, failed, cancelled");
+	char err[300];
+	struct job_filters f;
+	if (job_filters_read(&f, query_of, req, err, sizeof err) < 0) {
+		http_reply_error(req, 400, "bad_query", "%s", err);
 		return;
 	}
-	if ((v = http_query(req, "fleet")) && api_query_int(v, 1, JOBSPEC_MAX_ID, &fleet) < 0) {
-		http_reply_error(req, 400, "bad_query", "fleet: must be a fleet id");
-		return;
-	}
-	if ((v = http_query(req, "limit")) && api_query_int(v, 1, LIST_MAX, &limit) < 0) {
+	if ((v = http_query(req, "limit")) && job_query_int(v, 1, LIST_MAX, &limit) < 0) {
 		http_reply_error(req, 400, "bad_query", "limit: must be an integer from 1 to %d",
 				 LIST_MAX);
 		return;
 	}
-	if ((v = http_query(req, "cursor")) && api_query_int(v, 0, INT64_MAX, &after) < 0) {
+	if ((v = http_query(req, "cursor")) && job_query_int(v, 0, INT64_MAX, &after) < 0) {
 		http_reply_error(req, 400, "bad_query",
 				 "cursor: must be a next_cursor value from an earlier page");
 		return;
@@ -353,7 +364,7 @@ static void on_list(struct http_req *req, void *arg)
 	int64_t next = 0;
 	size_t len;
 	api_read_committed(app->store);
-	char *jobs = jobread_list(engine_reads(app->engine), state, fleet, after, (int)limit,
+	char *jobs = jobread_list(engine_reads(app->engine), &f, after, (int)limit,
 				  (size_t)app->cfg->max_page_bytes, &next, &len);
 	struct textbuf body = {0};
 	textbuf_puts(&body, "{\"jobs\":");
@@ -406,11 +417,11 @@ static void on_events(struct http_req *req, void *arg)
 		http_reply_error(req, 404, "not_found", "no job %lld", (long long)id);
 		return;
 	}
-	if ((v = http_query(req, "after")) && api_query_int(v, 0, INT64_MAX, &after) < 0) {
+	if ((v = http_query(req, "after")) && job_query_int(v, 0, INT64_MAX, &after) < 0) {
 		http_reply_error(req, 400, "bad_query", "after: must be an event id");
 		return;
 	}
-	if ((v = http_query(req, "limit")) && api_query_int(v, 1, LIST_MAX, &limit) < 0) {
+	if ((v = http_query(req, "limit")) && job_query_int(v, 1, LIST_MAX, &limit) < 0) {
 		http_reply_error(req, 400, "bad_query", "limit: must be an integer from 1 to %d",
 				 LIST_MAX);
 		return;
@@ -466,6 +477,83 @@ static void on_resume(struct http_req *req, void *arg)
 	control(req, arg, CTL_RESUME);
 }
 
+/* --- retry ------------------------------------------------------------------ */
+
+/* A retry takes no fields: its body is empty, or a JSON object with
+ * nothing in it.  1 if answered (415, 400, 422). */
+static int retry_body_refused(struct http_req *req)
+{
+	size_t len;
+	const char *buf = http_body(req, &len);
+	if (!buf || len == 0)
+		return 0;
+	json_t *body = api_json_body(req, "{} or nothing");
+	if (!body)
+		return 1;
+	int refused = 1;
+	if (!json_is_object(body))
+		http_reply_error(req, 422, "invalid_request",
+				 "the body must be empty or {}: a retry takes no fields");
+	else if (json_object_size(body))
+		http_reply_error(req, 422, "invalid_request",
+				 "%s: unknown field (a retry takes no fields)",
+				 json_object_iter_key(json_object_iter(body)));
+	else
+		refused = 0;
+	json_decref(body);
+	return refused;
+}
+
+static void on_retry(struct http_req *req, void *arg)
+{
+	struct app *app = arg;
+	int64_t id = http_param_id(req, 0), holder = 0, made = 0;
+	if (id <= 0) {
+		http_reply_error(req, 404, "not_found", "no job %lld", (long long)id);
+		return;
+	}
+	if (retry_body_refused(req))
+		return;
+	/* the key's request is this route on this job: the same key sent
+	 * again answers the same new job, whatever the old one's state */
+	const char *key = http_header(req, "Idempotency-Key");
+	char canon[64];
+	snprintf(canon, sizeof canon, "POST /v1/jobs/%lld/retry", (long long)id);
+	if (key && !idem_key_ok(key)) {
+		http_reply_error(req, 400, "bad_idempotency_key",
+				 "Idempotency-Key must be 1 to %d printable ASCII characters",
+				 IDEM_MAX);
+		return;
+	}
+	if (key && idem_lookup(req, app, key, canon) != 0)
+		return;
+	char err[200];
+	switch (job_retry(app->engine, id, key, key ? canon : NULL, &made, &holder, err,
+			  sizeof err)) {
+	case RETRY_CREATED:
+		reply_after_commit(req, app, made, 201);
+		break;
+	case RETRY_NOT_FOUND:
+		http_reply_error(req, 404, "not_found", "%s", err);
+		break;
+	case RETRY_NOT_FAILED:
+		http_reply_error(req, 409, "not_failed", "%s", err);
+		break;
+	case RETRY_FLEET_BUSY:
+		reply_held(req, "fleet_busy", err, holder);
+		break;
+	case RETRY_WORLD_BUSY:
+		reply_held(req, "world_busy", err, holder);
+		break;
+	case RETRY_ERROR:
+		if (!store_available(app->store))
+			api_reply_storage_unavailable(req, app->commit, "the retry was not stored");
+		else
+			http_reply_error(req, 500, "store_failed", "%s", err);
+		break;
+	}
+}
+
 void api_jobs_register(struct app *app)
 {
 	http_route(app->http, "POST", "/v1/jobs", on_submit, app);
@@ -475,4 +563,5 @@ void api_jobs_register(struct app *app)
 	http_route(app->http, "POST", "/v1/jobs/{id}/cancel", on_cancel, app);
 	http_route(app->http, "POST", "/v1/jobs/{id}/pause", on_pause, app);
 	http_route(app->http, "POST", "/v1/jobs/{id}/resume", on_resume, app);
+	http_route(app->http, "POST", "/v1/jobs/{id}/retry", on_retry, app);
 }

@@ -1,8 +1,6 @@
 /* api_req.c -- see api_req.h.  Knows nothing of what a request is for. */
 #include "api_req.h"
 
-#include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -50,19 +48,6 @@ json_t *api_json_body(struct http_req *req, const char *what)
 	if (!body)
 		http_reply_error(req, 400, "bad_json", "%s", err);
 	return body;
-}
-
-int api_query_int(const char *v, int64_t lo, int64_t hi, int64_t *out)
-{
-	if (!v || !*v)
-		return -1;
-	char *end;
-	errno = 0;
-	long long n = strtoll(v, &end, 10);
-	if (*end || errno || n < lo || n > hi)
-		return -1;
-	*out = n;
-	return 0;
 }
 
 void api_read_committed(struct store *st)

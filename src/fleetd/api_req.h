@@ -1,14 +1,14 @@
 /* api_req.h -- reading a request the one way every route reads it: the
  * JSON body of a POST (Content-Type must be application/json -- 415
  * otherwise: a form or text/plain body is what any web page may post
- * without a CORS preflight --, not empty, strict JSON: 400 bad_json), an
- * integer query parameter, and the committed state a read answers from.
+ * without a CORS preflight --, not empty, strict JSON: 400 bad_json), and
+ * the committed state a read answers from.  (Integer query parameters:
+ * job_query_int, job_filter.h.)
  * Owns nothing. */
 #ifndef FLEETD_API_REQ_H
 #define FLEETD_API_REQ_H
 
 #include <jansson.h>
-#include <stdint.h>
 
 struct http_req;
 struct store;
@@ -16,9 +16,6 @@ struct store;
 /* The parsed body (the caller's), or NULL when the request was answered.
  * what names the expected content in the empty-body error ("a job"). */
 json_t *api_json_body(struct http_req *req, const char *what);
-
-/* A decimal integer in [lo, hi] from a query parameter: 0, or -1. */
-int api_query_int(const char *v, int64_t lo, int64_t hi, int64_t *out);
 
 /* A read answers from committed state.  The group commit waits for the
  * loop to go idle, so a transaction may still be open: commit it first,

@@ -16,6 +16,7 @@
 #include "app.h"
 #include "clock.h"
 #include "http.h"
+#include "job_filter.h"
 #include "store.h"
 #include "webhook_sign.h"
 #include "webhook_spec.h"
@@ -199,12 +200,12 @@ static int deliveries_query(struct http_req *req, const char **state,
 		return -1;
 	}
 	if ((v = http_query(req, "limit")) &&
-	    api_query_int(v, 1, DELIVERIES_MAX, limit) < 0) {
+	    job_query_int(v, 1, DELIVERIES_MAX, limit) < 0) {
 		http_reply_error(req, 400, "bad_query", "limit: must be an integer from 1 to %d",
 				 DELIVERIES_MAX);
 		return -1;
 	}
-	if ((v = http_query(req, "cursor")) && api_query_int(v, 1, INT64_MAX, before) < 0) {
+	if ((v = http_query(req, "cursor")) && job_query_int(v, 1, INT64_MAX, before) < 0) {
 		http_reply_error(req, 400, "bad_query",
 				 "cursor: must be a next_cursor value from an earlier page");
 		return -1;

@@ -845,22 +845,27 @@ static int job_save(struct engine *e, struct job *j, int64_t now)
 /* The first write of a submitted job; its answer (as GET will show it
  * once committed) is made from the row in hand, so a POST is answered
  * without reading the row back. */
+/* The first write of j's row: every column, those set once from o. */
 static int job_insert(struct engine *e, const struct job *j, const char *spec,
-		      const char *idem_key, const char *idem_body, int64_t now)
+		      const struct engine_submit_opts *o, int64_t now)
 {
 	if (touch(e, j->id) < 0)
 		return -1;
 	sqlite3_stmt *s = store_stmt(e->st, e->sql.insert);
 	if (!s)
 		return -1;
-	char *owned;
+	char *owned, *vars = NULL;
+	if (j->vars && !(vars = json_dumps(j->vars, JSON_COMPACT | JSON_SORT_KEYS)))
+		return -1;
 	const char *data = data_text(j->data, &owned);
 	struct job_row row = row_of(j, data, intent_of(j), now);
 	row.name = json_string_value(json_object_get(j->spec, "name"));
 	row.spec = spec ? spec : "{}";
-	if (idem_key) {
-		row.idem_key = idem_key;
-		row.idem_body = idem_body;
+	row.vars = vars;
+	row.retry_of = o->retry_of;
+	if (o->idem_key) {
+		row.idem_key = o->idem_key;
+		row.idem_body = o->idem_body;
 	}
 	job_row_bind(s, JOB_COLS_ALL, &row);
 	jobmemo_forget(&e->memo, j->id); /* an id used again after a rollback */
@@ -868,6 +873,7 @@ static int job_insert(struct engine *e, const struct job *j, const char *spec,
 	if (rc == 0)
 		jobread_fresh(e->reads, &row, j->spec);
 	free(owned);
+	free(vars);
 	return rc;
 }
 
@@ -1683,13 +1689,22 @@ static int64_t next_job_id(struct engine *e)
 	return id;
 }
 
-/* The data of job.created: {"spec":SPEC}, from the spec's text (the
- * caller frees it; NULL on ENOMEM). */
-static char *created_event(const char *spec_text)
+/* The data of job.created: {"spec":SPEC}, from the spec's text, and for a
+ * retry where it starts: "retry_of", "step", "iteration" (the caller frees
+ * it; NULL on ENOMEM). */
+static char *created_event(const char *spec_text, const struct engine_submit_opts *o)
 {
 	struct textbuf t = {0};
 	textbuf_puts(&t, "{\"spec\":");
 	textbuf_puts(&t, spec_text);
+	if (o->retry_of) {
+		textbuf_puts(&t, ",\"retry_of\":");
+		textbuf_int(&t, o->retry_of);
+		textbuf_puts(&t, ",\"step\":");
+		textbuf_int(&t, o->step);
+		textbuf_puts(&t, ",\"iteration\":");
+		textbuf_int(&t, o->iteration);
+	}
 	textbuf_puts(&t, "}");
 	return textbuf_take(&t, &(size_t){0});
 }
@@ -1699,11 +1714,14 @@ static char *created_event(const char *spec_text)
  * row when it starts).  A failed INSERT leaves the turn's events of the
  * job in the transaction; SQLite fails such a write only on I/O or
  * memory errors, which fail that commit too. */
-int64_t engine_submit(struct engine *e, const json_t *spec, const char *idem_key,
-		      const char *idem_body, int64_t *holder)
+int64_t engine_submit(struct engine *e, const json_t *spec,
+		      const struct engine_submit_opts *o, int64_t *holder)
 {
+	static const struct engine_submit_opts none;
+	if (!o)
+		o = &none;
 	int64_t now = clock_now_ms();
-	int64_t fleet = json_integer_value(json_object_get(spec, "fleet"));
+	int64_t fleet = o->fleet ? o->fleet : json_integer_value(json_object_get(spec, "fleet"));
 	int64_t world = json_integer_value(json_object_get(spec, "world"));
 	if (e->revert.n)
 		engine_revert(e);
@@ -1722,13 +1740,15 @@ int64_t engine_submit(struct engine *e, const json_t *spec, const char *idem_key
 		.id = next_job_id(e), .fleet = fleet, .world = world, .state = JOB_QUEUED,
 		.paused_from = -1, .spec = json_incref((json_t *)spec),
 		.data = json_object(), .created_at = now,
-		.wake_at = jobspec_start_ms(spec, now),
+		.wake_at = o->start_now ? now : jobspec_start_ms(spec, now),
+		.step = o->step, .iteration = o->iteration,
+		.vars = o->vars ? json_deep_copy(o->vars) : NULL,
 	};
 	set_sub(&j, "START");
 	/* the spec's text serves the row and the job.created event */
 	char *text = json_dumps(spec, JSON_COMPACT | JSON_SORT_KEYS);
-	char *created = text ? created_event(text) : NULL;
-	struct job_rec *r = j.id > 0 && j.data && created
+	char *created = text ? created_event(text, o) : NULL;
+	struct job_rec *r = j.id > 0 && j.data && created && (!o->vars || j.vars)
 		? rec_new(e, j.id, fleet, world, JOB_QUEUED) : NULL;
 	if (!r) {
 		free(text);
@@ -1742,7 +1762,7 @@ int64_t engine_submit(struct engine *e, const json_t *spec, const char *idem_key
 	struct pending_call *pc = NULL;
 	if (j.wake_at <= now)
 		pc = job_run_live(e, r, &j, NULL, NULL, now);
-	int rc = job_insert(e, &j, text, idem_key, idem_body, now);
+	int rc = job_insert(e, &j, text, o, now);
 	free(text);
 	if (rc < 0) {
 		if (pc)

@@ -112,6 +112,11 @@ void job_answer_write(struct textbuf *t, const struct job_view *v)
 	if (v->world)
 		int_field(t, "world", v->world);
 	opt_str(t, "state", v->state);
+	key(t, "retry_of");
+	if (v->retry_of)
+		textbuf_int(t, v->retry_of);
+	else
+		textbuf_puts(t, "null");
 	int_field(t, "step", v->step);
 	opt_str(t, "step_op", step ? jobspec_op_name(jobspec_step_op(step)) : NULL);
 	opt_str(t, "sub_state", v->live ? v->sub_state : NULL);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "job_answer.h"
+#include "job_filter.h"
 #include "job_row.h"
 #include "jobcache.h"
 #include "step.h"
@@ -30,10 +31,23 @@ struct jobread {
 	struct fresh_answer *fresh;
 	size_t nfresh, capfresh;
 	int fresh_hooked;      /* fresh_committed is queued on the store */
-	char sql_get[1024], sql_list[1024];
+	char sql_get[1024], sql_list[2048];
 };
 
 static const char SQL_EXISTS[] = "SELECT 1 FROM jobs WHERE id = ?1";
+
+/* The list: ?1 the cursor, ?2 the limit, the filters from ?3 on. */
+#define LIST_FILTERS_FIRST 3
+static int list_sql(char *buf, size_t len)
+{
+	char where[1024];
+	size_t n = (size_t)snprintf(where, sizeof where, "WHERE id > ?1 AND ");
+	if (job_filters_sql(where + n, sizeof where - n, LIST_FILTERS_FIRST) < 0 ||
+	    strlen(where) + 40 >= sizeof where)
+		return -1;
+	strcat(where, " ORDER BY id LIMIT ?2");
+	return job_row_select_sql(buf, len, JOB_COLS_READ, where);
+}
 
 struct jobread *jobread_new(struct store *st)
 {
@@ -44,9 +58,7 @@ struct jobread *jobread_new(struct store *st)
 	jobcache_init(&r->cache);
 	if (job_row_select_sql(r->sql_get, sizeof r->sql_get, JOB_COLS_READ,
 			       "WHERE id = ?1") < 0 ||
-	    job_row_select_sql(r->sql_list, sizeof r->sql_list, JOB_COLS_READ,
-			       "WHERE id > ?1 AND (?2 IS NULL OR state = ?2) AND "
-			       "(?3 IS NULL OR fleet = ?3) ORDER BY id LIMIT ?4") < 0) {
+	    list_sql(r->sql_list, sizeof r->sql_list) < 0) {
 		jobread_free(r);
 		return NULL;
 	}
@@ -74,6 +86,7 @@ static struct job_view view_of(const struct job_row *row, const json_t *spec)
 	int wait = row->wait;
 	return (struct job_view){
 		.id = row->id, .name = row->name, .fleet = row->fleet, .world = row->world,
+		.retry_of = row->retry_of,
 		.state = job_state_name(state),
 		.paused_from = row->paused_from >= 0 ? job_state_name(row->paused_from) : NULL,
 		.step = row->step, .sub_state = row->sub_state,
@@ -177,6 +190,22 @@ int jobread_exists(struct jobread *r, int64_t id)
 	return found;
 }
 
+int jobread_with_row(struct jobread *r, int64_t id, jobread_row_fn fn, void *arg)
+{
+	sqlite3_stmt *s = store_stmt(r->st, r->sql_get);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		struct job_row row;
+		job_row_decode(s, JOB_COLS_READ, &row);
+		fn(arg, &row);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
 const char *jobread_cached(struct jobread *r, int64_t id, size_t *len)
 {
 	return jobcache_get(&r->cache, id, len);
@@ -213,7 +242,7 @@ const char *jobread_text(struct jobread *r, int64_t id, size_t *len)
 	return text;
 }
 
-char *jobread_list(struct jobread *r, int state, int64_t fleet, int64_t after,
+char *jobread_list(struct jobread *r, const struct job_filters *f, int64_t after,
 		   int limit, size_t max_bytes, int64_t *next, size_t *len)
 {
 	*next = 0;
@@ -223,11 +252,8 @@ char *jobread_list(struct jobread *r, int state, int64_t fleet, int64_t after,
 	struct textbuf t = {0};
 	textbuf_put(&t, "[", 1);
 	sqlite3_bind_int64(s, 1, after);
-	if (state >= 0)
-		sqlite3_bind_text(s, 2, job_state_name(state), -1, SQLITE_STATIC);
-	if (fleet)
-		sqlite3_bind_int64(s, 3, fleet);
-	sqlite3_bind_int(s, 4, limit + 1);
+	sqlite3_bind_int(s, 2, limit + 1);
+	job_filters_bind(s, LIST_FILTERS_FIRST, f);
 	int n = 0;
 	int64_t last = 0;
 	while (sqlite3_step(s) == SQLITE_ROW) {

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 struct jobread;
+struct job_filters;
 struct job_row;
 struct store;
 
@@ -40,13 +41,18 @@ int jobread_exists(struct jobread *r, int64_t id);
 const char *jobread_text(struct jobread *r, int64_t id, size_t *len);
 /* The same from the cache only (committed state), or NULL. */
 const char *jobread_cached(struct jobread *r, int64_t id, size_t *len);
-/* Jobs with id > after, filtered (state < 0, fleet 0: any), oldest first,
+/* Hand fn job id's row as stored (the columns an answer reads; text
+ * borrowed for the call), for a route that acts on an ended job.  1 if
+ * there is one, 0 if not, -1 on a database error. */
+typedef void (*jobread_row_fn)(void *arg, const struct job_row *row);
+int jobread_with_row(struct jobread *r, int64_t id, jobread_row_fn fn, void *arg);
+/* Jobs with id > after, filtered (job_filter.h), oldest first,
  * as the text of a JSON array (the caller frees it; NULL on ENOMEM or a
  * database error); *next is the cursor for the next page or 0.  At most
  * limit jobs, and no job that would take the text past max_bytes (but
  * always the first): a page of big jobs is cut short and the cursor
  * carries on from the last one sent. */
-char *jobread_list(struct jobread *r, int state, int64_t fleet, int64_t after,
+char *jobread_list(struct jobread *r, const struct job_filters *f, int64_t after,
 		   int limit, size_t max_bytes, int64_t *next, size_t *len);
 
 #endif

@@ -53,6 +53,7 @@ static const struct col_def cols[JC_COUNT] = {
 	[JC_IDEM_BODY] = {K_TEXT, F(idem_body)},
 	[JC_VARS] = {K_TEXT, F(vars)},
 	[JC_WORLD] = {K_INT_OPT, F(world)},
+	[JC_RETRY_OF] = {K_INT_OPT, F(retry_of)},
 };
 #undef F
 

@@ -49,7 +49,8 @@
 	X(JC_IDEM_KEY, "idem_key")                                      \
 	X(JC_IDEM_BODY, "idem_body")                                    \
 	X(JC_VARS, "vars")                                              \
-	X(JC_WORLD, "world")
+	X(JC_WORLD, "world")                                            \
+	X(JC_RETRY_OF, "retry_of")
 
 enum job_col {
 #define JOB_COL_ENUM(e, n) e,
@@ -71,7 +72,8 @@ typedef uint32_t job_cols;
  * index, jobs_world_lease, is maintained by the state changes alone). */
 #define JOB_COLS_CREATED                                                   \
 	(JC_BIT(JC_ID) | JC_BIT(JC_NAME) | JC_BIT(JC_SPEC) | JC_BIT(JC_CREATED_AT) | \
-	 JC_BIT(JC_IDEM_KEY) | JC_BIT(JC_IDEM_BODY) | JC_BIT(JC_WORLD))
+	 JC_BIT(JC_IDEM_KEY) | JC_BIT(JC_IDEM_BODY) | JC_BIT(JC_WORLD) |          \
+	 JC_BIT(JC_RETRY_OF))
 /* Written only by what binds variables (groups, triggers), never by a
  * write of an advanced job. */
 #define JOB_COLS_BOUND JC_BIT(JC_VARS)
@@ -93,6 +95,7 @@ struct job_row {
 	const char *idem_key, *idem_body;
 	const char *vars; /* JSON object text, NULL for none */
 	int64_t world;    /* a world job's world, 0 for a fleet job */
+	int64_t retry_of; /* the failed job this one retries, 0 for none */
 };
 
 const char *job_col_name(enum job_col c);

@@ -176,6 +176,11 @@ def main(scratch, daemons):
         call("POST", "/v1/jobs/%d/pause" % job)
         call("POST", "/v1/jobs/%d/resume" % job)
         call("POST", "/v1/jobs/%d/cancel" % job)
+        call("POST", "/v1/jobs/%d/retry" % job, expect=409)  # cancelled, not failed
+        call("GET", "/v1/jobs?name=x&since=2026-11-29T18:00:00Z&retry_of=1", expect=200)
+        call("GET", "/v1/jobs?since=yesterday", expect=400)
+    call("POST", "/v1/jobs/999999/retry", expect=404)
+    call("POST", "/v1/jobs/999999/retry", "{\"x\": 1}", expect=422)
     call("GET", "/v1/jobs/999999")
     call("POST", "/v1/jobs", "{\"steps\": 3}")
     call("POST", "/v1/jobs", "[" * 100 + "]" * 100)
@@ -206,6 +211,7 @@ def main(scratch, daemons):
     for method, path in [("GET", "/v1/jobs"), ("POST", "/v1/jobs"), ("GET", "/v1/jobs/1"),
                          ("GET", "/v1/jobs/1/events"), ("POST", "/v1/jobs/1/cancel"),
                          ("POST", "/v1/jobs/1/pause"), ("POST", "/v1/jobs/1/resume"),
+                         ("POST", "/v1/jobs/1/retry"),
                          ("GET", "/v1/fleets"), ("GET", "/v1/fleets/1"),
                          ("GET", "/v1/worlds"), ("GET", "/v1/worlds/1"),
                          ("GET", "/v1/catalogue"), ("GET", "/v1/catalogue/1"),

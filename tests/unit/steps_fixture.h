@@ -316,7 +316,7 @@ static inline int64_t other_job(int64_t fleet, int64_t world)
 	if (fleet)
 		json_object_set_new(spec, "fleet", json_integer(fleet));
 	int64_t holder = 0;
-	int64_t id = engine_submit(H.eng, spec, NULL, NULL, &holder);
+	int64_t id = engine_submit(H.eng, spec, NULL, &holder);
 	json_decref(spec);
 	CHECK(id > 0);
 	if (world) {

@@ -204,7 +204,7 @@ static void test_jobs_rebuilt(void)
 			       "idem_key = 'key-2' AND created_at = 1600000000000 AND "
 			       "updated_at = 1600000000001"), 1);
 	CHECK_EQ_INT(count(st, "SELECT count(*) FROM sqlite_master WHERE type = 'index' "
-			       "AND tbl_name = 'jobs' AND name LIKE 'jobs_%'"), 6); /* 0005: jobs_world_lease */
+			       "AND tbl_name = 'jobs' AND name LIKE 'jobs_%'"), 7); /* 0005: jobs_world_lease, 0006: jobs_finished */
 	CHECK_EQ_INT(count(st, "SELECT count(*) FROM sqlite_master WHERE name = 'jobs_new'"), 0);
 	/* the rules of 0002 still hold */
 	CHECK(store_exec(st, "UPDATE jobs SET state = 'lost' WHERE id = 1") < 0);
@@ -218,6 +218,10 @@ static void test_jobs_rebuilt(void)
 	CHECK(store_exec(st, "UPDATE jobs SET world = 7001 WHERE id = 2") == 0); /* ended */
 	snprintf(sql, sizeof sql, JOB_ROW, 6, 6, 106, 106, "queued", 0, "'key-2'", "'{}'");
 	CHECK(store_exec(st, sql) < 0); /* Idempotency-Key used */
+	/* 0006: retry_of, and the ended jobs and loose events by age */
+	CHECK(store_exec(st, "UPDATE jobs SET retry_of = 2 WHERE id = 5") == 0);
+	CHECK_EQ_INT(count(st, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
+			       "name IN ('jobs_finished', 'events_loose')"), 2);
 	/* and a state change is plain comparisons now */
 	CHECK_EQ_INT(ephemeral_tables(st, "UPDATE jobs SET state = ?2 WHERE id = ?1"), 0);
 	store_close(st);

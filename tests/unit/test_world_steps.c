@@ -321,7 +321,7 @@ static void test_world_choice(void)
 	json_t *spec = json_pack("{s:i,s:i,s:[{s:s,s:i}]}", "world", W, "delay_seconds", 3600,
 				 "steps", "op", "wait", "seconds", 1);
 	int64_t holder = 0;
-	int64_t wj = engine_submit(H.eng, spec, NULL, NULL, &holder);
+	int64_t wj = engine_submit(H.eng, spec, NULL, &holder);
 	json_decref(spec);
 	CHECK(wj > 0);
 	char msg[64];

@@ -1,0 +1,69 @@
+/* job_filter.h -- the filters of GET /v1/jobs: the one table of them (the
+ * query parameter, how its value is read, the column it tests), reading a
+ * request's values, and the conditions and bindings of the list's SELECT.
+ *
+ * Owns: that table and the messages of a bad value.
+ * Must not touch: HTTP (the caller hands the query over through a
+ * function), how a column is stored (job_row.c), the answers and the
+ * paging (job_read.c).
+ *
+ * A column's owner adds its filter as one line of JOB_FILTERS.  Every
+ * filter is a parameter of one prepared SELECT, (?N IS NULL OR column op
+ * ?N), so an absent filter binds NULL and lets every row through, and
+ * the statement is prepared once whatever a request combines. */
+#ifndef FLEETD_JOB_FILTER_H
+#define FLEETD_JOB_FILTER_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* How a filter's value is read, and the test it makes. */
+enum job_filter_kind {
+	JFK_STATE, /* a state's name; column = value */
+	JFK_ID,    /* a positive integer id; column = value */
+	JFK_TEXT,  /* 1 to JOB_FILTER_TEXT_MAX bytes; column = value */
+	JFK_SINCE, /* ms since the epoch or an RFC 3339 time; column >= value */
+};
+#define JOB_FILTER_TEXT_MAX 100 /* the longest job name (jobspec.c) */
+
+/* X(enum, query parameter, kind, column, what an id names) */
+#define JOB_FILTERS(X)                                                  \
+	X(JF_STATE, "state", JFK_STATE, "state", NULL)                  \
+	X(JF_FLEET, "fleet", JFK_ID, "fleet", "a fleet id")             \
+	X(JF_NAME, "name", JFK_TEXT, "name", NULL)                      \
+	X(JF_SINCE, "since", JFK_SINCE, "created_at", NULL)             \
+	X(JF_RETRY_OF, "retry_of", JFK_ID, "retry_of", "a job id")
+
+enum job_filter {
+#define JOB_FILTER_ENUM(e, p, k, c, w) e,
+	JOB_FILTERS(JOB_FILTER_ENUM)
+#undef JOB_FILTER_ENUM
+	JF_COUNT
+};
+
+/* The values of one request: set[f] says whether filter f was given.
+ * Text is borrowed from the request. */
+struct job_filters {
+	int set[JF_COUNT];
+	int64_t num[JF_COUNT];    /* an id, a time in ms, a state */
+	const char *text[JF_COUNT];
+};
+
+/* Read every filter's parameter through get (NULL: not given).  0, or -1
+ * with err naming the parameter and what it must be. */
+typedef const char *(*job_filter_get_fn)(void *arg, const char *name);
+int job_filters_read(struct job_filters *f, job_filter_get_fn get, void *arg,
+		     char *err, size_t errlen);
+
+/* A query parameter's decimal integer in [lo, hi], digits alone; 0, or
+ * -1 (also for NULL).  For the list's other parameters too. */
+int job_query_int(const char *v, int64_t lo, int64_t hi, int64_t *out);
+
+/* The conditions, "(?N IS NULL OR column = ?N) AND ...", filter i using
+ * parameter first + i, into buf; 0, or -1 if it does not fit. */
+int job_filters_sql(char *buf, size_t len, int first);
+/* Bind f's values to those parameters of s. */
+void job_filters_bind(sqlite3_stmt *s, int first, const struct job_filters *f);
+
+#endif
