@@ -30,3 +30,17 @@ void curl_source_perform(CURLM *multi, curl_source_done_fn done, void *arg)
 		if (msg->msg == CURLMSG_DONE)
 			done(arg, msg->easy_handle, msg->data.result);
 }
+
+void curl_source_easy_defaults(CURL *easy, const char *user_agent, long timeout_ms,
+			       long connect_timeout_ms)
+{
+	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, connect_timeout_ms);
+	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(easy, CURLOPT_USERAGENT, user_agent);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+	curl_easy_setopt(easy, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+}

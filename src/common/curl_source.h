@@ -23,4 +23,10 @@ void curl_source_prepare(CURLM *multi, int running, struct loop_fds *fds,
 typedef void (*curl_source_done_fn)(void *arg, CURL *easy, CURLcode result);
 void curl_source_perform(CURLM *multi, curl_source_done_fn done, void *arg);
 
+/* The options every transfer sets, whoever makes it: no signals (the
+ * loop owns them), http and https only, the user agent, and the two
+ * timeouts in ms (the whole transfer, the connection). */
+void curl_source_easy_defaults(CURL *easy, const char *user_agent, long timeout_ms,
+			       long connect_timeout_ms);
+
 #endif

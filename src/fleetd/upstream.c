@@ -263,16 +263,9 @@ static int start(struct upstream *u, struct up_call *c)
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, c);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->errbuf);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, u->cfg.timeout_ms);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, u->cfg.connect_timeout_ms);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_source_easy_defaults(e, "fleetd/" PACKAGE_VERSION, u->cfg.timeout_ms,
+				  u->cfg.connect_timeout_ms);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "fleetd/" PACKAGE_VERSION);
-#if LIBCURL_VERSION_NUM >= 0x075500
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-#else
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-#endif
 	c->started_ns = clock_mono_ns();
 	if (curl_multi_add_handle(u->multi, e) != CURLM_OK) {
 		c->easy = NULL;
