@@ -12,7 +12,8 @@
 -- attempt (and a redelivery) sends -- and signs -- the same bytes.  The id
 -- orders the deliveries of one webhook.  state: 'pending' (to be sent at
 -- or after next_ms), 'delivered' (a 2xx came back), 'dead' (no 2xx before
--- expires_ms).  Delivered and dead rows are kept as history.
+-- expires_ms).  Delivered and dead rows are kept as history; delivered
+-- ones are deleted --retain-days after done_ms (retention.h).
 CREATE TABLE webhooks (
     id INTEGER PRIMARY KEY,
     url TEXT NOT NULL,
@@ -42,3 +43,5 @@ CREATE TABLE webhook_outbox (
 CREATE INDEX webhook_outbox_hook ON webhook_outbox (webhook_id, id);
 CREATE INDEX webhook_outbox_pending ON webhook_outbox (webhook_id, id)
     WHERE state = 'pending';
+CREATE INDEX webhook_outbox_delivered ON webhook_outbox (done_ms)
+    WHERE state = 'delivered';

@@ -145,6 +145,10 @@ function eventDetail(e, worldLabel) {
   if (e.type === 'job.step_skipped') return step + skippedText(d);
   if (e.type === 'job.resolved') return `${step}resolved: ${resolvedText(d.args || {}, worldLabel)}`;
   if (e.type === 'job.until_met') return `until held before pass ${(d.iteration ?? 0) + 1}: the job is done`;
+  if (e.type === 'job.retried') return `retried as job #${d.job}`;
+  if (e.type === 'job.created' && d.retry_of) {
+    return `retry of job #${d.retry_of}: starts at step ${d.step + 1}${d.iteration ? ` in pass ${d.iteration + 1}` : ''}`;
+  }
   return JSON.stringify(d);
 }
 
@@ -287,6 +291,24 @@ export class JobView {
     }
   }
 
+  // A failed job run again from its failed step: a new job (retry_of this
+  // one), which the view then shows.  The button is disabled while the
+  // request is out, and the key makes a resent request answer the same job.
+  async retry() {
+    const id = this.job.id;
+    const p = this.layout();
+    p.retry.disabled = true;
+    try {
+      const key = `dash-retry-${id}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+      const job = await this.api.post(`/v1/jobs/${id}/retry`, undefined, { 'Idempotency-Key': key });
+      this.onChange(job);
+      await this.open(job.id);
+    } catch (e) {
+      this.onError(`retry job ${id}: ${e.message}`);
+      if (this.job && this.job.id === id) p.retry.disabled = this.job.state !== 'failed';
+    }
+  }
+
   // The control buttons are made once and only enabled or disabled by a
   // render: a live refresh (an event of this job) must not replace a button
   // between the press and the release of a click, which loses the click.
@@ -299,10 +321,12 @@ export class JobView {
       pause: button('pause', 'Pause'),
       resume: button('resume', 'Resume'),
       cancel: button('cancel', 'Cancel', 'danger'),
+      retry: h('button', { type: 'button', name: 'retry', title: 'Run a new job from the step that failed',
+        onclick: () => this.retry() }, 'Retry from failed step'),
       body: h('div', {}),
     };
     replace(this.root, p.head,
-      h('div', { class: 'controls', role: 'group', 'aria-label': 'Job controls' }, p.pause, p.resume, p.cancel),
+      h('div', { class: 'controls', role: 'group', 'aria-label': 'Job controls' }, p.pause, p.resume, p.cancel, p.retry),
       p.body);
     this.parts = p;
     return p;
@@ -324,6 +348,8 @@ export class JobView {
     p.pause.disabled = !live;
     p.resume.disabled = j.state !== 'paused';
     p.cancel.disabled = !(live || j.state === 'paused');
+    p.retry.hidden = j.state !== 'failed';
+    p.retry.disabled = j.state !== 'failed';
     replace(p.body,
       h('dl', { class: 'facts' },
         jobWorld(j) ? [h('dt', {}, 'World'), h('dd', {}, h('button', { type: 'button', class: 'link',
@@ -334,6 +360,8 @@ export class JobView {
         jobWaitText(j) && j.state === 'waiting' ? [h('dt', {}, 'Waiting for'), h('dd', { class: 'wait-text' }, jobWaitText(j))] : null,
         until !== undefined ? [h('dt', {}, 'Until'), h('dd', { class: 'until-text' }, describeCond(until),
           facts.untilMet ? [' ', h('span', { class: 'badge state-succeeded' }, `met before pass ${(facts.untilMet.iteration ?? 0) + 1}`)] : null)] : null,
+        j.retry_of ? [h('dt', {}, 'Retry of'), h('dd', {}, h('button', { type: 'button', class: 'link retry-of',
+          onclick: () => this.open(j.retry_of) }, `job #${j.retry_of}`))] : null,
         h('dt', {}, 'Attempts'), h('dd', {}, j.attempts ?? 0),
         h('dt', {}, 'Last error'), h('dd', { class: jobError(j) ? 'error-text' : '' }, jobError(j) || '—'),
         h('dt', {}, 'Created'), h('dd', {}, fmtTime(j.created_at ?? j.created) || '—'),

@@ -24,6 +24,7 @@ struct metrics;
 struct ops;
 struct webhooks;
 struct webhook_send;
+struct retention;
 
 struct app {
 	const struct fleetd_config *cfg;
@@ -41,6 +42,7 @@ struct app {
 	struct ops *ops; /* auth, CORS, logs, /metrics, /v1/events (ops.h) */
 	struct webhooks *webhooks; /* webhooks and their outbox (webhooks.h) */
 	struct webhook_send *webhook_send; /* the outbox's delivery (webhook_send.h) */
+	struct retention *retention; /* --retain-days (retention.h) */
 	int64_t started_ms;
 	int stopping;
 };

@@ -23,6 +23,7 @@ static int defaults(struct fleetd_config *c)
 	c->conn_timeout = 60;
 	c->shutdown_grace = 10;
 	c->webhook_max_age = 24 * 3600;
+	c->retain_days = 30;
 	c->listen = strdup("127.0.0.1:8080");
 	c->db = strdup("fleetd.db");
 	c->game = strdup("sim");
@@ -89,6 +90,10 @@ static int defaults(struct fleetd_config *c)
 		 &c->webhook_max_age, "SECONDS",                                    \
 		 "retry a webhook delivery this long, then keep it as a dead "      \
 		 "letter (default 86400)", 1, 30 * 86400},                          \
+		{"retain-days", "FLEETD_RETAIN_DAYS", OPT_DOUBLE, &c->retain_days,  \
+		 "N", "delete ended jobs, their events and delivered webhook rows " \
+		 "N days after they end (default 30; fractions allowed; 0 keeps "   \
+		 "everything)", 0, 36500},                                          \
 	}
 
 static struct opts_program program(struct fleetd_config *c, struct opt *table,

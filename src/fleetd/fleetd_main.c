@@ -14,6 +14,7 @@
 #include "engine.h"
 #include "eventlog.h"
 #include "fleet_events.h"
+#include "retention.h"
 #include "http.h"
 #include "log.h"
 #include "loop.h"
@@ -65,8 +66,20 @@ static int start_webhooks(struct app *app, char *err, size_t errlen)
 	if (webhooks_load(app->webhooks, err, errlen) < 0 ||
 	    !(app->webhook_send = webhook_send_new(app->loop, app->webhooks, err, errlen)))
 		return -1;
+	/* delivered rows age out with --retain-days */
+	if (retention_add(app->retention, webhooks_prune, app->webhooks) < 0) {
+		snprintf(err, errlen, "too many retention pruners");
+		return -1;
+	}
 	api_webhooks_register(app);
 	return 0;
+}
+
+/* --retain-days in ms (at least 1 for any N > 0); 0 keeps everything. */
+static int64_t retain_ms(double days)
+{
+	int64_t ms = (int64_t)(days * 86400000.0);
+	return days > 0 && ms < 1 ? 1 : ms;
 }
 
 /* The event log and the job engine: every live job is back in memory
@@ -87,6 +100,14 @@ static int start_jobs(struct app *app, char *err, size_t errlen)
 		return -1;
 	}
 	api_jobs_register(app);
+	/* after the group commit's idle hook (start()), so a sweep finds the
+	 * turn's work committed */
+	if (!(app->retention = retention_new(app->loop, app->store,
+					     engine_reads(app->engine),
+					     retain_ms(app->cfg->retain_days)))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	return start_webhooks(app, err, errlen);
 }
 
@@ -171,6 +192,7 @@ static void stop(struct app *app)
 	mirror_free(app->mirror);
 	fleet_events_free(app->fleet_events); /* after the mirror it listens to */
 	http_server_free(app->http);
+	retention_free(app->retention);
 	engine_free(app->engine);
 	webhook_send_free(app->webhook_send);
 	webhooks_free(app->webhooks);

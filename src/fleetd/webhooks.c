@@ -64,6 +64,9 @@ static const char SQL_DELIVERIES[] =
 	"last_ms, last_status, last_error, done_ms, body FROM webhook_outbox "
 	"WHERE webhook_id = ?1 AND id < ?2 AND (?3 IS NULL OR state = ?3) "
 	"ORDER BY id DESC LIMIT ?4";
+static const char SQL_PRUNE[] =
+	"DELETE FROM webhook_outbox WHERE id IN (SELECT id FROM webhook_outbox "
+	"WHERE state = 'delivered' AND done_ms < ?1 LIMIT ?2)";
 static const char SQL_DELIVERY[] =
 	"SELECT id, event_id, type, state, attempts, created_ms, next_ms, expires_ms, "
 	"last_ms, last_status, last_error, done_ms, body FROM webhook_outbox "
@@ -594,4 +597,17 @@ json_t *webhooks_delivery_json(struct webhooks *wh, int64_t webhook_id,
 	json_t *o = sqlite3_step(s) == SQLITE_ROW ? delivery_row_json(s) : NULL;
 	sqlite3_reset(s);
 	return o;
+}
+
+int webhooks_prune(void *arg, int64_t cutoff_ms, int max)
+{
+	struct webhooks *wh = arg;
+	sqlite3_stmt *s = store_begin(wh->st) == 0 ? store_stmt(wh->st, SQL_PRUNE) : NULL;
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, cutoff_ms);
+	sqlite3_bind_int64(s, 2, max);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? sqlite3_changes(store_db(wh->st)) : -1;
 }

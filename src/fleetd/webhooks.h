@@ -106,4 +106,9 @@ json_t *webhooks_deliveries_json(struct webhooks *wh, int64_t webhook_id,
 json_t *webhooks_delivery_json(struct webhooks *wh, int64_t webhook_id,
 			       int64_t delivery_id);
 
+/* Delete at most max delivered rows done before cutoff_ms (in the current
+ * transaction): the retention.h pruner of the outbox.  Dead letters stay
+ * until their webhook is deleted.  How many, or -1. */
+int webhooks_prune(void *wh, int64_t cutoff_ms, int max);
+
 #endif

@@ -16,4 +16,9 @@ bad --log-level chatty
 bad --max-body 1
 bad --upstream gopher://x
 FLEETD_RATE=zero bad
+bad --retain-days -1
+bad --retain-days 1e9
+bad --retain-days thirty
+FLEETD_RETAIN_DAYS=nan bad
+grep -q -- '--retain-days N .*FLEETD_RETAIN_DAYS' "$SCRATCH/help" || fail "--help lacks --retain-days"
 echo ok

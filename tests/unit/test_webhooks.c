@@ -9,8 +9,8 @@
  *  - registration checks (hostile URLs, events, secrets, unknown fields);
  *  - the outbox on a real database: one row per matching webhook,
  *    written by the event log's tap in the event's transaction, handed to
- *    the sender only once committed, in id order per webhook, and gone
- *    with the transaction when it fails. */
+ *    the sender only once committed, in id order per webhook; dead
+ *    letters redelivered; delivered rows pruned by retention. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -316,6 +316,10 @@ static void test_outbox(void)
 	webhook_delivery_clear(&d);
 	/* a's rows go in order: the second only once the first is done */
 	CHECK(webhooks_record(wh, first, WEBHOOK_DELIVERED, 204, NULL, 2000, 0) == 0);
+	/* retention takes delivered rows done before its cutoff, no other */
+	CHECK_EQ_INT(webhooks_prune(wh, 2000, 10), 0);
+	CHECK_EQ_INT(webhooks_prune(wh, 2001, 10), 1);
+	CHECK_EQ_INT(count(st, "SELECT count(*) FROM webhook_outbox"), 2);
 	CHECK_EQ_INT(webhooks_head(wh, a, &d), 1);
 	CHECK(strcmp(d.type, "fleet.arrived") == 0 && d.id > first && d.event_id == e3);
 	webhook_delivery_clear(&d);
