@@ -257,6 +257,19 @@ static void note_failure(struct store *st, int code, const char *msg)
 		  "error=%d message=\"%s\"", code, h->message);
 }
 
+/* A write that failed: the error noted (its message copied first, the
+ * ROLLBACK would replace it) and whatever transaction SQLite still holds
+ * rolled back (harmless when it has already done so itself). */
+static void fail_and_roll_back(struct store *st)
+{
+	int code = sqlite3_extended_errcode(st->db);
+	char msg[160];
+	snprintf(msg, sizeof msg, "%s", sqlite3_errmsg(st->db));
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	note_failure(st, code, msg);
+}
+
 /* SQLite rolls the whole transaction back by itself when a statement in it
  * fails with SQLITE_FULL, SQLITE_IOERR or SQLITE_NOMEM (unless a statement
  * journal lets it undo that statement alone); the connection is then in
@@ -371,14 +384,9 @@ int store_commit(struct store *st)
 		if (lost) {
 			ok = 0; /* counted when it was found */
 		} else if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-			/* SQLite has rolled back a COMMIT that could not write;
-			 * make sure of it (a ROLLBACK is harmless otherwise) */
-			int code = sqlite3_extended_errcode(st->db);
-			char msg[160];
-			snprintf(msg, sizeof msg, "%s", sqlite3_errmsg(st->db));
-			if (!sqlite3_get_autocommit(st->db))
-				sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-			note_failure(st, code, msg);
+			/* SQLite has rolled back a COMMIT that could not
+			 * write; make sure of it */
+			fail_and_roll_back(st);
 			ok = 0;
 		}
 		int64_t dt = clock_mono_ns() - t0;
@@ -444,12 +452,7 @@ int store_probe(struct store *st)
 		rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
 					       NULL, NULL);
 	if (rc != SQLITE_OK) {
-		int code = sqlite3_extended_errcode(st->db);
-		char msg[160];
-		snprintf(msg, sizeof msg, "%s", sqlite3_errmsg(st->db));
-		if (!sqlite3_get_autocommit(st->db))
-			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-		note_failure(st, code, msg);
+		fail_and_roll_back(st);
 		return -1;
 	}
 	log_info("storage available again", "outage_ms=%lld failed_commits=%llu",

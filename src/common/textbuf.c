@@ -38,11 +38,21 @@ void textbuf_puts(struct textbuf *b, const char *s)
 	textbuf_put(b, s, strlen(s));
 }
 
+/* Digits written backwards from the end of a small buffer: answers carry
+ * many integers, and snprintf() parses its format for each. */
 void textbuf_int(struct textbuf *b, int64_t v)
 {
 	char t[24];
-	int n = snprintf(t, sizeof t, "%lld", (long long)v);
-	textbuf_put(b, t, (size_t)n);
+	char *p = t + sizeof t;
+	/* the magnitude as unsigned, so INT64_MIN has one too */
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	textbuf_put(b, p, (size_t)(t + sizeof t - p));
 }
 
 size_t utf8_seq_len(const unsigned char *s, size_t n)

@@ -43,17 +43,22 @@ static const struct {
 	enum subject subj;
 	enum arg arg;
 	const char *words; /* for cond_describe() */
+	/* 1: the value is read from the subject's own record alone, so it
+	 * can change only when the mirror reports that object changed (a
+	 * compiled condition keeps it until then: cond_prog_judge) */
+	int alone;
 } tests[T_COUNT] = {
-	[T_AT] = {"at", SUBJ_FLEET, ARG_WORLD, "at"},
-	[T_MOVING] = {"moving", SUBJ_FLEET, ARG_BOOL, "moving"},
-	[T_EXISTS] = {"exists", SUBJ_FLEET, ARG_BOOL, "exists"},
-	[T_IN_BATTLE] = {"in_battle", SUBJ_FLEET, ARG_BOOL, "in a battle"},
-	[T_CARGO] = {"cargo", SUBJ_FLEET, ARG_QTY, "cargo of"},
-	[T_MINE] = {"mine", SUBJ_WORLD, ARG_BOOL, "mine"},
-	[T_OWNER] = {"owner", SUBJ_WORLD, ARG_SOV, "owned by sovereign"},
-	[T_BATTLE] = {"battle", SUBJ_WORLD, ARG_BOOL, "a battle on"},
-	[T_STOCK] = {"stock", SUBJ_WORLD, ARG_QTY, "stock of"},
-	[T_FOREIGN_FLEETS] = {"foreign_fleets", SUBJ_WORLD, ARG_NUM, "foreign fleets"},
+	[T_AT] = {"at", SUBJ_FLEET, ARG_WORLD, "at", 1},
+	[T_MOVING] = {"moving", SUBJ_FLEET, ARG_BOOL, "moving", 1},
+	[T_EXISTS] = {"exists", SUBJ_FLEET, ARG_BOOL, "exists", 1},
+	[T_IN_BATTLE] = {"in_battle", SUBJ_FLEET, ARG_BOOL, "in a battle", 1},
+	[T_CARGO] = {"cargo", SUBJ_FLEET, ARG_QTY, "cargo of", 1},
+	[T_MINE] = {"mine", SUBJ_WORLD, ARG_BOOL, "mine", 1},
+	[T_OWNER] = {"owner", SUBJ_WORLD, ARG_SOV, "owned by sovereign", 1},
+	[T_BATTLE] = {"battle", SUBJ_WORLD, ARG_BOOL, "a battle on", 1},
+	[T_STOCK] = {"stock", SUBJ_WORLD, ARG_QTY, "stock of", 1},
+	/* counts the other fleets at the world */
+	[T_FOREIGN_FLEETS] = {"foreign_fleets", SUBJ_WORLD, ARG_NUM, "foreign fleets", 0},
 };
 
 static const char *const subject_key[] = {"fleet", "world"};
@@ -383,6 +388,7 @@ struct cnode {
 	uint8_t kind;  /* enum node_kind */
 	uint8_t test;  /* enum test, for atoms */
 	uint8_t flag;  /* the boolean argument; for a bound: 1 for "below" */
+	uint8_t memo;  /* an atom's value kept by cond_prog_judge: 0 none, else 1 + it */
 	uint32_t size; /* nodes in this subtree, itself included */
 	int64_t id;    /* the fleet or world the atom names */
 	int64_t arg;   /* at: the world; owner: the sovereign; cargo, stock: the resource */
@@ -565,24 +571,59 @@ static int world_value(const struct cnode *x, const struct mirror *m,
 	}
 }
 
-static int run_node(const struct cond_prog *p, size_t i, const struct mirror *m)
+static int atom_value(const struct cnode *x, const struct mirror *m)
+{
+	return tests[x->test].subj == SUBJ_FLEET ? fleet_value(x, mirror_fleet(m, x->id)) :
+						    world_value(x, m, mirror_world(m, x->id));
+}
+
+/* The value of node i.  memo: NULL to read every atom from the mirror, or
+ * p's own nodes (writable) to use and keep the values of atoms. */
+static int run_node(const struct cond_prog *p, struct cnode *memo, size_t i,
+		    const struct mirror *m)
 {
 	const struct cnode *x = &p->v[i];
-	if (x->kind == N_ATOM)
-		return tests[x->test].subj == SUBJ_FLEET ? fleet_value(x, mirror_fleet(m, x->id)) :
-							    world_value(x, m, mirror_world(m, x->id));
+	if (x->kind == N_ATOM) {
+		if (memo && x->memo)
+			return x->memo - 1;
+		int v = atom_value(x, m);
+		if (memo && tests[x->test].alone)
+			memo[i].memo = (uint8_t)(1 + v);
+		return v;
+	}
 	if (x->kind == N_NOT)
-		return !run_node(p, i + 1, m);
+		return !run_node(p, memo, i + 1, m);
 	int any = x->kind == N_ANY;
 	for (size_t k = i + 1; k < i + x->size; k += p->v[k].size)
-		if (run_node(p, k, m) == any) /* any: the first true decides; all: the first false */
+		if (run_node(p, memo, k, m) == any) /* any: the first true decides; all: the first false */
 			return any;
 	return !any;
 }
 
 int cond_prog_eval(const struct cond_prog *p, const struct mirror *m)
 {
-	return run_node(p, 0, m);
+	return run_node(p, NULL, 0, m);
+}
+
+int cond_prog_judge(struct cond_prog *p, const struct mirror *m, int64_t changed)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		struct cnode *x = &p->v[i];
+		if (x->kind == N_ATOM && (x->id == changed ||
+					  (tests[x->test].arg == ARG_WORLD && x->arg == changed)))
+			x->memo = 0;
+	}
+	return run_node(p, p->v, 0, m);
+}
+
+size_t cond_prog_size(const struct cond_prog *p)
+{
+	return sizeof *p + p->n * sizeof p->v[0];
+}
+
+struct cond_prog *cond_prog_copy(void *mem, const struct cond_prog *p)
+{
+	return memcpy(mem, p, cond_prog_size(p));
 }
 
 int cond_eval(const json_t *c, const struct mirror *m, const struct cond_env *env,

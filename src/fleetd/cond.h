@@ -78,6 +78,18 @@ struct cond_prog;
 struct cond_prog *cond_compile(const json_t *c, const struct cond_env *env, char *err,
 			       size_t errlen);
 int cond_prog_eval(const struct cond_prog *p, const struct mirror *m);
+/* The same for a waiting condition told that object `changed` (a fleet or
+ * world it names; 0 for none) changed, appeared or vanished: an atom read
+ * from one object's record alone keeps its value until that object
+ * changes, so only the atoms naming `changed` (and those that read other
+ * records) are read from the mirror again.  The first judgement reads
+ * them all.  Correct only if every change of the objects it names is
+ * told. */
+int cond_prog_judge(struct cond_prog *p, const struct mirror *m, int64_t changed);
+/* For a caller keeping the program inside its own allocation: its size,
+ * and a copy of it at mem (aligned for int64_t; never cond_prog_free()d). */
+size_t cond_prog_size(const struct cond_prog *p);
+struct cond_prog *cond_prog_copy(void *mem, const struct cond_prog *p);
 /* The objects it names, as cond_objects(). */
 size_t cond_prog_objects(const struct cond_prog *p, int64_t *ids, size_t max);
 void cond_prog_free(struct cond_prog *p);

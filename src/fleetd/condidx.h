@@ -46,6 +46,13 @@ void condidx_remove(struct condidx *ci, struct cond_node *n);
 size_t condidx_take(struct condidx *ci, enum cond_space space, int64_t id,
 		    void (*fn)(void *arg, struct cond_node *n), void *arg);
 
+/* Call fn on every node under (space, id), which stay registered: what
+ * condidx_take() does followed by adding back most of them, without
+ * unlinking and linking them again.  fn may condidx_remove() the node it
+ * is given, and no other node of the list.  Returns how many. */
+size_t condidx_visit(struct condidx *ci, enum cond_space space, int64_t id,
+		     void (*fn)(void *arg, struct cond_node *n), void *arg);
+
 /* Watches: the heap node (not armed anywhere else) waits for watch >= w. */
 int condidx_add_watch(struct condidx *ci, struct theap_node *n, int64_t w);
 void condidx_remove_watch(struct condidx *ci, struct theap_node *n);

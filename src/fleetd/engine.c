@@ -62,13 +62,19 @@ enum rec_flag { REC_IN_FLIGHT = 1, REC_IN_WATCH = 2 };
 
 /* A job waiting on a condition (WAIT_COND) is indexed under every object
  * the condition names, in the engine's second index (cwi): any of them
- * changing wakes it, and it reads the condition again. */
+ * changing wakes it, and it reads the condition again.  The nodes and the
+ * compiled condition share one allocation (the program is copied in after
+ * v[n]), so judging a condition reads a few adjacent cache lines rather
+ * than the job's record and a separate program: a change of an object
+ * named by thousands of conditions is bound by those memory reads. */
+struct cond_wait;
 struct cond_wait_node {
 	struct cond_node node;
-	struct job_rec *r;
+	struct cond_wait *cw;
 };
 struct cond_wait {
-	struct cond_prog *prog; /* the condition, its references resolved */
+	struct job_rec *r;
+	struct cond_prog *prog; /* the condition, its references resolved; in this block */
 	uint64_t judged;        /* the change batch it was last judged in */
 	size_t n;
 	struct cond_wait_node v[];
@@ -185,8 +191,7 @@ static void unregister_wait(struct engine *e, struct job_rec *r)
 	if (r->cw) {
 		for (size_t i = 0; i < r->cw->n; i++)
 			condidx_remove(&e->cwi, &r->cw->v[i].node);
-		cond_prog_free(r->cw->prog);
-		free(r->cw);
+		free(r->cw); /* its program with it */
 		r->cw = NULL;
 		e->cond_jobs--;
 	}
@@ -289,19 +294,22 @@ static void register_cond(struct engine *e, struct job_rec *r, const struct job 
 	job_cond_env(j, &env);
 	struct cond_prog *prog = c ? cond_compile(c, &env, err, sizeof err) : NULL;
 	size_t n = prog ? cond_prog_objects(prog, ids, sizeof ids / sizeof ids[0]) : 0;
+	size_t nodes = sizeof(struct cond_wait) + n * sizeof(struct cond_wait_node);
 	struct cond_wait *cw = n > 0 && n <= sizeof ids / sizeof ids[0] ?
-		calloc(1, sizeof *cw + n * sizeof cw->v[0]) : NULL;
+		calloc(1, nodes + cond_prog_size(prog)) : NULL;
 	if (!cw) {
 		cond_prog_free(prog);
 		register_wait(e, r, WAIT_WATCH, mirror_watch_int(e) + 1, 0, 0);
 		return;
 	}
-	cw->prog = prog;
+	cw->prog = cond_prog_copy((char *)cw + nodes, prog);
+	cond_prog_free(prog);
+	cw->r = r;
 	r->cw = cw;
 	r->wait = WAIT_COND;
 	e->cond_jobs++;
 	for (size_t i = 0; i < n; i++) {
-		cw->v[i].r = r;
+		cw->v[i].cw = cw;
 		if (condidx_add(&e->cwi, &cw->v[i].node, COND_SPACE_FLEET, ids[i]) < 0)
 			break;
 		cw->n++;
@@ -311,6 +319,11 @@ static void register_cond(struct engine *e, struct job_rec *r, const struct job 
 		register_wait(e, r, WAIT_WATCH, mirror_watch_int(e) + 1, 0, 0);
 		return;
 	}
+	/* the values of its atoms as of now (the step has just found it
+	 * false), so that a change reads only the object that changed */
+	const struct mirror *m = e->app->mirror;
+	if (m && mirror_ready(m))
+		cond_prog_judge(cw->prog, m, 0);
 	if (j->wake_at > 0 && loop_timer_arm(e->loop, &r->timer, j->wake_at) < 0)
 		log_error("cannot arm a wait's deadline", "job=%lld", (long long)r->id);
 }
@@ -358,30 +371,34 @@ static void on_watch(void *arg, struct theap_node *n)
 }
 
 /* An object a waiting condition names changed: judge the condition in
- * memory; still false, the node goes back under the same id. */
+ * memory; still false, the node stays where it is (condidx_visit). */
 static void on_cond_wait(void *arg, struct cond_node *n)
 {
 	struct engine *e = arg;
 	struct cond_wait_node *cn = (struct cond_wait_node *)n;
-	struct cond_wait *cw = cn->r->cw;
+	struct cond_wait *cw = cn->cw;
 	const struct mirror *m = e->app->mirror;
-	/* judged once per batch, however many of its objects changed: a
-	 * second one finds it already false */
-	int already = cw->judged == e->batch;
-	if (!already) {
+	/* counted once per batch, however many of its objects changed */
+	if (cw->judged != e->batch) {
 		cw->judged = e->batch;
 		e->cond_evals++;
 	}
-	if (m && mirror_ready(m) && (already || cond_prog_eval(cw->prog, m) == 0) &&
-	    condidx_add(&e->cwi, n, COND_SPACE_FLEET, n->id) == 0)
+	/* Only the atoms of the object taken under are read again.  Another
+	 * object it names may have changed in the same batch and not been
+	 * told yet: a value it kept may then be stale, which can make the
+	 * condition look true too early (the fresh reading below guards the
+	 * wake) or false (that object's own turn, later in this batch,
+	 * judges it again). */
+	if (m && mirror_ready(m) &&
+	    (cond_prog_judge(cw->prog, m, n->id) == 0 || cond_prog_eval(cw->prog, m) == 0))
 		return;
-	wake(e, cn->r); /* frees cn: condidx_take never touches it again */
+	wake(e, cw->r); /* unregisters and frees cn: condidx_visit goes on without it */
 }
 
 static void take_cond_waits(struct engine *e, const int64_t *ids, size_t n)
 {
 	for (size_t i = 0; i < n && e->cwi.n; i++)
-		condidx_take(&e->cwi, COND_SPACE_FLEET, ids[i], on_cond_wait, e);
+		condidx_visit(&e->cwi, COND_SPACE_FLEET, ids[i], on_cond_wait, e);
 }
 
 static void on_changes(void *arg, const struct mirror_changes *ch)

@@ -722,11 +722,18 @@ static int step_refs(const json_t *st, size_t i, struct refs_walk *w)
 	char path[96];
 	const struct op_desc *d = &ops[jobspec_step_op(st)];
 	int rc = 0;
-	snprintf(path, sizeof path, "steps[%zu].if", i);
-	if ((rc = cond_refs_at(json_object_get(st, "if"), path, w)))
-		return rc;
+	/* a path is written only for a field present: most of an op's
+	 * fields are absent in a given step */
+	const json_t *cond = json_object_get(st, "if");
+	if (cond) {
+		snprintf(path, sizeof path, "steps[%zu].if", i);
+		if ((rc = cond_refs_at(cond, path, w)))
+			return rc;
+	}
 	for (const struct field *g = d->fields; !rc && g->name; g++) {
 		const json_t *v = json_object_get(st, g->name);
+		if (!v)
+			continue;
 		snprintf(path, sizeof path, "steps[%zu].%s", i, g->name);
 		if (v && g->type == F_COND)
 			rc = cond_refs_at(v, path, w);
@@ -885,6 +892,35 @@ int jobspec_parse_time(const char *s, int64_t *ms)
 	return 0;
 }
 
+/* The proleptic Gregorian date of a count of days since 1970-01-01, by
+ * arithmetic on 400-year eras (146,097 days each), counted from
+ * 0000-03-01 so that the leap day ends a year.  Valid for days >= -719468
+ * (0000-03-01), which covers every time jobspec_format_time() writes this
+ * way. */
+static void civil_date(int64_t days, int *year, int *month, int *day)
+{
+	int64_t z = days + 719468;
+	int64_t era = z / 146097;
+	int64_t doe = z - era * 146097;                                /* [0, 146096] */
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);         /* [0, 365] */
+	int64_t mp = (5 * doy + 2) / 153;                              /* March = 0 */
+	*day = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*month = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*year = (int)(yoe + era * 400 + (*month <= 2));
+}
+
+static char *put_digits(char *p, int64_t v, int n)
+{
+	for (int i = n - 1; i >= 0; i--, v /= 10)
+		p[i] = (char)('0' + v % 10);
+	return p + n;
+}
+
+/* Every answer carrying a job writes several of these (created_at,
+ * updated_at...), so the common case is plain arithmetic: gmtime_r() takes
+ * the time zone lock and strftime() and snprintf() parse formats, about 20
+ * times the work.  Times outside the four-digit years take that path. */
 void jobspec_format_time(int64_t ms, char *buf, size_t len)
 {
 	/* seconds rounded down, so milliseconds are never negative */
@@ -892,6 +928,27 @@ void jobspec_format_time(int64_t ms, char *buf, size_t len)
 	if (milli < 0) {
 		sec--;
 		milli += 1000;
+	}
+	if (ms >= 0 && ms <= JOBSPEC_MAX_TIME_MS && len >= 25) {
+		int64_t days = sec / 86400, rest = sec % 86400;
+		int y, mo, d;
+		civil_date(days, &y, &mo, &d);
+		char *p = put_digits(buf, y, 4);
+		*p++ = '-';
+		p = put_digits(p, mo, 2);
+		*p++ = '-';
+		p = put_digits(p, d, 2);
+		*p++ = 'T';
+		p = put_digits(p, rest / 3600, 2);
+		*p++ = ':';
+		p = put_digits(p, rest / 60 % 60, 2);
+		*p++ = ':';
+		p = put_digits(p, rest % 60, 2);
+		*p++ = '.';
+		p = put_digits(p, milli, 3);
+		*p++ = 'Z';
+		*p = 0;
+		return;
 	}
 	time_t t = (time_t)sec;
 	struct tm tm;

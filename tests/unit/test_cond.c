@@ -186,6 +186,63 @@ static void test_eval(const struct mirror *m)
 	json_decref(c);
 }
 
+/* A delta of one fleet: the player's 4647969 at 1175 with these resources,
+ * or the rival 4925173 anchored at `at`. */
+static void merge_fleet(struct mirror *m, const char *json)
+{
+	char err[128];
+	json_t *d = parse(json);
+	CHECK(d && mirror_merge(m, d, 0, err, sizeof err) == 0);
+	json_decref(d);
+}
+
+/* cond_prog_judge keeps the value of an atom read from one record until
+ * that object is told changed; foreign_fleets, which counts other fleets,
+ * is always read again.  Changes the mirror (run last). */
+static void test_judge(struct mirror *m)
+{
+	struct cond_env env = {4647969, 1175, vars, NULL};
+	char err[200];
+	json_t *c = parse("{\"any\": [{\"world\": 99, \"stock\": {\"resource\": 130, "
+			  "\"at_least\": 4599}}, {\"fleet\": \"$self\", \"cargo\": "
+			  "{\"resource\": 122, \"at_least\": 500}}]}");
+	struct cond_prog *p = cond_compile(c, &env, err, sizeof err);
+	CHECK(p != NULL);
+	if (!p) {
+		json_decref(c);
+		return;
+	}
+	CHECK_EQ_INT(cond_prog_judge(p, m, 99), 0); /* the first reads both */
+	merge_fleet(m, "[{\"anchorObjID\": 1175, \"class\": \"fleet\", \"ftlType\": \"warp\", "
+		       "\"id\": 4647969, \"name\": \"320th Fleet\", \"pos\": [-432.82, -891.51], "
+		       "\"resources\": [170, 1, 122, 600], \"sovereignID\": 3913334}]");
+	CHECK_EQ_INT(cond_prog_eval(p, m), 1);          /* read fresh: the cargo holds */
+	CHECK_EQ_INT(cond_prog_judge(p, m, 99), 0);     /* told of 99 only: cargo kept */
+	CHECK_EQ_INT(cond_prog_judge(p, m, 4647969), 1); /* told of the fleet */
+	/* a copy judges as the original, and keeps its own values */
+	void *mem = malloc(cond_prog_size(p));
+	struct cond_prog *q = mem ? cond_prog_copy(mem, p) : NULL;
+	CHECK(q && cond_prog_judge(q, m, 99) == 1);
+	free(mem);
+	cond_prog_free(p);
+	json_decref(c);
+	/* the rival 4925173 at 99 leaves: foreign_fleets is read again
+	 * whatever object is told */
+	c = parse("{\"world\": 99, \"foreign_fleets\": {\"at_least\": 1}}");
+	p = cond_compile(c, &env, err, sizeof err);
+	CHECK(p != NULL);
+	if (p) {
+		CHECK_EQ_INT(cond_prog_judge(p, m, 99), 1);
+		merge_fleet(m, "[{\"anchorObjID\": 1175, \"class\": \"fleet\", \"ftlType\": "
+			       "\"explorer\", \"id\": 4925173, \"name\": \"91st Fleet\", "
+			       "\"pos\": [-432.82, -891.51], \"resources\": [102, 1200], "
+			       "\"sovereignID\": 4900178}]");
+		CHECK_EQ_INT(cond_prog_judge(p, m, 12345), 0);
+		cond_prog_free(p);
+	}
+	json_decref(c);
+}
+
 static void test_objects(void)
 {
 	struct cond_env env = {4647969, 1175, vars, NULL};
@@ -238,8 +295,10 @@ int main(void)
 	char err[128];
 	CHECK(a && m && mirror_set_game_info(m, info, err, sizeof err) == 0 &&
 	      mirror_merge(m, a, 1, err, sizeof err) == 0);
-	if (mirror_ready(m))
+	if (mirror_ready(m)) {
 		test_eval(m);
+		test_judge(m);
+	}
 	mirror_free(m);
 	json_decref(info);
 	json_decref(a);

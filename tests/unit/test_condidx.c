@@ -1,6 +1,7 @@
 /* test_condidx.c -- the condition index: a change wakes exactly the nodes
  * registered under that id, removal works from any position, re-adding
- * from the callback is safe, and watches wake in order up to the number. */
+ * from the callback is safe, visiting leaves the nodes registered, and
+ * watches wake in order up to the number. */
 #include <stdlib.h>
 
 #include "condidx.h"
@@ -23,6 +24,15 @@ static void on_readd(void *arg, struct cond_node *n)
 	struct condidx *ci = arg;
 	woken[n - nodes]++;
 	CHECK(condidx_add(ci, n, COND_SPACE_FLEET, 42) == 0);
+}
+
+/* visit: every third node is removed by the callback itself */
+static void on_visit(void *arg, struct cond_node *n)
+{
+	struct condidx *ci = arg;
+	woken[n - nodes]++;
+	if ((n - nodes) % 3 == 0)
+		condidx_remove(ci, n);
 }
 
 static void on_watch(void *arg, struct theap_node *n)
@@ -84,6 +94,26 @@ int main(void)
 	CHECK_EQ_INT(condidx_take(&ci, COND_SPACE_FLEET, 5, on_readd, &ci), 50);
 	CHECK_EQ_INT(condidx_count(&ci), before);
 	CHECK_EQ_INT(condidx_take(&ci, COND_SPACE_FLEET, 42, on_node, NULL), 50);
+
+	/* visiting leaves the nodes where they are, but for those the
+	 * callback removes */
+	int under7 = 0, removed7 = 0;
+	for (int i = 0; i < N; i++)
+		if (i % 2 == 0 && i % 20 / 2 + 1 == 7) {
+			under7++;
+			removed7 += i % 3 == 0;
+		}
+	clear();
+	before = condidx_count(&ci);
+	CHECK_EQ_INT(condidx_visit(&ci, COND_SPACE_FLEET, 7, on_visit, &ci), under7);
+	CHECK_EQ_INT(condidx_count(&ci), before - removed7);
+	ok = 1;
+	for (int i = 0; i < N; i++)
+		ok &= woken[i] == (i % 2 == 0 && i % 20 / 2 + 1 == 7);
+	CHECK(ok);
+	clear();
+	CHECK_EQ_INT(condidx_take(&ci, COND_SPACE_FLEET, 7, on_node, NULL), under7 - removed7);
+	CHECK_EQ_INT(condidx_visit(&ci, COND_SPACE_FLEET, 7, on_visit, &ci), 0);
 
 	/* watches: only those reached, lowest first */
 	for (int i = 0; i < N; i++) {

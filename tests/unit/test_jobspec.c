@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cases.h"
 #include "jobspec.h"
@@ -67,6 +68,44 @@ static void test_times(void)
 	CHECK(jobspec_parse_time(NULL, &ms) < 0);
 }
 
+/* The formatter's arithmetic against the C library's calendar, over
+ * every year it writes that way (a step of about 11.6 days and an odd
+ * number of seconds and milliseconds, so each month, leap day and time of
+ * day is met), and at both ends of its range. */
+static void test_format_time_calendar(void)
+{
+	int bad = 0;
+	const int64_t step = 1000003LL * 1000 + 7;
+	for (int64_t ms = 0; ms <= JOBSPEC_MAX_TIME_MS; ms += step) {
+		int64_t probes[] = {ms, ms - ms % 86400000, ms - ms % 86400000 - 1};
+		for (size_t i = 0; i < sizeof probes / sizeof probes[0]; i++) {
+			int64_t v = probes[i];
+			if (v < 0)
+				continue;
+			char got[40], want[40], base[32];
+			time_t t = (time_t)(v / 1000);
+			struct tm tm;
+			gmtime_r(&t, &tm);
+			strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
+			snprintf(want, sizeof want, "%s.%03dZ", base, (int)(v % 1000));
+			jobspec_format_time(v, got, sizeof got);
+			if (strcmp(got, want) != 0 && bad++ < 5)
+				fprintf(stderr, "# %lld: %s, wanted %s\n", (long long)v, got, want);
+		}
+	}
+	CHECK_EQ_INT(bad, 0);
+	char buf[40];
+	jobspec_format_time(JOBSPEC_MAX_TIME_MS, buf, sizeof buf);
+	CHECK(strcmp(buf, "9999-12-31T23:59:59.999Z") == 0);
+	jobspec_format_time(0, buf, sizeof buf);
+	CHECK(strcmp(buf, "1970-01-01T00:00:00.000Z") == 0);
+	jobspec_format_time(951782400000LL, buf, sizeof buf);
+	CHECK(strcmp(buf, "2000-02-29T00:00:00.000Z") == 0);
+	/* before the epoch: the C library's path, as before */
+	jobspec_format_time(-1, buf, sizeof buf);
+	CHECK(strcmp(buf, "1969-12-31T23:59:59.999Z") == 0);
+}
+
 static int count_ref(void *arg, const char *path, enum jobspec_ref kind, int64_t id)
 {
 	(void)path;
@@ -99,6 +138,7 @@ int main(void)
 	CHECK(cases >= 60);
 	test_step_count();
 	test_times();
+	test_format_time_calendar();
 	test_refs_and_passes();
 	return tap_done();
 }
