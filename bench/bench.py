@@ -919,6 +919,7 @@ GROUP_TITLES = [
     ("conds", "Waiting conditions"),
     ("asyncio", "The same workload as a Python asyncio script (one task per fleet)"),
     ("amplify", "Big answers and long replays beside /healthz"),
+    ("webhooks", "Webhook deliveries to a local receiver"),
 ]
 
 

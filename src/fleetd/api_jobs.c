@@ -314,7 +314,7 @@ static int job_refused(struct http_req *req, struct app *app, json_t *body)
 static void on_submit(struct http_req *req, void *arg)
 {
 	struct app *app = arg;
-	json_t *body = api_json_body(req, "a job");
+	json_t *body = api_json_body(req);
 	if (!body)
 		return;
 	const char *key = http_header(req, "Idempotency-Key");
@@ -372,7 +372,7 @@ static void on_list(struct http_req *req, void *arg)
 	}
 	int64_t next = 0;
 	size_t len;
-	api_read_committed(app->store);
+	api_read_committed(app);
 	char *jobs = jobread_list(engine_reads(app->engine), &f, after, (int)limit,
 				  (size_t)app->cfg->max_page_bytes, &next, &len);
 	struct textbuf body = {0};
@@ -406,7 +406,7 @@ static void on_get(struct http_req *req, void *arg)
 	/* a cached answer is committed state; only a miss reads the row */
 	const char *job = id > 0 ? jobread_cached(engine_reads(app->engine), id, &len) : NULL;
 	if (!job && id > 0) {
-		api_read_committed(app->store);
+		api_read_committed(app);
 		job = jobread_text(engine_reads(app->engine), id, &len);
 	}
 	if (!job) {
@@ -421,7 +421,7 @@ static void on_events(struct http_req *req, void *arg)
 	struct app *app = arg;
 	int64_t id = http_param_id(req, 0), after = 0, limit = LIST_DEFAULT;
 	const char *v;
-	api_read_committed(app->store);
+	api_read_committed(app);
 	if (id <= 0 || !jobread_exists(engine_reads(app->engine), id)) {
 		http_reply_error(req, 404, "not_found", "no job %lld", (long long)id);
 		return;
@@ -496,7 +496,7 @@ static int retry_body_refused(struct http_req *req)
 	const char *buf = http_body(req, &len);
 	if (!buf || len == 0)
 		return 0;
-	json_t *body = api_json_body(req, "{} or nothing");
+	json_t *body = api_json_body(req);
 	if (!body)
 		return 1;
 	int refused = 1;

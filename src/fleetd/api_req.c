@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "app.h"
 #include "http.h"
 #include "store.h"
 
@@ -27,7 +28,7 @@ static int content_type_ok(struct http_req *req)
 	return *ct == 0 || *ct == ';';
 }
 
-json_t *api_json_body(struct http_req *req, const char *what)
+json_t *api_json_body(struct http_req *req)
 {
 	char err[300];
 	size_t len;
@@ -40,8 +41,7 @@ json_t *api_json_body(struct http_req *req, const char *what)
 		return NULL;
 	}
 	if (!buf || len == 0) {
-		http_reply_error(req, 400, "bad_json", "the body is empty; send %s as JSON",
-				 what);
+		http_reply_error(req, 400, "bad_json", "the body is empty; send JSON");
 		return NULL;
 	}
 	json_t *body = http_body_json(req, err, sizeof err);
@@ -50,8 +50,8 @@ json_t *api_json_body(struct http_req *req, const char *what)
 	return body;
 }
 
-void api_read_committed(struct store *st)
+void api_read_committed(struct app *app)
 {
-	if (store_in_tx(st))
-		store_commit(st);
+	if (store_in_tx(app->store))
+		store_commit(app->store);
 }

@@ -11,15 +11,14 @@
 #include <jansson.h>
 
 struct http_req;
-struct store;
+struct app;
 
-/* The parsed body (the caller's), or NULL when the request was answered.
- * what names the expected content in the empty-body error ("a job"). */
-json_t *api_json_body(struct http_req *req, const char *what);
+/* The parsed body (the caller's), or NULL when the request was answered. */
+json_t *api_json_body(struct http_req *req);
 
 /* A read answers from committed state.  The group commit waits for the
  * loop to go idle, so a transaction may still be open: commit it first,
  * so that what a client reads is on disk. */
-void api_read_committed(struct store *st);
+void api_read_committed(struct app *app);
 
 #endif

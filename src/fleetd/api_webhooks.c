@@ -103,7 +103,7 @@ static int ensure_secret(struct http_req *req, struct webhook_spec *spec)
 static void on_create(struct http_req *req, void *arg)
 {
 	struct app *app = arg;
-	json_t *body = api_json_body(req, "a webhook");
+	json_t *body = api_json_body(req);
 	if (!body)
 		return;
 	struct webhook_spec spec;
@@ -146,7 +146,7 @@ static void on_create(struct http_req *req, void *arg)
 static void on_list(struct http_req *req, void *arg)
 {
 	struct app *app = arg;
-	api_read_committed(app->store);
+	api_read_committed(app);
 	json_t *a = webhooks_list_json(app->webhooks);
 	if (!a) {
 		http_reply_error(req, 500, "store_failed", "cannot read the webhooks");
@@ -164,7 +164,7 @@ static void on_get(struct http_req *req, void *arg)
 {
 	struct app *app = arg;
 	int64_t id = http_param_id(req, 0);
-	api_read_committed(app->store);
+	api_read_committed(app);
 	json_t *o = webhooks_find(app->webhooks, id) ? webhooks_json(app->webhooks, id) : NULL;
 	if (!o)
 		not_found(req, id);
@@ -220,7 +220,7 @@ static void on_deliveries(struct http_req *req, void *arg)
 	const char *state;
 	if (deliveries_query(req, &state, &before, &limit) < 0)
 		return;
-	api_read_committed(app->store);
+	api_read_committed(app);
 	if (!webhooks_find(app->webhooks, id)) {
 		not_found(req, id);
 		return;
@@ -241,7 +241,7 @@ static void on_delivery(struct http_req *req, void *arg)
 {
 	struct app *app = arg;
 	int64_t id = http_param_id(req, 0), d = http_param_id(req, 1);
-	api_read_committed(app->store);
+	api_read_committed(app);
 	json_t *o = webhooks_delivery_json(app->webhooks, id, d);
 	if (!o)
 		http_reply_error(req, 404, "not_found", "webhook %lld has no delivery %lld",
