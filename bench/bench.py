@@ -8,7 +8,8 @@ them is kept as written).  Measures, never asserts: a missed bar is a row
 marked **misses**, not a failure.
 
 Groups (BENCH_ONLY=a,b to run some): sim, mirror, jobs, conds, asyncio,
-amplify (bench/amplify.py), webhooks (bench/webhook_deliveries.py).  BENCH_CONDS_JOBS=N puts N jobs instead of
+amplify (bench/amplify.py), groups (bench/group_jobs.py), webhooks
+(bench/webhook_deliveries.py).  BENCH_CONDS_JOBS=N puts N jobs instead of
 100,000 in the conds group (to develop it; the report says how many)."""
 import argparse
 import datetime
@@ -27,6 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # (tests/e2e/simlib.py, jobslib.py), the tests' and the suite's alike
 sys.path[:0] = [HERE, os.path.join(HERE, "..", "tests", "e2e")]
 import amplify  # noqa: E402
+import group_jobs  # noqa: E402
 import webhook_deliveries  # noqa: E402
 import jobslib  # noqa: E402
 import simlib  # noqa: E402
@@ -919,6 +921,7 @@ GROUP_TITLES = [
     ("conds", "Waiting conditions"),
     ("asyncio", "The same workload as a Python asyncio script (one task per fleet)"),
     ("amplify", "Big answers and long replays beside /healthz"),
+    ("groups", "Group jobs: a 1,000-child group beside 1,000 single jobs"),
     ("webhooks", "Webhook deliveries to a local receiver"),
 ]
 
@@ -1012,6 +1015,8 @@ def main():
         group_asyncio(args, gal, jobs)
     if want("amplify"):
         amplify.group(SCRATCH, RUNS, fig, COMMANDS, NOTES, jobslib, Proc, percentile, say)
+    if want("groups"):
+        group_jobs.group_fig(SCRATCH, RUNS, fig, COMMANDS, NOTES, jobslib, simlib, Proc, say)
     if want("webhooks"):
         webhook_deliveries.group(SCRATCH, RUNS, fig, COMMANDS, NOTES, jobslib, Proc, free_port, say)
     report(args, mach, started, time.time() - t0)

@@ -2,11 +2,13 @@
  * submission meets it: raw bytes through jsonx_parse(), then
  * jobspec_validate().  An accepted spec must hold what the engine relies
  * on: ids in range, a start time that prints as RFC 3339 and reads back
- * the same, a pass count.  Inputs short enough to be a date-time are also
+ * the same, a pass count; a group's children are jobs too.  Inputs short enough to be a date-time are also
  * given to jobspec_parse_time() as they are. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "fuzz.h"
+#include "group.h"
 #include "jobspec.h"
 #include "jsonx.h"
 
@@ -51,6 +53,28 @@ static int check_ref(void *arg, const char *path, enum jobspec_ref kind, int64_t
 	return 0;
 }
 
+/* An accepted group (group.h): a list resolves to 2..1000 distinct ids
+ * (a filter needs the galaxy), and every child's spec is a job the
+ * language accepts. */
+static void group_holds(const json_t *body)
+{
+	const json_t *fleets = json_object_get(body, "fleets");
+	if (!fleets || group_is_filter(fleets))
+		return;
+	char err[300];
+	int64_t *ids = NULL;
+	long n = group_resolve(fleets, NULL, NULL, NULL, &ids, err, sizeof err);
+	FUZZ_CHECK(n >= GROUP_MIN_FLEETS && n <= GROUP_MAX_FLEETS && ids);
+	for (long i = 0; i < n; i++) {
+		for (long k = 0; k < i; k++)
+			FUZZ_CHECK(ids[k] != ids[i]);
+		json_t *child = group_child_spec(body, ids[i]);
+		FUZZ_CHECK(child && jobspec_validate(child, FUZZ_NOW_MS, err, sizeof err) == 0);
+		json_decref(child);
+	}
+	free(ids);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 64) {
@@ -89,6 +113,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int64_t passes = jobspec_passes(body);
 	FUZZ_CHECK(passes == -1 || (passes >= 1 && passes <= 1000000));
 	FUZZ_CHECK(jobspec_refs(body, check_ref, NULL) == 0);
+	group_holds(body);
 	json_decref(body);
 	return 0;
 }

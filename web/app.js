@@ -413,6 +413,8 @@ const jobView = new JobView($('#job-view'), api, {
   onFleet: (id) => selectFleet(id),
   onWorld: (id) => selectWorld(id),
   worldLabel: (id) => worldLabel(id),
+  onJob: (id) => openJob(id),
+  jobs: () => jobsTable.jobs,
 });
 const jobForm = new JobForm($('#job-form'), api, {
   onCreated: (job) => { jobsTable.upsert(job); openJob(job.id); },
@@ -515,6 +517,8 @@ async function loadJob(id) {
   const job = await api.get(`/v1/jobs/${id}`);
   jobsTable.upsert(job);
   if (jobView.isOpen(id)) await jobView.refresh();
+  // a child's change shows in its group's counts (groups.js)
+  if (typeof job.parent === 'number' && jobView.isOpen(job.parent)) await jobView.refresh();
   const fid = jobFleet(job);
   if (fid) later(`fleet-${fid}`, () => loadFleet(fid));
   // a world job's step changes its world: read it again

@@ -5,6 +5,7 @@
 import { h, replace, fmtTime, fmtRelative } from './dom.js';
 import { describeCond, describeStep, describeResources, TARGET_KEYS } from './cond.js';
 import { OptionalCond, TargetField } from './condedit.js';
+import { isParent, childCounts, countBadges, foldRows, groupFacts } from './groups.js';
 
 export const STATES = ['queued', 'running', 'waiting', 'paused', 'succeeded', 'failed', 'cancelled'];
 const LIVE = new Set(['queued', 'running', 'waiting']);
@@ -85,6 +86,7 @@ export function jobWaitText(j) {
     case 'watch': return `watch ${w.watch}`;
     case 'fleet': return `news of fleet ${w.fleet}`;
     case 'mirror_ready': return 'the game state to load';
+    case 'children': return 'its children to end';
     case 'cond': {
       const s = jobSteps(j)[jobStepIndex(j)];
       return s && s.until !== undefined ? describeCond(s.until) : 'a condition';
@@ -162,6 +164,7 @@ export class JobsTable {
     this.root = root;
     this.jobs = new Map();
     this.filter = '';
+    this.expanded = new Set(); // parents whose children are shown
     this.onOpen = onOpen;
     this.tbody = root.querySelector('tbody');
     this.empty = root.querySelector('.empty');
@@ -183,17 +186,28 @@ export class JobsTable {
     this.render();
   }
 
+  toggle(id) {
+    if (this.expanded.has(id)) this.expanded.delete(id); else this.expanded.add(id);
+    this.render();
+  }
+
+  // A group's parent folds its children under it (groups.js): a toggle
+  // beside its id, and its children counted by state in the step column.
   render() {
-    const rows = [...this.jobs.values()]
-      .filter((j) => !this.filter || j.state === this.filter)
-      .sort((a, b) => b.id - a.id)
-      .map((j) => h('tr', { dataset: { job: j.id, state: j.state } },
-        h('td', {}, h('button', { type: 'button', class: 'link', onclick: () => this.onOpen(j.id),
+    const rows = foldRows(this.jobs, this.expanded, (j) => !this.filter || j.state === this.filter)
+      .map(({ job: j, child }) => h('tr', { class: child ? 'group-child' : isParent(j) ? 'group-parent' : null,
+        dataset: { job: j.id, state: j.state } },
+        h('td', {}, isParent(j) ? h('button', { type: 'button', class: 'fold', name: 'fold',
+          'aria-expanded': String(this.expanded.has(j.id)),
+          'aria-label': `${this.expanded.has(j.id) ? 'Hide' : 'Show'} the ${j.children.length} children of job ${j.id}`,
+          onclick: () => this.toggle(j.id) }, this.expanded.has(j.id) ? '▾' : '▸') : null,
+        h('button', { type: 'button', class: 'link', onclick: () => this.onOpen(j.id),
           'aria-label': `Open job ${j.id}` }, `#${j.id}`), j.name ? ` ${j.name}` : ''),
-        h('td', {}, jobFleet(j) ?? (jobWorld(j) ? `world ${jobWorld(j)}` : '')),
+        h('td', {}, isParent(j) ? `group of ${j.children.length}`
+          : jobFleet(j) ?? (jobWorld(j) ? `world ${jobWorld(j)}` : '')),
         h('td', {}, stateBadge(j.state)),
-        h('td', { class: 'step' }, stepSummary(j)),
-        h('td', {}, LIVE.has(j.state) ? wakeText(j) : ''),
+        h('td', { class: 'step' }, isParent(j) ? countBadges(childCounts(j, this.jobs), STATES) : stepSummary(j)),
+        h('td', {}, LIVE.has(j.state) && !isParent(j) ? wakeText(j) : ''),
         h('td', { class: 'error-text' }, jobError(j))));
     replace(this.tbody, rows);
     this.empty.hidden = rows.length > 0;
@@ -215,7 +229,7 @@ export class JobsTable {
 
 // ---------------------------------------------------------- the job view
 export class JobView {
-  constructor(root, api, { onChange, onError, onFleet, onWorld, worldLabel }) {
+  constructor(root, api, { onChange, onError, onFleet, onWorld, worldLabel, onJob, jobs }) {
     this.root = root;
     this.api = api;
     this.onChange = onChange;
@@ -223,6 +237,8 @@ export class JobView {
     this.onFleet = onFleet;
     this.onWorld = onWorld || (() => {});
     this.worldLabel = worldLabel || ((id) => `world #${id}`);
+    this.onJob = onJob || (() => {});
+    this.jobsKnown = jobs || (() => new Map()); // the table's jobs (a group's children)
     this.job = null;
     this.events = [];
   }
@@ -355,7 +371,9 @@ export class JobView {
         jobWorld(j) ? [h('dt', {}, 'World'), h('dd', {}, h('button', { type: 'button', class: 'link',
           onclick: () => this.onWorld(jobWorld(j)) }, this.worldLabel(jobWorld(j))))]
           : [h('dt', {}, 'Fleet'), h('dd', {}, jobFleet(j) ? h('button', { type: 'button', class: 'link',
-            onclick: () => this.onFleet(jobFleet(j)) }, `fleet #${jobFleet(j)}`) : '—')],
+            onclick: () => this.onFleet(jobFleet(j)) }, `fleet #${jobFleet(j)}`) : isParent(j) ? 'one per child' : '—')],
+        typeof j.parent === 'number' ? [h('dt', {}, 'Group'), h('dd', {}, h('button', { type: 'button', class: 'link',
+          onclick: () => this.onJob(j.parent) }, `parent #${j.parent}`))] : null,
         h('dt', {}, 'Next wake'), h('dd', {}, jobNextWake(j) ? `${fmtTime(jobNextWake(j))} (${fmtRelative(jobNextWake(j))})` : '—'),
         jobWaitText(j) && j.state === 'waiting' ? [h('dt', {}, 'Waiting for'), h('dd', { class: 'wait-text' }, jobWaitText(j))] : null,
         until !== undefined ? [h('dt', {}, 'Until'), h('dd', { class: 'until-text' }, describeCond(until),
@@ -366,6 +384,7 @@ export class JobView {
         h('dt', {}, 'Last error'), h('dd', { class: jobError(j) ? 'error-text' : '' }, jobError(j) || '—'),
         h('dt', {}, 'Created'), h('dd', {}, fmtTime(j.created_at ?? j.created) || '—'),
         h('dt', {}, 'Updated'), h('dd', {}, fmtTime(j.updated_at ?? j.updated) || '—')),
+      isParent(j) ? groupFacts(j, this.jobsKnown(), STATES, this.onJob) : null,
       h('h3', {}, 'Steps'),
       h('ol', { class: 'steps' }, steps.map((s, i) => {
         const info = facts.steps.get(i) || {};

@@ -15,12 +15,14 @@
 #include <string.h>
 #include <strings.h>
 
+#include "api_galaxy.h"
 #include "api_req.h"
 #include "api_guard.h"
 #include "app.h"
 #include "clock.h"
 #include "config.h"
 #include "engine.h"
+#include "group.h"
 #include "eventlog.h"
 #include "http.h"
 #include "job_answer.h"
@@ -311,6 +313,83 @@ static int job_refused(struct http_req *req, struct app *app, json_t *body)
 	return 0;
 }
 
+/* --- POST /v1/jobs with `fleets`: a group (group.h) ---------------------- */
+
+#define BUSY_NAMED 5 /* holders a 409's message names (the list has all) */
+
+/* 409: fleets of the group are held by live jobs.  The body lists every
+ * one (`holders`: [{"fleet", "job"}]); the message names the first few. */
+static void reply_group_busy(struct http_req *req, const int64_t *fleets,
+			     const int64_t *holders, size_t n)
+{
+	struct textbuf msg = {0};
+	json_t *list = json_array();
+	size_t busy = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!holders[i])
+			continue;
+		if (busy < BUSY_NAMED) {
+			char one[96];
+			snprintf(one, sizeof one, "%sfleet %lld is held by job %lld",
+				 busy ? "; " : "", (long long)fleets[i], (long long)holders[i]);
+			textbuf_puts(&msg, one);
+		}
+		busy++;
+		json_array_append_new(list, json_pack("{s:I,s:I}", "fleet", (json_int_t)fleets[i],
+						      "job", (json_int_t)holders[i]));
+	}
+	if (busy > BUSY_NAMED) {
+		char more[64];
+		snprintf(more, sizeof more, " (and %zu more)", busy - BUSY_NAMED);
+		textbuf_puts(&msg, more);
+	}
+	textbuf_puts(&msg, "; nothing was stored");
+	size_t len;
+	char *text = textbuf_take(&msg, &len);
+	json_t *b = jsonx_error("fleet_busy", text ? text : "fleets of the group are held");
+	free(text);
+	json_object_set_new(json_object_get(b, "error"), "holders", list);
+	http_reply_json(req, 409, b);
+}
+
+static int64_t fleet_holder(void *arg, int64_t fleet)
+{
+	return engine_fleet_holder(arg, fleet);
+}
+
+/* Resolve the group's fleets and store it: 201 with the parent once every
+ * row is committed; 409 naming the holders; 422 for a filter that
+ * matches nothing (or too many); 503 while a filter cannot be resolved. */
+static void submit_group(struct http_req *req, struct app *app, const json_t *body,
+			 const char *key, const char *canon)
+{
+	char err[300];
+	const json_t *fleets = json_object_get(body, "fleets");
+	if (group_is_filter(fleets) && !api_galaxy_mirror(app, req))
+		return;
+	int64_t *ids = NULL, *holders = NULL;
+	long n = group_resolve(fleets, app->mirror, fleet_holder, app->engine, &ids, err,
+			       sizeof err);
+	if (n < 0) {
+		http_reply_error(req, 422, "invalid_job", "%s", err);
+		return;
+	}
+	holders = calloc((size_t)n, sizeof *holders);
+	struct engine_submit_opts o = {.idem_key = key, .idem_body = canon};
+	int64_t id = holders ? engine_submit_group(app->engine, body, ids, (size_t)n, &o,
+						   holders) : -1;
+	if (id == 0)
+		reply_group_busy(req, ids, holders, (size_t)n);
+	else if (id < 0 && !store_available(app->store))
+		api_reply_storage_unavailable(req, app->commit, "the group was not stored");
+	else if (id < 0)
+		http_reply_error(req, 500, "store_failed", "the group could not be stored");
+	else
+		reply_after_commit(req, app, id, 201);
+	free(ids);
+	free(holders);
+}
+
 static void on_submit(struct http_req *req, void *arg)
 {
 	struct app *app = arg;
@@ -322,6 +401,12 @@ static void on_submit(struct http_req *req, void *arg)
 	/* a replay answers the original job before anything else is checked */
 	if (idem_replayed(req, app, key, body, &canon) || spec_too_large(req, app, body) ||
 	    job_refused(req, app, body)) {
+		free(canon);
+		json_decref(body);
+		return;
+	}
+	if (json_object_get(body, "fleets")) {
+		submit_group(req, app, body, key, canon);
 		free(canon);
 		json_decref(body);
 		return;

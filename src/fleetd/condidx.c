@@ -80,19 +80,20 @@ static void prefetch_node(const struct cond_node *n)
 	__builtin_prefetch((const char *)n + 128);
 }
 
-size_t condidx_take(struct condidx *ci, enum cond_space space, int64_t id,
-		    void (*fn)(void *arg, struct cond_node *n), void *arg)
+/* fn on each node of the list from n; take: each is unregistered first
+ * (n->id still says which id it was under). */
+static size_t walk(struct condidx *ci, struct cond_node *n, int64_t id, int take,
+		   void (*fn)(void *arg, struct cond_node *n), void *arg)
 {
-	if (space == COND_SPACE_NONE)
-		return 0;
-	struct cond_node *n = idmap_del(map_of(ci, space), id);
 	size_t count = 0;
 	while (n) {
 		struct cond_node *next = n->next;
 		prefetch_node(next);
-		cond_node_init(n);
-		n->id = id; /* unregistered, but fn is told the id it was under */
-		ci->n--;
+		if (take) {
+			cond_node_init(n);
+			n->id = id;
+			ci->n--;
+		}
 		count++;
 		fn(arg, n);
 		n = next;
@@ -100,21 +101,20 @@ size_t condidx_take(struct condidx *ci, enum cond_space space, int64_t id,
 	return count;
 }
 
+size_t condidx_take(struct condidx *ci, enum cond_space space, int64_t id,
+		    void (*fn)(void *arg, struct cond_node *n), void *arg)
+{
+	if (space == COND_SPACE_NONE)
+		return 0;
+	return walk(ci, idmap_del(map_of(ci, space), id), id, 1, fn, arg);
+}
+
 size_t condidx_visit(struct condidx *ci, enum cond_space space, int64_t id,
 		     void (*fn)(void *arg, struct cond_node *n), void *arg)
 {
 	if (space == COND_SPACE_NONE)
 		return 0;
-	struct cond_node *n = idmap_get(map_of(ci, space), id);
-	size_t count = 0;
-	while (n) {
-		struct cond_node *next = n->next;
-		prefetch_node(next);
-		count++;
-		fn(arg, n);
-		n = next;
-	}
-	return count;
+	return walk(ci, idmap_get(map_of(ci, space), id), id, 0, fn, arg);
 }
 
 int condidx_add_watch(struct condidx *ci, struct theap_node *n, int64_t w)

@@ -19,8 +19,9 @@
  * Owns: the life of a wake (the run queue, the waits registered in the
  * loop's timer heap and the condition index, advancing a job through its
  * ops, the game calls between commit and answer), submission, control,
- * the lease of fleets and of worlds (a world job holds its world) and the
- * counters.
+ * the lease of fleets and of worlds (a world job holds its world), the
+ * rows of a group (storing it whole, controlling it, ending its parent --
+ * what a group is, is group.h) and the counters.
  * Must not touch: how a row is stored (job_row.c: every read and write of
  * whole columns goes through it) or how a job is answered (job_read.c,
  * which the engine only tells which rows it writes). */
@@ -39,6 +40,7 @@
 #include "cond.h"
 #include "condidx.h"
 #include "eventlog.h"
+#include "group.h"
 #include "idmap.h"
 #include "jobmemo.h"
 #include "jobspec.h"
@@ -133,6 +135,8 @@ struct engine {
 	int touch_hooked;       /* touched_committed() is queued */
 	uint64_t answers_lost;  /* answers that came while nothing could be written */
 	uint64_t tx_transitions; /* e->transitions when the transaction began */
+	int64_t group_open; /* the parent whose children are being stored */
+	int64_t id_floor;   /* ids up to this were handed out (a group undone) */
 };
 
 /* A job's row while it is being advanced.  row_* are the indexed columns
@@ -140,6 +144,7 @@ struct engine {
  * touches an index only when its key moves. */
 struct job {
 	int64_t world; /* a world job's world, 0 for a fleet job */
+	int64_t parent; /* a group child's parent, else 0 */
 	int64_t id, fleet, step, iteration, wake_at, wait_key, wait_arg, attempts;
 	int64_t started_at, finished_at, created_at;
 	int state, paused_from, wait;
@@ -493,7 +498,9 @@ static void rec_set_fleet(struct engine *e, struct job_rec *r, int64_t fleet)
 	 JC_BIT(JC_WAIT_KIND) | JC_BIT(JC_WAIT_KEY) | JC_BIT(JC_WAIT_ARG) |      \
 	 JC_BIT(JC_WORLD))
 /* What control reads and writes. */
-#define CTL_READ_COLS (JC_BIT(JC_STATE) | JC_BIT(JC_PAUSED_FROM))
+#define CTL_READ_COLS                                                     \
+	(JC_BIT(JC_STATE) | JC_BIT(JC_PAUSED_FROM) | JC_BIT(JC_WAIT_KIND) |  \
+	 JC_BIT(JC_PARENT))
 #define CTL_WRITE_COLS                                                    \
 	(JC_BIT(JC_ID) | JC_BIT(JC_STATE) | JC_BIT(JC_PAUSED_FROM) |         \
 	 JC_BIT(JC_UPDATED_AT) | JC_BIT(JC_FINISHED_AT))
@@ -604,7 +611,8 @@ static int revert_one(struct engine *e, int64_t id)
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return -1;
 	struct job_rec *r = idmap_get(&e->recs, id);
-	if (rc == SQLITE_DONE || !is_live(row.state)) {
+	if (rc == SQLITE_DONE || !is_live(row.state) || row.wait == WAIT_CHILDREN) {
+		/* gone, ended, or a group's parent (which has no record) */
 		if (r && !(r->flags & REC_IN_FLIGHT))
 			rec_drop(e, r);
 		return 0;
@@ -713,7 +721,8 @@ static const char *data_text(const json_t *data, char **owned)
 static int job_from_row(struct job *j, const struct job_row *row, json_t *spec)
 {
 	*j = (struct job){
-		.id = row->id, .fleet = row->fleet, .world = row->world, .step = row->step,
+		.id = row->id, .fleet = row->fleet, .world = row->world,
+		.parent = row->parent, .step = row->step,
 		.iteration = row->iteration, .wake_at = row->wake_at,
 		.wait_key = row->wait_key, .wait_arg = row->wait_arg,
 		.attempts = row->attempts, .started_at = row->started_at,
@@ -813,7 +822,7 @@ static struct job_row row_of(const struct job *j, const char *data, int64_t inte
 		.last_error = j->last_error, .updated_at = now,
 		.started_at = j->started_at, .finished_at = j->finished_at,
 		.intent_world = intent, .created_at = j->created_at,
-		.world = j->world,
+		.world = j->world, .parent = j->parent,
 	};
 }
 
@@ -1593,11 +1602,15 @@ static struct pending_call *job_run_live(struct engine *e, struct job_rec *r,
 }
 
 /* The row is written: events, counters, and the record's new wait. */
+static void child_changed(struct engine *e, int64_t parent, int from, int to);
+
 static void job_written(struct engine *e, struct job_rec *r, const struct job *j,
 			const struct job_was *was, struct pending_call *pc)
 {
 	note_transition(e, j, was);
 	count_move(e, was->state, j->state);
+	if (j->parent)
+		child_changed(e, j->parent, was->state, j->state);
 	settle(e, r, j, pc);
 }
 
@@ -1703,12 +1716,12 @@ static int64_t next_job_id(struct engine *e)
 	}
 	int64_t id = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
-	return id;
+	return id > e->id_floor ? id : e->id_floor + 1;
 }
 
 /* The data of job.created: {"spec":SPEC}, from the spec's text, and for a
- * retry where it starts: "retry_of", "step", "iteration" (the caller frees
- * it; NULL on ENOMEM). */
+ * retry where it starts: "retry_of", "step", "iteration"; for a group's
+ * child its "parent" (the caller frees it; NULL on ENOMEM). */
 static char *created_event(const char *spec_text, const struct engine_submit_opts *o)
 {
 	struct textbuf t = {0};
@@ -1721,6 +1734,10 @@ static char *created_event(const char *spec_text, const struct engine_submit_opt
 		textbuf_int(&t, o->step);
 		textbuf_puts(&t, ",\"iteration\":");
 		textbuf_int(&t, o->iteration);
+	}
+	if (o->parent) {
+		textbuf_puts(&t, ",\"parent\":");
+		textbuf_int(&t, o->parent);
 	}
 	textbuf_puts(&t, "}");
 	return textbuf_take(&t, &(size_t){0});
@@ -1755,7 +1772,7 @@ int64_t engine_submit(struct engine *e, const json_t *spec,
 		return -1;
 	struct job j = {
 		.id = next_job_id(e), .fleet = fleet, .world = world, .state = JOB_QUEUED,
-		.paused_from = -1, .spec = json_incref((json_t *)spec),
+		.parent = o->parent, .paused_from = -1, .spec = json_incref((json_t *)spec),
 		.data = json_object(), .created_at = now,
 		.wake_at = o->start_now ? now : jobspec_start_ms(spec, now),
 		.step = o->step, .iteration = o->iteration,
@@ -1861,26 +1878,28 @@ static int control_row(struct engine *e, struct job_rec *r, struct job *j,
 	return rc < 0 ? -1 : rc ? 202 : 0;
 }
 
-int engine_control(struct engine *e, int64_t id, enum engine_ctl ctl, char *err,
-		   size_t errlen)
+/* The columns control reads (CTL_READ_COLS) of job id: 1, 0 if there is
+ * no such job, -1 on a database error. */
+static int ctl_row(struct engine *e, int64_t id, struct job_row *row)
 {
-	if (e->revert.n)
-		engine_revert(e);
-	if (!store_available(e->st) || e->revert.n)
-		return -1;
 	sqlite3_stmt *s = store_stmt(e->st, e->sql.state_of);
 	if (!s)
 		return -1;
 	sqlite3_bind_int64(s, 1, id);
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		sqlite3_reset(s);
-		snprintf(err, errlen, "no job %lld", (long long)id);
-		return 404;
-	}
-	struct job_row row;
-	job_row_decode(s, CTL_READ_COLS, &row);
-	int state = row.state, from = row.paused_from;
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		job_row_decode(s, CTL_READ_COLS, row);
 	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Control one job (not a parent) whose control columns are row. */
+static int control_job(struct engine *e, int64_t id, const struct job_row *cr,
+		       enum engine_ctl ctl, char *err, size_t errlen)
+{
+	sqlite3_stmt *s;
+	struct job_row row;
+	int state = cr->state, from = cr->paused_from;
 	struct job_rec *r = idmap_get(&e->recs, id);
 	int64_t now = clock_now_ms();
 	int to;
@@ -1945,6 +1964,8 @@ int engine_control(struct engine *e, int64_t id, enum engine_ctl ctl, char *err,
 			   job_state_name(to), "by", "api"));
 	count_move(e, state, to);
 	r->state = (uint8_t)to;
+	if (cr->parent)
+		child_changed(e, cr->parent, state, to);
 	if (to == JOB_CANCELLED) {
 		if (r->flags & REC_IN_FLIGHT) {
 			/* the answer will find the job ended and drop the record;
@@ -1963,6 +1984,241 @@ int engine_control(struct engine *e, int64_t id, enum engine_ctl ctl, char *err,
 		loop_wake(e->loop);
 	}
 	return 0;
+}
+
+/* --- groups (group.h) ------------------------------------------------------
+ *
+ * A parent is a row and nothing else: it is written when its group is
+ * stored, when it is controlled and when its last live child ends, each
+ * time in the transaction of that change.  Its children are ordinary jobs
+ * whose rows name it; every change of one passes here (child_changed). */
+
+static const char SQL_GROUP_SAVEPOINT[] = "SAVEPOINT job_group";
+static const char SQL_GROUP_RELEASE[] = "RELEASE job_group";
+static const char SQL_GROUP_ROLLBACK[] = "ROLLBACK TO job_group";
+
+/* Write a parent's new state, with its event and count. */
+static int parent_set(struct engine *e, int64_t id, int from, int to, int64_t now,
+		      const char *by)
+{
+	sqlite3_stmt *s;
+	if (touch(e, id) < 0 || !(s = store_stmt(e->st, e->sql.set_state)))
+		return -1;
+	struct job_row row = {
+		.id = id, .state = to, .paused_from = to == JOB_PAUSED ? from : -1,
+		.updated_at = now, .finished_at = is_live(to) ? 0 : now,
+	};
+	job_row_bind(s, CTL_WRITE_COLS, &row);
+	jobread_forget(e->reads, id);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return -1;
+	note_new(e, id, "job.state",
+		 json_pack("{s:s,s:s,s:s}", "from", job_state_name(from), "to",
+			   job_state_name(to), "by", by));
+	count_move(e, from, to);
+	return 0;
+}
+
+/* End the parent if none of its children is live any more (the spec's
+ * rule: group_end_state).  0 (ended or not), -1 on a database error. */
+static int group_settle(struct engine *e, int64_t parent)
+{
+	uint64_t counts[JOB_STATE_COUNT];
+	struct job_row row;
+	int live = group_live_child(e->st, parent);
+	if (live != 0)
+		return live < 0 ? -1 : 0;
+	if (group_counts(e->st, parent, counts) < 0 || ctl_row(e, parent, &row) < 0)
+		return -1;
+	if (!is_live(row.state))
+		return 0;
+	return parent_set(e, parent, row.state, group_end_state(counts), clock_now_ms(),
+			  "group");
+}
+
+/* A child's state changed from -> to (its row is written). */
+static void child_changed(struct engine *e, int64_t parent, int from, int to)
+{
+	if (from == to)
+		return;
+	jobread_forget(e->reads, parent); /* its answer counts the children by state */
+	if (!is_live(from) || is_live(to) || parent == e->group_open)
+		return;
+	if (group_settle(e, parent) < 0)
+		log_error("cannot end a group's parent; it is checked again at start-up",
+			  "job=%lld", (long long)parent);
+}
+
+/* The parent's row: state waiting on its children from the start. */
+static int64_t parent_insert(struct engine *e, const json_t *spec,
+			     const struct engine_submit_opts *o, int64_t now)
+{
+	struct job j = {
+		.id = next_job_id(e), .state = JOB_WAITING, .wait = WAIT_CHILDREN,
+		.paused_from = -1, .spec = json_incref((json_t *)spec), .data = json_object(),
+		.created_at = now, .started_at = now,
+	};
+	set_sub(&j, "START");
+	char *text = json_dumps(spec, JSON_COMPACT | JSON_SORT_KEYS);
+	char *created = text ? created_event(text, o) : NULL;
+	int rc = j.id > 0 && j.data && created ? 0 : -1;
+	if (rc == 0 && eventlog_append_text(e->el, j.id, "job.created", created) < 0)
+		rc = -1;
+	if (rc == 0)
+		rc = job_insert(e, &j, text, o, now);
+	free(text);
+	free(created);
+	int64_t id = rc == 0 ? j.id : -1;
+	job_clear(&j);
+	if (id > 0) {
+		e->counts[JOB_WAITING]++;
+		e->transitions++;
+	}
+	return id;
+}
+
+/* A group that could not be stored whole: its rows are rolled back to the
+ * savepoint, and what memory holds of them (records, answers, the counts)
+ * goes with them.  Its ids are not handed out again in this process, so a
+ * call queued for a child's first step finds no job and is dropped. */
+static void group_undo(struct engine *e, int64_t first, int64_t upto, uint64_t transitions)
+{
+	if (store_exec(e->st, SQL_GROUP_ROLLBACK) < 0 || store_exec(e->st, SQL_GROUP_RELEASE) < 0)
+		log_error("cannot roll a group back to its savepoint", NULL);
+	for (int64_t id = first; id > 0 && id <= upto; id++) {
+		struct job_rec *r = idmap_get(&e->recs, id);
+		jobread_forget(e->reads, id);
+		jobmemo_forget(&e->memo, id);
+		if (r)
+			rec_drop(e, r);
+	}
+	if (upto > e->id_floor)
+		e->id_floor = upto;
+	e->transitions = transitions;
+	if (load_counts(e) < 0)
+		log_error("cannot count the jobs again", NULL);
+}
+
+int64_t engine_submit_group(struct engine *e, const json_t *spec,
+			    const int64_t *fleets, size_t n,
+			    const struct engine_submit_opts *opts, int64_t *holders)
+{
+	int64_t now = clock_now_ms();
+	if (e->revert.n)
+		engine_revert(e);
+	if (!store_available(e->st) || e->revert.n)
+		return -1;
+	int busy = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct job_rec *h = idmap_get(&e->lease, fleets[i]);
+		holders[i] = h ? h->id : 0;
+		busy |= h != NULL;
+	}
+	if (busy)
+		return 0;
+	if (store_begin(e->st) < 0 || store_exec(e->st, SQL_GROUP_SAVEPOINT) < 0)
+		return -1;
+	uint64_t transitions = e->transitions;
+	int64_t first = next_job_id(e), last = first;
+	int64_t parent = first > 0 ? parent_insert(e, spec, opts, now) : -1;
+	e->group_open = parent;
+	for (size_t i = 0; parent > 0 && i < n; i++) {
+		json_t *cs = group_child_spec(spec, fleets[i]);
+		struct engine_submit_opts co = {.parent = parent};
+		int64_t h = 0, id = cs ? engine_submit(e, cs, &co, &h) : -1;
+		json_decref(cs);
+		last++; /* the id it took, or would have */
+		if (id <= 0)
+			parent = -1;
+	}
+	e->group_open = 0;
+	if (parent > 0 && (group_settle(e, parent) < 0 ||
+			   store_exec(e->st, SQL_GROUP_RELEASE) < 0))
+		parent = -1;
+	if (parent < 0) {
+		group_undo(e, first, last, transitions);
+		return -1;
+	}
+	jobread_forget(e->reads, parent); /* its answer now lists the children */
+	return parent;
+}
+
+/* Control every live child of a parent it applies to (a child already
+ * paused is not paused again, one not paused is not resumed), then the
+ * parent: paused or waiting again; a cancel ends it through the last
+ * child (group_settle).  All or nothing, under a savepoint. */
+static int group_control(struct engine *e, int64_t id, const struct job_row *pr,
+			 enum engine_ctl ctl, char *err, size_t errlen)
+{
+	const char *verb = ctl == CTL_CANCEL ? "cancelled" : ctl == CTL_PAUSE ? "paused"
+								    : "resumed";
+	if (!is_live(pr->state)) {
+		snprintf(err, errlen, "group %lld has already ended (%s); only live groups "
+			 "can be %s", (long long)id, job_state_name(pr->state), verb);
+		return 409;
+	}
+	if (ctl == CTL_PAUSE && pr->state == JOB_PAUSED) {
+		snprintf(err, errlen, "group %lld is already paused", (long long)id);
+		return 409;
+	}
+	if (ctl == CTL_RESUME && pr->state != JOB_PAUSED) {
+		snprintf(err, errlen, "group %lld is %s, not paused; only paused groups can "
+			 "be resumed", (long long)id, job_state_name(pr->state));
+		return 409;
+	}
+	struct idvec kids = {0};
+	if (store_begin(e->st) < 0 || store_exec(e->st, SQL_GROUP_SAVEPOINT) < 0)
+		return -1;
+	int rc = group_children(e->st, id, 1, &kids), deferred = 0;
+	for (size_t i = 0; rc == 0 && i < kids.n; i++) {
+		struct job_row kr;
+		char kerr[200];
+		int found = ctl_row(e, kids.v[i], &kr);
+		int c = found > 0 ? control_job(e, kids.v[i], &kr, ctl, kerr, sizeof kerr) : found;
+		if (c < 0)
+			rc = -1;
+		deferred |= c == 202; /* 409: not in a state this control applies to */
+	}
+	int64_t now = clock_now_ms();
+	if (rc == 0 && ctl == CTL_PAUSE)
+		rc = parent_set(e, id, pr->state, JOB_PAUSED, now, "api");
+	else if (rc == 0 && ctl == CTL_RESUME)
+		rc = parent_set(e, id, JOB_PAUSED, JOB_WAITING, now, "api");
+	else if (rc == 0)
+		rc = group_settle(e, id);
+	if (rc == 0 && store_exec(e->st, SQL_GROUP_RELEASE) < 0)
+		rc = -1;
+	if (rc < 0) {
+		/* the children's rows go back; their records follow them */
+		store_exec(e->st, SQL_GROUP_ROLLBACK);
+		store_exec(e->st, SQL_GROUP_RELEASE);
+		for (size_t i = 0; i < kids.n; i++)
+			idvec_push(&e->revert, kids.v[i]);
+		idvec_push(&e->revert, id);
+		engine_revert(e);
+	}
+	idvec_free(&kids);
+	return rc < 0 ? -1 : deferred ? 202 : 0;
+}
+
+int engine_control(struct engine *e, int64_t id, enum engine_ctl ctl, char *err,
+		   size_t errlen)
+{
+	if (e->revert.n)
+		engine_revert(e);
+	if (!store_available(e->st) || e->revert.n)
+		return -1;
+	struct job_row row;
+	int found = ctl_row(e, id, &row);
+	if (found <= 0) {
+		snprintf(err, errlen, "no job %lld", (long long)id);
+		return found < 0 ? -1 : 404;
+	}
+	if (row.wait == WAIT_CHILDREN)
+		return group_control(e, id, &row, ctl, err, errlen);
+	return control_job(e, id, &row, ctl, err, errlen);
 }
 
 /* --- what the steps ask the engine -------------------------------------- */
@@ -2137,9 +2393,17 @@ int engine_load(struct engine *e, char *err, size_t errlen)
 		return -1;
 	}
 	size_t n = 0;
+	struct idvec parents = {0};
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		struct job_row row;
 		job_row_decode(s, LIVE_COLS, &row);
+		if (row.wait == WAIT_CHILDREN) {
+			/* a group's parent: its row is all it has */
+			if (idvec_push(&parents, row.id) < 0)
+				log_error("cannot note a group to check", "job=%lld",
+					  (long long)row.id);
+			continue;
+		}
 		struct job_rec *r = rec_new(e, row.id, row.fleet, row.world, row.state);
 		if (!r) {
 			sqlite3_reset(s);
@@ -2150,7 +2414,14 @@ int engine_load(struct engine *e, char *err, size_t errlen)
 		place_from_row(e, r, &row);
 	}
 	sqlite3_reset(s);
-	log_info("jobs loaded", "live=%zu", n);
+	/* a parent whose last child's end could not write it (group_settle
+	 * failed) ends now, as that end should have ended it */
+	for (size_t i = 0; i < parents.n; i++)
+		if (store_begin(e->st) < 0 || group_settle(e, parents.v[i]) < 0)
+			log_error("cannot check a group's parent", "job=%lld",
+				  (long long)parents.v[i]);
+	log_info("jobs loaded", "live=%zu groups=%zu", n, parents.n);
+	idvec_free(&parents);
 	return 0;
 }
 

@@ -59,6 +59,7 @@ struct engine_submit_opts {
 				* the fleet the failed job held at its end) */
 	int start_now;         /* start now, not at the spec's start_at or
 				* after its delay_seconds */
+	int64_t parent;        /* groups: the parent job of a child (group.h) */
 };
 
 /* Store a validated job (inside the current transaction) and schedule it;
@@ -67,12 +68,23 @@ struct engine_submit_opts {
  * database error. */
 int64_t engine_submit(struct engine *e, const json_t *spec,
 		      const struct engine_submit_opts *o, int64_t *holder);
+/* Store a group (group.h): a parent job holding no fleet, spec as
+ * submitted (with `fleets`), and one child per fleet of fleets[0..n-1],
+ * all in the current transaction, or nothing.  Returns the parent's id;
+ * 0 if a fleet is held by a live job, with holders[i] the holder of
+ * fleets[i] (0 for a free one) and nothing stored; -1 on a database
+ * error (nothing stored). */
+int64_t engine_submit_group(struct engine *e, const json_t *spec,
+			    const int64_t *fleets, size_t n,
+			    const struct engine_submit_opts *opts, int64_t *holders);
 
 enum engine_ctl { CTL_CANCEL, CTL_PAUSE, CTL_RESUME };
 /* 0 done; 202 a cancel taken, but the job's step first undoes what it
  * started (attack with on_cancel "abort"): the job stays live and ends
  * cancelled after; 404 no such job; 409 impossible now (message in err;
- * also any control of a job being cancelled so); -1 DB. */
+ * also any control of a job being cancelled so); -1 DB.  A group's
+ * parent passes the control to every live child it applies to, in the
+ * same transaction (202 if a child's cancel is carried on by its step). */
 int engine_control(struct engine *e, int64_t id, enum engine_ctl ctl, char *err,
 		   size_t errlen);
 

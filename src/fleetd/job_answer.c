@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "job_row.h"
 #include "jobspec.h"
 #include "step.h"
 
@@ -89,9 +90,42 @@ static void wait_field(struct textbuf *t, const struct job_view *v)
 	case WAIT_COND: /* the condition is the current step's `until` */
 		textbuf_puts(t, "{\"kind\":\"cond\"");
 		break;
+	case WAIT_CHILDREN: /* a group's parent (its `children`) */
+		textbuf_puts(t, "{\"kind\":\"children\"");
+		break;
 	default:
 		textbuf_puts(t, "{\"kind\":\"mirror_ready\"");
 		break;
+	}
+	textbuf_put(t, "}", 1);
+}
+
+/* A parent's "fleets" as submitted, "children": [ids] and
+ * "children_states": {"state": n} (the states none of them is in are left
+ * out). */
+static void group_fields(struct textbuf *t, const struct job_view *v)
+{
+	key(t, "fleets"); /* as submitted: the list, or the filter */
+	put_json(t, json_object_get(v->spec, "fleets"));
+	key(t, "children");
+	textbuf_put(t, "[", 1);
+	for (size_t i = 0; i < v->nchildren; i++) {
+		if (i)
+			textbuf_put(t, ",", 1);
+		textbuf_int(t, v->children[i]);
+	}
+	textbuf_put(t, "]", 1);
+	key(t, "children_states");
+	textbuf_put(t, "{", 1);
+	const char *sep = "";
+	for (int s = 0; s < JOB_STATE_COUNT; s++) {
+		if (!v->child_states[s])
+			continue;
+		textbuf_puts(t, sep);
+		textbuf_json_str(t, job_state_name(s), strlen(job_state_name(s)));
+		textbuf_put(t, ":", 1);
+		textbuf_int(t, (int64_t)v->child_states[s]);
+		sep = ",";
 	}
 	textbuf_put(t, "}", 1);
 }
@@ -111,6 +145,10 @@ void job_answer_write(struct textbuf *t, const struct job_view *v)
 		textbuf_puts(t, "null");
 	if (v->world)
 		int_field(t, "world", v->world);
+	if (v->parent)
+		int_field(t, "parent", v->parent);
+	if (v->child_states)
+		group_fields(t, v);
 	opt_str(t, "state", v->state);
 	key(t, "retry_of");
 	if (v->retry_of)

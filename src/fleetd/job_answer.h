@@ -29,6 +29,12 @@ struct job_view {
 	const json_t *spec;    /* the job as accepted: steps, repeat, start_at... */
 	const char *step_data; /* the op's persisted fields, JSON object text */
 	const char *vars;      /* the job's variables, JSON object text, or NULL */
+	int64_t parent;        /* a group child's parent; 0 (not shown) for none */
+	/* a group's parent (group.h): its children's ids, and how many are in
+	 * each state (enum job_state); NULL for any other job */
+	const int64_t *children;
+	size_t nchildren;
+	const uint64_t *child_states;
 };
 
 /* Append v's answer to t. */

@@ -33,7 +33,8 @@ enum job_filter_kind {
 	X(JF_FLEET, "fleet", JFK_ID, "fleet", "a fleet id")             \
 	X(JF_NAME, "name", JFK_TEXT, "name", NULL)                      \
 	X(JF_SINCE, "since", JFK_SINCE, "created_at", NULL)             \
-	X(JF_RETRY_OF, "retry_of", JFK_ID, "retry_of", "a job id")
+	X(JF_RETRY_OF, "retry_of", JFK_ID, "retry_of", "a job id")       \
+	X(JF_PARENT, "parent", JFK_ID, "parent", "a job id")
 
 enum job_filter {
 #define JOB_FILTER_ENUM(e, p, k, c, w) e,

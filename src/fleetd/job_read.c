@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "group.h"
+#include "idmap.h"
 #include "job_answer.h"
 #include "job_filter.h"
 #include "job_row.h"
@@ -98,21 +100,34 @@ static struct job_view view_of(const struct job_row *row, const json_t *spec)
 		.created_at = row->created_at, .updated_at = row->updated_at,
 		.started_at = row->started_at, .finished_at = row->finished_at,
 		.live = job_state_live(state), .waiting = state == JOB_WAITING,
-		.paused = state == JOB_PAUSED, .spec = spec,
+		.paused = state == JOB_PAUSED, .spec = spec, .parent = row->parent,
 	};
 }
 
-static void answer_row(struct textbuf *t, const struct job_row *row, const json_t *spec)
+/* A group's parent is answered with its children (group.h): their ids
+ * and their count by state, read by the parent's id.  (Read in the same
+ * transaction or snapshot as the parent's row, so the two agree.) */
+static void answer_row(struct jobread *r, struct textbuf *t, const struct job_row *row,
+		       const json_t *spec)
 {
 	struct job_view v = view_of(row, spec);
+	struct idvec kids = {0};
+	uint64_t states[JOB_STATE_COUNT];
+	if (row->wait == WAIT_CHILDREN && group_children(r->st, row->id, 0, &kids) == 0 &&
+	    group_counts(r->st, row->id, states) == 0) {
+		v.children = kids.v;
+		v.nchildren = kids.n;
+		v.child_states = states;
+	}
 	job_answer_write(t, &v);
+	idvec_free(&kids);
 }
 
 /* The answer of a row read by a SELECT (its spec still text). */
-static void answer_read(struct textbuf *t, const struct job_row *row)
+static void answer_read(struct jobread *r, struct textbuf *t, const struct job_row *row)
 {
 	json_t *spec = row->spec ? json_loads(row->spec, 0, NULL) : NULL;
-	answer_row(t, row, spec);
+	answer_row(r, t, row, spec);
 	json_decref(spec);
 }
 
@@ -168,7 +183,7 @@ static void keep_fresh(struct jobread *r, int64_t id, char *text, size_t len)
 void jobread_fresh(struct jobread *r, const struct job_row *row, const json_t *spec)
 {
 	struct textbuf t = {0};
-	answer_row(&t, row, spec);
+	answer_row(r, &t, row, spec);
 	size_t len;
 	char *text = textbuf_take(&t, &len);
 	if (text)
@@ -225,7 +240,7 @@ const char *jobread_text(struct jobread *r, int64_t id, size_t *len)
 	if (found) {
 		struct job_row row;
 		job_row_decode(s, JOB_COLS_READ, &row);
-		answer_read(&t, &row);
+		answer_read(r, &t, &row);
 	}
 	sqlite3_reset(s);
 	char *text = found ? textbuf_take(&t, len) : NULL;
@@ -266,7 +281,7 @@ char *jobread_list(struct jobread *r, const struct job_filters *f, int64_t after
 		size_t mark = t.len;
 		if (n)
 			textbuf_put(&t, ",", 1);
-		answer_read(&t, &row);
+		answer_read(r, &t, &row);
 		if (n && t.len > max_bytes && !t.oom) {
 			/* over the byte cap: this job starts the next page */
 			t.len = mark;

@@ -54,6 +54,7 @@ static const struct col_def cols[JC_COUNT] = {
 	[JC_VARS] = {K_TEXT, F(vars)},
 	[JC_WORLD] = {K_INT_OPT, F(world)},
 	[JC_RETRY_OF] = {K_INT_OPT, F(retry_of)},
+	[JC_PARENT] = {K_INT_OPT, F(parent)},
 };
 #undef F
 
@@ -66,7 +67,7 @@ static const char *const col_names[JC_COUNT] = {
 static const char *const state_names[JOB_STATE_COUNT] = {
 	"queued", "running", "waiting", "paused", "succeeded", "failed", "cancelled"};
 static const char *const wait_names[WAIT_KIND_COUNT] = {
-	NULL, "anchored", "battle", "watch", "ready", "fleet", "cond"};
+	NULL, "anchored", "battle", "watch", "ready", "fleet", "cond", "children"};
 
 const char *job_col_name(enum job_col c)
 {

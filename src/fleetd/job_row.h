@@ -50,7 +50,8 @@
 	X(JC_IDEM_BODY, "idem_body")                                    \
 	X(JC_VARS, "vars")                                              \
 	X(JC_WORLD, "world")                                            \
-	X(JC_RETRY_OF, "retry_of")
+	X(JC_RETRY_OF, "retry_of")                                      \
+	X(JC_PARENT, "parent")
 
 enum job_col {
 #define JOB_COL_ENUM(e, n) e,
@@ -69,11 +70,12 @@ typedef uint32_t job_cols;
  * maintains an index (and checks the state CHECK) only for those. */
 #define JOB_COLS_INDEXED (JC_BIT(JC_FLEET) | JC_BIT(JC_STATE) | JC_BIT(JC_INTENT_WORLD))
 /* Set once, by the INSERT (a world job's world never changes: its lease
- * index, jobs_world_lease, is maintained by the state changes alone). */
+ * index, jobs_world_lease, is maintained by the state changes alone; nor
+ * does a child's parent). */
 #define JOB_COLS_CREATED                                                   \
 	(JC_BIT(JC_ID) | JC_BIT(JC_NAME) | JC_BIT(JC_SPEC) | JC_BIT(JC_CREATED_AT) | \
 	 JC_BIT(JC_IDEM_KEY) | JC_BIT(JC_IDEM_BODY) | JC_BIT(JC_WORLD) |          \
-	 JC_BIT(JC_RETRY_OF))
+	 JC_BIT(JC_RETRY_OF) | JC_BIT(JC_PARENT))
 /* Written only by what binds variables (groups, triggers), never by a
  * write of an advanced job. */
 #define JOB_COLS_BOUND JC_BIT(JC_VARS)
@@ -96,6 +98,7 @@ struct job_row {
 	const char *vars; /* JSON object text, NULL for none */
 	int64_t world;    /* a world job's world, 0 for a fleet job */
 	int64_t retry_of; /* the failed job this one retries, 0 for none */
+	int64_t parent;   /* a group child's parent job, else 0 */
 };
 
 const char *job_col_name(enum job_col c);

@@ -10,6 +10,7 @@
 
 #include "cond.h"
 #include "errmsg.h"
+#include "group.h"
 #include "textbuf.h"
 
 /* How much of an unknown field name an error quotes. */
@@ -568,8 +569,9 @@ static int check_world_step(const json_t *step, size_t idx, char *err, size_t er
 
 static int check_top(const json_t *body, int64_t now_ms, char *err, size_t errlen)
 {
-	static const char *const known[] = {"name", "fleet", "world", "steps", "repeat",
-					    "until", "start_at", "delay_seconds", NULL};
+	static const char *const known[] = {"name", "fleet", "fleets", "world", "steps",
+					    "repeat", "until", "start_at", "delay_seconds",
+					    NULL};
 	const char *key;
 	const json_t *v;
 	json_object_foreach((json_t *)body, key, v) {
@@ -590,6 +592,14 @@ static int check_top(const json_t *body, int64_t now_ms, char *err, size_t errle
 		return errmsg(err, errlen, "world: must be a world id (a positive integer)");
 	if (json_object_get(body, "world") && json_object_get(body, "fleet"))
 		return errmsg(err, errlen, "world: a job holds a fleet or a world, not both");
+	if ((v = json_object_get(body, "fleets"))) {
+		if (json_object_get(body, "fleet") || json_object_get(body, "world"))
+			return errmsg(err, errlen, "fleets: a group names its fleets here; "
+				      "it cannot also name `%s`",
+				      json_object_get(body, "fleet") ? "fleet" : "world");
+		if (group_validate(v, err, errlen) < 0)
+			return -1;
+	}
 	if ((v = json_object_get(body, "until")) && cond_validate(v, "until", err, errlen) < 0)
 		return -1;
 	if ((v = json_object_get(body, "repeat")) && !json_is_boolean(v) &&
@@ -642,7 +652,7 @@ int jobspec_validate(const json_t *body, int64_t now_ms, char *err, size_t errle
 	}
 	if (world_job)
 		return 0;
-	if (!json_object_get(body, "fleet") &&
+	if (!json_object_get(body, "fleet") && !json_object_get(body, "fleets") &&
 	    jobspec_step_op(json_array_get(steps, 0)) != OP_DEPLOY)
 		return errmsg(err, errlen,
 			    "fleet: is required unless the first step is a deploy (or a world for a world job)");
@@ -764,6 +774,18 @@ static int step_refs(const json_t *st, size_t i, struct refs_walk *w)
 	return rc;
 }
 
+/* A group's ids (group.h) as the job's. */
+static int group_ref(void *arg, const char *path, enum group_ref kind, int64_t id)
+{
+	static const enum jobspec_ref as[] = {
+		[GROUP_REF_FLEET] = REF_FLEET,
+		[GROUP_REF_WORLD] = REF_WORLD,
+		[GROUP_REF_RESOURCE] = REF_RESOURCE,
+	};
+	struct refs_walk *w = arg;
+	return w->fn(w->arg, path, as[kind], id);
+}
+
 int jobspec_refs(const json_t *spec,
 		 int (*fn)(void *arg, const char *path, enum jobspec_ref kind,
 			   int64_t id),
@@ -776,6 +798,8 @@ int jobspec_refs(const json_t *spec,
 		return rc;
 	f = json_object_get(spec, "world");
 	if (json_is_integer(f) && (rc = fn(arg, "world", REF_OWN_WORLD, json_integer_value(f))))
+		return rc;
+	if ((f = json_object_get(spec, "fleets")) && (rc = group_refs(f, group_ref, &w)))
 		return rc;
 	if ((rc = cond_refs_at(json_object_get(spec, "until"), "until", &w)))
 		return rc;

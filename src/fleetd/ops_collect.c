@@ -1,5 +1,5 @@
 /* ops_collect.c -- /metrics collectors for the parts owned elsewhere: the
- * job engine, the upstream client and the game session.  Each reads its
+ * job engine, retention, the upstream client and the game session.  Each reads its
  * part's public accessors at scrape time and changes nothing; a part that
  * is not running (no --upstream) is simply left out. */
 #include "ops_collect.h"
@@ -11,6 +11,7 @@
 #include "engine.h"
 #include "job_row.h"
 #include "metrics.h"
+#include "retention.h"
 #include "session.h"
 #include "upstream.h"
 
@@ -114,11 +115,29 @@ static void collect_session(const struct session *s, struct metrics_w *w)
 	metrics_w_sample(w, NULL, (double)ss->actions, NULL);
 }
 
+static void collect_retention(const struct retention *r, struct metrics_w *w)
+{
+	const struct retention_stats *rs = retention_get_stats(r);
+	metrics_w_family(w, "fleetd_retention_deleted_total", "counter",
+			 "Rows deleted by --retain-days: ended jobs, events, and the rows "
+			 "other modules age out (webhook deliveries).");
+	const char *jobs[] = {"rows", "jobs", NULL}, *events[] = {"rows", "events", NULL},
+		   *other[] = {"rows", "other", NULL};
+	metrics_w_sample(w, NULL, (double)rs->jobs, jobs);
+	metrics_w_sample(w, NULL, (double)rs->events, events);
+	metrics_w_sample(w, NULL, (double)rs->other, other);
+	metrics_w_family(w, "fleetd_retention_batches_total", "counter",
+			 "Retention batches run (each at most 256 rows, while idle).");
+	metrics_w_sample(w, NULL, (double)rs->batches, NULL);
+}
+
 void ops_collect_parts(void *arg, struct metrics_w *w)
 {
 	const struct app *app = arg;
 	if (app->engine)
 		collect_engine(app->engine, w);
+	if (app->retention)
+		collect_retention(app->retention, w);
 	if (app->upstream)
 		collect_upstream(app->upstream, w);
 	if (app->session)

@@ -26,11 +26,13 @@ struct retention {
 	struct pruner pruners[RETAIN_MAX_PRUNERS];
 	int npruners;
 	struct retention_stats stats;
-	char sql_oldest[512];
+	char sql_oldest[768];
 };
 
 /* The oldest ended job that finished before ?1 (the jobs_finished index),
- * never the newest job. */
+ * never the newest job, nor a child of a group whose parent is live: the
+ * parent's end is read from its children's states (group.h), so they stay
+ * until it has ended.  (In the subquery `state` is the parent's.) */
 static int oldest_sql(char *buf, size_t len)
 {
 	char live[200];
@@ -39,8 +41,10 @@ static int oldest_sql(char *buf, size_t len)
 	int n = snprintf(buf, len,
 			 "SELECT id FROM jobs WHERE finished_at IS NOT NULL AND "
 			 "finished_at < ?1 AND NOT %s AND "
-			 "id < (SELECT max(id) FROM jobs) ORDER BY finished_at LIMIT 1",
-			 live);
+			 "id < (SELECT max(id) FROM jobs) AND (parent IS NULL OR NOT EXISTS "
+			 "(SELECT 1 FROM jobs AS p WHERE p.id = jobs.parent AND %s)) "
+			 "ORDER BY finished_at LIMIT 1",
+			 live, live);
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 

@@ -50,6 +50,9 @@ enum wait_kind {
 	WAIT_COND,     /* a condition (cond.h) of the step: any object it
 			* names changed, appeared or vanished; with until_ms,
 			* also that deadline */
+	WAIT_CHILDREN, /* a group's parent (group.h): never a step's wait; the
+			* parent is written when its children end, and holds
+			* no record in memory */
 	WAIT_KIND_COUNT
 };
 

@@ -44,15 +44,21 @@ static int industry_prepare(struct step_ctx *c, struct step_result *r,
 
 /* --- industry --------------------------------------------------------------- */
 
-static void send_alloc(struct step_ctx *c, struct step_result *r)
+/* Both calls name the world and the industry, then their own value. */
+static void send_industry(struct step_ctx *c, struct step_result *r, const char *method,
+			  const char *key, const char *arg)
 {
 	step_intent_open(c);
 	c->sub = INDUSTRY_SENT;
-	step_call(r, "setIndustryAlloc",
+	step_call(r, method,
 		  json_pack("{s:I,s:I,s:O}", "objID", (json_int_t)step_op_world(c),
-			    "industryID", (json_int_t)step_cat(c), "allocValue",
-			    step_arg(c, "percent")),
+			    "industryID", (json_int_t)step_cat(c), key, step_arg(c, arg)),
 		  0);
+}
+
+static void send_alloc(struct step_ctx *c, struct step_result *r)
+{
+	send_industry(c, r, "setIndustryAlloc", "allocValue", "percent");
 }
 
 static int alloc_shows(const struct step_ctx *c, const struct mirror_world *w)
@@ -87,13 +93,7 @@ static void industry_advance(struct step_ctx *c, struct step_result *r)
 
 static void send_products(struct step_ctx *c, struct step_result *r)
 {
-	step_intent_open(c);
-	c->sub = INDUSTRY_SENT;
-	step_call(r, "setProductAlloc",
-		  json_pack("{s:I,s:I,s:O}", "objID", (json_int_t)step_op_world(c),
-			    "industryID", (json_int_t)step_cat(c), "alloc",
-			    step_arg(c, "alloc")),
-		  0);
+	send_industry(c, r, "setProductAlloc", "alloc", "alloc");
 }
 
 /* The percent asked for product res, scaled to the named total; -1 if

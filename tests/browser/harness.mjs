@@ -46,6 +46,26 @@ export async function step(name, fn) {
 
 export function assert(cond, msg) { if (!cond) throw new Error(msg); }
 
+// A fresh API token and the demo password in files under SCRATCH, for
+// fleetd's --api-token-file and --password-file.
+export function credentials() {
+  const token = `tok-${Math.random().toString(36).slice(2)}-${Date.now()}`;
+  const tokenFile = path.join(SCRATCH, 'token');
+  const pwFile = path.join(SCRATCH, 'password');
+  fs.writeFileSync(tokenFile, `${token}\n`);
+  fs.writeFileSync(pwFile, 'demo\n');
+  return { token, tokenFile, pwFile };
+}
+
+// An unhandled rejection ends the test as a failure, closing what
+// browser() returns (the context, once there is one).
+export function finishOnUnhandled(browser) {
+  process.on('unhandledRejection', async (e) => {
+    console.log(`not ok - unhandled: ${e && e.stack || e}`);
+    await finish(browser());
+  });
+}
+
 export async function finish(browser) {
   if (browser) await browser.close().catch(() => {});
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');

@@ -1,5 +1,6 @@
 /* test_jobspec.c -- the job language, data-driven: every line of
- * jobspec_cases.txt is a body and the outcome it must get.  Also the
+ * jobspec_cases.txt (and of group_cases.txt, a group's `fleets`) is a
+ * body and the outcome it must get.  Also the
  * limits that are awkward to write on one line (257 steps) and the
  * RFC 3339 reader. */
 #include <stdio.h>
@@ -136,6 +137,8 @@ int main(void)
 {
 	int cases = cases_run("jobspec_cases.txt", run_case);
 	CHECK(cases >= 60);
+	/* a group's `fleets` (group.h): its own file, read the same way */
+	CHECK(cases_run("group_cases.txt", run_case) > 30);
 	test_step_count();
 	test_times();
 	test_format_time_calendar();
