@@ -8,9 +8,10 @@ them is kept as written).  Measures, never asserts: a missed bar is a row
 marked **misses**, not a failure.
 
 Groups (BENCH_ONLY=a,b to run some): sim, mirror, jobs, conds, asyncio,
-amplify (bench/amplify.py), groups (bench/group_jobs.py), webhooks
-(bench/webhook_deliveries.py).  BENCH_CONDS_JOBS=N puts N jobs instead of
-100,000 in the conds group (to develop it; the report says how many)."""
+amplify (bench/amplify.py), groups (bench/job_groups.py: group jobs),
+webhooks (bench/webhook_deliveries.py).  BENCH_CONDS_JOBS=N puts N jobs
+instead of 100,000 in the conds group (to develop it; the report says how
+many)."""
 import argparse
 import datetime
 import json
@@ -28,7 +29,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # (tests/e2e/simlib.py, jobslib.py), the tests' and the suite's alike
 sys.path[:0] = [HERE, os.path.join(HERE, "..", "tests", "e2e")]
 import amplify  # noqa: E402
-import group_jobs  # noqa: E402
+import job_groups  # noqa: E402
 import webhook_deliveries  # noqa: E402
 import jobslib  # noqa: E402
 import simlib  # noqa: E402
@@ -1016,7 +1017,7 @@ def main():
     if want("amplify"):
         amplify.group(SCRATCH, RUNS, fig, COMMANDS, NOTES, jobslib, Proc, percentile, say)
     if want("groups"):
-        group_jobs.group_fig(SCRATCH, RUNS, fig, COMMANDS, NOTES, jobslib, simlib, Proc, say)
+        job_groups.group_fig(SCRATCH, RUNS, fig, COMMANDS, NOTES, jobslib, simlib, Proc, say)
     if want("webhooks"):
         webhook_deliveries.group(SCRATCH, RUNS, fig, COMMANDS, NOTES, jobslib, Proc, free_port, say)
     report(args, mach, started, time.time() - t0)

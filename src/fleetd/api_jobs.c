@@ -15,8 +15,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "api_common.h"
 #include "api_galaxy.h"
-#include "api_req.h"
 #include "api_guard.h"
 #include "app.h"
 #include "clock.h"
@@ -41,138 +41,28 @@
 #define IDEM_MAX 200
 #define JSON_TYPE "application/json; charset=utf-8"
 
-struct after_commit {
-	struct http_req *req;
-	struct app *app;
-	int64_t id;
-	unsigned status;
-};
-
-static void reply_job_committed(void *arg, int ok)
+/* The answer of a committed change: the job as GET shows it. */
+static void answer_job(struct http_req *req, struct app *app, int64_t id, unsigned status)
 {
-	struct after_commit *ac = arg;
-	if (!ok) {
-		api_reply_storage_unavailable(ac->req, ac->app->commit,
-					      "the change could not be committed; nothing was stored");
-		free(ac);
+	size_t len;
+	const char *job = jobread_text(engine_reads(app->engine), id, &len);
+	if (!job) {
+		http_reply_error(req, 500, "store_failed", "job %lld vanished", (long long)id);
 		return;
 	}
-	size_t len;
-	const char *job = jobread_text(engine_reads(ac->app->engine), ac->id, &len);
-	if (!job) {
-		http_reply_error(ac->req, 500, "store_failed", "job %lld vanished",
-				 (long long)ac->id);
-	} else {
-		if (ac->status == 201) {
-			char loc[64];
-			snprintf(loc, sizeof loc, "/v1/jobs/%lld", (long long)ac->id);
-			http_add_header(ac->req, "Location", loc);
-		}
-		http_reply(ac->req, ac->status, JSON_TYPE, job, len);
+	if (status == 201) {
+		char loc[64];
+		snprintf(loc, sizeof loc, "/v1/jobs/%lld", (long long)id);
+		http_add_header(req, "Location", loc);
 	}
-	free(ac);
+	http_reply(req, status, JSON_TYPE, job, len);
 }
 
 /* Answer with the job once the current transaction is committed. */
 static void reply_after_commit(struct http_req *req, struct app *app, int64_t id,
 			       unsigned status)
 {
-	struct after_commit *ac = malloc(sizeof *ac);
-	if (!ac) {
-		http_reply_error(req, 503, "overloaded", "out of memory");
-		return;
-	}
-	*ac = (struct after_commit){req, app, id, status};
-	if (store_begin(app->store) < 0) {
-		free(ac);
-		api_reply_storage_unavailable(req, app->commit, "nothing was changed");
-		return;
-	}
-	if (store_on_commit(app->store, reply_job_committed, ac) < 0) {
-		free(ac);
-		http_reply_error(req, 503, "overloaded", "cannot queue the answer");
-		return;
-	}
-	http_suspend(req);
-}
-
-/* --- references against the galaxy ---------------------------------------- */
-
-struct ref_check {
-	const struct mirror *m;
-	char *err;
-	size_t errlen;
-};
-
-/* The spec's form for the ids of conditions and filters. */
-static int unknown(struct ref_check *rc, const char *path, const char *what, int64_t id)
-{
-	snprintf(rc->err, rc->errlen, "%s: unknown %s %lld", path, what, (long long)id);
-	return 1;
-}
-
-static int check_ref(void *arg, const char *path, enum jobspec_ref kind, int64_t id)
-{
-	struct ref_check *rc = arg;
-	const struct mirror_fleet *f = mirror_fleet(rc->m, id);
-	const struct mirror_world *w = mirror_world(rc->m, id);
-	switch (kind) {
-	case REF_FLEET:
-		if (!f) {
-			snprintf(rc->err, rc->errlen, "%s: no fleet %lld is known", path,
-				 (long long)id);
-			return 1;
-		}
-		if (f->sovereign != mirror_player(rc->m)) {
-			snprintf(rc->err, rc->errlen, "%s: fleet %lld is not one of your fleets",
-				 path, (long long)id);
-			return 1;
-		}
-		return 0;
-	case REF_WORLD:
-		if (!w) {
-			snprintf(rc->err, rc->errlen, "%s: must be a world id (no world %lld is known)",
-				 path, (long long)id);
-			return 1;
-		}
-		return 0;
-	case REF_OBJECT:
-		if (!w && !f) {
-			snprintf(rc->err, rc->errlen, "%s: no world or fleet %lld is known",
-				 path, (long long)id);
-			return 1;
-		}
-		return 0;
-	case REF_ANY_FLEET:
-		return f ? 0 : unknown(rc, path, "fleet", id);
-	case REF_COND_WORLD:
-		return w ? 0 : unknown(rc, path, "world", id);
-	case REF_SOVEREIGN:
-		return mirror_sovereign_name(rc->m, id) ? 0 : unknown(rc, path, "sovereign", id);
-	case REF_RESOURCE:
-		return mirror_resource_name(rc->m, id) ? 0 : unknown(rc, path, "resource", id);
-	case REF_OWN_WORLD:
-		if (!w || w->sovereign != mirror_player(rc->m)) {
-			snprintf(rc->err, rc->errlen, "%s: world %lld is not one of your worlds",
-				 path, (long long)id);
-			return 1;
-		}
-		return 0;
-	}
-	return 0;
-}
-
-/* A world op's catalogue reference: an id or unid of the right category
- * in getGameInfo's catalogue. */
-static int check_cat_ref(void *arg, const char *path, const char *category,
-			 const json_t *v)
-{
-	struct ref_check *rc = arg;
-	char why[200];
-	if (world_cat_resolve(rc->m, v, category, why, sizeof why))
-		return 0;
-	snprintf(rc->err, rc->errlen, "%s: %s", path, why);
-	return 1;
+	api_after_commit(req, app, answer_job, id, status);
 }
 
 /* --- POST /v1/jobs --------------------------------------------------------- */
@@ -268,51 +158,6 @@ static int idem_replayed(struct http_req *req, struct app *app, const char *key,
 	return idem_lookup(req, app, key, *canon) != 0;
 }
 
-/* The spec is kept as given and copied into every answer of the job and
- * into its job.created event: its size is what one request can make the
- * daemon store and send again, so it is capped (compact form, so that
- * whitespace neither counts nor helps).  1 if answered 413. */
-static int spec_too_large(struct http_req *req, struct app *app, const json_t *body)
-{
-	/* No need to write it out to know when the bytes received are few:
-	 * the compact form drops whitespace, writes strings, integers and
-	 * literals no longer than they came (escapes only shrink; UTF-8 stays
-	 * as sent) and a real (3 bytes at the least, "0.1") in 24 at the
-	 * most, so it is never more than 8 times the body. */
-	size_t received;
-	http_body(req, &received);
-	if (received <= (size_t)app->cfg->max_job_bytes / 8)
-		return 0;
-	size_t size = json_dumpb(body, NULL, 0, JSON_COMPACT);
-	if (size <= (size_t)app->cfg->max_job_bytes)
-		return 0;
-	http_reply_error(req, 413, "job_too_large",
-			 "the job is %zu bytes written compactly; the limit is %lld "
-			 "(--max-job-bytes)", size, (long long)app->cfg->max_job_bytes);
-	return 1;
-}
-
-/* 0 if body is a job fleetd can take; else answered 422.  Ids are checked
- * against the galaxy when it is known; a job accepted before that is
- * checked when it starts. */
-static int job_refused(struct http_req *req, struct app *app, json_t *body)
-{
-	char err[300];
-	if (jobspec_validate(body, clock_now_ms(), err, sizeof err) < 0) {
-		http_reply_error(req, 422, "invalid_job", "%s", err);
-		return 1;
-	}
-	if (app->mirror && mirror_ready(app->mirror)) {
-		struct ref_check rc = {app->mirror, err, sizeof err};
-		if (jobspec_refs(body, check_ref, &rc) ||
-		    jobspec_cat_refs(body, check_cat_ref, &rc)) {
-			http_reply_error(req, 422, "invalid_job", "%s", err);
-			return 1;
-		}
-	}
-	return 0;
-}
-
 /* --- POST /v1/jobs with `fleets`: a group (group.h) ---------------------- */
 
 #define BUSY_NAMED 5 /* holders a 409's message names (the list has all) */
@@ -399,8 +244,8 @@ static void on_submit(struct http_req *req, void *arg)
 	const char *key = http_header(req, "Idempotency-Key");
 	char *canon = NULL;
 	/* a replay answers the original job before anything else is checked */
-	if (idem_replayed(req, app, key, body, &canon) || spec_too_large(req, app, body) ||
-	    job_refused(req, app, body)) {
+	if (idem_replayed(req, app, key, body, &canon) || api_job_too_large(req, app, body) ||
+	    api_job_refused(req, app, body, "")) {
 		free(canon);
 		json_decref(body);
 		return;

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api_req.h"
+#include "api_common.h"
 #include "api_guard.h"
 #include "app.h"
 #include "clock.h"
@@ -25,53 +25,48 @@
 #define DELIVERIES_DEFAULT 100
 #define DELIVERIES_MAX 1000
 
-struct pending_answer {
-	struct http_req *req;
-	struct app *app;
-	unsigned status;
-	json_t *body;      /* owned; NULL: 204 */
-};
-
-static void wipe_secret(json_t *body)
+/* The 201 of a registration, after its commit: the webhook and, this
+ * once, its secret (the text is wiped once sent). */
+static void reply_created(struct http_req *req, struct app *app, int64_t id,
+			  unsigned status)
 {
-	json_t *s = json_object_get(body, "secret");
-	if (json_is_string(s)) {
-		/* jansson's copy is ours to overwrite before it is freed */
-		char *p = (char *)json_string_value(s);
-		memset(p, 0, strlen(p));
-	}
-}
-
-static void answer_committed(void *arg, int ok)
-{
-	struct pending_answer *pa = arg;
-	if (!ok)
-		api_reply_storage_unavailable(pa->req, pa->app->commit,
-					      "the change could not be committed; nothing was stored");
-	else if (!pa->body)
-		http_reply(pa->req, 204, NULL, "", 0);
-	else
-		http_reply_json(pa->req, pa->status, json_incref(pa->body));
-	wipe_secret(pa->body);
-	json_decref(pa->body);
-	free(pa);
-}
-
-/* Answer status + body (stolen; NULL for 204) once the transaction that
- * holds the change is committed. */
-static void answer_after_commit(struct http_req *req, struct app *app,
-				unsigned status, json_t *body)
-{
-	struct pending_answer *pa = malloc(sizeof *pa);
-	if (!pa || store_on_commit(app->store, answer_committed, pa) < 0) {
-		free(pa);
-		wipe_secret(body);
-		json_decref(body);
-		http_reply_error(req, 503, "overloaded", "cannot queue the answer");
+	const struct webhook *h = webhooks_find(app->webhooks, id);
+	json_t *o = h ? webhooks_json(app->webhooks, id) : NULL;
+	char *text = NULL;
+	if (o && json_object_set_new(o, "secret", json_string(h->secret)) == 0)
+		text = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	if (!text) {
+		/* stored, but not answerable: the client may list it */
+		http_reply_error(req, 500, "store_failed", "the webhook was stored but "
+				 "cannot be shown; delete it and register again");
 		return;
 	}
-	*pa = (struct pending_answer){req, app, status, body};
-	http_suspend(req);
+	char loc[64];
+	snprintf(loc, sizeof loc, "/v1/webhooks/%lld", (long long)id);
+	http_add_header(req, "Location", loc);
+	size_t len = strlen(text);
+	http_reply(req, status, "application/json; charset=utf-8", text, len);
+	memset(text, 0, len);
+	free(text);
+}
+
+static void reply_deleted(struct http_req *req, struct app *app, int64_t id,
+			  unsigned status)
+{
+	(void)app;
+	(void)id;
+	http_reply(req, status, NULL, "", 0);
+}
+
+static void reply_delivery(struct http_req *req, struct app *app, int64_t id,
+			   unsigned status)
+{
+	json_t *o = webhooks_delivery_json(app->webhooks, 0, id);
+	if (!o)
+		http_reply_error(req, 404, "not_found", "delivery %lld is gone", (long long)id);
+	else
+		http_reply_json(req, status, o);
 }
 
 static void failed_write(struct http_req *req, struct app *app, const char *what)
@@ -119,27 +114,14 @@ static void on_create(struct http_req *req, void *arg)
 		return;
 	}
 	int64_t id = webhooks_create(app->webhooks, &spec, clock_now_ms());
-	if (id == 0) {
+	if (id == 0)
 		http_reply_error(req, 409, "too_many_webhooks",
 				 "at most %d webhooks may be registered; delete one first",
 				 WEBHOOKS_MAX);
-	} else if (id < 0) {
+	else if (id < 0)
 		failed_write(req, app, "the webhook was not stored");
-	} else {
-		json_t *o = webhooks_json(app->webhooks, id);
-		if (!o || json_object_set_new(o, "secret", json_string(spec.secret)) < 0) {
-			/* stored, but not answerable: the client may list it */
-			json_decref(o);
-			http_reply_error(req, 500, "store_failed", "the webhook was stored "
-					 "but cannot be shown; delete it and register again");
-			webhook_spec_clear(&spec);
-			return;
-		}
-		char loc[64];
-		snprintf(loc, sizeof loc, "/v1/webhooks/%lld", (long long)id);
-		http_add_header(req, "Location", loc);
-		answer_after_commit(req, app, 201, o);
-	}
+	else
+		api_after_commit(req, app, reply_created, id, 201);
 	webhook_spec_clear(&spec);
 }
 
@@ -182,7 +164,7 @@ static void on_delete(struct http_req *req, void *arg)
 	else if (rc < 0)
 		failed_write(req, app, "the webhook was not deleted");
 	else
-		answer_after_commit(req, app, 204, NULL);
+		api_after_commit(req, app, reply_deleted, id, 204);
 }
 
 /* The query of a deliveries page; 0, or -1 when answered 400. */
@@ -261,7 +243,7 @@ static void on_redeliver(struct http_req *req, void *arg)
 	else if (rc < 0)
 		failed_write(req, app, "the delivery was not queued again");
 	else
-		answer_after_commit(req, app, 202, webhooks_delivery_json(app->webhooks, id, d));
+		api_after_commit(req, app, reply_delivery, d, 202);
 }
 
 void api_webhooks_register(struct app *app)

@@ -24,6 +24,7 @@ struct metrics;
 struct ops;
 struct webhooks;
 struct webhook_send;
+struct schedules;
 struct retention;
 
 struct app {
@@ -42,6 +43,7 @@ struct app {
 	struct ops *ops; /* auth, CORS, logs, /metrics, /v1/events (ops.h) */
 	struct webhooks *webhooks; /* webhooks and their outbox (webhooks.h) */
 	struct webhook_send *webhook_send; /* the outbox's delivery (webhook_send.h) */
+	struct schedules *schedules; /* jobs fired every N watches or seconds */
 	struct retention *retention; /* --retain-days (retention.h) */
 	int64_t started_ms;
 	int stopping;
@@ -53,6 +55,7 @@ void api_jobs_register(struct app *app);
 void api_mirror_register(struct app *app);
 void api_readmodel_register(struct app *app); /* catalogue, sovereigns */
 void api_webhooks_register(struct app *app);
+void api_schedules_register(struct app *app);
 /* The dashboard's static files at / and /web/NAME (api_web.c); -1 with err
  * when --web-root is not a directory. */
 int api_web_register(struct app *app, char *err, size_t errlen);

@@ -889,6 +889,7 @@ static int job_insert(struct engine *e, const struct job *j, const char *spec,
 	row.spec = spec ? spec : "{}";
 	row.vars = vars;
 	row.retry_of = o->retry_of;
+	row.schedule = o->schedule;
 	if (o->idem_key) {
 		row.idem_key = o->idem_key;
 		row.idem_body = o->idem_body;
@@ -896,7 +897,9 @@ static int job_insert(struct engine *e, const struct job *j, const char *spec,
 	job_row_bind(s, JOB_COLS_ALL, &row);
 	jobmemo_forget(&e->memo, j->id); /* an id used again after a rollback */
 	int rc = step_stmt(e, s, j);
-	if (rc == 0)
+	/* a group's POST answers its parent: a child's answer is made when it
+	 * is first read, not held for each of up to 1,000 children */
+	if (rc == 0 && !j->parent)
 		jobread_fresh(e->reads, &row, j->spec);
 	free(owned);
 	free(vars);
@@ -1748,6 +1751,21 @@ static char *created_event(const char *spec_text, const struct engine_submit_opt
  * row when it starts).  A failed INSERT leaves the turn's events of the
  * job in the transaction; SQLite fails such a write only on I/O or
  * memory errors, which fail that commit too. */
+int64_t engine_spec_holder(const struct engine *e, const json_t *spec)
+{
+	int64_t fleet = json_integer_value(json_object_get(spec, "fleet"));
+	int64_t world = json_integer_value(json_object_get(spec, "world"));
+	const struct job_rec *h = fleet ? idmap_get(&e->lease, fleet) : NULL;
+	if (!h && world)
+		h = idmap_get(&e->wlease, world);
+	return h ? h->id : 0;
+}
+
+int engine_job_live(const struct engine *e, int64_t id)
+{
+	return id > 0 && idmap_get(&e->recs, id) != NULL;
+}
+
 int64_t engine_submit(struct engine *e, const json_t *spec,
 		      const struct engine_submit_opts *o, int64_t *holder)
 {

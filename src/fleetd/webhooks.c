@@ -70,7 +70,7 @@ static const char SQL_PRUNE[] =
 static const char SQL_DELIVERY[] =
 	"SELECT id, event_id, type, state, attempts, created_ms, next_ms, expires_ms, "
 	"last_ms, last_status, last_error, done_ms, body FROM webhook_outbox "
-	"WHERE webhook_id = ?1 AND id = ?2";
+	"WHERE id = ?2 AND (?1 = 0 OR webhook_id = ?1)";
 
 /* --- the in-memory list -------------------------------------------------- */
 

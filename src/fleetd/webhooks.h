@@ -1,5 +1,5 @@
 /* webhooks.h -- the registered webhooks and their durable outbox (tables
- * `webhooks` and `webhook_outbox`, migration 0008).
+ * `webhooks` and `webhook_outbox`, migration 0009).
  *
  * An event-log tap (eventlog.h) inserts one outbox row per webhook that
  * asked for the event, inside the transaction that appends the event: a
@@ -103,6 +103,7 @@ int webhooks_redeliver(struct webhooks *wh, int64_t webhook_id,
 json_t *webhooks_deliveries_json(struct webhooks *wh, int64_t webhook_id,
 				 const char *state, int64_t before, int limit,
 				 int64_t *next);
+/* One delivery (of that webhook; webhook_id 0: of any), NULL if none. */
 json_t *webhooks_delivery_json(struct webhooks *wh, int64_t webhook_id,
 			       int64_t delivery_id);
 

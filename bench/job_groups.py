@@ -1,4 +1,4 @@
-"""group_jobs.py -- the "groups" group of make bench (issue 16): what a
+"""job_groups.py -- the "groups" group of make bench (issue 16): what a
 child of a group job costs beside a single job, and how long one cancel
 of a 1,000-child group takes.
 
