@@ -478,6 +478,9 @@ static void on_retry(struct http_req *req, void *arg)
 	case RETRY_NOT_FAILED:
 		http_reply_error(req, 409, "not_failed", "%s", err);
 		break;
+	case RETRY_GROUP:
+		http_reply_error(req, 409, "is_group", "%s", err);
+		break;
 	case RETRY_FLEET_BUSY:
 		reply_held(req, "fleet_busy", err, holder);
 		break;
