@@ -1,5 +1,5 @@
 /* webhooks.h -- the registered webhooks and their durable outbox (tables
- * `webhooks` and `webhook_outbox`, migration 0010).
+ * `webhooks` and `webhook_outbox`, migration 0011).
  *
  * An event-log tap (eventlog.h) inserts one outbox row per webhook that
  * asked for the event, inside the transaction that appends the event: a

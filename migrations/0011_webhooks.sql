@@ -1,4 +1,4 @@
--- 0010_webhooks.sql -- webhooks and their durable outbox (spec: "Schedules,
+-- 0011_webhooks.sql -- webhooks and their durable outbox (spec: "Schedules,
 -- triggers and notifications").
 --
 -- `webhooks`: one row per registered receiver.  `secret` is the HMAC key
