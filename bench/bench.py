@@ -10,6 +10,7 @@ marked **misses**, not a failure.
 Groups (BENCH_ONLY=a,b to run some): sim, mirror, jobs, conds, asyncio,
 amplify (bench/amplify.py), groups (bench/job_groups.py: group jobs),
 schedules (bench/schedules_fire.py: 10,000 schedules due in one watch),
+webhooks (bench/webhook_deliveries.py),
 triggers (bench/triggers_match.py: trigger matching per watch).
 BENCH_CONDS_JOBS=N puts N jobs instead of 100,000 in the conds group (to
 develop it; the report says how many)."""
@@ -32,6 +33,7 @@ sys.path[:0] = [HERE, os.path.join(HERE, "..", "tests", "e2e")]
 import amplify  # noqa: E402
 import schedules_fire  # noqa: E402
 import job_groups  # noqa: E402
+import webhook_deliveries  # noqa: E402
 import triggers_match  # noqa: E402
 import jobslib  # noqa: E402
 import simlib  # noqa: E402
@@ -926,6 +928,7 @@ GROUP_TITLES = [
     ("amplify", "Big answers and long replays beside /healthz"),
     ("schedules", "Schedules: 10,000 due in one watch"),
     ("groups", "Group jobs: a 1,000-child group beside 1,000 single jobs"),
+    ("webhooks", "Webhook deliveries to a local receiver"),
     ("triggers", "Triggers: 1,000 triggers while 1,000 fleets travel"),
 ]
 
@@ -1023,6 +1026,8 @@ def main():
         schedules_fire.group(SCRATCH, RUNS, fig, COMMANDS, NOTES, jobslib, Proc, say)
     if want("groups"):
         job_groups.group_fig(SCRATCH, RUNS, fig, COMMANDS, NOTES, jobslib, simlib, Proc, say)
+    if want("webhooks"):
+        webhook_deliveries.group(SCRATCH, RUNS, fig, COMMANDS, NOTES, jobslib, Proc, free_port, say)
     if want("triggers"):
         triggers_match.group(SCRATCH, RUNS, fig, COMMANDS, NOTES, jobslib, simlib, Proc,
                              settle_cpu, say)
