@@ -321,7 +321,7 @@ export class JobView {
       await this.open(job.id);
     } catch (e) {
       this.onError(`retry job ${id}: ${e.message}`);
-      if (this.job && this.job.id === id) p.retry.disabled = this.job.state !== 'failed';
+      if (this.job && this.job.id === id) p.retry.disabled = p.retry.hidden;
     }
   }
 
@@ -364,8 +364,9 @@ export class JobView {
     p.pause.disabled = !live;
     p.resume.disabled = j.state !== 'paused';
     p.cancel.disabled = !(live || j.state === 'paused');
-    p.retry.hidden = j.state !== 'failed';
-    p.retry.disabled = j.state !== 'failed';
+    // a group is retried child by child (its failed children's views)
+    p.retry.hidden = j.state !== 'failed' || isParent(j);
+    p.retry.disabled = p.retry.hidden;
     replace(p.body,
       h('dl', { class: 'facts' },
         jobWorld(j) ? [h('dt', {}, 'World'), h('dd', {}, h('button', { type: 'button', class: 'link',

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "api_common.h"
 #include "api_galaxy.h"
 #include "api_guard.h"
 #include "app.h"
@@ -40,138 +41,28 @@
 #define IDEM_MAX 200
 #define JSON_TYPE "application/json; charset=utf-8"
 
-struct after_commit {
-	struct http_req *req;
-	struct app *app;
-	int64_t id;
-	unsigned status;
-};
-
-static void reply_job_committed(void *arg, int ok)
+/* The answer of a committed change: the job as GET shows it. */
+static void answer_job(struct http_req *req, struct app *app, int64_t id, unsigned status)
 {
-	struct after_commit *ac = arg;
-	if (!ok) {
-		api_reply_storage_unavailable(ac->req, ac->app->commit,
-					      "the change could not be committed; nothing was stored");
-		free(ac);
+	size_t len;
+	const char *job = jobread_text(engine_reads(app->engine), id, &len);
+	if (!job) {
+		http_reply_error(req, 500, "store_failed", "job %lld vanished", (long long)id);
 		return;
 	}
-	size_t len;
-	const char *job = jobread_text(engine_reads(ac->app->engine), ac->id, &len);
-	if (!job) {
-		http_reply_error(ac->req, 500, "store_failed", "job %lld vanished",
-				 (long long)ac->id);
-	} else {
-		if (ac->status == 201) {
-			char loc[64];
-			snprintf(loc, sizeof loc, "/v1/jobs/%lld", (long long)ac->id);
-			http_add_header(ac->req, "Location", loc);
-		}
-		http_reply(ac->req, ac->status, JSON_TYPE, job, len);
+	if (status == 201) {
+		char loc[64];
+		snprintf(loc, sizeof loc, "/v1/jobs/%lld", (long long)id);
+		http_add_header(req, "Location", loc);
 	}
-	free(ac);
+	http_reply(req, status, JSON_TYPE, job, len);
 }
 
 /* Answer with the job once the current transaction is committed. */
 static void reply_after_commit(struct http_req *req, struct app *app, int64_t id,
 			       unsigned status)
 {
-	struct after_commit *ac = malloc(sizeof *ac);
-	if (!ac) {
-		http_reply_error(req, 503, "overloaded", "out of memory");
-		return;
-	}
-	*ac = (struct after_commit){req, app, id, status};
-	if (store_begin(app->store) < 0) {
-		free(ac);
-		api_reply_storage_unavailable(req, app->commit, "nothing was changed");
-		return;
-	}
-	if (store_on_commit(app->store, reply_job_committed, ac) < 0) {
-		free(ac);
-		http_reply_error(req, 503, "overloaded", "cannot queue the answer");
-		return;
-	}
-	http_suspend(req);
-}
-
-/* --- references against the galaxy ---------------------------------------- */
-
-struct ref_check {
-	const struct mirror *m;
-	char *err;
-	size_t errlen;
-};
-
-/* The spec's form for the ids of conditions and filters. */
-static int unknown(struct ref_check *rc, const char *path, const char *what, int64_t id)
-{
-	snprintf(rc->err, rc->errlen, "%s: unknown %s %lld", path, what, (long long)id);
-	return 1;
-}
-
-static int check_ref(void *arg, const char *path, enum jobspec_ref kind, int64_t id)
-{
-	struct ref_check *rc = arg;
-	const struct mirror_fleet *f = mirror_fleet(rc->m, id);
-	const struct mirror_world *w = mirror_world(rc->m, id);
-	switch (kind) {
-	case REF_FLEET:
-		if (!f) {
-			snprintf(rc->err, rc->errlen, "%s: no fleet %lld is known", path,
-				 (long long)id);
-			return 1;
-		}
-		if (f->sovereign != mirror_player(rc->m)) {
-			snprintf(rc->err, rc->errlen, "%s: fleet %lld is not one of your fleets",
-				 path, (long long)id);
-			return 1;
-		}
-		return 0;
-	case REF_WORLD:
-		if (!w) {
-			snprintf(rc->err, rc->errlen, "%s: must be a world id (no world %lld is known)",
-				 path, (long long)id);
-			return 1;
-		}
-		return 0;
-	case REF_OBJECT:
-		if (!w && !f) {
-			snprintf(rc->err, rc->errlen, "%s: no world or fleet %lld is known",
-				 path, (long long)id);
-			return 1;
-		}
-		return 0;
-	case REF_ANY_FLEET:
-		return f ? 0 : unknown(rc, path, "fleet", id);
-	case REF_COND_WORLD:
-		return w ? 0 : unknown(rc, path, "world", id);
-	case REF_SOVEREIGN:
-		return mirror_sovereign_name(rc->m, id) ? 0 : unknown(rc, path, "sovereign", id);
-	case REF_RESOURCE:
-		return mirror_resource_name(rc->m, id) ? 0 : unknown(rc, path, "resource", id);
-	case REF_OWN_WORLD:
-		if (!w || w->sovereign != mirror_player(rc->m)) {
-			snprintf(rc->err, rc->errlen, "%s: world %lld is not one of your worlds",
-				 path, (long long)id);
-			return 1;
-		}
-		return 0;
-	}
-	return 0;
-}
-
-/* A world op's catalogue reference: an id or unid of the right category
- * in getGameInfo's catalogue. */
-static int check_cat_ref(void *arg, const char *path, const char *category,
-			 const json_t *v)
-{
-	struct ref_check *rc = arg;
-	char why[200];
-	if (world_cat_resolve(rc->m, v, category, why, sizeof why))
-		return 0;
-	snprintf(rc->err, rc->errlen, "%s: %s", path, why);
-	return 1;
+	api_after_commit(req, app, answer_job, id, status);
 }
 
 /* --- POST /v1/jobs --------------------------------------------------------- */
@@ -240,52 +131,6 @@ static void reply_busy(struct http_req *req, const json_t *spec, int64_t holder)
 	reply_held(req, world ? "world_busy" : "fleet_busy", msg, holder);
 }
 
-/* The media type must be exactly application/json, in any case (media
- * types are case-insensitive), alone or with parameters ("; charset=
- * utf-8"): never a prefix match, for application/jsonp or json-seq are
- * other types.  A missing Content-Type is refused too: a page's fetch()
- * of a Blob body sends none, and is then a simple request that needs no
- * preflight. */
-static int content_type_ok(struct http_req *req)
-{
-	static const char json[] = "application/json";
-	const char *ct = http_header(req, "Content-Type");
-	if (!ct)
-		return 0;
-	ct += strspn(ct, " \t");
-	if (strncasecmp(ct, json, sizeof json - 1) != 0)
-		return 0;
-	ct += sizeof json - 1;
-	ct += strspn(ct, " \t");
-	return *ct == 0 || *ct == ';';
-}
-
-/* The body of a POST /v1/jobs as JSON, or NULL when it was answered
- * (a media type other than JSON, an empty body, bad JSON). */
-static json_t *submitted_json(struct http_req *req)
-{
-	char err[300];
-	size_t len;
-	const char *buf = http_body(req, &len);
-	if (!content_type_ok(req)) {
-		/* A form or text/plain body is what a web page may post to any
-		 * origin without asking; refusing it forces a CORS preflight.
-		 * curl -d sends a form type by default, so say how to fix it. */
-		http_reply_error(req, 415, "unsupported_media_type",
-				 "send Content-Type: application/json "
-				 "(curl: -H 'Content-Type: application/json')");
-		return NULL;
-	}
-	if (!buf || len == 0) {
-		http_reply_error(req, 400, "bad_json", "the body is empty; send a job as JSON");
-		return NULL;
-	}
-	json_t *body = http_body_json(req, err, sizeof err);
-	if (!body)
-		http_reply_error(req, 400, "bad_json", "%s", err);
-	return body;
-}
-
 /* With an Idempotency-Key: checks the key and sets *canon to the body's
  * canonical text (the caller frees it).  Returns 1 when the request was
  * answered here (a bad key, a replay, a mismatch, an error), 0 to go on.
@@ -311,51 +156,6 @@ static int idem_replayed(struct http_req *req, struct app *app, const char *key,
 		return 1;
 	}
 	return idem_lookup(req, app, key, *canon) != 0;
-}
-
-/* The spec is kept as given and copied into every answer of the job and
- * into its job.created event: its size is what one request can make the
- * daemon store and send again, so it is capped (compact form, so that
- * whitespace neither counts nor helps).  1 if answered 413. */
-static int spec_too_large(struct http_req *req, struct app *app, const json_t *body)
-{
-	/* No need to write it out to know when the bytes received are few:
-	 * the compact form drops whitespace, writes strings, integers and
-	 * literals no longer than they came (escapes only shrink; UTF-8 stays
-	 * as sent) and a real (3 bytes at the least, "0.1") in 24 at the
-	 * most, so it is never more than 8 times the body. */
-	size_t received;
-	http_body(req, &received);
-	if (received <= (size_t)app->cfg->max_job_bytes / 8)
-		return 0;
-	size_t size = json_dumpb(body, NULL, 0, JSON_COMPACT);
-	if (size <= (size_t)app->cfg->max_job_bytes)
-		return 0;
-	http_reply_error(req, 413, "job_too_large",
-			 "the job is %zu bytes written compactly; the limit is %lld "
-			 "(--max-job-bytes)", size, (long long)app->cfg->max_job_bytes);
-	return 1;
-}
-
-/* 0 if body is a job fleetd can take; else answered 422.  Ids are checked
- * against the galaxy when it is known; a job accepted before that is
- * checked when it starts. */
-static int job_refused(struct http_req *req, struct app *app, json_t *body)
-{
-	char err[300];
-	if (jobspec_validate(body, clock_now_ms(), err, sizeof err) < 0) {
-		http_reply_error(req, 422, "invalid_job", "%s", err);
-		return 1;
-	}
-	if (app->mirror && mirror_ready(app->mirror)) {
-		struct ref_check rc = {app->mirror, err, sizeof err};
-		if (jobspec_refs(body, check_ref, &rc) ||
-		    jobspec_cat_refs(body, check_cat_ref, &rc)) {
-			http_reply_error(req, 422, "invalid_job", "%s", err);
-			return 1;
-		}
-	}
-	return 0;
 }
 
 /* --- POST /v1/jobs with `fleets`: a group (group.h) ---------------------- */
@@ -438,14 +238,14 @@ static void submit_group(struct http_req *req, struct app *app, const json_t *bo
 static void on_submit(struct http_req *req, void *arg)
 {
 	struct app *app = arg;
-	json_t *body = submitted_json(req);
+	json_t *body = api_json_body(req);
 	if (!body)
 		return;
 	const char *key = http_header(req, "Idempotency-Key");
 	char *canon = NULL;
 	/* a replay answers the original job before anything else is checked */
-	if (idem_replayed(req, app, key, body, &canon) || spec_too_large(req, app, body) ||
-	    job_refused(req, app, body)) {
+	if (idem_replayed(req, app, key, body, &canon) || api_job_too_large(req, app, body) ||
+	    api_job_refused(req, app, body, "")) {
 		free(canon);
 		json_decref(body);
 		return;
@@ -473,16 +273,6 @@ static void on_submit(struct http_req *req, void *arg)
 }
 
 /* --- reading --------------------------------------------------------------- */
-
-/* A read answers from committed state.  The group commit waits for the
- * loop to go idle, so a transaction may still be open here: commit it
- * first, so that what a client reads is on disk (and what another reader
- * of the database file sees). */
-static void read_committed(struct app *app)
-{
-	if (store_in_tx(app->store))
-		store_commit(app->store);
-}
 
 static const char *query_of(void *arg, const char *name)
 {
@@ -512,7 +302,7 @@ static void on_list(struct http_req *req, void *arg)
 	}
 	int64_t next = 0;
 	size_t len;
-	read_committed(app);
+	api_read_committed(app);
 	char *jobs = jobread_list(engine_reads(app->engine), &f, after, (int)limit,
 				  (size_t)app->cfg->max_page_bytes, &next, &len);
 	struct textbuf body = {0};
@@ -546,7 +336,7 @@ static void on_get(struct http_req *req, void *arg)
 	/* a cached answer is committed state; only a miss reads the row */
 	const char *job = id > 0 ? jobread_cached(engine_reads(app->engine), id, &len) : NULL;
 	if (!job && id > 0) {
-		read_committed(app);
+		api_read_committed(app);
 		job = jobread_text(engine_reads(app->engine), id, &len);
 	}
 	if (!job) {
@@ -561,7 +351,7 @@ static void on_events(struct http_req *req, void *arg)
 	struct app *app = arg;
 	int64_t id = http_param_id(req, 0), after = 0, limit = LIST_DEFAULT;
 	const char *v;
-	read_committed(app);
+	api_read_committed(app);
 	if (id <= 0 || !jobread_exists(engine_reads(app->engine), id)) {
 		http_reply_error(req, 404, "not_found", "no job %lld", (long long)id);
 		return;
@@ -636,7 +426,7 @@ static int retry_body_refused(struct http_req *req)
 	const char *buf = http_body(req, &len);
 	if (!buf || len == 0)
 		return 0;
-	json_t *body = submitted_json(req);
+	json_t *body = api_json_body(req);
 	if (!body)
 		return 1;
 	int refused = 1;
@@ -687,6 +477,9 @@ static void on_retry(struct http_req *req, void *arg)
 		break;
 	case RETRY_NOT_FAILED:
 		http_reply_error(req, 409, "not_failed", "%s", err);
+		break;
+	case RETRY_GROUP:
+		http_reply_error(req, 409, "is_group", "%s", err);
 		break;
 	case RETRY_FLEET_BUSY:
 		reply_held(req, "fleet_busy", err, holder);

@@ -22,6 +22,7 @@ struct eventlog;
 struct fleet_events;
 struct metrics;
 struct ops;
+struct schedules;
 struct retention;
 
 struct app {
@@ -38,6 +39,7 @@ struct app {
 	struct metrics *metrics;
 	struct fleet_events *fleet_events; /* mirror changes as events (fleet_events.h) */
 	struct ops *ops; /* auth, CORS, logs, /metrics, /v1/events (ops.h) */
+	struct schedules *schedules; /* jobs fired every N watches or seconds */
 	struct retention *retention; /* --retain-days (retention.h) */
 	int64_t started_ms;
 	int stopping;
@@ -48,6 +50,7 @@ void api_health_register(struct app *app);
 void api_jobs_register(struct app *app);
 void api_mirror_register(struct app *app);
 void api_readmodel_register(struct app *app); /* catalogue, sovereigns */
+void api_schedules_register(struct app *app);
 /* The dashboard's static files at / and /web/NAME (api_web.c); -1 with err
  * when --web-root is not a directory. */
 int api_web_register(struct app *app, char *err, size_t errlen);

@@ -21,7 +21,7 @@ struct cors;
 struct http_req;
 
 /* The methods and request headers a preflight may ask for. */
-#define CORS_ALLOW_METHODS "GET, POST, OPTIONS"
+#define CORS_ALLOW_METHODS "GET, POST, DELETE, OPTIONS"
 #define CORS_ALLOW_HEADERS "Authorization, Content-Type, Idempotency-Key, Last-Event-ID"
 #define CORS_EXPOSE_HEADERS "Location, Retry-After"
 #define CORS_MAX_AGE "600"

@@ -889,6 +889,7 @@ static int job_insert(struct engine *e, const struct job *j, const char *spec,
 	row.spec = spec ? spec : "{}";
 	row.vars = vars;
 	row.retry_of = o->retry_of;
+	row.schedule = o->schedule;
 	if (o->idem_key) {
 		row.idem_key = o->idem_key;
 		row.idem_body = o->idem_body;
@@ -1750,6 +1751,21 @@ static char *created_event(const char *spec_text, const struct engine_submit_opt
  * row when it starts).  A failed INSERT leaves the turn's events of the
  * job in the transaction; SQLite fails such a write only on I/O or
  * memory errors, which fail that commit too. */
+int64_t engine_spec_holder(const struct engine *e, const json_t *spec)
+{
+	int64_t fleet = json_integer_value(json_object_get(spec, "fleet"));
+	int64_t world = json_integer_value(json_object_get(spec, "world"));
+	const struct job_rec *h = fleet ? idmap_get(&e->lease, fleet) : NULL;
+	if (!h && world)
+		h = idmap_get(&e->wlease, world);
+	return h ? h->id : 0;
+}
+
+int engine_job_live(const struct engine *e, int64_t id)
+{
+	return id > 0 && idmap_get(&e->recs, id) != NULL;
+}
+
 int64_t engine_submit(struct engine *e, const json_t *spec,
 		      const struct engine_submit_opts *o, int64_t *holder)
 {

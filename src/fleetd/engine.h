@@ -60,6 +60,7 @@ struct engine_submit_opts {
 	int start_now;         /* start now, not at the spec's start_at or
 				* after its delay_seconds */
 	int64_t parent;        /* groups: the parent job of a child (group.h) */
+	int64_t schedule;      /* the schedule whose firing makes it */
 };
 
 /* Store a validated job (inside the current transaction) and schedule it;
@@ -68,6 +69,11 @@ struct engine_submit_opts {
  * database error. */
 int64_t engine_submit(struct engine *e, const json_t *spec,
 		      const struct engine_submit_opts *o, int64_t *holder);
+/* The id of the live job holding what spec would hold (its fleet, or a
+ * world job's world), 0 if none: what engine_submit() would answer 0 for. */
+int64_t engine_spec_holder(const struct engine *e, const json_t *spec);
+/* 1 if job id is live (queued, running, waiting, paused). */
+int engine_job_live(const struct engine *e, int64_t id);
 /* Store a group (group.h): a parent job holding no fleet, spec as
  * submitted (with `fleets`), and one child per fleet of fleets[0..n-1],
  * all in the current transaction, or nothing.  Returns the parent's id;

@@ -21,6 +21,7 @@
 #include "mirror.h"
 #include "ops.h"
 #include "schema.h"
+#include "schedules.h"
 #include "session.h"
 #include "signals.h"
 #include "upstream.h"
@@ -78,12 +79,24 @@ static int start_jobs(struct app *app, char *err, size_t errlen)
 		return -1;
 	}
 	api_jobs_register(app);
+	if (!(app->schedules = schedules_new(app)) ||
+	    schedules_load(app->schedules, err, errlen) < 0 ||
+	    schedules_attach_mirror(app->schedules) < 0) {
+		if (!app->schedules)
+			snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	api_schedules_register(app);
 	/* after the group commit's idle hook (start()), so a sweep finds the
 	 * turn's work committed */
 	if (!(app->retention = retention_new(app->loop, app->store,
 					     engine_reads(app->engine),
 					     retain_ms(app->cfg->retain_days)))) {
 		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (retention_add(app->retention, schedules_prune, app->schedules) < 0) {
+		snprintf(err, errlen, "too many retention pruners");
 		return -1;
 	}
 	return 0;
@@ -170,6 +183,7 @@ static void stop(struct app *app)
 	mirror_free(app->mirror);
 	fleet_events_free(app->fleet_events); /* after the mirror it listens to */
 	http_server_free(app->http);
+	schedules_free(app->schedules); /* before the engine it submits to */
 	retention_free(app->retention);
 	engine_free(app->engine);
 	eventlog_free(app->eventlog);

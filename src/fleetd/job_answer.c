@@ -155,6 +155,11 @@ void job_answer_write(struct textbuf *t, const struct job_view *v)
 		textbuf_int(t, v->retry_of);
 	else
 		textbuf_puts(t, "null");
+	key(t, "schedule");
+	if (v->schedule)
+		textbuf_int(t, v->schedule);
+	else
+		textbuf_puts(t, "null");
 	int_field(t, "step", v->step);
 	opt_str(t, "step_op", step ? jobspec_op_name(jobspec_step_op(step)) : NULL);
 	opt_str(t, "sub_state", v->live ? v->sub_state : NULL);

@@ -41,6 +41,13 @@ enum job_retry_result job_retry(struct engine *e, int64_t failed, const char *id
 		res = RETRY_NOT_FOUND;
 	} else if (found < 0 || f.bad) {
 		snprintf(err, errlen, "job %lld could not be read", (long long)failed);
+	} else if (json_object_get(f.spec, "fleets")) {
+		/* its spec would make one job of a group (group.h) */
+		snprintf(err, errlen,
+			 "job %lld is a group: retry its failed children "
+			 "(GET /v1/jobs?parent=%lld&state=failed)",
+			 (long long)failed, (long long)failed);
+		res = RETRY_GROUP;
 	} else if (f.state != JOB_FAILED) {
 		snprintf(err, errlen, "job %lld is %s: only a failed job can be retried",
 			 (long long)failed, job_state_name(f.state));

@@ -21,6 +21,8 @@ enum job_retry_result {
 	RETRY_CREATED,    /* *id is the new job */
 	RETRY_NOT_FOUND,  /* no such job */
 	RETRY_NOT_FAILED, /* it has not failed (err says what it is) */
+	RETRY_GROUP,      /* a group's parent: its failed children are
+			   * retried one by one (err says how to list them) */
 	RETRY_FLEET_BUSY, /* its fleet is held by live job *holder */
 	RETRY_WORLD_BUSY, /* its world (a world job's) is held by *holder */
 	RETRY_ERROR,      /* the database: nothing was stored */

@@ -187,6 +187,11 @@ static int name_ok(const json_t *v, int64_t lo, int64_t hi)
 	return 1;
 }
 
+int jobspec_name_valid(const json_t *v)
+{
+	return name_ok(v, 1, MAXLEN_NAME);
+}
+
 /* A computed quantity (spec: "Computed targets and quantities"): "all",
  * {"up_to": n} or {"all_but": n}; in transfer (signed) "-all" and negative
  * n unload, as negative numbers do.  1 if v is one. */

@@ -55,6 +55,9 @@ int jobspec_step_continues(const json_t *step);
  * ops a world job may hold besides wait. */
 int jobspec_op_is_world(int op);
 
+/* 1 if v is a name as a job's: a string of 1 to 100 bytes without control
+ * characters (schedules and triggers name themselves the same way). */
+int jobspec_name_valid(const json_t *v);
 /* 0 if body is an acceptable job; else -1 with "path: problem" in err. */
 int jobspec_validate(const json_t *body, int64_t now_ms, char *err,
 		     size_t errlen);

@@ -2,21 +2,24 @@
 GET /v1/jobs filters name, since and retry_of.
 
 A job renames its fleet (step 0), takes food from the world it is anchored
-at (step 1) and renames it again (step 2).  The world has no food, so the
-game refuses step 1 and the job fails there.  Its retry is refused while
+at, named by the variable $home (step 1), and renames it again (step 2).
+The world has no food, so the game refuses step 1 and the job fails there.  Its retry is refused while
 another job holds the fleet (409 naming the holder); once food is stocked
 the retry -- a new job whose retry_of names the failed one -- starts at
-step 1 with the failed job's variables: the first rename is never sent
+once (not after the spec's delay_seconds) at step 1 with the failed job's
+variables: the first rename is never sent
 again, the transfer and the last rename are, and the retry succeeds.  An
 Idempotency-Key makes a repeated retry answer the same job.  Hostile
 requests (unknown or live jobs, bodies with fields, bad JSON, bad keys,
-wrong methods) change nothing.  The list filters combine with each other
+wrong methods) change nothing.  A failed group's parent is refused
+(409 is_group); a failed child is retried as a job of its own.  The list filters combine with each other
 and with cursor pagination, and each bad value is a 400 naming its
 parameter."""
 import datetime
 import json
 import os
 import socket
+import sqlite3
 import sys
 import time
 
@@ -43,13 +46,24 @@ while qty(fd.worlds()[W].get("resources"), FOOD) and time.time() < end:
     time.sleep(0.2)
 check(qty(fd.worlds()[W].get("resources"), FOOD) == 0, "fleetd still sees food at %d" % W)
 
-spec = {"name": "retry me", "fleet": f["id"], "steps": [
+# the transfer names its world through a variable, bound in the row while
+# fleetd is stopped (as jobs_vars.py does: groups and triggers bind them);
+# the job is queued for an hour until then, which a retry does not wait
+spec = {"name": "retry me", "fleet": f["id"], "delay_seconds": 3600, "steps": [
     {"op": "rename", "name": "Before Retry"},
-    {"op": "transfer", "to": W, "resources": [FOOD, 5]},
+    {"op": "transfer", "to": "$home", "resources": [FOOD, 5]},
     {"op": "rename", "name": "After Retry"}]}
 t0 = int(time.time() * 1000)
 a = fd.submit(spec)
 check(a["retry_of"] is None, "a plain job's retry_of: %r" % a["retry_of"])
+fd.stop()
+con = sqlite3.connect(fd.db)
+with con:
+    con.execute("UPDATE jobs SET vars = ?, wake_at = ? WHERE id = ?",
+                ('{"home": %d}' % W, int(time.time() * 1000), a["id"]))
+con.close()
+fd.start()
+fd.wait_ready()
 a = fd.wait_state(a["id"], ["succeeded", "failed", "cancelled"])
 check(a["state"] == "failed" and a["step"] == 1 and "game error" in (a["last_error"] or ""),
       "the job did not fail at the transfer: %s %s %r" % (a["state"], a["step"], a["last_error"]))
@@ -118,8 +132,8 @@ while qty(fd.worlds()[W].get("resources"), FOOD) < 50 and time.time() < end:
 S0 = sim_state(sim)
 key = {"Idempotency-Key": "retry-%d" % a["id"]}
 st, r = retry(a["id"], headers=key)
-check(st == 201 and r["retry_of"] == a["id"] and r["id"] != a["id"] and r["step"] >= 1,
-      "retry: %d %s" % (st, r))
+check(st == 201 and r["retry_of"] == a["id"] and r["id"] != a["id"] and r["step"] >= 1 and
+      r["vars"] == {"home": W} and r["state"] != "queued", "retry: %d %s" % (st, r))
 st2, r2 = retry(a["id"], headers=key)
 check(st2 == 200 and r2["id"] == r["id"], "the same key again: %d %s" % (st2, r2))
 st3, b = retry(hold["id"], headers=key)
@@ -207,4 +221,20 @@ for bad, param in (("name=", "name"), ("name=" + "x" * 101, "name"), ("since=yes
           b["error"]["message"].startswith(param + ": "), "%s: %d %s" % (bad, st, b))
 for o in others:
     fd.call("POST", "/v1/jobs/%d/cancel" % o["id"])
+    fd.wait_state(o["id"], ["cancelled"])
+
+# --- a group: its parent is not retried, a failed child is, on its own ---------------
+g = fd.submit({"name": "doomed group", "fleets": [c["id"] for c in cands[1:3]],
+               "steps": [{"op": "move", "to": "$nowhere"}]})
+g = fd.wait_state(g["id"], ["succeeded", "failed", "cancelled"])
+check(g["state"] == "failed", "the group ended %s" % g["state"])
+st, b = retry(g["id"])
+check(st == 409 and b["error"]["code"] == "is_group" and
+      ("parent=%d&state=failed" % g["id"]) in b["error"]["message"],
+      "retry of a group's parent: %d %s" % (st, b))
+child = ids("parent=%d&state=failed" % g["id"])[0]
+st, c = retry(child)
+check(st == 201 and c["retry_of"] == child and c.get("parent") is None,
+      "retry of a group's child: %d %s" % (st, c))
+fd.wait_state(c["id"], ["failed"])
 print("ok")

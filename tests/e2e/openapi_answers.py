@@ -184,6 +184,21 @@ def main(scratch, daemons):
     call("GET", "/v1/jobs/999999")
     call("POST", "/v1/jobs", "{\"steps\": 3}")
     call("POST", "/v1/jobs", "[" * 100 + "]" * 100)
+    # schedules (schedules.yaml): every route and its refusals
+    st, raw = call("POST", "/v1/schedules", json.dumps({
+        "name": "s", "every": {"seconds": 3600},
+        "job": {"fleet": 9, "steps": [{"op": "wait", "seconds": 60}]}}), expect=201)
+    sid = json.loads(raw)["id"]
+    call("GET", "/v1/schedules", expect=200)
+    call("GET", "/v1/schedules/%d" % sid, expect=200)
+    call("POST", "/v1/schedules/%d/pause" % sid, expect=200)
+    call("POST", "/v1/schedules/%d/resume" % sid, expect=200)
+    call("GET", "/v1/jobs?schedule=%d" % sid, expect=200)
+    call("DELETE", "/v1/schedules/%d" % sid, expect=204)
+    call("GET", "/v1/schedules/%d" % sid, expect=404)
+    call("POST", "/v1/schedules", json.dumps({"name": "s"}), expect=422)
+    call("POST", "/v1/schedules", "{", expect=400)
+    call("GET", "/v1/schedules?limit=0", expect=400)
     call("GET", "/v1/fleets")
     call("GET", "/v1/worlds")
     call("GET", "/v1/catalogue")
@@ -202,6 +217,10 @@ def main(scratch, daemons):
                          ("GET", "/v1/worlds"), ("GET", "/v1/worlds/1"),
                          ("GET", "/v1/catalogue"), ("GET", "/v1/catalogue/1"),
                          ("GET", "/v1/sovereigns"), ("GET", "/v1/sovereigns/1"),
+                         ("GET", "/v1/schedules"), ("POST", "/v1/schedules"),
+                         ("GET", "/v1/schedules/1"), ("DELETE", "/v1/schedules/1"),
+                         ("POST", "/v1/schedules/1/pause"),
+                         ("POST", "/v1/schedules/1/resume"),
                          ("GET", "/v1/events"), ("GET", "/metrics")]:
         call(method, path, "{}" if method == "POST" else None, wrong, expect=401)
     check(d.stop() == 0, "fleetd exit status")

@@ -1,0 +1,48 @@
+/* api_common.h -- what every route module that takes input shares: the
+ * JSON body of a write, the check of a job spec (POST /v1/jobs and the job
+ * templates of schedules and triggers: one validator, one error shape),
+ * answering after the commit, and reading committed state before an answer.
+ *
+ * Owns no state.  Each function that can refuse answers the request
+ * itself (the error shape of the API: {"error": {"code", "message"}}) and
+ * says so in its return value, so a route stops at the first refusal.
+ * Must not touch: the engine's tables or any route's own fields. */
+#ifndef FLEETD_API_COMMON_H
+#define FLEETD_API_COMMON_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+struct app;
+struct http_req;
+
+/* The body of a write as JSON, or NULL when it was answered: 415 for a
+ * media type other than application/json, 400 bad_json for an empty
+ * body or bad JSON. */
+json_t *api_json_body(struct http_req *req);
+
+/* 1 if job (compact) is over --max-job-bytes: answered 413 job_too_large. */
+int api_job_too_large(struct http_req *req, struct app *app, const json_t *job);
+
+/* 0 if job is a job fleetd can take; else answered 422 invalid_job with
+ * "PATH: problem", every path prefixed with prefix ("" for a job, "job."
+ * for a template inside another object).  Ids are checked against the
+ * galaxy when it is known; a job accepted before that is checked when it
+ * starts. */
+int api_job_refused(struct http_req *req, struct app *app, const json_t *job,
+		    const char *prefix);
+
+/* Answer once the current transaction is committed (http_suspend +
+ * store_on_commit), so that a 2xx means the change is on disk: fn(req,
+ * app, id, status) then writes the answer; a failed commit is answered 503
+ * storage_unavailable (nothing of the change was kept). */
+typedef void (*api_answer_fn)(struct http_req *req, struct app *app, int64_t id,
+			      unsigned status);
+void api_after_commit(struct http_req *req, struct app *app, api_answer_fn fn, int64_t id,
+		      unsigned status);
+
+/* Commit the open group transaction, if any, so that a read answers what
+ * is on disk (and what another reader of the file sees). */
+void api_read_committed(struct app *app);
+
+#endif

@@ -1,0 +1,169 @@
+/* api_schedules.c -- the schedule routes: POST /v1/schedules, GET
+ * /v1/schedules, GET/DELETE /v1/schedules/{id} and POST
+ * /v1/schedules/{id}/pause|resume.
+ *
+ * Turns HTTP into schedules.h calls and back; owns no schedule state.  A
+ * schedule's job template is checked by the job routes' own validator
+ * (api_common.h), so a template is refused exactly as POST /v1/jobs would
+ * refuse it (422 invalid_job, its paths prefixed "job.").  Every change is
+ * answered only after its commit. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "api_common.h"
+#include "api_guard.h"
+#include "app.h"
+#include "clock.h"
+#include "config.h"
+#include "http.h"
+#include "job_filter.h"
+#include "jobspec.h"
+#include "schedules.h"
+#include "store.h"
+
+#define LIST_DEFAULT 100
+#define LIST_MAX 1000
+#define HISTORY 20
+
+static void reply_missing(struct http_req *req, int64_t id)
+{
+	http_reply_error(req, 404, "not_found", "no schedule %lld", (long long)id);
+}
+
+/* The schedule as GET shows it (with its recent firings). */
+static void answer(struct http_req *req, struct app *app, int64_t id, unsigned status)
+{
+	int db_error;
+	json_t *a = schedules_answer(app->schedules, id, HISTORY, &db_error);
+	if (!a) {
+		if (db_error)
+			http_reply_error(req, 500, "store_failed", "cannot read the schedules table");
+		else
+			reply_missing(req, id);
+		return;
+	}
+	if (status == 201) {
+		char loc[64];
+		snprintf(loc, sizeof loc, "/v1/schedules/%lld", (long long)id);
+		http_add_header(req, "Location", loc);
+	}
+	http_reply_json(req, status, a);
+}
+
+static void answer_deleted(struct http_req *req, struct app *app, int64_t id,
+			   unsigned status)
+{
+	(void)app;
+	(void)id;
+	http_reply(req, status, NULL, "", 0);
+}
+
+/* A write that failed: the store is down (503) or broken (500). */
+static void reply_not_stored(struct http_req *req, struct app *app)
+{
+	if (!store_available(app->store))
+		api_reply_storage_unavailable(req, app->commit, "nothing was changed");
+	else
+		http_reply_error(req, 500, "store_failed", "the schedule could not be stored");
+}
+
+static void on_create(struct http_req *req, void *arg)
+{
+	struct app *app = arg;
+	char err[300];
+	struct sched_def d;
+	json_t *body = api_json_body(req);
+	if (!body)
+		return;
+	if (schedules_parse(body, clock_now_ms(), &d, err, sizeof err) < 0) {
+		http_reply_error(req, 422, "invalid_schedule", "%s", err);
+	} else if (!api_job_too_large(req, app, d.job) &&
+		   !api_job_refused(req, app, d.job, "job.")) {
+		int64_t id = schedules_create(app->schedules, &d);
+		if (id < 0)
+			reply_not_stored(req, app);
+		else
+			api_after_commit(req, app, answer, id, 201);
+	}
+	json_decref(body);
+}
+
+static void on_list(struct http_req *req, void *arg)
+{
+	struct app *app = arg;
+	int64_t after = 0, limit = LIST_DEFAULT, next = 0;
+	const char *v;
+	if ((v = http_query(req, "limit")) && job_query_int(v, 1, LIST_MAX, &limit) < 0) {
+		http_reply_error(req, 400, "bad_query", "limit: must be an integer from 1 to %d",
+				 LIST_MAX);
+		return;
+	}
+	if ((v = http_query(req, "cursor")) && job_query_int(v, 0, INT64_MAX, &after) < 0) {
+		http_reply_error(req, 400, "bad_query",
+				 "cursor: must be a next_cursor value from an earlier page");
+		return;
+	}
+	api_read_committed(app);
+	json_t *list = schedules_list(app->schedules, after, (int)limit, &next);
+	if (!list) {
+		http_reply_error(req, 500, "store_failed", "cannot read the schedules table");
+		return;
+	}
+	char c[32];
+	snprintf(c, sizeof c, "%lld", (long long)next);
+	http_reply_json(req, 200, json_pack("{s:o,s:o}", "schedules", list, "next_cursor",
+					    next ? json_string(c) : json_null()));
+}
+
+static void on_get(struct http_req *req, void *arg)
+{
+	struct app *app = arg;
+	api_read_committed(app);
+	answer(req, app, http_param_id(req, 0), 200);
+}
+
+/* Pause, resume or delete: rc of schedules.h's verbs. */
+static void changed(struct http_req *req, struct app *app, int64_t id, int rc,
+		    api_answer_fn fn, unsigned status)
+{
+	if (rc == 404)
+		reply_missing(req, id);
+	else if (rc < 0)
+		reply_not_stored(req, app);
+	else
+		api_after_commit(req, app, fn, id, status);
+}
+
+static void on_pause(struct http_req *req, void *arg)
+{
+	struct app *app = arg;
+	int64_t id = http_param_id(req, 0);
+	changed(req, app, id, id > 0 ? schedules_pause(app->schedules, id, 1) : 404, answer,
+		200);
+}
+
+static void on_resume(struct http_req *req, void *arg)
+{
+	struct app *app = arg;
+	int64_t id = http_param_id(req, 0);
+	changed(req, app, id, id > 0 ? schedules_pause(app->schedules, id, 0) : 404, answer,
+		200);
+}
+
+static void on_delete(struct http_req *req, void *arg)
+{
+	struct app *app = arg;
+	int64_t id = http_param_id(req, 0);
+	changed(req, app, id, id > 0 ? schedules_delete(app->schedules, id) : 404,
+		answer_deleted, 204);
+}
+
+void api_schedules_register(struct app *app)
+{
+	http_route(app->http, "POST", "/v1/schedules", on_create, app);
+	http_route(app->http, "GET", "/v1/schedules", on_list, app);
+	http_route(app->http, "GET", "/v1/schedules/{id}", on_get, app);
+	http_route(app->http, "DELETE", "/v1/schedules/{id}", on_delete, app);
+	http_route(app->http, "POST", "/v1/schedules/{id}/pause", on_pause, app);
+	http_route(app->http, "POST", "/v1/schedules/{id}/resume", on_resume, app);
+}
