@@ -11,6 +11,7 @@ import { Api, ApiError, apiOrigin } from './api.js';
 import { EventStream } from './events.js';
 import { GalaxyMap, sovereignColour } from './map.js';
 import { JobsTable, JobView, JobForm, jobFleet, jobWorld } from './jobs.js';
+import { SchedulesPanel } from './schedules.js';
 import { h, $, replace, fmtRelative } from './dom.js';
 
 const API_KEY = 'fleetd.api';   // the API base is not a secret: localStorage is fine
@@ -489,6 +490,8 @@ async function loadMyWorlds() {
   worldsChanged();
 }
 
+const schedules = new SchedulesPanel(api, (id) => openJob(id), banner);
+
 async function loadJobs() {
   const f = jobsTable.filter;
   const list = await api.list(`/v1/jobs${f ? `?state=${encodeURIComponent(f)}` : ''}`, 'jobs', 2000);
@@ -532,7 +535,8 @@ async function loadAll() {
   const run = (what, fn) => fn().catch((e) => { failed.push([what, e]); });
   await run('health', loadHealth);
   await run('worlds', loadWorlds);
-  await Promise.all([run('fleets', loadFleets), run('jobs', loadJobs)]);
+  await Promise.all([run('fleets', loadFleets), run('jobs', loadJobs),
+    run('schedules', () => schedules.load())]);
   if (!failed.length) {
     document.body.dataset.loaded = 'true';
     return;
@@ -576,6 +580,8 @@ function onEvent(ev) {
 
   if (jobId) later(`job-${jobId}`, () => loadJob(jobId));
   if (fleetId) later(`fleet-${fleetId}`, () => loadFleet(fleetId));
+  // a firing makes a job (job.created) or is skipped at a watch
+  if (ev.type === 'watch' || ev.type === 'job.created') later('schedules', () => schedules.load(), 300);
   if (ev.type === 'watch' || ev.type.startsWith('upstream')) {
     later('fleets', loadFleets, 200);
     later('my-worlds', loadMyWorlds, 300);

@@ -1798,7 +1798,8 @@ int64_t engine_submit(struct engine *e, const json_t *spec,
 	};
 	set_sub(&j, "START");
 	/* the spec's text serves the row and the job.created event */
-	char *text = json_dumps(spec, JSON_COMPACT | JSON_SORT_KEYS);
+	char *text = o->spec_text ? strdup(o->spec_text)
+				  : json_dumps(spec, JSON_COMPACT | JSON_SORT_KEYS);
 	char *created = text ? created_event(text, o) : NULL;
 	struct job_rec *r = j.id > 0 && j.data && created && (!o->vars || j.vars)
 		? rec_new(e, j.id, fleet, world, JOB_QUEUED) : NULL;

@@ -61,6 +61,10 @@ struct engine_submit_opts {
 				* after its delay_seconds */
 	int64_t parent;        /* groups: the parent job of a child (group.h) */
 	int64_t schedule;      /* the schedule whose firing makes it */
+	const char *spec_text; /* the spec as json_dumps(JSON_COMPACT |
+				* JSON_SORT_KEYS) writes it, when the caller
+				* keeps it (a schedule's template): not
+				* written again per job */
 };
 
 /* Store a validated job (inside the current transaction) and schedule it;
