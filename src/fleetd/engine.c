@@ -890,6 +890,7 @@ static int job_insert(struct engine *e, const struct job *j, const char *spec,
 	row.vars = vars;
 	row.retry_of = o->retry_of;
 	row.schedule = o->schedule;
+	row.trigger = o->trigger;
 	if (o->idem_key) {
 		row.idem_key = o->idem_key;
 		row.idem_body = o->idem_body;

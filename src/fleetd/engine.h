@@ -53,6 +53,7 @@ struct engine_submit_opts {
 	const char *idem_body; /* and the canonical request it answers */
 	const json_t *vars;    /* variables bound from the start {"NAME": id} */
 	int64_t retry_of;      /* the failed job this one retries */
+	int64_t trigger;       /* the trigger whose firing made it */
 	int64_t step;          /* the step index it starts at (a retry's) */
 	int64_t iteration;     /* the repeat passes already done (a retry's) */
 	int64_t fleet;         /* the fleet it holds, 0: the spec's (a retry:

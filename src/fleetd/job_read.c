@@ -93,7 +93,7 @@ static struct job_view view_of(const struct job_row *row, const json_t *spec)
 	int wait = row->wait;
 	return (struct job_view){
 		.id = row->id, .name = row->name, .fleet = row->fleet, .world = row->world,
-		.retry_of = row->retry_of, .schedule = row->schedule,
+		.retry_of = row->retry_of, .schedule = row->schedule, .trigger = row->trigger,
 		.state = job_state_name(state),
 		.paused_from = row->paused_from >= 0 ? job_state_name(row->paused_from) : NULL,
 		.step = row->step, .sub_state = row->sub_state,

@@ -56,6 +56,7 @@ static const struct col_def cols[JC_COUNT] = {
 	[JC_RETRY_OF] = {K_INT_OPT, F(retry_of)},
 	[JC_PARENT] = {K_INT_OPT, F(parent)},
 	[JC_SCHEDULE] = {K_INT_OPT, F(schedule)},
+	[JC_TRIGGER] = {K_INT_OPT, F(trigger)},
 };
 #undef F
 
