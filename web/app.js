@@ -11,6 +11,7 @@ import { Api, ApiError, apiOrigin } from './api.js';
 import { EventStream } from './events.js';
 import { GalaxyMap, sovereignColour } from './map.js';
 import { JobsTable, JobView, JobForm, jobFleet, jobWorld } from './jobs.js';
+import { QueuesPanel } from './queues.js';
 import { SchedulesPanel } from './schedules.js';
 import { h, $, replace, fmtRelative } from './dom.js';
 
@@ -536,7 +537,7 @@ async function loadAll() {
   await run('health', loadHealth);
   await run('worlds', loadWorlds);
   await Promise.all([run('fleets', loadFleets), run('jobs', loadJobs),
-    run('schedules', () => schedules.load())]);
+    run('schedules', () => schedules.load()), run('queues', () => queuesPanel.load())]);
   if (!failed.length) {
     document.body.dataset.loaded = 'true';
     return;
@@ -579,6 +580,7 @@ function onEvent(ev) {
   while (log.children.length > 200) log.lastChild.remove();
 
   if (jobId) later(`job-${jobId}`, () => loadJob(jobId));
+  queuesPanel.onEvent(ev);
   if (fleetId) later(`fleet-${fleetId}`, () => loadFleet(fleetId));
   // a firing makes a job (job.created) or is skipped at a watch
   if (ev.type === 'watch' || ev.type === 'job.created') later('schedules', () => schedules.load(), 300);
@@ -588,6 +590,11 @@ function onEvent(ev) {
   }
   later('health', loadHealth, 250);
 }
+
+const queuesPanel = new QueuesPanel(api, $('#queues'), {
+  openJob: (id) => openJob(id),
+  onError: (e) => banner(e.message),
+});
 
 let dropped = false;
 const stream = new EventStream(api, {
@@ -605,6 +612,7 @@ const stream = new EventStream(api, {
         later('fleets', loadFleets, 50);
         later('jobs', loadJobs, 50);
         later('my-worlds', loadMyWorlds, 50);
+        later('queues', () => queuesPanel.load(), 50);
       }
     }
   },

@@ -52,6 +52,7 @@ struct app {
 /* Routes of each API module, registered at start-up. */
 void api_health_register(struct app *app);
 void api_jobs_register(struct app *app);
+void api_queues_register(struct app *app);
 void api_triggers_register(struct app *app);
 void api_mirror_register(struct app *app);
 void api_readmodel_register(struct app *app); /* catalogue, sovereigns */

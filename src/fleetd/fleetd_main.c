@@ -84,6 +84,7 @@ static int start_jobs(struct app *app, char *err, size_t errlen)
 	if (!(app->triggers = triggers_new(app, err, errlen)))
 		return -1;
 	api_jobs_register(app);
+	api_queues_register(app);
 	if (!(app->schedules = schedules_new(app)) ||
 	    schedules_load(app->schedules, err, errlen) < 0 ||
 	    schedules_attach_mirror(app->schedules) < 0) {

@@ -9,6 +9,7 @@
 
 #include "job_row.h"
 #include "jobspec.h"
+#include "queue.h"
 #include "step.h"
 
 static int dump_cb(const char *buf, size_t size, void *arg)
@@ -93,6 +94,18 @@ static void wait_field(struct textbuf *t, const struct job_view *v)
 	case WAIT_CHILDREN: /* a group's parent (its `children`) */
 		textbuf_puts(t, "{\"kind\":\"children\"");
 		break;
+	case WAIT_QUEUE: { /* the current step's (a take's) queue */
+		const char *q = json_string_value(json_object_get(
+			json_array_get(json_object_get(v->spec, "steps"), (size_t)v->step), "queue"));
+		textbuf_puts(t, "{\"kind\":\"queue\"");
+		if (q && queue_name_ok(q, strlen(q))) { /* no character to escape */
+			key(t, "queue");
+			textbuf_puts(t, "\"");
+			textbuf_puts(t, q);
+			textbuf_puts(t, "\"");
+		}
+		break;
+	}
 	default:
 		textbuf_puts(t, "{\"kind\":\"mirror_ready\"");
 		break;
