@@ -38,7 +38,7 @@ struct triggers {
 	 * before its row is written */
 	int64_t submitting_trigger;
 	const char *submitting_name;
-	uint64_t events_seen, firings;
+	struct triggers_stats stats;
 };
 
 static const char SQL_LOAD[] =
@@ -227,7 +227,7 @@ static int record_firing(void *arg, struct trig *tr)
 	}
 	memory_changed(t);
 	tr->last_fired_ms = ts;
-	t->firings++;
+	t->stats.recorded++;
 	return 0;
 }
 
@@ -241,7 +241,7 @@ static int on_event(void *arg, const struct eventlog_row *row)
 	int ev = trig_event_of_log(row->type, row->data, row->data_len);
 	if (ev < 0 || !trig_index_watching(&t->idx, ev))
 		return 0;
-	t->events_seen++;
+	t->stats.events_seen++;
 	struct trig_facts f = {0};
 	char name[TRIGGERS_NAME_MAX + 1];
 	if (job_event)
@@ -319,7 +319,13 @@ static int settle(struct triggers *t, int64_t firing, const char *state, int64_t
 		sqlite3_bind_null(s, 4);
 	int rc = sqlite3_step(s);
 	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+	if (rc != SQLITE_DONE)
+		return -1;
+	if (strcmp(state, "fired") == 0)
+		t->stats.fired++;
+	else
+		t->stats.skipped++;
+	return 0;
 }
 
 static const char SQL_NAME[] = "SELECT name FROM triggers WHERE id = ?1";
@@ -479,7 +485,7 @@ static int template_holder(int ev, json_t *copy, const char *key, unsigned *flag
 	return 0;
 }
 
-static int check_template(struct triggers *t, int ev, const json_t *job, char *err,
+static int check_template(const struct mirror *mirror, int ev, const json_t *job, char *err,
 			  size_t errlen)
 {
 	if (!json_is_object(job))
@@ -492,16 +498,15 @@ static int check_template(struct triggers *t, int ev, const json_t *job, char *e
 	int rc = template_holder(ev, copy, "fleet", &flags, err, errlen) < 0 ||
 			 template_holder(ev, copy, "world", &flags, err, errlen) < 0
 		? -1 : 0;
-	if (rc == 0 && job_check(t->app->mirror, copy, clock_now_ms(), flags, why,
+	if (rc == 0 && job_check(mirror, copy, clock_now_ms(), flags, why,
 				 sizeof why) < 0)
 		rc = errmsg(err, errlen, "job.%s", why);
 	json_decref(copy);
 	return rc;
 }
 
-/* The parts of a POST body, checked. */
-static int check_body(struct triggers *t, const json_t *body, int *ev,
-		      int64_t *cooldown_s, struct trig_where *w, char *err, size_t errlen)
+int triggers_check_body(const struct mirror *mirror, const json_t *body, int *ev,
+			int64_t *cooldown_s, struct trig_where *w, char *err, size_t errlen)
 {
 	if (!json_is_object(body))
 		return errmsg(err, errlen, "the body must be a JSON object");
@@ -524,7 +529,7 @@ static int check_body(struct triggers *t, const json_t *body, int *ev,
 			      (long long)JOBSPEC_MAX_DELAY_S);
 	if (cd)
 		*cooldown_s = json_integer_value(cd);
-	if (check_template(t, *ev, json_object_get(body, "job"), err, errlen) < 0)
+	if (check_template(mirror, *ev, json_object_get(body, "job"), err, errlen) < 0)
 		return -1;
 	return trig_where_parse(*ev, json_object_get(body, "where"), w, err, errlen);
 }
@@ -555,7 +560,7 @@ int64_t triggers_create(struct triggers *t, const json_t *body, char *err, size_
 	int ev = -1;
 	int64_t cooldown_s = 0;
 	struct trig_where w;
-	if (check_body(t, body, &ev, &cooldown_s, &w, err, errlen) < 0)
+	if (triggers_check_body(t->app->mirror, body, &ev, &cooldown_s, &w, err, errlen) < 0)
 		return 0;
 	char *where_text = NULL, *job_text = NULL;
 	int64_t id = insert_row(t, body, ev, cooldown_s * 1000, &where_text, &job_text);
@@ -765,14 +770,9 @@ int triggers_prune(void *arg, int64_t cutoff_ms, int max)
 	return rc == SQLITE_DONE ? sqlite3_changes(store_db(t->st)) : -1;
 }
 
-uint64_t triggers_events_seen(const struct triggers *t)
+const struct triggers_stats *triggers_get_stats(const struct triggers *t)
 {
-	return t->events_seen;
-}
-
-uint64_t triggers_firings(const struct triggers *t)
-{
-	return t->firings;
+	return &t->stats;
 }
 
 /* --- life -------------------------------------------------------------------------- */

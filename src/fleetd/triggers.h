@@ -37,6 +37,8 @@
 #include <stdint.h>
 
 struct app;
+struct mirror;
+struct trig_where;
 struct triggers;
 
 #define TRIGGERS_NAME_MAX 200
@@ -48,6 +50,13 @@ struct triggers;
 struct triggers *triggers_new(struct app *app, char *err, size_t errlen);
 void triggers_free(struct triggers *t);
 
+/* Check a POST body without storing it: its event, cooldown and `where`
+ * (free w with trig_where_clear).  0, or -1 with "path: problem" in err.
+ * mirror may be NULL (ids are then checked when the job starts).  The
+ * one check of a trigger, for triggers_create and the fuzz target. */
+int triggers_check_body(const struct mirror *mirror, const json_t *body, int *ev,
+			int64_t *cooldown_s, struct trig_where *w, char *err,
+			size_t errlen);
 /* Check a POST body and store the trigger in the open transaction: its
  * id; 0 with "path: problem" in err (422); -1 on a database error. */
 int64_t triggers_create(struct triggers *t, const json_t *body, char *err,
@@ -70,9 +79,12 @@ json_t *triggers_list(struct triggers *t, int64_t after, int limit, int64_t *nex
  * event is never appended twice, so no event can fire a trigger again. */
 int triggers_prune(void *arg, int64_t cutoff_ms, int max);
 
-/* Counters for metrics and the bench: events looked at, firings
- * recorded. */
-uint64_t triggers_events_seen(const struct triggers *t);
-uint64_t triggers_firings(const struct triggers *t);
+/* Counters since start, for /metrics and the bench: events a trigger
+ * watched, firings recorded (pending rows written), and firings settled
+ * as fired (a job made) or skipped (a reason kept). */
+struct triggers_stats {
+	uint64_t events_seen, recorded, fired, skipped;
+};
+const struct triggers_stats *triggers_get_stats(const struct triggers *t);
 
 #endif
