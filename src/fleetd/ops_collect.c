@@ -1,5 +1,6 @@
 /* ops_collect.c -- /metrics collectors for the parts owned elsewhere: the
- * job engine, retention, the upstream client and the game session.  Each reads its
+ * job engine, retention, triggers, the upstream client and the game
+ * session.  Each reads its
  * part's public accessors at scrape time and changes nothing; a part that
  * is not running (no --upstream) is simply left out. */
 #include "ops_collect.h"
@@ -13,6 +14,7 @@
 #include "metrics.h"
 #include "retention.h"
 #include "session.h"
+#include "triggers.h"
 #include "upstream.h"
 
 static void collect_engine(const struct engine *e, struct metrics_w *w)
@@ -131,6 +133,22 @@ static void collect_retention(const struct retention *r, struct metrics_w *w)
 	metrics_w_sample(w, NULL, (double)rs->batches, NULL);
 }
 
+static void collect_triggers(const struct triggers *t, struct metrics_w *w)
+{
+	const struct triggers_stats *ts = triggers_get_stats(t);
+	metrics_w_family(w, "fleetd_trigger_events_total", "counter",
+			 "Events that some trigger watches, looked at since start.");
+	metrics_w_sample(w, NULL, (double)ts->events_seen, NULL);
+	metrics_w_family(w, "fleetd_trigger_firings_total", "counter",
+			 "Trigger firings since start: recorded (pending), then settled as "
+			 "fired (a job made) or skipped (the reason kept).");
+	const char *rec[] = {"state", "recorded", NULL}, *fired[] = {"state", "fired", NULL},
+		   *skipped[] = {"state", "skipped", NULL};
+	metrics_w_sample(w, NULL, (double)ts->recorded, rec);
+	metrics_w_sample(w, NULL, (double)ts->fired, fired);
+	metrics_w_sample(w, NULL, (double)ts->skipped, skipped);
+}
+
 void ops_collect_parts(void *arg, struct metrics_w *w)
 {
 	const struct app *app = arg;
@@ -138,6 +156,8 @@ void ops_collect_parts(void *arg, struct metrics_w *w)
 		collect_engine(app->engine, w);
 	if (app->retention)
 		collect_retention(app->retention, w);
+	if (app->triggers)
+		collect_triggers(app->triggers, w);
 	if (app->upstream)
 		collect_upstream(app->upstream, w);
 	if (app->session)

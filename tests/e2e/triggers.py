@@ -20,6 +20,8 @@
   firing with the holder in its reason, and no job.
 - job.failed: a trigger with no filter fires on a failed job once and
   never on the failures of the jobs it made itself.
+- /metrics: fleetd_trigger_firings_total (recorded, fired, skipped)
+  moves as the trigger_firings rows do.
 - pause / resume / delete and GET /v1/jobs?trigger=.
 - hostile input on every route.
 - 1,000 triggers: the getObjects calls per watch (/sim/stats) are what
@@ -32,7 +34,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from jobslib import Fleetd, Sim, check, qty, sim_res, sim_state  # noqa: E402
+from jobslib import Fleetd, Sim, check, qty, sim_res, sim_state, until  # noqa: E402
 
 ENDED = ("succeeded", "failed", "cancelled")
 FOOD = 90
@@ -311,6 +313,49 @@ check(len(t["firings"]) == 1, "cooldown: %s" % t["firings"])
 check(len(events_of("fleet.arrived", fleet=rover["id"])) >= 2, "two arrivals")
 print("ok - cooldown: the second arrival fires nothing")
 
+# --- /metrics: the firing counters move as the rows do ---------------------------------
+
+
+def firing_metrics():
+    st, _, raw = fd.raw("GET", "/metrics")
+    check(st == 200, "/metrics -> %d" % st)
+    got = {}
+    for line in raw.decode().splitlines():
+        if line.startswith("fleetd_trigger_firings_total{"):
+            state = line.split('state="')[1].split('"')[0]
+            got[state] = float(line.rsplit(" ", 1)[1])
+    check(set(got) == {"recorded", "fired", "skipped"}, "trigger metrics %s" % got)
+    return got
+
+
+def firings_now():
+    """(counters, rows) read while no firing happened between, or None;
+    rows as the counters name them."""
+    m0 = firing_metrics()
+    total, fired, skipped = fd.sql("SELECT count(*), coalesce(sum(state = 'fired'), 0), "
+                                   "coalesce(sum(state = 'skipped'), 0) "
+                                   "FROM trigger_firings")[0]
+    if m0 != firing_metrics():
+        return None
+    return m0, {"recorded": total, "fired": fired, "skipped": skipped}
+
+
+def firings_delta(since):
+    """The change of the counters and of the rows since `since` (one
+    firings_now()), once they agree (the counters restart with fleetd, so
+    only changes within one run compare)."""
+    def agree():
+        now = firings_now()
+        if not now:
+            return None
+        dm = {k: now[0][k] - since[0][k] for k in now[0]}
+        dr = {k: now[1][k] - since[1][k] for k in now[1]}
+        return dm == dr and dm
+    return until("trigger metrics moving as trigger_firings does", agree, timeout=30)
+
+
+metrics_before = until("a quiet read of the trigger metrics", firings_now)
+
 # --- a held fleet: a skipped firing -------------------------------------------------------
 held = freighter()
 a2 = nearest(held, lambda w: True)
@@ -327,6 +372,10 @@ check(jobs_of(t5["id"]) == [], "a job for the held fleet")
 check(t["firing_counts"] == {"total": 1, "fired": 0, "skipped": 1}, "counts %s" % t)
 fd.call("POST", "/v1/jobs/%d/cancel" % hj["id"])
 print("ok - a held fleet records a skipped firing")
+d = firings_delta(metrics_before)
+check(d["skipped"] >= 1 and d["recorded"] >= 1, "trigger metrics moved by %s" % d)
+print("ok - /metrics fleetd_trigger_firings_total moved as trigger_firings did: %s" % d)
+
 
 # --- job.failed: fires on another job's failure, never on its own jobs' --------------------
 bad = freighter()
