@@ -8,7 +8,8 @@ them is kept as written).  Measures, never asserts: a missed bar is a row
 marked **misses**, not a failure.
 
 Groups (BENCH_ONLY=a,b to run some): sim, mirror, jobs, conds, asyncio,
-amplify (bench/amplify.py), groups (bench/job_groups.py: group jobs).
+amplify (bench/amplify.py), groups (bench/job_groups.py: group jobs),
+schedules (bench/schedules_fire.py: 10,000 schedules due in one watch).
 BENCH_CONDS_JOBS=N puts N jobs instead of 100,000 in the conds group (to
 develop it; the report says how many)."""
 import argparse
@@ -28,6 +29,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # (tests/e2e/simlib.py, jobslib.py), the tests' and the suite's alike
 sys.path[:0] = [HERE, os.path.join(HERE, "..", "tests", "e2e")]
 import amplify  # noqa: E402
+import schedules_fire  # noqa: E402
 import job_groups  # noqa: E402
 import jobslib  # noqa: E402
 import simlib  # noqa: E402
@@ -920,6 +922,7 @@ GROUP_TITLES = [
     ("conds", "Waiting conditions"),
     ("asyncio", "The same workload as a Python asyncio script (one task per fleet)"),
     ("amplify", "Big answers and long replays beside /healthz"),
+    ("schedules", "Schedules: 10,000 due in one watch"),
     ("groups", "Group jobs: a 1,000-child group beside 1,000 single jobs"),
 ]
 
@@ -1013,6 +1016,8 @@ def main():
         group_asyncio(args, gal, jobs)
     if want("amplify"):
         amplify.group(SCRATCH, RUNS, fig, COMMANDS, NOTES, jobslib, Proc, percentile, say)
+    if want("schedules"):
+        schedules_fire.group(SCRATCH, RUNS, fig, COMMANDS, NOTES, jobslib, Proc, say)
     if want("groups"):
         job_groups.group_fig(SCRATCH, RUNS, fig, COMMANDS, NOTES, jobslib, simlib, Proc, say)
     report(args, mach, started, time.time() - t0)

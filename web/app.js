@@ -11,6 +11,8 @@ import { Api, ApiError, apiOrigin } from './api.js';
 import { EventStream } from './events.js';
 import { GalaxyMap, sovereignColour } from './map.js';
 import { JobsTable, JobView, JobForm, jobFleet, jobWorld } from './jobs.js';
+import { QueuesPanel } from './queues.js';
+import { SchedulesPanel } from './schedules.js';
 import { h, $, replace, fmtRelative } from './dom.js';
 
 const API_KEY = 'fleetd.api';   // the API base is not a secret: localStorage is fine
@@ -489,6 +491,8 @@ async function loadMyWorlds() {
   worldsChanged();
 }
 
+const schedules = new SchedulesPanel(api, (id) => openJob(id), banner);
+
 async function loadJobs() {
   const f = jobsTable.filter;
   const list = await api.list(`/v1/jobs${f ? `?state=${encodeURIComponent(f)}` : ''}`, 'jobs', 2000);
@@ -532,7 +536,8 @@ async function loadAll() {
   const run = (what, fn) => fn().catch((e) => { failed.push([what, e]); });
   await run('health', loadHealth);
   await run('worlds', loadWorlds);
-  await Promise.all([run('fleets', loadFleets), run('jobs', loadJobs)]);
+  await Promise.all([run('fleets', loadFleets), run('jobs', loadJobs),
+    run('schedules', () => schedules.load()), run('queues', () => queuesPanel.load())]);
   if (!failed.length) {
     document.body.dataset.loaded = 'true';
     return;
@@ -575,13 +580,21 @@ function onEvent(ev) {
   while (log.children.length > 200) log.lastChild.remove();
 
   if (jobId) later(`job-${jobId}`, () => loadJob(jobId));
+  queuesPanel.onEvent(ev);
   if (fleetId) later(`fleet-${fleetId}`, () => loadFleet(fleetId));
+  // a firing makes a job (job.created) or is skipped at a watch
+  if (ev.type === 'watch' || ev.type === 'job.created') later('schedules', () => schedules.load(), 300);
   if (ev.type === 'watch' || ev.type.startsWith('upstream')) {
     later('fleets', loadFleets, 200);
     later('my-worlds', loadMyWorlds, 300);
   }
   later('health', loadHealth, 250);
 }
+
+const queuesPanel = new QueuesPanel(api, $('#queues'), {
+  openJob: (id) => openJob(id),
+  onError: (e) => banner(e.message),
+});
 
 let dropped = false;
 const stream = new EventStream(api, {
@@ -599,6 +612,7 @@ const stream = new EventStream(api, {
         later('fleets', loadFleets, 50);
         later('jobs', loadJobs, 50);
         later('my-worlds', loadMyWorlds, 50);
+        later('queues', () => queuesPanel.load(), 50);
       }
     }
   },

@@ -1,6 +1,6 @@
 /* api_common.c -- see api_common.h.  The checks of a job against the
- * galaxy (its fleets, worlds, sovereigns, resources and catalogue entries)
- * read the mirror and nothing else. */
+ * galaxy are job_check.h's (a trigger's firing uses them with no request
+ * to answer). */
 #include "api_common.h"
 
 #include <errno.h>
@@ -14,89 +14,9 @@
 #include "clock.h"
 #include "config.h"
 #include "http.h"
+#include "job_check.h"
 #include "jobspec.h"
-#include "mirror.h"
-#include "step_world.h"
 #include "store.h"
-
-/* --- references against the galaxy ---------------------------------------- */
-
-struct ref_check {
-	const struct mirror *m;
-	char *err;
-	size_t errlen;
-};
-
-/* The spec's form for the ids of conditions and filters. */
-static int unknown(struct ref_check *rc, const char *path, const char *what, int64_t id)
-{
-	snprintf(rc->err, rc->errlen, "%s: unknown %s %lld", path, what, (long long)id);
-	return 1;
-}
-
-static int check_ref(void *arg, const char *path, enum jobspec_ref kind, int64_t id)
-{
-	struct ref_check *rc = arg;
-	const struct mirror_fleet *f = mirror_fleet(rc->m, id);
-	const struct mirror_world *w = mirror_world(rc->m, id);
-	switch (kind) {
-	case REF_FLEET:
-		if (!f) {
-			snprintf(rc->err, rc->errlen, "%s: no fleet %lld is known", path,
-				 (long long)id);
-			return 1;
-		}
-		if (f->sovereign != mirror_player(rc->m)) {
-			snprintf(rc->err, rc->errlen, "%s: fleet %lld is not one of your fleets",
-				 path, (long long)id);
-			return 1;
-		}
-		return 0;
-	case REF_WORLD:
-		if (!w) {
-			snprintf(rc->err, rc->errlen, "%s: must be a world id (no world %lld is known)",
-				 path, (long long)id);
-			return 1;
-		}
-		return 0;
-	case REF_OBJECT:
-		if (!w && !f) {
-			snprintf(rc->err, rc->errlen, "%s: no world or fleet %lld is known",
-				 path, (long long)id);
-			return 1;
-		}
-		return 0;
-	case REF_ANY_FLEET:
-		return f ? 0 : unknown(rc, path, "fleet", id);
-	case REF_COND_WORLD:
-		return w ? 0 : unknown(rc, path, "world", id);
-	case REF_SOVEREIGN:
-		return mirror_sovereign_name(rc->m, id) ? 0 : unknown(rc, path, "sovereign", id);
-	case REF_RESOURCE:
-		return mirror_resource_name(rc->m, id) ? 0 : unknown(rc, path, "resource", id);
-	case REF_OWN_WORLD:
-		if (!w || w->sovereign != mirror_player(rc->m)) {
-			snprintf(rc->err, rc->errlen, "%s: world %lld is not one of your worlds",
-				 path, (long long)id);
-			return 1;
-		}
-		return 0;
-	}
-	return 0;
-}
-
-/* A world op's catalogue reference: an id or unid of the right category
- * in getGameInfo's catalogue. */
-static int check_cat_ref(void *arg, const char *path, const char *category,
-			 const json_t *v)
-{
-	struct ref_check *rc = arg;
-	char why[200];
-	if (world_cat_resolve(rc->m, v, category, why, sizeof why))
-		return 0;
-	snprintf(rc->err, rc->errlen, "%s: %s", path, why);
-	return 1;
-}
 
 /* The media type must be exactly application/json, in any case (media
  * types are case-insensitive), alone or with parameters ("; charset=
@@ -173,17 +93,9 @@ int api_job_refused(struct http_req *req, struct app *app, const json_t *job,
 		    const char *prefix)
 {
 	char err[300];
-	if (jobspec_validate(job, clock_now_ms(), err, sizeof err) < 0) {
+	if (job_check(app->mirror, job, clock_now_ms(), 0, err, sizeof err) < 0) {
 		http_reply_error(req, 422, "invalid_job", "%s%s", prefix, err);
 		return 1;
-	}
-	if (app->mirror && mirror_ready(app->mirror)) {
-		struct ref_check rc = {app->mirror, err, sizeof err};
-		if (jobspec_refs(job, check_ref, &rc) ||
-		    jobspec_cat_refs(job, check_cat_ref, &rc)) {
-			http_reply_error(req, 422, "invalid_job", "%s%s", prefix, err);
-			return 1;
-		}
 	}
 	return 0;
 }

@@ -21,7 +21,8 @@
  * ops, the game calls between commit and answer), submission, control,
  * the lease of fleets and of worlds (a world job holds its world), the
  * rows of a group (storing it whole, controlling it, ending its parent --
- * what a group is, is group.h) and the counters.
+ * what a group is, is group.h), the takes waiting on queues and who
+ * gets a queue's item, and the counters.
  * Must not touch: how a row is stored (job_row.c: every read and write of
  * whole columns goes through it) or how a job is answered (job_read.c,
  * which the engine only tells which rows it writes). */
@@ -48,6 +49,8 @@
 #include "log.h"
 #include "loop.h"
 #include "mirror.h"
+#include "queue.h"
+#include "queue_wait.h"
 #include "rng.h"
 #include "session.h"
 #include "step.h"
@@ -104,6 +107,7 @@ struct engine_sql {
 	char save[SAVE_VARIANTS][1024];
 	char locked_by[512]; /* engine_world_locked_by */
 	char revert[512];    /* a record's columns, by id (engine_revert) */
+	char vars[256];      /* a job's variables, bound by its take */
 };
 
 struct engine {
@@ -116,6 +120,7 @@ struct engine {
 	struct idmap wlease; /* world -> live world job */
 	struct condidx ci;
 	struct condidx cwi;     /* condition waits (struct cond_wait_node) */
+	struct qwaits qw;       /* takes waiting for an item, per queue */
 	struct list_node runq;  /* job_rec.qlink: to run, oldest first */
 	struct list_node calls; /* pending_call.link: sent, not answered */
 	uint64_t counts[JOB_STATE_COUNT];
@@ -151,6 +156,7 @@ struct job {
 	char sub[32];
 	json_t *spec, *data;
 	json_t *vars; /* {"NAME": id}, NULL for none */
+	int vars_dirty; /* a take bound one: the row's vars are written */
 	char *last_error;
 	int64_t row_fleet, row_intent;
 	int row_state;
@@ -168,6 +174,7 @@ static const struct step_op *const step_ops[OP_COUNT] = {
 	[OP_PRODUCTS] = &step_products, [OP_TRADE_ROUTE] = &step_trade_route,
 	[OP_STOP_TRADE_ROUTE] = &step_stop_trade_route,
 	[OP_LAUNCH_LAMS] = &step_launch_lams,
+	[OP_PUT] = &step_put,           [OP_TAKE] = &step_take,
 };
 
 static int is_live(int state)
@@ -200,6 +207,8 @@ static void unregister_wait(struct engine *e, struct job_rec *r)
 		r->cw = NULL;
 		e->cond_jobs--;
 	}
+	if (r->wait == WAIT_QUEUE)
+		qwaits_remove(&e->qw, r->id);
 	r->wait = WAIT_NONE;
 }
 
@@ -244,6 +253,11 @@ static void register_wait(struct engine *e, struct job_rec *r, int kind,
 		break;
 	case WAIT_BATTLE:
 		rc = condidx_add(&e->ci, &r->cond, COND_SPACE_WORLD, key);
+		break;
+	case WAIT_QUEUE: /* from a row: the take runs again and takes its place
+			  * among the waiters by its ticket */
+		r->wait = WAIT_NONE;
+		enqueue(e, r);
 		break;
 	case WAIT_COND: /* from a row at start-up: judged again at the first watch */
 	case WAIT_WATCH:
@@ -331,6 +345,28 @@ static void register_cond(struct engine *e, struct job_rec *r, const struct job 
 		cond_prog_judge(cw->prog, m, 0);
 	if (j->wake_at > 0 && loop_timer_arm(e->loop, &r->timer, j->wake_at) < 0)
 		log_error("cannot arm a wait's deadline", "job=%lld", (long long)r->id);
+}
+
+static void queue_hand_over(struct engine *e, int64_t q, int64_t now);
+
+/* A take waits for an item of its queue (wait_key) in the place its
+ * ticket (wait_arg) gives it; an item put there is held for the first
+ * waiter and wakes it (queue_hand_over). */
+static void register_queue(struct engine *e, struct job_rec *r, const struct job *j)
+{
+	struct qwaiter w = {.job = j->id, .queue = j->wait_key, .ticket = j->wait_arg,
+			    .step = j->step, .iter = j->iteration, .owner = r};
+	list_init(&w.link);
+	if (qwaits_add(&e->qw, &w) < 0) {
+		log_error("cannot register a take's wait", "job=%lld", (long long)r->id);
+		loop_timer_arm(e->loop, &r->timer, clock_now_ms() + 1000);
+		return;
+	}
+	r->wait = WAIT_QUEUE;
+	/* an item with no taker while takes wait (one that came while the
+	 * takes ahead were still being loaded after a restart) goes to the
+	 * first of them now: the queue never stalls */
+	queue_hand_over(e, j->wait_key, clock_now_ms());
 }
 
 /* May the condition of r have come true?  Answered from the mirror alone,
@@ -667,6 +703,7 @@ static int sql_init(struct engine_sql *q)
 				 "WHERE id = ?1");
 	rc |= job_row_select_sql(q->revert, sizeof q->revert, LIVE_COLS, "WHERE id = ?1");
 	rc |= job_row_update_sql(q->set_state, sizeof q->set_state, CTL_WRITE_COLS);
+	rc |= job_row_update_sql(q->vars, sizeof q->vars, JC_BIT(JC_ID) | JC_BIT(JC_VARS));
 	rc |= job_row_insert_sql(q->insert, sizeof q->insert, JOB_COLS_ALL);
 	for (int v = 0; v < SAVE_VARIANTS; v++)
 		rc |= job_row_update_sql(q->save[v], sizeof q->save[v], save_cols(v));
@@ -839,6 +876,25 @@ static int step_stmt(struct engine *e, sqlite3_stmt *s, const struct job *j)
 	return 0;
 }
 
+/* The job's variables, after its take bound one (a save of an advanced
+ * job does not name the column otherwise). */
+static int vars_save(struct engine *e, struct job *j)
+{
+	sqlite3_stmt *s = store_stmt(e->st, e->sql.vars);
+	char *text = json_dumps(j->vars, JSON_COMPACT | JSON_SORT_KEYS);
+	if (!s || !text) {
+		free(text);
+		return -1;
+	}
+	struct job_row row = {.id = j->id, .vars = text};
+	job_row_bind(s, JC_BIT(JC_ID) | JC_BIT(JC_VARS), &row);
+	int rc = step_stmt(e, s, j);
+	free(text);
+	if (rc == 0)
+		j->vars_dirty = 0;
+	return rc;
+}
+
 /* Write back a loaded job; the row then matches j. */
 static int job_save(struct engine *e, struct job *j, int64_t now)
 {
@@ -856,6 +912,8 @@ static int job_save(struct engine *e, struct job *j, int64_t now)
 	struct job_row row = row_of(j, data, intent, now);
 	job_row_bind(s, save_cols(v), &row);
 	int rc = step_stmt(e, s, j);
+	if (rc == 0 && j->vars_dirty)
+		rc = vars_save(e, j);
 	if (rc == 0) {
 		memo_keep(e, j, &row);
 		j->row_fleet = j->fleet;
@@ -890,6 +948,7 @@ static int job_insert(struct engine *e, const struct job *j, const char *spec,
 	row.vars = vars;
 	row.retry_of = o->retry_of;
 	row.schedule = o->schedule;
+	row.trigger = o->trigger;
 	if (o->idem_key) {
 		row.idem_key = o->idem_key;
 		row.idem_body = o->idem_body;
@@ -1054,6 +1113,176 @@ static void send_after_commit(void *arg, int ok)
 	pc_free(pc);
 }
 
+/* --- queues ----------------------------------------------------------------
+ * queue.c holds the rows; the engine decides who gets an item.  An item put
+ * into (or given back to) a queue with waiting takers is held at once for
+ * the first of them (queue_wait.h: FIFO by ticket), in the same
+ * transaction, and that job is woken: its take finds it held and binds it.
+ * A take that finds none held for it takes the front item only if no
+ * earlier taker waits.  What a job holds is used up when its next step
+ * completes, and given back to the front when it ends otherwise. */
+
+/* A queue event: {"queue": name, "value": id}, about job (0: the API). */
+static void queue_note(struct engine *e, int64_t job, const char *type,
+		       const char *queue, int64_t value)
+{
+	note_new(e, job, type, json_pack("{s:s,s:I}", "queue", queue, "value",
+					  (json_int_t)value));
+}
+
+/* Hold queue q's front items for its first waiters and wake them. */
+static void queue_hand_over(struct engine *e, int64_t q, int64_t now)
+{
+	const struct qwaiter *w;
+	struct queue_item it;
+	int woke = 0;
+	while ((w = qwaits_first(&e->qw, q)) && queue_front(e->st, q, &it) == 1) {
+		struct job_rec *r = w->owner;
+		if (queue_hold(e->st, it.id, w->job, w->step, w->iter, now) < 0) {
+			log_error("cannot hand a queue item over", "job=%lld", (long long)w->job);
+			return;
+		}
+		wake(e, r); /* unregisters the wait: w is gone */
+		woke = 1;
+	}
+	if (woke)
+		loop_wake(e->loop);
+}
+
+/* Job ended (or was cancelled) holding items: each goes back to the front
+ * of its queue (queue.returned) and on to a waiting taker if any. */
+static void queue_give_back_job(struct engine *e, int64_t job, int64_t now)
+{
+	struct queue_item back[32];
+	char name[QUEUE_NAME_MAX + 1];
+	int n = queue_give_back(e->st, job, back, sizeof back / sizeof back[0]);
+	if (n < 0)
+		log_error("cannot give a job's queue items back", "job=%lld", (long long)job);
+	for (int i = 0; i < n && i < (int)(sizeof back / sizeof back[0]); i++) {
+		if (queue_name_of(e->st, back[i].queue, name, sizeof name) == 0)
+			queue_note(e, job, "queue.returned", name, back[i].value);
+		queue_hand_over(e, back[i].queue, now);
+	}
+}
+
+static int spec_takes(const json_t *spec)
+{
+	const json_t *steps = json_object_get(spec, "steps");
+	for (size_t i = 0; i < json_array_size(steps); i++)
+		if (jobspec_step_op(json_array_get(steps, i)) == OP_TAKE)
+			return 1;
+	return 0;
+}
+
+/* j is ending: succeeded, what it holds is used up; else given back. */
+static void queue_job_ended(struct engine *e, struct job *j, int64_t now)
+{
+	if (!spec_takes(j->spec))
+		return;
+	if (j->state != JOB_SUCCEEDED)
+		queue_give_back_job(e, j->id, now);
+	else if (queue_consume_all(e->st, j->id) < 0)
+		log_error("cannot use up a job's queue items", "job=%lld", (long long)j->id);
+}
+
+/* j's current step completed: if the step before it (in this pass, or the
+ * last of the pass before) is a take, its item is used up. */
+static void queue_step_done(struct engine *e, const struct job *j, const json_t *steps,
+			    size_t nsteps)
+{
+	int64_t prev = j->step > 0 ? j->step - 1 : (int64_t)nsteps - 1;
+	int64_t iter = j->step > 0 ? j->iteration : j->iteration - 1;
+	if (iter < 0 || jobspec_step_op(json_array_get(steps, (size_t)prev)) != OP_TAKE)
+		return;
+	if (queue_consume(e->st, j->id, prev, iter) < 0)
+		log_error("cannot use up a taken queue item", "job=%lld", (long long)j->id);
+}
+
+/* The id of queue name, created if new; -1 with err. */
+static int64_t queue_of(struct engine *e, const char *name, int64_t now, char *err,
+			size_t errlen)
+{
+	int64_t q = queue_ensure(e->st, name, now);
+	if (q == -2)
+		snprintf(err, errlen, "queue_limit: there are already %d queues", QUEUE_MAX_QUEUES);
+	else if (q < 0)
+		snprintf(err, errlen, "store: the queues could not be read");
+	return q < 0 ? -1 : q;
+}
+
+int engine_queue_put(struct engine *e, const char *name, int64_t value, int64_t by,
+		     char *err, size_t errlen)
+{
+	int64_t now = clock_now_ms(), q, n;
+	if (!store_available(e->st) || store_begin(e->st) < 0) {
+		snprintf(err, errlen, "store: unavailable");
+		return -1;
+	}
+	if ((q = queue_of(e, name, now, err, errlen)) < 0)
+		return -1;
+	if ((n = queue_size(e->st, q)) >= QUEUE_MAX_ITEMS) {
+		snprintf(err, errlen, "queue_full: queue %s holds %d items", name, QUEUE_MAX_ITEMS);
+		return -1;
+	}
+	if (n < 0 || queue_put(e->st, q, value, by, now) < 0) {
+		snprintf(err, errlen, "store: the item could not be written");
+		return -1;
+	}
+	queue_note(e, by, "queue.put", name, value);
+	queue_hand_over(e, q, now);
+	return 0;
+}
+
+int engine_queue_take(struct engine *e, const char *name, int64_t job, int64_t step,
+		      int64_t iter, int64_t ticket, int64_t *qid, int64_t *value,
+		      char *err, size_t errlen)
+{
+	int64_t now = clock_now_ms();
+	struct queue_item it;
+	int64_t q = queue_of(e, name, now, err, errlen);
+	if (q < 0)
+		return -1;
+	*qid = q;
+	int rc = queue_held(e->st, job, step, iter, &it);
+	if (rc == 0 && !qwaits_ahead(&e->qw, q, ticket, job)) {
+		rc = queue_front(e->st, q, &it);
+		if (rc == 1 && queue_hold(e->st, it.id, job, step, iter, now) < 0)
+			rc = -1;
+	}
+	if (rc < 0) {
+		snprintf(err, errlen, "store: queue %s could not be read", name);
+		return -1;
+	}
+	if (rc == 1) {
+		*value = it.value;
+		queue_note(e, job, "queue.taken", name, it.value);
+	}
+	return rc;
+}
+
+struct waiters_walk {
+	void (*fn)(void *arg, int64_t job, int64_t since);
+	void *arg;
+};
+
+static void waiter_told(void *arg, const struct qwaiter *w)
+{
+	struct waiters_walk *ww = arg;
+	ww->fn(ww->arg, w->job, w->ticket);
+}
+
+void engine_queue_waiters(const struct engine *e, int64_t qid,
+			  void (*fn)(void *arg, int64_t job, int64_t since), void *arg)
+{
+	struct waiters_walk ww = {fn, arg};
+	qwaits_each(&e->qw, qid, waiter_told, &ww);
+}
+
+size_t engine_queue_waiting(const struct engine *e, int64_t qid)
+{
+	return qwaits_count(&e->qw, qid);
+}
+
 /* --- advancing a job ------------------------------------------------------ */
 
 static int sub_index(const struct step_op *op, const char *name)
@@ -1106,6 +1335,7 @@ static void finish(struct engine *e, struct job *j, int state, const char *msg,
 	j->finished_at = now;
 	j->wait = WAIT_NONE;
 	j->wake_at = 0;
+	queue_job_ended(e, j, now);
 	if (msg) {
 		set_error(j, msg);
 		note_new(e, j->id, "job.error",
@@ -1144,6 +1374,18 @@ static const char *foreign_world(const struct mirror *m, const struct job *j)
 	return NULL;
 }
 
+/* Bind the job's variable name to id (a take's item); the row's vars are
+ * written with the job. */
+static int job_bind(struct job *j, const char *name, int64_t id)
+{
+	if (!j->vars && !(j->vars = json_object()))
+		return -1;
+	if (json_object_set_new(j->vars, name, json_integer(id)) < 0)
+		return -1;
+	j->vars_dirty = 1;
+	return 0;
+}
+
 /* Run the current op once.  Returns -1 if the job cannot run it now (it
  * was sent to wait for the mirror, or failed); else sr says what next. */
 static int run_op(struct engine *e, struct job_rec *r, struct job *j,
@@ -1171,9 +1413,14 @@ static int run_op(struct engine *e, struct job_rec *r, struct job *j,
 		.job_id = j->id, .fleet = j->fleet, .world = j->world, .args = args,
 		.sub = sub, .data = j->data, .reply = reply, .rng = &e->rng, .vars = j->vars,
 		.resend = json_is_true(json_object_get(j->data, "resend")),
+		.step = j->step, .iteration = j->iteration,
 	};
 	json_object_del(j->data, "resend");
 	op->advance(&c, sr);
+	if (c.bind && job_bind(j, c.bind, c.bind_value) < 0) {
+		memset(sr, 0, sizeof *sr);
+		step_error(sr, "cannot bind $%s", c.bind);
+	}
 	if (c.sub >= 0 && c.sub < op->nstates)
 		set_sub(j, op->states[c.sub]);
 	if (c.fleet != j->fleet) {
@@ -1369,6 +1616,7 @@ static struct pending_call *advance(struct engine *e, struct job_rec *r,
 				finish(e, j, JOB_CANCELLED, NULL, now);
 				return NULL;
 			}
+			queue_step_done(e, j, steps, nsteps);
 			j->step++;
 			set_sub(j, "START");
 			json_object_clear(j->data);
@@ -1540,6 +1788,8 @@ static void settle(struct engine *e, struct job_rec *r, const struct job *j,
 	}
 	if (j->wait == WAIT_COND)
 		register_cond(e, r, j);
+	else if (j->wait == WAIT_QUEUE)
+		register_queue(e, r, j);
 	else
 		register_wait(e, r, j->wait, j->wait_key, j->wait_arg, j->wake_at);
 }
@@ -1798,7 +2048,8 @@ int64_t engine_submit(struct engine *e, const json_t *spec,
 	};
 	set_sub(&j, "START");
 	/* the spec's text serves the row and the job.created event */
-	char *text = json_dumps(spec, JSON_COMPACT | JSON_SORT_KEYS);
+	char *text = o->spec_text ? strdup(o->spec_text)
+				  : json_dumps(spec, JSON_COMPACT | JSON_SORT_KEYS);
 	char *created = text ? created_event(text, o) : NULL;
 	struct job_rec *r = j.id > 0 && j.data && created && (!o->vars || j.vars)
 		? rec_new(e, j.id, fleet, world, JOB_QUEUED) : NULL;
@@ -2001,6 +2252,8 @@ static int control_job(struct engine *e, int64_t id, const struct job_row *cr,
 		wake(e, r);
 		loop_wake(e->loop);
 	}
+	if (to == JOB_CANCELLED) /* once the job waits for nothing */
+		queue_give_back_job(e, id, now);
 	return 0;
 }
 
@@ -2370,6 +2623,7 @@ struct engine *engine_new(struct app *app)
 	list_init(&e->calls);
 	condidx_init(&e->ci);
 	condidx_init(&e->cwi);
+	qwaits_init(&e->qw);
 	jobmemo_init(&e->memo);
 	rng_seed(&e->rng, rng_seed_now());
 	if (sql_init(&e->sql) < 0 || !(e->reads = jobread_new(e->st))) {
@@ -2469,6 +2723,7 @@ void engine_free(struct engine *e)
 	idvec_free(&e->revert);
 	condidx_free(&e->ci);
 	condidx_free(&e->cwi);
+	qwaits_free(&e->qw);
 	jobmemo_free(&e->memo);
 	jobread_free(e->reads);
 	free(e);

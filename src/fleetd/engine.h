@@ -6,7 +6,9 @@
  * when it wakes and written back in the same turn's transaction.  Timers
  * use the loop's heap with the absolute deadlines stored in the rows;
  * conditions live in the condition index and are woken by the mirror's
- * change feed.  The engine owns the `jobs` and `explore_visited` tables
+ * change feed.  It decides which take gets a queue's item (the rows are
+ * queue.h's; the waiting takes, queue_wait.h, are the engine's).
+ * The engine owns the `jobs` and `explore_visited` tables
  * (their rows are written through the row codec, job_row.h, and read for
  * the routes by the read side, job_read.h);
  * it sends game calls only through the session, and only after the state
@@ -53,6 +55,7 @@ struct engine_submit_opts {
 	const char *idem_body; /* and the canonical request it answers */
 	const json_t *vars;    /* variables bound from the start {"NAME": id} */
 	int64_t retry_of;      /* the failed job this one retries */
+	int64_t trigger;       /* the trigger whose firing made it */
 	int64_t step;          /* the step index it starts at (a retry's) */
 	int64_t iteration;     /* the repeat passes already done (a retry's) */
 	int64_t fleet;         /* the fleet it holds, 0: the spec's (a retry:
@@ -61,6 +64,10 @@ struct engine_submit_opts {
 				* after its delay_seconds */
 	int64_t parent;        /* groups: the parent job of a child (group.h) */
 	int64_t schedule;      /* the schedule whose firing makes it */
+	const char *spec_text; /* the spec as json_dumps(JSON_COMPACT |
+				* JSON_SORT_KEYS) writes it, when the caller
+				* keeps it (a schedule's template): not
+				* written again per job */
 };
 
 /* Store a validated job (inside the current transaction) and schedule it;
@@ -126,6 +133,26 @@ int engine_explore_unclaim(struct engine *e, const char *grp, int64_t world,
 			   int64_t job_id);
 /* Put every world of grp's set into seen (as keys); 0, or -1. */
 int engine_explore_visited(struct engine *e, const char *grp, struct idmap *seen);
+
+/* --- queues: queue.h holds the rows, the engine the waiting takers ----- */
+
+/* Put value at the back of queue name (created if new) in the current
+ * transaction (opened if need be), by job `by` (0: from the API), with a
+ * queue.put event; the first waiting taker then gets the item.  0, or -1
+ * with err ("queue_full: ...", "queue_limit: ...", "store: ..."). */
+int engine_queue_put(struct engine *e, const char *name, int64_t value, int64_t by,
+		     char *err, size_t errlen);
+/* A take of job at (step, iter) whose place among the waiters is ticket:
+ * 1 with *value -- the item held for it, or the front item if no earlier
+ * taker waits, now held (queue.taken) --; 0 if there is none for it now
+ * (wait on *qid); -1 with err. */
+int engine_queue_take(struct engine *e, const char *name, int64_t job, int64_t step,
+		      int64_t iter, int64_t ticket, int64_t *qid, int64_t *value,
+		      char *err, size_t errlen);
+/* The takers waiting on queue qid, first to last: fn(job, since_ms). */
+void engine_queue_waiters(const struct engine *e, int64_t qid,
+			  void (*fn)(void *arg, int64_t job, int64_t since), void *arg);
+size_t engine_queue_waiting(const struct engine *e, int64_t qid);
 
 /* Append an event about a job in the current transaction. */
 void engine_note(struct engine *e, int64_t job_id, const char *type,

@@ -14,16 +14,18 @@
 #include "engine.h"
 #include "eventlog.h"
 #include "fleet_events.h"
-#include "retention.h"
+#include "game_events.h"
 #include "http.h"
 #include "log.h"
 #include "loop.h"
 #include "mirror.h"
 #include "ops.h"
+#include "retention.h"
 #include "schema.h"
 #include "schedules.h"
 #include "session.h"
 #include "signals.h"
+#include "triggers.h"
 #include "upstream.h"
 
 static void on_signal(int signo, void *arg)
@@ -74,11 +76,15 @@ static int start_jobs(struct app *app, char *err, size_t errlen)
 	    engine_attach_mirror(app->engine) < 0)
 		return -1;
 	if (app->mirror &&
-	    !(app->fleet_events = fleet_events_new(app->mirror, app->eventlog))) {
+	    (!(app->fleet_events = fleet_events_new(app->mirror, app->eventlog)) ||
+	     !(app->game_events = game_events_new(app->mirror, app->eventlog)))) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	if (!(app->triggers = triggers_new(app, err, errlen)))
+		return -1;
 	api_jobs_register(app);
+	api_queues_register(app);
 	if (!(app->schedules = schedules_new(app)) ||
 	    schedules_load(app->schedules, err, errlen) < 0 ||
 	    schedules_attach_mirror(app->schedules) < 0) {
@@ -87,11 +93,13 @@ static int start_jobs(struct app *app, char *err, size_t errlen)
 		return -1;
 	}
 	api_schedules_register(app);
+	api_triggers_register(app);
 	/* after the group commit's idle hook (start()), so a sweep finds the
 	 * turn's work committed */
 	if (!(app->retention = retention_new(app->loop, app->store,
 					     engine_reads(app->engine),
-					     retain_ms(app->cfg->retain_days)))) {
+					     retain_ms(app->cfg->retain_days))) ||
+	    retention_add(app->retention, triggers_prune, app->triggers) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -182,8 +190,10 @@ static void stop(struct app *app)
 	upstream_free(app->upstream);
 	mirror_free(app->mirror);
 	fleet_events_free(app->fleet_events); /* after the mirror it listens to */
+	game_events_free(app->game_events);
 	http_server_free(app->http);
 	schedules_free(app->schedules); /* before the engine it submits to */
+	triggers_free(app->triggers); /* before the engine it submits to */
 	retention_free(app->retention);
 	engine_free(app->engine);
 	eventlog_free(app->eventlog);

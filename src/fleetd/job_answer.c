@@ -9,6 +9,7 @@
 
 #include "job_row.h"
 #include "jobspec.h"
+#include "queue.h"
 #include "step.h"
 
 static int dump_cb(const char *buf, size_t size, void *arg)
@@ -93,6 +94,18 @@ static void wait_field(struct textbuf *t, const struct job_view *v)
 	case WAIT_CHILDREN: /* a group's parent (its `children`) */
 		textbuf_puts(t, "{\"kind\":\"children\"");
 		break;
+	case WAIT_QUEUE: { /* the current step's (a take's) queue */
+		const char *q = json_string_value(json_object_get(
+			json_array_get(json_object_get(v->spec, "steps"), (size_t)v->step), "queue"));
+		textbuf_puts(t, "{\"kind\":\"queue\"");
+		if (q && queue_name_ok(q, strlen(q))) { /* no character to escape */
+			key(t, "queue");
+			textbuf_puts(t, "\"");
+			textbuf_puts(t, q);
+			textbuf_puts(t, "\"");
+		}
+		break;
+	}
 	default:
 		textbuf_puts(t, "{\"kind\":\"mirror_ready\"");
 		break;
@@ -130,6 +143,16 @@ static void group_fields(struct textbuf *t, const struct job_view *v)
 	textbuf_put(t, "}", 1);
 }
 
+/* An id, or null for 0. */
+static void id_or_null(struct textbuf *t, const char *name, int64_t id)
+{
+	key(t, name);
+	if (id)
+		textbuf_int(t, id);
+	else
+		textbuf_puts(t, "null");
+}
+
 void job_answer_write(struct textbuf *t, const struct job_view *v)
 {
 	const json_t *steps = json_object_get(v->spec, "steps");
@@ -150,16 +173,9 @@ void job_answer_write(struct textbuf *t, const struct job_view *v)
 	if (v->child_states)
 		group_fields(t, v);
 	opt_str(t, "state", v->state);
-	key(t, "retry_of");
-	if (v->retry_of)
-		textbuf_int(t, v->retry_of);
-	else
-		textbuf_puts(t, "null");
-	key(t, "schedule");
-	if (v->schedule)
-		textbuf_int(t, v->schedule);
-	else
-		textbuf_puts(t, "null");
+	id_or_null(t, "retry_of", v->retry_of);
+	id_or_null(t, "schedule", v->schedule);
+	id_or_null(t, "trigger", v->trigger);
 	int_field(t, "step", v->step);
 	opt_str(t, "step_op", step ? jobspec_op_name(jobspec_step_op(step)) : NULL);
 	opt_str(t, "sub_state", v->live ? v->sub_state : NULL);

@@ -23,6 +23,7 @@ struct job_view {
 	int64_t world; /* a world job's world; 0 (not shown) for a fleet job */
 	int64_t retry_of; /* the failed job this one retries; 0 (null) for none */
 	int64_t schedule; /* the schedule whose firing made it; 0 (null) for none */
+	int64_t trigger;  /* the trigger whose firing made it; 0 (null) for none */
 	int64_t wait_key, wait_arg;
 	int64_t created_at, updated_at, started_at, finished_at;
 	const char *name, *state, *paused_from, *sub_state, *last_error;

@@ -35,7 +35,8 @@ enum job_filter_kind {
 	X(JF_SINCE, "since", JFK_SINCE, "created_at", NULL)             \
 	X(JF_RETRY_OF, "retry_of", JFK_ID, "retry_of", "a job id")       \
 	X(JF_PARENT, "parent", JFK_ID, "parent", "a job id")            \
-	X(JF_SCHEDULE, "schedule", JFK_ID, "schedule", "a schedule id")
+	X(JF_SCHEDULE, "schedule", JFK_ID, "schedule", "a schedule id") \
+	X(JF_TRIGGER, "trigger", JFK_ID, "\"trigger\"", "a trigger id")
 
 enum job_filter {
 #define JOB_FILTER_ENUM(e, p, k, c, w) e,

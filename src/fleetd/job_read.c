@@ -32,6 +32,9 @@ struct jobread {
 	char *uncached;        /* the last answer the cache did not keep */
 	struct fresh_answer *fresh;
 	size_t nfresh, capfresh;
+	struct idmap fresh_at;  /* id -> its index in fresh + 1: a forget is
+				 * O(1) however many jobs one transaction made
+				 * (10,000 schedules firing in one watch) */
 	int fresh_hooked;      /* fresh_committed is queued on the store */
 	char sql_get[1024], sql_list[2048];
 };
@@ -58,6 +61,7 @@ struct jobread *jobread_new(struct store *st)
 		return NULL;
 	r->st = st;
 	jobcache_init(&r->cache);
+	idmap_init(&r->fresh_at);
 	if (job_row_select_sql(r->sql_get, sizeof r->sql_get, JOB_COLS_READ,
 			       "WHERE id = ?1") < 0 ||
 	    list_sql(r->sql_list, sizeof r->sql_list) < 0) {
@@ -75,6 +79,7 @@ void jobread_free(struct jobread *r)
 	for (size_t i = 0; i < r->nfresh; i++)
 		free(r->fresh[i].text);
 	free(r->fresh);
+	idmap_free(&r->fresh_at);
 	free(r->uncached);
 	free(r);
 }
@@ -88,7 +93,7 @@ static struct job_view view_of(const struct job_row *row, const json_t *spec)
 	int wait = row->wait;
 	return (struct job_view){
 		.id = row->id, .name = row->name, .fleet = row->fleet, .world = row->world,
-		.retry_of = row->retry_of, .schedule = row->schedule,
+		.retry_of = row->retry_of, .schedule = row->schedule, .trigger = row->trigger,
 		.state = job_state_name(state),
 		.paused_from = row->paused_from >= 0 ? job_state_name(row->paused_from) : NULL,
 		.step = row->step, .sub_state = row->sub_state,
@@ -133,15 +138,21 @@ static void answer_read(struct jobread *r, struct textbuf *t, const struct job_r
 
 /* --- answers of the open transaction -------------------------------------- */
 
+static void fresh_index(struct jobread *r, size_t i)
+{
+	idmap_put(&r->fresh_at, r->fresh[i].id, (void *)(uintptr_t)(i + 1));
+}
+
 void jobread_forget(struct jobread *r, int64_t id)
 {
 	jobcache_forget(&r->cache, id);
-	for (size_t i = 0; i < r->nfresh; i++)
-		if (r->fresh[i].id == id) {
-			free(r->fresh[i].text);
-			r->fresh[i] = r->fresh[--r->nfresh];
-			return;
-		}
+	uintptr_t at = (uintptr_t)idmap_del(&r->fresh_at, id);
+	if (!at)
+		return;
+	free(r->fresh[at - 1].text);
+	r->fresh[at - 1] = r->fresh[--r->nfresh];
+	if (at - 1 < r->nfresh)
+		fresh_index(r, at - 1); /* the last one moved there */
 }
 
 static void fresh_committed(void *arg, int ok)
@@ -155,6 +166,8 @@ static void fresh_committed(void *arg, int ok)
 	}
 	r->nfresh = 0;
 	r->fresh_hooked = 0;
+	idmap_free(&r->fresh_at);
+	idmap_init(&r->fresh_at);
 }
 
 /* Keep text (taken) as id's answer once the transaction commits. */
@@ -177,7 +190,18 @@ static void keep_fresh(struct jobread *r, int64_t id, char *text, size_t len)
 		r->fresh = f;
 		r->capfresh = cap;
 	}
-	r->fresh[r->nfresh++] = (struct fresh_answer){id, text, len};
+	uintptr_t at = (uintptr_t)idmap_get(&r->fresh_at, id);
+	if (at) { /* kept twice in one transaction: the later answer wins */
+		free(r->fresh[at - 1].text);
+		r->fresh[at - 1] = (struct fresh_answer){id, text, len};
+		return;
+	}
+	r->fresh[r->nfresh] = (struct fresh_answer){id, text, len};
+	if (idmap_put(&r->fresh_at, id, (void *)(uintptr_t)(r->nfresh + 1)) < 0) {
+		free(text); /* not kept: read from the row when asked */
+		return;
+	}
+	r->nfresh++;
 }
 
 void jobread_fresh(struct jobread *r, const struct job_row *row, const json_t *spec)

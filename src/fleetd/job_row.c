@@ -56,6 +56,7 @@ static const struct col_def cols[JC_COUNT] = {
 	[JC_RETRY_OF] = {K_INT_OPT, F(retry_of)},
 	[JC_PARENT] = {K_INT_OPT, F(parent)},
 	[JC_SCHEDULE] = {K_INT_OPT, F(schedule)},
+	[JC_TRIGGER] = {K_INT_OPT, F(trigger)},
 };
 #undef F
 
@@ -68,7 +69,8 @@ static const char *const col_names[JC_COUNT] = {
 static const char *const state_names[JOB_STATE_COUNT] = {
 	"queued", "running", "waiting", "paused", "succeeded", "failed", "cancelled"};
 static const char *const wait_names[WAIT_KIND_COUNT] = {
-	NULL, "anchored", "battle", "watch", "ready", "fleet", "cond", "children"};
+	NULL, "anchored", "battle", "watch", "ready", "fleet", "cond", "children",
+	"queue"};
 
 const char *job_col_name(enum job_col c)
 {

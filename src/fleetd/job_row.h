@@ -52,7 +52,8 @@
 	X(JC_WORLD, "world")                                            \
 	X(JC_RETRY_OF, "retry_of")                                      \
 	X(JC_PARENT, "parent")                                          \
-	X(JC_SCHEDULE, "schedule")
+	X(JC_SCHEDULE, "schedule")                                      \
+	X(JC_TRIGGER, "trigger")
 
 enum job_col {
 #define JOB_COL_ENUM(e, n) e,
@@ -76,7 +77,8 @@ typedef uint32_t job_cols;
 #define JOB_COLS_CREATED                                                   \
 	(JC_BIT(JC_ID) | JC_BIT(JC_NAME) | JC_BIT(JC_SPEC) | JC_BIT(JC_CREATED_AT) | \
 	 JC_BIT(JC_IDEM_KEY) | JC_BIT(JC_IDEM_BODY) | JC_BIT(JC_WORLD) |          \
-	 JC_BIT(JC_RETRY_OF) | JC_BIT(JC_PARENT) | JC_BIT(JC_SCHEDULE))
+	 JC_BIT(JC_RETRY_OF) | JC_BIT(JC_PARENT) | JC_BIT(JC_SCHEDULE) |        \
+	 JC_BIT(JC_TRIGGER))
 /* Written only by what binds variables (groups, triggers), never by a
  * write of an advanced job. */
 #define JOB_COLS_BOUND JC_BIT(JC_VARS)
@@ -101,6 +103,7 @@ struct job_row {
 	int64_t retry_of; /* the failed job this one retries, 0 for none */
 	int64_t parent;   /* a group child's parent job, else 0 */
 	int64_t schedule; /* the schedule whose firing made it, 0 for none */
+	int64_t trigger;  /* the trigger whose firing made it, 0 for none */
 };
 
 const char *job_col_name(enum job_col c);

@@ -11,6 +11,7 @@
 #include "cond.h"
 #include "errmsg.h"
 #include "group.h"
+#include "queue.h"
 #include "textbuf.h"
 
 /* How much of an unknown field name an error quotes. */
@@ -38,6 +39,9 @@ enum ftype {
 	F_VALUE,     /* a number; its range follows the trade route's kind */
 	F_ID_WORLD,  /* a world id, literally */
 	F_AT_WORLD,  /* a world op's world in a fleet job: an id or "$here" */
+	F_QUEUE,     /* a queue name (queue.h: queue_name_ok) */
+	F_REF,       /* an id, "$self", "$here" or a "$NAME" (put's value) */
+	F_VARNAME,   /* a variable's name without the '$' (take's as) */
 };
 
 /* Where a world or object id may also be computed when the step starts:
@@ -123,6 +127,8 @@ static const struct op_desc ops[OP_COUNT] = {
 	[OP_LAUNCH_LAMS] = {"launch_lams",
 			    {{"target", F_OBJECT, 1, 0, 0}, {"world", F_AT_WORLD, 0, 0, 0}},
 			    {NULL}},
+	[OP_PUT] = {"put", {{"queue", F_QUEUE, 1, 0, 0}, {"value", F_REF, 1, 0, 0}}, {NULL}},
+	[OP_TAKE] = {"take", {{"queue", F_QUEUE, 1, 0, 0}, {"as", F_VARNAME, 1, 0, 0}}, {NULL}},
 };
 
 int jobspec_op_is_world(int op)
@@ -252,19 +258,33 @@ static int check_res(const json_t *v, const char *path, int signed_qty, char *er
 	return 0;
 }
 
-/* "$NAME": letters, digits and _ (spec: "Variables"). */
-static int is_var(const json_t *v)
+/* A variable's name: letters, digits and _ (spec: "Variables"), neither
+ * of the names the job language gives ("self", "here"). */
+static int name_chars_ok(const char *s)
 {
-	const char *s = json_string_value(v);
-	if (!s || s[0] != '$' || !s[1] || strlen(s + 1) > COND_MAX_VAR)
+	if (!s || !*s || strlen(s) > COND_MAX_VAR)
 		return 0;
-	if (strcmp(s, "$self") == 0 || strcmp(s, "$here") == 0)
+	if (strcmp(s, "self") == 0 || strcmp(s, "here") == 0)
 		return 0;
-	for (const char *p = s + 1; *p; p++)
+	for (const char *p = s; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
 		      (*p >= '0' && *p <= '9') || *p == '_'))
 			return 0;
 	return 1;
+}
+
+/* "$NAME" */
+static int is_var(const json_t *v)
+{
+	const char *s = json_string_value(v);
+	return s && s[0] == '$' && name_chars_ok(s + 1);
+}
+
+/* take's `as`: the name alone */
+static int var_name_ok(const json_t *v)
+{
+	return json_is_string(v) && strlen(json_string_value(v)) == json_string_length(v) &&
+	       name_chars_ok(json_string_value(v));
 }
 
 static int check_filter(const json_t *f, const char *path, char *err, size_t errlen)
@@ -485,6 +505,27 @@ static int check_field(const struct field *f, const json_t *v, const char *path,
 			? 0
 			: errmsg(err, errlen, "%s: must be a world id or \"$here\"", path);
 	}
+	case F_QUEUE: {
+		const char *s = json_string_value(v);
+		return s && queue_name_ok(s, json_string_length(v))
+			? 0
+			: errmsg(err, errlen,
+			       "%s: must be a queue name of 1 to %d letters, digits, '_', '-' or '.'",
+			       path, QUEUE_NAME_MAX);
+	}
+	case F_REF: {
+		const char *s = json_string_value(v);
+		return is_id(v) || is_var(v) || (s && (!strcmp(s, "$here") || !strcmp(s, "$self")))
+			? 0
+			: errmsg(err, errlen, "%s: must be an id, \"$self\", \"$here\" or a \"$NAME\"",
+			       path);
+	}
+	case F_VARNAME:
+		return var_name_ok(v)
+			? 0
+			: errmsg(err, errlen,
+			       "%s: must be a variable name (1 to %d letters, digits or _, "
+			       "without the '$'; not self or here)", path, COND_MAX_VAR);
 	case F_END:
 		break;
 	}
@@ -505,7 +546,7 @@ static int check_step(const json_t *step, size_t idx, char *err, size_t errlen)
 			    "steps[%zu].op: must be one of move, wait, explore, attack, "
 			    "transfer, deploy, sell, buy, disband, rename, abort_attack, designate, "
 			    "build, demolish, industry, products, trade_route, stop_trade_route, "
-			    "launch_lams",
+			    "launch_lams, put, take",
 			    idx);
 	const struct op_desc *d = &ops[op];
 	const char *key;

@@ -41,6 +41,9 @@ enum job_op {
 	OP_TRADE_ROUTE,
 	OP_STOP_TRADE_ROUTE,
 	OP_LAUNCH_LAMS,
+	/* queues (spec: "Fleets working together") */
+	OP_PUT,
+	OP_TAKE,
 	OP_COUNT
 };
 

@@ -53,6 +53,8 @@ enum wait_kind {
 	WAIT_CHILDREN, /* a group's parent (group.h): never a step's wait; the
 			* parent is written when its children end, and holds
 			* no record in memory */
+	WAIT_QUEUE,    /* key: queue id, arg: the take's ticket -- an item
+			* was put into (or given back to) the queue for it */
 	WAIT_KIND_COUNT
 };
 
@@ -84,6 +86,12 @@ struct step_ctx {
 	int resend;               /* the last call certainly had no effect */
 	struct rng *rng;          /* draws for waits that spread jobs out; NULL:
 				   * one seeded from now_ms and job_id */
+	int64_t step, iteration;  /* where the job is (take: what an item is
+				   * held for) */
+	/* out: the op binds the job variable bind (borrowed from args) to
+	 * bind_value; written with the job's row (take) */
+	const char *bind;
+	int64_t bind_value;
 };
 
 struct step_op {
@@ -114,7 +122,7 @@ extern const struct step_op step_move, step_wait, step_explore, step_attack,
 	step_transfer, step_deploy, step_sell, step_buy, step_disband,
 	step_rename, step_abort_attack, step_designate, step_build, step_demolish,
 	step_industry, step_products, step_trade_route, step_stop_trade_route,
-	step_launch_lams;
+	step_launch_lams, step_put, step_take;
 
 /* --- helpers for ops (step_common.c) ----------------------------------- */
 void step_done(struct step_result *r);

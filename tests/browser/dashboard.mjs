@@ -10,7 +10,8 @@
 // (Last-Event-ID) and shows the events it missed; a world's panel lists its
 // designation, industries and trade routes and the map draws the route; a
 // world job built in the form (a bad percent named beside its field, then a
-// designation) shows the new designation live; the same from another
+// designation) shows the new designation live; the queues panel shows a
+// taker waiting, then the item it takes and uses up, live; the same from another
 // origin; both viewport sizes; labels and visible focus; no console
 // errors.  Screenshots are saved (paths printed); the map's frame time for
 // 5,000 worlds is measured and printed (not asserted: speed is a figure).
@@ -640,6 +641,31 @@ await step('a designate job from the form: the world panel shows the new designa
   // back to a fleet job for what follows
   await page.selectOption('#job-holder', 'fleet');
   while (await page.locator('.step-list .remove').count()) await page.click('.step-list .remove >> nth=0');
+});
+
+await step('queues panel: a waiting taker, then a hand-off shown live (item taken by the job, then used up)', async () => {
+  const [f] = await idleFleets();
+  assert(f, 'no idle fleet');
+  const q = `handoff-${Date.now() % 100000}`;
+  const r = await http(API, 'POST', '/v1/jobs', { token: TOKEN, body: { name: 'taker', fleet: f.id, steps: [
+    { op: 'take', queue: q, as: 'w' }, { op: 'wait', seconds: 3 }] } });
+  assert(r.status === 201, `taker: ${r.status} ${r.text.slice(0, 200)}`);
+  const taker = r.json.id;
+  const row = page.locator(`#queues tr[data-queue="${q}"]`);
+  const cell = (c) => row.locator(`td[data-cell="${c}"]`);
+  await waitFor(async () => (await cell('waiting').locator(`[data-job="${taker}"]`).count()) === 1, 10000,
+    `taker #${taker} shown waiting on ${q}`);
+  const p = await http(API, 'POST', `/v1/queues/${q}`, { token: TOKEN, body: { items: [4242] } });
+  assert(p.status === 200, `POST queue: ${p.status} ${p.text.slice(0, 200)}`);
+  await waitFor(async () => (await cell('taken').textContent()).includes('4242') &&
+    (await cell('taken').locator(`[data-job="${taker}"]`).count()) === 1 &&
+    (await cell('waiting').locator('[data-job]').count()) === 0, 10000, 'the item shown taken by the taker');
+  assert((await get(`/v1/jobs/${taker}`)).vars.w === 4242, 'the taker did not bind the item');
+  await cell('items').scrollIntoViewIfNeeded();
+  await shot(page.locator('#queues'), 'dashboard-queues.png');
+  await waitFor(async () => (await cell('taken').locator('[data-job]').count()) === 0 &&
+    (await cell('items').locator('.item').count()) === 0, 15000, 'the item used up once the next step completed');
+  assert(await page.evaluate(() => window.__noReload) === 'still here', 'the page reloaded');
 });
 
 await step('after fleetd restarts the page reconnects by itself and shows the events it missed', async () => {

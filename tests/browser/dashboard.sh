@@ -2,7 +2,8 @@
 # through playwright-core, one after the other: dashboard.mjs (the page at
 # work), token_origin.mjs (the token stays with its API origin),
 # retry.mjs (the job view's Retry button) and groups.mjs (a group folded
-# in the table, cancelled from its parent).  Installs the pinned npm
+# in the table, cancelled from its parent) and schedules.mjs (a schedule
+# made in the form, its jobs appearing live).  Installs the pinned npm
 # dependencies with `npm ci` when they are missing: into tests/browser/
 # when the source tree is writable, else (make distcheck) into a copy in
 # the build tree.  Chromium or node missing is a failure, not a skip:
@@ -28,7 +29,7 @@ if [ ! -f "$deps/node_modules/playwright-core/package.json" ]; then
 	fi
 fi
 status=0
-for t in dashboard.mjs token_origin.mjs retry.mjs groups.mjs; do
+for t in dashboard.mjs token_origin.mjs retry.mjs groups.mjs schedules.mjs; do
 	echo "# $t"
 	BROWSER_DEPS_DIR="$deps" BROWSER_ARTIFACTS="${BROWSER_ARTIFACTS:-$PWD/browser-artifacts}" \
 		node "$src/$t" || status=1

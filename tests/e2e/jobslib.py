@@ -112,6 +112,12 @@ class Fleetd:
         fail("job %d stayed %s (wanted %s): %s" % (jid, j and j["state"], states,
                                                   json.dumps(j)[:600]))
 
+    def queue(self, name):
+        """GET /v1/queues/{name} (it must exist)."""
+        st, b = self.call("GET", "/v1/queues/" + name)
+        check(st == 200, "GET /v1/queues/%s -> %d %r" % (name, st, b))
+        return b
+
     def fleets(self):
         out, cursor = {}, None
         while True:
@@ -142,6 +148,17 @@ class Fleetd:
             return con.execute(query, args).fetchall()
         finally:
             con.close()
+
+
+def until(what, fn, timeout=60):
+    """fn()'s first true value, asked every 0.1 s; fails after timeout s."""
+    end = time.time() + timeout
+    while time.time() < end:
+        v = fn()
+        if v:
+            return v
+        time.sleep(0.1)
+    fail("timed out waiting for " + what)
 
 
 def qty(res, rid):

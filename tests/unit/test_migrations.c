@@ -200,7 +200,9 @@ static void test_jobs_rebuilt(void)
 			       "idem_key = 'key-2' AND created_at = 1600000000000 AND "
 			       "updated_at = 1600000000001"), 1);
 	CHECK_EQ_INT(count(st, "SELECT count(*) FROM sqlite_master WHERE type = 'index' "
-			       "AND tbl_name = 'jobs' AND name LIKE 'jobs_%'"), 9); /* 0005: jobs_world_lease, 0006: jobs_finished, 0007: jobs_parent, 0008: jobs_schedule */
+			       "AND tbl_name = 'jobs' AND name LIKE 'jobs_%'"), 10);
+	/* 0005: jobs_world_lease, 0006: jobs_finished, 0007: jobs_parent,
+	 * 0008: jobs_schedule, 0009: jobs_trigger */
 	CHECK_EQ_INT(count(st, "SELECT count(*) FROM sqlite_master WHERE name = 'jobs_new'"), 0);
 	/* the rules of 0002 still hold */
 	CHECK(store_exec(st, "UPDATE jobs SET state = 'lost' WHERE id = 1") < 0);
@@ -218,6 +220,14 @@ static void test_jobs_rebuilt(void)
 	CHECK(store_exec(st, "UPDATE jobs SET retry_of = 2 WHERE id = 5") == 0);
 	CHECK_EQ_INT(count(st, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
 			       "name IN ('jobs_finished', 'events_loose')"), 2);
+	/* 0009: jobs.trigger; a firing per (trigger, event) */
+	CHECK(store_exec(st, "UPDATE jobs SET \"trigger\" = 3 WHERE id = 5") == 0);
+	CHECK(store_exec(st, "INSERT INTO trigger_firings (trigger_id, event_id, at, state) "
+			 "VALUES (3, 9, 1, 'pending')") == 0);
+	CHECK(store_exec(st, "INSERT INTO trigger_firings (trigger_id, event_id, at, state) "
+			 "VALUES (3, 9, 2, 'fired')") < 0);
+	CHECK(store_exec(st, "INSERT INTO trigger_firings (trigger_id, event_id, at, state) "
+			 "VALUES (3, 10, 2, 'lost')") < 0);
 	/* and a state change is plain comparisons now */
 	CHECK_EQ_INT(ephemeral_tables(st, "UPDATE jobs SET state = ?2 WHERE id = ?1"), 0);
 	store_close(st);

@@ -1,0 +1,181 @@
+/* api_triggers.c -- the trigger routes: POST /v1/triggers, GET
+ * /v1/triggers, GET/DELETE /v1/triggers/{id} and POST
+ * /v1/triggers/{id}/pause|resume.
+ *
+ * Turns HTTP into triggers.h calls and back; owns no trigger state.  An
+ * answer to a change is sent only after the turn's commit (http_suspend +
+ * store_on_commit), so a 201 means the trigger is on disk; bad input is
+ * refused before anything is written. */
+#include <stdio.h>
+
+#include "api_common.h"
+#include "api_guard.h"
+#include "app.h"
+#include "config.h"
+#include "http.h"
+#include "job_filter.h"
+#include "store.h"
+#include "triggers.h"
+
+#define LIST_DEFAULT 100
+#define LIST_MAX 1000
+#define HISTORY_DEFAULT 20
+
+/* The trigger's answer once its change is committed (api_common.h);
+ * id 0: a delete, 204. */
+static void answer_trigger(struct http_req *req, struct app *app, int64_t id,
+			   unsigned status)
+{
+	if (!id) {
+		http_reply(req, 204, NULL, NULL, 0);
+		return;
+	}
+	json_t *o = triggers_answer(app->triggers, id, HISTORY_DEFAULT);
+	if (!o) {
+		http_reply_error(req, 500, "store_failed", "trigger %lld vanished", (long long)id);
+		return;
+	}
+	if (status == 201) {
+		char loc[64];
+		snprintf(loc, sizeof loc, "/v1/triggers/%lld", (long long)id);
+		http_add_header(req, "Location", loc);
+	}
+	http_reply_json(req, status, o);
+}
+
+static void reply_after_commit(struct http_req *req, struct app *app, int64_t id,
+			       unsigned status)
+{
+	api_after_commit(req, app, answer_trigger, id, status);
+}
+
+static void reply_db_error(struct http_req *req, struct app *app)
+{
+	if (!store_available(app->store))
+		api_reply_storage_unavailable(req, app->commit, "nothing was changed");
+	else
+		http_reply_error(req, 500, "store_failed", "the change could not be stored");
+}
+
+static void on_create(struct http_req *req, void *arg)
+{
+	struct app *app = arg;
+	json_t *body = api_json_body(req);
+	if (!body)
+		return;
+	/* the template is copied into every job it makes: the job's cap */
+	size_t size = json_dumpb(body, NULL, 0, JSON_COMPACT);
+	if (size > (size_t)app->cfg->max_job_bytes) {
+		http_reply_error(req, 413, "trigger_too_large",
+				 "the trigger is %zu bytes written compactly; the limit is %lld "
+				 "(--max-job-bytes)", size, (long long)app->cfg->max_job_bytes);
+		json_decref(body);
+		return;
+	}
+	char err[400];
+	int64_t id = triggers_create(app->triggers, body, err, sizeof err);
+	json_decref(body);
+	if (id == 0)
+		http_reply_error(req, 422, "invalid_trigger", "%s", err);
+	else if (id < 0)
+		reply_db_error(req, app);
+	else
+		reply_after_commit(req, app, id, 201);
+}
+
+static void on_list(struct http_req *req, void *arg)
+{
+	struct app *app = arg;
+	int64_t after = 0, limit = LIST_DEFAULT, next = 0;
+	const char *v;
+	if ((v = http_query(req, "limit")) && job_query_int(v, 1, LIST_MAX, &limit) < 0) {
+		http_reply_error(req, 400, "bad_query", "limit: must be an integer from 1 to %d",
+				 LIST_MAX);
+		return;
+	}
+	if ((v = http_query(req, "cursor")) && job_query_int(v, 0, INT64_MAX, &after) < 0) {
+		http_reply_error(req, 400, "bad_query",
+				 "cursor: must be a next_cursor value from an earlier page");
+		return;
+	}
+	api_read_committed(app);
+	json_t *list = triggers_list(app->triggers, after, (int)limit, &next);
+	if (!list) {
+		http_reply_error(req, 500, "store_failed", "cannot read the triggers table");
+		return;
+	}
+	char c[32];
+	snprintf(c, sizeof c, "%lld", (long long)next);
+	http_reply_json(req, 200, json_pack("{s:o,s:o}", "triggers", list, "next_cursor",
+					    next ? json_string(c) : json_null()));
+}
+
+static void not_found(struct http_req *req, int64_t id)
+{
+	http_reply_error(req, 404, "not_found", "no trigger %lld", (long long)id);
+}
+
+static void on_get(struct http_req *req, void *arg)
+{
+	struct app *app = arg;
+	int64_t id = http_param_id(req, 0), n = HISTORY_DEFAULT;
+	const char *v;
+	if ((v = http_query(req, "history")) &&
+	    job_query_int(v, 1, TRIGGERS_HISTORY_MAX, &n) < 0) {
+		http_reply_error(req, 400, "bad_query",
+				 "history: must be an integer from 1 to %d", TRIGGERS_HISTORY_MAX);
+		return;
+	}
+	api_read_committed(app);
+	json_t *o = id > 0 ? triggers_answer(app->triggers, id, (int)n) : NULL;
+	if (!o) {
+		not_found(req, id);
+		return;
+	}
+	http_reply_json(req, 200, o);
+}
+
+static void on_delete(struct http_req *req, void *arg)
+{
+	struct app *app = arg;
+	int64_t id = http_param_id(req, 0);
+	int rc = id > 0 ? triggers_delete(app->triggers, id) : 404;
+	if (rc == 404)
+		not_found(req, id);
+	else if (rc < 0)
+		reply_db_error(req, app);
+	else
+		reply_after_commit(req, app, 0, 204);
+}
+
+static void set_paused(struct http_req *req, struct app *app, int paused)
+{
+	int64_t id = http_param_id(req, 0);
+	int rc = id > 0 ? triggers_set_paused(app->triggers, id, paused) : 404;
+	if (rc == 404)
+		not_found(req, id);
+	else if (rc < 0)
+		reply_db_error(req, app);
+	else
+		reply_after_commit(req, app, id, 200);
+}
+
+static void on_pause(struct http_req *req, void *arg)
+{
+	set_paused(req, arg, 1);
+}
+
+static void on_resume(struct http_req *req, void *arg)
+{
+	set_paused(req, arg, 0);
+}
+
+void api_triggers_register(struct app *app)
+{
+	http_route(app->http, "POST", "/v1/triggers", on_create, app);
+	http_route(app->http, "GET", "/v1/triggers", on_list, app);
+	http_route(app->http, "GET", "/v1/triggers/{id}", on_get, app);
+	http_route(app->http, "DELETE", "/v1/triggers/{id}", on_delete, app);
+	http_route(app->http, "POST", "/v1/triggers/{id}/pause", on_pause, app);
+	http_route(app->http, "POST", "/v1/triggers/{id}/resume", on_resume, app);
+}

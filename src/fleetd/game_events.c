@@ -1,0 +1,184 @@
+/* game_events.c -- see game_events.h.  Two id maps are the memory:
+ * `ours` (each of the player's worlds -> whether a battle was on at it)
+ * and `foreign` (each foreign fleet anchored at one of our worlds -> that
+ * world).  Both hold small integers in the map's pointer slot (never
+ * NULL: a tag bit is set), so a galaxy's worth of entries allocates
+ * nothing beyond the maps' arrays.  After each merge only the changed
+ * worlds and fleets are compared.
+ *
+ * A commit that fails after the events were appended loses them (the
+ * store rolls the transaction back) while this memory has moved on; the
+ * change is then not announced again.  The same holds for fleet_events. */
+#include "game_events.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "eventlog.h"
+#include "idmap.h"
+#include "log.h"
+#include "mirror.h"
+
+struct game_events {
+	struct mirror *m;
+	struct eventlog *el;
+	struct idmap ours;    /* world -> tag(in_battle) */
+	struct idmap foreign; /* fleet -> tag(world) */
+	int primed;
+};
+
+/* An integer as a map value: never NULL. */
+static void *tag(int64_t v)
+{
+	return (void *)(uintptr_t)(((uint64_t)v << 1) | 1);
+}
+
+static int64_t untag(const void *p)
+{
+	return (int64_t)((uint64_t)(uintptr_t)p >> 1);
+}
+
+static void emit(struct game_events *ge, const char *type, const char *data)
+{
+	if (eventlog_append_text(ge->el, 0, type, data) >= 0)
+		return;
+	if (eventlog_store_unavailable(ge->el))
+		log_debug("event not recorded: storage unavailable", "type=%s", type);
+	else
+		log_warn("event not recorded", "type=%s", type);
+}
+
+static void remember(struct game_events *ge, struct idmap *map, int64_t key, int64_t v)
+{
+	if (idmap_put(map, key, tag(v)) < 0)
+		log_warn("out of memory", "what=game_events");
+}
+
+static int is_ours(const struct game_events *ge, int64_t world)
+{
+	return idmap_get(&ge->ours, world) != NULL;
+}
+
+static void world_changed(struct game_events *ge, const struct mirror_world *w,
+			  int announce)
+{
+	char d[96];
+	int was = is_ours(ge, w->id);
+	int now = w->sovereign == mirror_player(ge->m) && w->sovereign;
+	if (was && !now) {
+		idmap_del(&ge->ours, w->id);
+		if (w->sovereign)
+			snprintf(d, sizeof d, "{\"world\":%lld,\"sovereign\":%lld}",
+				 (long long)w->id, (long long)w->sovereign);
+		else
+			snprintf(d, sizeof d, "{\"world\":%lld,\"sovereign\":null}",
+				 (long long)w->id);
+		if (announce)
+			emit(ge, "world.lost", d);
+		return;
+	}
+	if (!now)
+		return;
+	int battle_was = was && untag(idmap_get(&ge->ours, w->id));
+	remember(ge, &ge->ours, w->id, w->in_battle != 0);
+	if (!announce)
+		return;
+	snprintf(d, sizeof d, "{\"world\":%lld}", (long long)w->id);
+	if (!was)
+		emit(ge, "world.gained", d);
+	else if (w->in_battle && !battle_was)
+		emit(ge, "world.attacked", d);
+}
+
+static void fleet_changed(struct game_events *ge, const struct mirror_fleet *f,
+			  int announce)
+{
+	if (f->sovereign == mirror_player(ge->m))
+		return;
+	void *had = idmap_get(&ge->foreign, f->id);
+	int64_t was = had ? untag(had) : 0;
+	if (!f->anchor || !is_ours(ge, f->anchor)) {
+		if (had)
+			idmap_del(&ge->foreign, f->id);
+		return;
+	}
+	if (was == f->anchor)
+		return;
+	remember(ge, &ge->foreign, f->id, f->anchor);
+	if (!announce)
+		return;
+	char d[128];
+	snprintf(d, sizeof d, "{\"world\":%lld,\"sovereign\":%lld,\"fleet\":%lld}",
+		 (long long)f->anchor, (long long)f->sovereign, (long long)f->id);
+	emit(ge, "fleet.sighted", d);
+}
+
+static void prime(struct game_events *ge)
+{
+	size_t n = mirror_world_count(ge->m);
+	for (size_t i = 0; i < n; i++)
+		world_changed(ge, mirror_world_at(ge->m, i), 0);
+	n = mirror_fleet_count(ge->m);
+	for (size_t i = 0; i < n; i++)
+		fleet_changed(ge, mirror_fleet_at(ge->m, i), 0);
+	ge->primed = 1;
+}
+
+static void object_removed(struct game_events *ge, int64_t id)
+{
+	idmap_del(&ge->foreign, id);
+	if (!idmap_del(&ge->ours, id))
+		return;
+	char d[64];
+	snprintf(d, sizeof d, "{\"world\":%lld,\"sovereign\":null}", (long long)id);
+	emit(ge, "world.lost", d);
+}
+
+static void on_changes(void *arg, const struct mirror_changes *ch)
+{
+	struct game_events *ge = arg;
+	if (!ge->primed) {
+		prime(ge);
+		return;
+	}
+	/* worlds first: a fleet sighted at a world gained in the same merge
+	 * is at one of ours */
+	for (size_t i = 0; i < ch->nworlds; i++) {
+		const struct mirror_world *w = mirror_world(ge->m, ch->worlds[i]);
+		if (w)
+			world_changed(ge, w, 1);
+	}
+	for (size_t i = 0; i < ch->nfleets; i++) {
+		const struct mirror_fleet *f = mirror_fleet(ge->m, ch->fleets[i]);
+		if (f)
+			fleet_changed(ge, f, 1);
+	}
+	for (size_t i = 0; i < ch->nremoved; i++)
+		object_removed(ge, ch->removed[i]);
+}
+
+struct game_events *game_events_new(struct mirror *m, struct eventlog *el)
+{
+	struct game_events *ge = calloc(1, sizeof *ge);
+	if (!ge)
+		return NULL;
+	ge->m = m;
+	ge->el = el;
+	idmap_init(&ge->ours);
+	idmap_init(&ge->foreign);
+	if (mirror_subscribe(m, on_changes, ge) < 0) {
+		free(ge);
+		return NULL;
+	}
+	return ge;
+}
+
+void game_events_free(struct game_events *ge)
+{
+	if (!ge)
+		return;
+	idmap_free(&ge->ours);
+	idmap_free(&ge->foreign);
+	free(ge);
+}
