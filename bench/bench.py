@@ -9,9 +9,10 @@ marked **misses**, not a failure.
 
 Groups (BENCH_ONLY=a,b to run some): sim, mirror, jobs, conds, asyncio,
 amplify (bench/amplify.py), groups (bench/job_groups.py: group jobs),
-schedules (bench/schedules_fire.py: 10,000 schedules due in one watch).
-BENCH_CONDS_JOBS=N puts N jobs instead of 100,000 in the conds group (to
-develop it; the report says how many)."""
+schedules (bench/schedules_fire.py: 10,000 schedules due in one watch),
+webhooks (bench/webhook_deliveries.py).  BENCH_CONDS_JOBS=N puts N jobs
+instead of 100,000 in the conds group (to develop it; the report says how
+many)."""
 import argparse
 import datetime
 import json
@@ -31,6 +32,7 @@ sys.path[:0] = [HERE, os.path.join(HERE, "..", "tests", "e2e")]
 import amplify  # noqa: E402
 import schedules_fire  # noqa: E402
 import job_groups  # noqa: E402
+import webhook_deliveries  # noqa: E402
 import jobslib  # noqa: E402
 import simlib  # noqa: E402
 from benchlib import (SCRATCH, Figure, Proc, free_port, get_raw, http, median,  # noqa: E402
@@ -924,6 +926,7 @@ GROUP_TITLES = [
     ("amplify", "Big answers and long replays beside /healthz"),
     ("schedules", "Schedules: 10,000 due in one watch"),
     ("groups", "Group jobs: a 1,000-child group beside 1,000 single jobs"),
+    ("webhooks", "Webhook deliveries to a local receiver"),
 ]
 
 
@@ -1020,6 +1023,8 @@ def main():
         schedules_fire.group(SCRATCH, RUNS, fig, COMMANDS, NOTES, jobslib, Proc, say)
     if want("groups"):
         job_groups.group_fig(SCRATCH, RUNS, fig, COMMANDS, NOTES, jobslib, simlib, Proc, say)
+    if want("webhooks"):
+        webhook_deliveries.group(SCRATCH, RUNS, fig, COMMANDS, NOTES, jobslib, Proc, free_port, say)
     report(args, mach, started, time.time() - t0)
 
 

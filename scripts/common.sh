@@ -5,7 +5,7 @@
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # Debian packages the build, the tests and the demo need.
-BUILD_PKGS="autoconf automake make gcc pkg-config libmicrohttpd-dev libcurl4-openssl-dev libjansson-dev libsqlite3-dev"
+BUILD_PKGS="autoconf automake make gcc pkg-config libmicrohttpd-dev libcurl4-openssl-dev libjansson-dev libsqlite3-dev libssl-dev"
 TEST_PKGS="curl jq sqlite3 python3 procps python3-prometheus-client python3-jsonschema python3-yaml systemd man-db nodejs chromium valgrind"
 # `make fuzz` (libFuzzer: clang and its runtime for -fsanitize=fuzzer)
 FUZZ_PKGS="clang libclang-rt-14-dev"

@@ -14,6 +14,7 @@ import { JobsTable, JobView, JobForm, jobFleet, jobWorld } from './jobs.js';
 import { QueuesPanel } from './queues.js';
 import { SchedulesPanel } from './schedules.js';
 import { h, $, replace, fmtRelative } from './dom.js';
+import { WebhooksPanel } from './webhooks.js';
 
 const API_KEY = 'fleetd.api';   // the API base is not a secret: localStorage is fine
 
@@ -537,7 +538,8 @@ async function loadAll() {
   await run('health', loadHealth);
   await run('worlds', loadWorlds);
   await Promise.all([run('fleets', loadFleets), run('jobs', loadJobs),
-    run('schedules', () => schedules.load()), run('queues', () => queuesPanel.load())]);
+    run('schedules', () => schedules.load()), run('queues', () => queuesPanel.load()),
+    run('webhooks', () => webhooks.load())]);
   if (!failed.length) {
     document.body.dataset.loaded = 'true';
     return;
@@ -589,12 +591,18 @@ function onEvent(ev) {
     later('my-worlds', loadMyWorlds, 300);
   }
   later('health', loadHealth, 250);
+  // an event a webhook may get: its deliveries move soon after
+  if (ev.type === 'job.state' || ev.type.startsWith('fleet.') || ev.type.startsWith('world.')) {
+    later('webhooks', () => webhooks.load(), 1000);
+  }
 }
 
 const queuesPanel = new QueuesPanel(api, $('#queues'), {
   openJob: (id) => openJob(id),
   onError: (e) => banner(e.message),
 });
+const webhooks = new WebhooksPanel($('#webhooks'), api, { onError: (e) => banner(e.message) });
+$('#webhooks button[name="refresh"]').addEventListener('click', () => webhooks.load().catch((e) => banner(e.message)));
 
 let dropped = false;
 const stream = new EventStream(api, {

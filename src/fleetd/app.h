@@ -24,6 +24,8 @@ struct game_events;
 struct triggers;
 struct metrics;
 struct ops;
+struct webhooks;
+struct webhook_send;
 struct schedules;
 struct retention;
 
@@ -43,6 +45,8 @@ struct app {
 	struct game_events *game_events; /* attacks, sightings, worlds lost/gained (game_events.h) */
 	struct triggers *triggers; /* events -> jobs (triggers.h) */
 	struct ops *ops; /* auth, CORS, logs, /metrics, /v1/events (ops.h) */
+	struct webhooks *webhooks; /* webhooks and their outbox (webhooks.h) */
+	struct webhook_send *webhook_send; /* the outbox's delivery (webhook_send.h) */
 	struct schedules *schedules; /* jobs fired every N watches or seconds */
 	struct retention *retention; /* --retain-days (retention.h) */
 	int64_t started_ms;
@@ -56,6 +60,7 @@ void api_queues_register(struct app *app);
 void api_triggers_register(struct app *app);
 void api_mirror_register(struct app *app);
 void api_readmodel_register(struct app *app); /* catalogue, sovereigns */
+void api_webhooks_register(struct app *app);
 void api_schedules_register(struct app *app);
 /* The dashboard's static files at / and /web/NAME (api_web.c); -1 with err
  * when --web-root is not a directory. */

@@ -22,6 +22,7 @@ static int defaults(struct fleetd_config *c)
 	c->max_connections = 512;
 	c->conn_timeout = 60;
 	c->shutdown_grace = 10;
+	c->webhook_max_age = 24 * 3600;
 	c->retain_days = 30;
 	c->listen = strdup("127.0.0.1:8080");
 	c->db = strdup("fleetd.db");
@@ -85,6 +86,10 @@ static int defaults(struct fleetd_config *c)
 		 "time given to in-flight requests on SIGTERM (default 10)", 0, 600}, \
 		{"web-root", "FLEETD_WEB_ROOT", OPT_STR, &c->web_root, "DIR",       \
 		 "serve the dashboard from DIR instead of the built-in copy", 0, 0}, \
+		{"webhook-max-age", "FLEETD_WEBHOOK_MAX_AGE", OPT_INT,              \
+		 &c->webhook_max_age, "SECONDS",                                    \
+		 "retry a webhook delivery this long, then keep it as a dead "      \
+		 "letter (default 86400)", 1, 30 * 86400},                          \
 		{"retain-days", "FLEETD_RETAIN_DAYS", OPT_DOUBLE, &c->retain_days,  \
 		 "N", "delete ended jobs, their events and delivered webhook rows " \
 		 "N days after they end (default 30; fractions allowed; 0 keeps "   \

@@ -32,6 +32,7 @@ struct fleetd_config {
 	int64_t conn_timeout;     /* seconds */
 	int64_t shutdown_grace;   /* seconds to finish in-flight requests */
 	char *web_root;           /* serve the dashboard from here, not embedded */
+	int64_t webhook_max_age;  /* seconds a delivery is retried: then dead */
 	double retain_days;       /* ended jobs and old events kept; 0: all */
 	/* derived */
 	char listen_host[256];

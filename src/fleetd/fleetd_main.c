@@ -27,6 +27,8 @@
 #include "signals.h"
 #include "triggers.h"
 #include "upstream.h"
+#include "webhook_send.h"
+#include "webhooks.h"
 
 static void on_signal(int signo, void *arg)
 {
@@ -54,6 +56,26 @@ static int run(struct app *app)
 		log_warn("shutdown grace over", "inflight=%u",
 			 http_server_inflight(app->http));
 	return store_commit(app->store);
+}
+
+/* Webhooks: the outbox tapped from the event log, and its sender. */
+static int start_webhooks(struct app *app, char *err, size_t errlen)
+{
+	if (!(app->webhooks = webhooks_new(app->store, app->eventlog,
+					   app->cfg->webhook_max_age * 1000))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (webhooks_load(app->webhooks, err, errlen) < 0 ||
+	    !(app->webhook_send = webhook_send_new(app->loop, app->webhooks, err, errlen)))
+		return -1;
+	/* delivered rows age out with --retain-days */
+	if (retention_add(app->retention, webhooks_prune, app->webhooks) < 0) {
+		snprintf(err, errlen, "too many retention pruners");
+		return -1;
+	}
+	api_webhooks_register(app);
+	return 0;
 }
 
 /* --retain-days in ms (at least 1 for any N > 0); 0 keeps everything. */
@@ -107,7 +129,7 @@ static int start_jobs(struct app *app, char *err, size_t errlen)
 		snprintf(err, errlen, "too many retention pruners");
 		return -1;
 	}
-	return 0;
+	return start_webhooks(app, err, errlen);
 }
 
 /* The game: mirror, upstream client and session, only with --upstream. */
@@ -196,6 +218,8 @@ static void stop(struct app *app)
 	triggers_free(app->triggers); /* before the engine it submits to */
 	retention_free(app->retention);
 	engine_free(app->engine);
+	webhook_send_free(app->webhook_send);
+	webhooks_free(app->webhooks);
 	eventlog_free(app->eventlog);
 	ops_free(app); /* after the server: stream callbacks run as it stops */
 	store_close(app->store);

@@ -18,6 +18,7 @@
 #include "autoconf.h"
 #include "backoff.h"
 #include "clock.h"
+#include "curl_source.h"
 #include "jsonx.h"
 #include "list.h"
 #include "log.h"
@@ -262,16 +263,9 @@ static int start(struct upstream *u, struct up_call *c)
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, c);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->errbuf);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, u->cfg.timeout_ms);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, u->cfg.connect_timeout_ms);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_source_easy_defaults(e, "fleetd/" PACKAGE_VERSION, u->cfg.timeout_ms,
+				  u->cfg.connect_timeout_ms);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "fleetd/" PACKAGE_VERSION);
-#if LIBCURL_VERSION_NUM >= 0x075500
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-#else
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-#endif
 	c->started_ns = clock_mono_ns();
 	if (curl_multi_add_handle(u->multi, e) != CURLM_OK) {
 		c->easy = NULL;
@@ -491,24 +485,19 @@ static void pump(struct upstream *u)
 static void up_prepare(void *arg, struct loop_fds *fds, int64_t *timeout_ms)
 {
 	struct upstream *u = arg;
-	int maxfd = -1;
-	curl_multi_fdset(u->multi, &fds->rd, &fds->wr, &fds->ex, &maxfd);
-	if (maxfd > fds->maxfd)
-		fds->maxfd = maxfd;
-	long t = -1;
-	if (u->inflight)
-		curl_multi_timeout(u->multi, &t);
-	/* curl may have no socket yet (resolving, connecting): poll soon */
-	if (u->inflight && maxfd < 0 && (t < 0 || t > 50))
-		t = 50;
-	int64_t wait = t;
+	curl_source_prepare(u->multi, u->inflight, fds, timeout_ms);
 	if (!list_empty(&u->queue) && u->inflight < u->cfg.max_inflight) {
 		int64_t tw = token_wait_ms(u);
-		if (wait < 0 || tw < wait)
-			wait = tw;
+		if (*timeout_ms < 0 || tw < *timeout_ms)
+			*timeout_ms = tw;
 	}
-	if (wait >= 0 && (*timeout_ms < 0 || wait < *timeout_ms))
-		*timeout_ms = wait;
+}
+
+static void up_finished(void *arg, CURL *easy, CURLcode result)
+{
+	struct up_call *c = NULL;
+	curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&c);
+	done_transfer(arg, c, result);
 }
 
 static void up_dispatch(void *arg, const struct loop_fds *fds)
@@ -518,17 +507,7 @@ static void up_dispatch(void *arg, const struct loop_fds *fds)
 	pump(u);
 	if (!u->inflight)
 		return;
-	int running;
-	curl_multi_perform(u->multi, &running);
-	CURLMsg *msg;
-	int left;
-	while ((msg = curl_multi_info_read(u->multi, &left))) {
-		if (msg->msg != CURLMSG_DONE)
-			continue;
-		struct up_call *c = NULL;
-		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&c);
-		done_transfer(u, c, msg->data.result);
-	}
+	curl_source_perform(u->multi, up_finished, u);
 	pump(u);
 }
 

@@ -29,7 +29,7 @@ if [ ! -f "$deps/node_modules/playwright-core/package.json" ]; then
 	fi
 fi
 status=0
-for t in dashboard.mjs token_origin.mjs retry.mjs groups.mjs schedules.mjs; do
+for t in dashboard.mjs token_origin.mjs retry.mjs groups.mjs schedules.mjs webhooks.mjs; do
 	echo "# $t"
 	BROWSER_DEPS_DIR="$deps" BROWSER_ARTIFACTS="${BROWSER_ARTIFACTS:-$PWD/browser-artifacts}" \
 		node "$src/$t" || status=1

@@ -207,6 +207,20 @@ def main(scratch, daemons):
     call("GET", "/v1/catalogue/1")
     call("GET", "/v1/sovereigns")
     call("GET", "/v1/sovereigns/1")
+    # webhooks (api-docs/webhooks.yaml)
+    st, raw = call("POST", "/v1/webhooks", json.dumps(
+        {"url": "http://127.0.0.1:9/hook", "events": ["job.failed"]}), expect=201)
+    hook = json.loads(raw)["id"]
+    call("GET", "/v1/webhooks", expect=200)
+    call("GET", "/v1/webhooks/%d" % hook, expect=200)
+    call("GET", "/v1/webhooks/%d/deliveries" % hook, expect=200)
+    call("GET", "/v1/webhooks/%d/deliveries?state=x" % hook, expect=400)
+    call("GET", "/v1/webhooks/%d/deliveries/1" % hook, expect=404)
+    call("POST", "/v1/webhooks/%d/deliveries/1/redeliver" % hook, expect=404)
+    call("POST", "/v1/webhooks", json.dumps({"url": "ftp://h/", "events": ["job.failed"]}),
+         expect=422)
+    call("DELETE", "/v1/webhooks/%d" % hook, expect=204)
+    call("GET", "/v1/webhooks/%d" % hook, expect=404)
     # every route but /healthz documents the 401 of a wrong token
     wrong = {"Authorization": "Bearer wrong"}
     for method, path in [("GET", "/v1/jobs"), ("POST", "/v1/jobs"), ("GET", "/v1/jobs/1"),
@@ -217,6 +231,8 @@ def main(scratch, daemons):
                          ("GET", "/v1/worlds"), ("GET", "/v1/worlds/1"),
                          ("GET", "/v1/catalogue"), ("GET", "/v1/catalogue/1"),
                          ("GET", "/v1/sovereigns"), ("GET", "/v1/sovereigns/1"),
+                         ("GET", "/v1/webhooks"), ("POST", "/v1/webhooks"),
+                         ("GET", "/v1/webhooks/1/deliveries"),
                          ("GET", "/v1/schedules"), ("POST", "/v1/schedules"),
                          ("GET", "/v1/schedules/1"), ("DELETE", "/v1/schedules/1"),
                          ("POST", "/v1/schedules/1/pause"),

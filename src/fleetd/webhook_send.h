@@ -1,0 +1,31 @@
+/* webhook_send.h -- delivering the webhook outbox (webhooks.h) with
+ * libcurl's multi interface on the process's one select() loop.
+ *
+ * One delivery in flight per webhook (its rows go in id order), many
+ * webhooks in parallel (at most WEBHOOK_SEND_MAX_INFLIGHT transfers).
+ * Each attempt POSTs the stored body with Content-Type application/json,
+ * X-Fleetd-Signature (webhook_sign.h), X-Fleetd-Event and
+ * X-Fleetd-Delivery (the delivery id: the same on every attempt, for a
+ * receiver to drop repeats); redirects are not followed; a 2xx is
+ * success, anything else (a 3xx included) is retried with backoff
+ * (backoff.h: 1 s doubling to 5 min, jittered), and a delivery that has
+ * not succeeded by its expiry (--webhook-max-age, 24 h) is a dead letter.
+ * A delivery is marked done only after the answer came: a crash between
+ * the two sends it again (at least once).  Never logs a URL, body or
+ * secret.  Owns the multi handle and the transfers. */
+#ifndef FLEETD_WEBHOOK_SEND_H
+#define FLEETD_WEBHOOK_SEND_H
+
+#include <stddef.h>
+
+struct loop;
+struct webhooks;
+struct webhook_send;
+
+#define WEBHOOK_SEND_MAX_INFLIGHT 64
+
+struct webhook_send *webhook_send_new(struct loop *loop, struct webhooks *wh,
+				      char *err, size_t errlen);
+void webhook_send_free(struct webhook_send *ws);
+
+#endif

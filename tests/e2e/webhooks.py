@@ -1,0 +1,237 @@
+"""webhooks.py -- webhooks end to end: a real fleetd (no game needed: job
+ends are the events) and a local receiver (receiver.py) started here.
+
+- hostile registrations: bad JSON, wrong media type, wrong types, unknown
+  fields, a key file path, URLs with other schemes or credentials (never
+  echoed), a huge body, bad ids, wrong methods, bad queries;
+- the secret: returned once in the 201 (given, or 64 hex digits made by
+  fleetd), never in a later answer, never in the log (debug level);
+- signature: every POST carries X-Fleetd-Signature = HMAC-SHA256 of the
+  body with the secret, verified here;
+- order: the deliveries of a webhook come in the order of their events;
+- receiver down while events happen, fleetd killed -9 meanwhile, then
+  the receiver up: nothing lost, order kept;
+- Discord format: only Discord's execute-webhook fields, content one line
+  of at most 2000 characters;
+- a redirect is not followed (the target is never hit; 302 recorded);
+- a dead letter after the (shortened) --webhook-max-age, then
+  redelivered by POST .../redeliver once the receiver is there;
+- DELETE stops deliveries."""
+import os
+import re
+import socket
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from jobslib import Fleetd, check, fail  # noqa: E402
+from receiver import Receiver, signature  # noqa: E402
+
+SECRET = "test-secret-0123456789-abcdef"
+
+
+def until(what, cond, timeout=30):
+    end = time.time() + timeout
+    while time.time() < end:
+        v = cond()
+        if v:
+            return v
+        time.sleep(0.05)
+    fail("timed out waiting for " + what)
+
+
+def register(fd, body, expect=201):
+    st, b = fd.call("POST", "/v1/webhooks", body)
+    check(st == expect, "POST /v1/webhooks %r -> %d %s" % (body.get("url"), st, b))
+    return b
+
+
+def refused(fd, body, status, code, raw=None, ctype="application/json"):
+    data = raw if raw is not None else None
+    if data is None:
+        import json
+        data = json.dumps(body).encode()
+    st, _, out = fd.raw("POST", "/v1/webhooks", data,
+                        {"Content-Type": ctype} if ctype else None)
+    check(st == status, "%r -> %d %s (wanted %d)" % (data[:80], st, out[:200], status))
+    check(code.encode() in out, "%r: no %s in %s" % (data[:80], code, out[:200]))
+    return out
+
+
+def cancelled_job(fd, fleet):
+    j = fd.submit({"fleet": fleet, "steps": [{"op": "wait", "seconds": 3600}]})
+    st, _ = fd.call("POST", "/v1/jobs/%d/cancel" % j["id"])
+    check(st in (200, 202), "cancel %d -> %d" % (j["id"], st))
+    return j["id"]
+
+
+def deliveries(fd, hook, q=""):
+    st, b = fd.call("GET", "/v1/webhooks/%d/deliveries%s" % (hook, q))
+    check(st == 200, "deliveries of %d -> %d %s" % (hook, st, b))
+    return b["deliveries"]
+
+
+def check_signed(posts, secret):
+    for g in posts:
+        h = g["headers"]
+        check(h.get("X-Fleetd-Signature") == signature(secret, g["body"]),
+              "bad signature %r on %r" % (h.get("X-Fleetd-Signature"), g["body"][:100]))
+        check(h.get("Content-Type") == "application/json", "content type %r" %
+              h.get("Content-Type"))
+
+
+# --- hostile input ---------------------------------------------------------
+rx = Receiver()
+fd = Fleetd(extra=["--log-level", "debug", "--webhook-max-age", "60"])
+refused(fd, None, 400, "bad_json", raw=b"{nope")
+refused(fd, None, 400, "bad_json", raw=b"")
+refused(fd, None, 415, "unsupported_media_type", raw=b"{}", ctype="text/plain")
+refused(fd, [1], 422, "invalid_webhook")
+refused(fd, {"url": 5, "events": ["job.failed"]}, 422, "url")
+refused(fd, {"url": rx.url("/a"), "events": "job.failed"}, 422, "events")
+refused(fd, {"url": rx.url("/a"), "events": ["job.state"]}, 422, "events[0]")
+refused(fd, {"url": rx.url("/a"), "events": ["job.failed"], "format": "slack"}, 422, "format")
+refused(fd, {"url": rx.url("/a"), "events": ["job.failed"], "secret": "short"}, 422, "secret")
+refused(fd, {"url": rx.url("/a"), "events": ["job.failed"], "secret_file": "/etc/passwd"},
+        422, "unknown field")
+for bad in ["file:///etc/passwd", "gopher://127.0.0.1/", "ftp://h/x", "http:///x",
+            "//h/x", "http://h/a b", "https://" + "a" * 3000 + ".com/"]:
+    out = refused(fd, {"url": bad, "events": ["job.failed"]}, 422, "url")
+    check(bad.encode()[:40] not in out or len(bad) < 12, "url echoed: %s" % out[:200])
+out = refused(fd, {"url": "http://admin:hunter2hunter2@127.0.0.1:1/x",
+                   "events": ["job.failed"]}, 422, "credentials")
+check(b"hunter2" not in out, "credentials echoed: %s" % out)
+sock = socket.create_connection(("127.0.0.1", fd.port), timeout=10)
+sock.sendall(b"POST /v1/webhooks HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+             b"Content-Type: application/json\r\nContent-Length: 8388608\r\n\r\n")
+answer = sock.recv(4096)
+sock.close()
+check(answer.startswith(b"HTTP/1.1 413"), "huge body -> %r" % answer[:60])
+for method, path, want in [("PUT", "/v1/webhooks", 405), ("GET", "/v1/webhooks/99", 404),
+                           ("GET", "/v1/webhooks/x", 404), ("DELETE", "/v1/webhooks/99", 404),
+                           ("GET", "/v1/webhooks/99/deliveries", 404),
+                           ("POST", "/v1/webhooks/99/deliveries/1/redeliver", 404),
+                           ("GET", "/v1/webhooks/-1", 404)]:
+    st, _, _ = fd.raw(method, path)
+    check(st == want, "%s %s -> %d (wanted %d)" % (method, path, st, want))
+
+# --- registration and the secret --------------------------------------------
+a = register(fd, {"url": rx.url("/a"), "events": ["job.cancelled", "job.succeeded"],
+                  "secret": SECRET})
+check(a["secret"] == SECRET and a["format"] == "json", "201: %s" % a)
+b = register(fd, {"url": rx.url("/discord"), "events": ["job.cancelled"],
+                  "format": "discord"})
+made = b["secret"]
+check(re.fullmatch(r"[0-9a-f]{64}", made), "made secret: %r" % made)
+for path in ["/v1/webhooks", "/v1/webhooks/%d" % a["id"], "/v1/webhooks/%d" % b["id"]]:
+    st, _, raw = fd.raw("GET", path)
+    check(st == 200 and SECRET.encode() not in raw and made.encode() not in raw and
+          b'"secret"' not in raw, "%s shows the secret: %s" % (path, raw[:300]))
+st, lst = fd.call("GET", "/v1/webhooks")
+check([w["id"] for w in lst["webhooks"]] == [a["id"], b["id"]], "list: %s" % lst)
+for q in ["?state=lost", "?limit=0", "?limit=x", "?cursor=-3"]:
+    st, _, _ = fd.raw("GET", "/v1/webhooks/%d/deliveries%s" % (a["id"], q))
+    check(st == 400, "deliveries%s -> %d" % (q, st))
+
+# --- order and signatures ----------------------------------------------------
+jobs = [cancelled_job(fd, 1000 + i) for i in range(6)]
+until("6 deliveries at /a", lambda: len(rx.unique("/a")) >= 6)
+until("6 deliveries at /discord", lambda: len(rx.unique("/discord")) >= 6)
+got = [x["job_id"] for x in rx.bodies("/a")]
+check(got == jobs, "order at /a: %s, jobs %s" % (got, jobs))
+check(all(x["event"] == "job.cancelled" and x["data"]["to"] == "cancelled"
+          for x in rx.bodies("/a")), "bodies: %s" % rx.bodies("/a"))
+check_signed(rx.posts("/a"), SECRET)
+check_signed(rx.posts("/discord"), made)
+check(all(g["headers"].get("X-Fleetd-Event") == "job.cancelled" for g in rx.posts("/a")),
+      "X-Fleetd-Event")
+
+# Discord's execute-webhook body: content (<= 2000 characters), username
+# (<= 80), avatar_url, tts, embeds, allowed_mentions, components, files,
+# payload_json, attachments, flags, thread_name: nothing else
+DISCORD_FIELDS = {"content", "username", "avatar_url", "tts", "embeds", "allowed_mentions",
+                  "components", "files", "payload_json", "attachments", "flags",
+                  "thread_name", "applied_tags", "poll"}
+lines = []
+for body in rx.bodies("/discord"):
+    check(set(body) <= DISCORD_FIELDS, "not Discord's fields: %s" % body)
+    c = body.get("content")
+    check(isinstance(c, str) and 0 < len(c) <= 2000 and "\n" not in c, "content %r" % c)
+    check(len(body.get("username", "")) <= 80, "username")
+    check(body.get("allowed_mentions") == {"parse": []}, "mentions %s" % body)
+    lines.append(c)
+check(lines == ["fleetd: Job %d was cancelled." % j for j in jobs], "lines %s" % lines)
+d = deliveries(fd, a["id"])
+check(len(d) == 6 and all(x["state"] == "delivered" and x["attempts"] == 1 and
+                          x["last_status"] == 204 for x in d), "history: %s" % d[:2])
+check([x["id"] for x in d] == sorted((x["id"] for x in d), reverse=True), "newest first")
+st, p = fd.call("GET", "/v1/webhooks/%d/deliveries?limit=4" % a["id"])
+check(len(p["deliveries"]) == 4 and p["next_cursor"], "page 1: %s" % p)
+st, p2 = fd.call("GET", "/v1/webhooks/%d/deliveries?limit=4&cursor=%s" %
+                 (a["id"], p["next_cursor"]))
+check(len(p2["deliveries"]) == 2 and p2["next_cursor"] is None, "page 2: %s" % p2)
+
+# --- receiver down, fleetd killed meanwhile: nothing lost, order kept --------
+rx.stop()
+more = [cancelled_job(fd, 2000 + i) for i in range(5)]
+until("a failed attempt", lambda: any(x["attempts"] >= 1 and x["state"] == "pending"
+                                      for x in deliveries(fd, a["id"], "?state=pending")))
+pend = deliveries(fd, a["id"], "?state=pending")
+check(len(pend) == 5 and all(x["last_error"] is None or x["last_status"] is None
+                             for x in pend), "pending: %s" % pend)
+fd.stop(sig=9)
+fd.start()
+time.sleep(0.5)
+rx.start()
+until("11 deliveries at /a", lambda: len(rx.unique("/a")) >= 11, timeout=60)
+until("11 deliveries at /discord", lambda: len(rx.unique("/discord")) >= 11, timeout=60)
+got = [x["job_id"] for x in rx.bodies("/a")]
+check(got == jobs + more, "order after the outage: %s" % got)
+check_signed(rx.posts("/a"), SECRET)
+
+# --- a redirect is not followed ------------------------------------------------
+rx.modes["/redirect"] = "redirect"
+c = register(fd, {"url": rx.url("/redirect"), "events": ["job.cancelled"]})
+cancelled_job(fd, 3000)
+until("the redirect answered", lambda: rx.posts("/redirect"))
+x = until("302 recorded", lambda: [y for y in deliveries(fd, c["id"])
+                                   if y["last_status"] == 302])
+check(x[0]["state"] == "pending" and "redirect" in x[0]["last_error"], "302: %s" % x)
+time.sleep(1.5)
+check(not rx.posts("/target"), "the redirect was followed")
+st, _, _ = fd.raw("DELETE", "/v1/webhooks/%d" % c["id"])
+check(st == 204, "DELETE -> %d" % st)
+st, _, _ = fd.raw("GET", "/v1/webhooks/%d" % c["id"])
+check(st == 404, "deleted webhook -> %d" % st)
+n = len(rx.posts("/redirect"))
+cancelled_job(fd, 3001)
+until("12 at /a", lambda: len(rx.unique("/a")) >= 13)
+time.sleep(1.5)
+check(len(rx.posts("/redirect")) == n, "a deleted webhook was still sent to")
+
+# --- dead letter after the max age, then redelivered --------------------------
+fd2 = Fleetd(name="short", extra=["--webhook-max-age", "2"])
+spare = Receiver()
+port = spare.port
+spare.stop()  # a port nothing listens on, known free just now
+h = register(fd2, {"url": "http://127.0.0.1:%d/late" % port, "events": ["job.cancelled"],
+                   "secret": SECRET})
+cancelled_job(fd2, 4000)
+dead = until("a dead letter", lambda: deliveries(fd2, h["id"], "?state=dead"), timeout=30)
+check(dead[0]["attempts"] >= 1 and dead[0]["done_ms"], "dead: %s" % dead)
+late = Receiver(port)
+st, r = fd2.call("POST", "/v1/webhooks/%d/deliveries/%d/redeliver" % (h["id"], dead[0]["id"]))
+check(st == 202 and r["state"] == "pending", "redeliver -> %d %s" % (st, r))
+until("the redelivery", lambda: late.posts("/late"))
+check_signed(late.posts("/late"), SECRET)
+until("delivered", lambda: deliveries(fd2, h["id"], "?state=delivered"))
+
+# --- the secrets never reach a log ---------------------------------------------
+for p in [fd, fd2]:
+    p.stop()
+for name in os.listdir(os.path.dirname(fd.logname)):
+    if name.endswith(".log") and name.startswith(("fleetd", "short")):
+        text = open(os.path.join(os.path.dirname(fd.logname), name), errors="replace").read()
+        check(SECRET not in text and made not in text and "hunter2" not in text,
+              "a secret is in %s" % name)
+print("ok")
