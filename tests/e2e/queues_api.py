@@ -11,7 +11,8 @@ take steps, against a real fleetd and fleetsim:
     completes (then it is used up);
   - a put step puts "$self" (put_by names the job);
   - cancelling a job that holds an item gives it back to the front of the
-    queue (queue.returned), where the next taker gets it."""
+    queue (queue.returned), where the next taker gets it;
+  - a group of takers (fleets: [..]): each child takes one item."""
 import os
 import sys
 
@@ -166,6 +167,22 @@ e = taker(mine[5], "empty", hold)
 until("e waits", lambda: [w["job"] for w in fd.queue("empty")["waiting"]] == [e["id"]])
 st, _ = fd.call("POST", "/v1/jobs/%d/cancel" % e["id"])
 check(st == 200 and fd.queue("empty")["waiting"] == [], "cancelled taker still waits")
+
+# --- a group of takers: each child takes one item ------------------------------
+g = fd.submit({"name": "nails", "fleets": [mine[6], mine[7]], "steps": [
+    {"op": "take", "queue": "group", "as": "w"}, {"op": "wait", "seconds": 1}]})
+kids = g["children"]
+check(len(kids) == 2, "group children: %r" % g)
+until("both children wait", lambda: sorted(w["job"] for w in fd.queue("group")["waiting"]) ==
+      sorted(kids))
+st, _ = fd.call("POST", "/v1/queues/group", {"items": [71, 72]})
+check(st == 200, "POST group -> %d" % st)
+pj = fd.wait_state(g["id"], ["succeeded", "failed", "cancelled"], 30)
+check(pj["state"] == "succeeded", "the group: %r" % pj)
+got = sorted(fd.job(k)["vars"]["w"] for k in kids)
+check(got == [71, 72], "each child one item: %r" % got)
+q = fd.queue("group")
+check(q["items"] == [] and q["taken"] == [] and q["waiting"] == [], "group queue: %r" % q)
 check(fd.stop() == 0, "fleetd exited uncleanly (a sanitizer finding?)")
 sim.stop()
 print("ok - queue routes refuse hostile input; FIFO hand-over; put; cancel gives back")

@@ -17,6 +17,7 @@ ends are the events) and a local receiver (receiver.py) started here.
 - a dead letter after the (shortened) --webhook-max-age, then
   redelivered by POST .../redeliver once the receiver is there;
 - DELETE stops deliveries."""
+import json
 import os
 import re
 import socket
@@ -24,20 +25,11 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from jobslib import Fleetd, check, fail  # noqa: E402
+from jobslib import Fleetd, check, until  # noqa: E402
 from receiver import Receiver, signature  # noqa: E402
 
 SECRET = "test-secret-0123456789-abcdef"
 
-
-def until(what, cond, timeout=30):
-    end = time.time() + timeout
-    while time.time() < end:
-        v = cond()
-        if v:
-            return v
-        time.sleep(0.05)
-    fail("timed out waiting for " + what)
 
 
 def register(fd, body, expect=201):
@@ -47,10 +39,7 @@ def register(fd, body, expect=201):
 
 
 def refused(fd, body, status, code, raw=None, ctype="application/json"):
-    data = raw if raw is not None else None
-    if data is None:
-        import json
-        data = json.dumps(body).encode()
+    data = raw if raw is not None else json.dumps(body).encode()
     st, _, out = fd.raw("POST", "/v1/webhooks", data,
                         {"Content-Type": ctype} if ctype else None)
     check(st == status, "%r -> %d %s (wanted %d)" % (data[:80], st, out[:200], status))
