@@ -15,6 +15,7 @@
 #include "config.h"
 #include "http.h"
 #include "job_check.h"
+#include "job_filter.h"
 #include "jobspec.h"
 #include "store.h"
 
@@ -149,4 +150,21 @@ void api_after_commit(struct http_req *req, struct app *app, api_answer_fn fn, i
 		return;
 	}
 	http_suspend(req);
+}
+
+int api_query_page(struct http_req *req, int64_t max, int64_t *limit, int64_t *after)
+{
+	const char *v;
+	if ((v = http_query(req, "limit")) && job_query_int(v, 1, max, limit) < 0) {
+		http_reply_error(req, 400, "bad_query", "limit: must be an integer from 1 to %lld",
+				 (long long)max);
+		return -1;
+	}
+	if (after && (v = http_query(req, "cursor")) &&
+	    job_query_int(v, 0, INT64_MAX, after) < 0) {
+		http_reply_error(req, 400, "bad_query",
+				 "cursor: must be a next_cursor value from an earlier page");
+		return -1;
+	}
+	return 0;
 }

@@ -282,23 +282,14 @@ static void on_list(struct http_req *req, void *arg)
 {
 	struct app *app = arg;
 	int64_t after = 0, limit = LIST_DEFAULT;
-	const char *v;
 	char err[300];
 	struct job_filters f;
 	if (job_filters_read(&f, query_of, req, err, sizeof err) < 0) {
 		http_reply_error(req, 400, "bad_query", "%s", err);
 		return;
 	}
-	if ((v = http_query(req, "limit")) && job_query_int(v, 1, LIST_MAX, &limit) < 0) {
-		http_reply_error(req, 400, "bad_query", "limit: must be an integer from 1 to %d",
-				 LIST_MAX);
+	if (api_query_page(req, LIST_MAX, &limit, &after) < 0)
 		return;
-	}
-	if ((v = http_query(req, "cursor")) && job_query_int(v, 0, INT64_MAX, &after) < 0) {
-		http_reply_error(req, 400, "bad_query",
-				 "cursor: must be a next_cursor value from an earlier page");
-		return;
-	}
 	int64_t next = 0;
 	size_t len;
 	api_read_committed(app);
@@ -359,11 +350,8 @@ static void on_events(struct http_req *req, void *arg)
 		http_reply_error(req, 400, "bad_query", "after: must be an event id");
 		return;
 	}
-	if ((v = http_query(req, "limit")) && job_query_int(v, 1, LIST_MAX, &limit) < 0) {
-		http_reply_error(req, 400, "bad_query", "limit: must be an integer from 1 to %d",
-				 LIST_MAX);
+	if (api_query_page(req, LIST_MAX, &limit, NULL) < 0)
 		return;
-	}
 	int more = 0;
 	json_t *evs = eventlog_page(app->eventlog, after, id, (int)limit,
 				    (size_t)app->cfg->max_page_bytes, &more);

@@ -16,7 +16,6 @@
 #include "clock.h"
 #include "config.h"
 #include "http.h"
-#include "job_filter.h"
 #include "jobspec.h"
 #include "schedules.h"
 #include "store.h"
@@ -92,17 +91,8 @@ static void on_list(struct http_req *req, void *arg)
 {
 	struct app *app = arg;
 	int64_t after = 0, limit = LIST_DEFAULT, next = 0;
-	const char *v;
-	if ((v = http_query(req, "limit")) && job_query_int(v, 1, LIST_MAX, &limit) < 0) {
-		http_reply_error(req, 400, "bad_query", "limit: must be an integer from 1 to %d",
-				 LIST_MAX);
+	if (api_query_page(req, LIST_MAX, &limit, &after) < 0)
 		return;
-	}
-	if ((v = http_query(req, "cursor")) && job_query_int(v, 0, INT64_MAX, &after) < 0) {
-		http_reply_error(req, 400, "bad_query",
-				 "cursor: must be a next_cursor value from an earlier page");
-		return;
-	}
 	api_read_committed(app);
 	json_t *list = schedules_list(app->schedules, after, (int)limit, &next);
 	if (!list) {
