@@ -957,9 +957,13 @@ static int job_insert(struct engine *e, const struct job *j, const char *spec,
 	jobmemo_forget(&e->memo, j->id); /* an id used again after a rollback */
 	int rc = step_stmt(e, s, j);
 	/* a group's POST answers its parent: a child's answer is made when it
-	 * is first read, not held for each of up to 1,000 children */
-	if (rc == 0 && !j->parent)
+	 * is first read, not held for each of up to 1,000 children; nor is
+	 * one made for a schedule's job (no request waits for it, and a
+	 * watch's batch makes up to 10,000 of them) */
+	if (rc == 0 && !j->parent && !o->schedule)
 		jobread_fresh(e->reads, &row, j->spec);
+	else if (rc == 0)
+		jobread_forget(e->reads, j->id);
 	free(owned);
 	free(vars);
 	return rc;
