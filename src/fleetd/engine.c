@@ -2057,6 +2057,10 @@ int64_t engine_submit(struct engine *e, const json_t *spec,
 	char *created = text ? created_event(text, o) : NULL;
 	struct job_rec *r = j.id > 0 && j.data && created && (!o->vars || j.vars)
 		? rec_new(e, j.id, fleet, world, JOB_QUEUED) : NULL;
+	if (r && o->on_id && o->on_id(o->on_id_arg, j.id) != 0) {
+		rec_drop(e, r);
+		r = NULL;
+	}
 	if (!r) {
 		free(text);
 		free(created);

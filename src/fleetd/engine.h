@@ -68,6 +68,12 @@ struct engine_submit_opts {
 				* JSON_SORT_KEYS) writes it, when the caller
 				* keeps it (a schedule's template): not
 				* written again per job */
+	/* called with the new job's id before anything of the job is
+	 * written (a schedule records its firing with the id): non-zero
+	 * refuses the job, engine_submit() then returns -1 and has written
+	 * nothing of it */
+	int (*on_id)(void *arg, int64_t id);
+	void *on_id_arg;
 };
 
 /* Store a validated job (inside the current transaction) and schedule it;
