@@ -10,9 +10,10 @@ marked **misses**, not a failure.
 Groups (BENCH_ONLY=a,b to run some): sim, mirror, jobs, conds, asyncio,
 amplify (bench/amplify.py), groups (bench/job_groups.py: group jobs),
 schedules (bench/schedules_fire.py: 10,000 schedules due in one watch),
-webhooks (bench/webhook_deliveries.py).  BENCH_CONDS_JOBS=N puts N jobs
-instead of 100,000 in the conds group (to develop it; the report says how
-many)."""
+webhooks (bench/webhook_deliveries.py),
+triggers (bench/triggers_match.py: trigger matching per watch).
+BENCH_CONDS_JOBS=N puts N jobs instead of 100,000 in the conds group (to
+develop it; the report says how many)."""
 import argparse
 import datetime
 import json
@@ -33,6 +34,7 @@ import amplify  # noqa: E402
 import schedules_fire  # noqa: E402
 import job_groups  # noqa: E402
 import webhook_deliveries  # noqa: E402
+import triggers_match  # noqa: E402
 import jobslib  # noqa: E402
 import simlib  # noqa: E402
 from benchlib import (SCRATCH, Figure, Proc, free_port, get_raw, http, median,  # noqa: E402
@@ -927,6 +929,7 @@ GROUP_TITLES = [
     ("schedules", "Schedules: 10,000 due in one watch"),
     ("groups", "Group jobs: a 1,000-child group beside 1,000 single jobs"),
     ("webhooks", "Webhook deliveries to a local receiver"),
+    ("triggers", "Triggers: 1,000 triggers while 1,000 fleets travel"),
 ]
 
 
@@ -1025,6 +1028,9 @@ def main():
         job_groups.group_fig(SCRATCH, RUNS, fig, COMMANDS, NOTES, jobslib, simlib, Proc, say)
     if want("webhooks"):
         webhook_deliveries.group(SCRATCH, RUNS, fig, COMMANDS, NOTES, jobslib, Proc, free_port, say)
+    if want("triggers"):
+        triggers_match.group(SCRATCH, RUNS, fig, COMMANDS, NOTES, jobslib, simlib, Proc,
+                             settle_cpu, say)
     report(args, mach, started, time.time() - t0)
 
 

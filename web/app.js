@@ -15,6 +15,7 @@ import { QueuesPanel } from './queues.js';
 import { SchedulesPanel } from './schedules.js';
 import { h, $, replace, fmtRelative } from './dom.js';
 import { WebhooksPanel } from './webhooks.js';
+import { TriggersPanel, TRIGGER_EVENTS } from './triggers.js';
 
 const API_KEY = 'fleetd.api';   // the API base is not a secret: localStorage is fine
 
@@ -422,6 +423,11 @@ const jobForm = new JobForm($('#job-form'), api, {
   onCreated: (job) => { jobsTable.upsert(job); openJob(job.id); },
 });
 
+const triggers = new TriggersPanel($('#triggers'), api, {
+  onError: (msg) => banner(msg),
+  onJob: (id) => openJob(id),
+});
+
 async function openJob(id) {
   try { await jobView.open(id); } catch (e) { banner(`job #${id}: ${e.message}`); }
 }
@@ -539,7 +545,8 @@ async function loadAll() {
   await run('worlds', loadWorlds);
   await Promise.all([run('fleets', loadFleets), run('jobs', loadJobs),
     run('schedules', () => schedules.load()), run('queues', () => queuesPanel.load()),
-    run('webhooks', () => webhooks.load())]);
+    run('webhooks', () => webhooks.load()),
+    run('triggers', () => triggers.load())]);
   if (!failed.length) {
     document.body.dataset.loaded = 'true';
     return;
@@ -589,6 +596,11 @@ function onEvent(ev) {
   if (ev.type === 'watch' || ev.type.startsWith('upstream')) {
     later('fleets', loadFleets, 200);
     later('my-worlds', loadMyWorlds, 300);
+  }
+  // an event a trigger may watch, or a job one made: its list and last firing
+  if (TRIGGER_EVENTS.includes(ev.type) || ev.type === 'job.created' ||
+      (ev.type === 'job.state' && /^(failed|succeeded)$/.test(((ev.data && ev.data.data) || {}).to || ''))) {
+    later('triggers', () => triggers.load(), 300);
   }
   later('health', loadHealth, 250);
   // an event a webhook may get: its deliveries move soon after

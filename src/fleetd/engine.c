@@ -2020,12 +2020,17 @@ int engine_job_live(const struct engine *e, int64_t id)
 	return id > 0 && idmap_get(&e->recs, id) != NULL;
 }
 
+static int64_t submit_group_spec(struct engine *e, const json_t *spec,
+				 const struct engine_submit_opts *o, int64_t *holder);
+
 int64_t engine_submit(struct engine *e, const json_t *spec,
 		      const struct engine_submit_opts *o, int64_t *holder)
 {
 	static const struct engine_submit_opts none;
 	if (!o)
 		o = &none;
+	if (json_object_get(spec, "fleets") && !o->parent)
+		return submit_group_spec(e, spec, o, holder);
 	int64_t now = clock_now_ms();
 	int64_t fleet = o->fleet ? o->fleet : json_integer_value(json_object_get(spec, "fleet"));
 	int64_t world = json_integer_value(json_object_get(spec, "world"));
@@ -2405,7 +2410,9 @@ int64_t engine_submit_group(struct engine *e, const json_t *spec,
 	e->group_open = parent;
 	for (size_t i = 0; parent > 0 && i < n; i++) {
 		json_t *cs = group_child_spec(spec, fleets[i]);
-		struct engine_submit_opts co = {.parent = parent};
+		/* a child: the group's variables (a trigger's) and start */
+		struct engine_submit_opts co = {.parent = parent, .vars = opts->vars,
+						.start_now = opts->start_now};
 		int64_t h = 0, id = cs ? engine_submit(e, cs, &co, &h) : -1;
 		json_decref(cs);
 		last++; /* the id it took, or would have */
@@ -2422,6 +2429,36 @@ int64_t engine_submit_group(struct engine *e, const json_t *spec,
 	}
 	jobread_forget(e->reads, parent); /* its answer now lists the children */
 	return parent;
+}
+
+static int64_t lease_holder(void *arg, int64_t fleet)
+{
+	return engine_fleet_holder(arg, fleet);
+}
+
+/* A group's spec from a creator other than POST /v1/jobs (a schedule's or
+ * a trigger's template, a retry of a parent): its fleets resolved now (a
+ * filter against the mirror as it is), then stored as the API stores it.
+ * A filter that matches nothing, or a galaxy not yet known, is -1 (no job
+ * made, logged); a held fleet is 0 with *holder the first holder. */
+static int64_t submit_group_spec(struct engine *e, const json_t *spec,
+				 const struct engine_submit_opts *o, int64_t *holder)
+{
+	char err[300];
+	int64_t *ids = NULL;
+	long n = group_resolve(json_object_get(spec, "fleets"), e->app->mirror, lease_holder,
+			       e, &ids, err, sizeof err);
+	if (n < 0) {
+		log_warn("a group's fleets cannot be resolved; no job made", "error=\"%s\"", err);
+		return -1;
+	}
+	int64_t *holders = calloc((size_t)n, sizeof *holders);
+	int64_t id = holders ? engine_submit_group(e, spec, ids, (size_t)n, o, holders) : -1;
+	for (long i = 0; id == 0 && i < n && !*holder; i++)
+		*holder = holders[i];
+	free(ids);
+	free(holders);
+	return id;
 }
 
 /* Control every live child of a parent it applies to (a child already

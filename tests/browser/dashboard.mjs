@@ -11,8 +11,11 @@
 // designation, industries and trade routes and the map draws the route; a
 // world job built in the form (a bad percent named beside its field, then a
 // designation) shows the new designation live; the queues panel shows a
-// taker waiting, then the item it takes and uses up, live; the same from another
-// origin; both viewport sizes; labels and visible focus; no console
+// taker waiting, then the item it takes and uses up, live; a trigger made
+// in the triggers panel from its event's template fires when the game
+// moves its fleet, and its row shows the job (opened from there), then
+// pause and delete; the same from another origin; both viewport sizes;
+// labels and visible focus; no console
 // errors.  Screenshots are saved (paths printed); the map's frame time for
 // 5,000 worlds is measured and printed (not asserted: speed is a figure).
 import fs from 'node:fs';
@@ -666,6 +669,40 @@ await step('queues panel: a waiting taker, then a hand-off shown live (item take
   await waitFor(async () => (await cell('taken').locator('[data-job]').count()) === 0 &&
     (await cell('items').locator('.item').count()) === 0, 15000, 'the item used up once the next step completed');
   assert(await page.evaluate(() => window.__noReload) === 'still here', 'the page reloaded');
+});
+
+await step('triggers panel: a fleet.arrived trigger made from its template fires when the fleet anchors, and its job shows', async () => {
+  const [f] = await idleFleets();
+  assert(f, 'no idle fleet');
+  const worlds = await listAll('/v1/worlds', 'worlds');
+  const at = worlds.find((w) => w.id === f.anchor);
+  const d2 = (w) => (w.position.x - at.position.x) ** 2 + (w.position.y - at.position.y) ** 2;
+  const to = worlds.filter((w) => w.id !== f.anchor).sort((a, b) => d2(a) - d2(b))[0];
+  await page.selectOption('#trigger-on', 'fleet.arrived');
+  const job = JSON.parse(await page.inputValue('#trigger-job'));
+  assert(job.fleet === '$fleet' && job.steps[0].to === '$world', `template: ${JSON.stringify(job)}`);
+  await page.fill('#trigger-name', 'sell where it lands');
+  await page.fill('#trigger-where', JSON.stringify({ fleet: f.id }));
+  await page.fill('#trigger-job', JSON.stringify({ fleet: '$fleet', steps: [{ op: 'wait', seconds: 1 }] }));
+  await page.click('#trigger-form button[type="submit"]');
+  await waitFor(async () => /Trigger #\d+ created/.test(await page.textContent('#trigger-form .form-status')), 5000, 'created');
+  const tid = Number((await page.textContent('#trigger-form .form-status')).match(/#(\d+)/)[1]);
+  const row = page.locator(`#triggers tr[data-id="${tid}"]`);
+  assert((await row.textContent()).includes('never fired'), `new row: ${await row.textContent()}`);
+  const mv = await http(`http://127.0.0.1:${sim.port}`, 'POST', '/sim/move', { body: { fleet: f.id, to: to.id } });
+  assert(mv.status === 200, `/sim/move: ${mv.status} ${mv.text}`);
+  await waitFor(async () => /job #\d+/.test(await row.locator('.last-firing').textContent()), 60000,
+    'the row to show the firing\'s job');
+  const t = await get(`/v1/triggers/${tid}`);
+  assert(t.last_firing.state === 'fired' && t.last_firing.vars.fleet === f.id && t.last_firing.vars.world === to.id,
+    `firing: ${JSON.stringify(t.last_firing)}`);
+  await row.locator('.last-firing button').click();
+  await waitFor(async () => (await page.textContent('#job-view')).includes(`#${t.last_firing.job_id}`), 5000, 'the job view');
+  await row.locator('button[name="pause"]').click();
+  await waitFor(async () => (await row.textContent()).includes('paused'), 5000, 'paused');
+  await row.locator('button[name="delete"]').click();
+  await waitFor(async () => (await page.locator(`#triggers tr[data-id="${tid}"]`).count()) === 0, 5000, 'deleted');
+  await shot(page.locator('#triggers'), 'dashboard-triggers.png');
 });
 
 await step('after fleetd restarts the page reconnects by itself and shows the events it missed', async () => {

@@ -15,6 +15,7 @@ real fleetd and fleetsim:
     stores nothing; another body under the key is refused);
   - the parent's end: one child fails -> failed; cancel -> cancelled;
     pause and resume of the parent reach every live child;
+  - a trigger's job may be a group (a schedule's may not: schedules.c);
   - retention (--retain-days) keeps a live group's ended children."""
 import json
 import os
@@ -45,8 +46,10 @@ def take(pred, why, n=1):
 
 
 def counts():
+    """Jobs and their events (the mirror's watch and fleet events come in
+    on their own meanwhile)."""
     return (fd.sql("SELECT count(*) FROM jobs")[0][0],
-            fd.sql("SELECT count(*) FROM events")[0][0])
+            fd.sql("SELECT count(*) FROM events WHERE job_id IS NOT NULL")[0][0])
 
 
 def wait_group(pid, states, timeout=90):
@@ -256,6 +259,30 @@ st, b = fd.call("GET", "/v1/jobs?parent=%d&state=failed" % g["id"])
 check(st == 200 and [k["fleet"] for k in b["jobs"]] == [y], "?parent=&state= -> %s" % b)
 st, b = fd.call("GET", "/v1/jobs?parent=%d" % (max(k["id"] for k in ks.values()) + 10 ** 6))
 check(st == 200 and b["jobs"] == [], "?parent= of no job -> %d %s" % (st, b))
+
+# --- a trigger's job may be a group (engine_submit stores it as the API does) ------
+s1, s2, s3 = take(lambda f: f["anchor"], "the triggered group", 3)
+st, tr = fd.call("POST", "/v1/triggers", {"name": "pickets", "on": "job.failed",
+                                          "where": {"name": "tripwire"},
+                                          "job": {"fleets": [s1, s2], "steps": steps}})
+check(st == 201, "POST /v1/triggers with a group -> %d %s" % (st, tr))
+trip = fd.submit({"name": "tripwire", "fleet": s3, "steps": [
+    {"op": "wait", "until": {"fleet": "$self", "moving": True}, "timeout_seconds": 1}]})
+check(fd.wait_state(trip["id"], ("failed",))["state"] == "failed", "the tripwire fails")
+end = time.time() + 20
+fired = []
+while time.time() < end and not fired:
+    fired = [x for x in fd.call("GET", "/v1/triggers/%d" % tr["id"])[1].get("firings", [])
+             if x.get("job_id")]
+    time.sleep(0.2)
+check(fired, "the trigger never fired a job")
+tp = fd.job(fired[0]["job_id"])
+check(tp["fleet"] is None and tp["trigger"] == tr["id"] and len(tp["children"]) == 2,
+      "the trigger's job: %s" % json.dumps(tp)[:400])
+check(sorted(k["fleet"] for k in children(tp["id"])) == sorted([s1, s2]),
+      "the triggered group's children")
+check(fd.raw("DELETE", "/v1/triggers/%d" % tr["id"])[0] == 204, "delete the trigger")
+check(fd.call("POST", "/v1/jobs/%d/cancel" % tp["id"])[0] == 200, "cancel it")
 
 # --- retention keeps a live group's ended children ---------------------------------
 # (--retain-days of a second: an ended child of a live parent stays, as the
