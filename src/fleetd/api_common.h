@@ -1,8 +1,7 @@
 /* api_common.h -- what every route module that takes input shares: the
  * JSON body of a write, the check of a job spec (POST /v1/jobs and the job
  * templates of schedules and triggers: one validator, one error shape),
- * answering after the commit, reading committed state before an answer,
- * and a list's paging parameters.
+ * answering after the commit, and reading committed state before an answer.
  *
  * Owns no state.  Each function that can refuse answers the request
  * itself (the error shape of the API: {"error": {"code", "message"}}) and
@@ -42,14 +41,18 @@ typedef void (*api_answer_fn)(struct http_req *req, struct app *app, int64_t id,
 void api_after_commit(struct http_req *req, struct app *app, api_answer_fn fn, int64_t id,
 		      unsigned status);
 
+/* A list's paging parameters: `limit` (1 to API_LIST_MAX; default
+ * API_LIST_DEFAULT) and `cursor` (a next_cursor of an earlier page; 0
+ * without).  0, or -1 when answered 400 bad_query. */
+#define API_LIST_DEFAULT 100
+#define API_LIST_MAX 1000
+int api_page_query(struct http_req *req, int64_t *limit, int64_t *after);
+/* A page: {"<key>": list, "next_cursor": "<next>" or null (next 0)};
+ * steals list. */
+void api_reply_page(struct http_req *req, const char *key, json_t *list, int64_t next);
+
 /* Commit the open group transaction, if any, so that a read answers what
  * is on disk (and what another reader of the file sees). */
 void api_read_committed(struct app *app);
-
-/* A list's paging parameters: ?limit (an integer from 1 to max; *limit is
- * left as it was when absent) and, if after is not NULL, ?cursor (a
- * next_cursor of an earlier page, into *after).  0, or -1 when answered
- * 400 bad_query. */
-int api_query_page(struct http_req *req, int64_t max, int64_t *limit, int64_t *after);
 
 #endif

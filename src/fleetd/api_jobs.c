@@ -281,14 +281,14 @@ static const char *query_of(void *arg, const char *name)
 static void on_list(struct http_req *req, void *arg)
 {
 	struct app *app = arg;
-	int64_t after = 0, limit = LIST_DEFAULT;
+	int64_t after, limit;
 	char err[300];
 	struct job_filters f;
 	if (job_filters_read(&f, query_of, req, err, sizeof err) < 0) {
 		http_reply_error(req, 400, "bad_query", "%s", err);
 		return;
 	}
-	if (api_query_page(req, LIST_MAX, &limit, &after) < 0)
+	if (api_page_query(req, &limit, &after) < 0)
 		return;
 	int64_t next = 0;
 	size_t len;
@@ -350,8 +350,11 @@ static void on_events(struct http_req *req, void *arg)
 		http_reply_error(req, 400, "bad_query", "after: must be an event id");
 		return;
 	}
-	if (api_query_page(req, LIST_MAX, &limit, NULL) < 0)
+	if ((v = http_query(req, "limit")) && job_query_int(v, 1, LIST_MAX, &limit) < 0) {
+		http_reply_error(req, 400, "bad_query", "limit: must be an integer from 1 to %d",
+				 LIST_MAX);
 		return;
+	}
 	int more = 0;
 	json_t *evs = eventlog_page(app->eventlog, after, id, (int)limit,
 				    (size_t)app->cfg->max_page_bytes, &more);

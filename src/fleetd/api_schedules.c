@@ -16,12 +16,11 @@
 #include "clock.h"
 #include "config.h"
 #include "http.h"
+#include "job_filter.h"
 #include "jobspec.h"
 #include "schedules.h"
 #include "store.h"
 
-#define LIST_DEFAULT 100
-#define LIST_MAX 1000
 #define HISTORY 20
 
 static void reply_missing(struct http_req *req, int64_t id)
@@ -90,8 +89,8 @@ static void on_create(struct http_req *req, void *arg)
 static void on_list(struct http_req *req, void *arg)
 {
 	struct app *app = arg;
-	int64_t after = 0, limit = LIST_DEFAULT, next = 0;
-	if (api_query_page(req, LIST_MAX, &limit, &after) < 0)
+	int64_t after, limit, next = 0;
+	if (api_page_query(req, &limit, &after) < 0)
 		return;
 	api_read_committed(app);
 	json_t *list = schedules_list(app->schedules, after, (int)limit, &next);
@@ -99,10 +98,7 @@ static void on_list(struct http_req *req, void *arg)
 		http_reply_error(req, 500, "store_failed", "cannot read the schedules table");
 		return;
 	}
-	char c[32];
-	snprintf(c, sizeof c, "%lld", (long long)next);
-	http_reply_json(req, 200, json_pack("{s:o,s:o}", "schedules", list, "next_cursor",
-					    next ? json_string(c) : json_null()));
+	api_reply_page(req, "schedules", list, next);
 }
 
 static void on_get(struct http_req *req, void *arg)

@@ -12,8 +12,10 @@
  * cond_eval() reads the mirror.  cond_objects() gives the ids a waiting
  * condition must be woken for (the engine indexes it under each).
  *
- * Owns no state.  Must not touch SQLite nor the engine's tables; knows the
- * mirror only through mirror.h's read functions. */
+ * Owns no state of its own (a compiled program, the caller's, keeps the
+ * last values of its atoms: cond_prog_judge).  Must not touch SQLite nor
+ * the engine's tables; knows the mirror only through mirror.h's read
+ * functions. */
 #ifndef FLEETD_COND_H
 #define FLEETD_COND_H
 
