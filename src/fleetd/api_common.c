@@ -15,6 +15,7 @@
 #include "config.h"
 #include "http.h"
 #include "job_check.h"
+#include "job_filter.h"
 #include "jobspec.h"
 #include "store.h"
 
@@ -98,6 +99,32 @@ int api_job_refused(struct http_req *req, struct app *app, const json_t *job,
 		return 1;
 	}
 	return 0;
+}
+
+int api_page_query(struct http_req *req, int64_t *limit, int64_t *after)
+{
+	const char *v;
+	*limit = API_LIST_DEFAULT;
+	*after = 0;
+	if ((v = http_query(req, "limit")) && job_query_int(v, 1, API_LIST_MAX, limit) < 0) {
+		http_reply_error(req, 400, "bad_query", "limit: must be an integer from 1 to %d",
+				 API_LIST_MAX);
+		return -1;
+	}
+	if ((v = http_query(req, "cursor")) && job_query_int(v, 0, INT64_MAX, after) < 0) {
+		http_reply_error(req, 400, "bad_query",
+				 "cursor: must be a next_cursor value from an earlier page");
+		return -1;
+	}
+	return 0;
+}
+
+void api_reply_page(struct http_req *req, const char *key, json_t *list, int64_t next)
+{
+	char c[32];
+	snprintf(c, sizeof c, "%lld", (long long)next);
+	http_reply_json(req, 200, json_pack("{s:o,s:o}", key, list, "next_cursor",
+					    next ? json_string(c) : json_null()));
 }
 
 /* A read answers from committed state.  The group commit waits for the

@@ -41,6 +41,16 @@ typedef void (*api_answer_fn)(struct http_req *req, struct app *app, int64_t id,
 void api_after_commit(struct http_req *req, struct app *app, api_answer_fn fn, int64_t id,
 		      unsigned status);
 
+/* A list's paging parameters: `limit` (1 to API_LIST_MAX; default
+ * API_LIST_DEFAULT) and `cursor` (a next_cursor of an earlier page; 0
+ * without).  0, or -1 when answered 400 bad_query. */
+#define API_LIST_DEFAULT 100
+#define API_LIST_MAX 1000
+int api_page_query(struct http_req *req, int64_t *limit, int64_t *after);
+/* A page: {"<key>": list, "next_cursor": "<next>" or null (next 0)};
+ * steals list. */
+void api_reply_page(struct http_req *req, const char *key, json_t *list, int64_t next);
+
 /* Commit the open group transaction, if any, so that a read answers what
  * is on disk (and what another reader of the file sees). */
 void api_read_committed(struct app *app);

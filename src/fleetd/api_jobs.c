@@ -281,24 +281,15 @@ static const char *query_of(void *arg, const char *name)
 static void on_list(struct http_req *req, void *arg)
 {
 	struct app *app = arg;
-	int64_t after = 0, limit = LIST_DEFAULT;
-	const char *v;
+	int64_t after, limit;
 	char err[300];
 	struct job_filters f;
 	if (job_filters_read(&f, query_of, req, err, sizeof err) < 0) {
 		http_reply_error(req, 400, "bad_query", "%s", err);
 		return;
 	}
-	if ((v = http_query(req, "limit")) && job_query_int(v, 1, LIST_MAX, &limit) < 0) {
-		http_reply_error(req, 400, "bad_query", "limit: must be an integer from 1 to %d",
-				 LIST_MAX);
+	if (api_page_query(req, &limit, &after) < 0)
 		return;
-	}
-	if ((v = http_query(req, "cursor")) && job_query_int(v, 0, INT64_MAX, &after) < 0) {
-		http_reply_error(req, 400, "bad_query",
-				 "cursor: must be a next_cursor value from an earlier page");
-		return;
-	}
 	int64_t next = 0;
 	size_t len;
 	api_read_committed(app);

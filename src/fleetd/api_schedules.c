@@ -21,8 +21,6 @@
 #include "schedules.h"
 #include "store.h"
 
-#define LIST_DEFAULT 100
-#define LIST_MAX 1000
 #define HISTORY 20
 
 static void reply_missing(struct http_req *req, int64_t id)
@@ -91,28 +89,16 @@ static void on_create(struct http_req *req, void *arg)
 static void on_list(struct http_req *req, void *arg)
 {
 	struct app *app = arg;
-	int64_t after = 0, limit = LIST_DEFAULT, next = 0;
-	const char *v;
-	if ((v = http_query(req, "limit")) && job_query_int(v, 1, LIST_MAX, &limit) < 0) {
-		http_reply_error(req, 400, "bad_query", "limit: must be an integer from 1 to %d",
-				 LIST_MAX);
+	int64_t after, limit, next = 0;
+	if (api_page_query(req, &limit, &after) < 0)
 		return;
-	}
-	if ((v = http_query(req, "cursor")) && job_query_int(v, 0, INT64_MAX, &after) < 0) {
-		http_reply_error(req, 400, "bad_query",
-				 "cursor: must be a next_cursor value from an earlier page");
-		return;
-	}
 	api_read_committed(app);
 	json_t *list = schedules_list(app->schedules, after, (int)limit, &next);
 	if (!list) {
 		http_reply_error(req, 500, "store_failed", "cannot read the schedules table");
 		return;
 	}
-	char c[32];
-	snprintf(c, sizeof c, "%lld", (long long)next);
-	http_reply_json(req, 200, json_pack("{s:o,s:o}", "schedules", list, "next_cursor",
-					    next ? json_string(c) : json_null()));
+	api_reply_page(req, "schedules", list, next);
 }
 
 static void on_get(struct http_req *req, void *arg)
