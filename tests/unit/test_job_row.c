@@ -13,17 +13,13 @@
 #include "schema.h"
 #include "step.h"
 #include "tap.h"
+#include "tmpdb.h"
 
 static char path[256];
 
 static void cleanup(void)
 {
-	char p[300];
-	unlink(path);
-	snprintf(p, sizeof p, "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", path);
-	unlink(p);
+	tmpdb_remove(path);
 }
 
 /* A row with a distinct value in every column. */

@@ -12,6 +12,7 @@
 
 #include "schema.h"
 #include "tap.h"
+#include "tmpdb.h"
 
 static char path[256];
 
@@ -28,12 +29,7 @@ static int count(struct store *st, const char *sql)
 
 static void cleanup(void)
 {
-	char p[300];
-	unlink(path);
-	snprintf(p, sizeof p, "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", path);
-	unlink(p);
+	tmpdb_remove(path);
 }
 
 static void test_fresh_and_again(void)

@@ -20,6 +20,7 @@
 #include "embed.h"
 #include "store.h"
 #include "tap.h"
+#include "tmpdb.h"
 
 static const struct embed_file no_migrations[] = {{NULL, NULL, 0}};
 
@@ -27,12 +28,7 @@ static char path[256];
 
 static void cleanup(void)
 {
-	char p[300];
-	unlink(path);
-	snprintf(p, sizeof p, "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", path);
-	unlink(p);
+	tmpdb_remove(path);
 }
 
 static struct store *open_empty(void)
