@@ -1202,16 +1202,17 @@ static void queue_step_done(struct engine *e, const struct job *j, const json_t 
 		log_error("cannot use up a taken queue item", "job=%lld", (long long)j->id);
 }
 
-/* The id of queue name, created if new; -1 with err. */
+/* The id of queue name, created if new; a queue_err with err. */
 static int64_t queue_of(struct engine *e, const char *name, int64_t now, char *err,
 			size_t errlen)
 {
 	int64_t q = queue_ensure(e->st, name, now);
-	if (q == -2)
-		snprintf(err, errlen, "queue_limit: there are already %d queues", QUEUE_MAX_QUEUES);
+	if (q == QUEUE_ERR_LIMIT)
+		snprintf(err, errlen, "%s: there are already %d queues",
+			 queue_err_code(QUEUE_ERR_LIMIT), QUEUE_MAX_QUEUES);
 	else if (q < 0)
 		snprintf(err, errlen, "store: the queues could not be read");
-	return q < 0 ? -1 : q;
+	return q == QUEUE_ERR_LIMIT ? QUEUE_ERR_LIMIT : q < 0 ? QUEUE_ERR_STORE : q;
 }
 
 int engine_queue_put(struct engine *e, const char *name, int64_t value, int64_t by,
@@ -1223,10 +1224,11 @@ int engine_queue_put(struct engine *e, const char *name, int64_t value, int64_t 
 		return -1;
 	}
 	if ((q = queue_of(e, name, now, err, errlen)) < 0)
-		return -1;
+		return (int)q;
 	if ((n = queue_size(e->st, q)) >= QUEUE_MAX_ITEMS) {
-		snprintf(err, errlen, "queue_full: queue %s holds %d items", name, QUEUE_MAX_ITEMS);
-		return -1;
+		snprintf(err, errlen, "%s: queue %s holds %d items", queue_err_code(QUEUE_ERR_FULL),
+			 name, QUEUE_MAX_ITEMS);
+		return QUEUE_ERR_FULL;
 	}
 	if (n < 0 || queue_put(e->st, q, value, by, now) < 0) {
 		snprintf(err, errlen, "store: the item could not be written");

@@ -144,8 +144,9 @@ int engine_explore_visited(struct engine *e, const char *grp, struct idmap *seen
 
 /* Put value at the back of queue name (created if new) in the current
  * transaction (opened if need be), by job `by` (0: from the API), with a
- * queue.put event; the first waiting taker then gets the item.  0, or -1
- * with err ("queue_full: ...", "queue_limit: ...", "store: ..."). */
+ * queue.put event; the first waiting taker then gets the item.  0, or a
+ * queue_err (queue.h) with err ("queue_full: ...", "queue_limit: ...",
+ * "store: ..."), so a caller tells the refusals apart by the code. */
 int engine_queue_put(struct engine *e, const char *name, int64_t value, int64_t by,
 		     char *err, size_t errlen);
 /* A take of job at (step, iter) whose place among the waiters is ticket:
