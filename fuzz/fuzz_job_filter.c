@@ -89,8 +89,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	char sql[2048];
-	FUZZ_CHECK(job_filters_sql(sql, sizeof sql, 3) == 0);
-	FUZZ_CHECK(job_filters_sql(sql, 8, 3) < 0);
+	int drive = job_filters_drive(&f);
+	FUZZ_CHECK(drive < 0 || (f.set[drive] && job_filter_index(drive)));
+	FUZZ_CHECK(job_filters_sql(sql, sizeof sql, 3, drive) == 0);
+	FUZZ_CHECK(job_filters_sql(sql, 8, 3, drive) < 0);
 	free(text);
 	return 0;
 }

@@ -127,6 +127,21 @@ void api_reply_page(struct http_req *req, const char *key, json_t *list, int64_t
 					    next ? json_string(c) : json_null()));
 }
 
+void api_list_page(struct http_req *req, struct app *app, const char *key, api_page_fn fn,
+		   void *obj)
+{
+	int64_t after, limit, next = 0;
+	if (api_page_query(req, &limit, &after) < 0)
+		return;
+	api_read_committed(app);
+	json_t *list = fn(obj, after, (int)limit, &next);
+	if (!list) {
+		http_reply_error(req, 500, "store_failed", "cannot read the %s table", key);
+		return;
+	}
+	api_reply_page(req, key, list, next);
+}
+
 /* A read answers from committed state.  The group commit waits for the
  * loop to go idle, so a transaction may still be open here: commit it
  * first, so that what a client reads is on disk (and what another reader

@@ -50,6 +50,13 @@ int api_page_query(struct http_req *req, int64_t *limit, int64_t *after);
 /* A page: {"<key>": list, "next_cursor": "<next>" or null (next 0)};
  * steals list. */
 void api_reply_page(struct http_req *req, const char *key, json_t *list, int64_t next);
+/* GET of a paged collection: its ?limit and ?after (400 bad_query), the
+ * page read from committed state by fn(obj, after, limit, &next) (a new
+ * list, or NULL when the table cannot be read: 500 store_failed), then
+ * answered as api_reply_page() does under key. */
+typedef json_t *(*api_page_fn)(void *obj, int64_t after, int limit, int64_t *next);
+void api_list_page(struct http_req *req, struct app *app, const char *key, api_page_fn fn,
+		   void *obj);
 
 /* Commit the open group transaction, if any, so that a read answers what
  * is on disk (and what another reader of the file sees). */

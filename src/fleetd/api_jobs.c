@@ -159,8 +159,6 @@ static int idem_replayed(struct http_req *req, struct app *app, const char *key,
 
 /* --- POST /v1/jobs with `fleets`: a group (group.h) ---------------------- */
 
-#define BUSY_NAMED 5 /* holders a 409's message names (the list has all) */
-
 /* 409: fleets of the group are held by live jobs.  The body lists every
  * one (`holders`: [{"fleet", "job"}]); the message names the first few. */
 static void reply_group_busy(struct http_req *req, const int64_t *fleets,
@@ -168,25 +166,12 @@ static void reply_group_busy(struct http_req *req, const int64_t *fleets,
 {
 	struct textbuf msg = {0};
 	json_t *list = json_array();
-	size_t busy = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (!holders[i])
-			continue;
-		if (busy < BUSY_NAMED) {
-			char one[96];
-			snprintf(one, sizeof one, "%sfleet %lld is held by job %lld",
-				 busy ? "; " : "", (long long)fleets[i], (long long)holders[i]);
-			textbuf_puts(&msg, one);
-		}
-		busy++;
-		json_array_append_new(list, json_pack("{s:I,s:I}", "fleet", (json_int_t)fleets[i],
-						      "job", (json_int_t)holders[i]));
-	}
-	if (busy > BUSY_NAMED) {
-		char more[64];
-		snprintf(more, sizeof more, " (and %zu more)", busy - BUSY_NAMED);
-		textbuf_puts(&msg, more);
-	}
+	for (size_t i = 0; i < n; i++)
+		if (holders[i])
+			json_array_append_new(list, json_pack("{s:I,s:I}", "fleet",
+							      (json_int_t)fleets[i], "job",
+							      (json_int_t)holders[i]));
+	group_busy_text(&msg, fleets, holders, n, GROUP_BUSY_NAMED);
 	textbuf_puts(&msg, "; nothing was stored");
 	size_t len;
 	char *text = textbuf_take(&msg, &len);

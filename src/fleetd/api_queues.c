@@ -163,9 +163,9 @@ static void on_post(struct http_req *req, void *arg)
 		rc = engine_queue_put(app->engine, name, json_integer_value(json_array_get(items, i)),
 				      0, err, sizeof err);
 	json_decref(body);
-	if (rc < 0 && strncmp(err, "queue_limit", 11) == 0) {
+	if (rc == QUEUE_ERR_LIMIT || rc == QUEUE_ERR_FULL) {
 		free(p);
-		http_reply_error(req, 409, "queue_limit", "%s", err + 13);
+		http_reply_error(req, 409, queue_err_code(rc), "%s; no item was added", err);
 	} else if (rc < 0 && !store_available(app->store)) {
 		free(p);
 		api_reply_storage_unavailable(req, app->commit, "no item was added");

@@ -86,19 +86,15 @@ static void on_create(struct http_req *req, void *arg)
 	json_decref(body);
 }
 
+static json_t *page(void *obj, int64_t after, int limit, int64_t *next)
+{
+	return schedules_list(obj, after, limit, next);
+}
+
 static void on_list(struct http_req *req, void *arg)
 {
 	struct app *app = arg;
-	int64_t after, limit, next = 0;
-	if (api_page_query(req, &limit, &after) < 0)
-		return;
-	api_read_committed(app);
-	json_t *list = schedules_list(app->schedules, after, (int)limit, &next);
-	if (!list) {
-		http_reply_error(req, 500, "store_failed", "cannot read the schedules table");
-		return;
-	}
-	api_reply_page(req, "schedules", list, next);
+	api_list_page(req, app, "schedules", page, app->schedules);
 }
 
 static void on_get(struct http_req *req, void *arg)

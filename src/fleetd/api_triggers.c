@@ -81,19 +81,15 @@ static void on_create(struct http_req *req, void *arg)
 		reply_after_commit(req, app, id, 201);
 }
 
+static json_t *page(void *obj, int64_t after, int limit, int64_t *next)
+{
+	return triggers_list(obj, after, limit, next);
+}
+
 static void on_list(struct http_req *req, void *arg)
 {
 	struct app *app = arg;
-	int64_t after, limit, next = 0;
-	if (api_page_query(req, &limit, &after) < 0)
-		return;
-	api_read_committed(app);
-	json_t *list = triggers_list(app->triggers, after, (int)limit, &next);
-	if (!list) {
-		http_reply_error(req, 500, "store_failed", "cannot read the triggers table");
-		return;
-	}
-	api_reply_page(req, "triggers", list, next);
+	api_list_page(req, app, "triggers", page, app->triggers);
 }
 
 static void not_found(struct http_req *req, int64_t id)

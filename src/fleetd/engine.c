@@ -957,9 +957,13 @@ static int job_insert(struct engine *e, const struct job *j, const char *spec,
 	jobmemo_forget(&e->memo, j->id); /* an id used again after a rollback */
 	int rc = step_stmt(e, s, j);
 	/* a group's POST answers its parent: a child's answer is made when it
-	 * is first read, not held for each of up to 1,000 children */
-	if (rc == 0 && !j->parent)
+	 * is first read, not held for each of up to 1,000 children; nor is
+	 * one made for a schedule's job (no request waits for it, and a
+	 * watch's batch makes up to 10,000 of them) */
+	if (rc == 0 && !j->parent && !o->schedule)
 		jobread_fresh(e->reads, &row, j->spec);
+	else if (rc == 0)
+		jobread_forget(e->reads, j->id);
 	free(owned);
 	free(vars);
 	return rc;
@@ -1198,16 +1202,17 @@ static void queue_step_done(struct engine *e, const struct job *j, const json_t 
 		log_error("cannot use up a taken queue item", "job=%lld", (long long)j->id);
 }
 
-/* The id of queue name, created if new; -1 with err. */
+/* The id of queue name, created if new; a queue_err with err. */
 static int64_t queue_of(struct engine *e, const char *name, int64_t now, char *err,
 			size_t errlen)
 {
 	int64_t q = queue_ensure(e->st, name, now);
-	if (q == -2)
-		snprintf(err, errlen, "queue_limit: there are already %d queues", QUEUE_MAX_QUEUES);
+	if (q == QUEUE_ERR_LIMIT)
+		snprintf(err, errlen, "%s: there are already %d queues",
+			 queue_err_code(QUEUE_ERR_LIMIT), QUEUE_MAX_QUEUES);
 	else if (q < 0)
 		snprintf(err, errlen, "store: the queues could not be read");
-	return q < 0 ? -1 : q;
+	return q == QUEUE_ERR_LIMIT ? QUEUE_ERR_LIMIT : q < 0 ? QUEUE_ERR_STORE : q;
 }
 
 int engine_queue_put(struct engine *e, const char *name, int64_t value, int64_t by,
@@ -1219,10 +1224,11 @@ int engine_queue_put(struct engine *e, const char *name, int64_t value, int64_t 
 		return -1;
 	}
 	if ((q = queue_of(e, name, now, err, errlen)) < 0)
-		return -1;
+		return (int)q;
 	if ((n = queue_size(e->st, q)) >= QUEUE_MAX_ITEMS) {
-		snprintf(err, errlen, "queue_full: queue %s holds %d items", name, QUEUE_MAX_ITEMS);
-		return -1;
+		snprintf(err, errlen, "%s: queue %s holds %d items", queue_err_code(QUEUE_ERR_FULL),
+			 name, QUEUE_MAX_ITEMS);
+		return QUEUE_ERR_FULL;
 	}
 	if (n < 0 || queue_put(e->st, q, value, by, now) < 0) {
 		snprintf(err, errlen, "store: the item could not be written");
@@ -2058,6 +2064,10 @@ int64_t engine_submit(struct engine *e, const json_t *spec,
 	char *created = text ? created_event(text, o) : NULL;
 	struct job_rec *r = j.id > 0 && j.data && created && (!o->vars || j.vars)
 		? rec_new(e, j.id, fleet, world, JOB_QUEUED) : NULL;
+	if (r && o->on_id && o->on_id(o->on_id_arg, j.id) != 0) {
+		rec_drop(e, r);
+		r = NULL;
+	}
 	if (!r) {
 		free(text);
 		free(created);

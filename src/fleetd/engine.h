@@ -68,6 +68,12 @@ struct engine_submit_opts {
 				* JSON_SORT_KEYS) writes it, when the caller
 				* keeps it (a schedule's template): not
 				* written again per job */
+	/* called with the new job's id before anything of the job is
+	 * written (a schedule records its firing with the id): non-zero
+	 * refuses the job, engine_submit() then returns -1 and has written
+	 * nothing of it */
+	int (*on_id)(void *arg, int64_t id);
+	void *on_id_arg;
 };
 
 /* Store a validated job (inside the current transaction) and schedule it;
@@ -138,8 +144,9 @@ int engine_explore_visited(struct engine *e, const char *grp, struct idmap *seen
 
 /* Put value at the back of queue name (created if new) in the current
  * transaction (opened if need be), by job `by` (0: from the API), with a
- * queue.put event; the first waiting taker then gets the item.  0, or -1
- * with err ("queue_full: ...", "queue_limit: ...", "store: ..."). */
+ * queue.put event; the first waiting taker then gets the item.  0, or a
+ * queue_err (queue.h) with err ("queue_full: ...", "queue_limit: ...",
+ * "store: ..."), so a caller tells the refusals apart by the code. */
 int engine_queue_put(struct engine *e, const char *name, int64_t value, int64_t by,
 		     char *err, size_t errlen);
 /* A take of job at (step, iter) whose place among the waiters is ticket:

@@ -16,6 +16,7 @@
 #include "jobspec.h"
 #include "mirror.h"
 #include "store.h"
+#include "textbuf.h"
 
 #define KEY_QUOTE_MAX 64 /* bytes of an unknown key an error quotes */
 
@@ -240,6 +241,26 @@ long group_resolve(const json_t *v, const struct mirror *m,
 		ids[i] = json_integer_value(json_array_get(v, i));
 	*out = ids;
 	return (long)n;
+}
+
+void group_busy_text(struct textbuf *t, const int64_t *fleets, const int64_t *holders,
+		     size_t n, size_t named)
+{
+	size_t busy = 0;
+	char one[96];
+	for (size_t i = 0; i < n; i++) {
+		if (!holders[i])
+			continue;
+		if (busy++ >= named)
+			continue;
+		snprintf(one, sizeof one, "%sfleet %lld is held by job %lld", busy > 1 ? "; " : "",
+			 (long long)fleets[i], (long long)holders[i]);
+		textbuf_puts(t, one);
+	}
+	if (busy > named) {
+		snprintf(one, sizeof one, " (and %zu more)", busy - named);
+		textbuf_puts(t, one);
+	}
 }
 
 json_t *group_child_spec(const json_t *spec, int64_t fleet)

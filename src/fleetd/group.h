@@ -58,6 +58,15 @@ long group_resolve(const json_t *v, const struct mirror *m,
 		   int64_t (*holder)(void *arg, int64_t fleet), void *arg,
 		   int64_t **out, char *err, size_t errlen);
 
+/* Why a group was refused, in words: "fleet A is held by job X; fleet B
+ * is held by job Y" for each fleets[i] with a holder (holders[i] != 0),
+ * the first `named` of them, then " (and N more)".  For every creator's
+ * message (the 409 of POST /v1/jobs, a trigger's skipped firing). */
+#define GROUP_BUSY_NAMED 5
+struct textbuf;
+void group_busy_text(struct textbuf *t, const int64_t *fleets, const int64_t *holders,
+		     size_t n, size_t named);
+
 /* A child's spec: the group's spec without `fleets`, with `fleet`.  New
  * reference; NULL when memory is out. */
 json_t *group_child_spec(const json_t *spec, int64_t fleet);

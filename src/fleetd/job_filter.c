@@ -15,10 +15,11 @@ struct filter_def {
 	enum job_filter_kind kind;
 	const char *column;
 	const char *what; /* an id's meaning, for the message */
+	const char *index; /* the index on column, or NULL */
 };
 
 static const struct filter_def defs[JF_COUNT] = {
-#define JOB_FILTER_DEF(e, p, k, c, w) [e] = {p, k, c, w},
+#define JOB_FILTER_DEF(e, p, k, c, w, i) [e] = {p, k, c, w, i},
 	JOB_FILTERS(JOB_FILTER_DEF)
 #undef JOB_FILTER_DEF
 };
@@ -101,14 +102,30 @@ int job_filters_read(struct job_filters *f, job_filter_get_fn get, void *arg,
 	return 0;
 }
 
-int job_filters_sql(char *buf, size_t len, int first)
+int job_filters_drive(const struct job_filters *f)
+{
+	for (int i = 0; i < JF_COUNT; i++)
+		if (f->set[i] && defs[i].index)
+			return i;
+	return -1;
+}
+
+const char *job_filter_index(int i)
+{
+	return i >= 0 && i < JF_COUNT ? defs[i].index : NULL;
+}
+
+int job_filters_sql(char *buf, size_t len, int first, int drive)
 {
 	size_t used = 0;
 	for (int i = 0; i < JF_COUNT; i++) {
 		int p = first + i;
-		int n = snprintf(buf + used, len - used, "%s(?%d IS NULL OR %s %s ?%d)",
-				 i ? " AND " : "", p, defs[i].column,
-				 defs[i].kind == JFK_SINCE ? ">=" : "=", p);
+		const char *op = defs[i].kind == JFK_SINCE ? ">=" : "=";
+		int n = i == drive
+			? snprintf(buf + used, len - used, "%s%s %s ?%d", i ? " AND " : "",
+				   defs[i].column, op, p)
+			: snprintf(buf + used, len - used, "%s(?%d IS NULL OR %s %s ?%d)",
+				   i ? " AND " : "", p, defs[i].column, op, p);
 		if (n < 0 || (size_t)n >= len - used)
 			return -1;
 		used += (size_t)n;

@@ -8,9 +8,14 @@
  * paging (job_read.c).
  *
  * A column's owner adds its filter as one line of JOB_FILTERS.  Every
- * filter is a parameter of one prepared SELECT, (?N IS NULL OR column op
- * ?N), so an absent filter binds NULL and lets every row through, and
- * the statement is prepared once whatever a request combines. */
+ * filter is a parameter of the list's SELECT, (?N IS NULL OR column op
+ * ?N), so an absent filter binds NULL and lets every row through.  That
+ * form hides the column from SQLite's planner, so a filter whose column
+ * has an index names it here: when a request gives it, it is the
+ * "driving" filter, written as a plain `column = ?N` that the index
+ * answers, and the list uses one statement per driving filter (prepared
+ * once each) -- GET /v1/jobs?parent=ID reads the parent's children, not
+ * the whole table. */
 #ifndef FLEETD_JOB_FILTER_H
 #define FLEETD_JOB_FILTER_H
 
@@ -27,19 +32,21 @@ enum job_filter_kind {
 };
 #define JOB_FILTER_TEXT_MAX 100 /* the longest job name (jobspec.c) */
 
-/* X(enum, query parameter, kind, column, what an id names) */
-#define JOB_FILTERS(X)                                                  \
-	X(JF_STATE, "state", JFK_STATE, "state", NULL)                  \
-	X(JF_FLEET, "fleet", JFK_ID, "fleet", "a fleet id")             \
-	X(JF_NAME, "name", JFK_TEXT, "name", NULL)                      \
-	X(JF_SINCE, "since", JFK_SINCE, "created_at", NULL)             \
-	X(JF_RETRY_OF, "retry_of", JFK_ID, "retry_of", "a job id")       \
-	X(JF_PARENT, "parent", JFK_ID, "parent", "a job id")            \
-	X(JF_SCHEDULE, "schedule", JFK_ID, "schedule", "a schedule id") \
-	X(JF_TRIGGER, "trigger", JFK_ID, "\"trigger\"", "a trigger id")
+/* X(enum, query parameter, kind, column, what an id names, the index on
+ * the column or NULL).  The first given filter with an index drives, so
+ * the more selective ones come first. */
+#define JOB_FILTERS(X)                                                                   \
+	X(JF_PARENT, "parent", JFK_ID, "parent", "a job id", "jobs_parent")              \
+	X(JF_SCHEDULE, "schedule", JFK_ID, "schedule", "a schedule id", "jobs_schedule") \
+	X(JF_TRIGGER, "trigger", JFK_ID, "\"trigger\"", "a trigger id", "jobs_trigger")  \
+	X(JF_RETRY_OF, "retry_of", JFK_ID, "retry_of", "a job id", "jobs_retry_of")      \
+	X(JF_FLEET, "fleet", JFK_ID, "fleet", "a fleet id", "jobs_fleet")                \
+	X(JF_STATE, "state", JFK_STATE, "state", NULL, "jobs_state")                     \
+	X(JF_NAME, "name", JFK_TEXT, "name", NULL, NULL)                                 \
+	X(JF_SINCE, "since", JFK_SINCE, "created_at", NULL, NULL)
 
 enum job_filter {
-#define JOB_FILTER_ENUM(e, p, k, c, w) e,
+#define JOB_FILTER_ENUM(e, p, k, c, w, i) e,
 	JOB_FILTERS(JOB_FILTER_ENUM)
 #undef JOB_FILTER_ENUM
 	JF_COUNT
@@ -63,9 +70,15 @@ int job_filters_read(struct job_filters *f, job_filter_get_fn get, void *arg,
  * -1 (also for NULL).  For the list's other parameters too. */
 int job_query_int(const char *v, int64_t lo, int64_t hi, int64_t *out);
 
+/* The filter that drives a request's list: the first one given whose
+ * column has an index; -1 if none does (the list walks the ids). */
+int job_filters_drive(const struct job_filters *f);
+/* The index that serves filter i, or NULL. */
+const char *job_filter_index(int i);
 /* The conditions, "(?N IS NULL OR column = ?N) AND ...", filter i using
- * parameter first + i, into buf; 0, or -1 if it does not fit. */
-int job_filters_sql(char *buf, size_t len, int first);
+ * parameter first + i, the driving one (drive; -1: none) as a plain
+ * "column = ?N", into buf; 0, or -1 if it does not fit. */
+int job_filters_sql(char *buf, size_t len, int first, int drive);
 /* Bind f's values to those parameters of s. */
 void job_filters_bind(sqlite3_stmt *s, int first, const struct job_filters *f);
 

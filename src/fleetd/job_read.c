@@ -36,18 +36,20 @@ struct jobread {
 				 * O(1) however many jobs one transaction made
 				 * (10,000 schedules firing in one watch) */
 	int fresh_hooked;      /* fresh_committed is queued on the store */
-	char sql_get[1024], sql_list[2048];
+	char sql_get[1024];
+	/* the list driven by filter i (job_filter.h), the last by none */
+	char sql_list[JF_COUNT + 1][2048];
 };
 
 static const char SQL_EXISTS[] = "SELECT 1 FROM jobs WHERE id = ?1";
 
 /* The list: ?1 the cursor, ?2 the limit, the filters from ?3 on. */
 #define LIST_FILTERS_FIRST 3
-static int list_sql(char *buf, size_t len)
+static int list_sql(char *buf, size_t len, int drive)
 {
 	char where[1024];
 	size_t n = (size_t)snprintf(where, sizeof where, "WHERE id > ?1 AND ");
-	if (job_filters_sql(where + n, sizeof where - n, LIST_FILTERS_FIRST) < 0 ||
+	if (job_filters_sql(where + n, sizeof where - n, LIST_FILTERS_FIRST, drive) < 0 ||
 	    strlen(where) + 40 >= sizeof where)
 		return -1;
 	strcat(where, " ORDER BY id LIMIT ?2");
@@ -62,13 +64,21 @@ struct jobread *jobread_new(struct store *st)
 	r->st = st;
 	jobcache_init(&r->cache);
 	idmap_init(&r->fresh_at);
-	if (job_row_select_sql(r->sql_get, sizeof r->sql_get, JOB_COLS_READ,
-			       "WHERE id = ?1") < 0 ||
-	    list_sql(r->sql_list, sizeof r->sql_list) < 0) {
+	int bad = job_row_select_sql(r->sql_get, sizeof r->sql_get, JOB_COLS_READ,
+				     "WHERE id = ?1") < 0;
+	for (int d = 0; d <= JF_COUNT && !bad; d++)
+		bad = list_sql(r->sql_list[d], sizeof r->sql_list[d], d < JF_COUNT ? d : -1) < 0;
+	if (bad) {
 		jobread_free(r);
 		return NULL;
 	}
 	return r;
+}
+
+const char *jobread_list_sql(const struct jobread *r, const struct job_filters *f)
+{
+	int d = job_filters_drive(f);
+	return r->sql_list[d < 0 ? JF_COUNT : d];
 }
 
 void jobread_free(struct jobread *r)
@@ -285,7 +295,7 @@ char *jobread_list(struct jobread *r, const struct job_filters *f, int64_t after
 		   int limit, size_t max_bytes, int64_t *next, size_t *len)
 {
 	*next = 0;
-	sqlite3_stmt *s = store_stmt(r->st, r->sql_list);
+	sqlite3_stmt *s = store_stmt(r->st, jobread_list_sql(r, f));
 	if (!s)
 		return NULL;
 	struct textbuf t = {0};

@@ -54,5 +54,8 @@ int jobread_with_row(struct jobread *r, int64_t id, jobread_row_fn fn, void *arg
  * carries on from the last one sent. */
 char *jobread_list(struct jobread *r, const struct job_filters *f, int64_t after,
 		   int limit, size_t max_bytes, int64_t *next, size_t *len);
+/* The SELECT jobread_list runs for f's filters (owned by r): the one
+ * driven by the index of f's driving filter (job_filter.h), if any. */
+const char *jobread_list_sql(const struct jobread *r, const struct job_filters *f);
 
 #endif

@@ -95,6 +95,18 @@ int64_t queue_lookup(struct store *st, const char *name)
 	return one_int(s, &id) < 0 ? -1 : id;
 }
 
+const char *queue_err_code(int rc)
+{
+	switch (rc) {
+	case QUEUE_ERR_LIMIT:
+		return "queue_limit";
+	case QUEUE_ERR_FULL:
+		return "queue_full";
+	default:
+		return "store";
+	}
+}
+
 int64_t queue_ensure(struct store *st, const char *name, int64_t now)
 {
 	int64_t id = queue_lookup(st, name), n = 0;
@@ -104,7 +116,7 @@ int64_t queue_ensure(struct store *st, const char *name, int64_t now)
 	if (!s || one_int(s, &n) < 0)
 		return -1;
 	if (n >= QUEUE_MAX_QUEUES)
-		return -2;
+		return QUEUE_ERR_LIMIT;
 	if (!(s = store_stmt(st, SQL_CREATE)))
 		return -1;
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);

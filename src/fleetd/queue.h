@@ -47,7 +47,19 @@ int queue_items_check(const json_t *body, char *err, size_t errlen);
 
 /* The id of queue name: 0 if there is none, -1 on a database error. */
 int64_t queue_lookup(struct store *st, const char *name);
-/* The same, creating it if new: -2 when QUEUE_MAX_QUEUES exist. */
+/* Why a queue write was refused: the negative returns of queue_ensure
+ * and engine_queue_put, each named by queue_err_code() as the API and a
+ * failed step's message name it. */
+enum queue_err {
+	QUEUE_ERR_STORE = -1, /* the database failed or is unavailable */
+	QUEUE_ERR_LIMIT = -2, /* QUEUE_MAX_QUEUES exist; a new one may not */
+	QUEUE_ERR_FULL = -3,  /* the queue holds QUEUE_MAX_ITEMS */
+};
+/* "store", "queue_limit" or "queue_full" for one of those. */
+const char *queue_err_code(int rc);
+
+/* The same, creating it if new: QUEUE_ERR_LIMIT when QUEUE_MAX_QUEUES
+ * exist, QUEUE_ERR_STORE on a database error. */
 int64_t queue_ensure(struct store *st, const char *name, int64_t now);
 /* The name of queue id into buf; 0, or -1 (unknown, or an error). */
 int queue_name_of(struct store *st, int64_t id, char *buf, size_t len);

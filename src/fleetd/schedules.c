@@ -5,7 +5,9 @@
  * goes on the due queue.  The loop source below drains the queue in one
  * batch: for each record it asks sched_plan() which firing runs and which
  * were missed, writes their rows, and creates the job through
- * engine_submit(), all in the turn's transaction; then it arms the record
+ * engine_submit(), all in the turn's transaction (a fired firing's row is
+ * one INSERT, written by engine_submit()'s on_id once the job's id is
+ * known and before the job is); then it arms the record
  * at its next due time.  The records' `next` numbers are the database's
  * (the highest recorded firing + 1); should a commit fail, every record is
  * read again from the tables (schedules_reload), so memory never runs
@@ -81,9 +83,6 @@ static const char SQL_LAST_JOB[] =
 static const char SQL_FIRING[] =
 	"INSERT INTO schedule_firings (schedule, firing, through, due, at, outcome, job, "
 	"reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
-static const char SQL_FIRING_SET[] =
-	"UPDATE schedule_firings SET outcome = ?3, job = ?4, reason = ?5 "
-	"WHERE schedule = ?1 AND firing = ?2";
 static const char SQL_SET_BASE[] = "UPDATE schedules SET base = ?2 WHERE id = ?1";
 static const char SQL_SET_PAUSED[] =
 	"UPDATE schedules SET paused = ?2, updated_at = ?3 WHERE id = ?1";
@@ -436,23 +435,6 @@ static int put_firing(struct schedules *ss, const struct sched *s, const struct 
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-static int set_firing(struct schedules *ss, const struct sched *s, const struct firing_row *f)
-{
-	sqlite3_stmt *q = store_stmt(ss->st, SQL_FIRING_SET);
-	if (!q)
-		return -1;
-	sqlite3_bind_int64(q, 1, s->id);
-	sqlite3_bind_int64(q, 2, f->firing);
-	sqlite3_bind_text(q, 3, f->outcome, -1, SQLITE_STATIC);
-	if (f->job)
-		sqlite3_bind_int64(q, 4, f->job);
-	if (f->reason)
-		sqlite3_bind_text(q, 5, f->reason, -1, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(q);
-	sqlite3_reset(q);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
 /* Why firing now would not start a job, or NULL: the previous firing's
  * job still live (overlap "skip"), or what the job would hold held. */
 static const char *skip_reason(struct schedules *ss, const struct sched *s, char *buf,
@@ -474,6 +456,30 @@ static const char *skip_reason(struct schedules *ss, const struct sched *s, char
 	return NULL;
 }
 
+/* The firing being run, for fired_row(). */
+struct firing_ctx {
+	struct schedules *ss;
+	const struct sched *s;
+	struct firing_row *f;
+	int written, refused; /* its row is in the transaction, or could
+			       * not be written */
+};
+
+/* engine_submit()'s on_id: the firing's row, naming its job, written
+ * before anything of the job, so a firing is one INSERT and a firing
+ * already recorded makes no job. */
+static int fired_row(void *arg, int64_t id)
+{
+	struct firing_ctx *c = arg;
+	c->f->job = id;
+	if (put_firing(c->ss, c->s, c->f) < 0) {
+		c->refused = 1;
+		return -1;
+	}
+	c->written = 1;
+	return 0;
+}
+
 /* Run firing n: its row and its job, or its row as skipped.  0, or -1 on
  * a database error (the transaction then fails as a whole). */
 static int run_firing(struct schedules *ss, struct sched *s, int64_t n)
@@ -482,28 +488,32 @@ static int run_firing(struct schedules *ss, struct sched *s, int64_t n)
 	struct firing_row f = {.firing = n, .through = n,
 			       .due = sched_due(s->base, s->every, n)};
 	f.reason = skip_reason(ss, s, why, sizeof why);
-	f.outcome = f.reason ? "skipped" : "fired";
-	if (put_firing(ss, s, &f) < 0)
-		return -1;
-	if (f.reason) {
-		ss->skipped++;
-		return 0;
+	if (!f.reason) {
+		f.outcome = "fired";
+		struct firing_ctx c = {.ss = ss, .s = s, .f = &f};
+		struct engine_submit_opts opts = {.schedule = s->id, .spec_text = s->job_text,
+						  .on_id = fired_row, .on_id_arg = &c};
+		int64_t holder = 0, id = engine_submit(ss->app->engine, s->job, &opts, &holder);
+		if (id > 0) {
+			s->last_job = id;
+			ss->fired++;
+			return 0;
+		}
+		/* its row not written (e.g. already recorded: no job then), or
+		 * written but no job: a write failed after it, which fails
+		 * the commit, and reload() follows */
+		if (c.written || c.refused)
+			return -1;
+		/* not reached while skip_reason() saw the lease */
+		f.reason = id == 0 ? "what the job would hold is held"
+				   : "the job could not be stored";
+		f.job = 0;
+		if (id < 0 && !store_available(ss->st))
+			return -1;
 	}
-	struct engine_submit_opts opts = {.schedule = s->id, .spec_text = s->job_text};
-	int64_t holder = 0;
-	f.job = engine_submit(ss->app->engine, s->job, &opts, &holder);
-	if (f.job > 0) {
-		s->last_job = f.job;
-		ss->fired++;
-		return set_firing(ss, s, &f);
-	}
-	/* not reached while skip_reason() saw the lease; a failed store fails
-	 * the commit too, and the reload reads the row back as it was */
 	f.outcome = "skipped";
-	f.reason = f.job == 0 ? "what the job would hold is held" : "the job could not be stored";
-	f.job = 0;
 	ss->skipped++;
-	return set_firing(ss, s, &f) < 0 || !store_available(ss->st) ? -1 : 0;
+	return put_firing(ss, s, &f);
 }
 
 /* The watch a watch schedule without a base takes as its firing 0. */

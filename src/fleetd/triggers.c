@@ -14,11 +14,13 @@
 #include "engine.h"
 #include "errmsg.h"
 #include "eventlog.h"
+#include "group.h"
 #include "job_check.h"
 #include "jobspec.h"
 #include "log.h"
 #include "loop.h"
 #include "store.h"
+#include "textbuf.h"
 #include "trigger_match.h"
 
 #define FIRE_BATCH 64          /* pending firings made into jobs per turn */
@@ -343,6 +345,54 @@ static char *trigger_name(struct triggers *t, int64_t id)
 	return name;
 }
 
+static int64_t fleet_holder(void *arg, int64_t fleet)
+{
+	return engine_fleet_holder(arg, fleet);
+}
+
+/* A group's refusal in words: each of its fleets that a live job holds
+ * (group_busy_text); 0, or -1 if they cannot be told (buf untouched). */
+static int group_held_reason(struct triggers *t, const json_t *fleets, char *buf, size_t len)
+{
+	char err[200];
+	int64_t *ids = NULL;
+	long n = group_resolve(fleets, t->app->mirror, fleet_holder, t->app->engine, &ids, err,
+			       sizeof err);
+	int64_t *holders = n > 0 ? calloc((size_t)n, sizeof *holders) : NULL;
+	struct textbuf text = {0};
+	for (long i = 0; holders && i < n; i++)
+		holders[i] = engine_fleet_holder(t->app->engine, ids[i]);
+	if (holders)
+		group_busy_text(&text, ids, holders, (size_t)n, GROUP_BUSY_NAMED);
+	size_t tlen = 0;
+	char *words = textbuf_take(&text, &tlen);
+	int rc = words && tlen ? 0 : -1;
+	if (rc == 0)
+		snprintf(buf, len, "%s", words);
+	free(words);
+	free(holders);
+	free(ids);
+	return rc;
+}
+
+/* Why spec was refused (engine_submit answered 0, holder the live job
+ * holding what it would hold), in words: its world or fleet, or each
+ * held fleet of a group. */
+static void held_reason(struct triggers *t, const json_t *spec, int64_t holder, char *buf,
+			size_t len)
+{
+	const json_t *fleets = json_object_get(spec, "fleets");
+	const json_t *w = json_object_get(spec, "world");
+	if (fleets && group_held_reason(t, fleets, buf, len) == 0)
+		return;
+	if (fleets)
+		snprintf(buf, len, "a fleet of the group is held by job %lld", (long long)holder);
+	else
+		snprintf(buf, len, "%s %lld is held by job %lld", w ? "world" : "fleet",
+			 (long long)json_integer_value(w ? w : json_object_get(spec, "fleet")),
+			 (long long)holder);
+}
+
 /* Make one pending firing into its job, or skip it: 0, or -1 when the
  * database failed (the firing stays pending). */
 static int fire_one(struct triggers *t, int64_t firing, int64_t trigger_id,
@@ -371,11 +421,7 @@ static int fire_one(struct triggers *t, int64_t firing, int64_t trigger_id,
 		if (job > 0) {
 			rc = settle(t, firing, "fired", job, NULL);
 		} else if (job == 0) {
-			const json_t *w = json_object_get(spec, "world");
-			snprintf(reason, sizeof reason, "%s %lld is held by job %lld",
-				 w ? "world" : "fleet",
-				 (long long)json_integer_value(w ? w : json_object_get(spec, "fleet")),
-				 (long long)holder);
+			held_reason(t, spec, holder, reason, sizeof reason);
 			rc = settle(t, firing, "skipped", 0, reason);
 		} else {
 			rc = -1;

@@ -485,29 +485,60 @@ const TRADE_SELECTED = [0x69, 0xf0, 0xae];   // map.js TRADE_SELECTED_RGB
 const DESIGNATE_AGRI = 155, UNASSIGNED = 33;
 let worldA = null, worldB = null, worldW = null;
 
-// Centres the map on a world, zoomed in so nothing else is near, and
-// clicks it (a click, as a person would).
-async function clickWorld(id) {
-  await page.evaluate((wid) => {
-    const d = window.fleetdDashboard;
-    const w = d.state.worldById.get(wid);
-    d.map.view.scale = 8;
-    d.map.centreOn(w.x, w.y);
-    d.map.draw();
-  }, id);
+// Centres the map on a world and zooms in until the map's own hit-test
+// (map.js hit(): a fleet marker within reach wins over a world) gives the
+// world at the centre: its on-screen point, or null while a fleet sits on
+// it (no zoom separates them; the caller waits for the fleet to move on).
+const WORLD_ZOOMS = [8, 32, 128, 512];
+async function isolateWorld(id) {
+  return page.evaluate(([wid, zooms]) => {
+    const m = window.fleetdDashboard.map;
+    const w = m.worldById.get(wid);
+    for (const z of zooms) {
+      m.view.scale = z;
+      m.centreOn(w.x, w.y);
+      m.draw();
+      const [sx, sy] = m.toScreen(w.x, w.y);
+      const hit = m.hit(sx, sy);
+      if (hit && hit.kind === 'world' && hit.id === wid) return { sx, sy };
+    }
+    return null;
+  }, [id, WORLD_ZOOMS]);
+}
+
+// What the map would select at its centre, and what it has selected, for
+// a failure's message.
+const mapWhy = () => page.evaluate(() => {
+  const m = window.fleetdDashboard.map;
+  const { w, h } = m.size();
+  return JSON.stringify({ hit: m.hit(w / 2, h / 2), sel: m.selected, view: m.view,
+    title: document.querySelector('#details-title').textContent });
+});
+
+// Waits until act() -- a click or a key at the isolated world -- has the
+// map select world id.  A fleet that moves onto the world between the
+// hit-test and the act leaves it unselected (the map is live): the act is
+// made again, at the world's marker, once the map's hit-test gives the
+// world there again.
+async function selectOnMap(id, act, what) {
   await page.locator('#map').scrollIntoViewIfNeeded();
-  const box = await page.locator('#map').boundingBox();
-  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  await waitFor(async () => {
+    const at = await isolateWorld(id);
+    if (!at) return false;
+    await act(at);
+    const sel = await page.evaluate(() => window.fleetdDashboard.map.selected);
+    return sel && sel.kind === 'world' && sel.id === id;
+  }, 15000, what).catch(async (e) => { throw new Error(`${e.message}: ${await mapWhy()}`); });
   await waitFor(async () => (await page.textContent('#details-title')).endsWith(`#${id}`), 3000, `world ${id}'s panel`)
-    .catch(async (e) => {
-      const why = await page.evaluate(() => {
-        const m = window.fleetdDashboard.map;
-        const { w, h } = m.size();
-        return JSON.stringify({ hit: m.hit(w / 2, h / 2), sel: m.selected, title: document.querySelector('#details-title').textContent,
-          hidden: document.querySelector('#details').hidden, view: m.view });
-      });
-      throw new Error(`${e.message}: ${why}`);
-    });
+    .catch(async (e) => { throw new Error(`${e.message}: ${await mapWhy()}`); });
+}
+
+// Clicks a world's marker on the map (a click, as a person would).
+async function clickWorld(id) {
+  await selectOnMap(id, async (at) => {
+    const box = await page.locator('#map').boundingBox();
+    await page.mouse.click(box.x + at.sx, box.y + at.sy);
+  }, `a click on world ${id}'s marker to select it`);
 }
 const designationShown = () => page.locator('#details-body dd[data-fact="designation"]').textContent({ timeout: 500 }).catch(() => '');
 
@@ -574,15 +605,10 @@ await step('world panel: designation, improvements, industries with allocations;
   assert(hits >= 4, `only ${hits} of 6 points between the two worlds are the trade route's colour`);
   await shot(page.locator('#map-section'), 'dashboard-trade-route.png');
   // the keyboard's way in: Enter on the map opens what is nearest its centre
-  await page.evaluate((id) => {
-    const d = window.fleetdDashboard;
-    const w = d.state.worldById.get(id);
-    d.map.view.scale = 8;
-    d.map.centreOn(w.x, w.y);
-  }, worldB.id);
-  await page.focus('#map');
-  await page.keyboard.press('Enter');
-  await waitFor(async () => (await page.textContent('#details-title')).endsWith(`#${worldB.id}`), 3000, 'Enter opens the world at the centre');
+  await selectOnMap(worldB.id, async () => {
+    await page.focus('#map');
+    await page.keyboard.press('Enter');
+  }, 'Enter opens the world at the centre');
   const back = page.locator(`#details-body [data-list="trade-routes"] li[data-partner="${worldA.id}"]`);
   await back.waitFor({ timeout: 5000 });
   assert((await back.textContent()).startsWith(`exports to ${worldA.name} #${worldA.id}`), 'the exporter does not list the route');

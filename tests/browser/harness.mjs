@@ -100,6 +100,26 @@ export async function start(name, cmd, args, { portRe = /msg="listening".* port=
   return { proc, port, logPath };
 }
 
+// fleetsim (listening on port 0, with simArgs) and fleetd on it, without
+// an API token: {sim, SIM, fleetd, API, get}, SIM and API their base
+// URLs, get(p) fleetd's JSON answer to GET p (asserted 200).
+export async function startGame(simArgs) {
+  const pwFile = path.join(SCRATCH, 'password');
+  fs.writeFileSync(pwFile, 'demo\n');
+  const sim = await start('fleetsim', FLEETSIM, ['--listen', '127.0.0.1:0', ...simArgs]);
+  const SIM = `http://127.0.0.1:${sim.port}`;
+  const fleetd = await start('fleetd', FLEETD, ['--listen', '127.0.0.1:0',
+    '--db', path.join(SCRATCH, 'fleetd.db'), '--upstream', `${SIM}/api/`, '--game', 'sim',
+    '--username', 'demo', '--password-file', pwFile, '--rate', '1000']);
+  const API = `http://127.0.0.1:${fleetd.port}`;
+  const get = async (p) => {
+    const r = await http(API, 'GET', p);
+    assert(r.status === 200, `GET ${p}: ${r.status} ${r.text.slice(0, 200)}`);
+    return r.json;
+  };
+  return { sim, SIM, fleetd, API, get };
+}
+
 export async function stop(proc, signal = 'SIGTERM') {
   if (proc.exitCode !== null) return proc.exitCode;
   const done = new Promise((r) => proc.once('exit', (code) => r(code)));

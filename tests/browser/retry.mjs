@@ -11,33 +11,15 @@
 // back, the failed job's history says what retried it, and it may be
 // retried again.  No console errors.
 import {
-  FLEETD, FLEETSIM, SCRATCH, step, assert, finish, start, waitFor, http, launch, openPage,
+  step, assert, finish, finishOnUnhandled, startGame, waitFor, http, launch, openPage,
   unexpectedProblems, screenshot,
 } from './harness.mjs';
-import fs from 'node:fs';
-import path from 'node:path';
 
 const FOOD = 90;
-const pwFile = path.join(SCRATCH, 'password');
-fs.writeFileSync(pwFile, 'demo\n');
 let context = null;
-process.on('unhandledRejection', async (e) => {
-  console.log(`not ok - unhandled: ${e && e.stack || e}`);
-  await finish(context);
-});
-
-const sim = await start('fleetsim', FLEETSIM, ['--listen', '127.0.0.1:0', '--watch-ms', '600',
-  '--seed', '17', '--worlds', '200', '--fleets', '60']);
-const SIM = `http://127.0.0.1:${sim.port}`;
-const fleetd = await start('fleetd', FLEETD, ['--listen', '127.0.0.1:0',
-  '--db', path.join(SCRATCH, 'fleetd.db'), '--upstream', `${SIM}/api/`, '--game', 'sim',
-  '--username', 'demo', '--password-file', pwFile, '--rate', '1000']);
-const API = `http://127.0.0.1:${fleetd.port}`;
-const get = async (p) => {
-  const r = await http(API, 'GET', p);
-  assert(r.status === 200, `GET ${p}: ${r.status} ${r.text.slice(0, 200)}`);
-  return r.json;
-};
+finishOnUnhandled(() => context);
+const { SIM, API, get } = await startGame(['--watch-ms', '600', '--seed', '17', '--worlds', '200',
+  '--fleets', '60']);
 const stock = async (world, qty) => {
   const r = await http(SIM, 'POST', '/sim/stock', { body: { object: world, resource: FOOD, quantity: qty } });
   assert(r.status === 200, `/sim/stock: ${r.status} ${r.text}`);

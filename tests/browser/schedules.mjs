@@ -10,32 +10,14 @@
 // Pause shows "paused" and firing stops; Delete (confirmed) removes the
 // row and the schedule.  No console errors.
 import {
-  FLEETD, FLEETSIM, SCRATCH, step, assert, finish, start, waitFor, http, launch, openPage,
+  step, assert, finish, finishOnUnhandled, startGame, waitFor, http, launch, openPage,
   unexpectedProblems, screenshot,
 } from './harness.mjs';
-import fs from 'node:fs';
-import path from 'node:path';
 
-const pwFile = path.join(SCRATCH, 'password');
-fs.writeFileSync(pwFile, 'demo\n');
 let context = null;
-process.on('unhandledRejection', async (e) => {
-  console.log(`not ok - unhandled: ${e && e.stack || e}`);
-  await finish(context);
-});
-
-const sim = await start('fleetsim', FLEETSIM, ['--listen', '127.0.0.1:0', '--watch-ms', '700',
-  '--seed', '23', '--worlds', '60', '--fleets', '20']);
-const SIM = `http://127.0.0.1:${sim.port}`;
-const fleetd = await start('fleetd', FLEETD, ['--listen', '127.0.0.1:0',
-  '--db', path.join(SCRATCH, 'fleetd.db'), '--upstream', `${SIM}/api/`, '--game', 'sim',
-  '--username', 'demo', '--password-file', pwFile, '--rate', '1000']);
-const API = `http://127.0.0.1:${fleetd.port}`;
-const get = async (p) => {
-  const r = await http(API, 'GET', p);
-  assert(r.status === 200, `GET ${p}: ${r.status} ${r.text.slice(0, 200)}`);
-  return r.json;
-};
+finishOnUnhandled(() => context);
+const { API, get } = await startGame(['--watch-ms', '700', '--seed', '23', '--worlds', '60',
+  '--fleets', '20']);
 
 let fleet = null;
 await waitFor(async () => ((await get('/v1/fleets')).fleets || []).length > 0, 20000, 'the galaxy');

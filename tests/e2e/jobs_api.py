@@ -12,7 +12,7 @@ import sys
 import time
 
 sys.path.insert(0, __import__("os").path.dirname(__file__))
-from jobslib import Fleetd, Sim, check, fail  # noqa: E402
+from jobslib import Fleetd, Sim, check, refuse_all  # noqa: E402
 
 sim = Sim("--watch-ms", "1000", "--seed", "7", "--fleets", "40")
 fd = Fleetd(sim, extra=["--max-body", "65536"])
@@ -99,20 +99,7 @@ BAD = [
 check(len(BAD) >= 30, "table too small")
 
 before = counts()
-for i, (body, status, msg, hdrs) in enumerate(BAD):
-    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-    st, _, data = fd.raw("POST", "/v1/jobs", raw, hdrs)
-    try:
-        err = json.loads(data)["error"]
-    except Exception:
-        fail("case %d: no JSON error body (HTTP %d): %r" % (i, st, data[:200]))
-    check(st == status, "case %d: HTTP %d, expected %d: %s" % (i, st, status, err))
-    check(isinstance(err.get("code"), str) and isinstance(err.get("message"), str),
-          "case %d: error body %r" % (i, err))
-    if msg:
-        check(err["message"].startswith(msg),
-              "case %d: message %r does not start with %r" % (i, err["message"], msg))
-    check(counts() == before, "case %d stored something: %s -> %s" % (i, before, counts()))
+refuse_all(fd, "/v1/jobs", BAD, counts)
 check(fd.proc.poll() is None, "fleetd died on bad input")
 print("ok - %d malformed jobs refused, nothing stored" % len(BAD))
 

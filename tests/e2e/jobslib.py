@@ -150,6 +150,31 @@ class Fleetd:
             con.close()
 
 
+def refuse_all(fd, path, table, counts, also=None):
+    """POST each (body, status, msg, headers) of table to path (a bytes
+    body as is, else as JSON): each must be answered status with an API
+    error body, its message starting with msg when msg is given, and
+    store nothing (counts() unchanged); also(i, status, err), if given,
+    checks a refusal further."""
+    before = counts()
+    for i, (body, status, msg, hdrs) in enumerate(table):
+        raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+        st, _, data = fd.raw("POST", path, raw, hdrs)
+        try:
+            err = json.loads(data)["error"]
+        except Exception:
+            fail("case %d: no JSON error body (HTTP %d): %r" % (i, st, data[:200]))
+        check(st == status, "case %d: HTTP %d, expected %d: %s" % (i, st, status, err))
+        check(isinstance(err.get("code"), str) and isinstance(err.get("message"), str),
+              "case %d: error body %r" % (i, err))
+        if msg:
+            check(err["message"].startswith(msg),
+                  "case %d: message %r does not start with %r" % (i, err["message"], msg))
+        if also:
+            also(i, st, err)
+        check(counts() == before, "case %d stored something: %s -> %s" % (i, before, counts()))
+
+
 def until(what, fn, timeout=60):
     """fn()'s first true value, asked every 0.1 s; fails after timeout s."""
     end = time.time() + timeout

@@ -12,7 +12,9 @@ take steps, against a real fleetd and fleetsim:
   - a put step puts "$self" (put_by names the job);
   - cancelling a job that holds an item gives it back to the front of the
     queue (queue.returned), where the next taker gets it;
-  - a group of takers (fleets: [..]): each child takes one item."""
+  - a group of takers (fleets: [..]): each child takes one item;
+  - the queue limit: once 1,000 queues exist, a POST naming a new one is
+    409 queue_limit and stores nothing, an existing queue still takes."""
 import os
 import sys
 
@@ -183,6 +185,20 @@ got = sorted(fd.job(k)["vars"]["w"] for k in kids)
 check(got == [71, 72], "each child one item: %r" % got)
 q = fd.queue("group")
 check(q["items"] == [] and q["taken"] == [] and q["waiting"] == [], "group queue: %r" % q)
+
+# --- the queue limit: 1,000 queues, then a new name is refused ----------------
+for i in range(1000 - rows()[1]):
+    st, _, _ = post("limit-%d" % i, {"items": [1]})
+    check(st == 200, "POST limit-%d -> %d" % (i, st))
+before = rows()
+check(before[1] == 1000, "queues: %r" % (before,))
+st, _, raw = post("one-more", {"items": [5]})
+err = __import__("json").loads(raw)["error"]
+check(st == 409 and err["code"] == "queue_limit" and "1000 queues" in err["message"],
+      "a queue past the limit: %d %r" % (st, err))
+check(rows() == before, "the refused POST stored something: %r -> %r" % (before, rows()))
+st, _, _ = post("limit-0", {"items": [2]})
+check(st == 200 and rows() == (before[0] + 1, 1000), "an existing queue: %d %r" % (st, rows()))
 check(fd.stop() == 0, "fleetd exited uncleanly (a sanitizer finding?)")
 sim.stop()
 print("ok - queue routes refuse hostile input; FIFO hand-over; put; cancel gives back")

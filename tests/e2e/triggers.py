@@ -17,7 +17,9 @@
   "$world" bound): the sale shows in fleetsim.
 - cooldown: a second arrival within cooldown_seconds fires nothing.
 - a held fleet: the arrival of a fleet a live job holds records a skipped
-  firing with the holder in its reason, and no job.
+  firing with the holder in its reason, and no job; a trigger whose job
+  is a group with that fleet among its `fleets` names the held fleet and
+  its holder (not the spec's absent `fleet`).
 - job.failed: a trigger with no filter fires on a failed job once and
   never on the failures of the jobs it made itself.
 - /metrics: fleetd_trigger_firings_total (recorded, fired, skipped)
@@ -362,6 +364,10 @@ a2 = nearest(held, lambda w: True)
 hj = fd.submit({"fleet": held["id"], "steps": [{"op": "wait", "seconds": 600}]})
 t5 = post_trigger({"name": "held", "on": "fleet.arrived", "where": {"fleet": held["id"]},
                    "job": {"fleet": "$fleet", "steps": [{"op": "wait", "seconds": 1}]}})
+mate = freighter()
+t6 = post_trigger({"name": "held group", "on": "fleet.arrived", "where": {"fleet": held["id"]},
+                   "job": {"fleets": [mate["id"], held["id"]],
+                           "steps": [{"op": "wait", "seconds": 1}]}})
 sim_move(held["id"], a2["id"])
 t = wait_firings(t5["id"], 1, 90)
 f5 = t["firings"][0]
@@ -370,6 +376,11 @@ check(f5["state"] == "skipped" and f5["job_id"] is None and
       "held fleet firing: %s" % f5)
 check(jobs_of(t5["id"]) == [], "a job for the held fleet")
 check(t["firing_counts"] == {"total": 1, "fired": 0, "skipped": 1}, "counts %s" % t)
+f6 = wait_firings(t6["id"], 1, 90)["firings"][0]
+check(f6["state"] == "skipped" and f6["job_id"] is None and
+      f6["reason"] == "fleet %d is held by job %d" % (held["id"], hj["id"]),
+      "held group firing: %s" % f6)
+check(jobs_of(t6["id"]) == [], "a job for the group with a held fleet")
 fd.call("POST", "/v1/jobs/%d/cancel" % hj["id"])
 print("ok - a held fleet records a skipped firing")
 d = firings_delta(metrics_before)

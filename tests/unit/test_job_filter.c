@@ -87,7 +87,7 @@ static const char *selected(struct store *st, const char *query)
 	struct job_filters f;
 	char err[300], where[2048], sql[2200];
 	CHECK(job_filters_read(&f, get_query, &q, err, sizeof err) == 0);
-	CHECK(job_filters_sql(where, sizeof where, 1) == 0);
+	CHECK(job_filters_sql(where, sizeof where, 1, -1) == 0);
 	snprintf(sql, sizeof sql, "SELECT id FROM jobs WHERE %s ORDER BY id", where);
 	sqlite3_stmt *s;
 	out[0] = 0;
@@ -135,10 +135,14 @@ static void test_conditions(void)
 static void test_sql_text(void)
 {
 	char buf[2048];
-	CHECK(job_filters_sql(buf, sizeof buf, 3) == 0);
-	CHECK(strstr(buf, "(?3 IS NULL OR state = ?3)") == buf);
-	CHECK(strstr(buf, "created_at >= ?6") != NULL);
-	CHECK(job_filters_sql(buf, 40, 3) < 0); /* does not fit: refused */
+	CHECK(job_filters_sql(buf, sizeof buf, 3, -1) == 0);
+	CHECK(strstr(buf, "(?3 IS NULL OR parent = ?3)") == buf);
+	CHECK(strstr(buf, "(?8 IS NULL OR state = ?8)") != NULL);
+	CHECK(strstr(buf, "created_at >= ?10") != NULL);
+	CHECK(job_filters_sql(buf, 40, 3, -1) < 0); /* does not fit: refused */
+	/* the driving filter is a plain condition an index can answer */
+	CHECK(job_filters_sql(buf, sizeof buf, 3, JF_STATE) == 0);
+	CHECK(strstr(buf, " AND state = ?8 AND ") != NULL && !strstr(buf, "OR state"));
 	int64_t n;
 	CHECK(job_query_int("17", 1, 100, &n) == 0 && n == 17);
 	CHECK(job_query_int("101", 1, 100, &n) < 0);

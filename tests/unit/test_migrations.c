@@ -200,9 +200,9 @@ static void test_jobs_rebuilt(void)
 			       "idem_key = 'key-2' AND created_at = 1600000000000 AND "
 			       "updated_at = 1600000000001"), 1);
 	CHECK_EQ_INT(count(st, "SELECT count(*) FROM sqlite_master WHERE type = 'index' "
-			       "AND tbl_name = 'jobs' AND name LIKE 'jobs_%'"), 10);
+			       "AND tbl_name = 'jobs' AND name LIKE 'jobs_%'"), 11);
 	/* 0005: jobs_world_lease, 0006: jobs_finished, 0007: jobs_parent,
-	 * 0008: jobs_schedule, 0009: jobs_trigger */
+	 * 0008: jobs_schedule, 0009: jobs_trigger, 0012: jobs_retry_of */
 	CHECK_EQ_INT(count(st, "SELECT count(*) FROM sqlite_master WHERE name = 'jobs_new'"), 0);
 	/* the rules of 0002 still hold */
 	CHECK(store_exec(st, "UPDATE jobs SET state = 'lost' WHERE id = 1") < 0);

@@ -6,6 +6,8 @@
  *   - consume deletes only that take's item; give back puts the items a
  *     job held at the front, the first taken foremost; consume_all;
  *   - the reads of the routes (counts, lists);
+ *   - the queue limit: a new queue past QUEUE_MAX_QUEUES is refused with
+ *     QUEUE_ERR_LIMIT (named "queue_limit"), an existing one still opens;
  *   - waiters: FIFO by ticket then job id, a late registration with an
  *     old ticket goes back to its place, removal, "ahead". */
 #include <stdio.h>
@@ -175,6 +177,27 @@ static void test_waiters(void)
 	qwaits_free(&qw);
 }
 
+static void test_limit(struct store *st)
+{
+	char name[32];
+	CHECK(store_begin(st) == 0);
+	int64_t first = queue_ensure(st, "limit-0", 7000), q = first;
+	for (int i = 1; q > 0 && i < QUEUE_MAX_QUEUES; i++) {
+		snprintf(name, sizeof name, "limit-%d", i);
+		q = queue_ensure(st, name, 7000);
+	}
+	/* the earlier tests' queues count too: the limit is reached before
+	 * the last of these, and the refusal is the code, not a store error */
+	CHECK_EQ_INT(q, QUEUE_ERR_LIMIT);
+	CHECK_EQ_INT(queue_ensure(st, "one-more", 7000), QUEUE_ERR_LIMIT);
+	CHECK_EQ_INT(queue_lookup(st, "one-more"), 0);
+	CHECK_EQ_INT(queue_ensure(st, "limit-0", 8000), first);
+	CHECK(store_commit(st) == 0);
+	CHECK(strcmp(queue_err_code(QUEUE_ERR_LIMIT), "queue_limit") == 0);
+	CHECK(strcmp(queue_err_code(QUEUE_ERR_FULL), "queue_full") == 0);
+	CHECK(strcmp(queue_err_code(QUEUE_ERR_STORE), "store") == 0);
+}
+
 int main(void)
 {
 	char path[] = "/tmp/test_queue.XXXXXX", err[256];
@@ -189,6 +212,7 @@ int main(void)
 	if (st) {
 		test_fifo(st);
 		test_reads(st);
+		test_limit(st);
 		store_close(st);
 	}
 	static const char *const files[] = {"", "-wal", "-shm"};

@@ -1,0 +1,108 @@
+/* test_job_plan.c -- the access path of GET /v1/jobs's list (job_filter.c,
+ * job_read.c) on a real database with fleetd's schema, by EXPLAIN QUERY
+ * PLAN of the very SELECT the list runs:
+ *   - each filter whose column has an index (parent, schedule, trigger,
+ *     retry_of, fleet, state) is answered from that index, not by walking
+ *     the jobs by id;
+ *   - given with others, the first indexed one in the table drives and
+ *     the others stay plain conditions (parent with state: jobs_parent);
+ *   - no filter, or only unindexed ones (name, since), walks the ids;
+ *   - the filters' order in the table puts the drivers first. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "job_filter.h"
+#include "job_read.h"
+#include "schema.h"
+#include "store.h"
+#include "tap.h"
+#include "tmpdb.h"
+
+static char path[256];
+
+/* The plan of sql, its lines joined by '|', into buf. */
+static void plan_of(struct store *st, const char *sql, char *buf, size_t len)
+{
+	char q[4096];
+	sqlite3_stmt *s = NULL;
+	buf[0] = 0;
+	snprintf(q, sizeof q, "EXPLAIN QUERY PLAN %s", sql);
+	if (sqlite3_prepare_v2(store_db(st), q, -1, &s, NULL) != SQLITE_OK) {
+		snprintf(buf, len, "prepare: %s", sqlite3_errmsg(store_db(st)));
+		return;
+	}
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		size_t used = strlen(buf);
+		snprintf(buf + used, len - used, "%s|", (const char *)sqlite3_column_text(s, 3));
+	}
+	sqlite3_finalize(s);
+}
+
+/* Does the list for f's filters search index (NULL: walk the ids)? */
+static int list_uses(struct store *st, struct jobread *r, const struct job_filters *f,
+		     const char *index)
+{
+	char plan[1024], want[80];
+	plan_of(st, jobread_list_sql(r, f), plan, sizeof plan);
+	if (index)
+		snprintf(want, sizeof want, "USING INDEX %s (", index);
+	else
+		snprintf(want, sizeof want, "USING INTEGER PRIMARY KEY (rowid>?)");
+	int ok = strstr(plan, want) != NULL;
+	if (!ok)
+		fprintf(stderr, "# want %s; plan: %s\n", want, plan);
+	return ok;
+}
+
+static void test_each(struct store *st, struct jobread *r)
+{
+	int indexed = 0;
+	for (int i = 0; i < JF_COUNT; i++) {
+		struct job_filters f = {0};
+		f.set[i] = 1;
+		CHECK(list_uses(st, r, &f, job_filter_index(i)));
+		indexed += job_filter_index(i) != NULL;
+	}
+	CHECK_EQ_INT(indexed, 6);
+	/* the drivers come first, so "the first given indexed one" is a
+	 * table order and not a request's */
+	for (int i = 1; i < JF_COUNT; i++)
+		CHECK(job_filter_index(i - 1) || !job_filter_index(i));
+}
+
+static void test_combined(struct store *st, struct jobread *r)
+{
+	struct job_filters none = {0}, f = {0};
+	CHECK(list_uses(st, r, &none, NULL));
+	CHECK_EQ_INT(job_filters_drive(&none), -1);
+	f.set[JF_STATE] = f.set[JF_PARENT] = 1;
+	CHECK_EQ_INT(job_filters_drive(&f), JF_PARENT);
+	CHECK(list_uses(st, r, &f, "jobs_parent"));
+	memset(&f, 0, sizeof f);
+	f.set[JF_NAME] = f.set[JF_SINCE] = f.set[JF_FLEET] = 1;
+	CHECK(list_uses(st, r, &f, "jobs_fleet"));
+	f.set[JF_FLEET] = 0;
+	CHECK(list_uses(st, r, &f, NULL));
+}
+
+int main(void)
+{
+	snprintf(path, sizeof path, "/tmp/fleetd-test-job-plan-%d.db", (int)getpid());
+	tmpdb_remove(path);
+	char err[256];
+	struct store *st = store_open(path, err, sizeof err);
+	struct jobread *r = st ? jobread_new(st) : NULL;
+	CHECK(r != NULL);
+	if (r) {
+		test_each(st, r);
+		test_combined(st, r);
+	}
+	jobread_free(r);
+	if (st)
+		store_close(st);
+	tmpdb_remove(path);
+	return tap_done();
+}
