@@ -3,7 +3,8 @@
  * from a newer schema is refused, a failing migration leaves nothing
  * behind, and a gap in the numbering is refused.  0003 (the jobs table
  * rebuilt) keeps a 0002 database's rows and rules, and a state change
- * no longer builds temporary b-trees. */
+ * no longer builds temporary b-trees.  0013 keeps the triggers and never
+ * hands out a trigger id again, not even one only a job still names. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,6 +235,63 @@ static void test_jobs_rebuilt(void)
 	cleanup();
 }
 
+/* The migrations before the one numbered prefix (4 digits). */
+static struct store *open_before(const char *prefix, char *err, size_t errlen)
+{
+	static struct embed_file upto[64];
+	int n = 0;
+	while (migrations_files[n].name && strncmp(migrations_files[n].name, prefix, 4) &&
+	       n < 63)
+		n++;
+	if (!migrations_files[n].name)
+		return NULL;
+	memcpy(upto, migrations_files, (size_t)n * sizeof upto[0]);
+	upto[n] = (struct embed_file){NULL, NULL, 0};
+	return store_open_with(path, upto, err, errlen);
+}
+
+static const char TRIGGER_ROW[] =
+	"INSERT INTO triggers (%s name, event, job, created_at) "
+	"VALUES (%s 'n', 'job.failed', '{}', 1)";
+
+static void test_trigger_ids(void)
+{
+	char err[256], sql[300];
+	cleanup();
+	struct store *st = open_before("0013", err, sizeof err);
+	CHECK(st != NULL);
+	if (!st)
+		return;
+	/* triggers 1 and 2; 2 and 7 deleted, 7's job still names it */
+	for (int id = 1; id <= 2; id++) {
+		char idv[16];
+		snprintf(idv, sizeof idv, "%d,", id);
+		snprintf(sql, sizeof sql, TRIGGER_ROW, "id,", idv);
+		CHECK(store_exec(st, sql) == 0);
+	}
+	CHECK(store_exec(st, "UPDATE triggers SET paused = 1, last_fired_at = 5 WHERE id = 1") == 0);
+	snprintf(sql, sizeof sql, JOB_ROW, 1, 1, 101, 101, "succeeded", 0, "NULL", "NULL");
+	CHECK(store_exec(st, sql) == 0);
+	CHECK(store_exec(st, "UPDATE jobs SET \"trigger\" = 7 WHERE id = 1") == 0);
+	CHECK(store_exec(st, "DELETE FROM triggers WHERE id = 2") == 0);
+	store_close(st);
+
+	st = store_open(path, err, sizeof err);
+	CHECK(st != NULL);
+	if (!st)
+		return;
+	CHECK_EQ_INT(count(st, "SELECT count(*) FROM triggers WHERE id = 1 AND paused = 1 "
+			       "AND last_fired_at = 5 AND name = 'n'"), 1);
+	snprintf(sql, sizeof sql, TRIGGER_ROW, "", "");
+	CHECK(store_exec(st, sql) == 0);
+	CHECK_EQ_INT(count(st, "SELECT max(id) FROM triggers"), 8); /* past job 1's 7 */
+	CHECK(store_exec(st, "DELETE FROM triggers WHERE id = 8") == 0);
+	CHECK(store_exec(st, sql) == 0);
+	CHECK_EQ_INT(count(st, "SELECT max(id) FROM triggers"), 9); /* 8 not again */
+	store_close(st);
+	cleanup();
+}
+
 int main(void)
 {
 	snprintf(path, sizeof path, "/tmp/fleetd-test-mig-%d.db", (int)getpid());
@@ -242,5 +300,6 @@ int main(void)
 	test_failure_rolls_back();
 	test_group_commit();
 	test_jobs_rebuilt();
+	test_trigger_ids();
 	return tap_done();
 }
