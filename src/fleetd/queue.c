@@ -8,8 +8,8 @@
 
 #include "errmsg.h"
 #include "jobspec.h"
+#include "jsonx.h"
 #include "store.h"
-#include "textbuf.h"
 
 int queue_name_ok(const char *name, size_t len)
 {
@@ -26,15 +26,11 @@ int queue_name_ok(const char *name, size_t len)
 
 int queue_items_check(const json_t *body, char *err, size_t errlen)
 {
-	const char *key;
-	const json_t *v;
+	static const char *const known[] = {"items", NULL};
 	if (!json_is_object(body))
 		return errmsg(err, errlen, "(body): must be a JSON object {\"items\": [ids]}");
-	json_object_foreach((json_t *)body, key, v) {
-		if (strcmp(key, "items") != 0)
-			return errmsg(err, errlen, "%.*s: unknown field",
-				      (int)utf8_cut(key, strlen(key), 40), key);
-	}
+	if (jsonx_check_keys(body, known, err, errlen) < 0)
+		return -1;
 	const json_t *items = json_object_get(body, "items");
 	size_t n = json_array_size(items);
 	if (!json_is_array(items) || n == 0 || n > QUEUE_POST_MAX)

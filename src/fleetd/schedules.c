@@ -26,6 +26,7 @@
 #include "errmsg.h"
 #include "idmap.h"
 #include "jobspec.h"
+#include "jsonx.h"
 #include "list.h"
 #include "log.h"
 #include "loop.h"
@@ -156,16 +157,9 @@ int schedules_parse(const json_t *body, int64_t now_ms, struct sched_def *d, cha
 	memset(d, 0, sizeof *d);
 	if (!json_is_object(body))
 		return errmsg(err, errlen, "(body): must be a JSON object");
-	const char *key;
-	const json_t *v;
-	json_object_foreach((json_t *)body, key, v) {
-		int i = 0;
-		while (known[i] && strcmp(known[i], key) != 0)
-			i++;
-		if (!known[i])
-			return errmsg(err, errlen, "%.40s: unknown field", key);
-	}
-	v = json_object_get(body, "name");
+	if (jsonx_check_keys(body, known, err, errlen) < 0)
+		return -1;
+	const json_t *v = json_object_get(body, "name");
 	if (!v)
 		return errmsg(err, errlen, "name: is required");
 	if (!jobspec_name_valid(v))

@@ -17,6 +17,7 @@
 #include "group.h"
 #include "job_check.h"
 #include "jobspec.h"
+#include "jsonx.h"
 #include "log.h"
 #include "loop.h"
 #include "row_page.h"
@@ -499,20 +500,6 @@ static void arm_fire(struct triggers *t, int64_t at_ms)
 static const char *const known_fields[] = {"name", "on", "where", "job",
 					   "cooldown_seconds", NULL};
 
-static int check_fields(const json_t *body, char *err, size_t errlen)
-{
-	const char *key;
-	const json_t *v;
-	json_object_foreach((json_t *)body, key, v) {
-		int ok = 0;
-		for (int i = 0; known_fields[i]; i++)
-			ok |= strcmp(known_fields[i], key) == 0;
-		if (!ok)
-			return errmsg(err, errlen, "%.40s: unknown field", key);
-	}
-	return 0;
-}
-
 /* The template's "fleet" / "world" "$NAME": a variable the event binds;
  * "world" is given a placeholder id for the job language's check (and
  * *flags says so).  0, or -1 with err. */
@@ -557,7 +544,7 @@ int triggers_check_body(const struct mirror *mirror, const json_t *body, int *ev
 {
 	if (!json_is_object(body))
 		return errmsg(err, errlen, "the body must be a JSON object");
-	if (check_fields(body, err, errlen) < 0)
+	if (jsonx_check_keys(body, known_fields, err, errlen) < 0)
 		return -1;
 	if (!trig_name_ok(json_string_value(json_object_get(body, "name")), TRIGGERS_NAME_MAX))
 		return errmsg(err, errlen,
