@@ -63,6 +63,35 @@ static void int_field(struct textbuf *t, const char *k, int64_t v)
 	textbuf_int(t, v);
 }
 
+/* What the answer's "wait" says of each kind: its name and the fields
+ * its key and arg are shown as (NULL: not shown).  A kind without a row
+ * reads as mirror_ready. */
+static const struct {
+	const char *kind, *key, *arg;
+} WAIT_ANSWER[WAIT_KIND_COUNT] = {
+	[WAIT_ANCHORED] = {"anchored", "fleet", "world"},
+	[WAIT_BATTLE] = {"battle_over", "world", NULL},
+	[WAIT_WATCH] = {"watch", "watch", NULL},
+	[WAIT_READY] = {"mirror_ready", NULL, NULL},
+	[WAIT_FLEET] = {"fleet", "fleet", NULL},
+	[WAIT_COND] = {"cond", NULL, NULL},         /* the current step's `until` */
+	[WAIT_CHILDREN] = {"children", NULL, NULL}, /* a group's parent (`children`) */
+	[WAIT_QUEUE] = {"queue", NULL, NULL},       /* and the take's queue, below */
+};
+
+/* The queue a take waits on, by name, when the name needs no escape. */
+static void queue_field(struct textbuf *t, const struct job_view *v)
+{
+	const char *q = json_string_value(json_object_get(
+		json_array_get(json_object_get(v->spec, "steps"), (size_t)v->step), "queue"));
+	if (q && queue_name_ok(q, strlen(q))) { /* no character to escape */
+		key(t, "queue");
+		textbuf_puts(t, "\"");
+		textbuf_puts(t, q);
+		textbuf_puts(t, "\"");
+	}
+}
+
 static void wait_field(struct textbuf *t, const struct job_view *v)
 {
 	key(t, "wait");
@@ -70,46 +99,18 @@ static void wait_field(struct textbuf *t, const struct job_view *v)
 		textbuf_puts(t, "null");
 		return;
 	}
-	switch (v->wait_kind) {
-	case WAIT_ANCHORED:
-		textbuf_puts(t, "{\"kind\":\"anchored\"");
-		int_field(t, "fleet", v->wait_key);
-		int_field(t, "world", v->wait_arg);
-		break;
-	case WAIT_BATTLE:
-		textbuf_puts(t, "{\"kind\":\"battle_over\"");
-		int_field(t, "world", v->wait_key);
-		break;
-	case WAIT_WATCH:
-		textbuf_puts(t, "{\"kind\":\"watch\"");
-		int_field(t, "watch", v->wait_key);
-		break;
-	case WAIT_FLEET:
-		textbuf_puts(t, "{\"kind\":\"fleet\"");
-		int_field(t, "fleet", v->wait_key);
-		break;
-	case WAIT_COND: /* the condition is the current step's `until` */
-		textbuf_puts(t, "{\"kind\":\"cond\"");
-		break;
-	case WAIT_CHILDREN: /* a group's parent (its `children`) */
-		textbuf_puts(t, "{\"kind\":\"children\"");
-		break;
-	case WAIT_QUEUE: { /* the current step's (a take's) queue */
-		const char *q = json_string_value(json_object_get(
-			json_array_get(json_object_get(v->spec, "steps"), (size_t)v->step), "queue"));
-		textbuf_puts(t, "{\"kind\":\"queue\"");
-		if (q && queue_name_ok(q, strlen(q))) { /* no character to escape */
-			key(t, "queue");
-			textbuf_puts(t, "\"");
-			textbuf_puts(t, q);
-			textbuf_puts(t, "\"");
-		}
-		break;
-	}
-	default:
-		textbuf_puts(t, "{\"kind\":\"mirror_ready\"");
-		break;
-	}
+	int k = v->wait_kind;
+	if (k <= WAIT_NONE || k >= WAIT_KIND_COUNT || !WAIT_ANSWER[k].kind)
+		k = WAIT_READY;
+	textbuf_puts(t, "{\"kind\":\"");
+	textbuf_puts(t, WAIT_ANSWER[k].kind);
+	textbuf_puts(t, "\"");
+	if (WAIT_ANSWER[k].key)
+		int_field(t, WAIT_ANSWER[k].key, v->wait_key);
+	if (WAIT_ANSWER[k].arg)
+		int_field(t, WAIT_ANSWER[k].arg, v->wait_arg);
+	if (k == WAIT_QUEUE)
+		queue_field(t, v);
 	textbuf_put(t, "}", 1);
 }
 
