@@ -44,17 +44,24 @@ static const char SQL_READ_JOB[] =
 	"SELECT id, ts, job_id, type, data FROM events WHERE job_id = ?3 "
 	"AND id > ?1 ORDER BY id LIMIT ?2";
 
+/* last_id from the table: what is committed (at start, or after a
+ * rollback: the next id SQLite hands out is what decides). */
+static void read_last_id(struct eventlog *el)
+{
+	sqlite3_stmt *s = store_stmt(el->st, SQL_LAST);
+	if (s && sqlite3_step(s) == SQLITE_ROW)
+		el->last_id = sqlite3_column_int64(s, 0);
+	if (s)
+		sqlite3_reset(s);
+}
+
 struct eventlog *eventlog_new(struct store *st)
 {
 	struct eventlog *el = calloc(1, sizeof *el);
 	if (!el)
 		return NULL;
 	el->st = st;
-	sqlite3_stmt *s = store_stmt(st, SQL_LAST);
-	if (s && sqlite3_step(s) == SQLITE_ROW)
-		el->last_id = sqlite3_column_int64(s, 0);
-	if (s)
-		sqlite3_reset(s);
+	read_last_id(el);
 	return el;
 }
 
@@ -68,13 +75,7 @@ static void eventlog_committed(void *arg, int ok)
 	struct eventlog *el = arg;
 	el->commit_queued = 0;
 	if (!ok) {
-		/* the rows were rolled back: the next id SQLite hands out is
-		 * what decides; re-read the truth */
-		sqlite3_stmt *s = store_stmt(el->st, SQL_LAST);
-		if (s && sqlite3_step(s) == SQLITE_ROW)
-			el->last_id = sqlite3_column_int64(s, 0);
-		if (s)
-			sqlite3_reset(s);
+		read_last_id(el); /* the rows were rolled back */
 		return;
 	}
 	for (int i = 0; i < el->nsubs; i++)
