@@ -336,15 +336,14 @@ static int rec_load(struct schedules *ss, sqlite3_stmt *q)
 	return 0;
 }
 
+static void rec_free_val(void *s)
+{
+	rec_free(s);
+}
+
 static void drop_all(struct schedules *ss)
 {
-	size_t pos = 0;
-	int64_t key;
-	void *val;
-	while (idmap_next(&ss->recs, &pos, &key, &val))
-		rec_free(val);
-	idmap_free(&ss->recs);
-	idmap_init(&ss->recs);
+	idmap_free_with(&ss->recs, rec_free_val);
 }
 
 int schedules_load(struct schedules *ss, char *err, size_t errlen)
