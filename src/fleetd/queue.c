@@ -9,6 +9,7 @@
 #include "errmsg.h"
 #include "jobspec.h"
 #include "jsonx.h"
+#include "row_page.h"
 #include "store.h"
 
 int queue_name_ok(const char *name, size_t len)
@@ -324,29 +325,23 @@ static json_t *item_json(const struct queue_item *it)
 			 time_json(it->put_at));
 }
 
+static json_t *item_row(void *arg, sqlite3_stmt *s)
+{
+	(void)arg;
+	struct queue_item it;
+	item_read(s, &it);
+	return item_json(&it);
+}
+
 /* The items of s (queue q, at most QUEUE_SHOW_MAX) as an array, or NULL. */
 static json_t *items_json(struct store *st, const char *sql, int64_t q)
 {
 	sqlite3_stmt *s = store_stmt(st, sql);
-	json_t *out = json_array();
-	if (!s || !out) {
-		json_decref(out);
+	if (!s)
 		return NULL;
-	}
 	sqlite3_bind_int64(s, 1, q);
 	sqlite3_bind_int64(s, 2, QUEUE_SHOW_MAX);
-	struct queue_item it;
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		item_read(s, &it);
-		json_array_append_new(out, item_json(&it));
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		json_decref(out);
-		return NULL;
-	}
-	return out;
+	return row_list(s, item_row, NULL);
 }
 
 json_t *queue_show_json(struct store *st, const char *name, int64_t *q)

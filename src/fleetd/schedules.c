@@ -757,20 +757,19 @@ static json_t *firing_json(int watches, sqlite3_stmt *q)
 }
 
 /* The last `limit` firings, newest first. */
+static json_t *firing_row(void *s, sqlite3_stmt *q)
+{
+	return firing_json(((const struct sched *)s)->watches, q);
+}
+
 static json_t *history(struct schedules *ss, const struct sched *s, int limit)
 {
 	sqlite3_stmt *q = store_stmt(ss->st, SQL_HISTORY);
-	json_t *a = json_array();
-	if (!q || !a) {
-		json_decref(a);
+	if (!q)
 		return NULL;
-	}
 	sqlite3_bind_int64(q, 1, s->id);
 	sqlite3_bind_int(q, 2, limit);
-	while (sqlite3_step(q) == SQLITE_ROW)
-		json_array_append_new(a, firing_json(s->watches, q));
-	sqlite3_reset(q);
-	return a;
+	return row_list(q, firing_row, (void *)s);
 }
 
 /* The next firing as the record knows it; null while paused. */

@@ -691,21 +691,21 @@ static json_t *firing_json(sqlite3_stmt *s)
 			 parsed(s, 6));
 }
 
+static json_t *firing_row(void *arg, sqlite3_stmt *s)
+{
+	(void)arg;
+	return firing_json(s);
+}
+
 /* The newest `limit` firings of a trigger, newest first. */
 static json_t *history(struct triggers *t, int64_t id, int limit)
 {
 	sqlite3_stmt *s = store_stmt(t->st, SQL_HISTORY);
-	json_t *out = json_array();
-	if (!s || !out) {
-		json_decref(out);
+	if (!s)
 		return NULL;
-	}
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int(s, 2, limit);
-	while (sqlite3_step(s) == SQLITE_ROW)
-		json_array_append_new(out, firing_json(s));
-	sqlite3_reset(s);
-	return out;
+	return row_list(s, firing_row, NULL);
 }
 
 static json_t *counts(struct triggers *t, int64_t id)
