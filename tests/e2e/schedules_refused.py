@@ -18,7 +18,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from jobslib import Fleetd, Sim, check, fail  # noqa: E402
+from jobslib import Fleetd, Sim, check, until  # noqa: E402
 
 TAKEN = 3  # the numbers recorded by the other writer
 REASON = "recorded by another writer"
@@ -31,16 +31,6 @@ check(mine, "no anchored fleet of mine")
 fleet = mine[0]
 
 
-def wait_for(what, pred, timeout=30):
-    end = time.time() + timeout
-    while time.time() < end:
-        v = pred()
-        if v:
-            return v
-        time.sleep(0.1)
-    fail("timed out waiting for " + what)
-
-
 def firings(sid):
     return fd.sql("SELECT firing, through, outcome, job, reason FROM schedule_firings "
                   "WHERE schedule = ? ORDER BY firing", sid)
@@ -51,7 +41,7 @@ st, s = fd.call("POST", "/v1/schedules", {
     "job": {"fleet": fleet["id"], "steps": [{"op": "move", "to": fleet["anchor"]}]}})
 check(st == 201, "POST /v1/schedules -> %d %s" % (st, s))
 sid = s["id"]
-wait_for("two fired firings", lambda: sum(r[2] == "fired" for r in firings(sid)) >= 2)
+until("two fired firings", lambda: sum(r[2] == "fired" for r in firings(sid)) >= 2)
 
 # the next numbers, taken in one transaction: fleetd cannot write between
 # the read of the last number and the rows
@@ -68,9 +58,8 @@ for i, n in enumerate(taken):
 con.execute("COMMIT")
 con.close()
 
-rows = wait_for("a firing past the taken numbers",
-                lambda: [r for r in firings(sid) if r[0] > taken[-1] and r[2] == "fired"],
-                timeout=20)
+until("a firing past the taken numbers",
+      lambda: [r for r in firings(sid) if r[0] > taken[-1] and r[2] == "fired"], timeout=20)
 rows = firings(sid)
 for n in taken:
     mine_rows = [r for r in rows if r[0] == n]
