@@ -30,6 +30,7 @@
 #include "job_retry.h"
 #include "job_row.h"
 #include "jobspec.h"
+#include "json_canon.h"
 #include "jsonx.h"
 #include "mirror.h"
 #include "step_world.h"
@@ -140,7 +141,7 @@ static int idem_replayed(struct http_req *req, struct app *app, const char *key,
 				 IDEM_MAX);
 		return 1;
 	}
-	*canon = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+	*canon = json_canon_text(body, NULL);
 	if (!*canon) {
 		http_reply_error(req, 503, "overloaded", "out of memory");
 		return 1;
@@ -231,7 +232,8 @@ static void on_submit(struct http_req *req, void *arg)
 		return;
 	}
 	int64_t holder = 0;
-	struct engine_submit_opts o = {.idem_key = key, .idem_body = canon};
+	/* the key's canonical body is the spec's text too: written once */
+	struct engine_submit_opts o = {.idem_key = key, .idem_body = canon, .spec_text = canon};
 	int64_t id = engine_submit(app->engine, body, &o, &holder);
 	free(canon);
 	if (id == 0) {
