@@ -53,19 +53,29 @@ static void opt_str(struct textbuf *t, struct key_lit k, const char *v)
 		put_lit(t, "null");
 }
 
-static void opt_time(struct textbuf *t, struct key_lit k, int64_t ms)
+/* The last time written, quoted: a new job's created_at, updated_at and
+ * started_at are one instant, written once. */
+struct time_memo {
+	int64_t ms;
+	size_t len;
+	char text[48];
+};
+
+static void opt_time(struct textbuf *t, struct key_lit k, int64_t ms, struct time_memo *m)
 {
 	key(t, k);
 	if (!ms) {
 		put_lit(t, "null");
 		return;
 	}
-	char b[48];
-	b[0] = '"';
-	jobspec_format_time(ms, b + 1, sizeof b - 2);
-	size_t n = strlen(b);
-	b[n++] = '"';
-	textbuf_put(t, b, n);
+	if (ms != m->ms || !m->len) {
+		m->text[0] = '"';
+		jobspec_format_time(ms, m->text + 1, sizeof m->text - 2);
+		m->len = strlen(m->text);
+		m->text[m->len++] = '"';
+		m->ms = ms;
+	}
+	textbuf_put(t, m->text, m->len);
 }
 
 static void int_field(struct textbuf *t, struct key_lit k, int64_t v)
@@ -166,6 +176,7 @@ static void id_or_null(struct textbuf *t, struct key_lit name, int64_t id)
 
 void job_answer_write(struct textbuf *t, const struct job_view *v)
 {
+	struct time_memo tm = {.len = 0};
 	const json_t *steps = json_object_get(v->spec, "steps");
 	const json_t *rep = json_object_get(v->spec, "repeat");
 	const json_t *step = json_array_get(steps, (size_t)v->step);
@@ -207,14 +218,14 @@ void job_answer_write(struct textbuf *t, const struct job_view *v)
 	}
 	key(t, K("vars"));
 	textbuf_puts(t, v->vars ? v->vars : "{}");
-	opt_time(t, K("wake_at"), v->live ? v->wake_at : 0);
+	opt_time(t, K("wake_at"), v->live ? v->wake_at : 0, &tm);
 	wait_field(t, v);
 	int_field(t, K("attempts"), v->attempts);
 	opt_str(t, K("last_error"), v->last_error);
-	opt_time(t, K("created_at"), v->created_at);
-	opt_time(t, K("updated_at"), v->updated_at);
-	opt_time(t, K("started_at"), v->started_at);
-	opt_time(t, K("finished_at"), v->finished_at);
+	opt_time(t, K("created_at"), v->created_at, &tm);
+	opt_time(t, K("updated_at"), v->updated_at, &tm);
+	opt_time(t, K("started_at"), v->started_at, &tm);
+	opt_time(t, K("finished_at"), v->finished_at, &tm);
 	if (v->paused)
 		opt_str(t, K("paused_from"), v->paused_from);
 	const json_t *sa = json_object_get(v->spec, "start_at");
