@@ -22,7 +22,6 @@ The profile is OUT/callgrind.out.post; read it with `callgrind_annotate
 --inclusive=yes`."""
 import os
 import re
-import sqlite3
 import subprocess
 import sys
 import time
@@ -38,14 +37,6 @@ from benchlib import say  # noqa: E402
 class Args:
     def __init__(self, build):
         self.builddir, self.srcdir = build, os.path.join(HERE, "..")
-
-
-def jobs_in(db):
-    c = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=30)
-    try:
-        return c.execute("SELECT count(*) FROM jobs").fetchone()[0]
-    finally:
-        c.close()
 
 
 def inclusive(annotated, pattern):
@@ -85,7 +76,7 @@ def main():
     fd = bench.Fleetd(gal.sim, db, "fleetd-callgrind")
     bench.wait_loaded(fd, 900)
     time.sleep(1)
-    before = jobs_in(db)
+    before = bench.db_count(db, "1")
     pid = str(fd.proc.pid)
     subprocess.run(["callgrind_control", "-i", "on", pid], check=True, capture_output=True)
     lua = os.path.join(HERE, "post_jobs.lua")
@@ -95,7 +86,7 @@ def main():
     time.sleep(1)
     subprocess.run(["callgrind_control", "-i", "off", pid], check=True, capture_output=True)
     fd.stop(timeout=120)
-    posts = jobs_in(db) - before
+    posts = bench.db_count(db, "1") - before
     ann = subprocess.run(["callgrind_annotate", "--inclusive=yes", profile],
                          capture_output=True, text=True, errors="replace").stdout
     total = int(re.search(r"([\d,]+) \(100\.0%\)\s+PROGRAM TOTALS", ann).group(1).replace(",", ""))
