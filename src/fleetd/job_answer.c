@@ -13,6 +13,9 @@
 #include "queue.h"
 #include "step.h"
 
+/* A literal's bytes, its length known at compile time. */
+#define put_lit(t, s) textbuf_put((t), (s), sizeof(s) - 1)
+
 /* A part of the spec as stored: its canonical text (json_canon.h). */
 static void put_json(struct textbuf *t, const json_t *v)
 {
@@ -22,62 +25,81 @@ static void put_json(struct textbuf *t, const json_t *v)
 			t->len = at;
 			t->p[at] = 0;
 		}
-		textbuf_puts(t, "null");
+		put_lit(t, "null");
 	}
 }
 
 /* --- the answer ----------------------------------------------------------- */
 
-static void key(struct textbuf *t, const char *k)
+/* A member's name with its punctuation (`,"name":`), made from a
+ * literal at compile time: every answer writes some thirty of them. */
+struct key_lit {
+	const char *text;
+	size_t len;
+};
+#define KEY_INIT(name) {",\"" name "\":", sizeof(",\"" name "\":") - 1}
+#define K(name) ((struct key_lit)KEY_INIT(name))
+
+static void key(struct textbuf *t, struct key_lit k)
 {
-	textbuf_put(t, ",\"", 2);
-	textbuf_puts(t, k);
-	textbuf_put(t, "\":", 2);
+	textbuf_put(t, k.text, k.len);
 }
 
-static void opt_str(struct textbuf *t, const char *k, const char *v)
+static void opt_str(struct textbuf *t, struct key_lit k, const char *v)
 {
 	key(t, k);
 	if (v)
 		textbuf_json_str(t, v, strlen(v));
 	else
-		textbuf_puts(t, "null");
+		put_lit(t, "null");
 }
 
-static void opt_time(struct textbuf *t, const char *k, int64_t ms)
+/* The last time written, quoted: a new job's created_at, updated_at and
+ * started_at are one instant, written once. */
+struct time_memo {
+	int64_t ms;
+	size_t len;
+	char text[48];
+};
+
+static void opt_time(struct textbuf *t, struct key_lit k, int64_t ms, struct time_memo *m)
 {
 	key(t, k);
 	if (!ms) {
-		textbuf_puts(t, "null");
+		put_lit(t, "null");
 		return;
 	}
-	char b[48];
-	b[0] = '"';
-	jobspec_format_time(ms, b + 1, sizeof b - 2);
-	strcat(b, "\"");
-	textbuf_puts(t, b);
+	if (ms != m->ms || !m->len) {
+		m->text[0] = '"';
+		jobspec_format_time(ms, m->text + 1, sizeof m->text - 2);
+		m->len = strlen(m->text);
+		m->text[m->len++] = '"';
+		m->ms = ms;
+	}
+	textbuf_put(t, m->text, m->len);
 }
 
-static void int_field(struct textbuf *t, const char *k, int64_t v)
+static void int_field(struct textbuf *t, struct key_lit k, int64_t v)
 {
 	key(t, k);
 	textbuf_int(t, v);
 }
 
-/* What the answer's "wait" says of each kind: its name and the fields
- * its key and arg are shown as (NULL: not shown).  A kind without a row
- * reads as mirror_ready. */
+/* What the answer's "wait" says of each kind: its name, and the members
+ * its key and arg are shown as (length 0: not shown).  A kind without a
+ * row reads as mirror_ready. */
+#define KIND_INIT(name) {"{\"kind\":\"" name "\"", sizeof("{\"kind\":\"" name "\"") - 1}
 static const struct {
-	const char *kind, *key, *arg;
+	struct key_lit kind, key, arg;
 } WAIT_ANSWER[WAIT_KIND_COUNT] = {
-	[WAIT_ANCHORED] = {"anchored", "fleet", "world"},
-	[WAIT_BATTLE] = {"battle_over", "world", NULL},
-	[WAIT_WATCH] = {"watch", "watch", NULL},
-	[WAIT_READY] = {"mirror_ready", NULL, NULL},
-	[WAIT_FLEET] = {"fleet", "fleet", NULL},
-	[WAIT_COND] = {"cond", NULL, NULL},         /* the current step's `until` */
-	[WAIT_CHILDREN] = {"children", NULL, NULL}, /* a group's parent (`children`) */
-	[WAIT_QUEUE] = {"queue", NULL, NULL},       /* and the take's queue, below */
+	[WAIT_ANCHORED] = {KIND_INIT("anchored"), KEY_INIT("fleet"), KEY_INIT("world")},
+	[WAIT_BATTLE] = {KIND_INIT("battle_over"), KEY_INIT("world"), {0}},
+	[WAIT_WATCH] = {KIND_INIT("watch"), KEY_INIT("watch"), {0}},
+	[WAIT_READY] = {KIND_INIT("mirror_ready"), {0}, {0}},
+	[WAIT_FLEET] = {KIND_INIT("fleet"), KEY_INIT("fleet"), {0}},
+	[WAIT_COND] = {KIND_INIT("cond"), {0}, {0}},         /* the current step's `until` */
+	[WAIT_CHILDREN] = {KIND_INIT("children"), {0}, {0}}, /* a group's parent */
+	[WAIT_QUEUE] = {KIND_INIT("queue"), {0}, {0}},       /* and the queue, below */
 };
 
 /* The queue a take waits on, by name, when the name needs no escape. */
@@ -86,29 +108,27 @@ static void queue_field(struct textbuf *t, const struct job_view *v)
 	const char *q = json_string_value(json_object_get(
 		json_array_get(json_object_get(v->spec, "steps"), (size_t)v->step), "queue"));
 	if (q && queue_name_ok(q, strlen(q))) { /* no character to escape */
-		key(t, "queue");
-		textbuf_puts(t, "\"");
+		key(t, K("queue"));
+		put_lit(t, "\"");
 		textbuf_puts(t, q);
-		textbuf_puts(t, "\"");
+		put_lit(t, "\"");
 	}
 }
 
 static void wait_field(struct textbuf *t, const struct job_view *v)
 {
-	key(t, "wait");
+	key(t, K("wait"));
 	if (!v->live || !v->waiting || v->wait_kind == WAIT_NONE) {
-		textbuf_puts(t, "null");
+		put_lit(t, "null");
 		return;
 	}
 	int k = v->wait_kind;
-	if (k <= WAIT_NONE || k >= WAIT_KIND_COUNT || !WAIT_ANSWER[k].kind)
+	if (k <= WAIT_NONE || k >= WAIT_KIND_COUNT || !WAIT_ANSWER[k].kind.len)
 		k = WAIT_READY;
-	textbuf_puts(t, "{\"kind\":\"");
-	textbuf_puts(t, WAIT_ANSWER[k].kind);
-	textbuf_puts(t, "\"");
-	if (WAIT_ANSWER[k].key)
+	textbuf_put(t, WAIT_ANSWER[k].kind.text, WAIT_ANSWER[k].kind.len);
+	if (WAIT_ANSWER[k].key.len)
 		int_field(t, WAIT_ANSWER[k].key, v->wait_key);
-	if (WAIT_ANSWER[k].arg)
+	if (WAIT_ANSWER[k].arg.len)
 		int_field(t, WAIT_ANSWER[k].arg, v->wait_arg);
 	if (k == WAIT_QUEUE)
 		queue_field(t, v);
@@ -120,9 +140,9 @@ static void wait_field(struct textbuf *t, const struct job_view *v)
  * out). */
 static void group_fields(struct textbuf *t, const struct job_view *v)
 {
-	key(t, "fleets"); /* as submitted: the list, or the filter */
+	key(t, K("fleets")); /* as submitted: the list, or the filter */
 	put_json(t, json_object_get(v->spec, "fleets"));
-	key(t, "children");
+	key(t, K("children"));
 	textbuf_put(t, "[", 1);
 	for (size_t i = 0; i < v->nchildren; i++) {
 		if (i)
@@ -130,7 +150,7 @@ static void group_fields(struct textbuf *t, const struct job_view *v)
 		textbuf_int(t, v->children[i]);
 	}
 	textbuf_put(t, "]", 1);
-	key(t, "children_states");
+	key(t, K("children_states"));
 	textbuf_put(t, "{", 1);
 	const char *sep = "";
 	for (int s = 0; s < JOB_STATE_COUNT; s++) {
@@ -146,76 +166,77 @@ static void group_fields(struct textbuf *t, const struct job_view *v)
 }
 
 /* An id, or null for 0. */
-static void id_or_null(struct textbuf *t, const char *name, int64_t id)
+static void id_or_null(struct textbuf *t, struct key_lit name, int64_t id)
 {
 	key(t, name);
 	if (id)
 		textbuf_int(t, id);
 	else
-		textbuf_puts(t, "null");
+		put_lit(t, "null");
 }
 
 void job_answer_write(struct textbuf *t, const struct job_view *v)
 {
+	struct time_memo tm = {.len = 0};
 	const json_t *steps = json_object_get(v->spec, "steps");
 	const json_t *rep = json_object_get(v->spec, "repeat");
 	const json_t *step = json_array_get(steps, (size_t)v->step);
-	textbuf_puts(t, "{\"id\":");
+	put_lit(t, "{\"id\":");
 	textbuf_int(t, v->id);
-	opt_str(t, "name", v->name);
-	key(t, "fleet");
+	opt_str(t, K("name"), v->name);
+	key(t, K("fleet"));
 	if (v->fleet)
 		textbuf_int(t, v->fleet);
 	else
-		textbuf_puts(t, "null");
+		put_lit(t, "null");
 	if (v->world)
-		int_field(t, "world", v->world);
+		int_field(t, K("world"), v->world);
 	if (v->parent)
-		int_field(t, "parent", v->parent);
+		int_field(t, K("parent"), v->parent);
 	if (v->child_states)
 		group_fields(t, v);
-	opt_str(t, "state", v->state);
-	id_or_null(t, "retry_of", v->retry_of);
-	id_or_null(t, "schedule", v->schedule);
-	id_or_null(t, "trigger", v->trigger);
-	int_field(t, "step", v->step);
-	opt_str(t, "step_op", step ? jobspec_op_name(jobspec_step_op(step)) : NULL);
-	opt_str(t, "sub_state", v->live ? v->sub_state : NULL);
-	key(t, "step_data");
+	opt_str(t, K("state"), v->state);
+	id_or_null(t, K("retry_of"), v->retry_of);
+	id_or_null(t, K("schedule"), v->schedule);
+	id_or_null(t, K("trigger"), v->trigger);
+	int_field(t, K("step"), v->step);
+	opt_str(t, K("step_op"), step ? jobspec_op_name(jobspec_step_op(step)) : NULL);
+	opt_str(t, K("sub_state"), v->live ? v->sub_state : NULL);
+	key(t, K("step_data"));
 	textbuf_puts(t, v->live && v->step_data ? v->step_data : "null");
-	int_field(t, "iteration", v->iteration);
-	key(t, "repeat");
+	int_field(t, K("iteration"), v->iteration);
+	key(t, K("repeat"));
 	put_json(t, rep ? rep : json_false());
-	key(t, "steps");
+	key(t, K("steps"));
 	if (steps)
 		put_json(t, steps);
 	else
-		textbuf_puts(t, "[]");
+		put_lit(t, "[]");
 	const json_t *until = json_object_get(v->spec, "until");
 	if (until) {
-		key(t, "until");
+		key(t, K("until"));
 		put_json(t, until);
 	}
-	key(t, "vars");
+	key(t, K("vars"));
 	textbuf_puts(t, v->vars ? v->vars : "{}");
-	opt_time(t, "wake_at", v->live ? v->wake_at : 0);
+	opt_time(t, K("wake_at"), v->live ? v->wake_at : 0, &tm);
 	wait_field(t, v);
-	int_field(t, "attempts", v->attempts);
-	opt_str(t, "last_error", v->last_error);
-	opt_time(t, "created_at", v->created_at);
-	opt_time(t, "updated_at", v->updated_at);
-	opt_time(t, "started_at", v->started_at);
-	opt_time(t, "finished_at", v->finished_at);
+	int_field(t, K("attempts"), v->attempts);
+	opt_str(t, K("last_error"), v->last_error);
+	opt_time(t, K("created_at"), v->created_at, &tm);
+	opt_time(t, K("updated_at"), v->updated_at, &tm);
+	opt_time(t, K("started_at"), v->started_at, &tm);
+	opt_time(t, K("finished_at"), v->finished_at, &tm);
 	if (v->paused)
-		opt_str(t, "paused_from", v->paused_from);
+		opt_str(t, K("paused_from"), v->paused_from);
 	const json_t *sa = json_object_get(v->spec, "start_at");
 	const json_t *ds = json_object_get(v->spec, "delay_seconds");
 	if (sa) {
-		key(t, "start_at");
+		key(t, K("start_at"));
 		put_json(t, sa);
 	}
 	if (ds) {
-		key(t, "delay_seconds");
+		key(t, K("delay_seconds"));
 		put_json(t, ds);
 	}
 	textbuf_put(t, "}", 1);
