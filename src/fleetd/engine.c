@@ -2289,10 +2289,9 @@ static const char SQL_GROUP_ROLLBACK[] = "ROLLBACK TO job_group";
  * (group_rollback).  *ev_mark: the last event id before the group. */
 static int group_savepoint(struct engine *e, int64_t *ev_mark)
 {
-	if (store_begin(e->st) < 0 || eventlog_flush(e->el) < 0 ||
+	if (store_begin(e->st) < 0 || (*ev_mark = eventlog_mark(e->el)) < 0 ||
 	    store_exec(e->st, SQL_GROUP_SAVEPOINT) < 0)
 		return -1;
-	*ev_mark = eventlog_last_id(e->el);
 	return 0;
 }
 

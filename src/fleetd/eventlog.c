@@ -4,7 +4,9 @@
  * watcher ever sees an event whose state change could still be lost.
  *
  * An appended row is held in memory, with its id already given (the next
- * after the highest, as SQLite would give it), and the held rows are
+ * after the highest: read again at the first append of each transaction,
+ * whose write lock no other writer of the file can then take until the
+ * commit, so that id is the one SQLite would give), and the held rows are
  * written together just before the transaction commits (store_add_flush),
  * before the table is read, and whenever many are held: one INSERT of up
  * to EVENTLOG_BATCH rows, not one statement per event (a woken job writes
@@ -78,6 +80,16 @@ static const char SQL_READ_JOB[] =
 
 static int eventlog_flush_hook(void *arg);
 
+/* The highest id in the table; 0 for none, -1 if it cannot be read. */
+static int64_t read_last(struct store *st)
+{
+	sqlite3_stmt *s = store_stmt(st, SQL_LAST);
+	int64_t id = s && sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+	if (s)
+		sqlite3_reset(s);
+	return id;
+}
+
 struct eventlog *eventlog_new(struct store *st)
 {
 	struct eventlog *el = calloc(1, sizeof *el);
@@ -88,11 +100,8 @@ struct eventlog *eventlog_new(struct store *st)
 		free(el);
 		return NULL;
 	}
-	sqlite3_stmt *s = store_stmt(st, SQL_LAST);
-	if (s && sqlite3_step(s) == SQLITE_ROW)
-		el->last_id = sqlite3_column_int64(s, 0);
-	if (s)
-		sqlite3_reset(s);
+	int64_t last = read_last(st);
+	el->last_id = last > 0 ? last : 0;
 	return el;
 }
 
@@ -195,13 +204,10 @@ static void eventlog_committed(void *arg, int ok)
 	held_clear(el); /* written before the commit, or rolled back with it */
 	el->flush_failed = 0;
 	if (!ok) {
-		/* the rows were rolled back: the next id SQLite hands out is
-		 * what decides; re-read the truth */
-		sqlite3_stmt *s = store_stmt(el->st, SQL_LAST);
-		if (s && sqlite3_step(s) == SQLITE_ROW)
-			el->last_id = sqlite3_column_int64(s, 0);
-		if (s)
-			sqlite3_reset(s);
+		/* rolled back: the next id SQLite hands out is what decides */
+		int64_t last = read_last(el->st);
+		if (last >= 0)
+			el->last_id = last;
 		return;
 	}
 	for (int i = 0; i < el->nsubs; i++)
@@ -270,18 +276,36 @@ static int hold(struct eventlog *el, int64_t id, int64_t ts, int64_t job_id,
 	return 0;
 }
 
-int64_t eventlog_append_text(struct eventlog *el, int64_t job_id, const char *type,
-			     const char *text)
+/* The open transaction's first use of the log: the highest id as it is
+ * now (another connection may have written events since the last commit),
+ * and the commit callback, queued even without subscribers (a failed
+ * commit must drop the held rows). */
+static int tx_open(struct eventlog *el)
 {
 	if (store_begin(el->st) < 0 || el->flush_failed)
 		return -1;
-	/* queued even without subscribers: a failed commit must reset last_id
-	 * and drop the held rows */
-	if (!el->commit_queued) {
-		if (store_on_commit(el->st, eventlog_committed, el) < 0)
-			return -1;
-		el->commit_queued = 1;
-	}
+	if (el->commit_queued)
+		return 0;
+	int64_t last = read_last(el->st);
+	if (last < 0 || store_on_commit(el->st, eventlog_committed, el) < 0)
+		return -1;
+	el->last_id = last;
+	el->commit_queued = 1;
+	return 0;
+}
+
+int64_t eventlog_mark(struct eventlog *el)
+{
+	if (tx_open(el) < 0 || eventlog_flush(el) < 0)
+		return -1;
+	return el->last_id;
+}
+
+int64_t eventlog_append_text(struct eventlog *el, int64_t job_id, const char *type,
+			     const char *text)
+{
+	if (tx_open(el) < 0)
+		return -1;
 	if (!text)
 		text = "{}";
 	int64_t ts = clock_now_ms();

@@ -86,10 +86,12 @@ int64_t eventlog_last_id(struct eventlog *el);
 /* Write the held rows into the table now (the commit does it by itself).
  * -1 if they could not be: the open transaction's commit then fails. */
 int eventlog_flush(struct eventlog *el);
-/* A caller's savepoint: eventlog_flush() before it, and once the caller
- * has rolled back to it, eventlog_rewind() with the eventlog_last_id()
- * read at the savepoint: the rows held since are dropped (those written
- * since went with the rollback) and their ids are given again. */
+/* A caller's savepoint, in the open transaction: eventlog_mark() just
+ * before it writes the held rows and returns the last id (-1 on failure);
+ * once the caller has rolled back to its savepoint, eventlog_rewind() with
+ * that mark drops the rows held since (those written since went with the
+ * rollback) and gives their ids again. */
+int64_t eventlog_mark(struct eventlog *el);
 void eventlog_rewind(struct eventlog *el, int64_t last_id);
 /* Is the store unavailable (a storage outage, store.h)?  Appends fail
  * then, and callers need not log each one: the outage is logged. */

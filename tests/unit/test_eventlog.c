@@ -6,7 +6,9 @@
  * The held rows: an appended row reaches the table at the commit or at
  * eventlog_flush(), with the id the append gave, in order, through every
  * size of batch; a rollback to a savepoint drops the rows held since and
- * gives their ids again; a flush that fails fails the commit. */
+ * gives their ids again; a flush that fails fails the commit; a row
+ * another writer added between two transactions is not overwritten (the
+ * ids are read again at each transaction's first append). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,9 +111,9 @@ static void held_rows(struct store *st, struct eventlog *el)
 static void savepoint_rewind(struct store *st, struct eventlog *el)
 {
 	int64_t before = append_n(el, "before", 2);
-	CHECK_EQ_INT(eventlog_flush(el), 0);
+	int64_t mark = eventlog_mark(el);
+	CHECK_EQ_INT(mark, before + 1);
 	CHECK_EQ_INT(store_exec(st, "SAVEPOINT t"), 0);
-	int64_t mark = eventlog_last_id(el);
 	CHECK(append_n(el, "undone", 300) == mark + 1);
 	CHECK_EQ_INT(store_exec(st, "ROLLBACK TO t"), 0);
 	eventlog_rewind(el, mark);
@@ -148,6 +150,25 @@ static void failed_flush(struct store *st, struct eventlog *el)
 	CHECK_EQ_INT(append_n(el, "again", 1), id); /* the id read back */
 	CHECK_EQ_INT(store_commit(st), 0);
 	CHECK(ids_in_order(st, "again", id, 1));
+}
+
+/* Between two transactions a second writer adds an event (as an operator
+ * with sqlite3 might): the next append comes after it. */
+static void other_writer(struct store *st, struct eventlog *el)
+{
+	int64_t last = append_n(el, "mine", 1);
+	CHECK_EQ_INT(store_commit(st), 0);
+	sqlite3 *db;
+	CHECK_EQ_INT(sqlite3_open(sqlite3_db_filename(store_db(st), "main"), &db), SQLITE_OK);
+	CHECK_EQ_INT(sqlite3_exec(db, "INSERT INTO events (ts, type) VALUES (1, 'theirs')",
+				  NULL, NULL, NULL), SQLITE_OK);
+	int64_t theirs = sqlite3_last_insert_rowid(db);
+	sqlite3_close(db);
+	CHECK_EQ_INT(theirs, last + 1);
+	CHECK_EQ_INT(append_n(el, "mine", 1), last + 2);
+	CHECK_EQ_INT(store_commit(st), 0);
+	CHECK_EQ_INT(count_type(st, "theirs"), 1);
+	CHECK_EQ_INT(count_type(st, "mine"), 2);
 }
 
 int main(void)
@@ -198,6 +219,7 @@ int main(void)
 	held_rows(st, el);
 	savepoint_rewind(st, el);
 	failed_flush(st, el);
+	other_writer(st, el);
 
 	eventlog_free(el);
 	store_close(st);
