@@ -20,6 +20,7 @@
 #include "schema.h"
 #include "store.h"
 #include "tap.h"
+#include "tmpdb.h"
 
 struct heard {
 	struct eventlog *el;
@@ -173,12 +174,8 @@ static void other_writer(struct store *st, struct eventlog *el)
 
 int main(void)
 {
-	char path[] = "/tmp/test_eventlog.XXXXXX", err[256];
-	int fd = mkstemp(path);
-	if (fd < 0)
-		return 99;
-	close(fd);
-	struct store *st = store_open(path, err, sizeof err);
+	char path[128];
+	struct store *st = tmpdb_open(path, sizeof path, "eventlog", migrations_files);
 	CHECK(st != NULL);
 	if (!st)
 		return tap_done();
@@ -222,12 +219,6 @@ int main(void)
 	other_writer(st, el);
 
 	eventlog_free(el);
-	store_close(st);
-	unlink(path);
-	char p[64];
-	snprintf(p, sizeof p, "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", path);
-	unlink(p);
+	tmpdb_close(st, path);
 	return tap_done();
 }
