@@ -30,6 +30,7 @@
 #include "log.h"
 #include "loop.h"
 #include "mirror.h"
+#include "row_page.h"
 #include "sched_time.h"
 #include "store.h"
 #include "timer_heap.h"
@@ -842,28 +843,15 @@ json_t *schedules_answer(struct schedules *ss, int64_t id, int hist, int *db_err
 	return a;
 }
 
+/* A row of a list page: the schedule without its history. */
+static json_t *list_row(void *ss, sqlite3_stmt *q)
+{
+	return answer_row(ss, q, 0);
+}
+
 json_t *schedules_list(struct schedules *ss, int64_t after, int limit, int64_t *next)
 {
-	*next = 0;
-	sqlite3_stmt *q = store_stmt(ss->st, SQL_PAGE);
-	json_t *a = json_array();
-	if (!q || !a) {
-		json_decref(a);
-		return NULL;
-	}
-	sqlite3_bind_int64(q, 1, after);
-	sqlite3_bind_int(q, 2, limit + 1);
-	int n = 0;
-	while (sqlite3_step(q) == SQLITE_ROW) {
-		if (n == limit) {
-			*next = json_integer_value(json_object_get(json_array_get(a, n - 1), "id"));
-			break;
-		}
-		json_array_append_new(a, answer_row(ss, q, 0));
-		n++;
-	}
-	sqlite3_reset(q);
-	return a;
+	return row_page_after(ss->st, SQL_PAGE, after, limit, list_row, ss, next);
 }
 
 void schedules_stats(const struct schedules *ss, struct sched_stats *out)
