@@ -2320,8 +2320,10 @@ static int group_settle(struct engine *e, int64_t parent)
 		return -1;
 	if (!is_live(row.state))
 		return 0;
-	return parent_set(e, parent, row.state, group_end_state(counts), clock_now_ms(),
-			  "group");
+	int end = group_end_state(counts);
+	if (end == JOB_FAILED && group_note_failure(e->st, parent) < 0)
+		return -1;
+	return parent_set(e, parent, row.state, end, clock_now_ms(), "group");
 }
 
 /* A child's state changed from -> to (its row is written). */

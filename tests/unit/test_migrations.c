@@ -252,6 +252,18 @@ static struct store *open_before(const char *prefix, char *err, size_t errlen)
 	return store_open_with(path, upto, err, errlen);
 }
 
+/* Rows 1..n of row_fmt, an INSERT whose two %s take "id," and "N," (a row
+ * with the id given) or "" and "" (the next id the table hands out). */
+static void add_numbered(struct store *st, const char *row_fmt, int n)
+{
+	char sql[300], idv[16];
+	for (int id = 1; id <= n; id++) {
+		snprintf(idv, sizeof idv, "%d,", id);
+		snprintf(sql, sizeof sql, row_fmt, "id,", idv);
+		CHECK(store_exec(st, sql) == 0);
+	}
+}
+
 static const char TRIGGER_ROW[] =
 	"INSERT INTO triggers (%s name, event, job, created_at) "
 	"VALUES (%s 'n', 'job.failed', '{}', 1)";
@@ -265,12 +277,7 @@ static void test_trigger_ids(void)
 	if (!st)
 		return;
 	/* triggers 1 and 2; 2 and 7 deleted, 7's job still names it */
-	for (int id = 1; id <= 2; id++) {
-		char idv[16];
-		snprintf(idv, sizeof idv, "%d,", id);
-		snprintf(sql, sizeof sql, TRIGGER_ROW, "id,", idv);
-		CHECK(store_exec(st, sql) == 0);
-	}
+	add_numbered(st, TRIGGER_ROW, 2);
 	CHECK(store_exec(st, "UPDATE triggers SET paused = 1, last_fired_at = 5 WHERE id = 1") == 0);
 	snprintf(sql, sizeof sql, JOB_ROW, 1, 1, 101, 101, "succeeded", 0, "NULL", "NULL");
 	CHECK(store_exec(st, sql) == 0);
@@ -317,12 +324,7 @@ static void test_webhook_ids(void)
 	if (!st)
 		return;
 	/* webhooks 1 and 2; deliveries 1, 2 of webhook 1 and 3 of webhook 2 */
-	for (int id = 1; id <= 2; id++) {
-		char idv[16];
-		snprintf(idv, sizeof idv, "%d,", id);
-		snprintf(sql, sizeof sql, HOOK_ROW, "id,", idv);
-		CHECK(store_exec(st, sql) == 0);
-	}
+	add_numbered(st, HOOK_ROW, 2);
 	add_delivery(st, 1);
 	add_delivery(st, 1);
 	add_delivery(st, 2);
