@@ -110,6 +110,20 @@ int loop_add_idle_hook(struct loop *loop, int (*fn)(void *arg), void *arg)
 	return 0;
 }
 
+void loop_remove_hooks(struct loop *loop, void *arg)
+{
+	int kept = 0;
+	for (int i = 0; i < loop->nhooks; i++)
+		if (loop->hooks[i].arg != arg)
+			loop->hooks[kept++] = loop->hooks[i];
+	loop->nhooks = kept;
+	kept = 0;
+	for (int i = 0; i < loop->nidle; i++)
+		if (loop->idle[i].arg != arg)
+			loop->idle[kept++] = loop->idle[i];
+	loop->nidle = kept;
+}
+
 static int run_idle_hooks(struct loop *loop)
 {
 	int did = 0;

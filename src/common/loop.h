@@ -69,6 +69,10 @@ int loop_add_turn_hook(struct loop *loop, void (*fn)(void *arg), void *arg);
  * nonzero if it did some work, and the loop then starts a new turn (its
  * work may have made something ready) instead of waiting. */
 int loop_add_idle_hook(struct loop *loop, int (*fn)(void *arg), void *arg);
+/* Remove every turn and idle hook registered with this arg, so a part freed
+ * before the loop (or whose constructor failed half way) leaves nothing
+ * behind; not from inside a hook. */
+void loop_remove_hooks(struct loop *loop, void *arg);
 
 void loop_timer_init(struct loop_timer *t, loop_timer_fn fn, void *arg);
 /* Arm (or re-arm) t at an absolute wall-clock deadline in ms.  -1 on ENOMEM. */

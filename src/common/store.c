@@ -188,6 +188,21 @@ static void configure_once(void)
 	}
 }
 
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	if (st->in_tx)
+		store_commit(st);
+	for (int i = 0; i < st->nstmts; i++)
+		sqlite3_finalize(st->stmts[i].stmt);
+	sqlite3_finalize(st->begin);
+	sqlite3_finalize(st->commit);
+	sqlite3_close(st->db);
+	free(st->pend);
+	free(st);
+}
+
 struct store *store_open_with(const char *path, const struct embed_file *migs,
 			      char *err, size_t errlen)
 {
@@ -215,21 +230,6 @@ struct store *store_open_with(const char *path, const struct embed_file *migs,
 		return NULL;
 	}
 	return st;
-}
-
-void store_close(struct store *st)
-{
-	if (!st)
-		return;
-	if (st->in_tx)
-		store_commit(st);
-	for (int i = 0; i < st->nstmts; i++)
-		sqlite3_finalize(st->stmts[i].stmt);
-	sqlite3_finalize(st->begin);
-	sqlite3_finalize(st->commit);
-	sqlite3_close(st->db);
-	free(st->pend);
-	free(st);
 }
 
 sqlite3 *store_db(struct store *st)

@@ -68,6 +68,15 @@ static int commit_idle(void *arg)
 	return 1;
 }
 
+void commit_free(struct commit *c)
+{
+	if (!c)
+		return;
+	loop_remove_hooks(c->loop, c);
+	loop_timer_disarm(c->loop, &c->probe);
+	free(c);
+}
+
 struct commit *commit_new(struct loop *loop, struct store *st)
 {
 	struct commit *c = calloc(1, sizeof *c);
@@ -79,18 +88,10 @@ struct commit *commit_new(struct loop *loop, struct store *st)
 	loop_timer_init(&c->probe, on_probe, c);
 	if (loop_add_turn_hook(loop, commit_turn, c) < 0 ||
 	    loop_add_idle_hook(loop, commit_idle, c) < 0) {
-		free(c);
+		commit_free(c);
 		return NULL;
 	}
 	return c;
-}
-
-void commit_free(struct commit *c)
-{
-	if (!c)
-		return;
-	loop_timer_disarm(c->loop, &c->probe);
-	free(c);
 }
 
 int64_t commit_next_probe_ms(const struct commit *c)

@@ -165,6 +165,14 @@ static void on_changes(void *arg, const struct mirror_changes *ch)
 	}
 }
 
+void fleet_events_free(struct fleet_events *fe)
+{
+	if (!fe)
+		return;
+	free(fe->seen);
+	free(fe);
+}
+
 struct fleet_events *fleet_events_new(struct mirror *m, struct eventlog *el)
 {
 	struct fleet_events *fe = calloc(1, sizeof *fe);
@@ -173,16 +181,8 @@ struct fleet_events *fleet_events_new(struct mirror *m, struct eventlog *el)
 	fe->m = m;
 	fe->el = el;
 	if (mirror_subscribe(m, on_changes, fe) < 0) {
-		free(fe);
+		fleet_events_free(fe);
 		return NULL;
 	}
 	return fe;
-}
-
-void fleet_events_free(struct fleet_events *fe)
-{
-	if (!fe)
-		return;
-	free(fe->seen);
-	free(fe);
 }

@@ -158,6 +158,15 @@ static void on_changes(void *arg, const struct mirror_changes *ch)
 		object_removed(ge, ch->removed[i]);
 }
 
+void game_events_free(struct game_events *ge)
+{
+	if (!ge)
+		return;
+	idmap_free(&ge->ours);
+	idmap_free(&ge->foreign);
+	free(ge);
+}
+
 struct game_events *game_events_new(struct mirror *m, struct eventlog *el)
 {
 	struct game_events *ge = calloc(1, sizeof *ge);
@@ -168,17 +177,8 @@ struct game_events *game_events_new(struct mirror *m, struct eventlog *el)
 	idmap_init(&ge->ours);
 	idmap_init(&ge->foreign);
 	if (mirror_subscribe(m, on_changes, ge) < 0) {
-		free(ge);
+		game_events_free(ge);
 		return NULL;
 	}
 	return ge;
-}
-
-void game_events_free(struct game_events *ge)
-{
-	if (!ge)
-		return;
-	idmap_free(&ge->ours);
-	idmap_free(&ge->foreign);
-	free(ge);
 }

@@ -163,6 +163,15 @@ static int on_idle(void *arg)
 	return store_in_tx(r->st);
 }
 
+void retention_free(struct retention *r)
+{
+	if (!r)
+		return;
+	loop_remove_hooks(r->loop, r);
+	loop_timer_disarm(r->loop, &r->timer);
+	free(r);
+}
+
 struct retention *retention_new(struct loop *loop, struct store *st,
 				struct jobread *reads, int64_t keep_ms)
 {
@@ -187,14 +196,6 @@ struct retention *retention_new(struct loop *loop, struct store *st,
 		return NULL;
 	}
 	return r;
-}
-
-void retention_free(struct retention *r)
-{
-	if (!r)
-		return;
-	loop_timer_disarm(r->loop, &r->timer);
-	free(r);
 }
 
 int retention_add(struct retention *r, retention_prune_fn fn, void *arg)

@@ -513,6 +513,29 @@ static void up_dispatch(void *arg, const struct loop_fds *fds)
 
 /* --- public ----------------------------------------------------------------------- */
 
+void upstream_free(struct upstream *u)
+{
+	if (!u)
+		return;
+	loop_remove_source(u->loop, u);
+	struct list_node *n;
+	while ((n = list_first(&u->calls))) {
+		struct up_call *c = LIST_ELEM(n, struct up_call, link);
+		if (c->easy) {
+			curl_multi_remove_handle(u->multi, c->easy);
+			curl_easy_cleanup(c->easy);
+		}
+		call_free(c);
+	}
+	for (int i = 0; i < u->npool; i++)
+		curl_easy_cleanup(u->pool[i]);
+	if (u->multi)
+		curl_multi_cleanup(u->multi);
+	curl_slist_free_all(u->headers);
+	free(u->base);
+	free(u);
+}
+
 struct upstream *upstream_new(struct loop *loop, const struct upstream_config *cfg,
 			      char *err, size_t errlen)
 {
@@ -574,29 +597,6 @@ struct upstream *upstream_new(struct loop *loop, const struct upstream_config *c
 		return NULL;
 	}
 	return u;
-}
-
-void upstream_free(struct upstream *u)
-{
-	if (!u)
-		return;
-	loop_remove_source(u->loop, u);
-	struct list_node *n;
-	while ((n = list_first(&u->calls))) {
-		struct up_call *c = LIST_ELEM(n, struct up_call, link);
-		if (c->easy) {
-			curl_multi_remove_handle(u->multi, c->easy);
-			curl_easy_cleanup(c->easy);
-		}
-		call_free(c);
-	}
-	for (int i = 0; i < u->npool; i++)
-		curl_easy_cleanup(u->pool[i]);
-	if (u->multi)
-		curl_multi_cleanup(u->multi);
-	curl_slist_free_all(u->headers);
-	free(u->base);
-	free(u);
 }
 
 void upstream_set_observer(struct upstream *u, upstream_attempt_fn fn, void *arg)

@@ -106,6 +106,16 @@ static void from_fixed(const struct fixed *f, struct sim_item *it)
 		it->products[it->nproducts++] = f->products[k];
 }
 
+void sim_catalog_free(struct sim_catalog *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->n; i++)
+		free(c->v[i].name);
+	free(c->v);
+	free(c);
+}
+
 struct sim_catalog *sim_catalog_new(void)
 {
 	struct sim_catalog *c = calloc(1, sizeof *c);
@@ -120,16 +130,6 @@ struct sim_catalog *sim_catalog_new(void)
 		}
 	}
 	return c;
-}
-
-void sim_catalog_free(struct sim_catalog *c)
-{
-	if (!c)
-		return;
-	for (size_t i = 0; i < c->n; i++)
-		free(c->v[i].name);
-	free(c->v);
-	free(c);
 }
 
 const struct sim_item *sim_catalog_find(const struct sim_catalog *c, int64_t id)

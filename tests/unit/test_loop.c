@@ -1,7 +1,9 @@
 /* test_loop.c -- the loop's idle hooks (where the store's group commit
  * runs): never called while a descriptor is ready, called once everything
  * ready has been read, a hook that did work ends the turn without waiting,
- * one that did nothing lets the loop wait and dispatch as before. */
+ * one that did nothing lets the loop wait and dispatch as before; and
+ * loop_remove_hooks() takes out exactly the turn and idle hooks of one
+ * arg (what a part's destructor, or its failed constructor, relies on). */
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -31,6 +33,46 @@ static void src_dispatch(void *arg, const struct loop_fds *fds)
 	p->dispatches++;
 	if (FD_ISSET(p->fd[0], &fds->rd) && read(p->fd[0], &c, 1) == 1)
 		p->bytes_read++;
+}
+
+static void on_turn(void *arg)
+{
+	(*(int *)arg)++;
+}
+
+static int count_idle(void *arg)
+{
+	(*(int *)arg)++;
+	return 0;
+}
+
+/* Two parts register hooks; removing one part's leaves the other's running
+ * and the removed part's never called again. */
+static void test_remove_hooks(void)
+{
+	struct loop *loop = loop_new();
+	int a = 0, b = 0;
+	CHECK(loop != NULL);
+	CHECK(loop_add_turn_hook(loop, on_turn, &a) == 0);
+	CHECK(loop_add_idle_hook(loop, count_idle, &a) == 0);
+	CHECK(loop_add_turn_hook(loop, on_turn, &b) == 0);
+	CHECK(loop_add_idle_hook(loop, count_idle, &b) == 0);
+	CHECK(loop_run_once(loop, 1) == 0);
+	CHECK_EQ_INT(a, 2); /* one idle call, one turn-end call */
+	CHECK_EQ_INT(b, 2);
+	loop_remove_hooks(loop, &a);
+	CHECK(loop_run_once(loop, 1) == 0);
+	CHECK_EQ_INT(a, 2);
+	CHECK_EQ_INT(b, 4);
+	loop_remove_hooks(loop, &a); /* nothing left of a: no effect */
+	loop_remove_hooks(loop, &b);
+	CHECK(loop_run_once(loop, 1) == 0);
+	CHECK_EQ_INT(b, 4);
+	/* the freed slots take new hooks */
+	CHECK(loop_add_turn_hook(loop, on_turn, &a) == 0);
+	CHECK(loop_run_once(loop, 1) == 0);
+	CHECK_EQ_INT(a, 3);
+	loop_free(loop);
 }
 
 static int on_idle(void *arg)
@@ -81,5 +123,6 @@ int main(void)
 	loop_free(loop);
 	close(p.fd[0]);
 	close(p.fd[1]);
+	test_remove_hooks();
 	return tap_done();
 }
