@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ipint.h"
+#include "json_quick.h"
 
 int jsonx_depth(const char *buf, size_t len)
 {
@@ -53,6 +54,11 @@ json_t *jsonx_parse(const char *buf, size_t len, int max_depth, char *err,
 {
 	if (jsonx_check_text(buf, len, max_depth, err, errlen) < 0)
 		return NULL;
+	/* the plain texts most bodies are, without jansson's lexer; the tree
+	 * is the one jansson builds, and anything else is jansson's */
+	json_t *quick = json_quick_parse(buf, len);
+	if (quick)
+		return quick;
 	json_error_t je;
 	json_t *v = json_loadb(buf, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &je);
 	if (!v)

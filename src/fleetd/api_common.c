@@ -101,6 +101,41 @@ int api_job_refused(struct http_req *req, struct app *app, const json_t *job,
 	return 0;
 }
 
+void api_reply_created(struct http_req *req, unsigned status, const char *collection,
+		       int64_t id, const char *text, size_t len)
+{
+	if (!text) {
+		http_reply_error(req, 500, "store_failed",
+				 "%s/%lld was stored but cannot be read back", collection,
+				 (long long)id);
+		return;
+	}
+	if (status == 201) {
+		char loc[128];
+		snprintf(loc, sizeof loc, "%s/%lld", collection, (long long)id);
+		http_add_header(req, "Location", loc);
+	}
+	http_reply(req, status, "application/json; charset=utf-8", text, len);
+}
+
+void api_reply_created_json(struct http_req *req, unsigned status, const char *collection,
+			    int64_t id, json_t *body)
+{
+	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	json_decref(body);
+	api_reply_created(req, status, collection, id, text, text ? strlen(text) : 0);
+	free(text);
+}
+
+void api_reply_not_stored(struct http_req *req, struct app *app, const char *unavailable,
+			  const char *failed)
+{
+	if (!store_available(app->store))
+		api_reply_storage_unavailable(req, app->commit, unavailable);
+	else
+		http_reply_error(req, 500, "store_failed", "%s", failed ? failed : unavailable);
+}
+
 int api_page_query(struct http_req *req, int64_t *limit, int64_t *after)
 {
 	const char *v;

@@ -11,6 +11,7 @@
 #define FLEETD_API_COMMON_H
 
 #include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct app;
@@ -40,6 +41,23 @@ typedef void (*api_answer_fn)(struct http_req *req, struct app *app, int64_t id,
 			      unsigned status);
 void api_after_commit(struct http_req *req, struct app *app, api_answer_fn fn, int64_t id,
 		      unsigned status);
+
+/* The answer of a committed write: the object as GET shows it, JSON text
+ * of len bytes (copied), with status; a 201 also gets the new object's URL
+ * in Location, "<collection>/<id>" (collection "/v1/jobs").  NULL text:
+ * 500 store_failed, for the change is stored but cannot be read back. */
+void api_reply_created(struct http_req *req, unsigned status, const char *collection,
+		       int64_t id, const char *text, size_t len);
+/* The same with the object as JSON (stolen; NULL as above). */
+void api_reply_created_json(struct http_req *req, unsigned status, const char *collection,
+			    int64_t id, json_t *body);
+
+/* A write the store refused, nothing of it kept: 503 storage_unavailable
+ * with Retry-After (api_guard.h) saying unavailable while the database
+ * cannot be written (commit.h); else 500 store_failed saying failed
+ * (NULL: unavailable again). */
+void api_reply_not_stored(struct http_req *req, struct app *app, const char *unavailable,
+			  const char *failed);
 
 /* A list's paging parameters: `limit` (1 to API_LIST_MAX; default
  * API_LIST_DEFAULT) and `cursor` (a next_cursor of an earlier page; 0

@@ -30,6 +30,7 @@
 #include "job_retry.h"
 #include "job_row.h"
 #include "jobspec.h"
+#include "json_canon.h"
 #include "jsonx.h"
 #include "mirror.h"
 #include "step_world.h"
@@ -43,18 +44,9 @@
 /* The answer of a committed change: the job as GET shows it. */
 static void answer_job(struct http_req *req, struct app *app, int64_t id, unsigned status)
 {
-	size_t len;
+	size_t len = 0;
 	const char *job = jobread_text(engine_reads(app->engine), id, &len);
-	if (!job) {
-		http_reply_error(req, 500, "store_failed", "job %lld vanished", (long long)id);
-		return;
-	}
-	if (status == 201) {
-		char loc[64];
-		snprintf(loc, sizeof loc, "/v1/jobs/%lld", (long long)id);
-		http_add_header(req, "Location", loc);
-	}
-	http_reply(req, status, JSON_TYPE, job, len);
+	api_reply_created(req, status, "/v1/jobs", id, job, len);
 }
 
 /* Answer with the job once the current transaction is committed. */
@@ -149,7 +141,7 @@ static int idem_replayed(struct http_req *req, struct app *app, const char *key,
 				 IDEM_MAX);
 		return 1;
 	}
-	*canon = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+	*canon = json_canon_text(body, NULL);
 	if (!*canon) {
 		http_reply_error(req, 503, "overloaded", "out of memory");
 		return 1;
@@ -209,10 +201,9 @@ static void submit_group(struct http_req *req, struct app *app, const json_t *bo
 						   holders) : -1;
 	if (id == 0)
 		reply_group_busy(req, ids, holders, (size_t)n);
-	else if (id < 0 && !store_available(app->store))
-		api_reply_storage_unavailable(req, app->commit, "the group was not stored");
 	else if (id < 0)
-		http_reply_error(req, 500, "store_failed", "the group could not be stored");
+		api_reply_not_stored(req, app, "the group was not stored",
+				     "the group could not be stored");
 	else
 		reply_after_commit(req, app, id, 201);
 	free(ids);
@@ -241,15 +232,15 @@ static void on_submit(struct http_req *req, void *arg)
 		return;
 	}
 	int64_t holder = 0;
-	struct engine_submit_opts o = {.idem_key = key, .idem_body = canon};
+	/* the key's canonical body is the spec's text too: written once */
+	struct engine_submit_opts o = {.idem_key = key, .idem_body = canon, .spec_text = canon};
 	int64_t id = engine_submit(app->engine, body, &o, &holder);
 	free(canon);
 	if (id == 0) {
 		reply_busy(req, body, holder);
-	} else if (id < 0 && !store_available(app->store)) {
-		api_reply_storage_unavailable(req, app->commit, "the job was not stored");
 	} else if (id < 0) {
-		http_reply_error(req, 500, "store_failed", "the job could not be stored");
+		api_reply_not_stored(req, app, "the job was not stored",
+				     "the job could not be stored");
 	} else {
 		reply_after_commit(req, app, id, 201);
 	}
@@ -368,10 +359,9 @@ static void control(struct http_req *req, struct app *app, enum engine_ctl ctl)
 		http_reply_error(req, 404, "not_found", "%s", err);
 	else if (rc == 409)
 		http_reply_error(req, 409, "conflict", "%s", err);
-	else if (rc < 0 && !store_available(app->store))
-		api_reply_storage_unavailable(req, app->commit, "nothing was changed");
 	else if (rc < 0)
-		http_reply_error(req, 500, "store_failed", "the change could not be stored");
+		api_reply_not_stored(req, app, "nothing was changed",
+				     "the change could not be stored");
 	else
 		reply_after_commit(req, app, id, rc == 202 ? 202 : 200);
 }
@@ -463,10 +453,7 @@ static void on_retry(struct http_req *req, void *arg)
 		reply_held(req, "world_busy", err, holder);
 		break;
 	case RETRY_ERROR:
-		if (!store_available(app->store))
-			api_reply_storage_unavailable(req, app->commit, "the retry was not stored");
-		else
-			http_reply_error(req, 500, "store_failed", "%s", err);
+		api_reply_not_stored(req, app, "the retry was not stored", err);
 		break;
 	}
 }

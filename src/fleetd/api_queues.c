@@ -166,12 +166,9 @@ static void on_post(struct http_req *req, void *arg)
 	if (rc == QUEUE_ERR_LIMIT || rc == QUEUE_ERR_FULL) {
 		free(p);
 		http_reply_error(req, 409, queue_err_code(rc), "%s; no item was added", err);
-	} else if (rc < 0 && !store_available(app->store)) {
-		free(p);
-		api_reply_storage_unavailable(req, app->commit, "no item was added");
 	} else if (rc < 0) {
 		free(p);
-		http_reply_error(req, 500, "store_failed", "%s", err);
+		api_reply_not_stored(req, app, "no item was added", err);
 	} else if (store_on_commit(app->store, reply_posted, p) < 0) {
 		free(p);
 		http_reply_error(req, 503, "overloaded", "cannot queue the answer");

@@ -33,19 +33,10 @@ static void answer(struct http_req *req, struct app *app, int64_t id, unsigned s
 {
 	int db_error;
 	json_t *a = schedules_answer(app->schedules, id, HISTORY, &db_error);
-	if (!a) {
-		if (db_error)
-			http_reply_error(req, 500, "store_failed", "cannot read the schedules table");
-		else
-			reply_missing(req, id);
-		return;
-	}
-	if (status == 201) {
-		char loc[64];
-		snprintf(loc, sizeof loc, "/v1/schedules/%lld", (long long)id);
-		http_add_header(req, "Location", loc);
-	}
-	http_reply_json(req, status, a);
+	if (!a && !db_error)
+		reply_missing(req, id);
+	else
+		api_reply_created_json(req, status, "/v1/schedules", id, a);
 }
 
 static void answer_deleted(struct http_req *req, struct app *app, int64_t id,
@@ -59,10 +50,7 @@ static void answer_deleted(struct http_req *req, struct app *app, int64_t id,
 /* A write that failed: the store is down (503) or broken (500). */
 static void reply_not_stored(struct http_req *req, struct app *app)
 {
-	if (!store_available(app->store))
-		api_reply_storage_unavailable(req, app->commit, "nothing was changed");
-	else
-		http_reply_error(req, 500, "store_failed", "the schedule could not be stored");
+	api_reply_not_stored(req, app, "nothing was changed", "the schedule could not be stored");
 }
 
 static void on_create(struct http_req *req, void *arg)

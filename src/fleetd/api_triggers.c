@@ -28,17 +28,8 @@ static void answer_trigger(struct http_req *req, struct app *app, int64_t id,
 		http_reply(req, 204, NULL, NULL, 0);
 		return;
 	}
-	json_t *o = triggers_answer(app->triggers, id, HISTORY_DEFAULT);
-	if (!o) {
-		http_reply_error(req, 500, "store_failed", "trigger %lld vanished", (long long)id);
-		return;
-	}
-	if (status == 201) {
-		char loc[64];
-		snprintf(loc, sizeof loc, "/v1/triggers/%lld", (long long)id);
-		http_add_header(req, "Location", loc);
-	}
-	http_reply_json(req, status, o);
+	api_reply_created_json(req, status, "/v1/triggers", id,
+			       triggers_answer(app->triggers, id, HISTORY_DEFAULT));
 }
 
 static void reply_after_commit(struct http_req *req, struct app *app, int64_t id,
@@ -49,10 +40,7 @@ static void reply_after_commit(struct http_req *req, struct app *app, int64_t id
 
 static void reply_db_error(struct http_req *req, struct app *app)
 {
-	if (!store_available(app->store))
-		api_reply_storage_unavailable(req, app->commit, "nothing was changed");
-	else
-		http_reply_error(req, 500, "store_failed", "the change could not be stored");
+	api_reply_not_stored(req, app, "nothing was changed", "the change could not be stored");
 }
 
 static void on_create(struct http_req *req, void *arg)

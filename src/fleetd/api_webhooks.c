@@ -16,14 +16,10 @@
 #include "app.h"
 #include "clock.h"
 #include "http.h"
-#include "job_filter.h"
 #include "store.h"
 #include "webhook_sign.h"
 #include "webhook_spec.h"
 #include "webhooks.h"
-
-#define DELIVERIES_DEFAULT 100
-#define DELIVERIES_MAX 1000
 
 /* The 201 of a registration, after its commit: the webhook and, this
  * once, its secret (the text is wiped once sent). */
@@ -42,11 +38,8 @@ static void reply_created(struct http_req *req, struct app *app, int64_t id,
 				 "cannot be shown; delete it and register again");
 		return;
 	}
-	char loc[64];
-	snprintf(loc, sizeof loc, "/v1/webhooks/%lld", (long long)id);
-	http_add_header(req, "Location", loc);
 	size_t len = strlen(text);
-	http_reply(req, status, "application/json; charset=utf-8", text, len);
+	api_reply_created(req, status, "/v1/webhooks", id, text, len);
 	memset(text, 0, len);
 	free(text);
 }
@@ -67,14 +60,6 @@ static void reply_delivery(struct http_req *req, struct app *app, int64_t id,
 		http_reply_error(req, 404, "not_found", "delivery %lld is gone", (long long)id);
 	else
 		http_reply_json(req, status, o);
-}
-
-static void failed_write(struct http_req *req, struct app *app, const char *what)
-{
-	if (!store_available(app->store))
-		api_reply_storage_unavailable(req, app->commit, what);
-	else
-		http_reply_error(req, 500, "store_failed", "%s", what);
 }
 
 /* --- routes ------------------------------------------------------------------ */
@@ -119,7 +104,7 @@ static void on_create(struct http_req *req, void *arg)
 				 "at most %d webhooks may be registered; delete one first",
 				 WEBHOOKS_MAX);
 	else if (id < 0)
-		failed_write(req, app, "the webhook was not stored");
+		api_reply_not_stored(req, app, "the webhook was not stored", NULL);
 	else
 		api_after_commit(req, app, reply_created, id, 201);
 	webhook_spec_clear(&spec);
@@ -162,37 +147,25 @@ static void on_delete(struct http_req *req, void *arg)
 	if (rc == 1)
 		not_found(req, id);
 	else if (rc < 0)
-		failed_write(req, app, "the webhook was not deleted");
+		api_reply_not_stored(req, app, "the webhook was not deleted", NULL);
 	else
 		api_after_commit(req, app, reply_deleted, id, 204);
 }
 
-/* The query of a deliveries page; 0, or -1 when answered 400. */
+/* The query of a deliveries page: ?state, then the paging of every list
+ * (the cursor counts down here: deliveries come newest first); 0, or -1
+ * when answered 400. */
 static int deliveries_query(struct http_req *req, const char **state,
 			    int64_t *before, int64_t *limit)
 {
-	const char *v;
 	*state = http_query(req, "state");
-	*before = 0;
-	*limit = DELIVERIES_DEFAULT;
 	if (*state && strcmp(*state, "pending") != 0 && strcmp(*state, "delivered") != 0 &&
 	    strcmp(*state, "dead") != 0) {
 		http_reply_error(req, 400, "bad_query",
 				 "state: must be one of pending, delivered, dead");
 		return -1;
 	}
-	if ((v = http_query(req, "limit")) &&
-	    job_query_int(v, 1, DELIVERIES_MAX, limit) < 0) {
-		http_reply_error(req, 400, "bad_query", "limit: must be an integer from 1 to %d",
-				 DELIVERIES_MAX);
-		return -1;
-	}
-	if ((v = http_query(req, "cursor")) && job_query_int(v, 1, INT64_MAX, before) < 0) {
-		http_reply_error(req, 400, "bad_query",
-				 "cursor: must be a next_cursor value from an earlier page");
-		return -1;
-	}
-	return 0;
+	return api_page_query(req, limit, before);
 }
 
 static void on_deliveries(struct http_req *req, void *arg)
@@ -213,10 +186,7 @@ static void on_deliveries(struct http_req *req, void *arg)
 		http_reply_error(req, 500, "store_failed", "cannot read the deliveries");
 		return;
 	}
-	char cur[32];
-	snprintf(cur, sizeof cur, "%lld", (long long)next);
-	http_reply_json(req, 200, json_pack("{s:o,s:o}", "deliveries", a, "next_cursor",
-					    next ? json_string(cur) : json_null()));
+	api_reply_page(req, "deliveries", a, next);
 }
 
 static void on_delivery(struct http_req *req, void *arg)
@@ -241,7 +211,7 @@ static void on_redeliver(struct http_req *req, void *arg)
 		http_reply_error(req, 404, "not_found", "webhook %lld has no delivery %lld",
 				 (long long)id, (long long)d);
 	else if (rc < 0)
-		failed_write(req, app, "the delivery was not queued again");
+		api_reply_not_stored(req, app, "the delivery was not queued again", NULL);
 	else
 		api_after_commit(req, app, reply_delivery, d, 202);
 }

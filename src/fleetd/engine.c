@@ -44,6 +44,7 @@
 #include "group.h"
 #include "idmap.h"
 #include "jobmemo.h"
+#include "json_canon.h"
 #include "jobspec.h"
 #include "list.h"
 #include "log.h"
@@ -751,7 +752,7 @@ static const char *data_text(const json_t *data, char **owned)
 	*owned = NULL;
 	if (json_is_object(data) && json_object_size(data) == 0)
 		return "{}";
-	return *owned = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS);
+	return *owned = json_canon_text(data, NULL);
 }
 
 /* j from a row of LOAD_COLS and its parsed spec (taken). */
@@ -2059,8 +2060,7 @@ int64_t engine_submit(struct engine *e, const json_t *spec,
 	};
 	set_sub(&j, "START");
 	/* the spec's text serves the row and the job.created event */
-	char *text = o->spec_text ? strdup(o->spec_text)
-				  : json_dumps(spec, JSON_COMPACT | JSON_SORT_KEYS);
+	char *text = o->spec_text ? strdup(o->spec_text) : json_canon_text(spec, NULL);
 	char *created = text ? created_event(text, o) : NULL;
 	struct job_rec *r = j.id > 0 && j.data && created && (!o->vars || j.vars)
 		? rec_new(e, j.id, fleet, world, JOB_QUEUED) : NULL;
@@ -2320,8 +2320,10 @@ static int group_settle(struct engine *e, int64_t parent)
 		return -1;
 	if (!is_live(row.state))
 		return 0;
-	return parent_set(e, parent, row.state, group_end_state(counts), clock_now_ms(),
-			  "group");
+	int end = group_end_state(counts);
+	if (end == JOB_FAILED && group_note_failure(e->st, parent) < 0)
+		return -1;
+	return parent_set(e, parent, row.state, end, clock_now_ms(), "group");
 }
 
 /* A child's state changed from -> to (its row is written). */

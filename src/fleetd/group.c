@@ -366,3 +366,22 @@ int group_children(struct store *st, int64_t parent, int live_only, struct idvec
 	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
+
+/* --- the failed parent's error --------------------------------------------- */
+
+static const char SQL_NOTE_FAILURE[] =
+	"UPDATE jobs SET last_error = (SELECT 'child ' || id || ': ' || "
+	"coalesce(last_error, 'failed') FROM jobs WHERE parent = ?1 AND state = ?2 "
+	"ORDER BY finished_at, id LIMIT 1) WHERE id = ?1";
+
+int group_note_failure(struct store *st, int64_t parent)
+{
+	sqlite3_stmt *s = store_stmt(st, SQL_NOTE_FAILURE);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, parent);
+	sqlite3_bind_text(s, 2, job_state_name(JOB_FAILED), -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}

@@ -12,8 +12,9 @@
  *
  * Owns: what `fleets` may say (checked purely, errors naming the path),
  * its resolution against the mirror (once, at submission), a child's spec,
- * the parent's end state from its children's states, and the reads of a
- * group's rows by the parent's id (index jobs_parent, migration 0007).
+ * the parent's end state from its children's states, a failed parent's
+ * last_error from its first failed child, and the reads of a group's rows
+ * by the parent's id (index jobs_parent, migration 0007).
  * Must not touch: a job's life (the engine stores the rows, controls the
  * children and ends the parent), the HTTP answers (api_jobs.c,
  * job_answer.c), the mirror's state (read only). */
@@ -85,5 +86,10 @@ int group_counts(struct store *st, int64_t parent, uint64_t counts[JOB_STATE_COU
 /* The ids of parent's children (only the live ones with live_only) in id
  * order, appended to out; 0, or -1. */
 int group_children(struct store *st, int64_t parent, int live_only, struct idvec *out);
+/* A failed parent's last_error, written in the open transaction (the one
+ * that writes its end): "child ID: ERROR" of the child that failed first
+ * (by finished_at, then id), its error "failed" if it has none.  0, or -1
+ * on a database error. */
+int group_note_failure(struct store *st, int64_t parent);
 
 #endif

@@ -8,21 +8,22 @@
 #include <string.h>
 
 #include "job_row.h"
+#include "json_canon.h"
 #include "jobspec.h"
 #include "queue.h"
 #include "step.h"
 
-static int dump_cb(const char *buf, size_t size, void *arg)
-{
-	textbuf_put(arg, buf, size);
-	return 0;
-}
-
+/* A part of the spec as stored: its canonical text (json_canon.h). */
 static void put_json(struct textbuf *t, const json_t *v)
 {
-	if (!v || json_dump_callback(v, dump_cb, t,
-				    JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS) < 0)
+	size_t at = t->len;
+	if (!v || json_canon_put(t, v) < 0) {
+		if (t->p && !t->oom) { /* a refused value may have written part */
+			t->len = at;
+			t->p[at] = 0;
+		}
 		textbuf_puts(t, "null");
+	}
 }
 
 /* --- the answer ----------------------------------------------------------- */

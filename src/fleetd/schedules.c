@@ -30,6 +30,7 @@
 #include "log.h"
 #include "loop.h"
 #include "mirror.h"
+#include "row_page.h"
 #include "sched_time.h"
 #include "store.h"
 #include "timer_heap.h"
@@ -429,7 +430,7 @@ static int put_firing(struct schedules *ss, const struct sched *s, const struct 
 		sqlite3_bind_text(q, 8, f->reason, -1, SQLITE_TRANSIENT);
 	int rc = sqlite3_step(q);
 	sqlite3_reset(q);
-	if (rc == SQLITE_CONSTRAINT)
+	if ((rc & 0xff) == SQLITE_CONSTRAINT) /* extended codes are on (store.c) */
 		log_error("a schedule's firing is already recorded; not firing it again",
 			  "schedule=%lld firing=%lld", (long long)s->id, (long long)f->firing);
 	return rc == SQLITE_DONE ? 0 : -1;
@@ -499,9 +500,10 @@ static int run_firing(struct schedules *ss, struct sched *s, int64_t n)
 			ss->fired++;
 			return 0;
 		}
-		/* its row not written (e.g. already recorded: no job then), or
-		 * written but no job: a write failed after it, which fails
-		 * the commit, and reload() follows */
+		/* its row not written (already recorded: no job then, and
+		 * fire_batch() goes on from the table), or written but no
+		 * job: a write failed after it, which fails the commit, and
+		 * reload() follows */
 		if (c.written || c.refused)
 			return -1;
 		/* not reached while skip_reason() saw the lease */
@@ -596,11 +598,15 @@ static void fire_batch(struct schedules *ss)
 		struct sched *s = LIST_ELEM(ln, struct sched, qlink);
 		n++;
 		if (fire(ss, s) < 0) {
-			/* a failed write fails the commit, and reload() puts every
-			 * record back as the tables say; should it commit, s tries
-			 * again in a second */
+			/* a lost transaction fails the commit, and reload() puts
+			 * every record back as the tables say.  A firing whose
+			 * number is already recorded (by another writer of the
+			 * database) is refused alone and the transaction goes on:
+			 * s then goes on from the table's last number, never
+			 * firing a recorded one.  s tries again in a second. */
 			log_error("cannot record a schedule's firing", "schedule=%lld",
 				  (long long)s->id);
+			s->next = one_int(ss->st, SQL_LAST, s->id, s->next - 1) + 1;
 			if (loop_timer_arm(ss->loop, &s->timer, clock_now_ms() + 1000) == 0)
 				s->where = WHERE_LOOP;
 			break;
@@ -842,28 +848,15 @@ json_t *schedules_answer(struct schedules *ss, int64_t id, int hist, int *db_err
 	return a;
 }
 
+/* A row of a list page: the schedule without its history. */
+static json_t *list_row(void *ss, sqlite3_stmt *q)
+{
+	return answer_row(ss, q, 0);
+}
+
 json_t *schedules_list(struct schedules *ss, int64_t after, int limit, int64_t *next)
 {
-	*next = 0;
-	sqlite3_stmt *q = store_stmt(ss->st, SQL_PAGE);
-	json_t *a = json_array();
-	if (!q || !a) {
-		json_decref(a);
-		return NULL;
-	}
-	sqlite3_bind_int64(q, 1, after);
-	sqlite3_bind_int(q, 2, limit + 1);
-	int n = 0;
-	while (sqlite3_step(q) == SQLITE_ROW) {
-		if (n == limit) {
-			*next = json_integer_value(json_object_get(json_array_get(a, n - 1), "id"));
-			break;
-		}
-		json_array_append_new(a, answer_row(ss, q, 0));
-		n++;
-	}
-	sqlite3_reset(q);
-	return a;
+	return row_page_after(ss->st, SQL_PAGE, after, limit, list_row, ss, next);
 }
 
 void schedules_stats(const struct schedules *ss, struct sched_stats *out)

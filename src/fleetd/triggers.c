@@ -19,6 +19,7 @@
 #include "jobspec.h"
 #include "log.h"
 #include "loop.h"
+#include "row_page.h"
 #include "store.h"
 #include "textbuf.h"
 #include "trigger_match.h"
@@ -769,34 +770,15 @@ json_t *triggers_answer(struct triggers *t, int64_t id, int nhistory)
 	return o;
 }
 
+/* A row of a list page: the trigger without its firings. */
+static json_t *list_row(void *t, sqlite3_stmt *s)
+{
+	return trigger_json(t, s, 0);
+}
+
 json_t *triggers_list(struct triggers *t, int64_t after, int limit, int64_t *next)
 {
-	*next = 0;
-	sqlite3_stmt *s = store_stmt(t->st, SQL_LIST);
-	json_t *out = json_array();
-	if (!s || !out) {
-		json_decref(out);
-		return NULL;
-	}
-	sqlite3_bind_int64(s, 1, after);
-	sqlite3_bind_int(s, 2, limit + 1);
-	int rc, n = 0;
-	int64_t last = 0;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n == limit) {
-			*next = last;
-			break;
-		}
-		last = sqlite3_column_int64(s, 0);
-		json_array_append_new(out, trigger_json(t, s, 0));
-		n++;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		json_decref(out);
-		return NULL;
-	}
-	return out;
+	return row_page_after(t->st, SQL_LIST, after, limit, list_row, t, next);
 }
 
 static const char SQL_PRUNE[] =

@@ -10,6 +10,7 @@
 #include "errmsg.h"
 #include "eventlog.h"
 #include "log.h"
+#include "row_page.h"
 #include "store.h"
 #include "webhook_spec.h"
 
@@ -549,41 +550,27 @@ static json_t *delivery_row_json(sqlite3_stmt *s)
 	return o;
 }
 
+static json_t *page_row(void *arg, sqlite3_stmt *s)
+{
+	(void)arg;
+	return delivery_row_json(s);
+}
+
 json_t *webhooks_deliveries_json(struct webhooks *wh, int64_t webhook_id,
 				 const char *state, int64_t before, int limit,
 				 int64_t *next)
 {
 	*next = 0;
 	sqlite3_stmt *s = store_stmt(wh->st, SQL_DELIVERIES);
-	json_t *a = json_array();
-	if (!s || !a) {
-		json_decref(a);
+	if (!s)
 		return NULL;
-	}
 	sqlite3_bind_int64(s, 1, webhook_id);
 	sqlite3_bind_int64(s, 2, before > 0 ? before : INT64_MAX);
 	if (state)
 		sqlite3_bind_text(s, 3, state, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(s, 3);
-	sqlite3_bind_int64(s, 4, (int64_t)limit + 1);
-	int n = 0, rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n == limit) {
-			*next = sqlite3_column_int64(s, 0) + 1;
-			break;
-		}
-		json_t *o = delivery_row_json(s);
-		if (o)
-			json_array_append_new(a, o);
-		n++;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		json_decref(a);
-		return NULL;
-	}
-	return a;
+	return row_page(s, 4, limit, page_row, NULL, next);
 }
 
 json_t *webhooks_delivery_json(struct webhooks *wh, int64_t webhook_id,

@@ -99,7 +99,8 @@ int webhooks_redeliver(struct webhooks *wh, int64_t webhook_id,
 
 /* A webhook's deliveries, newest first, with id < before (0: from the
  * newest), at most limit; state NULL or "pending"/"delivered"/"dead".
- * *next is the cursor of the following page (0: none). */
+ * *next is the cursor of the following page (the id of the last one
+ * given; 0: none). */
 json_t *webhooks_deliveries_json(struct webhooks *wh, int64_t webhook_id,
 				 const char *state, int64_t before, int limit,
 				 int64_t *next);

@@ -13,7 +13,8 @@ real fleetd and fleetsim:
     holders, with nothing stored;
   - Idempotency-Key covers the whole group (a replay answers the parent,
     stores nothing; another body under the key is refused);
-  - the parent's end: one child fails -> failed; cancel -> cancelled;
+  - the parent's end: one child fails -> failed, with last_error
+    "child ID: <that child's error>"; cancel -> cancelled (no error);
     pause and resume of the parent reach every live child;
   - a trigger's job may be a group (a schedule's may not: schedules.c);
   - retention (--retain-days) keeps a live group's ended children."""
@@ -167,8 +168,8 @@ check(sorted(k["fleet"] for k in kids) == sorted(scouts) and
           for k in kids), "children: %s" % json.dumps(kids)[:600])
 check(fd.job(kids[0]["id"])["parent"] == pid, "GET child shows its parent")
 done = wait_group(pid, ("succeeded", "failed", "cancelled"), 120)
-check(done["state"] == "succeeded" and done["children_states"] == {"succeeded": 3},
-      "explorers' parent ended %s" % json.dumps(done)[:600])
+check(done["state"] == "succeeded" and done["children_states"] == {"succeeded": 3} and
+      done["last_error"] is None, "explorers' parent ended %s" % json.dumps(done)[:600])
 visited = fd.sql("SELECT job_id, count(*) FROM explore_visited WHERE grp = 'group:scouting' "
                  "GROUP BY job_id")
 check(len(visited) == 3 and all(n == 3 for _, n in visited),
@@ -234,8 +235,8 @@ check(st == 409, "resume a running group -> %d" % st)
 
 # --- cancel -> cancelled (one child cancelled before, none failed) -----------------
 st, j = fd.call("POST", "/v1/jobs/%d/cancel" % g1["id"])
-check(st == 200 and j["state"] == "cancelled" and j["children_states"] == {"cancelled": 3},
-      "cancel parent -> %d %s" % (st, json.dumps(j)[:400]))
+check(st == 200 and j["state"] == "cancelled" and j["children_states"] == {"cancelled": 3} and
+      j["last_error"] is None, "cancel parent -> %d %s" % (st, json.dumps(j)[:400]))
 st, e = fd.call("POST", "/v1/jobs/%d/cancel" % g1["id"])
 check(st == 409 and "has already ended" in e["error"]["message"], "cancel again -> %d %s" % (st, e))
 check(fd.sql("SELECT count(*) FROM jobs WHERE parent = ? AND state != 'cancelled'",
@@ -253,6 +254,10 @@ check(ks[x]["state"] == "succeeded" and ks[y]["state"] == "failed" and
       ks[y]["last_error"].startswith("wait_timeout"), "children: %s" % json.dumps(ks)[:600])
 check(j["state"] == "failed" and j["children_states"] == {"failed": 1, "succeeded": 1},
       "one child failed -> parent %s" % json.dumps(j)[:400])
+check(j["last_error"] == "child %d: %s" % (ks[y]["id"], ks[y]["last_error"]),
+      "the failed parent's last_error: %r" % j["last_error"])
+check(fd.sql("SELECT last_error FROM jobs WHERE id = ?", g["id"]) == [(j["last_error"],)],
+      "the parent's last_error is in its row")
 
 # --- the list shows both kinds, and a parent's children fit one page ----------------
 st, b = fd.call("GET", "/v1/jobs?parent=%d&state=failed" % g["id"])

@@ -2,7 +2,8 @@
 (imported): a threaded http.server on loopback that keeps every POST it
 gets (path, headers, body) and answers as told per path prefix.
 
-Answers: "ok" (204), "fail" (500), "redirect" (302 to /target). stop()
+Answers: "ok" (204), "fail" (500), "redirect" (302 to /target), "hold"
+(204 once release is set, so the delivery stays in flight until then). stop()
 closes the listening socket, so a delivery meets a refused connection;
 start() again listens on the same port."""
 import hashlib
@@ -34,6 +35,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             rec.got.append({"path": self.path, "headers": dict(self.headers),
                             "body": body})
             mode = rec.mode_for(self.path)
+        if mode == "hold":
+            rec.release.wait(60)
         if mode == "redirect":
             self.send_response(302)
             self.send_header("Location", "/target")
@@ -50,6 +53,7 @@ class Receiver:
         self.lock = threading.Lock()
         self.got = []
         self.modes = {}
+        self.release = threading.Event()
         self.port = port
         self.down = False
         self.srv = None

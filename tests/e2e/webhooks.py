@@ -16,7 +16,12 @@ ends are the events) and a local receiver (receiver.py) started here.
 - a redirect is not followed (the target is never hit; 302 recorded);
 - a dead letter after the (shortened) --webhook-max-age, then
   redelivered by POST .../redeliver once the receiver is there;
-- DELETE stops deliveries."""
+- DELETE stops deliveries;
+- ids are not reused: a webhook registered after the newest one was
+  deleted, while that one's delivery was still in flight, gets a new id,
+  lists none of the deleted one's deliveries, and the finished transfer
+  is not written as its delivery (the deleted one's id was the new
+  one's before migration 0014)."""
 import json
 import os
 import re
@@ -215,11 +220,36 @@ until("the redelivery", lambda: late.posts("/late"))
 check_signed(late.posts("/late"), SECRET)
 until("delivered", lambda: deliveries(fd2, h["id"], "?state=delivered"))
 
+# --- a deleted webhook's ids are not handed out again ------------------------------
+fd3 = Fleetd(name="reuse")
+rx.modes["/held"] = "hold"
+e = register(fd3, {"url": rx.url("/held"), "events": ["job.cancelled"]})
+cancelled_job(fd3, 5000)
+until("a delivery in flight", lambda: rx.posts("/held"))
+held = deliveries(fd3, e["id"])
+st, _, _ = fd3.raw("DELETE", "/v1/webhooks/%d" % e["id"])
+check(st == 204, "DELETE the newest webhook -> %d" % st)
+down = Receiver()
+down.stop()  # the new webhook's receiver refuses: its delivery stays pending
+f = register(fd3, {"url": down.url("/new"), "events": ["job.cancelled"]})
+check(f["id"] > e["id"], "a deleted webhook's id was reused: %d then %d" % (e["id"], f["id"]))
+cancelled_job(fd3, 5001)
+until("the new webhook's first attempt",
+      lambda: [x for x in deliveries(fd3, f["id"]) if x["attempts"] >= 1])
+rx.release.set()  # the deleted webhook's transfer ends with a 204
+time.sleep(1.5)  # fleetd reads the answer and writes its outcome
+mine = deliveries(fd3, f["id"])
+check(len(mine) == 1 and mine[0]["id"] not in [x["id"] for x in held],
+      "deliveries of the new webhook: %s (the deleted one's: %s)" % (mine, held))
+check(mine[0]["state"] == "pending" and mine[0]["last_status"] != 204,
+      "a delivery never answered with a 2xx: %s" % mine[0])
+check(not down.posts("/new"), "the refusing receiver got a post")
+
 # --- the secrets never reach a log ---------------------------------------------
-for p in [fd, fd2]:
+for p in [fd, fd2, fd3]:
     p.stop()
 for name in os.listdir(os.path.dirname(fd.logname)):
-    if name.endswith(".log") and name.startswith(("fleetd", "short")):
+    if name.endswith(".log") and name.startswith(("fleetd", "short", "reuse")):
         text = open(os.path.join(os.path.dirname(fd.logname), name), errors="replace").read()
         check(SECRET not in text and made not in text and "hunter2" not in text,
               "a secret is in %s" % name)

@@ -14,6 +14,7 @@
 #include "schema.h"
 #include "store.h"
 #include "tap.h"
+#include "tmpdb.h"
 
 struct heard {
 	struct eventlog *el;
@@ -47,12 +48,8 @@ static int64_t count_type(struct store *st, const char *type)
 
 int main(void)
 {
-	char path[] = "/tmp/test_eventlog.XXXXXX", err[256];
-	int fd = mkstemp(path);
-	if (fd < 0)
-		return 99;
-	close(fd);
-	struct store *st = store_open(path, err, sizeof err);
+	char path[128];
+	struct store *st = tmpdb_open(path, sizeof path, "eventlog", migrations_files);
 	CHECK(st != NULL);
 	if (!st)
 		return tap_done();
@@ -89,12 +86,6 @@ int main(void)
 	CHECK_EQ_INT(count_type(st, "tap.inside"), 1);
 
 	eventlog_free(el);
-	store_close(st);
-	unlink(path);
-	char p[64];
-	snprintf(p, sizeof p, "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", path);
-	unlink(p);
+	tmpdb_close(st, path);
 	return tap_done();
 }

@@ -15,6 +15,7 @@
 #include "store.h"
 #include "schema.h"
 #include "tap.h"
+#include "tmpdb.h"
 
 #define NOW_MS 1795000000000LL /* 2026-11-18 */
 
@@ -130,17 +131,11 @@ static void test_refs(void)
 /* The reads by the parent's id on a real database. */
 static void test_reads(void)
 {
-	char path[] = "/tmp/test_group.XXXXXX", err[256];
-	int fd = mkstemp(path);
-	if (fd < 0) {
-		CHECK(0);
-		return;
-	}
-	close(fd);
-	struct store *st = store_open(path, err, sizeof err);
+	char path[128];
+	struct store *st = tmpdb_open(path, sizeof path, "group", migrations_files);
 	CHECK(st != NULL);
 	if (!st) {
-		unlink(path);
+		tmpdb_remove(path);
 		return;
 	}
 	static const char *const rows[] = {
@@ -184,13 +179,7 @@ static void test_reads(void)
 	CHECK(indexed);
 	idvec_free(&all);
 	idvec_free(&live);
-	store_close(st);
-	unlink(path);
-	char side[sizeof path + 8];
-	snprintf(side, sizeof side, "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof side, "%s-shm", path);
-	unlink(side);
+	tmpdb_close(st, path);
 }
 
 int main(void)

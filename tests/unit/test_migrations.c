@@ -4,7 +4,9 @@
  * behind, and a gap in the numbering is refused.  0003 (the jobs table
  * rebuilt) keeps a 0002 database's rows and rules, and a state change
  * no longer builds temporary b-trees.  0013 keeps the triggers and never
- * hands out a trigger id again, not even one only a job still names. */
+ * hands out a trigger id again, not even one only a job still names; 0014
+ * does the same for webhooks and their deliveries, whose rows still go
+ * with their webhook. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -250,6 +252,18 @@ static struct store *open_before(const char *prefix, char *err, size_t errlen)
 	return store_open_with(path, upto, err, errlen);
 }
 
+/* Rows 1..n of row_fmt, an INSERT whose two %s take "id," and "N," (a row
+ * with the id given) or "" and "" (the next id the table hands out). */
+static void add_numbered(struct store *st, const char *row_fmt, int n)
+{
+	char sql[300], idv[16];
+	for (int id = 1; id <= n; id++) {
+		snprintf(idv, sizeof idv, "%d,", id);
+		snprintf(sql, sizeof sql, row_fmt, "id,", idv);
+		CHECK(store_exec(st, sql) == 0);
+	}
+}
+
 static const char TRIGGER_ROW[] =
 	"INSERT INTO triggers (%s name, event, job, created_at) "
 	"VALUES (%s 'n', 'job.failed', '{}', 1)";
@@ -263,12 +277,7 @@ static void test_trigger_ids(void)
 	if (!st)
 		return;
 	/* triggers 1 and 2; 2 and 7 deleted, 7's job still names it */
-	for (int id = 1; id <= 2; id++) {
-		char idv[16];
-		snprintf(idv, sizeof idv, "%d,", id);
-		snprintf(sql, sizeof sql, TRIGGER_ROW, "id,", idv);
-		CHECK(store_exec(st, sql) == 0);
-	}
+	add_numbered(st, TRIGGER_ROW, 2);
 	CHECK(store_exec(st, "UPDATE triggers SET paused = 1, last_fired_at = 5 WHERE id = 1") == 0);
 	snprintf(sql, sizeof sql, JOB_ROW, 1, 1, 101, 101, "succeeded", 0, "NULL", "NULL");
 	CHECK(store_exec(st, sql) == 0);
@@ -292,6 +301,67 @@ static void test_trigger_ids(void)
 	cleanup();
 }
 
+static const char HOOK_ROW[] =
+	"INSERT INTO webhooks (%s url, events, format, secret, created_ms) "
+	"VALUES (%s 'http://127.0.0.1:1/x', '[\"job.failed\"]', 'json', 's', 1)";
+static const char DELIVERY_ROW[] =
+	"INSERT INTO webhook_outbox (webhook_id, event_id, type, body, created_ms, next_ms, "
+	"expires_ms) VALUES (%d, 1, 'job.failed', '{}', 1, 1, 2)";
+
+static void add_delivery(struct store *st, int hook)
+{
+	char sql[300];
+	snprintf(sql, sizeof sql, DELIVERY_ROW, hook);
+	CHECK(store_exec(st, sql) == 0);
+}
+
+static void test_webhook_ids(void)
+{
+	char err[256], sql[300];
+	cleanup();
+	struct store *st = open_before("0014", err, sizeof err);
+	CHECK(st != NULL);
+	if (!st)
+		return;
+	/* webhooks 1 and 2; deliveries 1, 2 of webhook 1 and 3 of webhook 2 */
+	add_numbered(st, HOOK_ROW, 2);
+	add_delivery(st, 1);
+	add_delivery(st, 1);
+	add_delivery(st, 2);
+	CHECK(store_exec(st, "UPDATE webhook_outbox SET state = 'delivered', attempts = 1, "
+			     "done_ms = 9 WHERE id = 1") == 0);
+	store_close(st);
+
+	st = store_open(path, err, sizeof err);
+	CHECK(st != NULL);
+	if (!st)
+		return;
+	CHECK_EQ_INT(count(st, "SELECT count(*) FROM webhook_outbox WHERE webhook_id = 1"), 2);
+	CHECK_EQ_INT(count(st, "SELECT count(*) FROM webhook_outbox WHERE id = 1 AND "
+			       "state = 'delivered' AND attempts = 1 AND done_ms = 9"), 1);
+	/* the newest webhook deleted with its delivery 3: neither id again */
+	CHECK(store_exec(st, "DELETE FROM webhooks WHERE id = 2") == 0);
+	CHECK_EQ_INT(count(st, "SELECT count(*) FROM webhook_outbox WHERE id = 3"), 0);
+	snprintf(sql, sizeof sql, HOOK_ROW, "", "");
+	CHECK(store_exec(st, sql) == 0);
+	CHECK_EQ_INT(count(st, "SELECT max(id) FROM webhooks"), 3);
+	add_delivery(st, 3);
+	CHECK_EQ_INT(count(st, "SELECT max(id) FROM webhook_outbox"), 4);
+	CHECK(store_exec(st, "DELETE FROM webhooks WHERE id = 3") == 0);
+	CHECK(store_exec(st, sql) == 0);
+	CHECK_EQ_INT(count(st, "SELECT max(id) FROM webhooks"), 4);
+	add_delivery(st, 4);
+	CHECK_EQ_INT(count(st, "SELECT max(id) FROM webhook_outbox"), 5);
+	/* a webhook's rows still go with it, and need it */
+	CHECK(store_exec(st, "DELETE FROM webhooks WHERE id = 1") == 0);
+	CHECK_EQ_INT(count(st, "SELECT count(*) FROM webhook_outbox"), 1);
+	fprintf(stderr, "# a FOREIGN KEY error is expected next\n");
+	snprintf(sql, sizeof sql, DELIVERY_ROW, 77);
+	CHECK(store_exec(st, sql) != 0);
+	store_close(st);
+	cleanup();
+}
+
 int main(void)
 {
 	snprintf(path, sizeof path, "/tmp/fleetd-test-mig-%d.db", (int)getpid());
@@ -301,5 +371,6 @@ int main(void)
 	test_group_commit();
 	test_jobs_rebuilt();
 	test_trigger_ids();
+	test_webhook_ids();
 	return tap_done();
 }

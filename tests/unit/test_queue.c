@@ -22,6 +22,7 @@
 #include "schema.h"
 #include "store.h"
 #include "tap.h"
+#include "tmpdb.h"
 
 static void test_names(void)
 {
@@ -200,26 +201,16 @@ static void test_limit(struct store *st)
 
 int main(void)
 {
-	char path[] = "/tmp/test_queue.XXXXXX", err[256];
-	int fd = mkstemp(path);
-	if (fd < 0)
-		return 99;
-	close(fd);
+	char path[128];
 	test_names();
 	test_waiters();
-	struct store *st = store_open(path, err, sizeof err);
+	struct store *st = tmpdb_open(path, sizeof path, "queue", migrations_files);
 	CHECK(st != NULL);
 	if (st) {
 		test_fifo(st);
 		test_reads(st);
 		test_limit(st);
-		store_close(st);
 	}
-	static const char *const files[] = {"", "-wal", "-shm"};
-	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-		char f[64];
-		snprintf(f, sizeof f, "%s%s", path, files[i]);
-		unlink(f);
-	}
+	tmpdb_close(st, path);
 	return tap_done();
 }

@@ -23,6 +23,7 @@
 #include "schema.h"
 #include "store.h"
 #include "tap.h"
+#include "tmpdb.h"
 #include "webhook_event.h"
 #include "webhook_sign.h"
 #include "webhook_spec.h"
@@ -284,12 +285,8 @@ static int64_t hook(struct webhooks *wh, const char *events_json, const char *fm
 
 static void test_outbox(void)
 {
-	char path[] = "/tmp/test_webhooks.XXXXXX", err[256];
-	int fd = mkstemp(path);
-	if (fd < 0)
-		return;
-	close(fd);
-	struct store *st = store_open(path, err, sizeof err);
+	char path[128], err[256];
+	struct store *st = tmpdb_open(path, sizeof path, "webhooks", migrations_files);
 	CHECK(st != NULL);
 	if (!st)
 		return;
@@ -354,13 +351,7 @@ static void test_outbox(void)
 
 	webhooks_free(wh);
 	eventlog_free(el);
-	store_close(st);
-	unlink(path);
-	char side[300];
-	snprintf(side, sizeof side, "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof side, "%s-shm", path);
-	unlink(side);
+	tmpdb_close(st, path);
 }
 
 int main(void)
