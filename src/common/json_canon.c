@@ -38,17 +38,34 @@ static int plain_ascii(const char *s, size_t len)
 	return 1;
 }
 
-static int put_string(struct textbuf *t, const char *s, size_t len)
+/* s[0..len) as jansson quotes it; with tail (a key's ':'), that byte
+ * after the closing quote.  A short plain string goes out in one put. */
+static int put_string(struct textbuf *t, const char *s, size_t len, const char *tail)
 {
+	size_t tn = tail ? 1 : 0;
 	if (!plain_ascii(s, len)) {
 		json_t *v = json_stringn_nocheck(s, len);
 		int rc = v ? put_by_jansson(t, v) : -1;
 		json_decref(v);
+		if (tail)
+			textbuf_put(t, tail, 1);
 		return rc;
+	}
+	char q[64];
+	if (len + 2 + tn <= sizeof q) {
+		q[0] = '"';
+		memcpy(q + 1, s, len);
+		q[len + 1] = '"';
+		if (tail)
+			q[len + 2] = *tail;
+		textbuf_put(t, q, len + 2 + tn);
+		return 0;
 	}
 	textbuf_put(t, "\"", 1);
 	textbuf_put(t, s, len);
 	textbuf_put(t, "\"", 1);
+	if (tail)
+		textbuf_put(t, tail, 1);
 	return 0;
 }
 
@@ -97,8 +114,7 @@ static int put_object(struct textbuf *t, const json_t *obj, int depth)
 	for (size_t i = 0; i < k && rc == 0; i++) {
 		if (i)
 			textbuf_put(t, ",", 1);
-		rc = put_string(t, m[i].key, m[i].len);
-		textbuf_put(t, ":", 1);
+		rc = put_string(t, m[i].key, m[i].len, ":");
 		if (rc == 0)
 			rc = put_value(t, m[i].value, depth + 1);
 	}
@@ -132,7 +148,7 @@ static int put_value(struct textbuf *t, const json_t *v, int depth)
 		return depth < JSON_CANON_MAX_DEPTH ? put_array(t, v, depth)
 						    : put_by_jansson(t, v);
 	case JSON_STRING:
-		return put_string(t, json_string_value(v), json_string_length(v));
+		return put_string(t, json_string_value(v), json_string_length(v), NULL);
 	case JSON_INTEGER:
 		textbuf_int(t, json_integer_value(v));
 		return 0;

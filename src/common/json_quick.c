@@ -14,6 +14,7 @@
 
 struct reader {
 	const char *p, *end;
+	int max_depth; /* containers inside each other at most */
 };
 
 static void skip_ws(struct reader *r)
@@ -166,9 +167,9 @@ static json_t *read_value(struct reader *r, int depth)
 	size_t n;
 	switch (*r->p) {
 	case '{':
-		return depth < JSON_QUICK_MAX_DEPTH ? read_object(r, depth) : NULL;
+		return depth < r->max_depth ? read_object(r, depth) : NULL;
 	case '[':
-		return depth < JSON_QUICK_MAX_DEPTH ? read_array(r, depth) : NULL;
+		return depth < r->max_depth ? read_array(r, depth) : NULL;
 	case '"':
 		return read_plain_string(r, &s, &n) == 0 ? json_stringn_nocheck(s, n) : NULL;
 	case 't':
@@ -180,9 +181,11 @@ static json_t *read_value(struct reader *r, int depth)
 	}
 }
 
-json_t *json_quick_parse(const char *buf, size_t len)
+json_t *json_quick_parse(const char *buf, size_t len, int max_depth)
 {
-	struct reader r = {buf, buf + len};
+	struct reader r = {buf, buf + len,
+			   max_depth > 0 && max_depth < JSON_QUICK_MAX_DEPTH ? max_depth
+									  : JSON_QUICK_MAX_DEPTH};
 	skip_ws(&r);
 	json_t *v = read_value(&r, 0);
 	if (!v)

@@ -22,7 +22,10 @@
 #define JSON_QUICK_MAX_DEPTH 64
 
 /* The value of buf[0..len), or NULL when the text is not in the plain
- * form above (or memory ran out): parse it with jansson then. */
-json_t *json_quick_parse(const char *buf, size_t len);
+ * form above, nests deeper than max_depth (0: JSON_QUICK_MAX_DEPTH; more
+ * than that is never taken) or memory ran out: parse it with jansson
+ * then.  A text taken holds no NUL byte and nests at most max_depth, so
+ * it passes jsonx_check_text() (jsonx.h) as well. */
+json_t *json_quick_parse(const char *buf, size_t len, int max_depth);
 
 #endif

@@ -52,13 +52,14 @@ int jsonx_check_text(const char *buf, size_t len, int max_depth, char *err,
 json_t *jsonx_parse(const char *buf, size_t len, int max_depth, char *err,
 		    size_t errlen)
 {
-	if (jsonx_check_text(buf, len, max_depth, err, errlen) < 0)
-		return NULL;
 	/* the plain texts most bodies are, without jansson's lexer; the tree
-	 * is the one jansson builds, and anything else is jansson's */
-	json_t *quick = json_quick_parse(buf, len);
+	 * is the one jansson builds, a text it takes passes the checks below,
+	 * and anything else is theirs and jansson's */
+	json_t *quick = json_quick_parse(buf, len, max_depth);
 	if (quick)
 		return quick;
+	if (jsonx_check_text(buf, len, max_depth, err, errlen) < 0)
+		return NULL;
 	json_error_t je;
 	json_t *v = json_loadb(buf, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &je);
 	if (!v)

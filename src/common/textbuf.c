@@ -26,7 +26,10 @@ static int reserve(struct textbuf *b, size_t n)
 
 void textbuf_put(struct textbuf *b, const char *s, size_t n)
 {
-	if (reserve(b, n) < 0)
+	/* the room is checked here first: answers are written a few bytes
+	 * at a time, and a call to reserve() for each cost as much as the
+	 * copy */
+	if (b->oom || (b->len + n + 1 > b->cap && reserve(b, n) < 0))
 		return;
 	memcpy(b->p + b->len, s, n);
 	b->len += n;

@@ -2568,15 +2568,26 @@ static const char SQL_UNCLAIM[] =
 	"DELETE FROM explore_visited WHERE grp = ?1 AND world = ?2 AND job_id = ?3";
 static const char SQL_VISITED[] = "SELECT world FROM explore_visited WHERE grp = ?1";
 
-int engine_explore_claim(struct engine *e, const char *grp, int64_t world,
-			 int64_t job_id, int64_t now_ms)
+/* SQL_CLAIM or SQL_UNCLAIM with the claim bound: ?1 grp, ?2 world, ?3 the
+ * job; NULL if it cannot be prepared. */
+static sqlite3_stmt *claim_stmt(struct engine *e, const char *sql, const char *grp,
+				int64_t world, int64_t job_id)
 {
-	sqlite3_stmt *s = store_stmt(e->st, SQL_CLAIM);
+	sqlite3_stmt *s = store_stmt(e->st, sql);
 	if (!s)
-		return -1;
+		return NULL;
 	sqlite3_bind_text(s, 1, grp, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 2, world);
 	sqlite3_bind_int64(s, 3, job_id);
+	return s;
+}
+
+int engine_explore_claim(struct engine *e, const char *grp, int64_t world,
+			 int64_t job_id, int64_t now_ms)
+{
+	sqlite3_stmt *s = claim_stmt(e, SQL_CLAIM, grp, world, job_id);
+	if (!s)
+		return -1;
 	sqlite3_bind_int64(s, 4, now_ms);
 	int rc = sqlite3_step(s);
 	sqlite3_reset(s);
@@ -2586,12 +2597,9 @@ int engine_explore_claim(struct engine *e, const char *grp, int64_t world,
 int engine_explore_unclaim(struct engine *e, const char *grp, int64_t world,
 			   int64_t job_id)
 {
-	sqlite3_stmt *s = store_stmt(e->st, SQL_UNCLAIM);
+	sqlite3_stmt *s = claim_stmt(e, SQL_UNCLAIM, grp, world, job_id);
 	if (!s)
 		return -1;
-	sqlite3_bind_text(s, 1, grp, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 2, world);
-	sqlite3_bind_int64(s, 3, job_id);
 	int rc = sqlite3_step(s);
 	int gone = rc == SQLITE_DONE && sqlite3_changes(store_db(e->st)) > 0;
 	sqlite3_reset(s);

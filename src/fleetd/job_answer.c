@@ -13,6 +13,9 @@
 #include "queue.h"
 #include "step.h"
 
+/* A literal's bytes, its length known at compile time. */
+#define put_lit(t, s) textbuf_put((t), (s), sizeof(s) - 1)
+
 /* A part of the spec as stored: its canonical text (json_canon.h). */
 static void put_json(struct textbuf *t, const json_t *v)
 {
@@ -22,43 +25,60 @@ static void put_json(struct textbuf *t, const json_t *v)
 			t->len = at;
 			t->p[at] = 0;
 		}
-		textbuf_puts(t, "null");
+		put_lit(t, "null");
 	}
 }
 
 /* --- the answer ----------------------------------------------------------- */
 
-static void key(struct textbuf *t, const char *k)
+/* A member's name with its punctuation (`,"name":`), made from a
+ * literal at compile time: every answer writes some thirty of them. */
+struct key_lit {
+	const char *text;
+	size_t len;
+};
+#define K(name) ((struct key_lit){",\"" name "\":", sizeof(",\"" name "\":") - 1})
+
+static void key(struct textbuf *t, struct key_lit k)
 {
-	textbuf_put(t, ",\"", 2);
-	textbuf_puts(t, k);
-	textbuf_put(t, "\":", 2);
+	textbuf_put(t, k.text, k.len);
 }
 
-static void opt_str(struct textbuf *t, const char *k, const char *v)
+static void opt_str(struct textbuf *t, struct key_lit k, const char *v)
 {
 	key(t, k);
 	if (v)
 		textbuf_json_str(t, v, strlen(v));
 	else
-		textbuf_puts(t, "null");
+		put_lit(t, "null");
 }
 
-static void opt_time(struct textbuf *t, const char *k, int64_t ms)
+/* The last time written, quoted: a new job's created_at, updated_at and
+ * started_at are one instant, written once. */
+struct time_memo {
+	int64_t ms;
+	size_t len;
+	char text[48];
+};
+
+static void opt_time(struct textbuf *t, struct key_lit k, int64_t ms, struct time_memo *m)
 {
 	key(t, k);
 	if (!ms) {
-		textbuf_puts(t, "null");
+		put_lit(t, "null");
 		return;
 	}
-	char b[48];
-	b[0] = '"';
-	jobspec_format_time(ms, b + 1, sizeof b - 2);
-	strcat(b, "\"");
-	textbuf_puts(t, b);
+	if (ms != m->ms || !m->len) {
+		m->text[0] = '"';
+		jobspec_format_time(ms, m->text + 1, sizeof m->text - 2);
+		m->len = strlen(m->text);
+		m->text[m->len++] = '"';
+		m->ms = ms;
+	}
+	textbuf_put(t, m->text, m->len);
 }
 
-static void int_field(struct textbuf *t, const char *k, int64_t v)
+static void int_field(struct textbuf *t, struct key_lit k, int64_t v)
 {
 	key(t, k);
 	textbuf_int(t, v);
@@ -66,49 +86,49 @@ static void int_field(struct textbuf *t, const char *k, int64_t v)
 
 static void wait_field(struct textbuf *t, const struct job_view *v)
 {
-	key(t, "wait");
+	key(t, K("wait"));
 	if (!v->live || !v->waiting || v->wait_kind == WAIT_NONE) {
-		textbuf_puts(t, "null");
+		put_lit(t, "null");
 		return;
 	}
 	switch (v->wait_kind) {
 	case WAIT_ANCHORED:
-		textbuf_puts(t, "{\"kind\":\"anchored\"");
-		int_field(t, "fleet", v->wait_key);
-		int_field(t, "world", v->wait_arg);
+		put_lit(t, "{\"kind\":\"anchored\"");
+		int_field(t, K("fleet"), v->wait_key);
+		int_field(t, K("world"), v->wait_arg);
 		break;
 	case WAIT_BATTLE:
-		textbuf_puts(t, "{\"kind\":\"battle_over\"");
-		int_field(t, "world", v->wait_key);
+		put_lit(t, "{\"kind\":\"battle_over\"");
+		int_field(t, K("world"), v->wait_key);
 		break;
 	case WAIT_WATCH:
-		textbuf_puts(t, "{\"kind\":\"watch\"");
-		int_field(t, "watch", v->wait_key);
+		put_lit(t, "{\"kind\":\"watch\"");
+		int_field(t, K("watch"), v->wait_key);
 		break;
 	case WAIT_FLEET:
-		textbuf_puts(t, "{\"kind\":\"fleet\"");
-		int_field(t, "fleet", v->wait_key);
+		put_lit(t, "{\"kind\":\"fleet\"");
+		int_field(t, K("fleet"), v->wait_key);
 		break;
 	case WAIT_COND: /* the condition is the current step's `until` */
-		textbuf_puts(t, "{\"kind\":\"cond\"");
+		put_lit(t, "{\"kind\":\"cond\"");
 		break;
 	case WAIT_CHILDREN: /* a group's parent (its `children`) */
-		textbuf_puts(t, "{\"kind\":\"children\"");
+		put_lit(t, "{\"kind\":\"children\"");
 		break;
 	case WAIT_QUEUE: { /* the current step's (a take's) queue */
 		const char *q = json_string_value(json_object_get(
 			json_array_get(json_object_get(v->spec, "steps"), (size_t)v->step), "queue"));
-		textbuf_puts(t, "{\"kind\":\"queue\"");
+		put_lit(t, "{\"kind\":\"queue\"");
 		if (q && queue_name_ok(q, strlen(q))) { /* no character to escape */
-			key(t, "queue");
-			textbuf_puts(t, "\"");
+			key(t, K("queue"));
+			put_lit(t, "\"");
 			textbuf_puts(t, q);
-			textbuf_puts(t, "\"");
+			put_lit(t, "\"");
 		}
 		break;
 	}
 	default:
-		textbuf_puts(t, "{\"kind\":\"mirror_ready\"");
+		put_lit(t, "{\"kind\":\"mirror_ready\"");
 		break;
 	}
 	textbuf_put(t, "}", 1);
@@ -119,9 +139,9 @@ static void wait_field(struct textbuf *t, const struct job_view *v)
  * out). */
 static void group_fields(struct textbuf *t, const struct job_view *v)
 {
-	key(t, "fleets"); /* as submitted: the list, or the filter */
+	key(t, K("fleets")); /* as submitted: the list, or the filter */
 	put_json(t, json_object_get(v->spec, "fleets"));
-	key(t, "children");
+	key(t, K("children"));
 	textbuf_put(t, "[", 1);
 	for (size_t i = 0; i < v->nchildren; i++) {
 		if (i)
@@ -129,7 +149,7 @@ static void group_fields(struct textbuf *t, const struct job_view *v)
 		textbuf_int(t, v->children[i]);
 	}
 	textbuf_put(t, "]", 1);
-	key(t, "children_states");
+	key(t, K("children_states"));
 	textbuf_put(t, "{", 1);
 	const char *sep = "";
 	for (int s = 0; s < JOB_STATE_COUNT; s++) {
@@ -145,76 +165,77 @@ static void group_fields(struct textbuf *t, const struct job_view *v)
 }
 
 /* An id, or null for 0. */
-static void id_or_null(struct textbuf *t, const char *name, int64_t id)
+static void id_or_null(struct textbuf *t, struct key_lit name, int64_t id)
 {
 	key(t, name);
 	if (id)
 		textbuf_int(t, id);
 	else
-		textbuf_puts(t, "null");
+		put_lit(t, "null");
 }
 
 void job_answer_write(struct textbuf *t, const struct job_view *v)
 {
+	struct time_memo tm = {.len = 0};
 	const json_t *steps = json_object_get(v->spec, "steps");
 	const json_t *rep = json_object_get(v->spec, "repeat");
 	const json_t *step = json_array_get(steps, (size_t)v->step);
-	textbuf_puts(t, "{\"id\":");
+	put_lit(t, "{\"id\":");
 	textbuf_int(t, v->id);
-	opt_str(t, "name", v->name);
-	key(t, "fleet");
+	opt_str(t, K("name"), v->name);
+	key(t, K("fleet"));
 	if (v->fleet)
 		textbuf_int(t, v->fleet);
 	else
-		textbuf_puts(t, "null");
+		put_lit(t, "null");
 	if (v->world)
-		int_field(t, "world", v->world);
+		int_field(t, K("world"), v->world);
 	if (v->parent)
-		int_field(t, "parent", v->parent);
+		int_field(t, K("parent"), v->parent);
 	if (v->child_states)
 		group_fields(t, v);
-	opt_str(t, "state", v->state);
-	id_or_null(t, "retry_of", v->retry_of);
-	id_or_null(t, "schedule", v->schedule);
-	id_or_null(t, "trigger", v->trigger);
-	int_field(t, "step", v->step);
-	opt_str(t, "step_op", step ? jobspec_op_name(jobspec_step_op(step)) : NULL);
-	opt_str(t, "sub_state", v->live ? v->sub_state : NULL);
-	key(t, "step_data");
+	opt_str(t, K("state"), v->state);
+	id_or_null(t, K("retry_of"), v->retry_of);
+	id_or_null(t, K("schedule"), v->schedule);
+	id_or_null(t, K("trigger"), v->trigger);
+	int_field(t, K("step"), v->step);
+	opt_str(t, K("step_op"), step ? jobspec_op_name(jobspec_step_op(step)) : NULL);
+	opt_str(t, K("sub_state"), v->live ? v->sub_state : NULL);
+	key(t, K("step_data"));
 	textbuf_puts(t, v->live && v->step_data ? v->step_data : "null");
-	int_field(t, "iteration", v->iteration);
-	key(t, "repeat");
+	int_field(t, K("iteration"), v->iteration);
+	key(t, K("repeat"));
 	put_json(t, rep ? rep : json_false());
-	key(t, "steps");
+	key(t, K("steps"));
 	if (steps)
 		put_json(t, steps);
 	else
-		textbuf_puts(t, "[]");
+		put_lit(t, "[]");
 	const json_t *until = json_object_get(v->spec, "until");
 	if (until) {
-		key(t, "until");
+		key(t, K("until"));
 		put_json(t, until);
 	}
-	key(t, "vars");
+	key(t, K("vars"));
 	textbuf_puts(t, v->vars ? v->vars : "{}");
-	opt_time(t, "wake_at", v->live ? v->wake_at : 0);
+	opt_time(t, K("wake_at"), v->live ? v->wake_at : 0, &tm);
 	wait_field(t, v);
-	int_field(t, "attempts", v->attempts);
-	opt_str(t, "last_error", v->last_error);
-	opt_time(t, "created_at", v->created_at);
-	opt_time(t, "updated_at", v->updated_at);
-	opt_time(t, "started_at", v->started_at);
-	opt_time(t, "finished_at", v->finished_at);
+	int_field(t, K("attempts"), v->attempts);
+	opt_str(t, K("last_error"), v->last_error);
+	opt_time(t, K("created_at"), v->created_at, &tm);
+	opt_time(t, K("updated_at"), v->updated_at, &tm);
+	opt_time(t, K("started_at"), v->started_at, &tm);
+	opt_time(t, K("finished_at"), v->finished_at, &tm);
 	if (v->paused)
-		opt_str(t, "paused_from", v->paused_from);
+		opt_str(t, K("paused_from"), v->paused_from);
 	const json_t *sa = json_object_get(v->spec, "start_at");
 	const json_t *ds = json_object_get(v->spec, "delay_seconds");
 	if (sa) {
-		key(t, "start_at");
+		key(t, K("start_at"));
 		put_json(t, sa);
 	}
 	if (ds) {
-		key(t, "delay_seconds");
+		key(t, K("delay_seconds"));
 		put_json(t, ds);
 	}
 	textbuf_put(t, "}", 1);

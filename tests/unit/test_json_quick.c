@@ -55,7 +55,7 @@ int main(void)
 {
 	for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {
 		const char *t = plain[i];
-		json_t *q = json_quick_parse(t, strlen(t));
+		json_t *q = json_quick_parse(t, strlen(t), 0);
 		json_t *j = json_loadb(t, strlen(t), LOAD_FLAGS, NULL);
 		CHECK(q != NULL && j != NULL);
 		if (!q)
@@ -73,7 +73,7 @@ int main(void)
 	}
 	for (size_t i = 0; i < sizeof left / sizeof left[0]; i++) {
 		const char *t = left[i];
-		json_t *q = json_quick_parse(t, strlen(t));
+		json_t *q = json_quick_parse(t, strlen(t), 0);
 		CHECK(q == NULL);
 		if (q)
 			fprintf(stderr, "# taken, but it is jansson's: %s\n", t);
@@ -89,9 +89,21 @@ int main(void)
 	for (int i = 0; i <= JSON_QUICK_MAX_DEPTH; i++)
 		deep[n++] = ']';
 	deep[n] = 0;
-	json_t *q = json_quick_parse(deep, n);
+	json_t *q = json_quick_parse(deep, n, 0);
 	CHECK(q == NULL);
 	json_decref(q);
 	same_as_jansson(deep);
+	/* a depth limit: what is deeper is left to jsonx_parse's own check */
+	const char *three = "{\"a\":[[1]]}";
+	q = json_quick_parse(three, strlen(three), 2);
+	CHECK(q == NULL);
+	json_decref(q);
+	q = json_quick_parse(three, strlen(three), 3);
+	CHECK(q != NULL);
+	json_decref(q);
+	char err[200] = "";
+	q = jsonx_parse(three, strlen(three), 2, err, sizeof err);
+	CHECK(q == NULL && strcmp(err, "JSON nested deeper than 2 levels") == 0);
+	json_decref(q);
 	return tap_done();
 }
