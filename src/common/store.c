@@ -38,6 +38,11 @@ struct store {
 	int tx_lost; /* SQLite rolled the open transaction back (tx_lost()) */
 	struct pending *pend;
 	size_t npend, cappend;
+	struct {
+		int (*fn)(void *arg);
+		void *arg;
+	} flushes[STORE_MAX_FLUSHES];
+	int nflushes;
 	struct store_stats stats;
 	struct store_health health;
 };
@@ -391,19 +396,30 @@ static void run_pending(struct store *st, int ok)
 	free(p);
 }
 
+/* The held rows of every registered writer, into the open transaction. */
+static int run_flushes(struct store *st)
+{
+	int rc = 0;
+	for (int i = 0; i < st->nflushes; i++)
+		if (st->flushes[i].fn(st->flushes[i].arg) < 0)
+			rc = -1;
+	return rc;
+}
+
 int store_commit(struct store *st)
 {
 	int ok = 1;
 	if (st->in_tx) {
 		int64_t t0 = clock_mono_ns();
+		int flushed = tx_lost(st) ? 0 : run_flushes(st);
 		int lost = tx_lost(st);
 		st->in_tx = 0;
 		st->tx_lost = 0;
 		if (lost) {
 			ok = 0; /* counted when it was found */
-		} else if (run_tx_stmt(st, &st->commit, "COMMIT") < 0) {
-			/* SQLite has rolled back a COMMIT that could not
-			 * write; make sure of it */
+		} else if (flushed < 0 || run_tx_stmt(st, &st->commit, "COMMIT") < 0) {
+			/* a flush failed, or SQLite has rolled back a COMMIT
+			 * that could not write; make sure of it */
 			fail_and_roll_back(st);
 			ok = 0;
 		}
@@ -431,6 +447,27 @@ int store_on_commit(struct store *st, void (*fn)(void *arg, int ok), void *arg)
 	st->pend[st->npend].arg = arg;
 	st->npend++;
 	return 0;
+}
+
+int store_add_flush(struct store *st, int (*fn)(void *arg), void *arg)
+{
+	if (st->nflushes == STORE_MAX_FLUSHES)
+		return -1;
+	st->flushes[st->nflushes].fn = fn;
+	st->flushes[st->nflushes].arg = arg;
+	st->nflushes++;
+	return 0;
+}
+
+void store_remove_flush(struct store *st, int (*fn)(void *arg), void *arg)
+{
+	for (int i = 0; i < st->nflushes; i++)
+		if (st->flushes[i].fn == fn && st->flushes[i].arg == arg) {
+			memmove(&st->flushes[i], &st->flushes[i + 1],
+				(size_t)(st->nflushes - i - 1) * sizeof st->flushes[0]);
+			st->nflushes--;
+			return;
+		}
 }
 
 const struct store_stats *store_get_stats(const struct store *st)

@@ -76,6 +76,15 @@ int store_busy(const struct store *st);
  * is then unavailable).  -1 when it failed. */
 int store_commit(struct store *st);
 int store_on_commit(struct store *st, void (*fn)(void *arg, int ok), void *arg);
+/* A writer that holds rows back to write them together (the event log)
+ * registers its flush: run before every COMMIT of a transaction SQLite
+ * still holds, in registration order.  A flush returning -1 fails the
+ * commit (rolled back, the callbacks told ok = 0, the store unavailable),
+ * as a COMMIT that cannot write does.  At most STORE_MAX_FLUSHES; -1 when
+ * full.  Removed before its arg is freed. */
+#define STORE_MAX_FLUSHES 4
+int store_add_flush(struct store *st, int (*fn)(void *arg), void *arg);
+void store_remove_flush(struct store *st, int (*fn)(void *arg), void *arg);
 const struct store_stats *store_get_stats(const struct store *st);
 
 /* May writers begin?  0 while the storage is unavailable: from a failed

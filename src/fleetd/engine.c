@@ -2283,6 +2283,28 @@ static const char SQL_GROUP_SAVEPOINT[] = "SAVEPOINT job_group";
 static const char SQL_GROUP_RELEASE[] = "RELEASE job_group";
 static const char SQL_GROUP_ROLLBACK[] = "ROLLBACK TO job_group";
 
+/* The group's savepoint, in the open transaction.  The event log holds
+ * its rows until the commit: those appended before the savepoint are
+ * written first, so that a rollback to it takes exactly the group's
+ * (group_rollback).  *ev_mark: the last event id before the group. */
+static int group_savepoint(struct engine *e, int64_t *ev_mark)
+{
+	if (store_begin(e->st) < 0 || (*ev_mark = eventlog_mark(e->el)) < 0 ||
+	    store_exec(e->st, SQL_GROUP_SAVEPOINT) < 0)
+		return -1;
+	return 0;
+}
+
+/* Undo the group's rows, its events (held or written) among them. */
+static int group_rollback(struct engine *e, int64_t ev_mark)
+{
+	int rc = store_exec(e->st, SQL_GROUP_ROLLBACK);
+	eventlog_rewind(e->el, ev_mark);
+	if (store_exec(e->st, SQL_GROUP_RELEASE) < 0)
+		rc = -1;
+	return rc;
+}
+
 /* Write a parent's new state, with its event and count. */
 static int parent_set(struct engine *e, int64_t id, int from, int to, int64_t now,
 		      const char *by)
@@ -2371,9 +2393,10 @@ static int64_t parent_insert(struct engine *e, const json_t *spec,
  * savepoint, and what memory holds of them (records, answers, the counts)
  * goes with them.  Its ids are not handed out again in this process, so a
  * call queued for a child's first step finds no job and is dropped. */
-static void group_undo(struct engine *e, int64_t first, int64_t upto, uint64_t transitions)
+static void group_undo(struct engine *e, int64_t first, int64_t upto, uint64_t transitions,
+		       int64_t ev_mark)
 {
-	if (store_exec(e->st, SQL_GROUP_ROLLBACK) < 0 || store_exec(e->st, SQL_GROUP_RELEASE) < 0)
+	if (group_rollback(e, ev_mark) < 0)
 		log_error("cannot roll a group back to its savepoint", NULL);
 	for (int64_t id = first; id > 0 && id <= upto; id++) {
 		struct job_rec *r = idmap_get(&e->recs, id);
@@ -2406,7 +2429,8 @@ int64_t engine_submit_group(struct engine *e, const json_t *spec,
 	}
 	if (busy)
 		return 0;
-	if (store_begin(e->st) < 0 || store_exec(e->st, SQL_GROUP_SAVEPOINT) < 0)
+	int64_t ev_mark;
+	if (group_savepoint(e, &ev_mark) < 0)
 		return -1;
 	uint64_t transitions = e->transitions;
 	int64_t first = next_job_id(e), last = first;
@@ -2428,7 +2452,7 @@ int64_t engine_submit_group(struct engine *e, const json_t *spec,
 			   store_exec(e->st, SQL_GROUP_RELEASE) < 0))
 		parent = -1;
 	if (parent < 0) {
-		group_undo(e, first, last, transitions);
+		group_undo(e, first, last, transitions, ev_mark);
 		return -1;
 	}
 	jobread_forget(e->reads, parent); /* its answer now lists the children */
@@ -2489,7 +2513,8 @@ static int group_control(struct engine *e, int64_t id, const struct job_row *pr,
 		return 409;
 	}
 	struct idvec kids = {0};
-	if (store_begin(e->st) < 0 || store_exec(e->st, SQL_GROUP_SAVEPOINT) < 0)
+	int64_t ev_mark;
+	if (group_savepoint(e, &ev_mark) < 0)
 		return -1;
 	int rc = group_children(e->st, id, 1, &kids), deferred = 0;
 	for (size_t i = 0; rc == 0 && i < kids.n; i++) {
@@ -2512,8 +2537,7 @@ static int group_control(struct engine *e, int64_t id, const struct job_row *pr,
 		rc = -1;
 	if (rc < 0) {
 		/* the children's rows go back; their records follow them */
-		store_exec(e->st, SQL_GROUP_ROLLBACK);
-		store_exec(e->st, SQL_GROUP_RELEASE);
+		group_rollback(e, ev_mark);
 		for (size_t i = 0; i < kids.n; i++)
 			idvec_push(&e->revert, kids.v[i]);
 		idvec_push(&e->revert, id);
@@ -2568,15 +2592,26 @@ static const char SQL_UNCLAIM[] =
 	"DELETE FROM explore_visited WHERE grp = ?1 AND world = ?2 AND job_id = ?3";
 static const char SQL_VISITED[] = "SELECT world FROM explore_visited WHERE grp = ?1";
 
-int engine_explore_claim(struct engine *e, const char *grp, int64_t world,
-			 int64_t job_id, int64_t now_ms)
+/* SQL_CLAIM or SQL_UNCLAIM with the claim bound: ?1 grp, ?2 world, ?3 the
+ * job; NULL if it cannot be prepared. */
+static sqlite3_stmt *claim_stmt(struct engine *e, const char *sql, const char *grp,
+				int64_t world, int64_t job_id)
 {
-	sqlite3_stmt *s = store_stmt(e->st, SQL_CLAIM);
+	sqlite3_stmt *s = store_stmt(e->st, sql);
 	if (!s)
-		return -1;
+		return NULL;
 	sqlite3_bind_text(s, 1, grp, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 2, world);
 	sqlite3_bind_int64(s, 3, job_id);
+	return s;
+}
+
+int engine_explore_claim(struct engine *e, const char *grp, int64_t world,
+			 int64_t job_id, int64_t now_ms)
+{
+	sqlite3_stmt *s = claim_stmt(e, SQL_CLAIM, grp, world, job_id);
+	if (!s)
+		return -1;
 	sqlite3_bind_int64(s, 4, now_ms);
 	int rc = sqlite3_step(s);
 	sqlite3_reset(s);
@@ -2586,12 +2621,9 @@ int engine_explore_claim(struct engine *e, const char *grp, int64_t world,
 int engine_explore_unclaim(struct engine *e, const char *grp, int64_t world,
 			   int64_t job_id)
 {
-	sqlite3_stmt *s = store_stmt(e->st, SQL_UNCLAIM);
+	sqlite3_stmt *s = claim_stmt(e, SQL_UNCLAIM, grp, world, job_id);
 	if (!s)
 		return -1;
-	sqlite3_bind_text(s, 1, grp, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 2, world);
-	sqlite3_bind_int64(s, 3, job_id);
 	int rc = sqlite3_step(s);
 	int gone = rc == SQLITE_DONE && sqlite3_changes(store_db(e->st)) > 0;
 	sqlite3_reset(s);

@@ -1,19 +1,41 @@
 /* eventlog.c -- see eventlog.h.  Owns the `events` table (migration 0002)
  * and nothing else: rows are appended inside the turn's transaction and
  * subscribers hear of them only after that transaction commits, so no
- * watcher ever sees an event whose state change could still be lost. */
+ * watcher ever sees an event whose state change could still be lost.
+ *
+ * An appended row is held in memory, with its id already given (the next
+ * after the highest: read again at the first append of each transaction,
+ * whose write lock no other writer of the file can then take until the
+ * commit, so that id is the one SQLite would give), and the held rows are
+ * written together just before the transaction commits (store_add_flush),
+ * before the table is read, and whenever many are held: one INSERT of up
+ * to EVENTLOG_BATCH rows, not one statement per event (a woken job writes
+ * two or three events; a statement's own cost was half of each row's).
+ * A flush that fails fails the commit, which rolls the transaction back
+ * as any failed commit does. */
 #include "eventlog.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "clock.h"
 #include "log.h"
 #include "store.h"
+#include "textbuf.h"
 
 #define EVENTLOG_MAX_SUBS 8
 #define EVENTLOG_MAX_TAPS 4
+/* Written before this many rows or bytes are held, whatever the commit. */
+#define EVENTLOG_HOLD_ROWS 256
+#define EVENTLOG_HOLD_BYTES (64 * 1024)
+
+/* A row appended and not yet written: its strings are in held_text. */
+struct held_row {
+	int64_t id, ts, job_id;
+	size_t type, data; /* offsets into held_text */
+};
 
 struct eventlog_sub {
 	eventlog_fn fn;
@@ -32,10 +54,22 @@ struct eventlog {
 	} taps[EVENTLOG_MAX_TAPS];
 	int ntaps;
 	int tapping;            /* inside a tap: appends are not tapped */
+	struct held_row *held;  /* appended, not yet written (in id order) */
+	size_t nheld, capheld;
+	struct textbuf held_text;
+	int flush_failed;       /* rows were lost: the commit must fail */
 };
 
-static const char SQL_INSERT[] =
-	"INSERT INTO events (ts, job_id, type, data) VALUES (?1, ?2, ?3, ?4)";
+/* The INSERTs of 1, EVENTLOG_BATCH / 4 and EVENTLOG_BATCH held rows, each
+ * row's five parameters numbered in turn. */
+#define EV_ROW "(?, ?, ?, ?, ?)"
+#define EV_ROWS4 EV_ROW ", " EV_ROW ", " EV_ROW ", " EV_ROW
+#define EV_ROWS16 EV_ROWS4 ", " EV_ROWS4 ", " EV_ROWS4 ", " EV_ROWS4
+#define EV_INSERT "INSERT INTO events (id, ts, job_id, type, data) VALUES "
+#define EVENTLOG_BATCH 16
+static const char SQL_INSERT1[] = EV_INSERT EV_ROW;
+static const char SQL_INSERT4[] = EV_INSERT EV_ROWS4;
+static const char SQL_INSERT16[] = EV_INSERT EV_ROWS16;
 static const char SQL_LAST[] = "SELECT coalesce(max(id), 0) FROM events";
 static const char SQL_READ_ALL[] =
 	"SELECT id, ts, job_id, type, data FROM events WHERE id > ?1 "
@@ -44,37 +78,136 @@ static const char SQL_READ_JOB[] =
 	"SELECT id, ts, job_id, type, data FROM events WHERE job_id = ?3 "
 	"AND id > ?1 ORDER BY id LIMIT ?2";
 
+static int eventlog_flush_hook(void *arg);
+
+/* The highest id in the table; 0 for none, -1 if it cannot be read. */
+static int64_t read_last(struct store *st)
+{
+	sqlite3_stmt *s = store_stmt(st, SQL_LAST);
+	int64_t id = s && sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+	if (s)
+		sqlite3_reset(s);
+	return id;
+}
+
 struct eventlog *eventlog_new(struct store *st)
 {
 	struct eventlog *el = calloc(1, sizeof *el);
 	if (!el)
 		return NULL;
 	el->st = st;
-	sqlite3_stmt *s = store_stmt(st, SQL_LAST);
-	if (s && sqlite3_step(s) == SQLITE_ROW)
-		el->last_id = sqlite3_column_int64(s, 0);
-	if (s)
-		sqlite3_reset(s);
+	if (store_add_flush(st, eventlog_flush_hook, el) < 0) {
+		free(el);
+		return NULL;
+	}
+	int64_t last = read_last(st);
+	el->last_id = last > 0 ? last : 0;
 	return el;
 }
 
 void eventlog_free(struct eventlog *el)
 {
+	if (!el)
+		return;
+	store_remove_flush(el->st, eventlog_flush_hook, el);
+	free(el->held);
+	textbuf_free(&el->held_text);
 	free(el);
+}
+
+/* Forget the held rows (written, or rolled back with their transaction);
+ * a buffer grown by a large transaction is given back. */
+static void held_clear(struct eventlog *el)
+{
+	el->nheld = 0;
+	el->held_text.len = 0;
+	if (el->held_text.cap > 2 * EVENTLOG_HOLD_BYTES || el->held_text.oom)
+		textbuf_free(&el->held_text);
+	if (el->capheld > 2 * EVENTLOG_HOLD_ROWS) {
+		free(el->held);
+		el->held = NULL;
+		el->capheld = 0;
+	}
+}
+
+/* Bind held row r as the i-th row of s. */
+static void bind_held(struct eventlog *el, sqlite3_stmt *s, int i, const struct held_row *r)
+{
+	int p = i * 5;
+	sqlite3_bind_int64(s, p + 1, r->id);
+	sqlite3_bind_int64(s, p + 2, r->ts);
+	if (r->job_id > 0)
+		sqlite3_bind_int64(s, p + 3, r->job_id);
+	else
+		sqlite3_bind_null(s, p + 3);
+	sqlite3_bind_text(s, p + 4, el->held_text.p + r->type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, p + 5, el->held_text.p + r->data, -1, SQLITE_STATIC);
+}
+
+/* Write n held rows from first with one statement of n rows. */
+static int write_rows(struct eventlog *el, const char *sql, size_t first, int n)
+{
+	sqlite3_stmt *s = store_stmt(el->st, sql);
+	if (!s)
+		return -1;
+	for (int i = 0; i < n; i++)
+		bind_held(el, s, i, &el->held[first + (size_t)i]);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		log_error("event append failed", "type=%s error=\"%s\"",
+			  el->held_text.p + el->held[first].type,
+			  sqlite3_errmsg(store_db(el->st)));
+		return -1;
+	}
+	return 0;
+}
+
+int eventlog_flush(struct eventlog *el)
+{
+	if (el->flush_failed)
+		return -1;
+	if (el->nheld == 0)
+		return 0;
+	size_t i = 0;
+	int rc = 0;
+	while (rc == 0 && i < el->nheld) {
+		size_t left = el->nheld - i;
+		int n = left >= EVENTLOG_BATCH ? EVENTLOG_BATCH : left >= 4 ? 4 : 1;
+		rc = write_rows(el, n == EVENTLOG_BATCH ? SQL_INSERT16 :
+				n == 4 ? SQL_INSERT4 : SQL_INSERT1, i, n);
+		i += (size_t)n;
+	}
+	if (rc < 0) {
+		el->flush_failed = 1; /* until the commit reports the rollback */
+		return -1;
+	}
+	held_clear(el);
+	return 0;
+}
+
+void eventlog_rewind(struct eventlog *el, int64_t last_id)
+{
+	held_clear(el);
+	el->last_id = last_id;
+}
+
+static int eventlog_flush_hook(void *arg)
+{
+	return eventlog_flush(arg);
 }
 
 static void eventlog_committed(void *arg, int ok)
 {
 	struct eventlog *el = arg;
 	el->commit_queued = 0;
+	held_clear(el); /* written before the commit, or rolled back with it */
+	el->flush_failed = 0;
 	if (!ok) {
-		/* the rows were rolled back: the next id SQLite hands out is
-		 * what decides; re-read the truth */
-		sqlite3_stmt *s = store_stmt(el->st, SQL_LAST);
-		if (s && sqlite3_step(s) == SQLITE_ROW)
-			el->last_id = sqlite3_column_int64(s, 0);
-		if (s)
-			sqlite3_reset(s);
+		/* rolled back: the next id SQLite hands out is what decides */
+		int64_t last = read_last(el->st);
+		if (last >= 0)
+			el->last_id = last;
 		return;
 	}
 	for (int i = 0; i < el->nsubs; i++)
@@ -119,35 +252,73 @@ static int run_taps(struct eventlog *el, int64_t ts, int64_t job_id,
 	return rc;
 }
 
+/* Hold one row; -1 (nothing held) if it cannot be copied. */
+static int hold(struct eventlog *el, int64_t id, int64_t ts, int64_t job_id,
+		const char *type, const char *text)
+{
+	struct held_row *h = array_grow(el->held, &el->capheld, el->nheld, sizeof *h, 64);
+	if (!h)
+		return -1;
+	el->held = h;
+	struct textbuf *t = &el->held_text;
+	size_t len = t->len;
+	struct held_row r = {.id = id, .ts = ts, .job_id = job_id > 0 ? job_id : 0,
+			     .type = len};
+	textbuf_put(t, type, strlen(type) + 1);
+	r.data = t->len;
+	textbuf_put(t, text, strlen(text) + 1);
+	if (t->oom) {
+		t->oom = 0; /* the text so far is intact: only this row is lost */
+		t->len = len;
+		return -1;
+	}
+	el->held[el->nheld++] = r;
+	return 0;
+}
+
+/* The open transaction's first use of the log: the highest id as it is
+ * now (another connection may have written events since the last commit),
+ * and the commit callback, queued even without subscribers (a failed
+ * commit must drop the held rows). */
+static int tx_open(struct eventlog *el)
+{
+	if (store_begin(el->st) < 0 || el->flush_failed)
+		return -1;
+	if (el->commit_queued)
+		return 0;
+	int64_t last = read_last(el->st);
+	if (last < 0 || store_on_commit(el->st, eventlog_committed, el) < 0)
+		return -1;
+	el->last_id = last;
+	el->commit_queued = 1;
+	return 0;
+}
+
+int64_t eventlog_mark(struct eventlog *el)
+{
+	if (tx_open(el) < 0 || eventlog_flush(el) < 0)
+		return -1;
+	return el->last_id;
+}
+
 int64_t eventlog_append_text(struct eventlog *el, int64_t job_id, const char *type,
 			     const char *text)
 {
-	if (store_begin(el->st) < 0)
+	if (tx_open(el) < 0)
 		return -1;
-	sqlite3_stmt *s = store_stmt(el->st, SQL_INSERT);
-	if (!s)
-		return -1;
+	if (!text)
+		text = "{}";
 	int64_t ts = clock_now_ms();
-	sqlite3_bind_int64(s, 1, ts);
-	if (job_id > 0)
-		sqlite3_bind_int64(s, 2, job_id);
-	else
-		sqlite3_bind_null(s, 2);
-	sqlite3_bind_text(s, 3, type, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, text ? text : "{}", -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		log_error("event append failed", "type=%s error=\"%s\"", type,
-			  sqlite3_errmsg(store_db(el->st)));
+	if (hold(el, el->last_id + 1, ts, job_id, type, text) < 0) {
+		log_error("event append failed", "type=%s error=\"out of memory\"", type);
 		return -1;
 	}
-	el->last_id = sqlite3_last_insert_rowid(store_db(el->st));
+	el->last_id++;
 	if (run_taps(el, ts, job_id, type, text) < 0)
 		return -1;
-	/* queued even without subscribers: a failed commit must reset last_id */
-	if (!el->commit_queued && store_on_commit(el->st, eventlog_committed, el) == 0)
-		el->commit_queued = 1;
+	if ((el->nheld >= EVENTLOG_HOLD_ROWS || el->held_text.len >= EVENTLOG_HOLD_BYTES) &&
+	    eventlog_flush(el) < 0)
+		return -1;
 	return el->last_id;
 }
 
@@ -197,6 +368,8 @@ int eventlog_scan(struct eventlog *el, int64_t after, int64_t job_id, int limit,
 	*more = 0;
 	if (limit <= 0)
 		limit = 100;
+	if (eventlog_flush(el) < 0)
+		return -1;
 	sqlite3_stmt *s = store_stmt(el->st, job_id > 0 ? SQL_READ_JOB : SQL_READ_ALL);
 	if (!s)
 		return -1;

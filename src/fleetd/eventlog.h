@@ -5,7 +5,11 @@
  * Rows live in the SQLite table `events` (id INTEGER PRIMARY KEY is the
  * event id, also the SSE `id:`), written inside the current turn's
  * transaction (store_begin), so an event is durable exactly when the state
- * change it describes is.  Subscribers (the SSE stream) are told after the
+ * change it describes is.  An appended row is held and written with the
+ * others of its transaction just before the commit (or by
+ * eventlog_flush(), which this module's readers call first): its id is
+ * given at once, but a reader of the table through other SQL sees it only
+ * after one of those.  Subscribers (the SSE stream) are told after the
  * commit that new rows exist.  Owns the events table; knows nothing of
  * HTTP or jobs' internals. */
 #ifndef FLEETD_EVENTLOG_H
@@ -79,6 +83,16 @@ json_t *eventlog_read(struct eventlog *el, int64_t after, int64_t job_id,
 json_t *eventlog_page(struct eventlog *el, int64_t after, int64_t job_id,
 		      int limit, size_t max_bytes, int *more);
 int64_t eventlog_last_id(struct eventlog *el);
+/* Write the held rows into the table now (the commit does it by itself).
+ * -1 if they could not be: the open transaction's commit then fails. */
+int eventlog_flush(struct eventlog *el);
+/* A caller's savepoint, in the open transaction: eventlog_mark() just
+ * before it writes the held rows and returns the last id (-1 on failure);
+ * once the caller has rolled back to its savepoint, eventlog_rewind() with
+ * that mark drops the rows held since (those written since went with the
+ * rollback) and gives their ids again. */
+int64_t eventlog_mark(struct eventlog *el);
+void eventlog_rewind(struct eventlog *el, int64_t last_id);
 /* Is the store unavailable (a storage outage, store.h)?  Appends fail
  * then, and callers need not log each one: the outage is logged. */
 int eventlog_store_unavailable(const struct eventlog *el);

@@ -157,6 +157,14 @@ void metrics_w_sample(struct metrics_w *w, const char *suffix, double value,
 	w_value(w, value);
 }
 
+void metrics_w_scalars(struct metrics_w *w, const struct metrics_scalar *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		metrics_w_family(w, v[i].name, v[i].type, v[i].help);
+		metrics_w_sample(w, NULL, v[i].value, NULL);
+	}
+}
+
 void metrics_w_histogram(struct metrics_w *w, const char *const *labels,
 			 const double *bounds, const uint64_t *counts,
 			 size_t n, uint64_t overflow, double sum)

@@ -48,6 +48,13 @@ void metrics_w_family(struct metrics_w *w, const char *name, const char *type,
  * name, value strings ending with NULL; values are escaped here. */
 void metrics_w_sample(struct metrics_w *w, const char *suffix, double value,
 		      const char *const *labels);
+/* A family of one sample without labels, the most common kind: a
+ * collector lists them in a table and writes them in its order. */
+struct metrics_scalar {
+	const char *name, *type, *help;
+	double value;
+};
+void metrics_w_scalars(struct metrics_w *w, const struct metrics_scalar *v, size_t n);
 /* A whole histogram sample set: bounds[n] upper bounds in seconds,
  * counts[n] per-bucket (not cumulative) counts, plus the overflow
  * count, the sum in seconds and the total. */

@@ -972,6 +972,48 @@ static int inner_row(struct scan *s, enum mirror_class cls, const char *kb, size
 	return -1;
 }
 
+/* The kept members of an inner object (a trait, a trade route), one at a
+ * time.  Start with {0}; `seen` holds inner_row's marks of the keys met. */
+struct members {
+	int open;
+	unsigned seen;
+};
+
+/* The next kept member of the object of class cls at s: its field
+ * (mirror_fields index) with s at its value, to be read before the next
+ * call.  Members not kept are skipped.  -1 when there is none: *rc is 0
+ * after the closing brace, UNPACKABLE for a key given twice (the caller
+ * reads the list again as JSON, whose rule then applies), -1 on bad
+ * JSON. */
+static int next_member(struct scan *s, struct members *it, enum mirror_class cls,
+		       int *rc)
+{
+	for (;;) {
+		int done;
+		if (!it->open) {
+			it->open = 1;
+			done = scan_open(s, '}');
+		} else if (close_next(s, '}', &done) < 0) {
+			done = -1;
+		}
+		if (done) {
+			*rc = done < 0 ? -1 : 0;
+			return -1;
+		}
+		const char *kb;
+		size_t kl;
+		int row = -3; /* bad JSON */
+		if (scan_string(s, &kb, &kl) == 0 && expect(s, ':') == 0)
+			row = inner_row(s, cls, kb, kl, &it->seen);
+		if (row >= 0)
+			return row;
+		/* not kept: skip its value, then the next; repeated: give up */
+		*rc = row == -1 ? scan_value(s, NULL) : row == -2 ? UNPACKABLE : -1;
+		if (*rc)
+			return -1;
+	}
+}
+
 /* The slots of one packed trait: id, nbuild | structured << 32, target,
  * allocation, then nbuild (resource, percent) pairs. */
 static int pack_trait_object(struct scan *s, size_t *n)
@@ -982,29 +1024,21 @@ static int pack_trait_object(struct scan *s, size_t *n)
 			return -1;
 	int64_t id = 0, nbuild = 0;
 	double target = 0, alloc = 0;
-	unsigned seen = 0;
-	int empty = scan_open(s, '}');
-	if (empty < 0)
-		return -1;
-	while (!empty) {
-		const char *kb;
-		size_t kl;
-		if (scan_string(s, &kb, &kl) < 0 || expect(s, ':') < 0)
-			return -1;
-		int rc;
-		switch (inner_row(s, MIRROR_C_trait, kb, kl, &seen)) {
+	struct members it = {0};
+	int row, rc;
+	while ((row = next_member(s, &it, MIRROR_C_trait, &rc)) >= 0) {
+		switch (row) {
 		case MIRROR_F_trait_traitID: rc = pack_id(s, &id); break;
 		case MIRROR_F_trait_targetAllocation: rc = pack_number(s, &target); break;
 		case MIRROR_F_trait_allocation: rc = pack_number(s, &alloc); break;
 		case MIRROR_F_trait_buildData: rc = pack_tuples(s, n, 3, 1, &nbuild); break;
-		case -2: rc = UNPACKABLE; break;
 		default: rc = scan_value(s, NULL);
 		}
 		if (rc)
 			return rc;
-		if ((rc = close_next(s, '}', &empty)) < 0)
-			return -1;
 	}
+	if (rc)
+		return rc;
 	int64_t flags = nbuild | (int64_t)1 << 32;
 	memcpy(s->pack + head, &id, 8);
 	memcpy(s->pack + head + 8, &flags, 8);
@@ -1023,17 +1057,10 @@ static int pack_route_object(struct scan *s, size_t *n)
 		return -1;
 	int64_t partner = 0, nimp = 0, nexp = 0, exports_first = 0, imports_seen = 0;
 	int ret = 0;
-	unsigned seen = 0;
-	int empty = scan_open(s, '}');
-	if (empty < 0)
-		return -1;
-	while (!empty) {
-		const char *kb;
-		size_t kl;
-		if (scan_string(s, &kb, &kl) < 0 || expect(s, ':') < 0)
-			return -1;
-		int rc;
-		switch (inner_row(s, MIRROR_C_tradeRoute, kb, kl, &seen)) {
+	struct members it = {0};
+	int row, rc;
+	while ((row = next_member(s, &it, MIRROR_C_tradeRoute, &rc)) >= 0) {
+		switch (row) {
 		case MIRROR_F_tradeRoute_partnerObjID: rc = pack_id(s, &partner); break;
 		case MIRROR_F_tradeRoute_imports:
 			imports_seen = 1;
@@ -1044,14 +1071,13 @@ static int pack_route_object(struct scan *s, size_t *n)
 			rc = pack_tuples(s, n, 4, 2, &nexp);
 			break;
 		case MIRROR_F_tradeRoute_return: rc = pack_truth(s, &ret); break;
-		case -2: rc = UNPACKABLE; break;
 		default: rc = scan_value(s, NULL);
 		}
 		if (rc)
 			return rc;
-		if (close_next(s, '}', &empty) < 0)
-			return -1;
 	}
+	if (rc)
+		return rc;
 	if (nimp >= 1 << 24 || nexp >= 1 << 24)
 		return UNPACKABLE;
 	int64_t flags = nimp | nexp << 24 | (int64_t)ret << 48 | exports_first << 49;

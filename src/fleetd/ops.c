@@ -70,58 +70,55 @@ static void collect_core(void *arg, struct metrics_w *w)
 	const char *ver[] = {"version", PACKAGE_VERSION, NULL};
 	metrics_w_family(w, "fleetd_build_info", "gauge", "Always 1; the version as a label.");
 	metrics_w_sample(w, NULL, 1, ver);
-	metrics_w_family(w, "fleetd_start_time_seconds", "gauge",
-			 "Start time of the process since the epoch.");
-	metrics_w_sample(w, NULL, (double)app->started_ms / 1000.0, NULL);
-	metrics_w_family(w, "fleetd_http_connections_open", "gauge",
-			 "Client connections open now (streams included).");
-	metrics_w_sample(w, NULL, http_server_connections(app->http), NULL);
-	metrics_w_family(w, "fleetd_http_connections_limit", "gauge",
-			 "Soft cap on open connections; beyond it requests get 503.");
-	metrics_w_sample(w, NULL, (double)app->cfg->max_connections, NULL);
-	metrics_w_family(w, "fleetd_http_requests_inflight", "gauge",
-			 "Requests received and not yet completed.");
-	metrics_w_sample(w, NULL, http_server_inflight(app->http), NULL);
 	const struct loop_stats *ls = loop_get_stats(app->loop);
-	metrics_w_family(w, "fleetd_loop_turns_total", "counter", "Turns of the select() loop.");
-	metrics_w_sample(w, NULL, (double)ls->turns, NULL);
-	metrics_w_family(w, "fleetd_loop_timers_fired_total", "counter", "Loop timers fired.");
-	metrics_w_sample(w, NULL, (double)ls->timers_fired, NULL);
-	metrics_w_family(w, "fleetd_loop_turn_max_seconds", "gauge",
-			 "Longest loop turn since start.");
-	metrics_w_sample(w, NULL, (double)ls->max_turn_ns / 1e9, NULL);
-	metrics_w_family(w, "fleetd_loop_timers", "gauge", "Timers armed now.");
-	metrics_w_sample(w, NULL, (double)loop_timer_count(app->loop), NULL);
 	const struct store_stats *ss = store_get_stats(app->store);
-	metrics_w_family(w, "fleetd_store_commits_total", "counter", "SQLite commits.");
-	metrics_w_sample(w, NULL, (double)ss->commits, NULL);
 	const struct store_health *sh = store_get_health(app->store);
-	metrics_w_family(w, "fleetd_store_available", "gauge",
-			 "1 while the database can be written; 0 during a storage outage "
-			 "(writes answered 503 storage_unavailable).");
-	metrics_w_sample(w, NULL, sh->available ? 1 : 0, NULL);
-	metrics_w_family(w, "fleetd_store_commit_failures_total", "counter",
-			 "Commits and storage probes that failed (all their changes rolled back).");
-	metrics_w_sample(w, NULL, (double)sh->failed_commits, NULL);
-	metrics_w_family(w, "fleetd_store_outages_total", "counter",
-			 "Times the database became unwritable (disk full, I/O error).");
-	metrics_w_sample(w, NULL, (double)sh->outages, NULL);
-	if (ops->sse) {
-		struct sse_stats st;
-		sse_get_stats(ops->sse, &st);
-		metrics_w_family(w, "fleetd_sse_clients", "gauge",
-				 "Open /v1/events streams.");
-		metrics_w_sample(w, NULL, st.clients, NULL);
-		metrics_w_family(w, "fleetd_sse_connects_total", "counter",
-				 "/v1/events streams opened.");
-		metrics_w_sample(w, NULL, (double)st.connects, NULL);
-		metrics_w_family(w, "fleetd_sse_dropped_total", "counter",
-				 "Streams cut off because the client fell too far behind.");
-		metrics_w_sample(w, NULL, (double)st.dropped, NULL);
-		metrics_w_family(w, "fleetd_sse_events_sent_total", "counter",
-				 "Events queued to streams.");
-		metrics_w_sample(w, NULL, (double)st.events_sent, NULL);
-	}
+	const struct metrics_scalar core[] = {
+		{"fleetd_start_time_seconds", "gauge",
+		 "Start time of the process since the epoch.", (double)app->started_ms / 1000.0},
+		{"fleetd_http_connections_open", "gauge",
+		 "Client connections open now (streams included).",
+		 http_server_connections(app->http)},
+		{"fleetd_http_connections_limit", "gauge",
+		 "Soft cap on open connections; beyond it requests get 503.",
+		 (double)app->cfg->max_connections},
+		{"fleetd_http_requests_inflight", "gauge",
+		 "Requests received and not yet completed.", http_server_inflight(app->http)},
+		{"fleetd_loop_turns_total", "counter", "Turns of the select() loop.",
+		 (double)ls->turns},
+		{"fleetd_loop_timers_fired_total", "counter", "Loop timers fired.",
+		 (double)ls->timers_fired},
+		{"fleetd_loop_turn_max_seconds", "gauge", "Longest loop turn since start.",
+		 (double)ls->max_turn_ns / 1e9},
+		{"fleetd_loop_timers", "gauge", "Timers armed now.",
+		 (double)loop_timer_count(app->loop)},
+		{"fleetd_store_commits_total", "counter", "SQLite commits.", (double)ss->commits},
+		{"fleetd_store_available", "gauge",
+		 "1 while the database can be written; 0 during a storage outage "
+		 "(writes answered 503 storage_unavailable).",
+		 sh->available ? 1 : 0},
+		{"fleetd_store_commit_failures_total", "counter",
+		 "Commits and storage probes that failed (all their changes rolled back).",
+		 (double)sh->failed_commits},
+		{"fleetd_store_outages_total", "counter",
+		 "Times the database became unwritable (disk full, I/O error).",
+		 (double)sh->outages},
+	};
+	metrics_w_scalars(w, core, sizeof core / sizeof core[0]);
+	if (!ops->sse)
+		return;
+	struct sse_stats st;
+	sse_get_stats(ops->sse, &st);
+	const struct metrics_scalar sse[] = {
+		{"fleetd_sse_clients", "gauge", "Open /v1/events streams.", st.clients},
+		{"fleetd_sse_connects_total", "counter", "/v1/events streams opened.",
+		 (double)st.connects},
+		{"fleetd_sse_dropped_total", "counter",
+		 "Streams cut off because the client fell too far behind.", (double)st.dropped},
+		{"fleetd_sse_events_sent_total", "counter", "Events queued to streams.",
+		 (double)st.events_sent},
+	};
+	metrics_w_scalars(w, sse, sizeof sse / sizeof sse[0]);
 }
 
 static int load_guard(struct ops *ops, const struct fleetd_config *cfg,

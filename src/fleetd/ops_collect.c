@@ -26,18 +26,20 @@ static void collect_engine(const struct engine *e, struct metrics_w *w)
 		const char *l[] = {"state", job_state_name(s), NULL};
 		metrics_w_sample(w, NULL, (double)counts[s], l);
 	}
-	metrics_w_family(w, "fleetd_job_transitions_total", "counter",
-			 "Job state changes since start.");
-	metrics_w_sample(w, NULL, (double)engine_transitions(e), NULL);
-	metrics_w_family(w, "fleetd_jobs_live", "gauge",
-			 "Live jobs held in memory (queued, running, waiting, paused).");
-	metrics_w_sample(w, NULL, (double)engine_live(e), NULL);
-	metrics_w_family(w, "fleetd_job_conditions_waiting", "gauge",
-			 "Jobs waiting on a game-state condition.");
-	metrics_w_sample(w, NULL, (double)engine_waiting_conditions(e), NULL);
-	metrics_w_family(w, "fleetd_job_condition_evaluations_total", "counter",
-			 "Waiting conditions judged because an object they name changed.");
-	metrics_w_sample(w, NULL, (double)engine_cond_evaluations(e), NULL);
+	const struct metrics_scalar v[] = {
+		{"fleetd_job_transitions_total", "counter", "Job state changes since start.",
+		 (double)engine_transitions(e)},
+		{"fleetd_jobs_live", "gauge",
+		 "Live jobs held in memory (queued, running, waiting, paused).",
+		 (double)engine_live(e)},
+		{"fleetd_job_conditions_waiting", "gauge",
+		 "Jobs waiting on a game-state condition.",
+		 (double)engine_waiting_conditions(e)},
+		{"fleetd_job_condition_evaluations_total", "counter",
+		 "Waiting conditions judged because an object they name changed.",
+		 (double)engine_cond_evaluations(e)},
+	};
+	metrics_w_scalars(w, v, sizeof v / sizeof v[0]);
 }
 
 static void endpoint_counter(struct metrics_w *w, const struct upstream_stats *us,
@@ -83,14 +85,14 @@ static void collect_upstream(const struct upstream *u, struct metrics_w *w)
 				    ep->latency[UPSTREAM_LATENCY_BUCKETS - 1],
 				    ep->latency_sum_s);
 	}
-	metrics_w_family(w, "fleetd_upstream_queued", "gauge",
-			 "Calls waiting (rate limit, backoff, free slot).");
-	metrics_w_sample(w, NULL, (double)us->queued, NULL);
-	metrics_w_family(w, "fleetd_upstream_inflight", "gauge", "Transfers running.");
-	metrics_w_sample(w, NULL, (double)us->inflight, NULL);
-	metrics_w_family(w, "fleetd_upstream_throttled_total", "counter",
-			 "Times a call waited for the rate limit.");
-	metrics_w_sample(w, NULL, (double)us->throttled, NULL);
+	const struct metrics_scalar v[] = {
+		{"fleetd_upstream_queued", "gauge",
+		 "Calls waiting (rate limit, backoff, free slot).", (double)us->queued},
+		{"fleetd_upstream_inflight", "gauge", "Transfers running.", (double)us->inflight},
+		{"fleetd_upstream_throttled_total", "counter",
+		 "Times a call waited for the rate limit.", (double)us->throttled},
+	};
+	metrics_w_scalars(w, v, sizeof v / sizeof v[0]);
 }
 
 static void collect_session(const struct session *s, struct metrics_w *w)
@@ -101,20 +103,18 @@ static void collect_session(const struct session *s, struct metrics_w *w)
 	const char *full[] = {"kind", "full", NULL}, *delta[] = {"kind", "delta", NULL};
 	metrics_w_sample(w, NULL, (double)ss->full_loads, full);
 	metrics_w_sample(w, NULL, (double)ss->deltas, delta);
-	metrics_w_family(w, "fleetd_watches_total", "counter",
-			 "Game watches seen since the first.");
-	metrics_w_sample(w, NULL, (double)ss->watches_seen, NULL);
-	metrics_w_family(w, "fleetd_getobjects_per_watch", "gauge",
-			 "Delta getObjects per watch seen (1 when healthy).");
-	metrics_w_sample(w, NULL,
-			 ss->watches_seen ? (double)ss->deltas / (double)ss->watches_seen : 0,
-			 NULL);
-	metrics_w_family(w, "fleetd_session_logins_total", "counter",
-			 "Successful logins to the game, re-logins included.");
-	metrics_w_sample(w, NULL, (double)ss->logins, NULL);
-	metrics_w_family(w, "fleetd_session_actions_total", "counter",
-			 "Game actions answered (any outcome).");
-	metrics_w_sample(w, NULL, (double)ss->actions, NULL);
+	const struct metrics_scalar v[] = {
+		{"fleetd_watches_total", "counter", "Game watches seen since the first.",
+		 (double)ss->watches_seen},
+		{"fleetd_getobjects_per_watch", "gauge",
+		 "Delta getObjects per watch seen (1 when healthy).",
+		 ss->watches_seen ? (double)ss->deltas / (double)ss->watches_seen : 0},
+		{"fleetd_session_logins_total", "counter",
+		 "Successful logins to the game, re-logins included.", (double)ss->logins},
+		{"fleetd_session_actions_total", "counter",
+		 "Game actions answered (any outcome).", (double)ss->actions},
+	};
+	metrics_w_scalars(w, v, sizeof v / sizeof v[0]);
 }
 
 static void collect_retention(const struct retention *r, struct metrics_w *w)

@@ -28,6 +28,7 @@
 struct engine;
 struct mirror;
 struct mirror_fleet;
+struct mirror_world;
 struct rng;
 struct store;
 
@@ -201,6 +202,11 @@ void step_note(struct step_ctx *c, const char *type, json_t *data);
 int step_intent_fresh(struct step_ctx *c, struct step_result *r);
 /* Record the watch the intent was written in (before the call). */
 void step_intent_open(struct step_ctx *c);
+/* The send of such an op: step_intent_open, move to the op's sub-state
+ * `sent`, and call endpoint(params) -- not idempotent, so the engine sends
+ * it once the state is committed.  params is stolen. */
+void step_intent_send(struct step_ctx *c, struct step_result *r, int sent,
+		      const char *endpoint, json_t *params);
 /* Only one effectively-once intent may be open per world: a reconciliation
  * reads quantities and fleets at that world, and another job's action
  * there would look like (or hide) this one's effect.  Returns 1 and takes
@@ -215,11 +221,15 @@ int step_intent_lock(struct step_ctx *c, int64_t world, struct step_result *r);
  * disband) tells step_settle about its effect. */
 struct step_effect {
 	const char *op; /* named in the job.reconciled event */
-	/* Write a new intent (step_intent_open) and send the call again. */
+	/* Write a new intent and send the call again (step_intent_send). */
 	void (*send)(struct step_ctx *c, struct step_result *r);
 	/* Nonzero if the galaxy shows that the call acted (deploy: the new
 	 * fleet's id). */
 	int64_t (*found)(struct step_ctx *c);
+	/* Instead of found, for an op that acts on the world of its intent
+	 * (intent_world, step_world.h): nonzero if world w, NULL when the
+	 * mirror does not know it, shows the call's effect. */
+	int (*shows)(const struct step_ctx *c, const struct mirror_world *w);
 	/* The call acted: effect is what found() returned, or 0 with the
 	 * answer in c->reply.  NULL: the step is done. */
 	void (*acted)(struct step_ctx *c, struct step_result *r, int64_t effect);

@@ -41,13 +41,12 @@ static int64_t abort_world(const struct step_ctx *c)
 static void send_to(struct step_ctx *c, struct step_result *r, int sent)
 {
 	int64_t world = abort_world(c);
-	step_intent_open(c);
-	c->sub = sent;
 	step_data_set_int(c, "abort_sends", step_data_int(c, "abort_sends", 0) + 1);
 	step_note(c, "job.abort_sent",
 		  json_pack("{s:I,s:I}", "world", (json_int_t)world, "attempt",
 			    (json_int_t)step_data_int(c, "abort_sends", 1)));
-	step_call(r, "abortAttack", json_pack("{s:I}", "battleFieldID", (json_int_t)world), 0);
+	step_intent_send(c, r, sent, "abortAttack",
+			 json_pack("{s:I}", "battleFieldID", (json_int_t)world));
 }
 
 static int64_t no_battle(struct step_ctx *c)

@@ -90,15 +90,13 @@ static void send_call(struct step_ctx *c, struct step_result *r, int64_t world)
 	const struct mirror_world *w = mirror_world(c->m, world);
 	if (w)
 		json_object_set_new(c->data, "before", battle_marks(c, w));
-	step_intent_open(c);
-	c->sub = ATTACK_SENT;
 	step_data_set_int(c, "sent_watch", step_watch(c));
 	json_t *plan = json_pack("{s:I,s:O,s:O}", "battleFieldID", (json_int_t)world,
 				 "objective", json_object_get(c->args, "objective"),
 				 "enemySovereignIDs", json_object_get(c->args, "enemies"));
-	step_call(r, "attack",
-		  json_pack("{s:I,s:o}", "attackerObjID", (json_int_t)c->fleet, "battlePlan", plan),
-		  0);
+	step_intent_send(c, r, ATTACK_SENT, "attack",
+			 json_pack("{s:I,s:o}", "attackerObjID", (json_int_t)c->fleet,
+				   "battlePlan", plan));
 }
 
 /* ABORT and ABORT_SENT: undo the battle the step may have started. */

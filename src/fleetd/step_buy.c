@@ -32,13 +32,10 @@ static void send_call(struct step_ctx *c, struct step_result *r)
 	int64_t world = step_data_int(c, "intent_world", 0);
 	int64_t item = step_arg_id(c, "item");
 	json_object_set_new(c->data, "before", intent_fleet_qty_at(c->m, world, item));
-	step_intent_open(c);
-	c->sub = BUY_SENT;
-	step_call(r, "buyItem",
-		  json_pack("{s:I,s:I,s:O}", "sourceObjID", (json_int_t)world,
-			    "itemID", (json_int_t)item, "itemCount",
-			    json_object_get(c->args, "count")),
-		  0);
+	step_intent_send(c, r, BUY_SENT, "buyItem",
+			 json_pack("{s:I,s:I,s:O}", "sourceObjID", (json_int_t)world,
+				   "itemID", (json_int_t)item, "itemCount",
+				   json_object_get(c->args, "count")));
 }
 
 /* At least `count` more of the item over the fleets of `before`. */

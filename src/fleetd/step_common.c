@@ -133,6 +133,14 @@ void step_intent_open(struct step_ctx *c)
 	json_object_del(c->data, "ambiguous_at");
 }
 
+void step_intent_send(struct step_ctx *c, struct step_result *r, int sent,
+		      const char *endpoint, json_t *params)
+{
+	step_intent_open(c);
+	c->sub = sent;
+	step_call(r, endpoint, params, 0);
+}
+
 int step_intent_fresh(struct step_ctx *c, struct step_result *r)
 {
 	int64_t need = step_data_int(c, "intent_watch", 0);
@@ -174,6 +182,14 @@ int step_intent_lock(struct step_ctx *c, int64_t world, struct step_result *r)
 	return 1;
 }
 
+/* What the galaxy shows of the call's effect now (struct step_effect). */
+static int64_t settle_found(struct step_ctx *c, const struct step_effect *e)
+{
+	if (e->found)
+		return e->found(c);
+	return e->shows(c, mirror_world(c->m, step_data_int(c, "intent_world", 0)));
+}
+
 /* The call acted: the op's ending (done unless it has its own). */
 static void settle_acted(struct step_ctx *c, struct step_result *r,
 			 const struct step_effect *e, int64_t effect)
@@ -200,7 +216,7 @@ void step_settle(struct step_ctx *c, struct step_result *r,
 		settle_acted(c, r, e, 0);
 		return;
 	}
-	int64_t effect = e->conclusive ? e->found(c) : 0;
+	int64_t effect = e->conclusive ? settle_found(c, e) : 0;
 	if (effect) {
 		if (!c->resend)
 			note_reconciled(c, e, effect);
@@ -213,7 +229,7 @@ void step_settle(struct step_ctx *c, struct step_result *r,
 	}
 	if (!step_intent_fresh(c, r))
 		return;
-	effect = e->found(c);
+	effect = settle_found(c, e);
 	note_reconciled(c, e, effect);
 	if (effect)
 		settle_acted(c, r, e, effect);

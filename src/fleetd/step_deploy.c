@@ -38,13 +38,10 @@ static void send_call(struct step_ctx *c, struct step_result *r)
 	int64_t world = step_data_int(c, "intent_world", 0);
 	json_object_set_new(c->data, "before", intent_fleets_at(c->m, world));
 	intent_deploy_record(c->m, step_arg_id(c, "from"), step_arg(c, "resources"), c->data);
-	step_intent_open(c);
-	c->sub = DEPLOY_SENT;
-	step_call(r, "deployFleet",
-		  json_pack("{s:I,s:O}", "sourceObjID",
-			    (json_int_t)step_arg_id(c, "from"), "resources",
-			    step_arg(c, "resources")),
-		  0);
+	step_intent_send(c, r, DEPLOY_SENT, "deployFleet",
+			 json_pack("{s:I,s:O}", "sourceObjID",
+				   (json_int_t)step_arg_id(c, "from"), "resources",
+				   step_arg(c, "resources")));
 }
 
 static int64_t selection_of(const json_t *answer)

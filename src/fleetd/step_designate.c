@@ -22,39 +22,22 @@ static const char *const designate_states[] = {"START", "SENT"};
 
 static void send_call(struct step_ctx *c, struct step_result *r)
 {
-	step_intent_open(c);
-	c->sub = DESIGNATE_SENT;
-	step_call(r, "designateWorld",
-		  json_pack("{s:I,s:I}", "sourceObjID", (json_int_t)step_op_world(c),
-			    "newDesignation", (json_int_t)step_cat(c)),
-		  0);
+	step_intent_send(c, r, DESIGNATE_SENT, "designateWorld",
+			 json_pack("{s:I,s:I}", "sourceObjID", (json_int_t)step_op_world(c),
+				   "newDesignation", (json_int_t)step_cat(c)));
 }
 
-static int64_t designate_found(struct step_ctx *c)
+static int designated(const struct step_ctx *c, const struct mirror_world *w)
 {
-	const struct mirror_world *w = step_op_world_rec(c);
 	return w && w->designation == step_cat(c);
 }
 
-static int designate_prepare(struct step_ctx *c, struct step_result *r,
-			     const struct mirror_world *w)
-{
-	(void)w;
-	return step_world_cat(c, r, "designation", "designation");
-}
-
-static const char *designate_already(struct step_ctx *c, const struct mirror_world *w)
-{
-	return w->designation == step_cat(c) ? "the world already has this designation"
-					      : NULL;
-}
-
 static const struct step_effect designate_effect = {
-	.op = "designate", .send = send_call, .found = designate_found, .conclusive = 1,
+	.op = "designate", .send = send_call, .shows = designated, .conclusive = 1,
 };
 static const struct world_op designate_op = {
-	.effect = &designate_effect, .prepare = designate_prepare,
-	.already = designate_already,
+	.effect = &designate_effect, .cat = "designation",
+	.already = "the world already has this designation",
 };
 
 static void designate_advance(struct step_ctx *c, struct step_result *r)

@@ -20,12 +20,9 @@ static const char *const disband_states[] = {"START", "SENT"};
 
 static void send_call(struct step_ctx *c, struct step_result *r)
 {
-	step_intent_open(c);
-	c->sub = DISBAND_SENT;
-	step_call(r, "disbandFleet",
-		  json_pack("{s:I,s:I}", "fleetObjID", (json_int_t)c->fleet,
-			    "destObjID", (json_int_t)step_arg_id(c, "into")),
-		  0);
+	step_intent_send(c, r, DISBAND_SENT, "disbandFleet",
+			 json_pack("{s:I,s:I}", "fleetObjID", (json_int_t)c->fleet,
+				   "destObjID", (json_int_t)step_arg_id(c, "into")));
 }
 
 static int64_t disband_found(struct step_ctx *c)

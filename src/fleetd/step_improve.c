@@ -23,12 +23,9 @@ static const char *const improve_states[] = {"START", "SENT"};
 
 static void send_call(struct step_ctx *c, struct step_result *r, const char *endpoint)
 {
-	step_intent_open(c);
-	c->sub = IMPROVE_SENT;
-	step_call(r, endpoint,
-		  json_pack("{s:I,s:I}", "sourceObjID", (json_int_t)step_op_world(c),
-			    "improvementID", (json_int_t)step_cat(c)),
-		  0);
+	step_intent_send(c, r, IMPROVE_SENT, endpoint,
+			 json_pack("{s:I,s:I}", "sourceObjID", (json_int_t)step_op_world(c),
+				   "improvementID", (json_int_t)step_cat(c)));
 }
 
 static void send_build(struct step_ctx *c, struct step_result *r)
@@ -41,45 +38,29 @@ static void send_demolish(struct step_ctx *c, struct step_result *r)
 	send_call(c, r, "destroyImprovement");
 }
 
-static int64_t built(struct step_ctx *c)
+static int built(const struct step_ctx *c, const struct mirror_world *w)
 {
-	return world_trait(step_op_world_rec(c), step_cat(c)) != NULL;
+	return world_trait(w, step_cat(c)) != NULL;
 }
 
-static int64_t demolished(struct step_ctx *c)
+static int demolished(const struct step_ctx *c, const struct mirror_world *w)
 {
-	const struct mirror_world *w = step_op_world_rec(c);
 	return w && !world_trait(w, step_cat(c));
 }
 
-static int improve_prepare(struct step_ctx *c, struct step_result *r,
-			   const struct mirror_world *w)
-{
-	(void)w;
-	return step_world_cat(c, r, "improvement", "improvement");
-}
-
-static const char *build_already(struct step_ctx *c, const struct mirror_world *w)
-{
-	return world_trait(w, step_cat(c)) ? "the improvement is already built" : NULL;
-}
-
-static const char *demolish_already(struct step_ctx *c, const struct mirror_world *w)
-{
-	return world_trait(w, step_cat(c)) ? NULL : "the improvement is not there";
-}
-
 static const struct step_effect build_effect = {
-	.op = "build", .send = send_build, .found = built, .conclusive = 1,
+	.op = "build", .send = send_build, .shows = built, .conclusive = 1,
 };
 static const struct step_effect demolish_effect = {
-	.op = "demolish", .send = send_demolish, .found = demolished, .conclusive = 1,
+	.op = "demolish", .send = send_demolish, .shows = demolished, .conclusive = 1,
 };
 static const struct world_op build_op = {
-	.effect = &build_effect, .prepare = improve_prepare, .already = build_already,
+	.effect = &build_effect, .cat = "improvement",
+	.already = "the improvement is already built",
 };
 static const struct world_op demolish_op = {
-	.effect = &demolish_effect, .prepare = improve_prepare, .already = demolish_already,
+	.effect = &demolish_effect, .cat = "improvement",
+	.already = "the improvement is not there",
 };
 
 static void build_advance(struct step_ctx *c, struct step_result *r)

@@ -35,25 +35,16 @@ static const struct mirror_trait *industry_of(const struct step_ctx *c,
 	return t && t->structured ? t : NULL;
 }
 
-static int industry_prepare(struct step_ctx *c, struct step_result *r,
-			    const struct mirror_world *w)
-{
-	(void)w;
-	return step_world_cat(c, r, "industry", "industry");
-}
-
 /* --- industry --------------------------------------------------------------- */
 
 /* Both calls name the world and the industry, then their own value. */
 static void send_industry(struct step_ctx *c, struct step_result *r, const char *method,
 			  const char *key, const char *arg)
 {
-	step_intent_open(c);
-	c->sub = INDUSTRY_SENT;
-	step_call(r, method,
-		  json_pack("{s:I,s:I,s:O}", "objID", (json_int_t)step_op_world(c),
-			    "industryID", (json_int_t)step_cat(c), key, step_arg(c, arg)),
-		  0);
+	step_intent_send(c, r, INDUSTRY_SENT, method,
+			 json_pack("{s:I,s:I,s:O}", "objID", (json_int_t)step_op_world(c),
+				   "industryID", (json_int_t)step_cat(c), key,
+				   step_arg(c, arg)));
 }
 
 static void send_alloc(struct step_ctx *c, struct step_result *r)
@@ -67,21 +58,12 @@ static int alloc_shows(const struct step_ctx *c, const struct mirror_world *w)
 	return t && world_pct_eq(t->target_alloc, step_arg_num(c, "percent"));
 }
 
-static int64_t alloc_found(struct step_ctx *c)
-{
-	return alloc_shows(c, step_op_world_rec(c));
-}
-
-static const char *alloc_already(struct step_ctx *c, const struct mirror_world *w)
-{
-	return alloc_shows(c, w) ? "the industry already has this share" : NULL;
-}
-
 static const struct step_effect alloc_effect = {
-	.op = "industry", .send = send_alloc, .found = alloc_found, .conclusive = 1,
+	.op = "industry", .send = send_alloc, .shows = alloc_shows, .conclusive = 1,
 };
 static const struct world_op alloc_op = {
-	.effect = &alloc_effect, .prepare = industry_prepare, .already = alloc_already,
+	.effect = &alloc_effect, .cat = "industry",
+	.already = "the industry already has this share",
 };
 
 static void industry_advance(struct step_ctx *c, struct step_result *r)
@@ -127,23 +109,13 @@ static int products_show(const struct step_ctx *c, const struct mirror_world *w)
 	return named == json_array_size(alloc) / 2;
 }
 
-static int64_t products_found(struct step_ctx *c)
-{
-	return products_show(c, step_op_world_rec(c));
-}
-
-static const char *products_already(struct step_ctx *c, const struct mirror_world *w)
-{
-	return products_show(c, w) ? "the industry already builds these shares" : NULL;
-}
-
 static const struct step_effect products_effect = {
-	.op = "products", .send = send_products, .found = products_found,
+	.op = "products", .send = send_products, .shows = products_show,
 	.conclusive = 1,
 };
 static const struct world_op products_op = {
-	.effect = &products_effect, .prepare = industry_prepare,
-	.already = products_already,
+	.effect = &products_effect, .cat = "industry",
+	.already = "the industry already builds these shares",
 };
 
 static void products_advance(struct step_ctx *c, struct step_result *r)

@@ -46,12 +46,9 @@ static void send_call(struct step_ctx *c, struct step_result *r)
 	json_t *held = missiles(c, step_op_world_rec(c));
 	json_object_set_new(c->data, "before", intent_snapshot(c->m, world, held));
 	json_decref(held);
-	step_intent_open(c);
-	c->sub = LAMS_SENT;
-	step_call(r, "launchLAMs",
-		  json_pack("{s:I,s:I}", "objID", (json_int_t)world, "targetObjID",
-			    (json_int_t)step_arg_id(c, "target")),
-		  0);
+	step_intent_send(c, r, LAMS_SENT, "launchLAMs",
+			 json_pack("{s:I,s:I}", "objID", (json_int_t)world, "targetObjID",
+				   (json_int_t)step_arg_id(c, "target")));
 }
 
 static int64_t lams_found(struct step_ctx *c)

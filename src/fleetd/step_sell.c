@@ -47,13 +47,10 @@ static void send_call(struct step_ctx *c, struct step_result *r)
 {
 	const json_t *res = json_object_get(c->data, "resources");
 	json_object_set_new(c->data, "before", intent_snapshot(c->m, c->fleet, res));
-	step_intent_open(c);
-	c->sub = SELL_SENT;
-	step_call(r, "sellFleet",
-		  json_pack("{s:I,s:I,s:O}", "objID", (json_int_t)c->fleet,
-			    "buyerObjID", (json_int_t)step_arg_id(c, "to"),
-			    "resources", res),
-		  0);
+	step_intent_send(c, r, SELL_SENT, "sellFleet",
+			 json_pack("{s:I,s:I,s:O}", "objID", (json_int_t)c->fleet,
+				   "buyerObjID", (json_int_t)step_arg_id(c, "to"),
+				   "resources", res));
 }
 
 /* Quantities changed, or the fleet is gone: a vanished fleet sold its last

@@ -50,8 +50,6 @@ static const char *kind_of(const struct step_ctx *c)
 
 static void send_route(struct step_ctx *c, struct step_result *r)
 {
-	step_intent_open(c);
-	c->sub = TRADE_SENT;
 	json_t *p = json_pack("{s:I,s:I,s:s}", "objID", (json_int_t)step_op_world(c),
 			      "sourceObjID", (json_int_t)step_arg_id(c, "from"),
 			      "allocType", alloc_type(kind_of(c)));
@@ -59,7 +57,7 @@ static void send_route(struct step_ctx *c, struct step_result *r)
 		json_object_set_new(p, "allocValue", json_deep_copy(step_arg(c, "value")));
 	if (step_arg(c, "resource"))
 		json_object_set_new(p, "resType", json_deep_copy(step_arg(c, "resource")));
-	step_call(r, "setTradeRoute", p, 0);
+	step_intent_send(c, r, TRADE_SENT, "setTradeRoute", p);
 }
 
 /* The flow of res in list, or NULL. */
@@ -99,21 +97,11 @@ static int route_shows(const struct step_ctx *c, const struct mirror_world *imp)
 	return 0; /* tech: not kept by the mirror */
 }
 
-static int64_t route_found(struct step_ctx *c)
-{
-	return route_shows(c, step_op_world_rec(c));
-}
-
-static const char *route_already(struct step_ctx *c, const struct mirror_world *w)
-{
-	return route_shows(c, w) ? "the trade route is already so" : NULL;
-}
-
 static const struct step_effect route_effect = {
-	.op = "trade_route", .send = send_route, .found = route_found, .conclusive = 1,
+	.op = "trade_route", .send = send_route, .shows = route_shows, .conclusive = 1,
 };
 static const struct world_op route_op = {
-	.effect = &route_effect, .already = route_already,
+	.effect = &route_effect, .already = "the trade route is already so",
 };
 
 static void route_advance(struct step_ctx *c, struct step_result *r)
@@ -125,12 +113,9 @@ static void route_advance(struct step_ctx *c, struct step_result *r)
 
 static void send_stop(struct step_ctx *c, struct step_result *r)
 {
-	step_intent_open(c);
-	c->sub = TRADE_SENT;
-	step_call(r, "stopTradeRoute",
-		  json_pack("{s:I,s:I}", "objID", (json_int_t)step_op_world(c),
-			    "sourceObjID", (json_int_t)step_arg_id(c, "with")),
-		  0);
+	step_intent_send(c, r, TRADE_SENT, "stopTradeRoute",
+			 json_pack("{s:I,s:I}", "objID", (json_int_t)step_op_world(c),
+				   "sourceObjID", (json_int_t)step_arg_id(c, "with")));
 }
 
 static int stopped(const struct step_ctx *c, const struct mirror_world *w)
@@ -139,21 +124,11 @@ static int stopped(const struct step_ctx *c, const struct mirror_world *w)
 	return w && !world_route(w, with) && !world_route(mirror_world(c->m, with), w->id);
 }
 
-static int64_t stop_found(struct step_ctx *c)
-{
-	return stopped(c, step_op_world_rec(c));
-}
-
-static const char *stop_already(struct step_ctx *c, const struct mirror_world *w)
-{
-	return stopped(c, w) ? "there is no trade route between the worlds" : NULL;
-}
-
 static const struct step_effect stop_effect = {
-	.op = "stop_trade_route", .send = send_stop, .found = stop_found, .conclusive = 1,
+	.op = "stop_trade_route", .send = send_stop, .shows = stopped, .conclusive = 1,
 };
 static const struct world_op stop_op = {
-	.effect = &stop_effect, .already = stop_already,
+	.effect = &stop_effect, .already = "there is no trade route between the worlds",
 };
 
 static void stop_advance(struct step_ctx *c, struct step_result *r)

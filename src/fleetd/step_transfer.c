@@ -31,13 +31,10 @@ static void send_call(struct step_ctx *c, struct step_result *r)
 {
 	const json_t *res = step_arg(c, "resources");
 	json_object_set_new(c->data, "before", intent_snapshot(c->m, c->fleet, res));
-	step_intent_open(c);
-	c->sub = TRANSFER_SENT;
-	step_call(r, "transferFleet",
-		  json_pack("{s:I,s:I,s:O}", "fleetObjID", (json_int_t)c->fleet,
-			    "destObjID", (json_int_t)step_arg_id(c, "to"),
-			    "resources", res),
-		  0);
+	step_intent_send(c, r, TRANSFER_SENT, "transferFleet",
+			 json_pack("{s:I,s:I,s:O}", "fleetObjID", (json_int_t)c->fleet,
+				   "destObjID", (json_int_t)step_arg_id(c, "to"),
+				   "resources", res));
 }
 
 /* The fleet is leased to this job: nothing else moves its cargo. */

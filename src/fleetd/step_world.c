@@ -72,6 +72,21 @@ static int64_t decide_world(struct step_ctx *c, struct step_result *r)
 	return w;
 }
 
+/* START: resolve the step's catalogue argument `key` (of the category of
+ * the same name) and keep its id as "cat" in the step's data; 0 after
+ * step_error(). */
+static int resolve_cat(struct step_ctx *c, struct step_result *r, const char *key)
+{
+	char err[200];
+	int64_t id = world_cat_resolve(c->m, step_arg(c, key), key, err, sizeof err);
+	if (!id) {
+		step_error(r, "%s: %s", key, err);
+		return 0;
+	}
+	step_data_set_int(c, "cat", id);
+	return 1;
+}
+
 void step_world_advance(struct step_ctx *c, struct step_result *r,
 			const struct world_op *op)
 {
@@ -82,13 +97,11 @@ void step_world_advance(struct step_ctx *c, struct step_result *r,
 	int64_t world = decide_world(c, r);
 	if (!world)
 		return;
-	const struct mirror_world *w = mirror_world(c->m, world);
-	if (op->prepare && !op->prepare(c, r, w))
+	if (op->cat && !resolve_cat(c, r, op->cat))
 		return;
-	const char *msg = op->already ? op->already(c, w) : NULL;
-	if (msg) {
-		step_note(c, "job.note", json_pack("{s:s,s:I}", "message", msg, "world",
-						   (json_int_t)world));
+	if (op->effect->shows && op->effect->shows(c, mirror_world(c->m, world))) {
+		step_note(c, "job.note", json_pack("{s:s,s:I}", "message", op->already,
+						   "world", (json_int_t)world));
 		step_done(r);
 		return;
 	}
@@ -136,17 +149,4 @@ const struct mirror_route *world_route(const struct mirror_world *w, int64_t par
 int world_pct_eq(double a, double b)
 {
 	return fabs(a - b) < 0.051;
-}
-
-int step_world_cat(struct step_ctx *c, struct step_result *r, const char *key,
-		   const char *category)
-{
-	char err[200];
-	int64_t id = world_cat_resolve(c->m, step_arg(c, key), category, err, sizeof err);
-	if (!id) {
-		step_error(r, "%s: %s", key, err);
-		return 0;
-	}
-	step_data_set_int(c, "cat", id);
-	return 1;
 }

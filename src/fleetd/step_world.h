@@ -15,12 +15,13 @@
  *          lock is taken (step_intent_lock), the intent written with the
  *          watch -> SENT; the engine sends after the commit.
  *   SENT   step_settle: the answer -> done; resend -> send again; neither
- *          -> the op's found() decides from the galaxy (at once when the
- *          effect shows and the op says it is conclusive, else once the
- *          mirror holds a later watch), a job.reconciled event says what
- *          it found, and the step is done or sent again.
+ *          -> what the galaxy shows of W decides (at once when the effect
+ *          shows and the op says it is conclusive, else once the mirror
+ *          holds a later watch), a job.reconciled event says what it
+ *          found, and the step is done or sent again.
  *
- * Each op's file says what its found() reads. */
+ * Each op's file says what shows its effect (its step_effect .shows;
+ * launch_lams, whose salvo never shows before it leaves: .found). */
 #ifndef FLEETD_STEP_WORLD_H
 #define FLEETD_STEP_WORLD_H
 
@@ -45,14 +46,15 @@ int64_t world_cat_resolve(const struct mirror *m, const json_t *v,
 
 /* One world op. */
 struct world_op {
-	const struct step_effect *effect; /* its .world is not used */
-	/* START: resolve and check the arguments into c->data, given W; 0
-	 * after step_error().  NULL: nothing to resolve. */
-	int (*prepare)(struct step_ctx *c, struct step_result *r,
-		       const struct mirror_world *w);
-	/* START: a message if the galaxy already shows the call's effect
-	 * (the step is then done without a call); NULL otherwise. */
-	const char *(*already)(struct step_ctx *c, const struct mirror_world *w);
+	/* its .world is not used; its .shows (if any) is also asked at START:
+	 * W already showing the effect, the step is done without a call, a
+	 * job.note saying `already` */
+	const struct step_effect *effect;
+	const char *already;
+	/* START: the step's catalogue argument of this name, resolved (by
+	 * world_cat_resolve, in the category of the same name) and kept as
+	 * "cat" in its data (step_cat); NULL: none. */
+	const char *cat;
 };
 void step_world_advance(struct step_ctx *c, struct step_result *r,
 			const struct world_op *op);
@@ -61,10 +63,6 @@ void step_world_advance(struct step_ctx *c, struct step_result *r,
 int64_t step_op_world(const struct step_ctx *c);
 /* That world in the mirror now (NULL if unknown). */
 const struct mirror_world *step_op_world_rec(const struct step_ctx *c);
-/* For prepare: resolve the step's catalogue argument `key` and keep its
- * id as "cat" in the step's data; 0 after step_error(). */
-int step_world_cat(struct step_ctx *c, struct step_result *r, const char *key,
-		   const char *category);
 /* The step's resolved catalogue id (kept as "cat" in its data). */
 int64_t step_cat(const struct step_ctx *c);
 /* A number argument as a double (0 if absent). */

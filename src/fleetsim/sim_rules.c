@@ -593,43 +593,47 @@ static int do_buy(struct sim_galaxy *g, const json_t *req, struct sim_refusal *w
 	return 0;
 }
 
-static const char *const actions[] = {"setDestination", "deployFleet", "transferFleet",
-				      "disbandFleet", "renameObject", "attack",
-				      "abortAttack", "sellFleet", "buyItem", NULL};
+/* The fleet actions but deployFleet, which also answers the fleet it
+ * made (sim_rules_apply's selection). */
+static const struct sim_action fleet_actions[] = {
+	{"setDestination", do_set_destination}, {"transferFleet", do_transfer},
+	{"disbandFleet", do_disband},           {"renameObject", do_rename},
+	{"attack", do_attack},                  {"abortAttack", do_abort},
+	{"sellFleet", do_sell},                 {"buyItem", do_buy},
+};
+
+static const struct sim_action *in_table(const struct sim_action *v, size_t n,
+					 const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i].name, name) == 0)
+			return &v[i];
+	return NULL;
+}
+
+/* The action name of either table, or NULL. */
+static const struct sim_action *find_action(const char *name)
+{
+	const struct sim_action *a =
+		in_table(fleet_actions, sizeof fleet_actions / sizeof fleet_actions[0], name);
+	return a ? a : in_table(sim_world_actions, sim_world_nactions, name);
+}
 
 int sim_rules_is_action(const char *name)
 {
-	for (const char *const *a = actions; *a; a++)
-		if (strcmp(*a, name) == 0)
-			return 1;
-	return sim_world_is_action(name);
+	return strcmp(name, "deployFleet") == 0 || find_action(name) != NULL;
 }
 
 int sim_rules_apply(struct sim_galaxy *g, const char *name, const json_t *req,
 		    int64_t *selection, struct sim_refusal *why)
 {
 	*selection = 0;
-	if (strcmp(name, "setDestination") == 0)
-		return do_set_destination(g, req, why);
 	if (strcmp(name, "deployFleet") == 0)
 		return do_deploy(g, req, selection, why);
-	if (strcmp(name, "transferFleet") == 0)
-		return do_transfer(g, req, why);
-	if (strcmp(name, "disbandFleet") == 0)
-		return do_disband(g, req, why);
-	if (strcmp(name, "renameObject") == 0)
-		return do_rename(g, req, why);
-	if (strcmp(name, "attack") == 0)
-		return do_attack(g, req, why);
-	if (strcmp(name, "abortAttack") == 0)
-		return do_abort(g, req, why);
-	if (strcmp(name, "sellFleet") == 0)
-		return do_sell(g, req, why);
-	if (strcmp(name, "buyItem") == 0)
-		return do_buy(g, req, why);
-	if (sim_world_is_action(name))
-		return sim_world_apply(g, name, req, why);
-	return sim_refuse(why, "invalidParameter", "Unknown action %s.", name);
+	const struct sim_action *a = find_action(name);
+	if (!a)
+		return sim_refuse(why, "invalidParameter", "Unknown action %s.", name);
+	return a->fn(g, req, why);
 }
 
 json_t *sim_rules_tactical(struct sim_galaxy *g, const json_t *req,

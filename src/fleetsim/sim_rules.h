@@ -38,6 +38,13 @@ int sim_rules_admin(struct sim_galaxy *g, const char *what, const json_t *req,
  * overflowing a sum of stocks). */
 #define SIM_STOCK_MAX ((int64_t)1 << 40)
 
+/* One game action of a table (sim_rules.c's fleet actions, sim_world.c's
+ * world actions): its name and what it does, as sim_rules_apply. */
+struct sim_action {
+	const char *name;
+	int (*fn)(struct sim_galaxy *g, const json_t *req, struct sim_refusal *why);
+};
+
 /* For the actions of sim_world.c: fill *why and return -1. */
 int sim_refuse(struct sim_refusal *why, const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

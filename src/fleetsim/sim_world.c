@@ -224,10 +224,14 @@ static int do_designate(struct sim_galaxy *g, const json_t *req, struct sim_refu
 
 /* ------------------------------------------ build and destroy improvements */
 
-static int get_improvement(struct sim_galaxy *g, const json_t *req,
+/* What build and destroy name: the player's world sourceObjID and the
+ * improvement improvementID. */
+static int get_improvement(struct sim_galaxy *g, const json_t *req, struct sim_obj **w,
 			   const struct sim_item **out, struct sim_refusal *why)
 {
 	int64_t id;
+	if (sim_get_obj(g, req, "sourceObjID", SIM_WORLD, 1, w, why) < 0)
+		return -1;
 	if (jsonx_get_int(req, "improvementID", &id) < 0)
 		return sim_refuse(why, "invalidParameter",
 				  "improvementID: an improvement id is required.");
@@ -257,8 +261,7 @@ static int do_build(struct sim_galaxy *g, const json_t *req, struct sim_refusal 
 {
 	struct sim_obj *w;
 	const struct sim_item *it;
-	if (sim_get_obj(g, req, "sourceObjID", SIM_WORLD, 1, &w, why) < 0 ||
-	    get_improvement(g, req, &it, why) < 0)
+	if (get_improvement(g, req, &w, &it, why) < 0)
 		return -1;
 	if (trait_find(w->traits, it->id) >= 0)
 		return sim_refuse(why, "alreadyBuilt", "%s already has a %s.", wname(w), it->name);
@@ -284,8 +287,7 @@ static int do_destroy(struct sim_galaxy *g, const json_t *req, struct sim_refusa
 {
 	struct sim_obj *w;
 	const struct sim_item *it;
-	if (sim_get_obj(g, req, "sourceObjID", SIM_WORLD, 1, &w, why) < 0 ||
-	    get_improvement(g, req, &it, why) < 0)
+	if (get_improvement(g, req, &w, &it, why) < 0)
 		return -1;
 	long k = trait_find(w->traits, it->id);
 	if (k < 0)
@@ -725,29 +727,11 @@ static int do_launch_lams(struct sim_galaxy *g, const json_t *req, struct sim_re
 
 /* ------------------------------------------------------------ dispatch */
 
-static const struct {
-	const char *name;
-	int (*fn)(struct sim_galaxy *, const json_t *, struct sim_refusal *);
-} world_actions[] = {
+const struct sim_action sim_world_actions[] = {
 	{"designateWorld", do_designate},      {"buildImprovement", do_build},
 	{"destroyImprovement", do_destroy},    {"setIndustryAlloc", do_industry_alloc},
 	{"setProductAlloc", do_product_alloc}, {"setTradeRoute", do_set_route},
 	{"stopTradeRoute", do_stop_route},     {"launchLAMs", do_launch_lams},
 };
 
-int sim_world_is_action(const char *name)
-{
-	for (size_t i = 0; i < sizeof world_actions / sizeof world_actions[0]; i++)
-		if (strcmp(world_actions[i].name, name) == 0)
-			return 1;
-	return 0;
-}
-
-int sim_world_apply(struct sim_galaxy *g, const char *name, const json_t *req,
-		    struct sim_refusal *why)
-{
-	for (size_t i = 0; i < sizeof world_actions / sizeof world_actions[0]; i++)
-		if (strcmp(world_actions[i].name, name) == 0)
-			return world_actions[i].fn(g, req, why);
-	return sim_refuse(why, "invalidParameter", "Unknown action %s.", name);
-}
+const size_t sim_world_nactions = sizeof sim_world_actions / sizeof sim_world_actions[0];

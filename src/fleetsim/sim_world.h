@@ -8,6 +8,7 @@
 #define FLEETD_SIM_WORLD_H
 
 #include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "sim_galaxy.h"
@@ -19,11 +20,9 @@
 #define SIM_LAM_RANGE 150.0
 #define SIM_LAM_SALVO 10
 
-/* 1 if name is one of the world actions. */
-int sim_world_is_action(const char *name);
-/* Apply world action name (see sim_rules_apply). */
-int sim_world_apply(struct sim_galaxy *g, const char *name, const json_t *req,
-		    struct sim_refusal *why);
+/* The world actions, looked up by sim_rules_apply. */
+extern const struct sim_action sim_world_actions[];
+extern const size_t sim_world_nactions;
 
 /* The traits a generated world of this designation starts with: its
  * primary industry (if the designation has one) at 70 % of the work and

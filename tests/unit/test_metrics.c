@@ -28,6 +28,17 @@ static void collect(void *arg, struct metrics_w *w)
 	metrics_w_sample(w, NULL, 2.5, l);
 }
 
+/* metrics_w_scalars: each row its own family, in the table's order */
+static void collect_scalars(void *arg, struct metrics_w *w)
+{
+	(void)arg;
+	const struct metrics_scalar v[] = {
+		{"test_first_total", "counter", "First.", 7},
+		{"test_second", "gauge", "Second.", 0.25},
+	};
+	metrics_w_scalars(w, v, 2);
+}
+
 int main(void)
 {
 	struct metrics *m = metrics_new();
@@ -38,6 +49,7 @@ int main(void)
 	metrics_observe_http(m, "BREW", NULL, 404, 1000);
 	metrics_observe_http(m, "GET", "/slow", 200, 9000000000LL);      /* 9 s */
 	CHECK_EQ_INT(metrics_add_collector(m, collect, NULL), 0);
+	CHECK_EQ_INT(metrics_add_collector(m, collect_scalars, NULL), 0);
 	size_t len = 0;
 	char *t = metrics_render(m, &len);
 	CHECK(t != NULL);
@@ -64,6 +76,12 @@ int main(void)
 	CHECK(has_line(t, "fleetd_http_request_duration_seconds_sum{method=\"GET\",route=\"/slow\"} 9"));
 	CHECK(has_line(t, "# TYPE test_things gauge"));
 	CHECK(has_line(t, "test_things{kind=\"a\\\"b\\\\c\\nd\"} 2.5"));
+	CHECK(has_line(t, "# HELP test_first_total First."));
+	CHECK(has_line(t, "# TYPE test_first_total counter"));
+	CHECK(has_line(t, "test_first_total 7"));
+	CHECK(has_line(t, "# TYPE test_second gauge"));
+	CHECK(has_line(t, "test_second 0.25"));
+	CHECK(strstr(t, "test_first_total 7") < strstr(t, "# HELP test_second"));
 	/* every sample follows its family's TYPE line */
 	CHECK(strstr(t, "# TYPE test_things") < strstr(t, "test_things{"));
 	free(t);

@@ -367,6 +367,29 @@ static void test_fresh(void)
 	json_decref(c.data);
 }
 
+/* step_intent_send, the send of every effectively-once op: the intent
+ * holds this watch and no earlier loss, the op is in its SENT sub-state,
+ * and the call is sent once (not idempotent), its params taken over */
+static void test_intent_send(void)
+{
+	struct step_ctx c = {.m = H.m, .data = json_object(), .sub = 0};
+	struct step_result r = {0};
+	json_object_set_new(c.data, "intent_watch", json_integer(1));
+	json_object_set_new(c.data, "ambiguous_watch", json_integer(2));
+	json_object_set_new(c.data, "ambiguous_at", json_integer(3));
+	json_t *params = json_pack("{s:i}", "objID", 7);
+	step_intent_send(&c, &r, 5, "sellFleet", params);
+	CHECK_EQ_INT(c.sub, 5);
+	CHECK_EQ_INT(step_data_int(&c, "intent_watch", -1), watch_now());
+	CHECK(!json_object_get(c.data, "ambiguous_watch"));
+	CHECK(!json_object_get(c.data, "ambiguous_at"));
+	CHECK(r.verdict == STEP_CALL && r.flags == 0);
+	CHECK(r.endpoint && strcmp(r.endpoint, "sellFleet") == 0);
+	CHECK(r.params == params);
+	json_decref(r.params);
+	json_decref(c.data);
+}
+
 /* The engine's cancel as it calls an op's hook (engine.c cancel_deferred):
  * 1 if the step has work to do first, with its new sub-state persisted. */
 static int cancel_step(struct job *j)
@@ -951,6 +974,7 @@ int main(void)
 		test_explore();
 		test_attack();
 		test_fresh();
+		test_intent_send();
 		test_abort_attack();
 		test_attack_cancel();
 		test_rename();

@@ -11,7 +11,13 @@
  * statement fail with SQLITE_FULL inside the transaction, which SQLite
  * answers by rolling the whole transaction back.  Either way: nothing of
  * the group is kept, the callbacks hear ok = 0, the store refuses writers
- * (reads go on) until a probe writes again, and then works as before. */
+ * (reads go on) until a probe writes again, and then works as before.
+ *
+ * Flushes (a writer's held rows, written just before the COMMIT): each
+ * registered one runs before every commit of an open transaction, in
+ * order, and not after it is removed; one that fails fails the commit as
+ * a COMMIT that cannot write does; none runs for a transaction SQLite has
+ * already rolled back. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -340,6 +346,76 @@ static void test_statement_fails(void)
 	store_close(st);
 }
 
+struct held {
+	int rows, fail, runs;
+};
+
+/* Write the rows held, or fail as asked. */
+static int flush_held(void *arg)
+{
+	struct held *h = arg;
+	h->runs++;
+	return h->fail ? -1 : 0;
+}
+
+static struct store *flush_st;
+static int flush_rows(void *arg)
+{
+	struct held *h = arg;
+	h->runs++;
+	for (; h->rows > 0; h->rows--)
+		if (insert(flush_st, 10) < 0)
+			return -1;
+	return 0;
+}
+
+static void test_flushes(void)
+{
+	struct store *st = flush_st = open_table();
+	CHECK(st != NULL);
+	if (!st)
+		return;
+	struct held a = {0}, b = {0};
+	CHECK_EQ_INT(store_add_flush(st, flush_rows, &a), 0);
+	CHECK_EQ_INT(store_add_flush(st, flush_held, &b), 0);
+	for (int i = 2; i < STORE_MAX_FLUSHES; i++)
+		CHECK_EQ_INT(store_add_flush(st, flush_held, &b), 0);
+	CHECK_EQ_INT(store_add_flush(st, flush_held, &b), -1); /* full */
+	for (int i = 2; i < STORE_MAX_FLUSHES; i++)
+		store_remove_flush(st, flush_held, &b);
+
+	CHECK_EQ_INT(store_commit(st), 0); /* no transaction: no flush */
+	CHECK_EQ_INT(a.runs + b.runs, 0);
+	CHECK_EQ_INT(store_begin(st), 0);
+	a.rows = 3;
+	CHECK_EQ_INT(store_commit(st), 0);
+	CHECK_EQ_INT(a.runs, 1);
+	CHECK_EQ_INT(b.runs, 1);
+	CHECK_EQ_INT(rows_in(st), 3); /* written inside the committed transaction */
+
+	nheard = 0;
+	CHECK_EQ_INT(store_begin(st), 0);
+	CHECK_EQ_INT(insert(st, 10), 0);
+	CHECK(store_on_commit(st, on_commit_cb, NULL) == 0);
+	a.rows = 2;
+	b.fail = 1;
+	CHECK_EQ_INT(store_commit(st), -1);
+	CHECK_EQ_INT(nheard, 1);
+	CHECK_EQ_INT(heard[0], 0);
+	CHECK_EQ_INT(rows_in(st), 3); /* the insert and the flushed rows are gone */
+	CHECK(!store_available(st));
+	CHECK_EQ_INT(store_probe(st), 0);
+
+	store_remove_flush(st, flush_held, &b);
+	b.runs = 0;
+	CHECK_EQ_INT(store_begin(st), 0);
+	CHECK_EQ_INT(store_commit(st), 0);
+	CHECK_EQ_INT(b.runs, 0); /* removed */
+	store_remove_flush(st, flush_rows, &a);
+	store_close(st);
+	cleanup();
+}
+
 int main(void)
 {
 	snprintf(path, sizeof path, "/tmp/fleetd-test-store-%d.db", (int)getpid());
@@ -348,6 +424,7 @@ int main(void)
 	install_full_vfs();
 	test_commit_fails();
 	test_statement_fails();
+	test_flushes();
 	cleanup();
 	return tap_done();
 }
