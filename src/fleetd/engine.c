@@ -99,7 +99,10 @@ struct job_rec {
 };
 
 /* The statements of the engine, written once by the row codec. */
-enum { SAVE_FLEET = 1, SAVE_STATE = 2, SAVE_INTENT = 4, SAVE_VARIANTS = 8 };
+enum {
+	SAVE_FLEET = 1, SAVE_STATE = 2, SAVE_INTENT = 4, SAVE_FINISHED = 8,
+	SAVE_VARIANTS = 16
+};
 struct engine_sql {
 	char load[1024], insert[1024], live[512], state_of[256], set_state[256];
 	/* the write of an advanced job, naming the indexed columns of the
@@ -159,7 +162,7 @@ struct job {
 	json_t *vars; /* {"NAME": id}, NULL for none */
 	int vars_dirty; /* a take bound one: the row's vars are written */
 	char *last_error;
-	int64_t row_fleet, row_intent;
+	int64_t row_fleet, row_intent, row_finished;
 	int row_state;
 };
 
@@ -549,7 +552,8 @@ static job_cols save_cols(int variant)
 	return JOB_COLS_SAVE | JC_BIT(JC_ID) |
 		(variant & SAVE_FLEET ? JC_BIT(JC_FLEET) : 0) |
 		(variant & SAVE_STATE ? JC_BIT(JC_STATE) : 0) |
-		(variant & SAVE_INTENT ? JC_BIT(JC_INTENT_WORLD) : 0);
+		(variant & SAVE_INTENT ? JC_BIT(JC_INTENT_WORLD) : 0) |
+		(variant & SAVE_FINISHED ? JC_BIT(JC_FINISHED_AT) : 0);
 }
 
 /* --- a failed commit ------------------------------------------------------- */
@@ -770,7 +774,7 @@ static int job_from_row(struct job *j, const struct job_row *row, json_t *spec)
 		.vars = row->vars ? json_loads(row->vars, 0, NULL) : NULL,
 		.last_error = row->last_error ? strdup(row->last_error) : NULL,
 		.row_fleet = row->fleet, .row_state = row->state,
-		.row_intent = row->intent_world,
+		.row_intent = row->intent_world, .row_finished = row->finished_at,
 	};
 	set_sub(j, row->sub_state ? row->sub_state : "");
 	/* a strdup or a parse failed */
@@ -904,7 +908,8 @@ static int job_save(struct engine *e, struct job *j, int64_t now)
 	int64_t intent = intent_of(j);
 	int v = (j->fleet != j->row_fleet ? SAVE_FLEET : 0) |
 		(j->state != j->row_state ? SAVE_STATE : 0) |
-		(intent != j->row_intent ? SAVE_INTENT : 0);
+		(intent != j->row_intent ? SAVE_INTENT : 0) |
+		(j->finished_at != j->row_finished ? SAVE_FINISHED : 0);
 	sqlite3_stmt *s = store_stmt(e->st, e->sql.save[v]);
 	if (!s)
 		return -1;
@@ -920,6 +925,7 @@ static int job_save(struct engine *e, struct job *j, int64_t now)
 		j->row_fleet = j->fleet;
 		j->row_state = j->state;
 		j->row_intent = intent;
+		j->row_finished = j->finished_at;
 	} else {
 		jobmemo_forget_row(&e->memo, j->id);
 	}

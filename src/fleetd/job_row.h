@@ -70,7 +70,9 @@ typedef uint32_t job_cols;
 #define JOB_COLS_READ (JOB_COLS_ALL & ~(JC_BIT(JC_IDEM_KEY) | JC_BIT(JC_IDEM_BODY)))
 /* Indexed: a write names them only when they change, since SQLite then
  * maintains an index (and checks the state CHECK) only for those. */
-#define JOB_COLS_INDEXED (JC_BIT(JC_FLEET) | JC_BIT(JC_STATE) | JC_BIT(JC_INTENT_WORLD))
+#define JOB_COLS_INDEXED                                               \
+	(JC_BIT(JC_FLEET) | JC_BIT(JC_STATE) | JC_BIT(JC_INTENT_WORLD) |   \
+	 JC_BIT(JC_FINISHED_AT))
 /* Set once, by the INSERT (a world job's world never changes: its lease
  * index, jobs_world_lease, is maintained by the state changes alone; nor
  * does a child's parent). */

@@ -676,10 +676,13 @@ static int admin_move(struct sim_galaxy *g, const json_t *req, struct sim_refusa
 	return send_fleet(g, f, w, why);
 }
 
-static int get_sovereign(struct sim_galaxy *g, const json_t *req, const char *key,
-			 int64_t *out, struct sim_refusal *why)
+/* What /sim/battle and /sim/owner name: req's "world" (anyone's) and the
+ * sovereign under key. */
+static int get_world_sovereign(struct sim_galaxy *g, const json_t *req, const char *key,
+			       struct sim_obj **w, int64_t *out, struct sim_refusal *why)
 {
-	if (get_id(req, key, out, why) < 0)
+	if (sim_get_obj(g, req, "world", SIM_WORLD, 0, w, why) < 0 ||
+	    get_id(req, key, out, why) < 0)
 		return -1;
 	const struct sim_obj *s = sim_galaxy_find(g, *out);
 	if (!s || s->kind != SIM_SOVEREIGN)
@@ -691,8 +694,7 @@ static int admin_battle(struct sim_galaxy *g, const json_t *req, struct sim_refu
 {
 	struct sim_obj *w;
 	int64_t att;
-	if (sim_get_obj(g, req, "world", SIM_WORLD, 0, &w, why) < 0 ||
-	    get_sovereign(g, req, "attacker", &att, why) < 0)
+	if (get_world_sovereign(g, req, "attacker", &w, &att, why) < 0)
 		return -1;
 	const json_t *o = json_object_get(req, "objective");
 	const char *obj = o ? json_string_value(o) : "invasion";
@@ -714,8 +716,7 @@ static int admin_owner(struct sim_galaxy *g, const json_t *req, struct sim_refus
 {
 	struct sim_obj *w;
 	int64_t sov;
-	if (sim_get_obj(g, req, "world", SIM_WORLD, 0, &w, why) < 0 ||
-	    get_sovereign(g, req, "sovereign", &sov, why) < 0)
+	if (get_world_sovereign(g, req, "sovereign", &w, &sov, why) < 0)
 		return -1;
 	if (w->sov != sov) {
 		w->sov = sov;

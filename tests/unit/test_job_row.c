@@ -3,7 +3,10 @@
  * value it was given, each optional column's 0 is stored as NULL and read
  * as 0, an UPDATE of some columns leaves the others alone, the SELECT
  * names its columns where the decoder reads them, and the states, wait
- * kinds and the live-state condition agree with the names stored. */
+ * kinds and the live-state condition agree with the names stored.
+ * JOB_COLS_INDEXED names every column an index of `jobs` covers among those
+ * a save writes: the UPDATE of JOB_COLS_SAVE opens the table alone, no
+ * index (SQLite maintains an index only for the columns an UPDATE names). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,6 +240,33 @@ static void test_names(void)
 		CHECK(job_col_name(c) != NULL);
 }
 
+/* The b-trees an UPDATE of cols opens for writing, from its EXPLAIN. */
+static int open_writes(struct store *st, job_cols cols)
+{
+	char sql[1024], ex[1100];
+	if (job_row_update_sql(sql, sizeof sql, cols) < 0)
+		return -1;
+	snprintf(ex, sizeof ex, "EXPLAIN %s", sql);
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(store_db(st), ex, -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	int n = 0;
+	while (sqlite3_step(s) == SQLITE_ROW)
+		n += strcmp((const char *)sqlite3_column_text(s, 1), "OpenWrite") == 0;
+	sqlite3_finalize(s);
+	return n;
+}
+
+static void test_save_opens_no_index(struct store *st)
+{
+	job_cols save = JOB_COLS_SAVE | JC_BIT(JC_ID);
+	CHECK_EQ_INT(open_writes(st, save), 1);
+	/* and each indexed column does bring its indexes in */
+	for (int c = 0; c < JC_COUNT; c++)
+		if (JOB_COLS_INDEXED & JC_BIT(c))
+			CHECK(open_writes(st, save | JC_BIT(c)) > 1);
+}
+
 int main(void)
 {
 	snprintf(path, sizeof path, "/tmp/fleetd-test-job-row-%d.db", (int)getpid());
@@ -248,6 +278,7 @@ int main(void)
 		test_round_trip(st);
 		test_nulls(st);
 		test_update_some(st);
+		test_save_opens_no_index(st);
 		store_close(st);
 	}
 	test_names();
