@@ -32,6 +32,14 @@ void idmap_free(struct idmap *m)
 	idmap_init(m);
 }
 
+void idmap_free_with(struct idmap *m, void (*free_val)(void *val))
+{
+	for (size_t i = 0; i < m->cap; i++)
+		if (m->vals[i])
+			free_val(m->vals[i]);
+	idmap_free(m);
+}
+
 void *idmap_get(const struct idmap *m, int64_t key)
 {
 	if (!m->cap)

@@ -20,6 +20,9 @@ struct idmap {
 
 void idmap_init(struct idmap *m);
 void idmap_free(struct idmap *m);
+/* For a map that owns its values: free_val(v) for each value v (it must
+ * not change the map), then idmap_free(). */
+void idmap_free_with(struct idmap *m, void (*free_val)(void *val));
 void *idmap_get(const struct idmap *m, int64_t key);
 /* Insert or replace (val must not be NULL).  -1 on ENOMEM, which only an
  * insert can meet: replacing the value of a present key never allocates. */

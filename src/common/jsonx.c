@@ -4,8 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "errmsg.h"
 #include "ipint.h"
 #include "json_quick.h"
+#include "textbuf.h"
 
 int jsonx_depth(const char *buf, size_t len)
 {
@@ -96,5 +98,26 @@ int jsonx_truthy(const json_t *v)
 		return strcmp(json_string_value(v), "true") == 0;
 	if (json_is_integer(v))
 		return json_integer_value(v) != 0;
+	return 0;
+}
+
+static int is_known(const char *key, const char *const known[])
+{
+	for (size_t i = 0; known[i]; i++)
+		if (strcmp(known[i], key) == 0)
+			return 1;
+	return 0;
+}
+
+int jsonx_check_keys(const json_t *obj, const char *const known[], char *err,
+		     size_t errlen)
+{
+	const char *key;
+	const json_t *v;
+	json_object_foreach((json_t *)obj, key, v) {
+		if (!is_known(key, known))
+			return errmsg(err, errlen, "%.*s: unknown field",
+				      (int)utf8_cut(key, strlen(key), JSONX_QUOTED_KEY_MAX), key);
+	}
 	return 0;
 }

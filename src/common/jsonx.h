@@ -31,6 +31,13 @@ json_t *jsonx_error(const char *code, const char *message);
 int jsonx_get_int(const json_t *obj, const char *key, int64_t *out);
 /* A number field as double (integers too); -1 if absent or not one. */
 int jsonx_get_num(const json_t *obj, const char *key, double *out);
+/* How much of an unknown field's name an error quotes (bytes). */
+#define JSONX_QUOTED_KEY_MAX 40
+/* 0 if every key of obj is one of known (a NULL-terminated list); else -1
+ * with "<key>: unknown field" in err for the first other one, its name
+ * cut at JSONX_QUOTED_KEY_MAX bytes, never inside a UTF-8 character. */
+int jsonx_check_keys(const json_t *obj, const char *const known[], char *err,
+		     size_t errlen);
 /* Game quirks: a boolean may be a JSON true or the string "true". */
 int jsonx_truthy(const json_t *v);
 

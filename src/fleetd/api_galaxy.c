@@ -29,6 +29,20 @@ const struct mirror *api_galaxy_mirror(struct app *app, struct http_req *req)
 	return app->mirror;
 }
 
+size_t api_galaxy_first_after(const struct mirror *m, size_t n, int64_t after,
+			      api_galaxy_id_fn id_at)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (id_at(m, mid) <= after)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 void api_galaxy_reply(struct http_req *req, json_t *body)
 {
 	char *text = body ? json_dumps(body, REAL_FLAGS) : NULL;

@@ -1,6 +1,7 @@
 /* api_galaxy.h -- what the galaxy routes share (api_mirror.c: fleets and
  * worlds; api_readmodel.c: catalogue and sovereigns): the mirror or a 503,
- * JSON answers with reals at 15 digits, and list pages cut by bytes.
+ * JSON answers with reals at 15 digits, where a page starts in a list in
+ * id order, and list pages cut by bytes.
  *
  * A page is written item by item and stops before the item that would
  * take it past --max-page-bytes (one item always goes); next_cursor then
@@ -27,6 +28,13 @@ const struct mirror *api_galaxy_mirror(struct app *app, struct http_req *req);
  * come from the game with two decimals and should read back that way.
  * 500 when body is NULL. */
 void api_galaxy_reply(struct http_req *req, json_t *body);
+
+/* The first index, of a list of the mirror's in id order of n items
+ * (id_at(m, i) the id of item i), whose id is > after: where the page
+ * after cursor `after` starts (a binary search). */
+typedef int64_t (*api_galaxy_id_fn)(const struct mirror *m, size_t i);
+size_t api_galaxy_first_after(const struct mirror *m, size_t n, int64_t after,
+			      api_galaxy_id_fn id_at);
 
 struct api_page {
 	struct textbuf items; /* the items written so far, comma-separated */

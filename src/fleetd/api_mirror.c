@@ -17,9 +17,6 @@
 #include "mirror.h"
 #include "readmodel.h"
 
-#define WORLDS_DEFAULT_LIMIT 100
-#define WORLDS_MAX_LIMIT 1000
-
 static void rfc3339(int64_t ms, char *buf, size_t len)
 {
 	time_t secs = (time_t)(ms / 1000);
@@ -134,18 +131,9 @@ static int parse_double(const char *s, double *out)
 
 /* --- fleets ---------------------------------------------------------------- */
 
-/* First index whose fleet id is > after (binary search on id order). */
-static size_t first_fleet_after(const struct mirror *m, int64_t after)
+static int64_t fleet_id_at(const struct mirror *m, size_t i)
 {
-	size_t lo = 0, hi = mirror_fleet_count(m);
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (mirror_fleet_at(m, mid)->id <= after)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return mirror_fleet_at(m, i)->id;
 }
 
 static void on_fleets(struct http_req *req, void *arg)
@@ -170,7 +158,9 @@ static void on_fleets(struct http_req *req, void *arg)
 	}
 	struct api_page p = {.max_bytes = (size_t)app->cfg->max_page_bytes};
 	if (all) {
-		for (size_t i = first_fleet_after(m, after); i < mirror_fleet_count(m) && !p.full; i++) {
+		size_t n = mirror_fleet_count(m);
+		for (size_t i = api_galaxy_first_after(m, n, after, fleet_id_at); i < n && !p.full;
+		     i++) {
 			const struct mirror_fleet *f = mirror_fleet_at(m, i);
 			api_page_add(&p, fleet_json(m, f), f->id);
 		}
@@ -223,7 +213,6 @@ static int world_filter_parse(struct http_req *req, const struct mirror *m,
 			      struct world_filter *f)
 {
 	memset(f, 0, sizeof *f);
-	f->limit = WORLDS_DEFAULT_LIMIT;
 	const char *sov = http_query(req, "sovereign");
 	const char *near = http_query(req, "near");
 	const char *radius = http_query(req, "radius");
@@ -265,32 +254,17 @@ static int world_filter_parse(struct http_req *req, const struct mirror *m,
 		}
 		f->near = 1;
 	}
-	if (limit && (parse_i64(limit, &f->limit) < 0 || f->limit < 1 ||
-		      f->limit > WORLDS_MAX_LIMIT)) {
-		http_reply_error(req, 400, "bad_request", "limit: want 1 to %d",
-				 WORLDS_MAX_LIMIT);
-		return -1;
-	}
-	if (cursor && parse_i64(cursor, &f->after) < 0) {
-		http_reply_error(req, 400, "bad_request",
-				 "cursor: not one this server gave out");
+	char err[160];
+	if (readmodel_page_args(limit, cursor, &f->limit, &f->after, err, sizeof err) < 0) {
+		http_reply_error(req, 400, "bad_request", "%s", err);
 		return -1;
 	}
 	return 0;
 }
 
-/* First index whose world id is > after (binary search on id order). */
-static size_t first_after(const struct mirror *m, int64_t after)
+static int64_t world_id_at(const struct mirror *m, size_t i)
 {
-	size_t lo = 0, hi = mirror_world_count(m);
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (mirror_world_at(m, mid)->id <= after)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return mirror_world_at(m, i)->id;
 }
 
 static void on_worlds(struct http_req *req, void *arg)
@@ -303,7 +277,9 @@ static void on_worlds(struct http_req *req, void *arg)
 	if (world_filter_parse(req, m, &f) < 0)
 		return;
 	struct api_page p = {.max_bytes = (size_t)app->cfg->max_page_bytes};
-	for (size_t i = first_after(m, f.after); i < mirror_world_count(m) && !p.full; i++) {
+	size_t n = mirror_world_count(m);
+	for (size_t i = api_galaxy_first_after(m, n, f.after, world_id_at); i < n && !p.full;
+	     i++) {
 		const struct mirror_world *w = mirror_world_at(m, i);
 		if (f.by_sov && w->sovereign != f.sov)
 			continue;

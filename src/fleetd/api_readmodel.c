@@ -51,27 +51,12 @@ static void page_add(struct page *p, json_t *item, int64_t id)
 
 /* --- catalogue ------------------------------------------------------------- */
 
-/* First index whose id is > after, in a list in id order of n items. */
-static size_t first_after(const void *m, size_t n, int64_t after,
-			  int64_t (*id_at)(const void *m, size_t i))
-{
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (id_at(m, mid) <= after)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-static int64_t cat_id_at(const void *m, size_t i)
+static int64_t cat_id_at(const struct mirror *m, size_t i)
 {
 	return mirror_cat_at(m, i)->id;
 }
 
-static int64_t sov_id_at(const void *m, size_t i)
+static int64_t sov_id_at(const struct mirror *m, size_t i)
 {
 	const struct mirror_sovereign *s = mirror_sovereign_at(m, i);
 	return s ? s->id : 0;
@@ -112,7 +97,7 @@ static void on_catalogue(struct http_req *req, void *arg)
 		return;
 	}
 	size_t n = mirror_cat_count(m);
-	for (size_t i = first_after(m, n, after, cat_id_at); i < n && !p.p.full; i++) {
+	for (size_t i = api_galaxy_first_after(m, n, after, cat_id_at); i < n && !p.p.full; i++) {
 		const struct mirror_cat *c = mirror_cat_at(m, i);
 		if (!category || same_str(c->category, category))
 			page_add(&p, readmodel_cat_json(c), c->id);
@@ -147,7 +132,7 @@ static void on_sovereigns(struct http_req *req, void *arg)
 	if (page_start(arg, req, &p, &after) < 0)
 		return;
 	size_t n = mirror_sovereign_count(m);
-	for (size_t i = first_after(m, n, after, sov_id_at); i < n && !p.p.full; i++) {
+	for (size_t i = api_galaxy_first_after(m, n, after, sov_id_at); i < n && !p.p.full; i++) {
 		const struct mirror_sovereign *s = mirror_sovereign_at(m, i);
 		if (s)
 			page_add(&p, readmodel_sovereign_json(m, s), s->id);

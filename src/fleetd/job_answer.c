@@ -37,7 +37,8 @@ struct key_lit {
 	const char *text;
 	size_t len;
 };
-#define K(name) ((struct key_lit){",\"" name "\":", sizeof(",\"" name "\":") - 1})
+#define KEY_INIT(name) {",\"" name "\":", sizeof(",\"" name "\":") - 1}
+#define K(name) ((struct key_lit)KEY_INIT(name))
 
 static void key(struct textbuf *t, struct key_lit k)
 {
@@ -84,6 +85,36 @@ static void int_field(struct textbuf *t, struct key_lit k, int64_t v)
 	textbuf_int(t, v);
 }
 
+/* What the answer's "wait" says of each kind: its name, and the members
+ * its key and arg are shown as (length 0: not shown).  A kind without a
+ * row reads as mirror_ready. */
+#define KIND_INIT(name) {"{\"kind\":\"" name "\"", sizeof("{\"kind\":\"" name "\"") - 1}
+static const struct {
+	struct key_lit kind, key, arg;
+} WAIT_ANSWER[WAIT_KIND_COUNT] = {
+	[WAIT_ANCHORED] = {KIND_INIT("anchored"), KEY_INIT("fleet"), KEY_INIT("world")},
+	[WAIT_BATTLE] = {KIND_INIT("battle_over"), KEY_INIT("world"), {0}},
+	[WAIT_WATCH] = {KIND_INIT("watch"), KEY_INIT("watch"), {0}},
+	[WAIT_READY] = {KIND_INIT("mirror_ready"), {0}, {0}},
+	[WAIT_FLEET] = {KIND_INIT("fleet"), KEY_INIT("fleet"), {0}},
+	[WAIT_COND] = {KIND_INIT("cond"), {0}, {0}},         /* the current step's `until` */
+	[WAIT_CHILDREN] = {KIND_INIT("children"), {0}, {0}}, /* a group's parent */
+	[WAIT_QUEUE] = {KIND_INIT("queue"), {0}, {0}},       /* and the queue, below */
+};
+
+/* The queue a take waits on, by name, when the name needs no escape. */
+static void queue_field(struct textbuf *t, const struct job_view *v)
+{
+	const char *q = json_string_value(json_object_get(
+		json_array_get(json_object_get(v->spec, "steps"), (size_t)v->step), "queue"));
+	if (q && queue_name_ok(q, strlen(q))) { /* no character to escape */
+		key(t, K("queue"));
+		put_lit(t, "\"");
+		textbuf_puts(t, q);
+		put_lit(t, "\"");
+	}
+}
+
 static void wait_field(struct textbuf *t, const struct job_view *v)
 {
 	key(t, K("wait"));
@@ -91,46 +122,16 @@ static void wait_field(struct textbuf *t, const struct job_view *v)
 		put_lit(t, "null");
 		return;
 	}
-	switch (v->wait_kind) {
-	case WAIT_ANCHORED:
-		put_lit(t, "{\"kind\":\"anchored\"");
-		int_field(t, K("fleet"), v->wait_key);
-		int_field(t, K("world"), v->wait_arg);
-		break;
-	case WAIT_BATTLE:
-		put_lit(t, "{\"kind\":\"battle_over\"");
-		int_field(t, K("world"), v->wait_key);
-		break;
-	case WAIT_WATCH:
-		put_lit(t, "{\"kind\":\"watch\"");
-		int_field(t, K("watch"), v->wait_key);
-		break;
-	case WAIT_FLEET:
-		put_lit(t, "{\"kind\":\"fleet\"");
-		int_field(t, K("fleet"), v->wait_key);
-		break;
-	case WAIT_COND: /* the condition is the current step's `until` */
-		put_lit(t, "{\"kind\":\"cond\"");
-		break;
-	case WAIT_CHILDREN: /* a group's parent (its `children`) */
-		put_lit(t, "{\"kind\":\"children\"");
-		break;
-	case WAIT_QUEUE: { /* the current step's (a take's) queue */
-		const char *q = json_string_value(json_object_get(
-			json_array_get(json_object_get(v->spec, "steps"), (size_t)v->step), "queue"));
-		put_lit(t, "{\"kind\":\"queue\"");
-		if (q && queue_name_ok(q, strlen(q))) { /* no character to escape */
-			key(t, K("queue"));
-			put_lit(t, "\"");
-			textbuf_puts(t, q);
-			put_lit(t, "\"");
-		}
-		break;
-	}
-	default:
-		put_lit(t, "{\"kind\":\"mirror_ready\"");
-		break;
-	}
+	int k = v->wait_kind;
+	if (k <= WAIT_NONE || k >= WAIT_KIND_COUNT || !WAIT_ANSWER[k].kind.len)
+		k = WAIT_READY;
+	textbuf_put(t, WAIT_ANSWER[k].kind.text, WAIT_ANSWER[k].kind.len);
+	if (WAIT_ANSWER[k].key.len)
+		int_field(t, WAIT_ANSWER[k].key, v->wait_key);
+	if (WAIT_ANSWER[k].arg.len)
+		int_field(t, WAIT_ANSWER[k].arg, v->wait_arg);
+	if (k == WAIT_QUEUE)
+		queue_field(t, v);
 	textbuf_put(t, "}", 1);
 }
 

@@ -11,11 +11,9 @@
 #include "cond.h"
 #include "errmsg.h"
 #include "group.h"
+#include "jsonx.h"
 #include "queue.h"
 #include "textbuf.h"
-
-/* How much of an unknown field name an error quotes. */
-#define QUOTED_KEY_MAX 40
 
 enum ftype {
 	F_END,
@@ -155,10 +153,11 @@ int jobspec_step_op(const json_t *step)
 	return op ? op_of(op) : -1;
 }
 
-/* Bytes of key to quote: at most QUOTED_KEY_MAX, never half a character. */
+/* Bytes of key to quote: as many as jsonx_check_keys() quotes, never
+ * half a character. */
 static int quoted_len(const char *key)
 {
-	return (int)utf8_cut(key, strlen(key), QUOTED_KEY_MAX);
+	return (int)utf8_cut(key, strlen(key), JSONX_QUOTED_KEY_MAX);
 }
 
 /* An integer in [lo, hi]; JSON reals (even 3.0) are refused. */
@@ -637,15 +636,9 @@ static int check_top(const json_t *body, int64_t now_ms, char *err, size_t errle
 	static const char *const known[] = {"name", "fleet", "fleets", "world", "steps",
 					    "repeat", "until", "start_at", "delay_seconds",
 					    NULL};
-	const char *key;
 	const json_t *v;
-	json_object_foreach((json_t *)body, key, v) {
-		int ok = 0;
-		for (int i = 0; known[i] && !ok; i++)
-			ok = strcmp(known[i], key) == 0;
-		if (!ok)
-			return errmsg(err, errlen, "%.*s: unknown field", quoted_len(key), key);
-	}
+	if (jsonx_check_keys(body, known, err, errlen) < 0)
+		return -1;
 	if ((v = json_object_get(body, "name")) && !name_ok(v, 1, MAXLEN_NAME))
 		return errmsg(err, errlen,
 			    "name: must be a string of 1 to %d bytes without control characters",

@@ -8,8 +8,9 @@
 
 #include "errmsg.h"
 #include "jobspec.h"
+#include "jsonx.h"
+#include "row_page.h"
 #include "store.h"
-#include "textbuf.h"
 
 int queue_name_ok(const char *name, size_t len)
 {
@@ -26,15 +27,11 @@ int queue_name_ok(const char *name, size_t len)
 
 int queue_items_check(const json_t *body, char *err, size_t errlen)
 {
-	const char *key;
-	const json_t *v;
+	static const char *const known[] = {"items", NULL};
 	if (!json_is_object(body))
 		return errmsg(err, errlen, "(body): must be a JSON object {\"items\": [ids]}");
-	json_object_foreach((json_t *)body, key, v) {
-		if (strcmp(key, "items") != 0)
-			return errmsg(err, errlen, "%.*s: unknown field",
-				      (int)utf8_cut(key, strlen(key), 40), key);
-	}
+	if (jsonx_check_keys(body, known, err, errlen) < 0)
+		return -1;
 	const json_t *items = json_object_get(body, "items");
 	size_t n = json_array_size(items);
 	if (!json_is_array(items) || n == 0 || n > QUEUE_POST_MAX)
@@ -328,29 +325,23 @@ static json_t *item_json(const struct queue_item *it)
 			 time_json(it->put_at));
 }
 
+static json_t *item_row(void *arg, sqlite3_stmt *s)
+{
+	(void)arg;
+	struct queue_item it;
+	item_read(s, &it);
+	return item_json(&it);
+}
+
 /* The items of s (queue q, at most QUEUE_SHOW_MAX) as an array, or NULL. */
 static json_t *items_json(struct store *st, const char *sql, int64_t q)
 {
 	sqlite3_stmt *s = store_stmt(st, sql);
-	json_t *out = json_array();
-	if (!s || !out) {
-		json_decref(out);
+	if (!s)
 		return NULL;
-	}
 	sqlite3_bind_int64(s, 1, q);
 	sqlite3_bind_int64(s, 2, QUEUE_SHOW_MAX);
-	struct queue_item it;
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		item_read(s, &it);
-		json_array_append_new(out, item_json(&it));
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		json_decref(out);
-		return NULL;
-	}
-	return out;
+	return row_list(s, item_row, NULL);
 }
 
 json_t *queue_show_json(struct store *st, const char *name, int64_t *q)

@@ -19,16 +19,8 @@ void qwaits_init(struct qwaits *qw)
 
 void qwaits_free(struct qwaits *qw)
 {
-	size_t pos = 0;
-	int64_t key;
-	void *val;
-	while (idmap_next(&qw->jobs, &pos, &key, &val))
-		free(val);
-	pos = 0;
-	while (idmap_next(&qw->queues, &pos, &key, &val))
-		free(val);
-	idmap_free(&qw->jobs);
-	idmap_free(&qw->queues);
+	idmap_free_with(&qw->jobs, free);
+	idmap_free_with(&qw->queues, free);
 	qw->n = 0;
 }
 

@@ -26,6 +26,7 @@
 #include "errmsg.h"
 #include "idmap.h"
 #include "jobspec.h"
+#include "jsonx.h"
 #include "list.h"
 #include "log.h"
 #include "loop.h"
@@ -156,16 +157,9 @@ int schedules_parse(const json_t *body, int64_t now_ms, struct sched_def *d, cha
 	memset(d, 0, sizeof *d);
 	if (!json_is_object(body))
 		return errmsg(err, errlen, "(body): must be a JSON object");
-	const char *key;
-	const json_t *v;
-	json_object_foreach((json_t *)body, key, v) {
-		int i = 0;
-		while (known[i] && strcmp(known[i], key) != 0)
-			i++;
-		if (!known[i])
-			return errmsg(err, errlen, "%.40s: unknown field", key);
-	}
-	v = json_object_get(body, "name");
+	if (jsonx_check_keys(body, known, err, errlen) < 0)
+		return -1;
+	const json_t *v = json_object_get(body, "name");
 	if (!v)
 		return errmsg(err, errlen, "name: is required");
 	if (!jobspec_name_valid(v))
@@ -342,15 +336,14 @@ static int rec_load(struct schedules *ss, sqlite3_stmt *q)
 	return 0;
 }
 
+static void rec_free_val(void *s)
+{
+	rec_free(s);
+}
+
 static void drop_all(struct schedules *ss)
 {
-	size_t pos = 0;
-	int64_t key;
-	void *val;
-	while (idmap_next(&ss->recs, &pos, &key, &val))
-		rec_free(val);
-	idmap_free(&ss->recs);
-	idmap_init(&ss->recs);
+	idmap_free_with(&ss->recs, rec_free_val);
 }
 
 int schedules_load(struct schedules *ss, char *err, size_t errlen)
@@ -769,20 +762,19 @@ static json_t *firing_json(int watches, sqlite3_stmt *q)
 }
 
 /* The last `limit` firings, newest first. */
+static json_t *firing_row(void *s, sqlite3_stmt *q)
+{
+	return firing_json(((const struct sched *)s)->watches, q);
+}
+
 static json_t *history(struct schedules *ss, const struct sched *s, int limit)
 {
 	sqlite3_stmt *q = store_stmt(ss->st, SQL_HISTORY);
-	json_t *a = json_array();
-	if (!q || !a) {
-		json_decref(a);
+	if (!q)
 		return NULL;
-	}
 	sqlite3_bind_int64(q, 1, s->id);
 	sqlite3_bind_int(q, 2, limit);
-	while (sqlite3_step(q) == SQLITE_ROW)
-		json_array_append_new(a, firing_json(s->watches, q));
-	sqlite3_reset(q);
-	return a;
+	return row_list(q, firing_row, (void *)s);
 }
 
 /* The next firing as the record knows it; null while paused. */

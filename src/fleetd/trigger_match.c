@@ -229,21 +229,23 @@ void trig_free(struct trig *t)
 	free(t);
 }
 
+static void trig_free_val(void *t)
+{
+	trig_free(t);
+}
+
+/* A value of by_world: a list of trigger ids made by bucket(). */
+static void bucket_free(void *v)
+{
+	idvec_free(v);
+	free(v);
+}
+
 void trig_index_clear(struct trig_index *x)
 {
-	size_t pos = 0;
-	int64_t key;
-	void *val;
-	while (idmap_next(&x->all, &pos, &key, &val))
-		trig_free(val);
-	idmap_free(&x->all);
+	idmap_free_with(&x->all, trig_free_val);
 	for (int i = 0; i < TE_COUNT; i++) {
-		pos = 0;
-		while (idmap_next(&x->by_world[i], &pos, &key, &val)) {
-			idvec_free(val);
-			free(val);
-		}
-		idmap_free(&x->by_world[i]);
+		idmap_free_with(&x->by_world[i], bucket_free);
 		idvec_free(&x->any[i]);
 	}
 	trig_index_init(x);

@@ -17,6 +17,7 @@
 #include "group.h"
 #include "job_check.h"
 #include "jobspec.h"
+#include "jsonx.h"
 #include "log.h"
 #include "loop.h"
 #include "row_page.h"
@@ -499,20 +500,6 @@ static void arm_fire(struct triggers *t, int64_t at_ms)
 static const char *const known_fields[] = {"name", "on", "where", "job",
 					   "cooldown_seconds", NULL};
 
-static int check_fields(const json_t *body, char *err, size_t errlen)
-{
-	const char *key;
-	const json_t *v;
-	json_object_foreach((json_t *)body, key, v) {
-		int ok = 0;
-		for (int i = 0; known_fields[i]; i++)
-			ok |= strcmp(known_fields[i], key) == 0;
-		if (!ok)
-			return errmsg(err, errlen, "%.40s: unknown field", key);
-	}
-	return 0;
-}
-
 /* The template's "fleet" / "world" "$NAME": a variable the event binds;
  * "world" is given a placeholder id for the job language's check (and
  * *flags says so).  0, or -1 with err. */
@@ -557,7 +544,7 @@ int triggers_check_body(const struct mirror *mirror, const json_t *body, int *ev
 {
 	if (!json_is_object(body))
 		return errmsg(err, errlen, "the body must be a JSON object");
-	if (check_fields(body, err, errlen) < 0)
+	if (jsonx_check_keys(body, known_fields, err, errlen) < 0)
 		return -1;
 	if (!trig_name_ok(json_string_value(json_object_get(body, "name")), TRIGGERS_NAME_MAX))
 		return errmsg(err, errlen,
@@ -704,21 +691,21 @@ static json_t *firing_json(sqlite3_stmt *s)
 			 parsed(s, 6));
 }
 
+static json_t *firing_row(void *arg, sqlite3_stmt *s)
+{
+	(void)arg;
+	return firing_json(s);
+}
+
 /* The newest `limit` firings of a trigger, newest first. */
 static json_t *history(struct triggers *t, int64_t id, int limit)
 {
 	sqlite3_stmt *s = store_stmt(t->st, SQL_HISTORY);
-	json_t *out = json_array();
-	if (!s || !out) {
-		json_decref(out);
+	if (!s)
 		return NULL;
-	}
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int(s, 2, limit);
-	while (sqlite3_step(s) == SQLITE_ROW)
-		json_array_append_new(out, firing_json(s));
-	sqlite3_reset(s);
-	return out;
+	return row_list(s, firing_row, NULL);
 }
 
 static json_t *counts(struct triggers *t, int64_t id)

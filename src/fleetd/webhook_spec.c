@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "errmsg.h"
+#include "jsonx.h"
 
 uint32_t webhook_event_bit(const char *name)
 {
@@ -135,20 +136,13 @@ static int parse_secret(const json_t *v, char **out, char *err, size_t errlen)
 	return 0;
 }
 
-static int known_field(const char *k)
-{
-	return strcmp(k, "url") == 0 || strcmp(k, "events") == 0 ||
-	       strcmp(k, "format") == 0 || strcmp(k, "secret") == 0;
-}
+static const char *const known_fields[] = {"url", "events", "format", "secret", NULL};
 
 static int parse_fields(const json_t *body, struct webhook_spec *out, char *err,
 			size_t errlen)
 {
-	const char *k;
-	const json_t *v;
-	json_object_foreach((json_t *)body, k, v)
-		if (!known_field(k))
-			return errmsg(err, errlen, "%.40s: unknown field", k);
+	if (jsonx_check_keys(body, known_fields, err, errlen) < 0)
+		return -1;
 	const json_t *url = json_object_get(body, "url");
 	const char *us = json_string_value(url);
 	if (!us)

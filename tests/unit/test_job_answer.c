@@ -1,7 +1,7 @@
 /* test_job_answer.c -- the job answer written as text parses as JSON and
  * says what the fields say: strings escaped (quotes, controls, UTF-8 kept,
  * invalid bytes replaced), nulls where a field does not apply, every wait
- * kind, the spec's parts copied. */
+ * kind (and one it does not know), the spec's parts copied. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,10 +163,43 @@ static void test_ended_and_paused(void)
 	json_decref(spec);
 }
 
+/* The waits without a key: a group's parent, a take's queue (named when
+ * the name needs no escape), and a kind the answer does not know. */
+static void test_keyless_waits(void)
+{
+	json_t *spec = json_pack("{s:[{s:s,s:s},{s:s,s:s}]}", "steps", "op", "take", "queue",
+				 "jobs-1", "op", "take", "queue", "bad\"name");
+	struct job_view v = {.id = 3, .state = "waiting", .live = 1, .waiting = 1,
+			     .spec = spec, .wait_key = 77, .wait_arg = 8};
+	static const struct {
+		int kind, step;
+		const char *name, *queue;
+	} cases[] = {
+		{WAIT_CHILDREN, 0, "children", NULL},
+		{WAIT_QUEUE, 0, "queue", "jobs-1"},
+		{WAIT_QUEUE, 1, "queue", NULL},
+		{WAIT_KIND_COUNT, 0, "mirror_ready", NULL},
+		{-2, 0, "mirror_ready", NULL},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		v.wait_kind = cases[i].kind;
+		v.step = cases[i].step;
+		json_t *o = answer(&v);
+		const json_t *w = json_object_get(o, "wait");
+		CHECK(o && w && strcmp(str(w, "kind"), cases[i].name) == 0);
+		CHECK_EQ_INT(json_object_size(w), 1 + !!cases[i].queue);
+		if (cases[i].queue)
+			CHECK(str(w, "queue") && strcmp(str(w, "queue"), cases[i].queue) == 0);
+		json_decref(o);
+	}
+	json_decref(spec);
+}
+
 int main(void)
 {
 	test_escaping();
 	test_live_and_waits();
+	test_keyless_waits();
 	test_ended_and_paused();
 	return tap_done();
 }

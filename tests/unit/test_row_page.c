@@ -1,5 +1,7 @@
 /* test_row_page.c -- row_page() and row_page_after(), the pager of the
- * stored lists, on a real database file whose table's ids have gaps:
+ * stored lists, and row_list(), on a real database file whose table's
+ * ids have gaps.  row_list gives every row in order; a failing row or a
+ * database error fails it (NULL) and leaves the statement reset.  Pages:
  * walking the pages (ascending with row_page_after, descending with
  * row_page, every limit from 1 to past the end) gives every row once, in
  * order, each page at most limit rows, the cursor the last id sent and 0
@@ -32,6 +34,10 @@ static const char SQL_BROKEN[] =
 	"(CASE WHEN id = 11 THEN abs(-9223372036854775807 - 1) ELSE 1 END) "
 	"ORDER BY id LIMIT ?2";
 
+static const char SQL_ALL[] = "SELECT id, v FROM t ORDER BY id";
+static const char SQL_ALL_BROKEN[] =
+	"SELECT id, v FROM t WHERE "
+	"(CASE WHEN id = 20 THEN abs(-9223372036854775807 - 1) ELSE 1 END) ORDER BY id";
 static const char SQL_NO_TABLE[] =
 	"SELECT id FROM no_such_table WHERE id > ?1 ORDER BY id LIMIT ?2";
 
@@ -139,6 +145,37 @@ static void failing(struct store *st, const char *sql, int fail_at)
 	json_decref(a);
 }
 
+/* row_list: every row; failures NULL; the statement reusable after. */
+static void test_list(struct store *st)
+{
+	static const struct {
+		const char *sql;
+		int fail_at, ok;
+	} runs[] = {
+		{SQL_ALL, 0, 1},
+		{SQL_ALL, 12, 0},       /* a row's JSON cannot be made */
+		{SQL_ALL_BROKEN, 0, 0}, /* the database fails mid-list */
+		{SQL_ALL, 0, 1},        /* the same statement again */
+	};
+	for (size_t r = 0; r < sizeof runs / sizeof runs[0]; r++) {
+		sqlite3_stmt *s = store_stmt(st, runs[r].sql);
+		CHECK(s != NULL);
+		if (!s)
+			continue;
+		struct seen sn = {.fail_at = runs[r].fail_at};
+		json_t *a = row_list(s, row_json, &sn);
+		CHECK(!a == !runs[r].ok);
+		if (a) {
+			CHECK_EQ_INT(json_array_size(a), NIDS);
+			for (size_t i = 0; i < json_array_size(a) && i < NIDS; i++)
+				CHECK_EQ_INT(json_integer_value(
+						     json_object_get(json_array_get(a, i), "id")),
+					     IDS[i]);
+		}
+		json_decref(a);
+	}
+}
+
 int main(void)
 {
 	char path[256];
@@ -153,6 +190,7 @@ int main(void)
 	}
 	failing(st, SQL_UP, 10);    /* a row's JSON cannot be made */
 	failing(st, SQL_BROKEN, 0); /* the database fails mid-page */
+	test_list(st);
 	struct seen sn = {0};
 	int64_t next = -1;
 	CHECK(row_page_after(st, SQL_NO_TABLE, 0, 10, row_json, &sn, &next) == NULL);
