@@ -5,9 +5,19 @@
  * watch number ("watch >= N").  When the mirror reports that fleet F or
  * world W changed, condidx_take() hands back exactly the nodes registered
  * under that id; a new watch hands back the nodes whose number is reached.
- * Nothing is ever scanned: lists per id in a hash map, watches in a heap.
- * The nodes are embedded in the engine's job records; the index owns only
- * its maps and heap and never decides what a condition means. */
+ * Nothing is ever scanned: the nodes of each id in a hash map, watches in
+ * a heap.  The nodes are embedded in the engine's job records; the index
+ * owns only its maps, the arrays of ids with several nodes and its heap,
+ * and never decides what a condition means.
+ *
+ * An id's nodes: one node, or a few after a failed allocation, are a
+ * list whose head is the map's value; from two nodes on they are an
+ * array (struct cond_set), which a change walks with the nodes several
+ * places ahead already being fetched -- a list can only be walked one
+ * node fetch after the other, and 12,900 conditions judged in a watch
+ * were waiting for those fetches more than working.  Adding to an id
+ * already waited on never fails: when its array cannot grow, the node
+ * joins the set's own list. */
 #ifndef FLEETD_CONDIDX_H
 #define FLEETD_CONDIDX_H
 
@@ -19,10 +29,17 @@
 
 enum cond_space { COND_SPACE_NONE, COND_SPACE_FLEET, COND_SPACE_WORLD };
 
+struct cond_set;
 struct cond_node {
-	struct cond_node *next, *prev;
+	struct cond_node *next; /* in a list; NULL in an array */
+	union {
+		struct cond_node *prev; /* in a list */
+		struct cond_set *set;   /* in an id's array */
+	} u;
 	int64_t id;
-	uint8_t space; /* enum cond_space; NONE when not registered */
+	uint32_t at;      /* its place in the array */
+	uint8_t space;    /* enum cond_space; NONE when not registered */
+	uint8_t in_array;
 };
 
 struct condidx {
@@ -35,14 +52,16 @@ void condidx_init(struct condidx *ci);
 void condidx_free(struct condidx *ci);
 void cond_node_init(struct cond_node *n);
 
-/* Register n under (space, id); n must not be registered.  -1 on ENOMEM. */
+/* Register n under (space, id); n must not be registered.  -1 on ENOMEM,
+ * which only the first node of an id can meet. */
 int condidx_add(struct condidx *ci, struct cond_node *n, enum cond_space space,
 		int64_t id);
 /* Unregister n if it is registered. */
 void condidx_remove(struct condidx *ci, struct cond_node *n);
 /* Unregister every node under (space, id) and call fn on each, with n->id
  * still id (fn may register it again, even under the same id).  Returns
- * how many. */
+ * how many.  The order is the latest registered first, as far as removals
+ * in between left it. */
 size_t condidx_take(struct condidx *ci, enum cond_space space, int64_t id,
 		    void (*fn)(void *arg, struct cond_node *n), void *arg);
 

@@ -2718,6 +2718,11 @@ struct engine *engine_new(struct app *app)
 		free(e);
 		return NULL;
 	}
+	/* prepared now, not by the first watch that ends jobs this way (a
+	 * job row's write takes ~40 K instructions to prepare; the variants
+	 * are kept by the store's cache either way) */
+	for (int v = 0; v < SAVE_VARIANTS; v++)
+		store_stmt(e->st, e->sql.save[v]);
 	struct loop_source src = {
 		.name = "jobs", .prepare = engine_prepare,
 		.dispatch = engine_dispatch, .arg = e,

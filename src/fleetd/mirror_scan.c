@@ -80,6 +80,9 @@ static int fail_at(struct scan *s, const char *what)
 
 static inline void ws(struct scan *s)
 {
+	/* most calls find a token right away: one comparison for them */
+	if (s->p < s->end && (unsigned char)*s->p > ' ')
+		return;
 	while (s->p < s->end &&
 	       (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
 		s->p++;
@@ -1321,7 +1324,10 @@ static int flat_int_list(struct scan *s, struct mirror_scan_value *v)
 		    (q[nd] == ',' || q[nd] == ']')) {
 			if (ints_push(s, n++, (int64_t)d) < 0)
 				return -1;
+			/* and the space the game writes after a comma */
 			s->p = q + nd + 1;
+			if (q[nd] == ',' && s->p < s->end && *s->p == ' ')
+				s->p++;
 			if (q[nd] == ']') {
 				s->depth--;
 				empty = 1;
@@ -1597,11 +1603,14 @@ struct mirror_scanned *mirror_scan(const char *buf, size_t len, int max_depth, c
 		return NULL;
 	}
 	s.a = a;
-	/* sized from the text so that a watch's delta rarely grows them: a
-	 * kept value per 64 bytes, half the text in strings and lists */
+	/* sized from the text so that a watch's delta does not grow them
+	 * (growing copies them): a kept value per 32 bytes, as many bytes of
+	 * strings and lists as of text (a list of 7-digit ids, the bulk of a
+	 * delta, takes 8 bytes per 9 of text).  Pages never written cost no
+	 * memory. */
 	s.ints_cap = 1024;
-	s.arena_cap = 4096 + len / 2;
-	a->cap_values = 256 + len / 64;
+	s.arena_cap = 4096 + len;
+	a->cap_values = 256 + len / 32;
 	if (!(s.ints = malloc(s.ints_cap * sizeof *s.ints)) ||
 	    !(a->arena = malloc(s.arena_cap)) ||
 	    !(a->values = malloc(a->cap_values * sizeof *a->values))) {

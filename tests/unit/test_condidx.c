@@ -1,7 +1,8 @@
 /* test_condidx.c -- the condition index: a change wakes exactly the nodes
  * registered under that id, removal works from any position, re-adding
- * from the callback is safe, visiting leaves the nodes registered, and
- * watches wake in order up to the number. */
+ * from the callback is safe, visiting leaves the nodes registered (or
+ * removes them all, from the callback), and watches wake in order up to
+ * the number. */
 #include <stdlib.h>
 
 #include "condidx.h"
@@ -33,6 +34,16 @@ static void on_visit(void *arg, struct cond_node *n)
 	woken[n - nodes]++;
 	if ((n - nodes) % 3 == 0)
 		condidx_remove(ci, n);
+}
+
+/* visit: every node removed by the callback, down to none left */
+static struct cond_node extra[6];
+static int extra_seen;
+
+static void on_remove_all(void *arg, struct cond_node *n)
+{
+	extra_seen++;
+	condidx_remove(arg, n);
 }
 
 static void on_watch(void *arg, struct theap_node *n)
@@ -114,6 +125,18 @@ int main(void)
 	clear();
 	CHECK_EQ_INT(condidx_take(&ci, COND_SPACE_FLEET, 7, on_node, NULL), under7 - removed7);
 	CHECK_EQ_INT(condidx_visit(&ci, COND_SPACE_FLEET, 7, on_visit, &ci), 0);
+
+	/* a visit whose callback removes every node leaves no trace of the id */
+	before = condidx_count(&ci);
+	for (int i = 0; i < 6; i++) {
+		cond_node_init(&extra[i]);
+		CHECK(condidx_add(&ci, &extra[i], COND_SPACE_WORLD, 77) == 0);
+	}
+	CHECK_EQ_INT(condidx_visit(&ci, COND_SPACE_WORLD, 77, on_remove_all, &ci), 6);
+	CHECK_EQ_INT(extra_seen, 6);
+	CHECK_EQ_INT(condidx_count(&ci), before);
+	CHECK(idmap_get(&ci.worlds, 77) == NULL);
+	CHECK_EQ_INT(condidx_take(&ci, COND_SPACE_WORLD, 77, on_node, NULL), 0);
 
 	/* watches: only those reached, lowest first */
 	for (int i = 0; i < N; i++) {
