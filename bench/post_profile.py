@@ -87,8 +87,15 @@ def main():
     subprocess.run(["callgrind_control", "-i", "off", pid], check=True, capture_output=True)
     fd.stop(timeout=120)
     posts = bench.db_count(db, "1") - before
-    ann = subprocess.run(["callgrind_annotate", "--inclusive=yes", profile],
-                         capture_output=True, text=True, errors="replace").stdout
+    # the profile is written as valgrind exits: read it once it stops growing
+    size = -1
+    while size != os.path.getsize(profile):
+        size = os.path.getsize(profile)
+        time.sleep(1)
+    # run from OUT: started in the source tree, callgrind_annotate lists a
+    # function twice (once by the build's relative path), doubling the sums
+    ann = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--auto=no", profile],
+                         capture_output=True, text=True, errors="replace", cwd=out).stdout
     total = int(re.search(r"([\d,]+) \(100\.0%\)\s+PROGRAM TOTALS", ann).group(1).replace(",", ""))
     commit = inclusive(ann, r"commit\.c:commit_(turn|idle)$")
     zeroing = inclusive(ann, r"memset.*\.S:__memset")

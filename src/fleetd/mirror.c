@@ -1818,9 +1818,9 @@ int64_t mirror_asked_ms(const struct mirror *m)
 	return m->asked_ms;
 }
 
-void mirror_note_asked(struct mirror *m, int64_t asked_ms)
+void mirror_note_asked(struct mirror *m, int64_t asked_ms, int full)
 {
-	if (asked_ms > m->asked_ms)
+	if (full || asked_ms > m->asked_ms)
 		m->asked_ms = asked_ms;
 }
 

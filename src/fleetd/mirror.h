@@ -241,9 +241,12 @@ uint64_t mirror_stale_skipped(const struct mirror *m);
  * game answered that request after this moment, so whatever the game did
  * before it is in the mirror -- unlike a later watch number, which an
  * answer the game wrote before an action may also carry when it arrives
- * after that action's lost answer. */
+ * after that action's lost answer.  A full answer (full = 1) replaces the
+ * mirror whatever its age: one overtaken by the answer of a later request
+ * takes the galaxy back to when the game wrote it, so its own asked time
+ * replaces the newer one instead of being ignored as older. */
 int64_t mirror_asked_ms(const struct mirror *m);
-void mirror_note_asked(struct mirror *m, int64_t asked_ms);
+void mirror_note_asked(struct mirror *m, int64_t asked_ms, int full);
 
 /* The id of the live job holding a fleet, for the routes.  The job engine
  * installs the lookup; until then (or when it answers 0) there is none. */

@@ -369,7 +369,7 @@ static void on_objects(void *arg, const struct upstream_result *r, int full)
 	int merged = answer ? mirror_merge_scanned(s->m, answer, full, err, sizeof err) : -1;
 	mirror_scanned_free(answer);
 	if (merged >= 0)
-		mirror_note_asked(s->m, s->last_poll_ms); /* set when it was sent */
+		mirror_note_asked(s->m, s->last_poll_ms, full); /* set when it was sent */
 	if (merged < 0) {
 		snprintf(s->stats.last_error, sizeof s->stats.last_error, "getObjects: %s", err);
 		log_warn("getObjects answer not merged", "error=%s", err);
@@ -524,7 +524,7 @@ static void on_action(void *arg, const struct upstream_result *r)
 				log_warn("action answer not merged", "endpoint=%s error=%s",
 					 c->endpoint, err);
 			else
-				mirror_note_asked(s->m, c->asked_ms);
+				mirror_note_asked(s->m, c->asked_ms, 0);
 			/* the poll keeps the schedule of the last getObjects, even
 			 * if this answer already showed the next watch: exactly one
 			 * getObjects per watch, whatever the actions */
