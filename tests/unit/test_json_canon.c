@@ -86,7 +86,8 @@ int main(void)
 	/* deeper than JSON_CANON_MAX_DEPTH: the rest written by jansson */
 	json_t *deep = json_pack("{s:i}", "leaf", 1);
 	for (int i = 0; i < 3 * JSON_CANON_MAX_DEPTH; i++)
-		deep = json_pack(i % 2 ? "[o]" : "{s:o}", i % 2 ? NULL : "n", deep);
+		deep = i % 2 ? json_pack("[o]", deep) : json_pack("{s:o}", "n", deep);
+	CHECK(deep != NULL);
 	same(deep, "deep tree");
 	json_decref(deep);
 
