@@ -422,7 +422,23 @@ int64_t eventlog_last_id(struct eventlog *el)
 	return el->last_id;
 }
 
-int eventlog_store_unavailable(const struct eventlog *el)
+static void not_recorded(const struct eventlog *el, const char *type)
 {
-	return !store_available(el->st);
+	if (!store_available(el->st))
+		log_debug("event not recorded: storage unavailable", "type=%s", type);
+	else
+		log_warn("event not recorded", "type=%s", type);
+}
+
+void eventlog_note(struct eventlog *el, const char *type, const char *text)
+{
+	if (eventlog_append_text(el, 0, type, text) < 0)
+		not_recorded(el, type);
+}
+
+void eventlog_note_json(struct eventlog *el, const char *type, json_t *data)
+{
+	if (!data || eventlog_append(el, 0, type, data) < 0)
+		not_recorded(el, type);
+	json_decref(data);
 }
