@@ -219,9 +219,39 @@ static inline size_t digits8(const char *p, uint64_t *m)
 	*m = (x * UINT64_C(42949672960001)) >> 32;
 	return n;
 }
+
+/* The first byte of eight at p that does not stand for itself in a string
+ * (a quote, a backslash, a control character, a byte of 0x80 or more), as
+ * an index; 8 when all do.  Each test may also flag bytes after the first
+ * true one (a borrow runs upwards), never before it, so the lowest flag is
+ * exact. */
+static inline size_t plain8(const char *p)
+{
+	uint64_t x = word_at(p), hi = ONES * 0x80;
+	uint64_t q = x ^ (ONES * '"'), b = x ^ (ONES * '\\');
+	uint64_t odd = (((q - ONES) & ~q) | ((b - ONES) & ~b) | (x - ONES * 0x20) | x) & hi;
+	return odd ? (size_t)__builtin_ctzll(odd) / 8 : 8;
+}
 #else
 #define SWAR 0
 #endif
+
+/* The first byte from p on (before end) that does not stand for itself in
+ * a string; end when there is none. */
+static inline const char *plain_run(const char *p, const char *end)
+{
+#if SWAR
+	while (end - p >= 8) {
+		size_t n = plain8(p);
+		if (n < 8)
+			return p + n;
+		p += 8;
+	}
+#endif
+	while (p < end && plain_byte[(unsigned char)*p])
+		p++;
+	return p;
+}
 
 /* The body of a string after its opening quote, up to and past the
  * closing one.  With o, the decoded text is written there (never longer
@@ -232,9 +262,7 @@ static int string_body(struct scan *s, char **o)
 	const char *end = s->end;
 	for (;;) {
 		/* locals: stores through *o may alias s */
-		const char *p = s->p, *q = p;
-		while (q < end && plain_byte[(unsigned char)*q])
-			q++;
+		const char *p = s->p, *q = plain_run(p, end);
 		if (o) {
 			memcpy(*o, p, (size_t)(q - p));
 			*o += q - p;
@@ -302,6 +330,28 @@ static int scan_string(struct scan *s, const char **text, size_t *len)
 	*text = s->scratch;
 	*len = (size_t)(o - s->scratch);
 	return 0;
+}
+
+/* An object's key and its colon.  The common key (plain bytes, the colon
+ * right after the closing quote) is read in place; any other goes the
+ * way of every string.  With kb, the key's text as scan_string() gives
+ * it. */
+static int scan_key(struct scan *s, const char **kb, size_t *kl)
+{
+	ws(s);
+	const char *p = s->p, *end = s->end;
+	if (p < end && *p == '"') {
+		const char *q = plain_run(p + 1, end);
+		if (end - q >= 2 && q[0] == '"' && q[1] == ':') {
+			if (kb) {
+				*kb = p + 1;
+				*kl = (size_t)(q - p - 1);
+			}
+			s->p = q + 2;
+			return 0;
+		}
+	}
+	return scan_string(s, kb, kl) < 0 || expect(s, ':') < 0 ? -1 : 0;
 }
 
 /* Whether a key (kl bytes at kb) is a row's: length and first byte first,
@@ -552,6 +602,91 @@ static int integer_of(struct scan *s, const struct num *x, int64_t *v)
 	return 0;
 }
 
+/* A number in its common form, read in one pass: an optional minus, 1 to
+ * 18 digits in all, no leading zero, an optional fraction, followed by
+ * neither a digit nor an exponent (nor a fraction after the integer's
+ * digits when frac is 0).  Returns 1 with s->p past it, its digits as one
+ * integer in *m and the count of fraction digits in *nf; or 0 with s->p
+ * unchanged, and then read_num() reads it (or refuses it) as for any
+ * number.  Most numbers of an answer are these (every world lists the
+ * fleets stationed there, every trait its allocations): read_num() and
+ * mantissa() walk the digits twice and cost about three times as much. */
+static int plain_num(struct scan *s, int frac, uint64_t *mp, size_t *nf, int *negp)
+{
+	const char *p = s->p, *end = s->end;
+	int neg = p < end && *p == '-';
+	p += neg;
+	const char *b = p;
+	uint64_t m = 0;
+	/* byte by byte: most are short (an allocation, a coordinate); the
+	 * id lists, where eight at a time pays, have a way of their own */
+	while (p < end && (unsigned)(*p - '0') < 10 && p - b < 19) {
+		m = m * 10 + (unsigned)(*p - '0');
+		p++;
+	}
+	size_t nd = (size_t)(p - b);
+	if (nd == 0 || nd > 18 || (nd > 1 && *b == '0'))
+		return 0;
+	*nf = 0;
+	if (frac && p < end && *p == '.') {
+		const char *f = ++p;
+		while (p < end && (unsigned)(*p - '0') < 10 && nd < 19) {
+			m = m * 10 + (unsigned)(*p - '0');
+			p++;
+			nd++;
+		}
+		*nf = (size_t)(p - f);
+		if (!*nf || nd > 18)
+			return 0;
+	}
+	if (p < end && (*p == '.' || *p == 'e' || *p == 'E' || (unsigned)(*p - '0') < 10))
+		return 0;
+	*mp = m;
+	*negp = neg;
+	s->p = p;
+	return 1;
+}
+
+/* An integer in the common form of plain_num() (such a value always fits
+ * in int64_t): 1 with *v set, or 0 with s->p unchanged. */
+static int plain_int(struct scan *s, int64_t *v)
+{
+	uint64_t m;
+	size_t nf;
+	int neg;
+	if (!plain_num(s, 0, &m, &nf, &neg))
+		return 0;
+	*v = neg ? -(int64_t)m : (int64_t)m;
+	return 1;
+}
+
+/* A number in the common form of plain_num() whose value real_of() would
+ * compute exactly as a double: 1 with *d set and *integral telling whether
+ * it was written as an integer, or 0 with s->p unchanged. */
+static int plain_real(struct scan *s, double *d, int *integral)
+{
+	const char *b = s->p;
+	uint64_t m;
+	size_t nf;
+	int neg;
+	if (!plain_num(s, FAST_REALS, &m, &nf, &neg))
+		return 0;
+	if (m > (UINT64_C(1) << 53)) {
+		s->p = b;
+		return 0;
+	}
+	*integral = nf == 0;
+	if (*integral) {
+		/* as (double) of integer_of()'s value: "-0" is 0 */
+		*d = (double)(neg ? -(int64_t)m : (int64_t)m);
+		return 1;
+	}
+	*d = (double)m / pow10_exact[nf];
+	if (neg)
+		*d = -*d;
+	return 1;
+}
+
 /* --- values --------------------------------------------------------------- */
 
 static int literal(struct scan *s, const char *word)
@@ -615,7 +750,7 @@ static int scan_items(struct scan *s, int keys, item_fn fn, void *ctx)
 	for (;;) {
 		const char *kb = NULL;
 		size_t kl = 0;
-		if (keys && (scan_string(s, fn ? &kb : NULL, &kl) < 0 || expect(s, ':') < 0))
+		if (keys && scan_key(s, fn ? &kb : NULL, &kl) < 0)
 			return -1;
 		if ((fn ? fn(s, ctx, kb, kl) : scan_value(s, NULL)) < 0)
 			return -1;
@@ -854,6 +989,11 @@ static int pack_number(struct scan *s, double *d)
 	*d = 0;
 	if (!starts_number(s))
 		return scan_value(s, NULL);
+	int plain;
+	if (plain_real(s, d, &plain)) {
+		*d += 0.0;
+		return 0;
+	}
 	struct num x;
 	int integral = read_num(s, &x);
 	if (integral < 0)
@@ -882,6 +1022,8 @@ static int pack_id(struct scan *s, int64_t *id)
 		return UNPACKABLE;
 	if (!starts_number(s))
 		return scan_value(s, NULL);
+	if (plain_int(s, id))
+		return 0;
 	struct num x;
 	int integral = read_num(s, &x);
 	if (integral <= 0)
@@ -1006,7 +1148,7 @@ static int next_member(struct scan *s, struct members *it, enum mirror_class cls
 		const char *kb;
 		size_t kl;
 		int row = -3; /* bad JSON */
-		if (scan_string(s, &kb, &kl) == 0 && expect(s, ':') == 0)
+		if (scan_key(s, &kb, &kl) == 0)
 			row = inner_row(s, cls, kb, kl, &it->seen);
 		if (row >= 0)
 			return row;
@@ -1157,43 +1299,6 @@ static int build_packed_list(struct scan *s, enum mirror_class cls, json_t **out
 	return build_inner_list(s, cls == MIRROR_C_trait ? trait_element : route_element, out);
 }
 
-/* The common element of an integer list, read in one pass: an optional
- * minus and 1 to 18 digits, no leading zero, followed by neither a digit,
- * a fraction nor an exponent; such a value always fits in int64_t.
- * Returns 1 with *v set and s->p past it, or 0 with s->p unchanged, and
- * then read_num() reads it (or refuses it) as for any number.  A watch's
- * delta is mostly these (every world lists the fleets stationed there):
- * read_num() and mantissa() walk the digits twice and cost about three
- * times as much. */
-static int plain_int(struct scan *s, int64_t *v)
-{
-	const char *p = s->p, *end = s->end;
-	int neg = p < end && *p == '-';
-	p += neg;
-	const char *b = p;
-	uint64_t m = 0;
-	int more = 1;
-#if SWAR
-	if (end - p >= 8) {
-		size_t n = digits8(p, &m);
-		p += n;
-		more = n == 8;
-	}
-#endif
-	while (more && p < end && (unsigned)(*p - '0') < 10 && p - b < 19) {
-		m = m * 10 + (unsigned)(*p - '0');
-		p++;
-	}
-	size_t nd = (size_t)(p - b);
-	if (nd == 0 || nd > 18 || (nd > 1 && *b == '0'))
-		return 0;
-	if (p < end && (*p == '.' || *p == 'e' || *p == 'E' || (unsigned)(*p - '0') < 10))
-		return 0;
-	*v = neg ? -(int64_t)m : (int64_t)m;
-	s->p = p;
-	return 1;
-}
-
 /* --- flat values of reduced objects --------------------------------------- */
 
 /* n bytes into the arena, aligned for int64_t; their offset, or -1. */
@@ -1290,6 +1395,12 @@ static int flat_scalar(struct scan *s, struct mirror_scan_value *v)
 		v->kind = MIRROR_V_INT;
 		return 0;
 	}
+	int integral_text;
+	if (plain_real(s, &v->u.d, &integral_text)) {
+		/* not integral: plain_int() took those */
+		v->kind = MIRROR_V_REAL;
+		return 0;
+	}
 	struct num x;
 	int integral = read_num(s, &x);
 	if (integral < 0)
@@ -1370,13 +1481,14 @@ static int flat_coord(struct scan *s, double *d, int *integral)
 	ws(s);
 	if (s->p >= s->end || (*s->p != '-' && (unsigned)(*s->p - '0') >= 10))
 		return 0;
+	const char *b = s->p;
+	if (plain_real(s, d, integral))
+		return 1;
 	int64_t i;
 	if (plain_int(s, &i)) {
-		if (i > (INT64_C(1) << 53) || i < -(INT64_C(1) << 53))
-			return 0;
-		*d = (double)i;
-		*integral = 1;
-		return 1;
+		/* beyond what a double holds exactly: built as JSON */
+		s->p = b;
+		return 0;
 	}
 	struct num x;
 	int r = read_num(s, &x);
