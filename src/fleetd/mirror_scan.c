@@ -616,12 +616,13 @@ static int plain_num(struct scan *s, int frac, uint64_t *mp, size_t *nf, int *ne
 	const char *p = s->p, *end = s->end;
 	int neg = p < end && *p == '-';
 	p += neg;
-	const char *b = p;
+	const char *b = p, *lim = end - p > 19 ? p + 19 : end;
 	uint64_t m = 0;
+	unsigned c;
 	/* byte by byte: most are short (an allocation, a coordinate); the
 	 * id lists, where eight at a time pays, have a way of their own */
-	while (p < end && (unsigned)(*p - '0') < 10 && p - b < 19) {
-		m = m * 10 + (unsigned)(*p - '0');
+	while (p < lim && (c = (unsigned)(*p - '0')) < 10) {
+		m = m * 10 + c;
 		p++;
 	}
 	size_t nd = (size_t)(p - b);
@@ -630,13 +631,13 @@ static int plain_num(struct scan *s, int frac, uint64_t *mp, size_t *nf, int *ne
 	*nf = 0;
 	if (frac && p < end && *p == '.') {
 		const char *f = ++p;
-		while (p < end && (unsigned)(*p - '0') < 10 && nd < 19) {
-			m = m * 10 + (unsigned)(*p - '0');
+		lim = end - b > 19 ? b + 20 : end; /* 19 digits and the point */
+		while (p < lim && (c = (unsigned)(*p - '0')) < 10) {
+			m = m * 10 + c;
 			p++;
-			nd++;
 		}
 		*nf = (size_t)(p - f);
-		if (!*nf || nd > 18)
+		if (!*nf || nd + *nf > 18)
 			return 0;
 	}
 	if (p < end && (*p == '.' || *p == 'e' || *p == 'E' || (unsigned)(*p - '0') < 10))
@@ -856,6 +857,161 @@ static int scan_value(struct scan *s, json_t **out)
 	if (out && !(*out = v))
 		return fail_at(s, "out of memory");
 	return 0;
+}
+
+/* --- values skipped in one pass --------------------------------------------
+ *
+ * Most of what an object holds and the mirror does not keep is small and
+ * plain: numbers, literals, strings of plain text, short lists.  quick_skip()
+ * walks such a value in one loop (no call per element, no number
+ * converted); at anything it does not know for certain (an escape it does
+ * not read, an exponent, a long or malformed number, deep nesting, bad
+ * syntax) it gives up and scan_value() reads the value again from its
+ * start, with its checks and its error.  So a value is never accepted
+ * here that scan_value() refuses. */
+
+static inline const char *skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/* Past a string's closing quote (p after the opening one), or NULL. */
+static const char *quick_string(const char *p, const char *end)
+{
+	for (;;) {
+		p = plain_run(p, end);
+		if (p >= end)
+			return NULL;
+		unsigned char c = (unsigned char)*p;
+		if (c == '"')
+			return p + 1;
+		if (c == '\\') {
+			/* the one-letter escapes; \u goes the slow way */
+			if (end - p < 2 || !strchr("\"\\/bfnrt", p[1]) || !p[1])
+				return NULL;
+			p += 2;
+			continue;
+		}
+		size_t n = c >= 0x80 ? utf8_seq_len((const unsigned char *)p, (size_t)(end - p)) : 0;
+		if (!n)
+			return NULL;
+		p += n;
+	}
+}
+
+/* Past a number of the form -?(0|[1-9][0-9]*)(.[0-9]+)? with fewer than 19
+ * integer digits, not followed by a digit or an exponent; or NULL. */
+static const char *quick_number(const char *p, const char *end)
+{
+	p += p < end && *p == '-';
+	const char *b = p;
+	if (p < end && *p == '0')
+		p++;
+	else
+		p = digit_run(p, end);
+	if (p == b || p - b >= 19)
+		return NULL;
+	if (p < end && *p == '.') {
+		const char *f = ++p;
+		p = digit_run(p, end);
+		if (p == f)
+			return NULL;
+	}
+	if (p < end && (*p == 'e' || *p == 'E' || (unsigned)(*p - '0') < 10))
+		return NULL;
+	return p;
+}
+
+/* Past an object's key and its colon (p before the key), or NULL. */
+static const char *quick_key(const char *p, const char *end)
+{
+	p = skip_ws(p, end);
+	if (p >= end || *p != '"' || !(p = quick_string(p + 1, end)))
+		return NULL;
+	p = skip_ws(p, end);
+	return p < end && *p == ':' ? p + 1 : NULL;
+}
+
+/* Past a scalar at p, or NULL. */
+static const char *quick_scalar(const char *p, const char *end)
+{
+	switch (*p) {
+	case '"':
+		return quick_string(p + 1, end);
+	case 't':
+		return end - p >= 4 && !memcmp(p, "true", 4) ? p + 4 : NULL;
+	case 'f':
+		return end - p >= 5 && !memcmp(p, "false", 5) ? p + 5 : NULL;
+	case 'n':
+		return end - p >= 4 && !memcmp(p, "null", 4) ? p + 4 : NULL;
+	default:
+		return quick_number(p, end);
+	}
+}
+
+/* The value at s->p skipped as above: 1 with s->p past it, 0 with s->p
+ * unchanged.  Containers nest up to 63 levels here (and never beyond
+ * max_depth); open is a bit per level, set for an object. */
+static int quick_skip(struct scan *s)
+{
+	const char *p = s->p, *end = s->end;
+	uint64_t open = 0;
+	int level = 0;
+	for (;;) {
+		p = skip_ws(p, end);
+		if (p >= end)
+			return 0;
+		if (*p == '{' || *p == '[') {
+			int obj = *p == '{';
+			if (level == 63 || s->depth + level + 1 > s->max_depth)
+				return 0;
+			open = open << 1 | (uint64_t)obj;
+			level++;
+			p = skip_ws(p + 1, end);
+			if (p < end && *p == (obj ? '}' : ']')) {
+				p++;
+				open >>= 1;
+				level--;
+			} else {
+				if (obj && !(p = quick_key(p, end)))
+					return 0;
+				continue;
+			}
+		} else if (!(p = quick_scalar(p, end))) {
+			return 0;
+		}
+		/* after a value: close what ends here, then the next value */
+		for (;;) {
+			if (!level) {
+				s->p = p;
+				return 1;
+			}
+			p = skip_ws(p, end);
+			if (p >= end)
+				return 0;
+			int obj = (int)(open & 1);
+			if (*p == ',') {
+				p++;
+				if (obj && !(p = quick_key(p, end)))
+					return 0;
+				break;
+			}
+			if (*p != (obj ? '}' : ']'))
+				return 0;
+			p++;
+			open >>= 1;
+			level--;
+		}
+	}
+}
+
+/* A value validated and skipped. */
+static int skip_value(struct scan *s)
+{
+	ws(s);
+	return quick_skip(s) ? 0 : scan_value(s, NULL);
 }
 
 /* --- what a world or fleet keeps ------------------------------------------ */
@@ -1082,7 +1238,7 @@ static int pack_tuples(struct scan *s, size_t *n, int width, int nnum, int64_t *
 		else if (i <= nnum)
 			rc = pack_number(s, &num[i - 1]);
 		else
-			rc = scan_value(s, NULL);
+			rc = skip_value(s);
 		if (rc)
 			return rc;
 		if (i == width - 1 && id > 0) {
@@ -1153,7 +1309,7 @@ static int next_member(struct scan *s, struct members *it, enum mirror_class cls
 		if (row >= 0)
 			return row;
 		/* not kept: skip its value, then the next; repeated: give up */
-		*rc = row == -1 ? scan_value(s, NULL) : row == -2 ? UNPACKABLE : -1;
+		*rc = row == -1 ? skip_value(s) : row == -2 ? UNPACKABLE : -1;
 		if (*rc)
 			return -1;
 	}
@@ -1177,7 +1333,7 @@ static int pack_trait_object(struct scan *s, size_t *n)
 		case MIRROR_F_trait_targetAllocation: rc = pack_number(s, &target); break;
 		case MIRROR_F_trait_allocation: rc = pack_number(s, &alloc); break;
 		case MIRROR_F_trait_buildData: rc = pack_tuples(s, n, 3, 1, &nbuild); break;
-		default: rc = scan_value(s, NULL);
+		default: rc = skip_value(s);
 		}
 		if (rc)
 			return rc;
@@ -1216,7 +1372,7 @@ static int pack_route_object(struct scan *s, size_t *n)
 			rc = pack_tuples(s, n, 4, 2, &nexp);
 			break;
 		case MIRROR_F_tradeRoute_return: rc = pack_truth(s, &ret); break;
-		default: rc = scan_value(s, NULL);
+		default: rc = skip_value(s);
 		}
 		if (rc)
 			return rc;
@@ -1409,6 +1565,38 @@ static int flat_scalar(struct scan *s, struct mirror_scan_value *v)
 	return integral ? integer_of(s, &x, &v->u.i) : real_of(s, &x, &v->u.d);
 }
 
+#if SWAR
+/* The common elements of an integer list from s->p on, in one loop: 1 to
+ * 7 digits, no sign, no leading zero, right before the comma (and the
+ * space the game writes after it) or the bracket, appended to s->ints
+ * while it has room (*n held so far).  Returns how many, with s->p past
+ * them and *closed set when the bracket was stepped past. */
+static size_t plain_ints(struct scan *s, size_t *n, int *closed)
+{
+	const char *q = s->p, *end = s->end;
+	int64_t *out = s->ints;
+	size_t k = *n, cap = s->ints_cap, first = k;
+	*closed = 0;
+	while (k < cap && end - q >= 8 && (unsigned)(*q - '1') < 9) {
+		uint64_t d = 0;
+		size_t nd = digits8(q, &d);
+		if (nd == 8 || (q[nd] != ',' && q[nd] != ']'))
+			break;
+		out[k++] = (int64_t)d;
+		q += nd + 1;
+		if (q[-1] == ']') {
+			*closed = 1;
+			break;
+		}
+		if (q < end && *q == ' ')
+			q++;
+	}
+	s->p = q;
+	*n = k;
+	return k - first;
+}
+#endif
+
 /* A list of integers the mirror copies into an array of its own
  * (nearObjIDs, resources): flat when every element is a JSON integer.
  * Anything else in it (reals, ipIntegers, strings, nested lists) and the
@@ -1426,20 +1614,9 @@ static int flat_int_list(struct scan *s, struct mirror_scan_value *v)
 	size_t n = 0;
 	while (!empty) {
 #if SWAR
-		/* the common element: 1 to 7 digits, no sign, no leading
-		 * zero, right before the comma or the bracket */
-		const char *q = s->p;
-		uint64_t d = 0;
-		size_t nd;
-		if (s->end - q >= 8 && (unsigned)(*q - '1') < 9 && (nd = digits8(q, &d)) < 8 &&
-		    (q[nd] == ',' || q[nd] == ']')) {
-			if (ints_push(s, n++, (int64_t)d) < 0)
-				return -1;
-			/* and the space the game writes after a comma */
-			s->p = q + nd + 1;
-			if (q[nd] == ',' && s->p < s->end && *s->p == ' ')
-				s->p++;
-			if (q[nd] == ']') {
+		int closed;
+		if (plain_ints(s, &n, &closed)) {
+			if (closed) {
 				s->depth--;
 				empty = 1;
 			}
@@ -1538,7 +1715,7 @@ static int flat_battle(struct scan *s, struct mirror_scan_value *v)
 	if (s->p < s->end && (*s->p == 'n' || *s->p == 'f' || *s->p == '"'))
 		return flat_scalar(s, v);
 	v->kind = MIRROR_V_TRUE;
-	return scan_value(s, NULL);
+	return skip_value(s);
 }
 
 static void value_release(struct mirror_scan_value *v)
@@ -1555,7 +1732,7 @@ static int top_member(struct scan *s, void *ctx, const char *kb, size_t kl)
 	unsigned key;
 	const struct mirror_field *f = kept(s, kb, kl, &key);
 	if (!f)
-		return scan_value(s, NULL);
+		return skip_value(s);
 	struct mirror_scan_value v = {.kind = MIRROR_V_NULL, .key = key};
 	int rc;
 	switch (f->read) {
