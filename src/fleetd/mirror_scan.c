@@ -1683,10 +1683,12 @@ static int flat_pos(struct scan *s, struct mirror_scan_value *v)
 		return flat_scalar(s, v);
 	const char *begin = s->p;
 	int depth = s->depth;
-	if (scan_open(s, ']') < 0)
+	int empty = scan_open(s, ']');
+	if (empty < 0)
 		return -1;
 	v->n = 0;
-	for (int i = 0; i < 2; i++) {
+	/* an empty list is closed already: it is no position */
+	for (int i = 0; !empty && i < 2; i++) {
 		int integral = 0;
 		int r = flat_coord(s, &v->u.xy[i], &integral);
 		if (r < 0)
