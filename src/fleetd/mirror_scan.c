@@ -3,7 +3,13 @@
  * read each, is mirror_fields.h's table; the merge rules stay in mirror.c.
  *
  * A recursive-descent validator over the text, in one pass, with two modes
- * per value: skip (validate only) or build.  A top-level object is read
+ * per value: skip (validate only) or build.  The common shapes go fast
+ * ways first, each of which gives up (the text unread) at anything it is
+ * not sure of, and then the general reader reads it with its checks and
+ * its error: a value skipped in one loop (quick_skip()), a key read in
+ * place (scan_key()), a short number in one pass (plain_num()), an id
+ * list eight digits at a time (plain_ints()), strings searched eight
+ * bytes at a time (plain_run()).  A top-level object is read
  * key by key, keeping only the fields a world, fleet or sovereign keeps,
  * as flat values in the answer's arrays (struct mirror_scan_value; a
  * value of another shape as the jansson value it is); its class is known
