@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "api_common.h"
 #include "api_galaxy.h"
 #include "app.h"
 #include "config.h"
@@ -183,19 +184,16 @@ static void on_fleets(struct http_req *req, void *arg)
 	api_page_reply(req, m, &p, "fleets");
 }
 
+static json_t *fleet_by_id(const struct mirror *m, int64_t id, int *found)
+{
+	const struct mirror_fleet *f = mirror_fleet(m, id);
+	*found = f != NULL;
+	return f ? fleet_json(m, f) : NULL;
+}
+
 static void on_fleet(struct http_req *req, void *arg)
 {
-	const struct mirror *m = api_galaxy_mirror(arg, req);
-	if (!m)
-		return;
-	int64_t id = http_param_id(req, 0);
-	const struct mirror_fleet *f = mirror_fleet(m, id);
-	if (!f) {
-		http_reply_error(req, 404, "not_found", "no fleet %lld in the game state",
-				 (long long)id);
-		return;
-	}
-	api_galaxy_reply(req, fleet_json(m, f));
+	api_galaxy_get(req, arg, "fleet", fleet_by_id);
 }
 
 /* --- worlds ---------------------------------------------------------------- */
@@ -301,25 +299,25 @@ static void on_worlds(struct http_req *req, void *arg)
 	api_page_reply(req, m, &p, "worlds");
 }
 
-static void on_world(struct http_req *req, void *arg)
+static json_t *world_by_id(const struct mirror *m, int64_t id, int *found)
 {
-	const struct mirror *m = api_galaxy_mirror(arg, req);
-	if (!m)
-		return;
-	int64_t id = http_param_id(req, 0);
 	const struct mirror_world *w = mirror_world(m, id);
-	if (!w) {
-		http_reply_error(req, 404, "not_found", "no world %lld in the game state",
-				 (long long)id);
-		return;
-	}
-	api_galaxy_reply(req, world_json(m, w));
+	*found = w != NULL;
+	return w ? world_json(m, w) : NULL;
 }
 
-void api_mirror_register(struct app *app)
+static void on_world(struct http_req *req, void *arg)
 {
-	http_route(app->http, "GET", "/v1/fleets", on_fleets, app);
-	http_route(app->http, "GET", "/v1/fleets/{id}", on_fleet, app);
-	http_route(app->http, "GET", "/v1/worlds", on_worlds, app);
-	http_route(app->http, "GET", "/v1/worlds/{id}", on_world, app);
+	api_galaxy_get(req, arg, "world", world_by_id);
+}
+
+int api_mirror_register(struct app *app)
+{
+	static const struct api_resource fleets = {.base = "/v1/fleets", .list = on_fleets,
+						   .get = on_fleet};
+	static const struct api_resource worlds = {.base = "/v1/worlds", .list = on_worlds,
+						   .get = on_world};
+	if (api_resource_register(app, &fleets) < 0)
+		return -1;
+	return api_resource_register(app, &worlds);
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_common.h"
 #include "api_galaxy.h"
 #include "app.h"
 #include "config.h"
@@ -105,19 +106,16 @@ static void on_catalogue(struct http_req *req, void *arg)
 	api_page_reply(req, NULL, &p.p, "catalogue");
 }
 
+static json_t *cat_by_id(const struct mirror *m, int64_t id, int *found)
+{
+	const struct mirror_cat *c = mirror_cat(m, id);
+	*found = c != NULL;
+	return c ? readmodel_cat_json(c) : NULL;
+}
+
 static void on_catalogue_entry(struct http_req *req, void *arg)
 {
-	const struct mirror *m = api_galaxy_mirror(arg, req);
-	if (!m)
-		return;
-	int64_t id = http_param_id(req, 0);
-	const struct mirror_cat *c = mirror_cat(m, id);
-	if (!c) {
-		http_reply_error(req, 404, "not_found", "no catalogue entry %lld",
-				 (long long)id);
-		return;
-	}
-	api_galaxy_reply(req, readmodel_cat_json(c));
+	api_galaxy_get(req, arg, "catalogue entry", cat_by_id);
 }
 
 /* --- sovereigns ------------------------------------------------------------ */
@@ -140,25 +138,27 @@ static void on_sovereigns(struct http_req *req, void *arg)
 	api_page_reply(req, NULL, &p.p, "sovereigns");
 }
 
-static void on_sovereign(struct http_req *req, void *arg)
+static json_t *sovereign_by_id(const struct mirror *m, int64_t id, int *found)
 {
-	const struct mirror *m = api_galaxy_mirror(arg, req);
-	if (!m)
-		return;
-	int64_t id = http_param_id(req, 0);
 	const struct mirror_sovereign *s = mirror_sovereign(m, id);
-	if (!s) {
-		http_reply_error(req, 404, "not_found", "no sovereign %lld in the game state",
-				 (long long)id);
-		return;
-	}
-	api_galaxy_reply(req, readmodel_sovereign_json(m, s));
+	*found = s != NULL;
+	return s ? readmodel_sovereign_json(m, s) : NULL;
 }
 
-void api_readmodel_register(struct app *app)
+static void on_sovereign(struct http_req *req, void *arg)
 {
-	http_route(app->http, "GET", "/v1/catalogue", on_catalogue, app);
-	http_route(app->http, "GET", "/v1/catalogue/{id}", on_catalogue_entry, app);
-	http_route(app->http, "GET", "/v1/sovereigns", on_sovereigns, app);
-	http_route(app->http, "GET", "/v1/sovereigns/{id}", on_sovereign, app);
+	api_galaxy_get(req, arg, "sovereign", sovereign_by_id);
+}
+
+int api_readmodel_register(struct app *app)
+{
+	static const struct api_resource catalogue = {.base = "/v1/catalogue",
+						      .list = on_catalogue,
+						      .get = on_catalogue_entry};
+	static const struct api_resource sovereigns = {.base = "/v1/sovereigns",
+						       .list = on_sovereigns,
+						       .get = on_sovereign};
+	if (api_resource_register(app, &catalogue) < 0)
+		return -1;
+	return api_resource_register(app, &sovereigns);
 }

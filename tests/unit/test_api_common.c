@@ -6,22 +6,21 @@
  * the same from a JSON object, and api_reply_not_stored() (500
  * store_failed with the route's message while the store works, 503
  * storage_unavailable with Retry-After once a write has failed on a full
- * database).  One case a row of a table; the waits are bounded loops. */
-#include <fcntl.h>
-#include <netinet/in.h>
+ * database).  api_resource_register(): each verb and item route of a
+ * resource reaches its handler with the app, a verb without a handler has
+ * no route, and a path too long to route is refused.  One case a row of
+ * a table; the waits are bounded loops. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
-
-#include <arpa/inet.h>
 
 #include "api_common.h"
 #include "app.h"
 #include "embed.h"
 #include "http.h"
 #include "loop.h"
+#include "loopback.h"
 #include "store.h"
 #include "tap.h"
 #include "tmpdb.h"
@@ -65,43 +64,20 @@ static void on_not_stored_same(struct http_req *req, void *arg)
 	api_reply_not_stored(req, &app, "nothing was kept", NULL);
 }
 
-/* GET path; the whole answer (headers and body) in buf. */
-static void get(const char *path, char *buf, size_t cap)
+/* Which handler of the resource ran, with the path's ids (-1: none)
+ * and whether it was given the app. */
+static void on_res(struct http_req *req, void *arg)
 {
-	buf[0] = 0;
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
-		perror("connect");
-		exit(99);
-	}
-	fcntl(fd, F_SETFL, O_NONBLOCK);
-	char req[256];
-	int n = snprintf(req, sizeof req, "GET %s HTTP/1.0\r\nHost: t\r\n\r\n", path);
-	if (send(fd, req, (size_t)n, 0) != n)
-		exit(99);
-	size_t len = 0;
-	for (int turn = 0; turn < 2000; turn++) {
-		loop_run_once(loop, 5);
-		ssize_t r = recv(fd, buf + len, cap - 1 - len, 0);
-		if (r > 0) {
-			len += (size_t)r;
-			buf[len] = 0;
-		} else if (r == 0 || len == cap - 1) {
-			break;
-		}
-	}
-	close(fd);
+	char text[128];
+	int n = snprintf(text, sizeof text, "%s %s %lld %lld %s", http_method(req),
+			 http_route_pattern(req), (long long)http_param_id(req, 0),
+			 (long long)http_param_id(req, 1), arg == &app ? "app" : "other");
+	http_reply(req, 200, "text/plain", text, (size_t)n);
 }
 
-/* The status code of an answer ("HTTP/1.1 201 Created"), or "". */
-static const char *status_of(const char *answer)
+static void get(const char *path, char *buf, size_t cap)
 {
-	static char code[4];
-	const char *sp = strchr(answer, ' ');
-	snprintf(code, sizeof code, "%s", sp ? sp + 1 : "");
-	return code;
+	loopback_request(loop, port, "GET", path, buf, cap);
 }
 
 static const struct answer_case {
@@ -124,7 +100,7 @@ static void check_answer(const struct answer_case *c, const char *buf)
 {
 	char want[64];
 	const char *loc = strstr(buf, "\r\nLocation: ");
-	CHECK(strcmp(status_of(buf), c->status) == 0);
+	CHECK(strcmp(loopback_status(buf), c->status) == 0);
 	CHECK(strstr(buf, c->body) != NULL);
 	if (c->location) {
 		snprintf(want, sizeof want, "\r\nLocation: %s\r\n", c->location);
@@ -133,6 +109,46 @@ static void check_answer(const struct answer_case *c, const char *buf)
 		CHECK(loc == NULL);
 	}
 	CHECK(strstr(buf, "\r\nContent-Type: application/json; charset=utf-8\r\n") != NULL);
+}
+
+static const struct api_resource things = {
+	.base = "/v1/res", .create = on_res, .list = on_res, .get = on_res,
+	.items = {{"POST", "act", on_res}, {"GET", "sub/{id}", on_res}},
+};
+
+static const struct resource_case {
+	const char *method, *path;
+	const char *status;
+	const char *body; /* a part of the body */
+} RESOURCE_CASES[] = {
+	{"POST", "/v1/res", "200", "POST /v1/res -1 -1 app"},
+	{"GET", "/v1/res", "200", "GET /v1/res -1 -1 app"},
+	{"GET", "/v1/res/5", "200", "GET /v1/res/{id} 5 -1 app"},
+	{"POST", "/v1/res/5/act", "200", "POST /v1/res/{id}/act 5 -1 app"},
+	{"GET", "/v1/res/5/sub/6", "200", "GET /v1/res/{id}/sub/{id} 5 6 app"},
+	{"DELETE", "/v1/res/5", "405", "method_not_allowed"}, /* no .del */
+	{"GET", "/v1/res/5/act", "405", "method_not_allowed"},
+	{"GET", "/v1/res/5/other", "404", "not_found"},
+};
+
+static void test_resource(void)
+{
+	char buf[4096], base[300];
+	CHECK(api_resource_register(&app, &things) == 0);
+	for (size_t i = 0; i < sizeof RESOURCE_CASES / sizeof RESOURCE_CASES[0]; i++) {
+		const struct resource_case *c = &RESOURCE_CASES[i];
+		loopback_request(loop, port, c->method, c->path, buf, sizeof buf);
+		CHECK(strcmp(loopback_status(buf), c->status) == 0);
+		CHECK(strstr(buf, c->body) != NULL);
+	}
+	/* a base no route can hold */
+	memset(base, 'a', sizeof base - 1);
+	base[0] = '/';
+	base[sizeof base - 1] = 0;
+	struct api_resource long_base = {.base = base, .list = on_res};
+	CHECK(api_resource_register(&app, &long_base) == -1);
+	struct api_resource long_item = {.base = "/v1/long", .items = {{"GET", base + 1, on_res}}};
+	CHECK(api_resource_register(&app, &long_item) == -1);
 }
 
 /* A write that fails on a full database makes the store unavailable:
@@ -148,7 +164,7 @@ static void test_unavailable(struct store *st)
 	store_commit(st);
 	CHECK(!store_available(st));
 	get("/not-stored", buf, sizeof buf);
-	CHECK(strcmp(status_of(buf), "503") == 0);
+	CHECK(strcmp(loopback_status(buf), "503") == 0);
 	CHECK(strstr(buf, "\r\nRetry-After: ") != NULL);
 	CHECK(strstr(buf, "\"storage_unavailable\"") != NULL);
 	CHECK(strstr(buf, "nothing was kept: ") != NULL);
@@ -184,6 +200,7 @@ int main(void)
 		get(CASES[i].path, buf, sizeof buf);
 		check_answer(&CASES[i], buf);
 	}
+	test_resource();
 	test_unavailable(st);
 	http_server_free(srv);
 	store_close(st);
