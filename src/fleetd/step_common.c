@@ -237,10 +237,12 @@ void step_settle(struct step_ctx *c, struct step_result *r,
 		e->send(c, r);
 }
 
+const char *const step_sent_states[STEP_SENT_NSTATES] = {"START", "SENT"};
+
 void step_effect_advance(struct step_ctx *c, struct step_result *r,
 			 const struct step_effect *e)
 {
-	if (c->sub != 0) {
+	if (c->sub != STEP_START) {
 		step_settle(c, r, e);
 		return;
 	}

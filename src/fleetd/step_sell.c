@@ -26,9 +26,6 @@
 #include "step.h"
 #include "step_intent.h"
 
-enum sell_state { SELL_START, SELL_SENT, SELL_NSTATES };
-static const char *const sell_states[] = {"START", "SENT"};
-
 static json_t *all_cargo(const struct mirror *m, const struct mirror_fleet *f)
 {
 	json_t *out = json_array();
@@ -47,7 +44,7 @@ static void send_call(struct step_ctx *c, struct step_result *r)
 {
 	const json_t *res = json_object_get(c->data, "resources");
 	json_object_set_new(c->data, "before", intent_snapshot(c->m, c->fleet, res));
-	step_intent_send(c, r, SELL_SENT, "sellFleet",
+	step_intent_send(c, r, STEP_SENT, "sellFleet",
 			 json_pack("{s:I,s:I,s:O}", "objID", (json_int_t)c->fleet,
 				   "buyerObjID", (json_int_t)step_arg_id(c, "to"),
 				   "resources", res));
@@ -94,7 +91,7 @@ static void sell_start(struct step_ctx *c, struct step_result *r)
 
 static void sell_advance(struct step_ctx *c, struct step_result *r)
 {
-	if (c->sub == SELL_START) {
+	if (c->sub == STEP_START) {
 		sell_start(c, r);
 		return;
 	}
@@ -105,10 +102,4 @@ static void sell_advance(struct step_ctx *c, struct step_result *r)
 	step_settle(c, r, &sell_effect); /* an answer may leave no fleet */
 }
 
-const struct step_op step_sell = {
-	.name = "sell",
-	.states = sell_states,
-	.nstates = SELL_NSTATES,
-	.needs_mirror = 1,
-	.advance = sell_advance,
-};
+const struct step_op step_sell = STEP_SENT_OP("sell", sell_advance);
