@@ -289,4 +289,16 @@ extern const char *const step_sent_states[STEP_SENT_NSTATES];
 	}                                                                 \
 	const struct step_op var = STEP_SENT_OP(name_, var##_advance)
 
+/* The cargo ops (transfer, sell): their call moves the resources res
+ * ([id, qty, ...]) between the job's fleet and the step's `to`.  The
+ * send keeps the fleet's quantities of them now as "before" and sends
+ * endpoint {fleet_key: the fleet, to_key: `to`, "resources": res}
+ * (step_intent_send, to STEP_SENT). */
+void step_cargo_send(struct step_ctx *c, struct step_result *r, const char *endpoint,
+		     const char *fleet_key, const char *to_key, const json_t *res);
+/* A step_effect .found for them: the fleet's quantities differ from
+ * "before", so the call acted (the fleet is leased to the job: nothing
+ * else moves its cargo). */
+int64_t step_cargo_moved(struct step_ctx *c);
+
 #endif

@@ -24,7 +24,6 @@
 
 #include "mirror.h"
 #include "step.h"
-#include "step_intent.h"
 
 static json_t *all_cargo(const struct mirror *m, const struct mirror_fleet *f)
 {
@@ -42,20 +41,15 @@ static json_t *all_cargo(const struct mirror *m, const struct mirror_fleet *f)
 
 static void send_call(struct step_ctx *c, struct step_result *r)
 {
-	const json_t *res = json_object_get(c->data, "resources");
-	json_object_set_new(c->data, "before", intent_snapshot(c->m, c->fleet, res));
-	step_intent_send(c, r, STEP_SENT, "sellFleet",
-			 json_pack("{s:I,s:I,s:O}", "objID", (json_int_t)c->fleet,
-				   "buyerObjID", (json_int_t)step_arg_id(c, "to"),
-				   "resources", res));
+	step_cargo_send(c, r, "sellFleet", "objID", "buyerObjID",
+			json_object_get(c->data, "resources"));
 }
 
 /* Quantities changed, or the fleet is gone: a vanished fleet sold its last
  * ships (the lease keeps other jobs off its cargo). */
 static int64_t sell_found(struct step_ctx *c)
 {
-	return !mirror_fleet(c->m, c->fleet) ||
-	       intent_changed(c->m, c->fleet, json_object_get(c->data, "before"));
+	return !mirror_fleet(c->m, c->fleet) || step_cargo_moved(c);
 }
 
 static const struct step_effect sell_effect = {
