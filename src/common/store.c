@@ -17,6 +17,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "store_alloc.h"
 
 struct cached {
 	const char *sql;
@@ -177,13 +178,17 @@ static int create_private(const char *path, char *err, size_t errlen)
 }
 
 /* One thread uses each connection, and nobody reads SQLite's memory
- * statistics: no global mutex around every allocation (set before SQLite
- * initialises; a later call is refused by SQLite and changes nothing). */
+ * statistics: no global mutex around every allocation; and SQLite's small
+ * blocks come from store_alloc's free lists, not malloc() (Debian's SQLite
+ * has no lookaside: each statement run allocates its registers and cursors
+ * afresh).  Set before SQLite initialises; a later call is refused by
+ * SQLite and changes nothing. */
 static void configure_once(void)
 {
 	static int done;
 	if (!done) {
 		sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+		store_alloc_install();
 		done = 1;
 	}
 }
@@ -295,7 +300,8 @@ static int tx_lost(struct store *st)
 	return st->tx_lost;
 }
 
-sqlite3_stmt *store_stmt(struct store *st, const char *sql)
+/* The cached statement for sql, reset (its bindings cleared if clear). */
+static sqlite3_stmt *stmt_get(struct store *st, const char *sql, int clear)
 {
 	/* after a lost transaction no statement until store_commit() has
 	 * reported it: a write would otherwise commit alone */
@@ -304,7 +310,8 @@ sqlite3_stmt *store_stmt(struct store *st, const char *sql)
 	for (int i = 0; i < st->nstmts; i++)
 		if (st->stmts[i].sql == sql) {
 			sqlite3_reset(st->stmts[i].stmt);
-			sqlite3_clear_bindings(st->stmts[i].stmt);
+			if (clear)
+				sqlite3_clear_bindings(st->stmts[i].stmt);
 			return st->stmts[i].stmt;
 		}
 	/* Callers never finalize what this returns: a statement the cache
@@ -326,6 +333,16 @@ sqlite3_stmt *store_stmt(struct store *st, const char *sql)
 	st->stmts[st->nstmts].stmt = s;
 	st->nstmts++;
 	return s;
+}
+
+sqlite3_stmt *store_stmt(struct store *st, const char *sql)
+{
+	return stmt_get(st, sql, 1);
+}
+
+sqlite3_stmt *store_stmt_bound(struct store *st, const char *sql)
+{
+	return stmt_get(st, sql, 0);
 }
 
 int store_exec(struct store *st, const char *sql)
