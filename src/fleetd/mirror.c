@@ -91,7 +91,7 @@ struct mirror {
 	json_t *history;
 
 	uint64_t gen;
-	uint64_t merges, stale;
+	uint64_t merges, stale, gaps;
 	struct idvec ch_fleets, ch_worlds, ch_removed;
 
 	HOOKS(mirror_change_fn, MAX_SUBSCRIBERS) subs;
@@ -1812,6 +1812,19 @@ void mirror_note_asked(struct mirror *m, int64_t asked_ms, int full)
 {
 	if (full || asked_ms > m->asked_ms)
 		m->asked_ms = asked_ms;
+}
+
+int mirror_continues(struct mirror *m, int64_t since)
+{
+	if (since < 0 || m->sequence_value < 0 || since <= m->sequence_value)
+		return 1;
+	m->gaps++;
+	return 0;
+}
+
+uint64_t mirror_gaps_skipped(const struct mirror *m)
+{
+	return m->gaps;
 }
 
 void mirror_set_job_lookup(struct mirror *m, mirror_job_lookup_fn fn, void *arg)

@@ -247,6 +247,17 @@ uint64_t mirror_stale_skipped(const struct mirror *m);
  * replaces the newer one instead of being ignored as older. */
 int64_t mirror_asked_ms(const struct mirror *m);
 void mirror_note_asked(struct mirror *m, int64_t asked_ms, int full);
+/* 1 if the answer to a request sent when the mirror was at sequence
+ * `since` (mirror_sequence_value() then; -1 for a full getObjects) may be
+ * merged: it holds what changed after `since`, so it continues the mirror
+ * only from there or an earlier sequence.  0 once a full answer has taken
+ * the mirror back below `since`: what changed in between is in neither,
+ * and merging would leave those objects old for good while the answer's
+ * sequence and asked time claim them current.  Such an answer is not
+ * merged (the next delta, from the mirror's sequence, brings all of it)
+ * and is counted by mirror_gaps_skipped(). */
+int mirror_continues(struct mirror *m, int64_t since);
+uint64_t mirror_gaps_skipped(const struct mirror *m);
 
 /* The id of the live job holding a fleet, for the routes.  The job engine
  * installs the lookup; until then (or when it answers 0) there is none. */

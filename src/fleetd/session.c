@@ -41,6 +41,7 @@ struct sess_call {
 	void *arg;
 	int relogin_tried;
 	int64_t asked_ms;                /* when it was last handed to upstream */
+	int64_t since;                   /* the mirror's sequence it was sent from */
 };
 
 struct session {
@@ -57,6 +58,7 @@ struct session {
 	int need_full;          /* the next poll asks for everything again */
 	int login_failures, poll_failures;
 	int64_t last_poll_ms;
+	int64_t poll_since;     /* the sequence the last poll was sent from; -1: full */
 	int64_t margin_ms, relogin_max_ms;
 	struct loop_timer poll_timer, login_timer;
 	struct list_node calls;          /* of sess_call.link */
@@ -323,6 +325,18 @@ static void count_watch(struct session *s, double before, int was_ready)
 		s->stats.watches_seen++;
 }
 
+/* May the answer to a request sent from sequence `since` be merged?  Not
+ * after a full answer took the mirror back below it (mirror_continues). */
+static int continues(struct session *s, int64_t since, const char *endpoint)
+{
+	if (mirror_continues(s->m, since))
+		return 1;
+	log_info("answer not merged: sent from a sequence the mirror went back from",
+		 "endpoint=%s since=%lld sequence=%lld", endpoint, (long long)since,
+		 (long long)mirror_sequence_value(s->m));
+	return 0;
+}
+
 static void on_objects(void *arg, const struct upstream_result *r, int full)
 {
 	struct session *s = arg;
@@ -364,11 +378,16 @@ static void on_objects(void *arg, const struct upstream_result *r, int full)
 	uint64_t stale = mirror_stale_skipped(s->m);
 	/* megabytes for a full answer: read with the scanner, which builds only
 	 * what the mirror keeps */
-	struct mirror_scanned *answer = mirror_scan(r->text ? r->text : "", r->text_len,
-						    JSONX_MAX_DEPTH, err, sizeof err);
-	int merged = answer ? mirror_merge_scanned(s->m, answer, full, err, sizeof err) : -1;
+	int gap = !full && !continues(s, s->poll_since, "getObjects");
+	struct mirror_scanned *answer =
+		gap ? NULL
+		    : mirror_scan(r->text ? r->text : "", r->text_len, JSONX_MAX_DEPTH, err,
+				  sizeof err);
+	int merged = gap ? 0
+		     : answer ? mirror_merge_scanned(s->m, answer, full, err, sizeof err)
+			      : -1;
 	mirror_scanned_free(answer);
-	if (merged >= 0)
+	if (merged >= 0 && !gap)
 		mirror_note_asked(s->m, s->last_poll_ms, full); /* set when it was sent */
 	if (merged < 0) {
 		snprintf(s->stats.last_error, sizeof s->stats.last_error, "getObjects: %s", err);
@@ -428,6 +447,7 @@ static void send_objects(struct session *s, int full)
 	s->poll_due = 0;
 	json_t *b = common_body(s, NULL, !full);
 	s->last_poll_ms = clock_now_ms();
+	s->poll_since = full ? -1 : mirror_sequence_value(s->m);
 	s->stats.next_poll_ms = 0;
 	if (b && upstream_post(s->up, "getObjects", b,
 			       UPSTREAM_IDEMPOTENT | UPSTREAM_RAW_ANSWER,
@@ -519,7 +539,7 @@ static void on_action(void *arg, const struct upstream_result *r)
 		char err[160];
 		int was_ready = mirror_ready(s->m);
 		double before = mirror_watch(s->m);
-		if (json_is_array(r->answer)) {
+		if (json_is_array(r->answer) && continues(s, c->since, c->endpoint)) {
 			if (mirror_merge(s->m, r->answer, 0, err, sizeof err) < 0)
 				log_warn("action answer not merged", "endpoint=%s error=%s",
 					 c->endpoint, err);
@@ -556,6 +576,7 @@ static int send_call(struct session *s, struct sess_call *c)
 	if (!b)
 		return -1;
 	c->asked_ms = clock_now_ms();
+	c->since = mirror_sequence_value(s->m);
 	return upstream_post(s->up, c->endpoint, b, fl, on_action, c);
 }
 
