@@ -5,7 +5,9 @@
  * a game refusal comes back as CALL_GAME_ERROR with the game's code, and a
  * refused auth token leads to one re-login and a transparent resend.
  * Calls waiting for a session that cannot log in fail in the order they
- * were made, and a session freed with calls waiting drops them silently. */
+ * were made, and a session freed with calls waiting drops them silently.
+ * An action's answer sent from a sequence that a late full answer took the
+ * mirror back from is not merged (test_full_rewinds). */
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -86,6 +88,108 @@ static int all_logged(void *arg)
 static int ready(void *arg)
 {
 	return mirror_ready(arg);
+}
+
+/* An answer of our own upstream calls, kept (json_null() if it failed). */
+static void keep_answer(void *arg, const struct upstream_result *r)
+{
+	json_t **out = arg;
+	*out = r->outcome == UPSTREAM_OK ? json_incref((json_t *)r->answer) : json_null();
+}
+
+static int kept(void *arg)
+{
+	return *(json_t **)arg != NULL;
+}
+
+static json_t *call_kept(struct upstream *up, const char *endpoint, json_t *body)
+{
+	json_t *out = NULL;
+	if (upstream_post(up, endpoint, body, UPSTREAM_IDEMPOTENT, keep_answer, &out) < 0 ||
+	    !run_until(kept, &out, 20000))
+		return NULL;
+	return out;
+}
+
+/* Everything the game shows now, as a full getObjects answers it, fetched
+ * with a token of our own; *asked_ms is when it was asked for. */
+static json_t *fetch_full(struct upstream *up, int64_t sovereign, int64_t *asked_ms)
+{
+	json_t *login = call_kept(up, "login",
+				  json_pack("{s:s,s:s,s:b}", "username", "demo", "password",
+					    "demo", "actual", 1));
+	const char *tok = json_string_value(json_object_get(login, "authToken"));
+	json_t *full = NULL;
+	*asked_ms = clock_now_ms();
+	if (tok)
+		full = call_kept(up, "getObjects",
+				 json_pack("{s:s,s:s,s:I}", "authToken", tok, "gameID", "sim",
+					   "sovereignID", (json_int_t)sovereign));
+	json_decref(login);
+	return full;
+}
+
+static void rename_call(struct session *s, int64_t obj, const char *name,
+			struct answer *a)
+{
+	CHECK(session_call(s, "renameObject",
+			   json_pack("{s:I,s:s}", "objID", (json_int_t)obj, "name", name), 0,
+			   on_done, a) == 0);
+}
+
+/* A full getObjects the game answered before an action, merged after the
+ * action's answer, takes the mirror back (as it must: a full answer also
+ * settles a game that went back in time).  A call sent from the newer
+ * sequence meanwhile answers only what changed after that sequence:
+ * merged, it would leave the change in between out of the mirror for good
+ * while its asked time tells the steps that the mirror shows all the game
+ * did before the call (a transfer whose answer was lost was judged not
+ * done and sent again).  It is left out, and the next answer, asked from
+ * the mirror's sequence, brings everything. */
+static void test_full_rewinds(struct session *s, struct upstream *up, struct mirror *m,
+			      int64_t fleet)
+{
+	int64_t world = 0;
+	for (size_t i = 0; i < mirror_world_count(m) && !world; i++)
+		if (mirror_world_at(m, i)->sovereign == mirror_player(m))
+			world = mirror_world_at(m, i)->id;
+	CHECK(world != 0);
+	int64_t full_asked;
+	json_t *old = fetch_full(up, mirror_player(m), &full_asked);
+	CHECK(json_is_array(old));
+	if (!world || !json_is_array(old)) {
+		json_decref(old);
+		return;
+	}
+	struct answer gap = {.m = m, .fleet = fleet};
+	rename_call(s, world, "renamed in the gap", &gap);
+	CHECK(run_until(called, &gap, 20000));
+	CHECK(!strcmp(mirror_world(m, world)->name, "renamed in the gap"));
+
+	/* sent from the sequence after the rename; the late full comes first */
+	struct answer after = {.m = m, .fleet = fleet};
+	usleep(2000); /* asked a clock tick after the full */
+	int64_t after_asked = clock_now_ms();
+	rename_call(s, fleet, "renamed after the gap", &after);
+	char err[160];
+	CHECK(mirror_merge(m, old, 1, err, sizeof err) == 0);
+	mirror_note_asked(m, full_asked, 1);
+	json_decref(old);
+	CHECK(strcmp(mirror_world(m, world)->name, "renamed in the gap") != 0);
+	CHECK(run_until(called, &after, 20000));
+	CHECK_EQ_INT(after.outcome, CALL_OK);
+	CHECK(mirror_asked_ms(m) < after_asked);
+	CHECK(strcmp(mirror_world(m, world)->name, "renamed in the gap") != 0);
+	CHECK_EQ_INT(mirror_gaps_skipped(m), 1);
+
+	struct answer next = {.m = m, .fleet = fleet};
+	int64_t next_asked = clock_now_ms();
+	rename_call(s, fleet, "renamed next", &next);
+	CHECK(run_until(called, &next, 20000));
+	CHECK(!strcmp(next.name_seen, "renamed next"));
+	CHECK(!strcmp(mirror_world(m, world)->name, "renamed in the gap"));
+	CHECK(mirror_asked_ms(m) >= next_asked);
+	CHECK_EQ_INT(mirror_gaps_skipped(m), 1);
 }
 
 static int start_sim(const char *bin, const char *logpath, pid_t *pid)
@@ -300,6 +404,8 @@ int main(void)
 	CHECK_EQ_INT(session_get_stats(s)->relogins, 1);
 	CHECK_EQ_INT(session_get_stats(s)->logins, logins_before + 1);
 	CHECK_EQ_INT(session_get_stats(s)->full_loads, 1);
+
+	test_full_rewinds(s, up, m, fleet);
 
 	session_free(s);
 	upstream_free(up);
