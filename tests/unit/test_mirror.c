@@ -290,6 +290,24 @@ static void test_full_reload_and_info(void)
 	mirror_free(m);
 }
 
+/* An answer continues the mirror only from the sequence its call was sent
+ * from or an earlier one; above it (a full answer took the mirror back
+ * meanwhile) it is refused and counted. */
+static void test_continues(void)
+{
+	struct mirror *m = mirror_new();
+	CHECK_EQ_INT(mirror_continues(m, 5), 1); /* no sequence yet */
+	CHECK_EQ_INT(merge_text(m, "[{\"class\":\"update\",\"sequence\":20}]", 1), 0);
+	CHECK_EQ_INT(mirror_sequence_value(m), 20);
+	CHECK_EQ_INT(mirror_continues(m, -1), 1); /* a full getObjects */
+	CHECK_EQ_INT(mirror_continues(m, 12), 1);
+	CHECK_EQ_INT(mirror_continues(m, 20), 1);
+	CHECK_EQ_INT(mirror_gaps_skipped(m), 0);
+	CHECK_EQ_INT(mirror_continues(m, 21), 0);
+	CHECK_EQ_INT(mirror_gaps_skipped(m), 1);
+	mirror_free(m);
+}
+
 /* Bytes a row's read keeps in its record, member and second together. */
 static size_t read_size(enum mirror_read read)
 {
@@ -476,6 +494,7 @@ int main(void)
 	test_field_table();
 	test_field_lookup();
 	test_full_reload_and_info();
+	test_continues();
 	char path[4096];
 	if (fixture_excerpt(path, sizeof path) < 0) {
 		int rc = tap_done();
