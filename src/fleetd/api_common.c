@@ -19,6 +19,37 @@
 #include "jobspec.h"
 #include "store.h"
 
+/* METHOD base + rest, when fn is set. */
+static int route(struct app *app, const char *method, const char *base, const char *rest,
+		 http_handler_fn fn)
+{
+	char path[256];
+	if (!fn)
+		return 0;
+	int n = snprintf(path, sizeof path, "%s%s", base, rest);
+	if (n < 0 || (size_t)n >= sizeof path)
+		return -1;
+	return http_route(app->http, method, path, fn, app);
+}
+
+int api_resource_register(struct app *app, const struct api_resource *r)
+{
+	char rest[128];
+	if (route(app, "POST", r->base, "", r->create) < 0 ||
+	    route(app, "GET", r->base, "", r->list) < 0 ||
+	    route(app, "GET", r->base, "/{id}", r->get) < 0 ||
+	    route(app, "DELETE", r->base, "/{id}", r->del) < 0)
+		return -1;
+	for (size_t i = 0; i < API_MAX_ITEM_ROUTES && r->items[i].method; i++) {
+		const struct api_item_route *it = &r->items[i];
+		int n = snprintf(rest, sizeof rest, "/{id}/%s", it->suffix);
+		if (n < 0 || (size_t)n >= sizeof rest ||
+		    route(app, it->method, r->base, rest, it->fn) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* The media type must be exactly application/json, in any case (media
  * types are case-insensitive), alone or with parameters ("; charset=
  * utf-8"): never a prefix match, for application/jsonp or json-seq are

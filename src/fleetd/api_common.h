@@ -1,5 +1,6 @@
-/* api_common.h -- what every route module that takes input shares: the
- * JSON body of a write, the check of a job spec (POST /v1/jobs and the job
+/* api_common.h -- what the route modules share: the routes of a
+ * collection resource, and for those that take input the JSON body of a
+ * write, the check of a job spec (POST /v1/jobs and the job
  * templates of schedules and triggers: one validator, one error shape),
  * answering after the commit, and reading committed state before an answer.
  *
@@ -14,8 +15,30 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "http.h"
+
 struct app;
-struct http_req;
+
+/* The routes of a collection resource under base ("/v1/schedules"):
+ * POST base creates, GET base lists, GET base/{id} reads one, DELETE
+ * base/{id} deletes (a NULL handler: that verb has no route), then each
+ * of items, METHOD base/{id}/SUFFIX, up to the first with a NULL method.
+ * Every handler gets the app as its arg.  The paths are written once, so
+ * a module's routes cannot disagree on where its collection lives.
+ * -1 when a route could not be registered (out of memory, a path too
+ * long): fleetd then does not start with part of its API missing. */
+#define API_MAX_ITEM_ROUTES 8
+struct api_item_route {
+	const char *method;
+	const char *suffix;
+	http_handler_fn fn;
+};
+struct api_resource {
+	const char *base;
+	http_handler_fn create, list, get, del;
+	struct api_item_route items[API_MAX_ITEM_ROUTES];
+};
+int api_resource_register(struct app *app, const struct api_resource *r);
 
 /* The body of a write as JSON, or NULL when it was answered: 415 for a
  * media type other than application/json, 400 bad_json for an empty

@@ -90,8 +90,9 @@ static void on_healthz(struct http_req *req, void *arg)
 }
 
 /* HEAD too: MHD sends the headers of the GET answer without its body. */
-void api_health_register(struct app *app)
+int api_health_register(struct app *app)
 {
-	http_route(app->http, "GET", "/healthz", on_healthz, app);
-	http_route(app->http, "HEAD", "/healthz", on_healthz, app);
+	if (http_route(app->http, "GET", "/healthz", on_healthz, app) < 0)
+		return -1;
+	return http_route(app->http, "HEAD", "/healthz", on_healthz, app);
 }

@@ -458,14 +458,13 @@ static void on_retry(struct http_req *req, void *arg)
 	}
 }
 
-void api_jobs_register(struct app *app)
+int api_jobs_register(struct app *app)
 {
-	http_route(app->http, "POST", "/v1/jobs", on_submit, app);
-	http_route(app->http, "GET", "/v1/jobs", on_list, app);
-	http_route(app->http, "GET", "/v1/jobs/{id}", on_get, app);
-	http_route(app->http, "GET", "/v1/jobs/{id}/events", on_events, app);
-	http_route(app->http, "POST", "/v1/jobs/{id}/cancel", on_cancel, app);
-	http_route(app->http, "POST", "/v1/jobs/{id}/pause", on_pause, app);
-	http_route(app->http, "POST", "/v1/jobs/{id}/resume", on_resume, app);
-	http_route(app->http, "POST", "/v1/jobs/{id}/retry", on_retry, app);
+	static const struct api_resource jobs = {
+		.base = "/v1/jobs", .create = on_submit, .list = on_list, .get = on_get,
+		.items = {{"GET", "events", on_events}, {"POST", "cancel", on_cancel},
+			  {"POST", "pause", on_pause}, {"POST", "resume", on_resume},
+			  {"POST", "retry", on_retry}},
+	};
+	return api_resource_register(app, &jobs);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "api_common.h"
 #include "api_galaxy.h"
 #include "app.h"
 #include "config.h"
@@ -316,10 +317,13 @@ static void on_world(struct http_req *req, void *arg)
 	api_galaxy_reply(req, world_json(m, w));
 }
 
-void api_mirror_register(struct app *app)
+int api_mirror_register(struct app *app)
 {
-	http_route(app->http, "GET", "/v1/fleets", on_fleets, app);
-	http_route(app->http, "GET", "/v1/fleets/{id}", on_fleet, app);
-	http_route(app->http, "GET", "/v1/worlds", on_worlds, app);
-	http_route(app->http, "GET", "/v1/worlds/{id}", on_world, app);
+	static const struct api_resource fleets = {.base = "/v1/fleets", .list = on_fleets,
+						   .get = on_fleet};
+	static const struct api_resource worlds = {.base = "/v1/worlds", .list = on_worlds,
+						   .get = on_world};
+	if (api_resource_register(app, &fleets) < 0)
+		return -1;
+	return api_resource_register(app, &worlds);
 }

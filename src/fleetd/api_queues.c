@@ -177,9 +177,11 @@ static void on_post(struct http_req *req, void *arg)
 	}
 }
 
-void api_queues_register(struct app *app)
+int api_queues_register(struct app *app)
 {
-	http_route(app->http, "GET", "/v1/queues", on_list, app);
-	http_route(app->http, "GET", "/v1/queues/{}", on_get, app);
-	http_route(app->http, "POST", "/v1/queues/{}", on_post, app);
+	/* a queue is named, not numbered: its path segment is {} */
+	if (http_route(app->http, "GET", "/v1/queues", on_list, app) < 0 ||
+	    http_route(app->http, "GET", "/v1/queues/{}", on_get, app) < 0)
+		return -1;
+	return http_route(app->http, "POST", "/v1/queues/{}", on_post, app);
 }

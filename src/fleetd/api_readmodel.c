@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_common.h"
 #include "api_galaxy.h"
 #include "app.h"
 #include "config.h"
@@ -155,10 +156,15 @@ static void on_sovereign(struct http_req *req, void *arg)
 	api_galaxy_reply(req, readmodel_sovereign_json(m, s));
 }
 
-void api_readmodel_register(struct app *app)
+int api_readmodel_register(struct app *app)
 {
-	http_route(app->http, "GET", "/v1/catalogue", on_catalogue, app);
-	http_route(app->http, "GET", "/v1/catalogue/{id}", on_catalogue_entry, app);
-	http_route(app->http, "GET", "/v1/sovereigns", on_sovereigns, app);
-	http_route(app->http, "GET", "/v1/sovereigns/{id}", on_sovereign, app);
+	static const struct api_resource catalogue = {.base = "/v1/catalogue",
+						      .list = on_catalogue,
+						      .get = on_catalogue_entry};
+	static const struct api_resource sovereigns = {.base = "/v1/sovereigns",
+						       .list = on_sovereigns,
+						       .get = on_sovereign};
+	if (api_resource_register(app, &catalogue) < 0)
+		return -1;
+	return api_resource_register(app, &sovereigns);
 }

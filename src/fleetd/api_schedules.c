@@ -128,12 +128,11 @@ static void on_delete(struct http_req *req, void *arg)
 		answer_deleted, 204);
 }
 
-void api_schedules_register(struct app *app)
+int api_schedules_register(struct app *app)
 {
-	http_route(app->http, "POST", "/v1/schedules", on_create, app);
-	http_route(app->http, "GET", "/v1/schedules", on_list, app);
-	http_route(app->http, "GET", "/v1/schedules/{id}", on_get, app);
-	http_route(app->http, "DELETE", "/v1/schedules/{id}", on_delete, app);
-	http_route(app->http, "POST", "/v1/schedules/{id}/pause", on_pause, app);
-	http_route(app->http, "POST", "/v1/schedules/{id}/resume", on_resume, app);
+	static const struct api_resource schedules = {
+		.base = "/v1/schedules", .create = on_create, .list = on_list, .get = on_get,
+		.del = on_delete, .items = {{"POST", "pause", on_pause}, {"POST", "resume", on_resume}},
+	};
+	return api_resource_register(app, &schedules);
 }

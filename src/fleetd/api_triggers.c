@@ -140,12 +140,11 @@ static void on_resume(struct http_req *req, void *arg)
 	set_paused(req, arg, 0);
 }
 
-void api_triggers_register(struct app *app)
+int api_triggers_register(struct app *app)
 {
-	http_route(app->http, "POST", "/v1/triggers", on_create, app);
-	http_route(app->http, "GET", "/v1/triggers", on_list, app);
-	http_route(app->http, "GET", "/v1/triggers/{id}", on_get, app);
-	http_route(app->http, "DELETE", "/v1/triggers/{id}", on_delete, app);
-	http_route(app->http, "POST", "/v1/triggers/{id}/pause", on_pause, app);
-	http_route(app->http, "POST", "/v1/triggers/{id}/resume", on_resume, app);
+	static const struct api_resource triggers = {
+		.base = "/v1/triggers", .create = on_create, .list = on_list, .get = on_get,
+		.del = on_delete, .items = {{"POST", "pause", on_pause}, {"POST", "resume", on_resume}},
+	};
+	return api_resource_register(app, &triggers);
 }

@@ -216,14 +216,14 @@ static void on_redeliver(struct http_req *req, void *arg)
 		api_after_commit(req, app, reply_delivery, d, 202);
 }
 
-void api_webhooks_register(struct app *app)
+int api_webhooks_register(struct app *app)
 {
-	http_route(app->http, "POST", "/v1/webhooks", on_create, app);
-	http_route(app->http, "GET", "/v1/webhooks", on_list, app);
-	http_route(app->http, "GET", "/v1/webhooks/{id}", on_get, app);
-	http_route(app->http, "DELETE", "/v1/webhooks/{id}", on_delete, app);
-	http_route(app->http, "GET", "/v1/webhooks/{id}/deliveries", on_deliveries, app);
-	http_route(app->http, "GET", "/v1/webhooks/{id}/deliveries/{id}", on_delivery, app);
-	http_route(app->http, "POST", "/v1/webhooks/{id}/deliveries/{id}/redeliver",
-		   on_redeliver, app);
+	static const struct api_resource webhooks = {
+		.base = "/v1/webhooks", .create = on_create, .list = on_list, .get = on_get,
+		.del = on_delete,
+		.items = {{"GET", "deliveries", on_deliveries},
+			  {"GET", "deliveries/{id}", on_delivery},
+			  {"POST", "deliveries/{id}/redeliver", on_redeliver}},
+	};
+	return api_resource_register(app, &webhooks);
 }

@@ -53,15 +53,17 @@ struct app {
 	int stopping;
 };
 
-/* Routes of each API module, registered at start-up. */
-void api_health_register(struct app *app);
-void api_jobs_register(struct app *app);
-void api_queues_register(struct app *app);
-void api_triggers_register(struct app *app);
-void api_mirror_register(struct app *app);
-void api_readmodel_register(struct app *app); /* catalogue, sovereigns */
-void api_webhooks_register(struct app *app);
-void api_schedules_register(struct app *app);
+/* Routes of each API module, registered at start-up; -1 when one could
+ * not be (out of memory): fleetd does not start with part of its API
+ * missing. */
+int api_health_register(struct app *app);
+int api_jobs_register(struct app *app);
+int api_queues_register(struct app *app);
+int api_triggers_register(struct app *app);
+int api_mirror_register(struct app *app);
+int api_readmodel_register(struct app *app); /* catalogue, sovereigns */
+int api_webhooks_register(struct app *app);
+int api_schedules_register(struct app *app);
 /* The dashboard's static files at / and /web/NAME (api_web.c); -1 with err
  * when --web-root is not a directory. */
 int api_web_register(struct app *app, char *err, size_t errlen);

@@ -58,6 +58,15 @@ static int run(struct app *app)
 	return store_commit(app->store);
 }
 
+/* rc of an API module's registration: -1 with err when a route is
+ * missing, for fleetd must not serve part of its API. */
+static int routes_added(int rc, char *err, size_t errlen)
+{
+	if (rc < 0)
+		snprintf(err, errlen, "out of memory registering the API's routes");
+	return rc < 0 ? -1 : 0;
+}
+
 /* Webhooks: the outbox tapped from the event log, and its sender. */
 static int start_webhooks(struct app *app, char *err, size_t errlen)
 {
@@ -74,8 +83,7 @@ static int start_webhooks(struct app *app, char *err, size_t errlen)
 		snprintf(err, errlen, "too many retention pruners");
 		return -1;
 	}
-	api_webhooks_register(app);
-	return 0;
+	return routes_added(api_webhooks_register(app), err, errlen);
 }
 
 /* --retain-days in ms (at least 1 for any N > 0); 0 keeps everything. */
@@ -105,8 +113,9 @@ static int start_jobs(struct app *app, char *err, size_t errlen)
 	}
 	if (!(app->triggers = triggers_new(app, err, errlen)))
 		return -1;
-	api_jobs_register(app);
-	api_queues_register(app);
+	if (routes_added(api_jobs_register(app), err, errlen) < 0 ||
+	    routes_added(api_queues_register(app), err, errlen) < 0)
+		return -1;
 	if (!(app->schedules = schedules_new(app)) ||
 	    schedules_load(app->schedules, err, errlen) < 0 ||
 	    schedules_attach_mirror(app->schedules) < 0) {
@@ -114,8 +123,9 @@ static int start_jobs(struct app *app, char *err, size_t errlen)
 			snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	api_schedules_register(app);
-	api_triggers_register(app);
+	if (routes_added(api_schedules_register(app), err, errlen) < 0 ||
+	    routes_added(api_triggers_register(app), err, errlen) < 0)
+		return -1;
 	/* after the group commit's idle hook (start()), so a sweep finds the
 	 * turn's work committed */
 	if (!(app->retention = retention_new(app->loop, app->store,
@@ -181,9 +191,10 @@ static int start(struct app *app, char *err, size_t errlen)
 	};
 	if (!(app->http = http_server_new(app->loop, &hc, err, errlen)))
 		return -1;
-	api_health_register(app);
-	api_mirror_register(app);
-	api_readmodel_register(app);
+	if (routes_added(api_health_register(app), err, errlen) < 0 ||
+	    routes_added(api_mirror_register(app), err, errlen) < 0 ||
+	    routes_added(api_readmodel_register(app), err, errlen) < 0)
+		return -1;
 	if (api_web_register(app, err, errlen) < 0)
 		return -1;
 	if (start_game(app, err, errlen) < 0 || start_jobs(app, err, errlen) < 0)

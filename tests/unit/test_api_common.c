@@ -6,7 +6,10 @@
  * the same from a JSON object, and api_reply_not_stored() (500
  * store_failed with the route's message while the store works, 503
  * storage_unavailable with Retry-After once a write has failed on a full
- * database).  One case a row of a table; the waits are bounded loops. */
+ * database).  api_resource_register(): each verb and item route of a
+ * resource reaches its handler with the app, a verb without a handler has
+ * no route, and a path too long to route is refused.  One case a row of
+ * a table; the waits are bounded loops. */
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -65,8 +68,19 @@ static void on_not_stored_same(struct http_req *req, void *arg)
 	api_reply_not_stored(req, &app, "nothing was kept", NULL);
 }
 
-/* GET path; the whole answer (headers and body) in buf. */
-static void get(const char *path, char *buf, size_t cap)
+/* Which handler of the resource ran, with the path's ids (-1: none)
+ * and whether it was given the app. */
+static void on_res(struct http_req *req, void *arg)
+{
+	char text[128];
+	int n = snprintf(text, sizeof text, "%s %s %lld %lld %s", http_method(req),
+			 http_route_pattern(req), (long long)http_param_id(req, 0),
+			 (long long)http_param_id(req, 1), arg == &app ? "app" : "other");
+	http_reply(req, 200, "text/plain", text, (size_t)n);
+}
+
+/* METHOD path; the whole answer (headers and body) in buf. */
+static void request(const char *method, const char *path, char *buf, size_t cap)
 {
 	buf[0] = 0;
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -78,7 +92,7 @@ static void get(const char *path, char *buf, size_t cap)
 	}
 	fcntl(fd, F_SETFL, O_NONBLOCK);
 	char req[256];
-	int n = snprintf(req, sizeof req, "GET %s HTTP/1.0\r\nHost: t\r\n\r\n", path);
+	int n = snprintf(req, sizeof req, "%s %s HTTP/1.0\r\nHost: t\r\n\r\n", method, path);
 	if (send(fd, req, (size_t)n, 0) != n)
 		exit(99);
 	size_t len = 0;
@@ -93,6 +107,11 @@ static void get(const char *path, char *buf, size_t cap)
 		}
 	}
 	close(fd);
+}
+
+static void get(const char *path, char *buf, size_t cap)
+{
+	request("GET", path, buf, cap);
 }
 
 /* The status code of an answer ("HTTP/1.1 201 Created"), or "". */
@@ -133,6 +152,46 @@ static void check_answer(const struct answer_case *c, const char *buf)
 		CHECK(loc == NULL);
 	}
 	CHECK(strstr(buf, "\r\nContent-Type: application/json; charset=utf-8\r\n") != NULL);
+}
+
+static const struct api_resource things = {
+	.base = "/v1/res", .create = on_res, .list = on_res, .get = on_res,
+	.items = {{"POST", "act", on_res}, {"GET", "sub/{id}", on_res}},
+};
+
+static const struct resource_case {
+	const char *method, *path;
+	const char *status;
+	const char *body; /* a part of the body */
+} RESOURCE_CASES[] = {
+	{"POST", "/v1/res", "200", "POST /v1/res -1 -1 app"},
+	{"GET", "/v1/res", "200", "GET /v1/res -1 -1 app"},
+	{"GET", "/v1/res/5", "200", "GET /v1/res/{id} 5 -1 app"},
+	{"POST", "/v1/res/5/act", "200", "POST /v1/res/{id}/act 5 -1 app"},
+	{"GET", "/v1/res/5/sub/6", "200", "GET /v1/res/{id}/sub/{id} 5 6 app"},
+	{"DELETE", "/v1/res/5", "405", "method_not_allowed"}, /* no .del */
+	{"GET", "/v1/res/5/act", "405", "method_not_allowed"},
+	{"GET", "/v1/res/5/other", "404", "not_found"},
+};
+
+static void test_resource(void)
+{
+	char buf[4096], base[300];
+	CHECK(api_resource_register(&app, &things) == 0);
+	for (size_t i = 0; i < sizeof RESOURCE_CASES / sizeof RESOURCE_CASES[0]; i++) {
+		const struct resource_case *c = &RESOURCE_CASES[i];
+		request(c->method, c->path, buf, sizeof buf);
+		CHECK(strcmp(status_of(buf), c->status) == 0);
+		CHECK(strstr(buf, c->body) != NULL);
+	}
+	/* a base no route can hold */
+	memset(base, 'a', sizeof base - 1);
+	base[0] = '/';
+	base[sizeof base - 1] = 0;
+	struct api_resource long_base = {.base = base, .list = on_res};
+	CHECK(api_resource_register(&app, &long_base) == -1);
+	struct api_resource long_item = {.base = "/v1/long", .items = {{"GET", base + 1, on_res}}};
+	CHECK(api_resource_register(&app, &long_item) == -1);
 }
 
 /* A write that fails on a full database makes the store unavailable:
@@ -184,6 +243,7 @@ int main(void)
 		get(CASES[i].path, buf, sizeof buf);
 		check_answer(&CASES[i], buf);
 	}
+	test_resource();
 	test_unavailable(st);
 	http_server_free(srv);
 	store_close(st);
