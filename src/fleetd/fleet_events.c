@@ -7,11 +7,11 @@
 
 #include <jansson.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "array.h"
+#include "ev_text.h"
 #include "eventlog.h"
 #include "log.h"
 #include "mirror.h"
@@ -70,15 +70,6 @@ static json_t *id_or_null(int64_t id)
 	return id ? json_integer(id) : json_null();
 }
 
-/* id as JSON: the number, or null for 0. */
-static const char *id_text(char *buf, size_t len, int64_t id)
-{
-	if (!id)
-		return "null";
-	snprintf(buf, len, "%lld", (long long)id);
-	return buf;
-}
-
 /* An event that could not be written.  During a storage outage (logged
  * once by the store) there are many, and each is only a debug line. */
 static void not_recorded(struct fleet_events *fe, const char *type)
@@ -125,15 +116,21 @@ static void fleet_changed(struct fleet_events *fe, int64_t id, int announce)
 	if (was == f->anchor)
 		return;
 	fe->seen[at].anchor = f->anchor;
-	char d[96], a[24], b[24];
+	struct ev_text t = {.n = 0};
+	ev_put(&t, "{\"fleet\":");
+	ev_int(&t, id);
 	if (f->anchor) {
-		snprintf(d, sizeof d, "{\"fleet\":%lld,\"world\":%lld}", (long long)id,
-			 (long long)f->anchor);
-		emit_text(fe, "fleet.arrived", d);
+		ev_put(&t, ",\"world\":");
+		ev_int(&t, f->anchor);
+		ev_put(&t, "}");
+		emit_text(fe, "fleet.arrived", t.b);
 	} else {
-		snprintf(d, sizeof d, "{\"fleet\":%lld,\"from\":%s,\"to\":%s}", (long long)id,
-			 id_text(a, sizeof a, was), id_text(b, sizeof b, f->dest_id));
-		emit_text(fe, "fleet.departed", d);
+		ev_put(&t, ",\"from\":");
+		ev_id(&t, was);
+		ev_put(&t, ",\"to\":");
+		ev_id(&t, f->dest_id);
+		ev_put(&t, "}");
+		emit_text(fe, "fleet.departed", t.b);
 	}
 }
 
