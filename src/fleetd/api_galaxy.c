@@ -55,6 +55,22 @@ void api_galaxy_reply(struct http_req *req, json_t *body)
 	free(text);
 }
 
+void api_galaxy_get(struct http_req *req, struct app *app, const char *what,
+		    api_galaxy_find_fn find)
+{
+	const struct mirror *m = api_galaxy_mirror(app, req);
+	if (!m)
+		return;
+	int64_t id = http_param_id(req, 0);
+	int found = 0;
+	json_t *item = find(m, id, &found);
+	if (found)
+		api_galaxy_reply(req, item);
+	else
+		http_reply_error(req, 404, "not_found", "no %s %lld in the game state", what,
+				 (long long)id);
+}
+
 void api_page_add(struct api_page *p, json_t *item, int64_t id)
 {
 	char *text = item ? json_dumps(item, REAL_FLAGS) : NULL;

@@ -29,6 +29,14 @@ const struct mirror *api_galaxy_mirror(struct app *app, struct http_req *req);
  * 500 when body is NULL. */
 void api_galaxy_reply(struct http_req *req, json_t *body);
 
+/* GET of one item by the path's {id}: 503 as api_galaxy_mirror(), else
+ * find(m, id, &found) gives the item's JSON (answered as
+ * api_galaxy_reply() does) or says there is none (found 0): 404
+ * not_found "no <what> <id> in the game state". */
+typedef json_t *(*api_galaxy_find_fn)(const struct mirror *m, int64_t id, int *found);
+void api_galaxy_get(struct http_req *req, struct app *app, const char *what,
+		    api_galaxy_find_fn find);
+
 /* The first index, of a list of the mirror's in id order of n items
  * (id_at(m, i) the id of item i), whose id is > after: where the page
  * after cursor `after` starts (a binary search). */

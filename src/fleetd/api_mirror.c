@@ -184,19 +184,16 @@ static void on_fleets(struct http_req *req, void *arg)
 	api_page_reply(req, m, &p, "fleets");
 }
 
+static json_t *fleet_by_id(const struct mirror *m, int64_t id, int *found)
+{
+	const struct mirror_fleet *f = mirror_fleet(m, id);
+	*found = f != NULL;
+	return f ? fleet_json(m, f) : NULL;
+}
+
 static void on_fleet(struct http_req *req, void *arg)
 {
-	const struct mirror *m = api_galaxy_mirror(arg, req);
-	if (!m)
-		return;
-	int64_t id = http_param_id(req, 0);
-	const struct mirror_fleet *f = mirror_fleet(m, id);
-	if (!f) {
-		http_reply_error(req, 404, "not_found", "no fleet %lld in the game state",
-				 (long long)id);
-		return;
-	}
-	api_galaxy_reply(req, fleet_json(m, f));
+	api_galaxy_get(req, arg, "fleet", fleet_by_id);
 }
 
 /* --- worlds ---------------------------------------------------------------- */
@@ -302,19 +299,16 @@ static void on_worlds(struct http_req *req, void *arg)
 	api_page_reply(req, m, &p, "worlds");
 }
 
+static json_t *world_by_id(const struct mirror *m, int64_t id, int *found)
+{
+	const struct mirror_world *w = mirror_world(m, id);
+	*found = w != NULL;
+	return w ? world_json(m, w) : NULL;
+}
+
 static void on_world(struct http_req *req, void *arg)
 {
-	const struct mirror *m = api_galaxy_mirror(arg, req);
-	if (!m)
-		return;
-	int64_t id = http_param_id(req, 0);
-	const struct mirror_world *w = mirror_world(m, id);
-	if (!w) {
-		http_reply_error(req, 404, "not_found", "no world %lld in the game state",
-				 (long long)id);
-		return;
-	}
-	api_galaxy_reply(req, world_json(m, w));
+	api_galaxy_get(req, arg, "world", world_by_id);
 }
 
 int api_mirror_register(struct app *app)

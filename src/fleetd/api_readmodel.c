@@ -106,19 +106,16 @@ static void on_catalogue(struct http_req *req, void *arg)
 	api_page_reply(req, NULL, &p.p, "catalogue");
 }
 
+static json_t *cat_by_id(const struct mirror *m, int64_t id, int *found)
+{
+	const struct mirror_cat *c = mirror_cat(m, id);
+	*found = c != NULL;
+	return c ? readmodel_cat_json(c) : NULL;
+}
+
 static void on_catalogue_entry(struct http_req *req, void *arg)
 {
-	const struct mirror *m = api_galaxy_mirror(arg, req);
-	if (!m)
-		return;
-	int64_t id = http_param_id(req, 0);
-	const struct mirror_cat *c = mirror_cat(m, id);
-	if (!c) {
-		http_reply_error(req, 404, "not_found", "no catalogue entry %lld",
-				 (long long)id);
-		return;
-	}
-	api_galaxy_reply(req, readmodel_cat_json(c));
+	api_galaxy_get(req, arg, "catalogue entry", cat_by_id);
 }
 
 /* --- sovereigns ------------------------------------------------------------ */
@@ -141,19 +138,16 @@ static void on_sovereigns(struct http_req *req, void *arg)
 	api_page_reply(req, NULL, &p.p, "sovereigns");
 }
 
+static json_t *sovereign_by_id(const struct mirror *m, int64_t id, int *found)
+{
+	const struct mirror_sovereign *s = mirror_sovereign(m, id);
+	*found = s != NULL;
+	return s ? readmodel_sovereign_json(m, s) : NULL;
+}
+
 static void on_sovereign(struct http_req *req, void *arg)
 {
-	const struct mirror *m = api_galaxy_mirror(arg, req);
-	if (!m)
-		return;
-	int64_t id = http_param_id(req, 0);
-	const struct mirror_sovereign *s = mirror_sovereign(m, id);
-	if (!s) {
-		http_reply_error(req, 404, "not_found", "no sovereign %lld in the game state",
-				 (long long)id);
-		return;
-	}
-	api_galaxy_reply(req, readmodel_sovereign_json(m, s));
+	api_galaxy_get(req, arg, "sovereign", sovereign_by_id);
 }
 
 int api_readmodel_register(struct app *app)

@@ -10,21 +10,17 @@
  * resource reaches its handler with the app, a verb without a handler has
  * no route, and a path too long to route is refused.  One case a row of
  * a table; the waits are bounded loops. */
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
-
-#include <arpa/inet.h>
 
 #include "api_common.h"
 #include "app.h"
 #include "embed.h"
 #include "http.h"
 #include "loop.h"
+#include "loopback.h"
 #include "store.h"
 #include "tap.h"
 #include "tmpdb.h"
@@ -79,48 +75,9 @@ static void on_res(struct http_req *req, void *arg)
 	http_reply(req, 200, "text/plain", text, (size_t)n);
 }
 
-/* METHOD path; the whole answer (headers and body) in buf. */
-static void request(const char *method, const char *path, char *buf, size_t cap)
-{
-	buf[0] = 0;
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
-		perror("connect");
-		exit(99);
-	}
-	fcntl(fd, F_SETFL, O_NONBLOCK);
-	char req[256];
-	int n = snprintf(req, sizeof req, "%s %s HTTP/1.0\r\nHost: t\r\n\r\n", method, path);
-	if (send(fd, req, (size_t)n, 0) != n)
-		exit(99);
-	size_t len = 0;
-	for (int turn = 0; turn < 2000; turn++) {
-		loop_run_once(loop, 5);
-		ssize_t r = recv(fd, buf + len, cap - 1 - len, 0);
-		if (r > 0) {
-			len += (size_t)r;
-			buf[len] = 0;
-		} else if (r == 0 || len == cap - 1) {
-			break;
-		}
-	}
-	close(fd);
-}
-
 static void get(const char *path, char *buf, size_t cap)
 {
-	request("GET", path, buf, cap);
-}
-
-/* The status code of an answer ("HTTP/1.1 201 Created"), or "". */
-static const char *status_of(const char *answer)
-{
-	static char code[4];
-	const char *sp = strchr(answer, ' ');
-	snprintf(code, sizeof code, "%s", sp ? sp + 1 : "");
-	return code;
+	loopback_request(loop, port, "GET", path, buf, cap);
 }
 
 static const struct answer_case {
@@ -143,7 +100,7 @@ static void check_answer(const struct answer_case *c, const char *buf)
 {
 	char want[64];
 	const char *loc = strstr(buf, "\r\nLocation: ");
-	CHECK(strcmp(status_of(buf), c->status) == 0);
+	CHECK(strcmp(loopback_status(buf), c->status) == 0);
 	CHECK(strstr(buf, c->body) != NULL);
 	if (c->location) {
 		snprintf(want, sizeof want, "\r\nLocation: %s\r\n", c->location);
@@ -180,8 +137,8 @@ static void test_resource(void)
 	CHECK(api_resource_register(&app, &things) == 0);
 	for (size_t i = 0; i < sizeof RESOURCE_CASES / sizeof RESOURCE_CASES[0]; i++) {
 		const struct resource_case *c = &RESOURCE_CASES[i];
-		request(c->method, c->path, buf, sizeof buf);
-		CHECK(strcmp(status_of(buf), c->status) == 0);
+		loopback_request(loop, port, c->method, c->path, buf, sizeof buf);
+		CHECK(strcmp(loopback_status(buf), c->status) == 0);
 		CHECK(strstr(buf, c->body) != NULL);
 	}
 	/* a base no route can hold */
@@ -207,7 +164,7 @@ static void test_unavailable(struct store *st)
 	store_commit(st);
 	CHECK(!store_available(st));
 	get("/not-stored", buf, sizeof buf);
-	CHECK(strcmp(status_of(buf), "503") == 0);
+	CHECK(strcmp(loopback_status(buf), "503") == 0);
 	CHECK(strstr(buf, "\r\nRetry-After: ") != NULL);
 	CHECK(strstr(buf, "\"storage_unavailable\"") != NULL);
 	CHECK(strstr(buf, "nothing was kept: ") != NULL);
