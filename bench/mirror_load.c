@@ -10,9 +10,13 @@
  *
  *   mirror_load gen EXCERPT.json WORLDS OUT.json   build an answer
  *   mirror_load load ANSWER.json [ROUNDS]          measure, in a fresh process
- *   mirror_load delta ANSWER.json [ROUNDS]         a watch's changes (182 worlds
- *                                                  and 100 fleets of it) merged
- *                                                  into the loaded mirror
+ *   mirror_load delta ANSWER.json [ROUNDS [DELTA.json]]
+ *                                                  a watch's changes merged into
+ *                                                  the loaded mirror: DELTA.json
+ *                                                  (a delta answer of the same
+ *                                                  galaxy, such as fleetsim's),
+ *                                                  or 182 worlds and 100 fleets
+ *                                                  of ANSWER.json
  *
  * load prints the answer's size, the median parse and merge times over
  * ROUNDS fresh mirrors, the heap the mirror keeps after the JSON is freed,
@@ -207,9 +211,24 @@ static char *delta_of(const char *text, size_t len, size_t nworlds, size_t nflee
 	return s;
 }
 
-/* Read and merge a watch's changes into a loaded mirror, as fleetd does
- * every watch: the median over rounds. */
-static int measure_delta(const char *text, size_t len, int rounds)
+/* One watch's changes read, merged and freed: the part a profile of a
+ * watch looks at (valgrind --tool=callgrind --toggle-collect=delta_round),
+ * hence never inlined. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int delta_round(struct mirror *m, const char *d, size_t dlen)
+{
+	struct answer da;
+	int rc = read_answer(d, dlen, 1, &da) < 0 ? -1 : merge_answer(m, &da, 0);
+	answer_free(&da);
+	return rc;
+}
+
+/* Read and merge a watch's changes (delta, or the first worlds and fleets
+ * of the answer when NULL) into a loaded mirror, as fleetd does every
+ * watch: the median over rounds. */
+static int measure_delta(const char *text, size_t len, int rounds, const char *delta)
 {
 	struct answer a;
 	int ok = read_answer(text, len, 1, &a);
@@ -219,14 +238,19 @@ static int measure_delta(const char *text, size_t len, int rounds)
 		return 1;
 	}
 	answer_free(&a);
-	char *d = delta_of(text, len, 182, 100);
-	size_t dlen = strlen(d);
+	size_t dlen;
+	char *d = delta ? read_file(delta, &dlen) : delta_of(text, len, 182, 100);
+	if (!d) {
+		fprintf(stderr, "%s: cannot read\n", delta);
+		mirror_free(m);
+		return 1;
+	}
+	if (!delta)
+		dlen = strlen(d);
 	double t[100];
 	for (int r = 0; r < rounds; r++) {
 		int64_t t0 = clock_mono_ns();
-		struct answer da;
-		int rc = read_answer(d, dlen, 1, &da) < 0 ? -1 : merge_answer(m, &da, 0);
-		answer_free(&da);
+		int rc = delta_round(m, d, dlen);
 		t[r] = (double)(clock_mono_ns() - t0) / 1e6;
 		if (rc < 0) {
 			fprintf(stderr, "delta failed\n");
@@ -234,8 +258,8 @@ static int measure_delta(const char *text, size_t len, int rounds)
 		}
 	}
 	qsort(t, (size_t)rounds, sizeof t[0], cmp_d);
-	printf("delta (182 worlds, 100 fleets): %zu bytes; median of %d: read + merge "
-	       "+ free %.3f ms\n", dlen, rounds, t[rounds / 2]);
+	printf("delta (%s): %zu bytes; median of %d: read + merge + free %.3f ms\n",
+	       delta ? delta : "182 worlds, 100 fleets", dlen, rounds, t[rounds / 2]);
 	free(d);
 	mirror_free(m);
 	return 0;
@@ -261,7 +285,7 @@ static void peak_of_one(const char *text, size_t len, int scan)
 	       (double)kept / 1024, (double)kept / (double)(worlds ? worlds : 1));
 }
 
-static int load(const char *path, int rounds, int scan, int delta)
+static int load(const char *path, int rounds, int scan, int delta, const char *dpath)
 {
 	size_t len;
 	char *text = read_file(path, &len);
@@ -270,7 +294,7 @@ static int load(const char *path, int rounds, int scan, int delta)
 		return 1;
 	}
 	if (delta) {
-		int rc = measure_delta(text, len, rounds);
+		int rc = measure_delta(text, len, rounds, dpath);
 		free(text);
 		return rc;
 	}
@@ -284,18 +308,20 @@ int main(int argc, char **argv)
 {
 	if (argc == 5 && !strcmp(argv[1], "gen"))
 		return gen(argv[2], atoi(argv[3]), argv[4]);
-	if ((argc == 3 || argc == 4) &&
-	    (!strcmp(argv[1], "load") || !strcmp(argv[1], "load-jansson") ||
-	     !strcmp(argv[1], "delta"))) {
-		int rounds = argc == 4 ? atoi(argv[3]) : 7;
+	int delta = argc >= 2 && !strcmp(argv[1], "delta");
+	if ((argc == 3 || argc == 4 || (delta && argc == 5)) &&
+	    (!strcmp(argv[1], "load") || !strcmp(argv[1], "load-jansson") || delta)) {
+		int rounds = argc >= 4 ? atoi(argv[3]) : 7;
 		if (rounds < 1 || rounds > 100) {
 			fprintf(stderr, "ROUNDS: 1 to 100\n");
 			return 2;
 		}
-		return load(argv[2], rounds, strcmp(argv[1], "load-jansson") != 0,
-			    !strcmp(argv[1], "delta"));
+		return load(argv[2], rounds, strcmp(argv[1], "load-jansson") != 0, delta,
+			    argc == 5 ? argv[4] : NULL);
 	}
 	fprintf(stderr, "usage: %s gen EXCERPT.json WORLDS OUT.json\n"
-			"       %s load|load-jansson|delta ANSWER.json [ROUNDS]\n", argv[0], argv[0]);
+			"       %s load|load-jansson ANSWER.json [ROUNDS]\n"
+			"       %s delta ANSWER.json [ROUNDS [DELTA.json]]\n",
+		argv[0], argv[0], argv[0]);
 	return 2;
 }

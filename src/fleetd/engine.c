@@ -147,6 +147,7 @@ struct engine {
 	uint64_t tx_transitions; /* e->transitions when the transaction began */
 	int64_t group_open; /* the parent whose children are being stored */
 	int64_t id_floor;   /* ids up to this were handed out (a group undone) */
+	int64_t next_id;    /* the next id once read from the table; 0: read it */
 };
 
 /* A job's row while it is being advanced.  row_* are the indexed columns
@@ -574,6 +575,7 @@ static void touched_committed(void *arg, int ok)
 		e->touched.n = 0;
 		return;
 	}
+	e->next_id = 0; /* the rows are gone: their ids are free again */
 	e->transitions = e->tx_transitions;
 	if (e->revert.n == 0) {
 		struct idvec t = e->revert;
@@ -964,6 +966,7 @@ static int job_insert(struct engine *e, const struct job *j, const char *spec,
 	job_row_bind(s, JOB_COLS_ALL, &row);
 	jobmemo_forget(&e->memo, j->id); /* an id used again after a rollback */
 	int rc = step_stmt(e, s, j);
+	e->next_id = rc == 0 ? j->id + 1 : 0;
 	/* a group's POST answers its parent: a child's answer is made when it
 	 * is first read, not held for each of up to 1,000 children; nor is
 	 * one made for a schedule's job (no request waits for it, and a
@@ -1937,18 +1940,26 @@ static void engine_dispatch(void *arg, const struct loop_fds *fds)
 /* --- submission and control --------------------------------------------- */
 
 /* The id the next job gets: the writer holds the transaction, so no one
- * else can take it between here and the INSERT. */
+ * else can take it between here and the INSERT.  The table's max(id) + 1
+ * is read once and then followed in memory (job_insert() moves it past
+ * each row written): fleetd is the jobs table's only writer (the second
+ * writer of the tests adds events), and retention never deletes the
+ * newest job.  Whatever may have undone rows -- a failed INSERT, a failed
+ * commit, a group rolled back -- sets it to 0, and it is read again, so
+ * an id is handed out exactly as reading max(id) every time would. */
 static int64_t next_job_id(struct engine *e)
 {
-	sqlite3_stmt *s = store_stmt(e->st, SQL_NEXT_ID);
-	if (!s || sqlite3_step(s) != SQLITE_ROW) {
-		if (s)
-			sqlite3_reset(s);
-		return -1;
+	if (!e->next_id) {
+		sqlite3_stmt *s = store_stmt(e->st, SQL_NEXT_ID);
+		if (!s || sqlite3_step(s) != SQLITE_ROW) {
+			if (s)
+				sqlite3_reset(s);
+			return -1;
+		}
+		e->next_id = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
 	}
-	int64_t id = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return id > e->id_floor ? id : e->id_floor + 1;
+	return e->next_id > e->id_floor ? e->next_id : e->id_floor + 1;
 }
 
 /* The data of job.created: {"spec":SPEC}, from the spec's text, and for a
@@ -2271,6 +2282,7 @@ static int group_savepoint(struct engine *e, int64_t *ev_mark)
 static int group_rollback(struct engine *e, int64_t ev_mark)
 {
 	int rc = store_exec(e->st, SQL_GROUP_ROLLBACK);
+	e->next_id = 0;
 	eventlog_rewind(e->el, ev_mark);
 	if (store_exec(e->st, SQL_GROUP_RELEASE) < 0)
 		rc = -1;

@@ -3,7 +3,13 @@
  * read each, is mirror_fields.h's table; the merge rules stay in mirror.c.
  *
  * A recursive-descent validator over the text, in one pass, with two modes
- * per value: skip (validate only) or build.  A top-level object is read
+ * per value: skip (validate only) or build.  The common shapes go fast
+ * ways first, each of which gives up (the text unread) at anything it is
+ * not sure of, and then the general reader reads it with its checks and
+ * its error: a value skipped in one loop (quick_skip()), a key read in
+ * place (scan_key()), a short number in one pass (plain_num()), an id
+ * list eight digits at a time (plain_ints()), strings searched eight
+ * bytes at a time (plain_run()).  A top-level object is read
  * key by key, keeping only the fields a world, fleet or sovereign keeps,
  * as flat values in the answer's arrays (struct mirror_scan_value; a
  * value of another shape as the jansson value it is); its class is known
@@ -219,9 +225,39 @@ static inline size_t digits8(const char *p, uint64_t *m)
 	*m = (x * UINT64_C(42949672960001)) >> 32;
 	return n;
 }
+
+/* The first byte of eight at p that does not stand for itself in a string
+ * (a quote, a backslash, a control character, a byte of 0x80 or more), as
+ * an index; 8 when all do.  Each test may also flag bytes after the first
+ * true one (a borrow runs upwards), never before it, so the lowest flag is
+ * exact. */
+static inline size_t plain8(const char *p)
+{
+	uint64_t x = word_at(p), hi = ONES * 0x80;
+	uint64_t q = x ^ (ONES * '"'), b = x ^ (ONES * '\\');
+	uint64_t odd = (((q - ONES) & ~q) | ((b - ONES) & ~b) | (x - ONES * 0x20) | x) & hi;
+	return odd ? (size_t)__builtin_ctzll(odd) / 8 : 8;
+}
 #else
 #define SWAR 0
 #endif
+
+/* The first byte from p on (before end) that does not stand for itself in
+ * a string; end when there is none. */
+static inline const char *plain_run(const char *p, const char *end)
+{
+#if SWAR
+	while (end - p >= 8) {
+		size_t n = plain8(p);
+		if (n < 8)
+			return p + n;
+		p += 8;
+	}
+#endif
+	while (p < end && plain_byte[(unsigned char)*p])
+		p++;
+	return p;
+}
 
 /* The body of a string after its opening quote, up to and past the
  * closing one.  With o, the decoded text is written there (never longer
@@ -232,9 +268,7 @@ static int string_body(struct scan *s, char **o)
 	const char *end = s->end;
 	for (;;) {
 		/* locals: stores through *o may alias s */
-		const char *p = s->p, *q = p;
-		while (q < end && plain_byte[(unsigned char)*q])
-			q++;
+		const char *p = s->p, *q = plain_run(p, end);
 		if (o) {
 			memcpy(*o, p, (size_t)(q - p));
 			*o += q - p;
@@ -302,6 +336,28 @@ static int scan_string(struct scan *s, const char **text, size_t *len)
 	*text = s->scratch;
 	*len = (size_t)(o - s->scratch);
 	return 0;
+}
+
+/* An object's key and its colon.  The common key (plain bytes, the colon
+ * right after the closing quote) is read in place; any other goes the
+ * way of every string.  With kb, the key's text as scan_string() gives
+ * it. */
+static int scan_key(struct scan *s, const char **kb, size_t *kl)
+{
+	ws(s);
+	const char *p = s->p, *end = s->end;
+	if (p < end && *p == '"') {
+		const char *q = plain_run(p + 1, end);
+		if (end - q >= 2 && q[0] == '"' && q[1] == ':') {
+			if (kb) {
+				*kb = p + 1;
+				*kl = (size_t)(q - p - 1);
+			}
+			s->p = q + 2;
+			return 0;
+		}
+	}
+	return scan_string(s, kb, kl) < 0 || expect(s, ':') < 0 ? -1 : 0;
 }
 
 /* Whether a key (kl bytes at kb) is a row's: length and first byte first,
@@ -552,6 +608,92 @@ static int integer_of(struct scan *s, const struct num *x, int64_t *v)
 	return 0;
 }
 
+/* A number in its common form, read in one pass: an optional minus, 1 to
+ * 18 digits in all, no leading zero, an optional fraction, followed by
+ * neither a digit nor an exponent (nor a fraction after the integer's
+ * digits when frac is 0).  Returns 1 with s->p past it, its digits as one
+ * integer in *m and the count of fraction digits in *nf; or 0 with s->p
+ * unchanged, and then read_num() reads it (or refuses it) as for any
+ * number.  Most numbers of an answer are these (every world lists the
+ * fleets stationed there, every trait its allocations): read_num() and
+ * mantissa() walk the digits twice and cost about three times as much. */
+static int plain_num(struct scan *s, int frac, uint64_t *mp, size_t *nf, int *negp)
+{
+	const char *p = s->p, *end = s->end;
+	int neg = p < end && *p == '-';
+	p += neg;
+	const char *b = p, *lim = end - p > 19 ? p + 19 : end;
+	uint64_t m = 0;
+	unsigned c;
+	/* byte by byte: most are short (an allocation, a coordinate); the
+	 * id lists, where eight at a time pays, have a way of their own */
+	while (p < lim && (c = (unsigned)(*p - '0')) < 10) {
+		m = m * 10 + c;
+		p++;
+	}
+	size_t nd = (size_t)(p - b);
+	if (nd == 0 || nd > 18 || (nd > 1 && *b == '0'))
+		return 0;
+	*nf = 0;
+	if (frac && p < end && *p == '.') {
+		const char *f = ++p;
+		lim = end - b > 19 ? b + 20 : end; /* 19 digits and the point */
+		while (p < lim && (c = (unsigned)(*p - '0')) < 10) {
+			m = m * 10 + c;
+			p++;
+		}
+		*nf = (size_t)(p - f);
+		if (!*nf || nd + *nf > 18)
+			return 0;
+	}
+	if (p < end && (*p == '.' || *p == 'e' || *p == 'E' || (unsigned)(*p - '0') < 10))
+		return 0;
+	*mp = m;
+	*negp = neg;
+	s->p = p;
+	return 1;
+}
+
+/* An integer in the common form of plain_num() (such a value always fits
+ * in int64_t): 1 with *v set, or 0 with s->p unchanged. */
+static int plain_int(struct scan *s, int64_t *v)
+{
+	uint64_t m;
+	size_t nf;
+	int neg;
+	if (!plain_num(s, 0, &m, &nf, &neg))
+		return 0;
+	*v = neg ? -(int64_t)m : (int64_t)m;
+	return 1;
+}
+
+/* A number in the common form of plain_num() whose value real_of() would
+ * compute exactly as a double: 1 with *d set and *integral telling whether
+ * it was written as an integer, or 0 with s->p unchanged. */
+static int plain_real(struct scan *s, double *d, int *integral)
+{
+	const char *b = s->p;
+	uint64_t m;
+	size_t nf;
+	int neg;
+	if (!plain_num(s, FAST_REALS, &m, &nf, &neg))
+		return 0;
+	if (m > (UINT64_C(1) << 53)) {
+		s->p = b;
+		return 0;
+	}
+	*integral = nf == 0;
+	if (*integral) {
+		/* as (double) of integer_of()'s value: "-0" is 0 */
+		*d = (double)(neg ? -(int64_t)m : (int64_t)m);
+		return 1;
+	}
+	*d = (double)m / pow10_exact[nf];
+	if (neg)
+		*d = -*d;
+	return 1;
+}
+
 /* --- values --------------------------------------------------------------- */
 
 static int literal(struct scan *s, const char *word)
@@ -615,7 +757,7 @@ static int scan_items(struct scan *s, int keys, item_fn fn, void *ctx)
 	for (;;) {
 		const char *kb = NULL;
 		size_t kl = 0;
-		if (keys && (scan_string(s, fn ? &kb : NULL, &kl) < 0 || expect(s, ':') < 0))
+		if (keys && scan_key(s, fn ? &kb : NULL, &kl) < 0)
 			return -1;
 		if ((fn ? fn(s, ctx, kb, kl) : scan_value(s, NULL)) < 0)
 			return -1;
@@ -721,6 +863,161 @@ static int scan_value(struct scan *s, json_t **out)
 	if (out && !(*out = v))
 		return fail_at(s, "out of memory");
 	return 0;
+}
+
+/* --- values skipped in one pass --------------------------------------------
+ *
+ * Most of what an object holds and the mirror does not keep is small and
+ * plain: numbers, literals, strings of plain text, short lists.  quick_skip()
+ * walks such a value in one loop (no call per element, no number
+ * converted); at anything it does not know for certain (an escape it does
+ * not read, an exponent, a long or malformed number, deep nesting, bad
+ * syntax) it gives up and scan_value() reads the value again from its
+ * start, with its checks and its error.  So a value is never accepted
+ * here that scan_value() refuses. */
+
+static inline const char *skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/* Past a string's closing quote (p after the opening one), or NULL. */
+static const char *quick_string(const char *p, const char *end)
+{
+	for (;;) {
+		p = plain_run(p, end);
+		if (p >= end)
+			return NULL;
+		unsigned char c = (unsigned char)*p;
+		if (c == '"')
+			return p + 1;
+		if (c == '\\') {
+			/* the one-letter escapes; \u goes the slow way */
+			if (end - p < 2 || !strchr("\"\\/bfnrt", p[1]) || !p[1])
+				return NULL;
+			p += 2;
+			continue;
+		}
+		size_t n = c >= 0x80 ? utf8_seq_len((const unsigned char *)p, (size_t)(end - p)) : 0;
+		if (!n)
+			return NULL;
+		p += n;
+	}
+}
+
+/* Past a number of the form -?(0|[1-9][0-9]*)(.[0-9]+)? with fewer than 19
+ * integer digits, not followed by a digit or an exponent; or NULL. */
+static const char *quick_number(const char *p, const char *end)
+{
+	p += p < end && *p == '-';
+	const char *b = p;
+	if (p < end && *p == '0')
+		p++;
+	else
+		p = digit_run(p, end);
+	if (p == b || p - b >= 19)
+		return NULL;
+	if (p < end && *p == '.') {
+		const char *f = ++p;
+		p = digit_run(p, end);
+		if (p == f)
+			return NULL;
+	}
+	if (p < end && (*p == 'e' || *p == 'E' || (unsigned)(*p - '0') < 10))
+		return NULL;
+	return p;
+}
+
+/* Past an object's key and its colon (p before the key), or NULL. */
+static const char *quick_key(const char *p, const char *end)
+{
+	p = skip_ws(p, end);
+	if (p >= end || *p != '"' || !(p = quick_string(p + 1, end)))
+		return NULL;
+	p = skip_ws(p, end);
+	return p < end && *p == ':' ? p + 1 : NULL;
+}
+
+/* Past a scalar at p, or NULL. */
+static const char *quick_scalar(const char *p, const char *end)
+{
+	switch (*p) {
+	case '"':
+		return quick_string(p + 1, end);
+	case 't':
+		return end - p >= 4 && !memcmp(p, "true", 4) ? p + 4 : NULL;
+	case 'f':
+		return end - p >= 5 && !memcmp(p, "false", 5) ? p + 5 : NULL;
+	case 'n':
+		return end - p >= 4 && !memcmp(p, "null", 4) ? p + 4 : NULL;
+	default:
+		return quick_number(p, end);
+	}
+}
+
+/* The value at s->p skipped as above: 1 with s->p past it, 0 with s->p
+ * unchanged.  Containers nest up to 63 levels here (and never beyond
+ * max_depth); open is a bit per level, set for an object. */
+static int quick_skip(struct scan *s)
+{
+	const char *p = s->p, *end = s->end;
+	uint64_t open = 0;
+	int level = 0;
+	for (;;) {
+		p = skip_ws(p, end);
+		if (p >= end)
+			return 0;
+		if (*p == '{' || *p == '[') {
+			int obj = *p == '{';
+			if (level == 63 || s->depth + level + 1 > s->max_depth)
+				return 0;
+			open = open << 1 | (uint64_t)obj;
+			level++;
+			p = skip_ws(p + 1, end);
+			if (p < end && *p == (obj ? '}' : ']')) {
+				p++;
+				open >>= 1;
+				level--;
+			} else {
+				if (obj && !(p = quick_key(p, end)))
+					return 0;
+				continue;
+			}
+		} else if (!(p = quick_scalar(p, end))) {
+			return 0;
+		}
+		/* after a value: close what ends here, then the next value */
+		for (;;) {
+			if (!level) {
+				s->p = p;
+				return 1;
+			}
+			p = skip_ws(p, end);
+			if (p >= end)
+				return 0;
+			int obj = (int)(open & 1);
+			if (*p == ',') {
+				p++;
+				if (obj && !(p = quick_key(p, end)))
+					return 0;
+				break;
+			}
+			if (*p != (obj ? '}' : ']'))
+				return 0;
+			p++;
+			open >>= 1;
+			level--;
+		}
+	}
+}
+
+/* A value validated and skipped. */
+static int skip_value(struct scan *s)
+{
+	ws(s);
+	return quick_skip(s) ? 0 : scan_value(s, NULL);
 }
 
 /* --- what a world or fleet keeps ------------------------------------------ */
@@ -854,6 +1151,11 @@ static int pack_number(struct scan *s, double *d)
 	*d = 0;
 	if (!starts_number(s))
 		return scan_value(s, NULL);
+	int plain;
+	if (plain_real(s, d, &plain)) {
+		*d += 0.0;
+		return 0;
+	}
 	struct num x;
 	int integral = read_num(s, &x);
 	if (integral < 0)
@@ -882,6 +1184,8 @@ static int pack_id(struct scan *s, int64_t *id)
 		return UNPACKABLE;
 	if (!starts_number(s))
 		return scan_value(s, NULL);
+	if (plain_int(s, id))
+		return 0;
 	struct num x;
 	int integral = read_num(s, &x);
 	if (integral <= 0)
@@ -940,7 +1244,7 @@ static int pack_tuples(struct scan *s, size_t *n, int width, int nnum, int64_t *
 		else if (i <= nnum)
 			rc = pack_number(s, &num[i - 1]);
 		else
-			rc = scan_value(s, NULL);
+			rc = skip_value(s);
 		if (rc)
 			return rc;
 		if (i == width - 1 && id > 0) {
@@ -1006,12 +1310,12 @@ static int next_member(struct scan *s, struct members *it, enum mirror_class cls
 		const char *kb;
 		size_t kl;
 		int row = -3; /* bad JSON */
-		if (scan_string(s, &kb, &kl) == 0 && expect(s, ':') == 0)
+		if (scan_key(s, &kb, &kl) == 0)
 			row = inner_row(s, cls, kb, kl, &it->seen);
 		if (row >= 0)
 			return row;
 		/* not kept: skip its value, then the next; repeated: give up */
-		*rc = row == -1 ? scan_value(s, NULL) : row == -2 ? UNPACKABLE : -1;
+		*rc = row == -1 ? skip_value(s) : row == -2 ? UNPACKABLE : -1;
 		if (*rc)
 			return -1;
 	}
@@ -1035,7 +1339,7 @@ static int pack_trait_object(struct scan *s, size_t *n)
 		case MIRROR_F_trait_targetAllocation: rc = pack_number(s, &target); break;
 		case MIRROR_F_trait_allocation: rc = pack_number(s, &alloc); break;
 		case MIRROR_F_trait_buildData: rc = pack_tuples(s, n, 3, 1, &nbuild); break;
-		default: rc = scan_value(s, NULL);
+		default: rc = skip_value(s);
 		}
 		if (rc)
 			return rc;
@@ -1074,7 +1378,7 @@ static int pack_route_object(struct scan *s, size_t *n)
 			rc = pack_tuples(s, n, 4, 2, &nexp);
 			break;
 		case MIRROR_F_tradeRoute_return: rc = pack_truth(s, &ret); break;
-		default: rc = scan_value(s, NULL);
+		default: rc = skip_value(s);
 		}
 		if (rc)
 			return rc;
@@ -1155,43 +1459,6 @@ static int build_packed_list(struct scan *s, enum mirror_class cls, json_t **out
 	s->p = begin;
 	s->depth = depth;
 	return build_inner_list(s, cls == MIRROR_C_trait ? trait_element : route_element, out);
-}
-
-/* The common element of an integer list, read in one pass: an optional
- * minus and 1 to 18 digits, no leading zero, followed by neither a digit,
- * a fraction nor an exponent; such a value always fits in int64_t.
- * Returns 1 with *v set and s->p past it, or 0 with s->p unchanged, and
- * then read_num() reads it (or refuses it) as for any number.  A watch's
- * delta is mostly these (every world lists the fleets stationed there):
- * read_num() and mantissa() walk the digits twice and cost about three
- * times as much. */
-static int plain_int(struct scan *s, int64_t *v)
-{
-	const char *p = s->p, *end = s->end;
-	int neg = p < end && *p == '-';
-	p += neg;
-	const char *b = p;
-	uint64_t m = 0;
-	int more = 1;
-#if SWAR
-	if (end - p >= 8) {
-		size_t n = digits8(p, &m);
-		p += n;
-		more = n == 8;
-	}
-#endif
-	while (more && p < end && (unsigned)(*p - '0') < 10 && p - b < 19) {
-		m = m * 10 + (unsigned)(*p - '0');
-		p++;
-	}
-	size_t nd = (size_t)(p - b);
-	if (nd == 0 || nd > 18 || (nd > 1 && *b == '0'))
-		return 0;
-	if (p < end && (*p == '.' || *p == 'e' || *p == 'E' || (unsigned)(*p - '0') < 10))
-		return 0;
-	*v = neg ? -(int64_t)m : (int64_t)m;
-	s->p = p;
-	return 1;
 }
 
 /* --- flat values of reduced objects --------------------------------------- */
@@ -1290,6 +1557,12 @@ static int flat_scalar(struct scan *s, struct mirror_scan_value *v)
 		v->kind = MIRROR_V_INT;
 		return 0;
 	}
+	int integral_text;
+	if (plain_real(s, &v->u.d, &integral_text)) {
+		/* not integral: plain_int() took those */
+		v->kind = MIRROR_V_REAL;
+		return 0;
+	}
 	struct num x;
 	int integral = read_num(s, &x);
 	if (integral < 0)
@@ -1297,6 +1570,38 @@ static int flat_scalar(struct scan *s, struct mirror_scan_value *v)
 	v->kind = integral ? MIRROR_V_INT : MIRROR_V_REAL;
 	return integral ? integer_of(s, &x, &v->u.i) : real_of(s, &x, &v->u.d);
 }
+
+#if SWAR
+/* The common elements of an integer list from s->p on, in one loop: 1 to
+ * 7 digits, no sign, no leading zero, right before the comma (and the
+ * space the game writes after it) or the bracket, appended to s->ints
+ * while it has room (*n held so far).  Returns how many, with s->p past
+ * them and *closed set when the bracket was stepped past. */
+static size_t plain_ints(struct scan *s, size_t *n, int *closed)
+{
+	const char *q = s->p, *end = s->end;
+	int64_t *out = s->ints;
+	size_t k = *n, cap = s->ints_cap, first = k;
+	*closed = 0;
+	while (k < cap && end - q >= 8 && (unsigned)(*q - '1') < 9) {
+		uint64_t d = 0;
+		size_t nd = digits8(q, &d);
+		if (nd == 8 || (q[nd] != ',' && q[nd] != ']'))
+			break;
+		out[k++] = (int64_t)d;
+		q += nd + 1;
+		if (q[-1] == ']') {
+			*closed = 1;
+			break;
+		}
+		if (q < end && *q == ' ')
+			q++;
+	}
+	s->p = q;
+	*n = k;
+	return k - first;
+}
+#endif
 
 /* A list of integers the mirror copies into an array of its own
  * (nearObjIDs, resources): flat when every element is a JSON integer.
@@ -1315,20 +1620,9 @@ static int flat_int_list(struct scan *s, struct mirror_scan_value *v)
 	size_t n = 0;
 	while (!empty) {
 #if SWAR
-		/* the common element: 1 to 7 digits, no sign, no leading
-		 * zero, right before the comma or the bracket */
-		const char *q = s->p;
-		uint64_t d = 0;
-		size_t nd;
-		if (s->end - q >= 8 && (unsigned)(*q - '1') < 9 && (nd = digits8(q, &d)) < 8 &&
-		    (q[nd] == ',' || q[nd] == ']')) {
-			if (ints_push(s, n++, (int64_t)d) < 0)
-				return -1;
-			/* and the space the game writes after a comma */
-			s->p = q + nd + 1;
-			if (q[nd] == ',' && s->p < s->end && *s->p == ' ')
-				s->p++;
-			if (q[nd] == ']') {
+		int closed;
+		if (plain_ints(s, &n, &closed)) {
+			if (closed) {
 				s->depth--;
 				empty = 1;
 			}
@@ -1370,13 +1664,14 @@ static int flat_coord(struct scan *s, double *d, int *integral)
 	ws(s);
 	if (s->p >= s->end || (*s->p != '-' && (unsigned)(*s->p - '0') >= 10))
 		return 0;
+	const char *b = s->p;
+	if (plain_real(s, d, integral))
+		return 1;
 	int64_t i;
 	if (plain_int(s, &i)) {
-		if (i > (INT64_C(1) << 53) || i < -(INT64_C(1) << 53))
-			return 0;
-		*d = (double)i;
-		*integral = 1;
-		return 1;
+		/* beyond what a double holds exactly: built as JSON */
+		s->p = b;
+		return 0;
 	}
 	struct num x;
 	int r = read_num(s, &x);
@@ -1394,10 +1689,12 @@ static int flat_pos(struct scan *s, struct mirror_scan_value *v)
 		return flat_scalar(s, v);
 	const char *begin = s->p;
 	int depth = s->depth;
-	if (scan_open(s, ']') < 0)
+	int empty = scan_open(s, ']');
+	if (empty < 0)
 		return -1;
 	v->n = 0;
-	for (int i = 0; i < 2; i++) {
+	/* an empty list is closed already: it is no position */
+	for (int i = 0; !empty && i < 2; i++) {
 		int integral = 0;
 		int r = flat_coord(s, &v->u.xy[i], &integral);
 		if (r < 0)
@@ -1426,7 +1723,7 @@ static int flat_battle(struct scan *s, struct mirror_scan_value *v)
 	if (s->p < s->end && (*s->p == 'n' || *s->p == 'f' || *s->p == '"'))
 		return flat_scalar(s, v);
 	v->kind = MIRROR_V_TRUE;
-	return scan_value(s, NULL);
+	return skip_value(s);
 }
 
 static void value_release(struct mirror_scan_value *v)
@@ -1443,7 +1740,7 @@ static int top_member(struct scan *s, void *ctx, const char *kb, size_t kl)
 	unsigned key;
 	const struct mirror_field *f = kept(s, kb, kl, &key);
 	if (!f)
-		return scan_value(s, NULL);
+		return skip_value(s);
 	struct mirror_scan_value v = {.kind = MIRROR_V_NULL, .key = key};
 	int rc;
 	switch (f->read) {
