@@ -17,6 +17,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "store_alloc.h"
 
 struct cached {
 	const char *sql;
@@ -197,13 +198,17 @@ static int create_private(const char *path, char *err, size_t errlen)
 }
 
 /* One thread uses each connection, and nobody reads SQLite's memory
- * statistics: no global mutex around every allocation (set before SQLite
- * initialises; a later call is refused by SQLite and changes nothing). */
+ * statistics: no global mutex around every allocation; and SQLite's small
+ * blocks come from store_alloc's free lists, not malloc() (Debian's SQLite
+ * has no lookaside: each statement run allocates its registers and cursors
+ * afresh).  Set before SQLite initialises; a later call is refused by
+ * SQLite and changes nothing. */
 static void configure_once(void)
 {
 	static int done;
 	if (!done) {
 		sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+		store_alloc_install();
 		done = 1;
 	}
 }

@@ -1,14 +1,16 @@
 /* step.h -- the contract between the job engine and one step op.
  *
  * Each op (src/step_<op>.c) is a small state machine: an enum of
- * sub-states (index 0 is always START) whose names are persisted in
- * jobs.sub_state, a JSON object of persisted fields (jobs.step_data), and
- * one function that advances it.  The function looks at the mirror and at
- * the answer of the call it asked for, updates sub and data, and says what
- * happens next: done, wait until a time, wait for a condition, send a game
- * call, or fail.  It never blocks, never keeps anything in C memory between
- * calls, and may be re-run at any persisted sub-state (after a restart, a
- * resume or a lost answer): re-running it must be harmless.
+ * sub-states (index 0 is always START; an op that sends one call and
+ * waits for it has the shared STEP_START and STEP_SENT, below) whose
+ * names are persisted in jobs.sub_state, a JSON object of persisted
+ * fields (jobs.step_data), and one function that advances it.  The
+ * function looks at the mirror and at the answer of the call it asked
+ * for, updates sub and data, and says what happens next: done, wait until
+ * a time, wait for a condition, send a game call, or fail.  It never
+ * blocks, never keeps anything in C memory between calls, and may be
+ * re-run at any persisted sub-state (after a restart, a resume or a lost
+ * answer): re-running it must be harmless.
  *
  * The engine handles what every op shares: persistence, events, the lease,
  * game errors (the job fails with the game's message, or with on_error
@@ -258,5 +260,45 @@ void step_effect_advance(struct step_ctx *c, struct step_result *r,
 /* For e->world: the world the job's fleet is anchored at (0 after
  * step_error() if it is under way or gone). */
 int64_t step_anchored_world(struct step_ctx *c, struct step_result *r);
+
+/* The two sub-states of an op that sends one call and waits for it
+ * (these ops, the world ops, sell, rename, abort_attack): START decides
+ * and sends (step_intent_send or step_call, going to STEP_SENT), SENT
+ * waits for the answer (the effectively-once ones: step_settle). */
+enum step_sent_state { STEP_START, STEP_SENT, STEP_SENT_NSTATES };
+extern const char *const step_sent_states[STEP_SENT_NSTATES];
+
+/* The step_op of such an op, named name_, that needs the mirror and
+ * advances with advance_: `const struct step_op step_x =
+ * STEP_SENT_OP("x", x_advance);`. */
+#define STEP_SENT_OP(name_, advance_)                                    \
+	{                                                                 \
+		.name = name_, .states = step_sent_states,                \
+		.nstates = STEP_SENT_NSTATES, .needs_mirror = 1,          \
+		.advance = advance_,                                      \
+	}
+
+/* Define `const struct step_op var` for such an op whose whole life is
+ * run(c, r, spec): run is step_effect_advance and spec its struct
+ * step_effect, or step_world_advance (step_world.h) and its struct
+ * world_op.  Its advance, static var##_advance, only calls run. */
+#define STEP_SENT_OP_DEFINE(var, name_, run, spec)                       \
+	static void var##_advance(struct step_ctx *c, struct step_result *r) \
+	{                                                                 \
+		run(c, r, spec);                                          \
+	}                                                                 \
+	const struct step_op var = STEP_SENT_OP(name_, var##_advance)
+
+/* The cargo ops (transfer, sell): their call moves the resources res
+ * ([id, qty, ...]) between the job's fleet and the step's `to`.  The
+ * send keeps the fleet's quantities of them now as "before" and sends
+ * endpoint {fleet_key: the fleet, to_key: `to`, "resources": res}
+ * (step_intent_send, to STEP_SENT). */
+void step_cargo_send(struct step_ctx *c, struct step_result *r, const char *endpoint,
+		     const char *fleet_key, const char *to_key, const json_t *res);
+/* A step_effect .found for them: the fleet's quantities differ from
+ * "before", so the call acted (the fleet is leased to the job: nothing
+ * else moves its cargo). */
+int64_t step_cargo_moved(struct step_ctx *c);
 
 #endif

@@ -28,9 +28,6 @@
 #include "mirror.h"
 #include "step.h"
 
-enum abort_state { ABORT_START, ABORT_SENT, ABORT_NSTATES };
-static const char *const abort_states[] = {"START", "SENT"};
-
 static int64_t abort_world(const struct step_ctx *c)
 {
 	return step_data_int(c, "world", 0);
@@ -88,11 +85,11 @@ void step_abort_advance(struct step_ctx *c, struct step_result *r,
 	step_done(r);
 }
 
-static const struct step_abort abort_subs = {ABORT_START, ABORT_SENT};
+static const struct step_abort abort_subs = {STEP_START, STEP_SENT};
 
 static void abort_advance(struct step_ctx *c, struct step_result *r)
 {
-	if (c->sub == ABORT_START) {
+	if (c->sub == STEP_START) {
 		const struct mirror_fleet *f = step_anchored_fleet(c, r);
 		if (!f)
 			return;
@@ -101,10 +98,4 @@ static void abort_advance(struct step_ctx *c, struct step_result *r)
 	step_abort_advance(c, r, &abort_subs);
 }
 
-const struct step_op step_abort_attack = {
-	.name = "abort_attack",
-	.states = abort_states,
-	.nstates = ABORT_NSTATES,
-	.needs_mirror = 1,
-	.advance = abort_advance,
-};
+const struct step_op step_abort_attack = STEP_SENT_OP("abort_attack", abort_advance);

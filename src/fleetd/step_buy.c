@@ -24,15 +24,12 @@
 #include "step.h"
 #include "step_intent.h"
 
-enum buy_state { BUY_START, BUY_SENT, BUY_NSTATES };
-static const char *const buy_states[] = {"START", "SENT"};
-
 static void send_call(struct step_ctx *c, struct step_result *r)
 {
 	int64_t world = step_data_int(c, "intent_world", 0);
 	int64_t item = step_arg_id(c, "item");
 	json_object_set_new(c->data, "before", intent_fleet_qty_at(c->m, world, item));
-	step_intent_send(c, r, BUY_SENT, "buyItem",
+	step_intent_send(c, r, STEP_SENT, "buyItem",
 			 json_pack("{s:I,s:I,s:O}", "sourceObjID", (json_int_t)world,
 				   "itemID", (json_int_t)item, "itemCount",
 				   json_object_get(c->args, "count")));
@@ -55,15 +52,4 @@ static const struct step_effect buy_effect = {
 	.found = buy_found,
 };
 
-static void buy_advance(struct step_ctx *c, struct step_result *r)
-{
-	step_effect_advance(c, r, &buy_effect);
-}
-
-const struct step_op step_buy = {
-	.name = "buy",
-	.states = buy_states,
-	.nstates = BUY_NSTATES,
-	.needs_mirror = 1,
-	.advance = buy_advance,
-};
+STEP_SENT_OP_DEFINE(step_buy, "buy", step_effect_advance, &buy_effect);

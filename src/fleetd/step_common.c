@@ -12,6 +12,7 @@
 #include "rng.h"
 #include "step.h"
 #include "store.h"
+#include "step_intent.h"
 
 void step_done(struct step_result *r)
 {
@@ -237,10 +238,12 @@ void step_settle(struct step_ctx *c, struct step_result *r,
 		e->send(c, r);
 }
 
+const char *const step_sent_states[STEP_SENT_NSTATES] = {"START", "SENT"};
+
 void step_effect_advance(struct step_ctx *c, struct step_result *r,
 			 const struct step_effect *e)
 {
-	if (c->sub != 0) {
+	if (c->sub != STEP_START) {
 		step_settle(c, r, e);
 		return;
 	}
@@ -258,4 +261,18 @@ int64_t step_anchored_world(struct step_ctx *c, struct step_result *r)
 {
 	const struct mirror_fleet *f = step_anchored_fleet(c, r);
 	return f ? f->anchor : 0;
+}
+
+void step_cargo_send(struct step_ctx *c, struct step_result *r, const char *endpoint,
+		     const char *fleet_key, const char *to_key, const json_t *res)
+{
+	json_object_set_new(c->data, "before", intent_snapshot(c->m, c->fleet, res));
+	step_intent_send(c, r, STEP_SENT, endpoint,
+			 json_pack("{s:I,s:I,s:O}", fleet_key, (json_int_t)c->fleet, to_key,
+				   (json_int_t)step_arg_id(c, "to"), "resources", res));
+}
+
+int64_t step_cargo_moved(struct step_ctx *c)
+{
+	return intent_changed(c->m, c->fleet, json_object_get(c->data, "before"));
 }

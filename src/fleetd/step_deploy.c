@@ -30,15 +30,12 @@
 #include "step.h"
 #include "step_intent.h"
 
-enum deploy_state { DEPLOY_START, DEPLOY_SENT, DEPLOY_NSTATES };
-static const char *const deploy_states[] = {"START", "SENT"};
-
 static void send_call(struct step_ctx *c, struct step_result *r)
 {
 	int64_t world = step_data_int(c, "intent_world", 0);
 	json_object_set_new(c->data, "before", intent_fleets_at(c->m, world));
 	intent_deploy_record(c->m, step_arg_id(c, "from"), step_arg(c, "resources"), c->data);
-	step_intent_send(c, r, DEPLOY_SENT, "deployFleet",
+	step_intent_send(c, r, STEP_SENT, "deployFleet",
 			 json_pack("{s:I,s:O}", "sourceObjID",
 				   (json_int_t)step_arg_id(c, "from"), "resources",
 				   step_arg(c, "resources")));
@@ -105,15 +102,4 @@ static const struct step_effect deploy_effect = {
 	.found = deploy_found, .acted = adopt, .names_fleet = 1,
 };
 
-static void deploy_advance(struct step_ctx *c, struct step_result *r)
-{
-	step_effect_advance(c, r, &deploy_effect);
-}
-
-const struct step_op step_deploy = {
-	.name = "deploy",
-	.states = deploy_states,
-	.nstates = DEPLOY_NSTATES,
-	.needs_mirror = 1,
-	.advance = deploy_advance,
-};
+STEP_SENT_OP_DEFINE(step_deploy, "deploy", step_effect_advance, &deploy_effect);

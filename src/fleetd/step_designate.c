@@ -17,12 +17,9 @@
 #include "mirror.h"
 #include "step_world.h"
 
-enum designate_state { DESIGNATE_START, DESIGNATE_SENT, DESIGNATE_NSTATES };
-static const char *const designate_states[] = {"START", "SENT"};
-
 static void send_call(struct step_ctx *c, struct step_result *r)
 {
-	step_intent_send(c, r, DESIGNATE_SENT, "designateWorld",
+	step_intent_send(c, r, STEP_SENT, "designateWorld",
 			 json_pack("{s:I,s:I}", "sourceObjID", (json_int_t)step_op_world(c),
 				   "newDesignation", (json_int_t)step_cat(c)));
 }
@@ -32,23 +29,10 @@ static int designated(const struct step_ctx *c, const struct mirror_world *w)
 	return w && w->designation == step_cat(c);
 }
 
-static const struct step_effect designate_effect = {
-	.op = "designate", .send = send_call, .shows = designated, .conclusive = 1,
-};
 static const struct world_op designate_op = {
-	.effect = &designate_effect, .cat = "designation",
-	.already = "the world already has this designation",
+	.effect = {.op = "designate", .send = send_call, .shows = designated,
+		   .conclusive = 1},
+	.cat = "designation", .already = "the world already has this designation",
 };
 
-static void designate_advance(struct step_ctx *c, struct step_result *r)
-{
-	step_world_advance(c, r, &designate_op);
-}
-
-const struct step_op step_designate = {
-	.name = "designate",
-	.states = designate_states,
-	.nstates = DESIGNATE_NSTATES,
-	.needs_mirror = 1,
-	.advance = designate_advance,
-};
+STEP_SENT_OP_DEFINE(step_designate, "designate", step_world_advance, &designate_op);

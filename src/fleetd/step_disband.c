@@ -15,12 +15,9 @@
 #include "mirror.h"
 #include "step.h"
 
-enum disband_state { DISBAND_START, DISBAND_SENT, DISBAND_NSTATES };
-static const char *const disband_states[] = {"START", "SENT"};
-
 static void send_call(struct step_ctx *c, struct step_result *r)
 {
-	step_intent_send(c, r, DISBAND_SENT, "disbandFleet",
+	step_intent_send(c, r, STEP_SENT, "disbandFleet",
 			 json_pack("{s:I,s:I}", "fleetObjID", (json_int_t)c->fleet,
 				   "destObjID", (json_int_t)step_arg_id(c, "into")));
 }
@@ -35,15 +32,4 @@ static const struct step_effect disband_effect = {
 	.op = "disband", .send = send_call, .found = disband_found, .conclusive = 1,
 };
 
-static void disband_advance(struct step_ctx *c, struct step_result *r)
-{
-	step_effect_advance(c, r, &disband_effect);
-}
-
-const struct step_op step_disband = {
-	.name = "disband",
-	.states = disband_states,
-	.nstates = DISBAND_NSTATES,
-	.needs_mirror = 1,
-	.advance = disband_advance,
-};
+STEP_SENT_OP_DEFINE(step_disband, "disband", step_effect_advance, &disband_effect);

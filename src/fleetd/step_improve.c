@@ -18,12 +18,9 @@
 #include "mirror.h"
 #include "step_world.h"
 
-enum improve_state { IMPROVE_START, IMPROVE_SENT, IMPROVE_NSTATES };
-static const char *const improve_states[] = {"START", "SENT"};
-
 static void send_call(struct step_ctx *c, struct step_result *r, const char *endpoint)
 {
-	step_intent_send(c, r, IMPROVE_SENT, endpoint,
+	step_intent_send(c, r, STEP_SENT, endpoint,
 			 json_pack("{s:I,s:I}", "sourceObjID", (json_int_t)step_op_world(c),
 				   "improvementID", (json_int_t)step_cat(c)));
 }
@@ -48,43 +45,15 @@ static int demolished(const struct step_ctx *c, const struct mirror_world *w)
 	return w && !world_trait(w, step_cat(c));
 }
 
-static const struct step_effect build_effect = {
-	.op = "build", .send = send_build, .shows = built, .conclusive = 1,
-};
-static const struct step_effect demolish_effect = {
-	.op = "demolish", .send = send_demolish, .shows = demolished, .conclusive = 1,
-};
 static const struct world_op build_op = {
-	.effect = &build_effect, .cat = "improvement",
-	.already = "the improvement is already built",
+	.effect = {.op = "build", .send = send_build, .shows = built, .conclusive = 1},
+	.cat = "improvement", .already = "the improvement is already built",
 };
 static const struct world_op demolish_op = {
-	.effect = &demolish_effect, .cat = "improvement",
-	.already = "the improvement is not there",
+	.effect = {.op = "demolish", .send = send_demolish, .shows = demolished,
+		   .conclusive = 1},
+	.cat = "improvement", .already = "the improvement is not there",
 };
 
-static void build_advance(struct step_ctx *c, struct step_result *r)
-{
-	step_world_advance(c, r, &build_op);
-}
-
-static void demolish_advance(struct step_ctx *c, struct step_result *r)
-{
-	step_world_advance(c, r, &demolish_op);
-}
-
-const struct step_op step_build = {
-	.name = "build",
-	.states = improve_states,
-	.nstates = IMPROVE_NSTATES,
-	.needs_mirror = 1,
-	.advance = build_advance,
-};
-
-const struct step_op step_demolish = {
-	.name = "demolish",
-	.states = improve_states,
-	.nstates = IMPROVE_NSTATES,
-	.needs_mirror = 1,
-	.advance = demolish_advance,
-};
+STEP_SENT_OP_DEFINE(step_build, "build", step_world_advance, &build_op);
+STEP_SENT_OP_DEFINE(step_demolish, "demolish", step_world_advance, &demolish_op);

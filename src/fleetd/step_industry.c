@@ -25,9 +25,6 @@
 #include "mirror.h"
 #include "step_world.h"
 
-enum industry_state { INDUSTRY_START, INDUSTRY_SENT, INDUSTRY_NSTATES };
-static const char *const industry_states[] = {"START", "SENT"};
-
 static const struct mirror_trait *industry_of(const struct step_ctx *c,
 					      const struct mirror_world *w)
 {
@@ -41,7 +38,7 @@ static const struct mirror_trait *industry_of(const struct step_ctx *c,
 static void send_industry(struct step_ctx *c, struct step_result *r, const char *method,
 			  const char *key, const char *arg)
 {
-	step_intent_send(c, r, INDUSTRY_SENT, method,
+	step_intent_send(c, r, STEP_SENT, method,
 			 json_pack("{s:I,s:I,s:O}", "objID", (json_int_t)step_op_world(c),
 				   "industryID", (json_int_t)step_cat(c), key,
 				   step_arg(c, arg)));
@@ -58,18 +55,13 @@ static int alloc_shows(const struct step_ctx *c, const struct mirror_world *w)
 	return t && world_pct_eq(t->target_alloc, step_arg_num(c, "percent"));
 }
 
-static const struct step_effect alloc_effect = {
-	.op = "industry", .send = send_alloc, .shows = alloc_shows, .conclusive = 1,
-};
 static const struct world_op alloc_op = {
-	.effect = &alloc_effect, .cat = "industry",
-	.already = "the industry already has this share",
+	.effect = {.op = "industry", .send = send_alloc, .shows = alloc_shows,
+		   .conclusive = 1},
+	.cat = "industry", .already = "the industry already has this share",
 };
 
-static void industry_advance(struct step_ctx *c, struct step_result *r)
-{
-	step_world_advance(c, r, &alloc_op);
-}
+STEP_SENT_OP_DEFINE(step_industry, "industry", step_world_advance, &alloc_op);
 
 /* --- products --------------------------------------------------------------- */
 
@@ -109,32 +101,10 @@ static int products_show(const struct step_ctx *c, const struct mirror_world *w)
 	return named == json_array_size(alloc) / 2;
 }
 
-static const struct step_effect products_effect = {
-	.op = "products", .send = send_products, .shows = products_show,
-	.conclusive = 1,
-};
 static const struct world_op products_op = {
-	.effect = &products_effect, .cat = "industry",
-	.already = "the industry already builds these shares",
+	.effect = {.op = "products", .send = send_products, .shows = products_show,
+		   .conclusive = 1},
+	.cat = "industry", .already = "the industry already builds these shares",
 };
 
-static void products_advance(struct step_ctx *c, struct step_result *r)
-{
-	step_world_advance(c, r, &products_op);
-}
-
-const struct step_op step_industry = {
-	.name = "industry",
-	.states = industry_states,
-	.nstates = INDUSTRY_NSTATES,
-	.needs_mirror = 1,
-	.advance = industry_advance,
-};
-
-const struct step_op step_products = {
-	.name = "products",
-	.states = industry_states,
-	.nstates = INDUSTRY_NSTATES,
-	.needs_mirror = 1,
-	.advance = products_advance,
-};
+STEP_SENT_OP_DEFINE(step_products, "products", step_world_advance, &products_op);

@@ -23,9 +23,6 @@
 #include "step_intent.h"
 #include "step_world.h"
 
-enum lams_state { LAMS_START, LAMS_SENT, LAMS_NSTATES };
-static const char *const lams_states[] = {"START", "SENT"};
-
 /* [id, qty, ...]: the missiles W holds now. */
 static json_t *missiles(const struct step_ctx *c, const struct mirror_world *w)
 {
@@ -46,7 +43,7 @@ static void send_call(struct step_ctx *c, struct step_result *r)
 	json_t *held = missiles(c, step_op_world_rec(c));
 	json_object_set_new(c->data, "before", intent_snapshot(c->m, world, held));
 	json_decref(held);
-	step_intent_send(c, r, LAMS_SENT, "launchLAMs",
+	step_intent_send(c, r, STEP_SENT, "launchLAMs",
 			 json_pack("{s:I,s:I}", "objID", (json_int_t)world, "targetObjID",
 				   (json_int_t)step_arg_id(c, "target")));
 }
@@ -56,20 +53,8 @@ static int64_t lams_found(struct step_ctx *c)
 	return intent_changed(c->m, step_op_world(c), json_object_get(c->data, "before"));
 }
 
-static const struct step_effect lams_effect = {
-	.op = "launch_lams", .send = send_call, .found = lams_found,
+static const struct world_op lams_op = {
+	.effect = {.op = "launch_lams", .send = send_call, .found = lams_found},
 };
-static const struct world_op lams_op = {.effect = &lams_effect};
 
-static void lams_advance(struct step_ctx *c, struct step_result *r)
-{
-	step_world_advance(c, r, &lams_op);
-}
-
-const struct step_op step_launch_lams = {
-	.name = "launch_lams",
-	.states = lams_states,
-	.nstates = LAMS_NSTATES,
-	.needs_mirror = 1,
-	.advance = lams_advance,
-};
+STEP_SENT_OP_DEFINE(step_launch_lams, "launch_lams", step_world_advance, &lams_op);

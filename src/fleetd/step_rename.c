@@ -10,9 +10,6 @@
 #include "mirror.h"
 #include "step.h"
 
-enum rename_state { RENAME_START, RENAME_SENT, RENAME_NSTATES };
-static const char *const rename_states[] = {"START", "SENT"};
-
 static void rename_advance(struct step_ctx *c, struct step_result *r)
 {
 	const char *name = json_string_value(json_object_get(c->args, "name"));
@@ -24,16 +21,10 @@ static void rename_advance(struct step_ctx *c, struct step_result *r)
 		step_done(r);
 		return;
 	}
-	c->sub = RENAME_SENT;
+	c->sub = STEP_SENT;
 	step_call(r, "renameObject",
 		  json_pack("{s:I,s:s}", "objID", (json_int_t)c->fleet, "name", name),
 		  CALL_IDEMPOTENT);
 }
 
-const struct step_op step_rename = {
-	.name = "rename",
-	.states = rename_states,
-	.nstates = RENAME_NSTATES,
-	.needs_mirror = 1,
-	.advance = rename_advance,
-};
+const struct step_op step_rename = STEP_SENT_OP("rename", rename_advance);

@@ -24,10 +24,6 @@
 
 #include "mirror.h"
 #include "step.h"
-#include "step_intent.h"
-
-enum sell_state { SELL_START, SELL_SENT, SELL_NSTATES };
-static const char *const sell_states[] = {"START", "SENT"};
 
 static json_t *all_cargo(const struct mirror *m, const struct mirror_fleet *f)
 {
@@ -45,20 +41,15 @@ static json_t *all_cargo(const struct mirror *m, const struct mirror_fleet *f)
 
 static void send_call(struct step_ctx *c, struct step_result *r)
 {
-	const json_t *res = json_object_get(c->data, "resources");
-	json_object_set_new(c->data, "before", intent_snapshot(c->m, c->fleet, res));
-	step_intent_send(c, r, SELL_SENT, "sellFleet",
-			 json_pack("{s:I,s:I,s:O}", "objID", (json_int_t)c->fleet,
-				   "buyerObjID", (json_int_t)step_arg_id(c, "to"),
-				   "resources", res));
+	step_cargo_send(c, r, "sellFleet", "objID", "buyerObjID",
+			json_object_get(c->data, "resources"));
 }
 
 /* Quantities changed, or the fleet is gone: a vanished fleet sold its last
  * ships (the lease keeps other jobs off its cargo). */
 static int64_t sell_found(struct step_ctx *c)
 {
-	return !mirror_fleet(c->m, c->fleet) ||
-	       intent_changed(c->m, c->fleet, json_object_get(c->data, "before"));
+	return !mirror_fleet(c->m, c->fleet) || step_cargo_moved(c);
 }
 
 static const struct step_effect sell_effect = {
@@ -94,7 +85,7 @@ static void sell_start(struct step_ctx *c, struct step_result *r)
 
 static void sell_advance(struct step_ctx *c, struct step_result *r)
 {
-	if (c->sub == SELL_START) {
+	if (c->sub == STEP_START) {
 		sell_start(c, r);
 		return;
 	}
@@ -105,10 +96,4 @@ static void sell_advance(struct step_ctx *c, struct step_result *r)
 	step_settle(c, r, &sell_effect); /* an answer may leave no fleet */
 }
 
-const struct step_op step_sell = {
-	.name = "sell",
-	.states = sell_states,
-	.nstates = SELL_NSTATES,
-	.needs_mirror = 1,
-	.advance = sell_advance,
-};
+const struct step_op step_sell = STEP_SENT_OP("sell", sell_advance);

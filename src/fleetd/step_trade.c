@@ -26,9 +26,6 @@
 #include "mirror.h"
 #include "step_world.h"
 
-enum trade_state { TRADE_START, TRADE_SENT, TRADE_NSTATES };
-static const char *const trade_states[] = {"START", "SENT"};
-
 static const char *alloc_type(const char *kind)
 {
 	static const char *const map[][2] = {
@@ -57,7 +54,7 @@ static void send_route(struct step_ctx *c, struct step_result *r)
 		json_object_set_new(p, "allocValue", json_deep_copy(step_arg(c, "value")));
 	if (step_arg(c, "resource"))
 		json_object_set_new(p, "resType", json_deep_copy(step_arg(c, "resource")));
-	step_intent_send(c, r, TRADE_SENT, "setTradeRoute", p);
+	step_intent_send(c, r, STEP_SENT, "setTradeRoute", p);
 }
 
 /* The flow of res in list, or NULL. */
@@ -97,23 +94,19 @@ static int route_shows(const struct step_ctx *c, const struct mirror_world *imp)
 	return 0; /* tech: not kept by the mirror */
 }
 
-static const struct step_effect route_effect = {
-	.op = "trade_route", .send = send_route, .shows = route_shows, .conclusive = 1,
-};
 static const struct world_op route_op = {
-	.effect = &route_effect, .already = "the trade route is already so",
+	.effect = {.op = "trade_route", .send = send_route, .shows = route_shows,
+		   .conclusive = 1},
+	.already = "the trade route is already so",
 };
 
-static void route_advance(struct step_ctx *c, struct step_result *r)
-{
-	step_world_advance(c, r, &route_op);
-}
+STEP_SENT_OP_DEFINE(step_trade_route, "trade_route", step_world_advance, &route_op);
 
 /* --- stop_trade_route ------------------------------------------------------- */
 
 static void send_stop(struct step_ctx *c, struct step_result *r)
 {
-	step_intent_send(c, r, TRADE_SENT, "stopTradeRoute",
+	step_intent_send(c, r, STEP_SENT, "stopTradeRoute",
 			 json_pack("{s:I,s:I}", "objID", (json_int_t)step_op_world(c),
 				   "sourceObjID", (json_int_t)step_arg_id(c, "with")));
 }
@@ -124,30 +117,10 @@ static int stopped(const struct step_ctx *c, const struct mirror_world *w)
 	return w && !world_route(w, with) && !world_route(mirror_world(c->m, with), w->id);
 }
 
-static const struct step_effect stop_effect = {
-	.op = "stop_trade_route", .send = send_stop, .shows = stopped, .conclusive = 1,
-};
 static const struct world_op stop_op = {
-	.effect = &stop_effect, .already = "there is no trade route between the worlds",
+	.effect = {.op = "stop_trade_route", .send = send_stop, .shows = stopped,
+		   .conclusive = 1},
+	.already = "there is no trade route between the worlds",
 };
 
-static void stop_advance(struct step_ctx *c, struct step_result *r)
-{
-	step_world_advance(c, r, &stop_op);
-}
-
-const struct step_op step_trade_route = {
-	.name = "trade_route",
-	.states = trade_states,
-	.nstates = TRADE_NSTATES,
-	.needs_mirror = 1,
-	.advance = route_advance,
-};
-
-const struct step_op step_stop_trade_route = {
-	.name = "stop_trade_route",
-	.states = trade_states,
-	.nstates = TRADE_NSTATES,
-	.needs_mirror = 1,
-	.advance = stop_advance,
-};
+STEP_SENT_OP_DEFINE(step_stop_trade_route, "stop_trade_route", step_world_advance, &stop_op);

@@ -20,43 +20,17 @@
  *            between watches): done, without sending.  If they are
  *            unchanged it did not happen: open a new intent and send.
  *          So the action is never performed twice and never skipped. */
-#include "mirror.h"
 #include "step.h"
-#include "step_intent.h"
-
-enum transfer_state { TRANSFER_START, TRANSFER_SENT, TRANSFER_NSTATES };
-static const char *const transfer_states[] = {"START", "SENT"};
 
 static void send_call(struct step_ctx *c, struct step_result *r)
 {
-	const json_t *res = step_arg(c, "resources");
-	json_object_set_new(c->data, "before", intent_snapshot(c->m, c->fleet, res));
-	step_intent_send(c, r, TRANSFER_SENT, "transferFleet",
-			 json_pack("{s:I,s:I,s:O}", "fleetObjID", (json_int_t)c->fleet,
-				   "destObjID", (json_int_t)step_arg_id(c, "to"),
-				   "resources", res));
-}
-
-/* The fleet is leased to this job: nothing else moves its cargo. */
-static int64_t transfer_found(struct step_ctx *c)
-{
-	return intent_changed(c->m, c->fleet, json_object_get(c->data, "before"));
+	step_cargo_send(c, r, "transferFleet", "fleetObjID", "destObjID",
+			step_arg(c, "resources"));
 }
 
 static const struct step_effect transfer_effect = {
 	.op = "transfer", .send = send_call, .world = step_anchored_world,
-	.found = transfer_found,
+	.found = step_cargo_moved,
 };
 
-static void transfer_advance(struct step_ctx *c, struct step_result *r)
-{
-	step_effect_advance(c, r, &transfer_effect);
-}
-
-const struct step_op step_transfer = {
-	.name = "transfer",
-	.states = transfer_states,
-	.nstates = TRANSFER_NSTATES,
-	.needs_mirror = 1,
-	.advance = transfer_advance,
-};
+STEP_SENT_OP_DEFINE(step_transfer, "transfer", step_effect_advance, &transfer_effect);

@@ -90,8 +90,8 @@ static int resolve_cat(struct step_ctx *c, struct step_result *r, const char *ke
 void step_world_advance(struct step_ctx *c, struct step_result *r,
 			const struct world_op *op)
 {
-	if (c->sub != 0) {
-		step_settle(c, r, op->effect);
+	if (c->sub != STEP_START) {
+		step_settle(c, r, &op->effect);
 		return;
 	}
 	int64_t world = decide_world(c, r);
@@ -99,14 +99,14 @@ void step_world_advance(struct step_ctx *c, struct step_result *r,
 		return;
 	if (op->cat && !resolve_cat(c, r, op->cat))
 		return;
-	if (op->effect->shows && op->effect->shows(c, mirror_world(c->m, world))) {
+	if (op->effect.shows && op->effect.shows(c, mirror_world(c->m, world))) {
 		step_note(c, "job.note", json_pack("{s:s,s:I}", "message", op->already,
 						   "world", (json_int_t)world));
 		step_done(r);
 		return;
 	}
 	if (step_intent_lock(c, world, r))
-		op->effect->send(c, r);
+		op->effect.send(c, r);
 }
 
 int64_t step_op_world(const struct step_ctx *c)

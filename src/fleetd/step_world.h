@@ -44,12 +44,13 @@ struct mirror_route;
 int64_t world_cat_resolve(const struct mirror *m, const json_t *v,
 			  const char *category, char *err, size_t errlen);
 
-/* One world op. */
+/* One world op; its step_op is STEP_SENT_OP_DEFINE(step_x, "x",
+ * step_world_advance, &x_op) (step.h). */
 struct world_op {
 	/* its .world is not used; its .shows (if any) is also asked at START:
 	 * W already showing the effect, the step is done without a call, a
 	 * job.note saying `already` */
-	const struct step_effect *effect;
+	struct step_effect effect;
 	const char *already;
 	/* START: the step's catalogue argument of this name, resolved (by
 	 * world_cat_resolve, in the category of the same name) and kept as
