@@ -453,6 +453,19 @@ void http_reply_sized(struct http_req *req, unsigned status,
 	reply_callback(req, status, content_type, size, read, done, arg);
 }
 
+long http_stream_copy(char *buf, size_t max, const char *src, size_t end,
+		      size_t *off)
+{
+	size_t n = end > *off ? end - *off : 0;
+	if (n > max)
+		n = max;
+	if (n == 0)
+		return 0;
+	memcpy(buf, src + *off, n);
+	*off += n;
+	return (long)n;
+}
+
 void http_stream_wake(struct http_req *req)
 {
 	if (req && req->stream_parked && req->mhd_suspended) {

@@ -127,6 +127,11 @@ void http_reply_stream(struct http_req *req, unsigned status,
 void http_reply_sized(struct http_req *req, unsigned status,
 		      const char *content_type, uint64_t size,
 		      http_stream_fn read, void (*done)(void *arg), void *arg);
+/* For a read(): copies the next bytes of the window src[*off, end) that
+ * fit in buf (max of them), moves *off past them and returns how many --
+ * 0 when the window is empty. */
+long http_stream_copy(char *buf, size_t max, const char *src, size_t end,
+		      size_t *off);
 /* New data is ready for a parked stream. */
 void http_stream_wake(struct http_req *req);
 int http_replied(const struct http_req *req);

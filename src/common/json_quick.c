@@ -111,15 +111,24 @@ static int next_or_close(struct reader *r, char close)
 	return -1;
 }
 
+/* Past a container's opening character: 1 when the closing one follows
+ * (the reader then past it too: the container is empty), 0 when a first
+ * member or element does. */
+static int enter(struct reader *r, char close)
+{
+	r->p++;
+	skip_ws(r);
+	if (!at(r, close))
+		return 0;
+	r->p++;
+	return 1;
+}
+
 static json_t *read_object(struct reader *r, int depth)
 {
 	json_t *obj = json_object();
-	r->p++;
-	skip_ws(r);
-	if (at(r, '}')) {
-		r->p++;
+	if (enter(r, '}'))
 		return obj;
-	}
 	for (int more = 1; obj && more > 0;) {
 		const char *k = NULL;
 		size_t kn = 0;
@@ -143,12 +152,8 @@ static json_t *read_object(struct reader *r, int depth)
 static json_t *read_array(struct reader *r, int depth)
 {
 	json_t *arr = json_array();
-	r->p++;
-	skip_ws(r);
-	if (at(r, ']')) {
-		r->p++;
+	if (enter(r, ']'))
 		return arr;
-	}
 	for (int more = 1; arr && more > 0;) {
 		json_t *v = read_value(r, depth + 1);
 		if (!v || json_array_append_new(arr, v) < 0 || (more = next_or_close(r, ']')) < 0) {

@@ -13,6 +13,8 @@ enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 
 /* Parse "debug", "info", "warn", "error"; -1 if unknown. */
 int log_level_parse(const char *s);
+/* Those names, for help texts and error messages. */
+#define LOG_LEVEL_NAMES "debug, info, warn or error"
 void log_set_level(enum log_level level);
 int log_enabled(enum log_level level);
 void log_write(enum log_level level, const char *msg, const char *kvfmt, ...)

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
+
 static const struct opt *find(const struct opts_program *p, const char *name,
 			      size_t len)
 {
@@ -220,4 +222,22 @@ int opts_split_hostport(const char *s, char *host, size_t hostlen, int *port)
 	host[hl] = 0;
 	*port = (int)p;
 	return 0;
+}
+
+int opts_check_listen(const char *listen, char *host, size_t hostlen, int *port,
+		      char *err, size_t errlen)
+{
+	if (opts_split_hostport(listen, host, hostlen, port) == 0)
+		return 0;
+	snprintf(err, errlen, "--listen: invalid value '%s' (want HOST:PORT)", listen);
+	return -1;
+}
+
+int opts_check_log_level(const char *level, char *err, size_t errlen)
+{
+	int v = log_level_parse(level);
+	if (v < 0)
+		snprintf(err, errlen, "--log-level: invalid value '%s' (" LOG_LEVEL_NAMES ")",
+			 level);
+	return v;
 }

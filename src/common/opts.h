@@ -3,7 +3,9 @@
  * Each option has a long flag and an environment variable; the variable is
  * read first, the flag wins.  Values are checked by type and range; the
  * first problem becomes one line of text for the caller to print before
- * exiting 2.  Used by fleetd and fleetsim alike; knows nothing of either. */
+ * exiting 2.  Used by fleetd and fleetsim alike; knows nothing of either
+ * beyond the two flags they share, --listen and --log-level, whose checks
+ * are here. */
 #ifndef FLEETD_OPTS_H
 #define FLEETD_OPTS_H
 
@@ -53,5 +55,12 @@ void opts_free(const struct opts_program *prog);
 /* Split "host:port" or "[v6]:port"; port 0 means "any free port".
  * host receives a copy; -1 on a malformed value. */
 int opts_split_hostport(const char *s, char *host, size_t hostlen, int *port);
+
+/* The value of --listen split as above; -1 with the message in err. */
+int opts_check_listen(const char *listen, char *host, size_t hostlen, int *port,
+		      char *err, size_t errlen);
+/* The log_level_parse() of --log-level's value; -1 with the message in
+ * err. */
+int opts_check_log_level(const char *level, char *err, size_t errlen);
 
 #endif

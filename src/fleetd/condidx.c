@@ -44,22 +44,17 @@ void condidx_init(struct condidx *ci)
 	ci->n = 0;
 }
 
-static void free_sets(struct idmap *m)
+/* A map value the index owns: a set (a list's nodes are the engine's). */
+static void free_if_set(void *val)
 {
-	size_t pos = 0;
-	int64_t id;
-	void *val;
-	while (idmap_next(m, &pos, &id, &val))
-		if (is_set(val))
-			set_free(set_of(val));
+	if (is_set(val))
+		set_free(set_of(val));
 }
 
 void condidx_free(struct condidx *ci)
 {
-	free_sets(&ci->fleets);
-	free_sets(&ci->worlds);
-	idmap_free(&ci->fleets);
-	idmap_free(&ci->worlds);
+	idmap_free_with(&ci->fleets, free_if_set);
+	idmap_free_with(&ci->worlds, free_if_set);
 	theap_free(&ci->watches);
 }
 

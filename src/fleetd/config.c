@@ -58,7 +58,7 @@ static int defaults(struct fleetd_config *c)
 		{"rate", "FLEETD_RATE", OPT_DOUBLE, &c->rate, "N",                  \
 		 "upstream requests per second (default 5)", 0.01, 1000},           \
 		{"log-level", "FLEETD_LOG_LEVEL", OPT_STR, &c->log_level, "LEVEL",  \
-		 "debug, info, warn or error (default info)", 0, 0},                \
+		 LOG_LEVEL_NAMES " (default info)", 0, 0},                          \
 		{"max-body", "FLEETD_MAX_BODY", OPT_INT, &c->max_body, "BYTES",     \
 		 "largest request body (default 1048576)", 1024, 64 << 20},         \
 		{"max-job-bytes", "FLEETD_MAX_JOB_BYTES", OPT_INT,                  \
@@ -170,19 +170,12 @@ static int check_exposure(struct fleetd_config *c, char *err, size_t errlen)
 
 static int check(struct fleetd_config *c, char *err, size_t errlen)
 {
-	if (opts_split_hostport(c->listen, c->listen_host, sizeof c->listen_host,
-				&c->listen_port) < 0) {
-		snprintf(err, errlen, "--listen: invalid value '%s' (want HOST:PORT)",
-			 c->listen);
+	if (opts_check_listen(c->listen, c->listen_host, sizeof c->listen_host,
+			      &c->listen_port, err, errlen) < 0)
 		return -1;
-	}
-	c->log_level_value = log_level_parse(c->log_level);
-	if (c->log_level_value < 0) {
-		snprintf(err, errlen,
-			 "--log-level: invalid value '%s' (debug, info, warn or error)",
-			 c->log_level);
+	c->log_level_value = opts_check_log_level(c->log_level, err, errlen);
+	if (c->log_level_value < 0)
 		return -1;
-	}
 	if (!*c->db) {
 		snprintf(err, errlen, "--db: must name a file");
 		return -1;

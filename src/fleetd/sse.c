@@ -275,16 +275,11 @@ static long client_read(void *arg, char *buf, size_t max)
 		pull(c, 0);
 	if (c->dead)
 		return HTTP_STREAM_ABORT;
-	size_t n = pending(c);
-	if (n == 0) {
+	if (pending(c) == 0) {
 		c->len = c->off = 0;
 		return c->closing ? -1 : 0;
 	}
-	if (n > max)
-		n = max;
-	memcpy(buf, c->buf + c->off, n);
-	c->off += n;
-	return (long)n;
+	return http_stream_copy(buf, max, c->buf, c->len, &c->off);
 }
 
 static void client_done(void *arg)

@@ -67,7 +67,7 @@ struct sim_flags {
 		{"latency-ms", "FLEETSIM_LATENCY_MS", OPT_INT, &f->latency_ms, "MS",  \
 		 "delay every API answer by this much (default 0)", 0, 600000},       \
 		{"log-level", "FLEETSIM_LOG_LEVEL", OPT_STR, &f->log_level, "LEVEL",  \
-		 "debug, info, warn or error (default info)", 0, 0},                  \
+		 LOG_LEVEL_NAMES " (default info)", 0, 0},                            \
 	}
 
 static struct opts_program program(struct opt *table, size_t n)
@@ -80,15 +80,9 @@ static struct opts_program program(struct opt *table, size_t n)
 
 static int check(struct sim_flags *f, char *err, size_t errlen)
 {
-	if (opts_split_hostport(f->listen, f->host, sizeof f->host, &f->port) < 0) {
-		snprintf(err, errlen, "--listen: invalid value '%s' (want HOST:PORT)", f->listen);
+	if (opts_check_listen(f->listen, f->host, sizeof f->host, &f->port, err, errlen) < 0 ||
+	    opts_check_log_level(f->log_level, err, errlen) < 0)
 		return -1;
-	}
-	if (log_level_parse(f->log_level) < 0) {
-		snprintf(err, errlen, "--log-level: invalid value '%s' (debug, info, warn or error)",
-			 f->log_level);
-		return -1;
-	}
 	const char *colon = strchr(f->user, ':');
 	if (!colon || colon == f->user || !colon[1]) {
 		snprintf(err, errlen, "--user: invalid value '%s' (want NAME:PASSWORD)", f->user);

@@ -93,12 +93,7 @@ static long cut_read(void *arg, char *buf, size_t max)
 	struct cut_body *cb = arg;
 	if (cb->sent >= cb->cut)
 		return HTTP_STREAM_ABORT;
-	size_t n = cb->cut - cb->sent;
-	if (n > max)
-		n = max;
-	memcpy(buf, cb->data + cb->sent, n);
-	cb->sent += n;
-	return (long)n;
+	return http_stream_copy(buf, max, cb->data, cb->cut, &cb->sent);
 }
 
 static void cut_free(void *arg)
