@@ -325,7 +325,8 @@ static int tx_lost(struct store *st)
 	return st->tx_lost;
 }
 
-sqlite3_stmt *store_stmt(struct store *st, const char *sql)
+/* The cached statement for sql, reset (its bindings cleared if clear). */
+static sqlite3_stmt *stmt_get(struct store *st, const char *sql, int clear)
 {
 	/* after a lost transaction no statement until store_commit() has
 	 * reported it: a write would otherwise commit alone */
@@ -334,7 +335,8 @@ sqlite3_stmt *store_stmt(struct store *st, const char *sql)
 	for (int i = 0; i < st->nstmts; i++)
 		if (st->stmts[i].sql == sql) {
 			sqlite3_reset(st->stmts[i].stmt);
-			sqlite3_clear_bindings(st->stmts[i].stmt);
+			if (clear)
+				sqlite3_clear_bindings(st->stmts[i].stmt);
 			return st->stmts[i].stmt;
 		}
 	/* Callers never finalize what this returns: a statement the cache
@@ -356,6 +358,16 @@ sqlite3_stmt *store_stmt(struct store *st, const char *sql)
 	st->stmts[st->nstmts].stmt = s;
 	st->nstmts++;
 	return s;
+}
+
+sqlite3_stmt *store_stmt(struct store *st, const char *sql)
+{
+	return stmt_get(st, sql, 1);
+}
+
+sqlite3_stmt *store_stmt_bound(struct store *st, const char *sql)
+{
+	return stmt_get(st, sql, 0);
 }
 
 int store_exec(struct store *st, const char *sql)

@@ -63,6 +63,10 @@ int store_latest_version_of(const struct embed_file *migs);
  * not prepare, or when the cache (STORE_STMT_CACHE texts) is full. */
 #define STORE_STMT_CACHE 128
 sqlite3_stmt *store_stmt(struct store *st, const char *sql);
+/* store_stmt() for a caller that binds every parameter before each step:
+ * the previous run's bindings are left in place for it to overwrite, not
+ * cleared first (sqlite3_clear_bindings walks all of them). */
+sqlite3_stmt *store_stmt_bound(struct store *st, const char *sql);
 int store_exec(struct store *st, const char *sql);
 
 /* Open the group transaction (nothing if it is open).  -1 while the store

@@ -945,7 +945,8 @@ static int job_insert(struct engine *e, const struct job *j, const char *spec,
 {
 	if (touch(e, j->id) < 0)
 		return -1;
-	sqlite3_stmt *s = store_stmt(e->st, e->sql.insert);
+	/* job_row_bind() below binds every column the INSERT names */
+	sqlite3_stmt *s = store_stmt_bound(e->st, e->sql.insert);
 	if (!s)
 		return -1;
 	char *owned, *vars = NULL;

@@ -69,6 +69,24 @@ static void test_reuse(void)
 		CHECK(sqlite3_column_type(b, 0) == SQLITE_NULL); /* bindings cleared */
 	}
 	CHECK(store_stmt(st, "SELECT nonsense FROM nowhere") == NULL);
+	/* store_stmt_bound: the same statement, reset, its bindings kept for
+	 * the caller to overwrite */
+	static const char sql2[] = "SELECT ?1, ?2";
+	sqlite3_stmt *c = store_stmt_bound(st, sql2);
+	CHECK(c != NULL);
+	if (c) {
+		sqlite3_bind_int(c, 1, 7);
+		sqlite3_bind_text(c, 2, "x", -1, SQLITE_STATIC);
+		CHECK(sqlite3_step(c) == SQLITE_ROW);
+	}
+	sqlite3_stmt *d = store_stmt_bound(st, sql2);
+	CHECK(d == c);
+	if (d) {
+		sqlite3_bind_int(d, 2, 9);
+		CHECK(sqlite3_step(d) == SQLITE_ROW);
+		CHECK_EQ_INT(sqlite3_column_int(d, 0), 7); /* not cleared */
+		CHECK_EQ_INT(sqlite3_column_int(d, 1), 9);
+	}
 	store_close(st);
 }
 
