@@ -9,7 +9,10 @@
  * its error: a value skipped in one loop (quick_skip()), a key read in
  * place (scan_key()), a short number in one pass (plain_num()), an id
  * list eight digits at a time (plain_ints()), strings searched eight
- * bytes at a time (plain_run()).  A top-level object is read
+ * bytes at a time (plain_run()).  The small steps called once per value
+ * or per member (opening, the next comma, a key, a number, a skip, a
+ * packed slot) are marked inline: a call costs as much as their work.
+ * A top-level object is read
  * key by key, keeping only the fields a world, fleet or sovereign keeps,
  * as flat values in the answer's arrays (struct mirror_scan_value; a
  * value of another shape as the jansson value it is); its class is known
@@ -342,7 +345,7 @@ static int scan_string(struct scan *s, const char **text, size_t *len)
  * right after the closing quote) is read in place; any other goes the
  * way of every string.  With kb, the key's text as scan_string() gives
  * it. */
-static int scan_key(struct scan *s, const char **kb, size_t *kl)
+static inline int scan_key(struct scan *s, const char **kb, size_t *kl)
 {
 	ws(s);
 	const char *p = s->p, *end = s->end;
@@ -617,7 +620,7 @@ static int integer_of(struct scan *s, const struct num *x, int64_t *v)
  * number.  Most numbers of an answer are these (every world lists the
  * fleets stationed there, every trait its allocations): read_num() and
  * mantissa() walk the digits twice and cost about three times as much. */
-static int plain_num(struct scan *s, int frac, uint64_t *mp, size_t *nf, int *negp)
+static inline int plain_num(struct scan *s, int frac, uint64_t *mp, size_t *nf, int *negp)
 {
 	const char *p = s->p, *end = s->end;
 	int neg = p < end && *p == '-';
@@ -656,7 +659,7 @@ static int plain_num(struct scan *s, int frac, uint64_t *mp, size_t *nf, int *ne
 
 /* An integer in the common form of plain_num() (such a value always fits
  * in int64_t): 1 with *v set, or 0 with s->p unchanged. */
-static int plain_int(struct scan *s, int64_t *v)
+static inline int plain_int(struct scan *s, int64_t *v)
 {
 	uint64_t m;
 	size_t nf;
@@ -670,7 +673,7 @@ static int plain_int(struct scan *s, int64_t *v)
 /* A number in the common form of plain_num() whose value real_of() would
  * compute exactly as a double: 1 with *d set and *integral telling whether
  * it was written as an integer, or 0 with s->p unchanged. */
-static int plain_real(struct scan *s, double *d, int *integral)
+static inline int plain_real(struct scan *s, double *d, int *integral)
 {
 	const char *b = s->p;
 	uint64_t m;
@@ -710,7 +713,7 @@ static int scan_value(struct scan *s, json_t **out);
 
 /* Steps past an opening bracket.  1: the container was empty and is
  * closed, 0: an element follows, -1: nested too deep. */
-static int scan_open(struct scan *s, char close)
+static inline int scan_open(struct scan *s, char close)
 {
 	s->p++;
 	if (++s->depth > s->max_depth)
@@ -726,7 +729,7 @@ static int scan_open(struct scan *s, char close)
 
 /* After an element: 1 when a comma announces another, 0 at the closing
  * bracket (stepped past), -1 on anything else. */
-static int scan_next(struct scan *s, char close)
+static inline int scan_next(struct scan *s, char close)
 {
 	ws(s);
 	if (s->p < s->end && *s->p == ',') {
@@ -1014,7 +1017,7 @@ static int quick_skip(struct scan *s)
 }
 
 /* A value validated and skipped. */
-static int skip_value(struct scan *s)
+static inline int skip_value(struct scan *s)
 {
 	ws(s);
 	return quick_skip(s) ? 0 : scan_value(s, NULL);
@@ -1099,7 +1102,7 @@ static int build_inner_list(struct scan *s, item_fn element, json_t **out)
 
 /* After a member or element: 0 with *done set at the closing bracket
  * (stepped past, depth restored), -1 on anything but a comma or it. */
-static int close_next(struct scan *s, char close, int *done)
+static inline int close_next(struct scan *s, char close, int *done)
 {
 	int more = scan_next(s, close);
 	if (more < 0)
@@ -1113,7 +1116,7 @@ static int close_next(struct scan *s, char close, int *done)
 /* Not packable: the caller reads the list again as JSON. */
 #define UNPACKABLE 1
 
-static int pack_put(struct scan *s, size_t *n, const void *slot)
+static inline int pack_put(struct scan *s, size_t *n, const void *slot)
 {
 	if (*n + 8 > s->pack_cap) {
 		size_t cap = s->pack_cap ? s->pack_cap * 2 : 4096;
@@ -1145,7 +1148,7 @@ static int starts_number(const struct scan *s)
 
 /* A number's value as the merge reads it (num_or: jansson's double, -0.0
  * as 0); anything else reads as 0 and is skipped. */
-static int pack_number(struct scan *s, double *d)
+static inline int pack_number(struct scan *s, double *d)
 {
 	ws(s);
 	*d = 0;
@@ -1176,7 +1179,7 @@ static int pack_number(struct scan *s, double *d)
 /* An id as the merge reads it: a plain integer; null, strings, booleans
  * and objects read as 0 (no id).  Reals and lists (ipIntegers) are not
  * packed. */
-static int pack_id(struct scan *s, int64_t *id)
+static inline int pack_id(struct scan *s, int64_t *id)
 {
 	ws(s);
 	*id = 0;
@@ -1265,8 +1268,8 @@ static int pack_tuples(struct scan *s, size_t *n, int width, int nnum, int64_t *
 
 /* Which of an inner class's rows a key is; -1 for none.  seen: bit per
  * row, a key seen twice is not packed. */
-static int inner_row(struct scan *s, enum mirror_class cls, const char *kb, size_t kl,
-		     unsigned *seen)
+static inline int inner_row(struct scan *s, enum mirror_class cls, const char *kb,
+			    size_t kl, unsigned *seen)
 {
 	for (size_t i = 0; i < s->kept.ninner[cls]; i++) {
 		if (!key_is_row(kb, kl, s->kept.inner[cls][i]))
@@ -1292,8 +1295,8 @@ struct members {
  * after the closing brace, UNPACKABLE for a key given twice (the caller
  * reads the list again as JSON, whose rule then applies), -1 on bad
  * JSON. */
-static int next_member(struct scan *s, struct members *it, enum mirror_class cls,
-		       int *rc)
+static inline int next_member(struct scan *s, struct members *it,
+			      enum mirror_class cls, int *rc)
 {
 	for (;;) {
 		int done;
