@@ -12,29 +12,18 @@
 #include <string.h>
 
 #include "clock.h"
+#include "hooks.h"
 
 #define MAX_SOURCES 16
 #define MAX_HOOKS 16
 /* Timers fired per turn before the loop looks at descriptors again. */
 #define TIMER_BATCH 4096
 
-struct hook {
-	void (*fn)(void *arg);
-	void *arg;
-};
-
-struct idle_hook {
-	int (*fn)(void *arg);
-	void *arg;
-};
-
 struct loop {
 	struct loop_source src[MAX_SOURCES];
 	int nsrc;
-	struct hook hooks[MAX_HOOKS];
-	int nhooks;
-	struct idle_hook idle[MAX_HOOKS];
-	int nidle;
+	HOOKS(loop_turn_fn, MAX_HOOKS) turn;
+	HOOKS(loop_idle_fn, MAX_HOOKS) idle;
 	struct theap timers;
 	int stop;
 	int woken;
@@ -90,45 +79,27 @@ void loop_remove_source(struct loop *loop, void *arg)
 	}
 }
 
-int loop_add_turn_hook(struct loop *loop, void (*fn)(void *arg), void *arg)
+int loop_add_turn_hook(struct loop *loop, loop_turn_fn fn, void *arg)
 {
-	if (loop->nhooks == MAX_HOOKS)
-		return -1;
-	loop->hooks[loop->nhooks].fn = fn;
-	loop->hooks[loop->nhooks].arg = arg;
-	loop->nhooks++;
-	return 0;
+	return HOOKS_ADD(&loop->turn, fn, arg);
 }
 
-int loop_add_idle_hook(struct loop *loop, int (*fn)(void *arg), void *arg)
+int loop_add_idle_hook(struct loop *loop, loop_idle_fn fn, void *arg)
 {
-	if (loop->nidle == MAX_HOOKS)
-		return -1;
-	loop->idle[loop->nidle].fn = fn;
-	loop->idle[loop->nidle].arg = arg;
-	loop->nidle++;
-	return 0;
+	return HOOKS_ADD(&loop->idle, fn, arg);
 }
 
 void loop_remove_hooks(struct loop *loop, void *arg)
 {
-	int kept = 0;
-	for (int i = 0; i < loop->nhooks; i++)
-		if (loop->hooks[i].arg != arg)
-			loop->hooks[kept++] = loop->hooks[i];
-	loop->nhooks = kept;
-	kept = 0;
-	for (int i = 0; i < loop->nidle; i++)
-		if (loop->idle[i].arg != arg)
-			loop->idle[kept++] = loop->idle[i];
-	loop->nidle = kept;
+	HOOKS_REMOVE_ARG(&loop->turn, arg);
+	HOOKS_REMOVE_ARG(&loop->idle, arg);
 }
 
 static int run_idle_hooks(struct loop *loop)
 {
 	int did = 0;
-	for (int i = 0; i < loop->nidle; i++)
-		did |= loop->idle[i].fn(loop->idle[i].arg) != 0;
+	HOOKS_EACH(i, &loop->idle)
+		did |= loop->idle.at[i].fn(loop->idle.at[i].arg) != 0;
 	return did;
 }
 
@@ -247,7 +218,7 @@ int loop_run_once(struct loop *loop, int64_t max_wait_ms)
 	fds.maxfd = -1;
 
 	int64_t wait = loop_wait_ms(loop, &fds, max_wait_ms);
-	int polled = wait != 0 && loop->nidle > 0 ? poll_before_wait(loop, &fds) : -1;
+	int polled = wait != 0 && loop->idle.n > 0 ? poll_before_wait(loop, &fds) : -1;
 	if (polled == 0)
 		return 0;
 	struct timeval tv, *tvp = NULL;
@@ -268,8 +239,8 @@ int loop_run_once(struct loop *loop, int64_t max_wait_ms)
 	for (int i = 0; i < loop->nsrc; i++)
 		loop->src[i].dispatch(loop->src[i].arg, &fds);
 	fire_timers(loop);
-	for (int i = 0; i < loop->nhooks; i++)
-		loop->hooks[i].fn(loop->hooks[i].arg);
+	HOOKS_EACH(i, &loop->turn)
+		loop->turn.at[i].fn(loop->turn.at[i].arg);
 	int64_t dt = clock_mono_ns() - t0;
 	loop->stats.turns++;
 	loop->stats.last_turn_ns = dt;

@@ -64,11 +64,15 @@ int loop_add_source(struct loop *loop, const struct loop_source *src);
 /* Remove the source registered with this arg (a part freed before the loop);
  * not from inside that source's own prepare/dispatch. */
 void loop_remove_source(struct loop *loop, void *arg);
-int loop_add_turn_hook(struct loop *loop, void (*fn)(void *arg), void *arg);
+/* fn runs at the end of every turn.  At most 16 turn and 16 idle hooks;
+ * -1 when full. */
+typedef void (*loop_turn_fn)(void *arg);
+int loop_add_turn_hook(struct loop *loop, loop_turn_fn fn, void *arg);
 /* fn runs when nothing is ready and the loop would wait; it returns
  * nonzero if it did some work, and the loop then starts a new turn (its
  * work may have made something ready) instead of waiting. */
-int loop_add_idle_hook(struct loop *loop, int (*fn)(void *arg), void *arg);
+typedef int (*loop_idle_fn)(void *arg);
+int loop_add_idle_hook(struct loop *loop, loop_idle_fn fn, void *arg);
 /* Remove every turn and idle hook registered with this arg, so a part freed
  * before the loop (or whose constructor failed half way) leaves nothing
  * behind; not from inside a hook. */

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "hooks.h"
 #include "log.h"
 #include "store_alloc.h"
 
@@ -39,11 +40,7 @@ struct store {
 	int tx_lost; /* SQLite rolled the open transaction back (tx_lost()) */
 	struct pending *pend;
 	size_t npend, cappend;
-	struct {
-		int (*fn)(void *arg);
-		void *arg;
-	} flushes[STORE_MAX_FLUSHES];
-	int nflushes;
+	HOOKS(store_flush_fn, STORE_MAX_FLUSHES) flushes;
 	struct store_stats stats;
 	struct store_health health;
 	int ckpt_due; /* the last commit left the WAL past STORE_CKPT_FRAMES */
@@ -442,8 +439,8 @@ static void run_pending(struct store *st, int ok)
 static int run_flushes(struct store *st)
 {
 	int rc = 0;
-	for (int i = 0; i < st->nflushes; i++)
-		if (st->flushes[i].fn(st->flushes[i].arg) < 0)
+	HOOKS_EACH(i, &st->flushes)
+		if (st->flushes.at[i].fn(st->flushes.at[i].arg) < 0)
 			rc = -1;
 	return rc;
 }
@@ -517,25 +514,14 @@ int store_on_commit(struct store *st, void (*fn)(void *arg, int ok), void *arg)
 	return 0;
 }
 
-int store_add_flush(struct store *st, int (*fn)(void *arg), void *arg)
+int store_add_flush(struct store *st, store_flush_fn fn, void *arg)
 {
-	if (st->nflushes == STORE_MAX_FLUSHES)
-		return -1;
-	st->flushes[st->nflushes].fn = fn;
-	st->flushes[st->nflushes].arg = arg;
-	st->nflushes++;
-	return 0;
+	return HOOKS_ADD(&st->flushes, fn, arg);
 }
 
-void store_remove_flush(struct store *st, int (*fn)(void *arg), void *arg)
+void store_remove_flush(struct store *st, store_flush_fn fn, void *arg)
 {
-	for (int i = 0; i < st->nflushes; i++)
-		if (st->flushes[i].fn == fn && st->flushes[i].arg == arg) {
-			memmove(&st->flushes[i], &st->flushes[i + 1],
-				(size_t)(st->nflushes - i - 1) * sizeof st->flushes[0]);
-			st->nflushes--;
-			return;
-		}
+	HOOKS_REMOVE(&st->flushes, fn, arg);
 }
 
 const struct store_stats *store_get_stats(const struct store *st)

@@ -90,8 +90,9 @@ int store_on_commit(struct store *st, void (*fn)(void *arg, int ok), void *arg);
  * as a COMMIT that cannot write does.  At most STORE_MAX_FLUSHES; -1 when
  * full.  Removed before its arg is freed. */
 #define STORE_MAX_FLUSHES 4
-int store_add_flush(struct store *st, int (*fn)(void *arg), void *arg);
-void store_remove_flush(struct store *st, int (*fn)(void *arg), void *arg);
+typedef int (*store_flush_fn)(void *arg);
+int store_add_flush(struct store *st, store_flush_fn fn, void *arg);
+void store_remove_flush(struct store *st, store_flush_fn fn, void *arg);
 const struct store_stats *store_get_stats(const struct store *st);
 
 /* The WAL checkpoint (copying the WAL's pages back into the database

@@ -19,8 +19,7 @@ struct session;
 struct mirror;
 struct engine;
 struct eventlog;
-struct fleet_events;
-struct game_events;
+struct mirror_events;
 struct triggers;
 struct metrics;
 struct ops;
@@ -41,8 +40,9 @@ struct app {
 	struct engine *engine;
 	struct eventlog *eventlog;
 	struct metrics *metrics;
-	struct fleet_events *fleet_events; /* mirror changes as events (fleet_events.h) */
-	struct game_events *game_events; /* attacks, sightings, worlds lost/gained (game_events.h) */
+	/* mirror changes as events: our fleets' moves, attacks, sightings,
+	 * worlds lost/gained (mirror_events.h) */
+	struct mirror_events *mirror_events;
 	struct triggers *triggers; /* events -> jobs (triggers.h) */
 	struct ops *ops; /* auth, CORS, logs, /metrics, /v1/events (ops.h) */
 	struct webhooks *webhooks; /* webhooks and their outbox (webhooks.h) */

@@ -21,6 +21,7 @@
 
 #include "array.h"
 #include "clock.h"
+#include "hooks.h"
 #include "log.h"
 #include "store.h"
 #include "textbuf.h"
@@ -37,22 +38,12 @@ struct held_row {
 	size_t type, data; /* offsets into held_text */
 };
 
-struct eventlog_sub {
-	eventlog_fn fn;
-	void *arg;
-};
-
 struct eventlog {
 	struct store *st;
 	int64_t last_id;        /* highest id written (committed or not) */
 	int commit_queued;      /* a store_on_commit callback is pending */
-	struct eventlog_sub subs[EVENTLOG_MAX_SUBS];
-	int nsubs;
-	struct {
-		eventlog_tap_fn fn;
-		void *arg;
-	} taps[EVENTLOG_MAX_TAPS];
-	int ntaps;
+	HOOKS(eventlog_fn, EVENTLOG_MAX_SUBS) subs;
+	HOOKS(eventlog_tap_fn, EVENTLOG_MAX_TAPS) taps;
 	int tapping;            /* inside a tap: appends are not tapped */
 	struct held_row *held;  /* appended, not yet written (in id order) */
 	size_t nheld, capheld;
@@ -215,8 +206,8 @@ static void eventlog_committed(void *arg, int ok)
 			el->last_id = last;
 		return;
 	}
-	for (int i = 0; i < el->nsubs; i++)
-		el->subs[i].fn(el->subs[i].arg, el->last_id);
+	HOOKS_EACH(i, &el->subs)
+		el->subs.at[i].fn(el->subs.at[i].arg, el->last_id);
 }
 
 int64_t eventlog_append(struct eventlog *el, int64_t job_id, const char *type,
@@ -230,18 +221,13 @@ int64_t eventlog_append(struct eventlog *el, int64_t job_id, const char *type,
 
 int eventlog_tap(struct eventlog *el, eventlog_tap_fn fn, void *arg)
 {
-	if (el->ntaps == EVENTLOG_MAX_TAPS)
-		return -1;
-	el->taps[el->ntaps].fn = fn;
-	el->taps[el->ntaps].arg = arg;
-	el->ntaps++;
-	return 0;
+	return HOOKS_ADD(&el->taps, fn, arg);
 }
 
 static int run_taps(struct eventlog *el, int64_t ts, int64_t job_id,
 		    const char *type, const char *text)
 {
-	if (el->ntaps == 0 || el->tapping)
+	if (el->taps.n == 0 || el->tapping)
 		return 0;
 	struct eventlog_row row = {
 		.id = el->last_id, .ts = ts,
@@ -251,8 +237,9 @@ static int run_taps(struct eventlog *el, int64_t ts, int64_t job_id,
 	row.data_len = strlen(row.data);
 	int rc = 0;
 	el->tapping = 1;
-	for (int i = 0; i < el->ntaps && rc == 0; i++)
-		rc = el->taps[i].fn(el->taps[i].arg, &row);
+	HOOKS_EACH(i, &el->taps)
+		if ((rc = el->taps.at[i].fn(el->taps.at[i].arg, &row)) != 0)
+			break;
 	el->tapping = 0;
 	return rc;
 }
@@ -329,12 +316,7 @@ int64_t eventlog_append_text(struct eventlog *el, int64_t job_id, const char *ty
 
 int eventlog_subscribe(struct eventlog *el, eventlog_fn fn, void *arg)
 {
-	if (el->nsubs == EVENTLOG_MAX_SUBS)
-		return -1;
-	el->subs[el->nsubs].fn = fn;
-	el->subs[el->nsubs].arg = arg;
-	el->nsubs++;
-	return 0;
+	return HOOKS_ADD(&el->subs, fn, arg);
 }
 
 json_t *eventlog_row_json(const struct eventlog_row *row)
@@ -440,7 +422,23 @@ int64_t eventlog_last_id(struct eventlog *el)
 	return el->last_id;
 }
 
-int eventlog_store_unavailable(const struct eventlog *el)
+static void not_recorded(const struct eventlog *el, const char *type)
 {
-	return !store_available(el->st);
+	if (!store_available(el->st))
+		log_debug("event not recorded: storage unavailable", "type=%s", type);
+	else
+		log_warn("event not recorded", "type=%s", type);
+}
+
+void eventlog_note(struct eventlog *el, const char *type, const char *text)
+{
+	if (eventlog_append_text(el, 0, type, text) < 0)
+		not_recorded(el, type);
+}
+
+void eventlog_note_json(struct eventlog *el, const char *type, json_t *data)
+{
+	if (!data || eventlog_append(el, 0, type, data) < 0)
+		not_recorded(el, type);
+	json_decref(data);
 }

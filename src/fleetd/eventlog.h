@@ -93,8 +93,13 @@ int eventlog_flush(struct eventlog *el);
  * rollback) and gives their ids again. */
 int64_t eventlog_mark(struct eventlog *el);
 void eventlog_rewind(struct eventlog *el, int64_t last_id);
-/* Is the store unavailable (a storage outage, store.h)?  Appends fail
- * then, and callers need not log each one: the outage is logged. */
-int eventlog_store_unavailable(const struct eventlog *el);
+/* Append an event of no job that no caller waits on (news read from the
+ * mirror), and when it cannot be written say so in the log: a debug line
+ * while the store is unavailable (an outage, store.h, loses many and is
+ * logged once by the store), a warning otherwise.  text as for
+ * eventlog_append_text. */
+void eventlog_note(struct eventlog *el, const char *type, const char *text);
+/* The same with data as JSON; steals data (NULL: not recorded). */
+void eventlog_note_json(struct eventlog *el, const char *type, json_t *data);
 
 #endif

@@ -2,7 +2,8 @@
  * fleets, the world it was last seen anchored at (a sorted array: a player
  * has hundreds of fleets, not millions), compares it with the mirror after
  * each merge and appends what changed to the event log.  Reads the mirror;
- * writes nothing but events; knows nothing of jobs or HTTP. */
+ * writes nothing but events; knows nothing of jobs or HTTP; the
+ * subscription is mirror_events.c's. */
 #include "fleet_events.h"
 
 #include <jansson.h>
@@ -19,15 +20,6 @@
 struct fleet_seen {
 	int64_t fleet;
 	int64_t anchor; /* 0 while under way */
-};
-
-struct fleet_events {
-	struct mirror *m;
-	struct eventlog *el;
-	struct fleet_seen *seen; /* sorted by fleet */
-	size_t n, cap;
-	int primed;
-	double watch;
 };
 
 /* Index of fleet in seen, or of where it would go (with *found = 0). */
@@ -70,31 +62,6 @@ static json_t *id_or_null(int64_t id)
 	return id ? json_integer(id) : json_null();
 }
 
-/* An event that could not be written.  During a storage outage (logged
- * once by the store) there are many, and each is only a debug line. */
-static void not_recorded(struct fleet_events *fe, const char *type)
-{
-	if (eventlog_store_unavailable(fe->el))
-		log_debug("event not recorded: storage unavailable", "type=%s", type);
-	else
-		log_warn("event not recorded", "type=%s", type);
-}
-
-/* The per-fleet events are many in a busy watch: written as text. */
-static void emit_text(struct fleet_events *fe, const char *type, const char *data)
-{
-	if (eventlog_append_text(fe->el, 0, type, data) < 0)
-		not_recorded(fe, type);
-}
-
-/* Steals data. */
-static void emit(struct fleet_events *fe, const char *type, json_t *data)
-{
-	if (!data || eventlog_append(fe->el, 0, type, data) < 0)
-		not_recorded(fe, type);
-	json_decref(data);
-}
-
 static void fleet_changed(struct fleet_events *fe, int64_t id, int announce)
 {
 	const struct mirror_fleet *f = mirror_fleet(fe->m, id);
@@ -108,14 +75,16 @@ static void fleet_changed(struct fleet_events *fe, int64_t id, int announce)
 			return;
 		}
 		if (announce)
-			emit(fe, "fleet.new", json_pack("{s:I,s:o}", "fleet", (json_int_t)id,
-							 "world", id_or_null(f->anchor)));
+			eventlog_note_json(fe->el, "fleet.new",
+					   json_pack("{s:I,s:o}", "fleet", (json_int_t)id,
+						     "world", id_or_null(f->anchor)));
 		return;
 	}
 	int64_t was = fe->seen[at].anchor;
 	if (was == f->anchor)
 		return;
 	fe->seen[at].anchor = f->anchor;
+	/* the per-fleet events are many in a busy watch: written as text */
 	struct ev_text t = {.n = 0};
 	ev_put(&t, "{\"fleet\":");
 	ev_int(&t, id);
@@ -123,32 +92,30 @@ static void fleet_changed(struct fleet_events *fe, int64_t id, int announce)
 		ev_put(&t, ",\"world\":");
 		ev_int(&t, f->anchor);
 		ev_put(&t, "}");
-		emit_text(fe, "fleet.arrived", t.b);
+		eventlog_note(fe->el, "fleet.arrived", t.b);
 	} else {
 		ev_put(&t, ",\"from\":");
 		ev_id(&t, was);
 		ev_put(&t, ",\"to\":");
 		ev_id(&t, f->dest_id);
 		ev_put(&t, "}");
-		emit_text(fe, "fleet.departed", t.b);
+		eventlog_note(fe->el, "fleet.departed", t.b);
 	}
 }
 
-static void on_changes(void *arg, const struct mirror_changes *ch)
+void fleet_events_prime(struct fleet_events *fe)
 {
-	struct fleet_events *fe = arg;
-	if (!fe->primed) {
-		/* the first (full) load: remember, announce nothing */
-		size_t n = mirror_fleet_count(fe->m);
-		for (size_t i = 0; i < n; i++)
-			fleet_changed(fe, mirror_fleet_at(fe->m, i)->id, 0);
-		fe->watch = mirror_watch(fe->m);
-		fe->primed = 1;
-		return;
-	}
+	size_t n = mirror_fleet_count(fe->m);
+	for (size_t i = 0; i < n; i++)
+		fleet_changed(fe, mirror_fleet_at(fe->m, i)->id, 0);
+	fe->watch = mirror_watch(fe->m);
+}
+
+void fleet_events_apply(struct fleet_events *fe, const struct mirror_changes *ch)
+{
 	if (ch->watch_changed && ch->watch != fe->watch) {
 		fe->watch = ch->watch;
-		emit(fe, "watch", json_pack("{s:f}", "watch", ch->watch));
+		eventlog_note_json(fe->el, "watch", json_pack("{s:f}", "watch", ch->watch));
 	}
 	for (size_t i = 0; i < ch->nfleets; i++)
 		fleet_changed(fe, ch->fleets[i], 1);
@@ -158,28 +125,18 @@ static void on_changes(void *arg, const struct mirror_changes *ch)
 		if (!found)
 			continue;
 		seen_remove(fe, at);
-		emit(fe, "fleet.gone", json_pack("{s:I}", "fleet", (json_int_t)ch->removed[i]));
+		eventlog_note_json(fe->el, "fleet.gone",
+				   json_pack("{s:I}", "fleet", (json_int_t)ch->removed[i]));
 	}
 }
 
-void fleet_events_free(struct fleet_events *fe)
+void fleet_events_init(struct fleet_events *fe, struct mirror *m, struct eventlog *el)
 {
-	if (!fe)
-		return;
+	*fe = (struct fleet_events){.m = m, .el = el};
+}
+
+void fleet_events_clear(struct fleet_events *fe)
+{
 	free(fe->seen);
-	free(fe);
-}
-
-struct fleet_events *fleet_events_new(struct mirror *m, struct eventlog *el)
-{
-	struct fleet_events *fe = calloc(1, sizeof *fe);
-	if (!fe)
-		return NULL;
-	fe->m = m;
-	fe->el = el;
-	if (mirror_subscribe(m, on_changes, fe) < 0) {
-		fleet_events_free(fe);
-		return NULL;
-	}
-	return fe;
+	*fe = (struct fleet_events){0};
 }

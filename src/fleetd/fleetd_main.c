@@ -13,12 +13,11 @@
 #include "config.h"
 #include "engine.h"
 #include "eventlog.h"
-#include "fleet_events.h"
-#include "game_events.h"
 #include "http.h"
 #include "log.h"
 #include "loop.h"
 #include "mirror.h"
+#include "mirror_events.h"
 #include "ops.h"
 #include "retention.h"
 #include "schema.h"
@@ -106,8 +105,7 @@ static int start_jobs(struct app *app, char *err, size_t errlen)
 	    engine_attach_mirror(app->engine) < 0)
 		return -1;
 	if (app->mirror &&
-	    (!(app->fleet_events = fleet_events_new(app->mirror, app->eventlog)) ||
-	     !(app->game_events = game_events_new(app->mirror, app->eventlog)))) {
+	    !(app->mirror_events = mirror_events_new(app->mirror, app->eventlog))) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -222,8 +220,7 @@ static void stop(struct app *app)
 	session_free(app->session);
 	upstream_free(app->upstream);
 	mirror_free(app->mirror);
-	fleet_events_free(app->fleet_events); /* after the mirror it listens to */
-	game_events_free(app->game_events);
+	mirror_events_free(app->mirror_events); /* after the mirror it listens to */
 	http_server_free(app->http);
 	schedules_free(app->schedules); /* before the engine it submits to */
 	triggers_free(app->triggers); /* before the engine it submits to */

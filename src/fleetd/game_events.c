@@ -6,27 +6,16 @@
  * nothing beyond the maps' arrays.  After each merge only the changed
  * worlds and fleets are compared.
  *
- * A commit that fails after the events were appended loses them (the
- * store rolls the transaction back) while this memory has moved on; the
- * change is then not announced again.  The same holds for fleet_events. */
+ * The subscription, and what a failed commit means for this memory, are
+ * mirror_events.c's. */
 #include "game_events.h"
 
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "eventlog.h"
-#include "idmap.h"
 #include "log.h"
 #include "mirror.h"
-
-struct game_events {
-	struct mirror *m;
-	struct eventlog *el;
-	struct idmap ours;    /* world -> tag(in_battle) */
-	struct idmap foreign; /* fleet -> tag(world) */
-	int primed;
-};
 
 /* An integer as a map value: never NULL. */
 static void *tag(int64_t v)
@@ -37,16 +26,6 @@ static void *tag(int64_t v)
 static int64_t untag(const void *p)
 {
 	return (int64_t)((uint64_t)(uintptr_t)p >> 1);
-}
-
-static void emit(struct game_events *ge, const char *type, const char *data)
-{
-	if (eventlog_append_text(ge->el, 0, type, data) >= 0)
-		return;
-	if (eventlog_store_unavailable(ge->el))
-		log_debug("event not recorded: storage unavailable", "type=%s", type);
-	else
-		log_warn("event not recorded", "type=%s", type);
 }
 
 static void remember(struct game_events *ge, struct idmap *map, int64_t key, int64_t v)
@@ -75,7 +54,7 @@ static void world_changed(struct game_events *ge, const struct mirror_world *w,
 			snprintf(d, sizeof d, "{\"world\":%lld,\"sovereign\":null}",
 				 (long long)w->id);
 		if (announce)
-			emit(ge, "world.lost", d);
+			eventlog_note(ge->el, "world.lost", d);
 		return;
 	}
 	if (!now)
@@ -86,9 +65,9 @@ static void world_changed(struct game_events *ge, const struct mirror_world *w,
 		return;
 	snprintf(d, sizeof d, "{\"world\":%lld}", (long long)w->id);
 	if (!was)
-		emit(ge, "world.gained", d);
+		eventlog_note(ge->el, "world.gained", d);
 	else if (w->in_battle && !battle_was)
-		emit(ge, "world.attacked", d);
+		eventlog_note(ge->el, "world.attacked", d);
 }
 
 static void fleet_changed(struct game_events *ge, const struct mirror_fleet *f,
@@ -111,10 +90,10 @@ static void fleet_changed(struct game_events *ge, const struct mirror_fleet *f,
 	char d[128];
 	snprintf(d, sizeof d, "{\"world\":%lld,\"sovereign\":%lld,\"fleet\":%lld}",
 		 (long long)f->anchor, (long long)f->sovereign, (long long)f->id);
-	emit(ge, "fleet.sighted", d);
+	eventlog_note(ge->el, "fleet.sighted", d);
 }
 
-static void prime(struct game_events *ge)
+void game_events_prime(struct game_events *ge)
 {
 	size_t n = mirror_world_count(ge->m);
 	for (size_t i = 0; i < n; i++)
@@ -122,7 +101,6 @@ static void prime(struct game_events *ge)
 	n = mirror_fleet_count(ge->m);
 	for (size_t i = 0; i < n; i++)
 		fleet_changed(ge, mirror_fleet_at(ge->m, i), 0);
-	ge->primed = 1;
 }
 
 static void object_removed(struct game_events *ge, int64_t id)
@@ -132,16 +110,11 @@ static void object_removed(struct game_events *ge, int64_t id)
 		return;
 	char d[64];
 	snprintf(d, sizeof d, "{\"world\":%lld,\"sovereign\":null}", (long long)id);
-	emit(ge, "world.lost", d);
+	eventlog_note(ge->el, "world.lost", d);
 }
 
-static void on_changes(void *arg, const struct mirror_changes *ch)
+void game_events_apply(struct game_events *ge, const struct mirror_changes *ch)
 {
-	struct game_events *ge = arg;
-	if (!ge->primed) {
-		prime(ge);
-		return;
-	}
 	/* worlds first: a fleet sighted at a world gained in the same merge
 	 * is at one of ours */
 	for (size_t i = 0; i < ch->nworlds; i++) {
@@ -158,27 +131,15 @@ static void on_changes(void *arg, const struct mirror_changes *ch)
 		object_removed(ge, ch->removed[i]);
 }
 
-void game_events_free(struct game_events *ge)
+void game_events_init(struct game_events *ge, struct mirror *m, struct eventlog *el)
 {
-	if (!ge)
-		return;
-	idmap_free(&ge->ours);
-	idmap_free(&ge->foreign);
-	free(ge);
-}
-
-struct game_events *game_events_new(struct mirror *m, struct eventlog *el)
-{
-	struct game_events *ge = calloc(1, sizeof *ge);
-	if (!ge)
-		return NULL;
-	ge->m = m;
-	ge->el = el;
+	*ge = (struct game_events){.m = m, .el = el};
 	idmap_init(&ge->ours);
 	idmap_init(&ge->foreign);
-	if (mirror_subscribe(m, on_changes, ge) < 0) {
-		game_events_free(ge);
-		return NULL;
-	}
-	return ge;
+}
+
+void game_events_clear(struct game_events *ge)
+{
+	idmap_free(&ge->ours);
+	idmap_free(&ge->foreign);
 }

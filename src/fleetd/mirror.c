@@ -21,6 +21,7 @@
 
 #include "array.h"
 #include "clock.h"
+#include "hooks.h"
 #include "idmap.h"
 #include "ipint.h"
 #include "jsonx.h"
@@ -50,11 +51,6 @@ struct world_rec {
 /* A catalogue entry: the public record, whose strings it owns. */
 struct cat_entry {
 	struct mirror_cat pub;
-};
-
-struct subscriber {
-	mirror_change_fn fn;
-	void *arg;
 };
 
 /* A record class's rows of the table (numbers in mirror_fields[]), looked
@@ -98,8 +94,7 @@ struct mirror {
 	uint64_t merges, stale;
 	struct idvec ch_fleets, ch_worlds, ch_removed;
 
-	struct subscriber subs[MAX_SUBSCRIBERS];
-	int nsubs;
+	HOOKS(mirror_change_fn, MAX_SUBSCRIBERS) subs;
 	mirror_job_lookup_fn job_fn;
 	void *job_arg;
 	struct record_rows rows[MIRROR_NCLASSES];
@@ -1268,8 +1263,8 @@ static void merge_end(struct mirror *m, int full, int rc, double old_watch, int 
 		.watch_changed = m->have_watch && (!had_watch || old_watch != m->watch),
 		.watch = m->watch,
 	};
-	for (int i = 0; i < m->nsubs; i++)
-		m->subs[i].fn(m->subs[i].arg, &ch);
+	HOOKS_EACH(i, &m->subs)
+		m->subs.at[i].fn(m->subs.at[i].arg, &ch);
 }
 
 int mirror_merge(struct mirror *m, const json_t *answer, int full, char *err,
@@ -1569,12 +1564,7 @@ void mirror_free(struct mirror *m)
 
 int mirror_subscribe(struct mirror *m, mirror_change_fn fn, void *arg)
 {
-	if (m->nsubs == MAX_SUBSCRIBERS)
-		return -1;
-	m->subs[m->nsubs].fn = fn;
-	m->subs[m->nsubs].arg = arg;
-	m->nsubs++;
-	return 0;
+	return HOOKS_ADD(&m->subs, fn, arg);
 }
 
 int mirror_ready(const struct mirror *m)

@@ -8,7 +8,10 @@
  * size of batch; a rollback to a savepoint drops the rows held since and
  * gives their ids again; a flush that fails fails the commit; a row
  * another writer added between two transactions is not overwritten (the
- * ids are read again at each transaction's first append). */
+ * ids are read again at each transaction's first append).
+ * The notes (eventlog_note, eventlog_note_json): stored as appends of no
+ * job; one whose JSON is missing (out of memory) stores nothing and does
+ * not stop the transaction. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,6 +175,35 @@ static void other_writer(struct store *st, struct eventlog *el)
 	CHECK_EQ_INT(count_type(st, "mine"), 2);
 }
 
+/* The job and data of the one event of type, as "job data"; "" if none. */
+static const char *stored(struct store *st, const char *type, char *buf, size_t len)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT job_id, data FROM events WHERE type = ?1");
+	sqlite3_bind_text(s, 1, type, -1, SQLITE_STATIC);
+	buf[0] = 0;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		snprintf(buf, len, "%lld %s", (long long)sqlite3_column_int64(s, 0),
+			 (const char *)sqlite3_column_text(s, 1));
+	sqlite3_reset(s);
+	return buf;
+}
+
+static void notes(struct store *st, struct eventlog *el)
+{
+	char buf[128];
+	eventlog_note(el, "note.text", "{\"fleet\":7}");
+	eventlog_note_json(el, "note.json", json_pack("{s:I,s:n}", "fleet", (json_int_t)8,
+							"world"));
+	eventlog_note_json(el, "note.none", NULL);
+	eventlog_note(el, "note.after", NULL);
+	CHECK_EQ_INT(store_commit(st), 0);
+	CHECK(strcmp(stored(st, "note.text", buf, sizeof buf), "0 {\"fleet\":7}") == 0);
+	CHECK(strcmp(stored(st, "note.json", buf, sizeof buf),
+		     "0 {\"fleet\":8,\"world\":null}") == 0);
+	CHECK(strcmp(stored(st, "note.after", buf, sizeof buf), "0 {}") == 0);
+	CHECK_EQ_INT(count_type(st, "note.none"), 0);
+}
+
 int main(void)
 {
 	char path[128];
@@ -217,6 +249,7 @@ int main(void)
 	savepoint_rewind(st, el);
 	failed_flush(st, el);
 	other_writer(st, el);
+	notes(st, el);
 
 	eventlog_free(el);
 	tmpdb_close(st, path);
