@@ -43,6 +43,7 @@ struct store {
 	HOOKS(store_flush_fn, STORE_MAX_FLUSHES) flushes;
 	struct store_stats stats;
 	struct store_health health;
+	int ckpt_due; /* the last commit left the WAL past STORE_CKPT_FRAMES */
 };
 
 static int version_of(const char *name)
@@ -157,7 +158,26 @@ static int pragmas(sqlite3 *db, char *err, size_t errlen)
 		}
 		sqlite3_finalize(s);
 	}
+	char limit[64];
+	snprintf(limit, sizeof limit, "PRAGMA journal_size_limit = %lld",
+		 (long long)STORE_WAL_LIMIT_BYTES);
+	if (sqlite3_exec(db, limit, NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", limit, sqlite3_errmsg(db));
+		return -1;
+	}
 	return 0;
+}
+
+/* SQLite calls this after every commit with the frames now in the WAL;
+ * installing it turns SQLite's own checkpoint (inside the COMMIT) off. */
+static int on_wal_commit(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	(void)db;
+	(void)name;
+	struct store *st = arg;
+	st->stats.wal_frames = frames;
+	st->ckpt_due = frames >= STORE_CKPT_FRAMES;
+	return SQLITE_OK;
 }
 
 /* Create the file ourselves so its mode is 0600 whatever the umask; SQLite
@@ -227,7 +247,12 @@ struct store *store_open_with(const char *path, const struct embed_file *migs,
 	}
 	sqlite3_extended_result_codes(st->db, 1);
 	st->health.available = 1;
-	if (pragmas(st->db, err, errlen) < 0 || migrate(st->db, migs, err, errlen) < 0) {
+	int rc = pragmas(st->db, err, errlen);
+	if (rc == 0) {
+		sqlite3_wal_hook(st->db, on_wal_commit, st);
+		rc = migrate(st->db, migs, err, errlen);
+	}
+	if (rc < 0) {
 		store_close(st);
 		return NULL;
 	}
@@ -444,7 +469,33 @@ int store_commit(struct store *st)
 	}
 	if (st->npend)
 		run_pending(st, ok);
+	/* the owner has not found the loop idle for a long while */
+	if (st->stats.wal_frames >= STORE_CKPT_FORCE_FRAMES)
+		store_checkpoint(st);
 	return ok ? 0 : -1;
+}
+
+int store_checkpoint(struct store *st)
+{
+	if (!st->ckpt_due || st->in_tx || !st->health.available)
+		return 0;
+	int64_t t0 = clock_mono_ns();
+	int frames = 0, copied = 0;
+	int rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames,
+					   &copied);
+	/* not again before a commit has reported the WAL anew (a reader's
+	 * snapshot may keep the rest from being copied until it ends) */
+	st->ckpt_due = 0;
+	st->stats.checkpoints++;
+	st->stats.last_checkpoint_ns = clock_mono_ns() - t0;
+	if (rc != SQLITE_OK) {
+		log_error("wal checkpoint failed", "error=\"%s\"", sqlite3_errmsg(st->db));
+		return -1;
+	}
+	if (copied < frames)
+		log_debug("wal checkpoint cut short by a reader", "frames=%d copied=%d",
+			  frames, copied);
+	return 1;
 }
 
 int store_on_commit(struct store *st, void (*fn)(void *arg, int ok), void *arg)

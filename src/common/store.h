@@ -33,6 +33,9 @@ struct store_stats {
 	uint64_t commits;
 	int64_t last_commit_ns;
 	int64_t total_commit_ns;
+	uint64_t checkpoints;   /* WAL checkpoints run (idle and forced) */
+	int64_t last_checkpoint_ns;
+	int wal_frames;         /* frames in the WAL after the last commit */
 };
 
 /* Whether the database can be written, and the history of failures. */
@@ -91,6 +94,28 @@ typedef int (*store_flush_fn)(void *arg);
 int store_add_flush(struct store *st, store_flush_fn fn, void *arg);
 void store_remove_flush(struct store *st, store_flush_fn fn, void *arg);
 const struct store_stats *store_get_stats(const struct store *st);
+
+/* The WAL checkpoint (copying the WAL's pages back into the database
+ * file, after which SQLite writes the WAL from its start again).  SQLite's
+ * own, run inside the COMMIT that takes the WAL past 1,000 frames, is off:
+ * it put ~1,000 page copies and an fsync of the database file between
+ * that COMMIT and its callbacks (the answers, the game calls sent after
+ * it).  The owner of the loop calls store_checkpoint() when the loop is
+ * idle; it copies the WAL once STORE_CKPT_FRAMES frames are in it.  A
+ * store whose owner never does (or a loop that is never idle) is still
+ * bounded: store_commit() checkpoints by itself once the WAL holds
+ * STORE_CKPT_FORCE_FRAMES.  When the WAL starts over, SQLite cuts its file
+ * back to STORE_WAL_LIMIT_BYTES, so the file stays near the larger of that
+ * and the biggest transaction.  Durability is untouched: a commit is
+ * durable once its frames are synced to the WAL, checkpointed or not. */
+#define STORE_CKPT_FRAMES 1000
+#define STORE_CKPT_FORCE_FRAMES (4 * STORE_CKPT_FRAMES)
+#define STORE_WAL_LIMIT_BYTES (STORE_CKPT_FORCE_FRAMES * 4120LL) /* 4 KiB page + frame header */
+/* 1 if a checkpoint ran, 0 if none was due (fewer frames, a transaction
+ * open, the store unavailable), -1 if SQLite refused it (logged; tried
+ * again once a later commit reports the WAL past the threshold).  A
+ * checkpoint that a reader's older snapshot cuts short is not an error. */
+int store_checkpoint(struct store *st);
 
 /* May writers begin?  0 while the storage is unavailable: from a failed
  * commit, or from the moment a transaction is found rolled back by

@@ -57,11 +57,15 @@ static void commit_turn(void *arg)
 	}
 }
 
+/* When the loop would wait: the open transaction committed; or, with
+ * nothing left to commit, the WAL checkpointed if it is due (store.h),
+ * so its page copies and fsync come after the turn's answers and calls,
+ * never between a COMMIT and them. */
 static int commit_idle(void *arg)
 {
 	struct commit *c = arg;
 	if (!store_busy(c->st))
-		return 0;
+		return store_checkpoint(c->st) > 0;
 	store_commit(c->st);
 	if (!store_available(c->st) && !loop_timer_armed(&c->probe))
 		schedule_probe(c);

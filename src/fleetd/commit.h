@@ -16,7 +16,11 @@
  * probe but not for the work) and starts again once the store has stayed
  * available for COMMIT_CALM_MS.
  *
- * Owns: the loop hooks of the commit and the probe timer.  Knows nothing
+ * The WAL is checkpointed here too, when the loop is idle and there is
+ * nothing to commit (store_checkpoint(): SQLite's checkpoint inside the
+ * COMMIT is off).
+ *
+ * Owns: the loop hooks of the commit and the checkpoint, and the probe timer.  Knows nothing
  * of what is written. */
 #ifndef FLEETD_COMMIT_H
 #define FLEETD_COMMIT_H

@@ -40,6 +40,7 @@
 #include "clock.h"
 #include "cond.h"
 #include "condidx.h"
+#include "ev_text.h"
 #include "eventlog.h"
 #include "group.h"
 #include "idmap.h"
@@ -990,41 +991,6 @@ static void note_new(struct engine *e, int64_t job_id, const char *type, json_t 
 {
 	engine_note(e, job_id, type, data);
 	json_decref(data);
-}
-
-/* The hot events, written as text: no JSON tree per transition, and no
- * printf either (a woken job writes two or three of them, and formatting
- * them cost a tenth of its turn).  Their texts are short constant names
- * (states, ops, wait kinds) and at most three 64-bit numbers; a text that
- * would not fit is cut, never overrun. */
-struct ev_text {
-	char b[192];
-	size_t n;
-};
-
-static void ev_put(struct ev_text *t, const char *s)
-{
-	if (!s)
-		s = "(null)"; /* as printf wrote a name that is not one */
-	size_t n = strlen(s), room = sizeof t->b - 1 - t->n;
-	if (n > room)
-		n = room;
-	memcpy(t->b + t->n, s, n);
-	t->n += n;
-	t->b[t->n] = 0;
-}
-
-static void ev_int(struct ev_text *t, int64_t v)
-{
-	char d[24], *p = d + sizeof d;
-	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-	*--p = 0;
-	do
-		*--p = (char)('0' + u % 10);
-	while ((u /= 10) != 0);
-	if (v < 0)
-		*--p = '-';
-	ev_put(t, p);
 }
 
 static void note_step_started(struct engine *e, const struct job *j)

@@ -8,11 +8,11 @@
 
 #include <jansson.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "array.h"
+#include "ev_text.h"
 #include "eventlog.h"
 #include "log.h"
 #include "mirror.h"
@@ -62,15 +62,6 @@ static json_t *id_or_null(int64_t id)
 	return id ? json_integer(id) : json_null();
 }
 
-/* id as JSON: the number, or null for 0. */
-static const char *id_text(char *buf, size_t len, int64_t id)
-{
-	if (!id)
-		return "null";
-	snprintf(buf, len, "%lld", (long long)id);
-	return buf;
-}
-
 static void fleet_changed(struct fleet_events *fe, int64_t id, int announce)
 {
 	const struct mirror_fleet *f = mirror_fleet(fe->m, id);
@@ -94,15 +85,21 @@ static void fleet_changed(struct fleet_events *fe, int64_t id, int announce)
 		return;
 	fe->seen[at].anchor = f->anchor;
 	/* the per-fleet events are many in a busy watch: written as text */
-	char d[96], a[24], b[24];
+	struct ev_text t = {.n = 0};
+	ev_put(&t, "{\"fleet\":");
+	ev_int(&t, id);
 	if (f->anchor) {
-		snprintf(d, sizeof d, "{\"fleet\":%lld,\"world\":%lld}", (long long)id,
-			 (long long)f->anchor);
-		eventlog_note(fe->el, "fleet.arrived", d);
+		ev_put(&t, ",\"world\":");
+		ev_int(&t, f->anchor);
+		ev_put(&t, "}");
+		eventlog_note(fe->el, "fleet.arrived", t.b);
 	} else {
-		snprintf(d, sizeof d, "{\"fleet\":%lld,\"from\":%s,\"to\":%s}", (long long)id,
-			 id_text(a, sizeof a, was), id_text(b, sizeof b, f->dest_id));
-		eventlog_note(fe->el, "fleet.departed", d);
+		ev_put(&t, ",\"from\":");
+		ev_id(&t, was);
+		ev_put(&t, ",\"to\":");
+		ev_id(&t, f->dest_id);
+		ev_put(&t, "}");
+		eventlog_note(fe->el, "fleet.departed", t.b);
 	}
 }
 

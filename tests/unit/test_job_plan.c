@@ -7,7 +7,9 @@
  *   - given with others, the first indexed one in the table drives and
  *     the others stay plain conditions (parent with state: jobs_parent);
  *   - no filter, or only unindexed ones (name, since), walks the ids;
- *   - the filters' order in the table puts the drivers first. */
+ *   - the filters' order in the table puts the drivers first;
+ *   - jobs_state, keyed by the state alone, still serves the paging of a
+ *     list by state, the counts and the start-up's read of live jobs. */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,6 +18,7 @@
 
 #include "job_filter.h"
 #include "job_read.h"
+#include "job_row.h"
 #include "schema.h"
 #include "store.h"
 #include "tap.h"
@@ -88,6 +91,27 @@ static void test_combined(struct store *st, struct jobread *r)
 	CHECK(list_uses(st, r, &f, NULL));
 }
 
+/* jobs_state is keyed by the state alone (migration 0015): the list by
+ * state still pages inside the index (the id cursor is the rowid every
+ * entry ends with), and the counts by state and the live jobs read at
+ * start-up still read the index alone. */
+static void test_state_index(struct store *st, struct jobread *r)
+{
+	char plan[1024], live[256], sql[512];
+	struct job_filters f = {0};
+	f.set[JF_STATE] = 1;
+	plan_of(st, jobread_list_sql(r, &f), plan, sizeof plan);
+	CHECK(strstr(plan, "USING INDEX jobs_state (state=? AND rowid>?)") != NULL);
+	plan_of(st, "SELECT state, count(*) FROM jobs GROUP BY state", plan, sizeof plan);
+	CHECK(strstr(plan, "USING COVERING INDEX jobs_state") != NULL);
+	CHECK(job_row_live_sql(live, sizeof live) == 0);
+	snprintf(sql, sizeof sql, "SELECT id FROM jobs WHERE %s", live);
+	plan_of(st, sql, plan, sizeof plan);
+	CHECK(strstr(plan, "USING COVERING INDEX jobs_state (state=?)") != NULL);
+	if (!strstr(plan, "jobs_state"))
+		fprintf(stderr, "# live plan: %s\n", plan);
+}
+
 int main(void)
 {
 	snprintf(path, sizeof path, "/tmp/fleetd-test-job-plan-%d.db", (int)getpid());
@@ -99,6 +123,7 @@ int main(void)
 	if (r) {
 		test_each(st, r);
 		test_combined(st, r);
+		test_state_index(st, r);
 	}
 	jobread_free(r);
 	if (st)

@@ -434,11 +434,114 @@ static void test_flushes(void)
 	cleanup();
 }
 
+/* --- the WAL checkpoint ---------------------------------------------------- */
+
+#include <sys/stat.h>
+
+#define WAL_TXS 60
+#define WAL_ROWS 100 /* of 3,000 bytes: about a page each */
+
+static long long wal_bytes(void)
+{
+	char p[300];
+	struct stat sb;
+	snprintf(p, sizeof p, "%s-wal", path);
+	return stat(p, &sb) == 0 ? (long long)sb.st_size : -1;
+}
+
+/* One transaction of WAL_ROWS rows; the frames it added to the WAL (or
+ * the WAL's frames, if it started over). */
+static int write_tx(struct store *st)
+{
+	int before = store_get_stats(st)->wal_frames;
+	if (store_begin(st) < 0)
+		return -1;
+	for (int i = 0; i < WAL_ROWS; i++)
+		if (insert(st, 3000) < 0)
+			return -1;
+	if (store_commit(st) < 0)
+		return -1;
+	int after = store_get_stats(st)->wal_frames;
+	return after > before ? after - before : after;
+}
+
+/* Sustained writes, WAL_TXS transactions of ~100 frames (six times the
+ * checkpoint threshold in all).  With the owner checkpointing when idle
+ * (idle = 1: after every commit, as commit.c's idle hook does) the WAL
+ * file stops growing at about the threshold plus a transaction; with an
+ * owner that never does, store_commit() checkpoints by itself at
+ * STORE_CKPT_FORCE_FRAMES, so the file is bounded by that.  Either way
+ * SQLite's own checkpoint at 1,000 frames is off: the frames a commit
+ * reports grow past STORE_CKPT_FRAMES until a checkpoint runs. */
+static void test_wal_bounded(int idle)
+{
+	struct store *st = open_table();
+	CHECK(st != NULL);
+	if (!st)
+		return;
+	int grew_past = 0, most = 0, failed = 0;
+	long long biggest = 0;
+	for (int t = 0; t < WAL_TXS; t++) {
+		int frames = write_tx(st);
+		if (frames < 0) {
+			failed = 1;
+			break;
+		}
+		if (frames > most)
+			most = frames;
+		if (store_get_stats(st)->wal_frames > STORE_CKPT_FRAMES)
+			grew_past = 1; /* nobody checkpointed inside the COMMIT */
+		if (idle)
+			CHECK(store_checkpoint(st) >= 0);
+		long long b = wal_bytes();
+		if (b > biggest)
+			biggest = b;
+	}
+	CHECK(!failed);
+	const struct store_stats *ss = store_get_stats(st);
+	int limit = (idle ? STORE_CKPT_FRAMES : STORE_CKPT_FORCE_FRAMES) + 2 * most;
+	CHECK(most > 50);
+	CHECK(grew_past);
+	CHECK(ss->checkpoints >= (idle ? 4u : 1u));
+	CHECK(biggest > 0 && biggest <= 32 + (long long)limit * 4120);
+	if (biggest > 32 + (long long)limit * 4120)
+		fprintf(stderr, "# wal grew to %lld bytes (limit %d frames)\n", biggest, limit);
+	CHECK(store_checkpoint(st) >= 0); /* nothing due right after one: 0 */
+	store_close(st);
+	cleanup();
+}
+
+/* Nothing is due below the threshold, nor inside a transaction. */
+static void test_checkpoint_due(void)
+{
+	struct store *st = open_table();
+	CHECK(st != NULL);
+	if (!st)
+		return;
+	CHECK_EQ_INT(store_checkpoint(st), 0);
+	CHECK(write_tx(st) > 0);
+	CHECK_EQ_INT(store_checkpoint(st), 0); /* ~100 frames: not due */
+	while (store_get_stats(st)->wal_frames < STORE_CKPT_FRAMES && write_tx(st) > 0)
+		;
+	CHECK(store_begin(st) == 0 && insert(st, 10) == 0);
+	CHECK_EQ_INT(store_checkpoint(st), 0); /* a transaction is open */
+	CHECK_EQ_INT(store_commit(st), 0);
+	CHECK_EQ_INT(store_checkpoint(st), 1);
+	CHECK_EQ_INT(store_checkpoint(st), 0); /* done until a commit reports again */
+	CHECK(write_tx(st) > 0);
+	CHECK(store_get_stats(st)->wal_frames < STORE_CKPT_FRAMES); /* started over */
+	store_close(st);
+	cleanup();
+}
+
 int main(void)
 {
 	snprintf(path, sizeof path, "/tmp/fleetd-test-store-%d.db", (int)getpid());
 	test_reuse();
 	test_full_cache();
+	test_checkpoint_due();
+	test_wal_bounded(1);
+	test_wal_bounded(0);
 	install_full_vfs();
 	test_commit_fails();
 	test_statement_fails();
