@@ -1,11 +1,12 @@
 /* session.h -- fleetd's conversation with the game: login, getGameInfo,
  * the full getObjects, then one delta getObjects per watch, and actions on
  * behalf of jobs.  Every answer is merged into the mirror before the caller
- * hears of it -- unless the mirror is no longer where the call was sent
- * from (older, or a late full answer took it back: mirror_continues), and
- * the next poll brings the news.  Adds the common fields (authToken, gameID, sovereignID,
- * sequence) to every call; logs in again when the game says the token is
- * invalid.  Never logs or returns the password or the auth token. */
+ * hears of it, except one the mirror cannot take: older than the mirror,
+ * or sent from a sequence that a late full answer took the mirror back
+ * from (mirror_continues); the next poll brings what it said.  Adds the
+ * common fields (authToken, gameID, sovereignID, sequence) to every call;
+ * logs in again when the game says the token is invalid.  Never logs or
+ * returns the password or the auth token. */
 #ifndef FLEETD_SESSION_H
 #define FLEETD_SESSION_H
 
