@@ -101,6 +101,18 @@ class Fleetd:
             time.sleep(0.1)
         fail("fleetd never had the galaxy")
 
+    def watch(self):
+        """The watch fleetd's mirror is in (GET /healthz), -1 before it has
+        the galaxy."""
+        st, b = self.call("GET", "/healthz")
+        check(st == 200, "GET /healthz -> %d" % st)
+        return -1 if b.get("watch") is None else int(b["watch"])
+
+    def wait_watch(self, w, timeout=30):
+        """Until fleetd's mirror has seen watch w: it learns of a watch by
+        asking the game, some time after the game began it."""
+        until("fleetd's mirror at watch %d" % w, lambda: self.watch() >= w, timeout)
+
     def wait_state(self, jid, states, timeout=60):
         end = time.time() + timeout
         j = None
