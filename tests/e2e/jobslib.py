@@ -187,6 +187,26 @@ def refuse_all(fd, path, table, counts, also=None):
         check(counts() == before, "case %d stored something: %s -> %s" % (i, before, counts()))
 
 
+def kill_in_flight(fd, sim, jid, what, endpoint, before, timeout=90):
+    """Wait until the job's action is on the wire (sub_state SENT) and
+    fleetsim has taken it (its count of endpoint calls passed before: it
+    acts at once, --latency-ms holds the answer), then kill -9 fleetd and
+    start it again: the answer is lost.  No fixed sleep: on a loaded
+    machine the call may reach fleetsim late."""
+    end = time.time() + timeout
+    while time.time() < end:
+        j = fd.job(jid)
+        if j["state"] == "running" and j["sub_state"] == "SENT":
+            until("%s at fleetsim" % what,
+                  lambda: sim.stats()["calls"].get(endpoint, 0) > before, 30)
+            fd.stop(signal.SIGKILL)
+            fd.start()
+            return
+        check(j["state"] in ("queued", "running", "waiting"), "%s: %s" % (what, j))
+        time.sleep(0.02)
+    fail("%s never went in flight" % what)
+
+
 def until(what, fn, timeout=60):
     """fn()'s first true value, asked every 0.1 s; fails after timeout s."""
     end = time.time() + timeout
