@@ -287,17 +287,18 @@ full = socket.socket()
 full.bind(("127.0.0.1", 0))
 full.listen(0)
 slow = full.getsockname()[1]
-fillers = []
-while True:  # connect until one is not taken in: the queue is full
+fillers, filled = [], False
+for _ in range(10):  # connect until one is not taken in: the queue is full
     s = socket.socket()
     s.settimeout(0.3)
     try:
         s.connect(("127.0.0.1", slow))
     except OSError:
         s.close()
+        filled = True
         break
     fillers.append(s)
-check(fillers and len(fillers) < 10, "%d connections filled a backlog of 0" % len(fillers))
+check(filled and fillers, "%d connections did not fill a backlog of 0" % len(fillers))
 g = register(fd3, {"url": "http://127.0.0.1:%d/slow" % slow, "events": ["job.cancelled"]})
 cancelled_job(fd3, 5002)
 until("fleetd's attempt waiting to connect", lambda: syn_sent_to(slow), timeout=30)
