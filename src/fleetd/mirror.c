@@ -166,7 +166,7 @@ static void int_list_of(const json_t *v, struct int_list *l)
 	}
 }
 
-static int64_t int_list_at(const struct int_list *l, size_t i, int64_t def)
+static inline int64_t int_list_at(const struct int_list *l, size_t i, int64_t def)
 {
 	int64_t v;
 	if (l->flat)
@@ -216,7 +216,14 @@ static int parse_ids(const struct int_list *lp, int64_t **out, size_t *n)
 	if (!r)
 		return -1;
 	size_t k = 0;
-	for (size_t i = 0; i < len; i++) {
+	if (l.flat) {
+		/* the scanner's lists, most of a watch's ids: no branch per id */
+		for (size_t i = 0; i < len; i++) {
+			r[k] = l.flat[i];
+			k += l.flat[i] > 0;
+		}
+	}
+	for (size_t i = 0; !l.flat && i < len; i++) {
 		int64_t id = int_list_at(&l, i, -1);
 		if (id > 0)
 			r[k++] = id;
