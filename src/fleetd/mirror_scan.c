@@ -7,7 +7,8 @@
  * ways first, each of which gives up (the text unread) at anything it is
  * not sure of, and then the general reader reads it with its checks and
  * its error: a value skipped in one loop (quick_skip()), a key read in
- * place (scan_key()), a short number in one pass (plain_num()), an id
+ * place (scan_key()), or not even searched when it is the key met at the
+ * same place of the previous object (memo_key()), a short number in one pass (plain_num()), an id
  * list eight digits at a time (plain_ints()), strings searched eight
  * bytes at a time (plain_run()).  The small steps called once per value
  * or per member (opening, the next comma, a key, a number, a skip, a
@@ -45,6 +46,21 @@ struct kept {
 	size_t ninner[MIRROR_NCLASSES];
 };
 
+/* Keys repeat: the objects of a class carry the same keys in the same
+ * order.  What was decided of the key at the same place of the last object
+ * read in the same context (a top-level object, a trait, a trade route) is
+ * kept with its text in the answer; a key whose bytes, with the `":` after
+ * them, are those is the same key (its text was a valid string without
+ * escapes, and so is this one), read without a search (memo_key()). */
+struct key_memo {
+	const char *text; /* the key after its quote, followed by `":`; NULL: none */
+	size_t len;
+	int row;          /* the decision: top level, a row of mirror_fields[];
+			   * inner, a place among its class's rows; -1 none */
+	unsigned num;     /* top level: the key's number */
+};
+#define MEMO_KEYS 32 /* members of an object with a memo; the rest search */
+
 struct scan {
 	const char *p, *end, *start;
 	int depth, max_depth;
@@ -60,6 +76,8 @@ struct scan {
 	char *pack; /* packed traits or trade routes being read; reused */
 	size_t pack_cap;
 	struct kept kept;
+	struct key_memo memo_top[MEMO_KEYS];
+	struct key_memo memo_inner[MIRROR_NCLASSES][MEMO_KEYS];
 	struct mirror_scanned *a; /* what is being built */
 	size_t arena_len, arena_cap;
 };
@@ -432,6 +450,47 @@ static const struct mirror_field *kept(const struct scan *s, const char *key, si
 		}
 	}
 	return NULL;
+}
+
+/* Whether the n bytes at a and at b are the same; whole words are read
+ * (n rounded up to 8 bytes must be readable at both). */
+static inline int same_run(const char *a, const char *b, size_t n)
+{
+#if SWAR
+	for (; n >= 8; a += 8, b += 8, n -= 8)
+		if (word_at(a) != word_at(b))
+			return 0;
+	return !n || ((word_at(a) ^ word_at(b)) & ((UINT64_C(1) << (8 * n)) - 1)) == 0;
+#else
+	return memcmp(a, b, n) == 0;
+#endif
+}
+
+/* The key at s->p (its opening quote next) when it is memo's: 1 with s->p
+ * past its colon and the key in *kb, *kl; else 0, s->p unchanged. */
+static inline int memo_key(struct scan *s, const struct key_memo *m, const char **kb,
+			   size_t *kl)
+{
+	ws(s);
+	const char *p = s->p;
+	size_t n = m->len + 2; /* the key, its closing quote and the colon */
+	if (!m->text || p >= s->end || *p != '"' ||
+	    (size_t)(s->end - p - 1) < ((n + 7) & ~(size_t)7) || !same_run(p + 1, m->text, n))
+		return 0;
+	*kb = p + 1;
+	*kl = m->len;
+	s->p = p + 1 + n;
+	return 1;
+}
+
+/* Remember what was decided of a key just read (kl bytes at kb), when it
+ * lies in the answer right before `":`. */
+static inline void memo_put(const struct scan *s, struct key_memo *m, const char *kb,
+			    size_t kl, int row, unsigned num)
+{
+	if (kb == s->scratch || (size_t)(s->end - kb) < kl + 2 || kb[kl] != '"' || kb[kl + 1] != ':')
+		return;
+	*m = (struct key_memo){kb, kl, row, num};
 }
 
 /* --- numbers ------------------------------------------------------------- */
@@ -1268,18 +1327,25 @@ static int pack_tuples(struct scan *s, size_t *n, int width, int nnum, int64_t *
 
 /* Which of an inner class's rows a key is; -1 for none.  seen: bit per
  * row, a key seen twice is not packed. */
-static inline int inner_row(struct scan *s, enum mirror_class cls, const char *kb,
-			    size_t kl, unsigned *seen)
+/* The place of a key among its inner class's rows, or -1. */
+static inline int inner_find(const struct scan *s, enum mirror_class cls, const char *kb,
+			     size_t kl)
 {
-	for (size_t i = 0; i < s->kept.ninner[cls]; i++) {
-		if (!key_is_row(kb, kl, s->kept.inner[cls][i]))
-			continue;
-		if (*seen & 1u << i)
-			return -2;
-		*seen |= 1u << i;
-		return (int)(s->kept.inner[cls][i] - mirror_fields);
-	}
+	for (size_t i = 0; i < s->kept.ninner[cls]; i++)
+		if (key_is_row(kb, kl, s->kept.inner[cls][i]))
+			return (int)i;
 	return -1;
+}
+
+/* The row at a place of an inner class: its number in mirror_fields[], or
+ * -2 when the object met it before (seen: a bit per place). */
+static inline int inner_seen(const struct scan *s, enum mirror_class cls, unsigned place,
+			     unsigned *seen)
+{
+	if (*seen & 1u << place)
+		return -2;
+	*seen |= 1u << place;
+	return (int)(s->kept.inner[cls][place] - mirror_fields);
 }
 
 /* The kept members of an inner object (a trait, a trade route), one at a
@@ -1287,6 +1353,7 @@ static inline int inner_row(struct scan *s, enum mirror_class cls, const char *k
 struct members {
 	int open;
 	unsigned seen;
+	unsigned count; /* members read so far */
 };
 
 /* The next kept member of the object of class cls at s: its field
@@ -1313,8 +1380,18 @@ static inline int next_member(struct scan *s, struct members *it,
 		const char *kb;
 		size_t kl;
 		int row = -3; /* bad JSON */
-		if (scan_key(s, &kb, &kl) == 0)
-			row = inner_row(s, cls, kb, kl, &it->seen);
+		struct key_memo *m = it->count < MEMO_KEYS ? &s->memo_inner[cls][it->count] : NULL;
+		it->count++;
+		int place = -2;
+		if (m && memo_key(s, m, &kb, &kl)) {
+			place = m->row;
+		} else if (scan_key(s, &kb, &kl) == 0) {
+			place = inner_find(s, cls, kb, kl);
+			if (m)
+				memo_put(s, m, kb, kl, place, 0);
+		}
+		if (place >= -1)
+			row = place < 0 ? -1 : inner_seen(s, cls, (unsigned)place, &it->seen);
 		if (row >= 0)
 			return row;
 		/* not kept: skip its value, then the next; repeated: give up */
@@ -1735,15 +1812,11 @@ static void value_release(struct mirror_scan_value *v)
 		json_decref(v->u.json);
 }
 
-/* One member of a top-level object: kept when a reduced class keeps its
- * key (duplicates: all kept, the last wins in the merge), else skipped. */
-static int top_member(struct scan *s, void *ctx, const char *kb, size_t kl)
+/* The value of a kept key (row f, key number key) of a top-level object,
+ * into the answer's values (duplicates: all kept, the last wins in the
+ * merge). */
+static int top_value(struct scan *s, const struct mirror_field *f, unsigned key)
 {
-	(void)ctx;
-	unsigned key;
-	const struct mirror_field *f = kept(s, kb, kl, &key);
-	if (!f)
-		return skip_value(s);
 	struct mirror_scan_value v = {.kind = MIRROR_V_NULL, .key = key};
 	int rc;
 	switch (f->read) {
@@ -1785,6 +1858,36 @@ static int top_member(struct scan *s, void *ctx, const char *kb, size_t kl)
 	return 0;
 }
 
+/* A top-level object's members: kept when a reduced class keeps the key,
+ * else skipped. */
+static int top_members(struct scan *s)
+{
+	int done = scan_open(s, '}');
+	if (done)
+		return done < 0 ? -1 : 0;
+	for (unsigned i = 0;; i++) {
+		struct key_memo *m = i < MEMO_KEYS ? &s->memo_top[i] : NULL;
+		const char *kb;
+		size_t kl;
+		const struct mirror_field *f;
+		unsigned key = 0;
+		if (m && memo_key(s, m, &kb, &kl)) {
+			f = m->row < 0 ? NULL : &mirror_fields[m->row];
+			key = m->num;
+		} else {
+			if (scan_key(s, &kb, &kl) < 0)
+				return -1;
+			f = kept(s, kb, kl, &key);
+			if (m)
+				memo_put(s, m, kb, kl, f ? (int)(f - mirror_fields) : -1, key);
+		}
+		if ((f ? top_value(s, f, key) : skip_value(s)) < 0 || close_next(s, '}', &done) < 0)
+			return -1;
+		if (done)
+			return 0;
+	}
+}
+
 /* What the mirror does with a class (mirror_fields.h): world, fleet and
  * sovereign (whose territory and exploration grid are most of its text)
  * are reduced, the classes it merges otherwise are kept whole, the rest
@@ -1819,7 +1922,7 @@ static int scan_element(struct scan *s)
 	struct mirror_scanned *a = s->a;
 	const char *begin = s->p;
 	size_t first = a->nvalues, arena = s->arena_len;
-	if (scan_items(s, 1, top_member, NULL) < 0)
+	if (top_members(s) < 0)
 		return -1;
 	enum mirror_use use = MIRROR_USE_INNER;
 	int cls = class_of_values(s, first, &use);
