@@ -361,6 +361,25 @@ static void packed_traits_read(struct slots sl, struct mirror_trait *tr,
 	}
 }
 
+/* Packed traits (sl.left slots at sl.p) into one block, as parse_traits()
+ * does. */
+static int packed_traits(struct slots sl, struct mirror_trait **out, size_t *n)
+{
+	size_t nt, nb;
+	*out = NULL;
+	*n = 0;
+	packed_traits_count(sl, &nt, &nb);
+	if (!nt)
+		return 0;
+	struct mirror_trait *tr = calloc(1, nt * sizeof *tr + nb * sizeof(struct mirror_build));
+	if (!tr)
+		return -1;
+	packed_traits_read(sl, tr, (struct mirror_build *)(tr + nt));
+	*out = tr;
+	*n = nt;
+	return 0;
+}
+
 /* A world's traits into one block: the trait records, then every build
  * entry they point to (one allocation per world, freed as one). */
 static int parse_traits(const json_t *v, struct mirror_trait **out, size_t *n)
@@ -370,18 +389,8 @@ static int parse_traits(const json_t *v, struct mirror_trait **out, size_t *n)
 	size_t nt = 0, nb = 0;
 	struct slots sl;
 	sl.left = mirror_scan_packed(v, MIRROR_SCAN_TRAITS_TAG, &sl.p);
-	if (sl.left != (size_t)-1) {
-		packed_traits_count(sl, &nt, &nb);
-		if (!nt)
-			return 0;
-		struct mirror_trait *tr = calloc(1, nt * sizeof *tr + nb * sizeof(struct mirror_build));
-		if (!tr)
-			return -1;
-		packed_traits_read(sl, tr, (struct mirror_build *)(tr + nt));
-		*out = tr;
-		*n = nt;
-		return 0;
-	}
+	if (sl.left != (size_t)-1)
+		return packed_traits(sl, out, n);
 	for (size_t i = 0; i < json_array_size(v); i++) {
 		const json_t *t = json_array_get(v, i);
 		if (!trait_id(t))
@@ -467,6 +476,24 @@ static void packed_routes_read(struct slots sl, struct mirror_route *rt,
 	}
 }
 
+/* Packed trade routes into one block, as parse_traits() does. */
+static int packed_routes(struct slots sl, struct mirror_route **out, size_t *n)
+{
+	size_t nr, nf;
+	*out = NULL;
+	*n = 0;
+	packed_routes_count(sl, &nr, &nf);
+	if (!nr)
+		return 0;
+	struct mirror_route *rt = calloc(1, nr * sizeof *rt + nf * sizeof(struct mirror_flow));
+	if (!rt)
+		return -1;
+	packed_routes_read(sl, rt, (struct mirror_flow *)(rt + nr));
+	*out = rt;
+	*n = nr;
+	return 0;
+}
+
 /* A world's trade routes into one block, as parse_traits() does. */
 static int parse_routes(const json_t *v, struct mirror_route **out, size_t *n)
 {
@@ -475,18 +502,8 @@ static int parse_routes(const json_t *v, struct mirror_route **out, size_t *n)
 	size_t nr = 0, nf = 0;
 	struct slots sl;
 	sl.left = mirror_scan_packed(v, MIRROR_SCAN_ROUTES_TAG, &sl.p);
-	if (sl.left != (size_t)-1) {
-		packed_routes_count(sl, &nr, &nf);
-		if (!nr)
-			return 0;
-		struct mirror_route *rt = calloc(1, nr * sizeof *rt + nf * sizeof(struct mirror_flow));
-		if (!rt)
-			return -1;
-		packed_routes_read(sl, rt, (struct mirror_flow *)(rt + nr));
-		*out = rt;
-		*n = nr;
-		return 0;
-	}
+	if (sl.left != (size_t)-1)
+		return packed_routes(sl, out, n);
 	for (size_t i = 0; i < json_array_size(v); i++) {
 		const json_t *r = json_array_get(v, i);
 		if (int_or(json_object_get(r, KEY(tradeRoute, partnerObjID)), 0) <= 0)
@@ -719,6 +736,29 @@ static int read_flat(const struct mirror_field *f, const struct mirror_scan_valu
 			return 0;
 		struct int_list l = {.flat = v->u.ints, .n = v->n};
 		return read_list(f, &l, rec) < 0 ? -1 : 1;
+	}
+	case MIRROR_READ_TRAITS:
+	case MIRROR_READ_ROUTES: {
+		struct slots sl;
+		if (v->kind != MIRROR_V_PACKED)
+			return 0;
+		sl.left = mirror_scan_packed_bytes(v->u.s, v->n,
+						   f->read == MIRROR_READ_TRAITS ? MIRROR_SCAN_TRAITS_TAG
+										 : MIRROR_SCAN_ROUTES_TAG,
+						   &sl.p);
+		if (sl.left == (size_t)-1)
+			return 0;
+		int rc;
+		if (f->read == MIRROR_READ_TRAITS) {
+			struct mirror_trait *t;
+			rc = packed_traits(sl, &t, &MEMBER(size_t, rec, f->second));
+			MEMBER(const struct mirror_trait *, rec, f->at) = t;
+		} else {
+			struct mirror_route *r;
+			rc = packed_routes(sl, &r, &MEMBER(size_t, rec, f->second));
+			MEMBER(const struct mirror_route *, rec, f->at) = r;
+		}
+		return rc < 0 ? -1 : 1;
 	}
 	case MIRROR_READ_BATTLE:
 		if (v->kind == MIRROR_V_NULL || v->kind == MIRROR_V_FALSE)

@@ -1500,49 +1500,6 @@ static int pack_route(struct scan *s, size_t *n)
 	return scan_value(s, NULL);
 }
 
-/* A traits or tradeRoutes list as one packed string (tag, then slots);
- * UNPACKABLE when an element is not in a common shape. */
-static int pack_list(struct scan *s, const char *tag, int (*element)(struct scan *, size_t *),
-		     json_t **out)
-{
-	size_t n = 0;
-	if (pack_put(s, &n, tag) < 0)
-		return -1;
-	int empty = scan_open(s, ']');
-	if (empty < 0)
-		return -1;
-	while (!empty) {
-		int rc = element(s, &n);
-		if (rc)
-			return rc;
-		if (close_next(s, ']', &empty) < 0)
-			return -1;
-	}
-	if (!(*out = json_stringn_nocheck(s->pack, n)))
-		return fail_at(s, "out of memory");
-	return 0;
-}
-
-/* Traits or trade routes: packed when they can be (see above), else built
- * as JSON with their objects reduced to their class's rows. */
-static int build_packed_list(struct scan *s, enum mirror_class cls, json_t **out)
-{
-	ws(s);
-	if (s->p >= s->end || *s->p != '[')
-		return scan_value(s, out);
-	const char *begin = s->p;
-	int depth = s->depth;
-	int rc = cls == MIRROR_C_trait ? pack_list(s, MIRROR_SCAN_TRAITS_TAG, pack_trait, out)
-				       : pack_list(s, MIRROR_SCAN_ROUTES_TAG, pack_route, out);
-	if (rc != UNPACKABLE)
-		return rc;
-	s->p = begin;
-	s->depth = depth;
-	return build_inner_list(s, cls == MIRROR_C_trait ? trait_element : route_element, out);
-}
-
-/* --- flat values of reduced objects --------------------------------------- */
-
 /* n bytes into the arena, aligned for int64_t; their offset, or -1. */
 static int64_t arena_put(struct scan *s, const void *b, size_t n, int nul)
 {
@@ -1562,6 +1519,57 @@ static int64_t arena_put(struct scan *s, const void *b, size_t n, int nul)
 	s->arena_len = need;
 	return (int64_t)off;
 }
+
+/* A traits or tradeRoutes list as one packed value (tag, then slots);
+ * UNPACKABLE when an element is not in a common shape. */
+static int pack_list(struct scan *s, const char *tag, int (*element)(struct scan *, size_t *),
+		     struct mirror_scan_value *v)
+{
+	size_t n = 0;
+	if (pack_put(s, &n, tag) < 0)
+		return -1;
+	int empty = scan_open(s, ']');
+	if (empty < 0)
+		return -1;
+	while (!empty) {
+		int rc = element(s, &n);
+		if (rc)
+			return rc;
+		if (close_next(s, ']', &empty) < 0)
+			return -1;
+	}
+	int64_t off = arena_put(s, s->pack, n, 0);
+	if (off < 0)
+		return -1;
+	v->kind = MIRROR_V_PACKED;
+	v->n = n;
+	v->u.i = off; /* a pointer once the arena stops moving */
+	return 0;
+}
+
+/* Traits or trade routes: packed when they can be (see above), else built
+ * as JSON with their objects reduced to their class's rows. */
+static int build_packed_list(struct scan *s, enum mirror_class cls,
+			     struct mirror_scan_value *v)
+{
+	ws(s);
+	v->kind = MIRROR_V_JSON;
+	if (s->p >= s->end || *s->p != '[')
+		return scan_value(s, &v->u.json);
+	const char *begin = s->p;
+	int depth = s->depth;
+	int rc = cls == MIRROR_C_trait ? pack_list(s, MIRROR_SCAN_TRAITS_TAG, pack_trait, v)
+				       : pack_list(s, MIRROR_SCAN_ROUTES_TAG, pack_route, v);
+	if (rc != UNPACKABLE)
+		return rc;
+	s->p = begin;
+	s->depth = depth;
+	v->kind = MIRROR_V_JSON;
+	return build_inner_list(s, cls == MIRROR_C_trait ? trait_element : route_element,
+				&v->u.json);
+}
+
+/* --- flat values of reduced objects --------------------------------------- */
 
 /* One more integer in s->ints (n held so far). */
 static int ints_push(struct scan *s, size_t n, int64_t v)
@@ -1821,12 +1829,10 @@ static int top_value(struct scan *s, const struct mirror_field *f, unsigned key)
 	int rc;
 	switch (f->read) {
 	case MIRROR_READ_TRAITS:
-		v.kind = MIRROR_V_JSON;
-		rc = build_packed_list(s, MIRROR_C_trait, &v.u.json);
+		rc = build_packed_list(s, MIRROR_C_trait, &v);
 		break;
 	case MIRROR_READ_ROUTES:
-		v.kind = MIRROR_V_JSON;
-		rc = build_packed_list(s, MIRROR_C_tradeRoute, &v.u.json);
+		rc = build_packed_list(s, MIRROR_C_tradeRoute, &v);
 		break;
 	case MIRROR_READ_BATTLE:
 		rc = flat_battle(s, &v);
@@ -2037,7 +2043,7 @@ struct mirror_scanned *mirror_scan(const char *buf, size_t len, int max_depth, c
 	/* the arena no longer moves: offsets become pointers */
 	for (size_t i = 0; i < a->nvalues; i++) {
 		struct mirror_scan_value *v = &a->values[i];
-		if (v->kind == MIRROR_V_STRING)
+		if (v->kind == MIRROR_V_STRING || v->kind == MIRROR_V_PACKED)
 			v->u.s = a->arena + v->u.i;
 		else if (v->kind == MIRROR_V_INTS)
 			v->u.ints = (const int64_t *)(void *)(a->arena + v->u.i);
@@ -2066,6 +2072,7 @@ json_t *mirror_scan_value_json(const struct mirror_scan_value *v)
 	case MIRROR_V_REAL:
 		return json_real(v->u.d);
 	case MIRROR_V_STRING:
+	case MIRROR_V_PACKED:
 		return json_stringn_nocheck(v->u.s, v->n);
 	case MIRROR_V_INTS: {
 		size_t bytes = (v->n + 1) * sizeof(int64_t);
@@ -2123,14 +2130,17 @@ json_t *mirror_scan_answer(const char *buf, size_t len, int max_depth, char *err
 	return list;
 }
 
-size_t mirror_scan_packed(const json_t *v, const char *tag, const char **slots)
+size_t mirror_scan_packed_bytes(const char *b, size_t n, const char *tag, const char **slots)
 {
-	size_t n = json_string_length(v);
-	const char *b = json_string_value(v);
 	if (!b || n < 8 || n % 8 || memcmp(b, tag, 8) != 0)
 		return (size_t)-1;
 	*slots = b + 8;
 	return n / 8 - 1;
+}
+
+size_t mirror_scan_packed(const json_t *v, const char *tag, const char **slots)
+{
+	return mirror_scan_packed_bytes(json_string_value(v), json_string_length(v), tag, slots);
 }
 
 size_t mirror_scan_ints(const json_t *v, const char **values)
