@@ -153,12 +153,14 @@ struct int_list {
 	const char *packed;
 	const int64_t *flat;
 	size_t n;
+	int positive; /* flat, every value > 0 */
 };
 
 static void int_list_of(const json_t *v, struct int_list *l)
 {
 	l->arr = v;
 	l->flat = NULL;
+	l->positive = 0;
 	l->n = mirror_scan_ints(v, &l->packed);
 	if (l->n == (size_t)-1) {
 		l->packed = NULL;
@@ -190,7 +192,11 @@ static int parse_res(const struct int_list *lp, int64_t **out, size_t *npairs)
 	if (!r)
 		return -1;
 	size_t k = 0;
-	for (size_t i = 0; i < n; i++) {
+	if (l.positive) { /* every pair is kept */
+		memcpy(r, l.flat, 2 * n * sizeof *r);
+		k = n;
+	}
+	for (size_t i = 0; !l.positive && i < n; i++) {
 		int64_t id = int_list_at(&l, 2 * i, -1);
 		int64_t q = int_list_at(&l, 2 * i + 1, INT64_MIN);
 		if (id < 0 || q == INT64_MIN)
@@ -216,8 +222,12 @@ static int parse_ids(const struct int_list *lp, int64_t **out, size_t *n)
 	if (!r)
 		return -1;
 	size_t k = 0;
-	if (l.flat) {
-		/* the scanner's lists, most of a watch's ids: no branch per id */
+	if (l.positive) {
+		/* the scanner's lists, most of a watch's ids: all kept */
+		memcpy(r, l.flat, len * sizeof *r);
+		k = len;
+	} else if (l.flat) {
+		/* no branch per id */
 		for (size_t i = 0; i < len; i++) {
 			r[k] = l.flat[i];
 			k += l.flat[i] > 0;
@@ -732,9 +742,10 @@ static int read_flat(const struct mirror_field *f, const struct mirror_scan_valu
 		return 1;
 	case MIRROR_READ_RES:
 	case MIRROR_READ_IDS: {
-		if (v->kind != MIRROR_V_INTS)
+		if (v->kind != MIRROR_V_INTS && v->kind != MIRROR_V_POSITIVE)
 			return 0;
-		struct int_list l = {.flat = v->u.ints, .n = v->n};
+		struct int_list l = {.flat = v->u.ints, .n = v->n,
+				     .positive = v->kind == MIRROR_V_POSITIVE};
 		return read_list(f, &l, rec) < 0 ? -1 : 1;
 	}
 	case MIRROR_READ_TRAITS:

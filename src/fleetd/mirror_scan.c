@@ -1710,6 +1710,7 @@ static int flat_int_list(struct scan *s, struct mirror_scan_value *v)
 	if (empty < 0)
 		return -1;
 	size_t n = 0;
+	int positive = 1; /* plain_ints() reads only those */
 	while (!empty) {
 #if SWAR
 		int closed;
@@ -1737,6 +1738,7 @@ static int flat_int_list(struct scan *s, struct mirror_scan_value *v)
 			if (integer_of(s, &num, &x) < 0)
 				return -1;
 		}
+		positive &= x > 0;
 		if (ints_push(s, n++, x) < 0)
 			return -1;
 		int more = s->p < s->end && *s->p == ',' ? (s->p++, 1) : scan_next(s, ']');
@@ -1746,7 +1748,7 @@ static int flat_int_list(struct scan *s, struct mirror_scan_value *v)
 			s->depth--;
 		empty = !more;
 	}
-	return flat_ints_value(s, MIRROR_V_INTS, n, v);
+	return flat_ints_value(s, positive ? MIRROR_V_POSITIVE : MIRROR_V_INTS, n, v);
 }
 
 /* One coordinate of a position: a real, or an integer a double holds
@@ -2049,7 +2051,7 @@ struct mirror_scanned *mirror_scan(const char *buf, size_t len, int max_depth, c
 		struct mirror_scan_value *v = &a->values[i];
 		if (v->kind == MIRROR_V_STRING || v->kind == MIRROR_V_PACKED)
 			v->u.s = a->arena + v->u.i;
-		else if (v->kind == MIRROR_V_INTS)
+		else if (v->kind == MIRROR_V_INTS || v->kind == MIRROR_V_POSITIVE)
 			v->u.ints = (const int64_t *)(void *)(a->arena + v->u.i);
 	}
 	return a;
@@ -2078,7 +2080,8 @@ json_t *mirror_scan_value_json(const struct mirror_scan_value *v)
 	case MIRROR_V_STRING:
 	case MIRROR_V_PACKED:
 		return json_stringn_nocheck(v->u.s, v->n);
-	case MIRROR_V_INTS: {
+	case MIRROR_V_INTS:
+	case MIRROR_V_POSITIVE: {
 		size_t bytes = (v->n + 1) * sizeof(int64_t);
 		char *b = malloc(bytes);
 		if (!b)

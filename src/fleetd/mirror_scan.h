@@ -41,6 +41,8 @@ enum mirror_scan_kind {
 	MIRROR_V_STRING,   /* u.s, n bytes, NUL-terminated */
 	MIRROR_V_INTS,     /* a list of JSON integers (nearObjIDs, resources):
 			    * u.ints, n values */
+	MIRROR_V_POSITIVE, /* the same, every value > 0 (a reader keeping only
+			    * ids > 0 can copy them) */
 	MIRROR_V_POS,      /* a list of two numbers: u.xy; bit 0 of n set when x
 			    * was a JSON integer, bit 1 for y (both exact) */
 	MIRROR_V_PACKED,   /* traits or trade routes packed as below: u.s, n

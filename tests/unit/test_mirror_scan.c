@@ -263,6 +263,9 @@ static void test_int_lists(void)
 		"[123456789012345678,-123456789012345678,999999999999999999]",
 		"[1234567890123456789,-1234567890123456789,7]", "[0,1,10,100,-10]",
 		"[5,1E2]", "[5,2e-1]", "[3,0.5]",
+		/* a zero or a negative between ids the one-pass loop reads: the
+		 * list is no longer all positive (the merge then filters it) */
+		"[1234567,0,7654321,1]", "[1234567, -5, 7654321, 2]",
 	};
 	char text[4096], err[256];
 	for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++) {
