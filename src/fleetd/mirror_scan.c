@@ -790,6 +790,11 @@ static inline int scan_open(struct scan *s, char close)
  * bracket (stepped past), -1 on anything else. */
 static inline int scan_next(struct scan *s, char close)
 {
+	/* most often the comma, right after the element */
+	if (s->p < s->end && *s->p == ',') {
+		s->p++;
+		return 1;
+	}
 	ws(s);
 	if (s->p < s->end && *s->p == ',') {
 		s->p++;
@@ -1075,10 +1080,18 @@ static int quick_skip(struct scan *s)
 	}
 }
 
-/* A value validated and skipped. */
+/* A value validated and skipped.  A number, the commonest (counts,
+ * allocations, work units), is read without quick_skip()'s loop. */
 static inline int skip_value(struct scan *s)
 {
 	ws(s);
+	if (s->p < s->end && ((unsigned)(*s->p - '0') < 10 || *s->p == '-')) {
+		const char *q = quick_number(s->p, s->end);
+		if (q) {
+			s->p = q;
+			return 0;
+		}
+	}
 	return quick_skip(s) ? 0 : scan_value(s, NULL);
 }
 
@@ -1859,9 +1872,10 @@ static int top_value(struct scan *s, const struct mirror_field *f, unsigned key)
 	if (rc < 0)
 		return -1;
 	struct mirror_scanned *a = s->a;
-	struct mirror_scan_value *vs =
-		array_grow(a->values, &a->cap_values, a->nvalues, sizeof *vs, 256);
-	if (!vs) {
+	struct mirror_scan_value *vs = a->values;
+	/* sized from the text (mirror_scan()): a call only when it is full */
+	if (a->nvalues == a->cap_values &&
+	    !(vs = array_grow(a->values, &a->cap_values, a->nvalues, sizeof *vs, 256))) {
 		value_release(&v);
 		return fail_at(s, "out of memory");
 	}
