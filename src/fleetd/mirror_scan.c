@@ -1080,17 +1080,22 @@ static int quick_skip(struct scan *s)
 	}
 }
 
-/* A value validated and skipped.  A number, the commonest (counts,
- * allocations, work units), is read without quick_skip()'s loop. */
+/* A value validated and skipped.  The commonest, a number (counts,
+ * allocations, work units) or null (a build entry's note, a world's
+ * news), is read without quick_skip()'s loop. */
 static inline int skip_value(struct scan *s)
 {
 	ws(s);
-	if (s->p < s->end && ((unsigned)(*s->p - '0') < 10 || *s->p == '-')) {
-		const char *q = quick_number(s->p, s->end);
+	const char *p = s->p, *end = s->end;
+	if (p < end && ((unsigned)(*p - '0') < 10 || *p == '-')) {
+		const char *q = quick_number(p, end);
 		if (q) {
 			s->p = q;
 			return 0;
 		}
+	} else if (end - p >= 4 && memcmp(p, "null", 4) == 0) {
+		s->p = p + 4;
+		return 0;
 	}
 	return quick_skip(s) ? 0 : scan_value(s, NULL);
 }
@@ -1312,7 +1317,7 @@ static int pack_tuples(struct scan *s, size_t *n, int width, int nnum, int64_t *
 		return empty < 0 ? -1 : 0;
 	int64_t id = 0;
 	double num[4];
-	for (int i = 0;; i = (i + 1) % width) {
+	for (int i = 0;; i = i + 1 == width ? 0 : i + 1) {
 		int rc = 0;
 		if (i == 0)
 			rc = pack_id(s, &id);
