@@ -493,6 +493,40 @@ static inline void memo_put(const struct scan *s, struct key_memo *m, const char
 	*m = (struct key_memo){kb, kl, row, num};
 }
 
+/* Inner objects (traits, trade routes) leave keys out: a trait names
+ * isPrimary only when it is primary.  Their memo is the union of the keys
+ * met, in order: a key is looked for at the place the object has reached
+ * and at the next one (the previous object had a key there that this one
+ * lacks); a key found in neither is put at that place, the places after
+ * it moving one on (the last is dropped).  So the objects of a list meet
+ * each key where the memo has it, whichever optional keys each carries. */
+static inline const struct key_memo *memo_find(struct scan *s, struct key_memo *mm,
+					       unsigned *at, const char **kb, size_t *kl)
+{
+	for (unsigned i = *at; i < *at + 2 && i < MEMO_KEYS; i++) {
+		if (memo_key(s, &mm[i], kb, kl)) {
+			*at = i + 1;
+			return &mm[i];
+		}
+	}
+	return NULL;
+}
+
+static void memo_learn(const struct scan *s, struct key_memo *mm, unsigned *at,
+		       const char *kb, size_t kl, int row)
+{
+	unsigned i = *at;
+	struct key_memo m = {0};
+	if (i >= MEMO_KEYS)
+		return;
+	*at = i + 1;
+	memo_put(s, &m, kb, kl, row, 0);
+	if (!m.text)
+		return;
+	memmove(&mm[i + 1], &mm[i], (MEMO_KEYS - 1 - i) * sizeof *mm);
+	mm[i] = m;
+}
+
 /* --- numbers ------------------------------------------------------------- */
 
 /* m / 10^k is exact for m <= 2^53 and k <= 22 when doubles are evaluated
@@ -1402,15 +1436,13 @@ static inline __attribute__((always_inline)) int next_member(struct scan *s,
 		const char *kb;
 		size_t kl;
 		int row = -3; /* bad JSON */
-		struct key_memo *m = it->count < MEMO_KEYS ? &s->memo_inner[cls][it->count] : NULL;
-		it->count++;
+		const struct key_memo *m = memo_find(s, s->memo_inner[cls], &it->count, &kb, &kl);
 		int place = -2;
-		if (m && memo_key(s, m, &kb, &kl)) {
+		if (m) {
 			place = m->row;
 		} else if (scan_key(s, &kb, &kl) == 0) {
 			place = inner_find(s, cls, kb, kl);
-			if (m)
-				memo_put(s, m, kb, kl, place, 0);
+			memo_learn(s, s->memo_inner[cls], &it->count, kb, kl, place);
 		}
 		if (place >= -1)
 			row = place < 0 ? -1 : inner_seen(s, cls, (unsigned)place, &it->seen);
