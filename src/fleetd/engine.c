@@ -288,11 +288,20 @@ static void register_wait(struct engine *e, struct job_rec *r, int kind,
 	}
 }
 
+/* A field of j's step data, NULL if it has none.  Most steps keep no
+ * fields, and jansson hashes the key even to search an empty object: the
+ * flags a woken job reads (resend, cancelling, intent_world, ...) would
+ * cost about 150 instructions each. */
+static json_t *data_get(const struct job *j, const char *key)
+{
+	return json_object_size(j->data) ? json_object_get(j->data, key) : NULL;
+}
+
 /* What a job's conditions' references stand for now. */
 static void job_cond_env(const struct job *j, struct cond_env *env)
 {
 	env->self = j->fleet;
-	env->here = json_integer_value(json_object_get(j->data, "here"));
+	env->here = json_integer_value(data_get(j, "here"));
 	env->var = cond_vars_get;
 	env->var_arg = j->vars;
 }
@@ -830,7 +839,8 @@ static void memo_committed(void *arg, int ok)
  * and triggers, must drop the job's kept row as any other writer does). */
 static void memo_keep(struct engine *e, const struct job *j, const struct job_row *row)
 {
-	if (j->vars) {
+	/* an ended job is not run again: rec_drop() forgets all of it */
+	if (j->vars || !is_live(j->state)) {
 		jobmemo_forget_row(&e->memo, row->id);
 		return;
 	}
@@ -850,7 +860,7 @@ static void memo_keep(struct engine *e, const struct job *j, const struct job_ro
  * is done or the job ends. */
 static int64_t intent_of(const struct job *j)
 {
-	const json_t *iw = json_object_get(j->data, "intent_world");
+	const json_t *iw = data_get(j, "intent_world");
 	return is_live(j->state) && json_is_integer(iw) ? json_integer_value(iw) : 0;
 }
 
@@ -913,7 +923,8 @@ static int job_save(struct engine *e, struct job *j, int64_t now)
 		(j->state != j->row_state ? SAVE_STATE : 0) |
 		(intent != j->row_intent ? SAVE_INTENT : 0) |
 		(j->finished_at != j->row_finished ? SAVE_FINISHED : 0);
-	sqlite3_stmt *s = store_stmt(e->st, e->sql.save[v]);
+	/* job_row_bind() below binds every column the UPDATE names */
+	sqlite3_stmt *s = store_stmt_bound(e->st, e->sql.save[v]);
 	if (!s)
 		return -1;
 	char *owned;
@@ -997,24 +1008,24 @@ static void note_step_started(struct engine *e, const struct job *j)
 {
 	struct ev_text t = {.n = 0};
 	const json_t *args = json_array_get(json_object_get(j->spec, "steps"), (size_t)j->step);
-	ev_put(&t, "{\"step\":");
+	EV_LIT(&t, "{\"step\":");
 	ev_int(&t, j->step);
-	ev_put(&t, ",\"op\":\"");
+	EV_LIT(&t, ",\"op\":\"");
 	ev_put(&t, jobspec_op_name(jobspec_step_op(args)));
-	ev_put(&t, "\",\"iteration\":");
+	EV_LIT(&t, "\",\"iteration\":");
 	ev_int(&t, j->iteration);
-	ev_put(&t, "}");
+	EV_LIT(&t, "}");
 	eventlog_append_text(e->el, j->id, "job.step_started", t.b);
 }
 
 static void note_step_done(struct engine *e, const struct job *j, const char *op)
 {
 	struct ev_text t = {.n = 0};
-	ev_put(&t, "{\"step\":");
+	EV_LIT(&t, "{\"step\":");
 	ev_int(&t, j->step);
-	ev_put(&t, ",\"op\":\"");
+	EV_LIT(&t, ",\"op\":\"");
 	ev_put(&t, op);
-	ev_put(&t, "\"}");
+	EV_LIT(&t, "\"}");
 	eventlog_append_text(e->el, j->id, "job.step_done", t.b);
 }
 
@@ -1298,7 +1309,7 @@ static void abandon_step(struct engine *e, struct job *j, int64_t now)
  * in the step's data, written with the cancel, so it survives a restart. */
 static int job_cancelling(const struct job *j)
 {
-	return json_is_true(json_object_get(j->data, "cancelling"));
+	return json_is_true(data_get(j, "cancelling"));
 }
 
 static void finish(struct engine *e, struct job *j, int state, const char *msg,
@@ -1391,14 +1402,15 @@ static int run_op(struct engine *e, struct job_rec *r, struct job *j,
 		finish(e, j, JOB_FAILED, bad, now);
 		return -1;
 	}
+	const json_t *resend = data_get(j, "resend");
 	struct step_ctx c = {
 		.eng = e, .store = e->st, .m = m, .now_ms = now,
 		.job_id = j->id, .fleet = j->fleet, .world = j->world, .args = args,
 		.sub = sub, .data = j->data, .reply = reply, .rng = &e->rng, .vars = j->vars,
-		.resend = json_is_true(json_object_get(j->data, "resend")),
-		.step = j->step, .iteration = j->iteration,
+		.resend = json_is_true(resend), .step = j->step, .iteration = j->iteration,
 	};
-	json_object_del(j->data, "resend");
+	if (resend)
+		json_object_del(j->data, "resend");
 	op->advance(&c, sr);
 	if (c.bind && job_bind(j, c.bind, c.bind_value) < 0) {
 		memset(sr, 0, sizeof *sr);
@@ -1425,7 +1437,7 @@ enum prelude_verdict { PRE_RUN, PRE_SKIP, PRE_STOP };
 
 static int data_has(const struct job *j, const char *key)
 {
-	return json_object_get(j->data, key) != NULL;
+	return data_get(j, key) != NULL;
 }
 
 static int step_uses_here(const json_t *spec, const json_t *args, int64_t step)
@@ -1793,13 +1805,13 @@ static void note_transition(struct engine *e, const struct job *j,
 {
 	if (j->state != was->state) {
 		struct ev_text t = {.n = 0};
-		ev_put(&t, "{\"from\":\"");
+		EV_LIT(&t, "{\"from\":\"");
 		ev_put(&t, job_state_name(was->state));
-		ev_put(&t, "\",\"to\":\"");
+		EV_LIT(&t, "\",\"to\":\"");
 		ev_put(&t, job_state_name(j->state));
-		ev_put(&t, "\",\"step\":");
+		EV_LIT(&t, "\",\"step\":");
 		ev_int(&t, j->step);
-		ev_put(&t, "}");
+		EV_LIT(&t, "}");
 		eventlog_append_text(e->el, j->id, "job.state", t.b);
 	}
 	if (j->state != JOB_WAITING ||
@@ -1807,17 +1819,17 @@ static void note_transition(struct engine *e, const struct job *j,
 	     was->state == JOB_WAITING))
 		return;
 	struct ev_text t = {.n = 0};
-	ev_put(&t, "{\"kind\":\"");
+	EV_LIT(&t, "{\"kind\":\"");
 	ev_put(&t, j->wait ? job_wait_name(j->wait) : "time");
-	ev_put(&t, "\",");
+	EV_LIT(&t, "\",");
 	if (j->wait) {
-		ev_put(&t, "\"key\":");
+		EV_LIT(&t, "\"key\":");
 		ev_int(&t, j->wait_key);
-		ev_put(&t, ",");
+		EV_LIT(&t, ",");
 	}
 	ev_put(&t, j->wait == WAIT_ANCHORED ? "\"world\":" : "\"until_ms\":");
 	ev_int(&t, j->wait == WAIT_ANCHORED ? j->wait_arg : j->wake_at);
-	ev_put(&t, "}");
+	EV_LIT(&t, "}");
 	eventlog_append_text(e->el, j->id, "job.wait", t.b);
 }
 
