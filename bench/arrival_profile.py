@@ -5,7 +5,8 @@ measured on a shared machine.  Run by hand, not by `make bench`.
 
 usage: python3 bench/arrival_profile.py BUILDDIR OUT [callgrind|native]
 env:   WAITING (default 100000), WORLDS (5000), FLEETS (134000): the galaxy
-       and the jobs of bench.py's 100,000-job figures.
+       and the jobs of bench.py's 100,000-job figures; CALLGRIND_ARGS: more
+       valgrind options (e.g. --toggle-collect=job_save to see one function).
 
 The N `wait` jobs are submitted once through POST /v1/jobs (wrk) and the
 database is kept as OUT/jobs-WORLDS-FLEETS-WAITING.db for the next runs.
@@ -109,6 +110,7 @@ def main():
     if mode == "callgrind":
         pre = ["valgrind", "--tool=callgrind", "--instr-atstart=no",
                "--callgrind-out-file=" + os.path.join(out, "callgrind.out")]
+        pre += os.environ.get("CALLGRIND_ARGS", "").split()
     fd = Proc("fleetd", pre + fd_args)
     url = "http://127.0.0.1:%d" % fd.port(600)
     fd.wait_log(r'msg="game state loaded"', 900)

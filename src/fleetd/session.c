@@ -42,6 +42,8 @@ struct sess_call {
 	int relogin_tried;
 	int64_t asked_ms;                /* when it was last handed to upstream */
 	int64_t since;                   /* the mirror's sequence it was sent from */
+	json_t *held;                    /* its answer, not merged (on session.held) */
+	int64_t held_at;                 /* when that answer came */
 };
 
 struct session {
@@ -63,6 +65,8 @@ struct session {
 	struct loop_timer poll_timer, login_timer;
 	struct list_node calls;          /* of sess_call.link */
 	struct list_node pending;        /* of sess_call.plink: waiting for a usable session */
+	struct list_node held;           /* of sess_call.plink: answered, the answer not
+					  * merged, the caller not yet told (hold_answer) */
 	struct session_stats stats;
 };
 
@@ -70,6 +74,7 @@ static void send_login(struct session *s);
 static void send_info(struct session *s);
 static void send_objects(struct session *s, int full);
 static void flush_pending(struct session *s);
+static void release_held(struct session *s);
 
 const char *session_state_name(enum session_state st)
 {
@@ -427,6 +432,7 @@ static void on_objects(void *arg, const struct upstream_result *r, int full)
 		set_state(s, SESSION_CONNECTED);
 	}
 	arm_poll(s);
+	release_held(s);
 }
 
 static void on_full(void *arg, const struct upstream_result *r)
@@ -483,6 +489,7 @@ static void call_free(struct sess_call *c)
 	list_remove(&c->link);
 	list_remove(&c->plink);
 	json_decref(c->params);
+	json_decref(c->held);
 	free(c);
 }
 
@@ -520,6 +527,40 @@ static void fail_pending(struct session *s, const char *why)
 	}
 }
 
+/* The answer of call c could not be merged (sent from a sequence a late
+ * full answer took the mirror back from): its effect is not in the mirror
+ * yet, and a step told of it now would look for it there and miss it (a
+ * deploy's next step: "fleet no longer exists").  The caller is told once
+ * the mirror holds an answer asked for after this one came (release_held):
+ * the next poll, or the answer of any later call. */
+static void hold_answer(struct session *s, struct sess_call *c, const json_t *answer)
+{
+	c->held = json_incref((json_t *)answer);
+	c->held_at = clock_now_ms();
+	list_push_back(&s->held, &c->plink);
+}
+
+/* Tell the callers whose answers were held and whose effect the mirror now
+ * shows: it holds an answer asked for after theirs came, in a later
+ * millisecond (one asked in the same millisecond may have been asked
+ * before).  Runs after every merge; callbacks may call again. */
+static void release_held(struct session *s)
+{
+	struct list_node batch = LIST_HEAD_INIT(batch), *n, *next;
+	int64_t asked = mirror_asked_ms(s->m);
+	LIST_EACH_SAFE(n, next, &s->held) {
+		if (LIST_ELEM(n, struct sess_call, plink)->held_at < asked) {
+			list_remove(n);
+			list_push_back(&batch, n);
+		}
+	}
+	while ((n = list_pop_front(&batch))) {
+		struct sess_call *c = LIST_ELEM(n, struct sess_call, plink);
+		struct call_result cr = {CALL_OK, c->held, NULL, NULL};
+		call_finish(c, &cr);
+	}
+}
+
 static void on_action(void *arg, const struct upstream_result *r)
 {
 	struct sess_call *c = arg;
@@ -539,7 +580,11 @@ static void on_action(void *arg, const struct upstream_result *r)
 		char err[160];
 		int was_ready = mirror_ready(s->m);
 		double before = mirror_watch(s->m);
-		if (json_is_array(r->answer) && continues(s, c->since, c->endpoint)) {
+		if (json_is_array(r->answer) && !continues(s, c->since, c->endpoint)) {
+			hold_answer(s, c, r->answer);
+			return;
+		}
+		if (json_is_array(r->answer)) {
 			if (mirror_merge(s->m, r->answer, 0, err, sizeof err) < 0)
 				log_warn("action answer not merged", "endpoint=%s error=%s",
 					 c->endpoint, err);
@@ -549,6 +594,7 @@ static void on_action(void *arg, const struct upstream_result *r)
 			 * if this answer already showed the next watch: exactly one
 			 * getObjects per watch, whatever the actions */
 			count_watch(s, before, was_ready);
+			release_held(s);
 		}
 		cr.answer = r->answer;
 		break;
@@ -701,6 +747,7 @@ struct session *session_new(struct loop *loop, struct upstream *up,
 	s->m = m;
 	list_init(&s->calls);
 	list_init(&s->pending);
+	list_init(&s->held);
 	s->password = pw;
 	s->username = strdup(cfg->username);
 	s->game = strdup(cfg->game ? cfg->game : "sim");

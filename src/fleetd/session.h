@@ -1,9 +1,12 @@
 /* session.h -- fleetd's conversation with the game: login, getGameInfo,
  * the full getObjects, then one delta getObjects per watch, and actions on
  * behalf of jobs.  Every answer is merged into the mirror before the caller
- * hears of it, except one the mirror cannot take: older than the mirror,
- * or sent from a sequence that a late full answer took the mirror back
- * from (mirror_continues); the next poll brings what it said.  Adds the
+ * hears of it, except one the mirror cannot take: older than the mirror
+ * (which then already shows it), or sent from a sequence that a late full
+ * answer took the mirror back from (mirror_continues).  The latter's caller
+ * is told only once the mirror holds an answer asked for after it came (the
+ * next poll, or a later call's answer), which brings what it said: so a
+ * caller never looks in the mirror for an effect it lacks.  Adds the
  * common fields (authToken, gameID, sovereignID, sequence) to every call;
  * logs in again when the game says the token is invalid.  Never logs or
  * returns the password or the auth token. */

@@ -155,8 +155,15 @@ int step_intent_fresh(struct step_ctx *c, struct step_result *r)
 	/* A later watch is not enough after a lost answer: an answer the game
 	 * wrote before the call acted (a poll, another job's action) may carry
 	 * it and arrive after the loss was known.  Only an answer asked for
-	 * after that moment surely shows the effect; the next watch's poll is. */
-	if (c->m && mirror_asked_ms(c->m) < step_data_int(c, "ambiguous_at", 0)) {
+	 * after that moment surely shows the effect; the next watch's poll is.
+	 * Both times are whole milliseconds, and a cut answer comes back in
+	 * less than one: a call sent in the same turn as the lost one, before
+	 * the loss was known, may bear the loss's millisecond.  So only an
+	 * answer asked in a later millisecond counts (tests/e2e/jobs_crash.py
+	 * saw such a deploy's answer taken: the lost deploy judged absent and
+	 * sent again). */
+	int64_t lost_at = step_data_int(c, "ambiguous_at", 0);
+	if (c->m && lost_at > 0 && mirror_asked_ms(c->m) <= lost_at) {
 		step_wait_for(r, WAIT_WATCH, step_watch(c) + 1, 0);
 		return 0;
 	}

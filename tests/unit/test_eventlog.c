@@ -136,8 +136,10 @@ static void told(void *arg, int ok)
 	told_ok = ok;
 }
 
-/* A held row whose id was taken meanwhile: the flush fails, and with it
- * the commit, which rolls the whole transaction back. */
+/* A held row whose id was taken meanwhile: SQLite would give the row the
+ * next id, not the one its append returned and its taps heard, so the
+ * flush fails, and with it the commit, which rolls the whole transaction
+ * back. */
 static void failed_flush(struct store *st, struct eventlog *el)
 {
 	int64_t id = append_n(el, "lost", 1);

@@ -7,7 +7,8 @@
  * Calls waiting for a session that cannot log in fail in the order they
  * were made, and a session freed with calls waiting drops them silently.
  * An action's answer sent from a sequence that a late full answer took the
- * mirror back from is not merged (test_full_rewinds). */
+ * mirror back from is not merged, and its caller hears of it only once the
+ * mirror shows its effect (test_full_rewinds). */
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -28,6 +29,8 @@
 
 extern char **environ;
 
+#define FRIGATE 122 /* a ship of fleetsim's catalogue */
+
 static struct loop *loop;
 static int in_call;
 
@@ -37,6 +40,8 @@ struct answer {
 	char code[64], message[256];
 	int64_t dest_seen;      /* the fleet's dest_id in the mirror at callback */
 	char name_seen[64];
+	int64_t selection;      /* a deploy's new fleet, named in the answer */
+	int selection_seen;     /* ... and in the mirror at callback */
 	struct mirror *m;
 	int64_t fleet;
 };
@@ -56,6 +61,14 @@ static void on_done(void *arg, const struct call_result *r)
 	}
 	if (r->outcome == CALL_OK)
 		CHECK(json_is_array(r->answer));
+	size_t i;
+	const json_t *o;
+	json_array_foreach(r->outcome == CALL_OK ? r->answer : NULL, i, o) {
+		const char *cls = json_string_value(json_object_get(o, "class"));
+		if (cls && !strcmp(cls, "selection"))
+			a->selection = json_integer_value(json_object_get(o, "id"));
+	}
+	a->selection_seen = a->m && a->selection && mirror_fleet(a->m, a->selection);
 }
 
 static int run_until(int (*cond)(void *), void *arg, int64_t ms)
@@ -129,6 +142,11 @@ static json_t *fetch_full(struct upstream *up, int64_t sovereign, int64_t *asked
 	return full;
 }
 
+static int gap_skipped(void *arg)
+{
+	return mirror_gaps_skipped(arg) > 0;
+}
+
 static void rename_call(struct session *s, int64_t obj, const char *name,
 			struct answer *a)
 {
@@ -145,14 +163,18 @@ static void rename_call(struct session *s, int64_t obj, const char *name,
  * while its asked time tells the steps that the mirror shows all the game
  * did before the call (a transfer whose answer was lost was judged not
  * done and sent again).  It is left out, and the next answer, asked from
- * the mirror's sequence, brings everything. */
+ * the mirror's sequence, brings everything.  Its caller is told only then:
+ * told at once, a deploy's job went on to a fleet the mirror did not know
+ * ("fleet no longer exists", the deploy applied yet the job failed). */
 static void test_full_rewinds(struct session *s, struct upstream *up, struct mirror *m,
 			      int64_t fleet)
 {
-	int64_t world = 0;
-	for (size_t i = 0; i < mirror_world_count(m) && !world; i++)
-		if (mirror_world_at(m, i)->sovereign == mirror_player(m))
-			world = mirror_world_at(m, i)->id;
+	int64_t world = 0; /* ours, with a frigate to deploy */
+	for (size_t i = 0; i < mirror_world_count(m) && !world; i++) {
+		const struct mirror_world *w = mirror_world_at(m, i);
+		if (w->sovereign == mirror_player(m) && mirror_qty(w->res, w->nres, FRIGATE) > 0)
+			world = w->id;
+	}
 	CHECK(world != 0);
 	int64_t full_asked;
 	json_t *old = fetch_full(up, mirror_player(m), &full_asked);
@@ -166,26 +188,40 @@ static void test_full_rewinds(struct session *s, struct upstream *up, struct mir
 	CHECK(run_until(called, &gap, 20000));
 	CHECK(!strcmp(mirror_world(m, world)->name, "renamed in the gap"));
 
-	/* sent from the sequence after the rename; the late full comes first */
+	/* a deploy sent from the sequence after the rename; the late full
+	 * comes first */
 	struct answer after = {.m = m, .fleet = fleet};
 	usleep(2000); /* asked a clock tick after the full */
 	int64_t after_asked = clock_now_ms();
-	rename_call(s, fleet, "renamed after the gap", &after);
+	CHECK(session_call(s, "deployFleet",
+			   json_pack("{s:I,s:[i,i]}", "sourceObjID", (json_int_t)world,
+				     "resources", FRIGATE, 1),
+			   0, on_done, &after) == 0);
 	char err[160];
 	CHECK(mirror_merge(m, old, 1, err, sizeof err) == 0);
 	mirror_note_asked(m, full_asked, 1);
 	json_decref(old);
 	CHECK(strcmp(mirror_world(m, world)->name, "renamed in the gap") != 0);
-	CHECK(run_until(called, &after, 20000));
-	CHECK_EQ_INT(after.outcome, CALL_OK);
+	/* its answer came and was left out; the caller is not told yet */
+	CHECK(run_until(gap_skipped, m, 20000));
+	for (int i = 0; i < 5; i++)
+		loop_run_once(loop, 10);
+	CHECK_EQ_INT(after.called, 0);
 	CHECK(mirror_asked_ms(m) < after_asked);
 	CHECK(strcmp(mirror_world(m, world)->name, "renamed in the gap") != 0);
-	CHECK_EQ_INT(mirror_gaps_skipped(m), 1);
 
+	/* the next answer, asked from the mirror's sequence, brings
+	 * everything; then the deploy's caller is told, and the mirror shows
+	 * the fleet it made */
 	struct answer next = {.m = m, .fleet = fleet};
+	usleep(2000); /* asked a clock tick after the deploy's answer came */
 	int64_t next_asked = clock_now_ms();
 	rename_call(s, fleet, "renamed next", &next);
 	CHECK(run_until(called, &next, 20000));
+	CHECK_EQ_INT(after.called, 1);
+	CHECK_EQ_INT(after.outcome, CALL_OK);
+	CHECK(after.selection != 0);
+	CHECK(after.selection_seen);
 	CHECK(!strcmp(next.name_seen, "renamed next"));
 	CHECK(!strcmp(mirror_world(m, world)->name, "renamed in the gap"));
 	CHECK(mirror_asked_ms(m) >= next_asked);

@@ -360,7 +360,13 @@ static void test_fresh(void)
 	int64_t lost_at = mirror_asked_ms(H.m) + 5;
 	mirror_note_asked(H.m, lost_at - 1, 0);
 	CHECK_EQ_INT(step_intent_fresh(&c, &r), 0);
+	/* asked in the millisecond the loss was known: possibly before it (a
+	 * call sent in the same turn as the lost one; a cut answer returns in
+	 * under a millisecond), so possibly written before the call acted */
 	mirror_note_asked(H.m, lost_at, 0);
+	CHECK_EQ_INT(step_intent_fresh(&c, &r), 0);
+	CHECK(r.verdict == STEP_WAIT_FOR && r.wait == WAIT_WATCH && r.key == w + 1);
+	mirror_note_asked(H.m, lost_at + 1, 0);
 	CHECK_EQ_INT(step_intent_fresh(&c, &r), 1);
 	/* an older answer merged as a delta changes nothing (it was skipped
 	 * as stale, or everything it holds is in the mirror already) ... */
@@ -376,6 +382,11 @@ static void test_fresh(void)
 	CHECK(r.verdict == STEP_WAIT_FOR && r.wait == WAIT_WATCH);
 	mirror_note_asked(H.m, lost_at + 1, 0);
 	CHECK_EQ_INT(step_intent_fresh(&c, &r), 1);
+	/* without a loss, the asked time plays no part */
+	json_object_del(c.data, "ambiguous_at");
+	mirror_note_asked(H.m, 0, 1);
+	CHECK_EQ_INT(step_intent_fresh(&c, &r), 1);
+	mirror_note_asked(H.m, lost_at + 1, 1);
 	/* a new intent forgets the loss */
 	step_intent_open(&c);
 	CHECK(!json_object_get(c.data, "ambiguous_at"));
