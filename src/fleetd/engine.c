@@ -46,6 +46,7 @@
 #include "idmap.h"
 #include "jobmemo.h"
 #include "json_canon.h"
+#include "jsonx.h"
 #include "jobspec.h"
 #include "list.h"
 #include "log.h"
@@ -161,6 +162,7 @@ struct job {
 	int state, paused_from, wait;
 	char sub[32];
 	json_t *spec, *data;
+	const json_t *steps; /* the spec's "steps", looked up once when j is made */
 	json_t *vars; /* {"NAME": id}, NULL for none */
 	int vars_dirty; /* a take bound one: the row's vars are written */
 	char *last_error;
@@ -294,7 +296,13 @@ static void register_wait(struct engine *e, struct job_rec *r, int kind,
  * cost about 150 instructions each. */
 static json_t *data_get(const struct job *j, const char *key)
 {
-	return json_object_size(j->data) ? json_object_get(j->data, key) : NULL;
+	return jsonx_field(j->data, key);
+}
+
+/* The arguments of j's current step. */
+static const json_t *step_args(const struct job *j)
+{
+	return json_array_get(j->steps, (size_t)j->step);
 }
 
 /* What a job's conditions' references stand for now. */
@@ -309,7 +317,7 @@ static void job_cond_env(const struct job *j, struct cond_env *env)
 /* The condition a WAIT_COND job waits on: its wait step's `until`. */
 static const json_t *waiting_cond(const struct job *j)
 {
-	const json_t *args = json_array_get(json_object_get(j->spec, "steps"), (size_t)j->step);
+	const json_t *args = step_args(j);
 	return json_object_get(args, "until");
 }
 
@@ -782,7 +790,8 @@ static int job_from_row(struct job *j, const struct job_row *row, json_t *spec)
 		.attempts = row->attempts, .started_at = row->started_at,
 		.finished_at = row->finished_at, .created_at = row->created_at,
 		.state = row->state, .paused_from = row->paused_from, .wait = row->wait,
-		.spec = spec, .data = data_parse(row->step_data),
+		.spec = spec, .steps = json_object_get(spec, "steps"),
+		.data = data_parse(row->step_data),
 		.vars = row->vars ? json_loads(row->vars, 0, NULL) : NULL,
 		.last_error = row->last_error ? strdup(row->last_error) : NULL,
 		.row_fleet = row->fleet, .row_state = row->state,
@@ -1007,7 +1016,7 @@ static void note_new(struct engine *e, int64_t job_id, const char *type, json_t 
 static void note_step_started(struct engine *e, const struct job *j)
 {
 	struct ev_text t = {.n = 0};
-	const json_t *args = json_array_get(json_object_get(j->spec, "steps"), (size_t)j->step);
+	const json_t *args = step_args(j);
 	EV_LIT(&t, "{\"step\":");
 	ev_int(&t, j->step);
 	EV_LIT(&t, ",\"op\":\"");
@@ -1157,9 +1166,8 @@ static void queue_give_back_job(struct engine *e, int64_t job, int64_t now)
 	}
 }
 
-static int spec_takes(const json_t *spec)
+static int spec_takes(const json_t *steps)
 {
-	const json_t *steps = json_object_get(spec, "steps");
 	for (size_t i = 0; i < json_array_size(steps); i++)
 		if (jobspec_step_op(json_array_get(steps, i)) == OP_TAKE)
 			return 1;
@@ -1169,7 +1177,7 @@ static int spec_takes(const json_t *spec)
 /* j is ending: succeeded, what it holds is used up; else given back. */
 static void queue_job_ended(struct engine *e, struct job *j, int64_t now)
 {
-	if (!spec_takes(j->spec))
+	if (!spec_takes(j->steps))
 		return;
 	if (j->state != JOB_SUCCEEDED)
 		queue_give_back_job(e, j->id, now);
@@ -1291,7 +1299,7 @@ static int sub_index(const struct step_op *op, const char *name)
  * it holds for others (explore: a claimed world it never reached). */
 static void abandon_step(struct engine *e, struct job *j, int64_t now)
 {
-	const json_t *args = json_array_get(json_object_get(j->spec, "steps"), (size_t)j->step);
+	const json_t *args = step_args(j);
 	int opi = jobspec_step_op(args);
 	const struct step_op *op = opi >= 0 ? step_ops[opi] : NULL;
 	int sub = op ? sub_index(op, j->sub) : -1;
@@ -1557,7 +1565,7 @@ static struct pending_call *advance(struct engine *e, struct job_rec *r,
 				    const char *skipped, int64_t now)
 {
 	const struct mirror *m = e->app->mirror;
-	const json_t *steps = json_object_get(j->spec, "steps");
+	const json_t *steps = j->steps;
 	size_t nsteps = json_array_size(steps);
 	int paused = j->state == JOB_PAUSED, pre;
 	/* one pass per watch: a pass that began in this run and ends without
@@ -1699,8 +1707,7 @@ static int call_outcome(struct engine *e, struct job *j, const struct call_resul
 	case CALL_GAME_ERROR:
 		snprintf(msg, sizeof msg, "game error: %s",
 			 res->message ? res->message : (res->code ? res->code : "?"));
-		if (jobspec_step_continues(json_array_get(json_object_get(j->spec, "steps"),
-							  (size_t)j->step))) {
+		if (jobspec_step_continues(step_args(j))) {
 			j->attempts = 0;
 			set_error(j, msg);
 			snprintf(skipped, skipped_len, "%s", msg);
@@ -2049,7 +2056,7 @@ int64_t engine_submit(struct engine *e, const json_t *spec,
 	struct job j = {
 		.id = next_job_id(e), .fleet = fleet, .world = world, .state = JOB_QUEUED,
 		.parent = o->parent, .paused_from = -1, .spec = json_incref((json_t *)spec),
-		.data = json_object(), .created_at = now,
+		.steps = json_object_get(spec, "steps"), .data = json_object(), .created_at = now,
 		.wake_at = o->start_now ? now : jobspec_start_ms(spec, now),
 		.step = o->step, .iteration = o->iteration,
 		.vars = o->vars ? json_deep_copy(o->vars) : NULL,
@@ -2105,7 +2112,7 @@ int64_t engine_submit(struct engine *e, const json_t *spec,
 static int cancel_deferred(struct engine *e, struct job_rec *r, struct job *j,
 			   int64_t now)
 {
-	const json_t *args = json_array_get(json_object_get(j->spec, "steps"), (size_t)j->step);
+	const json_t *args = step_args(j);
 	int opi = jobspec_step_op(args);
 	const struct step_op *op = opi >= 0 ? step_ops[opi] : NULL;
 	int sub = op ? sub_index(op, j->sub) : -1;
@@ -2365,7 +2372,7 @@ static int64_t parent_insert(struct engine *e, const json_t *spec,
 	struct job j = {
 		.id = next_job_id(e), .state = JOB_WAITING, .wait = WAIT_CHILDREN,
 		.paused_from = -1, .spec = json_incref((json_t *)spec), .data = json_object(),
-		.created_at = now, .started_at = now,
+		.steps = json_object_get(spec, "steps"), .created_at = now, .started_at = now,
 	};
 	set_sub(&j, "START");
 	char *text = json_dumps(spec, JSON_COMPACT | JSON_SORT_KEYS);
