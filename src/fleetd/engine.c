@@ -114,6 +114,7 @@ struct engine_sql {
 	char locked_by[512]; /* engine_world_locked_by */
 	char revert[512];    /* a record's columns, by id (engine_revert) */
 	char vars[256];      /* a job's variables, bound by its take */
+	char counts[160];    /* the jobs by state but succeeded (load_counts) */
 };
 
 struct engine {
@@ -621,23 +622,36 @@ static int touch(struct engine *e, int64_t id)
 	return idvec_push(&e->touched, id);
 }
 
-static const char SQL_COUNTS[] = "SELECT state, count(*) FROM jobs GROUP BY state";
+/* All the jobs: SQLite counts the entries of its smallest full index. */
+static const char SQL_TOTAL[] = "SELECT count(*) FROM jobs";
 
-/* The counts by state, from the table. */
+/* The counts by state, from the table: each but succeeded from jobs_state
+ * (which holds no succeeded job), and succeeded as the rest of the total. */
 static int load_counts(struct engine *e)
 {
-	sqlite3_stmt *s = store_stmt(e->st, SQL_COUNTS);
-	if (!s)
+	sqlite3_stmt *s = store_stmt(e->st, e->sql.counts);
+	sqlite3_stmt *t = s ? store_stmt(e->st, SQL_TOTAL) : NULL;
+	if (!t)
 		return -1;
 	memset(e->counts, 0, sizeof e->counts);
+	uint64_t others = 0;
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		int st = job_state_of((const char *)sqlite3_column_text(s, 0));
+		uint64_t n = (uint64_t)sqlite3_column_int64(s, 1);
+		others += n;
 		if (st >= 0)
-			e->counts[st] = (uint64_t)sqlite3_column_int64(s, 1);
+			e->counts[st] = n;
 	}
 	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+	if (rc != SQLITE_DONE || sqlite3_step(t) != SQLITE_ROW) {
+		sqlite3_reset(t);
+		return -1;
+	}
+	uint64_t total = (uint64_t)sqlite3_column_int64(t, 0);
+	sqlite3_reset(t);
+	e->counts[JOB_STATE_UNINDEXED] = total > others ? total - others : 0;
+	return 0;
 }
 
 /* Arm a record that is not in flight as its row (LIVE_COLS) says. */
@@ -718,8 +732,13 @@ static void engine_revert(struct engine *e)
 /* Write every statement text of the engine; -1 if one does not fit. */
 static int sql_init(struct engine_sql *q)
 {
-	char live[256], where[400];
-	if (job_row_live_sql(live, sizeof live) < 0)
+	char live[256], where[400], indexed[64];
+	if (job_row_live_sql(live, sizeof live) < 0 ||
+	    job_row_indexed_state_sql(indexed, sizeof indexed) < 0)
+		return -1;
+	int n = snprintf(q->counts, sizeof q->counts,
+			 "SELECT state, count(*) FROM jobs WHERE %s GROUP BY state", indexed);
+	if (n < 0 || (size_t)n >= sizeof q->counts)
 		return -1;
 	int rc = job_row_select_sql(q->load, sizeof q->load, LOAD_COLS, "WHERE id = ?1");
 	snprintf(where, sizeof where, "WHERE %s", live);

@@ -102,10 +102,18 @@ int job_filters_read(struct job_filters *f, job_filter_get_fn get, void *arg,
 	return 0;
 }
 
+/* Can filter i's index answer f?  jobs_state holds no succeeded job
+ * (migration 0016): a list of those walks the ids, where they are most. */
+static int indexed(const struct job_filters *f, int i)
+{
+	return f->set[i] && defs[i].index &&
+		!(defs[i].kind == JFK_STATE && f->num[i] == JOB_STATE_UNINDEXED);
+}
+
 int job_filters_drive(const struct job_filters *f)
 {
 	for (int i = 0; i < JF_COUNT; i++)
-		if (f->set[i] && defs[i].index)
+		if (indexed(f, i))
 			return i;
 	return -1;
 }
@@ -129,6 +137,16 @@ int job_filters_sql(char *buf, size_t len, int first, int drive)
 		if (n < 0 || (size_t)n >= len - used)
 			return -1;
 		used += (size_t)n;
+		/* the partial index's own term, so that SQLite takes it */
+		if (i == drive && defs[i].kind == JFK_STATE) {
+			if (used + 5 >= len)
+				return -1;
+			memcpy(buf + used, " AND ", 6);
+			used += 5;
+			if (job_row_indexed_state_sql(buf + used, len - used) < 0)
+				return -1;
+			used += strlen(buf + used);
+		}
 	}
 	return 0;
 }

@@ -71,13 +71,15 @@ int job_filters_read(struct job_filters *f, job_filter_get_fn get, void *arg,
 int job_query_int(const char *v, int64_t lo, int64_t hi, int64_t *out);
 
 /* The filter that drives a request's list: the first one given whose
- * column has an index; -1 if none does (the list walks the ids). */
+ * column has an index that holds the value asked for (jobs_state holds
+ * no succeeded job); -1 if none does (the list walks the ids). */
 int job_filters_drive(const struct job_filters *f);
 /* The index that serves filter i, or NULL. */
 const char *job_filter_index(int i);
 /* The conditions, "(?N IS NULL OR column = ?N) AND ...", filter i using
  * parameter first + i, the driving one (drive; -1: none) as a plain
- * "column = ?N", into buf; 0, or -1 if it does not fit. */
+ * "column = ?N" (the state with jobs_state's own term), into buf; 0, or
+ * -1 if it does not fit. */
 int job_filters_sql(char *buf, size_t len, int first, int drive);
 /* Bind f's values to those parameters of s. */
 void job_filters_bind(sqlite3_stmt *s, int first, const struct job_filters *f);

@@ -187,16 +187,26 @@ int job_row_insert_sql(char *buf, size_t len, job_cols set)
 	return done(&b);
 }
 
-int job_row_live_sql(char *buf, size_t len)
+int job_row_indexed_state_sql(char *buf, size_t len)
 {
 	struct sqlbuf b = {buf, len, 0, len == 0};
-	const char *sep = "(";
+	put(&b, "state <> '%s'", state_names[JOB_STATE_UNINDEXED]);
+	return done(&b);
+}
+
+int job_row_live_sql(char *buf, size_t len)
+{
+	char indexed[64];
+	if (job_row_indexed_state_sql(indexed, sizeof indexed) < 0)
+		return -1;
+	struct sqlbuf b = {buf, len, 0, len == 0};
+	const char *sep = "((";
 	for (int s = 0; s < JOB_STATE_COUNT; s++)
 		if (job_state_live(s)) {
 			put(&b, "%sstate = '%s'", sep, state_names[s]);
 			sep = " OR ";
 		}
-	put(&b, ")");
+	put(&b, ") AND %s)", indexed);
 	return done(&b);
 }
 

@@ -128,9 +128,15 @@ int job_row_select_sql(char *buf, size_t len, job_cols cols, const char *where);
 int job_row_update_sql(char *buf, size_t len, job_cols cols);
 /* INSERT INTO jobs (<cols>) VALUES (...). */
 int job_row_insert_sql(char *buf, size_t len, job_cols cols);
-/* "(state = 'queued' OR ...)": the live states as an SQL condition on
- * the column `state` (no IN list: plain comparisons, see migration 0003). */
+/* "((state = 'queued' OR ...) AND <indexed>)": the live states as an SQL
+ * condition on the column `state` (no IN list: plain comparisons, see
+ * migration 0003), with the index's term so that jobs_state answers it. */
 int job_row_live_sql(char *buf, size_t len);
+/* The state jobs_state does not hold (migration 0016), and the index's
+ * condition as SQL ("state <> 'succeeded'"): a query uses the index only
+ * if it names that term. */
+#define JOB_STATE_UNINDEXED JOB_SUCCEEDED
+int job_row_indexed_state_sql(char *buf, size_t len);
 
 /* Read the current row of s, a SELECT written by job_row_select_sql with
  * the same cols; the columns not in cols are left zero (text NULL, state

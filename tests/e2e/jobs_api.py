@@ -278,6 +278,32 @@ check(st == 200 and fl.get("name") == "Cache Check", "the game saw no rename: %s
 # --- listing: filters and cursor pagination --------------------------------------------------
 st, b = fd.call("GET", "/v1/jobs?state=cancelled")
 check(st == 200 and [x["id"] for x in b["jobs"]] == [j1["id"]], "state filter: %s" % b)
+# each end state, as the table has it: the succeeded ones walk the ids
+# (jobs_state holds none, migration 0016), the others come from the index;
+# one per page.  A job may end meanwhile: the list holds what had ended
+# before it and nothing that had not ended after it.
+
+
+def ended(state):
+    return [r[0] for r in fd.sql("SELECT id FROM jobs WHERE state = '%s' ORDER BY id" % state)]
+
+
+for state in ("succeeded", "failed", "cancelled"):
+    before = ended(state)
+    got, cursor = [], None
+    while True:
+        st, b = fd.call("GET", "/v1/jobs?limit=1&state=" + state +
+                        ("&cursor=" + cursor if cursor else ""))
+        check(st == 200 and all(x["state"] == state for x in b["jobs"]), "%s: %s" % (state, b))
+        got += [x["id"] for x in b["jobs"]]
+        cursor = b["next_cursor"]
+        if not cursor:
+            break
+    after = ended(state)
+    check(got == sorted(got) and set(before) <= set(got) <= set(after),
+          "state=%s listed %s, the table had %s, then %s" % (state, got, before, after))
+check(fd.sql("SELECT count(*) FROM jobs WHERE state = 'succeeded'")[0][0] >= 1,
+      "no succeeded job to list")
 st, b = fd.call("GET", "/v1/jobs?fleet=%d" % F)
 check(st == 200 and sorted(x["id"] for x in b["jobs"]) == sorted([j1["id"], j2["id"]]),
       "fleet filter: %s" % b)

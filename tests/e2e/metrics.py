@@ -136,6 +136,34 @@ def main(scratch, daemons):
     check(value(s3, "fleetd_job_transitions_total") > t2, "transitions did not move")
     check(value(s3, "fleetd_store_commits_total") > value(s1, "fleetd_store_commits_total"),
           "commits did not move")
+    # the counts read back from the table at a start (engine.c load_counts:
+    # succeeded is the total less the others, jobs_state holding none)
+    hdr = dict(AUTH, **{"Content-Type": "application/json"})
+    quick = []
+    for fleet, secs in ((4, 1), (5, 1), (6, 3600)):
+        st, _, body = request(d.url + "/v1/jobs", "POST", json.dumps(
+            {"fleet": fleet, "steps": [{"op": "wait", "seconds": secs}]}), hdr)
+        check(st == 201, "submit gave %s %r" % (st, body))
+        if secs == 1:
+            quick.append(json.loads(body)["id"])
+    for _ in range(200):
+        states = [json.loads(request(d.url + "/v1/jobs/%d" % j, headers=AUTH)[2])["state"]
+                  for j in quick]
+        if states == ["succeeded", "succeeded"]:
+            break
+        time.sleep(0.05)
+    check(states == ["succeeded", "succeeded"], "1 s waits ended as %s" % states)
+    names = ("queued", "running", "waiting", "paused", "succeeded", "failed", "cancelled")
+    s4 = scrape(d)
+    want = {n: value(s4, "fleetd_jobs", state=n) for n in names}
+    check(want["succeeded"] == 2 and want["waiting"] == 1 and want["cancelled"] == 1,
+          "counts before the restart %s" % want)
+    check(d.stop() == 0, "fleetd exit status")
+    d = fleetd(scratch, daemons, "metrics", "--api-token-file",
+               os.path.join(scratch, "token"))
+    s5 = scrape(d)
+    got = {n: value(s5, "fleetd_jobs", state=n) for n in names}
+    check(got == want, "counts after a restart %s, before %s" % (got, want))
     check(d.stop() == 0, "fleetd exit status")
 
     # with a game: upstream calls by endpoint, getObjects per watch

@@ -8,8 +8,10 @@
  *     the others stay plain conditions (parent with state: jobs_parent);
  *   - no filter, or only unindexed ones (name, since), walks the ids;
  *   - the filters' order in the table puts the drivers first;
- *   - jobs_state, keyed by the state alone, still serves the paging of a
- *     list by state, the counts and the start-up's read of live jobs. */
+ *   - jobs_state, keyed by the state alone and holding no succeeded job
+ *     (migration 0016), serves the paging of a list by any other state,
+ *     the counts but succeeded's and the start-up's read of live jobs; a
+ *     list of succeeded jobs walks the ids. */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -91,19 +93,34 @@ static void test_combined(struct store *st, struct jobread *r)
 	CHECK(list_uses(st, r, &f, NULL));
 }
 
-/* jobs_state is keyed by the state alone (migration 0015): the list by
- * state still pages inside the index (the id cursor is the rowid every
- * entry ends with), and the counts by state and the live jobs read at
- * start-up still read the index alone. */
+/* jobs_state is keyed by the state alone (migration 0015) and holds no
+ * succeeded job (0016): the list by any other state still pages inside
+ * the index (the id cursor is the rowid every entry ends with), a list of
+ * succeeded jobs walks the ids, the counts but succeeded's and the live
+ * jobs read at start-up still read the index alone, and the total the
+ * succeeded count is taken from reads a full index, not the table. */
 static void test_state_index(struct store *st, struct jobread *r)
 {
-	char plan[1024], live[256], sql[512];
+	char plan[1024], live[256], sql[512], indexed[64];
 	struct job_filters f = {0};
 	f.set[JF_STATE] = 1;
-	plan_of(st, jobread_list_sql(r, &f), plan, sizeof plan);
-	CHECK(strstr(plan, "USING INDEX jobs_state (state=? AND rowid>?)") != NULL);
-	plan_of(st, "SELECT state, count(*) FROM jobs GROUP BY state", plan, sizeof plan);
+	for (int state = 0; state < JOB_STATE_COUNT; state++) {
+		f.num[JF_STATE] = state;
+		plan_of(st, jobread_list_sql(r, &f), plan, sizeof plan);
+		if (state == JOB_STATE_UNINDEXED)
+			CHECK(strstr(plan, "USING INTEGER PRIMARY KEY (rowid>?)") != NULL);
+		else
+			CHECK(strstr(plan, "USING INDEX jobs_state (state=? AND rowid>?)") != NULL);
+	}
+	CHECK(job_row_indexed_state_sql(indexed, sizeof indexed) == 0);
+	CHECK(strcmp(indexed, "state <> 'succeeded'") == 0);
+	snprintf(sql, sizeof sql, "SELECT state, count(*) FROM jobs WHERE %s GROUP BY state",
+		 indexed);
+	plan_of(st, sql, plan, sizeof plan);
 	CHECK(strstr(plan, "USING COVERING INDEX jobs_state") != NULL);
+	plan_of(st, "SELECT count(*) FROM jobs", plan, sizeof plan);
+	CHECK(strstr(plan, "USING COVERING INDEX") != NULL);
+	CHECK(strstr(plan, "jobs_state") == NULL);
 	CHECK(job_row_live_sql(live, sizeof live) == 0);
 	snprintf(sql, sizeof sql, "SELECT id FROM jobs WHERE %s", live);
 	plan_of(st, sql, plan, sizeof plan);

@@ -231,10 +231,11 @@ static void test_names(void)
 	CHECK_EQ_INT(job_wait_of("nope"), WAIT_NONE);
 	char live[256];
 	CHECK(job_row_live_sql(live, sizeof live) == 0);
-	CHECK(strcmp(live, "(state = 'queued' OR state = 'running' OR "
-			   "state = 'waiting' OR state = 'paused')") == 0);
+	CHECK(strcmp(live, "((state = 'queued' OR state = 'running' OR "
+			   "state = 'waiting' OR state = 'paused') AND state <> 'succeeded')") == 0);
 	char tiny[8];
 	CHECK(job_row_live_sql(tiny, sizeof tiny) < 0);
+	CHECK(job_row_indexed_state_sql(tiny, sizeof tiny) < 0);
 	CHECK(job_row_select_sql(tiny, sizeof tiny, JOB_COLS_ALL, NULL) < 0);
 	for (int c = 0; c < JC_COUNT; c++)
 		CHECK(job_col_name(c) != NULL);
