@@ -266,6 +266,13 @@ class Galaxy:
             % (len(mine), len(self.movers), len(self.timers)))
 
 
+def checkpoints(fd):
+    """fleetd's WAL checkpoints so far, from /metrics."""
+    text = get_raw(fd.base + "/metrics").decode()
+    m = re.search(r"^fleetd_store_checkpoints_total (\S+)$", text, re.M)
+    return float(m.group(1)) if m else None
+
+
 def wait_spec(fleet, seconds=WEEK):
     return {"fleet": fleet, "steps": [{"op": "wait", "seconds": seconds}]}
 
@@ -504,6 +511,7 @@ def resumed_run(args, gal, db, n, run, out):
                < len(ids)):
             assert time.time() < end, "the moves were not sent"
             time.sleep(0.02)
+        ckpt0 = checkpoints(fd)
         cpuA = settle_cpu(fd.daemon, 0.1)
         late = gal.sim.stats()["calls"]["getObjects"] != calls0
         callsB, cpuB = watch_boundary(gal.sim, fd, calls0)
@@ -517,6 +525,12 @@ def resumed_run(args, gal, db, n, run, out):
     if done < len(ids):
         say("run %d: only %d of %d moves done after the watch" % (run, done, len(ids)))
     out["arrive_ms"].append((cpuB - cpuA) / 1e6)
+    if checkpoints(fd) != ckpt0:
+        say("run %d: a WAL checkpoint ran in the arrival watch" % run)
+        NOTES.setdefault("jobs", []).append(
+            "%s jobs, run %d: a WAL checkpoint (fleetd_store_checkpoints_total) ran "
+            "in the watch in which the fleets arrive, and its CPU is in that figure."
+            % (f"{n:,}", run + 1))
     out["arrived"].append(done)
     s1 = gal.sim.stats()
     out["actions"].append((s1["calls"]["setDestination"] - s0["calls"]["setDestination"])
@@ -978,7 +992,7 @@ def report(args, mach, started, elapsed):
             cmds = COMMANDS.get("galaxy", []) + cmds
         if cmds:
             out += ["Commands:", ""] + ["- `%s`" % c if not c.startswith("jobs:") and
-                                        not c.startswith("each run") else "- " + c
+                                        not c.startswith("each ") else "- " + c
                                         for c in cmds] + [""]
         if key in NOTES:
             out += NOTES[key] + [""]

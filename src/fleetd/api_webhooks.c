@@ -17,6 +17,7 @@
 #include "clock.h"
 #include "http.h"
 #include "store.h"
+#include "webhook_send.h"
 #include "webhook_sign.h"
 #include "webhook_spec.h"
 #include "webhooks.h"
@@ -148,8 +149,11 @@ static void on_delete(struct http_req *req, void *arg)
 		not_found(req, id);
 	else if (rc < 0)
 		api_reply_not_stored(req, app, "the webhook was not deleted", NULL);
-	else
+	else {
+		/* its attempt under way stops here, not after the answer */
+		webhook_send_abandon(app->webhook_send, id);
 		api_after_commit(req, app, reply_deleted, id, 204);
+	}
 }
 
 /* The query of a deliveries page: ?state, then the paging of every list

@@ -78,6 +78,11 @@ static const char SQL_READ_JOB[] =
 
 static int eventlog_flush_hook(void *arg);
 
+const char *eventlog_read_sql(int64_t job_id)
+{
+	return job_id > 0 ? SQL_READ_JOB : SQL_READ_ALL;
+}
+
 /* The highest id in the table; 0 for none, -1 if it cannot be read. */
 static int64_t read_last(struct store *st)
 {
@@ -372,7 +377,7 @@ int eventlog_scan(struct eventlog *el, int64_t after, int64_t job_id, int limit,
 		limit = 100;
 	if (eventlog_flush(el) < 0)
 		return -1;
-	sqlite3_stmt *s = store_stmt(el->st, job_id > 0 ? SQL_READ_JOB : SQL_READ_ALL);
+	sqlite3_stmt *s = store_stmt(el->st, eventlog_read_sql(job_id));
 	if (!s)
 		return -1;
 	sqlite3_bind_int64(s, 1, after);

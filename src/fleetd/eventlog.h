@@ -82,6 +82,9 @@ json_t *eventlog_read(struct eventlog *el, int64_t after, int64_t job_id,
  * past about max_bytes (but always the first); *more as for the scan. */
 json_t *eventlog_page(struct eventlog *el, int64_t after, int64_t job_id,
 		      int limit, size_t max_bytes, int *more);
+/* The SELECT those read (of one job's events when job_id > 0): ?1 the id
+ * after, ?2 the limit, ?3 the job.  For tests of its plan. */
+const char *eventlog_read_sql(int64_t job_id);
 int64_t eventlog_last_id(struct eventlog *el);
 /* Write the held rows into the table now (the commit does it by itself).
  * -1 if they could not be: the open transaction's commit then fails. */

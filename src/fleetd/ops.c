@@ -93,6 +93,11 @@ static void collect_core(void *arg, struct metrics_w *w)
 		{"fleetd_loop_timers", "gauge", "Timers armed now.",
 		 (double)loop_timer_count(app->loop)},
 		{"fleetd_store_commits_total", "counter", "SQLite commits.", (double)ss->commits},
+		{"fleetd_store_checkpoints_total", "counter",
+		 "WAL checkpoints run (the WAL copied into the database file).",
+		 (double)ss->checkpoints},
+		{"fleetd_store_wal_frames", "gauge", "Pages in the WAL after the last commit.",
+		 (double)ss->wal_frames},
 		{"fleetd_store_available", "gauge",
 		 "1 while the database can be written; 0 during a storage outage "
 		 "(writes answered 503 storage_unavailable).",

@@ -269,6 +269,26 @@ static void ws_dispatch(void *arg, const struct loop_fds *fds)
 	pump(ws);
 }
 
+int webhook_send_abandon(struct webhook_send *ws, int64_t webhook_id)
+{
+	struct list_node *n, *tmp;
+	LIST_EACH_SAFE(n, tmp, &ws->transfers) {
+		struct transfer *t = LIST_ELEM(n, struct transfer, link);
+		if (t->d.webhook_id != webhook_id)
+			continue;
+		log_info("webhook delivery abandoned", "webhook=%lld delivery=%lld",
+			 (long long)webhook_id, (long long)t->d.id);
+		curl_multi_remove_handle(ws->multi, t->easy);
+		ws->inflight--;
+		transfer_free(t);
+		struct webhook *h = webhooks_find(ws->wh, webhook_id);
+		if (h)
+			h->inflight = 0;
+		return 1; /* one transfer per webhook at most */
+	}
+	return 0;
+}
+
 struct webhook_send *webhook_send_new(struct loop *loop, struct webhooks *wh,
 				      char *err, size_t errlen)
 {

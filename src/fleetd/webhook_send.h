@@ -17,6 +17,7 @@
 #define FLEETD_WEBHOOK_SEND_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct loop;
 struct webhooks;
@@ -27,5 +28,11 @@ struct webhook_send;
 struct webhook_send *webhook_send_new(struct loop *loop, struct webhooks *wh,
 				      char *err, size_t errlen);
 void webhook_send_free(struct webhook_send *ws);
+
+/* A webhook was deleted: drop its transfer in flight, if any, before the
+ * DELETE is answered, so that nothing more of it is written to the wire
+ * after the answer (bytes written before may still reach the receiver).
+ * 1 when a transfer was dropped, 0 when there was none. */
+int webhook_send_abandon(struct webhook_send *ws, int64_t webhook_id);
 
 #endif

@@ -5,12 +5,10 @@ lost.  The restarted fleetd must find the effect in the galaxy and not
 send the action again; the state and /sim/stats show one effect and one
 call per step."""
 import os
-import signal
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from jobslib import Fleetd, Sim, check, qty, sim_res, sim_state  # noqa: E402
+from jobslib import Fleetd, Sim, check, kill_in_flight, qty, sim_res, sim_state  # noqa: E402
 
 sim = Sim("--watch-ms", "800", "--seed", "3", "--fleets", "60", "--latency-ms", "2500")
 fd = Fleetd(sim)
@@ -25,21 +23,6 @@ xf = next(f for f in mine if qty(f["resources"], 170) >= 1 and
           Wd[f["anchor"]]["sovereign"] == me and f["anchor"] != capital["id"])
 
 
-def kill_in_flight(jid, what):
-    """Wait for the job's action to be on the wire, then kill -9 fleetd."""
-    end = time.time() + 60
-    while time.time() < end:
-        j = fd.job(jid)
-        if j["state"] == "running" and j["sub_state"] == "SENT":
-            time.sleep(0.3)  # well inside the 2.5 s the answer takes
-            fd.stop(signal.SIGKILL)
-            fd.start()
-            return
-        check(j["state"] in ("queued", "running", "waiting"), "%s: %s" % (what, j))
-        time.sleep(0.02)
-    check(False, "%s never went in flight" % what)
-
-
 def settle(jid, what):
     j = fd.wait_state(jid, ["succeeded", "failed", "cancelled"], 60)
     check(j["state"] == "succeeded", "%s: %s %s" % (what, j["state"], j["last_error"]))
@@ -52,11 +35,11 @@ def settle(jid, what):
 # transfer: one ark from the fleet to its world
 j = fd.submit({"fleet": xf["id"], "steps": [
     {"op": "transfer", "to": xf["anchor"], "resources": [170, -1]}]})
-kill_in_flight(j["id"], "transfer")
+kill_in_flight(fd, sim, j["id"], "transfer", "transferFleet", 0)
 settle(j["id"], "transfer")
 # deploy: two frigates from the capital
 j = fd.submit({"steps": [{"op": "deploy", "from": capital["id"], "resources": [122, 2]}]})
-kill_in_flight(j["id"], "deploy")
+kill_in_flight(fd, sim, j["id"], "deploy", "deployFleet", 0)
 dep = settle(j["id"], "deploy")
 
 S = sim_state(sim)

@@ -14,6 +14,10 @@ fd = Fleetd(sim)
 fd.wait_ready()
 f = next(f for f in fd.fleets().values() if f["mine"] and f["anchor"])
 w0 = sim.stats()["watch"]
+# the first pass must run in watch w0 or later as fleetd sees it: its mirror
+# may still be in the watch before (the game's watch ended, fleetd has not
+# asked yet), and six passes from there end in fleetsim's watch w0 + 4
+fd.wait_watch(w0)
 job = fd.submit({"fleet": f["id"], "repeat": 6, "steps": [
     {"op": "move", "to": f["anchor"]}, {"op": "move", "to": f["anchor"]}]})
 j = fd.wait_state(job["id"], ["succeeded", "failed", "cancelled"], 60)

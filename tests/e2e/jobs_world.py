@@ -15,12 +15,10 @@ is in flight (--latency-ms: fleetsim has acted, the answer is lost): the
 restarted fleetd finds the effect and never sends the call again."""
 import math
 import os
-import signal
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from jobslib import Fleetd, Sim, check, sim_res, sim_state  # noqa: E402
+from jobslib import Fleetd, Sim, check, kill_in_flight, sim_res, sim_state  # noqa: E402
 
 DESIGNATE_AGRI, INDUSTRY_AGRI, CITADEL = 155, 154, 72
 DEEP_MINE, SHIELD, MISSILE = 137, 301, 208
@@ -242,24 +240,10 @@ a, b, _ = pick(S, me)
 A, B = a["id"], b["id"]
 
 
-def kill_in_flight(jid, what):
-    end = time.time() + 90
-    while time.time() < end:
-        j = fd.job(jid)
-        if j["state"] == "running" and j["sub_state"] == "SENT":
-            time.sleep(0.3)
-            fd.stop(signal.SIGKILL)
-            fd.start()
-            return
-        check(j["state"] in ("queued", "running", "waiting"), "%s: %s" % (what, j))
-        time.sleep(0.02)
-    check(False, "%s never went in flight" % what)
-
-
 def once(step, endpoint, what, world=A):
     c0 = sim.stats()["calls"].get(endpoint, 0)
     j = fd.submit({"world": world, "steps": [step]})
-    kill_in_flight(j["id"], what)
+    kill_in_flight(fd, sim, j["id"], what, endpoint, c0)
     j = fd.wait_state(j["id"], ["succeeded", "failed", "cancelled"], 120)
     check(j["state"] == "succeeded", "%s: %s %s" % (what, j["state"], j["last_error"]))
     rec = [e["data"] for e in fd.events(j["id"]) if e["type"] == "job.reconciled"]

@@ -101,6 +101,18 @@ class Fleetd:
             time.sleep(0.1)
         fail("fleetd never had the galaxy")
 
+    def watch(self):
+        """The watch fleetd's mirror is in (GET /healthz), -1 before it has
+        the galaxy."""
+        st, b = self.call("GET", "/healthz")
+        check(st == 200, "GET /healthz -> %d" % st)
+        return -1 if b.get("watch") is None else int(b["watch"])
+
+    def wait_watch(self, w, timeout=30):
+        """Until fleetd's mirror has seen watch w: it learns of a watch by
+        asking the game, some time after the game began it."""
+        until("fleetd's mirror at watch %d" % w, lambda: self.watch() >= w, timeout)
+
     def wait_state(self, jid, states, timeout=60):
         end = time.time() + timeout
         j = None
@@ -173,6 +185,26 @@ def refuse_all(fd, path, table, counts, also=None):
         if also:
             also(i, st, err)
         check(counts() == before, "case %d stored something: %s -> %s" % (i, before, counts()))
+
+
+def kill_in_flight(fd, sim, jid, what, endpoint, before, timeout=90):
+    """Wait until the job's action is on the wire (sub_state SENT) and
+    fleetsim has taken it (its count of endpoint calls passed before: it
+    acts at once, --latency-ms holds the answer), then kill -9 fleetd and
+    start it again: the answer is lost.  No fixed sleep: on a loaded
+    machine the call may reach fleetsim late."""
+    end = time.time() + timeout
+    while time.time() < end:
+        j = fd.job(jid)
+        if j["state"] == "running" and j["sub_state"] == "SENT":
+            until("%s at fleetsim" % what,
+                  lambda: sim.stats()["calls"].get(endpoint, 0) > before, 30)
+            fd.stop(signal.SIGKILL)
+            fd.start()
+            return
+        check(j["state"] in ("queued", "running", "waiting"), "%s: %s" % (what, j))
+        time.sleep(0.02)
+    fail("%s never went in flight" % what)
 
 
 def until(what, fn, timeout=60):

@@ -115,7 +115,8 @@ def main(scratch, daemons):
     check(value(s1, "fleetd_build_info", version=value_label(s1, "fleetd_build_info")) == 1,
           "build info")
     check(value(s1, "fleetd_metrics_scrapes_total") == 2, "scrapes")
-    for fam in ("fleetd_store_commits_total", "fleetd_start_time_seconds"):
+    for fam in ("fleetd_store_commits_total", "fleetd_start_time_seconds",
+                "fleetd_store_checkpoints_total", "fleetd_store_wal_frames"):
         check(value(s1, fam) is not None, "missing %s" % fam)
     # the job engine's numbers move with a job's life
     st, _, body = request(d.url + "/v1/jobs", "POST",
@@ -134,6 +135,7 @@ def main(scratch, daemons):
     check(value(s3, "fleetd_jobs", state="waiting") == 0, "cancelled job still waiting")
     check(value(s3, "fleetd_jobs", state="cancelled") == 1, "cancelled job not counted")
     check(value(s3, "fleetd_job_transitions_total") > t2, "transitions did not move")
+    check(value(s3, "fleetd_store_wal_frames") > 0, "the commits left no page in the WAL")
     check(value(s3, "fleetd_store_commits_total") > value(s1, "fleetd_store_commits_total"),
           "commits did not move")
     # the counts read back from the table at a start (engine.c load_counts:

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import http.server
 import json
+import sys
 import threading
 
 
@@ -48,6 +49,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # a sender that hung up is no error here (fleetd drops the
+        # transfer of a webhook deleted meanwhile)
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class Receiver:
     def __init__(self, port=0):
         self.lock = threading.Lock()
@@ -67,8 +78,7 @@ class Receiver:
 
     def start(self):
         self.down = False
-        self.srv = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), _Handler)
-        self.srv.daemon_threads = True
+        self.srv = _Server(("127.0.0.1", self.port), _Handler)
         self.srv.owner = self
         self.port = self.srv.server_address[1]
         threading.Thread(target=self.srv.serve_forever, daemon=True).start()

@@ -11,7 +11,10 @@
  * ids are read again at each transaction's first append).
  * The notes (eventlog_note, eventlog_note_json): stored as appends of no
  * job; one whose JSON is missing (out of memory) stores nothing and does
- * not stop the transaction. */
+ * not stop the transaction.
+ * The reads: one job's events page inside events_job, keyed by the job
+ * alone (migration 0017), by the rowid each entry ends with; all events
+ * walk the ids. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,6 +209,34 @@ static void notes(struct store *st, struct eventlog *el)
 	CHECK_EQ_INT(count_type(st, "note.none"), 0);
 }
 
+/* The plan of sql, its lines joined by '|', into buf. */
+static void plan_of(struct store *st, const char *sql, char *buf, size_t len)
+{
+	char q[1024];
+	sqlite3_stmt *s = NULL;
+	buf[0] = 0;
+	snprintf(q, sizeof q, "EXPLAIN QUERY PLAN %s", sql);
+	if (sqlite3_prepare_v2(store_db(st), q, -1, &s, NULL) != SQLITE_OK)
+		return;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		size_t used = strlen(buf);
+		snprintf(buf + used, len - used, "%s|", (const char *)sqlite3_column_text(s, 3));
+	}
+	sqlite3_finalize(s);
+}
+
+static void read_plans(struct store *st)
+{
+	char plan[512];
+	plan_of(st, eventlog_read_sql(7), plan, sizeof plan);
+	CHECK(strstr(plan, "USING INDEX events_job (job_id=? AND rowid>?)") != NULL);
+	CHECK(strstr(plan, "ORDER BY") == NULL); /* no sort: the index is in id order */
+	plan_of(st, eventlog_read_sql(0), plan, sizeof plan);
+	CHECK(strstr(plan, "USING INTEGER PRIMARY KEY (rowid>?)") != NULL);
+	if (!strstr(plan, "rowid"))
+		fprintf(stderr, "# plan: %s\n", plan);
+}
+
 int main(void)
 {
 	char path[128];
@@ -252,6 +283,7 @@ int main(void)
 	failed_flush(st, el);
 	other_writer(st, el);
 	notes(st, el);
+	read_plans(st);
 
 	eventlog_free(el);
 	tmpdb_close(st, path);
