@@ -153,12 +153,14 @@ struct int_list {
 	const char *packed;
 	const int64_t *flat;
 	size_t n;
+	int positive; /* flat, every value > 0 */
 };
 
 static void int_list_of(const json_t *v, struct int_list *l)
 {
 	l->arr = v;
 	l->flat = NULL;
+	l->positive = 0;
 	l->n = mirror_scan_ints(v, &l->packed);
 	if (l->n == (size_t)-1) {
 		l->packed = NULL;
@@ -166,7 +168,7 @@ static void int_list_of(const json_t *v, struct int_list *l)
 	}
 }
 
-static int64_t int_list_at(const struct int_list *l, size_t i, int64_t def)
+static inline int64_t int_list_at(const struct int_list *l, size_t i, int64_t def)
 {
 	int64_t v;
 	if (l->flat)
@@ -190,7 +192,11 @@ static int parse_res(const struct int_list *lp, int64_t **out, size_t *npairs)
 	if (!r)
 		return -1;
 	size_t k = 0;
-	for (size_t i = 0; i < n; i++) {
+	if (l.positive) { /* every pair is kept */
+		memcpy(r, l.flat, 2 * n * sizeof *r);
+		k = n;
+	}
+	for (size_t i = 0; !l.positive && i < n; i++) {
 		int64_t id = int_list_at(&l, 2 * i, -1);
 		int64_t q = int_list_at(&l, 2 * i + 1, INT64_MIN);
 		if (id < 0 || q == INT64_MIN)
@@ -216,7 +222,18 @@ static int parse_ids(const struct int_list *lp, int64_t **out, size_t *n)
 	if (!r)
 		return -1;
 	size_t k = 0;
-	for (size_t i = 0; i < len; i++) {
+	if (l.positive) {
+		/* the scanner's lists, most of a watch's ids: all kept */
+		memcpy(r, l.flat, len * sizeof *r);
+		k = len;
+	} else if (l.flat) {
+		/* no branch per id */
+		for (size_t i = 0; i < len; i++) {
+			r[k] = l.flat[i];
+			k += l.flat[i] > 0;
+		}
+	}
+	for (size_t i = 0; !l.flat && i < len; i++) {
 		int64_t id = int_list_at(&l, i, -1);
 		if (id > 0)
 			r[k++] = id;
@@ -354,6 +371,25 @@ static void packed_traits_read(struct slots sl, struct mirror_trait *tr,
 	}
 }
 
+/* Packed traits (sl.left slots at sl.p) into one block, as parse_traits()
+ * does. */
+static int packed_traits(struct slots sl, struct mirror_trait **out, size_t *n)
+{
+	size_t nt, nb;
+	*out = NULL;
+	*n = 0;
+	packed_traits_count(sl, &nt, &nb);
+	if (!nt)
+		return 0;
+	struct mirror_trait *tr = calloc(1, nt * sizeof *tr + nb * sizeof(struct mirror_build));
+	if (!tr)
+		return -1;
+	packed_traits_read(sl, tr, (struct mirror_build *)(tr + nt));
+	*out = tr;
+	*n = nt;
+	return 0;
+}
+
 /* A world's traits into one block: the trait records, then every build
  * entry they point to (one allocation per world, freed as one). */
 static int parse_traits(const json_t *v, struct mirror_trait **out, size_t *n)
@@ -363,18 +399,8 @@ static int parse_traits(const json_t *v, struct mirror_trait **out, size_t *n)
 	size_t nt = 0, nb = 0;
 	struct slots sl;
 	sl.left = mirror_scan_packed(v, MIRROR_SCAN_TRAITS_TAG, &sl.p);
-	if (sl.left != (size_t)-1) {
-		packed_traits_count(sl, &nt, &nb);
-		if (!nt)
-			return 0;
-		struct mirror_trait *tr = calloc(1, nt * sizeof *tr + nb * sizeof(struct mirror_build));
-		if (!tr)
-			return -1;
-		packed_traits_read(sl, tr, (struct mirror_build *)(tr + nt));
-		*out = tr;
-		*n = nt;
-		return 0;
-	}
+	if (sl.left != (size_t)-1)
+		return packed_traits(sl, out, n);
 	for (size_t i = 0; i < json_array_size(v); i++) {
 		const json_t *t = json_array_get(v, i);
 		if (!trait_id(t))
@@ -460,6 +486,24 @@ static void packed_routes_read(struct slots sl, struct mirror_route *rt,
 	}
 }
 
+/* Packed trade routes into one block, as parse_traits() does. */
+static int packed_routes(struct slots sl, struct mirror_route **out, size_t *n)
+{
+	size_t nr, nf;
+	*out = NULL;
+	*n = 0;
+	packed_routes_count(sl, &nr, &nf);
+	if (!nr)
+		return 0;
+	struct mirror_route *rt = calloc(1, nr * sizeof *rt + nf * sizeof(struct mirror_flow));
+	if (!rt)
+		return -1;
+	packed_routes_read(sl, rt, (struct mirror_flow *)(rt + nr));
+	*out = rt;
+	*n = nr;
+	return 0;
+}
+
 /* A world's trade routes into one block, as parse_traits() does. */
 static int parse_routes(const json_t *v, struct mirror_route **out, size_t *n)
 {
@@ -468,18 +512,8 @@ static int parse_routes(const json_t *v, struct mirror_route **out, size_t *n)
 	size_t nr = 0, nf = 0;
 	struct slots sl;
 	sl.left = mirror_scan_packed(v, MIRROR_SCAN_ROUTES_TAG, &sl.p);
-	if (sl.left != (size_t)-1) {
-		packed_routes_count(sl, &nr, &nf);
-		if (!nr)
-			return 0;
-		struct mirror_route *rt = calloc(1, nr * sizeof *rt + nf * sizeof(struct mirror_flow));
-		if (!rt)
-			return -1;
-		packed_routes_read(sl, rt, (struct mirror_flow *)(rt + nr));
-		*out = rt;
-		*n = nr;
-		return 0;
-	}
+	if (sl.left != (size_t)-1)
+		return packed_routes(sl, out, n);
 	for (size_t i = 0; i < json_array_size(v); i++) {
 		const json_t *r = json_array_get(v, i);
 		if (int_or(json_object_get(r, KEY(tradeRoute, partnerObjID)), 0) <= 0)
@@ -708,10 +742,34 @@ static int read_flat(const struct mirror_field *f, const struct mirror_scan_valu
 		return 1;
 	case MIRROR_READ_RES:
 	case MIRROR_READ_IDS: {
-		if (v->kind != MIRROR_V_INTS)
+		if (v->kind != MIRROR_V_INTS && v->kind != MIRROR_V_POSITIVE)
 			return 0;
-		struct int_list l = {.flat = v->u.ints, .n = v->n};
+		struct int_list l = {.flat = v->u.ints, .n = v->n,
+				     .positive = v->kind == MIRROR_V_POSITIVE};
 		return read_list(f, &l, rec) < 0 ? -1 : 1;
+	}
+	case MIRROR_READ_TRAITS:
+	case MIRROR_READ_ROUTES: {
+		struct slots sl;
+		if (v->kind != MIRROR_V_PACKED)
+			return 0;
+		sl.left = mirror_scan_packed_bytes(v->u.s, v->n,
+						   f->read == MIRROR_READ_TRAITS ? MIRROR_SCAN_TRAITS_TAG
+										 : MIRROR_SCAN_ROUTES_TAG,
+						   &sl.p);
+		if (sl.left == (size_t)-1)
+			return 0;
+		int rc;
+		if (f->read == MIRROR_READ_TRAITS) {
+			struct mirror_trait *t;
+			rc = packed_traits(sl, &t, &MEMBER(size_t, rec, f->second));
+			MEMBER(const struct mirror_trait *, rec, f->at) = t;
+		} else {
+			struct mirror_route *r;
+			rc = packed_routes(sl, &r, &MEMBER(size_t, rec, f->second));
+			MEMBER(const struct mirror_route *, rec, f->at) = r;
+		}
+		return rc < 0 ? -1 : 1;
 	}
 	case MIRROR_READ_BATTLE:
 		if (v->kind == MIRROR_V_NULL || v->kind == MIRROR_V_FALSE)

@@ -7,7 +7,8 @@
  * ways first, each of which gives up (the text unread) at anything it is
  * not sure of, and then the general reader reads it with its checks and
  * its error: a value skipped in one loop (quick_skip()), a key read in
- * place (scan_key()), a short number in one pass (plain_num()), an id
+ * place (scan_key()), or not even searched when it is the key met at the
+ * same place of the previous object (memo_key()), a short number in one pass (plain_num()), an id
  * list eight digits at a time (plain_ints()), strings searched eight
  * bytes at a time (plain_run()).  The small steps called once per value
  * or per member (opening, the next comma, a key, a number, a skip, a
@@ -45,6 +46,21 @@ struct kept {
 	size_t ninner[MIRROR_NCLASSES];
 };
 
+/* Keys repeat: the objects of a class carry the same keys in the same
+ * order.  What was decided of the key at the same place of the last object
+ * read in the same context (a top-level object, a trait, a trade route) is
+ * kept with its text in the answer; a key whose bytes, with the `":` after
+ * them, are those is the same key (its text was a valid string without
+ * escapes, and so is this one), read without a search (memo_key()). */
+struct key_memo {
+	const char *text; /* the key after its quote, followed by `":`; NULL: none */
+	size_t len;
+	int row;          /* the decision: top level, a row of mirror_fields[];
+			   * inner, a place among its class's rows; -1 none */
+	unsigned num;     /* top level: the key's number */
+};
+#define MEMO_KEYS 32 /* members of an object with a memo; the rest search */
+
 struct scan {
 	const char *p, *end, *start;
 	int depth, max_depth;
@@ -60,6 +76,8 @@ struct scan {
 	char *pack; /* packed traits or trade routes being read; reused */
 	size_t pack_cap;
 	struct kept kept;
+	struct key_memo memo_top[MEMO_KEYS];
+	struct key_memo memo_inner[MIRROR_NCLASSES][MEMO_KEYS];
 	struct mirror_scanned *a; /* what is being built */
 	size_t arena_len, arena_cap;
 };
@@ -434,6 +452,81 @@ static const struct mirror_field *kept(const struct scan *s, const char *key, si
 	return NULL;
 }
 
+/* Whether the n bytes at a and at b are the same; whole words are read
+ * (n rounded up to 8 bytes must be readable at both). */
+static inline int same_run(const char *a, const char *b, size_t n)
+{
+#if SWAR
+	for (; n >= 8; a += 8, b += 8, n -= 8)
+		if (word_at(a) != word_at(b))
+			return 0;
+	return !n || ((word_at(a) ^ word_at(b)) & ((UINT64_C(1) << (8 * n)) - 1)) == 0;
+#else
+	return memcmp(a, b, n) == 0;
+#endif
+}
+
+/* The key at s->p (its opening quote next) when it is memo's: 1 with s->p
+ * past its colon and the key in *kb, *kl; else 0, s->p unchanged. */
+static inline int memo_key(struct scan *s, const struct key_memo *m, const char **kb,
+			   size_t *kl)
+{
+	ws(s);
+	const char *p = s->p;
+	size_t n = m->len + 2; /* the key, its closing quote and the colon */
+	if (!m->text || p >= s->end || *p != '"' ||
+	    (size_t)(s->end - p - 1) < ((n + 7) & ~(size_t)7) || !same_run(p + 1, m->text, n))
+		return 0;
+	*kb = p + 1;
+	*kl = m->len;
+	s->p = p + 1 + n;
+	return 1;
+}
+
+/* Remember what was decided of a key just read (kl bytes at kb), when it
+ * lies in the answer right before `":`. */
+static inline void memo_put(const struct scan *s, struct key_memo *m, const char *kb,
+			    size_t kl, int row, unsigned num)
+{
+	if (kb == s->scratch || (size_t)(s->end - kb) < kl + 2 || kb[kl] != '"' || kb[kl + 1] != ':')
+		return;
+	*m = (struct key_memo){kb, kl, row, num};
+}
+
+/* Inner objects (traits, trade routes) leave keys out: a trait names
+ * isPrimary only when it is primary.  Their memo is the union of the keys
+ * met, in order: a key is looked for at the place the object has reached
+ * and at the next one (the previous object had a key there that this one
+ * lacks); a key found in neither is put at that place, the places after
+ * it moving one on (the last is dropped).  So the objects of a list meet
+ * each key where the memo has it, whichever optional keys each carries. */
+static inline const struct key_memo *memo_find(struct scan *s, struct key_memo *mm,
+					       unsigned *at, const char **kb, size_t *kl)
+{
+	for (unsigned i = *at; i < *at + 2 && i < MEMO_KEYS; i++) {
+		if (memo_key(s, &mm[i], kb, kl)) {
+			*at = i + 1;
+			return &mm[i];
+		}
+	}
+	return NULL;
+}
+
+static void memo_learn(const struct scan *s, struct key_memo *mm, unsigned *at,
+		       const char *kb, size_t kl, int row)
+{
+	unsigned i = *at;
+	struct key_memo m = {0};
+	if (i >= MEMO_KEYS)
+		return;
+	*at = i + 1;
+	memo_put(s, &m, kb, kl, row, 0);
+	if (!m.text)
+		return;
+	memmove(&mm[i + 1], &mm[i], (MEMO_KEYS - 1 - i) * sizeof *mm);
+	mm[i] = m;
+}
+
 /* --- numbers ------------------------------------------------------------- */
 
 /* m / 10^k is exact for m <= 2^53 and k <= 22 when doubles are evaluated
@@ -731,6 +824,11 @@ static inline int scan_open(struct scan *s, char close)
  * bracket (stepped past), -1 on anything else. */
 static inline int scan_next(struct scan *s, char close)
 {
+	/* most often the comma, right after the element */
+	if (s->p < s->end && *s->p == ',') {
+		s->p++;
+		return 1;
+	}
 	ws(s);
 	if (s->p < s->end && *s->p == ',') {
 		s->p++;
@@ -1016,10 +1114,23 @@ static int quick_skip(struct scan *s)
 	}
 }
 
-/* A value validated and skipped. */
+/* A value validated and skipped.  The commonest, a number (counts,
+ * allocations, work units) or null (a build entry's note, a world's
+ * news), is read without quick_skip()'s loop. */
 static inline int skip_value(struct scan *s)
 {
 	ws(s);
+	const char *p = s->p, *end = s->end;
+	if (p < end && ((unsigned)(*p - '0') < 10 || *p == '-')) {
+		const char *q = quick_number(p, end);
+		if (q) {
+			s->p = q;
+			return 0;
+		}
+	} else if (end - p >= 4 && memcmp(p, "null", 4) == 0) {
+		s->p = p + 4;
+		return 0;
+	}
 	return quick_skip(s) ? 0 : scan_value(s, NULL);
 }
 
@@ -1240,7 +1351,7 @@ static int pack_tuples(struct scan *s, size_t *n, int width, int nnum, int64_t *
 		return empty < 0 ? -1 : 0;
 	int64_t id = 0;
 	double num[4];
-	for (int i = 0;; i = (i + 1) % width) {
+	for (int i = 0;; i = i + 1 == width ? 0 : i + 1) {
 		int rc = 0;
 		if (i == 0)
 			rc = pack_id(s, &id);
@@ -1268,18 +1379,25 @@ static int pack_tuples(struct scan *s, size_t *n, int width, int nnum, int64_t *
 
 /* Which of an inner class's rows a key is; -1 for none.  seen: bit per
  * row, a key seen twice is not packed. */
-static inline int inner_row(struct scan *s, enum mirror_class cls, const char *kb,
-			    size_t kl, unsigned *seen)
+/* The place of a key among its inner class's rows, or -1. */
+static inline int inner_find(const struct scan *s, enum mirror_class cls, const char *kb,
+			     size_t kl)
 {
-	for (size_t i = 0; i < s->kept.ninner[cls]; i++) {
-		if (!key_is_row(kb, kl, s->kept.inner[cls][i]))
-			continue;
-		if (*seen & 1u << i)
-			return -2;
-		*seen |= 1u << i;
-		return (int)(s->kept.inner[cls][i] - mirror_fields);
-	}
+	for (size_t i = 0; i < s->kept.ninner[cls]; i++)
+		if (key_is_row(kb, kl, s->kept.inner[cls][i]))
+			return (int)i;
 	return -1;
+}
+
+/* The row at a place of an inner class: its number in mirror_fields[], or
+ * -2 when the object met it before (seen: a bit per place). */
+static inline int inner_seen(const struct scan *s, enum mirror_class cls, unsigned place,
+			     unsigned *seen)
+{
+	if (*seen & 1u << place)
+		return -2;
+	*seen |= 1u << place;
+	return (int)(s->kept.inner[cls][place] - mirror_fields);
 }
 
 /* The kept members of an inner object (a trait, a trade route), one at a
@@ -1287,6 +1405,7 @@ static inline int inner_row(struct scan *s, enum mirror_class cls, const char *k
 struct members {
 	int open;
 	unsigned seen;
+	unsigned count; /* members read so far */
 };
 
 /* The next kept member of the object of class cls at s: its field
@@ -1294,9 +1413,13 @@ struct members {
  * call.  Members not kept are skipped.  -1 when there is none: *rc is 0
  * after the closing brace, UNPACKABLE for a key given twice (the caller
  * reads the list again as JSON, whose rule then applies), -1 on bad
- * JSON. */
-static inline int next_member(struct scan *s, struct members *it,
-			      enum mirror_class cls, int *rc)
+ * JSON.
+ * Inlined into its two callers whatever the compiler estimates: it runs
+ * once per member, and a call saving the registers it uses cost about as
+ * much as its work. */
+static inline __attribute__((always_inline)) int next_member(struct scan *s,
+							     struct members *it,
+							     enum mirror_class cls, int *rc)
 {
 	for (;;) {
 		int done;
@@ -1313,8 +1436,16 @@ static inline int next_member(struct scan *s, struct members *it,
 		const char *kb;
 		size_t kl;
 		int row = -3; /* bad JSON */
-		if (scan_key(s, &kb, &kl) == 0)
-			row = inner_row(s, cls, kb, kl, &it->seen);
+		const struct key_memo *m = memo_find(s, s->memo_inner[cls], &it->count, &kb, &kl);
+		int place = -2;
+		if (m) {
+			place = m->row;
+		} else if (scan_key(s, &kb, &kl) == 0) {
+			place = inner_find(s, cls, kb, kl);
+			memo_learn(s, s->memo_inner[cls], &it->count, kb, kl, place);
+		}
+		if (place >= -1)
+			row = place < 0 ? -1 : inner_seen(s, cls, (unsigned)place, &it->seen);
 		if (row >= 0)
 			return row;
 		/* not kept: skip its value, then the next; repeated: give up */
@@ -1423,49 +1554,6 @@ static int pack_route(struct scan *s, size_t *n)
 	return scan_value(s, NULL);
 }
 
-/* A traits or tradeRoutes list as one packed string (tag, then slots);
- * UNPACKABLE when an element is not in a common shape. */
-static int pack_list(struct scan *s, const char *tag, int (*element)(struct scan *, size_t *),
-		     json_t **out)
-{
-	size_t n = 0;
-	if (pack_put(s, &n, tag) < 0)
-		return -1;
-	int empty = scan_open(s, ']');
-	if (empty < 0)
-		return -1;
-	while (!empty) {
-		int rc = element(s, &n);
-		if (rc)
-			return rc;
-		if (close_next(s, ']', &empty) < 0)
-			return -1;
-	}
-	if (!(*out = json_stringn_nocheck(s->pack, n)))
-		return fail_at(s, "out of memory");
-	return 0;
-}
-
-/* Traits or trade routes: packed when they can be (see above), else built
- * as JSON with their objects reduced to their class's rows. */
-static int build_packed_list(struct scan *s, enum mirror_class cls, json_t **out)
-{
-	ws(s);
-	if (s->p >= s->end || *s->p != '[')
-		return scan_value(s, out);
-	const char *begin = s->p;
-	int depth = s->depth;
-	int rc = cls == MIRROR_C_trait ? pack_list(s, MIRROR_SCAN_TRAITS_TAG, pack_trait, out)
-				       : pack_list(s, MIRROR_SCAN_ROUTES_TAG, pack_route, out);
-	if (rc != UNPACKABLE)
-		return rc;
-	s->p = begin;
-	s->depth = depth;
-	return build_inner_list(s, cls == MIRROR_C_trait ? trait_element : route_element, out);
-}
-
-/* --- flat values of reduced objects --------------------------------------- */
-
 /* n bytes into the arena, aligned for int64_t; their offset, or -1. */
 static int64_t arena_put(struct scan *s, const void *b, size_t n, int nul)
 {
@@ -1485,6 +1573,57 @@ static int64_t arena_put(struct scan *s, const void *b, size_t n, int nul)
 	s->arena_len = need;
 	return (int64_t)off;
 }
+
+/* A traits or tradeRoutes list as one packed value (tag, then slots);
+ * UNPACKABLE when an element is not in a common shape. */
+static int pack_list(struct scan *s, const char *tag, int (*element)(struct scan *, size_t *),
+		     struct mirror_scan_value *v)
+{
+	size_t n = 0;
+	if (pack_put(s, &n, tag) < 0)
+		return -1;
+	int empty = scan_open(s, ']');
+	if (empty < 0)
+		return -1;
+	while (!empty) {
+		int rc = element(s, &n);
+		if (rc)
+			return rc;
+		if (close_next(s, ']', &empty) < 0)
+			return -1;
+	}
+	int64_t off = arena_put(s, s->pack, n, 0);
+	if (off < 0)
+		return -1;
+	v->kind = MIRROR_V_PACKED;
+	v->n = n;
+	v->u.i = off; /* a pointer once the arena stops moving */
+	return 0;
+}
+
+/* Traits or trade routes: packed when they can be (see above), else built
+ * as JSON with their objects reduced to their class's rows. */
+static int build_packed_list(struct scan *s, enum mirror_class cls,
+			     struct mirror_scan_value *v)
+{
+	ws(s);
+	v->kind = MIRROR_V_JSON;
+	if (s->p >= s->end || *s->p != '[')
+		return scan_value(s, &v->u.json);
+	const char *begin = s->p;
+	int depth = s->depth;
+	int rc = cls == MIRROR_C_trait ? pack_list(s, MIRROR_SCAN_TRAITS_TAG, pack_trait, v)
+				       : pack_list(s, MIRROR_SCAN_ROUTES_TAG, pack_route, v);
+	if (rc != UNPACKABLE)
+		return rc;
+	s->p = begin;
+	s->depth = depth;
+	v->kind = MIRROR_V_JSON;
+	return build_inner_list(s, cls == MIRROR_C_trait ? trait_element : route_element,
+				&v->u.json);
+}
+
+/* --- flat values of reduced objects --------------------------------------- */
 
 /* One more integer in s->ints (n held so far). */
 static int ints_push(struct scan *s, size_t n, int64_t v)
@@ -1621,6 +1760,7 @@ static int flat_int_list(struct scan *s, struct mirror_scan_value *v)
 	if (empty < 0)
 		return -1;
 	size_t n = 0;
+	int positive = 1; /* plain_ints() reads only those */
 	while (!empty) {
 #if SWAR
 		int closed;
@@ -1648,6 +1788,7 @@ static int flat_int_list(struct scan *s, struct mirror_scan_value *v)
 			if (integer_of(s, &num, &x) < 0)
 				return -1;
 		}
+		positive &= x > 0;
 		if (ints_push(s, n++, x) < 0)
 			return -1;
 		int more = s->p < s->end && *s->p == ',' ? (s->p++, 1) : scan_next(s, ']');
@@ -1657,7 +1798,7 @@ static int flat_int_list(struct scan *s, struct mirror_scan_value *v)
 			s->depth--;
 		empty = !more;
 	}
-	return flat_ints_value(s, MIRROR_V_INTS, n, v);
+	return flat_ints_value(s, positive ? MIRROR_V_POSITIVE : MIRROR_V_INTS, n, v);
 }
 
 /* One coordinate of a position: a real, or an integer a double holds
@@ -1735,25 +1876,19 @@ static void value_release(struct mirror_scan_value *v)
 		json_decref(v->u.json);
 }
 
-/* One member of a top-level object: kept when a reduced class keeps its
- * key (duplicates: all kept, the last wins in the merge), else skipped. */
-static int top_member(struct scan *s, void *ctx, const char *kb, size_t kl)
+/* The value of a kept key (row f, key number key) of a top-level object,
+ * into the answer's values (duplicates: all kept, the last wins in the
+ * merge). */
+static int top_value(struct scan *s, const struct mirror_field *f, unsigned key)
 {
-	(void)ctx;
-	unsigned key;
-	const struct mirror_field *f = kept(s, kb, kl, &key);
-	if (!f)
-		return skip_value(s);
 	struct mirror_scan_value v = {.kind = MIRROR_V_NULL, .key = key};
 	int rc;
 	switch (f->read) {
 	case MIRROR_READ_TRAITS:
-		v.kind = MIRROR_V_JSON;
-		rc = build_packed_list(s, MIRROR_C_trait, &v.u.json);
+		rc = build_packed_list(s, MIRROR_C_trait, &v);
 		break;
 	case MIRROR_READ_ROUTES:
-		v.kind = MIRROR_V_JSON;
-		rc = build_packed_list(s, MIRROR_C_tradeRoute, &v.u.json);
+		rc = build_packed_list(s, MIRROR_C_tradeRoute, &v);
 		break;
 	case MIRROR_READ_BATTLE:
 		rc = flat_battle(s, &v);
@@ -1774,15 +1909,46 @@ static int top_member(struct scan *s, void *ctx, const char *kb, size_t kl)
 	if (rc < 0)
 		return -1;
 	struct mirror_scanned *a = s->a;
-	struct mirror_scan_value *vs =
-		array_grow(a->values, &a->cap_values, a->nvalues, sizeof *vs, 256);
-	if (!vs) {
+	struct mirror_scan_value *vs = a->values;
+	/* sized from the text (mirror_scan()): a call only when it is full */
+	if (a->nvalues == a->cap_values &&
+	    !(vs = array_grow(a->values, &a->cap_values, a->nvalues, sizeof *vs, 256))) {
 		value_release(&v);
 		return fail_at(s, "out of memory");
 	}
 	a->values = vs;
 	vs[a->nvalues++] = v;
 	return 0;
+}
+
+/* A top-level object's members: kept when a reduced class keeps the key,
+ * else skipped. */
+static int top_members(struct scan *s)
+{
+	int done = scan_open(s, '}');
+	if (done)
+		return done < 0 ? -1 : 0;
+	for (unsigned i = 0;; i++) {
+		struct key_memo *m = i < MEMO_KEYS ? &s->memo_top[i] : NULL;
+		const char *kb;
+		size_t kl;
+		const struct mirror_field *f;
+		unsigned key = 0;
+		if (m && memo_key(s, m, &kb, &kl)) {
+			f = m->row < 0 ? NULL : &mirror_fields[m->row];
+			key = m->num;
+		} else {
+			if (scan_key(s, &kb, &kl) < 0)
+				return -1;
+			f = kept(s, kb, kl, &key);
+			if (m)
+				memo_put(s, m, kb, kl, f ? (int)(f - mirror_fields) : -1, key);
+		}
+		if ((f ? top_value(s, f, key) : skip_value(s)) < 0 || close_next(s, '}', &done) < 0)
+			return -1;
+		if (done)
+			return 0;
+	}
 }
 
 /* What the mirror does with a class (mirror_fields.h): world, fleet and
@@ -1819,7 +1985,7 @@ static int scan_element(struct scan *s)
 	struct mirror_scanned *a = s->a;
 	const char *begin = s->p;
 	size_t first = a->nvalues, arena = s->arena_len;
-	if (scan_items(s, 1, top_member, NULL) < 0)
+	if (top_members(s) < 0)
 		return -1;
 	enum mirror_use use = MIRROR_USE_INNER;
 	int cls = class_of_values(s, first, &use);
@@ -1934,9 +2100,9 @@ struct mirror_scanned *mirror_scan(const char *buf, size_t len, int max_depth, c
 	/* the arena no longer moves: offsets become pointers */
 	for (size_t i = 0; i < a->nvalues; i++) {
 		struct mirror_scan_value *v = &a->values[i];
-		if (v->kind == MIRROR_V_STRING)
+		if (v->kind == MIRROR_V_STRING || v->kind == MIRROR_V_PACKED)
 			v->u.s = a->arena + v->u.i;
-		else if (v->kind == MIRROR_V_INTS)
+		else if (v->kind == MIRROR_V_INTS || v->kind == MIRROR_V_POSITIVE)
 			v->u.ints = (const int64_t *)(void *)(a->arena + v->u.i);
 	}
 	return a;
@@ -1963,8 +2129,10 @@ json_t *mirror_scan_value_json(const struct mirror_scan_value *v)
 	case MIRROR_V_REAL:
 		return json_real(v->u.d);
 	case MIRROR_V_STRING:
+	case MIRROR_V_PACKED:
 		return json_stringn_nocheck(v->u.s, v->n);
-	case MIRROR_V_INTS: {
+	case MIRROR_V_INTS:
+	case MIRROR_V_POSITIVE: {
 		size_t bytes = (v->n + 1) * sizeof(int64_t);
 		char *b = malloc(bytes);
 		if (!b)
@@ -2020,14 +2188,17 @@ json_t *mirror_scan_answer(const char *buf, size_t len, int max_depth, char *err
 	return list;
 }
 
-size_t mirror_scan_packed(const json_t *v, const char *tag, const char **slots)
+size_t mirror_scan_packed_bytes(const char *b, size_t n, const char *tag, const char **slots)
 {
-	size_t n = json_string_length(v);
-	const char *b = json_string_value(v);
 	if (!b || n < 8 || n % 8 || memcmp(b, tag, 8) != 0)
 		return (size_t)-1;
 	*slots = b + 8;
 	return n / 8 - 1;
+}
+
+size_t mirror_scan_packed(const json_t *v, const char *tag, const char **slots)
+{
+	return mirror_scan_packed_bytes(json_string_value(v), json_string_length(v), tag, slots);
 }
 
 size_t mirror_scan_ints(const json_t *v, const char **values)

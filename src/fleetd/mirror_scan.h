@@ -41,10 +41,15 @@ enum mirror_scan_kind {
 	MIRROR_V_STRING,   /* u.s, n bytes, NUL-terminated */
 	MIRROR_V_INTS,     /* a list of JSON integers (nearObjIDs, resources):
 			    * u.ints, n values */
+	MIRROR_V_POSITIVE, /* the same, every value > 0 (a reader keeping only
+			    * ids > 0 can copy them) */
 	MIRROR_V_POS,      /* a list of two numbers: u.xy; bit 0 of n set when x
 			    * was a JSON integer, bit 1 for y (both exact) */
-	MIRROR_V_JSON,     /* anything else, and traits and trade routes (packed
-			    * as below, or reduced): u.json, owned by the answer */
+	MIRROR_V_PACKED,   /* traits or trade routes packed as below: u.s, n
+			    * bytes, the tag first (mirror_scan_packed_bytes()) */
+	MIRROR_V_JSON,     /* anything else, and traits and trade routes that
+			    * are not packed (reduced): u.json, owned by the
+			    * answer */
 };
 
 struct mirror_scan_value {
@@ -130,8 +135,9 @@ json_t *mirror_scan_answer(const char *buf, size_t len, int max_depth, char *err
 
 /* The number of 8-byte slots of a string packed under tag (either above),
  * their bytes in *slots (read them with memcpy), or (size_t)-1 if v is
- * not one. */
+ * not one; the same of n bytes at b (a MIRROR_V_PACKED value). */
 size_t mirror_scan_packed(const json_t *v, const char *tag, const char **slots);
+size_t mirror_scan_packed_bytes(const char *b, size_t n, const char *tag, const char **slots);
 
 /* The number of values of a packed list, their bytes in *values (read
  * them with memcpy: no alignment), or (size_t)-1 if v is not one. */
