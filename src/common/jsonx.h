@@ -23,6 +23,13 @@ json_t *jsonx_parse(const char *buf, size_t len, int max_depth, char *err,
  * JSON themselves and must refuse what jsonx_parse() refuses. */
 int jsonx_check_text(const char *buf, size_t len, int max_depth, char *err,
 		     size_t errlen);
+/* json_object_get(), except that an object without members (or a value
+ * that is not an object) answers NULL before jansson hashes the key: for
+ * the lookups of a hot path in objects that are mostly empty. */
+static inline json_t *jsonx_field(const json_t *obj, const char *key)
+{
+	return json_object_size(obj) ? json_object_get(obj, key) : NULL;
+}
 /* Deepest nesting of arrays/objects in buf (strings skipped). */
 int jsonx_depth(const char *buf, size_t len);
 /* {"error": {"code": code, "message": message}} as a new reference. */

@@ -46,6 +46,7 @@
 #include "idmap.h"
 #include "jobmemo.h"
 #include "json_canon.h"
+#include "jsonx.h"
 #include "jobspec.h"
 #include "list.h"
 #include "log.h"
@@ -162,6 +163,7 @@ struct job {
 	int state, paused_from, wait;
 	char sub[32];
 	json_t *spec, *data;
+	const json_t *steps; /* the spec's "steps", looked up once when j is made */
 	json_t *vars; /* {"NAME": id}, NULL for none */
 	int vars_dirty; /* a take bound one: the row's vars are written */
 	char *last_error;
@@ -289,11 +291,26 @@ static void register_wait(struct engine *e, struct job_rec *r, int kind,
 	}
 }
 
+/* A field of j's step data, NULL if it has none.  Most steps keep no
+ * fields, and jansson hashes the key even to search an empty object: the
+ * flags a woken job reads (resend, cancelling, intent_world, ...) would
+ * cost about 150 instructions each. */
+static json_t *data_get(const struct job *j, const char *key)
+{
+	return jsonx_field(j->data, key);
+}
+
+/* The arguments of j's current step. */
+static const json_t *step_args(const struct job *j)
+{
+	return json_array_get(j->steps, (size_t)j->step);
+}
+
 /* What a job's conditions' references stand for now. */
 static void job_cond_env(const struct job *j, struct cond_env *env)
 {
 	env->self = j->fleet;
-	env->here = json_integer_value(json_object_get(j->data, "here"));
+	env->here = json_integer_value(data_get(j, "here"));
 	env->var = cond_vars_get;
 	env->var_arg = j->vars;
 }
@@ -301,7 +318,7 @@ static void job_cond_env(const struct job *j, struct cond_env *env)
 /* The condition a WAIT_COND job waits on: its wait step's `until`. */
 static const json_t *waiting_cond(const struct job *j)
 {
-	const json_t *args = json_array_get(json_object_get(j->spec, "steps"), (size_t)j->step);
+	const json_t *args = step_args(j);
 	return json_object_get(args, "until");
 }
 
@@ -792,7 +809,8 @@ static int job_from_row(struct job *j, const struct job_row *row, json_t *spec)
 		.attempts = row->attempts, .started_at = row->started_at,
 		.finished_at = row->finished_at, .created_at = row->created_at,
 		.state = row->state, .paused_from = row->paused_from, .wait = row->wait,
-		.spec = spec, .data = data_parse(row->step_data),
+		.spec = spec, .steps = json_object_get(spec, "steps"),
+		.data = data_parse(row->step_data),
 		.vars = row->vars ? json_loads(row->vars, 0, NULL) : NULL,
 		.last_error = row->last_error ? strdup(row->last_error) : NULL,
 		.row_fleet = row->fleet, .row_state = row->state,
@@ -849,7 +867,8 @@ static void memo_committed(void *arg, int ok)
  * and triggers, must drop the job's kept row as any other writer does). */
 static void memo_keep(struct engine *e, const struct job *j, const struct job_row *row)
 {
-	if (j->vars) {
+	/* an ended job is not run again: rec_drop() forgets all of it */
+	if (j->vars || !is_live(j->state)) {
 		jobmemo_forget_row(&e->memo, row->id);
 		return;
 	}
@@ -869,7 +888,7 @@ static void memo_keep(struct engine *e, const struct job *j, const struct job_ro
  * is done or the job ends. */
 static int64_t intent_of(const struct job *j)
 {
-	const json_t *iw = json_object_get(j->data, "intent_world");
+	const json_t *iw = data_get(j, "intent_world");
 	return is_live(j->state) && json_is_integer(iw) ? json_integer_value(iw) : 0;
 }
 
@@ -932,7 +951,8 @@ static int job_save(struct engine *e, struct job *j, int64_t now)
 		(j->state != j->row_state ? SAVE_STATE : 0) |
 		(intent != j->row_intent ? SAVE_INTENT : 0) |
 		(j->finished_at != j->row_finished ? SAVE_FINISHED : 0);
-	sqlite3_stmt *s = store_stmt(e->st, e->sql.save[v]);
+	/* job_row_bind() below binds every column the UPDATE names */
+	sqlite3_stmt *s = store_stmt_bound(e->st, e->sql.save[v]);
 	if (!s)
 		return -1;
 	char *owned;
@@ -1015,25 +1035,25 @@ static void note_new(struct engine *e, int64_t job_id, const char *type, json_t 
 static void note_step_started(struct engine *e, const struct job *j)
 {
 	struct ev_text t = {.n = 0};
-	const json_t *args = json_array_get(json_object_get(j->spec, "steps"), (size_t)j->step);
-	ev_put(&t, "{\"step\":");
+	const json_t *args = step_args(j);
+	EV_LIT(&t, "{\"step\":");
 	ev_int(&t, j->step);
-	ev_put(&t, ",\"op\":\"");
+	EV_LIT(&t, ",\"op\":\"");
 	ev_put(&t, jobspec_op_name(jobspec_step_op(args)));
-	ev_put(&t, "\",\"iteration\":");
+	EV_LIT(&t, "\",\"iteration\":");
 	ev_int(&t, j->iteration);
-	ev_put(&t, "}");
+	EV_LIT(&t, "}");
 	eventlog_append_text(e->el, j->id, "job.step_started", t.b);
 }
 
 static void note_step_done(struct engine *e, const struct job *j, const char *op)
 {
 	struct ev_text t = {.n = 0};
-	ev_put(&t, "{\"step\":");
+	EV_LIT(&t, "{\"step\":");
 	ev_int(&t, j->step);
-	ev_put(&t, ",\"op\":\"");
+	EV_LIT(&t, ",\"op\":\"");
 	ev_put(&t, op);
-	ev_put(&t, "\"}");
+	EV_LIT(&t, "\"}");
 	eventlog_append_text(e->el, j->id, "job.step_done", t.b);
 }
 
@@ -1165,9 +1185,8 @@ static void queue_give_back_job(struct engine *e, int64_t job, int64_t now)
 	}
 }
 
-static int spec_takes(const json_t *spec)
+static int spec_takes(const json_t *steps)
 {
-	const json_t *steps = json_object_get(spec, "steps");
 	for (size_t i = 0; i < json_array_size(steps); i++)
 		if (jobspec_step_op(json_array_get(steps, i)) == OP_TAKE)
 			return 1;
@@ -1177,7 +1196,7 @@ static int spec_takes(const json_t *spec)
 /* j is ending: succeeded, what it holds is used up; else given back. */
 static void queue_job_ended(struct engine *e, struct job *j, int64_t now)
 {
-	if (!spec_takes(j->spec))
+	if (!spec_takes(j->steps))
 		return;
 	if (j->state != JOB_SUCCEEDED)
 		queue_give_back_job(e, j->id, now);
@@ -1299,7 +1318,7 @@ static int sub_index(const struct step_op *op, const char *name)
  * it holds for others (explore: a claimed world it never reached). */
 static void abandon_step(struct engine *e, struct job *j, int64_t now)
 {
-	const json_t *args = json_array_get(json_object_get(j->spec, "steps"), (size_t)j->step);
+	const json_t *args = step_args(j);
 	int opi = jobspec_step_op(args);
 	const struct step_op *op = opi >= 0 ? step_ops[opi] : NULL;
 	int sub = op ? sub_index(op, j->sub) : -1;
@@ -1317,7 +1336,7 @@ static void abandon_step(struct engine *e, struct job *j, int64_t now)
  * in the step's data, written with the cancel, so it survives a restart. */
 static int job_cancelling(const struct job *j)
 {
-	return json_is_true(json_object_get(j->data, "cancelling"));
+	return json_is_true(data_get(j, "cancelling"));
 }
 
 static void finish(struct engine *e, struct job *j, int state, const char *msg,
@@ -1410,14 +1429,15 @@ static int run_op(struct engine *e, struct job_rec *r, struct job *j,
 		finish(e, j, JOB_FAILED, bad, now);
 		return -1;
 	}
+	const json_t *resend = data_get(j, "resend");
 	struct step_ctx c = {
 		.eng = e, .store = e->st, .m = m, .now_ms = now,
 		.job_id = j->id, .fleet = j->fleet, .world = j->world, .args = args,
 		.sub = sub, .data = j->data, .reply = reply, .rng = &e->rng, .vars = j->vars,
-		.resend = json_is_true(json_object_get(j->data, "resend")),
-		.step = j->step, .iteration = j->iteration,
+		.resend = json_is_true(resend), .step = j->step, .iteration = j->iteration,
 	};
-	json_object_del(j->data, "resend");
+	if (resend)
+		json_object_del(j->data, "resend");
 	op->advance(&c, sr);
 	if (c.bind && job_bind(j, c.bind, c.bind_value) < 0) {
 		memset(sr, 0, sizeof *sr);
@@ -1444,7 +1464,7 @@ enum prelude_verdict { PRE_RUN, PRE_SKIP, PRE_STOP };
 
 static int data_has(const struct job *j, const char *key)
 {
-	return json_object_get(j->data, key) != NULL;
+	return data_get(j, key) != NULL;
 }
 
 static int step_uses_here(const json_t *spec, const json_t *args, int64_t step)
@@ -1564,7 +1584,7 @@ static struct pending_call *advance(struct engine *e, struct job_rec *r,
 				    const char *skipped, int64_t now)
 {
 	const struct mirror *m = e->app->mirror;
-	const json_t *steps = json_object_get(j->spec, "steps");
+	const json_t *steps = j->steps;
 	size_t nsteps = json_array_size(steps);
 	int paused = j->state == JOB_PAUSED, pre;
 	/* one pass per watch: a pass that began in this run and ends without
@@ -1706,8 +1726,7 @@ static int call_outcome(struct engine *e, struct job *j, const struct call_resul
 	case CALL_GAME_ERROR:
 		snprintf(msg, sizeof msg, "game error: %s",
 			 res->message ? res->message : (res->code ? res->code : "?"));
-		if (jobspec_step_continues(json_array_get(json_object_get(j->spec, "steps"),
-							  (size_t)j->step))) {
+		if (jobspec_step_continues(step_args(j))) {
 			j->attempts = 0;
 			set_error(j, msg);
 			snprintf(skipped, skipped_len, "%s", msg);
@@ -1812,13 +1831,13 @@ static void note_transition(struct engine *e, const struct job *j,
 {
 	if (j->state != was->state) {
 		struct ev_text t = {.n = 0};
-		ev_put(&t, "{\"from\":\"");
+		EV_LIT(&t, "{\"from\":\"");
 		ev_put(&t, job_state_name(was->state));
-		ev_put(&t, "\",\"to\":\"");
+		EV_LIT(&t, "\",\"to\":\"");
 		ev_put(&t, job_state_name(j->state));
-		ev_put(&t, "\",\"step\":");
+		EV_LIT(&t, "\",\"step\":");
 		ev_int(&t, j->step);
-		ev_put(&t, "}");
+		EV_LIT(&t, "}");
 		eventlog_append_text(e->el, j->id, "job.state", t.b);
 	}
 	if (j->state != JOB_WAITING ||
@@ -1826,17 +1845,17 @@ static void note_transition(struct engine *e, const struct job *j,
 	     was->state == JOB_WAITING))
 		return;
 	struct ev_text t = {.n = 0};
-	ev_put(&t, "{\"kind\":\"");
+	EV_LIT(&t, "{\"kind\":\"");
 	ev_put(&t, j->wait ? job_wait_name(j->wait) : "time");
-	ev_put(&t, "\",");
+	EV_LIT(&t, "\",");
 	if (j->wait) {
-		ev_put(&t, "\"key\":");
+		EV_LIT(&t, "\"key\":");
 		ev_int(&t, j->wait_key);
-		ev_put(&t, ",");
+		EV_LIT(&t, ",");
 	}
 	ev_put(&t, j->wait == WAIT_ANCHORED ? "\"world\":" : "\"until_ms\":");
 	ev_int(&t, j->wait == WAIT_ANCHORED ? j->wait_arg : j->wake_at);
-	ev_put(&t, "}");
+	EV_LIT(&t, "}");
 	eventlog_append_text(e->el, j->id, "job.wait", t.b);
 }
 
@@ -2056,7 +2075,7 @@ int64_t engine_submit(struct engine *e, const json_t *spec,
 	struct job j = {
 		.id = next_job_id(e), .fleet = fleet, .world = world, .state = JOB_QUEUED,
 		.parent = o->parent, .paused_from = -1, .spec = json_incref((json_t *)spec),
-		.data = json_object(), .created_at = now,
+		.steps = json_object_get(spec, "steps"), .data = json_object(), .created_at = now,
 		.wake_at = o->start_now ? now : jobspec_start_ms(spec, now),
 		.step = o->step, .iteration = o->iteration,
 		.vars = o->vars ? json_deep_copy(o->vars) : NULL,
@@ -2112,7 +2131,7 @@ int64_t engine_submit(struct engine *e, const json_t *spec,
 static int cancel_deferred(struct engine *e, struct job_rec *r, struct job *j,
 			   int64_t now)
 {
-	const json_t *args = json_array_get(json_object_get(j->spec, "steps"), (size_t)j->step);
+	const json_t *args = step_args(j);
 	int opi = jobspec_step_op(args);
 	const struct step_op *op = opi >= 0 ? step_ops[opi] : NULL;
 	int sub = op ? sub_index(op, j->sub) : -1;
@@ -2372,7 +2391,7 @@ static int64_t parent_insert(struct engine *e, const json_t *spec,
 	struct job j = {
 		.id = next_job_id(e), .state = JOB_WAITING, .wait = WAIT_CHILDREN,
 		.paused_from = -1, .spec = json_incref((json_t *)spec), .data = json_object(),
-		.created_at = now, .started_at = now,
+		.steps = json_object_get(spec, "steps"), .created_at = now, .started_at = now,
 	};
 	set_sub(&j, "START");
 	char *text = json_dumps(spec, JSON_COMPACT | JSON_SORT_KEYS);

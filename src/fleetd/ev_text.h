@@ -22,6 +22,11 @@ struct ev_text {
 
 /* Append s ("(null)" for NULL, as printf wrote a name that is not one). */
 void ev_put(struct ev_text *t, const char *s);
+/* Append the n bytes at s. */
+void ev_putn(struct ev_text *t, const char *s, size_t n);
+/* Append a string literal: its length is known when compiling, so the
+ * constant parts of an event cost a copy, not a strlen() each. */
+#define EV_LIT(t, lit) ev_putn((t), "" lit, sizeof(lit) - 1)
 /* Append v in decimal. */
 void ev_int(struct ev_text *t, int64_t v);
 /* Append v in decimal, or null for 0 (an id that names nothing). */

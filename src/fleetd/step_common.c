@@ -8,6 +8,7 @@
 #include "backoff.h"
 #include "cond.h"
 #include "engine.h"
+#include "jsonx.h"
 #include "mirror.h"
 #include "rng.h"
 #include "step.h"
@@ -73,7 +74,7 @@ int64_t step_watch(const struct step_ctx *c)
 
 int64_t step_data_int(const struct step_ctx *c, const char *key, int64_t dflt)
 {
-	const json_t *v = json_object_get(c->data, key);
+	const json_t *v = jsonx_field(c->data, key);
 	return json_is_integer(v) ? (int64_t)json_integer_value(v) : dflt;
 }
 
@@ -84,7 +85,9 @@ void step_data_set_int(struct step_ctx *c, const char *key, int64_t v)
 
 const json_t *step_arg(const struct step_ctx *c, const char *key)
 {
-	const json_t *v = json_object_get(json_object_get(c->data, "args"), key);
+	/* computed arguments (step_resolve) are kept in the data; most steps
+	 * have none, and the data nothing at all */
+	const json_t *v = json_object_get(jsonx_field(c->data, "args"), key);
 	return v ? v : json_object_get(c->args, key);
 }
 

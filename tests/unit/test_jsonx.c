@@ -2,7 +2,8 @@
  * (jobs, schedules, triggers, webhooks, queue posts), data-driven: every
  * line of jsonx_keys_cases.txt (cases.h) is an object and what the check
  * says of it -- ok, or the exact message, whose quoted name is cut at 40
- * bytes on a character boundary. */
+ * bytes on a character boundary.  And jsonx_field(), json_object_get()
+ * with a shortcut for an object without members: the same answers. */
 #include <stdio.h>
 #include <string.h>
 
@@ -31,8 +32,26 @@ static void run_case(const char *expect, const char *input, int line)
 	json_decref(obj);
 }
 
+static void test_field(void)
+{
+	json_t *empty = json_object(), *one = json_pack("{s:i}", "resend", 1);
+	json_t *arr = json_pack("[i]", 1);
+	CHECK(jsonx_field(empty, "resend") == NULL);
+	CHECK(jsonx_field(NULL, "resend") == NULL);
+	CHECK(jsonx_field(arr, "resend") == NULL);
+	CHECK(jsonx_field(one, "resend") == json_object_get(one, "resend"));
+	CHECK(json_integer_value(jsonx_field(one, "resend")) == 1);
+	CHECK(jsonx_field(one, "cancelling") == NULL);
+	json_object_del(one, "resend"); /* emptied: absent again */
+	CHECK(jsonx_field(one, "resend") == NULL);
+	json_decref(empty);
+	json_decref(one);
+	json_decref(arr);
+}
+
 int main(void)
 {
+	test_field();
 	int cases = cases_run("jsonx_keys_cases.txt", run_case);
 	CHECK(cases >= 10);
 	return tap_done();
