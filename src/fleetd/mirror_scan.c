@@ -1262,14 +1262,14 @@ static int starts_number(const struct scan *s)
 static inline int pack_number(struct scan *s, double *d)
 {
 	ws(s);
-	*d = 0;
-	if (!starts_number(s))
-		return scan_value(s, NULL);
 	int plain;
 	if (plain_real(s, d, &plain)) {
 		*d += 0.0;
 		return 0;
 	}
+	*d = 0;
+	if (!starts_number(s))
+		return scan_value(s, NULL);
 	struct num x;
 	int integral = read_num(s, &x);
 	if (integral < 0)
@@ -1673,10 +1673,16 @@ static int flat_scalar(struct scan *s, struct mirror_scan_value *v)
 	case '[':
 		return json_kind(s, v);
 	case '"': {
-		const char *str;
-		size_t n;
+		/* a string of plain bytes is read in place (most are: a class, a
+		 * name); any other as scan_string() reads it */
+		const char *str = s->p + 1, *q = plain_run(str, s->end);
+		size_t n = (size_t)(q - str);
 		int64_t off;
-		if (scan_string(s, &str, &n) < 0 || (off = arena_put(s, str, n, 1)) < 0)
+		if (q < s->end && *q == '"')
+			s->p = q + 1;
+		else if (scan_string(s, &str, &n) < 0)
+			return -1;
+		if ((off = arena_put(s, str, n, 1)) < 0)
 			return -1;
 		v->kind = MIRROR_V_STRING;
 		v->n = n;
