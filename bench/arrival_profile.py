@@ -3,7 +3,7 @@ while N jobs wait), once, with fleetd under callgrind: instruction counts do
 not move with the load of the machine, so a change to the wake path can be
 measured on a shared machine.  Run by hand, not by `make bench`.
 
-usage: python3 bench/arrival_profile.py BUILDDIR OUT [callgrind|native]
+usage: python3 bench/arrival_profile.py BUILDDIR OUT [callgrind|native|perf]
 env:   WAITING (default 100000), WORLDS (5000), FLEETS (134000): the galaxy
        and the jobs of bench.py's 100,000-job figures; CALLGRIND_ARGS: more
        valgrind options (e.g. --toggle-collect=job_save to see one function).
@@ -17,7 +17,8 @@ calls are out and fleetd is quiet, instrumentation is switched on, and off
 again once the next watch has been read and fleetd is quiet (callgrind_control
 -i on / -i off).  The profile is OUT/callgrind.out.1; read it with
 `callgrind_annotate --inclusive=yes`.  In native mode the same window's CPU
-time is printed instead (schedstat, as bench.py measures it)."""
+time is printed instead (schedstat, as bench.py measures it); in perf mode
+both, with `perf record -p` over the window (OUT/perf.data.*)."""
 import json
 import os
 import shutil
@@ -31,8 +32,20 @@ sys.path.insert(0, HERE)
 import benchlib  # noqa: E402
 from benchlib import Proc, http, say, settle_cpu  # noqa: E402
 
-MOVERS = 100
+MOVERS = int(os.environ.get("MOVERS", "100"))
 WATCH_MS = 4000  # longer than bench.py's: fleetd is ~50x slower under callgrind
+
+
+def faults(pid):
+    """(minor faults, context switches) of pid so far."""
+    with open("/proc/%d/stat" % pid) as f:
+        minflt = int(f.read().rsplit(")", 1)[1].split()[7])
+    sw = 0
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.endswith("ctxt_switches:\t" + line.split("\t")[-1]) and "ctxt" in line:
+                sw += int(line.split()[-1])
+    return minflt, sw
 
 
 def main():
@@ -128,25 +141,36 @@ def main():
     while (stats()["calls"]["setDestination"] - s0["calls"]["setDestination"]) < len(ids):
         time.sleep(0.05)
     cpu_a = settle_cpu(fd, 0.3, 300)
+    flt_a = faults(fd.pid)
     g0 = stats()["calls"]["getObjects"]
     if mode == "callgrind":
         subprocess.run(["callgrind_control", "-z", str(fd.pid)], check=True, capture_output=True)
         subprocess.run(["callgrind_control", "-i", "on", str(fd.pid)], check=True,
                        capture_output=True)
+    perf = None
+    if mode == "perf":
+        perf = subprocess.Popen(["perf", "record", "-q", "-e", "cpu-clock", "-F", os.environ.get("PERF_FREQ", "25000"),
+                                 "-g", "-p", str(fd.pid), "-o",
+                                 os.path.join(out, "perf.data.%d" % time.time_ns())])
     while stats()["calls"]["getObjects"] == g0:
         time.sleep(0.1)
     cpu_b = settle_cpu(fd, 0.5, 300)
+    flt_b = faults(fd.pid)
     watches = stats()["calls"]["getObjects"] - g0
     if mode == "callgrind":
         subprocess.run(["callgrind_control", "-i", "off", str(fd.pid)], check=True,
                        capture_output=True)
         subprocess.run(["callgrind_control", "-d", str(fd.pid)], check=True, capture_output=True)
+    if perf:
+        perf.send_signal(2)
+        perf.wait()
     done = sum(1 for i in ids
                if http("GET", url + "/v1/jobs/%d" % i)[1]["state"] == "succeeded")
     with open("/proc/loadavg") as f:
         load = " ".join(f.read().split()[:3])
     print(json.dumps({"mode": mode, "watches": watches, "moves_done": done,
-                      "cpu_ms": (cpu_b - cpu_a) / 1e6, "loadavg": load}))
+                      "cpu_ms": (cpu_b - cpu_a) / 1e6,
+                      "minflt": flt_b[0] - flt_a[0], "switches": flt_b[1] - flt_a[1], "loadavg": load}))
     fd.stop()
     sim.stop()
 
