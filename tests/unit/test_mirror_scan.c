@@ -712,6 +712,16 @@ static void test_repeated_keys(void)
 		"{\"class\":\"world\",\"id\":2,\"traits\":["
 		"{\"allocation\":1,\"targetAllocation\":2,\"traitID\":9},"
 		"{\"allocation\":1,\"targetAllocation\":2,\"traitID\":10,\"traitID\":11}]}]",
+		/* keys around the 21 bytes compared as three words, and keys
+		 * that differ from the remembered one only past them */
+		"[{\"class\":\"world\",\"keyOfTwentyOneBytes12\":1,\"keyOfTwentyTwoBytes123\":2,"
+		"\"id\":1,\"name\":\"a\"},"
+		"{\"class\":\"world\",\"keyOfTwentyOneBytes12\":1,\"keyOfTwentyTwoBytes124\":2,"
+		"\"id\":2,\"name\":\"b\"},"
+		"{\"class\":\"world\",\"keyOfTwentyOneBytes1\":1,\"keyOfTwentyTwoBytes123\":2,"
+		"\"i\":3,\"id\":3,\"nam\":\"x\",\"name\":\"c\"},"
+		"{\"class\":\"world\",\"keyOfTwentyOneBytes12\":1,\"keyOfTwentyTwoBytes123\":2,"
+		"\"id\":4,\"name\":\"d\"}]",
 	};
 	for (size_t i = 0; i < sizeof answers / sizeof answers[0]; i++) {
 		int accepted, equal;
