@@ -1367,6 +1367,84 @@ static int pack_truth(struct scan *s, int *on)
 	return 0;
 }
 
+/* Past the digits at p, their value in *m: 1 to 15 of them, no leading
+ * zero; NULL for anything else.  16 bytes must be readable at p. */
+static inline const char *tuple_digits(const char *p, uint64_t *m)
+{
+	const char *b = p;
+	uint64_t v = 0;
+	unsigned c;
+	while (p - b < 16 && (c = (unsigned)(*p - '0')) < 10) {
+		v = v * 10 + c;
+		p++;
+	}
+	if (p == b || p - b > 15 || (*b == '0' && p - b > 1))
+		return NULL;
+	*m = v;
+	return p;
+}
+
+/* The tuples of a list at s->p (its bracket) in the game's own form, in
+ * one loop: no spaces, ids and numbers of plain digits with an optional
+ * fraction (15 digits in all: exact as doubles), `null` for what is
+ * skipped.  Packed as pack_tuples() packs them: 1 with s->p past the
+ * list; 0 at anything else (or near the text's end), with nothing packed
+ * and s->p unchanged; -1 when out of memory. */
+static int pack_tuples_plain(struct scan *s, size_t *n, int width, int nnum, int64_t *count)
+{
+	const char *p = s->p + 1, *end = s->end;
+	size_t n0 = *n;
+	if (s->depth + 1 > s->max_depth || end - p < 2 || *p == ']')
+		return 0;
+	for (;;) {
+		uint64_t id, m;
+		double num[4];
+		if (end - p < 64 || !(p = tuple_digits(p, &id)) || *p++ != ',')
+			goto other;
+		for (int k = 0; k < nnum; k++) {
+			/* as plain_real(): the digits as one integer over 10^nf */
+			const char *q = tuple_digits(p, &m);
+			unsigned nf = 0;
+			if (!q)
+				goto other;
+			if (*q == '.') {
+				const char *f = ++q;
+				while (q - p < 16 && (unsigned)(*q - '0') < 10)
+					m = m * 10 + (unsigned)(*q++ - '0');
+				if (!(nf = (unsigned)(q - f)))
+					goto other;
+			}
+			if (*q != ',')
+				goto other;
+			num[k] = nf ? (double)m / pow10_exact[nf] : (double)m;
+			p = q + 1;
+		}
+		for (int k = 1 + nnum; k < width; k++) {
+			if (memcmp(p, "null", 4) != 0 || (k + 1 < width && p[4] != ','))
+				goto other;
+			p += 4 + (k + 1 < width);
+		}
+		if (id > 0) {
+			if (pack_i64(s, n, (int64_t)id) < 0)
+				return -1;
+			for (int k = 0; k < nnum; k++)
+				if (pack_double(s, n, num[k]) < 0)
+					return -1;
+			++*count;
+		}
+		if (*p == ']') {
+			s->p = p + 1;
+			return 1;
+		}
+		if (*p++ != ',')
+			goto other;
+	}
+other:
+	*n = n0;
+	*count = 0;
+	return 0;
+}
+
 /* A flat list of tuples of width values (buildData: 3, imports/exports:
  * 4): an id, nnum numbers, the rest skipped.  Whole tuples with an id > 0
  * are packed (id, numbers); *count of them.  Not a list: none. */
@@ -1376,6 +1454,9 @@ static int pack_tuples(struct scan *s, size_t *n, int width, int nnum, int64_t *
 	ws(s);
 	if (s->p >= s->end || *s->p != '[')
 		return scan_value(s, NULL);
+	int plain = pack_tuples_plain(s, n, width, nnum, count);
+	if (plain)
+		return plain < 0 ? -1 : 0;
 	int empty = scan_open(s, ']');
 	if (empty)
 		return empty < 0 ? -1 : 0;
