@@ -1287,11 +1287,61 @@ static int starts_number(const struct scan *s)
 	return s->p < s->end && (*s->p == '-' || (unsigned)(*s->p - '0') < 10);
 }
 
+/* Past the digits at p, their value in *m: 1 to 15 of them, no leading
+ * zero; NULL for anything else.  16 bytes must be readable at p. */
+static inline const char *tuple_digits(const char *p, uint64_t *m)
+{
+	const char *b = p;
+	uint64_t v = 0;
+	unsigned c;
+	while (p - b < 16 && (c = (unsigned)(*p - '0')) < 10) {
+		v = v * 10 + c;
+		p++;
+	}
+	if (p == b || p - b > 15 || (*b == '0' && p - b > 1))
+		return NULL;
+	*m = v;
+	return p;
+}
+
+/* A number in the game's own form (plain digits, an optional fraction,
+ * 15 digits in all: exact as a double; no sign, no exponent) at p: past
+ * it, the digits as one integer in *m and the fraction's length in *nf,
+ * as plain_num() reads them; NULL for any other.  17 bytes must be
+ * readable at p; the caller checks the byte after it. */
+static inline const char *own_number(const char *p, uint64_t *m, unsigned *nf)
+{
+	const char *q = tuple_digits(p, m);
+	*nf = 0;
+	if (!q || *q != '.')
+		return q;
+	const char *f = ++q;
+	while (q - p < 16 && (unsigned)(*q - '0') < 10)
+		*m = *m * 10 + (unsigned)(*q++ - '0');
+	*nf = (unsigned)(q - f);
+	return *nf ? q : NULL;
+}
+
+/* Whether a number's text may end before byte c (not a digit, a point or
+ * an exponent). */
+static inline int ends_number(char c)
+{
+	return (unsigned)(c - '0') >= 10 && c != '.' && c != 'e' && c != 'E';
+}
+
 /* A number's value as the merge reads it (num_or: jansson's double, -0.0
  * as 0); anything else reads as 0 and is skipped. */
 static inline int pack_number(struct scan *s, double *d)
 {
 	ws(s);
+	uint64_t m;
+	unsigned nf;
+	const char *q;
+	if (s->end - s->p >= 17 && (q = own_number(s->p, &m, &nf)) && ends_number(*q)) {
+		*d = nf ? (double)m / pow10_exact[nf] : (double)m;
+		s->p = q;
+		return 0;
+	}
 	int plain;
 	if (plain_real(s, d, &plain)) {
 		*d += 0.0;
@@ -1328,6 +1378,13 @@ static inline int pack_id(struct scan *s, int64_t *id)
 		return UNPACKABLE;
 	if (!starts_number(s))
 		return scan_value(s, NULL);
+	uint64_t m;
+	const char *q;
+	if (s->end - s->p >= 17 && (q = tuple_digits(s->p, &m)) && ends_number(*q)) {
+		*id = (int64_t)m;
+		s->p = q;
+		return 0;
+	}
 	if (plain_int(s, id))
 		return 0;
 	struct num x;
@@ -1367,23 +1424,6 @@ static int pack_truth(struct scan *s, int *on)
 	return 0;
 }
 
-/* Past the digits at p, their value in *m: 1 to 15 of them, no leading
- * zero; NULL for anything else.  16 bytes must be readable at p. */
-static inline const char *tuple_digits(const char *p, uint64_t *m)
-{
-	const char *b = p;
-	uint64_t v = 0;
-	unsigned c;
-	while (p - b < 16 && (c = (unsigned)(*p - '0')) < 10) {
-		v = v * 10 + c;
-		p++;
-	}
-	if (p == b || p - b > 15 || (*b == '0' && p - b > 1))
-		return NULL;
-	*m = v;
-	return p;
-}
-
 /* The tuples of a list at s->p (its bracket) in the game's own form, in
  * one loop: no spaces, ids and numbers of plain digits with an optional
  * fraction (15 digits in all: exact as doubles), `null` for what is
@@ -1403,18 +1443,9 @@ static int pack_tuples_plain(struct scan *s, size_t *n, int width, int nnum, int
 			goto other;
 		for (int k = 0; k < nnum; k++) {
 			/* as plain_real(): the digits as one integer over 10^nf */
-			const char *q = tuple_digits(p, &m);
-			unsigned nf = 0;
-			if (!q)
-				goto other;
-			if (*q == '.') {
-				const char *f = ++q;
-				while (q - p < 16 && (unsigned)(*q - '0') < 10)
-					m = m * 10 + (unsigned)(*q++ - '0');
-				if (!(nf = (unsigned)(q - f)))
-					goto other;
-			}
-			if (*q != ',')
+			unsigned nf;
+			const char *q = own_number(p, &m, &nf);
+			if (!q || *q != ',')
 				goto other;
 			num[k] = nf ? (double)m / pow10_exact[nf] : (double)m;
 			p = q + 1;
