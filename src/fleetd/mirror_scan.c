@@ -82,7 +82,9 @@ struct scan {
 	size_t pack_cap;
 	struct kept kept;
 	struct key_memo memo_top[MEMO_KEYS];
-	struct key_memo memo_inner[MIRROR_NCLASSES][MEMO_KEYS];
+	/* a trait's, a trade route's (next_member()): only these, the scan
+	 * zeroes them all at its start */
+	struct key_memo memo_inner[2][MEMO_KEYS];
 	struct mirror_scanned *a; /* what is being built */
 	size_t arena_len, arena_cap;
 };
@@ -1578,13 +1580,14 @@ static inline __attribute__((always_inline)) int next_member(struct scan *s,
 		const char *kb;
 		size_t kl;
 		int row = -3; /* bad JSON */
-		const struct key_memo *m = memo_find(s, s->memo_inner[cls], &it->count, &kb, &kl);
+		struct key_memo *mm = s->memo_inner[cls == MIRROR_C_trait ? 0 : 1];
+		const struct key_memo *m = memo_find(s, mm, &it->count, &kb, &kl);
 		int place = -2;
 		if (m) {
 			place = m->row;
 		} else if (scan_key(s, &kb, &kl) == 0) {
 			place = inner_find(s, cls, kb, kl);
-			memo_learn(s, s->memo_inner[cls], &it->count, kb, kl, place);
+			memo_learn(s, mm, &it->count, kb, kl, place);
 		}
 		if (place >= -1)
 			row = place < 0 ? -1 : inner_seen(s, cls, (unsigned)place, &it->seen);
