@@ -12,21 +12,15 @@
  * where SQLite's bytes were, so a leak checker sees them all reachable. */
 #include "store_alloc.h"
 
-/* In a sanitizer build SQLite keeps its own allocator (see the header). */
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#ifndef UNDER_ASAN
+#include "sanitizer.h"
+
+/* In a sanitizer build SQLite keeps its own allocator (see the header). */
+#if !FLEETD_UNDER_ASAN
 #define BLOCK_HDR 16
 #define NSMALL (STORE_ALLOC_MAX_CLASS / STORE_ALLOC_GRAIN)
 #define NCLASSES (NSMALL + STORE_ALLOC_MAX_LARGE / STORE_ALLOC_LARGE_GRAIN)

@@ -14,6 +14,7 @@
 #include "engine.h"
 #include "eventlog.h"
 #include "http.h"
+#include "json_alloc.h"
 #include "log.h"
 #include "loop.h"
 #include "mirror.h"
@@ -247,6 +248,7 @@ int main(int argc, char **argv)
 		return rc == 1 ? 0 : 2;
 	}
 	log_set_level(cfg.log_level_value);
+	json_alloc_install(); /* not in sanitizer builds: see json_alloc.h */
 	struct app app;
 	memset(&app, 0, sizeof app);
 	app.cfg = &cfg;
