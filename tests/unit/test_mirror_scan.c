@@ -4,7 +4,10 @@
  * tricky strings decode the same; malformed texts
  * are refused by both; and randomly damaged copies of the excerpt are
  * accepted by the scanner exactly when jansson accepts them, with the same
- * mirror when they are; numbers read as jansson reads them, bit for bit. */
+ * mirror when they are; numbers read as jansson reads them, bit for bit;
+ * id lists of every layout read a word at a time, each byte of two ids
+ * damaged in turn; tuple lists (buildData, imports) around the edges of
+ * the loop that reads the game's own form. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
