@@ -3,7 +3,7 @@ while N jobs wait), once, with fleetd under callgrind: instruction counts do
 not move with the load of the machine, so a change to the wake path can be
 measured on a shared machine.  Run by hand, not by `make bench`.
 
-usage: python3 bench/arrival_profile.py BUILDDIR OUT [callgrind|native|perf]
+usage: python3 bench/arrival_profile.py BUILDDIR OUT [callgrind|native|perf|strace]
 env:   WAITING (default 100000), WORLDS (5000), FLEETS (134000): the galaxy
        and the jobs of bench.py's 100,000-job figures; CALLGRIND_ARGS: more
        valgrind options (e.g. --toggle-collect=job_save to see one function).
@@ -18,7 +18,8 @@ again once the next watch has been read and fleetd is quiet (callgrind_control
 -i on / -i off).  The profile is OUT/callgrind.out.1; read it with
 `callgrind_annotate --inclusive=yes`.  In native mode the same window's CPU
 time is printed instead (schedstat, as bench.py measures it); in perf mode
-both, with `perf record -p` over the window (OUT/perf.data.*)."""
+both, with `perf record -p` over the window (OUT/perf.data.*); in strace
+mode, with `strace -f -tt -T` over it (OUT/strace.*)."""
 import json
 import os
 import shutil
@@ -152,6 +153,10 @@ def main():
         perf = subprocess.Popen(["perf", "record", "-q", "-e", "cpu-clock", "-F", os.environ.get("PERF_FREQ", "25000"),
                                  "-g", "-p", str(fd.pid), "-o",
                                  os.path.join(out, "perf.data.%d" % time.time_ns())])
+    elif mode == "strace":
+        perf = subprocess.Popen(["strace", "-f", "-tt", "-T", "-p", str(fd.pid), "-o",
+                                 os.path.join(out, "strace.%d" % time.time_ns())])
+        time.sleep(0.5)
     while stats()["calls"]["getObjects"] == g0:
         time.sleep(0.1)
     cpu_b = settle_cpu(fd, 0.5, 300)
