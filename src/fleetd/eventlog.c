@@ -17,6 +17,7 @@
  * as any failed commit does. */
 #include "eventlog.h"
 
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +38,8 @@
 /* A row appended and not yet written: its strings are in held_text. */
 struct held_row {
 	int64_t id, ts, job_id;
-	size_t type, data; /* offsets into held_text */
+	size_t type, data;         /* offsets into held_text */
+	size_t type_len, data_len; /* without their NULs */
 };
 
 struct eventlog {
@@ -138,6 +140,12 @@ static void held_clear(struct eventlog *el)
 	}
 }
 
+/* A held text's length as SQLite takes it (-1: SQLite measures it). */
+static int bind_len(size_t n)
+{
+	return n <= INT_MAX ? (int)n : -1;
+}
+
 /* Bind held row r as the i-th row of s. */
 static void bind_held(struct eventlog *el, sqlite3_stmt *s, int i, const struct held_row *r)
 {
@@ -147,16 +155,17 @@ static void bind_held(struct eventlog *el, sqlite3_stmt *s, int i, const struct 
 		sqlite3_bind_int64(s, p + 2, r->job_id);
 	else
 		sqlite3_bind_null(s, p + 2);
-	sqlite3_bind_text(s, p + 3, el->held_text.p + r->type, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, p + 4, el->held_text.p + r->data, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, p + 3, el->held_text.p + r->type, bind_len(r->type_len), SQLITE_STATIC);
+	sqlite3_bind_text(s, p + 4, el->held_text.p + r->data, bind_len(r->data_len), SQLITE_STATIC);
 }
 
 /* Write n held rows from first with one statement of n rows; the ids
  * SQLite gave them must be the ones they were held with (consecutive, so
- * the last one tells). */
+ * the last one tells).  Every parameter is bound below, so the statement's
+ * old bindings are not cleared first. */
 static int write_rows(struct eventlog *el, const char *sql, size_t first, int n)
 {
-	sqlite3_stmt *s = store_stmt(el->st, sql);
+	sqlite3_stmt *s = store_stmt_bound(el->st, sql);
 	if (!s)
 		return -1;
 	for (int i = 0; i < n; i++)
@@ -245,16 +254,15 @@ int eventlog_tap(struct eventlog *el, eventlog_tap_fn fn, void *arg)
 }
 
 static int run_taps(struct eventlog *el, int64_t ts, int64_t job_id,
-		    const char *type, const char *text)
+		    const char *type, const char *text, size_t text_len)
 {
 	if (el->taps.n == 0 || el->tapping)
 		return 0;
 	struct eventlog_row row = {
 		.id = el->last_id, .ts = ts,
 		.job_id = job_id > 0 ? job_id : 0, .type = type,
-		.data = text ? text : "{}",
+		.data = text, .data_len = text_len,
 	};
-	row.data_len = strlen(row.data);
 	int rc = 0;
 	el->tapping = 1;
 	HOOKS_EACH(i, &el->taps)
@@ -264,21 +272,22 @@ static int run_taps(struct eventlog *el, int64_t ts, int64_t job_id,
 	return rc;
 }
 
-/* Hold one row; -1 (nothing held) if it cannot be copied. */
-static int hold(struct eventlog *el, int64_t id, int64_t ts, int64_t job_id,
-		const char *type, const char *text)
+/* Hold one row (r's id, ts, job_id and lengths set); -1 (nothing held)
+ * if it cannot be copied. */
+static int hold(struct eventlog *el, struct held_row r, const char *type, const char *text)
 {
-	struct held_row *h = array_grow(el->held, &el->capheld, el->nheld, sizeof *h, 64);
-	if (!h)
-		return -1;
-	el->held = h;
+	if (el->nheld == el->capheld) {
+		struct held_row *h = array_grow(el->held, &el->capheld, el->nheld, sizeof *h, 64);
+		if (!h)
+			return -1;
+		el->held = h;
+	}
 	struct textbuf *t = &el->held_text;
 	size_t len = t->len;
-	struct held_row r = {.id = id, .ts = ts, .job_id = job_id > 0 ? job_id : 0,
-			     .type = len};
-	textbuf_put(t, type, strlen(type) + 1);
+	r.type = len;
+	textbuf_put(t, type, r.type_len + 1);
 	r.data = t->len;
-	textbuf_put(t, text, strlen(text) + 1);
+	textbuf_put(t, text, r.data_len + 1);
 	if (t->oom) {
 		t->oom = 0; /* the text so far is intact: only this row is lost */
 		t->len = len;
@@ -320,13 +329,15 @@ int64_t eventlog_append_text(struct eventlog *el, int64_t job_id, const char *ty
 		return -1;
 	if (!text)
 		text = "{}";
-	int64_t ts = clock_now_ms();
-	if (hold(el, el->last_id + 1, ts, job_id, type, text) < 0) {
+	struct held_row r = {.id = el->last_id + 1, .ts = clock_now_ms(),
+			     .job_id = job_id > 0 ? job_id : 0,
+			     .type_len = strlen(type), .data_len = strlen(text)};
+	if (hold(el, r, type, text) < 0) {
 		log_error("event append failed", "type=%s error=\"out of memory\"", type);
 		return -1;
 	}
 	el->last_id++;
-	if (run_taps(el, ts, job_id, type, text) < 0)
+	if (run_taps(el, r.ts, job_id, type, text, r.data_len) < 0)
 		return -1;
 	if ((el->nheld >= EVENTLOG_HOLD_ROWS || el->held_text.len >= EVENTLOG_HOLD_BYTES) &&
 	    eventlog_flush(el) < 0)
