@@ -86,19 +86,19 @@ static void fleet_changed(struct fleet_events *fe, int64_t id, int announce)
 	fe->seen[at].anchor = f->anchor;
 	/* the per-fleet events are many in a busy watch: written as text */
 	struct ev_text t = {.n = 0};
-	ev_put(&t, "{\"fleet\":");
+	EV_LIT(&t, "{\"fleet\":");
 	ev_int(&t, id);
 	if (f->anchor) {
-		ev_put(&t, ",\"world\":");
+		EV_LIT(&t, ",\"world\":");
 		ev_int(&t, f->anchor);
-		ev_put(&t, "}");
+		EV_LIT(&t, "}");
 		eventlog_note(fe->el, "fleet.arrived", t.b);
 	} else {
-		ev_put(&t, ",\"from\":");
+		EV_LIT(&t, ",\"from\":");
 		ev_id(&t, was);
-		ev_put(&t, ",\"to\":");
+		EV_LIT(&t, ",\"to\":");
 		ev_id(&t, f->dest_id);
-		ev_put(&t, "}");
+		EV_LIT(&t, "}");
 		eventlog_note(fe->el, "fleet.departed", t.b);
 	}
 }

@@ -39,35 +39,36 @@ static int is_ours(const struct game_events *ge, int64_t world)
 	return idmap_get(&ge->ours, world) != NULL;
 }
 
+/* Only a world that changes hands or comes under attack writes an event;
+ * the text is made then, not for every changed world of ours. */
 static void world_changed(struct game_events *ge, const struct mirror_world *w,
 			  int announce)
 {
 	char d[96];
-	int was = is_ours(ge, w->id);
+	void *had = idmap_get(&ge->ours, w->id);
 	int now = w->sovereign == mirror_player(ge->m) && w->sovereign;
-	if (was && !now) {
+	if (had && !now) {
 		idmap_del(&ge->ours, w->id);
+		if (!announce)
+			return;
 		if (w->sovereign)
 			snprintf(d, sizeof d, "{\"world\":%lld,\"sovereign\":%lld}",
 				 (long long)w->id, (long long)w->sovereign);
 		else
 			snprintf(d, sizeof d, "{\"world\":%lld,\"sovereign\":null}",
 				 (long long)w->id);
-		if (announce)
-			eventlog_note(ge->el, "world.lost", d);
+		eventlog_note(ge->el, "world.lost", d);
 		return;
 	}
 	if (!now)
 		return;
-	int battle_was = was && untag(idmap_get(&ge->ours, w->id));
-	remember(ge, &ge->ours, w->id, w->in_battle != 0);
-	if (!announce)
+	int battle_was = had && untag(had);
+	if (!had || battle_was != (w->in_battle != 0))
+		remember(ge, &ge->ours, w->id, w->in_battle != 0);
+	if (!announce || (had && (!w->in_battle || battle_was)))
 		return;
 	snprintf(d, sizeof d, "{\"world\":%lld}", (long long)w->id);
-	if (!was)
-		eventlog_note(ge->el, "world.gained", d);
-	else if (w->in_battle && !battle_was)
-		eventlog_note(ge->el, "world.attacked", d);
+	eventlog_note(ge->el, had ? "world.attacked" : "world.gained", d);
 }
 
 static void fleet_changed(struct game_events *ge, const struct mirror_fleet *f,
