@@ -8,9 +8,10 @@
  * not sure of, and then the general reader reads it with its checks and
  * its error: a value skipped in one loop (quick_skip()), a key read in
  * place (scan_key()), or not even searched when it is the key met at the
- * same place of the previous object (memo_key()), a short number in one pass (plain_num()), an id
- * list eight digits at a time (plain_ints()), strings searched eight
- * bytes at a time (plain_run()).  The small steps called once per value
+ * same place of the previous object (memo_key()), a short number in one
+ * pass (plain_num()), an id list eight digits at a time, each id after two
+ * of one layout (digits, comma, space) with one test of its word
+ * (plain_ints()), strings searched eight bytes at a time (plain_run()).  The small steps called once per value
  * or per member (opening, the next comma, a key, a number, a skip, a
  * packed slot) are marked inline: a call costs as much as their work.
  * A top-level object is read
@@ -58,6 +59,10 @@ struct key_memo {
 	int row;          /* the decision: top level, a row of mirror_fields[];
 			   * inner, a place among its class's rows; -1 none */
 	unsigned num;     /* top level: the key's number */
+	/* the text from the opening quote to the colon as three words and the
+	 * bytes of each it covers, when they hold it (a key of up to 21
+	 * bytes, most); else mask[0] is 0 */
+	uint64_t word[3], mask[3];
 };
 #define MEMO_KEYS 32 /* members of an object with a memo; the rest search */
 
@@ -226,25 +231,29 @@ static inline uint64_t word_at(const char *p)
 	return x;
 }
 
-/* How many of the eight bytes at p, from the first, are ASCII digits, and
- * in *m their value as one number.  A byte that is not a digit is found by
- * its high nibble, or by adding 6 to it; a carry out of a byte only reaches
- * later bytes, which are not counted. */
-static inline size_t digits8(const char *p, uint64_t *m)
+/* A flag byte for each of the eight bytes of x that is not an ASCII digit,
+ * found by its high nibble, or by adding 6 to it.  Exact up to the first
+ * non-digit (a carry out of a byte only reaches later bytes), and for
+ * every byte of text without a byte of 0xfa or more before it. */
+static inline uint64_t non_digits(uint64_t x)
 {
-	uint64_t x = word_at(p);
-	uint64_t odd = ((x & (ONES * 0xf0)) | (((x + ONES * 6) & (ONES * 0xf0)) >> 4)) ^
-		       (ONES * 0x33);
-	size_t n = odd ? (size_t)__builtin_ctzll(odd) / 8 : 8;
-	if (!n)
-		return 0;
-	/* the digits to the top bytes, zeros below: the same number */
-	x = n == 8 ? x : x << (8 * (8 - n));
-	x &= ONES * 0x0f;
+	return ((x & (ONES * 0xf0)) | (((x + ONES * 6) & (ONES * 0xf0)) >> 4)) ^ (ONES * 0x33);
+}
+
+/* The value of the digits held as bytes of 0 to 9 in the top bytes of x
+ * (the bytes below them 0): pairs, then fours, then the eight, each step
+ * one multiply. */
+static inline uint64_t digit_bytes_value(uint64_t x)
+{
 	x = (x * 2561) >> 8 & UINT64_C(0x00ff00ff00ff00ff);
 	x = (x * 6553601) >> 16 & UINT64_C(0x0000ffff0000ffff);
-	*m = (x * UINT64_C(42949672960001)) >> 32;
-	return n;
+	return (x * UINT64_C(42949672960001)) >> 32;
+}
+
+/* The same of ASCII digits in the top bytes of x. */
+static inline uint64_t digits_value(uint64_t x)
+{
+	return digit_bytes_value(x & ONES * 0x0f);
 }
 
 /* The first byte of eight at p that does not stand for itself in a string
@@ -467,13 +476,22 @@ static inline int same_run(const char *a, const char *b, size_t n)
 }
 
 /* The key at s->p (its opening quote next) when it is memo's: 1 with s->p
- * past its colon and the key in *kb, *kl; else 0, s->p unchanged. */
+ * past its colon and the key in *kb, *kl; else 0, s->p unchanged.  Three
+ * words compared under masks, without a branch, while 24 bytes remain. */
 static inline int memo_key(struct scan *s, const struct key_memo *m, const char **kb,
 			   size_t *kl)
 {
 	ws(s);
 	const char *p = s->p;
 	size_t n = m->len + 2; /* the key, its closing quote and the colon */
+#if SWAR
+	if (m->mask[0] && s->end - p >= 24) {
+		if (((word_at(p) ^ m->word[0]) & m->mask[0]) |
+		    ((word_at(p + 8) ^ m->word[1]) & m->mask[1]) |
+		    ((word_at(p + 16) ^ m->word[2]) & m->mask[2]))
+			return 0;
+	} else
+#endif
 	if (!m->text || p >= s->end || *p != '"' ||
 	    (size_t)(s->end - p - 1) < ((n + 7) & ~(size_t)7) || !same_run(p + 1, m->text, n))
 		return 0;
@@ -484,13 +502,25 @@ static inline int memo_key(struct scan *s, const struct key_memo *m, const char 
 }
 
 /* Remember what was decided of a key just read (kl bytes at kb), when it
- * lies in the answer right before `":`. */
+ * lies in the answer right before `":` (and so right after its quote). */
 static inline void memo_put(const struct scan *s, struct key_memo *m, const char *kb,
 			    size_t kl, int row, unsigned num)
 {
 	if (kb == s->scratch || (size_t)(s->end - kb) < kl + 2 || kb[kl] != '"' || kb[kl + 1] != ':')
 		return;
-	*m = (struct key_memo){kb, kl, row, num};
+	*m = (struct key_memo){kb, kl, row, num, {0}, {0}};
+#if SWAR
+	char text[24] = {0};
+	size_t n = kl + 3;
+	if (n > sizeof text)
+		return;
+	memcpy(text, kb - 1, n);
+	for (size_t i = 0; i < 3; i++) {
+		size_t bytes = n > 8 * i ? n - 8 * i : 0;
+		m->word[i] = word_at(text + 8 * i);
+		m->mask[i] = bytes >= 8 ? UINT64_MAX : (UINT64_C(1) << 8 * bytes) - 1;
+	}
+#endif
 }
 
 /* Inner objects (traits, trade routes) leave keys out: a trait names
@@ -1720,34 +1750,105 @@ static int flat_scalar(struct scan *s, struct mirror_scan_value *v)
 }
 
 #if SWAR
+/* The layout of an id of a list: w digits (the first not 0), a comma, and
+ * a space after it when the game writes one.  The ids of a list share it
+ * (a galaxy numbers its fleets from one base), and then each is read from
+ * the eight bytes at it with one test.  XORed with the text the layout
+ * expects (t), its digit bytes hold the digits' values: each below 16 and
+ * below 10 (+6 is below 16), the first not 0 (t - 1 borrows no bit into
+ * the high nibble), and every other byte the layout fixes is 0.  A borrow
+ * out of the first byte only happens when it fails. */
+struct id_layout {
+	uint64_t text;    /* 0x30 per digit byte, then ',' (and ' ') */
+	uint64_t fixed;   /* the bits of text that must match */
+	uint64_t digits;  /* 0xf0 per digit byte */
+	unsigned shift;   /* 64 - 8w: the digits to the top of the word */
+	unsigned step;    /* from one id to the next */
+	int ninth;        /* 7 digits and the space: the ninth byte is it */
+};
+
+#define ID_DIGITS(w) ((UINT64_C(1) << 8 * (w)) - 1)
+/* the byte b right after the comma, when the word holds it */
+#define ID_AFTER(w, sp, b) ((sp) && (w) < 7 ? (uint64_t)(b) << 8 * ((w) + 1 - ((w) == 7)) : 0)
+#define ID_LAYOUT(w, sp)                                                                   \
+	{(ONES * 0x30 & ID_DIGITS(w)) | (uint64_t)',' << 8 * (w) | ID_AFTER(w, sp, ' '),    \
+	 (ONES * 0xf0 & ID_DIGITS(w)) | UINT64_C(0xff) << 8 * (w) | ID_AFTER(w, sp, 0xff), \
+	 ONES * 0xf0 & ID_DIGITS(w), 64 - 8 * (w), (w) + 1 + (sp), (sp) && (w) == 7}
+/* by spaced, then w (none of 0) */
+static const struct id_layout id_layouts[2][8] = {
+	{{0}, ID_LAYOUT(1, 0), ID_LAYOUT(2, 0), ID_LAYOUT(3, 0), ID_LAYOUT(4, 0), ID_LAYOUT(5, 0),
+	 ID_LAYOUT(6, 0), ID_LAYOUT(7, 0)},
+	{{0}, ID_LAYOUT(1, 1), ID_LAYOUT(2, 1), ID_LAYOUT(3, 1), ID_LAYOUT(4, 1), ID_LAYOUT(5, 1),
+	 ID_LAYOUT(6, 1), ID_LAYOUT(7, 1)},
+};
+
+/* Ids of layout l from q on, into out while out < stop and nine bytes
+ * remain at q (last: the last place where they do); the first one that
+ * is not of it stops it.  Returns past the last id read, its end in
+ * *outp.  ninth is l's, a constant where it is inlined. */
+static inline __attribute__((always_inline)) const char *
+ids_of_layout(const char *q, const char *last, const struct id_layout *lp, int ninth,
+	      int64_t **outp, const int64_t *stop)
+{
+	const uint64_t text = lp->text, fixed = lp->fixed, digits = lp->digits;
+	const unsigned shift = lp->shift, step = lp->step;
+	int64_t *out = *outp;
+	for (; out < stop && q <= last; q += step) {
+		uint64_t t = word_at(q) ^ text, u = t - 1;
+		if ((u & fixed) | ((t + ONES * 6) & digits) || (ninth && q[8] != ' '))
+			break;
+		*out++ = (int64_t)digit_bytes_value(t << shift);
+	}
+	*outp = out;
+	return q;
+}
+
 /* The common elements of an integer list from s->p on, in one loop: 1 to
  * 7 digits, no sign, no leading zero, right before the comma (and the
  * space the game writes after it) or the bracket, appended to s->ints
- * while it has room (*n held so far).  Returns how many, with s->p past
- * them and *closed set when the bracket was stepped past. */
-static size_t plain_ints(struct scan *s, size_t *n, int *closed)
+ * while it has room (*n held so far).  Each is read from the eight bytes
+ * at it, while nine remain (the space may be the ninth): one's end is
+ * found, then those of its layout that follow are read as such.  Returns
+ * how many, with s->p past them and *closed set when the bracket was
+ * stepped past.  Not inlined: a call per list, and the loop's constants
+ * keep their registers. */
+static __attribute__((noinline)) size_t plain_ints(struct scan *s, size_t *n, int *closed)
 {
 	const char *q = s->p, *end = s->end;
-	int64_t *out = s->ints;
-	size_t k = *n, cap = s->ints_cap, first = k;
+	int64_t *out = s->ints + *n, *stop = s->ints + s->ints_cap;
+	const int64_t *first = out;
+	const struct id_layout *prev = NULL;
 	*closed = 0;
-	while (k < cap && end - q >= 8 && (unsigned)(*q - '1') < 9) {
-		uint64_t d = 0;
-		size_t nd = digits8(q, &d);
-		if (nd == 8 || (q[nd] != ',' && q[nd] != ']'))
+	if (end - q < 9)
+		return 0;
+	const char *last = end - 9;
+	while (out < stop && q <= last) {
+		uint64_t x = word_at(q);
+		/* 8 * the digits before the first other byte (an eighth digit
+		 * counts as a byte that ends none: too long here) */
+		unsigned at = (unsigned)__builtin_ctzll(non_digits(x) | UINT64_C(0xff) << 56) & 56;
+		char next = (char)(x >> at);
+		if (!at || (char)x == '0' || (next != ',' && next != ']'))
 			break;
-		out[k++] = (int64_t)d;
-		q += nd + 1;
-		if (q[-1] == ']') {
+		*out++ = (int64_t)digits_value(x << (64 - at));
+		q += at / 8 + 1;
+		if (next == ']') {
 			*closed = 1;
 			break;
 		}
-		if (q < end && *q == ' ')
-			q++;
+		int spaced = *q == ' ';
+		const struct id_layout *l = &id_layouts[spaced][at / 8];
+		q += spaced;
+		/* the fast way once two in a row share a layout: not for lists
+		 * of numbers of all lengths (resources) */
+		if (l == prev)
+			q = l->ninth ? ids_of_layout(q, last, l, 1, &out, stop)
+				     : ids_of_layout(q, last, l, 0, &out, stop);
+		prev = l;
 	}
 	s->p = q;
-	*n = k;
-	return k - first;
+	*n = (size_t)(out - s->ints);
+	return (size_t)(out - first);
 }
 #endif
 

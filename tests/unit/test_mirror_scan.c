@@ -345,6 +345,54 @@ static void test_int_lists(void)
 	json_decref(a);
 }
 
+/* Id lists of every layout the scanner reads a word at a time (1 to 8
+ * digits, with or without the space after the comma), each byte of the
+ * ids it reads that way (the third and fourth) replaced in turn by bytes
+ * that are, or look like, digits, separators or ends: the scanner accepts
+ * exactly what jansson accepts, with the same values. */
+static void test_id_layouts(void)
+{
+	static const char swaps[] = "0159:/,. ]-+eE\"[x\t\x01\xfa\xff";
+	size_t nswaps = sizeof swaps - 1, runs = 0, bad = 0;
+	char list[256], text[512];
+	for (int w = 1; w <= 8; w++) {
+		for (int spaced = 0; spaced <= 1; spaced++) {
+			size_t n = 0, from = 0, to = 0;
+			n += (size_t)snprintf(list + n, sizeof list - n, "[");
+			for (int k = 0; k < 6; k++) {
+				if (k == 2)
+					from = n;
+				for (int d = 0; d < w; d++)
+					list[n++] = (char)('1' + (k + d) % 9);
+				if (k == 3)
+					to = n + 2;
+				n += (size_t)snprintf(list + n, sizeof list - n, "%s",
+						      k < 5 ? (spaced ? ", " : ",") : "]");
+			}
+			for (size_t at = from; at < to && at < n; at++) {
+				for (size_t c = 0; c < nswaps; c++) {
+					char keep = list[at];
+					list[at] = swaps[c];
+					int len = snprintf(text, sizeof text,
+							   "[{\"class\":\"world\",\"id\":7,"
+							   "\"nearObjIDs\":%.*s,\"name\":\"w\"}]",
+							   (int)n, list);
+					int accepted, equal;
+					differential(text, (size_t)len, &accepted, &equal);
+					if (accepted < 0 || !equal) {
+						fprintf(stderr, "differs: %s\n", text);
+						bad++;
+					}
+					runs++;
+					list[at] = keep;
+				}
+			}
+		}
+	}
+	CHECK(runs > 1000);
+	CHECK_EQ_INT(bad, 0);
+}
+
 /* The kept value of one number, read by the scanner or by jansson; NULL
  * when refused. */
 static json_t *number_as(const char *num, int scan, const char *key)
@@ -664,6 +712,16 @@ static void test_repeated_keys(void)
 		"{\"class\":\"world\",\"id\":2,\"traits\":["
 		"{\"allocation\":1,\"targetAllocation\":2,\"traitID\":9},"
 		"{\"allocation\":1,\"targetAllocation\":2,\"traitID\":10,\"traitID\":11}]}]",
+		/* keys around the 21 bytes compared as three words, and keys
+		 * that differ from the remembered one only past them */
+		"[{\"class\":\"world\",\"keyOfTwentyOneBytes12\":1,\"keyOfTwentyTwoBytes123\":2,"
+		"\"id\":1,\"name\":\"a\"},"
+		"{\"class\":\"world\",\"keyOfTwentyOneBytes12\":1,\"keyOfTwentyTwoBytes124\":2,"
+		"\"id\":2,\"name\":\"b\"},"
+		"{\"class\":\"world\",\"keyOfTwentyOneBytes1\":1,\"keyOfTwentyTwoBytes123\":2,"
+		"\"i\":3,\"id\":3,\"nam\":\"x\",\"name\":\"c\"},"
+		"{\"class\":\"world\",\"keyOfTwentyOneBytes12\":1,\"keyOfTwentyTwoBytes123\":2,"
+		"\"id\":4,\"name\":\"d\"}]",
 	};
 	for (size_t i = 0; i < sizeof answers / sizeof answers[0]; i++) {
 		int accepted, equal;
@@ -680,6 +738,7 @@ int main(void)
 	test_repeated_keys();
 	test_packed_lists();
 	test_int_lists();
+	test_id_layouts();
 	test_words();
 	test_numbers();
 	char path[4096];
