@@ -27,11 +27,6 @@
 
 #define HEXE_MARKER "AEON2011:hexeError:v1"
 #define EASY_POOL 8
-/* A watch's answer is the largest the game sends (a delta of a few
- * hundred KB each watch, the whole galaxy at start-up): it is read in
- * pieces of this size, not curl's 16 KB, so that a delta takes one or two
- * reads (and loop turns) instead of about twenty. */
-#define WATCH_READ_BYTES (256L * 1024)
 
 const double upstream_latency_bounds[UPSTREAM_LATENCY_BUCKETS - 1] = {
 	0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
@@ -271,8 +266,6 @@ static int start(struct upstream *u, struct up_call *c)
 	curl_source_easy_defaults(e, "fleetd/" PACKAGE_VERSION, u->cfg.timeout_ms,
 				  u->cfg.connect_timeout_ms);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-	if (strcmp(c->endpoint, "getObjects") == 0)
-		curl_easy_setopt(e, CURLOPT_BUFFERSIZE, WATCH_READ_BYTES);
 	c->started_ns = clock_mono_ns();
 	if (curl_multi_add_handle(u->multi, e) != CURLM_OK) {
 		c->easy = NULL;
