@@ -4,7 +4,8 @@
  *
  * Records live in id maps (O(1) lookup) and in id-sorted arrays for
  * iteration.  A changed object is rewritten in place, so a record's address
- * only ends when the object is destroyed; dead records are unlinked and
+ * only ends when the object is destroyed, and its strings and lists go into
+ * the memory of the old ones where they fit; dead records are unlinked and
  * freed at the end of the merge that removed them.  The arrays are re-sorted
  * once per merge, and only when objects came or went.
  *
@@ -102,6 +103,40 @@ struct mirror {
 
 /* --- field readers for the game's quirks ---------------------------------- */
 
+/* The memory of the member of the same row in the record a merge replaces,
+ * offered to the new record (merge_fleet(), merge_world()): taken when
+ * what the new value needs fits in it, which saves a malloc and a free
+ * per string and list of a changed object (most keep their size from
+ * watch to watch).  cap: the bytes the old member is known to span (from
+ * its count; its allocation may be larger).  Taken, p is NULL, and the
+ * new member is the old one's pointer (record_clear_except()). */
+struct donor {
+	void *p;
+	size_t cap;
+};
+
+/* n bytes for a member: the donor's when they fit, else new; zeroed when
+ * zero.  NULL when out of memory. */
+static void *member_alloc(struct donor *d, size_t n, int zero)
+{
+	void *p = d->p;
+	if (!p || n > d->cap)
+		return zero ? calloc(1, n) : malloc(n);
+	d->p = NULL;
+	return zero ? memset(p, 0, n) : p;
+}
+
+/* A copy of n bytes and a NUL for a string member. */
+static char *member_str(struct donor *d, const char *s, size_t n)
+{
+	char *c = member_alloc(d, n + 1, 0);
+	if (c) {
+		memcpy(c, s, n);
+		c[n] = 0;
+	}
+	return c;
+}
+
 /* -0.0 becomes 0.0; absent, null or non-numbers give def. */
 static double num_or(const json_t *v, double def)
 {
@@ -139,10 +174,10 @@ static int battle_on(const json_t *v)
 	return 1;
 }
 
-static char *dup_str(const json_t *v)
+static char *dup_str(const json_t *v, struct donor *d)
 {
 	const char *s = json_string_value(v);
-	return strdup(s ? s : "");
+	return member_str(d, s ? s : "", s ? strlen(s) : 0);
 }
 
 /* A list of integers as a list, packed (mirror_scan_answer()), or flat
@@ -180,7 +215,7 @@ static inline int64_t int_list_at(const struct int_list *l, size_t i, int64_t de
 }
 
 /* Flat id/qty list: numbers or ipIntegers; malformed pairs are dropped. */
-static int parse_res(const struct int_list *lp, int64_t **out, size_t *npairs)
+static int parse_res(const struct int_list *lp, int64_t **out, size_t *npairs, struct donor *d)
 {
 	*out = NULL;
 	*npairs = 0;
@@ -188,7 +223,7 @@ static int parse_res(const struct int_list *lp, int64_t **out, size_t *npairs)
 	size_t n = l.n / 2;
 	if (!n)
 		return 0;
-	int64_t *r = malloc(2 * n * sizeof *r);
+	int64_t *r = member_alloc(d, 2 * n * sizeof *r, 0);
 	if (!r)
 		return -1;
 	size_t k = 0;
@@ -210,7 +245,7 @@ static int parse_res(const struct int_list *lp, int64_t **out, size_t *npairs)
 	return 0;
 }
 
-static int parse_ids(const struct int_list *lp, int64_t **out, size_t *n)
+static int parse_ids(const struct int_list *lp, int64_t **out, size_t *n, struct donor *d)
 {
 	*out = NULL;
 	*n = 0;
@@ -218,7 +253,7 @@ static int parse_ids(const struct int_list *lp, int64_t **out, size_t *n)
 	size_t len = l.n;
 	if (!len)
 		return 0;
-	int64_t *r = malloc(len * sizeof *r);
+	int64_t *r = member_alloc(d, len * sizeof *r, 0);
 	if (!r)
 		return -1;
 	size_t k = 0;
@@ -373,7 +408,7 @@ static void packed_traits_read(struct slots sl, struct mirror_trait *tr,
 
 /* Packed traits (sl.left slots at sl.p) into one block, as parse_traits()
  * does. */
-static int packed_traits(struct slots sl, struct mirror_trait **out, size_t *n)
+static int packed_traits(struct slots sl, struct mirror_trait **out, size_t *n, struct donor *d)
 {
 	size_t nt, nb;
 	*out = NULL;
@@ -381,7 +416,8 @@ static int packed_traits(struct slots sl, struct mirror_trait **out, size_t *n)
 	packed_traits_count(sl, &nt, &nb);
 	if (!nt)
 		return 0;
-	struct mirror_trait *tr = calloc(1, nt * sizeof *tr + nb * sizeof(struct mirror_build));
+	struct mirror_trait *tr =
+		member_alloc(d, nt * sizeof *tr + nb * sizeof(struct mirror_build), 1);
 	if (!tr)
 		return -1;
 	packed_traits_read(sl, tr, (struct mirror_build *)(tr + nt));
@@ -392,7 +428,7 @@ static int packed_traits(struct slots sl, struct mirror_trait **out, size_t *n)
 
 /* A world's traits into one block: the trait records, then every build
  * entry they point to (one allocation per world, freed as one). */
-static int parse_traits(const json_t *v, struct mirror_trait **out, size_t *n)
+static int parse_traits(const json_t *v, struct mirror_trait **out, size_t *n, struct donor *d)
 {
 	*out = NULL;
 	*n = 0;
@@ -400,7 +436,7 @@ static int parse_traits(const json_t *v, struct mirror_trait **out, size_t *n)
 	struct slots sl;
 	sl.left = mirror_scan_packed(v, MIRROR_SCAN_TRAITS_TAG, &sl.p);
 	if (sl.left != (size_t)-1)
-		return packed_traits(sl, out, n);
+		return packed_traits(sl, out, n, d);
 	for (size_t i = 0; i < json_array_size(v); i++) {
 		const json_t *t = json_array_get(v, i);
 		if (!trait_id(t))
@@ -410,7 +446,8 @@ static int parse_traits(const json_t *v, struct mirror_trait **out, size_t *n)
 	}
 	if (!nt)
 		return 0;
-	struct mirror_trait *tr = calloc(1, nt * sizeof *tr + nb * sizeof(struct mirror_build));
+	struct mirror_trait *tr =
+		member_alloc(d, nt * sizeof *tr + nb * sizeof(struct mirror_build), 1);
 	if (!tr)
 		return -1;
 	struct mirror_build *b = (struct mirror_build *)(tr + nt);
@@ -487,7 +524,7 @@ static void packed_routes_read(struct slots sl, struct mirror_route *rt,
 }
 
 /* Packed trade routes into one block, as parse_traits() does. */
-static int packed_routes(struct slots sl, struct mirror_route **out, size_t *n)
+static int packed_routes(struct slots sl, struct mirror_route **out, size_t *n, struct donor *d)
 {
 	size_t nr, nf;
 	*out = NULL;
@@ -495,7 +532,8 @@ static int packed_routes(struct slots sl, struct mirror_route **out, size_t *n)
 	packed_routes_count(sl, &nr, &nf);
 	if (!nr)
 		return 0;
-	struct mirror_route *rt = calloc(1, nr * sizeof *rt + nf * sizeof(struct mirror_flow));
+	struct mirror_route *rt =
+		member_alloc(d, nr * sizeof *rt + nf * sizeof(struct mirror_flow), 1);
 	if (!rt)
 		return -1;
 	packed_routes_read(sl, rt, (struct mirror_flow *)(rt + nr));
@@ -505,7 +543,7 @@ static int packed_routes(struct slots sl, struct mirror_route **out, size_t *n)
 }
 
 /* A world's trade routes into one block, as parse_traits() does. */
-static int parse_routes(const json_t *v, struct mirror_route **out, size_t *n)
+static int parse_routes(const json_t *v, struct mirror_route **out, size_t *n, struct donor *d)
 {
 	*out = NULL;
 	*n = 0;
@@ -513,7 +551,7 @@ static int parse_routes(const json_t *v, struct mirror_route **out, size_t *n)
 	struct slots sl;
 	sl.left = mirror_scan_packed(v, MIRROR_SCAN_ROUTES_TAG, &sl.p);
 	if (sl.left != (size_t)-1)
-		return packed_routes(sl, out, n);
+		return packed_routes(sl, out, n, d);
 	for (size_t i = 0; i < json_array_size(v); i++) {
 		const json_t *r = json_array_get(v, i);
 		if (int_or(json_object_get(r, KEY(tradeRoute, partnerObjID)), 0) <= 0)
@@ -524,7 +562,8 @@ static int parse_routes(const json_t *v, struct mirror_route **out, size_t *n)
 	}
 	if (!nr)
 		return 0;
-	struct mirror_route *rt = calloc(1, nr * sizeof *rt + nf * sizeof(struct mirror_flow));
+	struct mirror_route *rt =
+		member_alloc(d, nr * sizeof *rt + nf * sizeof(struct mirror_flow), 1);
 	if (!rt)
 		return -1;
 	struct mirror_flow *fl = (struct mirror_flow *)(rt + nr);
@@ -629,17 +668,20 @@ static int world_trades(const struct mirror *m, const struct mirror_world *w)
 #define MEMBER(T, rec, off) (*(T *)((char *)(rec) + (off)))
 
 /* A list (resources or ids) into its pointer and count members. */
-static int read_list(const struct mirror_field *f, const struct int_list *l, void *rec)
+static int read_list(const struct mirror_field *f, const struct int_list *l, void *rec,
+		     struct donor *d)
 {
 	int64_t *list;
 	size_t *n = &MEMBER(size_t, rec, f->second);
-	int rc = f->read == MIRROR_READ_RES ? parse_res(l, &list, n) : parse_ids(l, &list, n);
+	int rc = f->read == MIRROR_READ_RES ? parse_res(l, &list, n, d)
+					     : parse_ids(l, &list, n, d);
 	MEMBER(const int64_t *, rec, f->at) = list;
 	return rc;
 }
 
 /* One value into a record, read as its row says; -1 when out of memory. */
-static int read_json_field(const struct mirror_field *f, const json_t *v, void *rec)
+static int read_json_field(const struct mirror_field *f, const json_t *v, void *rec,
+			   struct donor *d)
 {
 	struct int_list l;
 	switch (f->read) {
@@ -653,7 +695,7 @@ static int read_json_field(const struct mirror_field *f, const json_t *v, void *
 		MEMBER(double, rec, f->at) = num_or(v, 0);
 		return 0;
 	case MIRROR_READ_STRING:
-		return (MEMBER(const char *, rec, f->at) = dup_str(v)) ? 0 : -1;
+		return (MEMBER(const char *, rec, f->at) = dup_str(v, d)) ? 0 : -1;
 	case MIRROR_READ_FTL:
 		MEMBER(const char *, rec, f->at) = ftl_name(json_string_value(v));
 		return 0;
@@ -663,7 +705,7 @@ static int read_json_field(const struct mirror_field *f, const json_t *v, void *
 	case MIRROR_READ_RES:
 	case MIRROR_READ_IDS:
 		int_list_of(v, &l);
-		return read_list(f, &l, rec);
+		return read_list(f, &l, rec, d);
 	case MIRROR_READ_BATTLE:
 		MEMBER(int, rec, f->at) = battle_on(v);
 		return 0;
@@ -672,13 +714,13 @@ static int read_json_field(const struct mirror_field *f, const json_t *v, void *
 		return 0;
 	case MIRROR_READ_TRAITS: {
 		struct mirror_trait *t;
-		int rc = parse_traits(v, &t, &MEMBER(size_t, rec, f->second));
+		int rc = parse_traits(v, &t, &MEMBER(size_t, rec, f->second), d);
 		MEMBER(const struct mirror_trait *, rec, f->at) = t;
 		return rc;
 	}
 	case MIRROR_READ_ROUTES: {
 		struct mirror_route *r;
-		int rc = parse_routes(v, &r, &MEMBER(size_t, rec, f->second));
+		int rc = parse_routes(v, &r, &MEMBER(size_t, rec, f->second), d);
 		MEMBER(const struct mirror_route *, rec, f->at) = r;
 		return rc;
 	}
@@ -698,7 +740,7 @@ static int read_json_field(const struct mirror_field *f, const json_t *v, void *
  * it as JSON), -1 when out of memory.  Each case gives what
  * read_json_field() gives for the same text. */
 static int read_flat(const struct mirror_field *f, const struct mirror_scan_value *v,
-		     void *rec)
+		     void *rec, struct donor *d)
 {
 	switch (f->read) {
 	case MIRROR_READ_ID:
@@ -722,10 +764,9 @@ static int read_flat(const struct mirror_field *f, const struct mirror_scan_valu
 	case MIRROR_READ_STRING: {
 		if (v->kind != MIRROR_V_STRING)
 			return 0;
-		char *c = malloc(v->n + 1);
+		char *c = member_str(d, v->u.s, v->n);
 		if (!c)
 			return -1;
-		memcpy(c, v->u.s, v->n + 1);
 		MEMBER(const char *, rec, f->at) = c;
 		return 1;
 	}
@@ -746,7 +787,7 @@ static int read_flat(const struct mirror_field *f, const struct mirror_scan_valu
 			return 0;
 		struct int_list l = {.flat = v->u.ints, .n = v->n,
 				     .positive = v->kind == MIRROR_V_POSITIVE};
-		return read_list(f, &l, rec) < 0 ? -1 : 1;
+		return read_list(f, &l, rec, d) < 0 ? -1 : 1;
 	}
 	case MIRROR_READ_TRAITS:
 	case MIRROR_READ_ROUTES: {
@@ -762,11 +803,11 @@ static int read_flat(const struct mirror_field *f, const struct mirror_scan_valu
 		int rc;
 		if (f->read == MIRROR_READ_TRAITS) {
 			struct mirror_trait *t;
-			rc = packed_traits(sl, &t, &MEMBER(size_t, rec, f->second));
+			rc = packed_traits(sl, &t, &MEMBER(size_t, rec, f->second), d);
 			MEMBER(const struct mirror_trait *, rec, f->at) = t;
 		} else {
 			struct mirror_route *r;
-			rc = packed_routes(sl, &r, &MEMBER(size_t, rec, f->second));
+			rc = packed_routes(sl, &r, &MEMBER(size_t, rec, f->second), d);
 			MEMBER(const struct mirror_route *, rec, f->at) = r;
 		}
 		return rc < 0 ? -1 : 1;
@@ -790,17 +831,17 @@ static int read_flat(const struct mirror_field *f, const struct mirror_scan_valu
  * when out of memory.  A flat value of an unexpected kind is read as the
  * JSON it stands for. */
 static int read_field(const struct mirror_field *f, const struct mirror_scan_value *v,
-		      void *rec)
+		      void *rec, struct donor *d)
 {
 	if (!v || v->kind == MIRROR_V_JSON)
-		return read_json_field(f, v ? v->u.json : NULL, rec);
-	int done = read_flat(f, v, rec);
+		return read_json_field(f, v ? v->u.json : NULL, rec, d);
+	int done = read_flat(f, v, rec, d);
 	if (done)
 		return done < 0 ? -1 : 0;
 	json_t *j = mirror_scan_value_json(v);
 	if (!j)
 		return -1;
-	int rc = read_json_field(f, j, rec);
+	int rc = read_json_field(f, j, rec, d);
 	json_decref(j);
 	return rc;
 }
@@ -828,17 +869,69 @@ static const struct mirror_scan_value *src_get(const struct src *s, size_t row,
 	return tmp->u.json ? tmp : NULL;
 }
 
-/* A zeroed record of a class filled from a game object (but its id);
- * -1 when out of memory, with what was read so far still in it
- * (record_clear() frees). */
+/* The bytes a trait or route block spans: the records, then the build
+ * entries or flows they point into (parse_traits(), parse_routes()). */
+static size_t traits_bytes(const struct mirror_trait *t, size_t n)
+{
+	size_t b = n * sizeof *t;
+	for (size_t i = 0; i < n; i++)
+		b += t[i].nbuild * sizeof(struct mirror_build);
+	return b;
+}
+
+static size_t routes_bytes(const struct mirror_route *r, size_t n)
+{
+	size_t b = n * sizeof *r;
+	for (size_t i = 0; i < n; i++)
+		b += ((size_t)r[i].nimports + r[i].nexports) * sizeof(struct mirror_flow);
+	return b;
+}
+
+/* What the old record's member of row f offers (none without one). */
+static struct donor donor_of(const struct mirror_field *f, void *old)
+{
+	struct donor d = {0};
+	if (!old)
+		return d;
+	switch (f->read) {
+	case MIRROR_READ_STRING: {
+		char *str = (char *)MEMBER(const char *, old, f->at);
+		d = (struct donor){str, str ? strlen(str) + 1 : 0};
+		break;
+	}
+	case MIRROR_READ_RES:
+	case MIRROR_READ_IDS:
+		d.p = (void *)MEMBER(const int64_t *, old, f->at);
+		d.cap = MEMBER(size_t, old, f->second) * sizeof(int64_t) *
+			(f->read == MIRROR_READ_RES ? 2 : 1);
+		break;
+	case MIRROR_READ_TRAITS:
+		d.p = (void *)MEMBER(const struct mirror_trait *, old, f->at);
+		d.cap = traits_bytes(d.p, MEMBER(size_t, old, f->second));
+		break;
+	case MIRROR_READ_ROUTES:
+		d.p = (void *)MEMBER(const struct mirror_route *, old, f->at);
+		d.cap = routes_bytes(d.p, MEMBER(size_t, old, f->second));
+		break;
+	default:
+		break;
+	}
+	return d;
+}
+
+/* A zeroed record of a class filled from a game object (but its id), in
+ * the memory of old's members where it fits (old: the record it replaces,
+ * or NULL); -1 when out of memory, with what was read so far still in it
+ * (record_clear_except() frees). */
 static int read_record(const struct mirror *m, enum mirror_class cls,
-		       const struct src *o, void *rec)
+		       const struct src *o, void *rec, void *old)
 {
 	const struct record_rows *r = &m->rows[cls];
 	for (size_t i = 0; i < r->nread; i++) {
 		struct mirror_scan_value tmp;
 		const struct mirror_field *f = &mirror_fields[r->read[i]];
-		if (read_field(f, src_get(o, r->read[i], &tmp), rec) < 0)
+		struct donor d = donor_of(f, old);
+		if (read_field(f, src_get(o, r->read[i], &tmp), rec, &d) < 0)
 			return -1;
 	}
 	return 0;
@@ -861,24 +954,27 @@ static int64_t src_id(const struct src *o)
 	return id;
 }
 
-/* Free what a record owns (strings, lists, JSON) and forget it. */
-static void record_clear(const struct mirror *m, enum mirror_class cls, void *rec)
+/* Free what a record owns (strings, lists, JSON) but the memory it
+ * shares with keep (the record that took it over from it, or that it took
+ * it from: read_record(); NULL: none), and forget it. */
+static void record_clear_except(const struct mirror *m, enum mirror_class cls, void *rec,
+				void *keep)
 {
 	const struct record_rows *r = &m->rows[cls];
 	for (size_t i = 0; i < r->nowned; i++) {
 		const struct mirror_field *f = &mirror_fields[r->owned[i]];
 		switch (f->read) {
 		case MIRROR_READ_STRING:
-			free((char *)MEMBER(const char *, rec, f->at));
-			MEMBER(const char *, rec, f->at) = NULL;
-			break;
 		case MIRROR_READ_RES:
 		case MIRROR_READ_IDS:
 		case MIRROR_READ_TRAITS: /* one block each (parse_traits()) */
-		case MIRROR_READ_ROUTES:
-			free((void *)MEMBER(const void *, rec, f->at));
+		case MIRROR_READ_ROUTES: {
+			void *p = (void *)MEMBER(const void *, rec, f->at);
+			if (!keep || p != MEMBER(const void *, keep, f->at))
+				free(p);
 			MEMBER(const void *, rec, f->at) = NULL;
 			break;
+		}
 		case MIRROR_READ_JSON:
 			json_decref(MEMBER(json_t *, rec, f->at));
 			MEMBER(json_t *, rec, f->at) = NULL;
@@ -887,6 +983,28 @@ static void record_clear(const struct mirror *m, enum mirror_class cls, void *re
 			break;
 		}
 	}
+}
+
+static void record_clear(const struct mirror *m, enum mirror_class cls, void *rec)
+{
+	record_clear_except(m, cls, rec, NULL);
+}
+
+/* A record that failed to read (out of memory) given up: what it took
+ * over from old (the record it was to replace) stays old's, which keeps
+ * valid memory (its lists may hold new values); old's trait and route
+ * blocks it took are emptied, their layout changed. */
+static void record_abandon(const struct mirror *m, enum mirror_class cls, void *rec, void *old)
+{
+	const struct record_rows *r = &m->rows[cls];
+	for (size_t i = 0; old && i < r->nowned; i++) {
+		const struct mirror_field *f = &mirror_fields[r->owned[i]];
+		if ((f->read == MIRROR_READ_TRAITS || f->read == MIRROR_READ_ROUTES) &&
+		    MEMBER(const void *, rec, f->at) &&
+		    MEMBER(const void *, rec, f->at) == MEMBER(const void *, old, f->at))
+			MEMBER(size_t, old, f->second) = 0;
+	}
+	record_clear_except(m, cls, rec, old);
 }
 
 static void fleet_clear(const struct mirror *m, struct fleet_rec *f)
@@ -948,11 +1066,11 @@ static int merge_fleet(struct mirror *m, const struct src *o, int64_t id)
 {
 	struct mirror_fleet nf;
 	memset(&nf, 0, sizeof nf);
-	if (read_record(m, MIRROR_C_fleet, o, &nf) < 0)
+	struct fleet_rec *f = idmap_get(&m->fleets, id);
+	if (read_record(m, MIRROR_C_fleet, o, &nf, f ? &f->pub : NULL) < 0)
 		goto oom;
 	nf.id = id;
 
-	struct fleet_rec *f = idmap_get(&m->fleets, id);
 	/* Index entries move only when their key changes: removing one is a
 	 * scan of its vector, and the player's vector holds every fleet. */
 	int new_anchor = 1, new_sov = 1;
@@ -967,7 +1085,7 @@ static int merge_fleet(struct mirror *m, const struct src *o, int64_t id)
 			index_remove(&m->at_world, f->pub.anchor, id);
 		if (new_sov)
 			index_remove(&m->of_sov, f->pub.sovereign, id);
-		fleet_clear(m, f);
+		record_clear_except(m, MIRROR_C_fleet, &f->pub, &nf);
 	}
 	f->pub = nf;
 	f->seen_gen = m->gen;
@@ -978,7 +1096,7 @@ static int merge_fleet(struct mirror *m, const struct src *o, int64_t id)
 	note_change(&m->ch_fleets, &f->chg_gen, m->gen, id);
 	return 0;
 oom:
-	record_clear(m, MIRROR_C_fleet, &nf);
+	record_abandon(m, MIRROR_C_fleet, &nf, f ? &f->pub : NULL);
 	return -1;
 }
 
@@ -986,19 +1104,19 @@ static int merge_world(struct mirror *m, const struct src *o, int64_t id)
 {
 	struct mirror_world nw;
 	memset(&nw, 0, sizeof nw);
-	if (read_record(m, MIRROR_C_world, o, &nw) < 0)
+	struct world_rec *w = idmap_get(&m->worlds, id);
+	if (read_record(m, MIRROR_C_world, o, &nw, w ? &w->pub : NULL) < 0)
 		goto oom;
 	nw.id = id;
 	nw.trading = world_trades(m, &nw);
 
-	struct world_rec *w = idmap_get(&m->worlds, id);
 	if (!w) {
 		if (!(w = record_new(m, &m->worlds, (void ***)&m->world_arr, &m->nworld_arr,
 				     &m->cap_world_arr, sizeof *w, id)))
 			goto oom;
 	} else {
 		count_adjust(&m->worlds_of, w->pub.sovereign, -1);
-		world_clear(m, w);
+		record_clear_except(m, MIRROR_C_world, &w->pub, &nw);
 	}
 	w->pub = nw;
 	w->seen_gen = m->gen;
@@ -1006,7 +1124,7 @@ static int merge_world(struct mirror *m, const struct src *o, int64_t id)
 	note_change(&m->ch_worlds, &w->chg_gen, m->gen, id);
 	return 0;
 oom:
-	record_clear(m, MIRROR_C_world, &nw);
+	record_abandon(m, MIRROR_C_world, &nw, w ? &w->pub : NULL);
 	return -1;
 }
 
@@ -1015,7 +1133,7 @@ static int merge_sovereign(struct mirror *m, const struct src *o, int64_t id)
 	struct mirror_sovereign *s = calloc(1, sizeof *s);
 	if (!s)
 		return -1;
-	if (read_record(m, MIRROR_C_sovereign, o, s) < 0) {
+	if (read_record(m, MIRROR_C_sovereign, o, s, NULL) < 0) {
 		sov_free(m, s);
 		return -1;
 	}

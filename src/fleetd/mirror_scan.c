@@ -82,7 +82,9 @@ struct scan {
 	size_t pack_cap;
 	struct kept kept;
 	struct key_memo memo_top[MEMO_KEYS];
-	struct key_memo memo_inner[MIRROR_NCLASSES][MEMO_KEYS];
+	/* a trait's, a trade route's (next_member()): only these, the scan
+	 * zeroes them all at its start */
+	struct key_memo memo_inner[2][MEMO_KEYS];
 	struct mirror_scanned *a; /* what is being built */
 	size_t arena_len, arena_cap;
 };
@@ -1287,11 +1289,61 @@ static int starts_number(const struct scan *s)
 	return s->p < s->end && (*s->p == '-' || (unsigned)(*s->p - '0') < 10);
 }
 
+/* Past the digits at p, their value in *m: 1 to 15 of them, no leading
+ * zero; NULL for anything else.  16 bytes must be readable at p. */
+static inline const char *tuple_digits(const char *p, uint64_t *m)
+{
+	const char *b = p;
+	uint64_t v = 0;
+	unsigned c;
+	while (p - b < 16 && (c = (unsigned)(*p - '0')) < 10) {
+		v = v * 10 + c;
+		p++;
+	}
+	if (p == b || p - b > 15 || (*b == '0' && p - b > 1))
+		return NULL;
+	*m = v;
+	return p;
+}
+
+/* A number in the game's own form (plain digits, an optional fraction,
+ * 15 digits in all: exact as a double; no sign, no exponent) at p: past
+ * it, the digits as one integer in *m and the fraction's length in *nf,
+ * as plain_num() reads them; NULL for any other.  17 bytes must be
+ * readable at p; the caller checks the byte after it. */
+static inline const char *own_number(const char *p, uint64_t *m, unsigned *nf)
+{
+	const char *q = tuple_digits(p, m);
+	*nf = 0;
+	if (!q || *q != '.')
+		return q;
+	const char *f = ++q;
+	while (q - p < 16 && (unsigned)(*q - '0') < 10)
+		*m = *m * 10 + (unsigned)(*q++ - '0');
+	*nf = (unsigned)(q - f);
+	return *nf ? q : NULL;
+}
+
+/* Whether a number's text may end before byte c (not a digit, a point or
+ * an exponent). */
+static inline int ends_number(char c)
+{
+	return (unsigned)(c - '0') >= 10 && c != '.' && c != 'e' && c != 'E';
+}
+
 /* A number's value as the merge reads it (num_or: jansson's double, -0.0
  * as 0); anything else reads as 0 and is skipped. */
 static inline int pack_number(struct scan *s, double *d)
 {
 	ws(s);
+	uint64_t m;
+	unsigned nf;
+	const char *q;
+	if (s->end - s->p >= 17 && (q = own_number(s->p, &m, &nf)) && ends_number(*q)) {
+		*d = nf ? (double)m / pow10_exact[nf] : (double)m;
+		s->p = q;
+		return 0;
+	}
 	int plain;
 	if (plain_real(s, d, &plain)) {
 		*d += 0.0;
@@ -1328,6 +1380,13 @@ static inline int pack_id(struct scan *s, int64_t *id)
 		return UNPACKABLE;
 	if (!starts_number(s))
 		return scan_value(s, NULL);
+	uint64_t m;
+	const char *q;
+	if (s->end - s->p >= 17 && (q = tuple_digits(s->p, &m)) && ends_number(*q)) {
+		*id = (int64_t)m;
+		s->p = q;
+		return 0;
+	}
 	if (plain_int(s, id))
 		return 0;
 	struct num x;
@@ -1367,6 +1426,58 @@ static int pack_truth(struct scan *s, int *on)
 	return 0;
 }
 
+/* The tuples of a list at s->p (its bracket) in the game's own form, in
+ * one loop: no spaces, ids and numbers of plain digits with an optional
+ * fraction (15 digits in all: exact as doubles), `null` for what is
+ * skipped.  Packed as pack_tuples() packs them: 1 with s->p past the
+ * list; 0 at anything else (or near the text's end), with nothing packed
+ * and s->p unchanged; -1 when out of memory. */
+static int pack_tuples_plain(struct scan *s, size_t *n, int width, int nnum, int64_t *count)
+{
+	const char *p = s->p + 1, *end = s->end;
+	size_t n0 = *n;
+	if (s->depth + 1 > s->max_depth || end - p < 2 || *p == ']')
+		return 0;
+	for (;;) {
+		uint64_t id, m;
+		double num[4];
+		if (end - p < 64 || !(p = tuple_digits(p, &id)) || *p++ != ',')
+			goto other;
+		for (int k = 0; k < nnum; k++) {
+			/* as plain_real(): the digits as one integer over 10^nf */
+			unsigned nf;
+			const char *q = own_number(p, &m, &nf);
+			if (!q || *q != ',')
+				goto other;
+			num[k] = nf ? (double)m / pow10_exact[nf] : (double)m;
+			p = q + 1;
+		}
+		for (int k = 1 + nnum; k < width; k++) {
+			if (memcmp(p, "null", 4) != 0 || (k + 1 < width && p[4] != ','))
+				goto other;
+			p += 4 + (k + 1 < width);
+		}
+		if (id > 0) {
+			if (pack_i64(s, n, (int64_t)id) < 0)
+				return -1;
+			for (int k = 0; k < nnum; k++)
+				if (pack_double(s, n, num[k]) < 0)
+					return -1;
+			++*count;
+		}
+		if (*p == ']') {
+			s->p = p + 1;
+			return 1;
+		}
+		if (*p++ != ',')
+			goto other;
+	}
+other:
+	*n = n0;
+	*count = 0;
+	return 0;
+}
+
 /* A flat list of tuples of width values (buildData: 3, imports/exports:
  * 4): an id, nnum numbers, the rest skipped.  Whole tuples with an id > 0
  * are packed (id, numbers); *count of them.  Not a list: none. */
@@ -1376,6 +1487,9 @@ static int pack_tuples(struct scan *s, size_t *n, int width, int nnum, int64_t *
 	ws(s);
 	if (s->p >= s->end || *s->p != '[')
 		return scan_value(s, NULL);
+	int plain = pack_tuples_plain(s, n, width, nnum, count);
+	if (plain)
+		return plain < 0 ? -1 : 0;
 	int empty = scan_open(s, ']');
 	if (empty)
 		return empty < 0 ? -1 : 0;
@@ -1466,13 +1580,14 @@ static inline __attribute__((always_inline)) int next_member(struct scan *s,
 		const char *kb;
 		size_t kl;
 		int row = -3; /* bad JSON */
-		const struct key_memo *m = memo_find(s, s->memo_inner[cls], &it->count, &kb, &kl);
+		struct key_memo *mm = s->memo_inner[cls == MIRROR_C_trait ? 0 : 1];
+		const struct key_memo *m = memo_find(s, mm, &it->count, &kb, &kl);
 		int place = -2;
 		if (m) {
 			place = m->row;
 		} else if (scan_key(s, &kb, &kl) == 0) {
 			place = inner_find(s, cls, kb, kl);
-			memo_learn(s, s->memo_inner[cls], &it->count, kb, kl, place);
+			memo_learn(s, mm, &it->count, kb, kl, place);
 		}
 		if (place >= -1)
 			row = place < 0 ? -1 : inner_seen(s, cls, (unsigned)place, &it->seen);

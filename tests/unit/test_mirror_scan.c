@@ -614,6 +614,70 @@ static void test_words(void)
 
 /* Traits and trade routes the scanner packs, and every shape that makes it
  * build them as JSON instead: both give the mirror jansson gives. */
+/* A member after a list, for the list to be 64 bytes and more from the
+ * text's end. */
+#define PAD ",\"name\":\"padding padding padding padding padding padding padding\""
+
+/* buildData and imports of random tuples around the edges of the loop
+ * that reads the game's own form (15 digits, fractions, zeros, signs,
+ * exponents, spaces, something else than null, a tuple cut short). */
+static void test_tuples(void)
+{
+	static const char *const odd[] = {
+		"0", "00", "01", "0.0", "0.05", "1.", "-1", "-0.0", "1e2", "2E-1", " 3", "3 ",
+		"123456789012345", "1234567890123456", "12345678901234.5", "1234567890123.45",
+		"0.12345678901234", "0.123456789012345", "9007199254740993", "null", "true",
+		"\"4\"", "[]", "{}", "7.25", "18", "100.0", "33.3",
+	};
+	size_t nodd = sizeof odd / sizeof odd[0];
+	unsigned seed = 7;
+	char list[1024], text[4096];
+	int bad = 0;
+	for (int it = 0; it < 1500; it++) {
+		int width = it % 2 ? 3 : 4, ntuples = rand_r(&seed) % 4;
+		size_t n = 0;
+		n += (size_t)snprintf(list + n, sizeof list - n, "[");
+		for (int t = 0; t < ntuples; t++) {
+			for (int k = 0; k < width; k++) {
+				const char *e = rand_r(&seed) % 3 ? NULL : odd[rand_r(&seed) % nodd];
+				char own[32];
+				if (!e) { /* the common values */
+					if (k == 0)
+						snprintf(own, sizeof own, "%d", 100 + rand_r(&seed) % 200);
+					else if (k == width - 1)
+						snprintf(own, sizeof own, "null");
+					else
+						snprintf(own, sizeof own, "%d.%d", rand_r(&seed) % 100,
+							 rand_r(&seed) % 10);
+					e = own;
+				}
+				n += (size_t)snprintf(list + n, sizeof list - n, "%s%s",
+						      t || k ? "," : "", e);
+			}
+		}
+		if (ntuples && rand_r(&seed) % 5 == 0)
+			n -= 5; /* cut short: ",null" or part of a number */
+		n += (size_t)snprintf(list + n, sizeof list - n, "]");
+		if (width == 3)
+			snprintf(text, sizeof text,
+				 "[{\"class\":\"world\",\"id\":7,\"traits\":[{\"traitID\":5,"
+				 "\"buildData\":%s}]%s}]",
+				 list, PAD);
+		else
+			snprintf(text, sizeof text,
+				 "[{\"class\":\"world\",\"id\":7,\"tradeRoutes\":[{\"partnerObjID\":5,"
+				 "\"imports\":%s,\"exports\":%s}]%s}]",
+				 list, list, PAD);
+		int accepted, equal;
+		differential(text, strlen(text), &accepted, &equal);
+		if (accepted < 0 || !equal) {
+			fprintf(stderr, "differs: %s\n", text);
+			bad++;
+		}
+	}
+	CHECK_EQ_INT(bad, 0);
+}
+
 static void test_packed_lists(void)
 {
 	static const char *const traits[] = {
@@ -643,23 +707,26 @@ static void test_packed_lists(void)
 		"[{\"partnerObjID\":[\"AEON2011:ipInteger:v1\",\"KzFQSQUAAAABNg8pfg==\"]}]",
 		"[{\"partnerObjID\":5,\"imports\":[[1],2,3,4]}]", "{}", "\"x\"",
 	};
+	/* each twice: at the text's end, and far from it (the tuples of the
+	 * game's own form are read in one loop only with 64 bytes ahead) */
 	char text[4096];
-	for (size_t i = 0; i < sizeof traits / sizeof traits[0]; i++) {
-		snprintf(text, sizeof text, "[{\"class\":\"world\",\"id\":7,\"traits\":%s}]",
-			 traits[i]);
+	for (size_t i = 0; i < 2 * (sizeof traits / sizeof traits[0]); i++) {
+		snprintf(text, sizeof text, "[{\"class\":\"world\",\"id\":7,\"traits\":%s%s}]",
+			 traits[i / 2], i % 2 ? PAD : "");
 		int accepted, equal;
 		differential(text, strlen(text), &accepted, &equal);
 		if (accepted != 1 || !equal)
-			fprintf(stderr, "differs: traits %s\n", traits[i]);
+			fprintf(stderr, "differs: traits %s\n", traits[i / 2]);
 		CHECK(accepted == 1 && equal);
 	}
-	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+	for (size_t i = 0; i < 2 * (sizeof routes / sizeof routes[0]); i++) {
 		snprintf(text, sizeof text,
-			 "[{\"class\":\"world\",\"id\":7,\"tradeRoutes\":%s}]", routes[i]);
+			 "[{\"class\":\"world\",\"id\":7,\"tradeRoutes\":%s%s}]", routes[i / 2],
+			 i % 2 ? PAD : "");
 		int accepted, equal;
 		differential(text, strlen(text), &accepted, &equal);
 		if (accepted != 1 || !equal)
-			fprintf(stderr, "differs: routes %s\n", routes[i]);
+			fprintf(stderr, "differs: routes %s\n", routes[i / 2]);
 		CHECK(accepted == 1 && equal);
 	}
 	/* what the packed forms hold, read back through the mirror */
@@ -737,6 +804,7 @@ int main(void)
 	test_cases();
 	test_repeated_keys();
 	test_packed_lists();
+	test_tuples();
 	test_int_lists();
 	test_id_layouts();
 	test_words();
