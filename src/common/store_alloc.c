@@ -5,7 +5,9 @@
  * holding its capacity (what xSize answers); BLOCK_HDR keeps the block as
  * aligned as malloc() made it.  A block of capacity up to
  * STORE_ALLOC_MAX_CLASS is "small": its capacity is a multiple of
- * STORE_ALLOC_GRAIN and names its class.  The lists hold the blocks as
+ * STORE_ALLOC_GRAIN and names its class; one up to STORE_ALLOC_MAX_LARGE is
+ * "large", a multiple of STORE_ALLOC_LARGE_GRAIN, its class numbered after
+ * the small ones.  The lists hold the blocks as
  * malloc() gave them (header first), each free block the next of its class
  * where SQLite's bytes were, so a leak checker sees them all reachable. */
 #include "store_alloc.h"
@@ -26,10 +28,16 @@
 
 #ifndef UNDER_ASAN
 #define BLOCK_HDR 16
-#define NCLASSES (STORE_ALLOC_MAX_CLASS / STORE_ALLOC_GRAIN)
+#define NSMALL (STORE_ALLOC_MAX_CLASS / STORE_ALLOC_GRAIN)
+#define NCLASSES (NSMALL + STORE_ALLOC_MAX_LARGE / STORE_ALLOC_LARGE_GRAIN)
 
 static char *lists[NCLASSES]; /* block starts (the header), or NULL */
 static unsigned kept[NCLASSES];
+
+static size_t round_up(size_t n, size_t grain)
+{
+	return (n + grain - 1) / grain * grain;
+}
 
 /* The capacity a request of n bytes gets. */
 static size_t capacity_of(size_t n)
@@ -37,13 +45,24 @@ static size_t capacity_of(size_t n)
 	if (n == 0)
 		n = 1;
 	if (n <= STORE_ALLOC_MAX_CLASS)
-		return (n + STORE_ALLOC_GRAIN - 1) / STORE_ALLOC_GRAIN * STORE_ALLOC_GRAIN;
-	return (n + 7) / 8 * 8;
+		return round_up(n, STORE_ALLOC_GRAIN);
+	if (n <= STORE_ALLOC_MAX_LARGE)
+		return round_up(n, STORE_ALLOC_LARGE_GRAIN);
+	return round_up(n, 8);
 }
 
+/* The class of a capacity up to STORE_ALLOC_MAX_LARGE. */
 static size_t class_of(size_t cap)
 {
-	return cap / STORE_ALLOC_GRAIN - 1;
+	if (cap <= STORE_ALLOC_MAX_CLASS)
+		return cap / STORE_ALLOC_GRAIN - 1;
+	return NSMALL + cap / STORE_ALLOC_LARGE_GRAIN - 1;
+}
+
+/* How many free blocks class c keeps at most. */
+static unsigned keep_of(size_t c, size_t cap)
+{
+	return c < NSMALL ? STORE_ALLOC_KEEP : (unsigned)(STORE_ALLOC_KEEP_BYTES / cap);
 }
 
 static size_t cap_of(const void *p)
@@ -69,7 +88,7 @@ static void *am_malloc(int n)
 	if (n < 0)
 		return NULL;
 	size_t cap = capacity_of((size_t)n);
-	if (cap <= STORE_ALLOC_MAX_CLASS) {
+	if (cap <= STORE_ALLOC_MAX_LARGE) {
 		size_t c = class_of(cap);
 		char *b = lists[c];
 		if (b) {
@@ -86,9 +105,9 @@ static void am_free(void *p)
 	if (!p)
 		return;
 	size_t cap = cap_of(p);
-	if (cap <= STORE_ALLOC_MAX_CLASS) {
+	if (cap <= STORE_ALLOC_MAX_LARGE) {
 		size_t c = class_of(cap);
-		if (kept[c] < STORE_ALLOC_KEEP) {
+		if (kept[c] < keep_of(c, cap)) {
 			memcpy(p, &lists[c], sizeof lists[c]);
 			lists[c] = (char *)p - BLOCK_HDR;
 			kept[c]++;

@@ -24,6 +24,17 @@ static int reserve(struct textbuf *b, size_t n)
 	return 0;
 }
 
+void textbuf_reserve(struct textbuf *b, size_t cap)
+{
+	if (b->oom || cap <= b->cap)
+		return;
+	char *p = realloc(b->p, cap);
+	if (!p)
+		return;
+	b->p = p;
+	b->cap = cap;
+}
+
 void textbuf_put(struct textbuf *b, const char *s, size_t n)
 {
 	/* the room is checked here first: answers are written a few bytes

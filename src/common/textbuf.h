@@ -18,6 +18,11 @@ struct textbuf {
 };
 
 void textbuf_put(struct textbuf *b, const char *s, size_t n);
+/* Room for cap bytes in all (the NUL included) before the buffer next
+ * grows: for a buffer known to fill to about that, which would otherwise
+ * double its way there, a copy each time.  A hint: if the memory is not
+ * there, nothing changes (the buffer is not marked oom). */
+void textbuf_reserve(struct textbuf *b, size_t cap);
 void textbuf_puts(struct textbuf *b, const char *s);
 void textbuf_int(struct textbuf *b, int64_t v);
 /* s[0..len) as a JSON string: quoted, '"', '\\' and control characters

@@ -288,13 +288,20 @@ static int run_taps(struct eventlog *el, int64_t ts, int64_t job_id,
  * if it cannot be copied. */
 static int hold(struct eventlog *el, struct held_row r, const char *type, const char *text)
 {
+	/* room for a whole batch of short rows from the first row on (most
+	 * events' type and data take under 64 bytes): grown by doubling, the
+	 * row array and the text were copied three or four times in the first
+	 * busy turn after a start or after a big turn gave them back */
 	if (el->nheld == el->capheld) {
-		struct held_row *h = array_grow(el->held, &el->capheld, el->nheld, sizeof *h, 64);
+		struct held_row *h = array_grow(el->held, &el->capheld, el->nheld, sizeof *h,
+						EVENTLOG_HOLD_ROWS);
 		if (!h)
 			return -1;
 		el->held = h;
 	}
 	struct textbuf *t = &el->held_text;
+	if (!t->cap)
+		textbuf_reserve(t, EVENTLOG_HOLD_ROWS * 64);
 	size_t len = t->len;
 	r.type = len;
 	textbuf_put(t, type, r.type_len + 1);

@@ -4,7 +4,15 @@
  *
  * A call moves: queue -> (token + free slot) -> transfer -> classify ->
  * done, or -> backoff timer -> queue.  The queue is FIFO; a retried call
- * goes to the back like a new one. */
+ * goes to the back like a new one.
+ *
+ * Answer buffers: an answer is received into one block, sized from its
+ * Content-Length when the game sends one.  The block of a big answer
+ * (over RESP_FIRST, up to RESP_KEEP) is kept when its call ends, the
+ * largest such, and the next big answer is received into it: every watch
+ * brings a delta of a few hundred KiB, which otherwise cost a malloc and a
+ * free of that size each time (each a consolidation of glibc's small free
+ * chunks, the free perhaps a trim of the heap). */
 #include "upstream.h"
 
 #include <curl/curl.h>
@@ -27,6 +35,8 @@
 
 #define HEXE_MARKER "AEON2011:hexeError:v1"
 #define EASY_POOL 8
+#define RESP_FIRST 16384            /* first room when the length is unknown */
+#define RESP_KEEP ((size_t)1 << 20) /* the largest answer block kept */
 
 const double upstream_latency_bounds[UPSTREAM_LATENCY_BUCKETS - 1] = {
 	0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
@@ -74,6 +84,8 @@ struct upstream {
 	upstream_attempt_fn observer;
 	void *observer_arg;
 	struct upstream_stats stats;
+	char *spare;                 /* a big answer's block, kept for the next */
+	size_t spare_cap;
 };
 
 const char *upstream_outcome_name(enum upstream_outcome o)
@@ -193,6 +205,53 @@ static int64_t token_wait_ms(struct upstream *u)
 
 /* --- transfers ----------------------------------------------------------------- */
 
+/* Room for need bytes of c's answer (more than it has). */
+static int resp_reserve(struct up_call *c, size_t need)
+{
+	struct upstream *u = c->u;
+	size_t cap = c->resp_cap ? c->resp_cap : RESP_FIRST;
+	/* a delta is ~200 KB: room for all of it at once when the game says
+	 * how long it is, rather than five copies */
+	curl_off_t total = -1;
+	if (!c->resp_cap && c->easy &&
+	    curl_easy_getinfo(c->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &total) == CURLE_OK &&
+	    total > 0 && (uint64_t)total < u->cfg.max_answer)
+		cap = (size_t)total + 1;
+	while (cap < need)
+		cap *= 2;
+	if (cap > RESP_FIRST && u->spare && u->spare_cap >= cap) {
+		if (c->resp_len)
+			memcpy(u->spare, c->resp, c->resp_len);
+		free(c->resp);
+		c->resp = u->spare;
+		c->resp_cap = u->spare_cap;
+		u->spare = NULL;
+		u->spare_cap = 0;
+		return 0;
+	}
+	char *p = realloc(c->resp, cap);
+	if (!p)
+		return -1;
+	c->resp = p;
+	c->resp_cap = cap;
+	return 0;
+}
+
+/* The call is done with its answer block: kept as the spare if it is the
+ * largest big one so far (see the top of the file), else freed. */
+static void resp_release(struct upstream *u, struct up_call *c)
+{
+	if (c->resp_cap > RESP_FIRST && c->resp_cap <= RESP_KEEP && c->resp_cap > u->spare_cap) {
+		free(u->spare);
+		u->spare = c->resp;
+		u->spare_cap = c->resp_cap;
+	} else {
+		free(c->resp);
+	}
+	c->resp = NULL;
+	c->resp_cap = c->resp_len = 0;
+}
+
 static size_t on_data(char *ptr, size_t size, size_t nmemb, void *arg)
 {
 	struct up_call *c = arg;
@@ -201,24 +260,8 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *arg)
 		c->resp_overflow = 1;
 		return 0; /* aborts the transfer */
 	}
-	if (c->resp_len + n + 1 > c->resp_cap) {
-		size_t cap = c->resp_cap ? c->resp_cap : 16384;
-		/* a delta is ~200 KB: room for all of it at once when the
-		 * game says how long it is, rather than five copies */
-		curl_off_t total = -1;
-		if (!c->resp_cap && c->easy &&
-		    curl_easy_getinfo(c->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &total) ==
-			    CURLE_OK &&
-		    total > 0 && (uint64_t)total < c->u->cfg.max_answer)
-			cap = (size_t)total + 1;
-		while (cap < c->resp_len + n + 1)
-			cap *= 2;
-		char *p = realloc(c->resp, cap);
-		if (!p)
-			return 0;
-		c->resp = p;
-		c->resp_cap = cap;
-	}
+	if (c->resp_len + n + 1 > c->resp_cap && resp_reserve(c, c->resp_len + n + 1) < 0)
+		return 0;
 	memcpy(c->resp + c->resp_len, ptr, n);
 	c->resp_len += n;
 	c->resp[c->resp_len] = 0;
@@ -289,7 +332,7 @@ static void call_free(struct up_call *c)
 		u->throttled_head = NULL;
 	loop_timer_disarm(u->loop, &c->retry);
 	free(c->body);
-	free(c->resp);
+	resp_release(u, c);
 	free(c);
 }
 
@@ -533,6 +576,7 @@ void upstream_free(struct upstream *u)
 		curl_multi_cleanup(u->multi);
 	curl_slist_free_all(u->headers);
 	free(u->base);
+	free(u->spare);
 	free(u);
 }
 

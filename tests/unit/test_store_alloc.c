@@ -1,7 +1,8 @@
 /* test_store_alloc.c -- SQLite's allocator (store_alloc.c), installed as
  * store_open does it: what sqlite3_malloc/realloc/free/msize answer through
  * it (capacities, contents kept across a realloc, a block freed and handed
- * out again), the bound on what its free lists keep, and a real database
+ * out again, large blocks in their coarser classes and the largest not
+ * kept), the bounds on what its free lists keep, and a real database
  * written and read through it.  In a sanitizer build it is not installed
  * (SQLite's own allocator is checked instead). */
 #include <sqlite3.h>
@@ -21,12 +22,12 @@ static void test_blocks(void)
 	memset(a, 'x', 100);
 	char *b = sqlite3_realloc(a, 120); /* same class: the same block */
 	CHECK(b == a);
-	char *c = sqlite3_realloc(b, 5000); /* past the classes: moved, kept */
-	CHECK(c != NULL && sqlite3_msize(c) >= 5000);
+	char *c = sqlite3_realloc(b, 5000); /* a large class: moved, kept */
+	CHECK(c != NULL && sqlite3_msize(c) == 2 * STORE_ALLOC_LARGE_GRAIN);
 	CHECK(c[0] == 'x' && c[99] == 'x');
 	char *d = sqlite3_realloc(c, 10); /* back into a class */
 	CHECK(d != NULL && sqlite3_msize(d) == 64 && d[9] == 'x');
-	size_t before = store_alloc_cached(); /* the large block was not kept */
+	size_t before = store_alloc_cached();
 	sqlite3_free(d);
 	CHECK_EQ_INT(store_alloc_cached(), before + 1);
 	char *e = sqlite3_malloc(1);
@@ -49,6 +50,36 @@ static void test_bound(void)
 		sqlite3_free(v[i]);
 	CHECK(store_alloc_cached() <= before + STORE_ALLOC_KEEP);
 	CHECK(store_alloc_cached() >= STORE_ALLOC_KEEP);
+}
+
+/* A large block is rounded to its class, handed out again once freed,
+ * and a class keeps STORE_ALLOC_KEEP_BYTES of them at most; a block past
+ * the largest class goes back to free(). */
+static void test_large(void)
+{
+	enum { N = STORE_ALLOC_KEEP_BYTES / STORE_ALLOC_LARGE_GRAIN * 3 };
+	char *a = sqlite3_malloc(9000);
+	CHECK(a != NULL && sqlite3_msize(a) == 3 * STORE_ALLOC_LARGE_GRAIN);
+	size_t before = store_alloc_cached();
+	sqlite3_free(a);
+	CHECK_EQ_INT(store_alloc_cached(), before + 1);
+	char *b = sqlite3_malloc(3 * STORE_ALLOC_LARGE_GRAIN - 100);
+	CHECK(b == a);
+	sqlite3_free(b);
+
+	before = store_alloc_cached();
+	char *huge = sqlite3_malloc(STORE_ALLOC_MAX_LARGE + 1);
+	CHECK(huge != NULL && sqlite3_msize(huge) >= STORE_ALLOC_MAX_LARGE + 1);
+	sqlite3_free(huge);
+	CHECK_EQ_INT(store_alloc_cached(), before);
+
+	void *v[N];
+	for (int i = 0; i < N; i++)
+		v[i] = sqlite3_malloc(STORE_ALLOC_LARGE_GRAIN);
+	for (int i = 0; i < N; i++)
+		sqlite3_free(v[i]);
+	CHECK(store_alloc_cached() <=
+	      before + STORE_ALLOC_KEEP_BYTES / STORE_ALLOC_LARGE_GRAIN);
 }
 
 static void test_database(void)
@@ -93,6 +124,7 @@ int main(void)
 	if (installed) {
 		test_blocks();
 		test_bound();
+		test_large();
 	}
 	test_database();
 	CHECK(store_alloc_install() == -1); /* refused once SQLite runs */

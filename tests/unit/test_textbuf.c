@@ -1,6 +1,8 @@
 /* test_textbuf.c -- textbuf_int (textbuf.c): the decimal form of an
  * int64_t as printf's "%lld" writes it, at zero, the signs and both ends
- * of the range, appended after what the buffer held. */
+ * of the range, appended after what the buffer held.  textbuf_reserve():
+ * the room asked for is there (the block does not move while the text
+ * fits), what was written is kept, and a smaller request changes nothing. */
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,8 +27,26 @@ static void check_int(int64_t v)
 	free(got);
 }
 
+static void check_reserve(void)
+{
+	struct textbuf b = {0};
+	textbuf_put(&b, "abc", 3);
+	textbuf_reserve(&b, 5000);
+	CHECK(b.cap >= 5000 && b.len == 3 && strcmp(b.p, "abc") == 0);
+	const char *block = b.p;
+	size_t cap = b.cap;
+	for (int i = 0; i < 4996 / 4; i++)
+		textbuf_put(&b, "wxyz", 4);
+	CHECK(b.p == block && b.cap == cap && b.len == 3 + 4996 / 4 * 4 && !b.oom);
+	textbuf_reserve(&b, 10); /* smaller: nothing changes */
+	CHECK(b.p == block && b.cap == cap);
+	CHECK(memcmp(b.p, "abcwxyzw", 8) == 0);
+	textbuf_free(&b);
+}
+
 int main(void)
 {
+	check_reserve();
 	int64_t vals[] = {0, 1, -1, 9, 10, -10, 99, 100, 1234567890, -987654321,
 			  INT64_MAX, INT64_MIN, INT64_MIN + 1, INT64_MAX - 1};
 	for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++)

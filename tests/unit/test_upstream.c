@@ -8,7 +8,9 @@
  * limiter.  The queue: with one transfer at a time, calls run in the order
  * they were posted, and a client freed with calls running, queued and
  * waiting to retry drops them all (no callback; the sanitizer build checks
- * that nothing leaks). */
+ * that nothing leaks).  Big answers, one after another and two posted
+ * together, each arrive whole whether received into a block of their own
+ * or into the one kept from an earlier big answer. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,6 +167,78 @@ static void done_fifo(void *arg, const struct upstream_result *r)
 	fifo_done++;
 }
 
+/* A raw answer compared, inside the callback, with what was sent (the
+ * echo route answers with the request's body). */
+struct echo_check {
+	char *want;
+	size_t len;
+	int called, same;
+};
+
+static void done_echo(void *arg, const struct upstream_result *r)
+{
+	struct echo_check *e = arg;
+	e->called++;
+	e->same = r->outcome == UPSTREAM_OK && r->text && r->text_len == e->len &&
+		  memcmp(r->text, e->want, e->len) == 0 && r->text[r->text_len] == '\0';
+}
+
+/* Post {"s": "cccc..."} of about n bytes to the echo route. */
+static void post_echo(struct upstream *u, struct echo_check *e, size_t n, char c)
+{
+	char *s = malloc(n + 1);
+	memset(s, c, n);
+	s[n] = '\0';
+	json_t *body = json_pack("{s:s}", "s", s);
+	free(s);
+	e->want = json_dumps(body, JSON_COMPACT);
+	e->len = strlen(e->want);
+	CHECK(upstream_post(u, "login", body, UPSTREAM_RAW_ANSWER, done_echo, e) == 0);
+}
+
+static void wait_echo(struct echo_check *e, int n)
+{
+	int64_t end = clock_now_ms() + 20000;
+	for (;;) {
+		int all = 1;
+		for (int i = 0; i < n; i++)
+			all &= e[i].called > 0;
+		if (all || clock_now_ms() > end)
+			break;
+		loop_run_once(loop, 100);
+	}
+	for (int i = 0; i < n; i++) {
+		CHECK_EQ_INT(e[i].called, 1);
+		CHECK(e[i].same);
+		free(e[i].want);
+	}
+}
+
+static void test_big_answers(const char *base)
+{
+	struct upstream_config c = {.base_url = base, .rate = 1000, .timeout_ms = 5000};
+	char err[128];
+	struct upstream *u = upstream_new(loop, &c, err, sizeof err);
+	CHECK(u != NULL);
+	if (!u)
+		return;
+	/* one at a time: big (a block of its own, kept), bigger (the kept
+	 * one is too small), smaller (into the kept one), small (its own) */
+	static const size_t sizes[] = {100000, 300000, 40000, 5};
+	struct echo_check e[2];
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		memset(e, 0, sizeof e);
+		post_echo(u, &e[0], sizes[i], (char)('a' + i));
+		wait_echo(e, 1);
+	}
+	/* two posted together (on loopback they may still run in turn) */
+	memset(e, 0, sizeof e);
+	post_echo(u, &e[0], 200000, 'y');
+	post_echo(u, &e[1], 250000, 'z');
+	wait_echo(e, 2);
+	upstream_free(u);
+}
+
 static void run_until(struct outcome *o, int n)
 {
 	int64_t end = clock_now_ms() + 20000;
@@ -312,6 +386,8 @@ int main(void)
 	for (int i = 0; i < 12; i++)
 		json_decref(o[i].answer);
 	upstream_free(u);
+
+	test_big_answers(base);
 
 	/* nothing listens: transient, with every attempt spent */
 	struct upstream *dead = client("http://127.0.0.1:1/api/", 1000, 3);
