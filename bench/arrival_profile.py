@@ -150,7 +150,8 @@ def main():
                        capture_output=True)
     perf = None
     if mode == "perf":
-        perf = subprocess.Popen(["perf", "record", "-q", "-e", "cpu-clock", "-F", os.environ.get("PERF_FREQ", "25000"),
+        perf = subprocess.Popen(["perf", "record", "-q", "-e", os.environ.get("PERF_EVENT", "cpu-clock"), *(["-c", "1"] if os.environ.get("PERF_FREQ") == "each" else
+                                   ["-F", os.environ.get("PERF_FREQ", "25000")]),
                                  "-g", "-p", str(fd.pid), "-o",
                                  os.path.join(out, "perf.data.%d" % time.time_ns())])
     elif mode == "strace":

@@ -12,33 +12,10 @@
  * (-Wl,--wrap; see am/jobs.am). */
 #include <stdlib.h>
 
+#include "alloc_fail.h"
 #include "condidx.h"
 #include "idmap.h"
 #include "tap.h"
-
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t n);
-void *__wrap_malloc(size_t n);
-void *__wrap_calloc(size_t n, size_t size);
-void *__wrap_realloc(void *p, size_t n);
-
-static int fail_alloc; /* while set, every allocation fails */
-
-void *__wrap_malloc(size_t n)
-{
-	return fail_alloc ? NULL : __real_malloc(n);
-}
-
-void *__wrap_calloc(size_t n, size_t size)
-{
-	return fail_alloc ? NULL : __real_calloc(n, size);
-}
-
-void *__wrap_realloc(void *p, size_t n)
-{
-	return fail_alloc ? NULL : __real_realloc(p, n);
-}
 
 static struct cond_node *taken[8];
 static size_t ntaken;
@@ -63,9 +40,9 @@ int main(void)
 	for (int i = 0; i < 64; i++)
 		cond_node_init(&nodes[i]);
 	CHECK(condidx_add(&ci, first, COND_SPACE_FLEET, 107) == 0);
-	fail_alloc = 1;
+	alloc_left = 0;
 	CHECK(condidx_add(&ci, second, COND_SPACE_FLEET, 107) == 0);
-	fail_alloc = 0;
+	alloc_left = -1;
 	CHECK(idmap_get(&ci.fleets, 107) == second);
 	int used = 2;
 	while ((ci.fleets.n + 1) * 2 <= ci.fleets.cap && used < 64) {
@@ -75,9 +52,9 @@ int main(void)
 	CHECK((ci.fleets.n + 1) * 2 > ci.fleets.cap);
 
 	/* with no memory, the head leaves: the other job becomes the head */
-	fail_alloc = 1;
+	alloc_left = 0;
 	condidx_remove(&ci, second);
-	fail_alloc = 0;
+	alloc_left = -1;
 	CHECK_EQ_INT(condidx_count(&ci), used - 1);
 	CHECK(second->space == COND_SPACE_NONE);
 
@@ -89,9 +66,9 @@ int main(void)
 
 	/* adding a job to an id already waited on never fails either */
 	CHECK(condidx_add(&ci, first, COND_SPACE_FLEET, 107) == 0);
-	fail_alloc = 1;
+	alloc_left = 0;
 	CHECK(condidx_add(&ci, second, COND_SPACE_FLEET, 107) == 0);
-	fail_alloc = 0;
+	alloc_left = -1;
 	ntaken = 0;
 	CHECK_EQ_INT(condidx_take(&ci, COND_SPACE_FLEET, 107, on_take, NULL), 2);
 	CHECK(ntaken == 2 && taken[0] == second && taken[1] == first);
@@ -99,9 +76,9 @@ int main(void)
 
 	/* an insert of a new key still reports the failure, and the map is
 	 * left as it was */
-	fail_alloc = 1;
+	alloc_left = 0;
 	CHECK(condidx_add(&ci, second, COND_SPACE_FLEET, 999) < 0);
-	fail_alloc = 0;
+	alloc_left = -1;
 	CHECK(second->space == COND_SPACE_NONE);
 	CHECK_EQ_INT(condidx_count(&ci), used - 1);
 	CHECK(idmap_get(&ci.fleets, 999) == NULL);
@@ -114,12 +91,12 @@ int main(void)
 		cond_node_init(&more[i]);
 	for (int i = 0; i < 4; i++)
 		CHECK(condidx_add(&ci, &more[i], COND_SPACE_WORLD, 300) == 0);
-	fail_alloc = 1;
+	alloc_left = 0;
 	for (int i = 4; i < 7; i++)
 		CHECK(condidx_add(&ci, &more[i], COND_SPACE_WORLD, 300) == 0);
 	condidx_remove(&ci, &more[6]); /* the head of the list */
 	condidx_remove(&ci, &more[1]); /* from the array: more[3] takes its place */
-	fail_alloc = 0;
+	alloc_left = -1;
 	CHECK_EQ_INT(condidx_count(&ci), used - 1 + 5);
 	ntaken = 0;
 	CHECK_EQ_INT(condidx_visit(&ci, COND_SPACE_WORLD, 300, on_take, NULL), 5);
@@ -137,10 +114,10 @@ int main(void)
 	int vals[8];
 	for (int i = 0; i < 8; i++)
 		CHECK(idmap_put(&m, i + 1, &vals[i]) == 0);
-	fail_alloc = 1;
+	alloc_left = 0;
 	CHECK(idmap_put(&m, 3, &vals[0]) == 0);
 	CHECK(idmap_put(&m, 42, &vals[0]) < 0);
-	fail_alloc = 0;
+	alloc_left = -1;
 	CHECK(idmap_get(&m, 3) == &vals[0]);
 	CHECK(idmap_get(&m, 42) == NULL);
 	CHECK_EQ_INT(m.n, 8);

@@ -14,44 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc_fail.h"
 #include "mirror.h"
 #include "mirror_scan.h"
 #include "tap.h"
-
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t n);
-void *__wrap_malloc(size_t n);
-void *__wrap_calloc(size_t n, size_t size);
-void *__wrap_realloc(void *p, size_t n);
-
-/* allocations left before every one fails; negative: none fails */
-static long alloc_left = -1;
-
-static int alloc_fails(void)
-{
-	if (alloc_left < 0)
-		return 0;
-	if (alloc_left == 0)
-		return 1;
-	alloc_left--;
-	return 0;
-}
-
-void *__wrap_malloc(size_t n)
-{
-	return alloc_fails() ? NULL : __real_malloc(n);
-}
-
-void *__wrap_calloc(size_t n, size_t size)
-{
-	return alloc_fails() ? NULL : __real_calloc(n, size);
-}
-
-void *__wrap_realloc(void *p, size_t n)
-{
-	return alloc_fails() ? NULL : __real_realloc(p, n);
-}
 
 /* One answer: world 7 and fleet 8, the world's name and traits of sizes
  * set by k, its other lists and the fleet by g (read after the traits:
