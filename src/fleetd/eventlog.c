@@ -9,7 +9,7 @@
  * commit, so that id is the one SQLite would give), and the held rows are
  * written together just before the transaction commits (store_add_flush),
  * before the table is read, and whenever many are held: one INSERT of up
- * to EVENTLOG_BATCH rows, not one statement per event (a woken job writes
+ * to EVENTLOG_HOLD_ROWS rows, not one statement per event (a woken job writes
  * two or three events; a statement's own cost was half of each row's).
  * The INSERT lets SQLite append each row at the highest id + 1, and the
  * flush fails unless those are the ids the appends gave.
@@ -17,6 +17,7 @@
  * as any failed commit does. */
 #include "eventlog.h"
 
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +38,8 @@
 /* A row appended and not yet written: its strings are in held_text. */
 struct held_row {
 	int64_t id, ts, job_id;
-	size_t type, data; /* offsets into held_text */
+	size_t type, data;         /* offsets into held_text */
+	size_t type_len, data_len; /* without their NULs */
 };
 
 struct eventlog {
@@ -53,8 +55,13 @@ struct eventlog {
 	int flush_failed;       /* rows were lost: the commit must fail */
 };
 
-/* The INSERTs of 1, EVENTLOG_BATCH / 4 and EVENTLOG_BATCH held rows, each
- * row's four parameters numbered in turn.  The id is not bound: SQLite
+/* The INSERTs of 1, 4, 16, 64 and 256 held rows (EVENTLOG_HOLD_ROWS, a
+ * whole hold), each row's four parameters numbered in turn: a held set is
+ * written by the largest that fits, then the next ones.  A statement's
+ * own cost (its cursors opened and their first seeks, halting, resetting)
+ * is ~7 K instructions whatever its rows, against ~5 K per row.  The
+ * larger ones cost more to prepare (~180 K instructions per 16 rows),
+ * which is done once, at start-up.  The id is not bound: SQLite
  * gives each row the highest id + 1, which is the id the row was held
  * with (write_rows() checks it), and an append found that way costs a
  * third of an insert at a given id, which seeks the table for each row.
@@ -63,11 +70,21 @@ struct eventlog {
 #define EV_ROW "(?, ?, ?, ?)"
 #define EV_ROWS4 EV_ROW ", " EV_ROW ", " EV_ROW ", " EV_ROW
 #define EV_ROWS16 EV_ROWS4 ", " EV_ROWS4 ", " EV_ROWS4 ", " EV_ROWS4
+#define EV_ROWS64 EV_ROWS16 ", " EV_ROWS16 ", " EV_ROWS16 ", " EV_ROWS16
+#define EV_ROWS256 EV_ROWS64 ", " EV_ROWS64 ", " EV_ROWS64 ", " EV_ROWS64
 #define EV_INSERT "INSERT OR FAIL INTO events (ts, job_id, type, data) VALUES "
-#define EVENTLOG_BATCH 16
-static const char SQL_INSERT1[] = EV_INSERT EV_ROW;
-static const char SQL_INSERT4[] = EV_INSERT EV_ROWS4;
-static const char SQL_INSERT16[] = EV_INSERT EV_ROWS16;
+static const struct batch {
+	int rows;
+	const char *sql;
+} batches[] = { /* largest first */
+	{EVENTLOG_HOLD_ROWS, EV_INSERT EV_ROWS256},
+	{64, EV_INSERT EV_ROWS64},
+	{16, EV_INSERT EV_ROWS16},
+	{4, EV_INSERT EV_ROWS4},
+	{1, EV_INSERT EV_ROW},
+};
+#define NBATCHES (sizeof batches / sizeof batches[0])
+_Static_assert(EVENTLOG_HOLD_ROWS == 256, "the largest INSERT writes a whole hold");
 static const char SQL_LAST[] = "SELECT coalesce(max(id), 0) FROM events";
 static const char SQL_READ_ALL[] =
 	"SELECT id, ts, job_id, type, data FROM events WHERE id > ?1 "
@@ -105,11 +122,9 @@ struct eventlog *eventlog_new(struct store *st)
 	}
 	int64_t last = read_last(st);
 	el->last_id = last > 0 ? last : 0;
-	/* prepared now, not in the first turn that writes many events (the
-	 * 16-row INSERT takes ~180 K instructions to prepare) */
-	store_stmt(st, SQL_INSERT16);
-	store_stmt(st, SQL_INSERT4);
-	store_stmt(st, SQL_INSERT1);
+	/* prepared now, not in the first turn that writes many events */
+	for (size_t b = 0; b < NBATCHES; b++)
+		store_stmt(st, batches[b].sql);
 	return el;
 }
 
@@ -138,6 +153,12 @@ static void held_clear(struct eventlog *el)
 	}
 }
 
+/* A held text's length as SQLite takes it (-1: SQLite measures it). */
+static int bind_len(size_t n)
+{
+	return n <= INT_MAX ? (int)n : -1;
+}
+
 /* Bind held row r as the i-th row of s. */
 static void bind_held(struct eventlog *el, sqlite3_stmt *s, int i, const struct held_row *r)
 {
@@ -147,16 +168,17 @@ static void bind_held(struct eventlog *el, sqlite3_stmt *s, int i, const struct 
 		sqlite3_bind_int64(s, p + 2, r->job_id);
 	else
 		sqlite3_bind_null(s, p + 2);
-	sqlite3_bind_text(s, p + 3, el->held_text.p + r->type, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, p + 4, el->held_text.p + r->data, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, p + 3, el->held_text.p + r->type, bind_len(r->type_len), SQLITE_STATIC);
+	sqlite3_bind_text(s, p + 4, el->held_text.p + r->data, bind_len(r->data_len), SQLITE_STATIC);
 }
 
 /* Write n held rows from first with one statement of n rows; the ids
  * SQLite gave them must be the ones they were held with (consecutive, so
- * the last one tells). */
+ * the last one tells).  Every parameter is bound below, so the statement's
+ * old bindings are not cleared first. */
 static int write_rows(struct eventlog *el, const char *sql, size_t first, int n)
 {
-	sqlite3_stmt *s = store_stmt(el->st, sql);
+	sqlite3_stmt *s = store_stmt_bound(el->st, sql);
 	if (!s)
 		return -1;
 	for (int i = 0; i < n; i++)
@@ -185,14 +207,13 @@ int eventlog_flush(struct eventlog *el)
 		return -1;
 	if (el->nheld == 0)
 		return 0;
-	size_t i = 0;
+	size_t i = 0, b = 0;
 	int rc = 0;
 	while (rc == 0 && i < el->nheld) {
-		size_t left = el->nheld - i;
-		int n = left >= EVENTLOG_BATCH ? EVENTLOG_BATCH : left >= 4 ? 4 : 1;
-		rc = write_rows(el, n == EVENTLOG_BATCH ? SQL_INSERT16 :
-				n == 4 ? SQL_INSERT4 : SQL_INSERT1, i, n);
-		i += (size_t)n;
+		while ((size_t)batches[b].rows > el->nheld - i)
+			b++; /* the last one has 1 row */
+		rc = write_rows(el, batches[b].sql, i, batches[b].rows);
+		i += (size_t)batches[b].rows;
 	}
 	if (rc < 0) {
 		el->flush_failed = 1; /* until the commit reports the rollback */
@@ -245,16 +266,15 @@ int eventlog_tap(struct eventlog *el, eventlog_tap_fn fn, void *arg)
 }
 
 static int run_taps(struct eventlog *el, int64_t ts, int64_t job_id,
-		    const char *type, const char *text)
+		    const char *type, const char *text, size_t text_len)
 {
 	if (el->taps.n == 0 || el->tapping)
 		return 0;
 	struct eventlog_row row = {
 		.id = el->last_id, .ts = ts,
 		.job_id = job_id > 0 ? job_id : 0, .type = type,
-		.data = text ? text : "{}",
+		.data = text, .data_len = text_len,
 	};
-	row.data_len = strlen(row.data);
 	int rc = 0;
 	el->tapping = 1;
 	HOOKS_EACH(i, &el->taps)
@@ -264,28 +284,29 @@ static int run_taps(struct eventlog *el, int64_t ts, int64_t job_id,
 	return rc;
 }
 
-/* Hold one row; -1 (nothing held) if it cannot be copied. */
-static int hold(struct eventlog *el, int64_t id, int64_t ts, int64_t job_id,
-		const char *type, const char *text)
+/* Hold one row (r's id, ts, job_id and lengths set); -1 (nothing held)
+ * if it cannot be copied. */
+static int hold(struct eventlog *el, struct held_row r, const char *type, const char *text)
 {
 	/* room for a whole batch of short rows from the first row on (most
 	 * events' type and data take under 64 bytes): grown by doubling, the
 	 * row array and the text were copied three or four times in the first
 	 * busy turn after a start or after a big turn gave them back */
-	struct held_row *h = array_grow(el->held, &el->capheld, el->nheld, sizeof *h,
-					EVENTLOG_HOLD_ROWS);
-	if (!h)
-		return -1;
-	el->held = h;
+	if (el->nheld == el->capheld) {
+		struct held_row *h = array_grow(el->held, &el->capheld, el->nheld, sizeof *h,
+						EVENTLOG_HOLD_ROWS);
+		if (!h)
+			return -1;
+		el->held = h;
+	}
 	struct textbuf *t = &el->held_text;
 	if (!t->cap)
 		textbuf_reserve(t, EVENTLOG_HOLD_ROWS * 64);
 	size_t len = t->len;
-	struct held_row r = {.id = id, .ts = ts, .job_id = job_id > 0 ? job_id : 0,
-			     .type = len};
-	textbuf_put(t, type, strlen(type) + 1);
+	r.type = len;
+	textbuf_put(t, type, r.type_len + 1);
 	r.data = t->len;
-	textbuf_put(t, text, strlen(text) + 1);
+	textbuf_put(t, text, r.data_len + 1);
 	if (t->oom) {
 		t->oom = 0; /* the text so far is intact: only this row is lost */
 		t->len = len;
@@ -327,13 +348,15 @@ int64_t eventlog_append_text(struct eventlog *el, int64_t job_id, const char *ty
 		return -1;
 	if (!text)
 		text = "{}";
-	int64_t ts = clock_now_ms();
-	if (hold(el, el->last_id + 1, ts, job_id, type, text) < 0) {
+	struct held_row r = {.id = el->last_id + 1, .ts = clock_now_ms(),
+			     .job_id = job_id > 0 ? job_id : 0,
+			     .type_len = strlen(type), .data_len = strlen(text)};
+	if (hold(el, r, type, text) < 0) {
 		log_error("event append failed", "type=%s error=\"out of memory\"", type);
 		return -1;
 	}
 	el->last_id++;
-	if (run_taps(el, ts, job_id, type, text) < 0)
+	if (run_taps(el, r.ts, job_id, type, text, r.data_len) < 0)
 		return -1;
 	if ((el->nheld >= EVENTLOG_HOLD_ROWS || el->held_text.len >= EVENTLOG_HOLD_BYTES) &&
 	    eventlog_flush(el) < 0)

@@ -14,7 +14,7 @@
  * its resolution against the mirror (once, at submission), a child's spec,
  * the parent's end state from its children's states, a failed parent's
  * last_error from its first failed child, and the reads of a group's rows
- * by the parent's id (index jobs_parent, migration 0007).
+ * by the parent's id (index jobs_parent, migrations 0007 and 0018).
  * Must not touch: a job's life (the engine stores the rows, controls the
  * children and ends the parent), the HTTP answers (api_jobs.c,
  * job_answer.c), the mirror's state (read only). */

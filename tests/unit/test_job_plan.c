@@ -11,7 +11,10 @@
  *   - jobs_state, keyed by the state alone and holding no succeeded job
  *     (migration 0016), serves the paging of a list by any other state,
  *     the counts but succeeded's and the start-up's read of live jobs; a
- *     list of succeeded jobs walks the ids. */
+ *     list of succeeded jobs walks the ids;
+ *   - a job's state change (the engine's write) does not open jobs_parent,
+ *     and jobs_world_lease's condition tests the world first (migration
+ *     0018), so a fleet job pays for neither. */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -129,6 +132,58 @@ static void test_state_index(struct store *st, struct jobread *r)
 		fprintf(stderr, "# live plan: %s\n", plan);
 }
 
+/* The root page of index name; 0 if there is none. */
+static int root_of(struct store *st, const char *name)
+{
+	sqlite3_stmt *s = NULL;
+	int root = 0;
+	if (sqlite3_prepare_v2(store_db(st), "SELECT rootpage FROM sqlite_schema WHERE name = ?1",
+			       -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			root = sqlite3_column_int(s, 0);
+	}
+	sqlite3_finalize(s);
+	return root;
+}
+
+/* Does the program of sql open a cursor on the b-tree at root? */
+static int opens(struct store *st, const char *sql, int root)
+{
+	char q[4096];
+	sqlite3_stmt *s = NULL;
+	int n = 0;
+	snprintf(q, sizeof q, "EXPLAIN %s", sql);
+	if (sqlite3_prepare_v2(store_db(st), q, -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		const char *op = (const char *)sqlite3_column_text(s, 1);
+		n += strncmp(op, "Open", 4) == 0 && sqlite3_column_int(s, 3) == root;
+	}
+	sqlite3_finalize(s);
+	return n > 0;
+}
+
+static void test_state_write(struct store *st)
+{
+	char sql[2048], index_sql[512] = "";
+	int parent = root_of(st, "jobs_parent"), lease = root_of(st, "jobs_fleet_lease");
+	CHECK(parent > 0 && lease > 0);
+	/* the write of a job that ends, as the engine words it */
+	CHECK(job_row_update_sql(sql, sizeof sql,
+				 JC_BIT(JC_ID) | JC_BIT(JC_STATE) | JC_BIT(JC_STEP) |
+				 JC_BIT(JC_WAIT_KIND) | JC_BIT(JC_FINISHED_AT)) == 0);
+	CHECK_EQ_INT(opens(st, sql, lease), 1); /* the check can see an open */
+	CHECK_EQ_INT(opens(st, sql, parent), 0);
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(store_db(st), "SELECT sql FROM sqlite_schema WHERE name = "
+			       "'jobs_world_lease'", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		snprintf(index_sql, sizeof index_sql, "%s", (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	CHECK(strstr(index_sql, "WHERE world IS NOT NULL AND (state = ") != NULL);
+}
+
 int main(void)
 {
 	snprintf(path, sizeof path, "/tmp/fleetd-test-job-plan-%d.db", (int)getpid());
@@ -141,6 +196,7 @@ int main(void)
 		test_each(st, r);
 		test_combined(st, r);
 		test_state_index(st, r);
+		test_state_write(st);
 	}
 	jobread_free(r);
 	if (st)
