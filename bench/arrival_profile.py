@@ -22,10 +22,12 @@ both, with `perf record -p` over the window (OUT/perf.data.*); in strace
 mode, with `strace -f -tt -T` over it (OUT/strace.*)."""
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import time
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "e2e"))
@@ -35,6 +37,14 @@ from benchlib import Proc, http, say, settle_cpu  # noqa: E402
 
 MOVERS = int(os.environ.get("MOVERS", "100"))
 WATCH_MS = 4000  # longer than bench.py's: fleetd is ~50x slower under callgrind
+
+
+def checkpoints(url):
+    """fleetd's WAL checkpoints so far (/metrics)."""
+    with urllib.request.urlopen(url + "/metrics") as r:
+        text = r.read().decode()
+    m = re.search(r"^fleetd_store_checkpoints_total (\S+)$", text, re.M)
+    return float(m.group(1)) if m else 0.0
 
 
 def faults(pid):
@@ -141,6 +151,7 @@ def main():
         ids.append(b["id"])
     while (stats()["calls"]["setDestination"] - s0["calls"]["setDestination"]) < len(ids):
         time.sleep(0.05)
+    ckpt_a = checkpoints(url)  # read before the window opens
     cpu_a = settle_cpu(fd, 0.3, 300)
     flt_a = faults(fd.pid)
     g0 = stats()["calls"]["getObjects"]
@@ -162,6 +173,7 @@ def main():
         time.sleep(0.1)
     cpu_b = settle_cpu(fd, 0.5, 300)
     flt_b = faults(fd.pid)
+    ckpt_b = checkpoints(url)
     watches = stats()["calls"]["getObjects"] - g0
     if mode == "callgrind":
         subprocess.run(["callgrind_control", "-i", "off", str(fd.pid)], check=True,
@@ -176,7 +188,8 @@ def main():
         load = " ".join(f.read().split()[:3])
     print(json.dumps({"mode": mode, "watches": watches, "moves_done": done,
                       "cpu_ms": (cpu_b - cpu_a) / 1e6,
-                      "minflt": flt_b[0] - flt_a[0], "switches": flt_b[1] - flt_a[1], "loadavg": load}))
+                      "minflt": flt_b[0] - flt_a[0], "switches": flt_b[1] - flt_a[1],
+                      "checkpoints": ckpt_b - ckpt_a, "loadavg": load}))
     fd.stop()
     sim.stop()
 
